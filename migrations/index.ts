@@ -1,0 +1,4 @@
+import { InitialSchema1795239203795 } from './1795239203795-InitialSchema';
+
+/** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
+export const MIGRATIONS = [InitialSchema1795239203795];

@@ -1,0 +1,166 @@
+import { DataSource, EntityManager } from 'typeorm';
+import type { Logger } from '../common/logger';
+
+/** The logged-in caller of an action. */
+export interface Caller {
+  id: string;
+  name: string;
+  sysadmin: boolean;
+}
+
+export type DataDict = Record<string, unknown>;
+
+/** What a nested `ctx.call` goes through: the one dispatcher. */
+export interface ActionRunner {
+  run(name: string, data: DataDict, ctx: ActionContext): Promise<unknown>;
+}
+
+/** Facts about the HTTP request, when there is one (links built from the request URL, logs). */
+export interface RequestInfo {
+  method: string;
+  path: string;
+  requestId?: string;
+}
+
+type Hook = () => Promise<void> | void;
+
+interface TransactionScope {
+  readonly afterCommit: Hook[];
+  readonly onRollback: Hook[];
+}
+
+/** Per-request state shared by every context derived from the same root. */
+interface RequestScope {
+  memberships?: Promise<Map<string, string>>;
+}
+
+interface State {
+  readonly runner: ActionRunner;
+  readonly dataSource: DataSource;
+  readonly user: Caller | null;
+  readonly db: EntityManager;
+  readonly ignoreAuth: boolean;
+  readonly log: Logger;
+  readonly request?: RequestInfo;
+  readonly tx?: TransactionScope;
+  readonly scope: RequestScope;
+  readonly memo: Map<string, Promise<unknown>>;
+}
+
+/**
+ * Immutable context of one action run: who calls, which database handle (pool or transaction),
+ * and whether auth is skipped. Derive new contexts with the `with*` methods; nested calls go
+ * through `call`, the full pipeline, in the same transaction.
+ */
+export class ActionContext {
+  private constructor(private readonly s: State) {}
+
+  static root(init: { runner: ActionRunner; dataSource: DataSource; user: Caller | null; log: Logger; request?: RequestInfo; ignoreAuth?: boolean }): ActionContext {
+    return new ActionContext({
+      runner: init.runner,
+      dataSource: init.dataSource,
+      user: init.user,
+      db: init.dataSource.manager,
+      ignoreAuth: init.ignoreAuth ?? false,
+      log: init.log,
+      request: init.request,
+      scope: {},
+      memo: new Map(),
+    });
+  }
+
+  get user(): Caller | null {
+    return this.s.user;
+  }
+  get db(): EntityManager {
+    return this.s.db;
+  }
+  get ignoreAuth(): boolean {
+    return this.s.ignoreAuth;
+  }
+  get log(): Logger {
+    return this.s.log;
+  }
+  get request(): RequestInfo | undefined {
+    return this.s.request;
+  }
+  get inTransaction(): boolean {
+    return this.s.tx !== undefined;
+  }
+  get isSysadmin(): boolean {
+    return this.s.user?.sysadmin === true;
+  }
+
+  /** Runs another action through the dispatcher, with this caller and in this transaction. */
+  call<T = unknown>(name: string, data: DataDict = {}): Promise<T> {
+    return this.s.runner.run(name, data, this) as Promise<T>;
+  }
+
+  withIgnoreAuth(): ActionContext {
+    return new ActionContext({ ...this.s, ignoreAuth: true });
+  }
+
+  withUser(user: Caller | null): ActionContext {
+    return new ActionContext({ ...this.s, user, scope: {}, memo: new Map() });
+  }
+
+  /** A fresh memo for one action run, so auth and handler can share what they loaded. */
+  forRun(): ActionContext {
+    return new ActionContext({ ...this.s, memo: new Map() });
+  }
+
+  /** Runs fn in a transaction (or in the current one); commit hooks run after the outermost commit. */
+  async transaction<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
+    if (this.s.tx) return fn(this);
+    const tx: TransactionScope = { afterCommit: [], onRollback: [] };
+    let result: T;
+    try {
+      result = await this.s.dataSource.transaction((em) => fn(new ActionContext({ ...this.s, db: em, tx })));
+    } catch (err) {
+      for (const hook of tx.onRollback) await this.runHook(hook, 'rollback');
+      throw err;
+    }
+    for (const hook of tx.afterCommit) await this.runHook(hook, 'commit');
+    return result;
+  }
+
+  /** Work that must happen only once the data is committed (moving files into place, cache eviction). */
+  afterCommit(hook: Hook): void {
+    if (this.s.tx) this.s.tx.afterCommit.push(hook);
+    else void this.runHook(hook, 'commit');
+  }
+
+  /** Clean-up when the transaction fails (removing temporary files). */
+  onRollback(hook: Hook): void {
+    this.s.tx?.onRollback.push(hook);
+  }
+
+  /** Memoizes a load for the rest of this action run. */
+  memo<T>(key: string, load: () => Promise<T>): Promise<T> {
+    let p = this.s.memo.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = load();
+      this.s.memo.set(key, p);
+    }
+    return p;
+  }
+
+  /** The caller's capacities by group id, loaded once per request. */
+  memberships(load: () => Promise<Map<string, string>>): Promise<Map<string, string>> {
+    this.s.scope.memberships ??= load();
+    return this.s.scope.memberships;
+  }
+
+  /** Forget cached memberships after changing them. */
+  forgetMemberships(): void {
+    this.s.scope.memberships = undefined;
+  }
+
+  private async runHook(hook: Hook, phase: string): Promise<void> {
+    try {
+      await hook();
+    } catch (err) {
+      this.s.log.error({ err, phase }, 'transaction hook failed');
+    }
+  }
+}

@@ -1,0 +1,39 @@
+import { ClassConstructor } from 'class-transformer';
+import type { ActionContext } from './action-context';
+
+export type AuthResult = { allowed: true } | { allowed: false; reason: string };
+export const allow = (): AuthResult => ({ allowed: true });
+export const deny = (reason: string): AuthResult => ({ allowed: false, reason });
+
+/** One CKAN action: its public name, its input schema, who may call it, and what it does. */
+export interface ActionDefinition<I extends object, O> {
+  /** Public CKAN name: 'package_show'. */
+  name: string;
+  /** Served by help_show; documents params, defaults and who may call. */
+  help: string;
+  /** GET allowed; runs outside a write transaction. */
+  sideEffectFree: boolean;
+  /** Callable without a logged-in user (the auth rule may still refuse). */
+  anonymous: boolean;
+  /** true: sysadmins go through auth like everyone else. */
+  checkSysadmins?: boolean;
+  /** Input class: shape and format checks only (class-validator), never a database lookup. */
+  input: ClassConstructor<I>;
+  auth(ctx: ActionContext, input: I): Promise<AuthResult>;
+  handler(ctx: ActionContext, input: I): Promise<O>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyAction = ActionDefinition<any, unknown>;
+
+export function defineAction<I extends object, O>(def: ActionDefinition<I, O>): ActionDefinition<I, O> {
+  return def;
+}
+
+/** A module's set of actions; its module registers them at start-up. */
+export interface ActionProvider {
+  all(): AnyAction[];
+}
+
+/** Input of actions that take no parameters (unknown keys are ignored, as CKAN does). */
+export class NoInput {}

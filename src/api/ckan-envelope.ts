@@ -1,0 +1,45 @@
+import type { Logger } from '../common/logger';
+import { CkanError } from './errors';
+
+export interface EnvelopeResponse {
+  status: number;
+  body: unknown;
+}
+
+/** `{help, success: true, result}` */
+export function successBody(help: string, result: unknown): unknown {
+  return { help, success: true, result };
+}
+
+/**
+ * Maps a thrown error to CKAN's status and body (ckan/views/api.py). The switch is exhaustive over
+ * CkanError kinds: adding a kind without mapping it does not compile.
+ */
+export function errorResponse(err: unknown, help: string, log: Logger): EnvelopeResponse {
+  if (!(err instanceof CkanError)) {
+    log.error({ err }, 'action failed with an unexpected error');
+    return { status: 500, body: { help, success: false, error: { __type: 'Internal Server Error', message: 'Internal Server Error' } } };
+  }
+  const fail = (status: number, error: Record<string, unknown>): EnvelopeResponse => ({ status, body: { help, success: false, error } });
+  switch (err.kind) {
+    case 'not_found':
+      return fail(404, { __type: 'Not Found Error', message: err.message ? `Not found: ${err.message}` : 'Not found' });
+    case 'not_authorized':
+      return fail(403, { __type: 'Authorization Error', message: err.message ? `Access denied: ${err.message}` : 'Access denied' });
+    case 'validation':
+      return fail(409, { ...(err as CkanError & { fields: Record<string, unknown> }).fields, __type: 'Validation Error' });
+    case 'data':
+      return fail(400, { __type: 'Integrity Error', message: err.message, data: (err as CkanError & { data?: unknown }).data ?? null });
+    case 'search_query':
+      return fail(400, { __type: 'Search Query Error', message: `Search Query is invalid: ${err.message}` });
+    case 'search':
+      return fail(409, { __type: 'Search Error', message: `Search error: ${err.message}` });
+    case 'bad_request':
+      // CKAN answers these with a bare JSON string, no envelope.
+      return { status: 400, body: `Bad request - ${err.message}` };
+    default: {
+      const unmapped: never = err.kind;
+      throw new Error(`unmapped error kind ${String(unmapped)}`);
+    }
+  }
+}

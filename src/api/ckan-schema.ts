@@ -1,0 +1,310 @@
+import { plainToInstance, ClassConstructor } from 'class-transformer';
+import { getMetadataStorage, registerDecorator, validateSync, ValidationArguments } from 'class-validator';
+import { ValidationError, FieldErrors } from './errors';
+
+/**
+ * CKAN validates with chains of small validators per field (`'name': [not_empty, unicode_safe,
+ * name_validator]`); each may convert the value or stop the chain, and the first failure is the
+ * field's one message. `@Field(...)` expresses exactly such a chain as a class-validator constraint,
+ * so input classes read like CKAN's schemas and produce CKAN's messages and error shapes.
+ */
+export class Invalid {
+  constructor(readonly message: string) {}
+}
+
+/** Returned by a step to end the chain successfully, leaving the value as it is (CKAN's ignore_missing). */
+export const STOP: unique symbol = Symbol('stop');
+/** Returned by a step to end the chain and drop the key (CKAN's ignore_empty, ignore). */
+export const DROP: unique symbol = Symbol('drop');
+
+export type Step = (value: unknown, object: Record<string, unknown>) => unknown;
+
+const FIELD_ERRORS = new WeakMap<object, Map<string, unknown>>();
+
+function recordError(object: object, property: string, error: unknown): void {
+  let map = FIELD_ERRORS.get(object);
+  if (!map) FIELD_ERRORS.set(object, (map = new Map()));
+  map.set(property, error);
+}
+
+/** Runs a chain; returns the converted value or an Invalid. */
+export function runChain(steps: Step[], value: unknown, object: Record<string, unknown> = {}): unknown {
+  let v = value;
+  for (const step of steps) {
+    const out = step(v, object);
+    if (out === STOP) return v;
+    if (out === DROP) return undefined;
+    if (out instanceof Invalid) return out;
+    v = out;
+  }
+  return v;
+}
+
+/** A field validated by a CKAN-style chain of steps. The converted value replaces the input. */
+export function Field(...steps: Step[]): PropertyDecorator {
+  return (target, propertyName) => {
+    registerDecorator({
+      name: 'ckanField',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate(value: unknown, args: ValidationArguments): boolean {
+          const obj = args.object as Record<string, unknown>;
+          const out = runChain(steps, value, obj);
+          if (out instanceof Invalid) {
+            recordError(obj, args.property, [out.message]);
+            return false;
+          }
+          if (out === undefined) delete obj[args.property];
+          else obj[args.property] = out;
+          return true;
+        },
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} is invalid`,
+      },
+    });
+  };
+}
+
+/**
+ * A list of nested dicts validated by `cls` (resources, groups, extras). Errors come back as CKAN
+ * shapes them: one dict per item, `{}` for good items (`resources: [{}, {url: [...]}]`).
+ * `flatten` gives a flat list of messages instead, as CKAN does for tags.
+ */
+export function NestedList(cls: ClassConstructor<object>, opts: { flatten?: boolean; before?: Step[] } = {}): PropertyDecorator {
+  return (target, propertyName) => {
+    registerDecorator({
+      name: 'ckanNestedList',
+      target: target.constructor,
+      propertyName: propertyName as string,
+      validator: {
+        validate(value: unknown, args: ValidationArguments): boolean {
+          const obj = args.object as Record<string, unknown>;
+          let v = value;
+          if (opts.before) {
+            v = runChain(opts.before, v, obj);
+            if (v instanceof Invalid) {
+              recordError(obj, args.property, [v.message]);
+              return false;
+            }
+          }
+          if (v === undefined || v === null) {
+            delete obj[args.property];
+            return true;
+          }
+          if (!Array.isArray(v)) {
+            recordError(obj, args.property, ['Not a list']);
+            return false;
+          }
+          const items: object[] = [];
+          const errors: FieldErrors[] = [];
+          let failed = false;
+          for (const raw of v) {
+            if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+              errors.push({ message: ['Must be a dict'] });
+              items.push({});
+              failed = true;
+              continue;
+            }
+            const result = validateInto(cls, raw as Record<string, unknown>);
+            items.push(result.value);
+            errors.push(result.errors ?? {});
+            if (result.errors) failed = true;
+          }
+          if (failed) {
+            const shaped = opts.flatten
+              ? errors.flatMap((e) => Object.values(e).flatMap((m) => (Array.isArray(m) ? m : [m])))
+              : errors;
+            recordError(obj, args.property, shaped);
+            return false;
+          }
+          obj[args.property] = items;
+          return true;
+        },
+        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} is invalid`,
+      },
+    });
+  };
+}
+
+/** Validates a plain dict into an instance of `cls`; unknown keys are kept as they came. */
+export function validateInto<T extends object>(cls: ClassConstructor<T>, raw: Record<string, unknown>): { value: T; errors?: FieldErrors } {
+  const instance = plainToInstance(cls, raw, { exposeDefaultValues: true, enableImplicitConversion: false });
+  const found = validateSync(instance, { stopAtFirstError: true, forbidUnknownValues: false, skipMissingProperties: false });
+  if (!found.length) return { value: instance };
+  const recorded = FIELD_ERRORS.get(instance);
+  const errors: FieldErrors = {};
+  for (const e of found) {
+    errors[e.property] = recorded?.get(e.property) ?? Object.values(e.constraints ?? {});
+  }
+  return { value: instance, errors };
+}
+
+/** The dispatcher's entry: a CKAN data dict in, a validated input object out, or a 409 with the field map. */
+export function parseInput<T extends object>(cls: ClassConstructor<T>, raw: Record<string, unknown>): T {
+  const { value, errors } = validateInto(cls, raw);
+  if (errors) throw new ValidationError(errors);
+  return value;
+}
+
+/** The property names an input class declares. */
+export function declaredFields(cls: ClassConstructor<object>): Set<string> {
+  const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
+  return new Set(metas.map((m) => m.propertyName));
+}
+
+// ---------------------------------------------------------------------------------------------
+// Steps, named after the CKAN validators they reproduce (ckan/logic/validators.py, navl).
+
+const isMissing = (v: unknown): boolean => v === undefined || v === null;
+
+/** ignore_missing: a missing or null value ends the chain. */
+export const ignoreMissing: Step = (v) => (isMissing(v) ? STOP : v);
+
+/** ignore_empty: missing, null or '' ends the chain (the value is dropped). */
+export const ignoreEmpty: Step = (v) => (isMissing(v) || v === '' ? DROP : v);
+
+/** not_empty: "Missing value" unless a non-empty value is given; false and 0 count as values. */
+export const notEmpty: Step = (v) => {
+  if (v === false || v === 0) return v;
+  if (isMissing(v) || v === '' || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && !Array.isArray(v) && Object.keys(v).length === 0)) {
+    return new Invalid('Missing value');
+  }
+  return v;
+};
+
+/** not_missing: the key must be present (null is a value). */
+export const notMissing: Step = (v) => (v === undefined ? new Invalid('Missing value') : v);
+
+/** Sets a default for a missing or null value. */
+export const defaultTo = (d: unknown): Step => (v) => (isMissing(v) ? d : v);
+
+/** unicode_safe: strings stay, numbers and booleans become strings; lists and dicts are refused. */
+export const unicodeSafe: Step = (v) => {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
+  if (isMissing(v)) return v;
+  return new Invalid('Must be a string');
+};
+
+export const stripValue: Step = (v) => (typeof v === 'string' ? v.trim() : v);
+
+/** A bound on text length, so no field can grow without limit (CKAN compat: CKAN itself has none for most text fields). */
+export const maxLength = (n: number, message = `Must be a maximum of ${n} characters long`): Step => (v) =>
+  typeof v === 'string' && v.length > n ? new Invalid(message) : v;
+
+export const NAME_MAX_LENGTH = 100;
+const NAME_PATTERN = /^[a-z0-9_-]*$/;
+
+/** name_validator: CKAN's rules for dataset, organization, group and user names. */
+export const nameValidator: Step = (v) => {
+  if (typeof v !== 'string') return new Invalid('Names must be strings');
+  if (['new', 'edit', 'search'].includes(v)) return new Invalid('That name cannot be used');
+  if (v.length < 2) return new Invalid('Must be at least 2 characters long');
+  if (v.length > NAME_MAX_LENGTH) return new Invalid(`Name must be a maximum of ${NAME_MAX_LENGTH} characters long`);
+  if (!NAME_PATTERN.test(v)) return new Invalid('Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_');
+  return v;
+};
+
+/** package_version_validator */
+export const versionValidator: Step = (v) =>
+  typeof v === 'string' && v.length > 100 ? new Invalid('Version must be a maximum of 100 characters long') : v;
+
+const EMAIL_PATTERN =
+  /^(?!\.)(?!.*\.$)(?!.*?\.\.)[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
+
+/** email_validator: an empty value passes. */
+export const emailValidator: Step = (v) =>
+  typeof v === 'string' && v && !EMAIL_PATTERN.test(v) ? new Invalid(`Email ${v} is not a valid format`) : v;
+
+/** int_validator: ints, whole floats and base-10 strings; '' and null become null. */
+export const intValidator: Step = (v) => {
+  if (isMissing(v)) return null;
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (!s) return null;
+    return /^[+-]?\d+$/.test(s) && Number.isSafeInteger(Number(s)) ? Number(s) : new Invalid('Invalid integer');
+  }
+  if (typeof v === 'number' && Number.isInteger(v) && Number.isSafeInteger(v)) return v;
+  return new Invalid('Invalid integer');
+};
+
+/** natural_number_validator */
+export const naturalNumber: Step = (v) => {
+  const n = intValidator(v, {});
+  if (n instanceof Invalid || n === null) return n === null ? new Invalid('Invalid integer') : n;
+  return (n as number) < 0 ? new Invalid('Must be a natural number') : n;
+};
+
+/** is_positive_integer */
+export const positiveInteger: Step = (v) => {
+  const n = naturalNumber(v, {});
+  if (n instanceof Invalid) return n;
+  return (n as number) < 1 ? new Invalid('Must be a positive integer') : n;
+};
+
+/** boolean_validator: never fails; true for true/'true'/'yes'/'t'/'y'/'1', false otherwise. */
+export const booleanValidator: Step = (v) => {
+  if (isMissing(v)) return false;
+  if (typeof v === 'boolean') return v;
+  if (typeof v === 'number') return v === 1;
+  if (typeof v === 'string') return ['true', 'yes', 't', 'y', '1'].includes(v.toLowerCase());
+  return false;
+};
+
+const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
+
+/** uuid_validator */
+export const uuidValidator: Step = (v) => (typeof v === 'string' && UUID_PATTERN.test(v.replace(/^\{|\}$/g, '').replace(/^urn:uuid:/i, '')) ? v : new Invalid('Invalid id provided'));
+
+export const isUuid = (v: string): boolean => UUID_PATTERN.test(v) && v.length === 36;
+
+/** one_of */
+export const oneOf = (choices: readonly string[]): Step => (v) =>
+  typeof v === 'string' && choices.includes(v) ? v : new Invalid(`Value must be one of ${JSON.stringify(choices)}`);
+
+/** convert_to_json_if_string: GET parameters carry structured values as JSON text. */
+export const jsonIfString: Step = (v) => {
+  if (typeof v !== 'string') return v;
+  try {
+    return JSON.parse(v);
+  } catch {
+    return new Invalid('Could not parse as valid JSON');
+  }
+};
+
+/** convert_to_list_if_string: 'a' → ['a']; a comma string is split. */
+export const listIfString: Step = (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
+
+/** list_of_strings */
+export const listOfStrings: Step = (v) => {
+  if (!Array.isArray(v)) return new Invalid('Not a list');
+  for (const x of v) if (typeof x !== 'string') return new Invalid(`Not a string: ${String(x)}`);
+  return v;
+};
+
+/** json_object: a dict, or a string holding one. */
+export const jsonObject: Step = (v) => {
+  if (isMissing(v) || v === '') return STOP;
+  let o = v;
+  if (typeof v === 'string') {
+    try {
+      o = JSON.parse(v);
+    } catch {
+      return new Invalid('Could not parse the value as a valid JSON object');
+    }
+  }
+  return typeof o === 'object' && o !== null && !Array.isArray(o) ? o : new Invalid('The value should be a valid JSON object');
+};
+
+/** isodate: an ISO-8601 date or datetime; '' becomes null. */
+export const isoDate: Step = (v) => {
+  if (v === '') return null;
+  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v.trim())) {
+    return new Invalid('Date format incorrect');
+  }
+  const d = new Date(v.trim().length === 10 ? `${v.trim()}T00:00:00Z` : v.trim());
+  return Number.isNaN(d.getTime()) ? new Invalid('Date format incorrect') : v.trim();
+};
+
+/** ignore: the key is dropped whatever it holds. */
+export const ignore: Step = () => DROP;

@@ -1,0 +1,55 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Logger } from '../common/logger';
+import { LOGGER } from '../common/logger.provider';
+import { ActionContext, ActionRunner, Caller, DataDict, RequestInfo } from './action-context';
+import { ActionRegistry } from './action-registry';
+import { parseInput } from './ckan-schema';
+import { BadRequest, NotAuthorized } from './errors';
+
+/**
+ * The one path every action takes, from HTTP, the CLI, harvesters or a nested `ctx.call`:
+ * resolve → require a user → validate input → authorize → run (writes in one transaction).
+ */
+@Injectable()
+export class Dispatcher implements ActionRunner {
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  /** A fresh context for a caller (null: anonymous). */
+  context(user: Caller | null, opts: { log?: Logger; request?: RequestInfo; ignoreAuth?: boolean } = {}): ActionContext {
+    return ActionContext.root({ runner: this, dataSource: this.dataSource, user, log: opts.log ?? this.log, request: opts.request, ignoreAuth: opts.ignoreAuth });
+  }
+
+  async run(name: string, data: DataDict, parent: ActionContext): Promise<unknown> {
+    const action = this.registry.get(name);
+    if (!action) throw new BadRequest(`Action name not known: ${name}`);
+    if (!action.anonymous && !parent.user && !parent.ignoreAuth) {
+      throw new NotAuthorized(`Action ${name} requires an authenticated user`);
+    }
+    // CKAN compat: CKAN authorizes most actions before validating; we validate the shape first so auth rules get typed input.
+    const input = parseInput(action.input, data);
+    const exec = async (ctx: ActionContext): Promise<unknown> => {
+      if (!ctx.ignoreAuth && !(ctx.isSysadmin && !action.checkSysadmins)) {
+        const verdict = await action.auth(ctx, input);
+        if (!verdict.allowed) throw new NotAuthorized(verdict.reason);
+      }
+      return action.handler(ctx, input);
+    };
+    const ctx = parent.forRun();
+    if (action.sideEffectFree || ctx.inTransaction) return exec(ctx);
+    return ctx.transaction(exec);
+  }
+
+  /** Whether `name` may be called with GET. */
+  isSideEffectFree(name: string): boolean {
+    return this.registry.get(name)?.sideEffectFree ?? false;
+  }
+
+  exists(name: string): boolean {
+    return this.registry.get(name) !== undefined;
+  }
+}

@@ -1,0 +1,121 @@
+import type { IncomingMessage } from 'node:http';
+import busboy from 'busboy';
+import { BadRequest } from './errors';
+
+export type DataDict = Record<string, unknown>;
+
+/** A repeated key becomes a list, a single one a string (werkzeug MultiDict, `mixed()` in ckan/views/api.py). */
+export function mixed(pairs: Iterable<[string, string]>): DataDict {
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of pairs) {
+    const prev = out[k];
+    if (prev === undefined) out[k] = v;
+    else if (Array.isArray(prev)) prev.push(v);
+    else out[k] = [prev, v];
+  }
+  return out;
+}
+
+/** Fastify's parsed query (arrays for repeated keys) as CKAN sees it. */
+export function queryData(query: unknown): DataDict {
+  const out: DataDict = {};
+  if (query && typeof query === 'object') {
+    for (const [k, v] of Object.entries(query as Record<string, unknown>)) out[k] = v;
+  }
+  return out;
+}
+
+const jsonError = (detail: string, extracted: string): BadRequest =>
+  new BadRequest(`JSON Error: Error decoding JSON data. Error: JSONDecodeError(${JSON.stringify(detail)}) JSON data extracted from the request: ${JSON.stringify(extracted.slice(0, 200))}`);
+
+/**
+ * CKAN's legacy form quirk: a form with exactly one field whose value is '' or '1' carries its
+ * data dict as JSON in the field's *name* (old jQuery clients post that way).
+ */
+export function formData(fields: [string, string][]): DataDict {
+  if (fields.length === 1 && (fields[0][1] === '' || fields[0][1] === '1')) {
+    try {
+      return JSON.parse(fields[0][0]) as DataDict;
+    } catch (e) {
+      throw jsonError((e as Error).message, fields[0][0]);
+    }
+  }
+  return mixed(fields);
+}
+
+/** A body that is neither a form nor multipart is JSON, whatever its Content-Type says (CKAN's rule). */
+export function jsonBody(body: Buffer | undefined): unknown {
+  if (!body || body.length === 0) return {};
+  const text = body.toString('utf8');
+  if (!text.trim()) return {};
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw jsonError((e as Error).message, text);
+  }
+}
+
+export function requireDict(data: unknown): DataDict {
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw new BadRequest(`JSON Error: Request data JSON decoded to ${JSON.stringify(data)} but it needs to be a dictionary.`);
+  }
+  return data as DataDict;
+}
+
+export interface MultipartFilePart {
+  field: string;
+  filename: string;
+  mimeType: string;
+  stream: NodeJS.ReadableStream;
+}
+
+/**
+ * Reads a multipart body as a stream: fields are collected, each file part is handed to `onFile`,
+ * which must consume its stream (store it, or drain it). Nothing is buffered whole.
+ */
+export function readMultipart(
+  req: IncomingMessage,
+  opts: { maxFieldBytes: number; maxFields: number; onFile: (part: MultipartFilePart) => Promise<unknown> },
+): Promise<{ fields: [string, string][]; files: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    let bb: busboy.Busboy;
+    try {
+      bb = busboy({ headers: req.headers, limits: { fieldSize: opts.maxFieldBytes, fields: opts.maxFields }, defParamCharset: 'utf8' });
+    } catch (e) {
+      reject(new BadRequest(`Invalid multipart request: ${(e as Error).message}`));
+      return;
+    }
+    const fields: [string, string][] = [];
+    const files: Record<string, unknown> = {};
+    const pending: Promise<unknown>[] = [];
+    let failed = false;
+    const fail = (err: unknown): void => {
+      if (failed) return;
+      failed = true;
+      req.unpipe(bb);
+      req.resume();
+      reject(err);
+    };
+    bb.on('field', (name, value, info) => {
+      if (info.valueTruncated) return fail(new BadRequest(`Form field ${name} is too large`));
+      fields.push([name, value]);
+    });
+    bb.on('file', (field, stream, info) => {
+      const p = opts.onFile({ field, filename: info.filename ?? '', mimeType: info.mimeType, stream }).then(
+        (value) => void (files[field] = value),
+        (err) => {
+          stream.resume();
+          fail(err);
+        },
+      );
+      pending.push(p);
+    });
+    bb.on('fieldsLimit', () => fail(new BadRequest('Too many form fields')));
+    bb.on('error', (e: Error) => fail(new BadRequest(`Invalid multipart request: ${e.message}`)));
+    bb.on('close', () => {
+      Promise.all(pending).then(() => !failed && resolve({ fields, files }), fail);
+    });
+    req.on('aborted', () => fail(new BadRequest('Request aborted')));
+    req.pipe(bb);
+  });
+}

@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ActionProvider, AnyAction, allow, defineAction, deny } from '../api/action';
+import type { ActionContext } from '../api/action-context';
+import { FieldErrors, NotFound, ValidationError } from '../api/errors';
+import { APP_CONFIG, AppConfig } from '../config/env';
+import { hashPassword } from './passwords';
+import { toUserDict, UserCreateInput, UserListInput, UserShowInput } from './user.dto';
+import { UserDicts } from './user-dicts.service';
+import { UserRepository } from './user.repository';
+
+/** user_create, user_show, user_list */
+@Injectable()
+export class UserActions implements ActionProvider {
+  constructor(
+    private readonly users: UserRepository,
+    private readonly userDicts: UserDicts,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  readonly userCreate = defineAction({
+    name: 'user_create',
+    help: `Create a user account and return it.
+
+Params: name (required, 2-100 of a-z 0-9 - _), email (required, unique), password (required, at least 8 characters), fullname, about,
+image_url, sysadmin (bool, sysadmins only), id (UUID, sysadmins only), with_apitoken (bool: also create a token, returned as "token").
+Who may call: sysadmins (CKAN's default ckan.auth.create_user_via_api = false).`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: UserCreateInput,
+    auth: async (ctx) => deny(`User ${ctx.user?.name ?? ''} not authorized to create users via the API`),
+    handler: async (ctx, input) => {
+      const internal = ctx.ignoreAuth;
+      const errors: FieldErrors = {};
+      if (await this.users.nameTaken(ctx.db, input.name)) errors.name = ['That login name is not available.'];
+      if (!input.email && !internal) errors.email = ['Missing value'];
+      else if (input.email && (await this.users.emailTaken(ctx.db, input.email))) {
+        errors.email = [`The email address '${input.email}' belongs to a registered user.`];
+      }
+      if (!input.password && !internal) errors.password = ['Missing value'];
+      if (Object.keys(errors).length) throw new ValidationError(errors);
+      const privileged = ctx.isSysadmin || internal;
+      const id = privileged && input.id && !(await this.users.idExists(ctx.db, input.id)) ? input.id.toLowerCase() : randomUUID();
+      await this.users.insert(ctx.db, {
+        id,
+        name: input.name,
+        fullname: input.fullname ?? null,
+        email: input.email || null,
+        passwordHash: input.password ? await hashPassword(input.password) : null,
+        about: input.about ?? null,
+        imageUrl: input.image_url ?? null,
+        sysadmin: privileged ? (input.sysadmin ?? false) : false,
+        state: 'active',
+      });
+      const row = (await this.users.find(ctx.db, id))!;
+      const dict = toUserDict(row, { numberCreatedPackages: 0, showEmail: true });
+      if (input.with_apitoken) {
+        const token = await ctx.withIgnoreAuth().call<{ token: string }>('api_token_create', { user: row.name, name: 'default' });
+        dict.token = token.token;
+      }
+      return dict;
+    },
+  });
+
+  readonly userShow = defineAction({
+    name: 'user_show',
+    help: `Return a user account. Params: id (id or name; default: the caller, CKAN's "who am I"), include_datasets (bool).
+The e-mail address is shown only to the user themself and to sysadmins; the password hash never.`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: UserShowInput,
+    auth: async (ctx) => (this.config.AUTH_PUBLIC_USER_DETAILS || ctx.user ? allow() : deny('')),
+    handler: async (ctx, input) => {
+      const ref = input.id ?? ctx.user?.name;
+      const row = ref ? await this.users.find(ctx.db, ref) : null;
+      if (!row || row.state === 'deleted') throw new NotFound();
+      const [dict] = await this.userDicts.build(ctx, [row]);
+      if (input.include_datasets) {
+        const own = ctx.isSysadmin || ctx.user?.id === row.id;
+        const ids: { id: string }[] = await ctx.db.query(
+          `SELECT id FROM package WHERE creator_user_id = $1 AND ${own ? `state IN ('active', 'draft')` : `state = 'active' AND NOT private`}
+            ORDER BY metadata_modified DESC LIMIT 50`,
+          [row.id],
+        );
+        const datasets = [];
+        for (const { id } of ids) datasets.push(await ctx.withIgnoreAuth().call('package_show', { id }));
+        dict.datasets = datasets;
+      }
+      if (input.include_num_followers) dict.num_followers = 0;
+      return dict;
+    },
+  });
+
+  readonly userList = defineAction({
+    name: 'user_list',
+    help: `Return the site's users. Params: q (matches name or full name), email (sysadmins only), order_by (default "display_name";
+also name, fullname, created, sysadmin, number_created_packages), all_fields (bool, default true: dicts; false: names).`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: UserListInput,
+    auth: async (ctx, input) => {
+      if (input.email) return deny('');
+      return this.config.AUTH_PUBLIC_USER_DETAILS || ctx.user ? allow() : deny('');
+    },
+    handler: async (ctx, input) => {
+      if (input.order_by === 'edits') throw new ValidationError({ message: 'order_by=edits is no longer supported' });
+      const rows = await this.users.list(ctx.db, { q: input.q?.trim(), email: input.email, orderBy: input.order_by, searchEmail: ctx.isSysadmin });
+      return input.all_fields ? this.userDicts.build(ctx, rows) : rows.map((r) => r.name);
+    },
+  });
+
+  all = (): AnyAction[] => [this.userCreate, this.userShow, this.userList];
+}

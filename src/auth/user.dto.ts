@@ -1,0 +1,94 @@
+import { createHash } from 'node:crypto';
+import {
+  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, maxLength, nameValidator, notEmpty, Step, stripValue,
+  unicodeSafe, uuidValidator,
+} from '../api/ckan-schema';
+import { ckanTimestamp } from '../common/ckan-time';
+import type { UserRow, TokenRow } from './user.repository';
+
+/** user_password_validator: at least 8 characters (and at most 1000, so hashing stays cheap). */
+const passwordValidator: Step = (v) => {
+  if (v === undefined || v === null || v === '') return v;
+  if (typeof v !== 'string') return new Invalid('Passwords must be strings');
+  if (v.length < 8) return new Invalid('Your password must be 8 characters or longer');
+  if (v.length > 1000) return new Invalid('Your password must be at most 1000 characters long');
+  return v;
+};
+
+/** user_about_validator */
+const aboutValidator: Step = (v) =>
+  typeof v === 'string' && /https?:\/\//.test(v) ? new Invalid('Edit not allowed as it looks like spam. Please avoid links in your description.') : v;
+
+/** default_user_schema */
+export class UserCreateInput {
+  @Field(ignoreEmpty, uuidValidator) id?: string;
+  @Field(notEmpty, unicodeSafe, nameValidator) name!: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(1000)) fullname?: string;
+  @Field(passwordValidator) password?: string;
+  /** Required for API callers; the CLI may create token-only accounts without one. */
+  @Field(ignoreMissing, unicodeSafe, stripValue, maxLength(254), emailValidator) email?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(10_000), aboutValidator) about?: string;
+  @Field(ignoreMissing, booleanValidator) sysadmin?: boolean;
+  @Field(ignoreMissing, unicodeSafe, maxLength(8000)) image_url?: string;
+  @Field(ignoreMissing, booleanValidator) with_apitoken?: boolean;
+  @Field(ignore) created?: unknown;
+  @Field(ignore) reset_key?: unknown;
+  @Field(ignore) state?: unknown;
+}
+
+export class UserShowInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) id?: string;
+  @Field(ignoreMissing, booleanValidator) include_datasets?: boolean;
+  @Field(ignoreMissing, booleanValidator) include_num_followers?: boolean;
+}
+
+export class UserListInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(200)) q?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(254)) email?: string;
+  @Field(ignoreEmpty, unicodeSafe) order_by = 'display_name';
+  @Field(ignoreMissing, booleanValidator) all_fields = true;
+  @Field(ignoreMissing, booleanValidator) include_site_user?: boolean;
+}
+
+export class TokenCreateInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) user!: string;
+  @Field(notEmpty, unicodeSafe, maxLength(200)) name!: string;
+}
+
+export class TokenListInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) user_id?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) user?: string;
+}
+
+export class TokenRevokeInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(512)) token?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) jti?: string;
+}
+
+/** user_dictize: never the password hash; the e-mail only for the user themself and sysadmins. */
+export function toUserDict(u: UserRow, o: { numberCreatedPackages: number; showEmail: boolean; capacity?: string }): Record<string, unknown> {
+  const email = (u.email ?? '').trim().toLowerCase();
+  return {
+    about: u.about,
+    activity_streams_email_notifications: false,
+    ...(o.capacity !== undefined ? { capacity: o.capacity } : {}),
+    created: ckanTimestamp(u.created),
+    display_name: u.fullname || u.name,
+    ...(o.showEmail ? { email: u.email } : {}),
+    email_hash: createHash('md5').update(email).digest('hex'),
+    fullname: u.fullname,
+    id: u.id,
+    image_display_url: u.image_url,
+    image_url: u.image_url,
+    last_active: ckanTimestamp(u.last_active),
+    name: u.name,
+    number_created_packages: o.numberCreatedPackages,
+    state: u.state,
+    sysadmin: u.sysadmin,
+  };
+}
+
+/** api_token_dictize: never the secret. */
+export function toTokenDict(t: TokenRow): Record<string, unknown> {
+  return { created_at: ckanTimestamp(t.created_at), id: t.id, last_access: ckanTimestamp(t.last_access), name: t.name, user_id: t.user_id };
+}

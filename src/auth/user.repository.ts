@@ -1,0 +1,135 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { isUuid } from '../api/ckan-schema';
+
+export interface UserRow {
+  id: string;
+  name: string;
+  fullname: string | null;
+  email: string | null;
+  password_hash: string | null;
+  about: string | null;
+  image_url: string | null;
+  sysadmin: boolean;
+  state: string;
+  created: string;
+  last_active: string | null;
+}
+
+export interface TokenRow {
+  id: string;
+  user_id: string;
+  name: string | null;
+  created_at: string;
+  last_access: string | null;
+}
+
+/** Every query on users and API tokens. */
+@Injectable()
+export class UserRepository {
+  /** By id or name (any state). */
+  async find(db: EntityManager, idOrName: string): Promise<UserRow | null> {
+    if (isUuid(idOrName)) {
+      const byId: UserRow[] = await db.query(`SELECT * FROM user_account WHERE id = $1`, [idOrName]);
+      if (byId[0]) return byId[0];
+    }
+    const rows: UserRow[] = await db.query(`SELECT * FROM user_account WHERE name = $1`, [idOrName]);
+    return rows[0] ?? null;
+  }
+
+  async nameTaken(db: EntityManager, name: string): Promise<boolean> {
+    return (await db.query(`SELECT 1 FROM user_account WHERE name = $1`, [name])).length > 0;
+  }
+
+  async emailTaken(db: EntityManager, email: string, exceptId?: string): Promise<boolean> {
+    const rows = await db.query(
+      `SELECT 1 FROM user_account WHERE lower(email) = lower($1) AND state <> 'deleted' AND ($2::uuid IS NULL OR id <> $2::uuid)`,
+      [email, exceptId ?? null],
+    );
+    return rows.length > 0;
+  }
+
+  async idExists(db: EntityManager, id: string): Promise<boolean> {
+    return (await db.query(`SELECT 1 FROM user_account WHERE id = $1`, [id])).length > 0;
+  }
+
+  async insert(
+    db: EntityManager,
+    u: { id: string; name: string; fullname: string | null; email: string | null; passwordHash: string | null; about: string | null; imageUrl: string | null; sysadmin: boolean; state: string },
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO user_account (id, name, fullname, email, password_hash, about, image_url, sysadmin, state) VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9)`,
+      [u.id, u.name, u.fullname, u.email, u.passwordHash, u.about, u.imageUrl, u.sysadmin, u.state],
+    );
+  }
+
+  async setSysadmin(db: EntityManager, id: string, sysadmin: boolean): Promise<void> {
+    await db.query(`UPDATE user_account SET sysadmin = $2 WHERE id = $1`, [id, sysadmin]);
+  }
+
+  async setPassword(db: EntityManager, id: string, passwordHash: string): Promise<void> {
+    await db.query(`UPDATE user_account SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+  }
+
+  /** number_created_packages per user: active public datasets, or all active and draft ones when `includePrivate`. */
+  async createdPackageCounts(db: EntityManager, userIds: string[], includePrivate: boolean): Promise<Map<string, number>> {
+    if (!userIds.length) return new Map();
+    const rows: { uid: string; n: number }[] = await db.query(
+      `SELECT creator_user_id AS uid, count(*)::int AS n FROM package
+        WHERE creator_user_id = ANY($1::uuid[]) AND ${includePrivate ? `state IN ('active', 'draft')` : `state = 'active' AND NOT private`}
+        GROUP BY creator_user_id`,
+      [userIds],
+    );
+    return new Map(rows.map((r) => [r.uid, r.n]));
+  }
+
+  /** user_list: live users matching q (name, full name; e-mail for sysadmins), in CKAN's orders. */
+  async list(db: EntityManager, o: { q?: string; email?: string; orderBy: string; searchEmail: boolean }): Promise<UserRow[]> {
+    const params: unknown[] = [];
+    const where = [`u.state <> 'deleted'`];
+    if (o.q) {
+      params.push(`%${o.q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
+      const p = `$${params.length}`;
+      where.push(`(lower(u.name) LIKE ${p} OR lower(coalesce(u.fullname, '')) LIKE ${p}${o.searchEmail ? ` OR lower(coalesce(u.email, '')) LIKE ${p}` : ''})`);
+    }
+    if (o.email) {
+      params.push(o.email);
+      where.push(`lower(u.email) = lower($${params.length})`);
+    }
+    const displayName = `COALESCE(NULLIF(u.fullname, ''), u.name)`;
+    const order: Record<string, string> = {
+      display_name: `${displayName} COLLATE "C"`,
+      name: 'u.name COLLATE "C"',
+      fullname: 'u.fullname COLLATE "C", u.name',
+      about: 'u.about, u.name',
+      sysadmin: 'u.sysadmin, u.name',
+      created: 'u.created',
+      email: 'u.email',
+      number_created_packages: `(SELECT count(*) FROM package p WHERE p.creator_user_id = u.id AND p.state = 'active' AND NOT p.private), u.name`,
+    };
+    return db.query(`SELECT u.* FROM user_account u WHERE ${where.join(' AND ')} ORDER BY ${order[o.orderBy] ?? order.display_name}`, params);
+  }
+
+  async insertToken(db: EntityManager, t: { id: string; userId: string; name: string; secretHash: Buffer }): Promise<void> {
+    await db.query(`INSERT INTO api_token (id, user_id, name, secret_hash) VALUES ($1, $2, $3, $4)`, [t.id, t.userId, t.name, t.secretHash]);
+  }
+
+  async tokens(db: EntityManager, userId: string): Promise<TokenRow[]> {
+    return db.query(`SELECT id, user_id, name, created_at, last_access FROM api_token WHERE user_id = $1 ORDER BY created_at, id`, [userId]);
+  }
+
+  async tokenById(db: EntityManager, id: string): Promise<TokenRow | null> {
+    if (!isUuid(id)) return null;
+    const rows: TokenRow[] = await db.query(`SELECT id, user_id, name, created_at, last_access FROM api_token WHERE id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async tokenBySecretHash(db: EntityManager, hash: Buffer): Promise<TokenRow | null> {
+    const rows: TokenRow[] = await db.query(`SELECT id, user_id, name, created_at, last_access FROM api_token WHERE secret_hash = $1`, [hash]);
+    return rows[0] ?? null;
+  }
+
+  async deleteToken(db: EntityManager, id: string): Promise<void> {
+    await db.query(`DELETE FROM api_token WHERE id = $1`, [id]);
+  }
+}

@@ -1,0 +1,46 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { ActionRegistry } from '../api/action-registry';
+import { AuthModule } from '../auth/auth.module';
+import { DatasetChanges } from './datasets/dataset-changes';
+import { DatasetReadActions } from './datasets/dataset-read.actions';
+import { DatasetWriteActions } from './datasets/dataset-write.actions';
+import { DatasetWriter } from './datasets/dataset-writer.service';
+import { DatasetRepository } from './datasets/dataset.repository';
+import { LicenseActions } from './licenses/license.actions';
+import { GroupDicts } from './organizations/group-dicts.service';
+import { GroupWriter } from './organizations/group-writer.service';
+import { GroupActions } from './organizations/group.actions';
+import { GroupRepository } from './organizations/group.repository';
+import { MembershipActions } from './organizations/membership.actions';
+import { ResourceActions } from './resources/resource.actions';
+import { ResourceRepository } from './resources/resource.repository';
+import { TagActions } from './tags/tag.actions';
+import { TagRepository } from './tags/tag.repository';
+
+/** Datasets, resources, organizations, groups, tags and licences. */
+@Module({
+  imports: [AuthModule],
+  providers: [
+    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,
+  ],
+  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges],
+})
+export class CatalogModule implements OnModuleInit {
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly datasetReads: DatasetReadActions,
+    private readonly datasetWrites: DatasetWriteActions,
+    private readonly resources: ResourceActions,
+    private readonly groups: GroupActions,
+    private readonly memberships: MembershipActions,
+    private readonly tags: TagActions,
+    private readonly licenses: LicenseActions,
+  ) {}
+
+  onModuleInit(): void {
+    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.licenses]) {
+      this.registry.register(p.all());
+    }
+  }
+}

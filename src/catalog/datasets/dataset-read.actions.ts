@@ -1,0 +1,113 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action';
+import type { ActionContext } from '../../api/action-context';
+import { NotFound, ValidationError } from '../../api/errors';
+import { Authz } from '../../auth/authz';
+import { APP_CONFIG, AppConfig } from '../../config/env';
+import { authPackageShow } from './dataset.auth';
+import { toPackageDict } from './dataset.dict';
+import { AutocompleteInput, CurrentPackageListInput, PackageListInput, PackageShowInput } from './dataset.dto';
+import { DatasetDictRow, DatasetRepository } from './dataset.repository';
+
+/** The whole dict of the dataset an action names, loaded once per run (auth and handler share it). */
+function loadDictRow(ctx: ActionContext, repo: DatasetRepository, idOrName: string): Promise<DatasetDictRow> {
+  return ctx.memo(`dict:${idOrName}`, async () => {
+    const row = await repo.findRow(ctx.db, idOrName);
+    const dict = row && (await repo.loadDict(ctx.db, row.id));
+    // CKAN's package_show answers a bare "Not found" for an unknown dataset.
+    if (!dict) throw new NotFound();
+    return dict;
+  });
+}
+
+function showId(input: PackageShowInput): string {
+  const id = input.id || input.name_or_id;
+  if (!id) throw new ValidationError({ name_or_id: ['Missing value'] });
+  return id;
+}
+
+/** package_show, package_list, current_package_list_with_resources, package_autocomplete. */
+@Injectable()
+export class DatasetReadActions implements ActionProvider {
+  constructor(
+    private readonly repo: DatasetRepository,
+    private readonly authz: Authz,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  readonly packageShow = defineAction({
+    name: 'package_show',
+    help: `Return the metadata of a dataset and its resources.
+
+Params: id (string, the id or name of the dataset), include_plugin_data (bool, sysadmins only).
+Anyone may read an active public dataset; private, draft and deleted ones only members of the owning organization and sysadmins (403 for others).`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: PackageShowInput,
+    auth: async (ctx, input) => {
+      const row = await loadDictRow(ctx, this.repo, showId(input));
+      return authPackageShow(ctx, this.authz, row);
+    },
+    handler: async (ctx, input) => {
+      const row = await loadDictRow(ctx, this.repo, showId(input));
+      return toPackageDict(row, this.config.SITE_URL, { includePluginData: input.include_plugin_data && ctx.isSysadmin });
+    },
+  });
+
+  readonly packageList = defineAction({
+    name: 'package_list',
+    help: `Return the names of the site's active public datasets, sorted by name.
+
+Params: limit (int, optional), offset (int, optional). Private, draft and deleted datasets are never listed, even for sysadmins.`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: PackageListInput,
+    auth: async () => allow(),
+    handler: (ctx, input) => this.repo.listPublicNames(ctx.db, input.limit || undefined, input.offset),
+  });
+
+  readonly currentPackageListWithResources = defineAction({
+    name: 'current_package_list_with_resources',
+    help: `Return the site's datasets with their resources, most recently modified first.
+
+Params: limit (int, default 10), offset (int, default 0), page (int, deprecated: use offset).
+Private datasets are included for sysadmins only.`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: CurrentPackageListInput,
+    auth: async () => allow(),
+    handler: async (ctx, input) => {
+      const limit = Math.min(input.limit || 10, 1000);
+      let offset = input.offset ?? 0;
+      if (input.offset === undefined && input.page !== undefined) offset = input.limit ? (Math.max(input.page, 1) - 1) * input.limit : 0;
+      const ids = await this.repo.recentIds(ctx.db, { limit, offset, privateOrgIds: ctx.isSysadmin ? 'all' : [] });
+      const rows = await this.repo.loadDicts(ctx.db, ids);
+      return rows.map((r) => toPackageDict(r, this.config.SITE_URL));
+    },
+  });
+
+  readonly packageAutocomplete = defineAction({
+    name: 'package_autocomplete',
+    help: `Return datasets whose name or title has a word starting with q.
+
+Params: q (string, required), limit (int, default 10). Result items: name, title, match_field ("name" or "title"), match_displayed.
+Only active datasets the caller may read.`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: AutocompleteInput,
+    auth: async () => allow(),
+    handler: async (ctx, input) => {
+      const all = ctx.isSysadmin || ctx.ignoreAuth;
+      const orgIds = all ? [] : await this.authz.groupIdsWith(ctx, 'read');
+      const rows = await this.repo.autocomplete(ctx.db, input.q, Math.min(input.limit, 100), { all, orgIds, userId: ctx.user?.id ?? null });
+      const q = input.q.toLowerCase();
+      return rows.map((p) =>
+        p.name.includes(q)
+          ? { name: p.name, title: p.title, match_field: 'name', match_displayed: p.name }
+          : { name: p.name, title: p.title, match_field: 'title', match_displayed: `${p.title} (${p.name})` },
+      );
+    },
+  });
+
+  all = (): AnyAction[] => [this.packageShow, this.packageList, this.currentPackageListWithResources, this.packageAutocomplete];
+}

@@ -1,0 +1,150 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { ActionProvider, AnyAction, defineAction, deny } from '../../api/action';
+import type { ActionContext } from '../../api/action-context';
+import { Field, notEmpty, unicodeSafe, maxLength, parseInput } from '../../api/ckan-schema';
+import { NotFound, ValidationError } from '../../api/errors';
+import { Authz } from '../../auth/authz';
+import { APP_CONFIG, AppConfig } from '../../config/env';
+import { GroupRepository } from '../organizations/group.repository';
+import { DatasetWriter } from './dataset-writer.service';
+import { authPackageCreate, authPackageUpdate, loadDataset } from './dataset.auth';
+import { PackageDict, toPackageDict } from './dataset.dict';
+import { IdInput, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
+import { DatasetRepository, DatasetRow } from './dataset.repository';
+import { DatasetChanges } from './dataset-changes';
+
+export class PackagePatchInput extends PackageUpdateInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) override id!: string;
+}
+
+function updateTarget(input: PackageUpdateInput): string {
+  const ref = input.id || input.name;
+  if (!ref) throw new ValidationError({ id: ['Missing value'] });
+  return ref;
+}
+
+/** package_create, package_update, package_patch, package_delete, dataset_purge. */
+@Injectable()
+export class DatasetWriteActions implements ActionProvider {
+  constructor(
+    private readonly repo: DatasetRepository,
+    private readonly groups: GroupRepository,
+    private readonly writer: DatasetWriter,
+    private readonly authz: Authz,
+    private readonly changes: DatasetChanges,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  private async show(ctx: ActionContext, id: string): Promise<PackageDict> {
+    const row = await this.repo.loadDict(ctx.db, id);
+    if (!row) throw new NotFound();
+    return toPackageDict(row, this.config.SITE_URL, { includePluginData: ctx.isSysadmin });
+  }
+
+  /** The dataset locked for this transaction, so concurrent writers apply one after the other. */
+  private async locked(ctx: ActionContext, ref: string, notFound?: string): Promise<DatasetRow> {
+    const row = await this.repo.findRow(ctx.db, ref, { lock: true });
+    if (!row) throw new NotFound(notFound);
+    return row;
+  }
+
+  readonly packageCreate = defineAction({
+    name: 'package_create',
+    help: `Create a dataset and return it (package_show form).
+
+Params: name (required, 2-100 of a-z 0-9 - _), owner_org (required, organization id or name), title, notes, url, version, author, author_email,
+maintainer, maintainer_email, license_id, private (bool), state ("active" or "draft"), type, tags ([{name}]) or tag_string ("a,b"),
+extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
+metadata_created, metadata_modified and plugin_data.
+Who may call: editors and admins of the owning organization, sysadmins.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: PackageCreateInput,
+    auth: (ctx, input) => authPackageCreate(ctx, this.authz, this.groups, input),
+    handler: async (ctx, input) => {
+      const id = await this.writer.create(ctx, input);
+      this.changes.changed(ctx, id);
+      return this.show(ctx, id);
+    },
+  });
+
+  readonly packageUpdate = defineAction({
+    name: 'package_update',
+    help: `Replace a dataset. Params: id or name, then the complete dataset as for package_create.
+
+Omitted title, notes, url, version, author(_email), maintainer(_email) and license_id are cleared; omitted resources, tags, extras
+and groups become empty; private and owner_org are kept when omitted. Resources sent with their id keep it. Returns the dataset.
+Who may call: editors and admins of the owning organization, sysadmins.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: PackageUpdateInput,
+    auth: async (ctx, input) => {
+      const d = await loadDataset(ctx, this.repo, updateTarget(input), 'Package was not found.');
+      return authPackageUpdate(ctx, this.authz, this.groups, this.repo, d, input.groups);
+    },
+    handler: async (ctx, input) => {
+      const d = await this.locked(ctx, updateTarget(input), 'Package was not found.');
+      await this.writer.update(ctx, d, input);
+      this.changes.changed(ctx, d.id);
+      return this.show(ctx, d.id);
+    },
+  });
+
+  readonly packagePatch = defineAction({
+    name: 'package_patch',
+    help: `Change some fields of a dataset. Params: id (id or name) and the fields to change.
+
+The given top-level keys replace the current values; everything else is kept. A list (resources, tags, extras, groups)
+is replaced whole. Returns the dataset. Who may call: as package_update.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: PackagePatchInput,
+    auth: async (ctx, input) => {
+      const d = await loadDataset(ctx, this.repo, input.id, 'Package was not found.');
+      return authPackageUpdate(ctx, this.authz, this.groups, this.repo, d, input.groups);
+    },
+    handler: async (ctx, input) => {
+      const d = await this.locked(ctx, input.id, 'Package was not found.');
+      const current = await this.show(ctx, d.id);
+      const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      const patched = parseInput(PackageUpdateInput, { ...current, ...given, id: d.id });
+      await this.writer.update(ctx, d, patched);
+      this.changes.changed(ctx, d.id);
+      return this.show(ctx, d.id);
+    },
+  });
+
+  readonly packageDelete = defineAction({
+    name: 'package_delete',
+    help: `Delete a dataset: its state becomes "deleted", it leaves its groups, lists and search, and its name is free again.
+Members of its organization can still read it. Params: id (id or name). Returns null.
+Who may call: editors and admins of the owning organization, sysadmins.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: IdInput,
+    auth: async (ctx, input) => authPackageUpdate(ctx, this.authz, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, '')),
+    handler: async (ctx, input) => {
+      const d = await this.locked(ctx, input.id);
+      await this.repo.softDelete(ctx.db, d.id);
+      this.changes.changed(ctx, d.id);
+      return null;
+    },
+  });
+
+  readonly datasetPurge = defineAction({
+    name: 'dataset_purge',
+    help: 'Remove a dataset and everything that belongs to it for good. Params: id (id or name). Returns null. Sysadmins only.',
+    sideEffectFree: false,
+    anonymous: false,
+    input: IdInput,
+    auth: async () => deny(''),
+    handler: async (ctx, input) => {
+      const d = await this.locked(ctx, input.id, 'Dataset was not found');
+      await this.repo.purge(ctx.db, d.id);
+      this.changes.changed(ctx, d.id);
+      return null;
+    },
+  });
+
+  all = (): AnyAction[] => [this.packageCreate, this.packageUpdate, this.packagePatch, this.packageDelete, this.datasetPurge];
+}

@@ -1,0 +1,238 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ActionContext } from '../../api/action-context';
+import { declaredFields } from '../../api/ckan-schema';
+import { FieldErrors, NotFound, ValidationError } from '../../api/errors';
+import { Authz } from '../../auth/authz';
+import { GroupRepository } from '../organizations/group.repository';
+import { ResourceInput } from '../resources/resource.dto';
+import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
+import { ResourceRepository, ResourceRow, ResourceValues } from '../resources/resource.repository';
+import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
+import { DatasetRepository, DatasetRow, DatasetValues } from './dataset.repository';
+
+const DATASET_STATES = ['active', 'draft', 'deleted'];
+/** Keys of the package schema: an extra may not reuse one (CKAN's extra_key_not_in_root_schema). */
+const ROOT_KEYS = declaredFields(PackageCreateInput);
+const RESOURCE_KEYS = declaredFields(ResourceInput);
+
+/** Columns CKAN clears on update when a resource dict leaves them out (doc='remove_if_not_provided'). */
+const RESOURCE_CLEARED: Partial<Record<keyof ResourceValues, null | ''>> = {
+  url: '', description: null, resource_type: null, mimetype: null, mimetype_inner: null,
+};
+
+/**
+ * The logic package_create, package_update and package_patch share: reference checks worded as
+ * CKAN words them, CKAN's create/replace semantics for every field, and the writes. Callers run
+ * it inside the action's transaction, so a failure leaves nothing behind.
+ */
+@Injectable()
+export class DatasetWriter {
+  constructor(
+    private readonly datasets: DatasetRepository,
+    private readonly resources: ResourceRepository,
+    private readonly groups: GroupRepository,
+    private readonly authz: Authz,
+  ) {}
+
+  async create(ctx: ActionContext, input: PackageCreateInput): Promise<string> {
+    const errors: FieldErrors = {};
+    const privileged = ctx.isSysadmin || ctx.ignoreAuth;
+    let id: string = randomUUID();
+    if (input.id !== undefined) {
+      if (!privileged) errors.id = ['The input field id was not expected.'];
+      else if (await this.datasets.exists(ctx.db, input.id)) errors.id = ['Dataset id already exists'];
+      else id = input.id.toLowerCase();
+    }
+    const values = await this.values(ctx, input, null, errors);
+    const tags = this.tagNames(input);
+    const groupIds = await this.groupIds(ctx, input);
+    const resources = await this.checkResources(ctx, input.resources ?? [], null, errors);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+
+    const holder = await this.datasets.nameHolder(ctx.db, values.name);
+    if (holder) await this.datasets.releaseNameOfDeleted(ctx.db, holder.id);
+    await this.datasets.insert(ctx.db, id, values, ctx.user?.id ?? null, {
+      created: privileged ? input.metadata_created : undefined,
+      modified: privileged ? input.metadata_modified : undefined,
+    });
+    await this.datasets.setTags(ctx.db, id, tags);
+    await this.datasets.setGroups(ctx.db, id, groupIds);
+    await this.saveResources(ctx, id, resources, []);
+    return id;
+  }
+
+  /** Replaces the dataset with `input` (package_update semantics). */
+  async update(ctx: ActionContext, existing: DatasetRow, input: PackageUpdateInput): Promise<void> {
+    const errors: FieldErrors = {};
+    if (input.id !== undefined && input.id !== existing.id && input.id !== existing.name) {
+      errors.id = [`Cannot change value of key from ${existing.id} to ${input.id}. This key is read-only`];
+    }
+    const values = await this.values(ctx, input, existing, errors);
+    const tags = this.tagNames(input);
+    const groupIds = await this.groupIds(ctx, input);
+    const current = await this.resources.listForDataset(ctx.db, existing.id);
+    const resources = await this.checkResources(ctx, input.resources ?? [], existing.id, errors);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+
+    if (values.name !== existing.name) {
+      const holder = await this.datasets.nameHolder(ctx.db, values.name, existing.id);
+      if (holder) await this.datasets.releaseNameOfDeleted(ctx.db, holder.id);
+    }
+    await this.datasets.update(ctx.db, existing.id, values);
+    await this.datasets.setTags(ctx.db, existing.id, tags);
+    await this.datasets.setGroups(ctx.db, existing.id, values.state === 'deleted' ? [] : groupIds);
+    await this.saveResources(ctx, existing.id, resources, current);
+  }
+
+  /** The package row's values, with reference and rule checks collected into `errors`. */
+  private async values(ctx: ActionContext, input: PackageCreateInput, existing: DatasetRow | null, errors: FieldErrors): Promise<DatasetValues> {
+    const name = input.name ?? existing?.name ?? '';
+    if (input.name !== undefined) {
+      const holder = await this.datasets.nameHolder(ctx.db, input.name, existing?.id);
+      if (holder && holder.state !== 'deleted') errors.name = ['That URL is already in use.'];
+    }
+
+    let ownerOrg = existing?.owner_org ?? null;
+    if (input.owner_org === undefined || input.owner_org === '') {
+      if (!existing) errors.owner_org = ['An organization must be provided'];
+    } else {
+      const org = await this.groups.find(ctx.db, input.owner_org, true);
+      if (!org || org.state !== 'active') errors.owner_org = ['Organization does not exist'];
+      else if (org.id !== existing?.owner_org && !ctx.ignoreAuth && !(await this.authz.can(ctx, org.id, 'create_dataset'))) {
+        errors.owner_org = ['You cannot add a dataset to this organization'];
+      } else ownerOrg = org.id;
+    }
+
+    const isPrivate = input.private ?? existing?.private ?? false;
+    if (isPrivate && !ownerOrg && !errors.owner_org) errors.private = ["Datasets with no organization can't be private."];
+
+    const state = input.state ?? existing?.state ?? 'active';
+    if (!DATASET_STATES.includes(state)) errors.state = [`Value must be one of ${JSON.stringify(DATASET_STATES)}`];
+
+    const extras = this.extras(input, errors);
+    const privileged = ctx.isSysadmin || ctx.ignoreAuth;
+    return {
+      name,
+      // package_create: if_empty_same_as("name"); package_update clears omitted text fields (remove_if_not_provided).
+      title: existing ? (input.title ?? null) : input.title || name,
+      notes: input.notes ?? null,
+      url: input.url ?? null,
+      version: input.version ?? null,
+      author: input.author ?? null,
+      author_email: input.author_email ?? null,
+      maintainer: input.maintainer ?? null,
+      maintainer_email: input.maintainer_email ?? null,
+      license_id: input.license_id ?? null,
+      owner_org: ownerOrg,
+      private: isPrivate,
+      state,
+      // CKAN compat: a dataset's type never changes on update.
+      type: existing?.type ?? input.type ?? 'dataset',
+      extras,
+      plugin_data: privileged ? (input.plugin_data ?? null) : null,
+    };
+  }
+
+  private extras(input: PackageCreateInput, errors: FieldErrors): Record<string, string> {
+    const out: Record<string, string> = {};
+    const perItem: FieldErrors[] = [];
+    let bad = false;
+    const seen = new Set<string>();
+    for (const e of input.extras ?? []) {
+      const itemErrors: FieldErrors = {};
+      if (e.deleted) {
+        perItem.push(itemErrors);
+        continue;
+      }
+      if (ROOT_KEYS.has(e.key)) itemErrors.key = ['There is a schema field with the same name'];
+      const value = e.value === null || typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
+      if (typeof value === 'string' && value.length > EXTRA_VALUE_MAX) itemErrors.value = [`Must be a maximum of ${EXTRA_VALUE_MAX} characters long`];
+      if (seen.has(e.key) && !errors.extras_validation) errors.extras_validation = [`Duplicate key "${e.key}"`];
+      seen.add(e.key);
+      if (Object.keys(itemErrors).length) bad = true;
+      else if (value !== null) out[e.key] = value;
+      perItem.push(itemErrors);
+    }
+    if (bad) errors.extras = perItem;
+    return out;
+  }
+
+  /** Tags from `tags` and `tag_string`, each name once. */
+  private tagNames(input: PackageCreateInput): string[] {
+    const names = [...(input.tags ?? []).map((t) => t.name), ...(input.tag_string ?? [])];
+    return [...new Set(names)];
+  }
+
+  private async groupIds(ctx: ActionContext, input: PackageCreateInput): Promise<string[]> {
+    const refs = (input.groups ?? []).map((g) => g.id || g.name).filter((r): r is string => !!r);
+    if (!refs.length) return [];
+    const found = await this.groups.findMany(ctx.db, refs);
+    const ids: string[] = [];
+    for (const ref of refs) {
+      const g = found.find((x) => x.id === ref || x.name === ref);
+      if (!g || g.is_organization || g.state !== 'active') throw new NotFound('Group was not found.');
+      if (!ids.includes(g.id)) ids.push(g.id);
+    }
+    return ids;
+  }
+
+  /** Resource ids must not belong to another dataset; formats are normalised or guessed. */
+  private async checkResources(ctx: ActionContext, list: ResourceInput[], packageId: string | null, errors: FieldErrors): Promise<ResourceInput[]> {
+    const ids = list.map((r) => r.id).filter((id): id is string => !!id);
+    const taken = await this.resources.idsOfOtherDatasets(ctx.db, ids, packageId);
+    if (taken.size) errors.resources = list.map((r) => (r.id && taken.has(r.id) ? { id: ['Resource id already exists.'] } : {}));
+    return list;
+  }
+
+  /** Stores the resource list in order: known ids are updated, others inserted, missing ones removed. */
+  async saveResources(ctx: ActionContext, packageId: string, list: ResourceInput[], current: ResourceRow[]): Promise<void> {
+    const byId = new Map(current.map((r) => [r.id, r]));
+    const kept = new Set<string>();
+    for (const [position, input] of list.entries()) {
+      const existing = input.id ? byId.get(input.id.toLowerCase()) : undefined;
+      const values = resourceValues(input, existing);
+      if (existing) {
+        kept.add(existing.id);
+        await this.resources.update(ctx.db, existing.id, position, values);
+      } else {
+        await this.resources.insert(ctx.db, input.id?.toLowerCase() ?? randomUUID(), packageId, position, values);
+      }
+    }
+    await this.resources.deleteMany(ctx.db, current.filter((r) => !kept.has(r.id)).map((r) => r.id));
+  }
+}
+
+/** resource_dict_save: provided keys are set, CKAN's cleared columns reset, the rest kept; unknown keys become extras. */
+export function resourceValues(input: ResourceInput, existing?: ResourceRow): ResourceValues {
+  const v: ResourceValues = {};
+  const given = input as unknown as Record<string, unknown>;
+  const set = <K extends keyof ResourceValues>(k: K, value: ResourceValues[K]): void => {
+    v[k] = value;
+  };
+  for (const key of ['url', 'name', 'description', 'format', 'mimetype', 'mimetype_inner', 'hash', 'url_type', 'resource_type', 'cache_url'] as const) {
+    if (given[key] !== undefined) set(key, given[key] as string | null);
+    else if (existing && key in RESOURCE_CLEARED) set(key, RESOURCE_CLEARED[key] as never);
+  }
+  for (const key of ['size', 'created', 'last_modified', 'cache_last_updated'] as const) {
+    if (given[key] !== undefined) set(key, given[key] as never);
+  }
+  if (v.url_type === 'upload' && typeof v.url === 'string') v.url = v.url.split('/').pop() ?? '';
+  if (typeof v.format === 'string' && v.format) v.format = cleanFormat(v.format);
+  else if (!existing && !input.id && !v.format) {
+    const guessed = typeof v.url === 'string' && v.url ? guessFormatFromUrl(v.url) : undefined;
+    if (guessed) v.format = guessed;
+  }
+  if (!existing && v.url === undefined) v.url = '';
+  v.extras = resourceExtras(input);
+  return v;
+}
+
+/** The keys of a resource dict that are not resource columns: CKAN keeps them as resource extras. */
+export function resourceExtras(input: object): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, val] of Object.entries(input)) {
+    if (!RESOURCE_KEYS.has(k) && k !== 'package_id' && val !== undefined) out[k] = val;
+  }
+  return out;
+}

@@ -1,0 +1,68 @@
+import type { ActionContext } from '../../api/action-context';
+import { allow, AuthResult, deny } from '../../api/action';
+import { NotFound } from '../../api/errors';
+import { Authz } from '../../auth/authz';
+import { GroupRepository } from '../organizations/group.repository';
+import { DatasetRepository, DatasetRow } from './dataset.repository';
+
+/**
+ * One auth rule per dataset action, as in ckan/logic/auth. Sysadmins never reach these (the
+ * dispatcher lets them through); everyone else is judged on their role in the owning organization.
+ */
+const who = (ctx: ActionContext): string => ctx.user?.name ?? '';
+
+/** Loads the dataset an action names, once per action run; unknown → 404. */
+export function loadDataset(ctx: ActionContext, repo: DatasetRepository, idOrName: string, notFound = 'Dataset not found'): Promise<DatasetRow> {
+  return ctx.memo(`dataset:${idOrName}`, async () => {
+    const row = await repo.findRow(ctx.db, idOrName);
+    if (!row) throw new NotFound(notFound);
+    return row;
+  });
+}
+
+/** package_show: the permission labels of the dataset and the caller overlap. */
+export async function authPackageShow(ctx: ActionContext, authz: Authz, d: DatasetRow): Promise<AuthResult> {
+  const readable = await authz.canReadDataset(ctx, { ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
+  return readable ? allow() : deny(`User ${who(ctx)} not authorized to read package ${d.id}`);
+}
+
+/** _check_group_auth: the caller may manage every group the dict adds (groups the dataset already has are fine). */
+async function canManageGroups(ctx: ActionContext, authz: Authz, groups: GroupRepository, refs: string[], current: string[]): Promise<boolean> {
+  if (!refs.length) return true;
+  const found = await groups.findMany(ctx.db, refs);
+  for (const ref of refs) {
+    const g = found.find((x) => x.id === ref || x.name === ref);
+    if (!g) throw new NotFound('Group was not found.');
+    if (current.includes(g.id)) continue;
+    if (!(await authz.can(ctx, g.id, 'manage_group'))) return false;
+  }
+  return true;
+}
+
+export const groupRefs = (groups: { id?: string; name?: string }[] | undefined): string[] =>
+  (groups ?? []).map((g) => g.id || g.name).filter((r): r is string => !!r);
+
+/** package_create */
+export async function authPackageCreate(
+  ctx: ActionContext, authz: Authz, groups: GroupRepository, input: { owner_org?: string; groups?: { id?: string; name?: string }[] },
+): Promise<AuthResult> {
+  if (!(await authz.canInSomeGroup(ctx, 'create_dataset'))) return deny(`User ${who(ctx)} not authorized to create packages`);
+  if (!(await canManageGroups(ctx, authz, groups, groupRefs(input.groups), []))) return deny(`User ${who(ctx)} not authorized to edit these groups`);
+  if (input.owner_org) {
+    const org = await groups.find(ctx.db, input.owner_org, true);
+    if (!org || !(await authz.can(ctx, org.id, 'create_dataset'))) return deny(`User ${who(ctx)} not authorized to add dataset to this organization`);
+  }
+  return allow();
+}
+
+/** package_update (also package_patch, package_delete, and the resource writes). */
+export async function authPackageUpdate(
+  ctx: ActionContext, authz: Authz, groups: GroupRepository, repo: DatasetRepository, d: DatasetRow, groupsInput?: { id?: string; name?: string }[],
+): Promise<AuthResult> {
+  if (!d.owner_org || !(await authz.can(ctx, d.owner_org, 'update_dataset'))) return deny(`User ${who(ctx)} not authorized to edit package ${d.id}`);
+  const refs = groupRefs(groupsInput);
+  if (refs.length && !(await canManageGroups(ctx, authz, groups, refs, await repo.groupIds(ctx.db, d.id)))) {
+    return deny(`User ${who(ctx)} not authorized to edit these groups`);
+  }
+  return allow();
+}

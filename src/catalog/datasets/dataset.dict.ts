@@ -1,0 +1,123 @@
+import { findLicense, licenseIri } from '../../../dcat-profiles/vocabularies/licenses';
+import { ckanTimestamp } from '../../common/ckan-time';
+import { mungeFilename } from '../../common/munge';
+import type { DatasetDictRow } from './dataset.repository';
+
+export type PackageDict = Record<string, unknown> & { id: string; name: string; resources: ResourceDict[] };
+export type ResourceDict = Record<string, unknown> & { id: string; url: string };
+
+/** A resource as stored or as aggregated to JSON by PostgreSQL. */
+export interface StoredResource {
+  id: string;
+  package_id: string;
+  position: number;
+  url: string;
+  name: string | null;
+  description: string | null;
+  format: string | null;
+  mimetype: string | null;
+  mimetype_inner: string | null;
+  size: number | string | null;
+  hash: string | null;
+  url_type: string | null;
+  resource_type: string | null;
+  cache_url: string | null;
+  cache_last_updated: string | null;
+  created: string;
+  last_modified: string | null;
+  metadata_modified: string;
+  state: string;
+  extras: Record<string, unknown> | null;
+}
+
+/** The public download URL of an uploaded file: always by dataset id, so renames never break it. */
+export function downloadUrl(siteUrl: string, packageId: string, resourceId: string, filename: string): string {
+  return `${siteUrl}/dataset/${packageId}/resource/${resourceId}/download/${encodeURIComponent(mungeFilename(filename))}`;
+}
+
+/** resource_dictize: stored columns, extras as top-level keys, URLs made absolute. */
+export function toResourceDict(r: StoredResource, siteUrl: string): ResourceDict {
+  let url = r.url ?? '';
+  if (r.url_type === 'upload') {
+    url = downloadUrl(siteUrl, r.package_id, r.id, url.split('/').pop() ?? '');
+  } else if (url && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
+    url = `http://${url.replace(/^\/+/, '')}`;
+  }
+  return {
+    cache_last_updated: ckanTimestamp(r.cache_last_updated),
+    cache_url: r.cache_url,
+    created: ckanTimestamp(r.created),
+    description: r.description,
+    format: r.format,
+    hash: r.hash,
+    id: r.id,
+    last_modified: ckanTimestamp(r.last_modified),
+    metadata_modified: ckanTimestamp(r.metadata_modified),
+    mimetype: r.mimetype,
+    mimetype_inner: r.mimetype_inner,
+    name: r.name,
+    package_id: r.package_id,
+    position: r.position,
+    resource_type: r.resource_type,
+    size: r.size === null || r.size === undefined ? null : Number(r.size),
+    state: r.state,
+    url,
+    url_type: r.url_type,
+    ...(r.extras ?? {}),
+  };
+}
+
+/** package_dictize + the show schema: the dataset dict exactly as CKAN's package_show returns it. */
+export function toPackageDict(row: DatasetDictRow, siteUrl: string, opts: { includePluginData?: boolean } = {}): PackageDict {
+  const license = findLicense(row.license_id);
+  const org = row.organization;
+  const dict: PackageDict = {
+    author: row.author,
+    author_email: row.author_email,
+    creator_user_id: row.creator_user_id,
+    id: row.id,
+    isopen: license?.isOpen ?? false,
+    license_id: row.license_id,
+    license_title: license ? license.title : row.license_id,
+    ...(license?.url ? { license_url: license.url } : {}),
+    maintainer: row.maintainer,
+    maintainer_email: row.maintainer_email,
+    metadata_created: ckanTimestamp(row.metadata_created),
+    metadata_modified: ckanTimestamp(row.metadata_modified),
+    name: row.name,
+    notes: row.notes,
+    num_resources: row.resources.length,
+    num_tags: row.tags.length,
+    organization: org ? { ...org, created: ckanTimestamp(org.created as string) } : null,
+    owner_org: row.owner_org,
+    private: row.private,
+    state: row.state,
+    title: row.title === null ? null : row.title.trim(),
+    type: row.type || 'dataset',
+    url: row.url,
+    version: row.version,
+    extras: Object.keys(row.extras ?? {})
+      .sort()
+      .map((key) => ({ key, value: row.extras[key] })),
+    groups: row.groups.map((g) => ({
+      description: g.description,
+      display_name: g.title || g.name,
+      id: g.id,
+      image_display_url: g.image_url,
+      name: g.name,
+      title: g.title,
+    })),
+    resources: row.resources.map((r) => toResourceDict(r as unknown as StoredResource, siteUrl)),
+    tags: row.tags.map((t) => ({ display_name: t.name, id: t.id, name: t.name, state: 'active', vocabulary_id: null })),
+    relationships_as_object: [],
+    relationships_as_subject: [],
+  };
+  if (opts.includePluginData) dict.plugin_data = row.plugin_data;
+  return dict;
+}
+
+/** The licence IRI for a licence key, when it is a DCAT-AP.de licence. */
+export function licenseIriOf(licenseId: string | null): string | undefined {
+  const l = findLicense(licenseId);
+  return l ? licenseIri(l) : undefined;
+}

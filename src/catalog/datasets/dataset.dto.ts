@@ -1,0 +1,124 @@
+import {
+  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, isoDate, jsonObject, maxLength, nameValidator,
+  NestedList, naturalNumber, notEmpty, notMissing, Step, stripValue, unicodeSafe, uuidValidator, versionValidator,
+} from '../../api/ckan-schema';
+import { ResourceInput } from '../resources/resource.dto';
+
+/** Bounds on free text, so one request cannot store megabytes in a title (CKAN compat: CKAN has no bound on these). */
+export const TITLE_MAX = 1000;
+export const TEXT_MAX = 1000;
+export const NOTES_MAX = 100_000;
+export const URL_MAX = 8000;
+export const EXTRA_KEY_MAX = 1000;
+export const EXTRA_VALUE_MAX = 100_000;
+
+const text = (max = TEXT_MAX): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
+
+/** tag_length_validator + tag_name_validator */
+const TAG_NAME = /^[\p{L}\p{N}_ \-.]*$/u;
+export const tagNameValidator: Step = (v) => {
+  const s = v as string;
+  if (s.length < 2) return new Invalid(`Tag "${s}" length is less than minimum 2`);
+  if (s.length > 100) return new Invalid(`Tag "${s}" length is more than maximum 100`);
+  if (!TAG_NAME.test(s)) {
+    return new Invalid(`Tag "${s}" can only contain alphanumeric characters, spaces (" "), hyphens ("-"), underscores ("_") or dots (".")`);
+  }
+  return s;
+};
+
+/** tag_string_convert: "a, b" → ['a', 'b'], each checked like a tag. */
+const tagStringConvert: Step = (v) => {
+  const list = typeof v === 'string' ? v.split(',').map((t) => t.trim()).filter(Boolean) : v;
+  if (!Array.isArray(list)) return new Invalid('Not a list');
+  for (const t of list) {
+    if (typeof t !== 'string') return new Invalid('Not a string');
+    const r = tagNameValidator(t, {});
+    if (r instanceof Invalid) return r;
+  }
+  return list;
+};
+
+/** A dataset `type`: CKAN accepts any string; we keep it to a sane identifier. */
+const typeValidator: Step = (v) =>
+  typeof v === 'string' && /^[a-z0-9_-]{1,100}$/.test(v) ? v : new Invalid('Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_');
+
+export class TagInput {
+  @Field(notMissing, notEmpty, unicodeSafe, tagNameValidator) name!: string;
+  @Field(ignore) vocabulary_id?: unknown;
+}
+
+export class ExtraInput {
+  @Field(notEmpty, unicodeSafe, maxLength(EXTRA_KEY_MAX)) key!: string;
+  @Field(notMissing) value!: unknown;
+  @Field(ignoreMissing, booleanValidator) deleted?: boolean;
+}
+export class GroupRefInput {
+  @Field(...text(100)) id?: string;
+  @Field(...text(100)) name?: string;
+  @Field(...text(TITLE_MAX)) title?: string;
+}
+
+/** default_create_package_schema */
+export class PackageCreateInput {
+  /** Only sysadmins may choose the id (harvesters keep the remote one); it must be a UUID. */
+  @Field(ignoreEmpty, uuidValidator) id?: string;
+  @Field(notEmpty, unicodeSafe, nameValidator) name!: string;
+  @Field(...text(TITLE_MAX)) title?: string;
+  @Field(...text()) author?: string;
+  @Field(ignoreMissing, unicodeSafe, stripValue, maxLength(TEXT_MAX), emailValidator) author_email?: string;
+  @Field(...text()) maintainer?: string;
+  @Field(ignoreMissing, unicodeSafe, stripValue, maxLength(TEXT_MAX), emailValidator) maintainer_email?: string;
+  @Field(...text()) license_id?: string;
+  @Field(...text(NOTES_MAX)) notes?: string;
+  @Field(...text(URL_MAX)) url?: string;
+  @Field(ignoreMissing, unicodeSafe, versionValidator) version?: string;
+  @Field(ignoreMissing, unicodeSafe) state?: string;
+  @Field(ignoreMissing, unicodeSafe, typeValidator) type?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) owner_org?: string;
+  @Field(ignoreMissing, booleanValidator) private?: boolean;
+  @NestedList(ResourceInput) resources?: ResourceInput[];
+  @NestedList(TagInput, { flatten: true }) tags?: TagInput[];
+  @Field(ignoreMissing, tagStringConvert) tag_string?: string[];
+  @NestedList(ExtraInput) extras?: ExtraInput[];
+  @NestedList(GroupRefInput) groups?: GroupRefInput[];
+  @Field(ignoreMissing, jsonObject) plugin_data?: Record<string, unknown>;
+  /** Sysadmins may set the creation/modification times on create (harvest imports). */
+  @Field(ignoreMissing, isoDate) metadata_created?: string;
+  @Field(ignoreMissing, isoDate) metadata_modified?: string;
+}
+
+/** default_update_package_schema: the dataset is named by `id` or `name`; everything else as on create. */
+export class PackageUpdateInput extends PackageCreateInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) override id?: string;
+  @Field(ignoreMissing, unicodeSafe, nameValidator) override name!: string;
+}
+
+/** package_patch: `id` names the dataset; the other keys overlay its current dict. */
+export class PackagePatchInput extends PackageUpdateInput {}
+
+export class PackageShowInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) id?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) name_or_id?: string;
+  @Field(ignoreMissing, booleanValidator) use_default_schema?: boolean;
+  @Field(ignoreMissing, booleanValidator) include_plugin_data?: boolean;
+}
+
+export class IdInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+}
+
+export class PackageListInput {
+  @Field(ignoreEmpty, naturalNumber) limit?: number;
+  @Field(ignoreEmpty, naturalNumber) offset?: number;
+}
+
+export class CurrentPackageListInput {
+  @Field(ignoreEmpty, naturalNumber) limit?: number;
+  @Field(ignoreEmpty, naturalNumber) offset?: number;
+  @Field(ignoreEmpty, naturalNumber) page?: number;
+}
+
+export class AutocompleteInput {
+  @Field(notEmpty, unicodeSafe, maxLength(200)) q!: string;
+  @Field(ignoreEmpty, naturalNumber) limit = 10;
+}

@@ -1,0 +1,31 @@
+import { Column, Entity, Index, JoinColumn, ManyToOne, PrimaryColumn } from 'typeorm';
+import { UserEntity } from '../../auth/user.entity';
+import { GroupEntity } from '../organizations/group.entity';
+
+/** A CKAN dataset ("package"). Extras live in one JSON object; tags, groups and resources in their own tables. */
+@Entity({ name: 'package' })
+@Index('package_list_idx', ['state', 'isPrivate', 'name'])
+export class DatasetEntity {
+  @PrimaryColumn('uuid') id!: string;
+  @Index('package_name_key', { unique: true }) @Column('varchar', { length: 100 }) name!: string;
+  @Column('text', { nullable: true }) title!: string | null;
+  @Column('text', { nullable: true }) notes!: string | null;
+  @Column('text', { nullable: true }) url!: string | null;
+  @Column('varchar', { length: 100, nullable: true }) version!: string | null;
+  @Column('text', { nullable: true }) author!: string | null;
+  @Column('text', { nullable: true }) authorEmail!: string | null;
+  @Column('text', { nullable: true }) maintainer!: string | null;
+  @Column('text', { nullable: true }) maintainerEmail!: string | null;
+  @Column('text', { nullable: true }) licenseId!: string | null;
+  @Index('package_owner_org_idx') @Column('uuid', { nullable: true }) ownerOrg!: string | null;
+  @ManyToOne(() => GroupEntity, { onDelete: 'RESTRICT' }) @JoinColumn({ name: 'owner_org' }) organization?: GroupEntity;
+  @Column('boolean', { name: 'private', default: false }) isPrivate!: boolean;
+  @Column('varchar', { length: 20, default: 'active' }) state!: string;
+  @Column('varchar', { length: 100, default: 'dataset' }) type!: string;
+  @Column('uuid', { nullable: true }) creatorUserId!: string | null;
+  @ManyToOne(() => UserEntity, { onDelete: 'SET NULL' }) @JoinColumn({ name: 'creator_user_id' }) creator?: UserEntity;
+  @Column('timestamptz', { default: () => 'clock_timestamp()' }) metadataCreated!: string;
+  @Index('package_metadata_modified_idx') @Column('timestamptz', { default: () => 'clock_timestamp()' }) metadataModified!: string;
+  @Column('jsonb', { default: {} }) extras!: Record<string, string>;
+  @Column('jsonb', { nullable: true }) pluginData!: Record<string, unknown> | null;
+}

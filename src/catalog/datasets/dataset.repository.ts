@@ -1,0 +1,223 @@
+import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { EntityManager } from 'typeorm';
+import { isUuid } from '../../api/ckan-schema';
+
+/** The columns auth rules and writers need, without the dataset's children. */
+export interface DatasetRow {
+  id: string;
+  name: string;
+  owner_org: string | null;
+  private: boolean;
+  state: string;
+  type: string;
+  creator_user_id: string | null;
+}
+
+/** One row of the full-dict query: the package columns plus its children as JSON. */
+export interface DatasetDictRow extends DatasetRow {
+  title: string | null;
+  notes: string | null;
+  url: string | null;
+  version: string | null;
+  author: string | null;
+  author_email: string | null;
+  maintainer: string | null;
+  maintainer_email: string | null;
+  license_id: string | null;
+  metadata_created: string;
+  metadata_modified: string;
+  extras: Record<string, string>;
+  plugin_data: Record<string, unknown> | null;
+  organization: Record<string, unknown> | null;
+  resources: Record<string, unknown>[];
+  tags: { id: string; name: string }[];
+  groups: { id: string; name: string; title: string; description: string; image_url: string }[];
+}
+
+/** The values a dataset write stores in the package row. */
+export interface DatasetValues {
+  name: string;
+  title: string | null;
+  notes: string | null;
+  url: string | null;
+  version: string | null;
+  author: string | null;
+  author_email: string | null;
+  maintainer: string | null;
+  maintainer_email: string | null;
+  license_id: string | null;
+  owner_org: string | null;
+  private: boolean;
+  state: string;
+  type: string;
+  extras: Record<string, string>;
+  plugin_data: Record<string, unknown> | null;
+}
+
+const ROW_COLUMNS = 'p.id, p.name, p.owner_org, p.private, p.state, p.type, p.creator_user_id';
+
+/**
+ * Every query on the package table and its children. One round trip builds whole dataset dicts:
+ * PostgreSQL aggregates resources, tags, groups and the organization as JSON.
+ */
+const DICT_SQL = `
+SELECT ${ROW_COLUMNS}, p.title, p.notes, p.url, p.version, p.author, p.author_email, p.maintainer, p.maintainer_email,
+       p.license_id, p.metadata_created, p.metadata_modified, p.extras, p.plugin_data,
+       (SELECT json_build_object('id', g.id, 'name', g.name, 'title', g.title, 'type', g.type, 'description', g.description,
+                                 'image_url', g.image_url, 'created', g.created, 'is_organization', g.is_organization,
+                                 'approval_status', g.approval_status, 'state', g.state)
+          FROM catalog_group g WHERE g.id = p.owner_org AND g.state = 'active') AS organization,
+       COALESCE((SELECT json_agg(r ORDER BY r.position) FROM resource r WHERE r.package_id = p.id AND r.state = 'active'), '[]') AS resources,
+       COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name COLLATE "C")
+                   FROM package_tag pt JOIN tag t ON t.id = pt.tag_id WHERE pt.package_id = p.id), '[]') AS tags,
+       COALESCE((SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'title', g.title, 'description', g.description,
+                                                   'image_url', g.image_url) ORDER BY COALESCE(NULLIF(g.title, ''), g.name) COLLATE "C")
+                   FROM package_group pg JOIN catalog_group g ON g.id = pg.group_id WHERE pg.package_id = p.id AND g.state = 'active'), '[]') AS groups
+  FROM package p`;
+
+@Injectable()
+export class DatasetRepository {
+  /** By id, or by name; ids that are not UUIDs are only tried as names. */
+  async findRow(db: EntityManager, idOrName: string, opts: { lock?: boolean } = {}): Promise<DatasetRow | null> {
+    const where = isUuid(idOrName) ? 'p.id = $1' : 'p.name = $1';
+    const rows: DatasetRow[] = await db.query(`SELECT ${ROW_COLUMNS} FROM package p WHERE ${where}${opts.lock ? ' FOR UPDATE' : ''}`, [idOrName]);
+    if (rows[0] || !isUuid(idOrName)) return rows[0] ?? null;
+    // A UUID-shaped name is possible (a deleted dataset renamed to its id, or a harvested one).
+    const byName: DatasetRow[] = await db.query(`SELECT ${ROW_COLUMNS} FROM package p WHERE p.name = $1${opts.lock ? ' FOR UPDATE' : ''}`, [idOrName]);
+    return byName[0] ?? null;
+  }
+
+  async loadDict(db: EntityManager, id: string): Promise<DatasetDictRow | null> {
+    const rows: DatasetDictRow[] = await db.query(`${DICT_SQL} WHERE p.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** Dicts for many datasets, in the order of `ids`. */
+  async loadDicts(db: EntityManager, ids: string[]): Promise<DatasetDictRow[]> {
+    if (!ids.length) return [];
+    const rows: DatasetDictRow[] = await db.query(`${DICT_SQL} WHERE p.id = ANY($1::uuid[])`, [ids]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    return ids.map((id) => byId.get(id)).filter((r): r is DatasetDictRow => r !== undefined);
+  }
+
+  /** Id of a live (not deleted) dataset using `name`, other than `exceptId`. */
+  async nameHolder(db: EntityManager, name: string, exceptId?: string): Promise<{ id: string; state: string } | null> {
+    const rows: { id: string; state: string }[] = await db.query(`SELECT id, state FROM package WHERE name = $1`, [name]);
+    const row = rows[0];
+    return row && row.id !== exceptId ? row : null;
+  }
+
+  /** A deleted dataset gives up its name: it is renamed to its id, as CKAN does. */
+  async releaseNameOfDeleted(db: EntityManager, id: string): Promise<void> {
+    await db.query(`UPDATE package SET name = id::text WHERE id = $1 AND state = 'deleted'`, [id]);
+  }
+
+  async exists(db: EntityManager, id: string): Promise<boolean> {
+    const rows = await db.query(`SELECT 1 FROM package WHERE id = $1`, [id]);
+    return rows.length > 0;
+  }
+
+  async insert(db: EntityManager, id: string, v: DatasetValues, creatorUserId: string | null, times: { created?: string; modified?: string }): Promise<void> {
+    await db.query(
+      `INSERT INTO package (id, name, title, notes, url, version, author, author_email, maintainer, maintainer_email, license_id,
+                            owner_org, private, state, type, extras, plugin_data, creator_user_id, metadata_created, metadata_modified)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,
+               COALESCE($19::timestamptz, clock_timestamp()), COALESCE($20::timestamptz, $19::timestamptz, clock_timestamp()))`,
+      [id, v.name, v.title, v.notes, v.url, v.version, v.author, v.author_email, v.maintainer, v.maintainer_email, v.license_id,
+        v.owner_org, v.private, v.state, v.type, JSON.stringify(v.extras), v.plugin_data === null ? null : JSON.stringify(v.plugin_data),
+        creatorUserId, times.created ?? null, times.modified ?? null],
+    );
+  }
+
+  async update(db: EntityManager, id: string, v: DatasetValues): Promise<void> {
+    await db.query(
+      `UPDATE package SET name=$2, title=$3, notes=$4, url=$5, version=$6, author=$7, author_email=$8, maintainer=$9,
+              maintainer_email=$10, license_id=$11, owner_org=$12, private=$13, state=$14, type=$15, extras=$16, plugin_data=$17,
+              metadata_modified = clock_timestamp()
+        WHERE id = $1`,
+      [id, v.name, v.title, v.notes, v.url, v.version, v.author, v.author_email, v.maintainer, v.maintainer_email, v.license_id,
+        v.owner_org, v.private, v.state, v.type, JSON.stringify(v.extras), v.plugin_data === null ? null : JSON.stringify(v.plugin_data)],
+    );
+  }
+
+  /** Marks a change made through a child (a resource) on the dataset. */
+  async touch(db: EntityManager, id: string): Promise<void> {
+    await db.query(`UPDATE package SET metadata_modified = clock_timestamp() WHERE id = $1`, [id]);
+  }
+
+  async setTags(db: EntityManager, id: string, names: string[]): Promise<void> {
+    await db.query(`DELETE FROM package_tag WHERE package_id = $1`, [id]);
+    if (!names.length) return;
+    // New tag names get a row; ON CONFLICT keeps concurrent writers from failing on the same new tag.
+    await db.query(
+      `INSERT INTO tag (id, name) SELECT gen_random_uuid(), n FROM unnest($1::text[]) AS n ON CONFLICT (name) DO NOTHING`,
+      [names],
+    );
+    await db.query(
+      `INSERT INTO package_tag (package_id, tag_id) SELECT $1, t.id FROM tag t WHERE t.name = ANY($2::text[]) ON CONFLICT DO NOTHING`,
+      [id, names],
+    );
+  }
+
+  async setGroups(db: EntityManager, id: string, groupIds: string[]): Promise<void> {
+    await db.query(`DELETE FROM package_group WHERE package_id = $1`, [id]);
+    if (groupIds.length) {
+      await db.query(`INSERT INTO package_group (package_id, group_id) SELECT $1, g FROM unnest($2::uuid[]) AS g ON CONFLICT DO NOTHING`, [id, groupIds]);
+    }
+  }
+
+  async groupIds(db: EntityManager, id: string): Promise<string[]> {
+    const rows: { group_id: string }[] = await db.query(`SELECT group_id FROM package_group WHERE package_id = $1`, [id]);
+    return rows.map((r) => r.group_id);
+  }
+
+  async softDelete(db: EntityManager, id: string): Promise<void> {
+    await db.query(`UPDATE package SET state = 'deleted', metadata_modified = clock_timestamp() WHERE id = $1`, [id]);
+    // CKAN removes a deleted dataset from its groups.
+    await db.query(`DELETE FROM package_group WHERE package_id = $1`, [id]);
+  }
+
+  /** Removes the dataset and (by cascade) its resources, tags and group links. */
+  async purge(db: EntityManager, id: string): Promise<void> {
+    await db.query(`DELETE FROM package WHERE id = $1`, [id]);
+  }
+
+  /** package_list: names of active public datasets, by name. */
+  async listPublicNames(db: EntityManager, limit: number | undefined, offset: number | undefined): Promise<string[]> {
+    const rows: { name: string }[] = await db.query(
+      `SELECT name FROM package WHERE state = 'active' AND NOT private ORDER BY name LIMIT $1 OFFSET $2`,
+      [limit ?? null, offset ?? 0],
+    );
+    return rows.map((r) => r.name);
+  }
+
+  /** Ids of active datasets, newest change first, public ones plus (optionally) private ones of `orgIds` or all. */
+  async recentIds(db: EntityManager, opts: { limit: number; offset: number; privateOrgIds: string[] | 'all' }): Promise<string[]> {
+    const privateClause = opts.privateOrgIds === 'all' ? 'TRUE' : 'owner_org = ANY($3::uuid[])';
+    const rows: { id: string }[] = await db.query(
+      `SELECT id FROM package WHERE state = 'active' AND (NOT private OR ${privateClause})
+        ORDER BY metadata_modified DESC, id LIMIT $1 OFFSET $2`,
+      opts.privateOrgIds === 'all' ? [opts.limit, opts.offset] : [opts.limit, opts.offset, opts.privateOrgIds],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** package_autocomplete: active datasets the caller may read whose name or title has a word starting with q. */
+  async autocomplete(db: EntityManager, q: string, limit: number, readable: { all: boolean; orgIds: string[]; userId: string | null }): Promise<{ name: string; title: string | null }[]> {
+    const like = q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase();
+    const visibility = readable.all ? 'TRUE' : `(NOT private OR owner_org = ANY($3::uuid[]) OR (owner_org IS NULL AND creator_user_id = $4))`;
+    return db.query(
+      `SELECT name, title FROM package
+        WHERE state = 'active' AND ${visibility}
+          AND (name LIKE $1 || '%' OR name LIKE '%-' || $1 || '%' OR lower(title) LIKE $1 || '%' OR lower(title) LIKE '% ' || $1 || '%')
+        ORDER BY (name LIKE $1 || '%') DESC, length(name), name
+        LIMIT $2`,
+      readable.all ? [like, limit] : [like, limit, readable.orgIds, readable.userId],
+    );
+  }
+
+  newId(): string {
+    return randomUUID();
+  }
+}

@@ -1,0 +1,44 @@
+import type { ActionContext } from '../../api/action-context';
+import { allow, AuthResult, deny } from '../../api/action';
+import { NotFound } from '../../api/errors';
+import { Authz } from '../../auth/authz';
+import { GroupRepository, GroupRow } from './group.repository';
+
+export type GroupKind = 'organization' | 'group';
+
+const who = (ctx: ActionContext): string => ctx.user?.name ?? '';
+
+/** The organization or group an action names, once per run. CKAN answers an unknown one with 404. */
+export function loadGroup(ctx: ActionContext, repo: GroupRepository, kind: GroupKind, idOrName: string, notFound = ''): Promise<GroupRow> {
+  return ctx.memo(`group:${kind}:${idOrName}`, async () => {
+    const g = await repo.find(ctx.db, idOrName, kind === 'organization');
+    if (!g) throw new NotFound(notFound);
+    return g;
+  });
+}
+
+/** organization_create / group_create: any logged-in user when the site allows it (sysadmins always). */
+export function authGroupCreate(ctx: ActionContext, kind: GroupKind, allowedForUsers: boolean): AuthResult {
+  return ctx.user && allowedForUsers ? allow() : deny(`User ${who(ctx)} not authorized to create ${kind}s`);
+}
+
+/** organization_show / group_show: an active one is public; otherwise members only. */
+export async function authGroupShow(ctx: ActionContext, authz: Authz, g: GroupRow): Promise<AuthResult> {
+  if (g.state === 'active') return allow();
+  return (await authz.can(ctx, g.id, 'read')) ? allow() : deny(`User ${who(ctx)} not authorized to read group ${g.id}`);
+}
+
+/** organization_update / group_update: admins of it. */
+export async function authGroupUpdate(ctx: ActionContext, authz: Authz, kind: GroupKind, g: GroupRow): Promise<AuthResult> {
+  return (await authz.can(ctx, g.id, 'update')) ? allow() : deny(`User ${who(ctx)} not authorized to edit ${kind} ${g.id}`);
+}
+
+/** organization_delete / group_delete: admins of it. */
+export async function authGroupDelete(ctx: ActionContext, authz: Authz, kind: GroupKind, g: GroupRow): Promise<AuthResult> {
+  return (await authz.can(ctx, g.id, 'delete')) ? allow() : deny(`User ${who(ctx)} not authorized to delete ${kind} ${g.id}`);
+}
+
+/** *_member_create / *_member_delete: admins of it (the "membership" permission). */
+export async function authMembership(ctx: ActionContext, authz: Authz, g: GroupRow): Promise<AuthResult> {
+  return (await authz.can(ctx, g.id, 'membership')) ? allow() : deny(`User ${who(ctx)} not authorized to add members`);
+}

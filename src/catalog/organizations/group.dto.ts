@@ -1,0 +1,149 @@
+import {
+  booleanValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, listIfString, maxLength, nameValidator, NestedList, naturalNumber,
+  notEmpty, notMissing, Step, unicodeSafe, uuidValidator,
+} from '../../api/ckan-schema';
+import { ckanTimestamp } from '../../common/ckan-time';
+import { ROLES } from '../../auth/authz';
+import type { GroupRow } from './group.repository';
+
+const text = (max = 1000): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
+
+/** role_exists */
+export const roleExists: Step = (v) => (typeof v === 'string' && (ROLES as readonly string[]).includes(v) ? v : new Invalid('role does not exist.'));
+
+export class GroupExtraInput {
+  @Field(notEmpty, unicodeSafe, maxLength(1000)) key!: string;
+  @Field(notMissing) value!: unknown;
+  @Field(ignoreMissing, booleanValidator) deleted?: boolean;
+}
+
+export class GroupUserInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) name!: string;
+  @Field(ignoreMissing, unicodeSafe, roleExists) capacity?: string;
+}
+
+export class GroupPackageInput {
+  @Field(...text(100)) id?: string;
+  @Field(...text(100)) name?: string;
+}
+
+/** default_create_group_schema */
+export class GroupCreateInput {
+  @Field(ignoreEmpty, uuidValidator) id?: string;
+  @Field(notEmpty, unicodeSafe, nameValidator) name!: string;
+  @Field(...text()) title?: string;
+  @Field(...text(100_000)) description?: string;
+  @Field(...text(8000)) image_url?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) type?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(20)) state?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(20)) approval_status?: string;
+  @NestedList(GroupExtraInput) extras?: GroupExtraInput[];
+  @NestedList(GroupUserInput) users?: GroupUserInput[];
+  @NestedList(GroupPackageInput) packages?: GroupPackageInput[];
+  @Field(ignore) created?: unknown;
+  @Field(ignore) is_organization?: unknown;
+  @Field(ignore) groups?: unknown;
+  @Field(ignore) tags?: unknown;
+}
+
+/** default_update_group_schema: `id` names the group; `name` may change. */
+export class GroupUpdateInput extends GroupCreateInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) override id!: string;
+  @Field(ignoreMissing, notEmpty, unicodeSafe, nameValidator) override name!: string;
+}
+
+export class GroupShowInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(ignoreMissing, booleanValidator) include_datasets = false;
+  @Field(ignoreMissing, booleanValidator) include_dataset_count = true;
+  @Field(ignoreMissing, booleanValidator) include_extras = true;
+  @Field(ignoreMissing, booleanValidator) include_users = true;
+  @Field(ignoreMissing, booleanValidator) include_groups = true;
+  @Field(ignoreMissing, booleanValidator) include_tags = true;
+  @Field(ignoreMissing, booleanValidator) include_followers = true;
+  @Field(ignoreMissing, booleanValidator) include_member_count = false;
+}
+
+export class GroupListInput {
+  @Field(ignoreEmpty, unicodeSafe, maxLength(200)) sort?: string;
+  @Field(ignoreEmpty, unicodeSafe, maxLength(200)) order_by?: string;
+  @Field(ignoreEmpty, naturalNumber) limit?: number;
+  @Field(ignoreEmpty, naturalNumber) offset?: number;
+  @Field(ignoreMissing, unicodeSafe, maxLength(200)) q?: string;
+  @Field(ignoreMissing, listIfString) organizations?: string[];
+  @Field(ignoreMissing, listIfString) groups?: string[];
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) type?: string;
+  @Field(ignoreMissing, booleanValidator) all_fields = false;
+  @Field(ignoreMissing, booleanValidator) include_dataset_count = true;
+  @Field(ignoreMissing, booleanValidator) include_extras = false;
+  @Field(ignoreMissing, booleanValidator) include_tags = false;
+  @Field(ignoreMissing, booleanValidator) include_groups = false;
+  @Field(ignoreMissing, booleanValidator) include_users = false;
+}
+
+export class MemberCreateInput {
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) username!: string;
+  @Field(notMissing, unicodeSafe, roleExists) role!: string;
+}
+
+export class MemberDeleteInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) username?: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) user_id?: string;
+}
+
+export class ListForUserInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) id?: string;
+  @Field(ignoreEmpty, unicodeSafe, maxLength(50)) permission = 'manage_group';
+  @Field(ignoreMissing, booleanValidator) include_dataset_count = false;
+}
+
+export class MemberRolesInput {
+  @Field(ignoreEmpty, unicodeSafe) group_type = 'organization';
+}
+
+/** group_dictize; optional parts appear only when asked for. */
+export function toGroupDict(
+  g: GroupRow,
+  parts: {
+    packageCount?: number;
+    extras?: boolean;
+    users?: Record<string, unknown>[];
+    tags?: boolean;
+    groups?: boolean;
+    packages?: unknown[];
+    capacity?: string;
+    memberCount?: number;
+    followers?: boolean;
+  },
+): Record<string, unknown> {
+  const dict: Record<string, unknown> = {
+    approval_status: g.approval_status,
+    ...(parts.capacity !== undefined ? { capacity: parts.capacity } : {}),
+    created: ckanTimestamp(g.created),
+    description: g.description,
+    display_name: g.title || g.name,
+    id: g.id,
+    image_display_url: g.image_url,
+    image_url: g.image_url,
+    is_organization: g.is_organization,
+    name: g.name,
+    state: g.state,
+    title: g.title,
+    type: g.type,
+  };
+  if (parts.followers) dict.num_followers = 0;
+  if (parts.packageCount !== undefined) dict.package_count = parts.packageCount;
+  if (parts.memberCount !== undefined) dict.member_count = parts.memberCount;
+  if (parts.extras) {
+    dict.extras = Object.keys(g.extras ?? {})
+      .sort()
+      .map((key) => ({ group_id: g.id, key, state: 'active', value: g.extras[key] }));
+  }
+  if (parts.tags) dict.tags = [];
+  if (parts.groups) dict.groups = [];
+  if (parts.users) dict.users = parts.users;
+  if (parts.packages) dict.packages = parts.packages;
+  return dict;
+}

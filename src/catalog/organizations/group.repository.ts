@@ -1,0 +1,198 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { isUuid } from '../../api/ckan-schema';
+
+export interface GroupRow {
+  id: string;
+  name: string;
+  title: string;
+  description: string;
+  image_url: string;
+  type: string;
+  is_organization: boolean;
+  approval_status: string;
+  state: string;
+  created: string;
+  extras: Record<string, string>;
+}
+
+export interface GroupValues {
+  name: string;
+  title: string;
+  description: string;
+  image_url: string;
+  type: string;
+  is_organization: boolean;
+  approval_status: string;
+  state: string;
+  extras: Record<string, string>;
+}
+
+export interface MemberUserRow {
+  id: string;
+  name: string;
+  fullname: string | null;
+  capacity: string;
+  created: string;
+  state: string;
+  sysadmin: boolean;
+  about: string | null;
+  image_url: string | null;
+  email: string | null;
+}
+
+export type GroupSortField = 'name' | 'title' | 'package_count';
+
+/** Every query on organizations, groups and their members. */
+@Injectable()
+export class GroupRepository {
+  /** By id or name; `organizations` restricts to organizations (true) or groups (false). */
+  async find(db: EntityManager, idOrName: string, organizations?: boolean, opts: { lock?: boolean } = {}): Promise<GroupRow | null> {
+    const kind = organizations === undefined ? '' : ` AND is_organization = ${organizations ? 'TRUE' : 'FALSE'}`;
+    const lock = opts.lock ? ' FOR UPDATE' : '';
+    if (isUuid(idOrName)) {
+      const byId: GroupRow[] = await db.query(`SELECT * FROM catalog_group WHERE id = $1${kind}${lock}`, [idOrName]);
+      if (byId[0]) return byId[0];
+    }
+    const rows: GroupRow[] = await db.query(`SELECT * FROM catalog_group WHERE name = $1${kind}${lock}`, [idOrName]);
+    return rows[0] ?? null;
+  }
+
+  async findMany(db: EntityManager, idsOrNames: string[]): Promise<GroupRow[]> {
+    if (!idsOrNames.length) return [];
+    const uuids = idsOrNames.filter(isUuid);
+    return db.query(`SELECT * FROM catalog_group WHERE name = ANY($1::text[]) OR id = ANY($2::uuid[])`, [idsOrNames, uuids]);
+  }
+
+  async nameTaken(db: EntityManager, name: string, exceptId?: string): Promise<boolean> {
+    const rows = await db.query(`SELECT 1 FROM catalog_group WHERE name = $1 AND ($2::uuid IS NULL OR id <> $2::uuid)`, [name, exceptId ?? null]);
+    return rows.length > 0;
+  }
+
+  async idExists(db: EntityManager, id: string): Promise<boolean> {
+    return (await db.query(`SELECT 1 FROM catalog_group WHERE id = $1`, [id])).length > 0;
+  }
+
+  async insert(db: EntityManager, id: string, v: GroupValues): Promise<void> {
+    await db.query(
+      `INSERT INTO catalog_group (id, name, title, description, image_url, type, is_organization, approval_status, state, extras)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
+      [id, v.name, v.title, v.description, v.image_url, v.type, v.is_organization, v.approval_status, v.state, JSON.stringify(v.extras)],
+    );
+  }
+
+  async update(db: EntityManager, id: string, v: GroupValues): Promise<void> {
+    await db.query(
+      `UPDATE catalog_group SET name=$2, title=$3, description=$4, image_url=$5, type=$6, approval_status=$7, state=$8, extras=$9 WHERE id = $1`,
+      [id, v.name, v.title, v.description, v.image_url, v.type, v.approval_status, v.state, JSON.stringify(v.extras)],
+    );
+  }
+
+  async setState(db: EntityManager, id: string, state: string): Promise<void> {
+    await db.query(`UPDATE catalog_group SET state = $2 WHERE id = $1`, [id, state]);
+  }
+
+  async purge(db: EntityManager, id: string): Promise<void> {
+    await db.query(`DELETE FROM catalog_group WHERE id = $1`, [id]);
+  }
+
+  /** Datasets an organization owns that are not deleted (CKAN refuses to delete such an organization). */
+  async liveDatasetCount(db: EntityManager, orgId: string): Promise<number> {
+    const rows: { n: number }[] = await db.query(`SELECT count(*)::int AS n FROM package WHERE owner_org = $1 AND state <> 'deleted'`, [orgId]);
+    return rows[0].n;
+  }
+
+  /** Active datasets per organization or group; private ones counted only where `privateVisible` says so. */
+  async datasetCounts(db: EntityManager, groupIds: string[], organizations: boolean, privateVisible: 'all' | string[]): Promise<Map<string, number>> {
+    if (!groupIds.length) return new Map();
+    const visible = privateVisible === 'all' ? 'TRUE' : '(NOT p.private OR p.owner_org = ANY($2::uuid[]))';
+    const sql = organizations
+      ? `SELECT p.owner_org AS gid, count(*)::int AS n FROM package p
+          WHERE p.owner_org = ANY($1::uuid[]) AND p.state = 'active' AND ${visible} GROUP BY p.owner_org`
+      : `SELECT pg.group_id AS gid, count(*)::int AS n FROM package_group pg JOIN package p ON p.id = pg.package_id
+          WHERE pg.group_id = ANY($1::uuid[]) AND p.state = 'active' AND ${visible} GROUP BY pg.group_id`;
+    const rows: { gid: string; n: number }[] = await db.query(sql, privateVisible === 'all' ? [groupIds] : [groupIds, privateVisible]);
+    return new Map(rows.map((r) => [r.gid, r.n]));
+  }
+
+  /** organization_list / group_list: active ones, filtered and sorted, a page of them. */
+  async list(
+    db: EntityManager,
+    o: { organizations: boolean; type?: string; q?: string; names?: string[]; sort: { field: GroupSortField; desc: boolean }[]; limit: number | null; offset: number },
+  ): Promise<GroupRow[]> {
+    const params: unknown[] = [o.organizations];
+    const where = [`g.state = 'active'`, `g.is_organization = $1`];
+    if (o.type) {
+      params.push(o.type);
+      where.push(`g.type = $${params.length}`);
+    }
+    if (o.q) {
+      params.push(`%${o.q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
+      const p = `$${params.length}`;
+      where.push(`(lower(g.name) LIKE ${p} OR lower(g.title) LIKE ${p} OR lower(g.description) LIKE ${p})`);
+    }
+    if (o.names) {
+      params.push(o.names);
+      where.push(`g.name = ANY($${params.length}::text[])`);
+    }
+    const countSql = o.organizations
+      ? `(SELECT count(*) FROM package p WHERE p.owner_org = g.id AND p.state = 'active' AND NOT p.private)`
+      : `(SELECT count(*) FROM package_group pg JOIN package p ON p.id = pg.package_id WHERE pg.group_id = g.id AND p.state = 'active' AND NOT p.private)`;
+    const order = o.sort.map((s) => {
+      const expr = s.field === 'package_count' ? countSql : s.field === 'title' ? `COALESCE(NULLIF(g.title, ''), g.name) COLLATE "C"` : 'g.name COLLATE "C"';
+      return `${expr} ${s.desc ? 'DESC' : 'ASC'}`;
+    });
+    params.push(o.limit, o.offset);
+    return db.query(
+      `SELECT g.* FROM catalog_group g WHERE ${where.join(' AND ')}
+        ORDER BY ${[...order, 'g.name'].join(', ')} LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+  }
+
+  async members(db: EntityManager, groupId: string): Promise<MemberUserRow[]> {
+    return db.query(
+      `SELECT u.id, u.name, u.fullname, u.state, u.sysadmin, u.about, u.image_url, u.email, u.created, m.capacity
+         FROM member m JOIN user_account u ON u.id = m.user_id
+        WHERE m.group_id = $1 AND u.state = 'active' ORDER BY u.name COLLATE "C"`,
+      [groupId],
+    );
+  }
+
+  async capacityOf(db: EntityManager, groupId: string, userId: string): Promise<string | null> {
+    const rows: { capacity: string }[] = await db.query(`SELECT capacity FROM member WHERE group_id = $1 AND user_id = $2`, [groupId, userId]);
+    return rows[0]?.capacity ?? null;
+  }
+
+  async setMember(db: EntityManager, groupId: string, userId: string, capacity: string): Promise<{ created: string }> {
+    const rows: { created: string }[] = await db.query(
+      `INSERT INTO member (id, group_id, user_id, capacity) VALUES (gen_random_uuid(), $1, $2, $3)
+       ON CONFLICT (group_id, user_id) DO UPDATE SET capacity = EXCLUDED.capacity RETURNING created`,
+      [groupId, userId, capacity],
+    );
+    return rows[0];
+  }
+
+  async removeMember(db: EntityManager, groupId: string, userId: string): Promise<boolean> {
+    const rows = await db.query(`DELETE FROM member WHERE group_id = $1 AND user_id = $2 RETURNING 1`, [groupId, userId]);
+    return rows.length > 0;
+  }
+
+  async adminCount(db: EntityManager, groupId: string): Promise<number> {
+    const rows: { n: number }[] = await db.query(`SELECT count(*)::int AS n FROM member WHERE group_id = $1 AND capacity = 'admin'`, [groupId]);
+    return rows[0].n;
+  }
+
+  /** Organizations (or groups) a user belongs to, with the user's capacity. */
+  async forUser(db: EntityManager, userId: string, organizations: boolean): Promise<(GroupRow & { capacity: string })[]> {
+    return db.query(
+      `SELECT g.*, m.capacity FROM member m JOIN catalog_group g ON g.id = m.group_id
+        WHERE m.user_id = $1 AND g.state = 'active' AND g.is_organization = $2`,
+      [userId, organizations],
+    );
+  }
+
+  async allActive(db: EntityManager, organizations: boolean): Promise<GroupRow[]> {
+    return db.query(`SELECT * FROM catalog_group WHERE state = 'active' AND is_organization = $1`, [organizations]);
+  }
+}

@@ -1,0 +1,168 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { ActionProvider, AnyAction, allow, AuthResult, defineAction, deny } from '../../api/action';
+import type { ActionContext } from '../../api/action-context';
+import { parseInput } from '../../api/ckan-schema';
+import { NotFound, ValidationError } from '../../api/errors';
+import { Authz } from '../../auth/authz';
+import { APP_CONFIG, AppConfig } from '../../config/env';
+import { DatasetChanges } from '../datasets/dataset-changes';
+import { authPackageShow } from '../datasets/dataset.auth';
+import { ResourceDict, toResourceDict } from '../datasets/dataset.dict';
+import { DatasetRepository, DatasetRow } from '../datasets/dataset.repository';
+import { resourceValues } from '../datasets/dataset-writer.service';
+import { ResourceCreateInput, ResourceIdInput, ResourceUpdateInput } from './resource.dto';
+import { ResourceRepository, ResourceRow } from './resource.repository';
+
+const who = (ctx: ActionContext): string => ctx.user?.name ?? '';
+
+/** resource_show, resource_create, resource_update, resource_patch, resource_delete (link resources). */
+@Injectable()
+export class ResourceActions implements ActionProvider {
+  constructor(
+    private readonly resources: ResourceRepository,
+    private readonly datasets: DatasetRepository,
+    private readonly authz: Authz,
+    private readonly changes: DatasetChanges,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** The resource and its dataset, loaded once per run. Unknown → 404. */
+  private target(ctx: ActionContext, id: string, notFound = ''): Promise<{ resource: ResourceRow; dataset: DatasetRow }> {
+    return ctx.memo(`resource:${id}`, async () => {
+      const resource = await this.resources.find(ctx.db, id);
+      const dataset = resource && (await this.datasets.findRow(ctx.db, resource.package_id));
+      if (!resource || !dataset) throw new NotFound(notFound);
+      return { resource, dataset };
+    });
+  }
+
+  private async canEdit(ctx: ActionContext, d: DatasetRow, message: string): Promise<AuthResult> {
+    return d.owner_org && (await this.authz.can(ctx, d.owner_org, 'update_dataset')) ? allow() : deny(message);
+  }
+
+  private dict(r: ResourceRow): ResourceDict {
+    return toResourceDict(r, this.config.SITE_URL);
+  }
+
+  private async reload(ctx: ActionContext, id: string): Promise<ResourceDict> {
+    const r = await this.resources.find(ctx.db, id);
+    if (!r) throw new NotFound('Resource was not found.');
+    return this.dict(r);
+  }
+
+  readonly resourceShow = defineAction({
+    name: 'resource_show',
+    help: 'Return a resource. Params: id (the resource id). Readable by whoever may read its dataset (403 otherwise).',
+    sideEffectFree: true,
+    anonymous: true,
+    input: ResourceIdInput,
+    auth: async (ctx, { id }) => {
+      const { dataset } = await this.target(ctx, id);
+      const verdict = await authPackageShow(ctx, this.authz, dataset);
+      return verdict.allowed ? verdict : deny(`User ${who(ctx)} not authorized to read resource ${id}`);
+    },
+    handler: async (ctx, { id }) => this.dict((await this.target(ctx, id)).resource),
+  });
+
+  readonly resourceCreate = defineAction({
+    name: 'resource_create',
+    help: `Add a resource to a dataset and return it.
+
+Params: package_id (required, dataset id or name), url (default ""), name, description, format (guessed from the URL when empty),
+hash, mimetype, mimetype_inner, resource_type, size, cache_url, created, last_modified, cache_last_updated, and any further keys,
+which are kept and returned as they are. Who may call: editors and admins of the dataset's organization, sysadmins.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: ResourceCreateInput,
+    auth: async (ctx, input) => {
+      const d = await this.datasets.findRow(ctx.db, input.package_id);
+      if (!d) throw new NotFound();
+      return this.canEdit(ctx, d, `User ${who(ctx)} not authorized to create resources on dataset ${input.package_id}`);
+    },
+    handler: async (ctx, input) => {
+      const d = await this.datasets.findRow(ctx.db, input.package_id, { lock: true });
+      if (!d) throw new NotFound();
+      if (input.id) {
+        const taken = await this.resources.idsOfOtherDatasets(ctx.db, [input.id], null);
+        if (taken.size) throw new ValidationError({ id: ['Resource id already exists.'] });
+      }
+      const id = input.id?.toLowerCase() ?? randomUUID();
+      const position = (await this.resources.listForDataset(ctx.db, d.id)).length;
+      await this.resources.insert(ctx.db, id, d.id, position, resourceValues({ ...input, id: undefined } as ResourceCreateInput));
+      await this.datasets.touch(ctx.db, d.id);
+      this.changes.changed(ctx, d.id);
+      return this.reload(ctx, id);
+    },
+  });
+
+  readonly resourceUpdate = defineAction({
+    name: 'resource_update',
+    help: `Replace a resource. Params: id, then the resource fields. Omitted url, description, resource_type, mimetype and mimetype_inner
+are cleared, other omitted fields kept, extra keys replaced. Returns the resource. Who may call: as resource_create.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: ResourceUpdateInput,
+    auth: async (ctx, input) => {
+      const { dataset } = await this.target(ctx, input.id, 'Resource was not found.');
+      return this.canEdit(ctx, dataset, `User ${who(ctx)} not authorized to edit resource ${input.id}`);
+    },
+    handler: async (ctx, input) => this.replace(ctx, input),
+  });
+
+  readonly resourcePatch = defineAction({
+    name: 'resource_patch',
+    help: 'Change some fields of a resource. Params: id and the fields to change; everything else is kept. Who may call: as resource_create.',
+    sideEffectFree: false,
+    anonymous: false,
+    input: ResourceUpdateInput,
+    auth: async (ctx, input) => {
+      const { dataset } = await this.target(ctx, input.id, 'Resource was not found.');
+      return this.canEdit(ctx, dataset, `User ${who(ctx)} not authorized to edit resource ${input.id}`);
+    },
+    handler: async (ctx, input) => {
+      const { resource } = await this.target(ctx, input.id, 'Resource was not found.');
+      const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      return this.replace(ctx, parseInput(ResourceUpdateInput, { ...this.dict(resource), ...given }));
+    },
+  });
+
+  readonly resourceDelete = defineAction({
+    name: 'resource_delete',
+    help: 'Remove a resource from its dataset; the others are renumbered. Params: id. Returns null. Who may call: as resource_create.',
+    sideEffectFree: false,
+    anonymous: false,
+    input: ResourceIdInput,
+    auth: async (ctx, { id }) => {
+      const { dataset } = await this.target(ctx, id);
+      return this.canEdit(ctx, dataset, `User ${who(ctx)} not authorized to delete resource ${id}`);
+    },
+    handler: async (ctx, { id }) => {
+      const { dataset } = await this.target(ctx, id);
+      await this.datasets.findRow(ctx.db, dataset.id, { lock: true });
+      await this.resources.deleteMany(ctx.db, [id]);
+      await this.resources.renumber(ctx.db, dataset.id);
+      await this.datasets.touch(ctx.db, dataset.id);
+      this.changes.changed(ctx, dataset.id);
+      return null;
+    },
+  });
+
+  private async replace(ctx: ActionContext, input: ResourceUpdateInput): Promise<ResourceDict> {
+    const { dataset } = await this.target(ctx, input.id, 'Resource was not found.');
+    await this.datasets.findRow(ctx.db, dataset.id, { lock: true });
+    const current = await this.resources.find(ctx.db, input.id, { lock: true });
+    if (!current) throw new NotFound('Resource was not found.');
+    const values = resourceValues(input, current);
+    // The DataStore flag survives a replace that does not mention it (CKAN keeps datastore_active).
+    if (current.extras.datastore_active !== undefined && values.extras && !('datastore_active' in values.extras)) {
+      values.extras.datastore_active = current.extras.datastore_active;
+    }
+    await this.resources.update(ctx.db, current.id, current.position, values);
+    await this.datasets.touch(ctx.db, dataset.id);
+    this.changes.changed(ctx, dataset.id);
+    return this.reload(ctx, current.id);
+  }
+
+  all = (): AnyAction[] => [this.resourceShow, this.resourceCreate, this.resourceUpdate, this.resourcePatch, this.resourceDelete];
+}

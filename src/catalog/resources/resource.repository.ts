@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { isUuid } from '../../api/ckan-schema';
+
+/** A resource row as stored (snake_case columns). */
+export interface ResourceRow {
+  id: string;
+  package_id: string;
+  position: number;
+  url: string;
+  name: string | null;
+  description: string | null;
+  format: string | null;
+  mimetype: string | null;
+  mimetype_inner: string | null;
+  size: number | null;
+  hash: string | null;
+  url_type: string | null;
+  resource_type: string | null;
+  cache_url: string | null;
+  cache_last_updated: string | null;
+  created: string;
+  last_modified: string | null;
+  metadata_modified: string;
+  state: string;
+  extras: Record<string, unknown>;
+}
+
+/** Columns a write may set; a missing key means "leave as is" (or the column default on insert). */
+export type ResourceValues = Partial<Omit<ResourceRow, 'id' | 'package_id' | 'position' | 'metadata_modified' | 'state'>>;
+
+export const RESOURCE_COLUMNS = [
+  'url', 'name', 'description', 'format', 'mimetype', 'mimetype_inner', 'size', 'hash', 'url_type', 'resource_type',
+  'cache_url', 'cache_last_updated', 'created', 'last_modified', 'extras',
+] as const;
+
+@Injectable()
+export class ResourceRepository {
+  async find(db: EntityManager, id: string, opts: { lock?: boolean } = {}): Promise<ResourceRow | null> {
+    if (!isUuid(id)) return null;
+    const rows: ResourceRow[] = await db.query(`SELECT * FROM resource WHERE id = $1 AND state = 'active'${opts.lock ? ' FOR UPDATE' : ''}`, [id]);
+    return rows[0] ?? null;
+  }
+
+  async listForDataset(db: EntityManager, packageId: string): Promise<ResourceRow[]> {
+    return db.query(`SELECT * FROM resource WHERE package_id = $1 AND state = 'active' ORDER BY position`, [packageId]);
+  }
+
+  /** Of `ids`, those that belong to another dataset (CKAN's "Resource id already exists."). */
+  async idsOfOtherDatasets(db: EntityManager, ids: string[], packageId: string | null): Promise<Set<string>> {
+    if (!ids.length) return new Set();
+    const rows: { id: string }[] = await db.query(
+      `SELECT id FROM resource WHERE id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR package_id <> $2::uuid)`,
+      [ids, packageId],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
+  async insert(db: EntityManager, id: string, packageId: string, position: number, v: ResourceValues): Promise<void> {
+    const cols = RESOURCE_COLUMNS.filter((c) => v[c] !== undefined);
+    const values = cols.map((c) => (c === 'extras' ? JSON.stringify(v[c]) : v[c]));
+    const placeholders = cols.map((_, i) => `$${i + 4}`);
+    await db.query(
+      `INSERT INTO resource (id, package_id, position${cols.map((c) => `, ${c}`).join('')})
+       VALUES ($1, $2, $3${placeholders.map((p) => `, ${p}`).join('')})`,
+      [id, packageId, position, ...values],
+    );
+  }
+
+  /** Sets the given columns; metadata_modified moves only when something changed. */
+  async update(db: EntityManager, id: string, position: number, v: ResourceValues): Promise<void> {
+    const cols = RESOURCE_COLUMNS.filter((c) => v[c] !== undefined);
+    const sets = cols.map((c, i) => `${c} = $${i + 3}`);
+    const changed = cols.map((c, i) => `${c} IS DISTINCT FROM $${i + 3}${c === 'extras' ? '::jsonb' : ''}`);
+    const values = cols.map((c) => (c === 'extras' ? JSON.stringify(v[c]) : v[c]));
+    await db.query(
+      `UPDATE resource SET position = $2${sets.map((s) => `, ${s}`).join('')}
+              ${changed.length ? `, metadata_modified = CASE WHEN ${changed.join(' OR ')} THEN clock_timestamp() ELSE metadata_modified END` : ''}
+        WHERE id = $1`,
+      [id, position, ...values],
+    );
+  }
+
+  async deleteMany(db: EntityManager, ids: string[]): Promise<void> {
+    if (ids.length) await db.query(`DELETE FROM resource WHERE id = ANY($1::uuid[])`, [ids]);
+  }
+
+  /** Positions 0..n-1 in the current order, after a removal. */
+  async renumber(db: EntityManager, packageId: string): Promise<void> {
+    await db.query(
+      `UPDATE resource r SET position = o.rn - 1
+         FROM (SELECT id, row_number() OVER (ORDER BY position, created) AS rn FROM resource WHERE package_id = $1 AND state = 'active') o
+        WHERE r.id = o.id AND r.position <> o.rn - 1`,
+      [packageId],
+    );
+  }
+}

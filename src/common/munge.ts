@@ -1,0 +1,33 @@
+/**
+ * CKAN's munge_filename (ckan/lib/munge.py): the file name part only, ASCII-folded, lower case,
+ * only [a-z0-9_. -], spaces as '-', no repeated '-', extension kept, at most 100 characters.
+ * What comes out can never name a path outside its folder.
+ */
+export function mungeFilename(raw: string): string {
+  const base = raw.replace(/\0/g, '').split(/[\\/]/).pop() ?? '';
+  let name = asciiFold(base).toLowerCase().trim();
+  name = name.replace(/[^a-z0-9_. -]/g, '').replace(/ /g, '-').replace(/-+/g, '-');
+  const dot = name.lastIndexOf('.');
+  let stem = dot > 0 ? name.slice(0, dot) : name;
+  let ext = dot > 0 ? name.slice(dot) : '';
+  if (ext.length > 21) ext = ext.slice(0, 21);
+  const max = 100 - ext.length;
+  const min = Math.max(1, 3 - ext.length);
+  stem = stem.slice(0, max);
+  if (stem.length < min) stem = stem.padEnd(min, '_');
+  const out = stem + ext;
+  // A name made only of dots ('..') must never reach a path.
+  return /^\.+$/.test(out) ? out.replace(/\./g, '_') : out;
+}
+
+/** German-aware ASCII folding: ä→ae? CKAN folds ä→a; we follow CKAN, plus ß→ss, æ→ae. */
+export function asciiFold(s: string): string {
+  return s
+    .replace(/ß/g, 'ss')
+    .replace(/æ/g, 'ae')
+    .replace(/Æ/g, 'AE')
+    .replace(/ø/g, 'o')
+    .replace(/Ø/g, 'O')
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '');
+}

@@ -1,0 +1,94 @@
+import { plainToInstance, Transform, Type } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+
+const toBool = ({ value }: { value: unknown }): unknown => {
+  if (typeof value !== 'string') return value;
+  const v = value.trim().toLowerCase();
+  if (['true', '1', 'yes', 'on'].includes(v)) return true;
+  if (['false', '0', 'no', 'off', ''].includes(v)) return false;
+  return value;
+};
+
+/**
+ * Every setting the service reads, validated once at start-up. README.md lists them;
+ * `.env.example` shows them with their defaults. Code reads the injected AppConfig, never process.env.
+ */
+export class Env {
+  /** TCP port of the HTTP server. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) PORT = 5000;
+
+  /** Interface to bind; 0.0.0.0 in containers. */
+  @IsString() HOST = '127.0.0.1';
+
+  /** Public base URL used in every link the API returns (help URLs, download URLs, RDF IRIs). Default http://localhost:$PORT. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) SITE_URL?: string;
+
+  /** Title and description shown by status_show and in the DCAT catalog. */
+  @IsString() SITE_TITLE = 'Offene Daten';
+  @IsString() SITE_DESCRIPTION = 'Open-Data-Katalog';
+
+  /** Default locale reported by status_show. */
+  @IsString() LOCALE_DEFAULT = 'de';
+
+  /** PostgreSQL connection URL. Unset: start the embedded PostgreSQL under $DATA_DIR/pg. */
+  @IsOptional() @IsString() @MinLength(1) DATABASE_URL?: string;
+
+  /** Where local state lives: the embedded database (pg/), later uploads. */
+  @IsString() DATA_DIR = './data';
+
+  /** Fixed port for the embedded PostgreSQL; unset: a free port is chosen at every start. */
+  @IsOptional() @Type(() => Number) @IsInt() @Min(1) @Max(65535) EMBEDDED_PG_PORT?: number;
+
+  /** Maximum connections in the database pool. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(500) DATABASE_POOL_SIZE = 10;
+
+  /** Creates (or promotes) this sysadmin at start-up when both are set. */
+  @IsOptional() @IsString() SYSADMIN_NAME?: string;
+  @IsOptional() @IsString() SYSADMIN_PASSWORD?: string;
+  @IsOptional() @IsString() SYSADMIN_EMAIL?: string;
+
+  /** CKAN's ckan.auth.user_create_organizations: may any logged-in user create organizations? */
+  @Transform(toBool) @IsBoolean() AUTH_USER_CREATE_ORGANIZATIONS = false;
+
+  /** CKAN's ckan.auth.user_create_groups: may any logged-in user create groups? */
+  @Transform(toBool) @IsBoolean() AUTH_USER_CREATE_GROUPS = true;
+
+  /** CKAN's ckan.auth.public_user_details: may anonymous callers read user_show/user_list? */
+  @Transform(toBool) @IsBoolean() AUTH_PUBLIC_USER_DETAILS = true;
+
+  /** Largest accepted action request body (JSON or form), in bytes. */
+  @Type(() => Number) @IsInt() @Min(1024) MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+  /** pino log level. */
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+
+  /** Datasets kept rendered in memory for package_show (0 disables the cache). */
+  @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_SIZE = 20000;
+}
+
+export interface AppConfig extends Omit<Env, 'SITE_URL'> {
+  SITE_URL: string;
+}
+
+export class ConfigError extends Error {}
+
+/** Validates raw variables; throws ConfigError naming every bad key. */
+export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
+  const known = Object.keys(new Env());
+  const picked: Record<string, string> = {};
+  for (const key of [...known, 'SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL']) {
+    const v = raw[key];
+    if (v !== undefined && v !== '') picked[key] = v;
+  }
+  const env = plainToInstance(Env, picked, { exposeDefaultValues: true });
+  const errors = validateSync(env, { forbidUnknownValues: false });
+  if (errors.length) {
+    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const siteUrl = (env.SITE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
+  return { ...env, SITE_URL: siteUrl };
+}
+
+/** Nest injection token for the validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');
