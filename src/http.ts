@@ -12,17 +12,26 @@ import { CoreOptions } from './core.module';
 const JSON_TYPE = 'application/json;charset=utf-8';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
-/** Non-action routes answer errors as `{error: {code, message}}`; action routes write CKAN's envelope themselves. */
+/**
+ * Errors outside the action controller (unknown routes, Fastify's own: body too large, bad
+ * content) answer `{error: {code, message}}`; on action routes a bare JSON string, as CKAN's
+ * _finish_bad_request does. The action controller writes CKAN's envelope itself.
+ */
 @Catch()
 class HttpErrorFilter implements ExceptionFilter {
-  constructor(private readonly log: Logger) {}
+  constructor(private readonly log: Logger, private readonly maxBody: number) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    const status = err instanceof HttpException ? err.getStatus() : 500;
-    const message = err instanceof HttpException ? err.message : 'Internal Server Error';
-    if (status >= 500) this.log.error({ err }, 'request failed');
-    void reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify({ error: { code: status, message } }));
+    const req = host.switchToHttp().getRequest<FastifyRequest>();
+    const e = err as Error & { statusCode?: number; code?: string };
+    const status = err instanceof HttpException ? err.getStatus() : e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+    if (status >= 500) this.log.error({ err, reqId: req?.id }, 'request failed');
+    const message = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${this.maxBody} bytes` : status >= 500 ? 'Internal Server Error' : e.message;
+    const body = /\/api\/(3\/)?action\//.test(req?.url ?? '') && status !== 404
+      ? JSON.stringify(`Bad request - ${message}`)
+      : JSON.stringify({ error: { code: status, message } });
+    void reply.code(status).header('content-type', JSON_TYPE).send(body);
   }
 }
 
@@ -74,15 +83,7 @@ export async function createHttpApp(core: CoreOptions, extra: { modules?: (Type 
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
   });
-  fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
-    const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 500;
-    if (status >= 500) req.log.error({ err }, 'request failed');
-    const message = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${core.config.MAX_BODY_BYTES} bytes` : status >= 500 ? 'Internal Server Error' : err.message;
-    // Action routes answer like CKAN's _finish_bad_request: a bare JSON string.
-    const body = /\/api\/(3\/)?action\//.test(req.url) ? JSON.stringify(`Bad request - ${message}`) : JSON.stringify({ error: { code: status, message } });
-    void reply.code(status).header('content-type', JSON_TYPE).send(body);
-  });
-  app.useGlobalFilters(new HttpErrorFilter(log));
+  app.useGlobalFilters(new HttpErrorFilter(log, core.config.MAX_BODY_BYTES));
   await app.init();
   await fastify.ready();
   return app;

@@ -56,6 +56,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   await mkdir(stateDir, { recursive: true });
 
   const runAs = await postgresRunAsUser(log);
+  if (runAs) {
+    // The postgres user must be able to pass through our state folder to reach its data directory.
+    const mode = (await stat(stateDir)).mode;
+    if ((mode & 0o001) === 0) await chmod(stateDir, (mode & 0o7777) | 0o011);
+  }
   const bins = binaries();
   await ensureExecutable([bins.postgres, bins.initdb]);
 

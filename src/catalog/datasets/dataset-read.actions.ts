@@ -88,7 +88,7 @@ Private datasets are included for sysadmins only.`,
 
   readonly packageAutocomplete = defineAction({
     name: 'package_autocomplete',
-    help: `Return datasets whose name or title has a word starting with q.
+    help: `Return datasets whose name or title contains q (prefix matches first).
 
 Params: q (string, required), limit (int, default 10). Result items: name, title, match_field ("name" or "title"), match_displayed.
 Only active datasets the caller may read.`,

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, defineAction, deny } from '../../api/action';
 import type { ActionContext } from '../../api/action-context';
-import { Field, notEmpty, unicodeSafe, maxLength, parseInput } from '../../api/ckan-schema';
+import { Field, ignoreMissing, maxLength, nameValidator, notEmpty, parseInput, unicodeSafe } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
@@ -13,8 +13,13 @@ import { IdInput, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow } from './dataset.repository';
 import { DatasetChanges } from './dataset-changes';
 
-export class PackagePatchInput extends PackageUpdateInput {
+/**
+ * package_patch: `id` is required, the rest optional. It extends the create schema directly:
+ * class-validator keeps a grandparent's rule for a field the parent overrode, so schemas inherit one level only.
+ */
+export class PackagePatchInput extends PackageCreateInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) override id!: string;
+  @Field(ignoreMissing, unicodeSafe, nameValidator) override name!: string;
 }
 
 function updateTarget(input: PackageUpdateInput): string {

@@ -93,9 +93,6 @@ export class PackageUpdateInput extends PackageCreateInput {
   @Field(ignoreMissing, unicodeSafe, nameValidator) override name!: string;
 }
 
-/** package_patch: `id` names the dataset; the other keys overlay its current dict. */
-export class PackagePatchInput extends PackageUpdateInput {}
-
 export class PackageShowInput {
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) id?: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) name_or_id?: string;

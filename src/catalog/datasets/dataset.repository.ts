@@ -203,15 +203,15 @@ export class DatasetRepository {
     return rows.map((r) => r.id);
   }
 
-  /** package_autocomplete: active datasets the caller may read whose name or title has a word starting with q. */
+  /** package_autocomplete: active datasets the caller may read whose name or title contains q (CKAN matches n-grams), prefix matches first. */
   async autocomplete(db: EntityManager, q: string, limit: number, readable: { all: boolean; orgIds: string[]; userId: string | null }): Promise<{ name: string; title: string | null }[]> {
     const like = q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase();
     const visibility = readable.all ? 'TRUE' : `(NOT private OR owner_org = ANY($3::uuid[]) OR (owner_org IS NULL AND creator_user_id = $4))`;
     return db.query(
       `SELECT name, title FROM package
         WHERE state = 'active' AND ${visibility}
-          AND (name LIKE $1 || '%' OR name LIKE '%-' || $1 || '%' OR lower(title) LIKE $1 || '%' OR lower(title) LIKE '% ' || $1 || '%')
-        ORDER BY (name LIKE $1 || '%') DESC, length(name), name
+          AND (name LIKE '%' || $1 || '%' OR lower(title) LIKE '%' || $1 || '%')
+        ORDER BY (name LIKE $1 || '%' OR lower(title) LIKE $1 || '%') DESC, length(name), name
         LIMIT $2`,
       readable.all ? [like, limit] : [like, limit, readable.orgIds, readable.userId],
     );
