@@ -27,7 +27,7 @@ class HttpErrorFilter implements ExceptionFilter {
     const e = err as Error & { statusCode?: number; code?: string };
     const status = err instanceof HttpException ? err.getStatus() : e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
     if (status >= 500) this.log.error({ err, reqId: req?.id }, 'request failed');
-    const message = e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${this.maxBody} bytes` : status >= 500 ? 'Internal Server Error' : e.message;
+    const message = status === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${this.maxBody} bytes` : status >= 500 ? 'Internal Server Error' : e.message;
     const body = /\/api\/(3\/)?action\//.test(req?.url ?? '') && status !== 404
       ? JSON.stringify(`Bad request - ${message}`)
       : JSON.stringify({ error: { code: status, message } });

@@ -6,7 +6,8 @@
 export function mungeFilename(raw: string): string {
   const base = raw.replace(/\0/g, '').split(/[\\/]/).pop() ?? '';
   let name = asciiFold(base).toLowerCase().trim();
-  name = name.replace(/[^a-z0-9_. -]/g, '').replace(/ /g, '-').replace(/-+/g, '-');
+  // CKAN compat: leading dots are dropped too, so no name is hidden or made of dots alone ('..').
+  name = name.replace(/[^a-z0-9_. -]/g, '').replace(/ /g, '-').replace(/-+/g, '-').replace(/^\.+/, '');
   const dot = name.lastIndexOf('.');
   let stem = dot > 0 ? name.slice(0, dot) : name;
   let ext = dot > 0 ? name.slice(dot) : '';
@@ -15,12 +16,10 @@ export function mungeFilename(raw: string): string {
   const min = Math.max(1, 3 - ext.length);
   stem = stem.slice(0, max);
   if (stem.length < min) stem = stem.padEnd(min, '_');
-  const out = stem + ext;
-  // A name made only of dots ('..') must never reach a path.
-  return /^\.+$/.test(out) ? out.replace(/\./g, '_') : out;
+  return stem + ext;
 }
 
-/** German-aware ASCII folding: ä→ae? CKAN folds ä→a; we follow CKAN, plus ß→ss, æ→ae. */
+/** ASCII folding as CKAN's substitute_ascii_equivalents does it (ä→a), plus ß→ss and æ→ae. */
 export function asciiFold(s: string): string {
   return s
     .replace(/ß/g, 'ss')
