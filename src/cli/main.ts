@@ -1,10 +1,12 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
+import { CkanError, ValidationError } from '../api/errors';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../common/logger';
 import { migrationCommands } from './migration.commands';
 import { CliRuntime } from './runtime';
+import { userCommands } from './user.commands';
 
 async function main(argv: string[]): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -14,8 +16,20 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command('catalog')
     .description('administration of the catalog; works on the same database as the server (embedded or DATABASE_URL)')
     .exitOverride()
-    .addCommand(migrationCommands(rt));
+    .addCommand(migrationCommands(rt))
+    .addCommand(userCommands(rt));
   await program.parseAsync(argv);
+}
+
+/** CKAN errors as a steward reads them: one line per field. */
+function describeError(err: unknown): string {
+  if (err instanceof ValidationError) {
+    return Object.entries(err.fields)
+      .map(([field, msgs]) => `${field}: ${Array.isArray(msgs) ? msgs.map((m) => (typeof m === 'string' ? m : JSON.stringify(m))).join('; ') : String(msgs)}`)
+      .join('\n');
+  }
+  if (err instanceof CkanError) return `${err.kind.replace('_', ' ')}: ${err.message}`;
+  return err instanceof ConfigError || err instanceof Error ? err.message : String(err);
 }
 
 main(process.argv).catch((err: unknown) => {
@@ -23,6 +37,6 @@ main(process.argv).catch((err: unknown) => {
     process.exitCode = err.exitCode;
     return;
   }
-  process.stderr.write(`${err instanceof ConfigError || err instanceof Error ? err.message : String(err)}\n`);
+  process.stderr.write(`${describeError(err)}\n`);
   process.exitCode = 1;
 });

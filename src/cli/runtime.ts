@@ -1,4 +1,8 @@
+import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
+import type { ActionContext } from '../api/action-context';
+import { Dispatcher } from '../api/dispatcher';
+import { AppModule } from '../app.module';
 import { AppConfig } from '../config/env';
 import type { Logger } from '../common/logger';
 import { openDatabase } from '../database/database-connection';
@@ -13,6 +17,27 @@ export class CliRuntime {
 
   err(text: string): void {
     process.stderr.write(`${text}\n`);
+  }
+
+  /**
+   * Runs fn with a context that acts as the site itself (auth skipped), through the same dispatcher
+   * and actions as the HTTP API; migrations are applied first, as the server does.
+   */
+  async withActions<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
+    const database = await openDatabase(this.config, this.log, { migrate: true, poolSize: 4, applicationName: 'catalog-cli' });
+    try {
+      const app = await NestFactory.createApplicationContext(AppModule.register({ config: this.config, logger: this.log, database, ownsDatabase: false }), {
+        logger: false,
+        abortOnError: false,
+      });
+      try {
+        return await fn(app.get(Dispatcher).context(null, { ignoreAuth: true, log: this.log }));
+      } finally {
+        await app.close();
+      }
+    } finally {
+      await database.close();
+    }
   }
 
   async withDatabase<T>(opts: { migrate: boolean }, fn: (ds: DataSource) => Promise<T>): Promise<T> {

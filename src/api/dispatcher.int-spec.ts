@@ -1,0 +1,89 @@
+import { TestApp } from '../../test/test-app';
+import { allow, defineAction, deny, NoInput } from './action';
+import { ActionRegistry } from './action-registry';
+import { Field, notEmpty, unicodeSafe } from './ckan-schema';
+import { BadRequest, NotAuthorized, ValidationError } from './errors';
+
+class NameInput {
+  @Field(notEmpty, unicodeSafe) name!: string;
+}
+
+describe('the dispatcher', () => {
+  let t: TestApp;
+  const events: string[] = [];
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    const registry = t.app.get(ActionRegistry);
+    registry.register([
+      defineAction({
+        name: 'test_write_then_fail',
+        help: 'writes a row, then fails',
+        sideEffectFree: false,
+        anonymous: false,
+        input: NameInput,
+        auth: async () => allow(),
+        handler: async (ctx, input) => {
+          await ctx.db.query(`INSERT INTO tag (id, name) VALUES (gen_random_uuid(), $1)`, [input.name]);
+          ctx.afterCommit(() => void events.push(`committed ${input.name}`));
+          ctx.onRollback(() => void events.push(`rolled back ${input.name}`));
+          if (input.name.startsWith('fail')) throw new ValidationError({ name: ['nope'] });
+          return ctx.call('test_read_tag', { name: input.name });
+        },
+      }),
+      defineAction({
+        name: 'test_read_tag',
+        help: 'reads a tag in the caller’s transaction',
+        sideEffectFree: true,
+        anonymous: true,
+        input: NameInput,
+        auth: async () => allow(),
+        handler: async (ctx, input) => (await ctx.db.query(`SELECT name FROM tag WHERE name = $1`, [input.name]))[0] ?? null,
+      }),
+      defineAction({
+        name: 'test_sysadmin_checked',
+        help: 'denied even to sysadmins',
+        sideEffectFree: true,
+        anonymous: true,
+        checkSysadmins: true,
+        input: NoInput,
+        auth: async () => deny('never'),
+        handler: async () => 'reached',
+      }),
+    ]);
+  });
+  afterAll(() => t.stop());
+
+  it('runs a write action in one transaction: nested calls see its writes, commit hooks run after commit', async () => {
+    await expect(t.call('test_write_then_fail', { name: 'ok-tag' })).resolves.toEqual({ name: 'ok-tag' });
+    expect(events).toContain('committed ok-tag');
+  });
+
+  it('leaves nothing behind when the action fails, and runs the rollback hooks', async () => {
+    await expect(t.call('test_write_then_fail', { name: 'fail-tag' })).rejects.toBeInstanceOf(ValidationError);
+    expect(await t.call('test_read_tag', { name: 'fail-tag' })).toBeNull();
+    expect(events).toContain('rolled back fail-tag');
+    expect(events).not.toContain('committed fail-tag');
+  });
+
+  it('refuses anonymous callers before validating when the action needs a user', async () => {
+    await expect(t.call('test_write_then_fail', {}, { as: null })).rejects.toEqual(new NotAuthorized('Action test_write_then_fail requires an authenticated user'));
+  });
+
+  it('validates input before it authorizes', async () => {
+    await expect(t.call('test_write_then_fail', {})).rejects.toMatchObject({ fields: { name: ['Missing value'] } });
+  });
+
+  it('judges sysadmins by the rule when the action says so', async () => {
+    await expect(t.call('test_sysadmin_checked')).rejects.toEqual(new NotAuthorized('never'));
+  });
+
+  it('names an unknown action', async () => {
+    await expect(t.call('no_such_action')).rejects.toEqual(new BadRequest('Action name not known: no_such_action'));
+  });
+
+  it('refuses to register an action name twice', () => {
+    const registry = t.app.get(ActionRegistry);
+    expect(() => registry.register([{ ...registry.get('site_read')! }])).toThrow('CKAN action registered twice: site_read');
+  });
+});
