@@ -1,5 +1,6 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../common/logger';
+import { RawJson } from './raw-json';
 
 /** The logged-in caller of an action. */
 export interface Caller {
@@ -92,8 +93,9 @@ export class ActionContext {
   }
 
   /** Runs another action through the dispatcher, with this caller and in this transaction. */
-  call<T = unknown>(name: string, data: DataDict = {}): Promise<T> {
-    return this.s.runner.run(name, data, this) as Promise<T>;
+  async call<T = unknown>(name: string, data: DataDict = {}): Promise<T> {
+    const result = await this.s.runner.run(name, data, this);
+    return (result instanceof RawJson ? result.parse() : result) as T;
   }
 
   withIgnoreAuth(): ActionContext {

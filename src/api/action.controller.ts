@@ -6,6 +6,7 @@ import type { Logger } from '../common/logger';
 import { errorResponse, successBody } from './ckan-envelope';
 import { Dispatcher } from './dispatcher';
 import { BadRequest } from './errors';
+import { RawJson } from './raw-json';
 import { DataDict, formData, jsonBody, queryData, readMultipart, requireDict } from './request-data';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
@@ -42,7 +43,8 @@ export class ActionController {
   }
 
   @All(['3/action/:name', 'action/:name'])
-  async action(@Param('name') name: string, @Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+  async action(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const name = (req.params as { name: string }).name;
     const log = req.log as unknown as Logger;
     const help = this.helpBase + encodeURIComponent(name);
     const isGet = req.method === 'GET' || req.method === 'HEAD';
@@ -62,7 +64,8 @@ export class ActionController {
       const ctx = this.dispatcher.context(user, { log, request: { method: req.method, path: req.url, requestId: String(req.id) } });
       const result = await this.dispatcher.run(name, data, ctx);
 
-      let body = JSON.stringify(successBody(help, result));
+      // A cached, already serialised result (package_show) goes into the envelope without a round trip through objects.
+      let body = result instanceof RawJson ? `{"help":${JSON.stringify(help)},"success":true,"result":${result.json}}` : JSON.stringify(successBody(help, result));
       let type = JSON_TYPE;
       if (isGet && typeof callback === 'string' && callback) {
         body = `${escapeHtml(callback)}(${body});`;

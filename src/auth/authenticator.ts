@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Caller } from '../api/action-context';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
+import { preparedQuery } from '../database/prepared';
 import { hashTokenSecret, tokenFromHeaders } from './tokens';
 
 /**
@@ -20,7 +21,9 @@ export class Authenticator {
 
   async fromToken(token: string): Promise<Caller | null> {
     if (token.length > 512) return null;
-    const rows: { id: string; name: string; sysadmin: boolean; token_id: string; stale: boolean }[] = await this.dataSource.query(
+    const rows = await preparedQuery<{ id: string; name: string; sysadmin: boolean; token_id: string; stale: boolean }>(
+      this.dataSource.manager,
+      'caller-by-token',
       `SELECT u.id, u.name, u.sysadmin, t.id AS token_id,
               (t.last_access IS NULL OR t.last_access < now() - interval '1 minute') AS stale
          FROM api_token t JOIN user_account u ON u.id = t.user_id

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
+import { preparedQuery } from '../database/prepared';
 
 /** CKAN's roles and what each may do in its organization (ckan/authz.py ROLE_PERMISSIONS). */
 export const ROLES = ['admin', 'editor', 'member'] as const;
@@ -39,7 +40,9 @@ export class Authz {
     const user = ctx.user;
     if (!user) return Promise.resolve(new Map());
     return ctx.memberships(async () => {
-      const rows: { group_id: string; capacity: string }[] = await ctx.db.query(
+      const rows = await preparedQuery<{ group_id: string; capacity: string }>(
+        ctx.db,
+        'memberships-of-user',
         `SELECT m.group_id, m.capacity FROM member m JOIN catalog_group g ON g.id = m.group_id
           WHERE m.user_id = $1 AND g.state = 'active'`,
         [user.id],

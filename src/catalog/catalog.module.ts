@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
 import { DatasetChanges } from './datasets/dataset-changes';
+import { DatasetDictCache } from './datasets/dataset-dict.cache';
 import { DatasetReadActions } from './datasets/dataset-read.actions';
 import { DatasetWriteActions } from './datasets/dataset-write.actions';
 import { DatasetWriter } from './datasets/dataset-writer.service';
@@ -21,7 +22,7 @@ import { TagRepository } from './tags/tag.repository';
 @Module({
   imports: [AuthModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetDictCache, DatasetWriter, GroupWriter, GroupDicts,
     DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,
   ],
   exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges],

@@ -62,8 +62,8 @@ export class Env {
   /** pino log level. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 
-  /** Datasets kept rendered in memory for package_show (0 disables the cache). */
-  @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_SIZE = 20000;
+  /** Memory for rendered package_show dicts, in MiB (0 disables the cache). */
+  @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_MB = 128;
 }
 
 export interface AppConfig extends Omit<Env, 'SITE_URL'> {

@@ -4,21 +4,12 @@ import type { ActionContext } from '../../api/action-context';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
-import { authPackageShow } from './dataset.auth';
+import { RawJson } from '../../api/raw-json';
+import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
+import { authPackageShow, visibilityOf } from './dataset.auth';
 import { toPackageDict } from './dataset.dict';
 import { AutocompleteInput, CurrentPackageListInput, PackageListInput, PackageShowInput } from './dataset.dto';
-import { DatasetDictRow, DatasetRepository } from './dataset.repository';
-
-/** The whole dict of the dataset an action names, loaded once per run (auth and handler share it). */
-function loadDictRow(ctx: ActionContext, repo: DatasetRepository, idOrName: string): Promise<DatasetDictRow> {
-  return ctx.memo(`dict:${idOrName}`, async () => {
-    const row = await repo.findRow(ctx.db, idOrName);
-    const dict = row && (await repo.loadDict(ctx.db, row.id));
-    // CKAN's package_show answers a bare "Not found" for an unknown dataset.
-    if (!dict) throw new NotFound();
-    return dict;
-  });
-}
+import { DatasetRepository } from './dataset.repository';
 
 function showId(input: PackageShowInput): string {
   const id = input.id || input.name_or_id;
@@ -32,8 +23,29 @@ export class DatasetReadActions implements ActionProvider {
   constructor(
     private readonly repo: DatasetRepository,
     private readonly authz: Authz,
+    private readonly cache: DatasetDictCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
+
+  /**
+   * The dataset an action names with its rendered dict, once per run: from the cache when it can be
+   * trusted, else from the database (and then cached). Inside a write transaction the cache is
+   * bypassed both ways: the transaction may see its own uncommitted changes, the cache may not.
+   */
+  private loadShow(ctx: ActionContext, idOrName: string): Promise<CachedDataset> {
+    return ctx.memo(`show:${idOrName}`, async () => {
+      const cacheable = !ctx.inTransaction;
+      const hit = cacheable ? this.cache.get(idOrName) : undefined;
+      if (hit) return hit;
+      const stamp = this.cache.stamp();
+      const dict = await this.repo.loadDictByIdOrName(ctx.db, idOrName);
+      // CKAN's package_show answers a bare "Not found" for an unknown dataset.
+      if (!dict) throw new NotFound();
+      const entry: CachedDataset = { id: dict.id, name: dict.name, visibility: visibilityOf(dict), json: JSON.stringify(toPackageDict(dict, this.config.SITE_URL)) };
+      if (cacheable) this.cache.put(entry, stamp);
+      return entry;
+    });
+  }
 
   readonly packageShow = defineAction({
     name: 'package_show',
@@ -45,12 +57,17 @@ Anyone may read an active public dataset; private, draft and deleted ones only m
     anonymous: true,
     input: PackageShowInput,
     auth: async (ctx, input) => {
-      const row = await loadDictRow(ctx, this.repo, showId(input));
-      return authPackageShow(ctx, this.authz, row);
+      const entry = await this.loadShow(ctx, showId(input));
+      return authPackageShow(ctx, this.authz, entry.id, entry.visibility);
     },
     handler: async (ctx, input) => {
-      const row = await loadDictRow(ctx, this.repo, showId(input));
-      return toPackageDict(row, this.config.SITE_URL, { includePluginData: input.include_plugin_data && ctx.isSysadmin });
+      const entry = await this.loadShow(ctx, showId(input));
+      if (input.include_plugin_data && ctx.isSysadmin) {
+        const row = await this.repo.loadDict(ctx.db, entry.id);
+        if (!row) throw new NotFound();
+        return toPackageDict(row, this.config.SITE_URL, { includePluginData: true });
+      }
+      return new RawJson(entry.json);
     },
   });
 

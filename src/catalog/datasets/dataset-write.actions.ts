@@ -68,7 +68,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     auth: (ctx, input) => authPackageCreate(ctx, this.authz, this.groups, input),
     handler: async (ctx, input) => {
       const id = await this.writer.create(ctx, input);
-      this.changes.changed(ctx, id);
+      await this.changes.changed(ctx, id);
       return this.show(ctx, id);
     },
   });
@@ -90,7 +90,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, updateTarget(input), 'Package was not found.');
       await this.writer.update(ctx, d, input);
-      this.changes.changed(ctx, d.id);
+      await this.changes.changed(ctx, d.id);
       return this.show(ctx, d.id);
     },
   });
@@ -114,7 +114,7 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
       const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       const patched = parseInput(PackageUpdateInput, { ...current, ...given, id: d.id });
       await this.writer.update(ctx, d, patched);
-      this.changes.changed(ctx, d.id);
+      await this.changes.changed(ctx, d.id);
       return this.show(ctx, d.id);
     },
   });
@@ -131,7 +131,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, input.id);
       await this.repo.softDelete(ctx.db, d.id);
-      this.changes.changed(ctx, d.id);
+      await this.changes.changed(ctx, d.id);
       return null;
     },
   });
@@ -146,7 +146,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, input.id, 'Dataset was not found');
       await this.repo.purge(ctx.db, d.id);
-      this.changes.changed(ctx, d.id);
+      await this.changes.changed(ctx, d.id);
       return null;
     },
   });

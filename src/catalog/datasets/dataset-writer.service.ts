@@ -8,6 +8,7 @@ import { GroupRepository } from '../organizations/group.repository';
 import { ResourceInput } from '../resources/resource.dto';
 import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
 import { ResourceRepository, ResourceRow, ResourceValues } from '../resources/resource.repository';
+import { DatasetChanges } from './dataset-changes';
 import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow, DatasetValues } from './dataset.repository';
 
@@ -33,6 +34,7 @@ export class DatasetWriter {
     private readonly resources: ResourceRepository,
     private readonly groups: GroupRepository,
     private readonly authz: Authz,
+    private readonly changes: DatasetChanges,
   ) {}
 
   async create(ctx: ActionContext, input: PackageCreateInput): Promise<string> {
@@ -50,8 +52,7 @@ export class DatasetWriter {
     const resources = await this.checkResources(ctx, input.resources ?? [], null, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
-    const holder = await this.datasets.nameHolder(ctx.db, values.name);
-    if (holder) await this.datasets.releaseNameOfDeleted(ctx.db, holder.id);
+    await this.releaseName(ctx, values.name);
     await this.datasets.insert(ctx.db, id, values, ctx.user?.id ?? null, {
       created: privileged ? input.metadata_created : undefined,
       modified: privileged ? input.metadata_modified : undefined,
@@ -75,14 +76,19 @@ export class DatasetWriter {
     const resources = await this.checkResources(ctx, input.resources ?? [], existing.id, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
-    if (values.name !== existing.name) {
-      const holder = await this.datasets.nameHolder(ctx.db, values.name, existing.id);
-      if (holder) await this.datasets.releaseNameOfDeleted(ctx.db, holder.id);
-    }
+    if (values.name !== existing.name) await this.releaseName(ctx, values.name, existing.id);
     await this.datasets.update(ctx.db, existing.id, values);
     await this.datasets.setTags(ctx.db, existing.id, tags);
     await this.datasets.setGroups(ctx.db, existing.id, values.state === 'deleted' ? [] : groupIds);
     await this.saveResources(ctx, existing.id, resources, current);
+  }
+
+  /** A deleted dataset holding `name` gives it up (renamed to its id, as CKAN does). */
+  private async releaseName(ctx: ActionContext, name: string, exceptId?: string): Promise<void> {
+    const holder = await this.datasets.nameHolder(ctx.db, name, exceptId);
+    if (!holder) return;
+    await this.datasets.releaseNameOfDeleted(ctx.db, holder.id);
+    await this.changes.changed(ctx, holder.id);
   }
 
   /** The package row's values, with reference and rule checks collected into `errors`. */

@@ -1,7 +1,7 @@
 import type { ActionContext } from '../../api/action-context';
 import { allow, AuthResult, deny } from '../../api/action';
 import { NotFound } from '../../api/errors';
-import { Authz } from '../../auth/authz';
+import { Authz, DatasetVisibility } from '../../auth/authz';
 import { GroupRepository } from '../organizations/group.repository';
 import { DatasetRepository, DatasetRow } from './dataset.repository';
 
@@ -20,10 +20,11 @@ export function loadDataset(ctx: ActionContext, repo: DatasetRepository, idOrNam
   });
 }
 
+export const visibilityOf = (d: DatasetRow): DatasetVisibility => ({ ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
+
 /** package_show: the permission labels of the dataset and the caller overlap. */
-export async function authPackageShow(ctx: ActionContext, authz: Authz, d: DatasetRow): Promise<AuthResult> {
-  const readable = await authz.canReadDataset(ctx, { ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
-  return readable ? allow() : deny(`User ${who(ctx)} not authorized to read package ${d.id}`);
+export async function authPackageShow(ctx: ActionContext, authz: Authz, id: string, visibility: DatasetVisibility): Promise<AuthResult> {
+  return (await authz.canReadDataset(ctx, visibility)) ? allow() : deny(`User ${who(ctx)} not authorized to read package ${id}`);
 }
 
 /** _check_group_auth: the caller may manage every group the dict adds (groups the dataset already has are fine). */

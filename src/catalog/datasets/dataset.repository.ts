@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
+import { preparedQuery } from '../../database/prepared';
 
 /** The columns auth rules and writers need, without the dataset's children. */
 export interface DatasetRow {
@@ -89,14 +90,24 @@ export class DatasetRepository {
   }
 
   async loadDict(db: EntityManager, id: string): Promise<DatasetDictRow | null> {
-    const rows: DatasetDictRow[] = await db.query(`${DICT_SQL} WHERE p.id = $1`, [id]);
+    const rows = await preparedQuery<DatasetDictRow>(db, 'package-dict-by-id', `${DICT_SQL} WHERE p.id = $1`, [id]);
+    return rows[0] ?? null;
+  }
+
+  /** The whole dict by id or name in one round trip (package_show). */
+  async loadDictByIdOrName(db: EntityManager, idOrName: string): Promise<DatasetDictRow | null> {
+    if (isUuid(idOrName)) {
+      const byId = await this.loadDict(db, idOrName);
+      if (byId) return byId;
+    }
+    const rows = await preparedQuery<DatasetDictRow>(db, 'package-dict-by-name', `${DICT_SQL} WHERE p.name = $1`, [idOrName]);
     return rows[0] ?? null;
   }
 
   /** Dicts for many datasets, in the order of `ids`. */
   async loadDicts(db: EntityManager, ids: string[]): Promise<DatasetDictRow[]> {
     if (!ids.length) return [];
-    const rows: DatasetDictRow[] = await db.query(`${DICT_SQL} WHERE p.id = ANY($1::uuid[])`, [ids]);
+    const rows = await preparedQuery<DatasetDictRow>(db, 'package-dicts-by-ids', `${DICT_SQL} WHERE p.id = ANY($1::uuid[])`, [ids]);
     const byId = new Map(rows.map((r) => [r.id, r]));
     return ids.map((id) => byId.get(id)).filter((r): r is DatasetDictRow => r !== undefined);
   }

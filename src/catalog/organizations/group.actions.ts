@@ -108,7 +108,7 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
       auth: async (ctx) => authGroupCreate(ctx, kind, isOrg ? this.config.AUTH_USER_CREATE_ORGANIZATIONS : this.config.AUTH_USER_CREATE_GROUPS),
       handler: async (ctx, input) => {
         const id = await this.writer.create(ctx, kind, input);
-        if (!isOrg) this.changes.changedAll(ctx);
+        if (!isOrg) await this.changes.changedAll(ctx);
         return this.show(ctx, kind, id);
       },
     });
@@ -128,7 +128,7 @@ Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when giv
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
         await this.writer.update(ctx, kind, g, input);
-        this.changes.changedAll(ctx);
+        await this.changes.changedAll(ctx);
         return this.show(ctx, kind, g.id);
       },
     });
@@ -147,7 +147,7 @@ Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when giv
         // Members and packages are left alone unless the patch names them.
         const current = { name: g.name, title: g.title, description: g.description, image_url: g.image_url, extras: Object.entries(g.extras).map(([key, value]) => ({ key, value })) };
         await this.writer.update(ctx, kind, g, parseInput(GroupUpdateInput, { ...current, ...given, id: g.id }));
-        this.changes.changedAll(ctx);
+        await this.changes.changedAll(ctx);
         return this.show(ctx, kind, g.id);
       },
     });
@@ -170,7 +170,7 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
         if (!isOrg) await ctx.db.query(`DELETE FROM package_group WHERE group_id = $1`, [g.id]);
         await this.repo.setState(ctx.db, g.id, 'deleted');
         ctx.forgetMemberships();
-        this.changes.changedAll(ctx);
+        await this.changes.changedAll(ctx);
         return null;
       },
     });
@@ -193,7 +193,7 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
         }
         await this.repo.purge(ctx.db, g.id);
         ctx.forgetMemberships();
-        this.changes.changedAll(ctx);
+        await this.changes.changedAll(ctx);
         return null;
       },
     });

@@ -7,7 +7,7 @@ import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetChanges } from '../datasets/dataset-changes';
-import { authPackageShow } from '../datasets/dataset.auth';
+import { authPackageShow, visibilityOf } from '../datasets/dataset.auth';
 import { ResourceDict, toResourceDict } from '../datasets/dataset.dict';
 import { DatasetRepository, DatasetRow } from '../datasets/dataset.repository';
 import { resourceValues } from '../datasets/dataset-writer.service';
@@ -59,7 +59,7 @@ export class ResourceActions implements ActionProvider {
     input: ResourceIdInput,
     auth: async (ctx, { id }) => {
       const { dataset } = await this.target(ctx, id);
-      const verdict = await authPackageShow(ctx, this.authz, dataset);
+      const verdict = await authPackageShow(ctx, this.authz, dataset.id, visibilityOf(dataset));
       return verdict.allowed ? verdict : deny(`User ${who(ctx)} not authorized to read resource ${id}`);
     },
     handler: async (ctx, { id }) => this.dict((await this.target(ctx, id)).resource),
@@ -91,7 +91,7 @@ which are kept and returned as they are. Who may call: editors and admins of the
       const position = (await this.resources.listForDataset(ctx.db, d.id)).length;
       await this.resources.insert(ctx.db, id, d.id, position, resourceValues({ ...input, id: undefined } as ResourceCreateInput));
       await this.datasets.touch(ctx.db, d.id);
-      this.changes.changed(ctx, d.id);
+      await this.changes.changed(ctx, d.id);
       return this.reload(ctx, id);
     },
   });
@@ -143,7 +143,7 @@ are cleared, other omitted fields kept, extra keys replaced. Returns the resourc
       await this.resources.deleteMany(ctx.db, [id]);
       await this.resources.renumber(ctx.db, dataset.id);
       await this.datasets.touch(ctx.db, dataset.id);
-      this.changes.changed(ctx, dataset.id);
+      await this.changes.changed(ctx, dataset.id);
       return null;
     },
   });
@@ -160,7 +160,7 @@ are cleared, other omitted fields kept, extra keys replaced. Returns the resourc
     }
     await this.resources.update(ctx.db, current.id, current.position, values);
     await this.datasets.touch(ctx.db, dataset.id);
-    this.changes.changed(ctx, dataset.id);
+    await this.changes.changed(ctx, dataset.id);
     return this.reload(ctx, current.id);
   }
 

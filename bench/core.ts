@@ -1,0 +1,144 @@
+import autocannon, { Result } from 'autocannon';
+import { ChildProcess, fork } from 'node:child_process';
+import { rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+/**
+ * `npm run bench -- core`: loads BENCH_DATASETS (10,000) datasets with 5 resources, 5 tags and 10
+ * extras each through package_create, then drives package_show (random datasets, by name) and a
+ * constant-JSON route of the same size on the same server with the same load, and prints both.
+ */
+const DATASETS = Number(process.env.BENCH_DATASETS ?? 10_000);
+/** Seconds per measured round; package_show and the constant route alternate ROUNDS times and medians are reported. */
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+
+interface Server {
+  proc: ChildProcess;
+  port: number;
+  token: string;
+}
+
+function startServer(env: NodeJS.ProcessEnv = {}): Promise<Server & { dataDir: string }> {
+  const proc = fork(join(__dirname, 'server.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  return new Promise((ok, fail) => {
+    proc.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
+    proc.on('message', (m: { ready?: boolean; port: number; token: string; dataDir: string }) => {
+      if (m.ready) ok({ proc, port: m.port, token: m.token, dataDir: m.dataDir });
+    });
+  });
+}
+
+async function stopServer(s: Server): Promise<void> {
+  const exited = new Promise((r) => s.proc.once('exit', r));
+  s.proc.kill('SIGTERM');
+  await exited;
+}
+
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Alternates the measurements round by round, so drift on a shared machine hits both alike. */
+async function alternate(runs: Record<string, autocannon.Options>): Promise<Record<string, Result[]>> {
+  const out: Record<string, Result[]> = Object.fromEntries(Object.keys(runs).map((k) => [k, []]));
+  for (const opts of Object.values(runs)) await cannon({ ...opts, duration: 3 });
+  for (let r = 0; r < ROUNDS; r++) for (const [k, opts] of Object.entries(runs)) out[k].push(await cannon({ ...opts, duration: DURATION }));
+  return out;
+}
+
+function summary(label: string, rs: Result[]): { rps: number; text: string } {
+  const rps = median(rs.map((r) => r.requests.average));
+  const p50 = median(rs.map((r) => r.latency.p50));
+  const p99 = median(rs.map((r) => r.latency.p99));
+  const errors = rs.reduce((n, r) => n + r.errors + r.non2xx, 0);
+  return { rps, text: `${label.padEnd(40)} ${rps.toFixed(0).padStart(7)} req/s   p50 ${String(p50).padStart(4)} ms   p99 ${String(p99).padStart(4)} ms   errors ${errors}   (rounds: ${rs.map((r) => r.requests.average.toFixed(0)).join(', ')})` };
+}
+
+const TOWNS = ['Speyer', 'Landau', 'Pirmasens', 'Zweibrücken', 'Meißen', 'Radebeul', 'Coswig', 'Riesa', 'Großenhain', 'Nossen'];
+const TOPICS = ['Pegelstände', 'Verkehrszählung', 'Haushaltsplan', 'Baumkataster', 'Badestellen', 'Ladesäulen', 'Wahlergebnisse', 'Bebauungspläne'];
+const FORMATS = ['CSV', 'JSON', 'XLSX', 'GeoJSON', 'PDF'];
+
+/** A realistic municipal dataset: 5 resources, 5 tags, 10 extras. */
+export function benchDataset(i: number, ownerOrg: string): Record<string, unknown> {
+  const town = TOWNS[i % TOWNS.length];
+  const topic = TOPICS[i % TOPICS.length];
+  return {
+    name: `bench-${i}-${topic.toLowerCase().replace(/[^a-z]/g, '')}`,
+    title: `${topic} ${town} ${2015 + (i % 10)}`,
+    notes: `Die Stadtverwaltung ${town} veröffentlicht ${topic} als offene Daten. Aktualisierung monatlich; Fragen an das Open-Data-Team.`,
+    owner_org: ownerOrg,
+    license_id: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0',
+    maintainer: 'Open-Data-Team',
+    maintainer_email: 'opendata@example.org',
+    tags: [topic, town, 'Kommune', 'Offene Daten', `Jahr ${2015 + (i % 10)}`].map((name) => ({ name })),
+    extras: Array.from({ length: 10 }, (_, k) => ({ key: `extra_${k}`, value: `Wert ${k} für ${town}` })),
+    resources: FORMATS.map((format, k) => ({
+      url: `https://daten.example.org/${i}/${k}.${format.toLowerCase()}`,
+      name: `${topic} ${town} Teil ${k + 1}`,
+      description: `Teil ${k + 1} als ${format}`,
+      format,
+    })),
+  };
+}
+
+async function cannon(opts: autocannon.Options): Promise<Result> {
+  return new Promise((ok, fail) => {
+    autocannon(opts, (err, result) => (err ? fail(err) : ok(result)));
+  });
+}
+
+export async function run(): Promise<void> {
+  const server = await startServer();
+  const base = `http://127.0.0.1:${server.port}`;
+  const headers = { 'content-type': 'application/json', authorization: server.token };
+  try {
+    const org = await fetch(`${base}/api/3/action/organization_create`, { method: 'POST', headers, body: JSON.stringify({ name: `bench-org-${Date.now()}`, title: 'Bench-Stadt' }) });
+    const orgId = ((await org.json()) as { result: { id: string } }).result.id;
+
+    let i = 0;
+    const started = process.hrtime.bigint();
+    const load = await cannon({
+      url: base,
+      connections: 8,
+      amount: DATASETS,
+      requests: [{ method: 'POST', path: '/api/3/action/package_create', headers, setupRequest: (req) => ({ ...req, body: JSON.stringify(benchDataset(i++, orgId)) }) }],
+    });
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    process.stdout.write(`package_create: ${DATASETS} datasets in ${seconds.toFixed(1)} s = ${(DATASETS / seconds).toFixed(0)} datasets/s (p50 ${load.latency.p50} ms, p99 ${load.latency.p99} ms, errors ${load.errors + load.non2xx})\n`);
+
+    const names = ((await (await fetch(`${base}/api/3/action/package_list`)).json()) as { result: string[] }).result.filter((n) => n.startsWith('bench-'));
+    const sample = await (await fetch(`${base}/api/3/action/package_show?id=${names[0]}`)).text();
+    const bytes = Buffer.byteLength(sample);
+    await new Promise<void>((ok) => {
+      server.proc.once('message', () => ok());
+      server.proc.send({ constantBytes: bytes });
+    });
+    process.stdout.write(`package_show body: ${bytes} bytes; constant route body: ${bytes} bytes; ${CONNECTIONS} connections; ${ROUNDS} alternating rounds of ${DURATION} s\n`);
+
+    const pick = (): string => names[Math.floor(Math.random() * names.length)];
+    const showReq = { method: 'GET' as const, path: '/', setupRequest: (req: autocannon.Request) => ({ ...req, path: `/api/3/action/package_show?id=${pick()}` }) };
+    const results = await alternate({
+      show: { url: base, connections: CONNECTIONS, requests: [showReq] },
+      constant: { url: base, connections: CONNECTIONS, requests: [{ method: 'GET', path: '/__bench/constant' }] },
+    });
+    const show = summary('package_show (random of all, anonymous)', results.show);
+    const constant = summary('constant route, same body size', results.constant);
+    process.stdout.write(`${show.text}\n${constant.text}\n`);
+    const p99 = median(results.show.map((r) => r.latency.p99));
+    process.stdout.write(`ratio package_show / constant: ${((show.rps / constant.rps) * 100).toFixed(1)} % (goal >= 50 %); package_show p99 ${p99} ms (goal < 20 ms)\n`);
+
+    // For transparency: the same load on a second server process over the same database with the dict cache off.
+    const uncached = await startServer({ PACKAGE_CACHE_MB: '0', BENCH_DATA_DIR: server.dataDir });
+    try {
+      const ubase = `http://127.0.0.1:${uncached.port}`;
+      await cannon({ url: ubase, connections: CONNECTIONS, duration: 3, requests: [showReq] });
+      const u = await cannon({ url: ubase, connections: CONNECTIONS, duration: DURATION, requests: [showReq] });
+      process.stdout.write(`${summary('package_show without the dict cache', [u]).text}\n`);
+    } finally {
+      await stopServer(uncached);
+    }
+  } finally {
+    await stopServer(server);
+    if (!process.env.BENCH_DATA_DIR) await rm(server.dataDir, { recursive: true, force: true });
+  }
+}

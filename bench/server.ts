@@ -1,0 +1,60 @@
+import 'reflect-metadata';
+import { Controller, Get, Header, Module } from '@nestjs/common';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Dispatcher } from '../src/api/dispatcher';
+import { createLogger } from '../src/common/logger';
+import { loadConfig } from '../src/config/env';
+import { openDatabase } from '../src/database/database-connection';
+import { createHttpApp } from '../src/http';
+
+/**
+ * The catalog as the benchmarks run it: the real HTTP app on its own embedded PostgreSQL (or
+ * BENCH_DATABASE_URL), plus one bench-only route that answers a constant JSON body of a given
+ * size through the same Nest + Fastify stack — the ceiling package_show is compared with.
+ */
+let constantBody = '{}';
+
+@Controller('__bench')
+class BenchController {
+  @Get('constant')
+  @Header('content-type', 'application/json;charset=utf-8')
+  constant(): string {
+    return constantBody;
+  }
+}
+
+@Module({ controllers: [BenchController] })
+class BenchModule {}
+
+async function main(): Promise<void> {
+  const dataDir = process.env.BENCH_DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'catalog-bench-')));
+  const config = loadConfig({
+    ...process.env,
+    DATA_DIR: dataDir,
+    DATABASE_URL: process.env.BENCH_DATABASE_URL,
+    PORT: process.env.BENCH_PORT ?? '0',
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+    SITE_URL: 'http://bench.local',
+  });
+  const log = createLogger(config.LOG_LEVEL);
+  const database = await openDatabase(config, log, { migrate: true });
+  const app = await createHttpApp({ config, logger: log, database }, { modules: [BenchModule] });
+  app.enableShutdownHooks();
+  await app.listen({ port: config.PORT, host: '127.0.0.1' });
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  const ctx = app.get(Dispatcher).context(null, { ignoreAuth: true });
+  const name = `bench-${Date.now()}`;
+  const user = await ctx.call<{ token: string }>('user_create', { name, sysadmin: true, with_apitoken: true });
+  process.on('message', (m: { constantBytes?: number }) => {
+    if (m.constantBytes) constantBody = JSON.stringify({ help: 'x', success: true, result: 'x'.repeat(Math.max(0, m.constantBytes - 40)) });
+    process.send?.({ constantReady: Buffer.byteLength(constantBody) });
+  });
+  process.send?.({ ready: true, port, token: user.token, dataDir });
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

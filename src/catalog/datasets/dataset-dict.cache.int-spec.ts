@@ -1,0 +1,80 @@
+import request from 'supertest';
+import { createLogger } from '../../common/logger';
+import { createDataSource } from '../../database/data-source';
+import { DatabaseConnection } from '../../database/database-connection';
+import { createHttpApp } from '../../http';
+import { TestApp } from '../../../test/test-app';
+import { DatasetDictCache } from './dataset-dict.cache';
+
+/**
+ * package_show answers from memory, yet never stale: a write through one process is seen at once
+ * by that process and, once committed, by every other process on the same database.
+ */
+describe('the package_show dict cache', () => {
+  let t: TestApp;
+  let second: Awaited<ReturnType<typeof createHttpApp>>;
+  let secondDb: DatabaseConnection;
+  let orgId: string;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    orgId = (await t.factories.organization()).id;
+    // A second server process on the same database, as in a multi-instance deployment.
+    const ds = createDataSource({ url: t.db.url, poolSize: 2 });
+    await ds.initialize();
+    secondDb = { dataSource: ds, url: t.db.url, close: async () => void (ds.isInitialized && (await ds.destroy())) };
+    second = await createHttpApp({ config: t.config, logger: createLogger('silent'), database: secondDb, ownsDatabase: false });
+  });
+  afterAll(async () => {
+    await second.close();
+    await secondDb.close();
+    await t.stop();
+  });
+
+  const show = (app: { getHttpServer(): unknown }, id: string) =>
+    request(app.getHttpServer() as Parameters<typeof request>[0]).get(`/api/3/action/package_show?id=${id}`).then((r) => r.body.result);
+
+  it('serves repeated reads from memory', async () => {
+    const d = await t.factories.dataset({ owner_org: orgId });
+    await show(t.app, d.name);
+    const cache = t.app.get(DatasetDictCache);
+    expect(cache.get(d.name)?.id).toBe(d.id);
+    expect(cache.get(d.id)?.name).toBe(d.name);
+  });
+
+  it('shows a write at once in the writing process', async () => {
+    const d = await t.factories.dataset({ owner_org: orgId, title: 'Vorher' });
+    expect((await show(t.app, d.id)).title).toBe('Vorher');
+    await request(t.http).post('/api/3/action/package_patch').set('Authorization', t.sysadmin.token).send({ id: d.id, title: 'Nachher' });
+    expect((await show(t.app, d.id)).title).toBe('Nachher');
+  });
+
+  it('shows a committed write in another process', async () => {
+    const d = await t.factories.dataset({ owner_org: orgId, title: 'Alt' });
+    expect((await show(second, d.id)).title).toBe('Alt');
+    await t.call('package_patch', { id: d.id, title: 'Neu' });
+    const deadline = Date.now() + 5000;
+    let title = '';
+    while (Date.now() < deadline && (title = (await show(second, d.id)).title) !== 'Neu') await new Promise((r) => setTimeout(r, 20));
+    expect(title).toBe('Neu');
+  });
+
+  it('never serves a private dataset from memory to someone who may not read it', async () => {
+    const d = await t.factories.dataset({ owner_org: orgId, private: true });
+    await request(t.http).get(`/api/3/action/package_show?id=${d.id}`).set('Authorization', t.sysadmin.token);
+    const anon = await request(t.http).get(`/api/3/action/package_show?id=${d.id}`);
+    expect(anon.status).toBe(403);
+    expect(JSON.stringify(anon.body)).not.toContain('Pegelstände');
+  });
+
+  it('drops a dict whose load overlapped a write, instead of storing a stale one', () => {
+    const cache = t.app.get(DatasetDictCache);
+    const stamp = cache.stamp();
+    cache.evict(['00000000-0000-4000-8000-000000000000']);
+    const entry = { id: '11111111-0000-4000-8000-000000000000', name: 'stale', visibility: { ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null }, json: '{}' };
+    cache.put(entry, stamp);
+    expect(cache.get('stale')).toBeUndefined();
+    cache.put(entry, cache.stamp());
+    expect(cache.get('stale')).toBeDefined();
+  });
+});
