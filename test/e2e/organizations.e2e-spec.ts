@@ -215,6 +215,17 @@ describe('organizations (municipalities) and groups', () => {
       expect(await t.call<string[]>('group_list')).toContain('umwelt');
     });
 
+    it('group_list_authz lists the groups a user may add datasets to; all of them for sysadmins', async () => {
+      const u = await t.factories.user();
+      const mine = await t.factories.group({ title: 'Meine Gruppe', members: [[u, 'member']] });
+      await t.factories.group({ title: 'Fremde Gruppe' });
+      const res = await request(t.http).get('/api/3/action/group_list_authz').set('Authorization', u.token);
+      expect(res.body.result.map((g: { id: string }) => g.id)).toEqual([mine.id]);
+      expect((await request(t.http).get('/api/3/action/group_list_authz')).body.result).toEqual([]);
+      const sys = await t.call<unknown[]>('group_list_authz');
+      expect(sys.length).toBeGreaterThanOrEqual(2);
+    });
+
     it('adds a dataset to a group through package_patch when the caller may manage the group', async () => {
       const o = await t.factories.organization({ members: [[editor, 'editor']] });
       const d = await t.factories.dataset({ owner_org: o.id });

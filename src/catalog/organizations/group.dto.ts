@@ -99,6 +99,13 @@ export class ListForUserInput {
   @Field(ignoreMissing, booleanValidator) include_dataset_count = false;
 }
 
+export class GroupListAuthzInput {
+  @Field(ignoreMissing, booleanValidator) am_member = false;
+  @Field(ignoreMissing, booleanValidator) available_only = false;
+  @Field(ignoreMissing, booleanValidator) include_dataset_count = false;
+  @Field(ignoreMissing, booleanValidator) include_member_count = false;
+}
+
 export class MemberRolesInput {
   @Field(ignoreEmpty, unicodeSafe) group_type = 'organization';
 }

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action';
 import { NotAuthorized, NotFound, ValidationError } from '../../api/errors';
-import { Authz } from '../../auth/authz';
+import { Authz, roleAllows } from '../../auth/authz';
 import { UserRepository } from '../../auth/user.repository';
 import { GroupDicts } from './group-dicts.service';
 import { authMembership, GroupKind, loadGroup } from './group.auth';
-import { ListForUserInput, MemberCreateInput, MemberDeleteInput, MemberRolesInput } from './group.dto';
+import { GroupListAuthzInput, ListForUserInput, MemberCreateInput, MemberDeleteInput, MemberRolesInput } from './group.dto';
 import { GroupRepository } from './group.repository';
 
 const PERMISSIONS = ['read', 'delete_dataset', 'create_dataset', 'update_dataset', 'manage_group', 'membership', 'update', 'delete', 'admin'];
@@ -93,6 +93,25 @@ Params: id (user id or name; default the caller), permission (default "manage_gr
     },
   });
 
+  readonly groupListAuthz = defineAction({
+    name: 'group_list_authz',
+    help: `Return the groups the caller may add datasets to (where they are a member), or every group for sysadmins.
+Params: am_member (bool: sysadmins too get only groups they belong to), include_dataset_count, include_member_count (bool).`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: GroupListAuthzInput,
+    auth: async () => allow(),
+    handler: async (ctx, input) => {
+      if (!ctx.user) return [];
+      const all = ctx.isSysadmin && !input.am_member;
+      const rows = all
+        ? await this.groups.allActive(ctx.db, false)
+        : (await this.groups.forUser(ctx.db, ctx.user.id, false)).filter((g) => roleAllows(g.capacity, 'manage_group'));
+      const dicts = await this.dicts.buildMany(ctx, rows, { datasetCount: input.include_dataset_count, memberCount: input.include_member_count });
+      return dicts.sort((a, b) => String(a.display_name).localeCompare(String(b.display_name)));
+    },
+  });
+
   readonly memberRolesList = defineAction({
     name: 'member_roles_list',
     help: 'Return the roles a member can have: [{text, value}]. Params: group_type ("organization", default, or "group", which has no editor).',
@@ -106,5 +125,5 @@ Params: id (user id or name; default the caller), permission (default "manage_gr
     },
   });
 
-  all = (): AnyAction[] => [...this.forKind('organization'), ...this.forKind('group'), this.organizationListForUser, this.memberRolesList];
+  all = (): AnyAction[] => [...this.forKind('organization'), ...this.forKind('group'), this.organizationListForUser, this.groupListAuthz, this.memberRolesList];
 }
