@@ -64,12 +64,15 @@ export class ActionController {
       const ctx = this.dispatcher.context(user, { log, request: { method: req.method, path: req.url, requestId: String(req.id) } });
       const result = await this.dispatcher.run(name, data, ctx);
 
-      // A cached, already serialised result (package_show) goes into the envelope without a round trip through objects.
-      let body = result instanceof RawJson ? `{"help":${JSON.stringify(help)},"success":true,"result":${result.json}}` : JSON.stringify(successBody(help, result));
+      let body: string | Buffer;
       let type = JSON_TYPE;
       if (isGet && typeof callback === 'string' && callback) {
-        body = `${escapeHtml(callback)}(${body});`;
+        const json = result instanceof RawJson ? `{"help":${JSON.stringify(help)},"success":true,"result":${result.json}}` : JSON.stringify(successBody(help, result));
+        body = `${escapeHtml(callback)}(${json});`;
         type = 'application/javascript;charset=utf-8';
+      } else {
+        // A cached, already serialised result (package_show) is sent as stored bytes.
+        body = result instanceof RawJson ? result.envelope(help) : JSON.stringify(successBody(help, result));
       }
       void reply.code(200).header('content-type', type).send(body);
     } catch (err) {

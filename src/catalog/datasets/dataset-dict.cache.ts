@@ -6,16 +6,20 @@ import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DATABASE } from '../../core.module';
 import type { DatabaseConnection } from '../../database/database-connection';
 import type { DatasetVisibility } from '../../auth/authz';
+import type { EnvelopeHolder } from '../../api/raw-json';
 import { CHANGE_CHANNEL, DatasetChanges } from './dataset-changes';
 
 /** What package_show needs without touching the database: who may read it, and its dict as JSON. */
-export interface CachedDataset {
+export interface CachedDataset extends EnvelopeHolder {
   id: string;
   name: string;
   visibility: DatasetVisibility;
   /** The package_show dict, serialised once (without plugin_data). */
   json: string;
 }
+
+/** Memory an entry takes: the JSON text (UTF-16) and, once served, its UTF-8 envelope. */
+const sizeOf = (e: CachedDataset): number => e.json.length * 3;
 
 /**
  * Rendered package_show dicts, so reading a dataset costs no query. Correctness first:
@@ -82,11 +86,11 @@ export class DatasetDictCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   put(entry: CachedDataset, stamp: number): void {
-    if (!this.listening || stamp !== this.generation || entry.json.length > this.maxBytes / 4) return;
+    if (!this.listening || stamp !== this.generation || sizeOf(entry) > this.maxBytes / 4) return;
     this.remove(entry.id);
     this.byId.set(entry.id, entry);
     this.idByName.set(entry.name, entry.id);
-    this.bytes += entry.json.length;
+    this.bytes += sizeOf(entry);
     for (const [id] of this.byId) {
       if (this.bytes <= this.maxBytes) break;
       this.remove(id);
@@ -109,7 +113,7 @@ export class DatasetDictCache implements OnModuleInit, OnApplicationShutdown {
     if (!entry) return;
     this.byId.delete(id);
     if (this.idByName.get(entry.name) === id) this.idByName.delete(entry.name);
-    this.bytes -= entry.json.length;
+    this.bytes -= sizeOf(entry);
   }
 
   /** Serves from the cache only while listening: a missed notification could otherwise leave a stale dict. */

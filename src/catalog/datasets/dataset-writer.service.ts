@@ -57,8 +57,8 @@ export class DatasetWriter {
       created: privileged ? input.metadata_created : undefined,
       modified: privileged ? input.metadata_modified : undefined,
     });
-    await this.datasets.setTags(ctx.db, id, tags);
-    await this.datasets.setGroups(ctx.db, id, groupIds);
+    await this.datasets.setTags(ctx.db, id, tags, { fresh: true });
+    await this.datasets.setGroups(ctx.db, id, groupIds, { fresh: true });
     await this.saveResources(ctx, id, resources, []);
     return id;
   }
@@ -191,10 +191,11 @@ export class DatasetWriter {
     return list;
   }
 
-  /** Stores the resource list in order: known ids are updated, others inserted, missing ones removed. */
+  /** Stores the resource list in order: known ids are updated, others inserted (in one statement), missing ones removed. */
   async saveResources(ctx: ActionContext, packageId: string, list: ResourceInput[], current: ResourceRow[]): Promise<void> {
     const byId = new Map(current.map((r) => [r.id, r]));
     const kept = new Set<string>();
+    const inserts: { id: string; position: number; values: ResourceValues }[] = [];
     for (const [position, input] of list.entries()) {
       const existing = input.id ? byId.get(input.id.toLowerCase()) : undefined;
       const values = resourceValues(input, existing);
@@ -202,10 +203,11 @@ export class DatasetWriter {
         kept.add(existing.id);
         await this.resources.update(ctx.db, existing.id, position, values);
       } else {
-        await this.resources.insert(ctx.db, input.id?.toLowerCase() ?? randomUUID(), packageId, position, values);
+        inserts.push({ id: input.id?.toLowerCase() ?? randomUUID(), position, values });
       }
     }
     await this.resources.deleteMany(ctx.db, current.filter((r) => !kept.has(r.id)).map((r) => r.id));
+    await this.resources.insertMany(ctx.db, packageId, inserts);
   }
 }
 

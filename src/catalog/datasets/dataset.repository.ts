@@ -157,8 +157,9 @@ export class DatasetRepository {
     await db.query(`UPDATE package SET metadata_modified = clock_timestamp() WHERE id = $1`, [id]);
   }
 
-  async setTags(db: EntityManager, id: string, names: string[]): Promise<void> {
-    await db.query(`DELETE FROM package_tag WHERE package_id = $1`, [id]);
+  /** Makes the dataset carry exactly `names` (`fresh`: it has none yet). */
+  async setTags(db: EntityManager, id: string, names: string[], opts: { fresh?: boolean } = {}): Promise<void> {
+    if (!opts.fresh) await db.query(`DELETE FROM package_tag WHERE package_id = $1`, [id]);
     if (!names.length) return;
     // New tag names get a row; ON CONFLICT keeps concurrent writers from failing on the same new tag.
     await db.query(
@@ -171,8 +172,8 @@ export class DatasetRepository {
     );
   }
 
-  async setGroups(db: EntityManager, id: string, groupIds: string[]): Promise<void> {
-    await db.query(`DELETE FROM package_group WHERE package_id = $1`, [id]);
+  async setGroups(db: EntityManager, id: string, groupIds: string[], opts: { fresh?: boolean } = {}): Promise<void> {
+    if (!opts.fresh) await db.query(`DELETE FROM package_group WHERE package_id = $1`, [id]);
     if (groupIds.length) {
       await db.query(`INSERT INTO package_group (package_id, group_id) SELECT $1, g FROM unnest($2::uuid[]) AS g ON CONFLICT DO NOTHING`, [id, groupIds]);
     }

@@ -67,6 +67,23 @@ export class ResourceRepository {
     );
   }
 
+  /** Inserts many resources in one statement (a dataset's list on create); missing columns take their defaults. */
+  async insertMany(db: EntityManager, packageId: string, rows: { id: string; position: number; values: ResourceValues }[]): Promise<void> {
+    if (!rows.length) return;
+    const records = rows.map((r) => ({ ...r.values, id: r.id, position: r.position }));
+    await db.query(
+      `INSERT INTO resource (id, package_id, position, url, name, description, format, mimetype, mimetype_inner, size, hash, url_type,
+                             resource_type, cache_url, cache_last_updated, created, last_modified, extras)
+       SELECT x.id, $1, x.position, COALESCE(x.url, ''), x.name, x.description, x.format, x.mimetype, x.mimetype_inner, x.size, x.hash,
+              x.url_type, x.resource_type, x.cache_url, x.cache_last_updated, COALESCE(x.created, clock_timestamp()), x.last_modified,
+              COALESCE(x.extras, '{}'::jsonb)
+         FROM jsonb_to_recordset($2::jsonb) AS x(id uuid, position int, url text, name text, description text, format text, mimetype text,
+              mimetype_inner text, size bigint, hash text, url_type text, resource_type text, cache_url text, cache_last_updated timestamptz,
+              created timestamptz, last_modified timestamptz, extras jsonb)`,
+      [packageId, JSON.stringify(records)],
+    );
+  }
+
   /** Sets the given columns; metadata_modified moves only when something changed. */
   async update(db: EntityManager, id: string, position: number, v: ResourceValues): Promise<void> {
     const cols = RESOURCE_COLUMNS.filter((c) => v[c] !== undefined);
