@@ -1,5 +1,6 @@
 import type { ClassConstructor } from 'class-transformer';
 import { getMetadataStorage, registerDecorator, validateSync, ValidationArguments } from 'class-validator';
+import { parseIsoDate } from '../common/ckan-time';
 import { ValidationError, FieldErrors } from './errors';
 
 /**
@@ -173,13 +174,23 @@ function instantiate<T extends object>(cls: ClassConstructor<T>, raw: Record<str
   return instance as T;
 }
 
+/** Whether a value holds a NUL character anywhere: PostgreSQL stores none, in text or in JSON. */
+function hasNul(v: unknown, depth = 0): boolean {
+  if (typeof v === 'string') return v.includes('\u0000');
+  if (depth > 64 || v === null || typeof v !== 'object') return false;
+  for (const [k, x] of Object.entries(v)) if (k.includes('\u0000') || hasNul(x, depth + 1)) return true;
+  return false;
+}
+
 /** Validates a plain dict into an instance of `cls`; unknown keys are kept as they came. */
 export function validateInto<T extends object>(cls: ClassConstructor<T>, raw: Record<string, unknown>): { value: T; errors?: FieldErrors } {
   const instance = instantiate(cls, raw);
   const found = validateSync(instance, { stopAtFirstError: true, forbidUnknownValues: false, skipMissingProperties: false });
-  if (!found.length) return { value: instance };
+  const nul = Object.keys(raw).filter((k) => hasNul(raw[k]) || k.includes('\u0000'));
+  if (!found.length && !nul.length) return { value: instance };
   const recorded = FIELD_ERRORS.get(instance);
   const errors: FieldErrors = {};
+  for (const k of nul) errors[k.replace(/\u0000/g, '')] = ['Must not contain the NUL character'];
   for (const e of found) {
     errors[e.property] = recorded?.get(e.property) ?? Object.values(e.constraints ?? {});
   }
@@ -343,14 +354,11 @@ export const jsonObject: Step = (v) => {
   return typeof o === 'object' && o !== null && !Array.isArray(o) ? o : new Invalid('The value should be a valid JSON object');
 };
 
-/** isodate: an ISO-8601 date or datetime; '' becomes null. */
+/** isodate: an ISO-8601 date or datetime (naive = UTC), checked to be a real day; '' becomes null. */
 export const isoDate: Step = (v) => {
   if (v === '') return null;
-  if (typeof v !== 'string' || !/^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v.trim())) {
-    return new Invalid('Date format incorrect');
-  }
-  const d = new Date(v.trim().length === 10 ? `${v.trim()}T00:00:00Z` : v.trim());
-  return Number.isNaN(d.getTime()) ? new Invalid('Date format incorrect') : v.trim();
+  const parsed = typeof v === 'string' ? parseIsoDate(v) : null;
+  return parsed ?? new Invalid('Date format incorrect');
 };
 
 /** ignore: the key is dropped whatever it holds. */

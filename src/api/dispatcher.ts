@@ -5,6 +5,7 @@ import { LOGGER } from '../common/logger.provider';
 import { ActionContext, ActionRunner, Caller, DataDict, RequestInfo } from './action-context';
 import { ActionRegistry } from './action-registry';
 import { parseInput } from './ckan-schema';
+import { constraintError } from '../database/constraint-errors';
 import { BadRequest, NotAuthorized } from './errors';
 
 /**
@@ -40,8 +41,12 @@ export class Dispatcher implements ActionRunner {
       return action.handler(ctx, input);
     };
     const ctx = parent.forRun();
-    if (action.sideEffectFree || ctx.inTransaction) return exec(ctx);
-    return ctx.transaction(exec);
+    try {
+      if (action.sideEffectFree || ctx.inTransaction) return await exec(ctx);
+      return await ctx.transaction(exec);
+    } catch (err) {
+      throw constraintError(err) ?? err;
+    }
   }
 
   /** Whether `name` may be called with GET. */

@@ -20,7 +20,8 @@ export function parseIsoDate(value: string): string | null {
   if (!m) return null;
   const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
   const date = new Date(`${y}-${mo}-${d}T${h}:${mi}:${s}Z`);
-  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(d) || date.getUTCMonth() + 1 !== Number(mo)) return null;
+  if (Number.isNaN(date.getTime()) || date.getUTCDate() !== Number(d) || date.getUTCMonth() + 1 !== Number(mo) || Number(y) < 1) return null;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return null;
   const tz = zone === 'Z' ? '+00:00' : zone.length === 5 ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone;
   return `${y}-${mo}-${d} ${h}:${mi}:${s}${frac ? `.${frac}` : ''}${tz}`;
 }

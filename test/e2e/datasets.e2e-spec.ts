@@ -131,6 +131,23 @@ describe('datasets through the action API', () => {
       });
     });
 
+    it('refuses NUL characters and impossible dates with field errors instead of failing in the database', async () => {
+      const res = await post('package_create', { name: 'nul-dataset', owner_org: org.id, title: 'a\u0000b', resources: [{ url: 'http://x', created: '2025-02-30' }] }, editor.token);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ title: ['Must not contain the NUL character'], resources: [{ created: ['Date format incorrect'] }] });
+    });
+
+    it('gives exactly one of many concurrent creators a name; the others get the field error', async () => {
+      const results = await Promise.all(
+        Array.from({ length: 6 }, () => post('package_create', { name: 'race-for-a-name', owner_org: org.id }, editor.token)),
+      );
+      expect(results.filter((r) => r.status === 200)).toHaveLength(1);
+      for (const r of results.filter((x) => x.status !== 200)) {
+        expect(r.status).toBe(409);
+        expect(r.body.error.name).toEqual(['That URL is already in use.']);
+      }
+    });
+
     it('flattens tag errors into a list of messages, as CKAN does', async () => {
       const res = await post('package_create', { name: 'bad-tags', owner_org: org.id, tags: [{ name: 'ok' }, { name: 'x!' }] }, editor.token);
       expect(res.status).toBe(409);
