@@ -63,7 +63,7 @@ export class Env {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 
   /** Memory for rendered package_show dicts, in MiB (0 disables the cache). */
-  @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_MB = 128;
+  @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_MB = 256;
 }
 
 export interface AppConfig extends Omit<Env, 'SITE_URL'> {

@@ -18,8 +18,8 @@ export interface CachedDataset extends EnvelopeHolder {
   json: string;
 }
 
-/** Memory an entry takes: the JSON text (UTF-16) and, once served, its UTF-8 envelope. */
-const sizeOf = (e: CachedDataset): number => e.json.length * 3;
+/** Memory an entry takes: the JSON text (one byte per character for Latin-1 text) and, once served, its UTF-8 envelope. */
+const sizeOf = (e: CachedDataset): number => e.json.length * 2;
 
 /**
  * Rendered package_show dicts, so reading a dataset costs no query. Correctness first:
