@@ -1,4 +1,5 @@
 import { InitialSchema1795239203795 } from './1795239203795-InitialSchema';
+import { AddSearchIndex1795300000000 } from './1795300000000-AddSearchIndex';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
-export const MIGRATIONS = [InitialSchema1795239203795];
+export const MIGRATIONS = [InitialSchema1795239203795, AddSearchIndex1795300000000];

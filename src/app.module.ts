@@ -2,12 +2,13 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
+import { SearchModule } from './catalog/search/search.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { SiteModule } from './site/site.module';
 
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), ApiModule, AuthModule, CatalogModule, SiteModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), ApiModule, AuthModule, CatalogModule, SearchModule, SiteModule] };
   }
 }

@@ -3,6 +3,8 @@ import type { Server } from 'node:http';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ActionContext, Caller } from '../src/api/action-context';
 import { Dispatcher } from '../src/api/dispatcher';
+import { MeiliSearchBackend, MEILI_BACKEND } from '../src/catalog/search/meili/meili-search.backend';
+import { PgSearchBackend } from '../src/catalog/search/pg/pg-search.backend';
 import { AppConfig, loadConfig } from '../src/config/env';
 import { createLogger } from '../src/common/logger';
 import { createDataSource } from '../src/database/data-source';
@@ -61,6 +63,13 @@ export class TestApp {
   context(as: As = this.sysadmin): ActionContext {
     const caller = as && { id: as.id, name: as.name, sysadmin: as.sysadmin };
     return this.dispatcher.context(caller);
+  }
+
+  /** Waits until every committed change is searchable in every search backend. */
+  async searchIndexed(): Promise<void> {
+    await this.app.get(PgSearchBackend).flush();
+    const meili = this.app.get<MeiliSearchBackend | undefined>(MEILI_BACKEND, { strict: false });
+    if (meili) await meili.flush();
   }
 
   /** Runs an action through the dispatcher, as `as` (sysadmin by default). */

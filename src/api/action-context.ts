@@ -21,6 +21,8 @@ export interface RequestInfo {
   method: string;
   path: string;
   requestId?: string;
+  /** Who is calling, as far as HTTP tells (address and user agent): keys a paging client's cursors. */
+  client?: string;
 }
 
 type Hook = () => Promise<void> | void;

@@ -61,7 +61,8 @@ export class ActionController {
       const callback = data.callback;
       delete data.callback;
       const user = callback === undefined ? await this.authenticator.fromHeaders(req.headers) : null;
-      const ctx = this.dispatcher.context(user, { log, request: { method: req.method, path: req.url, requestId: String(req.id) } });
+      const client = `${req.ip}|${String(req.headers['user-agent'] ?? '')}`;
+      const ctx = this.dispatcher.context(user, { log, request: { method: req.method, path: req.url, requestId: String(req.id), client } });
       const result = await this.dispatcher.run(name, data, ctx);
 
       let body: string | Buffer;

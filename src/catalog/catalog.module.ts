@@ -3,6 +3,7 @@ import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
 import { DatasetChanges } from './datasets/dataset-changes';
 import { DatasetDictCache } from './datasets/dataset-dict.cache';
+import { DatasetDicts } from './datasets/dataset-dicts.service';
 import { DatasetReadActions } from './datasets/dataset-read.actions';
 import { DatasetWriteActions } from './datasets/dataset-write.actions';
 import { DatasetWriter } from './datasets/dataset-writer.service';
@@ -22,10 +23,10 @@ import { TagRepository } from './tags/tag.repository';
 @Module({
   imports: [AuthModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetDictCache, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,
   ],
-  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges],
+  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetDicts],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(

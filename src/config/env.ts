@@ -62,6 +62,16 @@ export class Env {
   /** pino log level. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 
+  /** Meilisearch URL: set, text search runs on Meilisearch (PostgreSQL keeps answering structured queries). */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) MEILI_URL?: string;
+  /** Meilisearch API key (the master key, or a key with index and search rights). */
+  @IsOptional() @IsString() MEILI_API_KEY?: string;
+  /** Meilisearch index holding the datasets. */
+  @IsString() MEILI_INDEX = 'datasets';
+
+  /** Keep the structured search fields of every dataset in memory (fast facets, counts and filters); false: SQL only. */
+  @Transform(toBool) @IsBoolean() SEARCH_IN_MEMORY = true;
+
   /** Memory for rendered package_show dicts, in MiB (0 disables the cache). */
   @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_MB = 256;
 }
@@ -76,7 +86,7 @@ export class ConfigError extends Error {}
 export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new Env());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL']) {
+  for (const key of [...known, 'SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY']) {
     const v = raw[key];
     if (v !== undefined && v !== '') picked[key] = v;
   }

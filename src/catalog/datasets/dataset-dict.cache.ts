@@ -1,13 +1,8 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { Client } from 'pg';
-import type { Logger } from '../../common/logger';
-import { LOGGER } from '../../common/logger.provider';
-import { APP_CONFIG, AppConfig } from '../../config/env';
-import { DATABASE } from '../../core.module';
-import type { DatabaseConnection } from '../../database/database-connection';
-import type { DatasetVisibility } from '../../auth/authz';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import type { EnvelopeHolder } from '../../api/raw-json';
-import { CHANGE_CHANNEL, DatasetChanges } from './dataset-changes';
+import type { DatasetVisibility } from '../../auth/authz';
+import { APP_CONFIG, AppConfig } from '../../config/env';
+import { ChangedIds, DatasetChanges } from './dataset-changes';
 
 /** What package_show needs without touching the database: who may read it, and its dict as JSON. */
 export interface CachedDataset extends EnvelopeHolder {
@@ -23,49 +18,31 @@ const sizeOf = (e: CachedDataset): number => e.json.length * 2;
 
 /**
  * Rendered package_show dicts, so reading a dataset costs no query. Correctness first:
- *  - every write evicts on commit in this process (DatasetChanges), and sends a PostgreSQL
- *    NOTIFY inside its transaction, so other processes evict when it commits;
+ *  - every committed change evicts (DatasetChanges: this process's writes at commit, other
+ *    processes' through PostgreSQL NOTIFY);
  *  - a load that overlaps an eviction is not stored (generation counter), so a reader never
  *    puts back a dict older than the write that evicted it;
- *  - if the LISTEN connection drops, notifications may have been missed: everything is evicted.
+ *  - while changes of other processes cannot be heard, nothing is served from memory.
  * Permission checks still run on every request against the cached visibility.
  */
 @Injectable()
-export class DatasetDictCache implements OnModuleInit, OnApplicationShutdown {
+export class DatasetDictCache implements OnModuleInit {
   private readonly byId = new Map<string, CachedDataset>();
   private readonly idByName = new Map<string, string>();
   private bytes = 0;
   private generation = 0;
-  private listener?: Client;
-  private listening = false;
-  private closed = false;
   private readonly maxBytes: number;
 
-  constructor(
-    private readonly changes: DatasetChanges,
-    @Inject(DATABASE) private readonly database: DatabaseConnection,
-    @Inject(APP_CONFIG) config: AppConfig,
-    @Inject(LOGGER) private readonly log: Logger,
-  ) {
+  constructor(private readonly changes: DatasetChanges, @Inject(APP_CONFIG) config: AppConfig) {
     this.maxBytes = config.PACKAGE_CACHE_MB * 1024 * 1024;
   }
 
-  get enabled(): boolean {
-    return this.maxBytes > 0;
+  private get usable(): boolean {
+    return this.maxBytes > 0 && this.changes.live;
   }
 
-  async onModuleInit(): Promise<void> {
+  onModuleInit(): void {
     this.changes.onChange((ids) => this.evict(ids));
-    if (this.enabled) await this.listen();
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    this.listening = false;
-    const l = this.listener;
-    this.listener = undefined;
-    l?.removeAllListeners();
-    await l?.end().catch(() => undefined);
   }
 
   /** A stamp to take before loading from the database; `put` with a stale stamp stores nothing. */
@@ -74,7 +51,7 @@ export class DatasetDictCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   get(idOrName: string): CachedDataset | undefined {
-    if (!this.listening) return undefined;
+    if (!this.usable) return undefined;
     const id = this.byId.has(idOrName) ? idOrName : this.idByName.get(idOrName);
     const entry = id ? this.byId.get(id) : undefined;
     if (entry) {
@@ -86,7 +63,7 @@ export class DatasetDictCache implements OnModuleInit, OnApplicationShutdown {
   }
 
   put(entry: CachedDataset, stamp: number): void {
-    if (!this.listening || stamp !== this.generation || sizeOf(entry) > this.maxBytes / 4) return;
+    if (!this.usable || stamp !== this.generation || sizeOf(entry) > this.maxBytes / 4) return;
     this.remove(entry.id);
     this.byId.set(entry.id, entry);
     this.idByName.set(entry.name, entry.id);
@@ -97,7 +74,7 @@ export class DatasetDictCache implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
-  evict(ids: string[] | 'all'): void {
+  evict(ids: ChangedIds): void {
     this.generation += 1;
     if (ids === 'all') {
       this.byId.clear();
@@ -114,40 +91,5 @@ export class DatasetDictCache implements OnModuleInit, OnApplicationShutdown {
     this.byId.delete(id);
     if (this.idByName.get(entry.name) === id) this.idByName.delete(entry.name);
     this.bytes -= sizeOf(entry);
-  }
-
-  /** Serves from the cache only while listening: a missed notification could otherwise leave a stale dict. */
-  private async listen(): Promise<void> {
-    if (this.closed) return;
-    const client = new Client({ connectionString: this.database.url, application_name: 'catalog-cache-listener' });
-    let live = true;
-    const lost = (err?: unknown): void => {
-      if (!live) return;
-      live = false;
-      this.listening = false;
-      this.evict('all');
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      void client.end().catch(() => undefined);
-      if (this.closed) return;
-      this.log.warn({ err }, 'dataset cache is not listening for changes; serving from the database until it reconnects');
-      setTimeout(() => void this.listen(), 1000).unref();
-    };
-    client.on('notification', (n) => {
-      if (n.channel === CHANGE_CHANNEL) this.evict(n.payload === '*' || !n.payload ? 'all' : n.payload.split(','));
-    });
-    client.on('error', lost);
-    client.on('end', () => lost());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
-      if (this.closed) return void client.end().catch(() => undefined);
-      this.listener = client;
-      // Changes committed while we were not listening are unknown: start from empty.
-      this.evict('all');
-      this.listening = true;
-    } catch (err) {
-      lost(err);
-    }
   }
 }

@@ -5,8 +5,9 @@ import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { RawJson } from '../../api/raw-json';
-import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
-import { authPackageShow, visibilityOf } from './dataset.auth';
+import { CachedDataset } from './dataset-dict.cache';
+import { DatasetDicts } from './dataset-dicts.service';
+import { authPackageShow } from './dataset.auth';
 import { toPackageDict } from './dataset.dict';
 import { AutocompleteInput, CurrentPackageListInput, PackageListInput, PackageShowInput } from './dataset.dto';
 import { DatasetRepository } from './dataset.repository';
@@ -23,26 +24,16 @@ export class DatasetReadActions implements ActionProvider {
   constructor(
     private readonly repo: DatasetRepository,
     private readonly authz: Authz,
-    private readonly cache: DatasetDictCache,
+    private readonly dicts: DatasetDicts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /**
-   * The dataset an action names with its rendered dict, once per run: from the cache when it can be
-   * trusted, else from the database (and then cached). Inside a write transaction the cache is
-   * bypassed both ways: the transaction may see its own uncommitted changes, the cache may not.
-   */
+  /** The dataset an action names with its rendered dict, once per run (auth and handler share it). */
   private loadShow(ctx: ActionContext, idOrName: string): Promise<CachedDataset> {
     return ctx.memo(`show:${idOrName}`, async () => {
-      const cacheable = !ctx.inTransaction;
-      const hit = cacheable ? this.cache.get(idOrName) : undefined;
-      if (hit) return hit;
-      const stamp = this.cache.stamp();
-      const dict = await this.repo.loadDictByIdOrName(ctx.db, idOrName);
+      const entry = await this.dicts.get(ctx, idOrName);
       // CKAN's package_show answers a bare "Not found" for an unknown dataset.
-      if (!dict) throw new NotFound();
-      const entry: CachedDataset = { id: dict.id, name: dict.name, visibility: visibilityOf(dict), json: JSON.stringify(toPackageDict(dict, this.config.SITE_URL)) };
-      if (cacheable) this.cache.put(entry, stamp);
+      if (!entry) throw new NotFound();
       return entry;
     });
   }

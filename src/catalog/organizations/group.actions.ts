@@ -108,7 +108,7 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
       auth: async (ctx) => authGroupCreate(ctx, kind, isOrg ? this.config.AUTH_USER_CREATE_ORGANIZATIONS : this.config.AUTH_USER_CREATE_GROUPS),
       handler: async (ctx, input) => {
         const id = await this.writer.create(ctx, kind, input);
-        if (!isOrg) await this.changes.changedAll(ctx);
+        if (!isOrg) await this.changes.changed(ctx, await this.changes.datasetsOf(ctx, id));
         return this.show(ctx, kind, id);
       },
     });
@@ -127,8 +127,9 @@ Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when giv
       handler: async (ctx, input) => {
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
+        const before = await this.changes.datasetsOf(ctx, g.id);
         await this.writer.update(ctx, kind, g, input);
-        await this.changes.changedAll(ctx);
+        await this.changes.changed(ctx, [...before, ...(await this.changes.datasetsOf(ctx, g.id))]);
         return this.show(ctx, kind, g.id);
       },
     });
@@ -146,8 +147,9 @@ Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when giv
         const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
         // Members and packages are left alone unless the patch names them.
         const current = { name: g.name, title: g.title, description: g.description, image_url: g.image_url, extras: Object.entries(g.extras).map(([key, value]) => ({ key, value })) };
+        const before = await this.changes.datasetsOf(ctx, g.id);
         await this.writer.update(ctx, kind, g, parseInput(GroupUpdateInput, { ...current, ...given, id: g.id }));
-        await this.changes.changedAll(ctx);
+        await this.changes.changed(ctx, [...before, ...(await this.changes.datasetsOf(ctx, g.id))]);
         return this.show(ctx, kind, g.id);
       },
     });
@@ -166,11 +168,12 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
         if (isOrg && (await this.repo.liveDatasetCount(ctx.db, g.id)) > 0) {
           throw new ValidationError({ message: 'Organization cannot be deleted while it still has datasets' });
         }
+        const affected = await this.changes.datasetsOf(ctx, g.id);
         await ctx.db.query(`DELETE FROM member WHERE group_id = $1`, [g.id]);
         if (!isOrg) await ctx.db.query(`DELETE FROM package_group WHERE group_id = $1`, [g.id]);
         await this.repo.setState(ctx.db, g.id, 'deleted');
         ctx.forgetMemberships();
-        await this.changes.changedAll(ctx);
+        await this.changes.changed(ctx, affected);
         return null;
       },
     });
@@ -189,11 +192,12 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
           if ((await this.repo.liveDatasetCount(ctx.db, g.id)) > 0) {
             throw new ValidationError({ message: 'Organization cannot be deleted while it still has datasets' });
           }
-          await ctx.db.query(`UPDATE package SET owner_org = NULL WHERE owner_org = $1`, [g.id]);
         }
+        const affected = await this.changes.datasetsOf(ctx, g.id);
+        if (isOrg) await ctx.db.query(`UPDATE package SET owner_org = NULL WHERE owner_org = $1`, [g.id]);
         await this.repo.purge(ctx.db, g.id);
         ctx.forgetMemberships();
-        await this.changes.changedAll(ctx);
+        await this.changes.changed(ctx, affected);
         return null;
       },
     });

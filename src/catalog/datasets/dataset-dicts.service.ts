@@ -1,0 +1,59 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { ActionContext } from '../../api/action-context';
+import { APP_CONFIG, AppConfig } from '../../config/env';
+import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
+import { visibilityOf } from './dataset.auth';
+import { toPackageDict } from './dataset.dict';
+import { DatasetRepository } from './dataset.repository';
+
+/**
+ * Rendered package dicts by id or name, from the cache when it can be trusted, else from the
+ * database in one query (and then cached). Inside a write transaction the cache is bypassed both
+ * ways: the transaction may see its own uncommitted changes, the cache may not.
+ */
+@Injectable()
+export class DatasetDicts {
+  constructor(
+    private readonly repo: DatasetRepository,
+    private readonly cache: DatasetDictCache,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** One dataset by id or name; undefined when there is none. */
+  async get(ctx: ActionContext, idOrName: string): Promise<CachedDataset | undefined> {
+    const cacheable = !ctx.inTransaction;
+    const hit = cacheable ? this.cache.get(idOrName) : undefined;
+    if (hit) return hit;
+    const stamp = this.cache.stamp();
+    const row = await this.repo.loadDictByIdOrName(ctx.db, idOrName);
+    if (!row) return undefined;
+    const entry = this.entry(row);
+    if (cacheable) this.cache.put(entry, stamp);
+    return entry;
+  }
+
+  /** Many datasets by id, in the order given; ids that no longer exist are left out. */
+  async getMany(ctx: ActionContext, ids: string[]): Promise<CachedDataset[]> {
+    const cacheable = !ctx.inTransaction;
+    const found = new Map<string, CachedDataset>();
+    const missing: string[] = [];
+    for (const id of ids) {
+      const hit = cacheable ? this.cache.get(id) : undefined;
+      if (hit) found.set(id, hit);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      const stamp = this.cache.stamp();
+      for (const row of await this.repo.loadDicts(ctx.db, missing)) {
+        const entry = this.entry(row);
+        found.set(row.id, entry);
+        if (cacheable) this.cache.put(entry, stamp);
+      }
+    }
+    return ids.map((id) => found.get(id)).filter((e): e is CachedDataset => e !== undefined);
+  }
+
+  private entry(row: Parameters<typeof toPackageDict>[0]): CachedDataset {
+    return { id: row.id, name: row.name, visibility: visibilityOf(row), json: JSON.stringify(toPackageDict(row, this.config.SITE_URL)) };
+  }
+}

@@ -1,0 +1,298 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Index, MeiliSearch } from 'meilisearch';
+import { DataSource } from 'typeorm';
+import type { ActionContext } from '../../../api/action-context';
+import { SearchError } from '../../../api/errors';
+import type { Logger } from '../../../common/logger';
+import { LOGGER } from '../../../common/logger.provider';
+import { APP_CONFIG, AppConfig } from '../../../config/env';
+import { DatasetChanges } from '../../datasets/dataset-changes';
+import { isInMemoryFacet } from '../doc-store';
+import { minimumShouldMatch, QNode } from '../query/ast';
+import { resolveDate } from '../query/date-math';
+import { SearchBackend, SearchHits, SearchQuery } from '../search-backend';
+import { searchField } from '../search-fields';
+import { SearchRequest } from '../search-request';
+
+export const MEILI_BACKEND = Symbol('MEILI_BACKEND');
+
+const FILTERABLE = ['id', 'name', 'title_string', 'tags', 'groups', 'organization', 'owner_org', 'res_format', 'license_id', 'state', 'capacity', 'type',
+  'creator_user_id', 'metadata_modified_ts', 'metadata_created_ts', 'num_resources', 'num_tags'];
+const SORTABLE: Record<string, string> = {
+  id: 'id', name: 'name', title_string: 'title_string', metadata_modified: 'metadata_modified_ts', metadata_created: 'metadata_created_ts',
+  num_resources: 'num_resources', num_tags: 'num_tags',
+};
+const ALIASES: Record<string, string> = { license: 'license_id', dataset_type: 'type' };
+
+/** What a search document looks like in Meilisearch. */
+interface MeiliDoc {
+  id: string;
+  name: string;
+  name_words: string;
+  title: string;
+  title_string: string;
+  notes: string;
+  tags: string[];
+  groups: string[];
+  organization: string | null;
+  organization_title: string | null;
+  owner_org: string | null;
+  res_format: string[];
+  res_name: string[];
+  res_description: string[];
+  license_id: string | null;
+  state: string;
+  capacity: string;
+  type: string;
+  creator_user_id: string | null;
+  metadata_modified_ts: number;
+  metadata_created_ts: number;
+  num_resources: number;
+  num_tags: number;
+  author: string | null;
+  maintainer: string | null;
+  extras_text: string;
+}
+
+/** Milliseconds since the epoch (with microseconds as the fraction): Meilisearch filters and sorts numbers. */
+const timestamp = (normalized: string): number => Date.parse(`${normalized.slice(0, 23)}Z`) + Number(normalized.slice(23, 26) || 0) / 1000;
+
+/**
+ * Meilisearch as the search backend, when MEILI_URL is set: relevance, typo tolerance and facets
+ * for text queries. It receives every committed change through search_outbox, which the writing
+ * transaction fills, so nothing is lost if the process dies before Meilisearch has taken it.
+ * Queries it cannot express (wildcards, extras, exclusions, Lucene field text) and structured
+ * queries with exact paging go to the PostgreSQL backend, which always has the same data.
+ */
+@Injectable()
+export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplicationShutdown {
+  readonly name = 'meilisearch';
+  private readonly client: MeiliSearch;
+  private readonly index: Index<MeiliDoc>;
+  private draining: Promise<void> = Promise.resolve();
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly changes: DatasetChanges,
+    @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {
+    this.client = new MeiliSearch({ host: config.MEILI_URL!, apiKey: config.MEILI_API_KEY });
+    this.index = this.client.index<MeiliDoc>(config.MEILI_INDEX);
+  }
+
+  async onModuleInit(): Promise<void> {
+    await this.configure();
+    this.changes.onWrite(async (ctx, ids) => {
+      await ctx.db.query(
+        `INSERT INTO search_outbox (package_id) SELECT unnest($1::uuid[]) ON CONFLICT (package_id) DO UPDATE SET enqueued_at = clock_timestamp()`,
+        [ids],
+      );
+    });
+    this.changes.onChange(() => void this.drain());
+    // Leftovers of a crash, and changes other processes committed, are picked up regularly.
+    this.timer = setInterval(() => void this.drain(), 5000);
+    this.timer.unref();
+    void this.drain();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.draining.catch(() => undefined);
+  }
+
+  private async configure(): Promise<void> {
+    await this.client.createIndex(this.index.uid, { primaryKey: 'id' }).waitTask().catch(() => undefined);
+    const task = await this.index
+      .updateSettings({
+        searchableAttributes: ['title', 'name_words', 'tags', 'groups', 'organization_title', 'notes', 'res_name', 'res_description', 'author', 'maintainer', 'extras_text'],
+        filterableAttributes: FILTERABLE,
+        sortableAttributes: Object.values(SORTABLE),
+        pagination: { maxTotalHits: 10_000_000 },
+        faceting: { maxValuesPerFacet: 10_000 },
+      })
+      .waitTask();
+    if (task.status !== 'succeeded') throw new Error(`Meilisearch refused the index settings: ${JSON.stringify(task.error)}`);
+  }
+
+  /** Whether this backend can answer a request exactly; otherwise PostgreSQL does. */
+  canAnswer(req: SearchRequest): boolean {
+    if (req.q.kind !== 'free' || req.q.words.some((w) => w.excluded)) return false;
+    if (req.rows > 0 && req.start % req.rows !== 0) return false;
+    if (!req.facetFields.every((f) => isInMemoryFacet(f) && FILTERABLE.includes(ALIASES[f] ?? f))) return false;
+    if (!req.sort.every((s) => s.field === 'score' || SORTABLE[s.field])) return false;
+    try {
+      req.filters.forEach((f) => filterOf(f, new Date()));
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  async search(_ctx: ActionContext, query: SearchQuery): Promise<SearchHits> {
+    if (query.q.kind !== 'free') throw new SearchError('Meilisearch answers free-text queries only');
+    const words = query.q.words;
+    const optional = words.filter((w) => !w.required).length;
+    const text = words.map((w) => (w.phrase ? `"${w.text.replace(/"/g, '')}"` : w.text)).join(' ');
+    const now = new Date();
+    const filter = query.filters.map((f) => `(${filterOf(f, now)})`).join(' AND ');
+    const sort = query.sort.filter((s) => s.field !== 'score').map((s) => `${SORTABLE[s.field]}:${s.desc ? 'desc' : 'asc'}`);
+    const rows = Math.max(query.rows, 1);
+    const res = await this.index.search(text, {
+      filter: filter || undefined,
+      facets: query.facetFields.length ? query.facetFields.map((f) => ALIASES[f] ?? f) : undefined,
+      sort: sort.length ? [...sort, 'id:asc'] : undefined,
+      hitsPerPage: rows,
+      page: Math.floor(query.start / rows) + 1,
+      attributesToRetrieve: ['id'],
+      // CKAN's minimum match: all words of two, otherwise Meilisearch may leave the last ones out.
+      matchingStrategy: minimumShouldMatch(optional) >= optional ? 'all' : 'last',
+    });
+    const facets = new Map<string, Map<string, number>>();
+    for (const f of query.facetFields) facets.set(f, new Map(Object.entries(res.facetDistribution?.[ALIASES[f] ?? f] ?? {})));
+    return { count: res.totalHits, ids: query.rows === 0 ? [] : res.hits.map((h) => h.id), facets };
+  }
+
+  /** Pushes committed changes from search_outbox until it is empty. */
+  drain(): Promise<void> {
+    this.draining = this.draining.then(async () => {
+      try {
+        while (await this.drainBatch());
+      } catch (err) {
+        this.log.error({ err }, 'could not bring Meilisearch up to date; will retry');
+      }
+    });
+    return this.draining;
+  }
+
+  /** One batch, in a transaction that commits only after Meilisearch has taken it. */
+  private async drainBatch(): Promise<boolean> {
+    return this.dataSource.transaction(async (db) => {
+      const rows: { package_id: string }[] = await db.query(
+        `DELETE FROM search_outbox WHERE package_id IN (
+           SELECT package_id FROM search_outbox ORDER BY enqueued_at LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING package_id`,
+      );
+      if (!rows.length) return false;
+      const ids = rows.map((r) => r.package_id);
+      const docs = await this.documents(db, ids);
+      const present = new Set(docs.map((d) => d.id));
+      const gone = ids.filter((id) => !present.has(id));
+      if (docs.length) await this.expect(this.index.addDocuments(docs).waitTask());
+      if (gone.length) await this.expect(this.index.deleteDocuments(gone).waitTask());
+      return true;
+    });
+  }
+
+  private async expect(task: Promise<{ status: string; error?: unknown }>): Promise<void> {
+    const t = await task;
+    if (t.status !== 'succeeded') throw new Error(`Meilisearch task ${t.status}: ${JSON.stringify(t.error)}`);
+  }
+
+  async flush(): Promise<void> {
+    await this.drain();
+  }
+
+  /** Rebuilds the whole Meilisearch index from search_document, reporting progress. */
+  async reindex(progress: (done: number, total: number) => void): Promise<void> {
+    await this.configure();
+    await this.expect(this.index.deleteAllDocuments().waitTask());
+    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM search_document`);
+    let done = 0;
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const ids: { id: string }[] = await this.dataSource.query(`SELECT id FROM search_document WHERE id > $1 ORDER BY id LIMIT 2000`, [after]);
+      if (!ids.length) break;
+      after = ids[ids.length - 1].id;
+      const docs = await this.documents(this.dataSource.manager, ids.map((r) => r.id));
+      await this.expect(this.index.addDocuments(docs).waitTask());
+      done += docs.length;
+      progress(done, n);
+    }
+  }
+
+  private async documents(db: { query: DataSource['query'] }, ids: string[]): Promise<MeiliDoc[]> {
+    const rows: Record<string, unknown>[] = await db.query(
+      `SELECT id, name, title, notes, tags, groups, organization, organization_title, owner_org::text, res_format, res_name, res_description,
+              license_id, state, capacity, type, creator_user_id::text, num_resources, num_tags, author, maintainer,
+              to_char(metadata_modified AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS modified,
+              to_char(metadata_created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created,
+              (SELECT string_agg(value, ' ') FROM jsonb_each_text(extras)) AS extras_text
+         FROM search_document WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map((r) => ({
+      id: r.id as string,
+      name: r.name as string,
+      name_words: String(r.name).replace(/[-_]/g, ' '),
+      title: (r.title as string) ?? '',
+      title_string: (r.title as string) ?? '',
+      notes: (r.notes as string) ?? '',
+      tags: r.tags as string[],
+      groups: r.groups as string[],
+      organization: r.organization as string | null,
+      organization_title: r.organization_title as string | null,
+      owner_org: r.owner_org as string | null,
+      res_format: r.res_format as string[],
+      res_name: r.res_name as string[],
+      res_description: r.res_description as string[],
+      license_id: r.license_id as string | null,
+      state: r.state as string,
+      capacity: r.capacity as string,
+      type: r.type as string,
+      creator_user_id: r.creator_user_id as string | null,
+      metadata_modified_ts: timestamp(r.modified as string),
+      metadata_created_ts: timestamp(r.created as string),
+      num_resources: r.num_resources as number,
+      num_tags: r.num_tags as number,
+      author: r.author as string | null,
+      maintainer: r.maintainer as string | null,
+      extras_text: (r.extras_text as string) ?? '',
+    }));
+  }
+}
+
+/** A value in Meilisearch filter syntax. */
+const lit = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+
+/** A structured query tree as a Meilisearch filter; throws for what the filter language cannot say. */
+export function filterOf(node: QNode, now: Date): string {
+  switch (node.kind) {
+    case 'all':
+      return 'id EXISTS';
+    case 'and':
+      return node.children.map((c) => `(${filterOf(c, now)})`).join(' AND ');
+    case 'or':
+      return node.children.map((c) => `(${filterOf(c, now)})`).join(' OR ');
+    case 'not':
+      return `NOT (${filterOf(node.child, now)})`;
+    case 'free':
+      throw new Error('free text in a filter');
+    case 'term':
+    case 'phrase': {
+      const field = ALIASES[node.field ?? ''] ?? node.field;
+      if (!field || (node.kind === 'term' && node.wildcard)) throw new Error('not expressible');
+      const f = searchField(field);
+      if (f.type === 'date') return `${field}_ts = ${timestamp(resolveDate(node.value, now))}`;
+      if (f.type === 'int') return `${field} = ${Number(node.value)}`;
+      if (!FILTERABLE.includes(field)) throw new Error('not filterable');
+      return `${field} = ${lit(node.value)}`;
+    }
+    case 'range': {
+      const field = ALIASES[node.field] ?? node.field;
+      const f = searchField(field);
+      if (node.lo === null && node.hi === null) {
+        if (!FILTERABLE.includes(field) && f.type !== 'date') throw new Error('not filterable');
+        const attr = f.type === 'date' ? `${field}_ts` : field;
+        return `${attr} EXISTS AND NOT ${attr} IS NULL AND NOT ${attr} IS EMPTY`;
+      }
+      if (f.type !== 'date' && f.type !== 'int') throw new Error('string ranges are not expressible');
+      const attr = f.type === 'date' ? `${field}_ts` : field;
+      const val = (v: string): number => (f.type === 'date' ? timestamp(resolveDate(v, now)) : Number(v));
+      const parts: string[] = [];
+      if (node.lo !== null) parts.push(`${attr} ${node.loInclusive ? '>=' : '>'} ${val(node.lo)}`);
+      if (node.hi !== null) parts.push(`${attr} ${node.hiInclusive ? '<=' : '<'} ${val(node.hi)}`);
+      return parts.join(' AND ');
+    }
+  }
+}

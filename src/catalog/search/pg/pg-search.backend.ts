@@ -1,0 +1,271 @@
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ActionContext } from '../../../api/action-context';
+import { SearchError } from '../../../api/errors';
+import type { Logger } from '../../../common/logger';
+import { LOGGER } from '../../../common/logger.provider';
+import { APP_CONFIG, AppConfig } from '../../../config/env';
+import { preparedQuery } from '../../../database/prepared';
+import { ChangedIds, DatasetChanges } from '../../datasets/dataset-changes';
+import { DocRow, DocStore, inMemoryCapable, isInMemoryFacet, SortKey, SORT_KEYS } from '../doc-store';
+import { and, fieldsOf, QNode } from '../query/ast';
+import { CursorTuple, SearchBackend, SearchHits, SearchQuery } from '../search-backend';
+import { searchField } from '../search-fields';
+import { SortField } from '../search-request';
+import { SqlCompiler, TextResolution, textTokens } from './sql-compiler';
+
+const DOC_COLUMNS = `id, name, title, state, capacity, type, owner_org, organization, creator_user_id, license_id, tags, groups, res_format,
+  metadata_modified, metadata_created, num_resources, num_tags`;
+
+/** Parameters of one statement: the condition's, then the statement's own. */
+class Params {
+  readonly values: unknown[];
+  constructor(base: unknown[]) {
+    this.values = [...base];
+  }
+  p(v: unknown): string {
+    this.values.push(v);
+    return `$${this.values.length}`;
+  }
+}
+
+/** Score weights for the tsvector classes D, C, B, A (CKAN: name^4 title^4 tags^2 groups^2 text). */
+const RANK = `'{0.1, 0.2, 0.5, 1.0}'`;
+
+/**
+ * The default search backend: PostgreSQL full text (German configuration, folded accents,
+ * prefix matching, trigram typo tolerance) over search_document, which every write refreshes
+ * inside its own transaction. Queries that name only structured fields, and facet counts, are
+ * answered from the in-memory DocStore while it is in step with the database; SQL answers
+ * everything else, and everything when the store cannot be trusted.
+ */
+@Injectable()
+export class PgSearchBackend implements SearchBackend, OnModuleInit {
+  readonly name = 'postgres';
+  readonly docs = new DocStore();
+  /** Refreshes run one after another, so an older read never overwrites a newer one. */
+  private queue: Promise<void> = Promise.resolve();
+  private reloadWanted = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly changes: DatasetChanges,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (!this.config.SEARCH_IN_MEMORY) return;
+    this.changes.onChange((ids) => this.refresh(ids));
+    await this.refresh('all');
+  }
+
+  /** The store answers only while it has heard every committed change. */
+  get memoryReady(): boolean {
+    return this.config.SEARCH_IN_MEMORY && this.docs.ready && this.changes.live && !this.reloadWanted;
+  }
+
+  refresh(ids: ChangedIds): Promise<void> {
+    if (ids === 'all') {
+      this.reloadWanted = true;
+      this.docs.invalidate();
+    }
+    this.queue = this.queue.then(async () => {
+      try {
+        if (ids === 'all' || this.reloadWanted) {
+          if (!this.reloadWanted) return;
+          this.reloadWanted = false;
+          const rows: DocRow[] = await this.dataSource.query(`SELECT ${DOC_COLUMNS} FROM search_document`);
+          if (!this.reloadWanted) this.docs.reset(rows);
+        } else if (this.docs.ready) {
+          const rows = await preparedQuery<DocRow>(this.dataSource.manager, 'search-docs-by-ids', `SELECT ${DOC_COLUMNS} FROM search_document WHERE id = ANY($1::uuid[])`, [ids]);
+          this.docs.apply(ids, rows);
+        }
+      } catch (err) {
+        this.log.error({ err }, 'could not refresh the in-memory search documents; searching with SQL until the next reload');
+        this.docs.invalidate();
+        this.reloadWanted = true;
+        setTimeout(() => void this.refresh('all'), 5000).unref();
+      }
+    });
+    return this.queue;
+  }
+
+  async flush(): Promise<void> {
+    await this.queue;
+  }
+
+  async search(ctx: ActionContext, query: SearchQuery): Promise<SearchHits> {
+    const tree = and(query.q, ...query.filters);
+    const now = new Date();
+    const ranked = hasText(tree);
+    // Without text every document scores the same: a score sort falls through to the next key.
+    const sort = query.sort.filter((s) => !(s.field === 'score' && !ranked) && s.field !== 'views_recent' && s.field !== 'views_total');
+    const memSort = singleKeySort(sort);
+    const memFacets = query.facetFields.filter(isInMemoryFacet);
+    const sqlFacets = query.facetFields.filter((f) => !isInMemoryFacet(f));
+    const memory = this.memoryReady;
+
+    if (memory && memSort && inMemoryCapable(tree)) {
+      const r = this.docs.scan({ predicate: this.docs.predicate(tree, now), sort: memSort, start: query.start, rows: query.rows, after: query.after, facetFields: memFacets });
+      if (sqlFacets.length) {
+        const c = new SqlCompiler(new Map(), now);
+        const where = c.compile(tree);
+        for (const [f, counts] of await this.sqlFacets(ctx, c, where, sqlFacets)) r.facets.set(f, counts);
+      }
+      return r;
+    }
+
+    const c = new SqlCompiler(await this.resolveText(ctx, tree), now);
+    const where = c.compile(tree);
+    const rank = c.rankQueries.length ? `ts_rank(${RANK}, tsv, ${c.rankQueries.map((q) => `(${q})`).join(' || ')})` : '0';
+    const facets = new Map<string, Map<string, number>>();
+    let count: number;
+    let ids: string[];
+    let last: CursorTuple | undefined;
+
+    if (memory && (memFacets.length || (memSort && !sort.some((s) => s.field === 'score')))) {
+      // PostgreSQL finds the matches; the store counts their facets and, for structured orders, pages them.
+      const all: { id: string }[] = await ctx.db.query(`SELECT id FROM search_document WHERE ${where}`, c.params);
+      const matched = new Set(all.map((r) => r.id));
+      count = matched.size;
+      for (const [f, counts] of this.docs.facetsOf(matched, memFacets)) facets.set(f, counts);
+      if (memSort && !sort.some((s) => s.field === 'score')) {
+        const page = this.docs.scan({ predicate: () => true, sort: memSort, start: query.start, rows: query.rows, after: query.after, facetFields: [] }, matched);
+        ids = page.ids;
+        last = page.last;
+      } else {
+        ids = await this.sqlPage(ctx, c, where, rank, sort, query);
+      }
+    } else {
+      const page = await this.sqlPageWithCount(ctx, c, where, rank, sort, query, memSort);
+      ({ count, ids, last } = page);
+      for (const [f, counts] of await this.sqlFacets(ctx, c, where, memFacets)) facets.set(f, counts);
+    }
+    for (const [f, counts] of await this.sqlFacets(ctx, c, where, sqlFacets)) facets.set(f, counts);
+    return { count, ids, last, facets };
+  }
+
+  /** For each query word: its folding, whether it is a stop word, whether it is indexed, and near misses. */
+  private async resolveText(ctx: ActionContext, tree: QNode): Promise<TextResolution> {
+    const toks = [...textTokens(tree)];
+    if (!toks.length) return new Map();
+    const rows = await preparedQuery<{ t: string; folded: string; meaningful: boolean; known: boolean; similar: string[] }>(
+      ctx.db,
+      'search-resolve-tokens',
+      `SELECT t, f AS folded,
+              numnode(to_tsquery('german', f || ':*')) > 0 AS meaningful,
+              EXISTS (SELECT 1 FROM search_word WHERE word LIKE f || '%') AS known,
+              CASE WHEN length(f) >= 4
+                   THEN ARRAY(SELECT word FROM search_word WHERE word % f AND similarity(word, f) >= 0.4 ORDER BY word <-> f, word LIMIT 3)
+                   ELSE '{}' END AS similar
+         FROM unnest($1::text[]) AS t, LATERAL (SELECT catalog_fold(t) AS f) x
+        WHERE f ~ '^[[:alnum:]]+$'`,
+      [toks],
+    );
+    return new Map(rows.map((r) => [r.t, { folded: r.folded, meaningful: r.meaningful, known: r.known, similar: r.similar }]));
+  }
+
+  private orderBy(sort: SortField[], rank: string): string {
+    const parts = sort.map((s) => `${s.field === 'score' ? rank : sortColumn(s.field)} ${s.desc ? 'DESC' : 'ASC'}`);
+    const lastDesc = sort.length ? sort[sort.length - 1].desc : false;
+    return [...parts, `id ${lastDesc ? 'DESC' : 'ASC'}`].join(', ');
+  }
+
+  private async sqlPage(ctx: ActionContext, c: SqlCompiler, where: string, rank: string, sort: SortField[], q: SearchQuery): Promise<string[]> {
+    const ps = new Params(c.params);
+    const rows: { id: string }[] = await ctx.db.query(
+      `SELECT id FROM search_document WHERE ${where} ORDER BY ${this.orderBy(sort, rank)} LIMIT ${ps.p(q.rows)} OFFSET ${ps.p(q.start)}`,
+      ps.values,
+    );
+    return rows.map((r) => r.id);
+  }
+
+  private async sqlPageWithCount(
+    ctx: ActionContext, c: SqlCompiler, where: string, rank: string, sort: SortField[], q: SearchQuery, keyset: { key: SortKey; desc: boolean } | undefined,
+  ): Promise<{ count: number; ids: string[]; last?: CursorTuple }> {
+    const total: { n: number }[] = await ctx.db.query(`SELECT count(*)::int AS n FROM search_document WHERE ${where}`, c.params);
+    const ps = new Params(c.params);
+    let cond = where;
+    let offset = q.start;
+    const isDate = keyset?.key === 'metadata_modified' || keyset?.key === 'metadata_created';
+    if (q.after && keyset && !sort.some((s) => s.field === 'score')) {
+      const col = sortColumn(keyset.key);
+      const v = isDate ? `${ps.p(`${String(q.after[0])}Z`)}::timestamptz` : ps.p(q.after[0]);
+      cond = `${where} AND (${col}, id) ${keyset.desc ? '<' : '>'} (${v}, ${ps.p(q.after[1])}::uuid)`;
+      offset = 0;
+    }
+    // The cursor value in the store's form: dates as 'YYYY-MM-DDTHH:MM:SS.ffffff' UTC.
+    const sv = !keyset ? 'NULL' : isDate ? `to_char(${keyset.key} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')` : keyset.key === 'id' ? 'id::text' : sortColumn(keyset.key);
+    const rows: { id: string; sv: string | number }[] = await ctx.db.query(
+      `SELECT id, ${sv} AS sv FROM search_document WHERE ${cond}
+        ORDER BY ${this.orderBy(sort, rank)} LIMIT ${ps.p(q.rows)} OFFSET ${ps.p(offset)}`,
+      ps.values,
+    );
+    const end = rows[rows.length - 1];
+    const last: CursorTuple | undefined = keyset && end ? [end.sv, end.id] : undefined;
+    return { count: total[0].n, ids: rows.map((r) => r.id), last };
+  }
+
+  /** Facet counts in SQL: fields the store does not hold, or everything when it cannot be trusted. */
+  private async sqlFacets(ctx: ActionContext, c: SqlCompiler, where: string, fields: string[]): Promise<Map<string, Map<string, number>>> {
+    const out = new Map<string, Map<string, number>>();
+    for (const name of fields) {
+      const f = searchField(name);
+      const ps = new Params(c.params);
+      let value: string;
+      let from = 'search_document';
+      switch (f.type) {
+        case 'keywords':
+        case 'texts':
+          if (f.name === 'author' || f.name === 'maintainer') value = f.column;
+          else {
+            from = `search_document, unnest(${f.column}) AS fv`;
+            value = 'fv';
+          }
+          break;
+        case 'extra-keyword':
+        case 'extra-text':
+          value = `extras->>${ps.p(f.key)}`;
+          break;
+        case 'text':
+          value = f.name === 'text' ? 'NULL' : f.column;
+          break;
+        default:
+          value = `${f.column}::text`;
+      }
+      const rows: { v: string; n: number }[] = await ctx.db.query(
+        `SELECT v, count(*)::int AS n FROM (SELECT DISTINCT id, ${value} AS v FROM ${from} WHERE ${where}) x
+          WHERE v IS NOT NULL AND v <> '' GROUP BY v`,
+        ps.values,
+      );
+      out.set(name, new Map(rows.map((r) => [r.v, r.n])));
+    }
+    return out;
+  }
+}
+
+/** A sort the store holds pre-sorted: one key (ties by id), or by id alone. */
+function singleKeySort(sort: SortField[]): { key: SortKey; desc: boolean } | undefined {
+  if (sort.length === 0) return { key: 'id', desc: false };
+  const fields = sort.filter((s, i) => !(s.field === 'id' && i > 0 && sort[i - 1].desc === s.desc));
+  if (fields.length !== 1) return undefined;
+  const key = fields[0].field as SortKey;
+  return SORT_KEYS.includes(key) ? { key, desc: fields[0].desc } : undefined;
+}
+
+function sortColumn(field: string): string {
+  const f = searchField(field);
+  if (field === 'id') return 'id';
+  if (field === 'title_string') return 'coalesce(title, \'\') COLLATE "C"';
+  if (f.type === 'keyword') return `coalesce(${f.column}, '') COLLATE "C"`;
+  if (f.type === 'date' || f.type === 'int') return f.column;
+  throw new SearchError(`sort param field can't be found: ${field}`);
+}
+
+/** Whether a tree searches text (and so has meaningful scores). */
+function hasText(tree: QNode): boolean {
+  if (tree.kind === 'free') return true;
+  for (const f of fieldsOf(tree)) if (searchField(f).type === 'text') return true;
+  return false;
+}

@@ -1,0 +1,241 @@
+import { SearchQueryError } from '../../../api/errors';
+import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
+import { resolveDate } from '../query/date-math';
+import { searchField, SearchField } from '../search-fields';
+import { isStopWord, tokens } from '../text-analysis';
+
+/**
+ * What PostgreSQL said about the words of a query before it is compiled: for each folded token,
+ * whether it means anything to the German configuration (not a stop word), whether some indexed
+ * word starts with it, and which indexed words are close to it (typos).
+ */
+export interface TokenInfo {
+  /** The token as PostgreSQL folds it (catalog_fold). */
+  folded: string;
+  meaningful: boolean;
+  known: boolean;
+  similar: string[];
+}
+export type TextResolution = Map<string, TokenInfo>;
+
+/** Every word a tree will search as text, folded and split into tokens. */
+export function textTokens(node: QNode, out = new Set<string>()): Set<string> {
+  const add = (s: string): void => tokens(s).forEach((t) => !isStopWord(t) && out.add(t));
+  switch (node.kind) {
+    case 'free':
+      node.words.forEach((w) => add(w.text));
+      break;
+    case 'term':
+    case 'phrase':
+      if (isText(searchField(node.field ?? 'text'))) add(node.value.replace(/[*?]/g, ' '));
+      break;
+    case 'and':
+    case 'or':
+      node.children.forEach((c) => textTokens(c, out));
+      break;
+    case 'not':
+      textTokens(node.child, out);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+const isText = (f: SearchField): boolean => f.type === 'text';
+const SAFE_TOKEN = /^[\p{L}\p{N}]+$/u;
+
+/**
+ * Compiles a query tree into a SQL condition over search_document, with bound parameters only.
+ * Text matches use the weighted tsvector: every token matches as a prefix of its German stem
+ * (partial words find compounds), and a token no indexed word starts with also matches its
+ * closest indexed words (typo tolerance). The positive text matches are collected for ranking.
+ */
+export class SqlCompiler {
+  readonly params: unknown[] = [];
+  /** tsquery SQL expressions whose matches raise the score. */
+  readonly rankQueries: string[] = [];
+
+  constructor(private readonly text: TextResolution, private readonly now: Date) {}
+
+  param(v: unknown): string {
+    this.params.push(v);
+    return `$${this.params.length}`;
+  }
+
+  compile(node: QNode, negated = false): string {
+    switch (node.kind) {
+      case 'all':
+        return 'TRUE';
+      case 'and':
+        return `(${node.children.map((c) => this.compile(c, negated)).join(' AND ')})`;
+      case 'or':
+        return `(${node.children.map((c) => this.compile(c, negated)).join(' OR ')})`;
+      case 'not':
+        // IS NOT TRUE: a document without the field matches "-field:x", as in Lucene.
+        return `((${this.compile(node.child, !negated)}) IS NOT TRUE)`;
+      case 'free':
+        return this.free(node.words, negated);
+      case 'term':
+      case 'phrase':
+        return this.match(searchField(node.field ?? 'text'), node.value, node.kind === 'phrase', node.kind === 'term' && node.wildcard, negated);
+      case 'range':
+        return this.range(searchField(node.field), node.lo, node.hi, node.loInclusive, node.hiInclusive);
+    }
+  }
+
+  /** The tsquery text for one query word: each token as stem prefix (or its typo alternatives), all required. */
+  private wordQuery(word: string, weights = ''): string | null {
+    const parts: string[] = [];
+    for (const t of tokens(word)) {
+      if (isStopWord(t) || !SAFE_TOKEN.test(t)) continue;
+      const info = this.text.get(t);
+      if (info && !info.meaningful) continue;
+      const token = info && SAFE_TOKEN.test(info.folded) ? info.folded : t;
+      const alternatives = info && !info.known ? info.similar.filter((s) => SAFE_TOKEN.test(s)) : [];
+      const lexemes = [token, ...alternatives].map((x) => `${x}:*${weights}`);
+      parts.push(lexemes.length > 1 ? `(${lexemes.join(' | ')})` : lexemes[0]);
+    }
+    return parts.length ? parts.join(' & ') : null;
+  }
+
+  private tsq(text: string): string {
+    return `to_tsquery('german', ${this.param(text)})`;
+  }
+
+  private phraseTsq(phrase: string): string {
+    return `phraseto_tsquery('german', catalog_fold(${this.param(phrase)}))`;
+  }
+
+  /** CKAN's DisMax: required and excluded words, and a minimum of the optional ones. */
+  private free(words: FreeWord[], negated: boolean): string {
+    const conds: string[] = [];
+    const optional: string[] = [];
+    for (const w of words) {
+      const q = w.phrase ? this.phraseTsq(w.text) : this.wordText(w.text);
+      if (!q) continue;
+      const match = `tsv @@ ${q}`;
+      if (w.excluded) conds.push(`(${match}) IS NOT TRUE`);
+      else {
+        if (!negated) this.rankQueries.push(q);
+        if (w.required) conds.push(match);
+        else optional.push(q);
+      }
+    }
+    if (optional.length) {
+      const k = minimumShouldMatch(optional.length);
+      if (k >= optional.length) conds.push(...optional.map((q) => `tsv @@ ${q}`));
+      else {
+        // Any of them finds candidates through the index; the count then applies the minimum.
+        conds.push(`tsv @@ (${optional.join(' || ')})`);
+        conds.push(`(${optional.map((q) => `(tsv @@ ${q})::int`).join(' + ')}) >= ${k}`);
+      }
+    }
+    return conds.length ? `(${conds.join(' AND ')})` : 'TRUE';
+  }
+
+  private wordText(word: string, weights = ''): string | null {
+    const text = this.wordQuery(word, weights);
+    return text ? this.tsq(text) : null;
+  }
+
+  private match(f: SearchField, value: string, phrase: boolean, wildcard: boolean, negated: boolean): string {
+    switch (f.type) {
+      case 'text': {
+        const weights = f.weights === 'ABCD' ? '' : (f.weights ?? '');
+        if (wildcard && /[?*].*\S/.test(value.replace(/\*$/, ''))) {
+          // Inner wildcards: a pattern on the folded column text.
+          const col = f.name === 'text' ? `concat_ws(' ', title, notes)` : f.column;
+          return `catalog_fold(${col}) LIKE catalog_fold(${this.param(likePattern(value))})`;
+        }
+        const q = phrase ? this.phraseTsq(value) : this.wordText(value.replace(/\*$/, ''), weights);
+        if (!q) return 'TRUE';
+        if (!negated) this.rankQueries.push(q);
+        if (phrase && weights) return `(tsv @@ ${q} AND to_tsvector('german', catalog_fold(coalesce(${f.column}, ''))) @@ ${q})`;
+        return `tsv @@ ${q}`;
+      }
+      case 'texts': {
+        const col = f.name === 'author' || f.name === 'maintainer' ? `coalesce(${f.column}, '')` : `array_to_string(${f.column}, ' ')`;
+        const pattern = wildcard ? likePattern(value) : `%${escapeLike(value)}%`;
+        return `catalog_fold(${col}) LIKE catalog_fold(${this.param(pattern)})`;
+      }
+      case 'keyword':
+        if (wildcard) return `${f.column} LIKE ${this.param(likePattern(value))}`;
+        return `${f.column} = ${this.param(value)}`;
+      case 'keywords':
+        if (wildcard) return `EXISTS (SELECT 1 FROM unnest(${f.column}) v WHERE v LIKE ${this.param(likePattern(value))})`;
+        return `${f.column} @> ARRAY[${this.param(value)}]::text[]`;
+      case 'date':
+        return `${f.column} = ${this.param(`${resolveDate(value, this.now)}Z`)}::timestamptz`;
+      case 'int':
+        return `${f.column} = ${this.param(toInt(value, f.name))}`;
+      case 'extra-keyword':
+        if (wildcard) return `extras->>${this.param(f.key)} LIKE ${this.param(likePattern(value))}`;
+        return `extras->>${this.param(f.key)} = ${this.param(value)}`;
+      case 'extra-text':
+        return `catalog_fold(extras->>${this.param(f.key)}) LIKE catalog_fold(${this.param(wildcard ? likePattern(value) : `%${escapeLike(value)}%`)})`;
+    }
+  }
+
+  private range(f: SearchField, lo: string | null, hi: string | null, loInc: boolean, hiInc: boolean): string {
+    if (lo === null && hi === null) return this.present(f);
+    const bound = (v: string, op: string, expr: string): string => {
+      switch (f.type) {
+        case 'date':
+          return `${expr} ${op} ${this.param(`${resolveDate(v, this.now)}Z`)}::timestamptz`;
+        case 'int':
+          return `${expr} ${op} ${this.param(toInt(v, f.name))}`;
+        default:
+          return `${expr} COLLATE "C" ${op} ${this.param(v)}`;
+      }
+    };
+    const conds = (expr: string): string =>
+      [lo !== null ? bound(lo, loInc ? '>=' : '>', expr) : null, hi !== null ? bound(hi, hiInc ? '<=' : '<', expr) : null].filter(Boolean).join(' AND ');
+    switch (f.type) {
+      case 'keywords':
+      case 'texts':
+        return `EXISTS (SELECT 1 FROM unnest(${f.column}) v WHERE ${conds('v')})`;
+      case 'extra-keyword':
+      case 'extra-text':
+        return conds(`(extras->>${this.param(f.key)})`);
+      case 'text':
+        return conds(f.name === 'text' ? 'title' : f.column);
+      default:
+        return conds(f.column);
+    }
+  }
+
+  /** `field:*` / `field:[* TO *]`: the field has a value. */
+  private present(f: SearchField): string {
+    switch (f.type) {
+      case 'keywords':
+      case 'texts':
+        return f.name === 'author' || f.name === 'maintainer' ? `coalesce(${f.column}, '') <> ''` : `cardinality(${f.column}) > 0`;
+      case 'extra-keyword':
+      case 'extra-text':
+        return `extras ? ${this.param(f.key)}`;
+      case 'text':
+        return f.name === 'text' ? 'TRUE' : `coalesce(${f.column}, '') <> ''`;
+      case 'date':
+      case 'int':
+        return `${f.column} IS NOT NULL`;
+      default:
+        return `coalesce(${f.column}, '') <> ''`;
+    }
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+/** A Solr wildcard pattern as SQL LIKE (`*` any run, `?` one character). */
+function likePattern(pattern: string): string {
+  return escapeLike(pattern).replace(/\*/g, '%').replace(/\?/g, '_');
+}
+
+function toInt(v: string, field: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n)) throw new SearchQueryError(`'${v}' is not a number for field ${field}`);
+  return n;
+}

@@ -1,0 +1,130 @@
+import {
+  booleanValidator, Field, ignoreEmpty, ignoreMissing, intValidator, jsonIfString, listIfString, listOfStrings, naturalNumber, Step, unicodeSafe,
+} from '../../api/ckan-schema';
+import { SearchError, SearchQueryError } from '../../api/errors';
+import { and, MATCH_ALL, or, QNode } from './query/ast';
+import { parseLucene, parseQ } from './query/solr-parser';
+import { searchField } from './search-fields';
+
+export const ROWS_MAX = 1000;
+export const DEFAULT_SORT = 'score desc, metadata_modified desc';
+
+/** limit_to_configured_maximum: more rows than the maximum are silently capped. */
+const capRows: Step = (v) => (typeof v === 'number' && v > ROWS_MAX ? ROWS_MAX : v);
+const stringOrList: Step = (v) => (typeof v === 'string' ? [v] : v);
+
+/** default_package_search_schema, plus the flags package_search itself reads. */
+export class PackageSearchInput {
+  @Field(ignoreMissing, unicodeSafe) q?: string;
+  @Field(ignoreMissing, listIfString) fl?: string[];
+  @Field(ignoreMissing, unicodeSafe) fq?: string;
+  @Field(ignoreMissing, stringOrList, listOfStrings) fq_list?: string[];
+  @Field(ignoreEmpty, naturalNumber, capRows) rows = 10;
+  @Field(ignoreMissing, unicodeSafe) sort?: string;
+  @Field(ignoreEmpty, naturalNumber) start = 0;
+  @Field(ignoreMissing, unicodeSafe) facet?: string;
+  @Field(ignoreEmpty, naturalNumber) 'facet.mincount' = 1;
+  @Field(ignoreEmpty, intValidator) 'facet.limit' = 50;
+  @Field(ignoreMissing, jsonIfString, listOfStrings) 'facet.field'?: string[];
+  @Field(ignoreMissing, booleanValidator) include_private = false;
+  @Field(ignoreMissing, booleanValidator) include_drafts = false;
+  @Field(ignoreMissing, booleanValidator) include_deleted = false;
+  @Field(ignoreMissing, booleanValidator) use_default_schema = false;
+}
+
+/** Parameters CKAN passes on to Solr: accepted, and ignored here (we are not Solr). */
+const SOLR_PASSTHROUGH = new Set(['qf', 'bf', 'boost', 'tie', 'defType', 'mm', 'df', 'wt', 'extras']);
+const KNOWN = new Set([
+  'q', 'fl', 'fq', 'fq_list', 'rows', 'sort', 'start', 'facet', 'facet.mincount', 'facet.limit', 'facet.field',
+  'include_private', 'include_drafts', 'include_deleted', 'use_default_schema', ...SOLR_PASSTHROUGH,
+]);
+
+/** Unknown parameters are a Search Query Error, as in CKAN (ext_* belong to plugins and pass). */
+export function checkSearchParameters(raw: Record<string, unknown>): void {
+  const bad = Object.keys(raw).filter((k) => !KNOWN.has(k) && !k.startsWith('ext_'));
+  if (bad.length) throw new SearchQueryError(`Invalid search parameters: [${bad.map((k) => `'${k}'`).join(', ')}]`);
+}
+
+export interface SortField {
+  field: string;
+  desc: boolean;
+}
+
+/** `"score desc, metadata_modified desc"` → fields; a missing direction is CKAN's 400, an unknown field its 409. */
+export function parseSort(sort: string): SortField[] {
+  const out: SortField[] = [];
+  for (const part of sort.split(',')) {
+    const bits = part.trim().split(/\s+/);
+    if (!bits[0]) continue;
+    if (bits.length !== 2 || !['asc', 'desc'].includes(bits[1].toLowerCase())) throw new SearchQueryError('Invalid "sort" parameter');
+    const field = bits[0];
+    if (field !== 'score' && field !== 'views_recent' && field !== 'views_total') {
+      const f = searchField(field);
+      const sortable = ['keyword', 'date', 'int'].includes(f.type) || field === 'title_string';
+      if (!sortable || f.type.startsWith('extra')) throw new SearchError(`sort param field can't be found: ${field}`);
+    }
+    out.push({ field, desc: bits[1].toLowerCase() === 'desc' });
+  }
+  return out;
+}
+
+/** Who may see what: CKAN's `+capacity:public`, `+state:…` and permission labels as a query. */
+export interface Visibility {
+  includePrivate: boolean;
+  includeDrafts: boolean;
+  /** null: everything (sysadmin or the site itself). */
+  labels: { orgIds: string[]; userId: string | null } | null;
+}
+
+export function visibilityFilter(v: Visibility, fqText: string): QNode {
+  const term = (field: string, value: string): QNode => ({ kind: 'term', field, value, wildcard: false });
+  const parts: QNode[] = [];
+  if (!v.includePrivate) parts.push(term('capacity', 'public'));
+  // CKAN adds its state filter only when the client's fq does not mention one.
+  if (!fqText.includes('+state')) parts.push(v.includeDrafts ? or(term('state', 'active'), term('state', 'draft')) : term('state', 'active'));
+  if (v.labels) {
+    const readable: QNode[] = [and(term('state', 'active'), term('capacity', 'public'))];
+    for (const id of v.labels.orgIds) readable.push(term('owner_org', id));
+    if (v.labels.userId) {
+      readable.push(and({ kind: 'not', child: { kind: 'range', field: 'owner_org', lo: null, hi: null, loInclusive: true, hiInclusive: true } }, term('creator_user_id', v.labels.userId)));
+    }
+    parts.push(or(...readable));
+  }
+  return parts.length ? and(...parts) : MATCH_ALL;
+}
+
+export interface SearchRequest {
+  q: QNode;
+  filters: QNode[];
+  /** The effective sort, as echoed in the result. */
+  sortText: string;
+  sort: SortField[];
+  rows: number;
+  start: number;
+  facetFields: string[];
+  facetLimit: number;
+  facetMincount: number;
+  fl?: string[];
+}
+
+export function buildSearchRequest(input: PackageSearchInput, visibility: Visibility): SearchRequest {
+  const fqs = [input.fq ?? '', ...(input.fq_list ?? [])];
+  const filters = fqs.filter((s) => s.trim()).map(parseLucene);
+  const fqText = fqs.join(' ');
+  filters.push(visibilityFilter(visibility, fqText));
+  const sortText = !input.sort || input.sort === 'rank' ? DEFAULT_SORT : input.sort;
+  const facetOn = (input.facet ?? 'true').toLowerCase() !== 'false';
+  return {
+    q: parseQ(input.q),
+    filters,
+    sortText,
+    sort: parseSort(sortText),
+    rows: input.rows,
+    start: input.start,
+    facetFields: facetOn ? [...new Set(input['facet.field'] ?? [])] : [],
+    facetLimit: input['facet.limit'],
+    facetMincount: input['facet.mincount'],
+    fl: input.fl?.flatMap((f) => f.split(/[\s,]+/)).filter(Boolean),
+  };
+}
+

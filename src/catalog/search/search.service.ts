@@ -1,0 +1,111 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { findLicense } from '../../../dcat-profiles/vocabularies/licenses';
+import type { ActionContext } from '../../api/action-context';
+import { RawJson } from '../../api/raw-json';
+import { Authz } from '../../auth/authz';
+import { DatasetDicts } from '../datasets/dataset-dicts.service';
+import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend';
+import { PgSearchBackend } from './pg/pg-search.backend';
+import { SearchBackend, SearchHits } from './search-backend';
+import { SearchCursors } from './search-cursors';
+import { buildSearchRequest, checkSearchParameters, PackageSearchInput, SearchRequest, Visibility } from './search-request';
+
+/**
+ * package_search as CKAN answers it: the request checked and parsed, the caller's visibility
+ * added, the backend asked, a paging cursor kept, and the result in CKAN's shape — full dicts
+ * from the dict cache, `facets` and `search_facets` with display names.
+ */
+@Injectable()
+export class SearchService {
+  constructor(
+    private readonly pg: PgSearchBackend,
+    private readonly dicts: DatasetDicts,
+    private readonly authz: Authz,
+    private readonly cursors: SearchCursors,
+    @Optional() @Inject(MEILI_BACKEND) private readonly meili?: MeiliSearchBackend,
+  ) {}
+
+  /** The backend answering a request: Meilisearch for what it can express, PostgreSQL for everything else. */
+  backendFor(req: SearchRequest): SearchBackend {
+    return this.meili?.canAnswer(req) ? this.meili : this.pg;
+  }
+
+  async visibility(ctx: ActionContext, input: PackageSearchInput): Promise<Visibility> {
+    const all = ctx.isSysadmin || ctx.ignoreAuth;
+    return {
+      includePrivate: input.include_private,
+      includeDrafts: input.include_drafts,
+      labels: all ? null : { orgIds: ctx.user ? await this.authz.groupIdsWith(ctx, 'read') : [], userId: ctx.user?.id ?? null },
+    };
+  }
+
+  async search(ctx: ActionContext, input: PackageSearchInput): Promise<RawJson> {
+    checkSearchParameters(input as unknown as Record<string, unknown>);
+    const req = buildSearchRequest(input, await this.visibility(ctx, input));
+    const backend = this.backendFor(req);
+    const normalized = JSON.stringify([backend.name, input.q ?? '', input.fq ?? '', input.fq_list ?? [], req.sortText, req.rows, input.include_private, input.include_drafts]);
+    const after = req.start > 0 ? await this.cursors.get(ctx, this.cursors.key(ctx, normalized, req.start)) : undefined;
+    const hits = await backend.search(ctx, { q: req.q, filters: req.filters, sort: req.sort, start: req.start, rows: req.rows, after, facetFields: req.facetFields });
+    if (hits.last && hits.ids.length === req.rows && req.start + req.rows < hits.count) {
+      await this.cursors.put(ctx, this.cursors.key(ctx, normalized, req.start + req.rows), hits.last);
+    }
+    return new RawJson(await this.render(ctx, req, hits));
+  }
+
+  /** The result as CKAN's JSON, built as text so cached dicts are copied, not re-serialised. */
+  private async render(ctx: ActionContext, req: SearchRequest, hits: SearchHits): Promise<string> {
+    const entries = await this.dicts.getMany(ctx, hits.ids);
+    let results: string;
+    if (req.fl?.length) {
+      const fl = req.fl;
+      results = JSON.stringify(entries.map((e) => pick(JSON.parse(e.json) as Record<string, unknown>, fl)));
+    } else {
+      results = `[${entries.map((e) => e.json).join(',')}]`;
+    }
+    const selected = new Map<string, [string, number][]>();
+    for (const field of req.facetFields) selected.set(field, selectFacet(hits.facets.get(field) ?? new Map(), req.facetLimit, req.facetMincount));
+    const titles = await this.groupTitles(ctx, [...(selected.get('organization') ?? []), ...(selected.get('groups') ?? [])].map(([v]) => v));
+    const facets: string[] = [];
+    const searchFacets: string[] = [];
+    for (const [field, values] of selected) {
+      facets.push(`${JSON.stringify(field)}:{${values.map(([v, n]) => `${JSON.stringify(v)}:${n}`).join(',')}}`);
+      const items = values.map(([name, count]) => ({ name, display_name: displayName(field, name, titles), count }));
+      items.sort((a, b) => (a.display_name < b.display_name ? 1 : a.display_name > b.display_name ? -1 : 0));
+      searchFacets.push(`${JSON.stringify(field)}:${JSON.stringify({ title: field, items })}`);
+    }
+    return `{"count":${hits.count},"facets":{${facets.join(',')}},"results":${results},"sort":${JSON.stringify(req.sortText)},"search_facets":{${searchFacets.join(',')}}}`;
+  }
+
+  private async groupTitles(ctx: ActionContext, names: string[]): Promise<Map<string, string>> {
+    if (!names.length) return new Map();
+    const rows: { name: string; title: string }[] = await ctx.db.query(`SELECT name, title FROM catalog_group WHERE name = ANY($1::text[])`, [names]);
+    return new Map(rows.map((r) => [r.name, r.title]));
+  }
+}
+
+/** Solr's facet.limit (top values by count, ties by value; negative = all, by value) and facet.mincount. */
+export function selectFacet(counts: Map<string, number>, limit: number, mincount: number): [string, number][] {
+  const values = [...counts].filter(([, n]) => n >= Math.max(mincount, 1) || (mincount === 0 && n >= 0));
+  if (limit < 0) return values.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  values.sort(([a, x], [b, y]) => y - x || (a < b ? -1 : a > b ? 1 : 0));
+  return values.slice(0, limit);
+}
+
+function displayName(field: string, value: string, titles: Map<string, string>): string {
+  if (field === 'organization' || field === 'groups') {
+    const t = titles.get(value);
+    return t && t.trim() ? t : value;
+  }
+  if (field === 'license_id') return findLicense(value)?.title ?? value;
+  return value;
+}
+
+function pick(dict: Record<string, unknown>, fields: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const extras = new Map(((dict.extras as { key: string; value: unknown }[]) ?? []).map((e) => [e.key, e.value]));
+  for (const f of fields) {
+    if (f in dict) out[f] = dict[f];
+    else if (f.startsWith('extras_') && extras.has(f.slice(7))) out[f] = extras.get(f.slice(7));
+  }
+  return out;
+}
