@@ -108,5 +108,6 @@ describe('the server as a process with the embedded PostgreSQL', () => {
     expect(shown.result).toMatchObject({ id: ds.body.result.id, title: 'Badestellen', organization: { title: 'Landkreis Meißen' } });
     const me = (await (await fetch(`${base()}/user_show`, { headers: { authorization: token } })).json()) as { result: unknown };
     expect(me.result).toMatchObject({ name: 'steward', sysadmin: true });
-  });
+    // Three process starts that each compile the service: slow when the rest of the suite runs beside them.
+  }, 240_000);
 });
