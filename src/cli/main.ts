@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../common/logger';
 import { migrationCommands } from './migration.commands';
 import { CliRuntime } from './runtime';
+import { searchCommands } from './search.commands';
 import { userCommands } from './user.commands';
 
 async function main(argv: string[]): Promise<void> {
@@ -17,7 +18,8 @@ async function main(argv: string[]): Promise<void> {
     .description('administration of the catalog; works on the same database as the server (embedded or DATABASE_URL)')
     .exitOverride()
     .addCommand(migrationCommands(rt))
-    .addCommand(userCommands(rt));
+    .addCommand(userCommands(rt))
+    .addCommand(searchCommands(rt));
   await program.parseAsync(argv);
 }
 

@@ -1,3 +1,4 @@
+import { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DataSource } from 'typeorm';
 import type { ActionContext } from '../api/action-context';
@@ -24,6 +25,11 @@ export class CliRuntime {
    * and actions as the HTTP API; migrations are applied first, as the server does.
    */
   async withActions<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
+    return this.withApp((app) => fn(app.get(Dispatcher).context(null, { ignoreAuth: true, log: this.log })));
+  }
+
+  /** The service without HTTP, on the same database as the server. */
+  async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
     const database = await openDatabase(this.config, this.log, { migrate: true, poolSize: 4, applicationName: 'catalog-cli' });
     try {
       const app = await NestFactory.createApplicationContext(AppModule.register({ config: this.config, logger: this.log, database, ownsDatabase: false }), {
@@ -31,7 +37,7 @@ export class CliRuntime {
         abortOnError: false,
       });
       try {
-        return await fn(app.get(Dispatcher).context(null, { ignoreAuth: true, log: this.log }));
+        return await fn(app);
       } finally {
         await app.close();
       }

@@ -85,12 +85,12 @@ Private datasets are included for sysadmins only.`,
     input: CurrentPackageListInput,
     auth: async () => allow(),
     handler: async (ctx, input) => {
-      const limit = Math.min(input.limit || 10, 1000);
+      const limit = input.limit || 10;
       let offset = input.offset ?? 0;
       if (input.offset === undefined && input.page !== undefined) offset = input.limit ? (Math.max(input.page, 1) - 1) * input.limit : 0;
-      const ids = await this.repo.recentIds(ctx.db, { limit, offset, privateOrgIds: ctx.isSysadmin ? 'all' : [] });
-      const rows = await this.repo.loadDicts(ctx.db, ids);
-      return rows.map((r) => toPackageDict(r, this.config.SITE_URL));
+      // As CKAN: a package_search for everything, private datasets only for sysadmins.
+      const found = await ctx.call<{ results: unknown[] }>('package_search', { q: '', rows: limit, start: offset, include_private: ctx.isSysadmin });
+      return found.results;
     },
   });
 

@@ -204,17 +204,6 @@ export class DatasetRepository {
     return rows.map((r) => r.name);
   }
 
-  /** Ids of active datasets, newest change first, public ones plus (optionally) private ones of `orgIds` or all. */
-  async recentIds(db: EntityManager, opts: { limit: number; offset: number; privateOrgIds: string[] | 'all' }): Promise<string[]> {
-    const privateClause = opts.privateOrgIds === 'all' ? 'TRUE' : 'owner_org = ANY($3::uuid[])';
-    const rows: { id: string }[] = await db.query(
-      `SELECT id FROM package WHERE state = 'active' AND (NOT private OR ${privateClause})
-        ORDER BY metadata_modified DESC, id LIMIT $1 OFFSET $2`,
-      opts.privateOrgIds === 'all' ? [opts.limit, opts.offset] : [opts.limit, opts.offset, opts.privateOrgIds],
-    );
-    return rows.map((r) => r.id);
-  }
-
   /** package_autocomplete: active datasets the caller may read whose name or title contains q (CKAN matches n-grams), prefix matches first. */
   async autocomplete(db: EntityManager, q: string, limit: number, readable: { all: boolean; orgIds: string[]; userId: string | null }): Promise<{ name: string; title: string | null }[]> {
     const like = q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase();

@@ -118,7 +118,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
 
     const c = new SqlCompiler(await this.resolveText(ctx, tree), now);
     const where = c.compile(tree);
-    const rank = c.rankQueries.length ? `ts_rank(${RANK}, tsv, ${c.rankQueries.map((q) => `(${q})`).join(' || ')})` : '0';
+    const rank = c.rankQueries.length ? `ts_rank(${RANK}, tsv, ${c.rankQueries.map((q) => `(${q})`).join(' || ')})` : '0::real';
     const facets = new Map<string, Map<string, number>>();
     let count: number;
     let ids: string[];

@@ -111,9 +111,11 @@ export class SqlCompiler {
   private free(words: FreeWord[], negated: boolean): string {
     const conds: string[] = [];
     const optional: string[] = [];
+    let positive = 0;
     for (const w of words) {
       const q = w.phrase ? this.phraseTsq(w.text) : this.wordText(w.text);
       if (!q) continue;
+      if (!w.excluded) positive++;
       const match = `tsv @@ ${q}`;
       if (w.excluded) conds.push(`(${match}) IS NOT TRUE`);
       else {
@@ -131,7 +133,9 @@ export class SqlCompiler {
         conds.push(`(${optional.map((q) => `(tsv @@ ${q})::int`).join(' + ')}) >= ${k}`);
       }
     }
-    return conds.length ? `(${conds.join(' AND ')})` : 'TRUE';
+    // Only stop words (or nothing searchable) left: like Solr's DisMax, that matches nothing.
+    if (!positive) return 'FALSE';
+    return `(${conds.join(' AND ')})`;
   }
 
   private wordText(word: string, weights = ''): string | null {
