@@ -14,29 +14,31 @@ const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 
-interface Server {
+export interface Server {
   proc: ChildProcess;
   port: number;
   token: string;
+  dataDir: string;
+  databaseUrl: string;
 }
 
-function startServer(env: NodeJS.ProcessEnv = {}): Promise<Server & { dataDir: string }> {
+export function startServer(env: NodeJS.ProcessEnv = {}): Promise<Server> {
   const proc = fork(join(__dirname, 'server.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   return new Promise((ok, fail) => {
     proc.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
-    proc.on('message', (m: { ready?: boolean; port: number; token: string; dataDir: string }) => {
-      if (m.ready) ok({ proc, port: m.port, token: m.token, dataDir: m.dataDir });
+    proc.on('message', (m: { ready?: boolean; port: number; token: string; dataDir: string; databaseUrl: string }) => {
+      if (m.ready) ok({ proc, port: m.port, token: m.token, dataDir: m.dataDir, databaseUrl: m.databaseUrl });
     });
   });
 }
 
-async function stopServer(s: Server): Promise<void> {
+export async function stopServer(s: Server): Promise<void> {
   const exited = new Promise((r) => s.proc.once('exit', r));
   s.proc.kill('SIGTERM');
   await exited;
 }
 
-const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+export const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 /** Alternates the measurements round by round, so drift on a shared machine hits both alike. */
 async function alternate(runs: Record<string, autocannon.Options>): Promise<Record<string, Result[]>> {
@@ -81,7 +83,7 @@ export function benchDataset(i: number, ownerOrg: string): Record<string, unknow
   };
 }
 
-async function cannon(opts: autocannon.Options): Promise<Result> {
+export async function cannon(opts: autocannon.Options): Promise<Result> {
   return new Promise((ok, fail) => {
     autocannon(opts, (err, result) => (err ? fail(err) : ok(result)));
   });

@@ -3,6 +3,7 @@ import { cpus } from 'node:os';
 /** `npm run bench -- <name>`: runs one benchmark and prints its figures. */
 const BENCHES: Record<string, () => Promise<void>> = {
   core: () => import('./core').then((m) => m.run()),
+  search: () => import('./search').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

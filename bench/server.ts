@@ -51,7 +51,7 @@ async function main(): Promise<void> {
     if (m.constantBytes) constantBody = JSON.stringify({ help: 'x', success: true, result: 'x'.repeat(Math.max(0, m.constantBytes - 40)) });
     process.send?.({ constantReady: Buffer.byteLength(constantBody) });
   });
-  process.send?.({ ready: true, port, token: user.token, dataDir });
+  process.send?.({ ready: true, port, token: user.token, dataDir, databaseUrl: database.url });
 }
 
 main().catch((err) => {

@@ -1,15 +1,19 @@
 /**
- * An action result that is already serialised JSON (a cached package_show dict). The HTTP layer
- * splices it into the envelope as is; a nested `ctx.call` gets it parsed. When the result comes
- * from a long-lived holder (a cache entry), the encoded envelope is kept on it, so serving it again
- * costs neither serialisation nor UTF-8 encoding.
+ * An action result that is already serialised JSON, as text or UTF-8 bytes in parts (a cached
+ * package_show dict; a search page spliced together from cached dicts). The HTTP layer writes
+ * the parts into the envelope as they are, so cached bytes are copied, never re-serialised or
+ * re-encoded; a nested `ctx.call` gets the result parsed.
  */
-export interface EnvelopeHolder {
-  envelope?: { help: string; body: Buffer };
-}
-
 export class RawJson {
-  constructor(readonly json: string, private readonly holder?: EnvelopeHolder) {}
+  private readonly parts: readonly (string | Buffer)[];
+
+  constructor(json: string | Buffer | readonly (string | Buffer)[]) {
+    this.parts = typeof json === 'string' || Buffer.isBuffer(json) ? [json] : json;
+  }
+
+  get json(): string {
+    return this.parts.map((p) => (typeof p === 'string' ? p : p.toString('utf8'))).join('');
+  }
 
   parse(): unknown {
     return JSON.parse(this.json);
@@ -17,10 +21,17 @@ export class RawJson {
 
   /** `{"help": …, "success": true, "result": <json>}` as bytes. */
   envelope(help: string): Buffer {
-    const kept = this.holder?.envelope;
-    if (kept && kept.help === help) return kept.body;
-    const body = Buffer.from(`{"help":${JSON.stringify(help)},"success":true,"result":${this.json}}`);
-    if (this.holder) this.holder.envelope = { help, body };
-    return body;
+    const chunks: Buffer[] = [Buffer.from(`{"help":${JSON.stringify(help)},"success":true,"result":`)];
+    let text = '';
+    for (const p of this.parts) {
+      if (typeof p === 'string') text += p;
+      else {
+        if (text) chunks.push(Buffer.from(text));
+        text = '';
+        chunks.push(p);
+      }
+    }
+    chunks.push(Buffer.from(`${text}}`));
+    return Buffer.concat(chunks);
   }
 }

@@ -1,20 +1,19 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import type { EnvelopeHolder } from '../../api/raw-json';
 import type { DatasetVisibility } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { ChangedIds, DatasetChanges } from './dataset-changes';
 
 /** What package_show needs without touching the database: who may read it, and its dict as JSON. */
-export interface CachedDataset extends EnvelopeHolder {
+export interface CachedDataset {
   id: string;
   name: string;
   visibility: DatasetVisibility;
-  /** The package_show dict, serialised once (without plugin_data). */
-  json: string;
+  /** The package_show dict (without plugin_data), serialised and UTF-8 encoded once. */
+  utf8: Buffer;
 }
 
-/** Memory an entry takes: the JSON text (one byte per character for Latin-1 text) and, once served, its UTF-8 envelope. */
-const sizeOf = (e: CachedDataset): number => e.json.length * 2;
+/** Memory an entry takes: its bytes and the bookkeeping around them. */
+const sizeOf = (e: CachedDataset): number => e.utf8.length + 200;
 
 /**
  * Rendered package_show dicts, so reading a dataset costs no query. Correctness first:

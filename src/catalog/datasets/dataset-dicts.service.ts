@@ -54,6 +54,6 @@ export class DatasetDicts {
   }
 
   private entry(row: Parameters<typeof toPackageDict>[0]): CachedDataset {
-    return { id: row.id, name: row.name, visibility: visibilityOf(row), json: JSON.stringify(toPackageDict(row, this.config.SITE_URL)) };
+    return { id: row.id, name: row.name, visibility: visibilityOf(row), utf8: Buffer.from(JSON.stringify(toPackageDict(row, this.config.SITE_URL))) };
   }
 }

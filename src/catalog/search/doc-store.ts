@@ -4,29 +4,28 @@ import { normalizeTimestamp, resolveDate } from './query/date-math';
 import { searchField } from './search-fields';
 
 /**
- * The structured part of every search document, held in memory: what filters, facets, counts and
- * sorts need, without text. It answers queries that name only these fields (`*:*`, the harvester's
- * `metadata_modified:[T TO *]`, organization and tag filters) with no SQL at all, and counts facets
- * for match sets PostgreSQL found by text. Keyword values are stored as small integer codes, so
- * counting facets over 100,000 documents is a pass over integer arrays.
+ * The structured part of every search document, held in memory as columns: what filters, facets,
+ * counts and sorts need, without text. It answers queries that name only these fields (`*:*`, the
+ * harvester's `metadata_modified:[T TO *]`, organization and tag filters) with no SQL at all, and
+ * counts facets for the match sets PostgreSQL finds by text.
+ *
+ * Every document has a slot number. A query becomes a bitset over slots (a term is its posting
+ * list, a range a stretch of a pre-sorted order, AND/OR/NOT word-wise operations); counting is a
+ * popcount, facets one pass over the set bits reading integer-coded columns, and a page a walk
+ * along the pre-sorted order of the requested sort key.
  */
-const CODED = ['tags', 'groups', 'res_format', 'organization', 'owner_org', 'license_id', 'state', 'capacity', 'type', 'creator_user_id'] as const;
+const SINGLE = ['organization', 'owner_org', 'license_id', 'state', 'capacity', 'type', 'creator_user_id'] as const;
+const MULTI = ['tags', 'groups', 'res_format'] as const;
+const CODED = [...SINGLE, ...MULTI] as const;
+type SingleField = (typeof SINGLE)[number];
+type MultiField = (typeof MULTI)[number];
 type CodedField = (typeof CODED)[number];
 
 const ALIASES: Record<string, string> = { license: 'license_id', dataset_type: 'type' };
 const canonical = (field: string): string => ALIASES[field] ?? field;
-
-export interface MemDoc {
-  id: string;
-  name: string;
-  title: string;
-  modified: string;
-  created: string;
-  numResources: number;
-  numTags: number;
-  /** Codes per coded field (single-valued fields hold one code, or none for null). */
-  codes: Record<CodedField, number[]>;
-}
+const isSingle = (f: string): f is SingleField => (SINGLE as readonly string[]).includes(f);
+const isMulti = (f: string): f is MultiField => (MULTI as readonly string[]).includes(f);
+const isCoded = (f: string): f is CodedField => isSingle(f) || isMulti(f);
 
 /** A row of search_document as the store loads it. */
 export interface DocRow {
@@ -51,22 +50,41 @@ export interface DocRow {
 
 export type SortKey = 'id' | 'name' | 'title_string' | 'metadata_modified' | 'metadata_created' | 'num_resources' | 'num_tags';
 export const SORT_KEYS: readonly SortKey[] = ['id', 'name', 'title_string', 'metadata_modified', 'metadata_created', 'num_resources', 'num_tags'];
-
-export type Pred = (d: MemDoc) => boolean;
-
-const sortValue = (d: MemDoc, key: SortKey): string | number => {
-  switch (key) {
-    case 'id': return d.id;
-    case 'name': return d.name;
-    case 'title_string': return d.title;
-    case 'metadata_modified': return d.modified;
-    case 'metadata_created': return d.created;
-    case 'num_resources': return d.numResources;
-    case 'num_tags': return d.numTags;
-  }
-};
+const NUMERIC_KEYS = new Set<SortKey>(['num_resources', 'num_tags']);
 
 const cmp = (a: string | number, b: string | number): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** A set of slots, one bit each. */
+export type Bits = Uint32Array;
+
+export function popcount(bits: Bits): number {
+  let n = 0;
+  for (let i = 0; i < bits.length; i++) {
+    const x = bits[i];
+    n += POP16[x & 0xffff] + POP16[x >>> 16];
+  }
+  return n;
+}
+
+/** Bits set in both. */
+export function popcountAnd(a: Bits, b: Bits): number {
+  let n = 0;
+  for (let i = 0; i < a.length; i++) {
+    const x = a[i] & b[i];
+    n += POP16[x & 0xffff] + POP16[x >>> 16];
+  }
+  return n;
+}
+
+const POP16 = new Uint8Array(65536);
+for (let i = 1; i < 65536; i++) POP16[i] = POP16[i >>> 1] + (i & 1);
+
+const hasBit = (bits: Bits, slot: number): boolean => (bits[slot >>> 5] & (1 << (slot & 31))) !== 0;
+const setBit = (bits: Bits, slot: number): void => {
+  bits[slot >>> 5] |= 1 << (slot & 31);
+};
+
+const EMPTY: readonly number[] = Object.freeze([]);
 
 /** String ↔ code for one field's values. */
 class Dictionary {
@@ -88,6 +106,79 @@ class Dictionary {
   }
 }
 
+/**
+ * The slots holding each value (code) of a field: a list while few documents have it, a bitset
+ * once many do (then it is smaller, and intersecting it with a match set is a word-wise AND).
+ */
+class Postings {
+  private readonly lists: (number[] | undefined)[] = [];
+  private readonly bitsets: (Bits | undefined)[] = [];
+  /** How many slots hold each code. */
+  readonly sizes: number[] = [];
+
+  constructor(private words: number) {}
+
+  add(code: number, slot: number): void {
+    this.sizes[code] = (this.sizes[code] ?? 0) + 1;
+    const bits = this.bitsets[code];
+    if (bits) return setBit(bits, slot);
+    const list = (this.lists[code] ??= []);
+    list.push(slot);
+    if (list.length * 2 >= this.words) {
+      const dense = new Uint32Array(this.words);
+      for (const s of list) setBit(dense, s);
+      this.bitsets[code] = dense;
+      this.lists[code] = undefined;
+    }
+  }
+
+  remove(code: number, slot: number): void {
+    this.sizes[code]--;
+    const bits = this.bitsets[code];
+    if (bits) {
+      bits[slot >>> 5] &= ~(1 << (slot & 31));
+      return;
+    }
+    const list = this.lists[code];
+    const at = list ? list.indexOf(slot) : -1;
+    if (!list || at < 0) throw new SearchError('search postings out of step');
+    list[at] = list[list.length - 1];
+    list.pop();
+  }
+
+  /** The capacity grew: bitsets get the new length. */
+  resize(words: number): void {
+    this.words = words;
+    this.bitsets.forEach((b, code) => {
+      if (!b) return;
+      const bigger = new Uint32Array(words);
+      bigger.set(b);
+      this.bitsets[code] = bigger;
+    });
+  }
+
+  /** ORs the code's slots into `into`. */
+  orInto(code: number, into: Bits): void {
+    const bits = this.bitsets[code];
+    if (bits) for (let i = 0; i < into.length; i++) into[i] |= bits[i];
+    else for (const s of this.lists[code] ?? EMPTY) setBit(into, s);
+  }
+
+  /** How many of the code's slots are in `mask`. */
+  countIn(code: number, mask: Bits): number {
+    const bits = this.bitsets[code];
+    if (bits) return popcountAnd(bits, mask);
+    let n = 0;
+    for (const s of this.lists[code] ?? EMPTY) if (hasBit(mask, s)) n++;
+    return n;
+  }
+
+  /** What counting one code costs: a pass over its list or its bitset's words. */
+  cost(code: number): number {
+    return this.bitsets[code] ? this.words : (this.lists[code]?.length ?? 0);
+  }
+}
+
 /** Whether the in-memory store can answer a query tree by itself. */
 export function inMemoryCapable(node: QNode): boolean {
   switch (node.kind) {
@@ -100,11 +191,12 @@ export function inMemoryCapable(node: QNode): boolean {
 }
 
 export function isInMemoryFacet(field: string): boolean {
-  return (CODED as readonly string[]).includes(canonical(field));
+  return isCoded(canonical(field));
 }
 
 export interface ScanRequest {
-  predicate: Pred;
+  /** The matching slots (from `match` or `maskOf`). */
+  mask: Bits;
   /** Sort key and direction; ties are broken by id in the same direction. */
   sort: { key: SortKey; desc: boolean };
   start: number;
@@ -122,34 +214,55 @@ export interface ScanResult {
   facets: Map<string, Map<string, number>>;
 }
 
-/**
- * The documents, kept sorted by every sort key, so a page in any supported order is one pass that
- * also counts matches and facet values.
- */
 export class DocStore {
-  private readonly byId = new Map<string, MemDoc>();
-  private readonly sorted = new Map<SortKey, MemDoc[]>(SORT_KEYS.map((k) => [k, []]));
+  private capacity = 0;
+  private alive: Bits = new Uint32Array(0);
+  private readonly free: number[] = [];
+  private readonly slotOf = new Map<string, number>();
+  private ids: string[] = [];
+  private names: string[] = [];
+  private titles: string[] = [];
+  private modified: string[] = [];
+  private created: string[] = [];
+  private numResources: Int32Array = new Int32Array(0);
+  private numTags: Int32Array = new Int32Array(0);
+  private readonly single = {} as Record<SingleField, Int32Array>;
+  private readonly multi = {} as Record<MultiField, (readonly number[])[]>;
   private readonly dicts = Object.fromEntries(CODED.map((f) => [f, new Dictionary()])) as Record<CodedField, Dictionary>;
+  private postings = this.newPostings(0);
+  /** Slots in order of each sort key (ties by id). */
+  private readonly orders = new Map<SortKey, number[]>(SORT_KEYS.map((k) => [k, []]));
+  /** How many values each coded field holds over all documents (to estimate counting costs). */
+  private valueCount = Object.fromEntries(CODED.map((f) => [f, 0])) as Record<CodedField, number>;
   private loaded = false;
+
+  constructor() {
+    this.grow(0);
+  }
 
   get ready(): boolean {
     return this.loaded;
   }
 
   get size(): number {
-    return this.byId.size;
+    return this.slotOf.size;
   }
 
   /** Replaces everything (initial load, or after missed changes). */
   reset(rows: DocRow[]): void {
-    this.byId.clear();
-    for (const r of rows) this.byId.set(r.id, this.toMemDoc(r));
-    for (const key of SORT_KEYS) {
-      const arr = [...this.byId.values()];
-      arr.sort((a, b) => this.order(a, b, key));
-      this.sorted.set(key, arr);
-    }
+    this.slotOf.clear();
+    this.free.length = 0;
+    this.capacity = 0;
+    this.grow(rows.length);
+    this.postings = this.newPostings(this.alive.length);
+    for (const f of CODED) this.valueCount[f] = 0;
+    for (const r of rows) this.place(r);
+    for (const key of SORT_KEYS) this.orders.set(key, this.sortedSlots(key, [...this.slotOf.values()]));
     this.loaded = true;
+  }
+
+  private newPostings(words: number): Record<CodedField, Postings> {
+    return Object.fromEntries(CODED.map((f) => [f, new Postings(words)])) as Record<CodedField, Postings>;
   }
 
   invalidate(): void {
@@ -159,226 +272,432 @@ export class DocStore {
   /** Applies changed documents: `rows` are the current ones, ids missing from them are gone. */
   apply(ids: string[], rows: DocRow[]): void {
     const current = new Map(rows.map((r) => [r.id, r]));
-    for (const id of ids) {
-      const old = this.byId.get(id);
-      if (old) {
-        for (const key of SORT_KEYS) this.removeSorted(key, old);
-        this.byId.delete(id);
+    const removed = new Set<number>();
+    for (const id of new Set(ids)) {
+      const slot = this.slotOf.get(id);
+      if (slot !== undefined) {
+        this.vacate(slot);
+        removed.add(slot);
       }
+    }
+    const added: number[] = [];
+    for (const id of new Set(ids)) {
       const row = current.get(id);
-      if (row) {
-        const doc = this.toMemDoc(row);
-        this.byId.set(id, doc);
-        for (const key of SORT_KEYS) this.insertSorted(key, doc);
+      if (row) added.push(this.place(row));
+    }
+    // Freed slots may be reused at once: take the old positions out before the new ones go in.
+    for (const key of SORT_KEYS) {
+      const order = this.orders.get(key)!;
+      if (removed.size + added.length <= 32) {
+        for (const slot of removed) {
+          const at = order.indexOf(slot);
+          if (at < 0) throw new SearchError('search document store out of order');
+          order.splice(at, 1);
+        }
+        for (const slot of added) order.splice(this.lowerBound(order, key, this.value(key, slot), this.ids[slot]), 0, slot);
+      } else {
+        const kept = order.filter((s) => !removed.has(s));
+        this.orders.set(key, merge(kept, this.sortedSlots(key, added), (a, b) => this.order(a, b, key)));
       }
     }
   }
 
   has(id: string): boolean {
-    return this.byId.has(id);
+    return this.slotOf.has(id);
   }
 
-  /** Compiles a query tree (of in-memory fields) into a predicate over documents. */
-  predicate(node: QNode, now: Date): Pred {
+  /** The slots of these ids (matches PostgreSQL found by text). */
+  maskOf(ids: Iterable<string>): Bits {
+    const bits = new Uint32Array(this.alive.length);
+    for (const id of ids) {
+      const slot = this.slotOf.get(id);
+      if (slot !== undefined) setBit(bits, slot);
+    }
+    return bits;
+  }
+
+  /** The slots matching a query tree of in-memory fields. */
+  match(node: QNode, now: Date): Bits {
     switch (node.kind) {
-      case 'all': return () => true;
+      case 'all': return this.alive.slice();
       case 'and': {
-        const ps = node.children.map((c) => this.predicate(c, now));
-        return (d) => ps.every((p) => p(d));
+        const [first, ...rest] = node.children;
+        const bits = first ? this.match(first, now) : this.alive.slice();
+        for (const c of rest) {
+          const other = this.match(c, now);
+          for (let i = 0; i < bits.length; i++) bits[i] &= other[i];
+        }
+        return bits;
       }
       case 'or': {
-        const ps = node.children.map((c) => this.predicate(c, now));
-        return (d) => ps.some((p) => p(d));
+        const bits = new Uint32Array(this.alive.length);
+        for (const c of node.children) {
+          const other = this.match(c, now);
+          for (let i = 0; i < bits.length; i++) bits[i] |= other[i];
+        }
+        return bits;
       }
       case 'not': {
-        const p = this.predicate(node.child, now);
-        return (d) => !p(d);
+        const bits = this.match(node.child, now);
+        for (let i = 0; i < bits.length; i++) bits[i] = this.alive[i] & ~bits[i];
+        return bits;
       }
-      case 'free': throw new Error('free text is not answered in memory');
+      case 'free': throw new SearchError('free text is not answered in memory');
       case 'term':
       case 'phrase':
-        return this.match(canonical(node.field ?? 'text'), node.value, node.kind === 'term' && node.wildcard, now);
+        return this.term(canonical(node.field ?? 'text'), node.value, node.kind === 'term' && node.wildcard, now);
       case 'range':
         return this.range(canonical(node.field), node.lo, node.hi, node.loInclusive, node.hiInclusive, now);
     }
   }
 
-  private match(field: string, value: string, wildcard: boolean, now: Date): Pred {
-    if ((CODED as readonly string[]).includes(field)) {
-      const f = field as CodedField;
-      if (wildcard) {
-        const re = wildcardRegex(value);
-        const matching = new Set(this.dicts[f].values.flatMap((v, code) => (re.test(v) ? [code] : [])));
-        return (d) => d.codes[f].some((c) => matching.has(c));
-      }
-      const code = this.dicts[f].find(value);
-      return code === undefined ? () => false : (d) => d.codes[f].includes(code);
-    }
-    const get = this.scalar(field);
-    const type = searchField(field).type;
-    if (type === 'date') {
-      const at = resolveDate(value, now);
-      return (d) => get(d) === at;
-    }
-    if (type === 'int') {
-      const n = toNumber(value, field);
-      return (d) => get(d) === n;
-    }
-    if (wildcard) {
-      const re = wildcardRegex(value);
-      return (d) => re.test(String(get(d)));
-    }
-    return (d) => get(d) === value;
-  }
-
-  private range(field: string, loRaw: string | null, hiRaw: string | null, loInc: boolean, hiInc: boolean, now: Date): Pred {
-    const type = searchField(field).type;
-    const conv = (v: string | null): string | number | null =>
-      v === null ? null : type === 'date' ? resolveDate(v, now) : type === 'int' ? toNumber(v, field) : v;
-    const lo = conv(loRaw);
-    const hi = conv(hiRaw);
-    const inRange = (v: string | number): boolean => {
-      if (lo !== null && (loInc ? cmp(v, lo) < 0 : cmp(v, lo) <= 0)) return false;
-      if (hi !== null && (hiInc ? cmp(v, hi) > 0 : cmp(v, hi) >= 0)) return false;
-      return true;
-    };
-    if ((CODED as readonly string[]).includes(field)) {
-      const f = field as CodedField;
-      const matching = new Set(this.dicts[f].values.flatMap((v, code) => (v !== '' && inRange(v) ? [code] : [])));
-      return (d) => d.codes[f].some((c) => matching.has(c));
-    }
-    const get = this.scalar(field);
-    return (d) => {
-      const v = get(d);
-      return v !== '' && inRange(v);
-    };
-  }
-
-  private scalar(field: string): (d: MemDoc) => string | number {
-    switch (field) {
-      case 'id': return (d) => d.id;
-      case 'name': return (d) => d.name;
-      case 'title_string': return (d) => d.title;
-      case 'metadata_modified': return (d) => d.modified;
-      case 'metadata_created': return (d) => d.created;
-      case 'num_resources': return (d) => d.numResources;
-      case 'num_tags': return (d) => d.numTags;
-      default: throw new SearchError(`field ${field} is not held in memory`);
-    }
-  }
-
-  scan(req: ScanRequest, restrictTo?: Set<string>): ScanResult {
-    const arr = this.sorted.get(req.sort.key)!;
-    const n = arr.length;
-    const counters = this.counters(req.facetFields);
+  /** Counts, facets and one page of the slots in `mask`. */
+  scan(req: ScanRequest): ScanResult {
+    const { mask } = req;
+    const count = popcount(mask);
+    const facets = this.countFacets(mask, req.facetFields, count);
+    const order = this.orders.get(req.sort.key)!;
     const ids: string[] = [];
-    let count = 0;
-    let skipped = 0;
     let last: [string | number, string] | undefined;
-    const after = req.after;
-    for (let i = 0; i < n; i++) {
-      const d = arr[req.sort.desc ? n - 1 - i : i];
-      if (restrictTo && !restrictTo.has(d.id)) continue;
-      if (!req.predicate(d)) continue;
-      count++;
-      for (const c of counters) c.add(d);
-      if (ids.length >= req.rows) continue;
-      if (after) {
-        const c = cmp(sortValue(d, req.sort.key), after[0]) || cmp(d.id, after[1]);
-        if (req.sort.desc ? c >= 0 : c <= 0) continue;
-      } else if (skipped < req.start) {
-        skipped++;
-        continue;
+    if (req.rows > 0 && count > 0) {
+      const key = req.sort.key;
+      const n = order.length;
+      let i = 0;
+      let skip = req.start;
+      if (req.after) {
+        // The first position strictly after the cursor, in the walking direction.
+        const [v, id] = req.after;
+        const value = NUMERIC_KEYS.has(key) ? Number(v) : String(v);
+        const bound = req.sort.desc ? this.lowerBound(order, key, value, id) : this.upperBound(order, key, value, id);
+        i = req.sort.desc ? n - bound : bound;
+        skip = 0;
       }
-      ids.push(d.id);
-      last = [sortValue(d, req.sort.key), d.id];
+      for (; i < n && ids.length < req.rows; i++) {
+        const slot = order[req.sort.desc ? n - 1 - i : i];
+        if (!hasBit(mask, slot)) continue;
+        if (skip > 0) {
+          skip--;
+          continue;
+        }
+        ids.push(this.ids[slot]);
+        last = [this.value(key, slot), this.ids[slot]];
+      }
     }
-    return { count, ids, last, facets: new Map(counters.map((c) => [c.field, c.result()])) };
+    return { count, ids, last, facets };
   }
 
-  /** Facet counts over a set of documents (found by text in PostgreSQL). */
-  facetsOf(ids: Iterable<string>, fields: string[]): Map<string, Map<string, number>> {
-    const counters = this.counters(fields);
-    for (const id of ids) {
-      const d = this.byId.get(id);
-      if (d) for (const c of counters) c.add(d);
-    }
-    return new Map(counters.map((c) => [c.field, c.result()]));
-  }
-
-  private counters(fields: string[]): { field: string; add(d: MemDoc): void; result(): Map<string, number> }[] {
-    return fields.map((field) => {
-      const f = canonical(field) as CodedField;
+  /**
+   * Facet counts over the slots in `mask`. Per field, whichever is cheapest: one pass over the
+   * matching slots reading the coded columns (small match sets, such as a text query's), the
+   * same over the slots that do not match, subtracted from each value's total (nearly
+   * everything matches, as for `*:*`), or intersecting the mask with each value's postings.
+   */
+  countFacets(mask: Bits, fields: string[], matches = popcount(mask)): Map<string, Map<string, number>> {
+    const out = new Map<string, Map<string, number>>();
+    const direct: Counter[] = [];
+    const inverse: Counter[] = [];
+    const all: { field: string; counts: Int32Array; dict: Dictionary; inverse: boolean; postings: Postings }[] = [];
+    const misses = this.size - matches;
+    for (const field of fields) {
+      const f = canonical(field);
+      if (!isCoded(f)) throw new SearchError(`field ${field} is not held in memory`);
       const dict = this.dicts[f];
-      if (!dict) throw new SearchError(`field ${field} is not held in memory`);
+      const postings = this.postings[f];
       const counts = new Int32Array(dict.values.length);
-      return {
-        field,
-        add: (d: MemDoc) => {
-          for (const c of d.codes[f]) counts[c]++;
-        },
-        result: () => {
-          const out = new Map<string, number>();
-          for (let c = 0; c < counts.length; c++) if (counts[c] > 0) out.set(dict.values[c], counts[c]);
-          return out;
-        },
-      };
-    });
+      const perValue = 1 + this.valueCount[f] / Math.max(1, this.size);
+      const counter: Counter = isSingle(f) ? { single: this.single[f], counts } : { multi: this.multi[f], counts };
+      const perDoc = matches * perValue;
+      const perMiss = misses * perValue;
+      let perCode = 0;
+      for (let c = 0; c < counts.length && perCode < Math.min(perDoc, perMiss); c++) perCode += postings.cost(c);
+      all.push({ field, counts, dict, inverse: false, postings });
+      if (perCode < Math.min(perDoc, perMiss)) for (let c = 0; c < counts.length; c++) counts[c] = postings.countIn(c, mask);
+      else if (perDoc <= perMiss) direct.push(counter);
+      else {
+        inverse.push(counter);
+        all[all.length - 1].inverse = true;
+      }
+    }
+    if (direct.length) countSlots(mask, direct, (w) => mask[w]);
+    if (inverse.length) countSlots(mask, inverse, (w) => this.alive[w] & ~mask[w]);
+    for (const { field, counts, dict, inverse: inv, postings } of all) {
+      const values = new Map<string, number>();
+      for (let c = 0; c < counts.length; c++) {
+        const n = inv ? (postings.sizes[c] ?? 0) - counts[c] : counts[c];
+        if (n > 0) values.set(dict.values[c], n);
+      }
+      out.set(field, values);
+    }
+    return out;
   }
 
-  private toMemDoc(r: DocRow): MemDoc {
-    const one = (f: CodedField, v: string | null): number[] => (v === null || v === '' ? [] : [this.dicts[f].code(v)]);
-    const many = (f: CodedField, vs: string[]): number[] => [...new Set(vs.filter((v) => v !== '').map((v) => this.dicts[f].code(v)))];
-    return {
-      id: r.id,
-      name: r.name,
-      title: r.title ?? '',
-      modified: normalizeTimestamp(r.metadata_modified),
-      created: normalizeTimestamp(r.metadata_created),
-      numResources: r.num_resources,
-      numTags: r.num_tags,
-      codes: {
-        tags: many('tags', r.tags),
-        groups: many('groups', r.groups),
-        res_format: many('res_format', r.res_format),
-        organization: one('organization', r.organization),
-        owner_org: one('owner_org', r.owner_org),
-        license_id: one('license_id', r.license_id),
-        state: one('state', r.state),
-        capacity: one('capacity', r.capacity),
-        type: one('type', r.type),
-        creator_user_id: one('creator_user_id', r.creator_user_id),
-      },
+  // ---- building ----
+
+  private grow(min: number): void {
+    if (min <= this.capacity && this.capacity > 0) return;
+    const cap = Math.max(1024, min, this.capacity * 2);
+    const words = Math.ceil(cap / 32);
+    const alive = new Uint32Array(words);
+    const keep = this.capacity > 0;
+    if (keep) alive.set(this.alive);
+    this.alive = alive;
+    if (keep) for (const f of CODED) this.postings[f].resize(words);
+    const ints = (old: Int32Array | undefined, fill: number): Int32Array => {
+      const a = new Int32Array(cap).fill(fill);
+      if (keep && old) a.set(old);
+      return a;
     };
+    this.numResources = ints(this.numResources, 0);
+    this.numTags = ints(this.numTags, 0);
+    for (const f of SINGLE) this.single[f] = ints(this.single[f], -1);
+    if (!keep) {
+      this.ids = [];
+      this.names = [];
+      this.titles = [];
+      this.modified = [];
+      this.created = [];
+      for (const f of MULTI) this.multi[f] = [];
+    }
+    for (let s = this.capacity; s < cap; s++) {
+      this.ids[s] = '';
+      this.names[s] = '';
+      this.titles[s] = '';
+      this.modified[s] = '';
+      this.created[s] = '';
+      for (const f of MULTI) this.multi[f][s] = EMPTY;
+    }
+    // Unused slots are free, lowest first.
+    for (let s = cap - 1; s >= this.capacity; s--) this.free.push(s);
+    this.capacity = cap;
   }
 
-  private order(a: MemDoc, b: MemDoc, key: SortKey): number {
-    return cmp(sortValue(a, key), sortValue(b, key)) || cmp(a.id, b.id);
+  private place(r: DocRow): number {
+    if (!this.free.length) this.grow(this.capacity + 1);
+    const slot = this.free.pop()!;
+    this.slotOf.set(r.id, slot);
+    setBit(this.alive, slot);
+    this.ids[slot] = r.id;
+    this.names[slot] = r.name;
+    this.titles[slot] = r.title ?? '';
+    this.modified[slot] = normalizeTimestamp(r.metadata_modified);
+    this.created[slot] = normalizeTimestamp(r.metadata_created);
+    this.numResources[slot] = r.num_resources;
+    this.numTags[slot] = r.num_tags;
+    for (const f of SINGLE) {
+      const v = r[f];
+      const code = v === null || v === '' ? -1 : this.dicts[f].code(v);
+      this.single[f][slot] = code;
+      if (code >= 0) {
+        this.postings[f].add(code, slot);
+        this.valueCount[f]++;
+      }
+    }
+    for (const f of MULTI) {
+      const codes = [...new Set(r[f].filter((v) => v !== '').map((v) => this.dicts[f].code(v)))];
+      this.multi[f][slot] = codes.length ? codes : EMPTY;
+      for (const c of codes) this.postings[f].add(c, slot);
+      this.valueCount[f] += codes.length;
+    }
+    return slot;
   }
 
-  private position(key: SortKey, doc: MemDoc): number {
-    const arr = this.sorted.get(key)!;
+  private vacate(slot: number): void {
+    this.slotOf.delete(this.ids[slot]);
+    this.alive[slot >>> 5] &= ~(1 << (slot & 31));
+    for (const f of SINGLE) {
+      const code = this.single[f][slot];
+      this.single[f][slot] = -1;
+      if (code >= 0) {
+        this.postings[f].remove(code, slot);
+        this.valueCount[f]--;
+      }
+    }
+    for (const f of MULTI) {
+      for (const c of this.multi[f][slot]) this.postings[f].remove(c, slot);
+      this.valueCount[f] -= this.multi[f][slot].length;
+      this.multi[f][slot] = EMPTY;
+    }
+    this.ids[slot] = '';
+    this.free.push(slot);
+  }
+
+  // ---- sorting ----
+
+  private value(key: SortKey, slot: number): string | number {
+    switch (key) {
+      case 'id': return this.ids[slot];
+      case 'name': return this.names[slot];
+      case 'title_string': return this.titles[slot];
+      case 'metadata_modified': return this.modified[slot];
+      case 'metadata_created': return this.created[slot];
+      case 'num_resources': return this.numResources[slot];
+      case 'num_tags': return this.numTags[slot];
+    }
+  }
+
+  private order(a: number, b: number, key: SortKey): number {
+    return cmp(this.value(key, a), this.value(key, b)) || cmp(this.ids[a], this.ids[b]);
+  }
+
+  private sortedSlots(key: SortKey, slots: number[]): number[] {
+    return slots.sort((a, b) => this.order(a, b, key));
+  }
+
+  /** First position whose (value, id) is at or after the given tuple. */
+  private lowerBound(order: number[], key: SortKey, value: string | number, id: string): number {
     let lo = 0;
-    let hi = arr.length;
+    let hi = order.length;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if (this.order(arr[mid], doc, key) < 0) lo = mid + 1;
+      const s = order[mid];
+      if ((cmp(this.value(key, s), value) || cmp(this.ids[s], id)) < 0) lo = mid + 1;
       else hi = mid;
     }
     return lo;
   }
 
-  private insertSorted(key: SortKey, doc: MemDoc): void {
-    this.sorted.get(key)!.splice(this.position(key, doc), 0, doc);
+  /** First position whose (value, id) is after the given tuple. */
+  private upperBound(order: number[], key: SortKey, value: string | number, id: string): number {
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const s = order[mid];
+      if ((cmp(this.value(key, s), value) || cmp(this.ids[s], id)) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
-  private removeSorted(key: SortKey, doc: MemDoc): void {
-    const arr = this.sorted.get(key)!;
-    const i = this.position(key, doc);
-    const at = arr[i] === doc ? i : arr.indexOf(doc);
-    if (at < 0) throw new SearchError('search document store out of order');
-    arr.splice(at, 1);
+  /** First position whose value is at (inclusive) or after the given one, ignoring ids. */
+  private valueBound(order: number[], key: SortKey, value: string | number, inclusive: boolean): number {
+    let lo = 0;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      const c = cmp(this.value(key, order[mid]), value);
+      if (inclusive ? c < 0 : c <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
+
+  // ---- matching ----
+
+  private codesBits(f: CodedField, codes: Iterable<number>): Bits {
+    const bits = new Uint32Array(this.alive.length);
+    for (const code of codes) this.postings[f].orInto(code, bits);
+    return bits;
+  }
+
+  /** The slots whose sort-key value lies between two positions of its order. */
+  private stretch(key: SortKey, from: number, to: number): Bits {
+    const bits = new Uint32Array(this.alive.length);
+    const order = this.orders.get(key)!;
+    for (let i = from; i < to; i++) setBit(bits, order[i]);
+    return bits;
+  }
+
+  private filterSlots(test: (slot: number) => boolean): Bits {
+    const bits = new Uint32Array(this.alive.length);
+    for (const slot of this.slotOf.values()) if (test(slot)) setBit(bits, slot);
+    return bits;
+  }
+
+  private term(field: string, value: string, wildcard: boolean, now: Date): Bits {
+    if (isCoded(field)) {
+      const dict = this.dicts[field];
+      if (wildcard) {
+        const re = wildcardRegex(value);
+        return this.codesBits(field, dict.values.flatMap((v, code) => (re.test(v) ? [code] : [])));
+      }
+      const code = dict.find(value);
+      return this.codesBits(field, code === undefined ? [] : [code]);
+    }
+    const key = this.sortKey(field);
+    const type = searchField(field).type;
+    if (wildcard && type !== 'date' && type !== 'int') {
+      const prefix = /^([^*?]*)\*$/.exec(value);
+      if (prefix && !NUMERIC_KEYS.has(key)) return this.between(key, prefix[1], true, prefixEnd(prefix[1]), false);
+      const re = wildcardRegex(value);
+      return this.filterSlots((s) => re.test(String(this.value(key, s))));
+    }
+    const v = type === 'date' ? resolveDate(value, now) : type === 'int' ? toNumber(value, field) : value;
+    return this.between(key, v, true, v, true);
+  }
+
+  private between(key: SortKey, lo: string | number | null, loInc: boolean, hi: string | number | null, hiInc: boolean): Bits {
+    const order = this.orders.get(key)!;
+    // Empty values (a missing title) are not in any range, as in Solr.
+    const first = NUMERIC_KEYS.has(key) ? 0 : this.valueBound(order, key, '', false);
+    const from = lo === null ? first : Math.max(first, this.valueBound(order, key, lo, loInc));
+    const to = hi === null ? order.length : this.valueBound(order, key, hi, !hiInc);
+    return this.stretch(key, from, Math.max(from, to));
+  }
+
+  private range(field: string, loRaw: string | null, hiRaw: string | null, loInc: boolean, hiInc: boolean, now: Date): Bits {
+    const type = searchField(field).type;
+    const conv = (v: string | null): string | number | null =>
+      v === null ? null : type === 'date' ? resolveDate(v, now) : type === 'int' ? toNumber(v, field) : v;
+    const lo = conv(loRaw);
+    const hi = conv(hiRaw);
+    if (isCoded(field)) {
+      const inRange = (v: string): boolean =>
+        v !== '' &&
+        !(lo !== null && (loInc ? cmp(v, lo) < 0 : cmp(v, lo) <= 0)) &&
+        !(hi !== null && (hiInc ? cmp(v, hi) > 0 : cmp(v, hi) >= 0));
+      return this.codesBits(field, this.dicts[field].values.flatMap((v, code) => (inRange(v) ? [code] : [])));
+    }
+    return this.between(this.sortKey(field), lo, loInc, hi, hiInc);
+  }
+
+  private sortKey(field: string): SortKey {
+    if ((SORT_KEYS as readonly string[]).includes(field)) return field as SortKey;
+    throw new SearchError(`field ${field} is not held in memory`);
+  }
+}
+
+/** Per-value counts of one coded field, filled slot by slot. */
+type Counter = { counts: Int32Array } & ({ single: Int32Array; multi?: undefined } | { multi: (readonly number[])[]; single?: undefined });
+
+/** Adds the values of every slot whose bit is set in `word(w)` to the counters. */
+function countSlots(mask: Bits, counters: Counter[], word: (w: number) => number): void {
+  for (let w = 0; w < mask.length; w++) {
+    let x = word(w);
+    while (x !== 0) {
+      const low = x & -x;
+      const slot = (w << 5) + 31 - Math.clz32(low);
+      x ^= low;
+      for (const k of counters) {
+        if (k.single) {
+          const c = k.single[slot];
+          if (c >= 0) k.counts[c]++;
+        } else for (const c of k.multi[slot]) k.counts[c]++;
+      }
+    }
+  }
+}
+
+/** Merges two sorted slot lists. */
+function merge(a: number[], b: number[], order: (x: number, y: number) => number): number[] {
+  if (!b.length) return a;
+  const out = new Array<number>(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = order(a[i], b[j]) <= 0 ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+/** The least string after every string starting with `prefix` (null: none, all strings qualify). */
+function prefixEnd(prefix: string): string | null {
+  for (let i = prefix.length - 1; i >= 0; i--) {
+    const c = prefix.charCodeAt(i);
+    if (c < 0xffff) return prefix.slice(0, i) + String.fromCharCode(c + 1);
+  }
+  return null;
 }
 
 function wildcardRegex(pattern: string): RegExp {

@@ -52,15 +52,17 @@ export class SearchService {
     return new RawJson(await this.render(ctx, req, hits));
   }
 
-  /** The result as CKAN's JSON, built as text so cached dicts are copied, not re-serialised. */
-  private async render(ctx: ActionContext, req: SearchRequest, hits: SearchHits): Promise<string> {
+  /** The result as CKAN's JSON, in parts, so the cached dicts' bytes are copied, not re-serialised. */
+  private async render(ctx: ActionContext, req: SearchRequest, hits: SearchHits): Promise<(string | Buffer)[]> {
     const entries = await this.dicts.getMany(ctx, hits.ids);
-    let results: string;
+    const results: (string | Buffer)[] = [];
     if (req.fl?.length) {
       const fl = req.fl;
-      results = JSON.stringify(entries.map((e) => pick(JSON.parse(e.json) as Record<string, unknown>, fl)));
+      results.push(JSON.stringify(entries.map((e) => pick(JSON.parse(e.utf8.toString('utf8')) as Record<string, unknown>, fl))));
     } else {
-      results = `[${entries.map((e) => e.json).join(',')}]`;
+      results.push('[');
+      entries.forEach((e, i) => results.push(...(i ? [',', e.utf8] : [e.utf8])));
+      results.push(']');
     }
     const selected = new Map<string, [string, number][]>();
     for (const field of req.facetFields) selected.set(field, selectFacet(hits.facets.get(field) ?? new Map(), req.facetLimit, req.facetMincount));
@@ -73,7 +75,7 @@ export class SearchService {
       items.sort((a, b) => (a.display_name < b.display_name ? 1 : a.display_name > b.display_name ? -1 : 0));
       searchFacets.push(`${JSON.stringify(field)}:${JSON.stringify({ title: field, items })}`);
     }
-    return `{"count":${hits.count},"facets":{${facets.join(',')}},"results":${results},"sort":${JSON.stringify(req.sortText)},"search_facets":{${searchFacets.join(',')}}}`;
+    return [`{"count":${hits.count},"facets":{${facets.join(',')}},"results":`, ...results, `,"sort":${JSON.stringify(req.sortText)},"search_facets":{${searchFacets.join(',')}}}`];
   }
 
   private async groupTitles(ctx: ActionContext, names: string[]): Promise<Map<string, string>> {

@@ -107,7 +107,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     const memory = this.memoryReady;
 
     if (memory && memSort && inMemoryCapable(tree)) {
-      const r = this.docs.scan({ predicate: this.docs.predicate(tree, now), sort: memSort, start: query.start, rows: query.rows, after: query.after, facetFields: memFacets });
+      const r = this.docs.scan({ mask: this.docs.match(tree, now), sort: memSort, start: query.start, rows: query.rows, after: query.after, facetFields: memFacets });
       if (sqlFacets.length) {
         const c = new SqlCompiler(new Map(), now);
         const where = c.compile(tree);
@@ -127,11 +127,11 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     if (memory && (memFacets.length || (memSort && !sort.some((s) => s.field === 'score')))) {
       // PostgreSQL finds the matches; the store counts their facets and, for structured orders, pages them.
       const all: { id: string }[] = await ctx.db.query(`SELECT id FROM search_document WHERE ${where}`, c.params);
-      const matched = new Set(all.map((r) => r.id));
-      count = matched.size;
-      for (const [f, counts] of this.docs.facetsOf(matched, memFacets)) facets.set(f, counts);
+      const matched = this.docs.maskOf(all.map((r) => r.id));
+      count = all.length;
+      for (const [f, counts] of this.docs.countFacets(matched, memFacets)) facets.set(f, counts);
       if (memSort && !sort.some((s) => s.field === 'score')) {
-        const page = this.docs.scan({ predicate: () => true, sort: memSort, start: query.start, rows: query.rows, after: query.after, facetFields: [] }, matched);
+        const page = this.docs.scan({ mask: matched, sort: memSort, start: query.start, rows: query.rows, after: query.after, facetFields: [] });
         ids = page.ids;
         last = page.last;
       } else {

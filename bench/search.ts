@@ -1,0 +1,188 @@
+import autocannon, { Result } from 'autocannon';
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
+import { reindexPostgres } from '../src/catalog/search/search-reindex';
+import { createDataSource } from '../src/database/data-source';
+import { cannon, startServer, stopServer } from './core';
+
+/**
+ * `npm run bench -- search`: 100,000 generated municipal datasets (German titles and
+ * descriptions, 50 organizations, tags, formats, licences, extras), bulk-loaded into the catalog
+ * tables; then the full reindex (index build rate), and latency and throughput of the queries
+ * portals and harvesters send, on the default (PostgreSQL) backend.
+ */
+const DATASETS = Number(process.env.BENCH_DATASETS ?? 100_000);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4);
+
+const TOWNS = ['Speyer', 'Landau', 'Pirmasens', 'Zweibrücken', 'Kaiserslautern', 'Neustadt', 'Frankenthal', 'Ludwigshafen', 'Worms', 'Mainz',
+  'Bad Dürkheim', 'Germersheim', 'Kusel', 'Donnersberg', 'Südliche Weinstraße', 'Meißen', 'Radebeul', 'Coswig', 'Riesa', 'Großenhain',
+  'Nossen', 'Radeburg', 'Gröditz', 'Lommatzsch', 'Moritzburg', 'Weinböhla', 'Niederau', 'Klipphausen', 'Käbschütztal', 'Diera-Zehren',
+  'Trier', 'Koblenz', 'Bingen', 'Alzey', 'Ingelheim', 'Bad Kreuznach', 'Idar-Oberstein', 'Wittlich', 'Bitburg', 'Prüm',
+  'Dresden', 'Pirna', 'Freital', 'Bautzen', 'Görlitz', 'Zittau', 'Kamenz', 'Hoyerswerda', 'Torgau', 'Oschatz'];
+const TOPICS: [string, string[], string][] = [
+  ['Pegelstände', ['Wasser', 'Pegel', 'Hochwasser'], 'Wasserstände an den Messstellen der Gewässer, stündlich aktualisiert'],
+  ['Verkehrszählung', ['Verkehr', 'Mobilität', 'Zählstellen'], 'Zählungen des Kraftfahrzeugverkehrs an Knotenpunkten und Straßen'],
+  ['Haushaltsplan', ['Finanzen', 'Haushalt'], 'Einnahmen und Ausgaben des Haushalts nach Produktbereichen'],
+  ['Baumkataster', ['Umwelt', 'Bäume', 'Grünflächen'], 'Standorte, Arten und Zustand der Straßenbäume im Stadtgebiet'],
+  ['Badestellen', ['Wasser', 'Gesundheit', 'Freizeit'], 'Wasserqualität der Badegewässer während der Badesaison'],
+  ['Ladesäulen', ['Mobilität', 'Energie', 'Elektromobilität'], 'Öffentliche Ladepunkte für Elektrofahrzeuge mit Leistung und Steckertyp'],
+  ['Wahlergebnisse', ['Wahlen', 'Politik'], 'Ergebnisse der Kommunalwahl nach Wahlbezirken'],
+  ['Bebauungspläne', ['Bauen', 'Stadtplanung', 'Geodaten'], 'Rechtskräftige Bebauungspläne mit Geltungsbereichen'],
+  ['Luftqualität', ['Umwelt', 'Luft', 'Messung'], 'Messwerte für Stickstoffdioxid und Feinstaub an Messstationen'],
+  ['Radverkehrsnetz', ['Verkehr', 'Radverkehr', 'Mobilität'], 'Radwege, Fahrradstraßen und Abstellanlagen'],
+  ['Kindertagesstätten', ['Bildung', 'Soziales', 'Kinder'], 'Einrichtungen der Kinderbetreuung mit Plätzen und Trägern'],
+  ['Friedhöfe', ['Friedhof', 'Grünflächen'], 'Friedhöfe mit Grabfeldern und Öffnungszeiten'],
+  ['Überschwemmungsgebiete', ['Hochwasser', 'Wasser', 'Geodaten'], 'Festgesetzte Überschwemmungsgebiete der Flüsse'],
+  ['Einwohnerstatistik', ['Bevölkerung', 'Statistik'], 'Einwohner nach Alter, Geschlecht und Stadtteil'],
+  ['Parkhäuser', ['Parken', 'Verkehr', 'Echtzeit'], 'Belegung der Parkhäuser und Parkplätze in Echtzeit'],
+  ['Verkehrsdaten', ['Verkehr', 'Echtzeit', 'Sensoren'], 'Detektordaten zu Verkehrsstärke und Geschwindigkeit'],
+];
+const FORMATS = ['CSV', 'JSON', 'XLSX', 'PDF', 'GeoJSON', 'WMS', 'XML', 'SHP'];
+const LICENSES = ['dl-by-de/2.0', 'dl-zero-de/2.0', 'cc-by/4.0', 'cc-zero', 'other-closed'].map((l) => `http://dcat-ap.de/def/licenses/${l}`);
+const GROUPS = ['umwelt', 'verkehr', 'bildung', 'wirtschaft', 'gesundheit', 'soziales', 'geodaten', 'politik'];
+
+async function load(db: Client, n: number, log: (s: string) => void): Promise<{ orgNames: string[]; pairs: string[] }> {
+  const orgIds = TOWNS.map(() => randomUUID());
+  const orgNames = TOWNS.map((t) => `stadt-${t.toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss').replace(/[^a-z0-9]+/g, '-')}`);
+  await db.query(
+    `INSERT INTO catalog_group (id, name, title, type, is_organization) SELECT unnest($1::uuid[]), unnest($2::text[]), unnest($3::text[]), 'organization', TRUE`,
+    [orgIds, orgNames, TOWNS.map((t) => `Stadt ${t}`)],
+  );
+  const groupIds = GROUPS.map(() => randomUUID());
+  await db.query(`INSERT INTO catalog_group (id, name, title, type, is_organization) SELECT unnest($1::uuid[]), unnest($2::text[]), initcap(unnest($2::text[])), 'group', FALSE`, [groupIds, GROUPS]);
+  const tagNames = [...new Set(TOPICS.flatMap(([, tags]) => tags).concat(TOWNS, Array.from({ length: 10 }, (_, i) => `Jahr ${2015 + i}`)))];
+  const tagIds = new Map(tagNames.map((t) => [t, randomUUID()]));
+  await db.query(`INSERT INTO tag (id, name) SELECT unnest($1::uuid[]), unnest($2::text[])`, [[...tagIds.values()], [...tagIds.keys()]]);
+
+  const pairs = new Set<string>();
+  const batch = 2000;
+  const started = Date.now();
+  for (let from = 0; from < n; from += batch) {
+    const pkgs: Record<string, unknown>[] = [];
+    const tags: [string, string][] = [];
+    const res: Record<string, unknown>[] = [];
+    const groups: [string, string][] = [];
+    for (let i = from; i < Math.min(n, from + batch); i++) {
+      const town = i % TOWNS.length;
+      const [topic, topicTags, about] = TOPICS[(i * 7 + Math.floor(i / TOWNS.length)) % TOPICS.length];
+      const year = 2015 + (i % 10);
+      const id = randomUUID();
+      pairs.add(`${topic} ${TOWNS[town]}`);
+      const modified = new Date(Date.UTC(2020, 0, 1) + i * 60_000 + (i % 997) * 1000).toISOString();
+      pkgs.push({
+        id, name: `${topic.toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss')}-${orgNames[town].slice(6)}-${year}-${i}`,
+        title: `${topic} ${TOWNS[town]} ${year}`, notes: `${about}. Herausgegeben von der Stadt ${TOWNS[town]} für das Jahr ${year}. Die Daten stehen als offene Daten zur Verfügung.`,
+        owner_org: orgIds[town], license_id: LICENSES[i % LICENSES.length], private: i % 20 === 0, modified,
+        extras: { spatial: `${TOWNS[town]}`, temporal_start: `${year}-01-01`, temporal_end: `${year}-12-31`, contact_email: 'opendata@example.org', frequency: ['daily', 'monthly', 'annual'][i % 3] },
+      });
+      for (const t of [...topicTags, TOWNS[town], `Jahr ${year}`]) tags.push([id, tagIds.get(t)!]);
+      const nres = 2 + (i % 3);
+      for (let k = 0; k < nres; k++) {
+        const format = FORMATS[(i + k * 3) % FORMATS.length];
+        res.push({ id: randomUUID(), package_id: id, position: k, url: `https://daten.example.org/${i}/${k}.${format.toLowerCase()}`, name: `${topic} ${TOWNS[town]} Teil ${k + 1}`, format });
+      }
+      groups.push([id, groupIds[i % GROUPS.length]]);
+    }
+    await db.query('BEGIN');
+    await db.query(
+      `INSERT INTO package (id, name, title, notes, owner_org, license_id, private, state, type, extras, metadata_created, metadata_modified)
+       SELECT x.id, x.name, x.title, x.notes, x.owner_org, x.license_id, x.private, 'active', 'dataset', x.extras, x.modified, x.modified
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, name text, title text, notes text, owner_org uuid, license_id text, private boolean, extras jsonb, modified timestamptz)`,
+      [JSON.stringify(pkgs)],
+    );
+    await db.query(`INSERT INTO package_tag (package_id, tag_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])`, [tags.map((t) => t[0]), tags.map((t) => t[1])]);
+    await db.query(`INSERT INTO package_group (package_id, group_id) SELECT unnest($1::uuid[]), unnest($2::uuid[])`, [groups.map((g) => g[0]), groups.map((g) => g[1])]);
+    await db.query(
+      `INSERT INTO resource (id, package_id, position, url, name, format)
+       SELECT x.id, x.package_id, x.position, x.url, x.name, x.format FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, package_id uuid, position int, url text, name text, format text)`,
+      [JSON.stringify(res)],
+    );
+    await db.query('COMMIT');
+    if ((from / batch) % 10 === 0) log(`  loaded ${Math.min(n, from + batch)} datasets (${((Date.now() - started) / 1000).toFixed(0)} s)`);
+  }
+  return { orgNames, pairs: [...pairs] };
+}
+
+function percentiles(r: Result): string {
+  return `p50 ${String(r.latency.p50).padStart(4)} ms  p95 ${String(r.latency.p97_5 ?? r.latency.p99).padStart(4)}* ms  p99 ${String(r.latency.p99).padStart(4)} ms  ${r.requests.average.toFixed(0).padStart(6)} req/s  errors ${r.errors + r.non2xx}`;
+}
+
+/** p95 from autocannon's histogram (it reports p90 and p97.5; we interpolate only if p95 is missing). */
+function p95(r: Result): number {
+  const l = r.latency as unknown as Record<string, number>;
+  return l.p95 ?? l.p97_5;
+}
+
+export async function run(): Promise<void> {
+  const log = (s: string): void => void process.stdout.write(`${s}\n`);
+  const server = await startServer();
+  const base = `http://127.0.0.1:${server.port}`;
+  const db = new Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  let ds: DataSource | undefined;
+  try {
+    log(`loading ${DATASETS} datasets …`);
+    const t0 = Date.now();
+    const { orgNames, pairs } = await load(db, DATASETS, log);
+    log(`loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+
+    ds = createDataSource({ url: server.databaseUrl, poolSize: 2 });
+    await ds.initialize();
+    const r0 = Date.now();
+    const n = await reindexPostgres(ds, () => undefined);
+    const reindexSeconds = (Date.now() - r0) / 1000;
+    log(`full reindex: ${n} datasets in ${reindexSeconds.toFixed(1)} s = ${(n / reindexSeconds).toFixed(0)} datasets/s index build rate (goal: under 60 s)`);
+
+    // Let every process reload its in-memory documents after the reindex notification.
+    for (let i = 0; i < 300; i++) {
+      const c = (await (await fetch(`${base}/api/3/action/package_search?rows=0`)).json()) as { result: { count: number } };
+      if (c.result.count >= DATASETS * 0.9) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+
+    const since = '2020-01-01T00:00:00.000000Z';
+    const rnd = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
+    // Two words that occur together in titles ("Pegelstände Speyer"), as a portal visitor types them.
+    const twoWords = pairs;
+    const typos = ['Verkersdaten', 'Pegelstende', 'Haushaltplan', 'Ladesaülen', 'Luftqualitat', 'Bebaungspläne', 'Einwonerstatistik', 'Kindertagestätten'];
+    const queries: [string, () => string][] = [
+      ['*:* with five facets, rows=20', () => `/api/3/action/package_search?q=*:*&rows=20&facet.field=${encodeURIComponent('["organization","tags","res_format","license_id","groups"]')}`],
+      ['two-word text query', () => `/api/3/action/package_search?q=${encodeURIComponent(rnd(twoWords))}`],
+      ['text query with a typo', () => `/api/3/action/package_search?q=${encodeURIComponent(rnd(typos))}`],
+      ['fq organization + tag', () => `/api/3/action/package_search?fq=${encodeURIComponent(`organization:${rnd(orgNames)} AND tags:${rnd(TOPICS)[1][0]}`)}`],
+      ['harvest query, first page', () => `/api/3/action/package_search?fq=${encodeURIComponent(`metadata_modified:[${since} TO *]`)}&sort=id%20asc&rows=100&start=0`],
+      ['harvest query, start=50000', () => `/api/3/action/package_search?fq=${encodeURIComponent(`metadata_modified:[${since} TO *]`)}&sort=id%20asc&rows=100&start=${Math.min(50000, Math.floor(DATASETS / 2))}`],
+    ];
+    log(`\nqueries: ${CONNECTIONS} connections, ${DURATION} s each after a 3 s warm-up (p95* read from autocannon's p97.5 when p95 is not reported)`);
+    const results: Record<string, Result> = {};
+    for (const [label, path] of queries) {
+      const requests = [{ method: 'GET' as const, path: '/', setupRequest: (req: autocannon.Request) => ({ ...req, path: path() }) }];
+      await cannon({ url: base, connections: CONNECTIONS, duration: 3, requests });
+      results[label] = await cannon({ url: base, connections: CONNECTIONS, duration: DURATION, requests });
+      log(`${label.padEnd(34)} ${percentiles(results[label])}`);
+    }
+    const first = results['harvest query, first page'];
+    const deep = results['harvest query, start=50000'];
+    log(`deep paging / first page (p50): ${(deep.latency.p50 / Math.max(first.latency.p50, 1)).toFixed(2)}x (goal: at most 2x)`);
+    const worst = Math.max(...Object.values(results).map(p95));
+    log(`worst p95: ${worst} ms (goal: under 30 ms for each query)`);
+
+    // The harvester's real walk: every page in turn, as one client (the remembered cursor path).
+    const w0 = Date.now();
+    let pages = 0;
+    for (let start = 0; start < DATASETS; start += 1000) {
+      const res = (await (await fetch(`${base}/api/3/action/package_search?fq=${encodeURIComponent(`metadata_modified:[${since} TO *]`)}&sort=id%20asc&rows=1000&start=${start}`)).json()) as { result: { results: unknown[] } };
+      pages++;
+      if (!res.result.results.length) break;
+    }
+    log(`harvest walk: ${pages} pages of 1000 in ${((Date.now() - w0) / 1000).toFixed(1)} s`);
+  } finally {
+    await ds?.destroy();
+    await db.end();
+    await stopServer(server);
+    if (!process.env.BENCH_DATA_DIR) await rm(server.dataDir, { recursive: true, force: true });
+  }
+}
