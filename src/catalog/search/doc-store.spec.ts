@@ -47,6 +47,7 @@ function randomDoc(r: () => number, id: string): DocRow {
     organization: org,
     creator_user_id: pick(['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222']),
     license_id: r() < 0.9 ? pick(LICENSES) : null,
+    tsv: '',
     tags,
     groups: some(['umwelt', 'verkehr']),
     res_format: res,
@@ -150,6 +151,7 @@ function reference(docs: Map<string, DocRow>, q: QNode, sort: { key: SortKey; de
 
 describe('the in-memory search document store', () => {
   const now = new Date('2026-01-01T00:00:00Z');
+  const at = { now, text: new Map(), rankers: [] };
   const facetFields = ['organization', 'tags', 'res_format', 'license_id', 'groups', 'capacity'];
 
   it.each([
@@ -194,7 +196,7 @@ describe('the in-memory search document store', () => {
         const q = randomQuery(r);
         const sort = { key: SORT_KEYS[Math.floor(r() * SORT_KEYS.length)], desc: r() < 0.5 };
         const start = Math.floor(r() * 40);
-        const got = store.scan({ mask: store.match(q, now), sort, start, rows: 15, facetFields });
+        const got = store.scan({ mask: store.match(q, at), sort, start, rows: 15, facetFields });
         const want = reference(docs, q, sort, start, 15, facetFields);
         expect({ query: q, sort, count: got.count, ids: got.ids }).toEqual({ query: q, sort, count: want.count, ids: want.ids });
         expect(got.facets).toEqual(want.facets);
@@ -210,7 +212,7 @@ describe('the in-memory search document store', () => {
     store.reset(rows);
     for (const key of ['metadata_modified', 'id', 'num_tags', 'title_string'] as SortKey[]) {
       for (const desc of [false, true]) {
-        const mask = store.match({ kind: 'term', field: 'state', value: 'active', wildcard: false }, now);
+        const mask = store.match({ kind: 'term', field: 'state', value: 'active', wildcard: false }, at);
         const all = store.scan({ mask, sort: { key, desc }, start: 0, rows: 1000, facetFields: [] }).ids;
         const walked: string[] = [];
         let after: [string | number, string] | undefined;

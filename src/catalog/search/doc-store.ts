@@ -1,13 +1,15 @@
 import { SearchError, SearchQueryError } from '../../api/errors';
-import { QNode } from './query/ast';
+import { FreeWord, minimumShouldMatch, QNode } from './query/ast';
 import { normalizeTimestamp, resolveDate } from './query/date-math';
 import { searchField } from './search-fields';
+import { searchTokens, TextResolution } from './text-analysis';
+import { ALL_CLASSES, classBits, parseTsvector, SlotScores, TextIndex } from './text-index';
 
 /**
- * The structured part of every search document, held in memory as columns: what filters, facets,
- * counts and sorts need, without text. It answers queries that name only these fields (`*:*`, the
- * harvester's `metadata_modified:[T TO *]`, organization and tag filters) with no SQL at all, and
- * counts facets for the match sets PostgreSQL finds by text.
+ * Every search document held in memory: the structured fields as columns, and the words in an
+ * inverted index of the lexemes PostgreSQL made of them (TextIndex). It answers filters, free
+ * text, facets, counts and sorts with no SQL at all; what it cannot express (phrases, patterns
+ * inside words, resource and extra fields) PostgreSQL answers.
  *
  * Every document has a slot number. A query becomes a bitset over slots (a term is its posting
  * list, a range a stretch of a pre-sorted order, AND/OR/NOT word-wise operations); counting is a
@@ -39,6 +41,8 @@ export interface DocRow {
   organization: string | null;
   creator_user_id: string | null;
   license_id: string | null;
+  /** search_document.tsv as text. */
+  tsv: string;
   tags: string[];
   groups: string[];
   res_format: string[];
@@ -183,11 +187,26 @@ class Postings {
 export function inMemoryCapable(node: QNode): boolean {
   switch (node.kind) {
     case 'all': return true;
-    case 'free': return false;
+    case 'free': return node.words.every((w) => !w.phrase);
     case 'and': case 'or': return node.children.every(inMemoryCapable);
     case 'not': return inMemoryCapable(node.child);
-    case 'term': case 'phrase': case 'range': return node.field !== null && searchField(node.field).inMemory;
+    case 'range': return searchField(node.field).inMemory;
+    case 'phrase': return searchField(node.field ?? 'text').inMemory;
+    case 'term': {
+      const f = searchField(node.field ?? 'text');
+      // Patterns inside a word (`pe?el`, `a*b`) are matched on the text in SQL; a trailing `*` is a prefix.
+      if (f.type === 'text') return !(node.wildcard && /[?*].*\S/.test(node.value.replace(/\*$/, '')));
+      return f.inMemory;
+    }
   }
+}
+
+/** What matching needs besides the tree: the time for date math, PostgreSQL's analysis of the query's words, and where to put their scores. */
+export interface MatchContext {
+  now: Date;
+  text: TextResolution;
+  /** The scores of positive text matches, filled while matching (their sum ranks the results). */
+  rankers: SlotScores[];
 }
 
 export function isInMemoryFacet(field: string): boolean {
@@ -197,6 +216,8 @@ export function isInMemoryFacet(field: string): boolean {
 export interface ScanRequest {
   /** The matching slots (from `match` or `maskOf`). */
   mask: Bits;
+  /** Scores (from `scores`): order by score first, highest first, then by `sort`. */
+  score?: Int32Array;
   /** Sort key and direction; ties are broken by id in the same direction. */
   sort: { key: SortKey; desc: boolean };
   start: number;
@@ -230,6 +251,7 @@ export class DocStore {
   private readonly multi = {} as Record<MultiField, (readonly number[])[]>;
   private readonly dicts = Object.fromEntries(CODED.map((f) => [f, new Dictionary()])) as Record<CodedField, Dictionary>;
   private postings = this.newPostings(0);
+  private text = new TextIndex();
   /** Slots in order of each sort key (ties by id). */
   private readonly orders = new Map<SortKey, number[]>(SORT_KEYS.map((k) => [k, []]));
   /** How many values each coded field holds over all documents (to estimate counting costs). */
@@ -256,7 +278,10 @@ export class DocStore {
     this.grow(rows.length);
     this.postings = this.newPostings(this.alive.length);
     for (const f of CODED) this.valueCount[f] = 0;
+    this.text = new TextIndex();
+    this.text.beginBulk();
     for (const r of rows) this.place(r);
+    this.text.endBulk();
     for (const key of SORT_KEYS) this.orders.set(key, this.sortedSlots(key, [...this.slotOf.values()]));
     this.loaded = true;
   }
@@ -316,15 +341,15 @@ export class DocStore {
     return bits;
   }
 
-  /** The slots matching a query tree of in-memory fields. */
-  match(node: QNode, now: Date): Bits {
+  /** The slots matching a query tree the store can answer (see inMemoryCapable). */
+  match(node: QNode, ctx: MatchContext, negated = false): Bits {
     switch (node.kind) {
       case 'all': return this.alive.slice();
       case 'and': {
         const [first, ...rest] = node.children;
-        const bits = first ? this.match(first, now) : this.alive.slice();
+        const bits = first ? this.match(first, ctx, negated) : this.alive.slice();
         for (const c of rest) {
-          const other = this.match(c, now);
+          const other = this.match(c, ctx, negated);
           for (let i = 0; i < bits.length; i++) bits[i] &= other[i];
         }
         return bits;
@@ -332,23 +357,36 @@ export class DocStore {
       case 'or': {
         const bits = new Uint32Array(this.alive.length);
         for (const c of node.children) {
-          const other = this.match(c, now);
+          const other = this.match(c, ctx, negated);
           for (let i = 0; i < bits.length; i++) bits[i] |= other[i];
         }
         return bits;
       }
       case 'not': {
-        const bits = this.match(node.child, now);
+        const bits = this.match(node.child, ctx, !negated);
         for (let i = 0; i < bits.length; i++) bits[i] = this.alive[i] & ~bits[i];
         return bits;
       }
-      case 'free': throw new SearchError('free text is not answered in memory');
+      case 'free': return this.freeText(node.words, ctx, negated);
       case 'term':
-      case 'phrase':
-        return this.term(canonical(node.field ?? 'text'), node.value, node.kind === 'term' && node.wildcard, now);
+      case 'phrase': {
+        const field = canonical(node.field ?? 'text');
+        if (searchField(field).type === 'text') {
+          if (node.kind === 'phrase') throw new SearchError('phrases are not answered in memory');
+          return this.textTerm(field, node.value.replace(/\*$/, ''), ctx, negated);
+        }
+        return this.term(field, node.value, node.kind === 'term' && node.wildcard, ctx.now);
+      }
       case 'range':
-        return this.range(canonical(node.field), node.lo, node.hi, node.loInclusive, node.hiInclusive, now);
+        return this.range(canonical(node.field), node.lo, node.hi, node.loInclusive, node.hiInclusive, ctx.now);
     }
+  }
+
+  /** Each matching slot's score: the sum of its positive text matches. */
+  scores(mask: Bits, rankers: SlotScores[]): Int32Array {
+    const score = new Int32Array(this.capacity);
+    for (const r of rankers) for (const slot of r.touched) if (hasBit(mask, slot)) score[slot] += r.score[slot];
+    return score;
   }
 
   /** Counts, facets and one page of the slots in `mask`. */
@@ -359,6 +397,9 @@ export class DocStore {
     const order = this.orders.get(req.sort.key)!;
     const ids: string[] = [];
     let last: [string | number, string] | undefined;
+    if (req.score && req.rows > 0 && count > 0) {
+      return { count, ids: this.pageByScore(req, req.score), facets };
+    }
     if (req.rows > 0 && count > 0) {
       const key = req.sort.key;
       const n = order.length;
@@ -384,6 +425,34 @@ export class DocStore {
       }
     }
     return { count, ids, last, facets };
+  }
+
+  /** A page ordered by score, highest first, ties in the order of `req.sort` (one walk along it, bucketing by score). */
+  private pageByScore(req: ScanRequest, score: Int32Array): string[] {
+    const order = this.orders.get(req.sort.key)!;
+    const n = order.length;
+    const buckets = new Map<number, number[]>();
+    for (let i = 0; i < n; i++) {
+      const slot = order[req.sort.desc ? n - 1 - i : i];
+      if (!hasBit(req.mask, slot)) continue;
+      const sc = score[slot];
+      let b = buckets.get(sc);
+      if (!b) buckets.set(sc, (b = []));
+      b.push(slot);
+    }
+    const ids: string[] = [];
+    let skip = req.start;
+    for (const sc of [...buckets.keys()].sort((a, b) => b - a)) {
+      const b = buckets.get(sc)!;
+      if (skip >= b.length) {
+        skip -= b.length;
+        continue;
+      }
+      for (let i = skip; i < b.length && ids.length < req.rows; i++) ids.push(this.ids[b[i]]);
+      skip = 0;
+      if (ids.length >= req.rows) break;
+    }
+    return ids;
   }
 
   /**
@@ -498,6 +567,7 @@ export class DocStore {
       for (const c of codes) this.postings[f].add(c, slot);
       this.valueCount[f] += codes.length;
     }
+    this.text.set(slot, parseTsvector(r.tsv ?? ''));
     return slot;
   }
 
@@ -517,6 +587,7 @@ export class DocStore {
       this.valueCount[f] -= this.multi[f][slot].length;
       this.multi[f][slot] = EMPTY;
     }
+    this.text.remove(slot);
     this.ids[slot] = '';
     this.free.push(slot);
   }
@@ -649,6 +720,82 @@ export class DocStore {
       return this.codesBits(field, this.dicts[field].values.flatMap((v, code) => (inRange(v) ? [code] : [])));
     }
     return this.between(this.sortKey(field), lo, loInc, hi, hiInc);
+  }
+
+  /**
+   * A query word's matches and scores: every token must match (as a prefix of its stem, or of a
+   * near miss's stem when no indexed word starts with it) in an allowed class; the word scores
+   * the lowest of its tokens' best classes. Null when nothing in it is searchable.
+   */
+  private wordScores(word: string, allowed: number, ctx: MatchContext): SlotScores | null {
+    const toks = searchTokens(word, ctx.text);
+    if (!toks.length) return null;
+    let acc: SlotScores | null = null;
+    for (const t of toks) {
+      if (!t.info) throw new SearchError(`query word "${t.token}" was not analysed`);
+      let tok: SlotScores | null = null;
+      for (const alternative of t.stems) {
+        let alt: SlotScores | null = null;
+        for (const stem of alternative) {
+          const s = SlotScores.ofStem(this.text, this.capacity, stem, allowed);
+          alt = alt ? alt.min(s) : s;
+        }
+        if (alt) tok = tok ? tok.max(alt) : alt;
+      }
+      tok ??= new SlotScores(this.capacity);
+      acc = acc ? acc.min(tok) : tok;
+    }
+    return acc;
+  }
+
+  private scoredBits(s: SlotScores): Bits {
+    const bits = new Uint32Array(this.alive.length);
+    for (const slot of s.touched) setBit(bits, slot);
+    return bits;
+  }
+
+  /** A field's text query (`title:pegel`, `text:wasser*`): its words in the field's classes. */
+  private textTerm(field: string, value: string, ctx: MatchContext, negated: boolean): Bits {
+    const weights = searchField(field).weights ?? 'ABCD';
+    const hits = this.wordScores(value, classBits(weights), ctx);
+    if (!hits) return this.alive.slice();
+    if (!negated) ctx.rankers.push(hits);
+    return this.scoredBits(hits);
+  }
+
+  /** CKAN's DisMax free text: +required and -excluded words, and a minimum of the optional ones ("2<-1 5<80%"). */
+  private freeText(words: FreeWord[], ctx: MatchContext, negated: boolean): Bits {
+    const result = this.alive.slice();
+    const optional: SlotScores[] = [];
+    let positive = 0;
+    for (const w of words) {
+      if (w.phrase) throw new SearchError('phrases are not answered in memory');
+      const hits = this.wordScores(w.text, ALL_CLASSES, ctx);
+      if (!hits) continue;
+      if (w.excluded) {
+        const bits = this.scoredBits(hits);
+        for (let i = 0; i < result.length; i++) result[i] &= ~bits[i];
+        continue;
+      }
+      positive++;
+      if (!negated) ctx.rankers.push(hits);
+      if (w.required) {
+        const bits = this.scoredBits(hits);
+        for (let i = 0; i < result.length; i++) result[i] &= bits[i];
+      } else optional.push(hits);
+    }
+    // Only stop words (or nothing searchable): like Solr's DisMax, nothing matches.
+    if (!positive) return new Uint32Array(this.alive.length);
+    if (optional.length) {
+      const k = minimumShouldMatch(optional.length);
+      const counts = new Uint8Array(this.capacity);
+      const enough = new Uint32Array(this.alive.length);
+      for (const o of optional) {
+        for (const slot of o.touched) if (++counts[slot] === k) setBit(enough, slot);
+      }
+      for (let i = 0; i < result.length; i++) result[i] &= enough[i];
+    }
+    return result;
   }
 
   private sortKey(field: string): SortKey {

@@ -7,15 +7,16 @@ import { LOGGER } from '../../../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../../../config/env';
 import { preparedQuery } from '../../../database/prepared';
 import { ChangedIds, DatasetChanges } from '../../datasets/dataset-changes';
-import { DocRow, DocStore, inMemoryCapable, isInMemoryFacet, SortKey, SORT_KEYS } from '../doc-store';
+import { DocRow, DocStore, inMemoryCapable, isInMemoryFacet, MatchContext, SortKey, SORT_KEYS } from '../doc-store';
 import { and, fieldsOf, QNode } from '../query/ast';
 import { CursorTuple, SearchBackend, SearchHits, SearchQuery } from '../search-backend';
 import { searchField } from '../search-fields';
 import { SortField } from '../search-request';
-import { SqlCompiler, TextResolution, textTokens } from './sql-compiler';
+import { SqlCompiler } from './sql-compiler';
+import { TextResolution, textTokens, TokenInfo } from '../text-analysis';
 
 const DOC_COLUMNS = `id, name, title, state, capacity, type, owner_org, organization, creator_user_id, license_id, tags, groups, res_format,
-  metadata_modified, metadata_created, num_resources, num_tags`;
+  metadata_modified, metadata_created, num_resources, num_tags, tsv::text AS tsv`;
 
 /** Parameters of one statement: the condition's, then the statement's own. */
 class Params {
@@ -28,9 +29,6 @@ class Params {
     return `$${this.values.length}`;
   }
 }
-
-/** Score weights for the tsvector classes D, C, B, A (CKAN: name^4 title^4 tags^2 groups^2 text). */
-const RANK = `'{0.1, 0.2, 0.5, 1.0}'`;
 
 /**
  * The default search backend: PostgreSQL full text (German configuration, folded accents,
@@ -46,6 +44,9 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
   /** Refreshes run one after another, so an older read never overwrites a newer one. */
   private queue: Promise<void> = Promise.resolve();
   private reloadWanted = false;
+  /** PostgreSQL's analysis of query tokens, until the next catalog change. */
+  private readonly tokenCache = new Map<string, TokenInfo>();
+  private tokenGeneration = 0;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -55,9 +56,12 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
   ) {}
 
   async onModuleInit(): Promise<void> {
-    if (!this.config.SEARCH_IN_MEMORY) return;
-    this.changes.onChange((ids) => this.refresh(ids));
-    await this.refresh('all');
+    this.changes.onChange((ids) => {
+      this.tokenGeneration++;
+      this.tokenCache.clear();
+      return this.config.SEARCH_IN_MEMORY ? this.refresh(ids) : undefined;
+    });
+    if (this.config.SEARCH_IN_MEMORY) await this.refresh('all');
   }
 
   /** The store answers only while it has heard every committed change. */
@@ -106,19 +110,30 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     const sqlFacets = query.facetFields.filter((f) => !isInMemoryFacet(f));
     const memory = this.memoryReady;
 
-    if (memory && memSort && inMemoryCapable(tree)) {
-      const r = this.docs.scan({ mask: this.docs.match(tree, now), sort: memSort, start: query.start, rows: query.rows, after: query.after, facetFields: memFacets });
-      if (sqlFacets.length) {
-        const c = new SqlCompiler(new Map(), now);
-        const where = c.compile(tree);
-        for (const [f, counts] of await this.sqlFacets(ctx, c, where, sqlFacets)) r.facets.set(f, counts);
+    const plan = memory ? memoryPlan(sort) : undefined;
+    let text: TextResolution | undefined;
+    if (plan && inMemoryCapable(tree)) {
+      text = ranked ? await this.resolveText(ctx, tree) : new Map();
+      const analysed = text;
+      // Words PostgreSQL could not analyse (unusual characters) are searched in SQL, which stems them itself.
+      if ([...textTokens(tree)].every((t) => analysed.has(t))) {
+        const m: MatchContext = { now, text, rankers: [] };
+        const mask = this.docs.match(tree, m);
+        const r = this.docs.scan({
+          mask, score: plan.score ? this.docs.scores(mask, m.rankers) : undefined, sort: plan,
+          start: query.start, rows: query.rows, after: plan.score ? undefined : query.after, facetFields: memFacets,
+        });
+        if (sqlFacets.length) {
+          const c = new SqlCompiler(text, now);
+          const where = c.compile(tree);
+          for (const [f, counts] of await this.sqlFacets(ctx, c, where, sqlFacets)) r.facets.set(f, counts);
+        }
+        return r;
       }
-      return r;
     }
 
-    const c = new SqlCompiler(await this.resolveText(ctx, tree), now);
+    const c = new SqlCompiler(text ?? (await this.resolveText(ctx, tree)), now);
     const where = c.compile(tree);
-    const rank = c.rankQueries.length ? `ts_rank(${RANK}, tsv, ${c.rankQueries.map((q) => `(${q})`).join(' || ')})` : '0::real';
     const facets = new Map<string, Map<string, number>>();
     let count: number;
     let ids: string[];
@@ -135,10 +150,10 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
         ids = page.ids;
         last = page.last;
       } else {
-        ids = await this.sqlPage(ctx, c, where, rank, sort, query);
+        ids = await this.sqlPage(ctx, c, where, sort, query);
       }
     } else {
-      const page = await this.sqlPageWithCount(ctx, c, where, rank, sort, query, memSort);
+      const page = await this.sqlPageWithCount(ctx, c, where, sort, query, memSort);
       ({ count, ids, last } = page);
       for (const [f, counts] of await this.sqlFacets(ctx, c, where, memFacets)) facets.set(f, counts);
     }
@@ -146,24 +161,55 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     return { count, ids, last, facets };
   }
 
-  /** For each query word: its folding, whether it is a stop word, whether it is indexed, and near misses. */
+  /**
+   * For each query token, PostgreSQL's analysis: folding, stop word or not, stems, whether an
+   * indexed word starts with it, and near misses with their stems. Answers are kept until the
+   * next change to the catalog (the vocabulary grows with writes).
+   */
   private async resolveText(ctx: ActionContext, tree: QNode): Promise<TextResolution> {
     const toks = [...textTokens(tree)];
-    if (!toks.length) return new Map();
-    const rows = await preparedQuery<{ t: string; folded: string; meaningful: boolean; known: boolean; similar: string[] }>(
+    const out: TextResolution = new Map();
+    const missing: string[] = [];
+    // Only while every change is heard, and outside write transactions (which may have grown the vocabulary).
+    const cacheable = this.changes.live && !ctx.inTransaction;
+    for (const t of toks) {
+      const hit = cacheable ? this.tokenCache.get(t) : undefined;
+      if (hit) out.set(t, hit);
+      else missing.push(t);
+    }
+    if (!missing.length) return out;
+    const generation = this.tokenGeneration;
+    const rows = await preparedQuery<{ t: string; folded: string; meaningful: boolean; stems: string[]; known: boolean; similar: string[]; similar_stems: string[] }>(
       ctx.db,
       'search-resolve-tokens',
       `SELECT t, f AS folded,
               numnode(to_tsquery('german', f || ':*')) > 0 AS meaningful,
+              ARRAY(SELECT lexeme FROM unnest(to_tsvector('german', f)) ORDER BY lexeme) AS stems,
               EXISTS (SELECT 1 FROM search_word WHERE word LIKE f || '%') AS known,
-              CASE WHEN length(f) >= 4
-                   THEN ARRAY(SELECT word FROM search_word WHERE word % f AND similarity(word, f) >= 0.4 ORDER BY word <-> f, word LIMIT 3)
-                   ELSE '{}' END AS similar
-         FROM unnest($1::text[]) AS t, LATERAL (SELECT catalog_fold(t) AS f) x
+              coalesce(s.similar, '{}') AS similar, coalesce(s.similar_stems, '{}') AS similar_stems
+         FROM unnest($1::text[]) AS t,
+              LATERAL (SELECT catalog_fold(t) AS f) x,
+              LATERAL (
+                SELECT array_agg(w.word ORDER BY w.rank) AS similar,
+                       array_agg(array_to_string(ARRAY(SELECT lexeme FROM unnest(to_tsvector('german', w.word)) ORDER BY lexeme), ' ') ORDER BY w.rank) AS similar_stems
+                  FROM (SELECT word, row_number() OVER (ORDER BY word <-> f, word) AS rank
+                          FROM search_word WHERE length(f) >= 4 AND word % f AND similarity(word, f) >= 0.4
+                         ORDER BY word <-> f, word LIMIT 3) w) s
         WHERE f ~ '^[[:alnum:]]+$'`,
-      [toks],
+      [missing],
     );
-    return new Map(rows.map((r) => [r.t, { folded: r.folded, meaningful: r.meaningful, known: r.known, similar: r.similar }]));
+    for (const r of rows) {
+      const info: TokenInfo = {
+        folded: r.folded, meaningful: r.meaningful, stems: r.stems, known: r.known, similar: r.similar,
+        similarStems: r.similar_stems.map((x) => (x ? x.split(' ') : [])),
+      };
+      out.set(r.t, info);
+      if (cacheable && generation === this.tokenGeneration) {
+        if (this.tokenCache.size >= 10_000) this.tokenCache.clear();
+        this.tokenCache.set(r.t, info);
+      }
+    }
+    return out;
   }
 
   private orderBy(sort: SortField[], rank: string): string {
@@ -172,8 +218,9 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     return [...parts, `id ${lastDesc ? 'DESC' : 'ASC'}`].join(', ');
   }
 
-  private async sqlPage(ctx: ActionContext, c: SqlCompiler, where: string, rank: string, sort: SortField[], q: SearchQuery): Promise<string[]> {
+  private async sqlPage(ctx: ActionContext, c: SqlCompiler, where: string, sort: SortField[], q: SearchQuery): Promise<string[]> {
     const ps = new Params(c.params);
+    const rank = sort.some((s) => s.field === 'score') ? c.rankExpression((v) => ps.p(v)) : '0::int';
     const rows: { id: string }[] = await ctx.db.query(
       `SELECT id FROM search_document WHERE ${where} ORDER BY ${this.orderBy(sort, rank)} LIMIT ${ps.p(q.rows)} OFFSET ${ps.p(q.start)}`,
       ps.values,
@@ -182,10 +229,11 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
   }
 
   private async sqlPageWithCount(
-    ctx: ActionContext, c: SqlCompiler, where: string, rank: string, sort: SortField[], q: SearchQuery, keyset: { key: SortKey; desc: boolean } | undefined,
+    ctx: ActionContext, c: SqlCompiler, where: string, sort: SortField[], q: SearchQuery, keyset: { key: SortKey; desc: boolean } | undefined,
   ): Promise<{ count: number; ids: string[]; last?: CursorTuple }> {
     const total: { n: number }[] = await ctx.db.query(`SELECT count(*)::int AS n FROM search_document WHERE ${where}`, c.params);
     const ps = new Params(c.params);
+    const rank = sort.some((s) => s.field === 'score') ? c.rankExpression((v) => ps.p(v)) : '0::int';
     let cond = where;
     let offset = q.start;
     const isDate = keyset?.key === 'metadata_modified' || keyset?.key === 'metadata_created';
@@ -243,6 +291,18 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     }
     return out;
   }
+}
+
+/** An order the store can page: by score first or not, then one pre-sorted key (ties by id in its direction). */
+function memoryPlan(sort: SortField[]): { key: SortKey; desc: boolean; score: boolean } | undefined {
+  if (sort[0]?.field === 'score') {
+    if (!sort[0].desc) return undefined;
+    if (sort.length === 1) return { key: 'id', desc: true, score: true };
+    const rest = singleKeySort(sort.slice(1));
+    return rest && { ...rest, score: true };
+  }
+  const only = singleKeySort(sort);
+  return only && { ...only, score: false };
 }
 
 /** A sort the store holds pre-sorted: one key (ties by id), or by id alone. */

@@ -2,59 +2,22 @@ import { SearchQueryError } from '../../../api/errors';
 import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
 import { resolveDate } from '../query/date-math';
 import { searchField, SearchField } from '../search-fields';
-import { isStopWord, tokens } from '../text-analysis';
-
-/**
- * What PostgreSQL said about the words of a query before it is compiled: for each folded token,
- * whether it means anything to the German configuration (not a stop word), whether some indexed
- * word starts with it, and which indexed words are close to it (typos).
- */
-export interface TokenInfo {
-  /** The token as PostgreSQL folds it (catalog_fold). */
-  folded: string;
-  meaningful: boolean;
-  known: boolean;
-  similar: string[];
-}
-export type TextResolution = Map<string, TokenInfo>;
-
-/** Every word a tree will search as text, folded and split into tokens. */
-export function textTokens(node: QNode, out = new Set<string>()): Set<string> {
-  const add = (s: string): void => tokens(s).forEach((t) => !isStopWord(t) && out.add(t));
-  switch (node.kind) {
-    case 'free':
-      node.words.forEach((w) => add(w.text));
-      break;
-    case 'term':
-    case 'phrase':
-      if (isText(searchField(node.field ?? 'text'))) add(node.value.replace(/[*?]/g, ' '));
-      break;
-    case 'and':
-    case 'or':
-      node.children.forEach((c) => textTokens(c, out));
-      break;
-    case 'not':
-      textTokens(node.child, out);
-      break;
-    default:
-      break;
-  }
-  return out;
-}
-
-const isText = (f: SearchField): boolean => f.type === 'text';
-const SAFE_TOKEN = /^[\p{L}\p{N}]+$/u;
+import { searchTokens, TextResolution } from '../text-analysis';
 
 /**
  * Compiles a query tree into a SQL condition over search_document, with bound parameters only.
  * Text matches use the weighted tsvector: every token matches as a prefix of its German stem
  * (partial words find compounds), and a token no indexed word starts with also matches its
- * closest indexed words (typo tolerance). The positive text matches are collected for ranking.
+ * closest indexed words (typo tolerance).
+ *
+ * The positive text matches are collected for ranking, scored as the in-memory index scores
+ * them: each word by the best class all its tokens occur in (title or name 10, tags, groups or
+ * organization 5, description 2, anything else 1), summed over the words.
  */
 export class SqlCompiler {
   readonly params: unknown[] = [];
-  /** tsquery SQL expressions whose matches raise the score. */
-  readonly rankQueries: string[] = [];
+  /** The positive text matches (word, field classes), scored by `rankExpression`. */
+  private readonly ranked: [string, string][] = [];
 
   constructor(private readonly text: TextResolution, private readonly now: Date) {}
 
@@ -86,17 +49,38 @@ export class SqlCompiler {
 
   /** The tsquery text for one query word: each token as stem prefix (or its typo alternatives), all required. */
   private wordQuery(word: string, weights = ''): string | null {
-    const parts: string[] = [];
-    for (const t of tokens(word)) {
-      if (isStopWord(t) || !SAFE_TOKEN.test(t)) continue;
-      const info = this.text.get(t);
-      if (info && !info.meaningful) continue;
-      const token = info && SAFE_TOKEN.test(info.folded) ? info.folded : t;
-      const alternatives = info && !info.known ? info.similar.filter((s) => SAFE_TOKEN.test(s)) : [];
-      const lexemes = [token, ...alternatives].map((x) => `${x}:*${weights}`);
-      parts.push(lexemes.length > 1 ? `(${lexemes.join(' | ')})` : lexemes[0]);
-    }
+    const parts = searchTokens(word, this.text).map((t) => {
+      const lexemes = t.words.map((x) => `${x}:*${weights}`);
+      return lexemes.length > 1 ? `(${lexemes.join(' | ')})` : lexemes[0];
+    });
     return parts.length ? parts.join(' & ') : null;
+  }
+
+  private rank(word: string, fieldWeights: string): void {
+    this.ranked.push([word, fieldWeights]);
+  }
+
+  /**
+   * The score as SQL: per ranked word the best class level at which all its tokens occur (limited
+   * to the field's classes), summed. Its parameters are bound with `bind`, so statements that do
+   * not order by score do not carry them.
+   */
+  rankExpression(bind: (v: unknown) => string): string {
+    const terms: string[] = [];
+    for (const [word, fieldWeights] of this.ranked) {
+      const allowed = fieldWeights || 'ABCD';
+      const whens: string[] = [];
+      let previous = '';
+      for (const [level, score] of [['A', 10], ['AB', 5], ['ABC', 2], ['ABCD', 1]] as const) {
+        const weights = [...level].filter((w) => allowed.includes(w)).join('');
+        if (!weights || weights === previous) continue;
+        previous = weights;
+        const q = this.wordQuery(word, weights);
+        if (q) whens.push(`WHEN tsv @@ to_tsquery('german', ${bind(q)}::text) THEN ${score}`);
+      }
+      if (whens.length) terms.push(`CASE ${whens.join(' ')} ELSE 0 END`);
+    }
+    return terms.length ? `(${terms.join(' + ')})` : '0::int';
   }
 
   private tsq(text: string): string {
@@ -119,7 +103,7 @@ export class SqlCompiler {
       const match = `tsv @@ ${q}`;
       if (w.excluded) conds.push(`(${match}) IS NOT TRUE`);
       else {
-        if (!negated) this.rankQueries.push(q);
+        if (!negated) this.rank(w.text, '');
         if (w.required) conds.push(match);
         else optional.push(q);
       }
@@ -154,7 +138,7 @@ export class SqlCompiler {
         }
         const q = phrase ? this.phraseTsq(value) : this.wordText(value.replace(/\*$/, ''), weights);
         if (!q) return 'TRUE';
-        if (!negated) this.rankQueries.push(q);
+        if (!negated) this.rank(value.replace(/\*$/, ''), weights);
         if (phrase && weights) return `(tsv @@ ${q} AND to_tsvector('german', catalog_fold(coalesce(${f.column}, ''))) @@ ${q})`;
         return `tsv @@ ${q}`;
       }
