@@ -124,26 +124,38 @@ export async function run(): Promise<void> {
   await db.connect();
   let ds: DataSource | undefined;
   try {
-    log(`loading ${DATASETS} datasets …`);
-    const t0 = Date.now();
-    const { orgNames, pairs } = await load(db, DATASETS, log);
-    // A catalog that has been running a while has been vacuumed: do so rather than measure autovacuum catching up.
-    await db.query('VACUUM ANALYZE');
-    log(`loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    let orgNames: string[];
+    let pairs: string[];
+    const [{ n: existing }] = (await db.query(`SELECT count(*)::int AS n FROM package`)).rows as { n: number }[];
+    if (process.env.BENCH_REUSE && existing >= DATASETS) {
+      // Iterating on query speed: keep the catalog a previous run left in BENCH_DATA_DIR.
+      log(`reusing the ${existing} datasets in ${server.dataDir}`);
+      orgNames = (await db.query(`SELECT name FROM catalog_group WHERE is_organization ORDER BY name`)).rows.map((r: { name: string }) => r.name);
+      pairs = (await db.query(`SELECT DISTINCT regexp_replace(title, ' [0-9]+$', '') AS p FROM package LIMIT 400`)).rows.map((r: { p: string }) => r.p);
+    } else {
+      log(`loading ${DATASETS} datasets …`);
+      const t0 = Date.now();
+      ({ orgNames, pairs } = await load(db, DATASETS, log));
+      // A catalog that has been running a while has been vacuumed: do so rather than measure autovacuum catching up.
+      await db.query('VACUUM ANALYZE');
+      log(`loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-    ds = createDataSource({ url: server.databaseUrl, poolSize: 2 });
-    await ds.initialize();
-    const r0 = Date.now();
-    const n = await reindexPostgres(ds, () => undefined);
-    const reindexSeconds = (Date.now() - r0) / 1000;
-    log(`full reindex: ${n} datasets in ${reindexSeconds.toFixed(1)} s = ${(n / reindexSeconds).toFixed(0)} datasets/s index build rate (goal: under 60 s)`);
+      ds = createDataSource({ url: server.databaseUrl, poolSize: 2 });
+      await ds.initialize();
+      const r0 = Date.now();
+      const n = await reindexPostgres(ds, () => undefined);
+      const reindexSeconds = (Date.now() - r0) / 1000;
+      log(`full reindex: ${n} datasets in ${reindexSeconds.toFixed(1)} s = ${(n / reindexSeconds).toFixed(0)} datasets/s index build rate (goal: under 60 s)`);
+    }
 
-    // Let every process reload its in-memory documents after the reindex notification.
-    for (let i = 0; i < 300; i++) {
-      const c = (await (await fetch(`${base}/api/3/action/package_search?rows=0`)).json()) as { result: { count: number } };
-      if (c.result.count >= DATASETS * 0.9) break;
+    // The server reloads its in-memory documents after the reindex notice; until then SQL answers. Measure the steady state.
+    const r1 = Date.now();
+    for (;;) {
+      const s = (await (await fetch(`${base}/__bench/search-ready`)).json()) as { ready: boolean; documents: number };
+      if (s.ready && s.documents >= DATASETS) break;
       await new Promise((r) => setTimeout(r, 200));
     }
+    log(`in-memory search documents (re)loaded ${((Date.now() - r1) / 1000).toFixed(1)} s after the reindex finished`);
 
     const since = '2020-01-01T00:00:00.000000Z';
     const rnd = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];

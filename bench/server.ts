@@ -4,6 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dispatcher } from '../src/api/dispatcher';
+import { PgSearchBackend } from '../src/catalog/search/pg/pg-search.backend';
 import { createLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config/env';
 import { openDatabase } from '../src/database/database-connection';
@@ -15,6 +16,7 @@ import { createHttpApp } from '../src/http';
  * size through the same Nest + Fastify stack — the ceiling package_show is compared with.
  */
 let constantBody = '{}';
+let searchBackend: PgSearchBackend | undefined;
 
 @Controller('__bench')
 class BenchController {
@@ -22,6 +24,12 @@ class BenchController {
   @Header('content-type', 'application/json;charset=utf-8')
   constant(): string {
     return constantBody;
+  }
+
+  /** Whether package_search answers from memory yet (after a reindex the store reloads; SQL answers meanwhile). */
+  @Get('search-ready')
+  searchReady(): { ready: boolean; documents: number } {
+    return { ready: searchBackend?.memoryReady ?? false, documents: searchBackend?.docs.size ?? 0 };
   }
 }
 
@@ -44,6 +52,7 @@ async function main(): Promise<void> {
   app.enableShutdownHooks();
   await app.listen({ port: config.PORT, host: '127.0.0.1' });
   const port = (app.getHttpServer().address() as { port: number }).port;
+  searchBackend = app.get(PgSearchBackend);
   const ctx = app.get(Dispatcher).context(null, { ignoreAuth: true });
   const name = `bench-${Date.now()}`;
   const user = await ctx.call<{ token: string }>('user_create', { name, sysadmin: true, with_apitoken: true });

@@ -33,8 +33,8 @@ function randomDoc(r: () => number, id: string): DocRow {
   const day = 1 + Math.floor(r() * 28);
   const sec = Math.floor(r() * 60);
   const modified = `2025-0${1 + Math.floor(r() * 9)}-${String(day).padStart(2, '0')} 10:00:${String(sec).padStart(2, '0')}.${String(Math.floor(r() * 1e6)).padStart(6, '0')}+00`;
-  // Common tags (held as bitsets) and rare ones (held as lists).
-  const tags = [...some(TAGS), ...(r() < 0.5 ? [`Jahr ${2000 + Math.floor(r() * 60)}`] : [])];
+  // Common tags (held as bitsets) and rare ones (held as lists); now and then more than fit inline.
+  const tags = [...(r() < 0.05 ? TAGS : some(TAGS)), ...(r() < 0.5 ? [`Jahr ${2000 + Math.floor(r() * 60)}`] : [])];
   const res = some(FORMATS);
   return {
     id,

@@ -90,6 +90,66 @@ const setBit = (bits: Bits, slot: number): void => {
 
 const EMPTY: readonly number[] = Object.freeze([]);
 
+/**
+ * A multi-valued field's codes per slot, in one typed array with room for a few per slot (the
+ * rest of a long list kept aside), so counting facets reads memory in order instead of chasing
+ * one small array per document.
+ */
+class MultiColumn {
+  static readonly INLINE = 6;
+  count: Uint16Array;
+  inline: Int32Array;
+  readonly overflow = new Map<number, Int32Array>();
+
+  constructor(capacity: number) {
+    this.count = new Uint16Array(capacity);
+    this.inline = new Int32Array(capacity * MultiColumn.INLINE);
+  }
+
+  grow(capacity: number): void {
+    const count = new Uint16Array(capacity);
+    count.set(this.count);
+    const inline = new Int32Array(capacity * MultiColumn.INLINE);
+    inline.set(this.inline);
+    this.count = count;
+    this.inline = inline;
+  }
+
+  get(slot: number): number[] {
+    const n = this.count[slot];
+    if (n > MultiColumn.INLINE) return [...this.overflow.get(slot)!];
+    const base = slot * MultiColumn.INLINE;
+    return Array.from(this.inline.subarray(base, base + n));
+  }
+
+  set(slot: number, codes: number[]): void {
+    this.overflow.delete(slot);
+    this.count[slot] = codes.length;
+    if (codes.length > MultiColumn.INLINE) this.overflow.set(slot, Int32Array.from(codes));
+    else this.inline.set(codes, slot * MultiColumn.INLINE);
+  }
+
+  /** Adds the values of every slot in `bits` to `counts`. */
+  countInto(bits: Bits, counts: Int32Array): void {
+    const K = MultiColumn.INLINE;
+    const count = this.count;
+    const inline = this.inline;
+    for (let w = 0; w < bits.length; w++) {
+      let x = bits[w];
+      while (x !== 0) {
+        const low = x & -x;
+        x ^= low;
+        const slot = (w << 5) + 31 - Math.clz32(low);
+        const n = count[slot];
+        if (n <= K) {
+          const base = slot * K;
+          for (let i = 0; i < n; i++) counts[inline[base + i]]++;
+        } else for (const c of this.overflow.get(slot)!) counts[c]++;
+      }
+    }
+  }
+}
+
 /** String ↔ code for one field's values. */
 class Dictionary {
   private readonly codes = new Map<string, number>();
@@ -248,7 +308,7 @@ export class DocStore {
   private numResources: Int32Array = new Int32Array(0);
   private numTags: Int32Array = new Int32Array(0);
   private readonly single = {} as Record<SingleField, Int32Array>;
-  private readonly multi = {} as Record<MultiField, (readonly number[])[]>;
+  private readonly multi = {} as Record<MultiField, MultiColumn>;
   private readonly dicts = Object.fromEntries(CODED.map((f) => [f, new Dictionary()])) as Record<CodedField, Dictionary>;
   private postings = this.newPostings(0);
   private text = new TextIndex();
@@ -463,10 +523,9 @@ export class DocStore {
    */
   countFacets(mask: Bits, fields: string[], matches = popcount(mask)): Map<string, Map<string, number>> {
     const out = new Map<string, Map<string, number>>();
-    const direct: Counter[] = [];
-    const inverse: Counter[] = [];
     const all: { field: string; counts: Int32Array; dict: Dictionary; inverse: boolean; postings: Postings }[] = [];
     const misses = this.size - matches;
+    let missBits: Bits | undefined;
     for (const field of fields) {
       const f = canonical(field);
       if (!isCoded(f)) throw new SearchError(`field ${field} is not held in memory`);
@@ -474,21 +533,28 @@ export class DocStore {
       const postings = this.postings[f];
       const counts = new Int32Array(dict.values.length);
       const perValue = 1 + this.valueCount[f] / Math.max(1, this.size);
-      const counter: Counter = isSingle(f) ? { single: this.single[f], counts } : { multi: this.multi[f], counts };
       const perDoc = matches * perValue;
       const perMiss = misses * perValue;
       let perCode = 0;
       for (let c = 0; c < counts.length && perCode < Math.min(perDoc, perMiss); c++) perCode += postings.cost(c);
-      all.push({ field, counts, dict, inverse: false, postings });
-      if (perCode < Math.min(perDoc, perMiss)) for (let c = 0; c < counts.length; c++) counts[c] = postings.countIn(c, mask);
-      else if (perDoc <= perMiss) direct.push(counter);
-      else {
-        inverse.push(counter);
-        all[all.length - 1].inverse = true;
+      let inverse = false;
+      if (perCode < Math.min(perDoc, perMiss)) {
+        for (let c = 0; c < counts.length; c++) counts[c] = postings.countIn(c, mask);
+      } else {
+        inverse = perMiss < perDoc;
+        let over = mask;
+        if (inverse) {
+          if (!missBits) {
+            missBits = new Uint32Array(mask.length);
+            for (let w = 0; w < mask.length; w++) missBits[w] = this.alive[w] & ~mask[w];
+          }
+          over = missBits;
+        }
+        if (isSingle(f)) countSingle(over, this.single[f], counts);
+        else this.multi[f].countInto(over, counts);
       }
+      all.push({ field, counts, dict, inverse, postings });
     }
-    if (direct.length) countSlots(mask, direct, (w) => mask[w]);
-    if (inverse.length) countSlots(mask, inverse, (w) => this.alive[w] & ~mask[w]);
     for (const { field, counts, dict, inverse: inv, postings } of all) {
       const values = new Map<string, number>();
       for (let c = 0; c < counts.length; c++) {
@@ -525,7 +591,10 @@ export class DocStore {
       this.titles = [];
       this.modified = [];
       this.created = [];
-      for (const f of MULTI) this.multi[f] = [];
+    }
+    for (const f of MULTI) {
+      if (keep) this.multi[f].grow(cap);
+      else this.multi[f] = new MultiColumn(cap);
     }
     for (let s = this.capacity; s < cap; s++) {
       this.ids[s] = '';
@@ -533,7 +602,6 @@ export class DocStore {
       this.titles[s] = '';
       this.modified[s] = '';
       this.created[s] = '';
-      for (const f of MULTI) this.multi[f][s] = EMPTY;
     }
     // Unused slots are free, lowest first.
     for (let s = cap - 1; s >= this.capacity; s--) this.free.push(s);
@@ -563,7 +631,7 @@ export class DocStore {
     }
     for (const f of MULTI) {
       const codes = [...new Set(r[f].filter((v) => v !== '').map((v) => this.dicts[f].code(v)))];
-      this.multi[f][slot] = codes.length ? codes : EMPTY;
+      this.multi[f].set(slot, codes);
       for (const c of codes) this.postings[f].add(c, slot);
       this.valueCount[f] += codes.length;
     }
@@ -583,9 +651,10 @@ export class DocStore {
       }
     }
     for (const f of MULTI) {
-      for (const c of this.multi[f][slot]) this.postings[f].remove(c, slot);
-      this.valueCount[f] -= this.multi[f][slot].length;
-      this.multi[f][slot] = EMPTY;
+      const codes = this.multi[f].get(slot);
+      for (const c of codes) this.postings[f].remove(c, slot);
+      this.valueCount[f] -= codes.length;
+      this.multi[f].set(slot, []);
     }
     this.text.remove(slot);
     this.ids[slot] = '';
@@ -804,23 +873,15 @@ export class DocStore {
   }
 }
 
-/** Per-value counts of one coded field, filled slot by slot. */
-type Counter = { counts: Int32Array } & ({ single: Int32Array; multi?: undefined } | { multi: (readonly number[])[]; single?: undefined });
-
-/** Adds the values of every slot whose bit is set in `word(w)` to the counters. */
-function countSlots(mask: Bits, counters: Counter[], word: (w: number) => number): void {
-  for (let w = 0; w < mask.length; w++) {
-    let x = word(w);
+/** Adds the value of every slot in `bits` to `counts` (a single-valued field's column). */
+function countSingle(bits: Bits, column: Int32Array, counts: Int32Array): void {
+  for (let w = 0; w < bits.length; w++) {
+    let x = bits[w];
     while (x !== 0) {
       const low = x & -x;
-      const slot = (w << 5) + 31 - Math.clz32(low);
       x ^= low;
-      for (const k of counters) {
-        if (k.single) {
-          const c = k.single[slot];
-          if (c >= 0) k.counts[c]++;
-        } else for (const c of k.multi[slot]) k.counts[c]++;
-      }
+      const c = column[(w << 5) + 31 - Math.clz32(low)];
+      if (c >= 0) counts[c]++;
     }
   }
 }
