@@ -87,8 +87,25 @@ export class AddSearchIndex1795300000000 implements MigrationInterface {
         enqueued_at timestamptz NOT NULL DEFAULT clock_timestamp()
       )`);
 
-    await q.query(`
-      CREATE FUNCTION catalog_search_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
+    await q.query(SEARCH_REFRESH_V1);
+
+    // Index what exists already.
+    await q.query(`SELECT catalog_search_refresh(array(SELECT id FROM package))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP FUNCTION catalog_search_refresh(uuid[])`);
+    await q.query(`DROP TABLE search_outbox`);
+    await q.query(`DROP TABLE search_cursor`);
+    await q.query(`DROP TABLE search_word`);
+    await q.query(`DROP TABLE search_document`);
+    await q.query(`DROP FUNCTION catalog_fold(text)`);
+  }
+}
+
+/** catalog_search_refresh as this migration created it (a later migration restores it on revert). */
+export const SEARCH_REFRESH_V1 = `
+      CREATE OR REPLACE FUNCTION catalog_search_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         DELETE FROM search_document d
          WHERE d.id = ANY(ids)
@@ -141,18 +158,4 @@ export class AddSearchIndex1795300000000 implements MigrationInterface {
                regexp_split_to_table(catalog_fold(concat_ws(' ', sd.title, array_to_string(sd.tags, ' '), sd.organization_title, sd.notes)), '[^a-z0-9]+') AS w
          WHERE sd.id = ANY(ids) AND length(w) BETWEEN 4 AND 40
         ON CONFLICT DO NOTHING;
-      END $$`);
-
-    // Index what exists already.
-    await q.query(`SELECT catalog_search_refresh(array(SELECT id FROM package))`);
-  }
-
-  async down(q: QueryRunner): Promise<void> {
-    await q.query(`DROP FUNCTION catalog_search_refresh(uuid[])`);
-    await q.query(`DROP TABLE search_outbox`);
-    await q.query(`DROP TABLE search_cursor`);
-    await q.query(`DROP TABLE search_word`);
-    await q.query(`DROP TABLE search_document`);
-    await q.query(`DROP FUNCTION catalog_fold(text)`);
-  }
-}
+      END $$`;

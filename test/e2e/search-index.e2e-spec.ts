@@ -84,6 +84,22 @@ describe('the search index follows every write', () => {
       await db.close();
     }
   });
+
+  it('accepts many stewards writing at once, with the same new words in different orders', async () => {
+    // Every write adds its new words to the typo vocabulary; concurrent writers must not deadlock on them.
+    const words = Array.from({ length: 300 }, (_, i) => `sonderwort${i}`);
+    // Overlapping sets of different sizes: PostgreSQL would meet them in different orders.
+    const subset = (i: number) => words.filter((_, k) => k % (i + 2) !== 0 && (k * (i + 7)) % 5 !== 0).reverse();
+    for (let round = 0; round < 3; round++) {
+      const results = await Promise.all(
+        Array.from({ length: 16 }, (_, i) =>
+          post('package_create', { name: `gleichzeitig-${round}-${i}`, owner_org: orgId, title: `Gleichzeitig ${i}`, notes: `${subset(i).join(' ')} runde${round}` })),
+      );
+      expect(results.map((r) => r.status)).toEqual(results.map(() => 200));
+      words.forEach((w, k) => (words[k] = `${w}x`));
+    }
+    expect((await names({ q: 'Gleichzeitig' })).length).toBe(48);
+  });
 });
 
 describe('autocomplete actions', () => {

@@ -1,3 +1,4 @@
+import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
 import { CHANGE_CHANNEL } from '../datasets/dataset-changes';
 
@@ -5,23 +6,40 @@ export interface ReindexProgress {
   (done: number, total: number): void;
 }
 
+export interface ReindexOptions {
+  /** Datasets per transaction. */
+  batch?: number;
+  /** Transactions running side by side (PostgreSQL analyses text on as many cores). */
+  workers?: number;
+}
+
 /**
- * Rebuilds search_document for every dataset, in batches of its own transactions, in place (the
- * search keeps answering meanwhile), then tells every running process to reload what it holds.
+ * Rebuilds search_document for every dataset, in batches of their own transactions run side by
+ * side, in place (the search keeps answering meanwhile; writes made during the rebuild index
+ * themselves), then tells every running process to reload what it holds.
  */
-export async function reindexPostgres(ds: DataSource, progress: ReindexProgress, batch = 1000): Promise<number> {
-  const [{ n }]: { n: number }[] = await ds.query(`SELECT count(*)::int AS n FROM package`);
+export async function reindexPostgres(ds: DataSource, progress: ReindexProgress, opts: ReindexOptions = {}): Promise<number> {
+  const batch = opts.batch ?? 1000;
+  const workers = Math.max(1, opts.workers ?? Math.min(4, cpus().length));
+  const ids = ((await ds.query(`SELECT id FROM package ORDER BY id`)) as { id: string }[]).map((r) => r.id);
+  let next = 0;
   let done = 0;
-  let after = '00000000-0000-0000-0000-000000000000';
-  progress(0, n);
-  for (;;) {
-    const rows: { id: string }[] = await ds.query(`SELECT id FROM package WHERE id > $1 ORDER BY id LIMIT $2`, [after, batch]);
-    if (!rows.length) break;
-    after = rows[rows.length - 1].id;
-    await ds.query(`SELECT catalog_search_refresh($1::uuid[])`, [rows.map((r) => r.id)]);
-    done += rows.length;
-    progress(done, n);
-  }
+  let failed = false;
+  progress(0, ids.length);
+  const work = async (): Promise<void> => {
+    while (!failed && next < ids.length) {
+      const slice = ids.slice(next, (next += batch));
+      try {
+        await ds.query(`SELECT catalog_search_refresh($1::uuid[])`, [slice]);
+      } catch (err) {
+        failed = true; // the other workers stop after their current batch
+        throw err;
+      }
+      done += slice.length;
+      progress(done, ids.length);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, work));
   await ds.query(`ANALYZE search_document`);
   await ds.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, 'reindex|*']);
   return done;
