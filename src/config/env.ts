@@ -69,7 +69,7 @@ export class Env {
   /** Meilisearch index holding the datasets. */
   @IsString() MEILI_INDEX = 'datasets';
 
-  /** Keep the structured search fields of every dataset in memory (fast facets, counts and filters); false: SQL only. */
+  /** Hold every dataset's search fields and words in memory and answer package_search there; false: SQL only. */
   @Transform(toBool) @IsBoolean() SEARCH_IN_MEMORY = true;
 
   /** Memory for rendered package_show dicts, in MiB (0 disables the cache). */

@@ -33,9 +33,10 @@ class Params {
 /**
  * The default search backend: PostgreSQL full text (German configuration, folded accents,
  * prefix matching, trigram typo tolerance) over search_document, which every write refreshes
- * inside its own transaction. Queries that name only structured fields, and facet counts, are
- * answered from the in-memory DocStore while it is in step with the database; SQL answers
- * everything else, and everything when the store cannot be trusted.
+ * inside its own transaction. While the in-memory DocStore is in step with the database it
+ * answers whatever it can express — filters, free text (with PostgreSQL's analysis of the
+ * query's words), facets, sorts — and counts facets for the rest; SQL answers everything else,
+ * and everything while the store cannot be trusted. Both score text matches the same way.
  */
 @Injectable()
 export class PgSearchBackend implements SearchBackend, OnModuleInit {
