@@ -23,7 +23,9 @@ export interface Server {
 }
 
 export function startServer(env: NodeJS.ProcessEnv = {}): Promise<Server> {
-  const proc = fork(join(__dirname, 'server.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
+  const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+  const proc = fork(join(__dirname, 'server.ts'), [], { execArgv: ['-r', '@swc-node/register', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   return new Promise((ok, fail) => {
     proc.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
     proc.on('message', (m: { ready?: boolean; port: number; token: string; dataDir: string; databaseUrl: string }) => {

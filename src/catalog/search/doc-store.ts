@@ -332,15 +332,29 @@ export class DocStore {
 
   /** Replaces everything (initial load, or after missed changes). */
   reset(rows: DocRow[]): void {
+    this.beginReset(rows.length);
+    this.load(rows);
+    this.endReset();
+  }
+
+  /** Starts loading everything afresh, in batches (`load`), finished by `endReset`; not ready meanwhile. */
+  beginReset(expected: number): void {
+    this.loaded = false;
     this.slotOf.clear();
     this.free.length = 0;
     this.capacity = 0;
-    this.grow(rows.length);
+    this.grow(expected);
     this.postings = this.newPostings(this.alive.length);
     for (const f of CODED) this.valueCount[f] = 0;
     this.text = new TextIndex();
     this.text.beginBulk();
+  }
+
+  load(rows: DocRow[]): void {
     for (const r of rows) this.place(r);
+  }
+
+  endReset(): void {
     this.text.endBulk();
     for (const key of SORT_KEYS) this.orders.set(key, this.sortedSlots(key, [...this.slotOf.values()]));
     this.loaded = true;

@@ -45,6 +45,8 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
   /** Refreshes run one after another, so an older read never overwrites a newer one. */
   private queue: Promise<void> = Promise.resolve();
   private reloadWanted = false;
+  /** Changed datasets not yet read into the store. */
+  private readonly pendingIds = new Set<string>();
   /** PostgreSQL's analysis of query tokens, until the next catalog change. */
   private readonly tokenCache = new Map<string, TokenInfo>();
   private tokenGeneration = 0;
@@ -70,21 +72,23 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     return this.config.SEARCH_IN_MEMORY && this.docs.ready && this.changes.live && !this.reloadWanted;
   }
 
+  /**
+   * Brings the store up to date with committed changes. Ids that arrive while a refresh is running
+   * are gathered and read in one query by the next; "all" reloads everything in batches.
+   */
   refresh(ids: ChangedIds): Promise<void> {
     if (ids === 'all') {
       this.reloadWanted = true;
       this.docs.invalidate();
-    }
+    } else for (const id of ids) this.pendingIds.add(id);
     this.queue = this.queue.then(async () => {
       try {
-        if (ids === 'all' || this.reloadWanted) {
-          if (!this.reloadWanted) return;
-          this.reloadWanted = false;
-          const rows: DocRow[] = await this.dataSource.query(`SELECT ${DOC_COLUMNS} FROM search_document`);
-          if (!this.reloadWanted) this.docs.reset(rows);
-        } else if (this.docs.ready) {
-          const rows = await preparedQuery<DocRow>(this.dataSource.manager, 'search-docs-by-ids', `SELECT ${DOC_COLUMNS} FROM search_document WHERE id = ANY($1::uuid[])`, [ids]);
-          this.docs.apply(ids, rows);
+        if (this.reloadWanted) await this.reload();
+        else if (this.pendingIds.size && this.docs.ready) {
+          const batch = [...this.pendingIds];
+          this.pendingIds.clear();
+          const rows = await preparedQuery<DocRow>(this.dataSource.manager, 'search-docs-by-ids', `SELECT ${DOC_COLUMNS} FROM search_document WHERE id = ANY($1::uuid[])`, [batch]);
+          this.docs.apply(batch, rows);
         }
       } catch (err) {
         this.log.error({ err }, 'could not refresh the in-memory search documents; searching with SQL until the next reload');
@@ -94,6 +98,28 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
       }
     });
     return this.queue;
+  }
+
+  /** Reads every search document afresh, in batches (changes committed meanwhile are applied after it). */
+  private async reload(): Promise<void> {
+    this.reloadWanted = false;
+    this.pendingIds.clear();
+    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM search_document`);
+    this.docs.beginReset(n);
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      if (this.reloadWanted) return; // another reload was asked for: it runs next
+      const rows = await preparedQuery<DocRow>(
+        this.dataSource.manager,
+        'search-docs-batch',
+        `SELECT ${DOC_COLUMNS} FROM search_document WHERE id > $1 ORDER BY id LIMIT 5000`,
+        [after],
+      );
+      if (!rows.length) break;
+      this.docs.load(rows);
+      after = rows[rows.length - 1].id;
+    }
+    this.docs.endReset();
   }
 
   async flush(): Promise<void> {
