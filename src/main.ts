@@ -15,9 +15,21 @@ async function bootstrap(): Promise<void> {
   try {
     const app = await createHttpApp({ config, logger: log, database });
     await ensureSysadminFromEnv(app.get(Dispatcher), config, log);
-    // SIGTERM/SIGINT: stop taking requests, let running ones finish, close the pool, then stop the embedded database.
-    app.enableShutdownHooks();
     await app.listen({ port: config.PORT, host: config.HOST });
+    // SIGTERM/SIGINT: stop taking requests, let running ones finish, close the pool, stop the embedded
+    // database, and flush the (asynchronous) log before exiting, so its last lines are never lost.
+    const shutdown = (signal: NodeJS.Signals): void => {
+      log.info({ signal }, 'shutting down');
+      app
+        .close()
+        .then(() => 0, (err: unknown) => (log.error({ err }, 'shutdown failed'), 1))
+        .then((code) => {
+          log.info('catalog stopped');
+          log.flush(() => process.exit(code));
+        });
+    };
+    process.once('SIGTERM', shutdown);
+    process.once('SIGINT', shutdown);
     log.info({ url: config.SITE_URL, port: config.PORT, database: database.embedded ? 'embedded' : 'external' }, 'catalog ready');
   } catch (err) {
     await database.close();

@@ -99,7 +99,8 @@ describe('the server as a process with the embedded PostgreSQL', () => {
     expect(ds.status).toBe(200);
 
     const code = await stop();
-    expect(code === 0 || code === null).toBe(true);
+    expect(code).toBe(0);
+    expect(log).toContain('catalog stopped');
     expect(log).toContain('embedded PostgreSQL stopped');
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
 
