@@ -1,13 +1,16 @@
 import { All, Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Authenticator } from '../auth/authenticator';
 import type { Logger } from '../common/logger';
 import { errorResponse, successBody } from './ckan-envelope';
 import { Dispatcher } from './dispatcher';
-import { BadRequest } from './errors';
+import { BadRequest, ValidationError } from './errors';
+import { ActionContext } from './action-context';
+import { UPLOAD_RECEIVER, UploadReceiver } from './uploads';
 import { RawJson } from './raw-json';
-import { DataDict, formData, jsonBody, queryData, readMultipart, requireDict } from './request-data';
+import { DataDict, formData, jsonBody, mixed, queryData, readMultipart, requireDict } from './request-data';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 
@@ -19,13 +22,27 @@ const JSON_TYPE = 'application/json;charset=utf-8';
 @Controller('api')
 export class ActionController {
   private readonly helpBase: string;
+  private receiver?: UploadReceiver | null;
 
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly authenticator: Authenticator,
+    private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.helpBase = `${config.SITE_URL}/api/3/action/help_show?name=`;
+  }
+
+  /** Whoever stores uploaded files (the resources module), looked up lazily so the API does not depend on it. */
+  private uploads(): UploadReceiver | undefined {
+    if (this.receiver === undefined) {
+      try {
+        this.receiver = this.moduleRef.get<UploadReceiver>(UPLOAD_RECEIVER, { strict: false });
+      } catch {
+        this.receiver = null;
+      }
+    }
+    return this.receiver ?? undefined;
   }
 
   @Get()
@@ -56,14 +73,22 @@ export class ActionController {
       const sideEffectFree = this.dispatcher.isSideEffectFree(name);
       if (isGet && !sideEffectFree) throw new BadRequest('JSON Error: Invalid request. Please use POST method for your request');
 
-      const data = await this.requestData(req, sideEffectFree);
-      // JSONP requests run as anonymous, whatever token they carry (CKAN's CSRF safeguard).
-      const callback = data.callback;
-      delete data.callback;
-      const user = callback === undefined ? await this.authenticator.fromHeaders(req.headers) : null;
       const client = `${req.ip}|${String(req.headers['user-agent'] ?? '')}`;
-      const ctx = this.dispatcher.context(user, { log, request: { method: req.method, path: req.url, requestId: String(req.id), client } });
-      const result = await this.dispatcher.run(name, data, ctx);
+      const request = { method: req.method, path: req.url, requestId: String(req.id), client };
+      const headerUser = await this.authenticator.fromHeaders(req.headers);
+      const received: unknown[] = [];
+      let result: unknown;
+      let callback: unknown;
+      try {
+        const data = await this.requestData(req, name, sideEffectFree, this.dispatcher.context(headerUser, { log, request }), received);
+        // JSONP requests run as anonymous, whatever token they carry (CKAN's CSRF safeguard).
+        callback = data.callback;
+        delete data.callback;
+        const ctx = this.dispatcher.context(callback === undefined ? headerUser : null, { log, request });
+        result = await this.dispatcher.run(name, data, ctx);
+      } finally {
+        if (received.length) await this.uploads()?.release(received);
+      }
 
       let body: string | Buffer;
       let type = JSON_TYPE;
@@ -78,23 +103,36 @@ export class ActionController {
       void reply.code(200).header('content-type', type).send(body);
     } catch (err) {
       const { status, body } = errorResponse(err, help, log);
+      // A request whose body was not read to the end (a refused upload) closes the connection, so it is not read after all.
+      if (!req.raw.complete) void reply.header('connection', 'close');
       void reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify(body));
     }
   }
 
   /** ckan/views/api.py `_get_request_data`: form fields, else (GET-able actions) the query, else a JSON body. */
-  private async requestData(req: FastifyRequest, sideEffectFree: boolean): Promise<DataDict> {
+  private async requestData(req: FastifyRequest, action: string, sideEffectFree: boolean, ctx: ActionContext, received: unknown[]): Promise<DataDict> {
     const query = queryData(req.query);
     if (req.method === 'GET' || req.method === 'HEAD') return query;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type === 'multipart/form-data') {
+      const uploads = this.uploads();
+      const maxFiles = uploads?.maxRequestBytes(action);
+      const declared = Number(req.headers['content-length']);
+      // Too large is refused before a byte of the body is read.
+      if (maxFiles !== undefined && Number.isFinite(declared) && declared > maxFiles) {
+        throw new ValidationError({ upload: ['File upload too large'] });
+      }
       const { fields, files } = await readMultipart(req.raw, {
         maxFieldBytes: this.config.MAX_BODY_BYTES,
         maxFields: 1000,
-        onFile: async (part) => {
-          // TODO(#4): stream uploads to storage; until then a file part is refused, never silently dropped.
-          part.stream.resume();
-          throw new BadRequest(`File uploads are not supported yet (field "${part.field}")`);
+        onFile: async (part, fieldsSoFar) => {
+          if (!uploads || maxFiles === undefined) {
+            part.stream.resume();
+            throw new BadRequest(`Action ${action} does not take files (field "${part.field}")`);
+          }
+          const value = await uploads.receive(ctx, action, mixed(fieldsSoFar), part);
+          received.push(value);
+          return value;
         },
       });
       return requireDict({ ...formData(fields), ...files });

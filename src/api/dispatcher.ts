@@ -49,6 +49,24 @@ export class Dispatcher implements ActionRunner {
     }
   }
 
+  /**
+   * The checks of `run` without running: the caller, the input's shape and the action's auth rule.
+   * Used before storing an uploaded file, so a caller who may not write there stores nothing.
+   */
+  async authorize(name: string, data: DataDict, parent: ActionContext): Promise<void> {
+    const action = this.registry.get(name);
+    if (!action) throw new BadRequest(`Action name not known: ${name}`);
+    if (!action.anonymous && !parent.user && !parent.ignoreAuth) {
+      throw new NotAuthorized(`Action ${name} requires an authenticated user`);
+    }
+    const input = parseInput(action.input, data);
+    const ctx = parent.forRun();
+    if (!ctx.ignoreAuth && !(ctx.isSysadmin && !action.checkSysadmins)) {
+      const verdict = await action.auth(ctx, input);
+      if (!verdict.allowed) throw new NotAuthorized(verdict.reason);
+    }
+  }
+
   /** Whether `name` may be called with GET. */
   isSideEffectFree(name: string): boolean {
     return this.registry.get(name)?.sideEffectFree ?? false;

@@ -70,17 +70,20 @@ export interface MultipartFilePart {
 }
 
 /**
- * Reads a multipart body as a stream: fields are collected, each file part is handed to `onFile`,
- * which must consume its stream (store it, or drain it). Nothing is buffered whole.
+ * Reads a multipart body as a stream: fields are collected, each file part is handed to `onFile`
+ * (with the fields that came before it), which must consume its stream. Nothing is buffered
+ * whole. If the request fails or the client goes away, file streams still being read fail too,
+ * so whoever stores them cleans up.
  */
 export function readMultipart(
   req: IncomingMessage,
-  opts: { maxFieldBytes: number; maxFields: number; onFile: (part: MultipartFilePart) => Promise<unknown> },
+  opts: { maxFieldBytes: number; maxFields: number; onFile: (part: MultipartFilePart, fieldsSoFar: [string, string][]) => Promise<unknown> },
 ): Promise<{ fields: [string, string][]; files: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {
     let bb: busboy.Busboy;
     try {
-      bb = busboy({ headers: req.headers, limits: { fieldSize: opts.maxFieldBytes, fields: opts.maxFields }, defParamCharset: 'utf8' });
+      // Buffers of 1 MiB let the socket keep delivering while the previous piece is written to storage.
+      bb = busboy({ headers: req.headers, limits: { fieldSize: opts.maxFieldBytes, fields: opts.maxFields }, defParamCharset: 'utf8', highWaterMark: 1 << 20, fileHwm: 1 << 20 });
     } catch (e) {
       reject(new BadRequest(`Invalid multipart request: ${(e as Error).message}`));
       return;
@@ -88,20 +91,31 @@ export function readMultipart(
     const fields: [string, string][] = [];
     const files: Record<string, unknown> = {};
     const pending: Promise<unknown>[] = [];
+    const open = new Set<NodeJS.ReadableStream & { destroy(err?: Error): void }>();
     let failed = false;
     const fail = (err: unknown): void => {
       if (failed) return;
       failed = true;
       req.unpipe(bb);
-      req.resume();
-      reject(err);
+      for (const s of open) s.destroy(err instanceof Error ? err : new Error(String(err)));
+      // Settle once every file handler has cleaned up after itself.
+      void Promise.allSettled(pending).then(() => reject(err));
     };
     bb.on('field', (name, value, info) => {
       if (info.valueTruncated) return fail(new BadRequest(`Form field ${name} is too large`));
       fields.push([name, value]);
     });
     bb.on('file', (field, stream, info) => {
-      const p = opts.onFile({ field, filename: info.filename ?? '', mimeType: info.mimeType, stream }).then(
+      if (failed) {
+        stream.resume();
+        return;
+      }
+      open.add(stream);
+      // Failures reach the caller through onFile's promise; the stream's own 'error' event must not go unheard.
+      stream.on('error', () => undefined);
+      stream.once('close', () => open.delete(stream));
+      stream.once('end', () => open.delete(stream));
+      const p = opts.onFile({ field, filename: info.filename ?? '', mimeType: info.mimeType, stream }, [...fields]).then(
         (value) => void (files[field] = value),
         (err) => {
           stream.resume();
@@ -115,7 +129,9 @@ export function readMultipart(
     bb.on('close', () => {
       Promise.all(pending).then(() => !failed && resolve({ fields, files }), fail);
     });
-    req.on('aborted', () => fail(new BadRequest('Request aborted')));
+    req.on('close', () => {
+      if (!req.complete) fail(new BadRequest('Request aborted'));
+    });
     req.pipe(bb);
   });
 }

@@ -14,19 +14,25 @@ import { GroupWriter } from './organizations/group-writer.service';
 import { GroupActions } from './organizations/group.actions';
 import { GroupRepository } from './organizations/group.repository';
 import { MembershipActions } from './organizations/membership.actions';
+import { UPLOAD_RECEIVER } from '../api/uploads';
 import { ResourceActions } from './resources/resource.actions';
+import { ResourceDownloadController } from './resources/resource-download.controller';
+import { ResourceFiles } from './resources/resource-files.service';
+import { ResourceUploads } from './resources/resource-uploads.service';
 import { ResourceRepository } from './resources/resource.repository';
 import { TagActions } from './tags/tag.actions';
 import { TagRepository } from './tags/tag.repository';
 
-/** Datasets, resources, organizations, groups, tags and licences. */
+/** Datasets, resources (with their uploaded files and the download route), organizations, groups, tags and licences. */
 @Module({
   imports: [AuthModule],
   providers: [
     DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,
+    ResourceFiles, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
-  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetDicts],
+  controllers: [ResourceDownloadController],
+  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetDicts, ResourceFiles, UPLOAD_RECEIVER],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(

@@ -9,6 +9,7 @@ import { ResourceInput } from '../resources/resource.dto';
 import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
 import { ResourceRepository, ResourceRow, ResourceValues } from '../resources/resource.repository';
 import { DatasetChanges } from './dataset-changes';
+import { ResourceFiles } from '../resources/resource-files.service';
 import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow, DatasetValues } from './dataset.repository';
 
@@ -35,6 +36,7 @@ export class DatasetWriter {
     private readonly groups: GroupRepository,
     private readonly authz: Authz,
     private readonly changes: DatasetChanges,
+    private readonly files: ResourceFiles,
   ) {}
 
   async create(ctx: ActionContext, input: PackageCreateInput): Promise<string> {
@@ -208,6 +210,8 @@ export class DatasetWriter {
     }
     await this.resources.deleteMany(ctx.db, current.filter((r) => !kept.has(r.id)).map((r) => r.id));
     await this.resources.insertMany(ctx.db, packageId, inserts);
+    // Files of dropped or unlinked upload resources are removed once this commits.
+    if (current.some((r) => r.upload_key)) this.files.settle(ctx);
   }
 }
 
@@ -225,7 +229,15 @@ export function resourceValues(input: ResourceInput, existing?: ResourceRow): Re
   for (const key of ['size', 'created', 'last_modified', 'cache_last_updated'] as const) {
     if (given[key] !== undefined) set(key, given[key] as never);
   }
-  if (v.url_type === 'upload' && typeof v.url === 'string') v.url = v.url.split('/').pop() ?? '';
+  // clear_upload, or another url_type: the resource is a link again and its file goes (CKAN sets url_type '').
+  if (input.clear_upload) v.url_type = '';
+  // An upload keeps its file name whatever URL a client sends back (CKAN keeps the last path segment).
+  if (existing?.upload_key && (v.url_type ?? existing.url_type) === 'upload' && typeof v.url === 'string') v.url = v.url.split('/').pop() ?? '';
+  if (existing?.upload_key && v.url_type !== undefined && v.url_type !== 'upload') {
+    v.upload_key = null;
+    // Left pointing at its own former download URL it would redirect to itself.
+    if (typeof v.url === 'string' && (v.url === existing.url || v.url.endsWith(`/resource/${existing.id}/download/${existing.url}`))) v.url = '';
+  }
   if (typeof v.format === 'string' && v.format) v.format = cleanFormat(v.format);
   else if (!existing && !input.id && !v.format) {
     const guessed = typeof v.url === 'string' && v.url ? guessFormatFromUrl(v.url) : undefined;
@@ -240,7 +252,7 @@ export function resourceValues(input: ResourceInput, existing?: ResourceRow): Re
 export function resourceExtras(input: object): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, val] of Object.entries(input)) {
-    if (!RESOURCE_KEYS.has(k) && k !== 'package_id' && val !== undefined) out[k] = val;
+    if (!RESOURCE_KEYS.has(k) && k !== 'package_id' && k !== 'dcat_validation' && val !== undefined) out[k] = val;
   }
   return out;
 }

@@ -28,6 +28,7 @@ export interface StoredResource {
   metadata_modified: string;
   state: string;
   extras: Record<string, unknown> | null;
+  upload_key?: string | null;
 }
 
 /** The public download URL of an uploaded file: always by dataset id, so renames never break it. */
@@ -38,7 +39,8 @@ export function downloadUrl(siteUrl: string, packageId: string, resourceId: stri
 /** resource_dictize: stored columns, extras as top-level keys, URLs made absolute. */
 export function toResourceDict(r: StoredResource, siteUrl: string): ResourceDict {
   let url = r.url ?? '';
-  if (r.url_type === 'upload') {
+  // A resource is an upload when it has a stored file; url_type "upload" alone (copied from another catalog) stays a link.
+  if (r.url_type === 'upload' && r.upload_key) {
     url = downloadUrl(siteUrl, r.package_id, r.id, url.split('/').pop() ?? '');
   } else if (url && !/^[a-z][a-z0-9+.-]*:/i.test(url)) {
     url = `http://${url.replace(/^\/+/, '')}`;

@@ -34,7 +34,7 @@ const FORMATS: FormatEntry[] = [
   { label: 'GZ', mimetypes: ['application/gzip', 'application/x-gzip'], extensions: ['gz'] },
   { label: 'TAR', mimetypes: ['application/x-tar'], extensions: ['tar'] },
   { label: '7Z', mimetypes: ['application/x-7z-compressed'], extensions: ['7z'] },
-  { label: 'SHP', mimetypes: ['application/x-shapefile', 'application/vnd.shp'], extensions: ['shp'], aliases: ['shapefile', 'esri shapefile'] },
+  { label: 'SHP', mimetypes: ['application/x-shapefile', 'application/vnd.shp', 'application/x-esri-shape'], extensions: ['shp'], aliases: ['shapefile', 'esri shapefile'] },
   { label: 'KML', mimetypes: ['application/vnd.google-earth.kml+xml'], extensions: ['kml'] },
   { label: 'KMZ', mimetypes: ['application/vnd.google-earth.kmz'], extensions: ['kmz'] },
   { label: 'GML', mimetypes: ['application/gml+xml'], extensions: ['gml'] },
@@ -89,4 +89,9 @@ export function guessFormatFromUrl(url: string): string | undefined {
 /** The MIME type of a known format label, for uploads without a sniffed type. */
 export function mimetypeForFormat(label: string): string | undefined {
   return byKey.get(label.toLowerCase())?.mimetypes[0];
+}
+
+/** The format label of a MIME type, if it is a known one (for uploads whose name says nothing). */
+export function formatForMimetype(mimetype: string): string | undefined {
+  return byKey.get(mimetype.split(';')[0].trim().toLowerCase())?.label;
 }

@@ -6,17 +6,21 @@ import { parseInput } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
+import { DcatValidation } from '../../dcat/dcat-validation';
 import { DatasetChanges } from '../datasets/dataset-changes';
 import { authPackageShow, visibilityOf } from '../datasets/dataset.auth';
-import { ResourceDict, toResourceDict } from '../datasets/dataset.dict';
+import { ResourceDict, toPackageDict, toResourceDict } from '../datasets/dataset.dict';
 import { DatasetRepository, DatasetRow } from '../datasets/dataset.repository';
 import { resourceValues } from '../datasets/dataset-writer.service';
 import { ResourceCreateInput, ResourceIdInput, ResourceUpdateInput } from './resource.dto';
-import { ResourceRepository, ResourceRow } from './resource.repository';
+import { formatForMimetype, guessFormatFromUrl } from './resource-formats';
+import { ResourceFiles } from './resource-files.service';
+import { ResourceRepository, ResourceRow, ResourceValues } from './resource.repository';
+import { UploadedFile } from './uploaded-file';
 
 const who = (ctx: ActionContext): string => ctx.user?.name ?? '';
 
-/** resource_show, resource_create, resource_update, resource_patch, resource_delete (link resources). */
+/** resource_show, resource_create, resource_update, resource_patch, resource_delete; links and uploaded files. */
 @Injectable()
 export class ResourceActions implements ActionProvider {
   constructor(
@@ -24,8 +28,29 @@ export class ResourceActions implements ActionProvider {
     private readonly datasets: DatasetRepository,
     private readonly authz: Authz,
     private readonly changes: DatasetChanges,
+    private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dcat: DcatValidation,
   ) {}
+
+  /** The resource as written, with its dataset's DCAT-AP.de findings when validation warns (enforce throws, rolling back). */
+  private async checked(ctx: ActionContext, datasetId: string, result: ResourceDict, requested?: string): Promise<ResourceDict> {
+    const row = await this.datasets.loadDict(ctx.db, datasetId);
+    const report = row ? await this.dcat.checkWrite(ctx, toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>, requested) : undefined;
+    return report ? ({ ...result, dcat_validation: report } as ResourceDict) : result;
+  }
+
+  /** What an uploaded file sets on its resource (CKAN's ResourceUpload), its stored key filed for publishing. */
+  private async takeUpload(ctx: ActionContext, resourceId: string, upload: UploadedFile, values: ResourceValues): Promise<void> {
+    values.url = upload.filename;
+    values.url_type = 'upload';
+    values.size = upload.size;
+    values.mimetype = upload.mimetype;
+    values.hash = upload.sha256;
+    values.last_modified = new Date().toISOString();
+    if (!values.format) values.format = guessFormatFromUrl(upload.filename) ?? formatForMimetype(upload.mimetype) ?? values.format;
+    values.upload_key = await this.files.publish(ctx, resourceId, upload);
+  }
 
   /** The resource and its dataset, loaded once per run. Unknown → 404. */
   private target(ctx: ActionContext, id: string, notFound = ''): Promise<{ resource: ResourceRow; dataset: DatasetRow }> {
@@ -87,12 +112,15 @@ which are kept and returned as they are. Who may call: editors and admins of the
         const taken = await this.resources.idsOfOtherDatasets(ctx.db, [input.id], null);
         if (taken.size) throw new ValidationError({ id: ['Resource id already exists.'] });
       }
+      this.dcat.normalizeResource(input as never, this.dcat.inputMode(input.dcat_validation));
       const id = input.id?.toLowerCase() ?? randomUUID();
       const position = (await this.resources.listForDataset(ctx.db, d.id)).length;
-      await this.resources.insert(ctx.db, id, d.id, position, resourceValues({ ...input, id: undefined } as ResourceCreateInput));
+      const values = resourceValues({ ...input, id: undefined } as ResourceCreateInput);
+      if (input.upload) await this.takeUpload(ctx, id, input.upload, values);
+      await this.resources.insert(ctx.db, id, d.id, position, values);
       await this.datasets.touch(ctx.db, d.id);
       await this.changes.changed(ctx, d.id);
-      return this.reload(ctx, id);
+      return this.checked(ctx, d.id, await this.reload(ctx, id), input.dcat_validation);
     },
   });
 
@@ -142,6 +170,7 @@ are cleared, other omitted fields kept, extra keys replaced. Returns the resourc
       await this.datasets.findRow(ctx.db, dataset.id, { lock: true });
       await this.resources.deleteMany(ctx.db, [id]);
       await this.resources.renumber(ctx.db, dataset.id);
+      this.files.settle(ctx); // an uploaded file goes with its resource
       await this.datasets.touch(ctx.db, dataset.id);
       await this.changes.changed(ctx, dataset.id);
       return null;
@@ -153,7 +182,11 @@ are cleared, other omitted fields kept, extra keys replaced. Returns the resourc
     await this.datasets.findRow(ctx.db, dataset.id, { lock: true });
     const current = await this.resources.find(ctx.db, input.id, { lock: true });
     if (!current) throw new NotFound('Resource was not found.');
+    this.dcat.normalizeResource(input as never, this.dcat.inputMode(input.dcat_validation));
     const values = resourceValues(input, current);
+    if (input.upload) await this.takeUpload(ctx, current.id, input.upload, values);
+    // A replaced or cleared file is removed once this commits.
+    if (current.upload_key) this.files.settle(ctx);
     // The DataStore flag survives a replace that does not mention it (CKAN keeps datastore_active).
     if (current.extras.datastore_active !== undefined && values.extras && !('datastore_active' in values.extras)) {
       values.extras.datastore_active = current.extras.datastore_active;
@@ -161,7 +194,7 @@ are cleared, other omitted fields kept, extra keys replaced. Returns the resourc
     await this.resources.update(ctx.db, current.id, current.position, values);
     await this.datasets.touch(ctx.db, dataset.id);
     await this.changes.changed(ctx, dataset.id);
-    return this.reload(ctx, current.id);
+    return this.checked(ctx, dataset.id, await this.reload(ctx, current.id), input.dcat_validation);
   }
 
   all = (): AnyAction[] => [this.resourceShow, this.resourceCreate, this.resourceUpdate, this.resourcePatch, this.resourceDelete];

@@ -1,9 +1,12 @@
-import { Field, ignore, ignoreEmpty, ignoreMissing, intValidator, isoDate, maxLength, notEmpty, Step, unicodeSafe, uuidValidator } from '../../api/ckan-schema';
+import { validationModeOrReport, booleanValidator, DROP, Field, ignore, ignoreEmpty, ignoreMissing, intValidator, isoDate, maxLength, notEmpty, Step, unicodeSafe, uuidValidator } from '../../api/ckan-schema';
+import { UploadedFile } from './uploaded-file';
 
 const URL_MAX = 8000;
 const TEXT_MAX = 100_000;
 const text = (max = 1000): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
 const removeWhitespace: Step = (v) => (typeof v === 'string' ? v.trim() : v);
+/** Only a file received from multipart counts; any other value under `upload` is ignored, as CKAN does. */
+const uploadedFile: Step = (v) => (v instanceof UploadedFile ? v : DROP);
 
 /**
  * default_resource_schema. Keys not declared here are kept and returned as top-level keys of the
@@ -32,6 +35,12 @@ export class ResourceInput {
   @Field(ignore) extras?: unknown;
   @Field(ignore) revision_timestamp?: unknown;
   @Field(ignore) tracking_summary?: unknown;
+  /** The file, sent as the multipart field `upload` (resource_create, resource_update, resource_patch). */
+  @Field(ignoreMissing, uploadedFile) upload?: UploadedFile;
+  /** true: an upload resource becomes a link again (its file is removed). */
+  @Field(ignoreMissing, booleanValidator) clear_upload?: boolean;
+  /** DCAT-AP.de validation of this write: off, warn (default) or enforce; not stored. A report sent back as it came is ignored. */
+  @Field(ignoreMissing, validationModeOrReport) dcat_validation?: 'off' | 'warn' | 'enforce';
 }
 
 export class ResourceCreateInput extends ResourceInput {

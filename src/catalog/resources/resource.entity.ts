@@ -26,4 +26,6 @@ export class ResourceEntity {
   @Column('timestamptz', { default: () => 'clock_timestamp()' }) metadataModified!: string;
   @Column('varchar', { length: 20, default: 'active' }) state!: string;
   @Column('jsonb', { default: {} }) extras!: Record<string, unknown>;
+  /** Where an upload resource's file is stored; null for links (see FileStorage). */
+  @Column('text', { nullable: true }) uploadKey!: string | null;
 }

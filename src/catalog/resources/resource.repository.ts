@@ -24,6 +24,8 @@ export interface ResourceRow {
   metadata_modified: string;
   state: string;
   extras: Record<string, unknown>;
+  /** Where an upload resource's file is stored (never shown to clients). */
+  upload_key: string | null;
 }
 
 /** Columns a write may set; a missing key means "leave as is" (or the column default on insert). */
@@ -31,7 +33,7 @@ export type ResourceValues = Partial<Omit<ResourceRow, 'id' | 'package_id' | 'po
 
 export const RESOURCE_COLUMNS = [
   'url', 'name', 'description', 'format', 'mimetype', 'mimetype_inner', 'size', 'hash', 'url_type', 'resource_type',
-  'cache_url', 'cache_last_updated', 'created', 'last_modified', 'extras',
+  'cache_url', 'cache_last_updated', 'created', 'last_modified', 'extras', 'upload_key',
 ] as const;
 
 @Injectable()

@@ -1,0 +1,151 @@
+import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { ActionContext } from '../../api/action-context';
+import type { Logger } from '../../common/logger';
+import { LOGGER } from '../../common/logger.provider';
+import { FILE_STORAGE, FileStorage } from '../../storage/file-storage';
+import type { UploadedFile } from './uploaded-file';
+
+interface Task {
+  id: string;
+  kind: 'publish' | 'delete';
+  key: string;
+  temp_key: string | null;
+}
+
+/** A temporary upload older than this that no task refers to was abandoned (its process died mid-request). */
+const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
+const SWEEP_EVERY_MS = 60 * 1000;
+
+/**
+ * The stored files of upload resources, kept in step with the database. A write never touches a
+ * file itself: it files tasks in its own transaction (`publish` here, `delete` by the
+ * resource_upload_released trigger), and they run once it has committed — right away in this
+ * process, and by a periodic sweep in whichever process is alive if this one died first. So a
+ * committed resource never points at nothing, and a file nothing points at is removed.
+ */
+@Injectable()
+export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer?: NodeJS.Timeout;
+  private sweeping: Promise<void> | null = null;
+
+  constructor(
+    @Inject(FILE_STORAGE) private readonly storage: FileStorage,
+    private readonly dataSource: DataSource,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
+    this.timer.unref();
+    void this.sweep();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.sweeping;
+    await this.running;
+  }
+
+  /** In the writing transaction: once it commits, the upload becomes the resource's file under the returned key. */
+  async publish(ctx: ActionContext, resourceId: string, upload: UploadedFile): Promise<string> {
+    const key = upload.finalKey(resourceId);
+    await ctx.db.query(`INSERT INTO upload_task (kind, key, temp_key) VALUES ('publish', $1, $2)`, [key, upload.tempKey]);
+    ctx.afterCommit(async () => {
+      upload.claimed = true;
+      await this.work();
+    });
+    return key;
+  }
+
+  /** After a write that may have released files (the trigger filed their removal): remove them once it commits. */
+  settle(ctx: ActionContext): void {
+    ctx.afterCommit(() => this.work());
+  }
+
+  /** The temporary key an upload still waits under, while its publish task has not run (downloads serve from there meanwhile). */
+  async pendingTemp(key: string): Promise<string | null> {
+    const rows: { temp_key: string }[] = await this.dataSource.query(
+      `SELECT temp_key FROM upload_task WHERE kind = 'publish' AND key = $1 ORDER BY id DESC LIMIT 1`,
+      [key],
+    );
+    return rows[0]?.temp_key ?? null;
+  }
+
+  /** Runs every due task; concurrent calls share one run (and ask for one more pass). */
+  work(): Promise<void> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    this.running = (async () => {
+      try {
+        do {
+          this.again = false;
+          while ((await this.runBatch()) > 0);
+        } while (this.again);
+      } catch (err) {
+        this.log.error({ err }, 'could not bring stored files in step with the catalog; retrying at the next sweep');
+      } finally {
+        this.running = null;
+      }
+    })();
+    return this.running;
+  }
+
+  /** Takes up to ten due tasks (other processes skip them meanwhile) and runs them; returns how many it took. */
+  private async runBatch(): Promise<number> {
+    const [{ due }]: { due: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM upload_task WHERE not_before <= clock_timestamp()) AS due`);
+    if (!due) return 0;
+    return this.dataSource.transaction(async (em) => {
+      const tasks: Task[] = await em.query(
+        `SELECT id, kind, key, temp_key FROM upload_task WHERE not_before <= clock_timestamp() ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED`,
+      );
+      for (const t of tasks) {
+        try {
+          if (t.kind === 'publish') await this.moveIntoPlace(t.temp_key!, t.key);
+          else await this.storage.delete(t.key);
+          await em.query(`DELETE FROM upload_task WHERE id = $1`, [t.id]);
+        } catch (err) {
+          this.log.error({ err, task: t }, `stored file task failed; it will be retried`);
+          await em.query(
+            `UPDATE upload_task SET attempts = attempts + 1,
+                    not_before = clock_timestamp() + least(interval '1 hour', interval '5 seconds' * power(2, attempts))
+              WHERE id = $1`,
+            [t.id],
+          );
+        }
+      }
+      return tasks.length;
+    });
+  }
+
+  private async moveIntoPlace(temp: string, key: string): Promise<void> {
+    if ((await this.storage.size(temp)) !== null) return this.storage.move(temp, key);
+    // Moved already (the process died before it could note that)? Then there is nothing left to do.
+    if ((await this.storage.size(key)) === null) throw new Error(`the upload ${temp} for ${key} is missing`);
+  }
+
+  /** Runs due tasks, then removes temporary uploads abandoned long ago. */
+  sweep(): Promise<void> {
+    this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
+    return this.sweeping;
+  }
+
+  private async sweepOnce(): Promise<void> {
+    try {
+      await this.work();
+      for await (const key of this.storage.listOlderThan('tmp/', new Date(Date.now() - ABANDONED_AFTER_MS))) {
+        const [{ used }]: { used: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM upload_task WHERE temp_key = $1) AS used`, [key]);
+        if (!used) {
+          await this.storage.delete(key);
+          this.log.info({ key }, 'removed an abandoned temporary upload');
+        }
+      }
+    } catch (err) {
+      this.log.error({ err }, 'sweeping stored files failed');
+    }
+  }
+}
