@@ -11,8 +11,10 @@ COPY harvesters ./harvesters
 RUN npm run build && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production HOST=0.0.0.0 PORT=5000
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=5000 DATA_DIR=/app/data
 WORKDIR /app
+# Uploaded files live in /app/data/uploads (mount a volume there) unless STORAGE_S3_BUCKET is set.
+RUN mkdir -p /app/data/uploads && chown -R node:node /app/data
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./

@@ -4,6 +4,8 @@ import { cpus } from 'node:os';
 const BENCHES: Record<string, () => Promise<void>> = {
   core: () => import('./core').then((m) => m.run()),
   search: () => import('./search').then((m) => m.run()),
+  uploads: () => import('./uploads').then((m) => m.run()),
+  dcat: () => import('./dcat').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

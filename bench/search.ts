@@ -44,7 +44,7 @@ const FORMATS = ['CSV', 'JSON', 'XLSX', 'PDF', 'GeoJSON', 'WMS', 'XML', 'SHP'];
 const LICENSES = ['dl-by-de/2.0', 'dl-zero-de/2.0', 'cc-by/4.0', 'cc-zero', 'other-closed'].map((l) => `http://dcat-ap.de/def/licenses/${l}`);
 const GROUPS = ['umwelt', 'verkehr', 'bildung', 'wirtschaft', 'gesundheit', 'soziales', 'geodaten', 'politik'];
 
-async function load(db: Client, n: number, log: (s: string) => void): Promise<{ orgNames: string[]; pairs: string[] }> {
+export async function load(db: Client, n: number, log: (s: string) => void): Promise<{ orgNames: string[]; pairs: string[] }> {
   const orgIds = TOWNS.map(() => randomUUID());
   const orgNames = TOWNS.map((t) => `stadt-${t.toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss').replace(/[^a-z0-9]+/g, '-')}`);
   await db.query(

@@ -4,11 +4,13 @@ import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { SearchModule } from './catalog/search/search.module';
 import { CoreModule, CoreOptions } from './core.module';
+import { DcatModule } from './dcat/dcat.module';
 import { SiteModule } from './site/site.module';
+import { StorageModule } from './storage/storage.module';
 
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), ApiModule, AuthModule, CatalogModule, SearchModule, SiteModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule, AuthModule, DcatModule, CatalogModule, SearchModule, SiteModule] };
   }
 }

@@ -1,5 +1,8 @@
 import 'reflect-metadata';
 import type { Server } from 'node:http';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ActionContext, Caller } from '../src/api/action-context';
 import { Dispatcher } from '../src/api/dispatcher';
@@ -27,11 +30,16 @@ export class TestApp {
     private readonly dbName: string,
     readonly sysadmin: TestUser,
     readonly factories: Factories,
+    /** The app's own folder for uploaded files (removed at stop), unless the test named another store. */
+    private readonly filesDir: string | null,
   ) {}
 
   static async start(env: Record<string, string> = {}): Promise<TestApp> {
     const { name, url } = await createTestDatabase();
-    const config = loadConfig({ SITE_URL: 'http://catalog.test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...env, DATABASE_URL: url });
+    const filesDir = env.STORAGE_PATH || env.STORAGE_S3_BUCKET ? null : await mkdtemp(join(tmpdir(), 'catalog-test-files-'));
+    const config = loadConfig({
+      SITE_URL: 'http://catalog.test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...(filesDir ? { STORAGE_PATH: filesDir } : {}), ...env, DATABASE_URL: url,
+    });
     const logger = createLogger(config.LOG_LEVEL);
     const dataSource = createDataSource({ url, poolSize: 5, applicationName: 'catalog-test' });
     await dataSource.initialize();
@@ -46,7 +54,7 @@ export class TestApp {
     const dispatcher = app.get(Dispatcher);
     const factories = new Factories(dispatcher);
     const sysadmin = await factories.user({ name: 'sysadmin', sysadmin: true });
-    const t = new TestApp(app, config, db, name, sysadmin, factories);
+    const t = new TestApp(app, config, db, name, sysadmin, factories, filesDir);
     factories.bind(t);
     return t;
   }
@@ -81,5 +89,6 @@ export class TestApp {
     await this.app.close();
     await this.db.close();
     await dropTestDatabase(this.dbName);
+    if (this.filesDir) await rm(this.filesDir, { recursive: true, force: true });
   }
 }

@@ -363,3 +363,6 @@ export const isoDate: Step = (v) => {
 
 /** ignore: the key is dropped whatever it holds. */
 export const ignore: Step = () => DROP;
+
+/** `dcat_validation` of a write: a mode (off, warn, enforce); the report object a write returned, sent back by a client, is dropped. */
+export const validationModeOrReport: Step = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? DROP : oneOf(['off', 'warn', 'enforce'])(v, {}));

@@ -4,6 +4,7 @@ import { Command, CommanderError } from 'commander';
 import { CkanError, ValidationError } from '../api/errors';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../common/logger';
+import { dcatCommands } from './dcat.commands';
 import { migrationCommands } from './migration.commands';
 import { CliRuntime } from './runtime';
 import { searchCommands } from './search.commands';
@@ -19,7 +20,8 @@ async function main(argv: string[]): Promise<void> {
     .exitOverride()
     .addCommand(migrationCommands(rt))
     .addCommand(userCommands(rt))
-    .addCommand(searchCommands(rt));
+    .addCommand(searchCommands(rt))
+    .addCommand(dcatCommands(rt));
   await program.parseAsync(argv);
 }
 

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import { join } from 'node:path';
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -33,7 +34,7 @@ export class Env {
   /** PostgreSQL connection URL. Unset: start the embedded PostgreSQL under $DATA_DIR/pg. */
   @IsOptional() @IsString() @MinLength(1) DATABASE_URL?: string;
 
-  /** Where local state lives: the embedded database (pg/), later uploads. */
+  /** Where local state lives: the embedded database (pg/) and, by default, uploaded files (uploads/). */
   @IsString() DATA_DIR = './data';
 
   /** Fixed port for the embedded PostgreSQL; unset: a free port is chosen at every start. */
@@ -74,10 +75,47 @@ export class Env {
 
   /** Memory for rendered package_show dicts, in MiB (0 disables the cache). */
   @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_MB = 256;
+
+  /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
+  @IsOptional() @IsString() CATALOG_TITLE?: string;
+  @IsOptional() @IsString() CATALOG_DESCRIPTION?: string;
+  /** The catalog's publisher (foaf:Agent): name (default SITE_TITLE), homepage, e-mail, ADMS publisher type (e.g. LocalAuthority). */
+  @IsOptional() @IsString() CATALOG_PUBLISHER_NAME?: string;
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true }) CATALOG_PUBLISHER_URL?: string;
+  @IsOptional() @IsString() CATALOG_PUBLISHER_EMAIL?: string;
+  @IsOptional() @IsString() CATALOG_PUBLISHER_TYPE?: string;
+  /** The catalog's language (a short form like de, or an EU language IRI). */
+  @IsString() CATALOG_LANGUAGE = 'de';
+  /** The catalog's own licence (short form like dl-zero-de/2.0, or IRI); unset: none stated. */
+  @IsOptional() @IsString() CATALOG_LICENSE?: string;
+  /** Datasets per page of /catalog.{ttl,rdf,…} (hydra paging). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(1000) DCAT_PAGE_SIZE = 100;
+  /** DCAT-AP.de validation of every dataset write, unless its organization (extra dcat_validation) or the request says otherwise. */
+  @IsIn(['off', 'warn', 'enforce']) DCAT_VALIDATION: 'off' | 'warn' | 'enforce' = 'warn';
+
+  /** Largest resource upload, in bytes (CKAN's ckan.max_resource_size); larger ones are refused before they are read. */
+  @Type(() => Number) @IsInt() @Min(1) UPLOAD_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
+  /** Folder of uploaded files on the local filesystem. Default $DATA_DIR/uploads. */
+  @IsOptional() @IsString() @MinLength(1) STORAGE_PATH?: string;
+
+  /** S3-compatible storage for uploads: set the bucket to use it instead of the local folder. */
+  @IsOptional() @IsString() @MinLength(1) STORAGE_S3_BUCKET?: string;
+  /** The S3 endpoint (MinIO, Ceph, a provider's URL); unset: AWS. */
+  @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) STORAGE_S3_ENDPOINT?: string;
+  @IsString() STORAGE_S3_REGION = 'us-east-1';
+  /** Credentials; unset: the AWS SDK's default chain (environment, instance role). */
+  @IsOptional() @IsString() STORAGE_S3_ACCESS_KEY_ID?: string;
+  @IsOptional() @IsString() STORAGE_S3_SECRET_ACCESS_KEY?: string;
+  /** Path-style URLs (endpoint/bucket/key), which most S3-compatible servers need. */
+  @Transform(toBool) @IsBoolean() STORAGE_S3_FORCE_PATH_STYLE = true;
+  /** A key prefix inside the bucket, so one bucket can hold several catalogs. */
+  @IsString() STORAGE_S3_PREFIX = '';
 }
 
-export interface AppConfig extends Omit<Env, 'SITE_URL'> {
+export interface AppConfig extends Omit<Env, 'SITE_URL' | 'STORAGE_PATH'> {
   SITE_URL: string;
+  STORAGE_PATH: string;
 }
 
 export class ConfigError extends Error {}
@@ -86,7 +124,10 @@ export class ConfigError extends Error {}
 export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new Env());
   const picked: Record<string, string> = {};
-  for (const key of [...known, 'SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY']) {
+  const optional = ['SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY',
+    'CATALOG_TITLE', 'CATALOG_DESCRIPTION', 'CATALOG_PUBLISHER_NAME', 'CATALOG_PUBLISHER_URL', 'CATALOG_PUBLISHER_EMAIL', 'CATALOG_PUBLISHER_TYPE', 'CATALOG_LICENSE',
+    'STORAGE_PATH', 'STORAGE_S3_BUCKET', 'STORAGE_S3_ENDPOINT', 'STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY'];
+  for (const key of [...known, ...optional]) {
     const v = raw[key];
     if (v !== undefined && v !== '') picked[key] = v;
   }
@@ -97,7 +138,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const siteUrl = (env.SITE_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, '');
-  return { ...env, SITE_URL: siteUrl };
+  return { ...env, SITE_URL: siteUrl, STORAGE_PATH: env.STORAGE_PATH ?? join(env.DATA_DIR, 'uploads') };
 }
 
 /** Nest injection token for the validated configuration. */

@@ -135,14 +135,16 @@ describe('the CKAN action API surface', () => {
       expect(res.body.result.name).toBe('form-dataset');
     });
 
-    it('refuses a file upload until uploads exist, instead of dropping it silently', async () => {
+    it('refuses a file sent to an action that takes no files, instead of dropping it silently', async () => {
       const res = await request(t.http)
-        .post('/api/3/action/resource_create')
+        .post('/api/3/action/package_patch')
         .set('Authorization', editor.token)
-        .field('package_id', 'form-dataset')
+        .field('id', 'form-dataset')
         .attach('upload', Buffer.from('a,b\n1,2\n'), 'data.csv');
       expect(res.status).toBe(400);
-      expect(res.body).toMatch(/File uploads are not supported yet/);
+      expect(res.body).toMatch(/does not take files/);
+      const after = await request(t.http).get('/api/3/action/package_show?id=form-dataset');
+      expect(after.body.result.num_resources).toBe(0);
     });
   });
 

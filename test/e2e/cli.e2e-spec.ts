@@ -49,6 +49,16 @@ describe('the command line', () => {
     expect(text.body.result.count).toBe(1);
   });
 
+  it('reports every dataset that GovData would reject, private ones included, field by field, with exit code 1', async () => {
+    const org = await t.factories.organization();
+    await t.call('package_create', { name: 'ohne-lizenz', title: 'Ohne Lizenz', notes: 'Keine Lizenz angegeben.', owner_org: org.id, private: true, dcat_validation: 'off' });
+    const failed = await cli('dcat', 'validate').catch((e: { code: number; stdout: string }) => e);
+    expect(failed).toMatchObject({ code: 1 });
+    expect(failed.stdout).toMatch(/ohne-lizenz — not valid/);
+    expect(failed.stdout).toMatch(/contributorID: .*contributor/i);
+    expect(failed.stdout).toMatch(/datasets checked: .* with violations/);
+  });
+
   it('lists the migrations it has applied', async () => {
     const { stdout } = await cli('migration', 'show');
     expect(stdout).toMatch(/\[X\] InitialSchema/);

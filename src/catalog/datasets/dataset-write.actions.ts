@@ -4,8 +4,10 @@ import type { ActionContext } from '../../api/action-context';
 import { Field, ignoreMissing, maxLength, nameValidator, notEmpty, parseInput, unicodeSafe } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
+import { DcatValidation } from '../../dcat/dcat-validation';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { GroupRepository } from '../organizations/group.repository';
+import { ResourceFiles } from '../resources/resource-files.service';
 import { DatasetWriter } from './dataset-writer.service';
 import { authPackageCreate, authPackageUpdate, loadDataset } from './dataset.auth';
 import { PackageDict, toPackageDict } from './dataset.dict';
@@ -37,8 +39,17 @@ export class DatasetWriteActions implements ActionProvider {
     private readonly writer: DatasetWriter,
     private readonly authz: Authz,
     private readonly changes: DatasetChanges,
+    private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly dcat: DcatValidation,
   ) {}
+
+  /** The dataset as written, with the DCAT-AP.de findings when validation warns (enforce throws inside the transaction). */
+  private async showChecked(ctx: ActionContext, id: string, requested?: string): Promise<PackageDict> {
+    const dict = await this.show(ctx, id);
+    const report = await this.dcat.checkWrite(ctx, dict as unknown as Record<string, unknown>, requested);
+    return report ? ({ ...dict, dcat_validation: report } as PackageDict) : dict;
+  }
 
   private async show(ctx: ActionContext, id: string): Promise<PackageDict> {
     const row = await this.repo.loadDict(ctx.db, id);
@@ -60,16 +71,18 @@ export class DatasetWriteActions implements ActionProvider {
 Params: name (required, 2-100 of a-z 0-9 - _), owner_org (required, organization id or name), title, notes, url, version, author, author_email,
 maintainer, maintainer_email, license_id, private (bool), state ("active" or "draft"), type, tags ([{name}]) or tag_string ("a,b"),
 extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
-metadata_created, metadata_modified and plugin_data.
+metadata_created, metadata_modified and plugin_data. dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
+of this write; under warn the result carries the findings as dcat_validation.
 Who may call: editors and admins of the owning organization, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: PackageCreateInput,
     auth: (ctx, input) => authPackageCreate(ctx, this.authz, this.groups, input),
     handler: async (ctx, input) => {
+      this.dcat.normalizeDataset(input as never, this.dcat.inputMode(input.dcat_validation));
       const id = await this.writer.create(ctx, input);
       await this.changes.changed(ctx, id);
-      return this.show(ctx, id);
+      return this.showChecked(ctx, id, input.dcat_validation);
     },
   });
 
@@ -89,9 +102,10 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     },
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, updateTarget(input), 'Package was not found.');
+      this.dcat.normalizeDataset(input as never, this.dcat.inputMode(input.dcat_validation));
       await this.writer.update(ctx, d, input);
       await this.changes.changed(ctx, d.id);
-      return this.show(ctx, d.id);
+      return this.showChecked(ctx, d.id, input.dcat_validation);
     },
   });
 
@@ -113,9 +127,10 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
       const current = await this.show(ctx, d.id);
       const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       const patched = parseInput(PackageUpdateInput, { ...current, ...given, id: d.id });
+      this.dcat.normalizeDataset(patched as never, this.dcat.inputMode(input.dcat_validation));
       await this.writer.update(ctx, d, patched);
       await this.changes.changed(ctx, d.id);
-      return this.show(ctx, d.id);
+      return this.showChecked(ctx, d.id, input.dcat_validation);
     },
   });
 
@@ -147,6 +162,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
       const d = await this.locked(ctx, input.id, 'Dataset was not found');
       await this.repo.purge(ctx.db, d.id);
       await this.changes.changed(ctx, d.id);
+      this.files.settle(ctx); // the uploaded files go with it
       return null;
     },
   });

@@ -1,4 +1,4 @@
-import {
+import { validationModeOrReport,
   booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, isoDate, jsonObject, maxLength, nameValidator,
   NestedList, naturalNumber, notEmpty, notMissing, Step, stripValue, unicodeSafe, uuidValidator, versionValidator,
 } from '../../api/ckan-schema';
@@ -69,6 +69,8 @@ export class PackageCreateInput {
   @Field(...text()) maintainer?: string;
   @Field(ignoreMissing, unicodeSafe, stripValue, maxLength(TEXT_MAX), emailValidator) maintainer_email?: string;
   @Field(...text()) license_id?: string;
+  /** DCAT-AP.de validation of this write: off, warn (default) or enforce; not stored. A report sent back as it came is ignored. */
+  @Field(ignoreMissing, validationModeOrReport) dcat_validation?: 'off' | 'warn' | 'enforce';
   @Field(...text(NOTES_MAX)) notes?: string;
   @Field(...text(URL_MAX)) url?: string;
   @Field(ignoreMissing, unicodeSafe, versionValidator) version?: string;

@@ -1,0 +1,103 @@
+import { DcatProfile, extendProfile, iri, ReadScope, ResourceScope, WriteScope } from '../../src/dcat/profile';
+import { dcatAp3, mailto } from '../dcat-ap-eu-3/profile';
+
+/**
+ * DCAT-AP.de 3.0, the default: EU DCAT-AP 3 plus the German additions, with the CKAN extras of
+ * GovData's own mapping (ckanext-dcatde). Besides the 3.0 terms it writes the deprecated 2.0
+ * `dcatde:` terms GovData's importer still reads (contributorID, politicalGeocodingURI/LevelURI,
+ * maintainer/originator, legalBasis), so both generations of harvester understand us; the official
+ * shapes report those as deprecation warnings, never as violations.
+ *
+ * Organization-level values (contributorID, political geocoding, publisher_*, contact_*) are
+ * inherited by the organization's datasets unless a dataset sets its own.
+ */
+
+const RDF_TYPE = iri('rdf', 'type');
+
+/** An agent from `<prefix>_name/_email/_url` extras, written under each of the given predicates. */
+function writeAgent(s: WriteScope, prefix: string, predicates: ReturnType<typeof iri>[]): void {
+  const name = s.get(`${prefix}_name`) ?? (prefix === 'maintainer' ? s.get('maintainer') : undefined);
+  if (!name) return;
+  const agent = s.blank();
+  for (const p of predicates) s.add(s.node, p, agent);
+  s.add(agent, RDF_TYPE, iri('foaf', 'Agent'));
+  s.add(agent, iri('foaf', 'name'), s.value('literal', name)!);
+  const email = s.get(`${prefix}_email`);
+  if (email) s.add(agent, iri('foaf', 'mbox'), s.value('iri', mailto(email))!);
+  const url = s.get(`${prefix}_url`);
+  const home = url && s.value('iri', url);
+  if (home) s.add(agent, iri('foaf', 'homepage'), home);
+}
+
+/** contributorID: the dataset's, else its organization's (GovData needs one per dataset). */
+function writeContributor(s: WriteScope): void {
+  for (const id of s.getMany('contributorID', { inherit: true })) {
+    const t = s.value({ vocab: 'contributor' }, id);
+    if (t) s.add(s.node, iri('dcatde', 'contributorID'), t);
+  }
+}
+
+/** Political geocoding: the level, and the Regionalschlüssel IRIs, both deprecated 2.0 term and 3.0 dcterms:spatial. */
+function writeGeocoding(s: WriteScope): void {
+  for (const level of s.getMany('politicalGeocodingLevelURI', { inherit: true })) {
+    const t = s.value({ vocab: 'geocodingLevel' }, level);
+    if (t) s.add(s.node, iri('dcatde', 'politicalGeocodingLevelURI'), t);
+  }
+  for (const uri of s.getMany('politicalGeocodingURI', { inherit: true })) {
+    const t = s.value('iri', uri);
+    if (!t) continue;
+    s.add(s.node, iri('dcatde', 'politicalGeocodingURI'), t);
+    s.add(s.node, iri('dcterms', 'spatial'), t);
+  }
+}
+
+/** Attribution text: required by attribution licences; the resource's, the dataset's, else the publisher's name. */
+function writeAttribution(s: ResourceScope): void {
+  const text = s.get('licenseAttributionByText') ?? s.getDataset('licenseAttributionByText');
+  const licenseId = s.get('license') ?? (s.dataset.license_id as string | undefined);
+  const needsIt = licenseId ? s.licenseNeedsAttribution(licenseId) : false;
+  const value = text ?? (needsIt ? s.getDataset('publisher_name', { inherit: true }) ?? s.organization?.title : undefined);
+  if (value) s.add(s.node, iri('dcatde', 'licenseAttributionByText'), s.value('literal', value)!);
+}
+
+function readGerman(r: ReadScope): void {
+  const ids = r.objects(r.node, iri('dcatde', 'contributorID')).map((t) => t.value);
+  if (ids.length) r.set('contributorID', ids);
+  const levels = r.objects(r.node, iri('dcatde', 'politicalGeocodingLevelURI')).map((t) => t.value);
+  if (levels.length) r.set('politicalGeocodingLevelURI', levels[0]);
+  const geo = r.objects(r.node, iri('dcatde', 'politicalGeocodingURI')).map((t) => t.value);
+  if (geo.length) r.set('politicalGeocodingURI', geo);
+  const legal = r.objects(r.node, iri('dcatde', 'legalBasis')).map((t) => t.value);
+  if (legal.length) r.set('legalbasisText', legal);
+  for (const [prefix, p] of [['originator', iri('geodcatap', 'originator')], ['maintainer', iri('geodcatap', 'custodian')]] as const) {
+    const agent = r.one(r.node, p);
+    if (!agent) continue;
+    r.set(`${prefix}_name`, r.text(r.one(agent, iri('foaf', 'name'))));
+    r.set(`${prefix}_email`, r.text(r.one(agent, iri('foaf', 'mbox')))?.replace(/^mailto:/, ''));
+    r.set(`${prefix}_url`, r.text(r.one(agent, iri('foaf', 'homepage'))));
+  }
+}
+
+export const dcatApDe3: DcatProfile = extendProfile(dcatAp3, {
+  id: 'dcat_ap_de_3',
+  title: 'DCAT-AP.de 3.0 (with the 2.0 terms GovData reads)',
+  prefixes: ['dcatde', 'geodcatap'],
+  dataset: [
+    { field: 'legalbasisText', predicate: iri('dcatde', 'legalBasis'), kind: 'literal', many: true, readAs: false },
+    { field: 'geocodingText', predicate: iri('dcatde', 'geocodingDescription'), kind: 'literal', many: true },
+    { field: 'qualityProcessURI', predicate: iri('dcatde', 'qualityProcessURI'), kind: 'iri' },
+  ],
+  distribution: [],
+  datasetWriters: [
+    writeContributor,
+    writeGeocoding,
+    // 3.0 geodcatap:originator / custodian, and the deprecated dcatde:originator / maintainer beside them.
+    (s) => writeAgent(s, 'originator', [iri('geodcatap', 'originator'), iri('dcatde', 'originator')]),
+    (s) => writeAgent(s, 'maintainer', [iri('geodcatap', 'custodian'), iri('dcatde', 'maintainer')]),
+    (s) => writeAgent(s, 'author', [iri('dcterms', 'creator')]),
+  ],
+  distributionWriters: [writeAttribution],
+  datasetReaders: [readGerman],
+  distributionReaders: [(r) => r.set('licenseAttributionByText', r.text(r.one(r.node, iri('dcatde', 'licenseAttributionByText'))))],
+});
+

@@ -1,0 +1,85 @@
+import type { VocabularyEntry } from './index';
+
+/**
+ * The dcat-ap.de contributor list (scheme http://dcat-ap.de/def/contributors, version 20251021): the systems that
+ * deliver directly to GovData. code = the IRI's last part, label = its German prefLabel.
+ * Our own table, written from the published vocabulary; the running service never reads that file.
+ * GovData requires exactly one dcatde:contributorID from this list per dataset; a new ID is requested from GovData.
+ */
+export const CONTRIBUTOR_SCHEME = 'http://dcat-ap.de/def/contributors';
+
+/** IRI prefix of the contributor IDs: `${CONTRIBUTOR_BASE}openNRW`. */
+export const CONTRIBUTOR_BASE = `${CONTRIBUTOR_SCHEME}/`;
+
+/** The contributor IDs, sorted by code (ignoring case). */
+export const CONTRIBUTORS: readonly VocabularyEntry[] = [
+  { code: "auswaertigesAmt", iri: "http://dcat-ap.de/def/contributors/auswaertigesAmt", labels: { de: "Auswärtiges Amt" } },
+  { code: "berlinOpenData", iri: "http://dcat-ap.de/def/contributors/berlinOpenData", labels: { de: "Berlin Open Data" } },
+  { code: "bundesamtFuerBauwesenUndRaumordnung", iri: "http://dcat-ap.de/def/contributors/bundesamtFuerBauwesenUndRaumordnung", labels: { de: "Bundesamt für Bauwesen und Raumordnung (BBR)" } },
+  { code: "bundesamtFuerJustiz", iri: "http://dcat-ap.de/def/contributors/bundesamtFuerJustiz", labels: { de: "Bundesamt für Justiz" } },
+  { code: "bundesamtFuerVerbraucherschutzUndLebensmittelsicherheit", iri: "http://dcat-ap.de/def/contributors/bundesamtFuerVerbraucherschutzUndLebensmittelsicherheit", labels: { de: "Bundesamt für Verbraucherschutz und Lebensmittelsicherheit" } },
+  { code: "bundesamtFuerWirtschaftUndAusfuhrkontrolle", iri: "http://dcat-ap.de/def/contributors/bundesamtFuerWirtschaftUndAusfuhrkontrolle", labels: { de: "Bundesamt für Wirtschaft und Ausfuhrkontrolle" } },
+  { code: "bundesanstaltFuerArbeitsschutzUndArbeitsmedizin", iri: "http://dcat-ap.de/def/contributors/bundesanstaltFuerArbeitsschutzUndArbeitsmedizin", labels: { de: "Bundesanstalt für Arbeitsschutz und Arbeitsmedizin" } },
+  { code: "bundesanstaltFuerMaterialforschungUndPruefung", iri: "http://dcat-ap.de/def/contributors/bundesanstaltFuerMaterialforschungUndPruefung", labels: { de: "Bundesanstalt für Materialforschung und -prüfung (BAM)" } },
+  { code: "bundesarchiv", iri: "http://dcat-ap.de/def/contributors/bundesarchiv", labels: { de: "Bundesarchiv" } },
+  { code: "bundesausgleichsamt", iri: "http://dcat-ap.de/def/contributors/bundesausgleichsamt", labels: { de: "Bundesausgleichsamt" } },
+  { code: "bundesinstitutFuerBauStadtUndRaumforschungImBundesamtFuerBauwesenundRaumordnung", iri: "http://dcat-ap.de/def/contributors/bundesinstitutFuerBauStadtUndRaumforschungImBundesamtFuerBauwesenundRaumordnung", labels: { de: "Bundesinstitut für Bau-, Stadt- und Raumforschung (BBSR) im Bundesamt für Bauwesen und Raumordnung (BBR)" } },
+  { code: "bundesministeriumDerFinanzen", iri: "http://dcat-ap.de/def/contributors/bundesministeriumDerFinanzen", labels: { de: "Bundesministerium der Finanzen" } },
+  { code: "bundesministeriumDerVerteidigung", iri: "http://dcat-ap.de/def/contributors/bundesministeriumDerVerteidigung", labels: { de: "Bundesministerium der Verteidigung" } },
+  { code: "bundesministeriumDesInnernUndHeimat", iri: "http://dcat-ap.de/def/contributors/bundesministeriumDesInnernUndHeimat", labels: { de: "Bundesministerium des Innern und Heimat" } },
+  { code: "bundesministeriumFuerArbeitUndSoziales", iri: "http://dcat-ap.de/def/contributors/bundesministeriumFuerArbeitUndSoziales", labels: { de: "Bundesministerium für Arbeit und Soziales" } },
+  { code: "bundesministeriumFuerBildungUndForschung", iri: "http://dcat-ap.de/def/contributors/bundesministeriumFuerBildungUndForschung", labels: { de: "Bundesministerium für Bildung und Forschung" } },
+  { code: "bundesministeriumFuerErnaehrungUndLandwirtschaft", iri: "http://dcat-ap.de/def/contributors/bundesministeriumFuerErnaehrungUndLandwirtschaft", labels: { de: "Bundesministerium für Ernährung und Landwirtschaft" } },
+  { code: "bundesministeriumFuerFamilieSeniorenFrauenUndJugend", iri: "http://dcat-ap.de/def/contributors/bundesministeriumFuerFamilieSeniorenFrauenUndJugend", labels: { de: "Bundesministerium für Familie, Senioren, Frauen und Jugend" } },
+  { code: "bundesministeriumFuerWirtschaftlicheZusammenarbeitUndEntwicklung", iri: "http://dcat-ap.de/def/contributors/bundesministeriumFuerWirtschaftlicheZusammenarbeitUndEntwicklung", labels: { de: "Bundesministerium für wirtschaftliche Zusammenarbeit und Entwicklung" } },
+  { code: "bundesministeriumFuerWirtschaftUndEnergie", iri: "http://dcat-ap.de/def/contributors/bundesministeriumFuerWirtschaftUndEnergie", labels: { de: "Bundesministerium für Wirtschaft und Energie" } },
+  { code: "bundessortenamt", iri: "http://dcat-ap.de/def/contributors/bundessortenamt", labels: { de: "Bundessortenamt" } },
+  { code: "bundesversicherungsamt", iri: "http://dcat-ap.de/def/contributors/bundesversicherungsamt", labels: { de: "Bundesversicherungsamt" } },
+  { code: "bundesverwaltungsamt", iri: "http://dcat-ap.de/def/contributors/bundesverwaltungsamt", labels: { de: "Bundesverwaltungsamt" } },
+  { code: "bundeszentralamtFuerSteuern", iri: "http://dcat-ap.de/def/contributors/bundeszentralamtFuerSteuern", labels: { de: "Bundeszentralamt für Steuern" } },
+  { code: "datenBW", iri: "http://dcat-ap.de/def/contributors/datenBW", labels: { de: "Daten.BW" } },
+  { code: "derBundesbeauftragteFuerDenDatenschutzUndDieInformationsfreiheit", iri: "http://dcat-ap.de/def/contributors/derBundesbeauftragteFuerDenDatenschutzUndDieInformationsfreiheit", labels: { de: "Der Bundesbeauftragte für den Datenschutz und die Informationsfreiheit" } },
+  { code: "destatis", iri: "http://dcat-ap.de/def/contributors/destatis", labels: { de: "Statistisches Bundesamt" } },
+  { code: "deutscheNationalbibliothek", iri: "http://dcat-ap.de/def/contributors/deutscheNationalbibliothek", labels: { de: "Deutsche Nationalbibliothek" } },
+  { code: "deutscheRentenversicherungBund", iri: "http://dcat-ap.de/def/contributors/deutscheRentenversicherungBund", labels: { de: "Deutsche Rentenversicherung Bund" } },
+  { code: "deutschesPatentUndMarkenamt", iri: "http://dcat-ap.de/def/contributors/deutschesPatentUndMarkenamt", labels: { de: "Deutsches Patent- und Markenamt" } },
+  { code: "dieBeauftragteDerBundesregierungFuerKulturUndMedien", iri: "http://dcat-ap.de/def/contributors/dieBeauftragteDerBundesregierungFuerKulturUndMedien", labels: { de: "Die Beauftragte der Bundesregierung für Kultur und Medien" } },
+  { code: "fitko", iri: "http://dcat-ap.de/def/contributors/fitko", labels: { de: "FITKO (Föderale IT-Kooperation)" } },
+  { code: "freistaatSachsen", iri: "http://dcat-ap.de/def/contributors/freistaatSachsen", labels: { de: "Freistaat Sachsen" } },
+  { code: "friedrichLoefflerInstitut", iri: "http://dcat-ap.de/def/contributors/friedrichLoefflerInstitut", labels: { de: "Friedrich Loeffler Institut" } },
+  { code: "gdiDE", iri: "http://dcat-ap.de/def/contributors/gdiDE", labels: { de: "Geodateninfrastruktur Deutschland" } },
+  { code: "generalzolldirektion", iri: "http://dcat-ap.de/def/contributors/generalzolldirektion", labels: { de: "Generalzolldirektion" } },
+  { code: "genesisDestatis", iri: "http://dcat-ap.de/def/contributors/genesisDestatis", labels: { de: "Statistisches Bundesamt" } },
+  { code: "govData", iri: "http://dcat-ap.de/def/contributors/govData", labels: { de: "GovData – das Datenportal für Deutschland" } },
+  { code: "hessen", iri: "http://dcat-ap.de/def/contributors/hessen", labels: { de: "Hessen" } },
+  { code: "itzBund", iri: "http://dcat-ap.de/def/contributors/itzBund", labels: { de: "ITZ-Bund" } },
+  { code: "landBrandenburg", iri: "http://dcat-ap.de/def/contributors/landBrandenburg", labels: { de: "Land Brandenburg" } },
+  { code: "landeshauptstadtMuenchen", iri: "http://dcat-ap.de/def/contributors/landeshauptstadtMuenchen", labels: { de: "Landeshauptstadt München" } },
+  { code: "landNiedersachsen", iri: "http://dcat-ap.de/def/contributors/landNiedersachsen", labels: { de: "Land Niedersachsen" } },
+  { code: "landSachsenAnhalt", iri: "http://dcat-ap.de/def/contributors/landSachsenAnhalt", labels: { de: "Land Sachsen-Anhalt" } },
+  { code: "maxRubnerInstitut", iri: "http://dcat-ap.de/def/contributors/maxRubnerInstitut", labels: { de: "Max Rubner Institut" } },
+  { code: "mCloud", iri: "http://dcat-ap.de/def/contributors/mCloud", labels: { de: "mCloud" } },
+  { code: "mecklenburgVorpommern", iri: "http://dcat-ap.de/def/contributors/mecklenburgVorpommern", labels: { de: "Land Mecklenburg-Vorpommern" } },
+  { code: "metropolregionRheinNeckar", iri: "http://dcat-ap.de/def/contributors/metropolregionRheinNeckar", labels: { de: "Metropolregion Rhein-Neckar" } },
+  { code: "mobilithek", iri: "http://dcat-ap.de/def/contributors/mobilithek", labels: { de: "Mobilithek des Bundesministeriums für Digitales und Verkehr" } },
+  { code: "openAgrarRepositoriumDerForschungseinrichtungenDesBMEL", iri: "http://dcat-ap.de/def/contributors/openAgrarRepositoriumDerForschungseinrichtungenDesBMEL", labels: { de: "OpenAgrar Repositorium der Forschungseinrichtungen des BMEL" } },
+  { code: "openDataBayern", iri: "http://dcat-ap.de/def/contributors/openDataBayern", labels: { de: "open bydata" } },
+  { code: "openDataBrandenburg", iri: "http://dcat-ap.de/def/contributors/openDataBrandenburg", labels: { de: "Open Data Brandenburg" } },
+  { code: "openDataBund", iri: "http://dcat-ap.de/def/contributors/openDataBund", labels: { de: "Open Data Bund" } },
+  { code: "openDataHRO", iri: "http://dcat-ap.de/def/contributors/openDataHRO", labels: { de: "Open-Data-Portal der Hanse- und Universitätsstadt Rostock" } },
+  { code: "openGovernmentDataPortalRheinlandPfalz", iri: "http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz", labels: { de: "OpenGovernmentDataPortal RheinlandPfalz" } },
+  { code: "openNRW", iri: "http://dcat-ap.de/def/contributors/openNRW", labels: { de: "Open.NRW" } },
+  { code: "paulEhrlichInstitut", iri: "http://dcat-ap.de/def/contributors/paulEhrlichInstitut", labels: { de: "Paul-Ehrlich-Institut" } },
+  { code: "regionalstatistik", iri: "http://dcat-ap.de/def/contributors/regionalstatistik", labels: { de: "Die Regionaldatenbank Deutschland" } },
+  { code: "robertKochInstitut", iri: "http://dcat-ap.de/def/contributors/robertKochInstitut", labels: { de: "Robert Koch-Institut" } },
+  { code: "schleswigHolstein", iri: "http://dcat-ap.de/def/contributors/schleswigHolstein", labels: { de: "Land Schleswig-Holstein" } },
+  { code: "stadtAugsburg", iri: "http://dcat-ap.de/def/contributors/stadtAugsburg", labels: { de: "Stadt Augsburg" } },
+  { code: "stadtFrankfurtAmMain", iri: "http://dcat-ap.de/def/contributors/stadtFrankfurtAmMain", labels: { de: "Stadt Frankfurt am Main" } },
+  { code: "stadtFreiburgImBreisgau", iri: "http://dcat-ap.de/def/contributors/stadtFreiburgImBreisgau", labels: { de: "Stadt Freiburg im Breisgau" } },
+  { code: "stadtNuernberg", iri: "http://dcat-ap.de/def/contributors/stadtNuernberg", labels: { de: "Stadt Nürnberg" } },
+  { code: "stadtOldenburg", iri: "http://dcat-ap.de/def/contributors/stadtOldenburg", labels: { de: "Stadt Oldenburg" } },
+  { code: "SWONetzGmbH", iri: "http://dcat-ap.de/def/contributors/SWONetzGmbH", labels: { de: "Stadtwerke Osnabrück" } },
+  { code: "transparenzportalBremen", iri: "http://dcat-ap.de/def/contributors/transparenzportalBremen", labels: { de: "Transparenzportal Bremen" } },
+  { code: "transparenzportalHamburg", iri: "http://dcat-ap.de/def/contributors/transparenzportalHamburg", labels: { de: "Transparenzportal Hamburg" } },
+  { code: "umweltbundesamt", iri: "http://dcat-ap.de/def/contributors/umweltbundesamt", labels: { de: "Umweltbundesamt" } },
+];

@@ -1,0 +1,222 @@
+import type { NamedNode, Quad, Term } from '@rdfjs/types';
+import * as $rdf from 'rdflib';
+import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
+import { resolveTerm, VocabularyName } from '../../dcat-profiles/vocabularies';
+import { CatalogInfo, DcatProfile, Dict, FieldRule, iri, named, OrganizationInfo, ReadScope, ResourceScope, ValueKind, WriteScope } from './profile';
+
+const RDF_TYPE = iri('rdf', 'type');
+const XSD = 'http://www.w3.org/2001/XMLSchema#';
+const IRI_LIKE = /^(https?:\/\/[^\s<>"{}|\\^`]+|mailto:[^\s<>"]+|tel:\+?[\d-]+|urn:[^\s<>"]+)$/i;
+const CKAN_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** The dataset's IRI: from its id, so a rename never changes it. */
+export const datasetIri = (siteUrl: string, id: string): string => `${siteUrl}/dataset/${id}`;
+export const distributionIri = (siteUrl: string, datasetId: string, resourceId: string): string => `${siteUrl}/dataset/${datasetId}/resource/${resourceId}`;
+
+/** Several values from a JSON list string, a comma list, or an array (of strings or {name}). */
+export function splitMany(v: unknown): string[] {
+  if (v === undefined || v === null || v === '') return [];
+  if (Array.isArray(v)) return v.map((x) => (typeof x === 'object' && x ? String((x as Dict).name ?? (x as Dict).display_name ?? '') : String(x))).filter(Boolean);
+  const s = String(v).trim();
+  if (s.startsWith('[')) {
+    try {
+      const parsed = JSON.parse(s) as unknown;
+      if (Array.isArray(parsed)) return parsed.map(String).filter(Boolean);
+    } catch {
+      /* not JSON: a plain value */
+    }
+  }
+  return s.includes(',') && !IRI_LIKE.test(s) ? s.split(',').map((x) => x.trim()).filter(Boolean) : [s];
+}
+
+function extrasOf(d: Dict): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const e of (d.extras as { key: string; value: unknown }[] | undefined) ?? []) out[e.key] = typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
+  return out;
+}
+
+const nonEmpty = (v: unknown): string | undefined => {
+  if (v === undefined || v === null) return undefined;
+  const s = typeof v === 'string' ? v.trim() : Array.isArray(v) ? (v.length ? JSON.stringify(v) : '') : String(v);
+  return s === '' ? undefined : s;
+};
+
+/** A date as xsd:date / dateTime / gYear(Month); anything else stays a plain literal (and fails validation). */
+export function dateLiteral(raw: string): Term {
+  const v = raw.trim();
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return $rdf.lit(v, undefined, $rdf.sym(`${XSD}date`)) as unknown as Term;
+  if (CKAN_TIMESTAMP.test(v)) return $rdf.lit(v.length === 16 ? `${v}:00` : v, undefined, $rdf.sym(`${XSD}dateTime`)) as unknown as Term;
+  if (/^\d{4}$/.test(v)) return $rdf.lit(v, undefined, $rdf.sym(`${XSD}gYear`)) as unknown as Term;
+  if (/^\d{4}-\d{2}$/.test(v)) return $rdf.lit(v, undefined, $rdf.sym(`${XSD}gYearMonth`)) as unknown as Term;
+  return $rdf.lit(v) as unknown as Term;
+}
+
+/** A value of a field as RDF; undefined when it cannot be one (e.g. a non-IRI where an IRI belongs). */
+export function valueTerm(kind: ValueKind, raw: string): Term | undefined {
+  const v = raw.trim();
+  if (!v) return undefined;
+  if (kind === 'literal') return $rdf.lit(v) as unknown as Term;
+  if (kind === 'date') return dateLiteral(v);
+  if (kind === 'iri') return IRI_LIKE.test(v) ? named(v) : undefined;
+  if (kind === 'integer') return /^\d+$/.test(v) ? ($rdf.lit(v, undefined, $rdf.sym(`${XSD}nonNegativeInteger`)) as unknown as Term) : undefined;
+  const entry = resolveTerm(kind.vocab as VocabularyName, v);
+  if (entry) return named(entry.iri);
+  // Unknown: an IRI stays an IRI, anything else a literal, so validation names the field.
+  return IRI_LIKE.test(v) ? named(v) : ($rdf.lit(v) as unknown as Term);
+}
+
+/** Builds RDF statements for datasets with one profile. Statements are rdflib's (RDF/JS quads). */
+export class DcatGraphWriter {
+  constructor(readonly profile: DcatProfile, readonly catalog: CatalogInfo) {}
+
+  /** One dataset (with its distributions) as quads. */
+  dataset(dataset: Dict, organization: OrganizationInfo | null, out: Quad[] = []): Quad[] {
+    const siteUrl = this.catalog.siteUrl;
+    const node = named(datasetIri(siteUrl, String(dataset.id)));
+    const extras = extrasOf(dataset);
+    let nested = 0;
+    const add = (s: Term, p: NamedNode, o: Term): void => void out.push($rdf.st(s as never, p as never, o as never) as unknown as Quad);
+    const datasetField = (field: string, opts?: { inherit?: boolean }): string | undefined =>
+      nonEmpty(field in dataset && field !== 'extras' ? dataset[field] : undefined) ?? nonEmpty(extras[field]) ?? (opts?.inherit ? nonEmpty(organization?.extras[field]) : undefined);
+    const manyOf = (raw: unknown): string[] => splitMany(raw);
+    const scope: WriteScope = {
+      siteUrl,
+      dataset,
+      organization,
+      catalog: this.catalog,
+      node,
+      add,
+      get: datasetField,
+      getMany: (field, opts) => {
+        const own = field in dataset && field !== 'extras' && nonEmpty(dataset[field]) !== undefined ? dataset[field] : extras[field];
+        const values = manyOf(own);
+        return values.length || !opts?.inherit ? values : manyOf(organization?.extras[field]);
+      },
+      value: valueTerm,
+      // Nested nodes (contact point, period, agents, checksums) get IRIs under the dataset's: the same in
+      // every serialization (rdflib's RDF/XML writer mishandles shared blank nodes) and stable across exports.
+      blank: () => named(`${node.value}#n${++nested}`),
+    };
+    add(node, RDF_TYPE, iri('dcat', 'Dataset'));
+    this.rows(this.profile.dataset, scope, add);
+    if (!datasetField('identifier')) add(node, iri('dcterms', 'identifier'), $rdf.lit(String(dataset.id)) as unknown as Term);
+    if (!datasetField('issued') && dataset.metadata_created) add(node, iri('dcterms', 'issued'), dateLiteral(String(dataset.metadata_created)));
+    if (!datasetField('modified') && dataset.metadata_modified) add(node, iri('dcterms', 'modified'), dateLiteral(String(dataset.metadata_modified)));
+    for (const w of this.profile.datasetWriters) w(scope);
+
+    for (const resource of (dataset.resources as Dict[] | undefined) ?? []) {
+      const dist = named(distributionIri(siteUrl, String(dataset.id), String(resource.id)));
+      add(node, iri('dcat', 'distribution'), dist);
+      add(dist, RDF_TYPE, iri('dcat', 'Distribution'));
+      const rscope: ResourceScope = {
+        ...scope,
+        resource,
+        node: dist,
+        get: (field) => nonEmpty(resource[field]),
+        getMany: (field) => manyOf(resource[field]),
+        getDataset: datasetField,
+        licenseNeedsAttribution: (id) => findLicense(id)?.attribution ?? false,
+      };
+      this.rows(this.profile.distribution, rscope, add);
+      for (const w of this.profile.distributionWriters) w(rscope);
+    }
+    return out;
+  }
+
+  private rows(rules: FieldRule[], scope: WriteScope, add: (s: Term, p: NamedNode, o: Term) => void): void {
+    for (const rule of rules) {
+      const values = rule.many ? scope.getMany(rule.field) : [scope.get(rule.field)].filter((v): v is string => v !== undefined);
+      for (const v of values) {
+        const term = valueTerm(rule.kind, v);
+        if (term) add(scope.node, rule.predicate, term);
+      }
+    }
+  }
+
+  /** The catalog node: its metadata from configuration, and the datasets of this page. */
+  catalogNode(datasetIds: string[], modified: string | undefined, out: Quad[] = []): Quad[] {
+    const c = this.catalog;
+    const node = named(c.siteUrl);
+    const add = (s: Term, p: NamedNode, o: Term): void => void out.push($rdf.st(s as never, p as never, o as never) as unknown as Quad);
+    add(node, RDF_TYPE, iri('dcat', 'Catalog'));
+    add(node, iri('dcterms', 'title'), $rdf.lit(c.title) as unknown as Term);
+    add(node, iri('dcterms', 'description'), $rdf.lit(c.description) as unknown as Term);
+    add(node, iri('foaf', 'homepage'), named(c.homepage));
+    const lang = valueTerm({ vocab: 'language' }, c.language);
+    if (lang) add(node, iri('dcterms', 'language'), lang);
+    if (c.license) {
+      const l = valueTerm({ vocab: 'license' }, c.license);
+      if (l) add(node, iri('dcterms', 'license'), l);
+    }
+    add(node, iri('dcat', 'themeTaxonomy'), named('http://publications.europa.eu/resource/authority/data-theme'));
+    if (modified) add(node, iri('dcterms', 'modified'), dateLiteral(modified));
+    const publisher = named(`${c.siteUrl}/catalog/publisher`);
+    add(node, iri('dcterms', 'publisher'), publisher);
+    add(publisher, RDF_TYPE, iri('foaf', 'Agent'));
+    add(publisher, iri('foaf', 'name'), $rdf.lit(c.publisherName) as unknown as Term);
+    if (c.publisherUrl) add(publisher, iri('foaf', 'homepage'), named(c.publisherUrl));
+    if (c.publisherEmail) add(publisher, iri('foaf', 'mbox'), named(`mailto:${c.publisherEmail}`));
+    if (c.publisherType) add(publisher, iri('dcterms', 'type'), named(`http://purl.org/adms/publishertype/${c.publisherType}`));
+    for (const id of datasetIds) add(node, iri('dcat', 'dataset'), named(datasetIri(c.siteUrl, id)));
+    return out;
+  }
+}
+
+/** Reads datasets back from a graph into CKAN dicts (the fields the profile maps). */
+export class DcatGraphReader {
+  constructor(readonly profile: DcatProfile) {}
+
+  /** Every dcat:Dataset in the store, as a CKAN dict. */
+  datasets(store: $rdf.IndexedFormula): Dict[] {
+    return store.each(undefined, RDF_TYPE as never, iri('dcat', 'Dataset') as never).map((node) => this.dataset(store, node as unknown as Term));
+  }
+
+  dataset(store: $rdf.IndexedFormula, node: Term): Dict {
+    const dict: Dict = { uri: node.value, extras: [] as { key: string; value: string }[], resources: [] as Dict[] };
+    const core = new Set(['title', 'notes', 'url', 'version']);
+    const setOn = (target: Dict, extrasTarget: { key: string; value: string }[] | null) => (field: string, value: string | string[] | undefined): void => {
+      if (value === undefined || (Array.isArray(value) && !value.length)) return;
+      if (field === 'tags') {
+        target.tags = (Array.isArray(value) ? value : [value]).map((name) => ({ name }));
+        return;
+      }
+      const v = Array.isArray(value) ? (value.length === 1 ? value[0] : JSON.stringify(value)) : value;
+      if (extrasTarget && !core.has(field)) {
+        const i = extrasTarget.findIndex((e) => e.key === field);
+        if (i >= 0) extrasTarget[i].value = v;
+        else extrasTarget.push({ key: field, value: v });
+      } else target[field] = v;
+    };
+    const scopeFor = (n: Term, set: ReadScope['set']): ReadScope => ({
+      node: n,
+      objects: (s, p) => store.each(s as never, p as never, undefined) as unknown as Term[],
+      one: (s, p) => (store.any(s as never, p as never, undefined) as unknown as Term) ?? undefined,
+      text: (t) => (t ? t.value : undefined),
+      set,
+    });
+    const set = setOn(dict, dict.extras as { key: string; value: string }[]);
+    const scope = scopeFor(node, set);
+    this.readRows(this.profile.dataset, scope);
+    for (const r of this.profile.datasetReaders) r(scope);
+
+    for (const dist of scope.objects(node, iri('dcat', 'distribution'))) {
+      const res: Dict = { uri: dist.value };
+      const rscope = scopeFor(dist, setOn(res, null));
+      this.readRows(this.profile.distribution, rscope);
+      for (const r of this.profile.distributionReaders) r(rscope);
+      (dict.resources as Dict[]).push(res);
+    }
+    const licenses = (dict.resources as Dict[]).map((r) => r.license).filter(Boolean);
+    if (licenses.length) dict.license_id = licenses[0];
+    return dict;
+  }
+
+  private readRows(rules: FieldRule[], scope: ReadScope): void {
+    for (const rule of rules) {
+      if (rule.readAs === false) continue;
+      const values = scope.objects(scope.node, rule.predicate).map((t) => t.value);
+      if (!values.length) continue;
+      scope.set(rule.readAs ?? rule.field, rule.many ? values : values[0]);
+    }
+  }
+}

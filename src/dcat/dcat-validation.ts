@@ -1,0 +1,284 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Quad, Term } from '@rdfjs/types';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ActionContext } from '../api/action-context';
+import { ValidationError } from '../api/errors';
+import { APP_CONFIG, AppConfig } from '../config/env';
+import { choicesText, resolveTerm, VocabularyName } from '../../dcat-profiles/vocabularies';
+import { datasetIri, distributionIri, splitMany } from './dcat-graph';
+import { DcatService } from './dcat.service';
+import { Dict, NS } from './profile';
+import { Finding, ShaclValidator } from './shacl-validator';
+import { vocabularyQuads } from './vocabulary-quads';
+
+export type ValidationMode = 'off' | 'warn' | 'enforce';
+export const VALIDATION_MODES: readonly ValidationMode[] = ['off', 'warn', 'enforce'];
+
+/** One finding as a steward reads it: the CKAN field, and what to do, in German and English. */
+export interface FieldFinding {
+  severity: Finding['severity'];
+  /** The CKAN field: a dataset key or extra, or `resources` with `resource` the index. */
+  field: string;
+  resource?: number;
+  message: string;
+  message_de?: string;
+  message_en?: string;
+  path?: string;
+  value?: string;
+}
+
+export interface DcatReport {
+  mode: ValidationMode;
+  profile: string;
+  conforms: boolean;
+  violations: number;
+  warnings: number;
+  findings: FieldFinding[];
+}
+
+/** Dataset-level predicates that no mapping row names, to the CKAN field a steward fills in. */
+const DATASET_FIELD: Record<string, string> = {
+  [`${NS.dcterms}title`]: 'title',
+  [`${NS.dcterms}description`]: 'notes',
+  [`${NS.dcterms}publisher`]: 'publisher_name',
+  [`${NS.dcat}contactPoint`]: 'contact_email',
+  [`${NS.dcat}theme`]: 'groups',
+  [`${NS.dcatde}contributorID`]: 'contributorID',
+  [`${NS.dcatde}politicalGeocodingLevelURI`]: 'politicalGeocodingLevelURI',
+  [`${NS.dcatde}politicalGeocodingURI`]: 'politicalGeocodingURI',
+  [`${NS.dcterms}temporal`]: 'temporal_start',
+  [`${NS.dcat}distribution`]: 'resources',
+  [`${NS.dcterms}issued`]: 'issued',
+  [`${NS.dcterms}modified`]: 'modified',
+  [`${NS.dcat}keyword`]: 'tags',
+  [`${NS.dcat}landingPage`]: 'url',
+};
+const DISTRIBUTION_FIELD: Record<string, string> = {
+  [`${NS.dcat}accessURL`]: 'url',
+  [`${NS.dcat}downloadURL`]: 'url',
+  [`${NS.dcterms}license`]: 'license',
+  [`${NS.dcterms}format`]: 'format',
+  [`${NS.dcat}mediaType`]: 'mimetype',
+  [`${NS.dcterms}title`]: 'name',
+  [`${NS.dcatde}licenseAttributionByText`]: 'licenseAttributionByText',
+  [`${NS.dcat}byteSize`]: 'size',
+  [`${NS.spdx}checksum`]: 'hash',
+};
+/** Inside a nested node (contact point, publisher, period): the field by the nested node's property. */
+const NESTED_FIELD: Record<string, Record<string, string>> = {
+  [`${NS.dcat}contactPoint`]: { [`${NS.vcard}hasEmail`]: 'contact_email', [`${NS.vcard}hasURL`]: 'contact_url', [`${NS.vcard}fn`]: 'contact_name', [`${NS.vcard}hasTelephone`]: 'contact_tel' },
+  [`${NS.dcterms}publisher`]: { [`${NS.foaf}name`]: 'publisher_name', [`${NS.foaf}mbox`]: 'publisher_email', [`${NS.foaf}homepage`]: 'publisher_url', [`${NS.dcterms}type`]: 'publisher_type' },
+  [`${NS.dcterms}temporal`]: { [`${NS.dcat}startDate`]: 'temporal_start', [`${NS.dcat}endDate`]: 'temporal_end' },
+};
+
+/** Extras and fields whose short forms are resolved to vocabulary IRIs on write. */
+const DATASET_VOCAB_FIELDS: Record<string, VocabularyName> = {
+  license_id: 'license', language: 'language', frequency: 'frequency', access_rights: 'accessRights',
+  contributorID: 'contributor', politicalGeocodingLevelURI: 'geocodingLevel',
+};
+
+/**
+ * DCAT-AP.de validation of datasets: the graph the catalog would publish is checked with our SHACL
+ * shapes (dcat-profiles/dcat-ap-de-3/shapes.ttl, held equivalent to the official ones by tests), and
+ * each finding is named by the CKAN field to fix. On write: `off`, `warn` (store, return findings) or
+ * `enforce` (refuse with a Validation Error), chosen by the request, else the organization's
+ * `dcat_validation` extra, else DCAT_VALIDATION.
+ */
+@Injectable()
+export class DcatValidation {
+  private validator?: ShaclValidator;
+  /** Vocabulary membership, the data the shapes' code-list checks look up (built once, with the validator). */
+  private vocab: Quad[] = [];
+
+  constructor(private readonly dcat: DcatService, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  private shacl(): ShaclValidator {
+    if (!this.validator) {
+      const shapes = readFileSync(join(__dirname, '../../dcat-profiles/dcat-ap-de-3/shapes.ttl'), 'utf8');
+      this.validator = ShaclValidator.fromTurtle([shapes]);
+      this.vocab = vocabularyQuads();
+    }
+    return this.validator;
+  }
+
+  /** Validates a dataset dict (stored or not) as the catalog would publish it. */
+  async report(ctx: ActionContext, dataset: Dict, mode: ValidationMode = 'warn'): Promise<DcatReport> {
+    const profile = this.dcat.profile();
+    const quads = await this.dcat.quadsFor(ctx, dataset, profile);
+    const validator = this.shacl();
+    const findings = [...this.vocabularyFindings(dataset), ...(await validator.validate(quads, this.vocab)).map((f) => this.toField(f, dataset, quads))];
+    const violations = findings.filter((f) => f.severity === 'violation').length;
+    return { mode, profile: profile.id, conforms: violations === 0, violations, warnings: findings.filter((f) => f.severity === 'warning').length, findings };
+  }
+
+  /** The mode for resolving short forms before a write: the request's, else the configured default. */
+  inputMode(requested?: string): ValidationMode {
+    return requested && (VALIDATION_MODES as readonly string[]).includes(requested) ? (requested as ValidationMode) : this.config.DCAT_VALIDATION;
+  }
+
+  /** The mode for a write: the request's, else the organization's extra, else the configured default. */
+  async modeFor(ctx: ActionContext, dataset: Dict, requested?: string): Promise<ValidationMode> {
+    if (requested && (VALIDATION_MODES as readonly string[]).includes(requested)) return requested as ValidationMode;
+    const orgId = dataset.owner_org as string | undefined;
+    if (orgId) {
+      const org = (await this.dcat.organizations(ctx.withIgnoreAuth(), [orgId])).get(orgId);
+      const own = org?.extras.dcat_validation;
+      if (own && (VALIDATION_MODES as readonly string[]).includes(own)) return own as ValidationMode;
+    }
+    return this.config.DCAT_VALIDATION;
+  }
+
+  /**
+   * After a dataset write, inside its transaction: `enforce` with violations throws (the write is
+   * rolled back), `warn` returns the report for the result, `off` returns nothing.
+   */
+  async checkWrite(ctx: ActionContext, dataset: Dict, requested?: string): Promise<DcatReport | undefined> {
+    const mode = await this.modeFor(ctx, dataset, requested);
+    if (mode === 'off') return undefined;
+    const report = await this.report(ctx, dataset, mode);
+    if (mode === 'enforce' && !report.conforms) throw new ValidationError(errorFields(report));
+    return report;
+  }
+
+  /**
+   * The short forms stewards type, resolved to the IRIs we store (`dl-by-de/2.0`, `de`, `monthly`);
+   * an unknown value is a field error listing the valid choices when validation is enforced; otherwise it is
+   * kept, and the report names it (with the choices) as a finding.
+   */
+  normalizeDataset(input: Dict, mode: ValidationMode): void {
+    const errors: Record<string, string[]> = {};
+    const resolve = (field: string, vocab: VocabularyName, raw: string): string | undefined => {
+      const values = splitMany(raw);
+      const out: string[] = [];
+      for (const v of values) {
+        const entry = resolveTerm(vocab, v);
+        if (entry) out.push(entry.iri);
+        else if (mode !== 'enforce') out.push(v);
+        else (errors[field] ??= []).push(`"${v}" ist kein gültiger Wert / is not a valid value. ${choicesText(vocab)}`);
+      }
+      return out.length === 0 ? undefined : out.length === 1 ? out[0] : JSON.stringify(out);
+    };
+    if (typeof input.license_id === 'string' && input.license_id.trim()) input.license_id = resolve('license_id', 'license', input.license_id) ?? input.license_id;
+    const extras = input.extras as { key: string; value: unknown }[] | undefined;
+    if (Array.isArray(extras)) {
+      for (const e of extras) {
+        const vocab = e && typeof e.key === 'string' ? DATASET_VOCAB_FIELDS[e.key] : undefined;
+        if (vocab && typeof e.value === 'string' && e.value.trim()) e.value = resolve(e.key, vocab, e.value) ?? e.value;
+      }
+    }
+    const resources = input.resources as Dict[] | undefined;
+    const resourceErrors: Record<string, string[]>[] = [];
+    if (Array.isArray(resources)) {
+      resources.forEach((r, i) => {
+        resourceErrors[i] = {};
+        if (r && typeof r === 'object') this.normalizeResourceInto(r, mode, resourceErrors[i]);
+      });
+    }
+    const fields: Record<string, unknown> = { ...errors };
+    if (resourceErrors.some((e) => Object.keys(e).length)) fields.resources = resourceErrors;
+    if (Object.keys(fields).length) throw new ValidationError(fields as never);
+  }
+
+  /** A resource's format to the EU file-type code and its licence to the IRI. */
+  normalizeResource(input: Dict, mode: ValidationMode): void {
+    const errors: Record<string, string[]> = {};
+    this.normalizeResourceInto(input, mode, errors);
+    if (Object.keys(errors).length) throw new ValidationError(errors);
+  }
+
+  private normalizeResourceInto(r: Dict, mode: ValidationMode, errors: Record<string, string[]>): void {
+    if (typeof r.format === 'string' && r.format.trim()) {
+      const entry = resolveTerm('fileType', r.format);
+      if (entry) r.format = entry.code;
+      else if (mode === 'enforce') errors.format = [`"${r.format}" ist kein EU-Dateityp / is not an EU file type. ${choicesText('fileType')}`];
+    }
+    if (typeof r.license === 'string' && r.license.trim()) {
+      const entry = resolveTerm('license', r.license);
+      if (entry) r.license = entry.iri;
+      else if (mode === 'enforce') errors.license = [`"${r.license}" ist keine DCAT-AP.de-Lizenz / is not a DCAT-AP.de licence. ${choicesText('license')}`];
+    }
+  }
+
+  /** Values of vocabulary fields that are no short form or IRI of their list, each with the valid choices. */
+  private vocabularyFindings(dataset: Dict): FieldFinding[] {
+    const out: FieldFinding[] = [];
+    const check = (field: string, vocab: VocabularyName, raw: unknown, resource?: number): void => {
+      if (typeof raw !== 'string' || !raw.trim()) return;
+      for (const v of splitMany(raw)) {
+        if (resolveTerm(vocab, v)) continue;
+        const de = `"${v}" ist kein gültiger Wert. ${choicesText(vocab)}`;
+        const en = `"${v}" is not a valid value. ${choicesText(vocab)}`;
+        out.push({ severity: 'violation', field, ...(resource !== undefined ? { resource } : {}), message: `${de} / ${en}`, message_de: de, message_en: en, value: v });
+      }
+    };
+    check('license_id', 'license', dataset.license_id);
+    for (const e of (dataset.extras as { key: string; value: unknown }[] | undefined) ?? []) {
+      const vocab = DATASET_VOCAB_FIELDS[e.key];
+      if (vocab) check(e.key, vocab, e.value);
+    }
+    ((dataset.resources as Dict[] | undefined) ?? []).forEach((r, i) => {
+      check('format', 'fileType', r.format, i);
+      check('license', 'license', r.license, i);
+    });
+    return out;
+  }
+
+  /** A SHACL finding named by the CKAN field it concerns. */
+  private toField(f: Finding, dataset: Dict, quads: Quad[]): FieldFinding {
+    const site = this.config.SITE_URL;
+    const id = String(dataset.id ?? 'new');
+    const resources = (dataset.resources as Dict[] | undefined) ?? [];
+    const resourceIndex = (node: string): number => resources.findIndex((r) => distributionIri(site, id, String(r.id)) === node);
+    const path = f.path ?? '';
+    let field = 'notes';
+    let resource: number | undefined;
+    if (f.focusNode === datasetIri(site, id)) {
+      field = this.datasetField(path);
+    } else if (resourceIndex(f.focusNode) >= 0) {
+      resource = resourceIndex(f.focusNode);
+      field = this.distributionField(path, resources[resource]);
+    } else {
+      // A nested node: find what points to it.
+      const parent = quads.find((q) => q.object.value === f.focusNode && (q.object as Term).termType !== 'Literal');
+      const link = parent?.predicate.value ?? '';
+      field = NESTED_FIELD[link]?.[path] ?? DATASET_FIELD[link] ?? this.datasetField(link);
+      if (parent && resourceIndex(parent.subject.value) >= 0) {
+        resource = resourceIndex(parent.subject.value);
+        field = DISTRIBUTION_FIELD[link] ?? field;
+      }
+    }
+    const de = f.message.de;
+    const en = f.message.en;
+    const message = [de, en].filter(Boolean).join(' / ') || `${path || 'value'}: ${f.constraint ?? 'constraint violated'}`;
+    return { severity: f.severity, field, ...(resource !== undefined ? { resource } : {}), message, message_de: de, message_en: en, path: f.path, value: f.value };
+  }
+
+  private datasetField(path: string): string {
+    if (DATASET_FIELD[path]) return DATASET_FIELD[path];
+    const rule = this.dcat.profile().dataset.find((r) => r.predicate.value === path);
+    return rule?.field ?? (path.split(/[#/]/).pop() || 'notes');
+  }
+
+  private distributionField(path: string, resource: Dict): string {
+    // A distribution without its own licence takes the dataset's: that is where to fix it.
+    if (path === `${NS.dcterms}license` && !resource.license) return 'license_id';
+    if (DISTRIBUTION_FIELD[path]) return DISTRIBUTION_FIELD[path];
+    const rule = this.dcat.profile().distribution.find((r) => r.predicate.value === path);
+    return rule?.field ?? (path.split(/[#/]/).pop() || 'url');
+  }
+}
+
+/** Violations as CKAN's Validation Error fields: dataset keys, and `resources` as a list of per-resource field maps. */
+export function errorFields(report: DcatReport): Record<string, unknown> {
+  const fields: Record<string, string[]> = {};
+  const resources: Record<string, string[]>[] = [];
+  for (const f of report.findings) {
+    if (f.severity !== 'violation') continue;
+    if (f.resource !== undefined && f.field !== 'license_id') {
+      while (resources.length <= f.resource) resources.push({});
+      (resources[f.resource][f.field] ??= []).push(f.message);
+    } else if (!(fields[f.field] ??= []).includes(f.message)) fields[f.field].push(f.message);
+  }
+  return { ...fields, ...(resources.length ? { resources } : {}) };
+}

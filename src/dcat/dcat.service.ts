@@ -1,0 +1,156 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { Quad } from '@rdfjs/types';
+import type { ActionContext } from '../api/action-context';
+import { Dispatcher } from '../api/dispatcher';
+import { ValidationError } from '../api/errors';
+import { APP_CONFIG, AppConfig } from '../config/env';
+import { DCAT_PROFILES, DEFAULT_PROFILE } from '../../dcat-profiles';
+import { DcatGraphWriter, datasetIri } from './dcat-graph';
+import { iri, named, CatalogInfo, DcatProfile, Dict, OrganizationInfo } from './profile';
+import { RdfFormat, serializeQuads } from './rdf-formats';
+import * as $rdf from 'rdflib';
+
+export interface CatalogPageQuery {
+  page?: number;
+  modified_since?: string;
+  q?: string;
+  fq?: string;
+  profile?: string;
+}
+
+/** Builds the DCAT graphs the catalog publishes: catalog pages (public, active datasets only) and single datasets. */
+@Injectable()
+export class DcatService {
+  readonly catalogInfo: CatalogInfo;
+
+  constructor(private readonly dispatcher: Dispatcher, @Inject(APP_CONFIG) private readonly config: AppConfig) {
+    const c = config;
+    this.catalogInfo = {
+      siteUrl: c.SITE_URL,
+      title: c.CATALOG_TITLE ?? c.SITE_TITLE,
+      description: c.CATALOG_DESCRIPTION ?? c.SITE_DESCRIPTION,
+      language: c.CATALOG_LANGUAGE,
+      publisherName: c.CATALOG_PUBLISHER_NAME ?? c.SITE_TITLE,
+      publisherUrl: c.CATALOG_PUBLISHER_URL,
+      publisherEmail: c.CATALOG_PUBLISHER_EMAIL,
+      publisherType: c.CATALOG_PUBLISHER_TYPE,
+      license: c.CATALOG_LICENSE,
+      homepage: c.SITE_URL,
+    };
+  }
+
+  profile(id?: string): DcatProfile {
+    if (!id) return DEFAULT_PROFILE;
+    const p = DCAT_PROFILES[id];
+    if (!p) throw new ValidationError({ profile: [`Unknown profile "${id}"; choose one of: ${Object.keys(DCAT_PROFILES).join(', ')}`] });
+    return p;
+  }
+
+  writer(profile: DcatProfile): DcatGraphWriter {
+    return new DcatGraphWriter(profile, this.catalogInfo);
+  }
+
+  private orgCache = new Map<string, { at: number; info: OrganizationInfo | null }>();
+
+  /**
+   * Organization metadata (title, extras) for the given ids, through organization_show. `maxAgeMs`
+   * lets catalog pages reuse what they read a moment ago; validation on write reads it fresh.
+   */
+  async organizations(ctx: ActionContext, ids: string[], maxAgeMs = 0): Promise<Map<string, OrganizationInfo>> {
+    const out = new Map<string, OrganizationInfo>();
+    const now = Date.now();
+    for (const id of new Set(ids.filter(Boolean))) {
+      const hit = this.orgCache.get(id);
+      if (hit && now - hit.at <= maxAgeMs) {
+        if (hit.info) out.set(id, hit.info);
+        continue;
+      }
+      const o = await ctx
+        .call<Dict>('organization_show', {
+          id, include_datasets: false, include_dataset_count: false, include_extras: true, include_users: false, include_groups: false, include_tags: false, include_followers: false,
+        })
+        .catch(() => null);
+      let info: OrganizationInfo | null = null;
+      if (o) {
+        const extras: Record<string, string> = {};
+        for (const e of (o.extras as { key: string; value: string }[] | undefined) ?? []) extras[e.key] = e.value;
+        info = { id: String(o.id), name: String(o.name), title: String(o.title || o.name), extras };
+        out.set(id, info);
+      }
+      this.orgCache.set(id, { at: now, info });
+      if (this.orgCache.size > 10_000) this.orgCache.clear();
+    }
+    return out;
+  }
+
+  /** One dataset's graph, for whoever may read it (package_show's rule). */
+  async datasetQuads(ctx: ActionContext, id: string, profile: DcatProfile): Promise<{ quads: Quad[]; dataset: Dict }> {
+    const dataset = await ctx.call<Dict>('package_show', { id });
+    return { quads: await this.quadsFor(ctx, dataset, profile), dataset };
+  }
+
+  /** A dataset dict (stored or not) as quads, with its organization's inherited metadata. */
+  async quadsFor(ctx: ActionContext, dataset: Dict, profile: DcatProfile): Promise<Quad[]> {
+    const orgId = (dataset.owner_org as string | undefined) ?? ((dataset.organization as Dict | undefined)?.id as string | undefined);
+    const orgs = orgId ? await this.organizations(ctx.withIgnoreAuth(), [orgId]) : new Map();
+    return this.writer(profile).dataset(dataset, orgId ? orgs.get(orgId) ?? null : null);
+  }
+
+  /**
+   * One page of the catalog: only public, active datasets (searched as an anonymous caller, whoever asks),
+   * newest change first, with hydra paging links as absolute URLs.
+   */
+  async catalogPage(format: RdfFormat, query: CatalogPageQuery, pageUrl: (page: number) => string): Promise<string> {
+    const profile = this.profile(query.profile);
+    const page = query.page ?? 1;
+    if (!Number.isInteger(page) || page < 1) throw new ValidationError({ page: ['"page" must be a positive integer'] });
+    const rows = this.config.DCAT_PAGE_SIZE;
+    const fq: string[] = [];
+    if (query.fq) fq.push(`(${query.fq})`);
+    if (query.modified_since) {
+      const since = new Date(query.modified_since);
+      if (Number.isNaN(since.getTime())) throw new ValidationError({ modified_since: ['Use an ISO 8601 date, e.g. 2025-05-01T08:59:03'] });
+      fq.push(`metadata_modified:[${since.toISOString()} TO *]`);
+    }
+    const anonymous = this.dispatcher.context(null);
+    const result = await anonymous.call<{ count: number; results: Dict[] }>('package_search', {
+      q: query.q ?? '*:*', ...(fq.length ? { fq: fq.join(' AND ') } : {}),
+      sort: 'metadata_modified desc', rows, start: (page - 1) * rows, include_private: false, include_drafts: false, facet: 'false',
+    });
+    const orgs = await this.organizations(anonymous.withIgnoreAuth(), result.results.map((d) => String(d.owner_org ?? '')), 5000);
+    const writer = this.writer(profile);
+    const quads: Quad[] = [];
+    const newest = result.results[0]?.metadata_modified as string | undefined;
+    writer.catalogNode(result.results.map((d) => String(d.id)), page === 1 ? newest : undefined, quads);
+    for (const d of result.results) writer.dataset(d, orgs.get(String(d.owner_org)) ?? null, quads);
+    this.paging(quads, result.count, page, rows, pageUrl);
+    return serializeQuads(quads, format, [...profile.prefixes, 'hydra'], undefined);
+  }
+
+  /** hydra:PagedCollection (ckanext-dcat's form, read by GovData's harvester) with next/previous/first/last. */
+  private paging(quads: Quad[], total: number, page: number, rows: number, pageUrl: (page: number) => string): void {
+    const last = Math.max(1, Math.ceil(total / rows));
+    const node = named(pageUrl(page));
+    const add = (p: string, o: unknown): void => void quads.push($rdf.st(node as never, iri('hydra', p) as never, o as never) as unknown as Quad);
+    const int = (n: number): unknown => $rdf.lit(String(n), undefined, $rdf.sym('http://www.w3.org/2001/XMLSchema#integer'));
+    quads.push($rdf.st(node as never, iri('rdf', 'type') as never, iri('hydra', 'PagedCollection') as never) as unknown as Quad);
+    add('totalItems', int(total));
+    add('itemsPerPage', int(rows));
+    for (const [terms, target] of [[['first', 'firstPage'], 1], [['last', 'lastPage'], last], [['next', 'nextPage'], page < last ? page + 1 : 0], [['previous', 'previousPage'], page > 1 ? page - 1 : 0]] as const) {
+      if (!target) continue;
+      for (const t of terms) add(t, named(pageUrl(target)));
+    }
+  }
+
+  /** A dataset as RDF text. */
+  async datasetDocument(ctx: ActionContext, id: string, format: RdfFormat, profileId?: string): Promise<string> {
+    const profile = this.profile(profileId);
+    const { quads } = await this.datasetQuads(ctx, id, profile);
+    return serializeQuads(quads, format, profile.prefixes);
+  }
+
+  datasetIri(id: string): string {
+    return datasetIri(this.config.SITE_URL, id);
+  }
+}
+
