@@ -65,7 +65,7 @@ export async function run(): Promise<void> {
         if (!res.ok) throw new Error(`${url}: ${res.status} ${text.slice(0, 200)}`);
         bytes += text.length;
         pages++;
-        datasets += (text.match(ext === 'ttl' ? /\sa dcat:Dataset[;.]/g : /<dcat:Dataset /g) ?? []).length;
+        datasets += (text.match(ext === 'ttl' ? /\sa dcat:Dataset[;.]/g : /<rdf:type rdf:resource="http:\/\/www\.w3\.org\/ns\/dcat#Dataset"\/>/g) ?? []).length;
         const next: RegExpExecArray | null = ext === 'ttl' ? /hydra:next <([^>]+)>/.exec(text) : /<hydra:next rdf:resource="([^"]+)"/.exec(text);
         url = next ? next[1].replace(/&amp;/g, '&').replace(/^https?:\/\/[^/]+/, base) : undefined;
       }

@@ -1,5 +1,4 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { cpus } from 'node:os';
 import * as path from 'node:path';
 import type { Quad } from '@rdfjs/types';
 import { Parser, Store } from 'n3';
@@ -128,21 +127,6 @@ describe('our DCAT-AP.de 3.0 shapes', () => {
       .join('\n');
     const withData = ShaclValidator.fromTurtle([read(path.join(__dirname, 'shapes.ttl'))], [vocabTurtle]);
     expect(violations(await withData.validate(good.quads)).size).toBe(0);
-  });
-
-  it('validate the good case fast (measured, not asserted)', async () => {
-    const c = GOOD.find((g) => g.file === 'good-stadt-speyer.ttl')!;
-    const vocab = vocabularyQuads();
-    for (let i = 0; i < 100; i++) await ours.validate(c.quads, vocab); // compile, and let the JIT settle
-    const ms: number[] = [];
-    for (let i = 0; i < 200; i++) {
-      const start = process.hrtime.bigint();
-      await ours.validate(c.quads, vocab);
-      ms.push(Number(process.hrtime.bigint() - start) / 1e6);
-    }
-    ms.sort((a, b) => a - b);
-    const at = (p: number): string => ms[Math.min(ms.length - 1, Math.floor(p * ms.length))].toFixed(2);
-    console.log(`DCAT-AP.de SHACL, ${c.file} (${c.quads.length} triples), 200 runs on ${cpus().length} cores: p50 ${at(0.5)} ms, p95 ${at(0.95)} ms`);
   });
 });
 

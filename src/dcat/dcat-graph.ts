@@ -1,8 +1,9 @@
 import type { NamedNode, Quad, Term } from '@rdfjs/types';
-import * as $rdf from 'rdflib';
+import type * as $rdf from 'rdflib';
 import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
 import { resolveTerm, VocabularyName } from '../../dcat-profiles/vocabularies';
-import { CatalogInfo, DcatProfile, Dict, FieldRule, iri, named, OrganizationInfo, ReadScope, ResourceScope, ValueKind, WriteScope } from './profile';
+import { toRdflib } from './rdf-formats';
+import { CatalogInfo, DcatProfile, Dict, FieldRule, iri, literal, named, OrganizationInfo, ReadScope, ResourceScope, statement, typedLiteral, ValueKind, WriteScope } from './profile';
 
 const RDF_TYPE = iri('rdf', 'type');
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
@@ -44,28 +45,28 @@ const nonEmpty = (v: unknown): string | undefined => {
 /** A date as xsd:date / dateTime / gYear(Month); anything else stays a plain literal (and fails validation). */
 export function dateLiteral(raw: string): Term {
   const v = raw.trim();
-  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return $rdf.lit(v, undefined, $rdf.sym(`${XSD}date`)) as unknown as Term;
-  if (CKAN_TIMESTAMP.test(v)) return $rdf.lit(v.length === 16 ? `${v}:00` : v, undefined, $rdf.sym(`${XSD}dateTime`)) as unknown as Term;
-  if (/^\d{4}$/.test(v)) return $rdf.lit(v, undefined, $rdf.sym(`${XSD}gYear`)) as unknown as Term;
-  if (/^\d{4}-\d{2}$/.test(v)) return $rdf.lit(v, undefined, $rdf.sym(`${XSD}gYearMonth`)) as unknown as Term;
-  return $rdf.lit(v) as unknown as Term;
+  if (/^\d{4}-\d{2}-\d{2}$/.test(v)) return typedLiteral(v, `${XSD}date`);
+  if (CKAN_TIMESTAMP.test(v)) return typedLiteral(v.length === 16 ? `${v}:00` : v, `${XSD}dateTime`);
+  if (/^\d{4}$/.test(v)) return typedLiteral(v, `${XSD}gYear`);
+  if (/^\d{4}-\d{2}$/.test(v)) return typedLiteral(v, `${XSD}gYearMonth`);
+  return literal(v);
 }
 
 /** A value of a field as RDF; undefined when it cannot be one (e.g. a non-IRI where an IRI belongs). */
 export function valueTerm(kind: ValueKind, raw: string): Term | undefined {
   const v = raw.trim();
   if (!v) return undefined;
-  if (kind === 'literal') return $rdf.lit(v) as unknown as Term;
+  if (kind === 'literal') return literal(v);
   if (kind === 'date') return dateLiteral(v);
   if (kind === 'iri') return IRI_LIKE.test(v) ? named(v) : undefined;
-  if (kind === 'integer') return /^\d+$/.test(v) ? ($rdf.lit(v, undefined, $rdf.sym(`${XSD}nonNegativeInteger`)) as unknown as Term) : undefined;
+  if (kind === 'integer') return /^\d+$/.test(v) ? typedLiteral(v, `${XSD}nonNegativeInteger`) : undefined;
   const entry = resolveTerm(kind.vocab as VocabularyName, v);
   if (entry) return named(entry.iri);
   // Unknown: an IRI stays an IRI, anything else a literal, so validation names the field.
-  return IRI_LIKE.test(v) ? named(v) : ($rdf.lit(v) as unknown as Term);
+  return IRI_LIKE.test(v) ? named(v) : literal(v);
 }
 
-/** Builds RDF statements for datasets with one profile. Statements are rdflib's (RDF/JS quads). */
+/** Builds RDF statements (RDF/JS quads) for datasets with one profile. */
 export class DcatGraphWriter {
   constructor(readonly profile: DcatProfile, readonly catalog: CatalogInfo) {}
 
@@ -75,7 +76,7 @@ export class DcatGraphWriter {
     const node = named(datasetIri(siteUrl, String(dataset.id)));
     const extras = extrasOf(dataset);
     let nested = 0;
-    const add = (s: Term, p: NamedNode, o: Term): void => void out.push($rdf.st(s as never, p as never, o as never) as unknown as Quad);
+    const add = (s: Term, p: NamedNode, o: Term): void => void out.push(statement(s, p, o));
     const datasetField = (field: string, opts?: { inherit?: boolean }): string | undefined =>
       nonEmpty(field in dataset && field !== 'extras' ? dataset[field] : undefined) ?? nonEmpty(extras[field]) ?? (opts?.inherit ? nonEmpty(organization?.extras[field]) : undefined);
     const manyOf = (raw: unknown): string[] => splitMany(raw);
@@ -99,7 +100,7 @@ export class DcatGraphWriter {
     };
     add(node, RDF_TYPE, iri('dcat', 'Dataset'));
     this.rows(this.profile.dataset, scope, add);
-    if (!datasetField('identifier')) add(node, iri('dcterms', 'identifier'), $rdf.lit(String(dataset.id)) as unknown as Term);
+    if (!datasetField('identifier')) add(node, iri('dcterms', 'identifier'), literal(String(dataset.id)));
     if (!datasetField('issued') && dataset.metadata_created) add(node, iri('dcterms', 'issued'), dateLiteral(String(dataset.metadata_created)));
     if (!datasetField('modified') && dataset.metadata_modified) add(node, iri('dcterms', 'modified'), dateLiteral(String(dataset.metadata_modified)));
     for (const w of this.profile.datasetWriters) w(scope);
@@ -137,10 +138,10 @@ export class DcatGraphWriter {
   catalogNode(datasetIds: string[], modified: string | undefined, out: Quad[] = []): Quad[] {
     const c = this.catalog;
     const node = named(c.siteUrl);
-    const add = (s: Term, p: NamedNode, o: Term): void => void out.push($rdf.st(s as never, p as never, o as never) as unknown as Quad);
+    const add = (s: Term, p: NamedNode, o: Term): void => void out.push(statement(s, p, o));
     add(node, RDF_TYPE, iri('dcat', 'Catalog'));
-    add(node, iri('dcterms', 'title'), $rdf.lit(c.title) as unknown as Term);
-    add(node, iri('dcterms', 'description'), $rdf.lit(c.description) as unknown as Term);
+    add(node, iri('dcterms', 'title'), literal(c.title));
+    add(node, iri('dcterms', 'description'), literal(c.description));
     add(node, iri('foaf', 'homepage'), named(c.homepage));
     const lang = valueTerm({ vocab: 'language' }, c.language);
     if (lang) add(node, iri('dcterms', 'language'), lang);
@@ -153,7 +154,7 @@ export class DcatGraphWriter {
     const publisher = named(`${c.siteUrl}/catalog/publisher`);
     add(node, iri('dcterms', 'publisher'), publisher);
     add(publisher, RDF_TYPE, iri('foaf', 'Agent'));
-    add(publisher, iri('foaf', 'name'), $rdf.lit(c.publisherName) as unknown as Term);
+    add(publisher, iri('foaf', 'name'), literal(c.publisherName));
     if (c.publisherUrl) add(publisher, iri('foaf', 'homepage'), named(c.publisherUrl));
     if (c.publisherEmail) add(publisher, iri('foaf', 'mbox'), named(`mailto:${c.publisherEmail}`));
     if (c.publisherType) add(publisher, iri('dcterms', 'type'), named(`http://purl.org/adms/publishertype/${c.publisherType}`));
@@ -168,7 +169,7 @@ export class DcatGraphReader {
 
   /** Every dcat:Dataset in the store, as a CKAN dict. */
   datasets(store: $rdf.IndexedFormula): Dict[] {
-    return store.each(undefined, RDF_TYPE as never, iri('dcat', 'Dataset') as never).map((node) => this.dataset(store, node as unknown as Term));
+    return store.each(undefined, toRdflib(RDF_TYPE) as never, toRdflib(iri('dcat', 'Dataset')) as never).map((node) => this.dataset(store, node as unknown as Term));
   }
 
   dataset(store: $rdf.IndexedFormula, node: Term): Dict {
@@ -189,8 +190,8 @@ export class DcatGraphReader {
     };
     const scopeFor = (n: Term, set: ReadScope['set']): ReadScope => ({
       node: n,
-      objects: (s, p) => store.each(s as never, p as never, undefined) as unknown as Term[],
-      one: (s, p) => (store.any(s as never, p as never, undefined) as unknown as Term) ?? undefined,
+      objects: (s, p) => store.each(toRdflib(s) as never, toRdflib(p) as never, undefined) as unknown as Term[],
+      one: (s, p) => (store.any(toRdflib(s) as never, toRdflib(p) as never, undefined) as unknown as Term) ?? undefined,
       text: (t) => (t ? t.value : undefined),
       set,
     });

@@ -6,9 +6,8 @@ import { ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { DCAT_PROFILES, DEFAULT_PROFILE } from '../../dcat-profiles';
 import { DcatGraphWriter, datasetIri } from './dcat-graph';
-import { iri, named, CatalogInfo, DcatProfile, Dict, OrganizationInfo } from './profile';
+import { iri, named, statement, typedLiteral, CatalogInfo, DcatProfile, Dict, OrganizationInfo, Term } from './profile';
 import { RdfFormat, serializeQuads } from './rdf-formats';
-import * as $rdf from 'rdflib';
 
 export interface CatalogPageQuery {
   page?: number;
@@ -131,9 +130,9 @@ export class DcatService {
   private paging(quads: Quad[], total: number, page: number, rows: number, pageUrl: (page: number) => string): void {
     const last = Math.max(1, Math.ceil(total / rows));
     const node = named(pageUrl(page));
-    const add = (p: string, o: unknown): void => void quads.push($rdf.st(node as never, iri('hydra', p) as never, o as never) as unknown as Quad);
-    const int = (n: number): unknown => $rdf.lit(String(n), undefined, $rdf.sym('http://www.w3.org/2001/XMLSchema#integer'));
-    quads.push($rdf.st(node as never, iri('rdf', 'type') as never, iri('hydra', 'PagedCollection') as never) as unknown as Quad);
+    const add = (p: string, o: Term): void => void quads.push(statement(node, iri('hydra', p), o));
+    const int = (n: number): Term => typedLiteral(String(n), 'http://www.w3.org/2001/XMLSchema#integer');
+    quads.push(statement(node, iri('rdf', 'type'), iri('hydra', 'PagedCollection')));
     add('totalItems', int(total));
     add('itemsPerPage', int(rows));
     for (const [terms, target] of [[['first', 'firstPage'], 1], [['last', 'lastPage'], last], [['next', 'nextPage'], page < last ? page + 1 : 0], [['previous', 'previousPage'], page > 1 ? page - 1 : 0]] as const) {

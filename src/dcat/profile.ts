@@ -1,5 +1,5 @@
-import type { NamedNode, Quad, Term } from '@rdfjs/types';
-import * as $rdf from 'rdflib';
+import type { Literal, NamedNode, Quad, Term } from '@rdfjs/types';
+import { DataFactory } from 'n3';
 
 /**
  * What a DCAT profile is: data (which CKAN field maps to which predicate, and how) plus small
@@ -28,11 +28,20 @@ export const NS = {
 } as const;
 
 export type Prefix = keyof typeof NS;
+/*
+ * Terms and statements are plain RDF/JS objects from n3's DataFactory: light to make (a catalog page
+ * builds a few hundred thousand), understood by n3's Turtle writer, the SHACL engine and the RDF/XML
+ * writer; rdflib gets its own terms only where its serializers need them (see rdf-formats.ts).
+ */
 /** `iri('dcterms', 'title')` → the NamedNode. */
-export const iri = (prefix: Prefix, local: string): NamedNode => $rdf.sym(NS[prefix] + local) as unknown as NamedNode;
-export const named = (value: string): NamedNode => $rdf.sym(value) as unknown as NamedNode;
+export const iri = (prefix: Prefix, local: string): NamedNode => DataFactory.namedNode(NS[prefix] + local);
+export const named = (value: string): NamedNode => DataFactory.namedNode(value);
+/** A plain string literal. */
+export const literal = (value: string): Literal => DataFactory.literal(value);
 /** A literal of the given XSD (or other) datatype IRI. */
-export const typedLiteral = (value: string, datatype: string): Term => $rdf.lit(value, undefined, $rdf.sym(datatype)) as unknown as Term;
+export const typedLiteral = (value: string, datatype: string): Literal => DataFactory.literal(value, DataFactory.namedNode(datatype));
+/** One statement (default graph). */
+export const statement = (s: Term, p: NamedNode, o: Term): Quad => DataFactory.quad(s as NamedNode, p, o as NamedNode) as Quad;
 
 /** A CKAN dict as the API returns it (dataset or resource). */
 export type Dict = Record<string, unknown>;
