@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
 import { ActionContext, ActionRunner, Caller, DataDict, RequestInfo } from './action-context';
+import type { AnyAction } from './action';
 import { ActionRegistry } from './action-registry';
 import { parseInput } from './ckan-schema';
 import { constraintError } from '../database/constraint-errors';
@@ -26,18 +27,9 @@ export class Dispatcher implements ActionRunner {
   }
 
   async run(name: string, data: DataDict, parent: ActionContext): Promise<unknown> {
-    const action = this.registry.get(name);
-    if (!action) throw new BadRequest(`Action name not known: ${name}`);
-    if (!action.anonymous && !parent.user && !parent.ignoreAuth) {
-      throw new NotAuthorized(`Action ${name} requires an authenticated user`);
-    }
-    // CKAN compat: CKAN authorizes most actions before validating; we validate the shape first so auth rules get typed input.
-    const input = parseInput(action.input, data);
+    const { action, input } = this.resolve(name, data, parent);
     const exec = async (ctx: ActionContext): Promise<unknown> => {
-      if (!ctx.ignoreAuth && !(ctx.isSysadmin && !action.checkSysadmins)) {
-        const verdict = await action.auth(ctx, input);
-        if (!verdict.allowed) throw new NotAuthorized(verdict.reason);
-      }
+      await this.authorizeInput(action, ctx, input);
       return action.handler(ctx, input);
     };
     const ctx = parent.forRun();
@@ -54,17 +46,26 @@ export class Dispatcher implements ActionRunner {
    * Used before storing an uploaded file, so a caller who may not write there stores nothing.
    */
   async authorize(name: string, data: DataDict, parent: ActionContext): Promise<void> {
+    const { action, input } = this.resolve(name, data, parent);
+    await this.authorizeInput(action, parent.forRun(), input);
+  }
+
+  /** The action by name, the caller required unless it is anonymous, and the validated input. */
+  private resolve(name: string, data: DataDict, parent: ActionContext): { action: AnyAction; input: unknown } {
     const action = this.registry.get(name);
     if (!action) throw new BadRequest(`Action name not known: ${name}`);
     if (!action.anonymous && !parent.user && !parent.ignoreAuth) {
       throw new NotAuthorized(`Action ${name} requires an authenticated user`);
     }
-    const input = parseInput(action.input, data);
-    const ctx = parent.forRun();
-    if (!ctx.ignoreAuth && !(ctx.isSysadmin && !action.checkSysadmins)) {
-      const verdict = await action.auth(ctx, input);
-      if (!verdict.allowed) throw new NotAuthorized(verdict.reason);
-    }
+    // CKAN compat: CKAN authorizes most actions before validating; we validate the shape first so auth rules get typed input.
+    return { action, input: parseInput(action.input, data) };
+  }
+
+  /** The action's auth rule: the one place a permission is decided (sysadmins pass unless the action checks them too). */
+  private async authorizeInput(action: AnyAction, ctx: ActionContext, input: unknown): Promise<void> {
+    if (ctx.ignoreAuth || (ctx.isSysadmin && !action.checkSysadmins)) return;
+    const verdict = await action.auth(ctx, input);
+    if (!verdict.allowed) throw new NotAuthorized(verdict.reason);
   }
 
   /** Whether `name` may be called with GET. */
