@@ -1,6 +1,6 @@
 import xmlScribe from '@graphy/content.xml.scribe';
 import type { Quad, Term } from '@rdfjs/types';
-import { Writer as TurtleWriter } from 'n3';
+import { DataFactory, Writer as TurtleWriter } from 'n3';
 import * as $rdf from 'rdflib';
 import { NS, Prefix } from './profile';
 
@@ -82,7 +82,7 @@ function rdfXml(quads: Quad[], prefixes: Prefix[]): Promise<string> {
     else bySubject.set(key, [q]);
   }
   const ordered: Quad[] = [];
-  for (const list of bySubject.values()) for (const q of list) ordered.push(q);
+  for (const list of bySubject.values()) for (const q of list) ordered.push(xmlSafe(q));
   const writer = xmlScribe({ prefixes: prefixMap(prefixes) });
   const chunks: string[] = [];
   return new Promise((resolve, reject) => {
@@ -93,6 +93,27 @@ function rdfXml(quads: Quad[], prefixes: Prefix[]): Promise<string> {
     writer.write({ type: 'array', value: ordered });
     writer.end();
   });
+}
+
+/** Characters XML 1.0 cannot carry at all, not even as a character reference (C0 controls, U+FFFE/FFFF, lone surrogates). */
+const NOT_XML = /[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu;
+
+/**
+ * A statement whose literal or IRIs hold such characters, with each replaced by U+FFFD: one pasted
+ * control character must not make a whole catalog page unreadable for a harvester's XML parser.
+ * (Turtle and JSON-LD escape them and keep them exactly.)
+ */
+function xmlSafe(q: Quad): Quad {
+  const clean = (t: Term): Term | undefined => {
+    NOT_XML.lastIndex = 0;
+    if (!NOT_XML.test(t.value)) return undefined;
+    const value = t.value.replace(NOT_XML, '\uFFFD');
+    if (t.termType === 'Literal') return DataFactory.literal(value, t.language || t.datatype);
+    return t.termType === 'NamedNode' ? DataFactory.namedNode(value) : t;
+  };
+  const s = clean(q.subject);
+  const o = clean(q.object);
+  return s || o ? (DataFactory.quad((s ?? q.subject) as Quad['subject'], q.predicate, (o ?? q.object) as Quad['object']) as Quad) : q;
 }
 
 /** The same term as rdflib's own class (its stores and serializers need those). */

@@ -246,6 +246,22 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
     expect(subjectsOfType(await parse(catalog.body.result, 'application/ld+json'), `${DCAT}Dataset`)).toHaveLength(3);
   });
 
+  it('keeps RDF/XML pages well-formed when a steward pastes control characters XML cannot carry (Turtle keeps them exactly)', async () => {
+    const pasted = await t.call<Dict>('package_create', {
+      name: 'kopierter-text', owner_org: org.id, license_id: 'dl-zero-de/2.0', title: 'Badestellen\u0001 2025', notes: 'Zeile 1\u000bZeile 2',
+    });
+    const node = `http://catalog.test/dataset/${String(pasted.id)}`;
+    for (const path of [`/dataset/${String(pasted.id)}.rdf`, '/catalog.rdf?page=1']) {
+      const res = await request(t.http).get(path);
+      expect(res.status).toBe(200);
+      const quads = await parse(res.text, 'application/rdf+xml'); // the parser rejects a document that is not well-formed XML
+      expect(objects(quads, node, `${DCT}title`)).toEqual(['Badestellen\uFFFD 2025']);
+      expect(objects(quads, node, `${DCT}description`)).toEqual(['Zeile 1\uFFFDZeile 2']);
+    }
+    const ttl = await parse((await request(t.http).get(`/dataset/${String(pasted.id)}.ttl`)).text, 'text/turtle');
+    expect(objects(ttl, node, `${DCT}title`)).toEqual(['Badestellen\u0001 2025']);
+  });
+
   describe('validation on write', () => {
     const broken = () => ({
       owner_org: org.id, title: 'Baustellen', notes: 'Aktuelle Baustellen.', license_id: '',
