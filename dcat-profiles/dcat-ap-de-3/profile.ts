@@ -1,5 +1,5 @@
 import { DcatProfile, extendProfile, iri, ReadScope, ResourceScope, WriteScope } from '../../src/dcat/profile';
-import { dcatAp3, mailto } from '../dcat-ap-eu-3/profile';
+import { dcatAp3, emailTerm } from '../dcat-ap-eu-3/profile';
 
 /**
  * DCAT-AP.de 3.0, the default: EU DCAT-AP 3 plus the German additions, with the CKAN extras of
@@ -23,7 +23,7 @@ function writeAgent(s: WriteScope, prefix: string, predicates: ReturnType<typeof
   s.add(agent, RDF_TYPE, iri('foaf', 'Agent'));
   s.add(agent, iri('foaf', 'name'), s.value('literal', name)!);
   const email = s.get(`${prefix}_email`);
-  if (email) s.add(agent, iri('foaf', 'mbox'), s.value('iri', mailto(email))!);
+  if (email) s.add(agent, iri('foaf', 'mbox'), emailTerm(s, email));
   const url = s.get(`${prefix}_url`);
   const home = url && s.value('iri', url);
   if (home) s.add(agent, iri('foaf', 'homepage'), home);

@@ -1,4 +1,4 @@
-import { DcatProfile, iri, named, NS, ReadScope, ResourceScope, typedLiteral, WriteScope } from '../../src/dcat/profile';
+import { DcatProfile, iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
 
 /**
  * EU DCAT-AP 3.0 (SEMIC), without the German additions: the CKAN fields and extras of ckanext-dcat's
@@ -16,13 +16,14 @@ function writePublisher(s: WriteScope): void {
   if (!name) return;
   const ownPublisher = s.get('publisher_name') !== undefined;
   const uri = s.get('publisher_uri', { inherit: !ownPublisher });
-  const agent = uri && /^https?:\/\//.test(uri) ? named(uri) : !ownPublisher && org ? named(`${s.siteUrl}/organization/${org.id}`) : s.blank();
+  const own = uri && /^https?:\/\//.test(uri) ? s.value('iri', uri) : undefined; // a URI typed with spaces is no IRI: not written
+  const agent = own ?? (!ownPublisher && org ? named(`${s.siteUrl}/organization/${org.id}`) : s.blank());
   s.add(s.node, iri('dcterms', 'publisher'), agent);
   s.add(agent, RDF_TYPE, iri('foaf', 'Agent'));
   s.add(agent, FOAF_NAME, s.value('literal', name)!);
   const inherit = { inherit: !ownPublisher };
   const email = s.get('publisher_email', inherit);
-  if (email) s.add(agent, iri('foaf', 'mbox'), s.value('iri', mailto(email))!);
+  if (email) s.add(agent, iri('foaf', 'mbox'), emailTerm(s, email));
   const url = s.get('publisher_url', inherit);
   const home = url && s.value('iri', url);
   if (home) s.add(agent, iri('foaf', 'homepage'), home);
@@ -34,6 +35,11 @@ function writePublisher(s: WriteScope): void {
 }
 
 export const mailto = (email: string): string => (email.startsWith('mailto:') ? email : `mailto:${email.trim()}`);
+/**
+ * An e-mail address as a mailto: IRI; one that cannot be an IRI (a typo with spaces) stays the text
+ * the steward typed, so the output stays well-formed and validation names the field.
+ */
+export const emailTerm = (s: WriteScope, email: string): Term => s.value('iri', mailto(email)) ?? literal(email);
 const tel = (n: string): string => (n.startsWith('tel:') ? n : `tel:${n.replace(/[^\d+]/g, '')}`);
 
 /** dcat:contactPoint from contact_* extras, falling back to maintainer, then author, then the organization's contact_*. */
@@ -55,10 +61,10 @@ function writeContact(s: WriteScope): void {
   s.add(s.node, iri('dcat', 'contactPoint'), kind);
   s.add(kind, RDF_TYPE, iri('vcard', 'Organization'));
   if (name) s.add(kind, iri('vcard', 'fn'), s.value('literal', name)!);
-  if (email) s.add(kind, iri('vcard', 'hasEmail'), s.value('iri', mailto(email))!);
+  if (email) s.add(kind, iri('vcard', 'hasEmail'), emailTerm(s, email));
   const u = url && s.value('iri', url);
   if (u) s.add(kind, iri('vcard', 'hasURL'), u);
-  if (phone) s.add(kind, iri('vcard', 'hasTelephone'), s.value('iri', tel(phone))!);
+  if (phone) s.add(kind, iri('vcard', 'hasTelephone'), s.value('iri', tel(phone)) ?? literal(phone));
 }
 
 /** dcterms:temporal from temporal_start / temporal_end. */

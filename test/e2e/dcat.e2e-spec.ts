@@ -262,6 +262,28 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
     expect(objects(ttl, node, `${DCT}title`)).toEqual(['Badestellen\u0001 2025']);
   });
 
+  it('publishes well-formed RDF in every format when a steward types an e-mail, phone or publisher URI that is no IRI', async () => {
+    const sloppy = await t.call<Dict>('package_create', {
+      name: 'vertippte-kontakte', owner_org: org.id, license_id: 'dl-zero-de/2.0', title: 'Vertippte Kontakte',
+      extras: [
+        { key: 'contact_email', value: 'info at speyer.de' }, { key: 'contact_phone', value: '06232 / 14-0' },
+        { key: 'publisher_name', value: 'Stadtwerke' }, { key: 'publisher_uri', value: 'https://stadtwerke.de/ueber uns' }, { key: 'publisher_email', value: 'kontakt@ stadtwerke.de' },
+      ],
+    });
+    const node = `http://catalog.test/dataset/${String(sloppy.id)}`;
+    for (const [ext, type] of [['ttl', 'text/turtle'], ['rdf', 'application/rdf+xml'], ['jsonld', 'application/ld+json'], ['n3', 'text/n3']]) {
+      const res = await request(t.http).get(`/dataset/${String(sloppy.id)}.${ext}`);
+      expect(res.status).toBe(200);
+      const quads = await parse(res.text, type);
+      const [publisher] = objects(quads, node, `${DCT}publisher`);
+      expect(objects(quads, publisher, 'http://xmlns.com/foaf/0.1/name')).toEqual(['Stadtwerke']);
+      expect(quads.every((q) => q.object.termType !== 'NamedNode' || !/\s/.test(q.object.value))).toBe(true);
+    }
+    // What cannot be published is reported to the steward instead.
+    const report = (await t.call<Dict>('dcat_validate', { ...sloppy, dcat_validation: 'warn' })) as Dict;
+    expect(JSON.stringify(report)).toMatch(/contact_email/);
+  });
+
   describe('validation on write', () => {
     const broken = () => ({
       owner_org: org.id, title: 'Baustellen', notes: 'Aktuelle Baustellen.', license_id: '',
