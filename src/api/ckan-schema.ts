@@ -174,23 +174,40 @@ function instantiate<T extends object>(cls: ClassConstructor<T>, raw: Record<str
   return instance as T;
 }
 
-/** Whether a value holds a NUL character anywhere: PostgreSQL stores none, in text or in JSON. */
-function hasNul(v: unknown, depth = 0): boolean {
-  if (typeof v === 'string') return v.includes('\u0000');
-  if (depth > 64 || v === null || typeof v !== 'object') return false;
-  for (const [k, x] of Object.entries(v)) if (k.includes('\u0000') || hasNul(x, depth + 1)) return true;
-  return false;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** What is wrong with a string PostgreSQL cannot store (in text or JSON), or undefined. */
+function unstorable(s: string): string | undefined {
+  if (s.includes('\u0000')) return 'Must not contain the NUL character';
+  // JSON's "\ud800" escapes decode to half a character; UTF-8 (and PostgreSQL's JSON) has no way to carry it.
+  if (LONE_SURROGATE.test(s)) return 'Must be valid Unicode (an unpaired surrogate is not a character)';
+  return undefined;
+}
+
+/** The first reason a value (or a key inside it) cannot be stored, searched through nested lists and dicts. */
+function unstorableIn(v: unknown, depth = 0): string | undefined {
+  if (typeof v === 'string') return unstorable(v);
+  if (depth > 64 || v === null || typeof v !== 'object') return undefined;
+  for (const [k, x] of Object.entries(v)) {
+    const why = unstorable(k) ?? unstorableIn(x, depth + 1);
+    if (why) return why;
+  }
+  return undefined;
 }
 
 /** Validates a plain dict into an instance of `cls`; unknown keys are kept as they came. */
 export function validateInto<T extends object>(cls: ClassConstructor<T>, raw: Record<string, unknown>): { value: T; errors?: FieldErrors } {
   const instance = instantiate(cls, raw);
   const found = validateSync(instance, { stopAtFirstError: true, forbidUnknownValues: false, skipMissingProperties: false });
-  const nul = Object.keys(raw).filter((k) => hasNul(raw[k]) || k.includes('\u0000'));
-  if (!found.length && !nul.length) return { value: instance };
+  const unstorableKeys: [string, string][] = [];
+  for (const k of Object.keys(raw)) {
+    const why = unstorable(k) ?? unstorableIn(raw[k]);
+    if (why) unstorableKeys.push([k, why]);
+  }
+  if (!found.length && !unstorableKeys.length) return { value: instance };
   const recorded = FIELD_ERRORS.get(instance);
   const errors: FieldErrors = {};
-  for (const k of nul) errors[k.replace(/\u0000/g, '')] = ['Must not contain the NUL character'];
+  for (const [k, why] of unstorableKeys) errors[k.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD')] = [why];
   for (const e of found) {
     errors[e.property] = recorded?.get(e.property) ?? Object.values(e.constraints ?? {});
   }

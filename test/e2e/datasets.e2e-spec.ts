@@ -137,6 +137,18 @@ describe('datasets through the action API', () => {
       expect(res.body.error).toMatchObject({ title: ['Must not contain the NUL character'], resources: [{ created: ['Date format incorrect'] }] });
     });
 
+    it('refuses half a character (an unpaired surrogate from a JSON \\ud800 escape) with field errors, in core fields, extras and resources alike', async () => {
+      const body = JSON.stringify({ name: 'halbes-zeichen', owner_org: org.id, title: 'ok', extras: [{ key: 'quelle', value: 'Amt' }, { key: 'k', value: 'a\ud800b' }], resources: [{ url: 'http://x', name: 'b\udc00' }] });
+      const res = await request(t.http).post('/api/3/action/package_create').set('Authorization', editor.token).set('Content-Type', 'application/json').send(body); // JSON.stringify writes the lone halves as \\ud800 / \\udc00 escapes
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({
+        __type: 'Validation Error',
+        extras: [{}, { value: ['Must be valid Unicode (an unpaired surrogate is not a character)'] }],
+        resources: [{ name: ['Must be valid Unicode (an unpaired surrogate is not a character)'] }],
+      });
+      expect((await post('package_show', { id: 'halbes-zeichen' }, editor.token)).status).toBe(404);
+    });
+
     it('gives exactly one of many concurrent creators a name; the others get the field error', async () => {
       const results = await Promise.all(
         Array.from({ length: 6 }, () => post('package_create', { name: 'race-for-a-name', owner_org: org.id }, editor.token)),
