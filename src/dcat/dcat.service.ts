@@ -123,7 +123,7 @@ export class DcatService {
     writer.catalogNode(result.results.map((d) => String(d.id)), page === 1 ? newest : undefined, quads);
     for (const d of result.results) writer.dataset(d, orgs.get(String(d.owner_org)) ?? null, quads);
     this.paging(quads, result.count, page, rows, pageUrl);
-    return serializeQuads(quads, format, [...profile.prefixes, 'hydra'], undefined);
+    return serializeQuads(quads, format, [...profile.prefixes, 'hydra']);
   }
 
   /** hydra:PagedCollection (ckanext-dcat's form, read by GovData's harvester) with next/previous/first/last. */

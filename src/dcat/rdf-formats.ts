@@ -1,5 +1,6 @@
 import xmlScribe from '@graphy/content.xml.scribe';
 import type { Quad, Term } from '@rdfjs/types';
+import * as jsonld from 'jsonld';
 import { DataFactory, Writer as TurtleWriter } from 'n3';
 import * as $rdf from 'rdflib';
 import { NS, Prefix } from './profile';
@@ -8,16 +9,15 @@ import { NS, Prefix } from './profile';
 export interface RdfFormat {
   ext: string;
   mediaType: string;
-  rdflibType: string;
   accepts: string[];
 }
 
 export const RDF_FORMATS: readonly RdfFormat[] = [
-  { ext: 'rdf', mediaType: 'application/rdf+xml', rdflibType: 'application/rdf+xml', accepts: ['application/rdf+xml'] },
-  { ext: 'xml', mediaType: 'application/rdf+xml', rdflibType: 'application/rdf+xml', accepts: ['application/xml', 'text/xml'] },
-  { ext: 'ttl', mediaType: 'text/turtle', rdflibType: 'text/turtle', accepts: ['text/turtle', 'application/x-turtle'] },
-  { ext: 'jsonld', mediaType: 'application/ld+json', rdflibType: 'application/ld+json', accepts: ['application/ld+json'] },
-  { ext: 'n3', mediaType: 'text/n3', rdflibType: 'text/n3', accepts: ['text/n3', 'text/rdf+n3'] },
+  { ext: 'rdf', mediaType: 'application/rdf+xml', accepts: ['application/rdf+xml'] },
+  { ext: 'xml', mediaType: 'application/rdf+xml', accepts: ['application/xml', 'text/xml'] },
+  { ext: 'ttl', mediaType: 'text/turtle', accepts: ['text/turtle', 'application/x-turtle'] },
+  { ext: 'jsonld', mediaType: 'application/ld+json', accepts: ['application/ld+json'] },
+  { ext: 'n3', mediaType: 'text/n3', accepts: ['text/n3', 'text/rdf+n3'] },
 ];
 
 export const formatByExt = (ext: string): RdfFormat | undefined => RDF_FORMATS.find((f) => f.ext === ext.toLowerCase());
@@ -47,29 +47,34 @@ export function negotiate(accept: string | undefined): RdfFormat | undefined {
 const prefixMap = (prefixes: Prefix[]): Record<string, string> => Object.fromEntries(prefixes.map((p) => [p, NS[p]]));
 
 /**
- * Serializes quads. Turtle is written by n3's streaming writer and RDF/XML by graphy's scriber: the
- * whole catalog goes through these page by page, and rdflib's serializers index every statement
- * first (RDF/XML ran at 1,500 datasets/s with rdflib). N3 and JSON-LD, asked for one dataset at a
- * time, are written by rdflib.
+ * Serializes quads: Turtle and N3 by n3's writer, RDF/XML by graphy's scriber, JSON-LD by jsonld.js.
+ * rdflib's serializers were slower (RDF/XML ran at 1,500 datasets/s: they index every statement
+ * first) and wrote malformed N3 and JSON-LD for some text (astral characters as surrogate escapes,
+ * a vertical tab as "\v"); rdflib still parses RDF for reading graphs back.
  */
-export async function serializeQuads(quads: Quad[], format: RdfFormat, prefixes: Prefix[], base?: string): Promise<string> {
-  if (format.mediaType === 'text/turtle') {
-    const writer = new TurtleWriter({ prefixes: prefixMap(prefixes) });
+export async function serializeQuads(quads: Quad[], format: RdfFormat, prefixes: Prefix[]): Promise<string> {
+  if (format.mediaType === 'text/turtle' || format.mediaType === 'text/n3') {
+    // Turtle is N3 too; rdflib's N3 writer escapes characters beyond the BMP as surrogate pairs and \v as "\v", which parsers reject.
+    const writer = new TurtleWriter({ prefixes: prefixMap(prefixes), format: format.mediaType === 'text/n3' ? 'N3' : 'Turtle' });
     writer.addQuads(quads);
     return new Promise((resolve, reject) => writer.end((err, out) => (err ? reject(err) : resolve(out))));
   }
   if (format.mediaType === 'application/rdf+xml') return rdfXml(quads, prefixes);
-  const store = new $rdf.Formula();
-  for (const q of quads) store.add(toRdflib(q.subject) as never, toRdflib(q.predicate) as never, toRdflib(q.object) as never);
-  if (format.mediaType === 'application/ld+json') {
-    return new Promise((resolve, reject) =>
-      $rdf.serialize(null, store as never, base ?? null, format.rdflibType, (err, out) => (err ? reject(err) : resolve(out ?? '')), { namespaces: prefixMap(prefixes) } as never),
-    );
-  }
-  const sz = $rdf.Serializer(store as never);
-  sz.suggestNamespaces(prefixMap(prefixes));
-  if (base) sz.setBase(base);
-  return sz.statementsToN3((store as unknown as { statements: $rdf.Statement[] }).statements);
+  if (format.mediaType === 'application/ld+json') return jsonLd(quads, prefixes);
+  throw new Error(`no serializer for ${format.mediaType}`);
+}
+
+/**
+ * JSON-LD by jsonld.js (the reference implementation): N-Quads from n3's writer, turned into JSON-LD
+ * and compacted with our prefixes. (rdflib writes JSON-LD by re-parsing its own Turtle, which breaks
+ * on characters such as a vertical tab.)
+ */
+async function jsonLd(quads: Quad[], prefixes: Prefix[]): Promise<string> {
+  const writer = new TurtleWriter({ format: 'N-Quads' });
+  writer.addQuads(quads);
+  const nquads = await new Promise<string>((resolve, reject) => writer.end((err, out) => (err ? reject(err) : resolve(out))));
+  const expanded = await jsonld.fromRDF(nquads, { format: 'application/n-quads' });
+  return JSON.stringify(await jsonld.compact(expanded, prefixMap(prefixes)), null, 2);
 }
 
 /** RDF/XML with one rdf:Description per subject (statements of a subject gathered, in first-seen order). */

@@ -284,6 +284,40 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
     expect(JSON.stringify(report)).toMatch(/contact_email/);
   });
 
+  it('never answers 500 or publishes malformed RDF, whatever a steward types into the fields DCAT maps', async () => {
+    const keys = [
+      'access_rights', 'alternate_identifier', 'applicable_legislation', 'conforms_to', 'documentation', 'frequency', 'geocodingText', 'identifier', 'issued',
+      'language', 'legalbasisText', 'modified', 'qualityProcessURI', 'references', 'spatial_uri', 'status', 'used_datasets', 'version_notes', 'contributorID',
+      'politicalGeocodingLevelURI', 'politicalGeocodingURI', 'theme', 'temporal_start', 'temporal_end', 'contact_email', 'contact_name', 'contact_tel', 'contact_url',
+      'publisher_email', 'publisher_name', 'publisher_type', 'publisher_uri', 'publisher_url', 'maintainer_url', 'originator_name',
+      'originator_email', 'originator_url', 'licenseAttributionByText',
+    ];
+    const resourceKeys = ['format', 'license', 'mimetype', 'hash', 'access_url', 'download_url', 'description', 'issued', 'modified', 'language', 'conforms_to', 'status', 'availability'];
+    const nasty = ['a b <c> "d"', 'http://x y/z', 'https://ok.example/a\u0001b', 'mailto:', 'tel:abc', '{"a": [1', '["http://x y", 3]', ' , , ', '2024-13-45', 'ⓐ 𝔘 &amp; ]]> &#1;', 'x'.repeat(900), 'Pegel 🌊 \v\t\f\b Ende', 'Zeile\r\nZeile \\ """ ende"'];
+    let published = 0;
+    for (const [i, v] of nasty.entries()) {
+      const res = await request(t.http).post('/api/3/action/package_create').set('Authorization', editor.token).send({
+        name: `tippfehler-${i}`, title: `Tippfehler ${v}`, notes: v, owner_org: org.id, license_id: 'dl-zero-de/2.0', url: v, version: v.slice(0, 100), maintainer: v, author: v,
+        extras: keys.map((key) => ({ key, value: v })),
+        resources: [{ name: v, url: v, ...Object.fromEntries(resourceKeys.map((k) => [k, v.slice(0, 90)])) }],
+      });
+      expect({ value: v, status: res.status }).toEqual({ value: v, status: res.body.success ? 200 : 409 });
+      if (!res.body.success) continue;
+      published++;
+      for (const [ext, type] of [['ttl', 'text/turtle'], ['rdf', 'application/rdf+xml'], ['jsonld', 'application/ld+json'], ['n3', 'text/n3']]) {
+        const doc = await request(t.http).get(`/dataset/${String(res.body.result.id)}.${ext}`);
+        expect({ value: v, ext, status: doc.status }).toEqual({ value: v, ext, status: 200 });
+        await expect(parse(doc.text, type)).resolves.toEqual(expect.arrayContaining([expect.anything()]));
+      }
+    }
+    expect(published).toBe(nasty.length);
+    for (const ext of ['ttl', 'rdf']) {
+      const page = await request(t.http).get(`/catalog.${ext}?page=1`);
+      expect(page.status).toBe(200);
+      await parse(page.text, ext === 'ttl' ? 'text/turtle' : 'application/rdf+xml');
+    }
+  });
+
   describe('validation on write', () => {
     const broken = () => ({
       owner_org: org.id, title: 'Baustellen', notes: 'Aktuelle Baustellen.', license_id: '',
