@@ -4,7 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Authenticator } from '../auth/authenticator';
 import type { Logger } from '../common/logger';
-import { errorResponse, successBody } from './ckan-envelope';
+import { errorResponse, helpUrl, successBody } from './ckan-envelope';
 import { Dispatcher } from './dispatcher';
 import { BadRequest, ValidationError } from './errors';
 import { ActionContext } from './action-context';
@@ -21,7 +21,6 @@ const JSON_TYPE = 'application/json;charset=utf-8';
  */
 @Controller('api')
 export class ActionController {
-  private readonly helpBase: string;
   private receiver?: UploadReceiver | null;
 
   constructor(
@@ -29,9 +28,7 @@ export class ActionController {
     private readonly authenticator: Authenticator,
     private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {
-    this.helpBase = `${config.SITE_URL}/api/3/action/help_show?name=`;
-  }
+  ) {}
 
   /** Whoever stores uploaded files (the resources module), looked up lazily so the API does not depend on it. */
   private uploads(): UploadReceiver | undefined {
@@ -63,7 +60,7 @@ export class ActionController {
   async action(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const name = (req.params as { name: string }).name;
     const log = req.log as unknown as Logger;
-    const help = this.helpBase + encodeURIComponent(name);
+    const help = helpUrl(this.config.SITE_URL, name);
     const isGet = req.method === 'GET' || req.method === 'HEAD';
     try {
       if (req.method !== 'GET' && req.method !== 'POST' && req.method !== 'HEAD') {

@@ -6,6 +6,12 @@ export interface EnvelopeResponse {
   body: unknown;
 }
 
+/** The `help` URL of an action's answers: CKAN's help_show link for it. */
+export const helpUrl = (siteUrl: string, action: string): string => `${siteUrl}/api/3/action/help_show?name=${encodeURIComponent(action)}`;
+
+/** The bytes a success envelope starts with, up to its result (which follows, then `}`). */
+export const successPrefix = (help: string): string => `{"help":${JSON.stringify(help)},"success":true,"result":`;
+
 /** `{help, success: true, result}` */
 export function successBody(help: string, result: unknown): unknown {
   return { help, success: true, result };

@@ -1,3 +1,5 @@
+import { successPrefix } from './ckan-envelope';
+
 /**
  * An action result that is already serialised JSON, as text or UTF-8 bytes in parts (a cached
  * package_show dict; a search page spliced together from cached dicts). The HTTP layer writes
@@ -7,7 +9,14 @@
 export class RawJson {
   private readonly parts: readonly (string | Buffer)[];
 
-  constructor(json: string | Buffer | readonly (string | Buffer)[]) {
+  /**
+   * `enveloped`: the whole success envelope for `help`, already built around the same bytes (a cached
+   * package_show dict is kept that way), so answering it copies nothing.
+   */
+  constructor(
+    json: string | Buffer | readonly (string | Buffer)[],
+    private readonly enveloped?: { help: string; bytes: Buffer },
+  ) {
     this.parts = typeof json === 'string' || Buffer.isBuffer(json) ? [json] : json;
   }
 
@@ -21,7 +30,8 @@ export class RawJson {
 
   /** `{"help": …, "success": true, "result": <json>}` as bytes. */
   envelope(help: string): Buffer {
-    const chunks: Buffer[] = [Buffer.from(`{"help":${JSON.stringify(help)},"success":true,"result":`)];
+    if (this.enveloped?.help === help) return this.enveloped.bytes;
+    const chunks: Buffer[] = [Buffer.from(successPrefix(help))];
     let text = '';
     for (const p of this.parts) {
       if (typeof p === 'string') text += p;

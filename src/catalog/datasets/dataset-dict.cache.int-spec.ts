@@ -71,7 +71,7 @@ describe('the package_show dict cache', () => {
     const cache = t.app.get(DatasetDictCache);
     const stamp = cache.stamp();
     cache.evict(['00000000-0000-4000-8000-000000000000']);
-    const entry = { id: '11111111-0000-4000-8000-000000000000', name: 'stale', visibility: { ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null }, utf8: Buffer.from('{}') };
+    const entry = { id: '11111111-0000-4000-8000-000000000000', name: 'stale', visibility: { ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null }, utf8: Buffer.from('{}'), response: Buffer.from('{"result":{}}') };
     cache.put(entry, stamp);
     expect(cache.get('stale')).toBeUndefined();
     cache.put(entry, cache.stamp());

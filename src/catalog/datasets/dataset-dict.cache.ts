@@ -10,10 +10,12 @@ export interface CachedDataset {
   visibility: DatasetVisibility;
   /** The package_show dict (without plugin_data), serialised and UTF-8 encoded once. */
   utf8: Buffer;
+  /** package_show's whole success envelope around the same bytes (`utf8` is a view into it). */
+  response: Buffer;
 }
 
 /** Memory an entry takes: its bytes and the bookkeeping around them. */
-const sizeOf = (e: CachedDataset): number => e.utf8.length + 200;
+const sizeOf = (e: CachedDataset): number => e.response.length + 200;
 
 /**
  * Rendered package_show dicts, so reading a dataset costs no query. Correctness first:

@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
+import { helpUrl, successPrefix } from '../../api/ckan-envelope';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
 import { visibilityOf } from './dataset.auth';
@@ -53,7 +54,13 @@ export class DatasetDicts {
     return ids.map((id) => found.get(id)).filter((e): e is CachedDataset => e !== undefined);
   }
 
+  /** package_show's help URL: its envelope is built once around each cached dict. */
+  readonly showHelp = helpUrl(this.config.SITE_URL, 'package_show');
+  private readonly showPrefix = successPrefix(this.showHelp);
+
   private entry(row: Parameters<typeof toPackageDict>[0]): CachedDataset {
-    return { id: row.id, name: row.name, visibility: visibilityOf(row), utf8: Buffer.from(JSON.stringify(toPackageDict(row, this.config.SITE_URL))) };
+    const response = Buffer.from(`${this.showPrefix}${JSON.stringify(toPackageDict(row, this.config.SITE_URL))}}`);
+    const utf8 = response.subarray(Buffer.byteLength(this.showPrefix), response.length - 1);
+    return { id: row.id, name: row.name, visibility: visibilityOf(row), utf8, response };
   }
 }

@@ -58,7 +58,7 @@ Anyone may read an active public dataset; private, draft and deleted ones only m
         if (!row) throw new NotFound();
         return toPackageDict(row, this.config.SITE_URL, { includePluginData: true });
       }
-      return new RawJson(entry.utf8);
+      return new RawJson(entry.utf8, { help: this.dicts.showHelp, bytes: entry.response });
     },
   });
 
