@@ -1,6 +1,9 @@
 import { PackageCreateInput, PackageUpdateInput } from '../catalog/datasets/dataset.dto';
 import { PackagePatchInput } from '../catalog/datasets/dataset-write.actions';
-import { booleanValidator, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, runChain, unicodeSafe, validateInto } from './ckan-schema';
+import type { ClassConstructor } from 'class-transformer';
+import { getMetadataStorage } from 'class-validator';
+import { Env } from '../config/env';
+import { booleanValidator, declaredFields, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, runChain, unicodeSafe, usesDirectExecutor, validateInto } from './ckan-schema';
 import { ValidationError } from './errors';
 
 describe('CKAN-style validator chains', () => {
@@ -48,5 +51,38 @@ describe('CKAN-style validator chains', () => {
   it('shapes errors of nested lists per item, with {} for good items', () => {
     const { errors } = validateInto(PackageCreateInput, { name: 'ok-name', resources: [{ url: 'http://a' }, { size: 'x' }] });
     expect(errors).toEqual({ resources: [{}, { size: ['Invalid integer'] }] });
+  });
+});
+
+describe('the direct validator executor', () => {
+  /** Every input class the service registers (importing the app loads every action's schema). */
+  function inputClasses(): ClassConstructor<object>[] {
+    require('../app.module');
+    const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, unknown> };
+    return [...storage.validationMetadatas.keys()].filter((k): k is ClassConstructor<object> => typeof k === 'function');
+  }
+
+  const samples = (fields: string[]): Record<string, unknown>[] => {
+    const all = (v: unknown): Record<string, unknown> => Object.fromEntries(fields.map((f) => [f, structuredClone(v)]));
+    return [
+      {}, all('x'), all(''), all('  7 '), all(-3), all(0), all(1.5), all(true), all(null), all(['a', 'b']), all([{}]), all([{ name: 'a', key: 'k', value: 'v', url: 'http://x' }]),
+      all({ a: 1 }), all('y'.repeat(5000)), all('2025-02-30'), all('a\u0000b'), all('ok-name_1'), { unknown_key: 'kept', [fields[0] ?? 'id']: 'first-only' },
+    ];
+  };
+
+  it('gives exactly the verdicts, messages and converted values of class-validator for every input class of the service', () => {
+    let direct = 0;
+    for (const cls of inputClasses()) {
+      const fields = [...declaredFields(cls)];
+      for (const raw of samples(fields)) {
+        const a = validateInto(cls, structuredClone(raw));
+        const b = validateInto(cls, structuredClone(raw), 'class-validator');
+        expect({ cls: cls.name, raw, errors: a.errors, value: { ...a.value } }).toEqual({ cls: cls.name, raw, errors: b.errors, value: { ...b.value } });
+      }
+      if (usesDirectExecutor(cls)) direct++;
+    }
+    // Nearly every action schema runs directly; the settings class (class-validator's own rules) does not.
+    expect(direct).toBeGreaterThan(30);
+    expect(usesDirectExecutor(Env)).toBe(false);
   });
 });
