@@ -4,7 +4,9 @@ import { createDataSource } from '../../database/data-source';
 import { DatabaseConnection } from '../../database/database-connection';
 import { createHttpApp } from '../../http';
 import { TestApp } from '../../../test/test-app';
-import { DatasetDictCache } from './dataset-dict.cache';
+import type { AppConfig } from '../../config/env';
+import { DatasetChanges } from './dataset-changes';
+import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
 
 /**
  * package_show answers from memory, yet never stale: a write through one process is seen at once
@@ -76,5 +78,27 @@ describe('the package_show dict cache', () => {
     expect(cache.get('stale')).toBeUndefined();
     cache.put(entry, cache.stamp());
     expect(cache.get('stale')).toBeDefined();
+  });
+});
+
+describe('the package_show dict cache under memory pressure', () => {
+  const entry = (name: string): CachedDataset => {
+    const response = Buffer.alloc(1024, 'x');
+    return { id: `id-${name}`, name, visibility: { ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null }, utf8: response.subarray(10, 1000), response };
+  };
+
+  it('keeps a dataset that is read all the time, and lets go of those nobody reads', () => {
+    // About eight 1 KiB entries fit; the change feed is live, so the cache is in use.
+    const changes = { live: true, onChange: () => undefined } as unknown as DatasetChanges;
+    const cache = new DatasetDictCache(changes, { PACKAGE_CACHE_MB: 10_000 / (1024 * 1024) } as AppConfig);
+    for (let i = 0; i < 8; i++) cache.put(entry(`old-${i}`), cache.stamp());
+    const hot = 'old-0';
+    for (let i = 0; i < 40; i++) {
+      expect(cache.get(hot)?.name).toBe(hot);
+      cache.put(entry(`new-${i}`), cache.stamp());
+    }
+    expect(cache.get(hot)?.name).toBe(hot);
+    for (let i = 1; i < 8; i++) expect(cache.get(`old-${i}`)).toBeUndefined();
+    expect(cache.get('new-39')?.name).toBe('new-39');
   });
 });
