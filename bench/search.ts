@@ -183,7 +183,8 @@ export async function run(): Promise<void> {
     }
     const first = results['harvest query, first page'];
     const deep = results['harvest query, start=50000'];
-    log(`deep paging / first page (p50): ${(deep.latency.p50 / Math.max(first.latency.p50, 1)).toFixed(2)}x (goal: at most 2x)`);
+    // autocannon's percentiles are whole milliseconds, too coarse at 2–4 ms; the mean is exact.
+    log(`deep paging / first page: mean ${deep.latency.mean.toFixed(2)} / ${first.latency.mean.toFixed(2)} ms = ${(deep.latency.mean / first.latency.mean).toFixed(2)}x, p50 ${deep.latency.p50} / ${first.latency.p50} ms (goal: at most 2x)`);
     const worst = Math.max(...Object.values(results).map(p95));
     log(`worst p95: ${worst} ms (goal: under 30 ms for each query)`);
 
