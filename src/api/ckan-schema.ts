@@ -22,6 +22,9 @@ export type Step = (value: unknown, object: Record<string, unknown>) => unknown;
 
 const FIELD_ERRORS = new WeakMap<object, Map<string, unknown>>();
 
+/** How each input class is validated directly (see `directPlan`); dropped whenever a rule registers. */
+let DIRECT_PLANS = new WeakMap<object, DirectProperty[] | null>();
+
 /**
  * class-validator works out a class's rules on every validate() by scanning every registered class
  * (MetadataStorage.getTargetValidationMetadatas), which made input parsing the largest cost of a
@@ -50,6 +53,7 @@ const FIELD_ERRORS = new WeakMap<object, Map<string, unknown>>();
   };
   storage.addValidationMetadata = (...args: unknown[]): unknown => {
     memo = new WeakMap();
+    DIRECT_PLANS = new WeakMap();
     return add(...args);
   };
 })();
@@ -175,6 +179,7 @@ function instantiate<T extends object>(cls: ClassConstructor<T>, raw: Record<str
 }
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const LONE_SURROGATES = new RegExp(LONE_SURROGATE.source, 'g');
 
 /** What is wrong with a string PostgreSQL cannot store (in text or JSON), or undefined. */
 function unstorable(s: string): string | undefined {
@@ -201,7 +206,6 @@ interface DirectProperty {
   constraints: { validate(value: unknown, args: ValidationArguments): unknown; defaultMessage?(args: ValidationArguments): string; constraints: unknown[] }[];
 }
 
-const DIRECT_PLANS = new WeakMap<object, DirectProperty[] | null>();
 
 /**
  * How class-validator would validate `cls`, when every rule of the class is one of our own
@@ -280,7 +284,7 @@ export function validateInto<T extends object>(cls: ClassConstructor<T>, raw: Re
   if (!found.length && !unstorableKeys.length) return { value: instance };
   const recorded = FIELD_ERRORS.get(instance);
   const errors: FieldErrors = {};
-  for (const [k, why] of unstorableKeys) errors[k.replace(/\u0000/g, '').replace(new RegExp(LONE_SURROGATE.source, 'g'), '\uFFFD')] = [why];
+  for (const [k, why] of unstorableKeys) errors[k.replace(/\u0000/g, '').replace(LONE_SURROGATES, '\uFFFD')] = [why];
   for (const e of found) {
     errors[e.property] = recorded?.get(e.property) ?? e.messages;
   }
