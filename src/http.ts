@@ -35,11 +35,14 @@ class HttpErrorFilter implements ExceptionFilter {
   }
 }
 
-/** Nest's own messages through the same pino logger, so every line is JSON. */
+/** Nest's start-up chatter (a line per module and per route): for debugging, not for the operator. */
+const NEST_START_UP = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+/** Nest's own messages through the same pino logger, so every line has the same format. */
 function nestLogger(log: Logger): LoggerService {
   const ctx = (c: unknown): Record<string, unknown> => (typeof c === 'string' ? { context: c } : {});
   return {
-    log: (m: unknown, c?: unknown) => log.info(ctx(c), String(m)),
+    log: (m: unknown, c?: unknown) => (typeof c === 'string' && NEST_START_UP.has(c) ? log.debug(ctx(c), String(m)) : log.info(ctx(c), String(m))),
     error: (m: unknown, trace?: unknown, c?: unknown) => log.error({ ...ctx(c), trace }, String(m)),
     warn: (m: unknown, c?: unknown) => log.warn(ctx(c), String(m)),
     debug: (m: unknown, c?: unknown) => log.debug(ctx(c), String(m)),

@@ -1,21 +1,36 @@
 import 'reflect-metadata';
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Dispatcher } from './api/dispatcher';
 import { ensureSysadminFromEnv } from './auth/bootstrap-sysadmin';
-import { ConfigError, loadConfig } from './config/env';
-import { createLogger } from './common/logger';
-import { openDatabase } from './database/database-connection';
+import { AppConfig, ConfigError, loadConfig } from './config/env';
+import { createLogger, isReadableLog } from './common/logger';
+import { portUnavailable } from './common/port-check';
+import { DatabaseConnection, openDatabase } from './database/database-connection';
 import { createHttpApp } from './http';
+
+/** An error a person can act on from its message alone: printed as one line, without a stack. */
+class StartError extends Error {}
 
 async function bootstrap(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
-  const log = createLogger(config.LOG_LEVEL);
+  // Before the database is initialised and migrated: a busy port is the commonest reason a start fails.
+  const busy = await portUnavailable(config.PORT, config.HOST);
+  if (busy) throw new StartError(busy);
+  const log = createLogger(config.LOG_LEVEL, 1, config.LOG_FORMAT);
   const database = await openDatabase(config, log, { migrate: true });
   try {
     const app = await createHttpApp({ config, logger: log, database });
     await ensureSysadminFromEnv(app.get(Dispatcher), config, log);
-    await app.listen({ port: config.PORT, host: config.HOST });
+    try {
+      await app.listen({ port: config.PORT, host: config.HOST });
+    } catch (err) {
+      await app.close();
+      // Taken between our check and now.
+      const message = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? await portUnavailable(config.PORT, config.HOST) : undefined;
+      throw message ? new StartError(message) : err;
+    }
     // SIGTERM/SIGINT: stop taking requests, let running ones finish, close the pool, stop the embedded
     // database, and flush the (asynchronous) log before exiting, so its last lines are never lost.
     const shutdown = (signal: NodeJS.Signals): void => {
@@ -31,13 +46,48 @@ async function bootstrap(): Promise<void> {
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
     log.info({ url: config.SITE_URL, port: config.PORT, database: database.embedded ? 'embedded' : 'external' }, 'catalog ready');
+    if (isReadableLog(config.LOG_FORMAT)) process.stdout.write(readySummary(config, database));
   } catch (err) {
     await database.close();
     throw err;
   }
 }
 
+/** What a person at a terminal needs after `npm start`: where the catalog answers and where its data lives. */
+function readySummary(config: AppConfig, database: DatabaseConnection): string {
+  const db = database.embedded
+    ? `embedded PostgreSQL on 127.0.0.1:${database.embedded.port}, data in ${resolve(config.DATA_DIR, 'pg')}`
+    : `PostgreSQL at ${redactedUrl(database.url)} (DATABASE_URL)`;
+  const files = config.STORAGE_S3_BUCKET ? `S3 bucket ${config.STORAGE_S3_BUCKET}${config.STORAGE_S3_ENDPOINT ? ` at ${config.STORAGE_S3_ENDPOINT}` : ''}` : resolve(config.STORAGE_PATH);
+  const search = config.MEILI_URL ? `Meilisearch at ${config.MEILI_URL} for free text, PostgreSQL for the rest` : config.SEARCH_IN_MEMORY ? 'in memory, from PostgreSQL' : 'PostgreSQL';
+  return [
+    '',
+    `  Catalog ready at ${config.SITE_URL}  (listening on ${config.HOST}:${config.PORT})`,
+    `  CKAN API     ${config.SITE_URL}/api/3/action/status_show`,
+    `  DCAT-AP.de   ${config.SITE_URL}/catalog.ttl`,
+    `  Database     ${db}`,
+    `  Uploads      ${files}`,
+    `  Search       ${search}`,
+    `  A sysadmin:  ${cliPrefix(config)}npm run --silent cli -- user add NAME --sysadmin   (prints its API token)`,
+    '  Stop with Ctrl-C.',
+    '',
+    '',
+  ].join('\n');
+}
+
+/** The CLI must find the same database: repeat a DATA_DIR that is not the default. */
+function cliPrefix(config: AppConfig): string {
+  return !config.DATABASE_URL && resolve(config.DATA_DIR) !== resolve('./data') ? `DATA_DIR=${resolve(config.DATA_DIR)} ` : '';
+}
+
+function redactedUrl(url: string): string {
+  const u = new URL(url);
+  if (u.password) u.password = '***';
+  return u.toString();
+}
+
 bootstrap().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  const message = err instanceof ConfigError || err instanceof StartError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+  process.stderr.write(`${message}\n`);
   process.exit(1);
 });

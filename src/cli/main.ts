@@ -13,7 +13,7 @@ import { userCommands } from './user.commands';
 async function main(argv: string[]): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
-  const log = createLogger(process.env.CLI_LOG_LEVEL ?? 'warn', 2);
+  const log = createLogger(process.env.CLI_LOG_LEVEL ?? 'warn', 2, config.LOG_FORMAT);
   const rt = new CliRuntime(config, log);
   const program = new Command('catalog')
     .description('administration of the catalog; works on the same database as the server (embedded or DATABASE_URL)')

@@ -63,6 +63,9 @@ export class Env {
   /** pino log level. */
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
 
+  /** Log lines as JSON for machines (`json`), readable for a person (`pretty`), or `auto`: readable when stdout is a terminal. */
+  @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
+
   /** Meilisearch URL: set, text search runs on Meilisearch (PostgreSQL keeps answering structured queries). */
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) MEILI_URL?: string;
   /** Meilisearch API key (the master key, or a key with index and search rights). */

@@ -40,9 +40,9 @@ describe('the server as a process with the embedded PostgreSQL', () => {
 
   const base = (): string => `http://127.0.0.1:${port}/api/3/action`;
 
-  async function start(): Promise<void> {
+  async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
     log = '';
-    server = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env: env(dataDir, port), stdio: ['ignore', 'pipe', 'pipe'] });
+    server = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env: { ...env(dataDir, port), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (c: Buffer) => (log += c.toString()));
     server.stderr!.on('data', (c: Buffer) => (log += c.toString()));
     const deadline = Date.now() + 120_000; // compiling the service on start takes long when the rest of the suite runs beside it
@@ -86,6 +86,10 @@ describe('the server as a process with the embedded PostgreSQL', () => {
   it('starts, shares its database with the CLI, stops cleanly and keeps the data across a restart', async () => {
     await start();
     expect(log).toContain('"database":"embedded"');
+    // Not a terminal: a log for machines, every line JSON, without Nest's line per route.
+    const lines = log.trim().split('\n');
+    expect(lines.filter((l) => !l.startsWith('{'))).toEqual([]);
+    expect(log).not.toMatch(/Mapped \{/);
     expect(existsSync(join(dataDir, 'pg', 'PG_VERSION'))).toBe(true);
 
     // The CLI joins the cluster the running server started instead of starting a second one.
@@ -104,11 +108,37 @@ describe('the server as a process with the embedded PostgreSQL', () => {
     expect(log).toContain('embedded PostgreSQL stopped');
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
 
-    await start();
+    // For a person (as at a terminal): where the catalog answers and where its data lives, readable.
+    await start({ LOG_FORMAT: 'pretty' });
+    expect(log).toContain(`Catalog ready at http://localhost:${port}`);
+    expect(log).toMatch(new RegExp(`Database +embedded PostgreSQL on 127\\.0\\.0\\.1:\\d+, data in ${dataDir}/pg`));
+    expect(log).toContain(`Uploads      ${dataDir}/uploads`);
+    expect(log).toContain(`DATA_DIR=${dataDir} npm run --silent cli -- user add NAME --sysadmin`);
+    expect(log).not.toMatch(/^\{/m);
+    expect(log).not.toMatch(/Mapped \{/);
     const shown = (await (await fetch(`${base()}/package_show?id=badestellen`)).json()) as { result: unknown };
     expect(shown.result).toMatchObject({ id: ds.body.result.id, title: 'Badestellen', organization: { title: 'Landkreis Meißen' } });
     const me = (await (await fetch(`${base()}/user_show`, { headers: { authorization: token } })).json()) as { result: unknown };
     expect(me.result).toMatchObject({ name: 'steward', sysadmin: true });
     // Three process starts that each compile the service: slow when the rest of the suite runs beside them.
   }, 400_000);
+
+  it('refuses a busy port in one line before it starts or migrates any database', async () => {
+    const elsewhere = await mkdtemp(join(tmpdir(), 'catalog-busy-'));
+    const blocker = createServer();
+    await new Promise<void>((ok) => blocker.listen(0, '127.0.0.1', () => ok()));
+    const busyPort = (blocker.address() as { port: number }).port;
+    try {
+      const failed = await run(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env: env(join(elsewhere, 'data'), busyPort) }).catch(
+        (e: { code: number; stdout: string; stderr: string }) => e,
+      );
+      expect(failed).toMatchObject({ code: 1 });
+      expect(failed.stderr.trim()).toBe(`Port ${busyPort} on 127.0.0.1 is already in use (is the catalog already running?): stop that program or set PORT to another port.`);
+      expect(failed.stdout).toBe('');
+      expect(existsSync(join(elsewhere, 'data', 'pg'))).toBe(false);
+    } finally {
+      blocker.close();
+      await rm(elsewhere, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
