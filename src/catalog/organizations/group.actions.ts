@@ -102,7 +102,7 @@ include_extras, include_users, include_groups, include_tags, include_followers (
       name: `${kind}_create`,
       help: `Create ${isOrg ? 'an organization (a municipality)' : 'a group'} and return it; the creator becomes its admin.
 
-Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? '' : ', packages ([{name}])'}.
+Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? '' : ', packages ([{name}]: only datasets the caller may edit, else 403)'}.
 Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any user when AUTH_USER_CREATE_ORGANIZATIONS=true)' : 'any logged-in user (unless AUTH_USER_CREATE_GROUPS=false)'}.`,
       sideEffectFree: false,
       anonymous: false,
@@ -128,7 +128,8 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
     const update = defineAction({
       name: `${kind}_update`,
       help: `Update ${isOrg ? 'an organization' : 'a group'}. Params: id (id or name) and its fields as for ${kind}_create.
-Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when given, replace the current list. Who may call: its admins, sysadmins.`,
+Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when given, replace the current list${isOrg ? '' : ' (a dataset the group does not hold yet may be added only by someone who may edit it)'}.
+Who may call: its admins, sysadmins.`,
       sideEffectFree: false,
       anonymous: false,
       input: GroupUpdateInput,
