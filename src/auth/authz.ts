@@ -29,6 +29,12 @@ export interface DatasetVisibility {
   creatorUserId: string | null;
 }
 
+/** Whose non-public datasets a caller may read, as filter values (see Authz.readableLabels). */
+export interface ReadableLabels {
+  orgIds: string[];
+  userId: string | null;
+}
+
 /**
  * Permission questions every auth rule asks, answered from the caller's memberships (loaded once
  * per request). Sysadmins pass every check here; the dispatcher already lets them through most rules.
@@ -75,6 +81,17 @@ export class Authz {
     const out: string[] = [];
     for (const [id, cap] of await this.memberships(ctx)) if (roleAllows(cap, permission)) out.push(id);
     return out;
+  }
+
+  /**
+   * canReadDataset as a filter for many datasets at once (package_search's permission labels): null when the
+   * caller may read everything, else the organizations whose private and draft datasets they may read, and
+   * their own id for datasets without an organization.
+   */
+  async readableLabels(ctx: ActionContext): Promise<ReadableLabels | null> {
+    if (ctx.isSysadmin || ctx.ignoreAuth) return null;
+    if (!ctx.user) return { orgIds: [], userId: null };
+    return { orgIds: await this.groupIdsWith(ctx, 'read'), userId: ctx.user.id };
   }
 
   /**

@@ -1,19 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
+import { Authz } from './authz';
 import { toUserDict } from './user.dto';
 import { UserRepository, UserRow } from './user.repository';
 
 /** User dicts as a caller may see them (shared by user actions and organization member lists). */
 @Injectable()
 export class UserDicts {
-  constructor(private readonly users: UserRepository) {}
+  constructor(private readonly users: UserRepository, private readonly authz: Authz) {}
 
-  /** E-mail and the count of private and draft datasets only for oneself and sysadmins. */
+  /**
+   * E-mail and the count of private and draft datasets only for oneself and sysadmins. CKAN compat: one's own
+   * count leaves out private and draft datasets one can no longer read (created in an organization one has
+   * left); CKAN counts every dataset one ever created.
+   */
   async build(ctx: ActionContext, rows: (UserRow & { capacity?: string })[]): Promise<Record<string, unknown>[]> {
     const privileged = ctx.isSysadmin || ctx.ignoreAuth;
     const mine = rows.filter((r) => privileged || r.id === ctx.user?.id).map((r) => r.id);
-    const publicCounts = await this.users.createdPackageCounts(ctx.db, rows.map((r) => r.id), false);
-    const fullCounts = await this.users.createdPackageCounts(ctx.db, mine, true);
+    const publicCounts = await this.users.createdPackageCounts(ctx.db, rows.map((r) => r.id), 'public');
+    const fullCounts = mine.length ? await this.users.createdPackageCounts(ctx.db, mine, (await this.authz.readableLabels(ctx)) ?? 'all') : new Map<string, number>();
     return rows.map((r) => {
       const own = mine.includes(r.id);
       return toUserDict(r, {

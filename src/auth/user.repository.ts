@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../api/ckan-schema';
+import type { ReadableLabels } from './authz';
 
 export interface UserRow {
   id: string;
@@ -22,6 +23,31 @@ export interface TokenRow {
   name: string | null;
   created_at: string;
   last_access: string | null;
+}
+
+export interface CreatedDatasetRow {
+  id: string;
+  owner_org: string | null;
+  private: boolean;
+  state: string;
+  creator_user_id: string | null;
+}
+
+/**
+ * Which of a user's created datasets count: 'public' (active and public: what others see), 'all' (active and
+ * draft: sysadmins), or the active and draft ones a caller's permission labels let them read (the user themself).
+ */
+export type CreatedScope = 'public' | 'all' | ReadableLabels;
+
+/** The SQL condition for a scope; pushes its values onto `params`. Mirrors Authz.canReadDataset. */
+function createdFilter(scope: CreatedScope, params: unknown[]): string {
+  if (scope === 'public') return `state = 'active' AND NOT private`;
+  if (scope === 'all') return `state IN ('active', 'draft')`;
+  params.push(scope.orgIds, scope.userId);
+  const orgs = `$${params.length - 1}::uuid[]`;
+  const user = `$${params.length}::uuid`;
+  return `state IN ('active', 'draft')
+          AND ((state = 'active' AND NOT private) OR owner_org = ANY(${orgs}) OR (owner_org IS NULL AND creator_user_id = ${user}))`;
 }
 
 /** Every query on users and API tokens. */
@@ -71,16 +97,28 @@ export class UserRepository {
     await db.query(`UPDATE user_account SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
   }
 
-  /** number_created_packages per user: active public datasets, or all active and draft ones when `includePrivate`. */
-  async createdPackageCounts(db: EntityManager, userIds: string[], includePrivate: boolean): Promise<Map<string, number>> {
+  /** number_created_packages per user, counting the datasets `scope` allows (see CreatedScope). */
+  async createdPackageCounts(db: EntityManager, userIds: string[], scope: CreatedScope): Promise<Map<string, number>> {
     if (!userIds.length) return new Map();
+    const params: unknown[] = [userIds];
     const rows: { uid: string; n: number }[] = await db.query(
       `SELECT creator_user_id AS uid, count(*)::int AS n FROM package
-        WHERE creator_user_id = ANY($1::uuid[]) AND ${includePrivate ? `state IN ('active', 'draft')` : `state = 'active' AND NOT private`}
+        WHERE creator_user_id = ANY($1::uuid[]) AND ${createdFilter(scope, params)}
         GROUP BY creator_user_id`,
-      [userIds],
+      params,
     );
     return new Map(rows.map((r) => [r.uid, r.n]));
+  }
+
+  /** user_show include_datasets: the newest `limit` datasets a user created that `scope` allows, with what decides their visibility. */
+  async createdDatasets(db: EntityManager, userId: string, scope: CreatedScope, limit: number): Promise<CreatedDatasetRow[]> {
+    const params: unknown[] = [userId, limit];
+    return db.query(
+      `SELECT id, owner_org, private, state, creator_user_id FROM package
+        WHERE creator_user_id = $1 AND ${createdFilter(scope, params)}
+        ORDER BY metadata_modified DESC LIMIT $2`,
+      params,
+    );
   }
 
   /** user_list: live users matching q (name, full name; e-mail for sysadmins), in CKAN's orders. */

@@ -292,7 +292,8 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
       'publisher_email', 'publisher_name', 'publisher_type', 'publisher_uri', 'publisher_url', 'maintainer_url', 'originator_name',
       'originator_email', 'originator_url', 'licenseAttributionByText',
     ];
-    const resourceKeys = ['format', 'license', 'mimetype', 'hash', 'access_url', 'download_url', 'description', 'issued', 'modified', 'language', 'conforms_to', 'status', 'availability'];
+    // mimetype is left out: a value that is not one media type is refused on write (test/e2e/resource-mimetype.e2e-spec.ts).
+    const resourceKeys = ['format', 'license', 'hash', 'access_url', 'download_url', 'description', 'issued', 'modified', 'language', 'conforms_to', 'status', 'availability'];
     const nasty = ['a b <c> "d"', 'http://x y/z', 'https://ok.example/a\u0001b', 'mailto:', 'tel:abc', '{"a": [1', '["http://x y", 3]', ' , , ', '2024-13-45', 'ⓐ 𝔘 &amp; ]]> &#1;', 'x'.repeat(900), 'Pegel 🌊 \v\t\f\b Ende', 'Zeile\r\nZeile \\ """ ende"'];
     let published = 0;
     for (const [i, v] of nasty.entries()) {

@@ -30,9 +30,18 @@ describe('tags and licences', () => {
     const res = await request(t.http).get('/api/3/action/tag_show?id=Wasser&include_datasets=true');
     expect(res.body.result).toMatchObject({ name: 'Wasser', display_name: 'Wasser', vocabulary_id: null });
     expect(res.body.result.packages.map((p: { name: string }) => p.name)).toEqual(['mit-tags']);
-    const hidden = await request(t.http).get('/api/3/action/tag_show?id=Verschlusssache&include_datasets=true');
-    expect(hidden.body.result.packages).toEqual([]);
     expect((await request(t.http).get('/api/3/action/tag_show?id=nope')).status).toBe(404);
+  });
+
+  it('tag_show answers 404 to anonymous callers and outsiders for a tag only private datasets carry, as tag_list hides it', async () => {
+    const anon = await request(t.http).get('/api/3/action/tag_show?id=Verschlusssache&include_datasets=true');
+    expect(anon.status).toBe(404);
+    expect(anon.body).toMatchObject({ success: false, error: { __type: 'Not Found Error' } });
+    const outsider = await t.factories.user();
+    expect((await request(t.http).get('/api/3/action/tag_show?id=Verschlusssache').set('Authorization', outsider.token)).status).toBe(404);
+    const asMember = await request(t.http).get('/api/3/action/tag_show?id=Verschlusssache').set('Authorization', member.token);
+    expect(asMember.status).toBe(200);
+    expect(asMember.body.result.name).toBe('Verschlusssache');
   });
 
   it('license_list serves the 34 DCAT-AP.de licences with their IRIs as ids', async () => {

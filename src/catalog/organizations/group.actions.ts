@@ -6,9 +6,10 @@ import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetChanges } from '../datasets/dataset-changes';
+import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupDicts } from './group-dicts.service';
 import { GroupWriter } from './group-writer.service';
-import { authGroupCreate, authGroupDelete, authGroupShow, authGroupUpdate, GroupKind, loadGroup } from './group.auth';
+import { authGroupCreate, authGroupDelete, authGroupPackages, authGroupShow, authGroupUpdate, GroupKind, loadGroup } from './group.auth';
 import { GroupCreateInput, GroupListInput, GroupShowInput, GroupUpdateInput } from './group.dto';
 import { GroupRepository, GroupSortField } from './group.repository';
 import { IdInput } from '../datasets/dataset.dto';
@@ -36,6 +37,7 @@ export class GroupActions implements ActionProvider {
     private readonly writer: GroupWriter,
     private readonly authz: Authz,
     private readonly changes: DatasetChanges,
+    private readonly datasets: DatasetRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -100,12 +102,15 @@ include_extras, include_users, include_groups, include_tags, include_followers (
       name: `${kind}_create`,
       help: `Create ${isOrg ? 'an organization (a municipality)' : 'a group'} and return it; the creator becomes its admin.
 
-Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? '' : ', packages ([{name}])'}.
+Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? '' : ', packages ([{name}]: only datasets the caller may edit, else 403)'}.
 Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any user when AUTH_USER_CREATE_ORGANIZATIONS=true)' : 'any logged-in user (unless AUTH_USER_CREATE_GROUPS=false)'}.`,
       sideEffectFree: false,
       anonymous: false,
       input: GroupCreateInput,
-      auth: async (ctx) => authGroupCreate(ctx, kind, isOrg ? this.config.AUTH_USER_CREATE_ORGANIZATIONS : this.config.AUTH_USER_CREATE_GROUPS),
+      auth: async (ctx, input) => {
+        const verdict = authGroupCreate(ctx, kind, isOrg ? this.config.AUTH_USER_CREATE_ORGANIZATIONS : this.config.AUTH_USER_CREATE_GROUPS);
+        return verdict.allowed && !isOrg ? authGroupPackages(ctx, this.authz, this.datasets, input.packages, []) : verdict;
+      },
       handler: async (ctx, input) => {
         const id = await this.writer.create(ctx, kind, input);
         if (!isOrg) await this.changes.changed(ctx, await this.changes.datasetsOf(ctx, id));
@@ -113,13 +118,18 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
       },
     });
 
-    const updateAuth = async (ctx: ActionContext, input: GroupUpdateInput) =>
-      authGroupUpdate(ctx, this.authz, kind, await loadGroup(ctx, this.repo, kind, input.id, 'Group was not found.'));
+    const updateAuth = async (ctx: ActionContext, input: GroupUpdateInput) => {
+      const g = await loadGroup(ctx, this.repo, kind, input.id, 'Group was not found.');
+      const verdict = await authGroupUpdate(ctx, this.authz, kind, g);
+      if (!verdict.allowed || isOrg || !input.packages) return verdict;
+      return authGroupPackages(ctx, this.authz, this.datasets, input.packages, await this.repo.packageIds(ctx.db, g.id));
+    };
 
     const update = defineAction({
       name: `${kind}_update`,
       help: `Update ${isOrg ? 'an organization' : 'a group'}. Params: id (id or name) and its fields as for ${kind}_create.
-Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when given, replace the current list. Who may call: its admins, sysadmins.`,
+Omitted fields keep their values; users${isOrg ? '' : ' and packages'}, when given, replace the current list${isOrg ? '' : ' (a dataset the group does not hold yet may be added only by someone who may edit it)'}.
+Who may call: its admins, sysadmins.`,
       sideEffectFree: false,
       anonymous: false,
       input: GroupUpdateInput,

@@ -2,6 +2,7 @@ import type { ActionContext } from '../../api/action-context';
 import { allow, AuthResult, deny } from '../../api/action';
 import { NotFound } from '../../api/errors';
 import { Authz } from '../../auth/authz';
+import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupRepository, GroupRow } from './group.repository';
 
 export type GroupKind = 'organization' | 'group';
@@ -20,6 +21,29 @@ export function loadGroup(ctx: ActionContext, repo: GroupRepository, kind: Group
 /** organization_create / group_create: any logged-in user when the site allows it (sysadmins always). */
 export function authGroupCreate(ctx: ActionContext, kind: GroupKind, allowedForUsers: boolean): AuthResult {
   return ctx.user && allowedForUsers ? allow() : deny(`User ${who(ctx)} not authorized to create ${kind}s`);
+}
+
+/**
+ * The datasets a group_create/group_update/group_patch `packages` list adds to a group: the caller must
+ * be allowed to edit each one (package_update's rule: editor or admin of its organization). Datasets the
+ * group already holds need nothing, nor does taking one out (the group's own admin right, already checked).
+ * CKAN compat: CKAN 2.11 checks nothing about the datasets here (group_dict_save adds any existing one) and
+ * its member_create asks only for manage_group on the group, so anyone could create a group and put any
+ * organization's dataset in it, changing its metadata_modified and the dcat:theme it is published with.
+ * Unknown or unreadable datasets are left to the handler, which answers "Not found: Dataset" (409).
+ */
+export async function authGroupPackages(
+  ctx: ActionContext, authz: Authz, datasets: DatasetRepository, packages: { id?: string; name?: string }[] | undefined, current: readonly string[],
+): Promise<AuthResult> {
+  for (const p of packages ?? []) {
+    const ref = p.id || p.name;
+    const row = ref ? await datasets.findRow(ctx.db, ref) : null;
+    if (!row || current.includes(row.id)) continue;
+    const visibility = { ownerOrg: row.owner_org, isPrivate: row.private, state: row.state, creatorUserId: row.creator_user_id };
+    if (!(await authz.canReadDataset(ctx, visibility))) continue;
+    if (!(await authz.can(ctx, row.owner_org, 'update_dataset'))) return deny(`User ${who(ctx)} not authorized to edit package ${row.id}`);
+  }
+  return allow();
 }
 
 /** organization_show / group_show: an active one is public; otherwise members only. */

@@ -150,6 +150,12 @@ export class GroupRepository {
     );
   }
 
+  /** Ids of the datasets a group holds now. */
+  async packageIds(db: EntityManager, groupId: string): Promise<string[]> {
+    const rows: { package_id: string }[] = await db.query(`SELECT package_id FROM package_group WHERE group_id = $1`, [groupId]);
+    return rows.map((r) => r.package_id);
+  }
+
   async members(db: EntityManager, groupId: string): Promise<MemberUserRow[]> {
     return db.query(
       `SELECT u.id, u.name, u.fullname, u.state, u.sysadmin, u.about, u.image_url, u.email, u.created, m.capacity

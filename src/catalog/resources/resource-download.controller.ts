@@ -11,12 +11,11 @@ import { FILE_STORAGE, FileStorage } from '../../storage/file-storage';
 import { authPackageShow, visibilityOf } from '../datasets/dataset.auth';
 import { toResourceDict } from '../datasets/dataset.dict';
 import { DatasetRepository } from '../datasets/dataset.repository';
+import { downloadMediaType, isActiveMediaType } from './media-type';
 import { ResourceFiles } from './resource-files.service';
 import { ResourceRepository } from './resource.repository';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
-/** Types a browser would run as a page: served as attachments, never inline on the catalog's origin. */
-const ACTIVE = /^(text\/html|application\/xhtml\+xml|image\/svg\+xml|text\/xml|application\/xml)\b/i;
 
 /**
  * CKAN's resource download route, `/dataset/{id}/resource/{rid}/download[/{filename}]`: an upload
@@ -72,16 +71,19 @@ export class ResourceDownloadController {
 
     const etag = `"${resource.upload_key.split('/').pop()}"`;
     const modified = resource.last_modified ? new Date(resource.last_modified) : null;
-    const type = resource.mimetype || 'application/octet-stream';
+    // The stored mimetype is what an editor typed: only a value that parses as one media type is sent, and
+    // whether the file opens inline follows from its parsed type. Anything else goes out as opaque bytes.
+    const media = downloadMediaType(resource.mimetype);
+    const attachment = media ? isActiveMediaType(media.essence) : !!resource.mimetype;
     void reply
-      .header('content-type', type)
+      .header('content-type', media?.header ?? 'application/octet-stream')
       .header('etag', etag)
       .header('accept-ranges', 'bytes')
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
       .header('cache-control', dataset.private ? 'private, no-cache' : 'public, no-cache');
     if (modified) void reply.header('last-modified', modified.toUTCString());
-    if (ACTIVE.test(type)) void reply.header('content-disposition', `attachment; filename="${resource.url.replace(/[^\w.-]/g, '_')}"`);
+    if (attachment) void reply.header('content-disposition', `attachment; filename="${resource.url.replace(/[^\w.-]/g, '_')}"`);
 
     if (notModified(req, etag, modified)) return void reply.code(304).send();
 

@@ -1,10 +1,17 @@
-import { validationModeOrReport, booleanValidator, DROP, Field, ignore, ignoreEmpty, ignoreMissing, intValidator, isoDate, maxLength, notEmpty, Step, unicodeSafe, uuidValidator } from '../../api/ckan-schema';
+import { validationModeOrReport, booleanValidator, DROP, Field, ignore, ignoreEmpty, ignoreMissing, intValidator, Invalid, isoDate, maxLength, notEmpty, Step, unicodeSafe, uuidValidator } from '../../api/ckan-schema';
+import { mediaTypeProblem } from './media-type';
 import { UploadedFile } from './uploaded-file';
 
 const URL_MAX = 8000;
 const TEXT_MAX = 100_000;
 const text = (max = 1000): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
 const removeWhitespace: Step = (v) => (typeof v === 'string' ? v.trim() : v);
+/** The download route sends `mimetype` as Content-Type, so it must be one media type; '' (no type) is kept as sent. */
+const mediaType: Step = (v) => {
+  if (typeof v !== 'string' || v === '') return v;
+  const problem = mediaTypeProblem(v);
+  return problem ? new Invalid(problem) : v;
+};
 /** Only a file received from multipart counts; any other value under `upload` is ignored, as CKAN does. */
 const uploadedFile: Step = (v) => (v instanceof UploadedFile ? v : DROP);
 
@@ -24,7 +31,7 @@ export class ResourceInput {
   @Field(...text()) name?: string;
   @Field(...text(100)) resource_type?: string;
   @Field(...text(100)) url_type?: string;
-  @Field(...text(200)) mimetype?: string;
+  @Field(...text(200), mediaType) mimetype?: string;
   @Field(...text(200)) mimetype_inner?: string;
   @Field(...text(URL_MAX)) cache_url?: string;
   @Field(ignoreMissing, intValidator) size?: number | null;

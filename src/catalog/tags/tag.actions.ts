@@ -29,15 +29,15 @@ datasets' tags do not leak.`,
     auth: async () => allow(),
     handler: async (ctx, input) => {
       if (input.vocabulary_id) return [];
-      const visibility = ctx.isSysadmin || ctx.ignoreAuth ? ({ all: true } as const) : { all: false as const, orgIds: await this.authz.groupIdsWith(ctx, 'read') };
-      const rows = await this.tags.list(ctx.db, visibility, (input.query ?? input.q)?.trim() || undefined);
+      const rows = await this.tags.list(ctx.db, await this.authz.readableLabels(ctx), (input.query ?? input.q)?.trim() || undefined);
       return input.all_fields ? rows.map((t) => ({ display_name: t.name, id: t.id, name: t.name, vocabulary_id: null })) : rows.map((t) => t.name);
     },
   });
 
   readonly tagShow = defineAction({
     name: 'tag_show',
-    help: 'Return a tag. Params: id (tag id or name), include_datasets (bool: the active public datasets carrying it, up to 1000).',
+    help: `Return a tag. Params: id (tag id or name), include_datasets (bool: the active public datasets carrying it, up to 1000).
+CKAN compat: a tag only datasets the caller may not read carry answers 404, as tag_list does not list it.`,
     sideEffectFree: true,
     anonymous: true,
     input: TagShowInput,
@@ -45,7 +45,8 @@ datasets' tags do not leak.`,
     handler: async (ctx, input) => {
       if (input.vocabulary_id) throw new NotFound();
       const tag = await this.tags.find(ctx.db, input.id);
-      if (!tag) throw new NotFound();
+      // A tag is data of the datasets carrying it: its name alone can tell what a private dataset is about.
+      if (!tag || !(await this.tags.isVisible(ctx.db, tag.id, await this.authz.readableLabels(ctx)))) throw new NotFound();
       const dict: Record<string, unknown> = { display_name: tag.name, id: tag.id, name: tag.name, vocabulary_id: null };
       if (input.include_datasets) {
         const ids = await this.tags.publicDatasetIds(ctx.db, tag.id, 1000);

@@ -1,25 +1,30 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
+import type { ReadableLabels } from '../../auth/authz';
 
 export interface TagRow {
   id: string;
   name: string;
 }
 
-/** Which datasets' tags a caller may see: all (sysadmin), or public ones plus those of their organizations. */
-export type TagVisibility = { all: true } | { all: false; orgIds: string[] };
+/** Which datasets' tags a caller may see: null for all (sysadmins), else their permission labels (Authz.readableLabels). */
+export type TagVisibility = ReadableLabels | null;
+
+/** Active datasets `visibility` lets the caller read (canReadDataset as SQL); pushes its values onto `params`. */
+function readableDatasets(visibility: TagVisibility, params: unknown[]): string {
+  if (!visibility) return `p.state = 'active'`;
+  params.push(visibility.orgIds, visibility.userId);
+  return `p.state = 'active' AND (NOT p.private OR p.owner_org = ANY($${params.length - 1}::uuid[])
+          OR (p.owner_org IS NULL AND p.creator_user_id = $${params.length}::uuid))`;
+}
 
 @Injectable()
 export class TagRepository {
   /** Free tags used by at least one active dataset the caller may read, by name; `q` filters by substring. */
   async list(db: EntityManager, visibility: TagVisibility, q?: string): Promise<TagRow[]> {
     const params: unknown[] = [];
-    let where = `p.state = 'active'`;
-    if (!visibility.all) {
-      params.push(visibility.orgIds);
-      where += ` AND (NOT p.private OR p.owner_org = ANY($${params.length}::uuid[]))`;
-    }
+    let where = readableDatasets(visibility, params);
     if (q) {
       params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
       where += ` AND lower(t.name) LIKE $${params.length}`;
@@ -29,6 +34,16 @@ export class TagRepository {
         WHERE ${where} ORDER BY t.name`,
       params,
     );
+  }
+
+  /** Whether tag_list would list the tag for the caller: some active dataset they may read carries it. */
+  async isVisible(db: EntityManager, tagId: string, visibility: TagVisibility): Promise<boolean> {
+    const params: unknown[] = [tagId];
+    const rows = await db.query(
+      `SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id WHERE pt.tag_id = $1 AND ${readableDatasets(visibility, params)} LIMIT 1`,
+      params,
+    );
+    return rows.length > 0;
   }
 
   async find(db: EntityManager, idOrName: string): Promise<TagRow | null> {
