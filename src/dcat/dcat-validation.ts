@@ -108,8 +108,7 @@ export class DcatValidation {
     const quads = await this.dcat.quadsFor(ctx, dataset, profile);
     const validator = this.shacl();
     const findings = [...this.vocabularyFindings(dataset), ...(await validator.validate(quads, this.vocab)).map((f) => this.toField(f, dataset, quads))];
-    const violations = findings.filter((f) => f.severity === 'violation').length;
-    return { mode, profile: profile.id, conforms: violations === 0, violations, warnings: findings.filter((f) => f.severity === 'warning').length, findings };
+    return summary(mode, profile.id, findings);
   }
 
   /** The mode for resolving short forms before a write: the request's, else the configured default. */
@@ -138,6 +137,26 @@ export class DcatValidation {
     if (mode === 'off') return undefined;
     const report = await this.report(ctx, dataset, mode);
     if (mode === 'enforce' && !report.conforms) throw new ValidationError(errorFields(report));
+    return report;
+  }
+
+  /**
+   * After a resource write (resource_create/update/patch), inside its transaction: only the findings about that
+   * resource's distribution, which this call can fix, with its own field names (a missing licence is its `license`).
+   * The dataset's own findings belong to package_* answers and `dcat_validate`; `enforce` refuses on the resource's violations.
+   */
+  async checkResourceWrite(ctx: ActionContext, dataset: Dict, resourceId: string, requested?: string): Promise<DcatReport | undefined> {
+    const mode = await this.modeFor(ctx, dataset, requested);
+    if (mode === 'off') return undefined;
+    const full = await this.report(ctx, dataset, mode);
+    const index = ((dataset.resources as Dict[] | undefined) ?? []).findIndex((r) => r.id === resourceId);
+    const findings = full.findings.filter((f) => f.resource === index && index >= 0).map((f) => (f.field === 'license_id' ? { ...f, field: 'license' } : f));
+    const report = summary(mode, full.profile, findings);
+    if (mode === 'enforce' && !report.conforms) {
+      const fields: Record<string, string[]> = {};
+      for (const f of findings) if (f.severity === 'violation' && !(fields[f.field] ??= []).includes(f.message)) fields[f.field].push(f.message);
+      throw new ValidationError(fields);
+    }
     return report;
   }
 
@@ -267,6 +286,11 @@ export class DcatValidation {
     const rule = this.dcat.profile().distribution.find((r) => r.predicate.value === path);
     return rule?.field ?? (path.split(/[#/]/).pop() || 'url');
   }
+}
+
+function summary(mode: ValidationMode, profile: string, findings: FieldFinding[]): DcatReport {
+  const violations = findings.filter((f) => f.severity === 'violation').length;
+  return { mode, profile, conforms: violations === 0, violations, warnings: findings.filter((f) => f.severity === 'warning').length, findings };
 }
 
 /** Violations as CKAN's Validation Error fields: dataset keys, and `resources` as a list of per-resource field maps. */

@@ -374,6 +374,24 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
       expect(warned.body.result.dcat_validation.mode).toBe('warn');
     });
 
+    it("resource_create answers with the findings about that resource only, not the dataset's", async () => {
+      const bare = await t.factories.organization({ members: [[editor, 'editor']] }); // no contributorID, no contact: dataset violations
+      const d = await t.call<Dict>('package_create', { name: 'ohne-kontakt', title: 'Ohne Kontakt', notes: 'x', owner_org: bare.id, license_id: 'dl-zero-de/2.0' });
+      const datasetReport = (await t.call<Dict>('dcat_validate', { id: d.id })) as { findings: { field: string }[] };
+      expect(datasetReport.findings.map((f) => f.field)).toEqual(expect.arrayContaining(['contributorID', 'contact_email']));
+      const res = await request(t.http).post('/api/3/action/resource_create').set('Authorization', editor.token)
+        .send({ package_id: d.id, url: 'https://x.de/liste.csv', format: 'CSV' });
+      expect(res.status).toBe(200);
+      const report = res.body.result.dcat_validation;
+      expect(report.findings.map((f: Dict) => [f.severity, f.field, f.resource])).toEqual([['warning', 'name', 0]]);
+      expect(report).toMatchObject({ conforms: true, violations: 0, warnings: 1 });
+      // Under enforce the dataset's own violations do not refuse a good resource.
+      const enforced = await request(t.http).post('/api/3/action/resource_create').set('Authorization', editor.token)
+        .send({ package_id: d.id, name: 'Liste', url: 'https://x.de/liste2.csv', format: 'CSV', dcat_validation: 'enforce' });
+      expect(enforced.status).toBe(200);
+      expect(enforced.body.result.dcat_validation).toMatchObject({ conforms: true, findings: [] });
+    });
+
     it('dcat_validate checks a dict without storing it', async () => {
       const res = await request(t.http).post('/api/3/action/dcat_validate').send({ dataset: { name: 'nur-pruefen', ...broken() } });
       expect(res.status).toBe(200);

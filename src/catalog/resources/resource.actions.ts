@@ -33,10 +33,10 @@ export class ResourceActions implements ActionProvider {
     private readonly dcat: DcatValidation,
   ) {}
 
-  /** The resource as written, with its dataset's DCAT-AP.de findings when validation warns (enforce throws, rolling back). */
+  /** The resource as written, with the DCAT-AP.de findings about it when validation warns (enforce throws, rolling back). */
   private async checked(ctx: ActionContext, datasetId: string, result: ResourceDict, requested?: string): Promise<ResourceDict> {
     const row = await this.datasets.loadDict(ctx.db, datasetId);
-    const report = row ? await this.dcat.checkWrite(ctx, toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>, requested) : undefined;
+    const report = row ? await this.dcat.checkResourceWrite(ctx, toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>, result.id, requested) : undefined;
     return report ? ({ ...result, dcat_validation: report } as ResourceDict) : result;
   }
 
