@@ -72,7 +72,10 @@ const NESTED_FIELD: Record<string, Record<string, string>> = {
   [`${NS.dcterms}temporal`]: { [`${NS.dcat}startDate`]: 'temporal_start', [`${NS.dcat}endDate`]: 'temporal_end' },
 };
 
-/** Extras and fields whose short forms are resolved to vocabulary IRIs on write. */
+/**
+ * Extras and fields that name a vocabulary term: stored as the client wrote them (short form, IRI, or a JSON list of
+ * either, GovData's convention for several values) and resolved only when published or checked.
+ */
 const DATASET_VOCAB_FIELDS: Record<string, VocabularyName> = {
   license_id: 'license', language: 'language', frequency: 'frequency', access_rights: 'accessRights',
   contributorID: 'contributor', politicalGeocodingLevelURI: 'geocodingLevel',
@@ -109,11 +112,6 @@ export class DcatValidation {
     const validator = this.shacl();
     const findings = [...this.vocabularyFindings(dataset), ...(await validator.validate(quads, this.vocab)).map((f) => this.toField(f, dataset, quads))];
     return summary(mode, profile.id, findings);
-  }
-
-  /** The mode for resolving short forms before a write: the request's, else the configured default. */
-  inputMode(requested?: string): ValidationMode {
-    return requested && (VALIDATION_MODES as readonly string[]).includes(requested) ? (requested as ValidationMode) : this.config.DCAT_VALIDATION;
   }
 
   /** The mode for a write: the request's, else the organization's extra, else the configured default. */
@@ -158,65 +156,6 @@ export class DcatValidation {
       throw new ValidationError(fields);
     }
     return report;
-  }
-
-  /**
-   * The short forms stewards type, resolved to the IRIs we store (`dl-by-de/2.0`, `de`, `monthly`);
-   * an unknown value is a field error listing the valid choices when validation is enforced; otherwise it is
-   * kept, and the report names it (with the choices) as a finding.
-   */
-  normalizeDataset(input: Dict, mode: ValidationMode): void {
-    const errors: Record<string, string[]> = {};
-    const resolve = (field: string, vocab: VocabularyName, raw: string): string | undefined => {
-      const values = splitMany(raw);
-      const out: string[] = [];
-      for (const v of values) {
-        const entry = resolveTerm(vocab, v);
-        if (entry) out.push(entry.iri);
-        else if (mode !== 'enforce') out.push(v);
-        else (errors[field] ??= []).push(`"${v}" ist kein gültiger Wert / is not a valid value. ${choicesText(vocab)}`);
-      }
-      return out.length === 0 ? undefined : out.length === 1 ? out[0] : JSON.stringify(out);
-    };
-    if (typeof input.license_id === 'string' && input.license_id.trim()) input.license_id = resolve('license_id', 'license', input.license_id) ?? input.license_id;
-    const extras = input.extras as { key: string; value: unknown }[] | undefined;
-    if (Array.isArray(extras)) {
-      for (const e of extras) {
-        const vocab = e && typeof e.key === 'string' ? DATASET_VOCAB_FIELDS[e.key] : undefined;
-        if (vocab && typeof e.value === 'string' && e.value.trim()) e.value = resolve(e.key, vocab, e.value) ?? e.value;
-      }
-    }
-    const resources = input.resources as Dict[] | undefined;
-    const resourceErrors: Record<string, string[]>[] = [];
-    if (Array.isArray(resources)) {
-      resources.forEach((r, i) => {
-        resourceErrors[i] = {};
-        if (r && typeof r === 'object') this.normalizeResourceInto(r, mode, resourceErrors[i]);
-      });
-    }
-    const fields: Record<string, unknown> = { ...errors };
-    if (resourceErrors.some((e) => Object.keys(e).length)) fields.resources = resourceErrors;
-    if (Object.keys(fields).length) throw new ValidationError(fields as never);
-  }
-
-  /** A resource's format to the EU file-type code and its licence to the IRI. */
-  normalizeResource(input: Dict, mode: ValidationMode): void {
-    const errors: Record<string, string[]> = {};
-    this.normalizeResourceInto(input, mode, errors);
-    if (Object.keys(errors).length) throw new ValidationError(errors);
-  }
-
-  private normalizeResourceInto(r: Dict, mode: ValidationMode, errors: Record<string, string[]>): void {
-    if (typeof r.format === 'string' && r.format.trim()) {
-      const entry = resolveTerm('fileType', r.format);
-      if (entry) r.format = entry.code;
-      else if (mode === 'enforce') errors.format = [`"${r.format}" ist kein EU-Dateityp / is not an EU file type. ${choicesText('fileType')}`];
-    }
-    if (typeof r.license === 'string' && r.license.trim()) {
-      const entry = resolveTerm('license', r.license);
-      if (entry) r.license = entry.iri;
-      else if (mode === 'enforce') errors.license = [`"${r.license}" ist keine DCAT-AP.de-Lizenz / is not a DCAT-AP.de licence. ${choicesText('license')}`];
-    }
   }
 
   /** Values of vocabulary fields that are no short form or IRI of their list, each with the valid choices. */

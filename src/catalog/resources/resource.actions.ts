@@ -112,7 +112,6 @@ which are kept and returned as they are. Who may call: editors and admins of the
         const taken = await this.resources.idsOfOtherDatasets(ctx.db, [input.id], null);
         if (taken.size) throw new ValidationError({ id: ['Resource id already exists.'] });
       }
-      this.dcat.normalizeResource(input as never, this.dcat.inputMode(input.dcat_validation));
       const id = input.id?.toLowerCase() ?? randomUUID();
       const position = (await this.resources.listForDataset(ctx.db, d.id)).length;
       const values = resourceValues({ ...input, id: undefined } as ResourceCreateInput);
@@ -182,7 +181,6 @@ are cleared, other omitted fields kept, extra keys replaced. Returns the resourc
     await this.datasets.findRow(ctx.db, dataset.id, { lock: true });
     const current = await this.resources.find(ctx.db, input.id, { lock: true });
     if (!current) throw new NotFound('Resource was not found.');
-    this.dcat.normalizeResource(input as never, this.dcat.inputMode(input.dcat_validation));
     const values = resourceValues(input, current);
     if (input.upload) await this.takeUpload(ctx, current.id, input.upload, values);
     // A replaced or cleared file is removed once this commits.

@@ -1,5 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { findLicense } from '../../../dcat-profiles/vocabularies/licenses';
+import { resolveTerm, termLabel, VOCABULARY_EXTRAS } from '../../../dcat-profiles/vocabularies';
+import { cleanFormat } from '../resources/resource-formats';
 import type { ActionContext } from '../../api/action-context';
 import { RawJson } from '../../api/raw-json';
 import { Authz } from '../../auth/authz';
@@ -99,7 +101,14 @@ function displayName(field: string, value: string, titles: Map<string, string>):
     return t && t.trim() ? t : value;
   }
   if (field === 'license_id') return findLicense(value)?.title ?? value;
-  return value;
+  // Formats and vocabulary extras are stored as clients wrote them (short form or IRI): show an IRI as the format's name
+  // and a vocabulary term by its label, so both spellings of one term read alike.
+  if (field === 'res_format') {
+    const term = value.includes('://') ? resolveTerm('fileType', value) : undefined;
+    return term ? cleanFormat(term.code) : value;
+  }
+  const vocabulary = VOCABULARY_EXTRAS[field.startsWith('extras_') ? field.slice(7) : field];
+  return (vocabulary && termLabel(vocabulary, value)) ?? value;
 }
 
 function pick(dict: Record<string, unknown>, fields: string[]): Record<string, unknown> {
