@@ -37,17 +37,20 @@ function writeContributor(s: WriteScope): void {
   }
 }
 
-/** Political geocoding: the level, and the Regionalschlüssel IRIs, both deprecated 2.0 term and 3.0 dcterms:spatial. */
+/** Political geocoding: the level, and the Regionalschlüssel IRIs, both deprecated 2.0 term and 3.0 dcterms:spatial (a dcterms:Location). */
 function writeGeocoding(s: WriteScope): void {
   for (const level of s.getMany('politicalGeocodingLevelURI', { inherit: true })) {
     const t = s.value({ vocab: 'geocodingLevel' }, level);
     if (t) s.add(s.node, iri('dcatde', 'politicalGeocodingLevelURI'), t);
   }
+  const ownSpatial = new Set(s.getMany('spatial_uri'));
   for (const uri of s.getMany('politicalGeocodingURI', { inherit: true })) {
     const t = s.value('iri', uri);
     if (!t) continue;
     s.add(s.node, iri('dcatde', 'politicalGeocodingURI'), t);
+    if (ownSpatial.has(uri)) continue; // already the dataset's dcterms:spatial, typed as a Location
     s.add(s.node, iri('dcterms', 'spatial'), t);
+    s.add(t, RDF_TYPE, iri('dcterms', 'Location'));
   }
 }
 

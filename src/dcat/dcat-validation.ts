@@ -82,6 +82,35 @@ const DATASET_VOCAB_FIELDS: Record<string, VocabularyName> = {
 };
 
 /**
+ * Deprecated DCAT-AP.de 2.0 terms the profile writes on its own beside their 3.0 successors (dcterms:spatial,
+ * geodcatap:originator/custodian), for GovData's importer: the shapes' "deprecated" notes on them are nothing a steward can act on.
+ */
+const WRITTEN_BESIDE_3_0 = new Set([`${NS.dcatde}politicalGeocodingURI`, `${NS.dcatde}originator`, `${NS.dcatde}maintainer`]);
+
+const causeKey = (f: FieldFinding): string => `${f.field}\u0000${f.resource ?? ''}`;
+
+/**
+ * Each cause once. A value that is no term of its vocabulary is one violation that lists the choices; the shapes'
+ * findings on that field (not in the list, not an IRI, not exactly one) say the same and go, as do the
+ * distributions' licence findings when the dataset's licence is the unknown one. Of the rest, repeats go, and a
+ * warning or note on a field, resource and value that also has a violation goes.
+ */
+function oneFindingPerCause(vocabulary: FieldFinding[], shacl: FieldFinding[]): FieldFinding[] {
+  const covered = new Set(vocabulary.map(causeKey));
+  const datasetLicence = vocabulary.some((f) => f.field === 'license_id' && f.resource === undefined);
+  const seen = new Set<string>();
+  const kept = shacl.filter((f) => {
+    if (covered.has(causeKey(f)) || (datasetLicence && f.field === 'license_id')) return false;
+    const key = `${causeKey(f)}\u0000${f.severity}\u0000${f.value ?? ''}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const violated = new Set(kept.filter((f) => f.severity === 'violation' && f.value !== undefined).map((f) => `${causeKey(f)}\u0000${f.value}`));
+  return [...vocabulary, ...kept.filter((f) => f.severity === 'violation' || f.value === undefined || !violated.has(`${causeKey(f)}\u0000${f.value}`))];
+}
+
+/**
  * DCAT-AP.de validation of datasets: the graph the catalog would publish is checked with our SHACL
  * shapes (dcat-profiles/dcat-ap-de-3/shapes.ttl, held equivalent to the official ones by tests), and
  * each finding is named by the CKAN field to fix. On write: `off`, `warn` (store, return findings) or
@@ -110,8 +139,9 @@ export class DcatValidation {
     const profile = this.dcat.profile();
     const quads = await this.dcat.quadsFor(ctx, dataset, profile);
     const validator = this.shacl();
-    const findings = [...this.vocabularyFindings(dataset), ...(await validator.validate(quads, this.vocab)).map((f) => this.toField(f, dataset, quads))];
-    return summary(mode, profile.id, findings);
+    const vocabulary = this.vocabularyFindings(dataset);
+    const shacl = (await validator.validate(quads, this.vocab)).filter((f) => !(f.severity === 'info' && f.path && WRITTEN_BESIDE_3_0.has(f.path)));
+    return summary(mode, profile.id, oneFindingPerCause(vocabulary, shacl.map((f) => this.toField(f, dataset, quads))));
   }
 
   /** The mode for a write: the request's, else the organization's extra, else the configured default. */

@@ -394,6 +394,30 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
       expect(enforced.body.result.dcat_validation).toMatchObject({ conforms: true, findings: [] });
     });
 
+    it('shows no finding about what the catalog writes itself: the area from the organization\'s geocoding, the 2.0 terms beside 3.0', async () => {
+      const report = await t.call<{ findings: Dict[] }>('dcat_validate', { id: good.id });
+      expect(report.findings.filter((f) => ['spatial_uri', 'politicalGeocodingURI', 'maintainer_name', 'originator_name'].includes(String(f.field)))).toEqual([]);
+      // A steward's own spatial_uri is published as a dcterms:Location too, so it draws no warning either.
+      const own = await t.call<{ findings: Dict[] }>('dcat_validate', { dataset: { name: 'eigenes-gebiet', ...broken(), owner_org: org.id, extras: [{ key: 'spatial_uri', value: 'http://sws.geonames.org/2831580/' }] } });
+      expect(own.findings.filter((f) => f.field === 'spatial_uri')).toEqual([]);
+      const ttl = await parse((await request(t.http).get(`/dataset/${String(good.id)}.ttl`)).text, 'text/turtle');
+      expect(objects(ttl, 'http://dcat-ap.de/def/politicalGeocoding/municipalityKey/07318000', RDF_TYPE)).toEqual([`${DCT}Location`]);
+    });
+
+    it('reports one cause once: an unknown value is one violation with the valid choices, not also a warning or a repeat', async () => {
+      const res = await request(t.http).post('/api/3/action/dcat_validate').send({ dataset: {
+        name: 'tippfehler-vokabular', ...broken(), owner_org: org.id, license_id: 'dl-by-de/2.0',
+        extras: [{ key: 'frequency', value: 'sometimes' }, { key: 'contributorID', value: 'nope' }, { key: 'politicalGeocodingLevelURI', value: 'planet' }, { key: 'access_rights', value: 'geheim' }],
+        resources: [{ name: 'Liste', url: 'https://www.speyer.de/liste.csv', format: 'Tabelle', license: 'proprietary' }],
+      } });
+      const findings = res.body.result.findings as Dict[];
+      for (const [field, resource, value] of [['frequency', undefined, 'sometimes'], ['contributorID', undefined, 'nope'], ['politicalGeocodingLevelURI', undefined, 'planet'], ['access_rights', undefined, 'geheim'], ['format', 0, 'Tabelle'], ['license', 0, 'proprietary']]) {
+        const about = findings.filter((f) => f.field === field && f.resource === resource && (f.value === undefined || f.value === value));
+        expect({ field, found: about.map((f) => [f.severity, f.value]) }).toEqual({ field, found: [['violation', value]] });
+        expect(String(about[0].message)).toContain('(');
+      }
+    });
+
     it('dcat_validate checks a dict without storing it', async () => {
       const res = await request(t.http).post('/api/3/action/dcat_validate').send({ dataset: { name: 'nur-pruefen', ...broken() } });
       expect(res.status).toBe(200);
