@@ -29,9 +29,11 @@ function writeAgent(s: WriteScope, prefix: string, predicates: ReturnType<typeof
   if (home) s.add(agent, iri('foaf', 'homepage'), home);
 }
 
-/** contributorID: the dataset's, else its organization's (GovData needs one per dataset). */
+/** contributorID: the dataset's, else its organization's, else the platform's (GovData needs one per dataset). */
 function writeContributor(s: WriteScope): void {
-  for (const id of s.getMany('contributorID', { inherit: true })) {
+  const ids = s.getMany('contributorID', { inherit: true });
+  if (!ids.length && s.catalog.contributorId) ids.push(s.catalog.contributorId);
+  for (const id of ids) {
     const t = s.value({ vocab: 'contributor' }, id);
     if (t) s.add(s.node, iri('dcatde', 'contributorID'), t);
   }
