@@ -101,8 +101,9 @@ function displayName(field: string, value: string, titles: Map<string, string>):
     return t && t.trim() ? t : value;
   }
   if (field === 'license_id') return findLicense(value)?.title ?? value;
-  // Formats and vocabulary extras are stored as clients wrote them (short form or IRI): show an IRI as the format's name
-  // and a vocabulary term by its label, so both spellings of one term read alike.
+  // CKAN compat: CKAN's display_name of these is the value itself. Formats and vocabulary extras are stored as clients
+  // wrote them (short form or IRI), so we show an EU file-type IRI as the format's name and a vocabulary term by its
+  // label, and both spellings of one term read alike; `name` (what fq takes) stays the stored value.
   if (field === 'res_format') {
     const term = value.includes('://') ? resolveTerm('fileType', value) : undefined;
     return term ? cleanFormat(term.code) : value;
