@@ -29,25 +29,30 @@ function writeAgent(s: WriteScope, prefix: string, predicates: ReturnType<typeof
   if (home) s.add(agent, iri('foaf', 'homepage'), home);
 }
 
-/** contributorID: the dataset's, else its organization's (GovData needs one per dataset). */
+/** contributorID: the dataset's, else its organization's, else the platform's (GovData needs one per dataset). */
 function writeContributor(s: WriteScope): void {
-  for (const id of s.getMany('contributorID', { inherit: true })) {
+  const ids = s.getMany('contributorID', { inherit: true });
+  if (!ids.length && s.catalog.contributorId) ids.push(s.catalog.contributorId);
+  for (const id of ids) {
     const t = s.value({ vocab: 'contributor' }, id);
     if (t) s.add(s.node, iri('dcatde', 'contributorID'), t);
   }
 }
 
-/** Political geocoding: the level, and the Regionalschlüssel IRIs, both deprecated 2.0 term and 3.0 dcterms:spatial. */
+/** Political geocoding: the level, and the Regionalschlüssel IRIs, both deprecated 2.0 term and 3.0 dcterms:spatial (a dcterms:Location). */
 function writeGeocoding(s: WriteScope): void {
   for (const level of s.getMany('politicalGeocodingLevelURI', { inherit: true })) {
     const t = s.value({ vocab: 'geocodingLevel' }, level);
     if (t) s.add(s.node, iri('dcatde', 'politicalGeocodingLevelURI'), t);
   }
+  const ownSpatial = new Set(s.getMany('spatial_uri'));
   for (const uri of s.getMany('politicalGeocodingURI', { inherit: true })) {
     const t = s.value('iri', uri);
     if (!t) continue;
     s.add(s.node, iri('dcatde', 'politicalGeocodingURI'), t);
+    if (ownSpatial.has(uri)) continue; // already the dataset's dcterms:spatial, typed as a Location
     s.add(s.node, iri('dcterms', 'spatial'), t);
+    s.add(t, RDF_TYPE, iri('dcterms', 'Location'));
   }
 }
 

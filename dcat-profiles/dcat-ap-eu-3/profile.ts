@@ -81,6 +81,17 @@ function writeTemporal(s: WriteScope): void {
   if (b) s.add(period, iri('dcat', 'endDate'), b);
 }
 
+/**
+ * The spatial coverage's IRIs are typed dcterms:Location (as ckanext-dcat does), so a vocabulary IRI such as a
+ * Regionalschlüssel or a GeoNames place satisfies the shapes without a node of our own.
+ */
+function writeSpatialLocations(s: WriteScope): void {
+  for (const uri of s.getMany('spatial_uri')) {
+    const t = s.value('iri', uri);
+    if (t) s.add(t, RDF_TYPE, iri('dcterms', 'Location'));
+  }
+}
+
 /** Themes: groups named by an EU data-theme code (CKAN/GovData convention), plus a `theme` extra. */
 function writeThemes(s: WriteScope): void {
   const groups = (s.dataset.groups as { name?: string }[] | undefined) ?? [];
@@ -202,7 +213,7 @@ export const dcatAp3: DcatProfile = {
     { field: 'status', predicate: iri('adms', 'status'), kind: 'iri' },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
   ],
-  datasetWriters: [writePublisher, writeContact, writeTemporal, writeThemes],
+  datasetWriters: [writePublisher, writeContact, writeTemporal, writeThemes, writeSpatialLocations],
   distributionWriters: [writeAccess, writeLicense, writeChecksum],
   datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes],
   distributionReaders: [readDistribution],

@@ -124,3 +124,15 @@ export function choicesText(name: VocabularyName, max = 20): string {
 export function entryByIri(name: VocabularyName, iri: string): VocabularyEntry | undefined {
   return INDEX[name].byIri.get(iri);
 }
+
+/** Extras (by key) whose values are terms of a vocabulary: short forms, IRIs, or JSON lists of either. */
+export const VOCABULARY_EXTRAS: Readonly<Record<string, VocabularyName>> = {
+  language: 'language', frequency: 'frequency', access_rights: 'accessRights', contributorID: 'contributor',
+  politicalGeocodingLevelURI: 'geocodingLevel', theme: 'theme',
+};
+
+/** A term's label for people (German, else English), for a short form or IRI; undefined when the value is no term of the list. */
+export function termLabel(name: VocabularyName, value: string): string | undefined {
+  const e = resolveTerm(name, value);
+  return e ? e.labels.de ?? e.labels.en ?? e.code : undefined;
+}

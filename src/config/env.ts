@@ -1,6 +1,10 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
 import { join } from 'node:path';
+import { CONTRIBUTORS } from '../../dcat-profiles/vocabularies/contributors';
+
+/** What CATALOG_CONTRIBUTOR_ID accepts: each contributor's short form and IRI. */
+const CONTRIBUTOR_IDS = CONTRIBUTORS.flatMap((c) => [c.code, c.iri]);
 
 const toBool = ({ value }: { value: unknown }): unknown => {
   if (typeof value !== 'string') return value;
@@ -91,6 +95,12 @@ export class Env {
   @IsString() CATALOG_LANGUAGE = 'de';
   /** The catalog's own licence (short form like dl-zero-de/2.0, or IRI); unset: none stated. */
   @IsOptional() @IsString() CATALOG_LICENSE?: string;
+  /**
+   * The platform's GovData contributor ID (dcat-ap.de contributor list, short form or IRI): published as
+   * dcatde:contributorID for datasets whose organization has none. Unset: only organizations' and datasets' own IDs.
+   */
+  @IsOptional() @IsIn(CONTRIBUTOR_IDS, { message: 'CATALOG_CONTRIBUTOR_ID must be an ID of http://dcat-ap.de/def/contributors (e.g. openNRW or its IRI)' })
+  CATALOG_CONTRIBUTOR_ID?: string;
   /** Datasets per page of /catalog.{ttl,rdf,…} (hydra paging). */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000) DCAT_PAGE_SIZE = 100;
   /** DCAT-AP.de validation of every dataset write, unless its organization (extra dcat_validation) or the request says otherwise. */
@@ -128,7 +138,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   const known = Object.keys(new Env());
   const picked: Record<string, string> = {};
   const optional = ['SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY',
-    'CATALOG_TITLE', 'CATALOG_DESCRIPTION', 'CATALOG_PUBLISHER_NAME', 'CATALOG_PUBLISHER_URL', 'CATALOG_PUBLISHER_EMAIL', 'CATALOG_PUBLISHER_TYPE', 'CATALOG_LICENSE',
+    'CATALOG_TITLE', 'CATALOG_DESCRIPTION', 'CATALOG_PUBLISHER_NAME', 'CATALOG_PUBLISHER_URL', 'CATALOG_PUBLISHER_EMAIL', 'CATALOG_PUBLISHER_TYPE', 'CATALOG_LICENSE', 'CATALOG_CONTRIBUTOR_ID',
     'STORAGE_PATH', 'STORAGE_S3_BUCKET', 'STORAGE_S3_ENDPOINT', 'STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY'];
   for (const key of [...known, ...optional]) {
     const v = raw[key];

@@ -72,11 +72,43 @@ const NESTED_FIELD: Record<string, Record<string, string>> = {
   [`${NS.dcterms}temporal`]: { [`${NS.dcat}startDate`]: 'temporal_start', [`${NS.dcat}endDate`]: 'temporal_end' },
 };
 
-/** Extras and fields whose short forms are resolved to vocabulary IRIs on write. */
+/**
+ * Extras and fields that name a vocabulary term: stored as the client wrote them (short form, IRI, or a JSON list of
+ * either, GovData's convention for several values) and resolved only when published or checked.
+ */
 const DATASET_VOCAB_FIELDS: Record<string, VocabularyName> = {
   license_id: 'license', language: 'language', frequency: 'frequency', access_rights: 'accessRights',
   contributorID: 'contributor', politicalGeocodingLevelURI: 'geocodingLevel',
 };
+
+/**
+ * Deprecated DCAT-AP.de 2.0 terms the profile writes on its own beside their 3.0 successors (dcterms:spatial,
+ * geodcatap:originator/custodian), for GovData's importer: the shapes' "deprecated" notes on them are nothing a steward can act on.
+ */
+const WRITTEN_BESIDE_3_0 = new Set([`${NS.dcatde}politicalGeocodingURI`, `${NS.dcatde}originator`, `${NS.dcatde}maintainer`]);
+
+const causeKey = (f: FieldFinding): string => `${f.field}\u0000${f.resource ?? ''}`;
+
+/**
+ * Each cause once. A value that is no term of its vocabulary is one violation that lists the choices; the shapes'
+ * findings on that field (not in the list, not an IRI, not exactly one) say the same and go, as do the
+ * distributions' licence findings when the dataset's licence is the unknown one. Of the rest, repeats go, and a
+ * warning or note on a field, resource and value that also has a violation goes.
+ */
+function oneFindingPerCause(vocabulary: FieldFinding[], shacl: FieldFinding[]): FieldFinding[] {
+  const covered = new Set(vocabulary.map(causeKey));
+  const datasetLicence = vocabulary.some((f) => f.field === 'license_id' && f.resource === undefined);
+  const seen = new Set<string>();
+  const kept = shacl.filter((f) => {
+    if (covered.has(causeKey(f)) || (datasetLicence && f.field === 'license_id')) return false;
+    const key = `${causeKey(f)}\u0000${f.severity}\u0000${f.value ?? ''}\u0000${f.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  const violated = new Set(kept.filter((f) => f.severity === 'violation' && f.value !== undefined).map((f) => `${causeKey(f)}\u0000${f.value}`));
+  return [...vocabulary, ...kept.filter((f) => f.severity === 'violation' || f.value === undefined || !violated.has(`${causeKey(f)}\u0000${f.value}`))];
+}
 
 /**
  * DCAT-AP.de validation of datasets: the graph the catalog would publish is checked with our SHACL
@@ -107,14 +139,9 @@ export class DcatValidation {
     const profile = this.dcat.profile();
     const quads = await this.dcat.quadsFor(ctx, dataset, profile);
     const validator = this.shacl();
-    const findings = [...this.vocabularyFindings(dataset), ...(await validator.validate(quads, this.vocab)).map((f) => this.toField(f, dataset, quads))];
-    const violations = findings.filter((f) => f.severity === 'violation').length;
-    return { mode, profile: profile.id, conforms: violations === 0, violations, warnings: findings.filter((f) => f.severity === 'warning').length, findings };
-  }
-
-  /** The mode for resolving short forms before a write: the request's, else the configured default. */
-  inputMode(requested?: string): ValidationMode {
-    return requested && (VALIDATION_MODES as readonly string[]).includes(requested) ? (requested as ValidationMode) : this.config.DCAT_VALIDATION;
+    const vocabulary = this.vocabularyFindings(dataset);
+    const shacl = (await validator.validate(quads, this.vocab)).filter((f) => !(f.severity === 'info' && f.path && WRITTEN_BESIDE_3_0.has(f.path)));
+    return summary(mode, profile.id, oneFindingPerCause(vocabulary, shacl.map((f) => this.toField(f, dataset, quads))));
   }
 
   /** The mode for a write: the request's, else the organization's extra, else the configured default. */
@@ -142,62 +169,23 @@ export class DcatValidation {
   }
 
   /**
-   * The short forms stewards type, resolved to the IRIs we store (`dl-by-de/2.0`, `de`, `monthly`);
-   * an unknown value is a field error listing the valid choices when validation is enforced; otherwise it is
-   * kept, and the report names it (with the choices) as a finding.
+   * After a resource write (resource_create/update/patch), inside its transaction: only the findings about that
+   * resource's distribution, which this call can fix, with its own field names (a missing licence is its `license`).
+   * The dataset's own findings belong to package_* answers and `dcat_validate`; `enforce` refuses on the resource's violations.
    */
-  normalizeDataset(input: Dict, mode: ValidationMode): void {
-    const errors: Record<string, string[]> = {};
-    const resolve = (field: string, vocab: VocabularyName, raw: string): string | undefined => {
-      const values = splitMany(raw);
-      const out: string[] = [];
-      for (const v of values) {
-        const entry = resolveTerm(vocab, v);
-        if (entry) out.push(entry.iri);
-        else if (mode !== 'enforce') out.push(v);
-        else (errors[field] ??= []).push(`"${v}" ist kein gültiger Wert / is not a valid value. ${choicesText(vocab)}`);
-      }
-      return out.length === 0 ? undefined : out.length === 1 ? out[0] : JSON.stringify(out);
-    };
-    if (typeof input.license_id === 'string' && input.license_id.trim()) input.license_id = resolve('license_id', 'license', input.license_id) ?? input.license_id;
-    const extras = input.extras as { key: string; value: unknown }[] | undefined;
-    if (Array.isArray(extras)) {
-      for (const e of extras) {
-        const vocab = e && typeof e.key === 'string' ? DATASET_VOCAB_FIELDS[e.key] : undefined;
-        if (vocab && typeof e.value === 'string' && e.value.trim()) e.value = resolve(e.key, vocab, e.value) ?? e.value;
-      }
+  async checkResourceWrite(ctx: ActionContext, dataset: Dict, resourceId: string, requested?: string): Promise<DcatReport | undefined> {
+    const mode = await this.modeFor(ctx, dataset, requested);
+    if (mode === 'off') return undefined;
+    const full = await this.report(ctx, dataset, mode);
+    const index = ((dataset.resources as Dict[] | undefined) ?? []).findIndex((r) => r.id === resourceId);
+    const findings = full.findings.filter((f) => f.resource === index && index >= 0).map((f) => (f.field === 'license_id' ? { ...f, field: 'license' } : f));
+    const report = summary(mode, full.profile, findings);
+    if (mode === 'enforce' && !report.conforms) {
+      const fields: Record<string, string[]> = {};
+      for (const f of findings) if (f.severity === 'violation' && !(fields[f.field] ??= []).includes(f.message)) fields[f.field].push(f.message);
+      throw new ValidationError(fields);
     }
-    const resources = input.resources as Dict[] | undefined;
-    const resourceErrors: Record<string, string[]>[] = [];
-    if (Array.isArray(resources)) {
-      resources.forEach((r, i) => {
-        resourceErrors[i] = {};
-        if (r && typeof r === 'object') this.normalizeResourceInto(r, mode, resourceErrors[i]);
-      });
-    }
-    const fields: Record<string, unknown> = { ...errors };
-    if (resourceErrors.some((e) => Object.keys(e).length)) fields.resources = resourceErrors;
-    if (Object.keys(fields).length) throw new ValidationError(fields as never);
-  }
-
-  /** A resource's format to the EU file-type code and its licence to the IRI. */
-  normalizeResource(input: Dict, mode: ValidationMode): void {
-    const errors: Record<string, string[]> = {};
-    this.normalizeResourceInto(input, mode, errors);
-    if (Object.keys(errors).length) throw new ValidationError(errors);
-  }
-
-  private normalizeResourceInto(r: Dict, mode: ValidationMode, errors: Record<string, string[]>): void {
-    if (typeof r.format === 'string' && r.format.trim()) {
-      const entry = resolveTerm('fileType', r.format);
-      if (entry) r.format = entry.code;
-      else if (mode === 'enforce') errors.format = [`"${r.format}" ist kein EU-Dateityp / is not an EU file type. ${choicesText('fileType')}`];
-    }
-    if (typeof r.license === 'string' && r.license.trim()) {
-      const entry = resolveTerm('license', r.license);
-      if (entry) r.license = entry.iri;
-      else if (mode === 'enforce') errors.license = [`"${r.license}" ist keine DCAT-AP.de-Lizenz / is not a DCAT-AP.de licence. ${choicesText('license')}`];
-    }
+    return report;
   }
 
   /** Values of vocabulary fields that are no short form or IRI of their list, each with the valid choices. */
@@ -267,6 +255,11 @@ export class DcatValidation {
     const rule = this.dcat.profile().distribution.find((r) => r.predicate.value === path);
     return rule?.field ?? (path.split(/[#/]/).pop() || 'url');
   }
+}
+
+function summary(mode: ValidationMode, profile: string, findings: FieldFinding[]): DcatReport {
+  const violations = findings.filter((f) => f.severity === 'violation').length;
+  return { mode, profile, conforms: violations === 0, violations, warnings: findings.filter((f) => f.severity === 'warning').length, findings };
 }
 
 /** Violations as CKAN's Validation Error fields: dataset keys, and `resources` as a list of per-resource field maps. */

@@ -82,7 +82,6 @@ Who may call: for id, whoever may see the dataset; anyone for a dict.`,
       if (input.id) dict = await ctx.call<Dict>('package_show', { id: input.id });
       else if (input.dataset) {
         dict = { id: 'new', ...structuredClone(input.dataset) };
-        this.validation.normalizeDataset(dict, 'warn');
         const owner = dict.owner_org as string | undefined;
         if (owner) {
           const org = await ctx.withIgnoreAuth().call<Dict>('organization_show', { id: owner, include_datasets: false }).catch(() => null);

@@ -35,6 +35,7 @@ export class DcatService {
       publisherType: c.CATALOG_PUBLISHER_TYPE,
       license: c.CATALOG_LICENSE,
       homepage: c.SITE_URL,
+      contributorId: c.CATALOG_CONTRIBUTOR_ID,
     };
   }
 

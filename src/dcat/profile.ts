@@ -89,6 +89,8 @@ export interface CatalogInfo {
   publisherType?: string;
   license?: string;
   homepage: string;
+  /** The platform's GovData contributor ID, for datasets whose organization has none (short form or IRI). */
+  contributorId?: string;
 }
 
 /** Everything a profile's functions may use while writing one dataset. */

@@ -115,6 +115,17 @@ describe('datasets through the action API', () => {
       expect(missing.body.error.owner_org).toEqual(['Organization does not exist']);
     });
 
+    it('answers a private dataset without organization with both of CKAN\'s field errors', async () => {
+      const res = await post('package_create', { name: 'privat-ohne-org', private: true }, t.sysadmin.token);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toEqual({
+        __type: 'Validation Error', owner_org: ['An organization must be provided'], private: ["Datasets with no organization can't be private."],
+      });
+      // A named organization that does not exist is the only error, as in CKAN (the private check sees an owner_org).
+      const unknown = await post('package_create', { name: 'privat-ohne-org', private: true, owner_org: 'gibt-es-nicht' }, t.sysadmin.token);
+      expect(unknown.body.error).toEqual({ __type: 'Validation Error', owner_org: ['Organization does not exist'] });
+    });
+
     it('gives field errors, never a 500, for values of the wrong type and over-long values', async () => {
       const res = await post(
         'package_create',

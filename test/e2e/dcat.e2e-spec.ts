@@ -74,15 +74,14 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
   });
   afterAll(() => t?.stop());
 
-  it('stores the short forms a steward types as vocabulary IRIs', () => {
-    expect(good.license_id).toBe('http://dcat-ap.de/def/licenses/dl-by-de/2.0');
+  it('keeps the short forms a steward types as they were written (the published RDF resolves them)', () => {
+    expect(good.license_id).toBe('dl-by-de/2.0');
+    expect(good).toMatchObject({ license_title: 'Datenlizenz Deutschland Namensnennung 2.0', license_url: 'https://www.govdata.de/dl-de/by-2-0', isopen: true });
     const extras = Object.fromEntries((good.extras as { key: string; value: string }[]).map((e) => [e.key, e.value]));
-    expect(extras.frequency).toBe('http://publications.europa.eu/resource/authority/frequency/DAILY');
-    expect(extras.language).toBe('http://publications.europa.eu/resource/authority/language/DEU');
-    expect(extras.access_rights).toBe('http://publications.europa.eu/resource/authority/access-right/PUBLIC');
+    expect(extras).toMatchObject({ frequency: 'täglich', language: 'de', access_rights: 'PUBLIC' });
     const resources = good.resources as Dict[];
-    expect(resources.map((r) => r.format)).toEqual(['CSV', 'GeoJSON']);
-    expect(resources[1].license).toBe('http://dcat-ap.de/def/licenses/cc-by/4.0');
+    expect(resources.map((r) => r.format)).toEqual(['CSV', 'GeoJSON']); // CKAN's clean_format: 'csv' → 'CSV'
+    expect(resources[1].license).toBe('cc-by/4.0');
   });
 
   it('serialises one dataset identically in every format (graphs compared by isomorphism)', async () => {
@@ -149,11 +148,14 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
     const { DEFAULT_PROFILE } = await import('../../dcat-profiles');
     const store = await parseRdf(res.text, 'text/turtle', 'http://catalog.test/');
     const [dict] = new DcatGraphReader(DEFAULT_PROFILE).datasets(store);
-    expect(dict).toMatchObject({ title: good.title, notes: good.notes, license_id: good.license_id });
+    expect(dict).toMatchObject({ title: good.title, notes: good.notes, license_id: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0' });
     expect((dict.tags as { name: string }[]).map((x) => x.name).sort()).toEqual(['Hochwasser', 'Pegel']);
     const extras = Object.fromEntries((dict.extras as { key: string; value: string }[]).map((e) => [e.key, e.value]));
-    const original = Object.fromEntries((good.extras as { key: string; value: string }[]).map((e) => [e.key, e.value]));
-    for (const key of ['frequency', 'language', 'access_rights', 'temporal_start']) expect(extras[key]).toBe(original[key]);
+    // Short forms come back as the vocabulary IRIs the RDF holds for them.
+    expect(extras).toMatchObject({
+      frequency: 'http://publications.europa.eu/resource/authority/frequency/DAILY', language: 'http://publications.europa.eu/resource/authority/language/DEU',
+      access_rights: 'http://publications.europa.eu/resource/authority/access-right/PUBLIC', temporal_start: '2020-01-01',
+    });
     expect(extras.contributorID).toBe(SPEYER_CONTRIBUTOR);
     const resources = (dict.resources as Dict[]).sort((a, b) => String(a.url).localeCompare(String(b.url)));
     expect(resources.map((r) => [r.name, r.url])).toEqual([['Messwerte GeoJSON', 'https://www.speyer.de/pegel.geojson'], ['Messwerte CSV', 'https://www.speyer.de/pegel.csv']].sort((a, b) => a[1].localeCompare(b[1])));
@@ -373,6 +375,48 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
         .send({ package_id: d.id, url: 'https://x.de/f.zip', format: 'ZIP' });
       expect(warned.status).toBe(200);
       expect(warned.body.result.dcat_validation.mode).toBe('warn');
+    });
+
+    it("resource_create answers with the findings about that resource only, not the dataset's", async () => {
+      const bare = await t.factories.organization({ members: [[editor, 'editor']] }); // no contributorID, no contact: dataset violations
+      const d = await t.call<Dict>('package_create', { name: 'ohne-kontakt', title: 'Ohne Kontakt', notes: 'x', owner_org: bare.id, license_id: 'dl-zero-de/2.0' });
+      const datasetReport = (await t.call<Dict>('dcat_validate', { id: d.id })) as { findings: { field: string }[] };
+      expect(datasetReport.findings.map((f) => f.field)).toEqual(expect.arrayContaining(['contributorID', 'contact_email']));
+      const res = await request(t.http).post('/api/3/action/resource_create').set('Authorization', editor.token)
+        .send({ package_id: d.id, url: 'https://x.de/liste.csv', format: 'CSV' });
+      expect(res.status).toBe(200);
+      const report = res.body.result.dcat_validation;
+      expect(report.findings.map((f: Dict) => [f.severity, f.field, f.resource])).toEqual([['warning', 'name', 0]]);
+      expect(report).toMatchObject({ conforms: true, violations: 0, warnings: 1 });
+      // Under enforce the dataset's own violations do not refuse a good resource.
+      const enforced = await request(t.http).post('/api/3/action/resource_create').set('Authorization', editor.token)
+        .send({ package_id: d.id, name: 'Liste', url: 'https://x.de/liste2.csv', format: 'CSV', dcat_validation: 'enforce' });
+      expect(enforced.status).toBe(200);
+      expect(enforced.body.result.dcat_validation).toMatchObject({ conforms: true, findings: [] });
+    });
+
+    it('shows no finding about what the catalog writes itself: the area from the organization\'s geocoding, the 2.0 terms beside 3.0', async () => {
+      const report = await t.call<{ findings: Dict[] }>('dcat_validate', { id: good.id });
+      expect(report.findings.filter((f) => ['spatial_uri', 'politicalGeocodingURI', 'maintainer_name', 'originator_name'].includes(String(f.field)))).toEqual([]);
+      // A steward's own spatial_uri is published as a dcterms:Location too, so it draws no warning either.
+      const own = await t.call<{ findings: Dict[] }>('dcat_validate', { dataset: { name: 'eigenes-gebiet', ...broken(), owner_org: org.id, extras: [{ key: 'spatial_uri', value: 'http://sws.geonames.org/2831580/' }] } });
+      expect(own.findings.filter((f) => f.field === 'spatial_uri')).toEqual([]);
+      const ttl = await parse((await request(t.http).get(`/dataset/${String(good.id)}.ttl`)).text, 'text/turtle');
+      expect(objects(ttl, 'http://dcat-ap.de/def/politicalGeocoding/municipalityKey/07318000', RDF_TYPE)).toEqual([`${DCT}Location`]);
+    });
+
+    it('reports one cause once: an unknown value is one violation with the valid choices, not also a warning or a repeat', async () => {
+      const res = await request(t.http).post('/api/3/action/dcat_validate').send({ dataset: {
+        name: 'tippfehler-vokabular', ...broken(), owner_org: org.id, license_id: 'dl-by-de/2.0',
+        extras: [{ key: 'frequency', value: 'sometimes' }, { key: 'contributorID', value: 'nope' }, { key: 'politicalGeocodingLevelURI', value: 'planet' }, { key: 'access_rights', value: 'geheim' }],
+        resources: [{ name: 'Liste', url: 'https://www.speyer.de/liste.csv', format: 'Tabelle', license: 'proprietary' }],
+      } });
+      const findings = res.body.result.findings as Dict[];
+      for (const [field, resource, value] of [['frequency', undefined, 'sometimes'], ['contributorID', undefined, 'nope'], ['politicalGeocodingLevelURI', undefined, 'planet'], ['access_rights', undefined, 'geheim'], ['format', 0, 'Tabelle'], ['license', 0, 'proprietary']]) {
+        const about = findings.filter((f) => f.field === field && f.resource === resource && (f.value === undefined || f.value === value));
+        expect({ field, found: about.map((f) => [f.severity, f.value]) }).toEqual({ field, found: [['violation', value]] });
+        expect(String(about[0].message)).toContain('(');
+      }
     });
 
     it('dcat_validate checks a dict without storing it', async () => {

@@ -79,7 +79,6 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     input: PackageCreateInput,
     auth: (ctx, input) => authPackageCreate(ctx, this.authz, this.groups, input),
     handler: async (ctx, input) => {
-      this.dcat.normalizeDataset(input as never, this.dcat.inputMode(input.dcat_validation));
       const id = await this.writer.create(ctx, input);
       await this.changes.changed(ctx, id);
       return this.showChecked(ctx, id, input.dcat_validation);
@@ -102,7 +101,6 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     },
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, updateTarget(input), 'Package was not found.');
-      this.dcat.normalizeDataset(input as never, this.dcat.inputMode(input.dcat_validation));
       await this.writer.update(ctx, d, input);
       await this.changes.changed(ctx, d.id);
       return this.showChecked(ctx, d.id, input.dcat_validation);
@@ -127,7 +125,6 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
       const current = await this.show(ctx, d.id);
       const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       const patched = parseInput(PackageUpdateInput, { ...current, ...given, id: d.id });
-      this.dcat.normalizeDataset(patched as never, this.dcat.inputMode(input.dcat_validation));
       await this.writer.update(ctx, d, patched);
       await this.changes.changed(ctx, d.id);
       return this.showChecked(ctx, d.id, input.dcat_validation);

@@ -113,7 +113,9 @@ export class DatasetWriter {
     }
 
     const isPrivate = input.private ?? existing?.private ?? false;
-    if (isPrivate && !ownerOrg && !errors.owner_org) errors.private = ["Datasets with no organization can't be private."];
+    // CKAN's datasets_with_no_organization_cannot_be_private looks at the owner_org sent, so a missing one gets both
+    // errors, and a named organization that does not exist only its own.
+    if (isPrivate && !ownerOrg && !input.owner_org) errors.private = ["Datasets with no organization can't be private."];
 
     const state = input.state ?? existing?.state ?? 'active';
     if (!DATASET_STATES.includes(state)) errors.state = [`Value must be one of ${JSON.stringify(DATASET_STATES)}`];

@@ -33,10 +33,10 @@ export class ResourceActions implements ActionProvider {
     private readonly dcat: DcatValidation,
   ) {}
 
-  /** The resource as written, with its dataset's DCAT-AP.de findings when validation warns (enforce throws, rolling back). */
+  /** The resource as written, with the DCAT-AP.de findings about it when validation warns (enforce throws, rolling back). */
   private async checked(ctx: ActionContext, datasetId: string, result: ResourceDict, requested?: string): Promise<ResourceDict> {
     const row = await this.datasets.loadDict(ctx.db, datasetId);
-    const report = row ? await this.dcat.checkWrite(ctx, toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>, requested) : undefined;
+    const report = row ? await this.dcat.checkResourceWrite(ctx, toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>, result.id, requested) : undefined;
     return report ? ({ ...result, dcat_validation: report } as ResourceDict) : result;
   }
 
@@ -112,7 +112,6 @@ which are kept and returned as they are. Who may call: editors and admins of the
         const taken = await this.resources.idsOfOtherDatasets(ctx.db, [input.id], null);
         if (taken.size) throw new ValidationError({ id: ['Resource id already exists.'] });
       }
-      this.dcat.normalizeResource(input as never, this.dcat.inputMode(input.dcat_validation));
       const id = input.id?.toLowerCase() ?? randomUUID();
       const position = (await this.resources.listForDataset(ctx.db, d.id)).length;
       const values = resourceValues({ ...input, id: undefined } as ResourceCreateInput);
@@ -182,7 +181,6 @@ are cleared, other omitted fields kept, extra keys replaced. Returns the resourc
     await this.datasets.findRow(ctx.db, dataset.id, { lock: true });
     const current = await this.resources.find(ctx.db, input.id, { lock: true });
     if (!current) throw new NotFound('Resource was not found.');
-    this.dcat.normalizeResource(input as never, this.dcat.inputMode(input.dcat_validation));
     const values = resourceValues(input, current);
     if (input.upload) await this.takeUpload(ctx, current.id, input.upload, values);
     // A replaced or cleared file is removed once this commits.

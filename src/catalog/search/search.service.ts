@@ -1,5 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { findLicense } from '../../../dcat-profiles/vocabularies/licenses';
+import { resolveTerm, termLabel, VOCABULARY_EXTRAS } from '../../../dcat-profiles/vocabularies';
+import { cleanFormat } from '../resources/resource-formats';
 import type { ActionContext } from '../../api/action-context';
 import { RawJson } from '../../api/raw-json';
 import { Authz } from '../../auth/authz';
@@ -99,7 +101,15 @@ function displayName(field: string, value: string, titles: Map<string, string>):
     return t && t.trim() ? t : value;
   }
   if (field === 'license_id') return findLicense(value)?.title ?? value;
-  return value;
+  // CKAN compat: CKAN's display_name of these is the value itself. Formats and vocabulary extras are stored as clients
+  // wrote them (short form or IRI), so we show an EU file-type IRI as the format's name and a vocabulary term by its
+  // label, and both spellings of one term read alike; `name` (what fq takes) stays the stored value.
+  if (field === 'res_format') {
+    const term = value.includes('://') ? resolveTerm('fileType', value) : undefined;
+    return term ? cleanFormat(term.code) : value;
+  }
+  const vocabulary = VOCABULARY_EXTRAS[field.startsWith('extras_') ? field.slice(7) : field];
+  return (vocabulary && termLabel(vocabulary, value)) ?? value;
 }
 
 function pick(dict: Record<string, unknown>, fields: string[]): Record<string, unknown> {
