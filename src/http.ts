@@ -8,9 +8,19 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
 import type { Logger } from './common/logger';
 import { CoreOptions } from './core.module';
+import { redactUrl, ResponseHeaders } from './http-headers';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+const ACTION_ROUTE = /^\/+api\/+(3\/+)?action\//;
+
+/**
+ * An error body as CKAN's clients expect it: on action routes a bare JSON string (CKAN's
+ * _finish_bad_request), elsewhere `{error: {code, message}}`.
+ */
+function errorBody(url: string, status: number, message: string): string {
+  return ACTION_ROUTE.test(url) && status !== 404 ? JSON.stringify(`Bad request - ${message}`) : JSON.stringify({ error: { code: status, message } });
+}
 
 /**
  * Errors outside the action controller (unknown routes, Fastify's own: body too large, bad
@@ -28,10 +38,7 @@ class HttpErrorFilter implements ExceptionFilter {
     const status = err instanceof HttpException ? err.getStatus() : e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
     if (status >= 500) this.log.error({ err, reqId: req?.id }, 'request failed');
     const message = status === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${this.maxBody} bytes` : status >= 500 ? 'Internal Server Error' : e.message;
-    const body = /\/api\/(3\/)?action\//.test(req?.url ?? '') && status !== 404
-      ? JSON.stringify(`Bad request - ${message}`)
-      : JSON.stringify({ error: { code: status, message } });
-    void reply.code(status).header('content-type', JSON_TYPE).send(body);
+    void reply.code(status).header('content-type', JSON_TYPE).send(errorBody(req?.url ?? '', status, message));
   }
 }
 
@@ -57,12 +64,24 @@ function nestLogger(log: Logger): LoggerService {
  */
 export async function createHttpApp(core: CoreOptions, extra: { modules?: (Type | DynamicModule)[] } = {}): Promise<NestFastifyApplication> {
   const log = core.logger;
+  const headers = new ResponseHeaders(core.config.CORS_ORIGINS);
   const adapter = new FastifyAdapter({
     loggerInstance: log,
     // One access-log line per request comes from the onResponse hook below, instead of Fastify's two.
     logController: new LogController({ disableRequestLogging: true }),
-    // CKAN's harvester can request //api/3/action/... ; trailing slashes are forgiven too.
-    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true },
+    // CKAN's harvester can request //api/3/action/... ; trailing slashes are forgiven too. Long path
+    // parameters reach the routes, which answer them as CKAN does (an unknown action, a missing dataset).
+    routerOptions: { ignoreDuplicateSlashes: true, ignoreTrailingSlash: true, maxParamLength: 2000 },
+    // A URL Fastify cannot decode (`%ff`, `%c0%ae`) answers like every other bad request here, not in Fastify's own shape.
+    frameworkErrors: (err: Error & { code?: string; statusCode?: number }, req: FastifyRequest, reply: FastifyReply) => {
+      const status = err.statusCode && err.statusCode >= 400 && err.statusCode < 600 ? err.statusCode : 400;
+      const path = (req.raw.url ?? '').split('?')[0];
+      const message = err.code === 'FST_ERR_BAD_URL' ? `The URL is not valid percent-encoded UTF-8: ${path}` : err.message;
+      // Fastify answers these outside every route, so no hook runs: the common headers and the access-log line are written here.
+      headers.apply(req, reply);
+      void reply.code(status).header('content-type', JSON_TYPE).send(errorBody(path, status, message));
+      req.log.info({ method: req.method, url: redactUrl(req.raw.url ?? ''), status }, 'request');
+    },
     bodyLimit: core.config.MAX_BODY_BYTES,
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
@@ -80,11 +99,10 @@ export async function createHttpApp(core: CoreOptions, extra: { modules?: (Type 
   fastify.addContentTypeParser('multipart/form-data', (_req, _payload, done) => done(null, undefined));
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
-  fastify.addHook('onSend', async (req, reply) => {
-    void reply.header('x-request-id', req.id);
-  });
+  headers.install(fastify);
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
-    req.log.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
+    // Tokens in the query string authenticate nothing, but must not be written down either.
+    req.log.info({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
   });
   app.useGlobalFilters(new HttpErrorFilter(log, core.config.MAX_BODY_BYTES));
   await app.init();

@@ -81,6 +81,7 @@ export class ActionController {
         // JSONP requests run as anonymous, whatever token they carry (CKAN's CSRF safeguard).
         callback = data.callback;
         delete data.callback;
+        if (isGet && callback !== undefined && !isJsonpCallback(callback)) throw new BadRequest(JSONP_CALLBACK_RULE);
         const ctx = this.dispatcher.context(callback === undefined ? headerUser : null, { log, request });
         result = await this.dispatcher.run(name, data, ctx);
       } finally {
@@ -89,9 +90,9 @@ export class ActionController {
 
       let body: string | Buffer;
       let type = JSON_TYPE;
-      if (isGet && typeof callback === 'string' && callback) {
+      if (isGet && isJsonpCallback(callback)) {
         const json = result instanceof RawJson ? `{"help":${JSON.stringify(help)},"success":true,"result":${result.json}}` : JSON.stringify(successBody(help, result));
-        body = `${escapeHtml(callback)}(${json});`;
+        body = `${callback}(${json});`;
         type = 'application/javascript;charset=utf-8';
       } else {
         // A cached, already serialised result (package_show) is sent as stored bytes.
@@ -145,6 +146,14 @@ export class ActionController {
   }
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#x27;');
+/**
+ * CKAN compat: CKAN only HTML-escapes the callback, so `alert(1)//` is written out as script. We
+ * accept what JSONP libraries generate (jQuery's `jQuery3600…_17…`, `ns.handler`): a JavaScript
+ * identifier or a dotted path of them, at most 128 characters; anything else is a 400.
+ */
+const JSONP_CALLBACK = /^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)*$/;
+const JSONP_CALLBACK_RULE = 'The callback parameter must be a JavaScript identifier or a dotted path of them (at most 128 characters)';
+
+function isJsonpCallback(v: unknown): v is string {
+  return typeof v === 'string' && v.length <= 128 && JSONP_CALLBACK.test(v);
 }

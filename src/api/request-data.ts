@@ -1,6 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import busboy from 'busboy';
 import { BadRequest } from './errors';
+import { jsonTooDeep, TOO_DEEP } from './json-depth';
 
 export type DataDict = Record<string, unknown>;
 
@@ -34,6 +35,7 @@ const jsonError = (detail: string, extracted: string): BadRequest =>
  */
 export function formData(fields: [string, string][]): DataDict {
   if (fields.length === 1 && (fields[0][1] === '' || fields[0][1] === '1')) {
+    if (jsonTooDeep(fields[0][0])) throw jsonError(`JSON ${TOO_DEEP}`, fields[0][0]);
     try {
       return JSON.parse(fields[0][0]) as DataDict;
     } catch (e) {
@@ -48,6 +50,8 @@ export function jsonBody(body: Buffer | undefined): unknown {
   if (!body || body.length === 0) return {};
   const text = body.toString('utf8');
   if (!text.trim()) return {};
+  // Checked before parsing: what handles the parsed dict recurses, and would overflow on deeper data.
+  if (jsonTooDeep(text)) throw jsonError(`JSON ${TOO_DEEP}`, text);
   try {
     return JSON.parse(text);
   } catch (e) {

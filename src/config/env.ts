@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { join } from 'node:path';
 import { CONTRIBUTORS } from '../../dcat-profiles/vocabularies/contributors';
 
@@ -13,6 +13,10 @@ const toBool = ({ value }: { value: unknown }): unknown => {
   if (['false', '0', 'no', 'off', ''].includes(v)) return false;
   return value;
 };
+
+/** `*`, or origins (scheme://host[:port], no path) separated by commas or spaces. */
+const CORS_ORIGIN = '[A-Za-z][A-Za-z0-9+.-]*://[^\\s,/?#]+';
+const CORS_ORIGINS_PATTERN = new RegExp(`^\\s*(\\*|${CORS_ORIGIN}([\\s,]+${CORS_ORIGIN})*)\\s*,?\\s*$`);
 
 /**
  * Every setting the service reads, validated once at start-up. README.md lists them;
@@ -60,6 +64,13 @@ export class Env {
 
   /** CKAN's ckan.auth.public_user_details: may anonymous callers read user_show/user_list? */
   @Transform(toBool) @IsBoolean() AUTH_PUBLIC_USER_DETAILS = true;
+
+  /**
+   * CORS as CKAN's ckan.cors.* settings: unset → no CORS headers; `*` → every origin (origin_allow_all);
+   * origins separated by commas or spaces → those origins (origin_whitelist).
+   */
+  @IsOptional() @Matches(CORS_ORIGINS_PATTERN, { message: 'CORS_ORIGINS must be *, or origins like https://dashboard.example.org separated by commas or spaces' })
+  CORS_ORIGINS?: string;
 
   /** Largest accepted action request body (JSON or form), in bytes. */
   @Type(() => Number) @IsInt() @Min(1024) MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -137,7 +148,7 @@ export class ConfigError extends Error {}
 export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new Env());
   const picked: Record<string, string> = {};
-  const optional = ['SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY',
+  const optional = ['SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY', 'CORS_ORIGINS',
     'CATALOG_TITLE', 'CATALOG_DESCRIPTION', 'CATALOG_PUBLISHER_NAME', 'CATALOG_PUBLISHER_URL', 'CATALOG_PUBLISHER_EMAIL', 'CATALOG_PUBLISHER_TYPE', 'CATALOG_LICENSE', 'CATALOG_CONTRIBUTOR_ID',
     'STORAGE_PATH', 'STORAGE_S3_BUCKET', 'STORAGE_S3_ENDPOINT', 'STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY'];
   for (const key of [...known, ...optional]) {

@@ -1,5 +1,5 @@
 import { validationModeOrReport,
-  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, isoDate, jsonObject, maxLength, nameValidator,
+  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, isoDate, jsonObject, maxItems, maxLength, nameValidator,
   NestedList, naturalNumber, notEmpty, notMissing, Step, stripValue, unicodeSafe, uuidValidator, versionValidator,
 } from '../../api/ckan-schema';
 import { ResourceInput } from '../resources/resource.dto';
@@ -11,6 +11,8 @@ export const NOTES_MAX = 100_000;
 export const URL_MAX = 8000;
 export const EXTRA_KEY_MAX = 1000;
 export const EXTRA_VALUE_MAX = 100_000;
+/** Longest list of tags, resources, extras and groups in one dataset (CKAN compat: CKAN has no bound; see README). */
+export const DATASET_LIST_MAX = 1000;
 
 const text = (max = TEXT_MAX): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
 
@@ -30,6 +32,7 @@ export const tagNameValidator: Step = (v) => {
 const tagStringConvert: Step = (v) => {
   const list = typeof v === 'string' ? v.split(',').map((t) => t.trim()).filter(Boolean) : v;
   if (!Array.isArray(list)) return new Invalid('Not a list');
+  if (list.length > DATASET_LIST_MAX) return new Invalid(`At most ${DATASET_LIST_MAX} tags`);
   for (const t of list) {
     if (typeof t !== 'string') return new Invalid('Not a string');
     const r = tagNameValidator(t, {});
@@ -78,11 +81,11 @@ export class PackageCreateInput {
   @Field(ignoreMissing, unicodeSafe, typeValidator) type?: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) owner_org?: string;
   @Field(ignoreMissing, booleanValidator) private?: boolean;
-  @NestedList(ResourceInput) resources?: ResourceInput[];
-  @NestedList(TagInput, { flatten: true }) tags?: TagInput[];
+  @NestedList(ResourceInput, { before: [maxItems(DATASET_LIST_MAX, 'resources')] }) resources?: ResourceInput[];
+  @NestedList(TagInput, { flatten: true, before: [maxItems(DATASET_LIST_MAX, 'tags')] }) tags?: TagInput[];
   @Field(ignoreMissing, tagStringConvert) tag_string?: string[];
-  @NestedList(ExtraInput) extras?: ExtraInput[];
-  @NestedList(GroupRefInput) groups?: GroupRefInput[];
+  @NestedList(ExtraInput, { before: [maxItems(DATASET_LIST_MAX, 'extras')] }) extras?: ExtraInput[];
+  @NestedList(GroupRefInput, { before: [maxItems(DATASET_LIST_MAX, 'groups')] }) groups?: GroupRefInput[];
   @Field(ignoreMissing, jsonObject) plugin_data?: Record<string, unknown>;
   /** Sysadmins may set the creation/modification times on create (harvest imports). */
   @Field(ignoreMissing, isoDate) metadata_created?: string;

@@ -1,12 +1,19 @@
 import {
-  booleanValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, listIfString, maxLength, nameValidator, NestedList, naturalNumber,
-  notEmpty, notMissing, Step, unicodeSafe, uuidValidator,
+  booleanValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, listIfString, listOfStrings, maxItems, maxLength, nameValidator, NestedList,
+  naturalNumber, notEmpty, notMissing, Step, unicodeSafe, uuidValidator,
 } from '../../api/ckan-schema';
 import { ckanTimestamp } from '../../common/ckan-time';
 import { ROLES } from '../../auth/authz';
 import type { GroupRow } from './group.repository';
 
 const text = (max = 1000): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
+
+/**
+ * Longest list of extras, users and packages in one organization or group write, and of names in
+ * organization_list/group_list (CKAN compat: CKAN has no bound on the lists; group_show lists at most
+ * 1000 datasets, so a client writing back what it read stays within it).
+ */
+export const GROUP_LIST_MAX = 1000;
 
 /** role_exists */
 export const roleExists: Step = (v) => (typeof v === 'string' && (ROLES as readonly string[]).includes(v) ? v : new Invalid('role does not exist.'));
@@ -37,9 +44,9 @@ export class GroupCreateInput {
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) type?: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(20)) state?: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(20)) approval_status?: string;
-  @NestedList(GroupExtraInput) extras?: GroupExtraInput[];
-  @NestedList(GroupUserInput) users?: GroupUserInput[];
-  @NestedList(GroupPackageInput) packages?: GroupPackageInput[];
+  @NestedList(GroupExtraInput, { before: [maxItems(GROUP_LIST_MAX, 'extras')] }) extras?: GroupExtraInput[];
+  @NestedList(GroupUserInput, { before: [maxItems(GROUP_LIST_MAX, 'users')] }) users?: GroupUserInput[];
+  @NestedList(GroupPackageInput, { before: [maxItems(GROUP_LIST_MAX, 'packages')] }) packages?: GroupPackageInput[];
   @Field(ignore) created?: unknown;
   @Field(ignore) is_organization?: unknown;
   @Field(ignore) groups?: unknown;
@@ -70,8 +77,8 @@ export class GroupListInput {
   @Field(ignoreEmpty, naturalNumber) limit?: number;
   @Field(ignoreEmpty, naturalNumber) offset?: number;
   @Field(ignoreMissing, unicodeSafe, maxLength(200)) q?: string;
-  @Field(ignoreMissing, listIfString) organizations?: string[];
-  @Field(ignoreMissing, listIfString) groups?: string[];
+  @Field(ignoreMissing, listIfString, maxItems(GROUP_LIST_MAX, 'organizations'), listOfStrings) organizations?: string[];
+  @Field(ignoreMissing, listIfString, maxItems(GROUP_LIST_MAX, 'groups'), listOfStrings) groups?: string[];
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) type?: string;
   @Field(ignoreMissing, booleanValidator) all_fields = false;
   @Field(ignoreMissing, booleanValidator) include_dataset_count = true;

@@ -1,5 +1,5 @@
 import {
-  booleanValidator, Field, ignoreEmpty, ignoreMissing, intValidator, jsonIfString, listIfString, listOfStrings, naturalNumber, Step, unicodeSafe,
+  booleanValidator, Field, ignoreEmpty, ignoreMissing, intValidator, Invalid, jsonIfString, listIfString, listOfStrings, maxItems, naturalNumber, Step, unicodeSafe,
 } from '../../api/ckan-schema';
 import { SearchError, SearchQueryError } from '../../api/errors';
 import { and, MATCH_ALL, or, QNode } from './query/ast';
@@ -13,19 +13,34 @@ export const DEFAULT_SORT = 'score desc, metadata_modified desc';
 const capRows: Step = (v) => (typeof v === 'number' && v > ROWS_MAX ? ROWS_MAX : v);
 const stringOrList: Step = (v) => (typeof v === 'string' ? [v] : v);
 
+/**
+ * Most facet fields, fq_list filters and fl fields in one package_search (CKAN compat: CKAN has no
+ * bound; 100,000 facet fields ran for more than 10 s). Each query string is bounded by the parser
+ * (MAX_QUERY_TERMS, MAX_QUERY_DEPTH).
+ */
+export const SEARCH_LIST_MAX = 100;
+
+/** `fl`: names separated by commas or spaces, or a list of such strings; at most SEARCH_LIST_MAX names. */
+const fieldList: Step = (v) => {
+  const list = listOfStrings(listIfString(v, {}), {});
+  if (list instanceof Invalid) return list;
+  const names = (list as string[]).flatMap((f) => f.split(/[\s,]+/)).filter(Boolean);
+  return names.length > SEARCH_LIST_MAX ? new Invalid(`At most ${SEARCH_LIST_MAX} fields`) : list;
+};
+
 /** default_package_search_schema, plus the flags package_search itself reads. */
 export class PackageSearchInput {
   @Field(ignoreMissing, unicodeSafe) q?: string;
-  @Field(ignoreMissing, listIfString) fl?: string[];
+  @Field(ignoreMissing, fieldList) fl?: string[];
   @Field(ignoreMissing, unicodeSafe) fq?: string;
-  @Field(ignoreMissing, stringOrList, listOfStrings) fq_list?: string[];
+  @Field(ignoreMissing, stringOrList, maxItems(SEARCH_LIST_MAX, 'filters'), listOfStrings) fq_list?: string[];
   @Field(ignoreEmpty, naturalNumber, capRows) rows = 10;
   @Field(ignoreMissing, unicodeSafe) sort?: string;
   @Field(ignoreEmpty, naturalNumber) start = 0;
   @Field(ignoreMissing, unicodeSafe) facet?: string;
   @Field(ignoreEmpty, naturalNumber) 'facet.mincount' = 1;
   @Field(ignoreEmpty, intValidator) 'facet.limit' = 50;
-  @Field(ignoreMissing, jsonIfString, listOfStrings) 'facet.field'?: string[];
+  @Field(ignoreMissing, jsonIfString, maxItems(SEARCH_LIST_MAX, 'facet fields'), listOfStrings) 'facet.field'?: string[];
   @Field(ignoreMissing, booleanValidator) include_private = false;
   @Field(ignoreMissing, booleanValidator) include_drafts = false;
   @Field(ignoreMissing, booleanValidator) include_deleted = false;
@@ -109,7 +124,7 @@ export interface SearchRequest {
 
 export function buildSearchRequest(input: PackageSearchInput, visibility: Visibility): SearchRequest {
   const fqs = [input.fq ?? '', ...(input.fq_list ?? [])];
-  const filters = fqs.filter((s) => s.trim()).map(parseLucene);
+  const filters = fqs.map((s, i) => (s.trim() ? parseLucene(s, i === 0 ? 'fq' : 'fq_list') : null)).filter((f): f is QNode => f !== null);
   const fqText = fqs.join(' ');
   filters.push(visibilityFilter(visibility, fqText));
   const sortText = !input.sort || input.sort === 'rank' ? DEFAULT_SORT : input.sort;

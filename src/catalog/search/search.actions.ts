@@ -28,7 +28,8 @@ AND/OR/NOT, +/-), sort (default "score desc, metadata_modified desc"; also name,
 metadata_created, id with asc/desc), rows (default 10, at most 1000), start, facet ("false" to switch off), facet.field
 (a JSON list), facet.limit (default 50, negative for all), facet.mincount (default 1), fl, include_private (the private datasets
 of your organizations; all for sysadmins), include_drafts. Unknown parameters are refused. Paging with a growing start stays
-exact while datasets change (each client's position is remembered for an hour).`,
+exact while datasets change (each client's position is remembered for an hour). Limits: at most 100 facet.field, fq_list
+and fl entries each, 1024 terms per query string, groups and NOT nested at most 100 deep (409 naming the parameter).`,
     sideEffectFree: true,
     anonymous: true,
     input: PackageSearchInput,

@@ -1,6 +1,6 @@
-import { SearchError, SearchQueryError } from '../../../api/errors';
+import { SearchError, SearchQueryError, ValidationError } from '../../../api/errors';
 import { minimumShouldMatch } from './ast';
-import { parseFreeText, parseLucene, parseQ } from './solr-parser';
+import { MAX_QUERY_DEPTH, MAX_QUERY_TERMS, parseFreeText, parseLucene, parseQ } from './solr-parser';
 
 const term = (field: string | null, value: string, wildcard = false) => ({ kind: 'term', field, value, wildcard });
 
@@ -90,6 +90,23 @@ describe('free text (DisMax mode)', () => {
       { text: 'Köln', phrase: false, required: false, excluded: true },
       { text: 'Bingen', phrase: false, required: false, excluded: false },
     ] });
+  });
+
+  it('refuses nesting deeper than the cap as a field error, without recursing that deep', () => {
+    const deep = (n: number) => `${'('.repeat(n)}a:1${')'.repeat(n)}`;
+    expect(parseLucene(deep(MAX_QUERY_DEPTH))).toEqual(term('a', '1'));
+    expect(() => parseLucene(deep(MAX_QUERY_DEPTH + 1))).toThrow(ValidationError);
+    for (const q of [`${'NOT '.repeat(100_000)}a:1`, `${'-'.repeat(1)}${'(+'.repeat(50_000)}a:1`, `a:${'('.repeat(50_000)}x`]) {
+      expect(() => parseLucene(q, 'fq_list')).toThrow(expect.objectContaining({ fields: { fq_list: [`Nested more than ${MAX_QUERY_DEPTH} levels deep`] } }));
+    }
+  });
+
+  it('refuses more terms than Solr’s maxBooleanClauses, in Lucene syntax and free text', () => {
+    const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i}`);
+    expect(() => parseLucene(words(MAX_QUERY_TERMS).map((w) => `a:${w}`).join(' '))).not.toThrow();
+    expect(() => parseLucene(words(MAX_QUERY_TERMS + 1).map((w) => `a:${w}`).join(' '))).toThrow(expect.objectContaining({ fields: { fq: [`At most ${MAX_QUERY_TERMS} terms in a query`] } }));
+    expect(() => parseQ(words(MAX_QUERY_TERMS + 1).join(' '))).toThrow(expect.objectContaining({ fields: { q: [`At most ${MAX_QUERY_TERMS} terms in a query`] } }));
+    expect(() => parseFreeText(words(MAX_QUERY_TERMS).join(' '))).not.toThrow();
   });
 
   it('computes CKAN’s minimum match: all of 2, all but one of 3–5, 80% above', () => {

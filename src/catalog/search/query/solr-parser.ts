@@ -1,5 +1,16 @@
-import { SearchError, SearchQueryError } from '../../../api/errors';
+import { SearchError, SearchQueryError, ValidationError } from '../../../api/errors';
 import { FreeWord, MATCH_ALL, or, QNode } from './ast';
+
+/**
+ * Most terms (words, phrases, ranges) in one query string, as Solr's default maxBooleanClauses; a
+ * query of 1,025 words used to take tens of seconds. CKAN compat: Solr refuses such queries too, as a
+ * Search Error; we answer 409 Validation Error naming the parameter, like other bad search parameters.
+ */
+export const MAX_QUERY_TERMS = 1024;
+/** Deepest nesting of groups and NOT/+/- prefixes: far above hand-written queries, and the parser and every engine recurse on it. */
+export const MAX_QUERY_DEPTH = 100;
+const TOO_MANY_TERMS = `At most ${MAX_QUERY_TERMS} terms in a query`;
+const TOO_DEEP = `Nested more than ${MAX_QUERY_DEPTH} levels deep`;
 
 /**
  * The Solr/Lucene query syntax CKAN clients and harvesters send, as a small grammar:
@@ -172,10 +183,13 @@ class Lexer {
 
 class Parser {
   private i = 0;
-  constructor(private readonly toks: Tok[], private readonly lexer: Lexer) {}
+  private depth = 0;
+  constructor(private readonly toks: Tok[], private readonly lexer: Lexer, private readonly param: string) {}
 
   parse(): QNode {
     if (!this.toks.length) return MATCH_ALL;
+    const terms = this.toks.reduce((n, t) => (t.t === 'term' || t.t === 'phrase' || t.t === 'range' ? n + 1 : n), 0);
+    if (terms > MAX_QUERY_TERMS) throw ValidationError.field(this.param, TOO_MANY_TERMS);
     const node = this.or(null);
     if (this.i < this.toks.length) this.lexer.fail(`unexpected ${this.describe(this.toks[this.i])}`, this.toks[this.i].pos);
     return node;
@@ -209,16 +223,26 @@ class Parser {
     return parts.length === 1 ? parts[0] : { kind: 'and', children: parts };
   }
 
+  /** Runs `f` one level deeper; refuses to go past MAX_QUERY_DEPTH, before the stack could run out. */
+  private nested<T>(f: () => T): T {
+    if (++this.depth > MAX_QUERY_DEPTH) throw ValidationError.field(this.param, TOO_DEEP);
+    try {
+      return f();
+    } finally {
+      this.depth--;
+    }
+  }
+
   private unary(field: string | null): QNode {
     const t = this.peek();
     if (!t) return this.lexer.fail('the query ends where a term was expected');
     if (t.t === 'not' || t.t === 'minus') {
       this.i++;
-      return { kind: 'not', child: this.unary(field) };
+      return { kind: 'not', child: this.nested(() => this.unary(field)) };
     }
     if (t.t === 'plus') {
       this.i++;
-      return this.unary(field);
+      return this.nested(() => this.unary(field));
     }
     return this.primary(field);
   }
@@ -227,7 +251,7 @@ class Parser {
     const t = this.toks[this.i++];
     switch (t?.t) {
       case 'lparen': {
-        const inner = this.or(field);
+        const inner = this.nested(() => this.or(field));
         if (this.peek()?.t !== 'rparen') this.lexer.fail('a closing ")" is missing', t.pos);
         this.i++;
         return inner;
@@ -268,13 +292,13 @@ class Parser {
   }
 }
 
-/** Parses Lucene syntax (a `q` with a `:`, and every `fq`). */
-export function parseLucene(input: string): QNode {
+/** Parses Lucene syntax (a `q` with a `:`, and every `fq`); `param` names the parameter in errors about size. */
+export function parseLucene(input: string, param = 'fq'): QNode {
   const s = input.trim();
   if (/\{!/.test(s)) throw new SearchError('Local parameters are not supported');
   if (!s || s === '*:*' || s === '""' || s === "''") return MATCH_ALL;
   const lexer = new Lexer(s);
-  return new Parser(lexer.tokens(), lexer).parse();
+  return new Parser(lexer.tokens(), lexer, param).parse();
 }
 
 /**
@@ -307,12 +331,13 @@ export function parseFreeText(input: string): QNode {
     words.push({ text: w, phrase: false, required: sign === '+', excluded: sign === '-' || negateNext });
     negateNext = false;
   }
+  if (words.length > MAX_QUERY_TERMS) throw ValidationError.field('q', TOO_MANY_TERMS);
   return words.length ? { kind: 'free', words } : MATCH_ALL;
 }
 
 /** CKAN's rule: a `q` with a `:` is Lucene syntax, otherwise DisMax free text. */
 export function parseQ(q: string | undefined): QNode {
   if (q === undefined) return MATCH_ALL;
-  return q.includes(':') ? parseLucene(q) : parseFreeText(q);
+  return q.includes(':') ? parseLucene(q, 'q') : parseFreeText(q);
 }
 
