@@ -39,13 +39,22 @@ describe('limits on input size and nesting', () => {
       });
     }
 
-    it('refuses 20,000 tags in well under a second and stores nothing', async () => {
-      const started = Date.now();
+    it('refuses 20,000 tags before storing or indexing anything', async () => {
       const res = await post('package_create', { name: 'twenty-thousand-tags', owner_org: org.id, tags: many(20_000, (i) => ({ name: `tag-${i}` })) });
       expect(res.status).toBe(409);
-      expect(Date.now() - started).toBeLessThan(1000);
       const show = await post('package_show', { id: 'twenty-thousand-tags' });
       expect(show.status).toBe(404);
+    });
+
+    it('refuses a resource_create beyond the cap of resources, so the dataset can still be written back as read', async () => {
+      const full = await post('package_create', { name: 'full-of-resources', owner_org: org.id, resources: many(1000, (i) => ({ url: `https://example.org/${i}.csv` })) });
+      expect(full.status).toBe(200);
+      const extra = await post('resource_create', { package_id: 'full-of-resources', url: 'https://example.org/one-more.csv' });
+      expect(extra.status).toBe(409);
+      expect(extra.body).toEqual(validation({ resources: ['At most 1000 resources'] }));
+      const read = await post('package_show', { id: 'full-of-resources' });
+      expect(read.body.result.resources).toHaveLength(1000);
+      expect((await post('package_update', read.body.result)).status).toBe(200);
     });
 
     it('accepts lists at the cap', async () => {
@@ -75,12 +84,10 @@ describe('limits on input size and nesting', () => {
   describe('package_search parameters', () => {
     const search = (params: Record<string, unknown>) => post('package_search', params);
 
-    it('refuses more than 100 facet fields with a 409 naming facet.field, fast', async () => {
-      const started = Date.now();
+    it('refuses more than 100 facet fields with a 409 naming facet.field, and answers 100', async () => {
       const res = await search({ 'facet.field': many(100_000, (i) => `extras_f${i}`) });
       expect(res.status).toBe(409);
       expect(res.body).toEqual(validation({ 'facet.field': ['At most 100 facet fields'] }));
-      expect(Date.now() - started).toBeLessThan(1000);
       const atCap = await search({ 'facet.field': many(100, (i) => `extras_f${i}`) });
       expect(atCap.status).toBe(200);
     });
@@ -138,13 +145,11 @@ describe('limits on input size and nesting', () => {
   });
 
   describe('nesting in request bodies', () => {
-    it('refuses a JSON body nested 200,000 deep with 400, fast', async () => {
+    it('refuses a JSON body nested 200,000 deep with 400 instead of overflowing the stack', async () => {
       for (const body of [`${'['.repeat(200_000)}${']'.repeat(200_000)}`, `${'{"a":'.repeat(200_000)}1${'}'.repeat(200_000)}`]) {
-        const started = Date.now();
         const res = await post('package_show', body);
         expect(res.status).toBe(400);
         expect(res.body).toMatch(/^Bad request - JSON Error: Error decoding JSON data. Error: JSONDecodeError\("JSON nested more than 64 levels deep"\)/);
-        expect(Date.now() - started).toBeLessThan(1000);
       }
     });
 

@@ -10,6 +10,7 @@ import { DcatValidation } from '../../dcat/dcat-validation';
 import { DatasetChanges } from '../datasets/dataset-changes';
 import { authPackageShow, visibilityOf } from '../datasets/dataset.auth';
 import { ResourceDict, toPackageDict, toResourceDict } from '../datasets/dataset.dict';
+import { DATASET_LIST_MAX } from '../datasets/dataset.dto';
 import { DatasetRepository, DatasetRow } from '../datasets/dataset.repository';
 import { resourceValues } from '../datasets/dataset-writer.service';
 import { ResourceCreateInput, ResourceIdInput, ResourceUpdateInput } from './resource.dto';
@@ -114,6 +115,8 @@ which are kept and returned as they are. Who may call: editors and admins of the
       }
       const id = input.id?.toLowerCase() ?? randomUUID();
       const position = (await this.resources.listForDataset(ctx.db, d.id)).length;
+      // The cap package_create and package_update hold, so a dataset can always be written back as it was read.
+      if (position >= DATASET_LIST_MAX) throw new ValidationError({ resources: [`At most ${DATASET_LIST_MAX} resources`] });
       const values = resourceValues({ ...input, id: undefined } as ResourceCreateInput);
       if (input.upload) await this.takeUpload(ctx, id, input.upload, values);
       await this.resources.insert(ctx.db, id, d.id, position, values);
