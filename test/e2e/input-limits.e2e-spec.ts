@@ -92,6 +92,13 @@ describe('limits on input size and nesting', () => {
       expect(atCap.status).toBe(200);
     });
 
+    it('refuses more than 100 sort fields with a 409 naming sort, and answers 100', async () => {
+      const res = await search({ sort: many(101, () => 'name asc').join(', ') });
+      expect(res.status).toBe(409);
+      expect(res.body).toEqual(validation({ sort: ['At most 100 sort fields'] }));
+      expect((await search({ sort: many(100, () => 'name asc').join(', ') })).status).toBe(200);
+    });
+
     it('refuses more than 100 filters in fq_list and more than 100 fields in fl', async () => {
       const fq = await search({ fq_list: many(101, (i) => `name:n${i}`) });
       expect(fq.status).toBe(409);

@@ -14,7 +14,7 @@ const capRows: Step = (v) => (typeof v === 'number' && v > ROWS_MAX ? ROWS_MAX :
 const stringOrList: Step = (v) => (typeof v === 'string' ? [v] : v);
 
 /**
- * Most facet fields, fq_list filters and fl fields in one package_search (CKAN compat: CKAN has no
+ * Most facet fields, fq_list filters, fl fields and sort fields in one package_search (CKAN compat: CKAN has no
  * bound; 100,000 facet fields ran for more than 10 s). Each query string is bounded by the parser
  * (MAX_QUERY_TERMS, MAX_QUERY_DEPTH).
  */
@@ -28,6 +28,10 @@ const fieldList: Step = (v) => {
   return names.length > SEARCH_LIST_MAX ? new Invalid(`At most ${SEARCH_LIST_MAX} fields`) : list;
 };
 
+/** `sort`: at most SEARCH_LIST_MAX fields; each further key costs every comparison of a tie. */
+const sortFieldCount: Step = (v) =>
+  typeof v === 'string' && v.split(',').filter((p) => p.trim()).length > SEARCH_LIST_MAX ? new Invalid(`At most ${SEARCH_LIST_MAX} sort fields`) : v;
+
 /** default_package_search_schema, plus the flags package_search itself reads. */
 export class PackageSearchInput {
   @Field(ignoreMissing, unicodeSafe) q?: string;
@@ -35,7 +39,7 @@ export class PackageSearchInput {
   @Field(ignoreMissing, unicodeSafe) fq?: string;
   @Field(ignoreMissing, stringOrList, maxItems(SEARCH_LIST_MAX, 'filters'), listOfStrings) fq_list?: string[];
   @Field(ignoreEmpty, naturalNumber, capRows) rows = 10;
-  @Field(ignoreMissing, unicodeSafe) sort?: string;
+  @Field(ignoreMissing, unicodeSafe, sortFieldCount) sort?: string;
   @Field(ignoreEmpty, naturalNumber) start = 0;
   @Field(ignoreMissing, unicodeSafe) facet?: string;
   @Field(ignoreEmpty, naturalNumber) 'facet.mincount' = 1;
