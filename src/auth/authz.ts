@@ -36,6 +36,18 @@ export interface ReadableLabels {
 }
 
 /**
+ * canReadDataset for a caller's labels as an SQL condition on the `package` table (alias `p`, or none):
+ * active public datasets, those of the caller's organizations, and their own datasets without one. Pushes its
+ * values onto `params`; the caller adds which states it lists.
+ */
+export function readableByLabelsSql(labels: ReadableLabels, params: unknown[], alias = ''): string {
+  const a = alias ? `${alias}.` : '';
+  params.push(labels.orgIds, labels.userId);
+  return `((${a}state = 'active' AND NOT ${a}private) OR ${a}owner_org = ANY($${params.length - 1}::uuid[])
+          OR (${a}owner_org IS NULL AND ${a}creator_user_id = $${params.length}::uuid))`;
+}
+
+/**
  * Permission questions every auth rule asks, answered from the caller's memberships (loaded once
  * per request). Sysadmins pass every check here; the dispatcher already lets them through most rules.
  */

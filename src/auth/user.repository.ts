@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../api/ckan-schema';
-import type { ReadableLabels } from './authz';
+import { ReadableLabels, readableByLabelsSql } from './authz';
 
 export interface UserRow {
   id: string;
@@ -39,15 +39,11 @@ export interface CreatedDatasetRow {
  */
 export type CreatedScope = 'public' | 'all' | ReadableLabels;
 
-/** The SQL condition for a scope; pushes its values onto `params`. Mirrors Authz.canReadDataset. */
+/** The SQL condition for a scope; pushes its values onto `params`. */
 function createdFilter(scope: CreatedScope, params: unknown[]): string {
   if (scope === 'public') return `state = 'active' AND NOT private`;
   if (scope === 'all') return `state IN ('active', 'draft')`;
-  params.push(scope.orgIds, scope.userId);
-  const orgs = `$${params.length - 1}::uuid[]`;
-  const user = `$${params.length}::uuid`;
-  return `state IN ('active', 'draft')
-          AND ((state = 'active' AND NOT private) OR owner_org = ANY(${orgs}) OR (owner_org IS NULL AND creator_user_id = ${user}))`;
+  return `state IN ('active', 'draft') AND ${readableByLabelsSql(scope, params)}`;
 }
 
 /** Every query on users and API tokens. */

@@ -89,6 +89,24 @@ export class DatasetRepository {
     return byName[0] ?? null;
   }
 
+  /** findRow for many references at once (a group's `packages`): each found reference maps to its row. */
+  async findRows(db: EntityManager, refs: string[]): Promise<Map<string, DatasetRow>> {
+    if (!refs.length) return new Map();
+    const rows: DatasetRow[] = await db.query(`SELECT ${ROW_COLUMNS} FROM package p WHERE p.id = ANY($1::uuid[]) OR p.name = ANY($2::text[])`, [
+      refs.filter(isUuid),
+      refs,
+    ]);
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const byName = new Map(rows.map((r) => [r.name, r]));
+    const out = new Map<string, DatasetRow>();
+    // As findRow: an id first, then a (possibly UUID-shaped) name.
+    for (const ref of refs) {
+      const row = (isUuid(ref) ? byId.get(ref.toLowerCase()) : undefined) ?? byName.get(ref);
+      if (row) out.set(ref, row);
+    }
+    return out;
+  }
+
   async loadDict(db: EntityManager, id: string): Promise<DatasetDictRow | null> {
     const rows = await preparedQuery<DatasetDictRow>(db, 'package-dict-by-id', `${DICT_SQL} WHERE p.id = $1`, [id]);
     return rows[0] ?? null;

@@ -123,9 +123,10 @@ export class GroupWriter {
   private async packageIds(ctx: ActionContext, input: GroupCreateInput, errors: FieldErrors): Promise<string[] | undefined> {
     if (!input.packages) return undefined;
     const ids: string[] = [];
+    const found = await this.datasets.findRows(ctx.db, input.packages.map((p) => p.id || p.name).filter((r): r is string => !!r));
     for (const p of input.packages) {
       const ref = p.id || p.name;
-      const row = ref ? await this.datasets.findRow(ctx.db, ref) : null;
+      const row = ref ? found.get(ref) : undefined;
       const readable = row && (await this.authz.canReadDataset(ctx, { ownerOrg: row.owner_org, isPrivate: row.private, state: row.state, creatorUserId: row.creator_user_id }));
       if (!row || !readable || row.state !== 'active') errors.packages = ['Not found: Dataset'];
       else if (!ids.includes(row.id)) ids.push(row.id);

@@ -35,10 +35,9 @@ export function authGroupCreate(ctx: ActionContext, kind: GroupKind, allowedForU
 export async function authGroupPackages(
   ctx: ActionContext, authz: Authz, datasets: DatasetRepository, packages: { id?: string; name?: string }[] | undefined, current: readonly string[],
 ): Promise<AuthResult> {
-  for (const p of packages ?? []) {
-    const ref = p.id || p.name;
-    const row = ref ? await datasets.findRow(ctx.db, ref) : null;
-    if (!row || current.includes(row.id)) continue;
+  const refs = (packages ?? []).map((p) => p.id || p.name).filter((r): r is string => !!r);
+  for (const row of (await datasets.findRows(ctx.db, refs)).values()) {
+    if (current.includes(row.id)) continue;
     const visibility = { ownerOrg: row.owner_org, isPrivate: row.private, state: row.state, creatorUserId: row.creator_user_id };
     if (!(await authz.canReadDataset(ctx, visibility))) continue;
     if (!(await authz.can(ctx, row.owner_org, 'update_dataset'))) return deny(`User ${who(ctx)} not authorized to edit package ${row.id}`);

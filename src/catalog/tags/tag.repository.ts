@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
-import type { ReadableLabels } from '../../auth/authz';
+import { ReadableLabels, readableByLabelsSql } from '../../auth/authz';
 
 export interface TagRow {
   id: string;
@@ -11,12 +11,9 @@ export interface TagRow {
 /** Which datasets' tags a caller may see: null for all (sysadmins), else their permission labels (Authz.readableLabels). */
 export type TagVisibility = ReadableLabels | null;
 
-/** Active datasets `visibility` lets the caller read (canReadDataset as SQL); pushes its values onto `params`. */
+/** Active datasets `visibility` lets the caller read; pushes its values onto `params`. */
 function readableDatasets(visibility: TagVisibility, params: unknown[]): string {
-  if (!visibility) return `p.state = 'active'`;
-  params.push(visibility.orgIds, visibility.userId);
-  return `p.state = 'active' AND (NOT p.private OR p.owner_org = ANY($${params.length - 1}::uuid[])
-          OR (p.owner_org IS NULL AND p.creator_user_id = $${params.length}::uuid))`;
+  return visibility ? `p.state = 'active' AND ${readableByLabelsSql(visibility, params, 'p')}` : `p.state = 'active'`;
 }
 
 @Injectable()
