@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { ActionContext } from '../api/action-context';
 import { ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { choicesText, resolveTerm, VocabularyName } from '../../dcat-profiles/vocabularies';
+import { choicesText, resolveTerm, VOCABULARY_EXTRAS, VocabularyName } from '../../dcat-profiles/vocabularies';
 import { datasetIri, distributionIri, splitMany } from './dcat-graph';
 import { DcatService } from './dcat.service';
 import { Dict, NS } from './profile';
@@ -76,10 +76,7 @@ const NESTED_FIELD: Record<string, Record<string, string>> = {
  * Extras and fields that name a vocabulary term: stored as the client wrote them (short form, IRI, or a JSON list of
  * either, GovData's convention for several values) and resolved only when published or checked.
  */
-const DATASET_VOCAB_FIELDS: Record<string, VocabularyName> = {
-  license_id: 'license', language: 'language', frequency: 'frequency', access_rights: 'accessRights',
-  contributorID: 'contributor', politicalGeocodingLevelURI: 'geocodingLevel',
-};
+const DATASET_VOCAB_FIELDS: Record<string, VocabularyName> = { license_id: 'license', ...VOCABULARY_EXTRAS };
 
 /**
  * Deprecated DCAT-AP.de 2.0 terms the profile writes on its own beside their 3.0 successors (dcterms:spatial,
