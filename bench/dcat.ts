@@ -3,7 +3,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { reindexPostgres } from '../src/catalog/search/search-reindex';
+import { reindexPostgres } from '../src/search/search-reindex';
 import { createDataSource } from '../src/database/data-source';
 import { DcatGraphWriter } from '../src/dcat/dcat-graph';
 import { ShaclValidator } from '../src/dcat/shacl-validator';

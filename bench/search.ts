@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { reindexPostgres } from '../src/catalog/search/search-reindex';
+import { reindexPostgres } from '../src/search/search-reindex';
 import { createDataSource } from '../src/database/data-source';
 import { cannon, startServer, stopServer } from './core';
 

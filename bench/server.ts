@@ -4,7 +4,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dispatcher } from '../src/api/dispatcher';
-import { PgSearchBackend } from '../src/catalog/search/pg/pg-search.backend';
+import { PgSearchBackend } from '../src/search/pg/pg-search.backend';
 import { createLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config/env';
 import { openDatabase } from '../src/database/database-connection';

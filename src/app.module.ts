@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule } from './api/api.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
-import { SearchModule } from './catalog/search/search.module';
+import { SearchModule } from './search/search.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { DcatModule } from './dcat/dcat.module';
 import { SiteModule } from './site/site.module';

@@ -1,8 +1,8 @@
 import { Command } from 'commander';
 import { SingleBar, Presets } from 'cli-progress';
 import { DataSource } from 'typeorm';
-import { MeiliSearchBackend, MEILI_BACKEND } from '../catalog/search/meili/meili-search.backend';
-import { reindexPostgres } from '../catalog/search/search-reindex';
+import { MeiliSearchBackend, MEILI_BACKEND } from '../search/meili/meili-search.backend';
+import { reindexPostgres } from '../search/search-reindex';
 import { CliRuntime } from './runtime';
 
 /** `search reindex`: rebuilds the PostgreSQL search index (and Meilisearch's, when configured), with a progress bar. */

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
-import { CHANGE_CHANNEL } from '../datasets/dataset-changes';
+import { CHANGE_CHANNEL } from '../catalog/datasets/dataset-changes';
 
 export interface ReindexProgress {
   (done: number, total: number): void;

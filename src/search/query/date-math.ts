@@ -1,4 +1,4 @@
-import { SearchQueryError } from '../../../api/errors';
+import { SearchQueryError } from '../../api/errors';
 
 /**
  * Solr dates in queries: ISO-8601 (`2025-05-01T08:59:03.512345Z`, the CKAN harvester sends six

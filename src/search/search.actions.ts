@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action';
-import { Field, ignoreEmpty, ignoreMissing, maxLength, naturalNumber, notMissing, unicodeSafe } from '../../api/ckan-schema';
-import { Authz } from '../../auth/authz';
+import { ActionProvider, AnyAction, allow, defineAction } from '../api/action';
+import { Field, ignoreEmpty, ignoreMissing, maxLength, naturalNumber, notMissing, unicodeSafe } from '../api/ckan-schema';
+import { Authz } from '../auth/authz';
 import { PackageSearchInput } from './search-request';
 import { SearchService } from './search.service';
 

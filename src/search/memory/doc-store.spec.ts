@@ -1,6 +1,6 @@
 import { DocRow, DocStore, SortKey, SORT_KEYS } from './doc-store';
-import { QNode } from './query/ast';
-import { normalizeTimestamp, resolveDate } from './query/date-math';
+import { QNode } from '../query/ast';
+import { normalizeTimestamp, resolveDate } from '../query/date-math';
 
 /**
  * The in-memory store answers filter-only searches without SQL, so it must give exactly the

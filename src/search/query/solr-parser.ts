@@ -1,4 +1,4 @@
-import { SearchError, SearchQueryError, ValidationError } from '../../../api/errors';
+import { SearchError, SearchQueryError, ValidationError } from '../../api/errors';
 import { FreeWord, MATCH_ALL, or, QNode } from './ast';
 
 /**

@@ -1,4 +1,4 @@
-import { SearchQueryError } from '../../../api/errors';
+import { SearchQueryError } from '../../api/errors';
 import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
 import { resolveDate } from '../query/date-math';
 import { searchField, SearchField } from '../search-fields';

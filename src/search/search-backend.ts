@@ -1,4 +1,4 @@
-import type { ActionContext } from '../../api/action-context';
+import type { ActionContext } from '../api/action-context';
 import type { QNode } from './query/ast';
 import type { SortField } from './search-request';
 

@@ -1,7 +1,7 @@
 import {
   booleanValidator, Field, ignoreEmpty, ignoreMissing, intValidator, Invalid, jsonIfString, listIfString, listOfStrings, maxItems, naturalNumber, Step, unicodeSafe,
-} from '../../api/ckan-schema';
-import { SearchError, SearchQueryError } from '../../api/errors';
+} from '../api/ckan-schema';
+import { SearchError, SearchQueryError } from '../api/errors';
 import { and, MATCH_ALL, or, QNode } from './query/ast';
 import { parseLucene, parseQ } from './query/solr-parser';
 import { searchField } from './search-fields';

@@ -1,4 +1,4 @@
-import { SearchError, SearchQueryError, ValidationError } from '../../../api/errors';
+import { SearchError, SearchQueryError, ValidationError } from '../../api/errors';
 import { minimumShouldMatch } from './ast';
 import { MAX_QUERY_DEPTH, MAX_QUERY_TERMS, parseFreeText, parseLucene, parseQ } from './solr-parser';
 

@@ -1,4 +1,4 @@
-import { SearchQueryError } from '../../../api/errors';
+import { SearchQueryError } from '../../api/errors';
 import { normalizeTimestamp, resolveDate } from './date-math';
 
 describe('dates in search queries', () => {

@@ -1,11 +1,11 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { findLicense } from '../../../dcat-profiles/vocabularies/licenses';
-import { resolveTerm, termLabel, VOCABULARY_EXTRAS } from '../../../dcat-profiles/vocabularies';
-import { cleanFormat } from '../resources/resource-formats';
-import type { ActionContext } from '../../api/action-context';
-import { RawJson } from '../../api/raw-json';
-import { Authz } from '../../auth/authz';
-import { DatasetDicts } from '../datasets/dataset-dicts.service';
+import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
+import { resolveTerm, termLabel, VOCABULARY_EXTRAS } from '../../dcat-profiles/vocabularies';
+import { cleanFormat } from '../catalog/resources/resource-formats';
+import type { ActionContext } from '../api/action-context';
+import { RawJson } from '../api/raw-json';
+import { Authz } from '../auth/authz';
+import { DatasetDicts } from '../catalog/datasets/dataset-dicts.service';
 import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend';
 import { PgSearchBackend } from './pg/pg-search.backend';
 import { SearchBackend, SearchHits } from './search-backend';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
-import type { ActionContext } from '../../api/action-context';
-import { preparedQuery } from '../../database/prepared';
+import type { ActionContext } from '../api/action-context';
+import { preparedQuery } from '../database/prepared';
 import type { CursorTuple } from './search-backend';
 
 /**

@@ -1,8 +1,8 @@
 import { SearchError, SearchQueryError } from '../../api/errors';
-import { FreeWord, minimumShouldMatch, QNode } from './query/ast';
-import { normalizeTimestamp, resolveDate } from './query/date-math';
-import { searchField } from './search-fields';
-import { searchTokens, TextResolution } from './text-analysis';
+import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
+import { normalizeTimestamp, resolveDate } from '../query/date-math';
+import { searchField } from '../search-fields';
+import { searchTokens, TextResolution } from '../text-analysis';
 import { ALL_CLASSES, classBits, parseTsvector, SlotScores, TextIndex } from './text-index';
 
 /**
