@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { reindexPostgres } from '../src/search/search-reindex';
+import { ENTITIES } from '../src/entities';
 import { createDataSource } from '../src/database/data-source';
 import { DcatGraphWriter } from '../src/dcat/dcat-graph';
 import { ShaclValidator } from '../src/dcat/shacl-validator';
@@ -37,7 +38,7 @@ export async function run(): Promise<void> {
       log(`loading ${DATASETS} datasets …`);
       await load(db, DATASETS, () => undefined);
       await db.query('VACUUM ANALYZE');
-      ds = createDataSource({ url: server.databaseUrl, poolSize: 2 });
+      ds = createDataSource({ url: server.databaseUrl, entities: ENTITIES, poolSize: 2 });
       await ds.initialize();
       await reindexPostgres(ds, () => undefined);
     }

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { reindexPostgres } from '../src/search/search-reindex';
+import { ENTITIES } from '../src/entities';
 import { createDataSource } from '../src/database/data-source';
 import { cannon, startServer, stopServer } from './core';
 
@@ -140,7 +141,7 @@ export async function run(): Promise<void> {
       await db.query('VACUUM ANALYZE');
       log(`loaded in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
 
-      ds = createDataSource({ url: server.databaseUrl, poolSize: 2 });
+      ds = createDataSource({ url: server.databaseUrl, entities: ENTITIES, poolSize: 2 });
       await ds.initialize();
       const r0 = Date.now();
       const n = await reindexPostgres(ds, () => undefined);

@@ -7,7 +7,7 @@ import { Dispatcher } from '../src/api/dispatcher';
 import { PgSearchBackend } from '../src/search/pg/pg-search.backend';
 import { createLogger } from '../src/common/logger';
 import { loadConfig } from '../src/config/env';
-import { openDatabase } from '../src/database/database-connection';
+import { Database } from '../src/database/database.module';
 import { createHttpApp } from '../src/http';
 
 /**
@@ -47,8 +47,8 @@ async function main(): Promise<void> {
     SITE_URL: 'http://bench.local',
   });
   const log = createLogger(config.LOG_LEVEL);
-  const database = await openDatabase(config, log, { migrate: true });
-  const app = await createHttpApp({ config, logger: log, database }, { modules: [BenchModule] });
+  const app = await createHttpApp({ config, logger: log, database: { migrate: true } }, { modules: [BenchModule] });
+  const database = app.get(Database);
   app.enableShutdownHooks();
   await app.listen({ port: config.PORT, host: '127.0.0.1' });
   const port = (app.getHttpServer().address() as { port: number }).port;

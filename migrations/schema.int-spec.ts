@@ -1,12 +1,13 @@
 import 'reflect-metadata';
 import { pendingSchemaSql } from '../src/cli/migration.commands';
 import { createDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { createTestDatabase, dropTestDatabase } from '../test/test-db';
 
 describe('migrations', () => {
   it('bring a database exactly to the entities: no change is missing a migration', async () => {
     const { name, url } = await createTestDatabase();
-    const ds = createDataSource({ url, poolSize: 1 });
+    const ds = createDataSource({ entities: ENTITIES, url, poolSize: 1 });
     await ds.initialize();
     try {
       const { up } = await pendingSchemaSql(ds);
@@ -19,7 +20,7 @@ describe('migrations', () => {
 
   it('can be reverted and applied again', async () => {
     const { name, url } = await createTestDatabase();
-    const ds = createDataSource({ url, poolSize: 1 });
+    const ds = createDataSource({ entities: ENTITIES, url, poolSize: 1 });
     await ds.initialize();
     try {
       for (let i = 0; i < ds.migrations.length; i++) await ds.undoLastMigration({ transaction: 'each' });

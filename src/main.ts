@@ -6,7 +6,7 @@ import { ensureSysadminFromEnv } from './auth/bootstrap-sysadmin';
 import { AppConfig, ConfigError, loadConfig } from './config/env';
 import { createLogger, isReadableLog } from './common/logger';
 import { portUnavailable } from './common/port-check';
-import { DatabaseConnection, openDatabase } from './database/database-connection';
+import { Database } from './database/database.module';
 import { createHttpApp } from './http';
 
 /** An error a person can act on from its message alone: printed as one line, without a stack. */
@@ -19,14 +19,14 @@ async function bootstrap(): Promise<void> {
   const busy = await portUnavailable(config.PORT, config.HOST);
   if (busy) throw new StartError(busy);
   const log = createLogger(config.LOG_LEVEL, 1, config.LOG_FORMAT);
-  const database = await openDatabase(config, log, { migrate: true });
+  // The database (embedded unless DATABASE_URL is set) starts and migrates inside the app's DatabaseModule.
+  const app = await createHttpApp({ config, logger: log, database: { migrate: true } });
   try {
-    const app = await createHttpApp({ config, logger: log, database });
+    const database = app.get(Database);
     await ensureSysadminFromEnv(app.get(Dispatcher), config, log);
     try {
       await app.listen({ port: config.PORT, host: config.HOST });
     } catch (err) {
-      await app.close();
       // Taken between our check and now.
       const message = (err as NodeJS.ErrnoException).code === 'EADDRINUSE' ? await portUnavailable(config.PORT, config.HOST) : undefined;
       throw message ? new StartError(message) : err;
@@ -35,7 +35,7 @@ async function bootstrap(): Promise<void> {
     // database, and flush the (asynchronous) log before exiting, so its last lines are never lost.
     const shutdown = (signal: NodeJS.Signals): void => {
       log.info({ signal }, 'shutting down');
-      app
+      void app
         .close()
         .then(() => 0, (err: unknown) => (log.error({ err }, 'shutdown failed'), 1))
         .then((code) => {
@@ -48,13 +48,13 @@ async function bootstrap(): Promise<void> {
     log.info({ url: config.SITE_URL, port: config.PORT, database: database.embedded ? 'embedded' : 'external' }, 'catalog ready');
     if (isReadableLog(config.LOG_FORMAT)) process.stdout.write(readySummary(config, database));
   } catch (err) {
-    await database.close();
+    await app.close();
     throw err;
   }
 }
 
 /** What a person at a terminal needs after `npm start`: where the catalog answers and where its data lives. */
-function readySummary(config: AppConfig, database: DatabaseConnection): string {
+function readySummary(config: AppConfig, database: Database): string {
   const db = database.embedded
     ? `embedded PostgreSQL on 127.0.0.1:${database.embedded.port}, data in ${resolve(config.DATA_DIR, 'pg')}`
     : `PostgreSQL at ${redactedUrl(database.url)} (DATABASE_URL)`;

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { createDataSource } from '../src/database/data-source';
+import { ENTITIES } from '../src/entities';
 import { startEmbeddedPostgres } from '../src/database/embedded-postgres';
 import { assertTestDatabase, TEMPLATE_DB } from './test-db';
 
@@ -33,7 +34,7 @@ export default async function globalSetup(): Promise<void> {
   }
   const url = new URL(admin);
   url.pathname = `/${TEMPLATE_DB}`;
-  const ds = createDataSource({ url: url.toString(), poolSize: 1 });
+  const ds = createDataSource({ entities: ENTITIES, url: url.toString(), poolSize: 1 });
   await ds.initialize();
   try {
     await ds.runMigrations({ transaction: 'each' });

@@ -10,13 +10,18 @@ import { MeiliSearchBackend, MEILI_BACKEND } from '../src/search/meili/meili-sea
 import { PgSearchBackend } from '../src/search/pg/pg-search.backend';
 import { AppConfig, loadConfig } from '../src/config/env';
 import { createLogger } from '../src/common/logger';
-import { createDataSource } from '../src/database/data-source';
-import { DatabaseConnection } from '../src/database/database-connection';
+import { DataSource } from 'typeorm';
 import { createHttpApp } from '../src/http';
 import { Factories, TestUser } from './factories/factories';
 import { createTestDatabase, dropTestDatabase } from './test-db';
 
 export type As = TestUser | Caller | null;
+
+/** The test file's own database: its URL (for a second process) and the app's DataSource (for checks in SQL). */
+export interface TestDatabase {
+  readonly url: string;
+  readonly dataSource: DataSource;
+}
 
 /**
  * The whole service on its own fresh database: HTTP for supertest (`t.http`) and the dispatcher for
@@ -26,7 +31,7 @@ export class TestApp {
   private constructor(
     readonly app: NestFastifyApplication,
     readonly config: AppConfig,
-    readonly db: DatabaseConnection,
+    readonly db: TestDatabase,
     private readonly dbName: string,
     readonly sysadmin: TestUser,
     readonly factories: Factories,
@@ -41,16 +46,9 @@ export class TestApp {
       SITE_URL: 'http://catalog.test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...(filesDir ? { STORAGE_PATH: filesDir } : {}), ...env, DATABASE_URL: url,
     });
     const logger = createLogger(config.LOG_LEVEL);
-    const dataSource = createDataSource({ url, poolSize: 5, applicationName: 'catalog-test' });
-    await dataSource.initialize();
-    const db: DatabaseConnection = {
-      dataSource,
-      url,
-      close: async () => {
-        if (dataSource.isInitialized) await dataSource.destroy();
-      },
-    };
-    const app = await createHttpApp({ config, logger, database: db, ownsDatabase: false });
+    // The template is migrated already (test/global-setup.ts): no migration check per test file.
+    const app = await createHttpApp({ config, logger, database: { migrate: false, poolSize: 5, applicationName: 'catalog-test' } });
+    const db: TestDatabase = { dataSource: app.get(DataSource), url };
     const dispatcher = app.get(Dispatcher);
     const factories = new Factories(dispatcher);
     const sysadmin = await factories.user({ name: 'sysadmin', sysadmin: true });
@@ -87,7 +85,6 @@ export class TestApp {
 
   async stop(): Promise<void> {
     await this.app.close();
-    await this.db.close();
     await dropTestDatabase(this.dbName);
     if (this.filesDir) await rm(this.filesDir, { recursive: true, force: true });
   }

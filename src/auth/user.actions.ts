@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ActionProvider, AnyAction, allow, defineAction, deny } from '../api/action';
-import type { ActionContext } from '../api/action-context';
 import { FieldErrors, NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Authz } from './authz';

@@ -7,6 +7,7 @@ import { AppModule } from '../app.module';
 import { AppConfig } from '../config/env';
 import type { Logger } from '../common/logger';
 import { openDatabase } from '../database/database-connection';
+import { ENTITIES } from '../entities';
 
 /** What every CLI command gets: configuration, a stderr logger, stdout for answers, and the database. */
 export class CliRuntime {
@@ -31,25 +32,18 @@ export class CliRuntime {
 
   /** The service without HTTP, on the same database as the server. */
   async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
-    const database = await openDatabase(this.config, this.log, { migrate: true, existingCatalog: true, poolSize: 4, applicationName: 'catalog-cli' });
+    const database = { migrate: true, existingCatalog: true, poolSize: 4, applicationName: 'catalog-cli' };
+    const app = await NestFactory.createApplicationContext(AppModule.register({ config: this.config, logger: this.log, database }), { logger: false, abortOnError: false });
     try {
-      const app = await NestFactory.createApplicationContext(AppModule.register({ config: this.config, logger: this.log, database, ownsDatabase: false }), {
-        logger: false,
-        abortOnError: false,
-      });
-      try {
-        return await fn(app);
-      } finally {
-        await app.close();
-      }
+      return await fn(app);
     } finally {
-      await database.close();
+      await app.close();
     }
   }
 
   /** The database alone; `existingCatalog`: refuse to create one (every command but those that build the schema). */
   async withDatabase<T>(opts: { migrate: boolean; existingCatalog: boolean }, fn: (ds: DataSource) => Promise<T>): Promise<T> {
-    const db = await openDatabase(this.config, this.log, { ...opts, poolSize: 4, applicationName: 'catalog-cli' });
+    const db = await openDatabase(this.config, this.log, ENTITIES, { ...opts, poolSize: 4, applicationName: 'catalog-cli' });
     try {
       return await fn(db.dataSource);
     } finally {

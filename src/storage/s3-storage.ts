@@ -58,7 +58,7 @@ export class S3FileStorage implements FileStorage {
     try {
       await this.client.send(new HeadBucketCommand({ Bucket: this.opts.bucket }));
     } catch (err) {
-      throw new Error(`S3 bucket ${this.opts.bucket} at ${this.opts.endpoint ?? 'AWS'} is not usable: ${(err as Error).name ?? ''} ${(err as Error).message ?? ''}`.trim());
+      throw new Error(`S3 bucket ${this.opts.bucket} at ${this.opts.endpoint ?? 'AWS'} is not usable: ${(err as Error).name ?? ''} ${(err as Error).message ?? ''}`.trim(), { cause: err });
     }
   }
 

@@ -1,7 +1,5 @@
 import request from 'supertest';
 import { createLogger } from '../../src/common/logger';
-import { createDataSource } from '../../src/database/data-source';
-import { DatabaseConnection } from '../../src/database/database-connection';
 import { createHttpApp } from '../../src/http';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
@@ -66,10 +64,7 @@ describe('the search index follows every write', () => {
   });
 
   it('shows a committed write to another process too', async () => {
-    const ds = createDataSource({ url: t.db.url, poolSize: 2 });
-    await ds.initialize();
-    const db: DatabaseConnection = { dataSource: ds, url: t.db.url, close: async () => void (ds.isInitialized && (await ds.destroy())) };
-    const other = await createHttpApp({ config: t.config, logger: createLogger('silent'), database: db, ownsDatabase: false });
+    const other = await createHttpApp({ config: t.config, logger: createLogger('silent'), database: { poolSize: 2 } });
     try {
       expect(await names({ fq: 'tags:Fernwärme' }, other.getHttpServer())).toEqual([]);
       await post('package_create', { name: 'fernwaerme', owner_org: orgId, tags: [{ name: 'Fernwärme' }] });
@@ -81,7 +76,6 @@ describe('the search index follows every write', () => {
       expect(seen).toEqual(['fernwaerme']);
     } finally {
       await other.close();
-      await db.close();
     }
   });
 

@@ -4,8 +4,7 @@ import { Client } from 'pg';
 import type { ActionContext } from '../../api/action-context';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
-import { DATABASE } from '../../core.module';
-import type { DatabaseConnection } from '../../database/database-connection';
+import { Database } from '../../database/database.module';
 
 /** PostgreSQL channel on which committed dataset changes are announced to every process. */
 export const CHANGE_CHANNEL = 'catalog_dataset_changes';
@@ -33,7 +32,7 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
   private closed = false;
   private _live = false;
 
-  constructor(@Inject(DATABASE) private readonly database: DatabaseConnection, @Inject(LOGGER) private readonly log: Logger) {}
+  constructor(private readonly database: Database, @Inject(LOGGER) private readonly log: Logger) {}
 
   /** True while committed changes of every process are being heard. */
   get live(): boolean {

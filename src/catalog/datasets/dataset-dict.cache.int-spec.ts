@@ -1,7 +1,5 @@
 import request from 'supertest';
 import { createLogger } from '../../common/logger';
-import { createDataSource } from '../../database/data-source';
-import { DatabaseConnection } from '../../database/database-connection';
 import { createHttpApp } from '../../http';
 import { TestApp } from '../../../test/test-app';
 import type { AppConfig } from '../../config/env';
@@ -15,21 +13,16 @@ import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
 describe('the package_show dict cache', () => {
   let t: TestApp;
   let second: Awaited<ReturnType<typeof createHttpApp>>;
-  let secondDb: DatabaseConnection;
   let orgId: string;
 
   beforeAll(async () => {
     t = await TestApp.start();
     orgId = (await t.factories.organization()).id;
     // A second server process on the same database, as in a multi-instance deployment.
-    const ds = createDataSource({ url: t.db.url, poolSize: 2 });
-    await ds.initialize();
-    secondDb = { dataSource: ds, url: t.db.url, close: async () => void (ds.isInitialized && (await ds.destroy())) };
-    second = await createHttpApp({ config: t.config, logger: createLogger('silent'), database: secondDb, ownsDatabase: false });
+    second = await createHttpApp({ config: t.config, logger: createLogger('silent'), database: { poolSize: 2 } });
   });
   afterAll(async () => {
     await second.close();
-    await secondDb.close();
     await t.stop();
   });
 

@@ -7,6 +7,7 @@ import { format, parse } from 'content-type';
 
 export const MEDIA_TYPE_RULE = 'Must be one media type: type/subtype, optionally followed by ;name=value parameters (e.g. text/csv; charset=utf-8)';
 
+// eslint-disable-next-line no-control-regex -- control characters are what this rejects
 const CONTROL = /[\x00-\x1f\x7f]/;
 const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
 
