@@ -2,6 +2,8 @@
  * The parts of src/ and the arrows allowed between them (STYLE.md §1, ARCHITECTURE.md). `npm run lint`
  * runs this; a forbidden import fails `npm test` and names the rule it breaks.
  */
+/** Tests put the whole service together, so they may import across parts. */
+const SPECS = '\\.(spec|int-spec|e2e-spec)\\.ts$';
 const DOMAIN = '^src/(auth|catalog|search|datastore|sensors|dcat|harvest|audit|web|storage|site|jobs)/';
 
 module.exports = {
@@ -17,7 +19,7 @@ module.exports = {
       name: 'api-knows-no-domain',
       severity: 'error',
       comment: 'src/api is the action machinery (registry, dispatcher, context, errors); domains register on it, never the reverse.',
-      from: { path: '^src/api/' },
+      from: { path: '^src/api/', pathNot: SPECS },
       to: { path: DOMAIN },
     },
     {
@@ -59,21 +61,21 @@ module.exports = {
       name: 'profiles-import-only-the-profile-api',
       severity: 'error',
       comment: 'DCAT profiles are data plus small functions on src/dcat/profile.ts.',
-      from: { path: '^dcat-profiles/' },
+      from: { path: '^dcat-profiles/', pathNot: SPECS },
       to: { path: '^src/', pathNot: '^src/dcat/profile\\.ts$' },
     },
     {
       name: 'harvesters-import-only-the-harvester-api',
       severity: 'error',
       comment: 'A harvester fetches and transforms; the runner owns persistence.',
-      from: { path: '^harvesters/' },
+      from: { path: '^harvesters/', pathNot: SPECS },
       to: { path: '^src/', pathNot: '^src/harvest/harvester\\.ts$' },
     },
     {
       name: 'production-code-not-from-tests',
       severity: 'error',
       comment: 'The service never loads test helpers (or ../shared, which a user\'s clone lacks).',
-      from: { path: '^(src|dcat-profiles|harvesters|migrations)/', pathNot: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
+      from: { path: '^(src|dcat-profiles|harvesters|migrations)/', pathNot: SPECS },
       to: { path: ['^test/', '^bench/', '(^|/)shared/'] },
     },
     {
@@ -83,10 +85,17 @@ module.exports = {
       to: { couldNotResolve: true },
     },
     {
+      name: 'no-undeclared-deps',
+      severity: 'error',
+      comment: 'A package used but not in package.json works only while another package happens to bring it.',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
       name: 'no-dev-deps-in-production',
       severity: 'error',
       comment: 'npm ci --omit=dev must still run the service.',
-      from: { path: '^(src|dcat-profiles|harvesters|migrations)/', pathNot: '\\.(spec|int-spec|e2e-spec)\\.ts$' },
+      from: { path: '^(src|dcat-profiles|harvesters|migrations)/', pathNot: SPECS },
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
   ],
@@ -94,7 +103,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.json'] },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.json', '.d.ts'], mainFields: ['main', 'types', 'typings'] },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

@@ -11,6 +11,6 @@ import { StorageModule } from './storage/storage.module';
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule, AuthModule, DcatModule, CatalogModule, SearchModule, SiteModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, SiteModule] };
   }
 }

@@ -2,7 +2,7 @@ import { All, Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { Authenticator } from '../auth/authenticator';
+import { CallerResolver } from './caller-resolver';
 import type { Logger } from '../common/logger';
 import { errorResponse, helpUrl, successBody } from './ckan-envelope';
 import { Dispatcher } from './dispatcher';
@@ -25,7 +25,7 @@ export class ActionController {
 
   constructor(
     private readonly dispatcher: Dispatcher,
-    private readonly authenticator: Authenticator,
+    private readonly callers: CallerResolver,
     private readonly moduleRef: ModuleRef,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -72,7 +72,7 @@ export class ActionController {
 
       const client = `${req.ip}|${String(req.headers['user-agent'] ?? '')}`;
       const request = { method: req.method, path: req.url, requestId: String(req.id), client };
-      const headerUser = await this.authenticator.fromHeaders(req.headers);
+      const headerUser = await this.callers.fromHeaders(req.headers);
       const received: unknown[] = [];
       let result: unknown;
       let callback: unknown;

@@ -1,14 +1,23 @@
-import { Global, Module } from '@nestjs/common';
-import { Authenticator } from '../auth/authenticator';
+import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ActionController } from './action.controller';
 import { ActionRegistry } from './action-registry';
+import { ConstraintErrors } from './constraint-errors';
 import { Dispatcher } from './dispatcher';
 
-/** The CKAN action API: registry, dispatcher, the HTTP controller. Domain modules register their actions here. */
-@Global()
-@Module({
-  providers: [ActionRegistry, Dispatcher, Authenticator],
-  controllers: [ActionController],
-  exports: [ActionRegistry, Dispatcher, Authenticator],
-})
-export class ApiModule {}
+/**
+ * The CKAN action API: registry, dispatcher, the HTTP controller. Domain modules register their actions (and the
+ * messages of their unique constraints) here; `callers` is the module that provides the CallerResolver (src/auth).
+ */
+@Module({})
+export class ApiModule {
+  static register(callers: Type): DynamicModule {
+    return {
+      module: ApiModule,
+      global: true,
+      imports: [callers],
+      providers: [ActionRegistry, Dispatcher, ConstraintErrors],
+      controllers: [ActionController],
+      exports: [ActionRegistry, Dispatcher, ConstraintErrors],
+    };
+  }
+}

@@ -6,7 +6,7 @@ import { ActionContext, ActionRunner, Caller, DataDict, RequestInfo } from './ac
 import type { AnyAction } from './action';
 import { ActionRegistry } from './action-registry';
 import { parseInput } from './ckan-schema';
-import { constraintError } from '../database/constraint-errors';
+import { ConstraintErrors } from './constraint-errors';
 import { BadRequest, NotAuthorized } from './errors';
 
 /**
@@ -18,6 +18,7 @@ export class Dispatcher implements ActionRunner {
   constructor(
     private readonly registry: ActionRegistry,
     private readonly dataSource: DataSource,
+    private readonly constraints: ConstraintErrors,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -37,7 +38,7 @@ export class Dispatcher implements ActionRunner {
       if (action.sideEffectFree || ctx.inTransaction) return await exec(ctx);
       return await ctx.transaction(exec);
     } catch (err) {
-      throw constraintError(err) ?? err;
+      throw this.constraints.toValidationError(err) ?? err;
     }
   }
 

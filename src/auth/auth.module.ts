@@ -1,5 +1,9 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
+import { CallerResolver } from '../api/caller-resolver';
+import { ConstraintErrors } from '../api/constraint-errors';
+import { AUTH_CONSTRAINTS } from './auth.entities';
+import { Authenticator } from './authenticator';
 import { Authz } from './authz';
 import { TokenActions } from './token.actions';
 import { UserActions } from './user.actions';
@@ -7,13 +11,14 @@ import { UserDicts } from './user-dicts.service';
 import { UserRepository } from './user.repository';
 
 @Module({
-  providers: [Authz, UserRepository, UserDicts, UserActions, TokenActions],
-  exports: [Authz, UserRepository, UserDicts],
+  providers: [Authz, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, UserActions, TokenActions],
+  exports: [Authz, Authenticator, CallerResolver, UserRepository, UserDicts],
 })
 export class AuthModule implements OnModuleInit {
-  constructor(private readonly registry: ActionRegistry, private readonly users: UserActions, private readonly tokens: TokenActions) {}
+  constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly tokens: TokenActions) {}
 
   onModuleInit(): void {
     this.registry.register([...this.users.all(), ...this.tokens.all()]);
+    this.constraints.register(AUTH_CONSTRAINTS);
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../api/action-context';
+import { CallerResolver } from '../api/caller-resolver';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
 import { preparedQuery } from '../database/prepared';
@@ -11,7 +12,7 @@ import { hashTokenSecret, tokenFromHeaders } from './tokens';
  * error: the request runs as anonymous, as in CKAN (public reads work, the rest answers 403).
  */
 @Injectable()
-export class Authenticator {
+export class Authenticator implements CallerResolver {
   constructor(private readonly dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {}
 
   async fromHeaders(headers: Record<string, string | string[] | undefined>): Promise<Caller | null> {

@@ -1,3 +1,4 @@
+import type { ConstraintMessages } from '../api/constraint-errors';
 import { DatasetGroupEntity } from './datasets/dataset-group.entity';
 import { DatasetEntity } from './datasets/dataset.entity';
 import { GroupEntity } from './organizations/group.entity';
@@ -7,3 +8,11 @@ import { DatasetTagEntity, TagEntity } from './tags/tag.entity';
 
 /** The tables this module owns. */
 export const CATALOG_ENTITIES = [GroupEntity, MemberEntity, DatasetEntity, DatasetGroupEntity, TagEntity, DatasetTagEntity, ResourceEntity];
+
+/** The field error for each unique constraint of these tables that concurrent writers can hit (CKAN's wording). */
+export const CATALOG_CONSTRAINTS: ConstraintMessages = {
+  package_name_key: { name: ['That URL is already in use.'] },
+  catalog_group_name_key: { name: ['Group name already exists in database'] },
+  PK_308364c66df656295bc4ec467c2: { id: ['Dataset id already exists'] },
+  PK_e2894a5867e06ae2e8889f1173f: { resources: ['Resource id already exists.'] },
+};

@@ -1,11 +1,14 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
+import { ConstraintErrors } from '../api/constraint-errors';
+import { CATALOG_CONSTRAINTS } from './catalog.entities';
 import { AuthModule } from '../auth/auth.module';
 import { DatasetChanges } from './datasets/dataset-changes';
 import { DatasetDictCache } from './datasets/dataset-dict.cache';
 import { DatasetDicts } from './datasets/dataset-dicts.service';
 import { DatasetReadActions } from './datasets/dataset-read.actions';
 import { DatasetWriteActions } from './datasets/dataset-write.actions';
+import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
 import { LicenseActions } from './licenses/license.actions';
@@ -27,16 +30,17 @@ import { TagRepository } from './tags/tag.repository';
 @Module({
   imports: [AuthModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,
     ResourceFiles, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
-  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetDicts, ResourceFiles, UPLOAD_RECEIVER],
+  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, ResourceFiles, UPLOAD_RECEIVER],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(
     private readonly registry: ActionRegistry,
+    private readonly constraints: ConstraintErrors,
     private readonly datasetReads: DatasetReadActions,
     private readonly datasetWrites: DatasetWriteActions,
     private readonly resources: ResourceActions,
@@ -50,5 +54,6 @@ export class CatalogModule implements OnModuleInit {
     for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.licenses]) {
       this.registry.register(p.all());
     }
+    this.constraints.register(CATALOG_CONSTRAINTS);
   }
 }

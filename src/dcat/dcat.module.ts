@@ -1,26 +1,36 @@
-import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
-import { ApiModule } from '../api/api.module';
+import { AuthModule } from '../auth/auth.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { DatasetWriteChecks } from '../catalog/datasets/dataset-write-checks';
 import { DcatController } from './dcat.controller';
 import { DcatActions } from './dcat.actions';
 import { DcatService } from './dcat.service';
 import { DcatValidation } from './dcat-validation';
 
 /**
- * DCAT-AP.de: the RDF endpoints and actions, and the validation every dataset write runs (global,
- * so the catalog's write actions reach it without importing this module's controllers).
+ * DCAT-AP.de: the RDF endpoints and actions, and the validation every dataset and resource write runs
+ * (registered on the catalog's write checks, so the catalog does not know DCAT).
  */
-@Global()
 @Module({
-  imports: [ApiModule],
+  imports: [CatalogModule, AuthModule],
   controllers: [DcatController],
   providers: [DcatService, DcatValidation, DcatActions],
   exports: [DcatService, DcatValidation],
 })
 export class DcatModule implements OnModuleInit {
-  constructor(private readonly registry: ActionRegistry, private readonly actions: DcatActions) {}
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly actions: DcatActions,
+    private readonly checks: DatasetWriteChecks,
+    private readonly validation: DcatValidation,
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(this.actions.all());
+    this.checks.register(async (ctx, { dict, resourceId, requested }) => {
+      const report = resourceId ? await this.validation.checkResourceWrite(ctx, dict, resourceId, requested) : await this.validation.checkWrite(ctx, dict, requested);
+      return report && { dcat_validation: report };
+    });
   }
 }

@@ -4,7 +4,7 @@ import type { ActionContext } from '../../api/action-context';
 import { Field, ignoreMissing, maxLength, nameValidator, notEmpty, parseInput, unicodeSafe } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
-import { DcatValidation } from '../../dcat/dcat-validation';
+import { DatasetWriteChecks } from './dataset-write-checks';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { GroupRepository } from '../organizations/group.repository';
 import { ResourceFiles } from '../resources/resource-files.service';
@@ -41,14 +41,13 @@ export class DatasetWriteActions implements ActionProvider {
     private readonly changes: DatasetChanges,
     private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dcat: DcatValidation,
+    private readonly checks: DatasetWriteChecks,
   ) {}
 
-  /** The dataset as written, with the DCAT-AP.de findings when validation warns (enforce throws inside the transaction). */
+  /** The dataset as written, with what the write checks add (DCAT-AP.de findings when validation warns; enforce throws inside the transaction). */
   private async showChecked(ctx: ActionContext, id: string, requested?: string): Promise<PackageDict> {
     const dict = await this.show(ctx, id);
-    const report = await this.dcat.checkWrite(ctx, dict as unknown as Record<string, unknown>, requested);
-    return report ? ({ ...dict, dcat_validation: report } as PackageDict) : dict;
+    return { ...dict, ...(await this.checks.run(ctx, { dict: dict as unknown as Record<string, unknown>, requested })) } as PackageDict;
   }
 
   private async show(ctx: ActionContext, id: string): Promise<PackageDict> {

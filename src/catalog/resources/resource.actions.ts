@@ -6,7 +6,7 @@ import { parseInput } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { APP_CONFIG, AppConfig } from '../../config/env';
-import { DcatValidation } from '../../dcat/dcat-validation';
+import { DatasetWriteChecks } from '../datasets/dataset-write-checks';
 import { DatasetChanges } from '../datasets/dataset-changes';
 import { authPackageShow, visibilityOf } from '../datasets/dataset.auth';
 import { ResourceDict, toPackageDict, toResourceDict } from '../datasets/dataset.dict';
@@ -31,14 +31,15 @@ export class ResourceActions implements ActionProvider {
     private readonly changes: DatasetChanges,
     private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly dcat: DcatValidation,
+    private readonly checks: DatasetWriteChecks,
   ) {}
 
-  /** The resource as written, with the DCAT-AP.de findings about it when validation warns (enforce throws, rolling back). */
+  /** The resource as written, with what the write checks add (DCAT-AP.de findings when validation warns; enforce throws, rolling back). */
   private async checked(ctx: ActionContext, datasetId: string, result: ResourceDict, requested?: string): Promise<ResourceDict> {
     const row = await this.datasets.loadDict(ctx.db, datasetId);
-    const report = row ? await this.dcat.checkResourceWrite(ctx, toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>, result.id, requested) : undefined;
-    return report ? ({ ...result, dcat_validation: report } as ResourceDict) : result;
+    if (!row) return result;
+    const dict = toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>;
+    return { ...result, ...(await this.checks.run(ctx, { dict, resourceId: result.id, requested })) } as ResourceDict;
   }
 
   /** What an uploaded file sets on its resource (CKAN's ResourceUpload), its stored key filed for publishing. */
