@@ -108,6 +108,7 @@ export function admits(clauses: Clauses, d: DatasetAccess): boolean {
 }
 
 export const mayRead = (r: Reader, d: DatasetAccess): boolean => admits(readClauses(r), d);
+const PUBLIC_CLAUSES = readClauses(ANONYMOUS);
 export const mayEdit = (r: Reader, d: DatasetAccess): boolean => admits(editClauses(r), d);
 
 /** Each field's column in `package` and the type its parameters are cast to. */
@@ -170,7 +171,7 @@ export class Visibility {
 
   /** Form 1 for the caller. What anyone may read is answered without asking for memberships. */
   async canRead(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
-    return mayRead(ANONYMOUS, d) || mayRead(await this.readerOf(ctx), d);
+    return admits(PUBLIC_CLAUSES, d) || mayRead(await this.readerOf(ctx), d);
   }
 
   async canEdit(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
