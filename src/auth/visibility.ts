@@ -21,8 +21,9 @@ import { Authz } from './authz';
  *
  * A case is a clause: conditions on the dataset's access fields that must all hold; a dataset is readable when
  * one of the clauses holds. A new access level (issue 14: "internal" datasets that named partner organizations
- * may read) is a new AccessField (its column in COLUMNS, its search field in src/search) and one more clause in
- * readClauses, and every read path follows.
+ * may read) is a new AccessField (its value in fieldValue, its column in COLUMNS, the same field in the search
+ * documents) and one more clause in readClauses, e.g. access_level ∈ {internal} ∧ shared_with ∋ one of
+ * r.readOrgIds; every read path follows, and test/e2e/visibility.e2e-spec.ts gets the new rows of its table.
  */
 
 /** What decides who may read or edit a dataset. */
@@ -67,7 +68,10 @@ const ACTIVE_PUBLIC: Clause = [
   { field: 'private', oneOf: [false] },
 ];
 
-/** Who may read: CKAN's permission labels, one clause each. */
+/**
+ * Who may read: CKAN's permission labels, one clause each. CKAN compat: CKAN's package_show lets only those who
+ * may edit read a draft, while its search labels let every member find it; here members read drafts everywhere.
+ */
 export function readClauses(r: Reader): Clauses {
   if (r.all) return null;
   const clauses: Clause[] = [ACTIVE_PUBLIC];
