@@ -9,10 +9,11 @@ import { TokenActions } from './token.actions';
 import { UserActions } from './user.actions';
 import { UserDicts } from './user-dicts.service';
 import { UserRepository } from './user.repository';
+import { Visibility } from './visibility';
 
 @Module({
-  providers: [Authz, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, UserActions, TokenActions],
-  exports: [Authz, Authenticator, CallerResolver, UserRepository, UserDicts],
+  providers: [Authz, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, UserActions, TokenActions],
+  exports: [Authz, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts],
 })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly tokens: TokenActions) {}

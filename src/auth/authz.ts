@@ -21,32 +21,6 @@ export function roleAllows(capacity: string | undefined, permission: Permission)
   return perms.includes('admin') || perms.includes(permission);
 }
 
-/** What decides who may read a dataset. */
-export interface DatasetVisibility {
-  ownerOrg: string | null;
-  isPrivate: boolean;
-  state: string;
-  creatorUserId: string | null;
-}
-
-/** Whose non-public datasets a caller may read, as filter values (see Authz.readableLabels). */
-export interface ReadableLabels {
-  orgIds: string[];
-  userId: string | null;
-}
-
-/**
- * canReadDataset for a caller's labels as an SQL condition on the `package` table (alias `p`, or none):
- * active public datasets, those of the caller's organizations, and their own datasets without one. Pushes its
- * values onto `params`; the caller adds which states it lists.
- */
-export function readableByLabelsSql(labels: ReadableLabels, params: unknown[], alias = ''): string {
-  const a = alias ? `${alias}.` : '';
-  params.push(labels.orgIds, labels.userId);
-  return `((${a}state = 'active' AND NOT ${a}private) OR ${a}owner_org = ANY($${params.length - 1}::uuid[])
-          OR (${a}owner_org IS NULL AND ${a}creator_user_id = $${params.length}::uuid))`;
-}
-
 /**
  * Permission questions every auth rule asks, answered from the caller's memberships (loaded once
  * per request). Sysadmins pass every check here; the dispatcher already lets them through most rules.
@@ -93,28 +67,5 @@ export class Authz {
     const out: string[] = [];
     for (const [id, cap] of await this.memberships(ctx)) if (roleAllows(cap, permission)) out.push(id);
     return out;
-  }
-
-  /**
-   * canReadDataset as a filter for many datasets at once (package_search's permission labels): null when the
-   * caller may read everything, else the organizations whose private and draft datasets they may read, and
-   * their own id for datasets without an organization.
-   */
-  async readableLabels(ctx: ActionContext): Promise<ReadableLabels | null> {
-    if (ctx.isSysadmin || ctx.ignoreAuth) return null;
-    if (!ctx.user) return { orgIds: [], userId: null };
-    return { orgIds: await this.groupIdsWith(ctx, 'read'), userId: ctx.user.id };
-  }
-
-  /**
-   * CKAN's permission labels: an active public dataset is readable by all; a private, draft or
-   * deleted one by members of its organization (or its creator when it has none) and sysadmins.
-   */
-  async canReadDataset(ctx: ActionContext, d: DatasetVisibility): Promise<boolean> {
-    if (d.state === 'active' && !d.isPrivate) return true;
-    if (!ctx.user) return false;
-    if (ctx.isSysadmin) return true;
-    if (d.ownerOrg) return roleAllows(await this.capacityIn(ctx, d.ownerOrg), 'read');
-    return d.creatorUserId === ctx.user.id;
   }
 }

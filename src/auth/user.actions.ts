@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { ActionProvider, AnyAction, allow, defineAction, deny } from '../api/action';
 import { FieldErrors, NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { Authz } from './authz';
+import { ANONYMOUS, Visibility } from './visibility';
 import { hashPassword } from './passwords';
 import { toUserDict, UserCreateInput, UserListInput, UserShowInput } from './user.dto';
 import { UserDicts } from './user-dicts.service';
@@ -15,7 +15,7 @@ export class UserActions implements ActionProvider {
   constructor(
     private readonly users: UserRepository,
     private readonly userDicts: UserDicts,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -80,13 +80,9 @@ The e-mail address is shown only to the user themself and to sysadmins; the pass
         // CKAN: package_search with include_private/include_drafts for oneself and sysadmins, so the permission
         // labels still apply: a private dataset one created in an organization one has left is not shown.
         const own = ctx.isSysadmin || ctx.ignoreAuth || ctx.user?.id === row.id;
-        const scope = own ? ((await this.authz.readableLabels(ctx)) ?? 'all') : 'public';
+        const reader = own ? await this.visibility.readerOf(ctx) : ANONYMOUS;
         const datasets = [];
-        for (const d of await this.users.createdDatasets(ctx.db, row.id, scope, 50)) {
-          // package_show's own rule decides too, so the SQL filter can never show more than package_show would.
-          const visibility = { ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id };
-          if (ctx.ignoreAuth || (await this.authz.canReadDataset(ctx, visibility))) datasets.push(await ctx.withIgnoreAuth().call('package_show', { id: d.id }));
-        }
+        for (const d of await this.users.createdDatasets(ctx.db, row.id, reader, 50)) datasets.push(await ctx.withIgnoreAuth().call('package_show', { id: d.id }));
         dict.datasets = datasets;
       }
       if (input.include_num_followers) dict.num_followers = 0;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../api/ckan-schema';
-import { ReadableLabels, readableByLabelsSql } from './authz';
+import { ANONYMOUS, Reader, readableSql } from './visibility';
 
 export interface UserRow {
   id: string;
@@ -33,17 +33,9 @@ export interface CreatedDatasetRow {
   creator_user_id: string | null;
 }
 
-/**
- * Which of a user's created datasets count: 'public' (active and public: what others see), 'all' (active and
- * draft: sysadmins), or the active and draft ones a caller's permission labels let them read (the user themself).
- */
-export type CreatedScope = 'public' | 'all' | ReadableLabels;
-
-/** The SQL condition for a scope; pushes its values onto `params`. */
-function createdFilter(scope: CreatedScope, params: unknown[]): string {
-  if (scope === 'public') return `state = 'active' AND NOT private`;
-  if (scope === 'all') return `state IN ('active', 'draft')`;
-  return `state IN ('active', 'draft') AND ${readableByLabelsSql(scope, params)}`;
+/** A user's created datasets that count for `reader`: active and draft ones (never deleted) they may read. */
+function createdFilter(reader: Reader, params: unknown[]): string {
+  return `state IN ('active', 'draft') AND ${readableSql(reader, params)}`;
 }
 
 /** Every query on users and API tokens. */
@@ -93,25 +85,25 @@ export class UserRepository {
     await db.query(`UPDATE user_account SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
   }
 
-  /** number_created_packages per user, counting the datasets `scope` allows (see CreatedScope). */
-  async createdPackageCounts(db: EntityManager, userIds: string[], scope: CreatedScope): Promise<Map<string, number>> {
+  /** number_created_packages per user, counting the datasets `reader` may read (ANONYMOUS: the public count). */
+  async createdPackageCounts(db: EntityManager, userIds: string[], reader: Reader): Promise<Map<string, number>> {
     if (!userIds.length) return new Map();
     const params: unknown[] = [userIds];
     const rows: { uid: string; n: number }[] = await db.query(
       `SELECT creator_user_id AS uid, count(*)::int AS n FROM package
-        WHERE creator_user_id = ANY($1::uuid[]) AND ${createdFilter(scope, params)}
+        WHERE creator_user_id = ANY($1::uuid[]) AND ${createdFilter(reader, params)}
         GROUP BY creator_user_id`,
       params,
     );
     return new Map(rows.map((r) => [r.uid, r.n]));
   }
 
-  /** user_show include_datasets: the newest `limit` datasets a user created that `scope` allows, with what decides their visibility. */
-  async createdDatasets(db: EntityManager, userId: string, scope: CreatedScope, limit: number): Promise<CreatedDatasetRow[]> {
+  /** user_show include_datasets: the newest `limit` datasets a user created that `reader` may read. */
+  async createdDatasets(db: EntityManager, userId: string, reader: Reader, limit: number): Promise<CreatedDatasetRow[]> {
     const params: unknown[] = [userId, limit];
     return db.query(
       `SELECT id, owner_org, private, state, creator_user_id FROM package
-        WHERE creator_user_id = $1 AND ${createdFilter(scope, params)}
+        WHERE creator_user_id = $1 AND ${createdFilter(reader, params)}
         ORDER BY metadata_modified DESC LIMIT $2`,
       params,
     );
@@ -139,7 +131,8 @@ export class UserRepository {
       sysadmin: 'u.sysadmin, u.name',
       created: 'u.created',
       email: 'u.email',
-      number_created_packages: `(SELECT count(*) FROM package p WHERE p.creator_user_id = u.id AND p.state = 'active' AND NOT p.private), u.name`,
+      // The public count, as user_list shows it to everyone.
+      number_created_packages: `(SELECT count(*) FROM package p WHERE p.creator_user_id = u.id AND p.state = 'active' AND ${readableSql(ANONYMOUS, params, 'p')}), u.name`,
     };
     return db.query(`SELECT u.* FROM user_account u WHERE ${where.join(' AND ')} ORDER BY ${order[o.orderBy] ?? order.display_name}`, params);
   }

@@ -2,6 +2,7 @@ import {
   booleanValidator, Field, ignoreEmpty, ignoreMissing, intValidator, Invalid, jsonIfString, listIfString, listOfStrings, maxItems, naturalNumber, Step, unicodeSafe,
 } from '../api/ckan-schema';
 import { SearchError, SearchQueryError } from '../api/errors';
+import type { Clauses, Condition } from '../auth/visibility';
 import { and, MATCH_ALL, or, QNode } from './query/ast';
 import { parseLucene, parseQ } from './query/solr-parser';
 import { searchField } from './search-fields';
@@ -87,28 +88,40 @@ export function parseSort(sort: string): SortField[] {
   return out;
 }
 
-/** Who may see what: CKAN's `+capacity:public`, `+state:…` and permission labels as a query. */
-export interface Visibility {
+/** What one package_search may show: the request's own flags, and whom the caller may read. */
+export interface SearchVisibility {
   includePrivate: boolean;
   includeDrafts: boolean;
-  /** null: everything (sysadmin or the site itself). */
-  labels: { orgIds: string[]; userId: string | null } | null;
+  /** The read rule's cases for the caller (src/auth/visibility.ts readClauses); null: everything. */
+  readable: Clauses;
 }
 
-export function visibilityFilter(v: Visibility, fqText: string): QNode {
-  const term = (field: string, value: string): QNode => ({ kind: 'term', field, value, wildcard: false });
+const term = (field: string, value: string): QNode => ({ kind: 'term', field, value, wildcard: false });
+
+/** One access field's condition in the search store's fields (see AccessField). */
+function conditionQuery(c: Condition): QNode {
+  const options: QNode[] = c.oneOf.map((v): QNode => {
+    if (v === null) return { kind: 'not', child: { kind: 'range', field: c.field, lo: null, hi: null, loInclusive: true, hiInclusive: true } };
+    if (c.field === 'private') return term('capacity', v ? 'private' : 'public');
+    return term(c.field, String(v));
+  });
+  return options.length ? or(...options) : { kind: 'not', child: MATCH_ALL };
+}
+
+/** Form 3 of the read rule: its clauses as a query on the search store. No case is decided here. */
+export function clausesQuery(clauses: Clauses): QNode {
+  if (clauses === null) return MATCH_ALL;
+  if (!clauses.length) return { kind: 'not', child: MATCH_ALL };
+  return or(...clauses.map((clause) => and(...clause.map(conditionQuery))));
+}
+
+/** CKAN's `+capacity:public` and `+state:…` for what the request asks, and the permission labels for who asks. */
+export function visibilityFilter(v: SearchVisibility, fqText: string): QNode {
   const parts: QNode[] = [];
   if (!v.includePrivate) parts.push(term('capacity', 'public'));
   // CKAN adds its state filter only when the client's fq does not mention one.
   if (!fqText.includes('+state')) parts.push(v.includeDrafts ? or(term('state', 'active'), term('state', 'draft')) : term('state', 'active'));
-  if (v.labels) {
-    const readable: QNode[] = [and(term('state', 'active'), term('capacity', 'public'))];
-    for (const id of v.labels.orgIds) readable.push(term('owner_org', id));
-    if (v.labels.userId) {
-      readable.push(and({ kind: 'not', child: { kind: 'range', field: 'owner_org', lo: null, hi: null, loInclusive: true, hiInclusive: true } }, term('creator_user_id', v.labels.userId)));
-    }
-    parts.push(or(...readable));
-  }
+  if (v.readable !== null) parts.push(clausesQuery(v.readable));
   return parts.length ? and(...parts) : MATCH_ALL;
 }
 
@@ -126,7 +139,7 @@ export interface SearchRequest {
   fl?: string[];
 }
 
-export function buildSearchRequest(input: PackageSearchInput, visibility: Visibility): SearchRequest {
+export function buildSearchRequest(input: PackageSearchInput, visibility: SearchVisibility): SearchRequest {
   const fqs = [input.fq ?? '', ...(input.fq_list ?? [])];
   const filters = fqs.map((s, i) => (s.trim() ? parseLucene(s, i === 0 ? 'fq' : 'fq_list') : null)).filter((f): f is QNode => f !== null);
   const fqText = fqs.join(' ');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../api/action';
 import { Field, ignoreEmpty, ignoreMissing, maxLength, naturalNumber, notMissing, unicodeSafe } from '../api/ckan-schema';
-import { Authz } from '../auth/authz';
+import { readableSql, Visibility } from '../auth/visibility';
 import { PackageSearchInput } from './search-request';
 import { SearchService } from './search.service';
 
@@ -16,7 +16,7 @@ const like = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`).to
 /** package_search and the autocomplete actions. */
 @Injectable()
 export class SearchActions implements ActionProvider {
-  constructor(private readonly search: SearchService, private readonly authz: Authz) {}
+  constructor(private readonly search: SearchService, private readonly visibility: Visibility) {}
 
   readonly packageSearch = defineAction({
     name: 'package_search',
@@ -46,15 +46,15 @@ and fl entries each, 1024 terms per query string, groups and NOT nested at most 
     auth: async () => allow(),
     handler: async (ctx, input) => {
       if (input.vocabulary_id) return [];
-      const all = ctx.isSysadmin || ctx.ignoreAuth;
-      const orgIds = all ? [] : await this.authz.groupIdsWith(ctx, 'read');
+      const params: unknown[] = [like(input.q), `${input.q.toLowerCase()}%`, input.limit ?? 10];
+      const readable = readableSql(await this.visibility.readerOf(ctx), params, 'p');
       const rows: { name: string }[] = await ctx.db.query(
         `SELECT t.name FROM tag t
           WHERE lower(t.name) LIKE $1
             AND EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
-                         WHERE pt.tag_id = t.id AND p.state = 'active' AND ($2 OR NOT p.private OR p.owner_org = ANY($3::uuid[])))
-          ORDER BY (lower(t.name) LIKE $4) DESC, t.name LIMIT $5`,
-        [like(input.q), all, orgIds, `${input.q.toLowerCase()}%`, input.limit ?? 10],
+                         WHERE pt.tag_id = t.id AND p.state = 'active' AND ${readable})
+          ORDER BY (lower(t.name) LIKE $2) DESC, t.name LIMIT $3`,
+        params,
       );
       return rows.map((r) => r.name);
     },
@@ -68,14 +68,14 @@ and fl entries each, 1024 terms per query string, groups and NOT nested at most 
     input: AutocompleteInput,
     auth: async () => allow(),
     handler: async (ctx, input) => {
-      const all = ctx.isSysadmin || ctx.ignoreAuth;
-      const orgIds = all ? [] : await this.authz.groupIdsWith(ctx, 'read');
+      const params: unknown[] = [like(input.q), input.limit ?? 5];
+      const readable = readableSql(await this.visibility.readerOf(ctx), params, 'p');
       const rows: { format: string }[] = await ctx.db.query(
         `SELECT lower(r.format) AS format FROM resource r JOIN package p ON p.id = r.package_id
-          WHERE r.state = 'active' AND p.state = 'active' AND ($2 OR NOT p.private OR p.owner_org = ANY($3::uuid[]))
+          WHERE r.state = 'active' AND p.state = 'active' AND ${readable}
             AND lower(r.format) LIKE $1
-          GROUP BY lower(r.format) ORDER BY count(*) DESC, lower(r.format) LIMIT $4`,
-        [like(input.q), all, orgIds, input.limit ?? 5],
+          GROUP BY lower(r.format) ORDER BY count(*) DESC, lower(r.format) LIMIT $2`,
+        params,
       );
       return rows.map((r) => r.format);
     },

@@ -4,13 +4,13 @@ import { resolveTerm, termLabel, VOCABULARY_EXTRAS } from '../../dcat-profiles/v
 import { cleanFormat } from '../catalog/resources/resource-formats';
 import type { ActionContext } from '../api/action-context';
 import { RawJson } from '../api/raw-json';
-import { Authz } from '../auth/authz';
+import { readClauses, Visibility } from '../auth/visibility';
 import { DatasetDicts } from '../catalog/datasets/dataset-dicts.service';
 import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend';
 import { PgSearchBackend } from './pg/pg-search.backend';
 import { SearchBackend, SearchHits } from './search-backend';
 import { SearchCursors } from './search-cursors';
-import { buildSearchRequest, checkSearchParameters, PackageSearchInput, SearchRequest, Visibility } from './search-request';
+import { buildSearchRequest, checkSearchParameters, PackageSearchInput, SearchRequest, SearchVisibility } from './search-request';
 
 /**
  * package_search as CKAN answers it: the request checked and parsed, the caller's visibility
@@ -22,7 +22,7 @@ export class SearchService {
   constructor(
     private readonly pg: PgSearchBackend,
     private readonly dicts: DatasetDicts,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
     private readonly cursors: SearchCursors,
     @Optional() @Inject(MEILI_BACKEND) private readonly meili?: MeiliSearchBackend,
   ) {}
@@ -32,18 +32,14 @@ export class SearchService {
     return this.meili?.canAnswer(req) ? this.meili : this.pg;
   }
 
-  async visibility(ctx: ActionContext, input: PackageSearchInput): Promise<Visibility> {
-    const all = ctx.isSysadmin || ctx.ignoreAuth;
-    return {
-      includePrivate: input.include_private,
-      includeDrafts: input.include_drafts,
-      labels: all ? null : { orgIds: ctx.user ? await this.authz.groupIdsWith(ctx, 'read') : [], userId: ctx.user?.id ?? null },
-    };
+  /** What this request may show: its flags, and the read rule's cases for the caller. */
+  async searchVisibility(ctx: ActionContext, input: PackageSearchInput): Promise<SearchVisibility> {
+    return { includePrivate: input.include_private, includeDrafts: input.include_drafts, readable: readClauses(await this.visibility.readerOf(ctx)) };
   }
 
   async search(ctx: ActionContext, input: PackageSearchInput): Promise<RawJson> {
     checkSearchParameters(input as unknown as Record<string, unknown>);
-    const req = buildSearchRequest(input, await this.visibility(ctx, input));
+    const req = buildSearchRequest(input, await this.searchVisibility(ctx, input));
     const backend = this.backendFor(req);
     const normalized = JSON.stringify([backend.name, input.q ?? '', input.fq ?? '', input.fq_list ?? [], req.sortText, req.rows, input.include_private, input.include_drafts]);
     const after = req.start > 0 ? await this.cursors.get(ctx, this.cursors.key(ctx, normalized, req.start)) : undefined;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import type { DatasetVisibility } from '../../auth/authz';
+import type { DatasetAccess } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { ChangedIds, DatasetChanges } from './dataset-changes';
 
@@ -7,7 +7,7 @@ import { ChangedIds, DatasetChanges } from './dataset-changes';
 export interface CachedDataset {
   id: string;
   name: string;
-  visibility: DatasetVisibility;
+  visibility: DatasetAccess;
   /** The package_show dict (without plugin_data), serialised and UTF-8 encoded once. */
   utf8: Buffer;
   /** package_show's whole success envelope around the same bytes (`utf8` is a view into it). */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action';
 import type { ActionContext } from '../../api/action-context';
 import { NotFound, ValidationError } from '../../api/errors';
-import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { RawJson } from '../../api/raw-json';
 import { CachedDataset } from './dataset-dict.cache';
@@ -23,7 +23,7 @@ function showId(input: PackageShowInput): string {
 export class DatasetReadActions implements ActionProvider {
   constructor(
     private readonly repo: DatasetRepository,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
     private readonly dicts: DatasetDicts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -43,13 +43,13 @@ export class DatasetReadActions implements ActionProvider {
     help: `Return the metadata of a dataset and its resources.
 
 Params: id (string, the id or name of the dataset), include_plugin_data (bool, sysadmins only).
-Anyone may read an active public dataset; private, draft and deleted ones only members of the owning organization and sysadmins (403 for others).`,
+Anyone may read an active public dataset; private, draft and deleted ones only members of the owning organization (its creator, when it has none) and sysadmins (403 for others).`,
     sideEffectFree: true,
     anonymous: true,
     input: PackageShowInput,
     auth: async (ctx, input) => {
       const entry = await this.loadShow(ctx, showId(input));
-      return authPackageShow(ctx, this.authz, entry.id, entry.visibility);
+      return authPackageShow(ctx, this.visibility, entry.id, entry.visibility);
     },
     handler: async (ctx, input) => {
       const entry = await this.loadShow(ctx, showId(input));
@@ -105,9 +105,7 @@ Only active datasets the caller may read.`,
     input: AutocompleteInput,
     auth: async () => allow(),
     handler: async (ctx, input) => {
-      const all = ctx.isSysadmin || ctx.ignoreAuth;
-      const orgIds = all ? [] : await this.authz.groupIdsWith(ctx, 'read');
-      const rows = await this.repo.autocomplete(ctx.db, input.q, Math.min(input.limit, 100), { all, orgIds, userId: ctx.user?.id ?? null });
+      const rows = await this.repo.autocomplete(ctx.db, input.q, Math.min(input.limit, 100), await this.visibility.readerOf(ctx));
       const q = input.q.toLowerCase();
       return rows.map((p) =>
         p.name.includes(q)

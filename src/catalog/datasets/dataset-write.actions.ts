@@ -4,6 +4,7 @@ import type { ActionContext } from '../../api/action-context';
 import { Field, ignoreMissing, maxLength, nameValidator, notEmpty, parseInput, unicodeSafe } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
 import { DatasetWriteChecks } from './dataset-write-checks';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { GroupRepository } from '../organizations/group.repository';
@@ -38,6 +39,7 @@ export class DatasetWriteActions implements ActionProvider {
     private readonly groups: GroupRepository,
     private readonly writer: DatasetWriter,
     private readonly authz: Authz,
+    private readonly visibility: Visibility,
     private readonly changes: DatasetChanges,
     private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -96,7 +98,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     input: PackageUpdateInput,
     auth: async (ctx, input) => {
       const d = await loadDataset(ctx, this.repo, updateTarget(input), 'Package was not found.');
-      return authPackageUpdate(ctx, this.authz, this.groups, this.repo, d, input.groups);
+      return authPackageUpdate(ctx, this.authz, this.visibility, this.groups, this.repo, d, input.groups);
     },
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, updateTarget(input), 'Package was not found.');
@@ -117,7 +119,7 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
     input: PackagePatchInput,
     auth: async (ctx, input) => {
       const d = await loadDataset(ctx, this.repo, input.id, 'Package was not found.');
-      return authPackageUpdate(ctx, this.authz, this.groups, this.repo, d, input.groups);
+      return authPackageUpdate(ctx, this.authz, this.visibility, this.groups, this.repo, d, input.groups);
     },
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, input.id, 'Package was not found.');
@@ -138,7 +140,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: IdInput,
-    auth: async (ctx, input) => authPackageUpdate(ctx, this.authz, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, '')),
+    auth: async (ctx, input) => authPackageUpdate(ctx, this.authz, this.visibility, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, '')),
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, input.id);
       await this.repo.softDelete(ctx.db, d.id);

@@ -1,7 +1,8 @@
 import type { ActionContext } from '../../api/action-context';
 import { allow, AuthResult, deny } from '../../api/action';
 import { NotFound } from '../../api/errors';
-import { Authz, DatasetVisibility } from '../../auth/authz';
+import { Authz } from '../../auth/authz';
+import { DatasetAccess, Visibility } from '../../auth/visibility';
 import { GroupRepository } from '../organizations/group.repository';
 import { DatasetRepository, DatasetRow } from './dataset.repository';
 
@@ -20,11 +21,11 @@ export function loadDataset(ctx: ActionContext, repo: DatasetRepository, idOrNam
   });
 }
 
-export const visibilityOf = (d: DatasetRow): DatasetVisibility => ({ ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
+export const visibilityOf = (d: DatasetRow): DatasetAccess => ({ ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
 
-/** package_show: the permission labels of the dataset and the caller overlap. */
-export async function authPackageShow(ctx: ActionContext, authz: Authz, id: string, visibility: DatasetVisibility): Promise<AuthResult> {
-  return (await authz.canReadDataset(ctx, visibility)) ? allow() : deny(`User ${who(ctx)} not authorized to read package ${id}`);
+/** package_show (and resource_show, downloads): the read rule of src/auth/visibility.ts. */
+export async function authPackageShow(ctx: ActionContext, visibility: Visibility, id: string, access: DatasetAccess): Promise<AuthResult> {
+  return (await visibility.canRead(ctx, access)) ? allow() : deny(`User ${who(ctx)} not authorized to read package ${id}`);
 }
 
 /** _check_group_auth: the caller may manage every group the dict adds (groups the dataset already has are fine). */
@@ -58,9 +59,9 @@ export async function authPackageCreate(
 
 /** package_update (also package_patch, package_delete, and the resource writes). */
 export async function authPackageUpdate(
-  ctx: ActionContext, authz: Authz, groups: GroupRepository, repo: DatasetRepository, d: DatasetRow, groupsInput?: { id?: string; name?: string }[],
+  ctx: ActionContext, authz: Authz, visibility: Visibility, groups: GroupRepository, repo: DatasetRepository, d: DatasetRow, groupsInput?: { id?: string; name?: string }[],
 ): Promise<AuthResult> {
-  if (!d.owner_org || !(await authz.can(ctx, d.owner_org, 'update_dataset'))) return deny(`User ${who(ctx)} not authorized to edit package ${d.id}`);
+  if (!(await visibility.canEdit(ctx, visibilityOf(d)))) return deny(`User ${who(ctx)} not authorized to edit package ${d.id}`);
   const refs = groupRefs(groupsInput);
   if (refs.length && !(await canManageGroups(ctx, authz, groups, refs, await repo.groupIds(ctx.db, d.id)))) {
     return deny(`User ${who(ctx)} not authorized to edit these groups`);

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
 import { preparedQuery } from '../../database/prepared';
+import { ANONYMOUS, Reader, readableSql } from '../../auth/visibility';
 
 /** The columns auth rules and writers need, without the dataset's children. */
 export interface DatasetRow {
@@ -213,26 +214,27 @@ export class DatasetRepository {
     await db.query(`DELETE FROM package WHERE id = $1`, [id]);
   }
 
-  /** package_list: names of active public datasets, by name. */
+  /** package_list: names of the active datasets anyone may read (CKAN lists no more, even for sysadmins), by name. */
   async listPublicNames(db: EntityManager, limit: number | undefined, offset: number | undefined): Promise<string[]> {
+    const params: unknown[] = [limit ?? null, offset ?? 0];
     const rows: { name: string }[] = await db.query(
-      `SELECT name FROM package WHERE state = 'active' AND NOT private ORDER BY name LIMIT $1 OFFSET $2`,
-      [limit ?? null, offset ?? 0],
+      `SELECT name FROM package WHERE state = 'active' AND ${readableSql(ANONYMOUS, params)} ORDER BY name LIMIT $1 OFFSET $2`,
+      params,
     );
     return rows.map((r) => r.name);
   }
 
   /** package_autocomplete: active datasets the caller may read whose name or title contains q (CKAN matches n-grams), prefix matches first. */
-  async autocomplete(db: EntityManager, q: string, limit: number, readable: { all: boolean; orgIds: string[]; userId: string | null }): Promise<{ name: string; title: string | null }[]> {
+  async autocomplete(db: EntityManager, q: string, limit: number, reader: Reader): Promise<{ name: string; title: string | null }[]> {
     const like = q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase();
-    const visibility = readable.all ? 'TRUE' : `(NOT private OR owner_org = ANY($3::uuid[]) OR (owner_org IS NULL AND creator_user_id = $4))`;
+    const params: unknown[] = [like, limit];
     return db.query(
       `SELECT name, title FROM package
-        WHERE state = 'active' AND ${visibility}
+        WHERE state = 'active' AND ${readableSql(reader, params)}
           AND (name LIKE '%' || $1 || '%' OR lower(title) LIKE '%' || $1 || '%')
         ORDER BY (name LIKE $1 || '%' OR lower(title) LIKE $1 || '%') DESC, length(name), name
         LIMIT $2`,
-      readable.all ? [like, limit] : [like, limit, readable.orgIds, readable.userId],
+      params,
     );
   }
 

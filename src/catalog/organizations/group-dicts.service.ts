@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
-import { Authz, roleAllows } from '../../auth/authz';
+import { roleAllows } from '../../auth/authz';
+import { ANONYMOUS, Reader, Visibility } from '../../auth/visibility';
 import { UserDicts } from '../../auth/user-dicts.service';
 import { UserRow } from '../../auth/user.repository';
 import { APP_CONFIG, AppConfig } from '../../config/env';
@@ -28,15 +29,17 @@ export class GroupDicts {
     private readonly groups: GroupRepository,
     private readonly datasets: DatasetRepository,
     private readonly userDicts: UserDicts,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Whose private datasets a caller may count: all (sysadmin), those of their organizations, or none. */
-  private async privateVisible(ctx: ActionContext, organizations: boolean): Promise<'all' | string[]> {
-    if (!organizations) return [];
-    if (ctx.isSysadmin || ctx.ignoreAuth) return 'all';
-    return this.authz.groupIdsWith(ctx, 'read');
+  /**
+   * Whose reading an organization's or group's datasets (package_count, `packages`) follow: the caller's for an
+   * organization; for a group what anyone may read, as CKAN searches a group's datasets without include_private
+   * (even for sysadmins) and an organization's with it for its members.
+   */
+  async readerFor(ctx: ActionContext, organizations: boolean): Promise<Reader> {
+    return organizations ? this.visibility.readerOf(ctx) : ANONYMOUS;
   }
 
   async build(ctx: ActionContext, g: GroupRow, o: GroupDictOptions): Promise<Record<string, unknown>> {
@@ -46,23 +49,16 @@ export class GroupDicts {
   async buildMany(ctx: ActionContext, rows: GroupRow[], o: GroupDictOptions): Promise<Record<string, unknown>[]> {
     if (!rows.length) return [];
     const organizations = rows[0].is_organization;
-    const visible = await this.privateVisible(ctx, organizations);
-    const counts = o.datasetCount || o.datasets ? await this.groups.datasetCounts(ctx.db, rows.map((r) => r.id), organizations, visible) : undefined;
+    const reader = await this.readerFor(ctx, organizations);
+    const counts = o.datasetCount || o.datasets ? await this.groups.datasetCounts(ctx.db, rows.map((r) => r.id), organizations, reader) : undefined;
     const out: Record<string, unknown>[] = [];
     for (const g of rows) {
       const members = o.users || o.memberCount ? await this.groups.members(ctx.db, g.id) : [];
       const users = o.users ? await this.userDicts.build(ctx, members as unknown as (UserRow & { capacity: string })[]) : undefined;
       let packages: unknown[] | undefined;
       if (o.datasets) {
-        const ids: { id: string }[] = await ctx.db.query(
-          organizations
-            ? `SELECT id FROM package WHERE owner_org = $1 AND state = 'active' AND (NOT private OR $2::boolean)
-                ORDER BY metadata_modified DESC LIMIT 10`
-            : `SELECT p.id FROM package_group pg JOIN package p ON p.id = pg.package_id
-                WHERE pg.group_id = $1 AND p.state = 'active' AND (NOT p.private OR $2::boolean) ORDER BY p.metadata_modified DESC LIMIT 10`,
-          [g.id, visible === 'all' || (organizations && visible.includes(g.id))],
-        );
-        packages = (await this.datasets.loadDicts(ctx.db, ids.map((r) => r.id))).map((d) => toPackageDict(d, this.config.SITE_URL));
+        const ids = await this.groups.newestDatasetIds(ctx.db, g.id, organizations, reader, 10);
+        packages = (await this.datasets.loadDicts(ctx.db, ids)).map((d) => toPackageDict(d, this.config.SITE_URL));
       }
       out.push(
         toGroupDict(g, {

@@ -2,8 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ActionContext } from '../../api/action-context';
 import { FieldErrors, ValidationError } from '../../api/errors';
-import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
 import { UserRepository } from '../../auth/user.repository';
+import { visibilityOf } from '../datasets/dataset.auth';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupKind } from './group.auth';
 import { GroupCreateInput, GroupExtraInput } from './group.dto';
@@ -20,7 +21,7 @@ export class GroupWriter {
     private readonly groups: GroupRepository,
     private readonly users: UserRepository,
     private readonly datasets: DatasetRepository,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
   ) {}
 
   async create(ctx: ActionContext, kind: GroupKind, input: GroupCreateInput): Promise<string> {
@@ -127,7 +128,7 @@ export class GroupWriter {
     for (const p of input.packages) {
       const ref = p.id || p.name;
       const row = ref ? found.get(ref) : undefined;
-      const readable = row && (await this.authz.canReadDataset(ctx, { ownerOrg: row.owner_org, isPrivate: row.private, state: row.state, creatorUserId: row.creator_user_id }));
+      const readable = row && (await this.visibility.canRead(ctx, visibilityOf(row)));
       if (!row || !readable || row.state !== 'active') errors.packages = ['Not found: Dataset'];
       else if (!ids.includes(row.id)) ids.push(row.id);
     }

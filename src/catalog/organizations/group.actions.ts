@@ -4,6 +4,7 @@ import type { ActionContext } from '../../api/action-context';
 import { parseInput } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetChanges } from '../datasets/dataset-changes';
 import { DatasetRepository } from '../datasets/dataset.repository';
@@ -36,6 +37,7 @@ export class GroupActions implements ActionProvider {
     private readonly dicts: GroupDicts,
     private readonly writer: GroupWriter,
     private readonly authz: Authz,
+    private readonly visibility: Visibility,
     private readonly changes: DatasetChanges,
     private readonly datasets: DatasetRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -69,7 +71,7 @@ include_extras, include_tags, include_groups, include_users (default false).`,
         const limit = input.limit ? Math.min(input.limit, max) : max;
         const sort = parseSort(input.sort ?? input.order_by ?? 'title');
         const names = isOrg ? input.organizations : input.groups;
-        const rows = await this.repo.list(ctx.db, { organizations: isOrg, type: input.type ?? kind, q: input.q?.trim() || undefined, names, sort, limit, offset: input.offset ?? 0 });
+        const rows = await this.repo.list(ctx.db, { organizations: isOrg, type: input.type ?? kind, q: input.q?.trim() || undefined, names, sort, limit, offset: input.offset ?? 0 }, await this.dicts.readerFor(ctx, isOrg));
         if (!input.all_fields) return rows.map((r) => r.name);
         return this.dicts.buildMany(ctx, rows, {
           datasetCount: input.include_dataset_count, extras: input.include_extras, tags: input.include_tags,
@@ -109,7 +111,7 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
       input: GroupCreateInput,
       auth: async (ctx, input) => {
         const verdict = authGroupCreate(ctx, kind, isOrg ? this.config.AUTH_USER_CREATE_ORGANIZATIONS : this.config.AUTH_USER_CREATE_GROUPS);
-        return verdict.allowed && !isOrg ? authGroupPackages(ctx, this.authz, this.datasets, input.packages, []) : verdict;
+        return verdict.allowed && !isOrg ? authGroupPackages(ctx, this.visibility, this.datasets, input.packages, []) : verdict;
       },
       handler: async (ctx, input) => {
         const id = await this.writer.create(ctx, kind, input);
@@ -122,7 +124,7 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
       const g = await loadGroup(ctx, this.repo, kind, input.id, 'Group was not found.');
       const verdict = await authGroupUpdate(ctx, this.authz, kind, g);
       if (!verdict.allowed || isOrg || !input.packages) return verdict;
-      return authGroupPackages(ctx, this.authz, this.datasets, input.packages, await this.repo.packageIds(ctx.db, g.id));
+      return authGroupPackages(ctx, this.visibility, this.datasets, input.packages, await this.repo.packageIds(ctx.db, g.id));
     };
 
     const update = defineAction({

@@ -2,6 +2,8 @@ import type { ActionContext } from '../../api/action-context';
 import { allow, AuthResult, deny } from '../../api/action';
 import { NotFound } from '../../api/errors';
 import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
+import { visibilityOf } from '../datasets/dataset.auth';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupRepository, GroupRow } from './group.repository';
 
@@ -33,14 +35,13 @@ export function authGroupCreate(ctx: ActionContext, kind: GroupKind, allowedForU
  * Unknown or unreadable datasets are left to the handler, which answers "Not found: Dataset" (409).
  */
 export async function authGroupPackages(
-  ctx: ActionContext, authz: Authz, datasets: DatasetRepository, packages: { id?: string; name?: string }[] | undefined, current: readonly string[],
+  ctx: ActionContext, visibility: Visibility, datasets: DatasetRepository, packages: { id?: string; name?: string }[] | undefined, current: readonly string[],
 ): Promise<AuthResult> {
   const refs = (packages ?? []).map((p) => p.id || p.name).filter((r): r is string => !!r);
   for (const row of (await datasets.findRows(ctx.db, refs)).values()) {
     if (current.includes(row.id)) continue;
-    const visibility = { ownerOrg: row.owner_org, isPrivate: row.private, state: row.state, creatorUserId: row.creator_user_id };
-    if (!(await authz.canReadDataset(ctx, visibility))) continue;
-    if (!(await authz.can(ctx, row.owner_org, 'update_dataset'))) return deny(`User ${who(ctx)} not authorized to edit package ${row.id}`);
+    if (!(await visibility.canRead(ctx, visibilityOf(row)))) continue;
+    if (!(await visibility.canEdit(ctx, visibilityOf(row)))) return deny(`User ${who(ctx)} not authorized to edit package ${row.id}`);
   }
   return allow();
 }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
+import { Reader, readableSql } from '../../auth/visibility';
 
 export interface GroupRow {
   id: string;
@@ -102,23 +103,39 @@ export class GroupRepository {
     return rows[0].n;
   }
 
-  /** Active datasets per organization or group; private ones counted only where `privateVisible` says so. */
-  async datasetCounts(db: EntityManager, groupIds: string[], organizations: boolean, privateVisible: 'all' | string[]): Promise<Map<string, number>> {
+  /** Active datasets per organization or group that `reader` may read (see readerFor). */
+  async datasetCounts(db: EntityManager, groupIds: string[], organizations: boolean, reader: Reader): Promise<Map<string, number>> {
     if (!groupIds.length) return new Map();
-    const visible = privateVisible === 'all' ? 'TRUE' : '(NOT p.private OR p.owner_org = ANY($2::uuid[]))';
+    const params: unknown[] = [groupIds];
+    const visible = readableSql(reader, params, 'p');
     const sql = organizations
       ? `SELECT p.owner_org AS gid, count(*)::int AS n FROM package p
           WHERE p.owner_org = ANY($1::uuid[]) AND p.state = 'active' AND ${visible} GROUP BY p.owner_org`
       : `SELECT pg.group_id AS gid, count(*)::int AS n FROM package_group pg JOIN package p ON p.id = pg.package_id
           WHERE pg.group_id = ANY($1::uuid[]) AND p.state = 'active' AND ${visible} GROUP BY pg.group_id`;
-    const rows: { gid: string; n: number }[] = await db.query(sql, privateVisible === 'all' ? [groupIds] : [groupIds, privateVisible]);
+    const rows: { gid: string; n: number }[] = await db.query(sql, params);
     return new Map(rows.map((r) => [r.gid, r.n]));
+  }
+
+  /** The newest `limit` active datasets of an organization or group that `reader` may read (organization_show's `packages`). */
+  async newestDatasetIds(db: EntityManager, groupId: string, organization: boolean, reader: Reader, limit: number): Promise<string[]> {
+    const params: unknown[] = [groupId, limit];
+    const visible = readableSql(reader, params, 'p');
+    const rows: { id: string }[] = await db.query(
+      organization
+        ? `SELECT p.id FROM package p WHERE p.owner_org = $1 AND p.state = 'active' AND ${visible} ORDER BY p.metadata_modified DESC LIMIT $2`
+        : `SELECT p.id FROM package_group pg JOIN package p ON p.id = pg.package_id
+            WHERE pg.group_id = $1 AND p.state = 'active' AND ${visible} ORDER BY p.metadata_modified DESC LIMIT $2`,
+      params,
+    );
+    return rows.map((r) => r.id);
   }
 
   /** organization_list / group_list: active ones, filtered and sorted, a page of them. */
   async list(
     db: EntityManager,
     o: { organizations: boolean; type?: string; q?: string; names?: string[]; sort: { field: GroupSortField; desc: boolean }[]; limit: number | null; offset: number },
+    reader: Reader,
   ): Promise<GroupRow[]> {
     const params: unknown[] = [o.organizations];
     const where = [`g.state = 'active'`, `g.is_organization = $1`];
@@ -135,11 +152,13 @@ export class GroupRepository {
       params.push(o.names);
       where.push(`g.name = ANY($${params.length}::text[])`);
     }
-    const countSql = o.organizations
-      ? `(SELECT count(*) FROM package p WHERE p.owner_org = g.id AND p.state = 'active' AND NOT p.private)`
-      : `(SELECT count(*) FROM package_group pg JOIN package p ON p.id = pg.package_id WHERE pg.group_id = g.id AND p.state = 'active' AND NOT p.private)`;
+    // Sorted by the counts the caller is shown (datasetCounts with the same reader).
+    const countSql = (): string =>
+      o.organizations
+        ? `(SELECT count(*) FROM package p WHERE p.owner_org = g.id AND p.state = 'active' AND ${readableSql(reader, params, 'p')})`
+        : `(SELECT count(*) FROM package_group pg JOIN package p ON p.id = pg.package_id WHERE pg.group_id = g.id AND p.state = 'active' AND ${readableSql(reader, params, 'p')})`;
     const order = o.sort.map((s) => {
-      const expr = s.field === 'package_count' ? countSql : s.field === 'title' ? `COALESCE(NULLIF(g.title, ''), g.name) COLLATE "C"` : 'g.name COLLATE "C"';
+      const expr = s.field === 'package_count' ? countSql() : s.field === 'title' ? `COALESCE(NULLIF(g.title, ''), g.name) COLLATE "C"` : 'g.name COLLATE "C"';
       return `${expr} ${s.desc ? 'DESC' : 'ASC'}`;
     });
     params.push(o.limit, o.offset);

@@ -4,11 +4,11 @@ import parseRange from 'range-parser';
 import { Readable } from 'node:stream';
 import { Dispatcher } from '../../api/dispatcher';
 import { Authenticator } from '../../auth/authenticator';
-import { Authz } from '../../auth/authz';
+import { ANONYMOUS, mayRead, Visibility } from '../../auth/visibility';
 import type { Logger } from '../../common/logger';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { FILE_STORAGE, FileStorage } from '../../storage/file-storage';
-import { authPackageShow, visibilityOf } from '../datasets/dataset.auth';
+import { visibilityOf, authPackageShow } from '../datasets/dataset.auth';
 import { toResourceDict } from '../datasets/dataset.dict';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { downloadMediaType, isActiveMediaType } from './media-type';
@@ -27,7 +27,7 @@ export class ResourceDownloadController {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly authenticator: Authenticator,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
     private readonly datasets: DatasetRepository,
     private readonly resources: ResourceRepository,
     private readonly files: ResourceFiles,
@@ -46,7 +46,7 @@ export class ResourceDownloadController {
     const resource = await this.resources.find(ctx.db, rid);
     const dataset = resource && (await this.datasets.findRow(ctx.db, resource.package_id));
     if (!resource || !dataset || (dataset.id !== id && dataset.name !== id)) return fail(404, 'Resource not found');
-    if (!ctx.isSysadmin && !(await authPackageShow(ctx, this.authz, dataset.id, visibilityOf(dataset))).allowed) {
+    if (!(await authPackageShow(ctx, this.visibility, dataset.id, visibilityOf(dataset))).allowed) {
       return fail(403, 'Unauthorized to read resource');
     }
 
@@ -81,7 +81,8 @@ export class ResourceDownloadController {
       .header('accept-ranges', 'bytes')
       .header('x-content-type-options', 'nosniff')
       .header('content-security-policy', "default-src 'none'; sandbox")
-      .header('cache-control', dataset.private ? 'private, no-cache' : 'public, no-cache');
+      // Only a file anyone may read may be kept by shared caches (not one of a draft or deleted dataset either).
+      .header('cache-control', mayRead(ANONYMOUS, visibilityOf(dataset)) ? 'public, no-cache' : 'private, no-cache');
     if (modified) void reply.header('last-modified', modified.toUTCString());
     if (attachment) void reply.header('content-disposition', `attachment; filename="${resource.url.replace(/[^\w.-]/g, '_')}"`);
 

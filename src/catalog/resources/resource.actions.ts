@@ -4,11 +4,11 @@ import { ActionProvider, AnyAction, allow, AuthResult, defineAction, deny } from
 import type { ActionContext } from '../../api/action-context';
 import { parseInput } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
-import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetWriteChecks } from '../datasets/dataset-write-checks';
 import { DatasetChanges } from '../datasets/dataset-changes';
-import { authPackageShow, visibilityOf } from '../datasets/dataset.auth';
+import { visibilityOf, authPackageShow } from '../datasets/dataset.auth';
 import { ResourceDict, toPackageDict, toResourceDict } from '../datasets/dataset.dict';
 import { DATASET_LIST_MAX } from '../datasets/dataset.dto';
 import { DatasetRepository, DatasetRow } from '../datasets/dataset.repository';
@@ -27,7 +27,7 @@ export class ResourceActions implements ActionProvider {
   constructor(
     private readonly resources: ResourceRepository,
     private readonly datasets: DatasetRepository,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
     private readonly changes: DatasetChanges,
     private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -65,7 +65,7 @@ export class ResourceActions implements ActionProvider {
   }
 
   private async canEdit(ctx: ActionContext, d: DatasetRow, message: string): Promise<AuthResult> {
-    return d.owner_org && (await this.authz.can(ctx, d.owner_org, 'update_dataset')) ? allow() : deny(message);
+    return (await this.visibility.canEdit(ctx, visibilityOf(d))) ? allow() : deny(message);
   }
 
   private dict(r: ResourceRow): ResourceDict {
@@ -86,7 +86,7 @@ export class ResourceActions implements ActionProvider {
     input: ResourceIdInput,
     auth: async (ctx, { id }) => {
       const { dataset } = await this.target(ctx, id);
-      const verdict = await authPackageShow(ctx, this.authz, dataset.id, visibilityOf(dataset));
+      const verdict = await authPackageShow(ctx, this.visibility, dataset.id, visibilityOf(dataset));
       return verdict.allowed ? verdict : deny(`User ${who(ctx)} not authorized to read resource ${id}`);
     },
     handler: async (ctx, { id }) => this.dict((await this.target(ctx, id)).resource),

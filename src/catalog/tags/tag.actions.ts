@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action';
 import { NotFound } from '../../api/errors';
-import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { toPackageDict } from '../datasets/dataset.dict';
 import { DatasetRepository } from '../datasets/dataset.repository';
@@ -14,7 +14,7 @@ export class TagActions implements ActionProvider {
   constructor(
     private readonly tags: TagRepository,
     private readonly datasets: DatasetRepository,
-    private readonly authz: Authz,
+    private readonly visibility: Visibility,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -29,7 +29,7 @@ datasets' tags do not leak.`,
     auth: async () => allow(),
     handler: async (ctx, input) => {
       if (input.vocabulary_id) return [];
-      const rows = await this.tags.list(ctx.db, await this.authz.readableLabels(ctx), (input.query ?? input.q)?.trim() || undefined);
+      const rows = await this.tags.list(ctx.db, await this.visibility.readerOf(ctx), (input.query ?? input.q)?.trim() || undefined);
       return input.all_fields ? rows.map((t) => ({ display_name: t.name, id: t.id, name: t.name, vocabulary_id: null })) : rows.map((t) => t.name);
     },
   });
@@ -46,7 +46,7 @@ CKAN compat: a tag only datasets the caller may not read carry answers 404, as t
       if (input.vocabulary_id) throw new NotFound();
       const tag = await this.tags.find(ctx.db, input.id);
       // A tag is data of the datasets carrying it: its name alone can tell what a private dataset is about.
-      if (!tag || !(await this.tags.isVisible(ctx.db, tag.id, await this.authz.readableLabels(ctx)))) throw new NotFound();
+      if (!tag || !(await this.tags.isVisible(ctx.db, tag.id, await this.visibility.readerOf(ctx)))) throw new NotFound();
       const dict: Record<string, unknown> = { display_name: tag.name, id: tag.id, name: tag.name, vocabulary_id: null };
       if (input.include_datasets) {
         const ids = await this.tags.publicDatasetIds(ctx.db, tag.id, 1000);

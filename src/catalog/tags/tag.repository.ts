@@ -1,27 +1,24 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
-import { ReadableLabels, readableByLabelsSql } from '../../auth/authz';
+import { ANONYMOUS, Reader, readableSql } from '../../auth/visibility';
 
 export interface TagRow {
   id: string;
   name: string;
 }
 
-/** Which datasets' tags a caller may see: null for all (sysadmins), else their permission labels (Authz.readableLabels). */
-export type TagVisibility = ReadableLabels | null;
-
-/** Active datasets `visibility` lets the caller read; pushes its values onto `params`. */
-function readableDatasets(visibility: TagVisibility, params: unknown[]): string {
-  return visibility ? `p.state = 'active' AND ${readableByLabelsSql(visibility, params, 'p')}` : `p.state = 'active'`;
+/** Active datasets `reader` may read; pushes its values onto `params`. */
+function readableDatasets(reader: Reader, params: unknown[]): string {
+  return `p.state = 'active' AND ${readableSql(reader, params, 'p')}`;
 }
 
 @Injectable()
 export class TagRepository {
   /** Free tags used by at least one active dataset the caller may read, by name; `q` filters by substring. */
-  async list(db: EntityManager, visibility: TagVisibility, q?: string): Promise<TagRow[]> {
+  async list(db: EntityManager, reader: Reader, q?: string): Promise<TagRow[]> {
     const params: unknown[] = [];
-    let where = readableDatasets(visibility, params);
+    let where = readableDatasets(reader, params);
     if (q) {
       params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
       where += ` AND lower(t.name) LIKE $${params.length}`;
@@ -34,10 +31,10 @@ export class TagRepository {
   }
 
   /** Whether tag_list would list the tag for the caller: some active dataset they may read carries it. */
-  async isVisible(db: EntityManager, tagId: string, visibility: TagVisibility): Promise<boolean> {
+  async isVisible(db: EntityManager, tagId: string, reader: Reader): Promise<boolean> {
     const params: unknown[] = [tagId];
     const rows = await db.query(
-      `SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id WHERE pt.tag_id = $1 AND ${readableDatasets(visibility, params)} LIMIT 1`,
+      `SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id WHERE pt.tag_id = $1 AND ${readableDatasets(reader, params)} LIMIT 1`,
       params,
     );
     return rows.length > 0;
@@ -52,12 +49,13 @@ export class TagRepository {
     return rows[0] ?? null;
   }
 
-  /** Active public datasets carrying the tag (tag_show include_datasets), newest change first. */
+  /** Active datasets anyone may read carrying the tag (tag_show include_datasets, as CKAN: public ones), newest change first. */
   async publicDatasetIds(db: EntityManager, tagId: string, limit: number): Promise<string[]> {
+    const params: unknown[] = [tagId, limit];
     const rows: { id: string }[] = await db.query(
       `SELECT p.id FROM package_tag pt JOIN package p ON p.id = pt.package_id
-        WHERE pt.tag_id = $1 AND p.state = 'active' AND NOT p.private ORDER BY p.metadata_modified DESC LIMIT $2`,
-      [tagId, limit],
+        WHERE pt.tag_id = $1 AND ${readableDatasets(ANONYMOUS, params)} ORDER BY p.metadata_modified DESC LIMIT $2`,
+      params,
     );
     return rows.map((r) => r.id);
   }

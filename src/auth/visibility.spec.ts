@@ -1,0 +1,77 @@
+import type { ActionContext } from '../api/action-context';
+import { Authz } from './authz';
+import { ANONYMOUS, DatasetAccess, readableSql, Visibility } from './visibility';
+
+/** A context whose memberships are given: the rule needs no database to be judged. */
+function ctxWith(user: { id: string; sysadmin?: boolean } | null, memberships: Record<string, string> = {}, asked = { count: 0 }): ActionContext {
+  return {
+    user: user && { id: user.id, name: user.id, sysadmin: user.sysadmin ?? false },
+    isSysadmin: user?.sysadmin ?? false,
+    ignoreAuth: false,
+    memberships: async () => {
+      asked.count++;
+      return new Map(Object.entries(memberships));
+    },
+  } as unknown as ActionContext;
+}
+
+describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
+  const visibility = new Visibility(new Authz());
+  const priv: DatasetAccess = { ownerOrg: 'org-a', isPrivate: true, state: 'active', creatorUserId: 'u-1' };
+
+  it('lets everyone read an active public dataset, without looking up memberships', async () => {
+    const asked = { count: 0 };
+    expect(await visibility.canRead(ctxWith({ id: 'u-5' }, {}, asked), { ...priv, isPrivate: false })).toBe(true);
+    expect(await visibility.canRead(ctxWith(null), { ...priv, isPrivate: false })).toBe(true);
+    expect(asked.count).toBe(0);
+  });
+
+  it('lets only members of the owning organization and sysadmins read private, draft and deleted ones', async () => {
+    expect(await visibility.canRead(ctxWith(null), priv)).toBe(false);
+    expect(await visibility.canRead(ctxWith({ id: 'u-2' }, { 'org-b': 'admin' }), priv)).toBe(false);
+    expect(await visibility.canRead(ctxWith({ id: 'u-3' }, { 'org-a': 'member' }), priv)).toBe(true);
+    expect(await visibility.canRead(ctxWith({ id: 'u-3' }, { 'org-a': 'member' }), { ...priv, isPrivate: false, state: 'deleted' })).toBe(true);
+    expect(await visibility.canRead(ctxWith({ id: 'u-3' }, { 'org-a': 'member' }), { ...priv, isPrivate: false, state: 'draft' })).toBe(true);
+    expect(await visibility.canRead(ctxWith({ id: 'u-9', sysadmin: true }), priv)).toBe(true);
+  });
+
+  it('does not let the creator of a dataset in an organization read it after leaving that organization', async () => {
+    expect(await visibility.canRead(ctxWith({ id: 'u-1' }), priv)).toBe(false);
+  });
+
+  it('lets the creator read a draft or deleted dataset without an organization, and nobody else but sysadmins', async () => {
+    const draft: DatasetAccess = { ownerOrg: null, isPrivate: false, state: 'draft', creatorUserId: 'u-1' };
+    expect(await visibility.canRead(ctxWith({ id: 'u-1' }), draft)).toBe(true);
+    expect(await visibility.canRead(ctxWith({ id: 'u-1' }), { ...draft, state: 'deleted' })).toBe(true);
+    expect(await visibility.canRead(ctxWith({ id: 'u-2' }, { 'org-a': 'admin' }), draft)).toBe(false);
+    expect(await visibility.canRead(ctxWith(null), draft)).toBe(false);
+    expect(await visibility.canRead(ctxWith({ id: 'u-9', sysadmin: true }), draft)).toBe(true);
+  });
+
+  it('lets editors and admins of the owning organization edit, not members', async () => {
+    expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-a': 'member' }), priv)).toBe(false);
+    expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-a': 'editor' }), priv)).toBe(true);
+    expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-a': 'admin' }), priv)).toBe(true);
+    expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-b': 'admin' }), priv)).toBe(false);
+    expect(await visibility.canEdit(ctxWith(null), { ...priv, isPrivate: false })).toBe(false);
+  });
+
+  it('lets only sysadmins edit a dataset without an organization, not even its creator', async () => {
+    const orphan: DatasetAccess = { ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: 'u-1' };
+    expect(await visibility.canEdit(ctxWith({ id: 'u-1' }, { 'org-a': 'admin' }), orphan)).toBe(false);
+    expect(await visibility.canEdit(ctxWith({ id: 'u-9', sysadmin: true }), orphan)).toBe(true);
+  });
+
+  it('writes what anyone may read as literal SQL, so package_list can use its index', () => {
+    const params: unknown[] = [];
+    expect(readableSql(ANONYMOUS, params, 'p')).toBe(`(p.state = 'active' AND NOT p.private)`);
+    expect(params).toEqual([]);
+  });
+
+  it('passes a reader\'s organizations and id to SQL as parameters', () => {
+    const params: unknown[] = ['first'];
+    const sql = readableSql({ all: false, userId: 'u-1', readOrgIds: ['org-a'], editOrgIds: [] }, params);
+    expect(sql).toBe(`((state = 'active' AND NOT private) OR (owner_org = ANY($2::uuid[])) OR (owner_org IS NULL AND creator_user_id = ANY($3::uuid[])))`);
+    expect(params).toEqual(['first', ['org-a'], ['u-1']]);
+  });
+});

@@ -1,0 +1,184 @@
+import { Injectable } from '@nestjs/common';
+import type { ActionContext } from '../api/action-context';
+import { Authz } from './authz';
+
+/**
+ * THE rule who may read and who may edit a dataset. Every read path asks it here, in one of three forms that
+ * interpret the same cases and so cannot disagree:
+ *
+ *  1. `mayRead` / `mayEdit` (and `Visibility.canRead` / `canEdit` for an action context): a predicate on one
+ *     dataset (package_show, resource_show, downloads, DCAT's dataset endpoint, group `packages` lists);
+ *  2. `readableSql` / `editableSql`: an SQL condition on the `package` table (package_list, autocompletes,
+ *     tag_list/tag_show, organization and group counts and `packages`, user_show's datasets and counts);
+ *  3. `readClauses`: the cases as data, which src/search turns into its query AST (package_search with its
+ *     counts and facets, and all it serves: current_package_list_with_resources, the DCAT catalog).
+ *
+ * The cases are CKAN 2.11's permission labels (ckan/lib/plugins.py DefaultPermissionLabels): an active public
+ * dataset is everyone's; a private, draft or deleted one belongs to the members of its organization (any role
+ * that grants 'read') and, without an organization, to its creator. Sysadmins, and the site itself acting
+ * (ignoreAuth), read everything. Editing (package_update) takes 'update_dataset' (editor, admin) in the owning
+ * organization.
+ *
+ * A case is a clause: conditions on the dataset's access fields that must all hold; a dataset is readable when
+ * one of the clauses holds. A new access level (issue 14: "internal" datasets that named partner organizations
+ * may read) is a new AccessField (its value in fieldValue, its column in COLUMNS, the same field in the search
+ * documents) and one more clause in readClauses, e.g. access_level ∈ {internal} ∧ shared_with ∋ one of
+ * r.readOrgIds; every read path follows, and test/e2e/visibility.e2e-spec.ts gets the new rows of its table.
+ */
+
+/** What decides who may read or edit a dataset. */
+export interface DatasetAccess {
+  ownerOrg: string | null;
+  isPrivate: boolean;
+  state: string;
+  creatorUserId: string | null;
+}
+
+/** Who is asking, as the rule needs it (see Visibility.readerOf). */
+export interface Reader {
+  /** Sysadmins, and the site itself acting (ignoreAuth): every dataset. */
+  all: boolean;
+  userId: string | null;
+  /** Organizations where the reader's role grants 'read' (member, editor, admin). */
+  readOrgIds: readonly string[];
+  /** Organizations where the reader's role grants 'update_dataset' (editor, admin). */
+  editOrgIds: readonly string[];
+}
+
+/** Nobody in particular: what anyone may read (package_list and the DCAT catalog show only this). */
+export const ANONYMOUS: Reader = Object.freeze({ all: false, userId: null, readOrgIds: [], editOrgIds: [] });
+
+/** The dataset fields the cases look at, with the form of their values. */
+export type AccessField = 'state' | 'private' | 'owner_org' | 'creator_user_id';
+
+/** The field holds one of `oneOf`; null in the list: the field may be empty. */
+export interface Condition {
+  field: AccessField;
+  oneOf: readonly (string | boolean | null)[];
+}
+
+/** Conditions that must all hold. */
+export type Clause = readonly Condition[];
+
+/** null: every dataset; else the clauses of which one must hold (none: no dataset). */
+export type Clauses = readonly Clause[] | null;
+
+const ACTIVE_PUBLIC: Clause = [
+  { field: 'state', oneOf: ['active'] },
+  { field: 'private', oneOf: [false] },
+];
+
+/**
+ * Who may read: CKAN's permission labels, one clause each. CKAN compat: CKAN's package_show lets only those who
+ * may edit read a draft, while its search labels let every member find it; here members read drafts everywhere.
+ */
+export function readClauses(r: Reader): Clauses {
+  if (r.all) return null;
+  const clauses: Clause[] = [ACTIVE_PUBLIC];
+  // member-<org>: whoever holds 'read' in the owning organization, whatever the dataset's state or privacy.
+  if (r.readOrgIds.length) clauses.push([{ field: 'owner_org', oneOf: r.readOrgIds }]);
+  // creator-<user>: a dataset without an organization belongs to whoever created it.
+  if (r.userId) clauses.push([{ field: 'owner_org', oneOf: [null] }, { field: 'creator_user_id', oneOf: [r.userId] }]);
+  return clauses;
+}
+
+/**
+ * Who may edit (package_update, and with it patch, delete and the resource writes): 'update_dataset' in the
+ * owning organization. CKAN compat: CKAN 2.11 lets any logged-in user edit a dataset without an organization
+ * (with create_unowned_dataset, its default) or anyone who may create datasets somewhere; here such a dataset
+ * (left behind by a purged organization) is edited by sysadmins only.
+ */
+export function editClauses(r: Reader): Clauses {
+  if (r.all) return null;
+  return r.editOrgIds.length ? [[{ field: 'owner_org', oneOf: r.editOrgIds }]] : [];
+}
+
+function fieldValue(d: DatasetAccess, field: AccessField): string | boolean | null {
+  switch (field) {
+    case 'state':
+      return d.state;
+    case 'private':
+      return d.isPrivate;
+    case 'owner_org':
+      return d.ownerOrg;
+    case 'creator_user_id':
+      return d.creatorUserId;
+  }
+}
+
+/** Form 1: whether the clauses admit one dataset. */
+export function admits(clauses: Clauses, d: DatasetAccess): boolean {
+  return clauses === null || clauses.some((clause) => clause.every((c) => c.oneOf.includes(fieldValue(d, c.field))));
+}
+
+export const mayRead = (r: Reader, d: DatasetAccess): boolean => admits(readClauses(r), d);
+const PUBLIC_CLAUSES = readClauses(ANONYMOUS);
+export const mayEdit = (r: Reader, d: DatasetAccess): boolean => admits(editClauses(r), d);
+
+/** Each field's column in `package` and the type its parameters are cast to. */
+const COLUMNS: Record<AccessField, { column: string; type: 'text' | 'uuid' | 'boolean' }> = {
+  state: { column: 'state', type: 'text' },
+  private: { column: 'private', type: 'boolean' },
+  owner_org: { column: 'owner_org', type: 'uuid' },
+  creator_user_id: { column: 'creator_user_id', type: 'uuid' },
+};
+
+/** States are our own words, written into the SQL so the planner can match indexes such as package_list_idx. */
+const LITERAL_STATE = /^[a-z_]+$/;
+
+function conditionSql(c: Condition, params: unknown[], a: string): string {
+  const { column, type } = COLUMNS[c.field];
+  const col = `${a}${column}`;
+  const parts: string[] = [];
+  if (c.oneOf.includes(null)) parts.push(`${col} IS NULL`);
+  const values = c.oneOf.filter((v) => v !== null);
+  if (type === 'boolean') {
+    if (values.includes(true) && values.includes(false)) parts.push(`${col} IS NOT NULL`);
+    else if (values.length) parts.push(values[0] ? col : `NOT ${col}`);
+  } else if (c.field === 'state' && values.every((v) => typeof v === 'string' && LITERAL_STATE.test(v))) {
+    if (values.length) parts.push(values.length === 1 ? `${col} = '${String(values[0])}'` : `${col} IN (${values.map((v) => `'${String(v)}'`).join(', ')})`);
+  } else if (values.length) {
+    params.push(values);
+    parts.push(`${col} = ANY($${params.length}::${type}[])`);
+  }
+  if (!parts.length) return 'FALSE';
+  return parts.length === 1 ? parts[0] : `(${parts.join(' OR ')})`;
+}
+
+/** Form 2: the clauses as an SQL condition on `package` (under `alias`, or none); pushes its values onto `params`. */
+export function clausesSql(clauses: Clauses, params: unknown[], alias = ''): string {
+  if (clauses === null) return 'TRUE';
+  if (!clauses.length) return 'FALSE';
+  const a = alias ? `${alias}.` : '';
+  const ors = clauses.map((clause) => (clause.length ? clause.map((c) => conditionSql(c, params, a)).join(' AND ') : 'TRUE'));
+  return ors.length === 1 ? `(${ors[0]})` : `(${ors.map((s) => `(${s})`).join(' OR ')})`;
+}
+
+export const readableSql = (r: Reader, params: unknown[], alias = ''): string => clausesSql(readClauses(r), params, alias);
+export const editableSql = (r: Reader, params: unknown[], alias = ''): string => clausesSql(editClauses(r), params, alias);
+
+/** The rule for an action's caller: loads their memberships (once per request) only when the answer needs them. */
+@Injectable()
+export class Visibility {
+  constructor(private readonly authz: Authz) {}
+
+  async readerOf(ctx: ActionContext): Promise<Reader> {
+    if (ctx.isSysadmin || ctx.ignoreAuth) return { all: true, userId: ctx.user?.id ?? null, readOrgIds: [], editOrgIds: [] };
+    if (!ctx.user) return ANONYMOUS;
+    return {
+      all: false,
+      userId: ctx.user.id,
+      readOrgIds: await this.authz.groupIdsWith(ctx, 'read'),
+      editOrgIds: await this.authz.groupIdsWith(ctx, 'update_dataset'),
+    };
+  }
+
+  /** Form 1 for the caller. What anyone may read is answered without asking for memberships. */
+  async canRead(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
+    return admits(PUBLIC_CLAUSES, d) || mayRead(await this.readerOf(ctx), d);
+  }
+
+  async canEdit(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
+    return mayEdit(await this.readerOf(ctx), d);
+  }
+}

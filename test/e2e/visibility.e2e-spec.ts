@@ -1,0 +1,335 @@
+import request from 'supertest';
+import { DatasetChanges } from '../../src/catalog/datasets/dataset-changes';
+import { TestUser } from '../factories/factories';
+import { TestApp } from '../test-app';
+
+/**
+ * Every read path against ONE table of who may read what (the rule of src/auth/visibility.ts, CKAN 2.11's
+ * permission labels): for each path × dataset × caller the test states whether the caller sees the dataset
+ * there — its dict, its count, its tag, its facet, its RDF. The table below is the specification; the paths
+ * differ only in which states they list and whether they show the caller's datasets or only the public ones.
+ */
+
+type CallerKey = 'anonymous' | 'member' | 'editor' | 'admin' | 'outsider' | 'creator' | 'sysadmin';
+
+const CALLERS: Record<CallerKey, string> = {
+  anonymous: 'an anonymous caller',
+  member: 'a member of the owning organization',
+  editor: 'an editor of the owning organization',
+  admin: 'an admin of the owning organization',
+  outsider: 'a member of another organization',
+  creator: 'the creator of the unowned datasets',
+  sysadmin: 'a sysadmin',
+};
+const CALLER_KEYS = Object.keys(CALLERS) as CallerKey[];
+const ORG_READERS: CallerKey[] = ['member', 'editor', 'admin', 'sysadmin'];
+
+interface Case {
+  key: string;
+  label: string;
+  state: 'active' | 'draft' | 'deleted';
+  private: boolean;
+  /** Owned by an organization of its own (the callers' roles are in it), or left without one. */
+  owned: boolean;
+  /** THE TABLE: who may read this dataset. */
+  readers: CallerKey[];
+}
+
+const CASES: Case[] = [
+  { key: 'open', label: 'the active public dataset', state: 'active', private: false, owned: true, readers: CALLER_KEYS },
+  { key: 'private', label: 'the active private dataset', state: 'active', private: true, owned: true, readers: ORG_READERS },
+  { key: 'draft', label: 'the draft dataset', state: 'draft', private: false, owned: true, readers: ORG_READERS },
+  { key: 'deleted', label: 'the deleted dataset', state: 'deleted', private: false, owned: true, readers: ORG_READERS },
+  { key: 'orphanprivate', label: 'the private dataset without an organization', state: 'active', private: true, owned: false, readers: ['creator', 'sysadmin'] },
+  { key: 'orphandraft', label: 'the draft dataset without an organization', state: 'draft', private: false, owned: false, readers: ['creator', 'sysadmin'] },
+];
+
+const reads = (caller: CallerKey, c: Case): boolean => c.readers.includes(caller);
+/** What anyone may read: package_list, the DCAT catalog, groups and package_search without include_private show only this. */
+const isPublic = (c: Case): boolean => reads('anonymous', c);
+const readsActive = (caller: CallerKey, c: Case): boolean => c.state === 'active' && reads(caller, c);
+const readsActiveOrDraft = (caller: CallerKey, c: Case): boolean => c.state !== 'deleted' && reads(caller, c);
+/** The user who created a case's dataset: the editor in its organization, or the creator for the unowned ones. */
+const creatorOf = (c: Case): CallerKey => (c.owned ? 'editor' : 'creator');
+/** user_show of the dataset's creator (CKAN: package_search with include_private and include_drafts for oneself and sysadmins). */
+const inUserShow = (caller: CallerKey, c: Case): boolean =>
+  caller === creatorOf(c) || caller === 'sysadmin' ? readsActiveOrDraft(caller, c) : isPublic(c);
+
+interface Fixture {
+  id: string;
+  name: string;
+  tag: string;
+  format: string;
+  resourceId: string;
+  org?: { id: string; name: string };
+  group?: { id: string; name: string };
+}
+
+/** The table on every path, or (`searchOnly`) on the paths package_search answers, with the engine `env` picks. */
+function visibilityTable(engine: string, env: Record<string, string>, searchOnly: boolean): void {
+  describe(`one visibility rule on every read path (search: ${engine})`, () => {
+    let t: TestApp;
+    const users = {} as Record<Exclude<CallerKey, 'anonymous' | 'sysadmin'>, TestUser>;
+    const fx: Record<string, Fixture> = {};
+    const memo = new Map<string, Promise<unknown>>();
+    const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+      if (!memo.has(key)) memo.set(key, fn());
+      return memo.get(key) as Promise<T>;
+    };
+
+    const userOf = (caller: CallerKey): TestUser | null => (caller === 'anonymous' ? null : caller === 'sysadmin' ? t.sysadmin : users[caller]);
+    const get = (caller: CallerKey, path: string) => {
+      const r = request(t.http).get(path);
+      const u = userOf(caller);
+      return u ? r.set('Authorization', u.token) : r;
+    };
+    const action = async <T = unknown>(caller: CallerKey, name: string, params: Record<string, unknown> = {}): Promise<{ status: number; result: T }> => {
+      const qs = new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, typeof v === 'string' ? v : JSON.stringify(v)])).toString();
+      const res = await get(caller, `/api/3/action/${name}${qs ? `?${qs}` : ''}`);
+      return { status: res.status, result: res.body.result as T };
+    };
+    const ok = async <T>(caller: CallerKey, name: string, params: Record<string, unknown> = {}): Promise<T> => {
+      const res = await action<T>(caller, name, params);
+      if (res.status !== 200) throw new Error(`${name} answered ${res.status} for ${caller}`);
+      return res.result;
+    };
+
+    beforeAll(async () => {
+      t = await TestApp.start(env);
+      for (const k of ['member', 'editor', 'admin', 'outsider', 'creator'] as const) users[k] = await t.factories.user();
+      const roles: [TestUser, 'admin' | 'editor' | 'member'][] = [[users.member, 'member'], [users.editor, 'editor'], [users.admin, 'admin']];
+      // The outsider holds the strongest role in another organization, which must not open this one.
+      await t.factories.organization({ members: [[users.outsider, 'admin']] });
+      // The unowned datasets: their creator made them as editor of an organization that was then purged.
+      const gone = await t.factories.organization({ members: [[users.creator, 'editor']] });
+
+      for (const c of CASES) {
+        const org = c.owned ? await t.factories.organization({ name: `vis-${c.key}-org`, members: roles }) : gone;
+        const group = c.state !== 'deleted' ? await t.factories.group({ name: `vis-${c.key}-group` }) : undefined;
+        const as = users[creatorOf(c) as 'editor' | 'creator'];
+        const d = await t.factories.dataset(
+          { name: `vis-${c.key}-ds`, owner_org: org.id, private: c.private, state: c.state === 'draft' ? 'draft' : 'active', tags: [{ name: `vis-${c.key}-tag` }] },
+          as,
+        );
+        const format = `vis${c.key}fmt`;
+        const up = await request(t.http).post('/api/3/action/resource_create').set('Authorization', as.token)
+          .field('package_id', d.id).field('format', format).attach('upload', Buffer.from(`wert;${c.key}\n1;2\n`), 'werte.csv');
+        expect(up.status).toBe(200);
+        if (group && c.owned) await t.call('package_patch', { id: d.id, groups: [{ id: group.id }] });
+        if (c.state === 'deleted' || !c.owned) await t.call('package_delete', { id: d.id }, { as });
+        fx[c.key] = { id: d.id, name: d.name, tag: `vis-${c.key}-tag`, format, resourceId: up.body.result.id, org: c.owned ? org : undefined, group };
+      }
+      await t.call('organization_purge', { id: gone.id });
+      // CKAN's actions no longer make these (a dataset without an organization cannot be private, an organization with
+      // live datasets cannot be purged), but catalogs migrated or harvested from older CKANs hold them.
+      const orphans = CASES.filter((c) => !c.owned);
+      await t.context().transaction(async (tx) => {
+        for (const c of orphans) {
+          await tx.db.query(`UPDATE package SET state = $2 WHERE id = $1 AND owner_org IS NULL`, [fx[c.key].id, c.state]);
+          await tx.db.query(`INSERT INTO package_group (package_id, group_id) VALUES ($1, $2)`, [fx[c.key].id, fx[c.key].group!.id]);
+        }
+        await t.app.get(DatasetChanges).changed(tx, orphans.map((c) => fx[c.key].id));
+      });
+      await t.searchIndexed();
+      // The fixtures are what the table says they are.
+      for (const c of CASES) {
+        const shown = await t.call<{ state: string; private: boolean; owner_org: string | null }>('package_show', { id: fx[c.key].id });
+        expect({ key: c.key, state: shown.state, private: shown.private, owned: shown.owner_org !== null }).toEqual({ key: c.key, state: c.state, private: c.private, owned: c.owned });
+      }
+    });
+    afterAll(() => t.stop());
+
+    const ids = (list: { id: string }[]): string[] => list.map((d) => d.id);
+    const search = (caller: CallerKey, params: Record<string, unknown>) =>
+      ok<{ count: number; results: { id: string }[]; facets: Record<string, Record<string, number>> }>(caller, 'package_search', params);
+    const everything = (caller: CallerKey) =>
+      once(`search-all:${caller}`, () => search(caller, { q: '*:*', rows: 1000, include_private: true, include_drafts: true, 'facet.field': ['tags', 'organization'], 'facet.limit': -1 }));
+    const turtle = async (caller: CallerKey, path: string): Promise<{ status: number; text: string }> => {
+      const res = await get(caller, path).buffer(true).parse((r, cb) => {
+        let s = '';
+        r.on('data', (c: Buffer) => (s += c.toString('utf8')));
+        r.on('end', () => cb(null, s));
+      });
+      return { status: res.status, text: res.body as string };
+    };
+
+    interface Path {
+      /** As the test names say it: "in <name>". */
+      name: string;
+      /** Whether the caller should see the case's dataset there, from the table. */
+      expected: (caller: CallerKey, c: Case) => boolean;
+      /** Cases the path can hold at all (a group never holds a deleted dataset, an unowned one has no organization). */
+      applies?: (c: Case) => boolean;
+      /** Answered by package_search (and so by the search engine under test). */
+      search?: boolean;
+      sees: (caller: CallerKey, c: Case, f: Fixture) => Promise<boolean>;
+    }
+
+    const PATHS: Path[] = [
+      { name: 'package_show', expected: reads, sees: async (who, _c, f) => (await action(who, 'package_show', { id: f.id })).status === 200 },
+      { name: 'resource_show', expected: reads, sees: async (who, _c, f) => (await action(who, 'resource_show', { id: f.resourceId })).status === 200 },
+      {
+        name: 'the resource download',
+        expected: reads,
+        sees: async (who, _c, f) => (await get(who, `/dataset/${f.id}/resource/${f.resourceId}/download/werte.csv`)).status === 200,
+      },
+      { name: 'the DCAT dataset endpoint (RDF)', expected: reads, sees: async (who, _c, f) => (await turtle(who, `/dataset/${f.id}.ttl`)).status === 200 },
+      {
+        name: 'package_search results with include_private and include_drafts',
+        search: true,
+        expected: readsActiveOrDraft,
+        sees: async (who, _c, f) => ids((await search(who, { fq: `tags:${f.tag}`, include_private: true, include_drafts: true })).results).includes(f.id),
+      },
+      {
+        name: 'package_search count',
+        search: true,
+        expected: readsActiveOrDraft,
+        sees: async (who, _c, f) => (await search(who, { fq: `tags:${f.tag}`, include_private: true, include_drafts: true, rows: 0 })).count === 1,
+      },
+      { name: "package_search's tag facet", search: true, expected: readsActiveOrDraft, sees: async (who, _c, f) => f.tag in (await everything(who)).facets.tags },
+      {
+        name: "package_search's organization facet",
+        search: true,
+        expected: readsActiveOrDraft,
+        applies: (c) => c.owned,
+        sees: async (who, _c, f) => f.org!.name in (await everything(who)).facets.organization,
+      },
+      {
+        name: 'package_search without include_private',
+        search: true,
+        expected: (_who, c) => isPublic(c),
+        sees: async (who, _c, f) => ids((await once(`search-public:${who}`, () => search(who, { q: '*:*', rows: 1000 }))).results).includes(f.id),
+      },
+      {
+        name: 'package_list',
+        expected: (_who, c) => isPublic(c),
+        sees: async (who, _c, f) => (await once(`package_list:${who}`, () => ok<string[]>(who, 'package_list'))).includes(f.name),
+      },
+      {
+        name: 'current_package_list_with_resources',
+        search: true,
+        // CKAN: private datasets for sysadmins only, never drafts.
+        expected: (who, c) => (who === 'sysadmin' ? readsActive(who, c) : isPublic(c)),
+        sees: async (who, _c, f) => ids(await once(`current:${who}`, () => ok<{ id: string }[]>(who, 'current_package_list_with_resources', { limit: 100 }))).includes(f.id),
+      },
+      {
+        name: 'package_autocomplete',
+        expected: readsActive,
+        sees: async (who, _c, f) => (await ok<{ name: string }[]>(who, 'package_autocomplete', { q: f.name })).some((r) => r.name === f.name),
+      },
+      {
+        name: 'tag_list',
+        expected: readsActive,
+        sees: async (who, _c, f) => (await once(`tag_list:${who}`, () => ok<string[]>(who, 'tag_list'))).includes(f.tag),
+      },
+      { name: 'tag_show', expected: readsActive, sees: async (who, _c, f) => (await action(who, 'tag_show', { id: f.tag })).status === 200 },
+      { name: 'tag_autocomplete', expected: readsActive, sees: async (who, _c, f) => (await ok<string[]>(who, 'tag_autocomplete', { q: f.tag })).includes(f.tag) },
+      {
+        name: 'format_autocomplete',
+        expected: readsActive,
+        sees: async (who, _c, f) => (await ok<string[]>(who, 'format_autocomplete', { q: f.format })).includes(f.format),
+      },
+      {
+        name: "organization_list's package_count",
+        expected: readsActive,
+        applies: (c) => c.owned,
+        sees: async (who, _c, f) => {
+          const orgs = await once(`organization_list:${who}`, () => ok<{ name: string; package_count: number }[]>(who, 'organization_list', { all_fields: true, limit: 25 }));
+          return orgs.find((o) => o.name === f.org!.name)!.package_count === 1;
+        },
+      },
+      {
+        name: "organization_show's package_count",
+        expected: readsActive,
+        applies: (c) => c.owned,
+        sees: async (who, _c, f) => (await ok<{ package_count: number }>(who, 'organization_show', { id: f.org!.id })).package_count === 1,
+      },
+      {
+        name: "organization_show's packages",
+        expected: readsActive,
+        applies: (c) => c.owned,
+        sees: async (who, _c, f) => ids((await ok<{ packages: { id: string }[] }>(who, 'organization_show', { id: f.org!.id, include_datasets: true })).packages).includes(f.id),
+      },
+      {
+        name: "group_list's package_count",
+        // CKAN counts and lists a group's datasets without include_private, for every caller.
+        expected: (_who, c) => isPublic(c),
+        applies: (c) => c.state !== 'deleted',
+        sees: async (who, _c, f) => {
+          const groups = await once(`group_list:${who}`, () => ok<{ name: string; package_count: number }[]>(who, 'group_list', { all_fields: true, limit: 25 }));
+          return groups.find((g) => g.name === f.group!.name)!.package_count === 1;
+        },
+      },
+      {
+        name: "group_show's package_count",
+        expected: (_who, c) => isPublic(c),
+        applies: (c) => c.state !== 'deleted',
+        sees: async (who, _c, f) => (await ok<{ package_count: number }>(who, 'group_show', { id: f.group!.id })).package_count === 1,
+      },
+      {
+        name: "group_show's packages",
+        expected: (_who, c) => isPublic(c),
+        applies: (c) => c.state !== 'deleted',
+        sees: async (who, _c, f) => ids((await ok<{ packages: { id: string }[] }>(who, 'group_show', { id: f.group!.id, include_datasets: true })).packages).includes(f.id),
+      },
+      {
+        name: "user_show's datasets of its creator",
+        expected: inUserShow,
+        sees: async (who, c, f) => {
+          const creator = users[creatorOf(c) as 'editor' | 'creator'];
+          const shown = await once(`user_show:${who}:${creator.id}`, () => ok<{ datasets: { id: string }[] }>(who, 'user_show', { id: creator.id, include_datasets: true }));
+          return ids(shown.datasets).includes(f.id);
+        },
+      },
+      {
+        name: 'the DCAT catalog (RDF)',
+        search: true,
+        expected: (_who, c) => isPublic(c),
+        sees: async (who, _c, f) => (await once(`catalog:${who}`, () => turtle(who, '/catalog.ttl'))).text.includes(`/dataset/${f.id}>`),
+      },
+    ];
+
+    for (const path of PATHS.filter((p) => !searchOnly || p.search)) {
+      describe(path.name, () => {
+        for (const c of CASES.filter((x) => path.applies?.(x) ?? true)) {
+          for (const who of CALLER_KEYS) {
+            const expected = path.expected(who, c);
+            it(`${CALLERS[who]} ${expected ? 'sees' : 'does not see'} ${c.label} in ${path.name}`, async () => {
+              expect(await path.sees(who, c, fx[c.key])).toBe(expected);
+            });
+          }
+        }
+      });
+    }
+
+    if (searchOnly) return;
+
+    describe("user_show's number_created_packages", () => {
+      for (const creator of ['editor', 'creator'] as const) {
+        const made = CASES.filter((c) => creatorOf(c) === creator);
+        for (const who of CALLER_KEYS) {
+          const expected = made.filter((c) => inUserShow(who, c)).length;
+          it(`${CALLERS[who]} is told ${CALLERS[creator]} created ${expected} of their ${made.length} datasets`, async () => {
+            const shown = await ok<{ number_created_packages: number }>(who, 'user_show', { id: users[creator].id });
+            expect(shown.number_created_packages).toBe(expected);
+          });
+        }
+      }
+    });
+
+    describe('shared caches', () => {
+      for (const c of CASES) {
+        const shared = isPublic(c);
+        it(`a download of ${c.label} is ${shared ? '' : 'not '}marked for shared caches`, async () => {
+          const res = await get('sysadmin', `/dataset/${fx[c.key].id}/resource/${fx[c.key].resourceId}/download/werte.csv`);
+          expect(res.status).toBe(200);
+          expect(res.headers['cache-control']).toBe(shared ? 'public, no-cache' : 'private, no-cache');
+        });
+      }
+    });
+  });
+}
+
+visibilityTable('in memory', {}, false);
+// The same answers when package_search runs in SQL (SEARCH_IN_MEMORY=false), as when the in-memory store cannot be trusted.
+visibilityTable('SQL only', { SEARCH_IN_MEMORY: 'false' }, true);
