@@ -215,6 +215,20 @@ describe('organizations (municipalities) and groups', () => {
       expect(await t.call<string[]>('group_list')).toContain('umwelt');
     });
 
+    it('gives a dataset that group_update takes out of the group a new metadata_modified, as one that joins gets', async () => {
+      const o = await t.factories.organization();
+      const [stays, leaves, joins] = [await t.factories.dataset({ owner_org: o.id }), await t.factories.dataset({ owner_org: o.id }), await t.factories.dataset({ owner_org: o.id })];
+      const g = await t.call<{ id: string; name: string }>('group_create', { name: 'wechselnd', packages: [{ name: stays.name }, { name: leaves.name }] });
+      const before = async (id: string) => (await t.call<{ metadata_modified: string }>('package_show', { id })).metadata_modified;
+      const [leavesBefore, joinsBefore, staysBefore] = [await before(leaves.id), await before(joins.id), await before(stays.id)];
+      await t.call('group_update', { id: g.id, name: g.name, packages: [{ name: stays.name }, { name: joins.name }] });
+      const after = await Promise.all([leaves.id, joins.id, stays.id].map((id) => t.call<{ metadata_modified: string; groups: { name: string }[] }>('package_show', { id })));
+      expect(after[0].metadata_modified > leavesBefore).toBe(true);
+      expect(after[0].groups).toEqual([]);
+      expect(after[1].metadata_modified > joinsBefore).toBe(true);
+      expect(after[2].metadata_modified).toBe(staysBefore);
+    });
+
     it('group_list_authz lists the groups a user may add datasets to; all of them for sysadmins', async () => {
       const u = await t.factories.user();
       const mine = await t.factories.group({ title: 'Meine Gruppe', members: [[u, 'member']] });

@@ -137,17 +137,6 @@ export class GroupWriter {
 
   /** Makes the group hold exactly `packageIds`; datasets that join or leave get a new metadata_modified. */
   private async setPackages(ctx: ActionContext, groupId: string, packageIds: string[]): Promise<void> {
-    const left: { package_id: string }[] = await ctx.db.query(
-      `DELETE FROM package_group WHERE group_id = $1 AND NOT (package_id = ANY($2::uuid[])) RETURNING package_id`,
-      [groupId, packageIds],
-    );
-    const joined: { package_id: string }[] = packageIds.length
-      ? await ctx.db.query(
-          `INSERT INTO package_group (package_id, group_id) SELECT p, $1 FROM unnest($2::uuid[]) AS p ON CONFLICT DO NOTHING RETURNING package_id`,
-          [groupId, packageIds],
-        )
-      : [];
-    const touched = [...left, ...joined].map((r) => r.package_id);
-    if (touched.length) await ctx.db.query(`UPDATE package SET metadata_modified = clock_timestamp() WHERE id = ANY($1::uuid[])`, [touched]);
+    await this.groups.setPackages(ctx.db, groupId, packageIds);
   }
 }

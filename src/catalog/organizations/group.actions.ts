@@ -181,8 +181,7 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
           throw new ValidationError({ message: 'Organization cannot be deleted while it still has datasets' });
         }
         const affected = await this.changes.datasetsOf(ctx, g.id);
-        await ctx.db.query(`DELETE FROM member WHERE group_id = $1`, [g.id]);
-        if (!isOrg) await ctx.db.query(`DELETE FROM package_group WHERE group_id = $1`, [g.id]);
+        await this.repo.removeAllMembers(ctx.db, g.id, !isOrg);
         await this.repo.setState(ctx.db, g.id, 'deleted');
         ctx.forgetMemberships();
         await this.changes.changed(ctx, affected);
@@ -206,7 +205,7 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
           }
         }
         const affected = await this.changes.datasetsOf(ctx, g.id);
-        if (isOrg) await ctx.db.query(`UPDATE package SET owner_org = NULL WHERE owner_org = $1`, [g.id]);
+        if (isOrg) await this.repo.releaseOwnedDatasets(ctx.db, g.id);
         await this.repo.purge(ctx.db, g.id);
         ctx.forgetMemberships();
         await this.changes.changed(ctx, affected);

@@ -189,18 +189,17 @@ export class GroupRepository {
     return rows[0]?.capacity ?? null;
   }
 
-  async setMember(db: EntityManager, groupId: string, userId: string, capacity: string): Promise<{ created: string }> {
-    const rows: { created: string }[] = await db.query(
+  async setMember(db: EntityManager, groupId: string, userId: string, capacity: string): Promise<{ id: string; created: string }> {
+    const rows: { id: string; created: string }[] = await db.query(
       `INSERT INTO member (id, group_id, user_id, capacity) VALUES (gen_random_uuid(), $1, $2, $3)
-       ON CONFLICT (group_id, user_id) DO UPDATE SET capacity = EXCLUDED.capacity RETURNING created`,
+       ON CONFLICT (group_id, user_id) DO UPDATE SET capacity = EXCLUDED.capacity RETURNING id, created`,
       [groupId, userId, capacity],
     );
     return rows[0];
   }
 
-  async removeMember(db: EntityManager, groupId: string, userId: string): Promise<boolean> {
-    const rows = await db.query(`DELETE FROM member WHERE group_id = $1 AND user_id = $2 RETURNING 1`, [groupId, userId]);
-    return rows.length > 0;
+  async removeMember(db: EntityManager, groupId: string, userId: string): Promise<void> {
+    await db.query(`DELETE FROM member WHERE group_id = $1 AND user_id = $2`, [groupId, userId]);
   }
 
   async adminCount(db: EntityManager, groupId: string): Promise<number> {
@@ -219,5 +218,34 @@ export class GroupRepository {
 
   async allActive(db: EntityManager, organizations: boolean): Promise<GroupRow[]> {
     return db.query(`SELECT * FROM catalog_group WHERE state = 'active' AND is_organization = $1`, [organizations]);
+  }
+
+  /** Deleting a group or organization: nobody is a member any more, and a group holds no datasets. */
+  async removeAllMembers(db: EntityManager, groupId: string, alsoDatasets: boolean): Promise<void> {
+    await db.query(`DELETE FROM member WHERE group_id = $1`, [groupId]);
+    if (alsoDatasets) await db.query(`DELETE FROM package_group WHERE group_id = $1`, [groupId]);
+  }
+
+  /** Purging an organization: its (deleted) datasets keep living without an owner. */
+  async releaseOwnedDatasets(db: EntityManager, orgId: string): Promise<void> {
+    await db.query(`UPDATE package SET owner_org = NULL WHERE owner_org = $1`, [orgId]);
+  }
+
+  /** Makes the group hold exactly `packageIds`; returns the datasets that joined or left, which get a new metadata_modified. */
+  async setPackages(db: EntityManager, groupId: string, packageIds: string[]): Promise<string[]> {
+    // TypeORM answers a DELETE with [rows, count], not with the rows alone.
+    const [left]: [{ package_id: string }[], number] = await db.query(
+      `DELETE FROM package_group WHERE group_id = $1 AND NOT (package_id = ANY($2::uuid[])) RETURNING package_id`,
+      [groupId, packageIds],
+    );
+    const joined: { package_id: string }[] = packageIds.length
+      ? await db.query(
+          `INSERT INTO package_group (package_id, group_id) SELECT p, $1 FROM unnest($2::uuid[]) AS p ON CONFLICT DO NOTHING RETURNING package_id`,
+          [groupId, packageIds],
+        )
+      : [];
+    const touched = [...left, ...joined].map((r) => r.package_id);
+    if (touched.length) await db.query(`UPDATE package SET metadata_modified = clock_timestamp() WHERE id = ANY($1::uuid[])`, [touched]);
+    return touched;
   }
 }

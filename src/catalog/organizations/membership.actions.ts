@@ -43,9 +43,8 @@ Who may call: admins of the ${kind}, sysadmins.`,
         if (current === 'admin' && input.role !== 'admin' && user.id === ctx.user?.id) {
           throw new NotAuthorized('Administrators cannot revoke their own admin status');
         }
-        await this.groups.setMember(ctx.db, g.id, user.id, input.role);
+        const member = await this.groups.setMember(ctx.db, g.id, user.id, input.role);
         ctx.forgetMemberships();
-        const [member]: { id: string }[] = await ctx.db.query(`SELECT id FROM member WHERE group_id = $1 AND user_id = $2`, [g.id, user.id]);
         return { capacity: input.role, group_id: g.id, id: member.id, state: 'active', table_id: user.id, table_name: 'user' };
       },
     });
