@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Dispatcher } from './api/dispatcher';
 import { ensureSysadminFromEnv } from './auth/bootstrap-sysadmin';
+import { UserRepository } from './auth/user.repository';
 import { AppConfig, ConfigError, loadConfig } from './config/env';
 import { createLogger, isReadableLog } from './common/logger';
 import { portUnavailable } from './common/port-check';
@@ -23,7 +24,7 @@ async function bootstrap(): Promise<void> {
   const app = await createHttpApp({ config, logger: log, database: { migrate: true } });
   try {
     const database = app.get(Database);
-    await ensureSysadminFromEnv(app.get(Dispatcher), config, log);
+    await ensureSysadminFromEnv(app.get(Dispatcher), app.get(UserRepository), config, log);
     try {
       await app.listen({ port: config.PORT, host: config.HOST });
     } catch (err) {

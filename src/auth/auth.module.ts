@@ -5,6 +5,7 @@ import { ConstraintErrors } from '../api/constraint-errors';
 import { AUTH_CONSTRAINTS } from './auth.entities';
 import { Authenticator } from './authenticator';
 import { Authz } from './authz';
+import { MembershipRepository } from './membership.repository';
 import { TokenActions } from './token.actions';
 import { UserActions } from './user.actions';
 import { UserDicts } from './user-dicts.service';
@@ -12,7 +13,7 @@ import { UserRepository } from './user.repository';
 import { Visibility } from './visibility';
 
 @Module({
-  providers: [Authz, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, UserActions, TokenActions],
+  providers: [Authz, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, UserActions, TokenActions],
   exports: [Authz, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts],
 })
 export class AuthModule implements OnModuleInit {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
-import { preparedQuery } from '../database/prepared';
+import { MembershipRepository } from './membership.repository';
 
 /** CKAN's roles and what each may do in its organization (ckan/authz.py ROLE_PERMISSIONS). */
 export const ROLES = ['admin', 'editor', 'member'] as const;
@@ -27,20 +27,13 @@ export function roleAllows(capacity: string | undefined, permission: Permission)
  */
 @Injectable()
 export class Authz {
+  constructor(private readonly roles: MembershipRepository) {}
+
   /** The caller's role by organization/group id (active groups only). */
   memberships(ctx: ActionContext): Promise<Map<string, string>> {
     const user = ctx.user;
     if (!user) return Promise.resolve(new Map());
-    return ctx.memberships(async () => {
-      const rows = await preparedQuery<{ group_id: string; capacity: string }>(
-        ctx.db,
-        'memberships-of-user',
-        `SELECT m.group_id, m.capacity FROM member m JOIN catalog_group g ON g.id = m.group_id
-          WHERE m.user_id = $1 AND g.state = 'active'`,
-        [user.id],
-      );
-      return new Map(rows.map((r) => [r.group_id, r.capacity]));
-    });
+    return ctx.memberships(() => this.roles.rolesOf(ctx.db, user.id));
   }
 
   async capacityIn(ctx: ActionContext, groupId: string): Promise<string | undefined> {

@@ -2,19 +2,20 @@ import type { Dispatcher } from '../api/dispatcher';
 import { NotFound } from '../api/errors';
 import type { AppConfig } from '../config/env';
 import type { Logger } from '../common/logger';
+import type { UserRepository } from './user.repository';
 
 /**
  * SYSADMIN_NAME + SYSADMIN_PASSWORD: on start, create that sysadmin if no such user exists yet
  * (an existing account is promoted, its password left alone). Goes through user_create like every client.
  */
-export async function ensureSysadminFromEnv(dispatcher: Dispatcher, config: AppConfig, log: Logger): Promise<void> {
+export async function ensureSysadminFromEnv(dispatcher: Dispatcher, users: UserRepository, config: AppConfig, log: Logger): Promise<void> {
   const name = config.SYSADMIN_NAME;
   if (!name) return;
   const ctx = dispatcher.context(null, { ignoreAuth: true });
   try {
     const user = await ctx.call<{ id: string; sysadmin: boolean }>('user_show', { id: name });
     if (!user.sysadmin) {
-      await ctx.db.query(`UPDATE user_account SET sysadmin = TRUE WHERE id = $1`, [user.id]);
+      await users.setSysadmin(ctx.db, user.id, true);
       log.warn({ user: name }, 'SYSADMIN_NAME names an existing user: made them a sysadmin');
     }
     return;

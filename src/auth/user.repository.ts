@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared';
 import { isUuid } from '../api/ckan-schema';
 import { ANONYMOUS, Reader, readableSql } from './visibility';
 
@@ -158,5 +159,23 @@ export class UserRepository {
 
   async deleteToken(db: EntityManager, id: string): Promise<void> {
     await db.query(`DELETE FROM api_token WHERE id = $1`, [id]);
+  }
+
+  /** The active user an API token's secret hash belongs to; `stale`: its last use was recorded over a minute ago. */
+  async callerByTokenHash(db: EntityManager, hash: Buffer): Promise<{ id: string; name: string; sysadmin: boolean; token_id: string; stale: boolean } | undefined> {
+    const rows = await preparedQuery<{ id: string; name: string; sysadmin: boolean; token_id: string; stale: boolean }>(
+      db,
+      'caller-by-token',
+      `SELECT u.id, u.name, u.sysadmin, t.id AS token_id,
+              (t.last_access IS NULL OR t.last_access < now() - interval '1 minute') AS stale
+         FROM api_token t JOIN user_account u ON u.id = t.user_id
+        WHERE t.secret_hash = $1 AND u.state = 'active'`,
+      [hash],
+    );
+    return rows[0];
+  }
+
+  async recordTokenUse(db: EntityManager, tokenId: string): Promise<void> {
+    await db.query(`UPDATE api_token SET last_access = clock_timestamp() WHERE id = $1`, [tokenId]);
   }
 }

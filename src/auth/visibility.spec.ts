@@ -1,5 +1,6 @@
 import type { ActionContext } from '../api/action-context';
 import { Authz } from './authz';
+import { MembershipRepository } from './membership.repository';
 import { ANONYMOUS, DatasetAccess, readableSql, Visibility } from './visibility';
 
 /** A context whose memberships are given: the rule needs no database to be judged. */
@@ -16,7 +17,7 @@ function ctxWith(user: { id: string; sysadmin?: boolean } | null, memberships: R
 }
 
 describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
-  const visibility = new Visibility(new Authz());
+  const visibility = new Visibility(new Authz(new MembershipRepository()));
   const priv: DatasetAccess = { ownerOrg: 'org-a', isPrivate: true, state: 'active', creatorUserId: 'u-1' };
 
   it('lets everyone read an active public dataset, without looking up memberships', async () => {

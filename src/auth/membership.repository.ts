@@ -1,0 +1,19 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { preparedQuery } from '../database/prepared';
+
+/** The one query permission checks rest on: a user's roles in organizations and groups. */
+@Injectable()
+export class MembershipRepository {
+  /** The user's role by organization/group id (active groups only), asked once per request by Authz. */
+  async rolesOf(db: EntityManager, userId: string): Promise<Map<string, string>> {
+    const rows = await preparedQuery<{ group_id: string; capacity: string }>(
+      db,
+      'memberships-of-user',
+      `SELECT m.group_id, m.capacity FROM member m JOIN catalog_group g ON g.id = m.group_id
+        WHERE m.user_id = $1 AND g.state = 'active'`,
+      [userId],
+    );
+    return new Map(rows.map((r) => [r.group_id, r.capacity]));
+  }
+}
