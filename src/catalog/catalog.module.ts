@@ -1,6 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { DatasetChanges } from './datasets/dataset-changes';
 import { DatasetDictCache } from './datasets/dataset-dict.cache';
 import { DatasetDicts } from './datasets/dataset-dicts.service';
@@ -25,7 +26,7 @@ import { TagRepository } from './tags/tag.repository';
 
 /** Datasets, resources (with their uploaded files and the download route), organizations, groups, tags and licences. */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, JobsModule],
   providers: [
     DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,
