@@ -33,7 +33,9 @@ export class CliRuntime {
   async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
     const database = await openDatabase(this.config, this.log, { migrate: true, existingCatalog: true, poolSize: 4, applicationName: 'catalog-cli' });
     try {
-      const app = await NestFactory.createApplicationContext(AppModule.register({ config: this.config, logger: this.log, database, ownsDatabase: false }), {
+      // A command enqueues jobs (its writes file them) but runs none: that is the servers' work.
+      const config = { ...this.config, JOBS_WORKER: false };
+      const app = await NestFactory.createApplicationContext(AppModule.register({ config, logger: this.log, database, ownsDatabase: false }), {
         logger: false,
         abortOnError: false,
       });

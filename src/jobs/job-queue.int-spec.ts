@@ -99,6 +99,7 @@ describe('the job queue', () => {
     const s = await until(status(q, 'test.broken', id), (v) => v?.state === 'failed');
     expect(s).toMatchObject({ state: 'failed', attempts: 2, maxAttempts: 2, lastError: 'the source answered 500' });
     expect(calls).toBe(2);
+    expect(await q.recent({ queue: 'test.broken' })).toEqual([expect.objectContaining({ id, state: 'failed', lastError: 'the source answered 500' })]);
   });
 
   it('enqueues inside the caller’s transaction: a rolled-back write leaves no job, a committed one runs', async () => {

@@ -289,6 +289,42 @@ export class JobQueue {
   }
 
   /**
+   * The latest jobs (of one queue, or of all but pg-boss's own), newest first, with state, attempts,
+   * last error and progress: what `npm run cli -- jobs list` shows. Reads pg-boss's job table directly,
+   * which its API cannot list.
+   */
+  async recent(opts: { queue?: string; limit?: number } = {}): Promise<JobStatus[]> {
+    await this.start();
+    const { rows } = await this.pool.query<Record<string, unknown>>(
+      `SELECT j.id, j.name, j.state::text AS state, j.retry_count, j.retry_limit, j.started_on, j.created_on, j.completed_on, j.start_after, j.output,
+              p.progress, p.message, p.last_error
+         FROM ${JOB_SCHEMA}.job j LEFT JOIN job_progress p ON p.job_id = j.id
+        WHERE ($1::text IS NULL AND j.name NOT LIKE '\_\_pgboss\_\_%') OR j.name = $1
+        ORDER BY j.created_on DESC LIMIT $2`,
+      [opts.queue ?? null, opts.limit ?? 50],
+    );
+    return rows.map((r) => {
+      const output = r.output as { message?: string; value?: unknown } | null;
+      const state = r.state as JobState;
+      return {
+        id: r.id as string,
+        name: r.name as string,
+        state,
+        attempts: r.started_on ? (r.retry_count as number) + 1 : 0,
+        maxAttempts: (r.retry_limit as number) + 1,
+        lastError: (r.last_error as string | null) ?? (state === 'failed' || state === 'retry' ? (output?.message ?? null) : null),
+        progress: (r.progress as number | null) ?? null,
+        message: (r.message as string | null) ?? null,
+        output: state === 'completed' ? (output?.value ?? output) : null,
+        createdAt: String(r.created_on),
+        startedAt: r.started_on ? String(r.started_on) : null,
+        completedAt: r.completed_on ? String(r.completed_on) : null,
+        runAfter: String(r.start_after),
+      };
+    });
+  }
+
+  /**
    * Stops taking jobs, lets running ones finish within the shutdown timeout and hands back the rest:
    * pg-boss fails them as interrupted, which retries them; one that had used up its retries is put back
    * once more, since the interruption was not its fault. Then the pool closes.
