@@ -3,6 +3,7 @@ import { ActionRegistry } from '../api/action-registry';
 import { ConstraintErrors } from '../api/constraint-errors';
 import { CATALOG_CONSTRAINTS } from './catalog.entities';
 import { AuthModule } from '../auth/auth.module';
+import { JobsModule } from '../jobs/jobs.module';
 import { DatasetChanges } from './datasets/dataset-changes';
 import { DatasetDictCache } from './datasets/dataset-dict.cache';
 import { DatasetDicts } from './datasets/dataset-dicts.service';
@@ -28,7 +29,7 @@ import { TagRepository } from './tags/tag.repository';
 
 /** Datasets, resources (with their uploaded files and the download route), organizations, groups, tags and licences. */
 @Module({
-  imports: [AuthModule],
+  imports: [AuthModule, JobsModule],
   providers: [
     DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,

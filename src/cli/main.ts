@@ -5,6 +5,7 @@ import { CkanError, ValidationError } from '../api/errors';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../common/logger';
 import { dcatCommands } from './dcat.commands';
+import { jobsCommands } from './jobs.commands';
 import { migrationCommands } from './migration.commands';
 import { CliRuntime } from './runtime';
 import { searchCommands } from './search.commands';
@@ -21,7 +22,8 @@ async function main(argv: string[]): Promise<void> {
     .addCommand(migrationCommands(rt))
     .addCommand(userCommands(rt))
     .addCommand(searchCommands(rt))
-    .addCommand(dcatCommands(rt));
+    .addCommand(dcatCommands(rt))
+    .addCommand(jobsCommands(rt));
   await program.parseAsync(argv);
 }
 

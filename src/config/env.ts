@@ -81,6 +81,15 @@ export class Env {
   /** Log lines as JSON for machines (`json`), readable for a person (`pretty`), or `auto`: readable when stdout is a terminal. */
   @IsIn(['auto', 'json', 'pretty']) LOG_FORMAT: 'auto' | 'json' | 'pretty' = 'auto';
 
+  /** Run background jobs in this process; false: it only enqueues and schedules them (a web-only replica; the CLI). */
+  @Transform(toBool) @IsBoolean() JOBS_WORKER = true;
+  /** Jobs of one kind this process runs at the same time. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(50) JOBS_CONCURRENCY = 2;
+  /** How often an idle worker looks for new jobs, in milliseconds (a job enqueued here wakes it at once). */
+  @Type(() => Number) @IsInt() @Min(500) JOBS_POLL_INTERVAL_MS = 2000;
+  /** At shutdown, how long running jobs may take to finish, in milliseconds; the rest are handed back to be retried. */
+  @Type(() => Number) @IsInt() @Min(1000) JOBS_SHUTDOWN_TIMEOUT_MS = 8000;
+
   /** Meilisearch URL: set, text search runs on Meilisearch (PostgreSQL keeps answering structured queries). */
   @IsOptional() @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }) MEILI_URL?: string;
   /** Meilisearch API key (the master key, or a key with index and search rights). */

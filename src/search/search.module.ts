@@ -7,6 +7,8 @@ import { LOGGER } from '../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
+import { JobQueue } from '../jobs/job-queue';
+import { JobsModule } from '../jobs/jobs.module';
 import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend';
 import { PgSearchBackend } from './pg/pg-search.backend';
 import { SearchCursors } from './search-cursors';
@@ -15,10 +17,11 @@ import { SearchService } from './search.service';
 
 /**
  * package_search and its index. The PostgreSQL index (search_document) follows every dataset
- * write inside the writing transaction; Meilisearch, when MEILI_URL is set, follows through the outbox.
+ * write inside the writing transaction; Meilisearch, when MEILI_URL is set, follows through the outbox
+ * and a drain job on the job queue.
  */
 @Module({
-  imports: [CatalogModule, AuthModule],
+  imports: [CatalogModule, AuthModule, JobsModule],
   providers: [
     PgSearchBackend,
     SearchCursors,
@@ -26,9 +29,9 @@ import { SearchService } from './search.service';
     SearchActions,
     {
       provide: MEILI_BACKEND,
-      inject: [DataSource, DatasetChanges, APP_CONFIG, LOGGER],
-      useFactory: (ds: DataSource, changes: DatasetChanges, config: AppConfig, log: Logger) =>
-        config.MEILI_URL ? new MeiliSearchBackend(ds, changes, config, log) : undefined,
+      inject: [DataSource, DatasetChanges, JobQueue, APP_CONFIG, LOGGER],
+      useFactory: (ds: DataSource, changes: DatasetChanges, jobs: JobQueue, config: AppConfig, log: Logger) =>
+        config.MEILI_URL ? new MeiliSearchBackend(ds, changes, jobs, config, log) : undefined,
     },
   ],
   exports: [SearchService, PgSearchBackend, MEILI_BACKEND],

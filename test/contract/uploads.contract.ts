@@ -301,8 +301,14 @@ export function uploadsContract(label: string, start: (env?: Record<string, stri
       await storage.move(key, temp);
       await t.db.dataSource.query(`INSERT INTO upload_task (kind, key, temp_key) VALUES ('publish', $1, $2)`, [key, temp]);
       expect(binary(await bytes(download(r.url))).equals(CSV)).toBe(true);
-      const { ResourceFiles } = await import('../../src/catalog/resources/resource-files.service');
-      await t.app.get(ResourceFiles).sweep();
+      // The sweep is a job scheduled every minute; run it now, as the one process that takes the tick would.
+      const { SWEEP_JOB } = await import('../../src/catalog/resources/resource-files.service');
+      const { JobQueue } = await import('../../src/jobs/job-queue');
+      const jobs = t.app.get(JobQueue);
+      const [schedule] = await t.db.dataSource.query(`SELECT cron FROM pgboss.schedule WHERE name = $1`, [SWEEP_JOB]);
+      expect(schedule).toEqual({ cron: '* * * * *' });
+      const id = await jobs.enqueue(SWEEP_JOB, {});
+      while ((await jobs.status(SWEEP_JOB, id))?.state !== 'completed') await new Promise((r) => setTimeout(r, 50));
       expect(await keys(`resources/${r.id}/`)).toEqual([key]);
       expect(await keys('tmp/')).toEqual([]);
       expect(binary(await bytes(download(r.url))).equals(CSV)).toBe(true);

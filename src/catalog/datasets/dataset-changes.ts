@@ -1,10 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Client } from 'pg';
 import type { ActionContext } from '../../api/action-context';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
+import { DataSource } from 'typeorm';
 import { Database } from '../../database/database.module';
+import { ChannelListener } from '../../database/notifications';
 
 /** PostgreSQL channel on which committed dataset changes are announced to every process. */
 export const CHANGE_CHANNEL = 'catalog_dataset_changes';
@@ -28,15 +29,27 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
   private readonly writeListeners: WriteListener[] = [];
   private readonly changeListeners: ChangeListener[] = [];
   private readonly instance = randomUUID();
-  private listener?: Client;
-  private closed = false;
-  private _live = false;
+  private readonly listener: ChannelListener;
 
-  constructor(private readonly database: Database, @Inject(LOGGER) private readonly log: Logger) {}
+  constructor(database: Database, dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {
+    // The DataSource is asked for only so Nest builds this after the database has started (its URL is known then).
+    void dataSource;
+    this.listener = new ChannelListener(
+      { url: database.url, channel: CHANGE_CHANNEL, applicationName: 'catalog-change-listener', log },
+      {
+        notify: (payload) => {
+          const [from, rest] = payload.split('|', 2);
+          if (from !== this.instance) void this.emit(rest === '*' ? 'all' : rest.split(','));
+        },
+        // Changes committed while nobody listened are unknown: caches start over.
+        resync: () => this.emit('all'),
+      },
+    );
+  }
 
-  /** True while committed changes of every process are being heard. */
+  /** True while committed changes of every process are being heard; while false, caches serve from the database. */
   get live(): boolean {
-    return this._live;
+    return this.listener.live;
   }
 
   onWrite(listener: WriteListener): void {
@@ -48,17 +61,11 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
   }
 
   async onModuleInit(): Promise<void> {
-    await this.listen();
+    await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    this.closed = true;
-    this._live = false;
-    const l = this.listener;
-    this.listener = undefined;
-    l?.removeAllListeners();
-    l?.on('error', () => undefined);
-    await l?.end().catch(() => undefined);
+    await this.listener.close();
   }
 
   /** Datasets `ids` changed in this action's transaction. */
@@ -91,43 +98,6 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
       } catch (err) {
         this.log.error({ err }, 'a dataset change listener failed');
       }
-    }
-  }
-
-  private async listen(): Promise<void> {
-    if (this.closed) return;
-    const client = new Client({ connectionString: this.database.url, application_name: 'catalog-change-listener' });
-    let open = true;
-    const lost = (err?: unknown): void => {
-      if (!open) return;
-      open = false;
-      this._live = false;
-      void this.emit('all');
-      client.removeAllListeners();
-      client.on('error', () => undefined);
-      void client.end().catch(() => undefined);
-      if (this.closed) return;
-      this.log.warn({ err }, 'not hearing dataset changes of other processes; caches serve from the database until reconnected');
-      setTimeout(() => void this.listen(), 1000).unref();
-    };
-    client.on('notification', (n) => {
-      if (n.channel !== CHANGE_CHANNEL || !n.payload) return;
-      const [from, rest] = n.payload.split('|', 2);
-      if (from === this.instance) return;
-      void this.emit(rest === '*' ? 'all' : rest.split(','));
-    });
-    client.on('error', lost);
-    client.on('end', () => lost());
-    try {
-      await client.connect();
-      await client.query(`LISTEN ${CHANGE_CHANNEL}`);
-      if (this.closed) return void client.end().catch(() => undefined);
-      this.listener = client;
-      // Changes committed while nobody listened are unknown: start over.
-      await this.emit('all');
-      this._live = true;
-    } catch (err) {
-      lost(err);
     }
   }
 }

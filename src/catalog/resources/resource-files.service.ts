@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ActionContext } from '../../api/action-context';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
+import { JobQueue } from '../../jobs/job-queue';
 import { FILE_STORAGE, FileStorage } from '../../storage/file-storage';
 import type { UploadedFile } from './uploaded-file';
 
@@ -15,37 +16,37 @@ interface Task {
 
 /** A temporary upload older than this that no task refers to was abandoned (its process died mid-request). */
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
-const SWEEP_EVERY_MS = 60 * 1000;
+/** The sweep job: every minute, in one process of all. */
+export const SWEEP_JOB = 'uploads.sweep';
 
 /**
  * The stored files of upload resources, kept in step with the database. A write never touches a
  * file itself: it files tasks in its own transaction (`publish` here, `delete` by the
  * resource_upload_released trigger), and they run once it has committed — right away in this
- * process, and by a periodic sweep in whichever process is alive if this one died first. So a
- * committed resource never points at nothing, and a file nothing points at is removed.
+ * process, and by the sweep, a scheduled job that one live process runs every minute, if this one
+ * died first. So a committed resource never points at nothing, and a file nothing points at is removed.
  */
 @Injectable()
 export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
   private running: Promise<void> | null = null;
   private again = false;
-  private timer?: NodeJS.Timeout;
   private sweeping: Promise<void> | null = null;
 
   constructor(
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly dataSource: DataSource,
     @Inject(LOGGER) private readonly log: Logger,
+    private readonly jobs: JobQueue,
   ) {}
 
   onModuleInit(): void {
-    this.timer = setInterval(() => void this.sweep(), SWEEP_EVERY_MS);
-    this.timer.unref();
-    void this.sweep();
+    // A failed sweep is retried; each task inside keeps its own back-off (upload_task.not_before).
+    this.jobs.register(SWEEP_JOB, { retry: { limit: 2, delaySeconds: 10, backoff: true }, timeoutSeconds: 30 * 60, handler: () => this.sweep() });
+    this.jobs.schedule(SWEEP_JOB, '* * * * *');
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.sweeping;
+    await this.sweeping?.catch(() => undefined);
     await this.running;
   }
 
@@ -128,24 +129,20 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
     if ((await this.storage.size(key)) === null) throw new Error(`the upload ${temp} for ${key} is missing`);
   }
 
-  /** Runs due tasks, then removes temporary uploads abandoned long ago. */
+  /** Runs due tasks, then removes temporary uploads abandoned long ago; fails (and the job retries) if the store cannot be listed. */
   sweep(): Promise<void> {
     this.sweeping ??= this.sweepOnce().finally(() => (this.sweeping = null));
     return this.sweeping;
   }
 
   private async sweepOnce(): Promise<void> {
-    try {
-      await this.work();
-      for await (const key of this.storage.listOlderThan('tmp/', new Date(Date.now() - ABANDONED_AFTER_MS))) {
-        const [{ used }]: { used: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM upload_task WHERE temp_key = $1) AS used`, [key]);
-        if (!used) {
-          await this.storage.delete(key);
-          this.log.info({ key }, 'removed an abandoned temporary upload');
-        }
+    await this.work();
+    for await (const key of this.storage.listOlderThan('tmp/', new Date(Date.now() - ABANDONED_AFTER_MS))) {
+      const [{ used }]: { used: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM upload_task WHERE temp_key = $1) AS used`, [key]);
+      if (!used) {
+        await this.storage.delete(key);
+        this.log.info({ key }, 'removed an abandoned temporary upload');
       }
-    } catch (err) {
-      this.log.error({ err }, 'sweeping stored files failed');
     }
   }
 }

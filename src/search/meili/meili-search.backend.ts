@@ -1,12 +1,13 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { Index, MeiliSearch } from 'meilisearch';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { ActionContext } from '../../api/action-context';
 import { SearchError } from '../../api/errors';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetChanges } from '../../catalog/datasets/dataset-changes';
+import { JobQueue } from '../../jobs/job-queue';
 import { isInMemoryFacet } from '../memory/doc-store';
 import { minimumShouldMatch, QNode } from '../query/ast';
 import { resolveDate } from '../query/date-math';
@@ -15,6 +16,8 @@ import { searchField } from '../search-fields';
 import { SearchRequest } from '../search-request';
 
 export const MEILI_BACKEND = Symbol('MEILI_BACKEND');
+/** The job that pushes search_outbox to Meilisearch. */
+export const MEILI_DRAIN_JOB = 'search.meili-drain';
 
 const FILTERABLE = ['id', 'name', 'title_string', 'tags', 'groups', 'organization', 'owner_org', 'res_format', 'license_id', 'state', 'capacity', 'type',
   'creator_user_id', 'metadata_modified_ts', 'metadata_created_ts', 'num_resources', 'num_tags'];
@@ -60,7 +63,9 @@ const timestamp = (normalized: string): number => Date.parse(`${normalized.slice
 /**
  * Meilisearch as the search backend, when MEILI_URL is set: relevance, typo tolerance and facets
  * for text queries. It receives every committed change through search_outbox, which the writing
- * transaction fills, so nothing is lost if the process dies before Meilisearch has taken it.
+ * transaction fills together with a drain job, so nothing is lost if the process dies before
+ * Meilisearch has taken it: the job runs in whichever process is alive, is retried with back-off
+ * while Meilisearch is away, and a drain scheduled every minute picks up whatever is left.
  * Queries it cannot express (wildcards, extras, exclusions, Lucene field text) and structured
  * queries with exact paging go to the PostgreSQL backend, which always has the same data.
  */
@@ -70,11 +75,13 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
   private readonly client: MeiliSearch;
   private readonly index: Index<MeiliDoc>;
   private draining: Promise<void> = Promise.resolve();
-  private timer?: NodeJS.Timeout;
+  /** Transactions that have their drain job already (one is enough however many datasets they change). */
+  private readonly enqueuedIn = new WeakSet<EntityManager>();
 
   constructor(
     private readonly dataSource: DataSource,
     private readonly changes: DatasetChanges,
+    private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -84,21 +91,26 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
 
   async onModuleInit(): Promise<void> {
     await this.configure();
+    this.follow();
+  }
+
+  /** Files every committed change for Meilisearch: the outbox row and its drain job, in the writing transaction. */
+  follow(): void {
+    this.jobs.register(MEILI_DRAIN_JOB, { retry: { limit: 20, delaySeconds: 2, backoff: true }, handler: () => this.drain() });
+    // The safety net: leftovers of a drain that gave up, or of one lost with its process before its job was retried.
+    this.jobs.schedule(MEILI_DRAIN_JOB, '* * * * *');
     this.changes.onWrite(async (ctx, ids) => {
       await ctx.db.query(
         `INSERT INTO search_outbox (package_id) SELECT unnest($1::uuid[]) ON CONFLICT (package_id) DO UPDATE SET enqueued_at = clock_timestamp()`,
         [ids],
       );
+      if (ctx.inTransaction && this.enqueuedIn.has(ctx.db)) return;
+      if (ctx.inTransaction) this.enqueuedIn.add(ctx.db);
+      await this.jobs.enqueue(MEILI_DRAIN_JOB, {}, { transaction: ctx });
     });
-    this.changes.onChange(() => void this.drain());
-    // Leftovers of a crash, and changes other processes committed, are picked up regularly.
-    this.timer = setInterval(() => void this.drain(), 5000);
-    this.timer.unref();
-    void this.drain();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
     await this.draining.catch(() => undefined);
   }
 
@@ -154,24 +166,27 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
     return { count: res.totalHits, ids: query.rows === 0 ? [] : res.hits.map((h) => h.id), facets };
   }
 
-  /** Pushes committed changes from search_outbox until it is empty. */
+  /**
+   * Pushes committed changes from search_outbox until it is empty; drains of this process run one after
+   * another. Throws when Meilisearch does not take a batch (the batch stays in the outbox; the job retries).
+   */
   drain(): Promise<void> {
-    this.draining = this.draining.then(async () => {
-      try {
-        while (await this.drainBatch());
-      } catch (err) {
-        this.log.error({ err }, 'could not bring Meilisearch up to date; will retry');
-      }
+    const next = this.draining.catch(() => undefined).then(async () => {
+      while (await this.drainBatch());
     });
-    return this.draining;
+    this.draining = next;
+    return next;
   }
 
   /** One batch, in a transaction that commits only after Meilisearch has taken it. */
   private async drainBatch(): Promise<boolean> {
     return this.dataSource.transaction(async (db) => {
+      // As a SELECT: TypeORM answers a bare DELETE … RETURNING with [rows, count], not with the rows.
       const rows: { package_id: string }[] = await db.query(
-        `DELETE FROM search_outbox WHERE package_id IN (
-           SELECT package_id FROM search_outbox ORDER BY enqueued_at LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING package_id`,
+        `WITH taken AS (
+           DELETE FROM search_outbox WHERE package_id IN (
+             SELECT package_id FROM search_outbox ORDER BY enqueued_at LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING package_id)
+         SELECT package_id FROM taken`,
       );
       if (!rows.length) return false;
       const ids = rows.map((r) => r.package_id);

@@ -94,6 +94,8 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
         this.log.error({ err }, 'could not refresh the in-memory search documents; searching with SQL until the next reload');
         this.docs.invalidate();
         this.reloadWanted = true;
+        // A timer, not a job: what failed is this process's own memory, which only this process can
+        // reload, and which dies with it, so there is nothing to share or to keep; SQL answers meanwhile.
         setTimeout(() => void this.refresh('all'), 5000).unref();
       }
     });
