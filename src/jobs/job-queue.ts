@@ -299,7 +299,7 @@ export class JobQueue {
       `SELECT j.id, j.name, j.state::text AS state, j.retry_count, j.retry_limit, j.started_on, j.created_on, j.completed_on, j.start_after, j.output,
               p.progress, p.message, p.last_error
          FROM ${JOB_SCHEMA}.job j LEFT JOIN job_progress p ON p.job_id = j.id
-        WHERE ($1::text IS NULL AND j.name NOT LIKE '\_\_pgboss\_\_%') OR j.name = $1
+        WHERE ($1::text IS NULL AND j.name NOT LIKE '\\_\\_pgboss\\_\\_%') OR j.name = $1
         ORDER BY j.created_on DESC LIMIT $2`,
       [opts.queue ?? null, opts.limit ?? 50],
     );
