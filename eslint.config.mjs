@@ -26,6 +26,20 @@ export default tseslint.config(
     },
   },
   {
+    // STYLE.md: only repositories build queries, so a table's every use can be found in one file. The database part
+    // (connection, LISTEN/NOTIFY), the job queue (pg-boss's own schema) and the migration commands are the exceptions.
+    files: ['src/**/*.ts', 'test/lint/probes/query-*.probe.ts'],
+    ignores: ['**/*.repository.ts', 'src/database/**', 'src/jobs/**', 'src/cli/migration.commands.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: "CallExpression[callee.property.name='query']", message: 'Queries live in a *.repository.ts (STYLE.md §2).' },
+        { selector: "CallExpression[callee.name='preparedQuery']", message: 'Queries live in a *.repository.ts (STYLE.md §2).' },
+        { selector: "CallExpression[callee.property.name='createQueryBuilder']", message: 'Queries live in a *.repository.ts (STYLE.md §2).' },
+      ],
+    },
+  },
+  {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'test/**/*.ts'],
     plugins: { jest },
     languageOptions: { globals: jest.environments.globals.globals },

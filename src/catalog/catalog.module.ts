@@ -12,6 +12,7 @@ import { DatasetWriteActions } from './datasets/dataset-write.actions';
 import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
+import { AutocompleteActions } from './autocomplete.actions';
 import { LicenseActions } from './licenses/license.actions';
 import { GroupDicts } from './organizations/group-dicts.service';
 import { GroupWriter } from './organizations/group-writer.service';
@@ -22,6 +23,7 @@ import { UPLOAD_RECEIVER } from '../api/uploads';
 import { ResourceActions } from './resources/resource.actions';
 import { ResourceDownloadController } from './resources/resource-download.controller';
 import { ResourceFiles } from './resources/resource-files.service';
+import { UploadTaskRepository } from './resources/upload-task.repository';
 import { ResourceUploads } from './resources/resource-uploads.service';
 import { ResourceRepository } from './resources/resource.repository';
 import { TagActions } from './tags/tag.actions';
@@ -32,11 +34,11 @@ import { TagRepository } from './tags/tag.repository';
   imports: [AuthModule, JobsModule],
   providers: [
     DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
-    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions,
-    ResourceFiles, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
+    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions, AutocompleteActions,
+    ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
-  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, ResourceFiles, UPLOAD_RECEIVER],
+  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(
@@ -49,10 +51,11 @@ export class CatalogModule implements OnModuleInit {
     private readonly memberships: MembershipActions,
     private readonly tags: TagActions,
     private readonly licenses: LicenseActions,
+    private readonly autocomplete: AutocompleteActions,
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.licenses]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);

@@ -1,3 +1,4 @@
+import type { EntityManager } from 'typeorm';
 import { Client } from 'pg';
 import type { Logger } from '../common/logger';
 
@@ -106,4 +107,9 @@ export class ChannelListener {
       lost(err);
     }
   }
+}
+
+/** Sends `payload` on `channel` when the transaction `db` runs in commits (at once outside one). */
+export async function notify(db: EntityManager, channel: string, payload: string): Promise<void> {
+  await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
 }

@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
 import { DataSource } from 'typeorm';
-import { CHANGE_CHANNEL } from '../catalog/datasets/dataset-changes';
+import { SearchDocumentRepository } from './pg/search-document.repository';
 
 export interface ReindexProgress {
   (done: number, total: number): void;
@@ -21,7 +21,8 @@ export interface ReindexOptions {
 export async function reindexPostgres(ds: DataSource, progress: ReindexProgress, opts: ReindexOptions = {}): Promise<number> {
   const batch = opts.batch ?? 1000;
   const workers = Math.max(1, opts.workers ?? Math.min(4, cpus().length));
-  const ids = ((await ds.query(`SELECT id FROM package ORDER BY id`)) as { id: string }[]).map((r) => r.id);
+  const repo = new SearchDocumentRepository();
+  const ids = await repo.datasetIds(ds.manager);
   let next = 0;
   let done = 0;
   let failed = false;
@@ -30,7 +31,7 @@ export async function reindexPostgres(ds: DataSource, progress: ReindexProgress,
     while (!failed && next < ids.length) {
       const slice = ids.slice(next, (next += batch));
       try {
-        await ds.query(`SELECT catalog_search_refresh($1::uuid[])`, [slice]);
+        await repo.refresh(ds.manager, slice);
       } catch (err) {
         failed = true; // the other workers stop after their current batch
         throw err;
@@ -40,7 +41,6 @@ export async function reindexPostgres(ds: DataSource, progress: ReindexProgress,
     }
   };
   await Promise.all(Array.from({ length: workers }, work));
-  await ds.query(`ANALYZE search_document`);
-  await ds.query(`SELECT pg_notify($1, $2)`, [CHANGE_CHANNEL, 'reindex|*']);
+  await repo.afterReindex(ds.manager);
   return done;
 }

@@ -1,22 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../api/action';
-import { Field, ignoreEmpty, ignoreMissing, maxLength, naturalNumber, notMissing, unicodeSafe } from '../api/ckan-schema';
-import { readableSql, Visibility } from '../auth/visibility';
 import { PackageSearchInput } from './search-request';
 import { SearchService } from './search.service';
 
-class AutocompleteInput {
-  @Field(notMissing, unicodeSafe, maxLength(200)) q!: string;
-  @Field(ignoreEmpty, naturalNumber) limit?: number;
-  @Field(ignoreMissing, unicodeSafe, maxLength(100)) vocabulary_id?: string;
-}
-
-const like = (q: string): string => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`;
-
-/** package_search and the autocomplete actions. */
+/** package_search. */
 @Injectable()
 export class SearchActions implements ActionProvider {
-  constructor(private readonly search: SearchService, private readonly visibility: Visibility) {}
+  constructor(private readonly search: SearchService) {}
 
   readonly packageSearch = defineAction({
     name: 'package_search',
@@ -37,67 +27,5 @@ and fl entries each, 1024 terms per query string, groups and NOT nested at most 
     handler: (ctx, input) => this.search.search(ctx, input),
   });
 
-  readonly tagAutocomplete = defineAction({
-    name: 'tag_autocomplete',
-    help: 'Return the names of tags containing q (of datasets you may read). Params: q, limit (default 10).',
-    sideEffectFree: true,
-    anonymous: true,
-    input: AutocompleteInput,
-    auth: async () => allow(),
-    handler: async (ctx, input) => {
-      if (input.vocabulary_id) return [];
-      const params: unknown[] = [like(input.q), `${input.q.toLowerCase()}%`, input.limit ?? 10];
-      const readable = readableSql(await this.visibility.readerOf(ctx), params, 'p');
-      const rows: { name: string }[] = await ctx.db.query(
-        `SELECT t.name FROM tag t
-          WHERE lower(t.name) LIKE $1
-            AND EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
-                         WHERE pt.tag_id = t.id AND p.state = 'active' AND ${readable})
-          ORDER BY (lower(t.name) LIKE $2) DESC, t.name LIMIT $3`,
-        params,
-      );
-      return rows.map((r) => r.name);
-    },
-  });
-
-  readonly formatAutocomplete = defineAction({
-    name: 'format_autocomplete',
-    help: 'Return resource formats containing q, most used first, in lower case (as CKAN does). Params: q, limit (default 5).',
-    sideEffectFree: true,
-    anonymous: true,
-    input: AutocompleteInput,
-    auth: async () => allow(),
-    handler: async (ctx, input) => {
-      const params: unknown[] = [like(input.q), input.limit ?? 5];
-      const readable = readableSql(await this.visibility.readerOf(ctx), params, 'p');
-      const rows: { format: string }[] = await ctx.db.query(
-        `SELECT lower(r.format) AS format FROM resource r JOIN package p ON p.id = r.package_id
-          WHERE r.state = 'active' AND p.state = 'active' AND ${readable}
-            AND lower(r.format) LIKE $1
-          GROUP BY lower(r.format) ORDER BY count(*) DESC, lower(r.format) LIMIT $2`,
-        params,
-      );
-      return rows.map((r) => r.format);
-    },
-  });
-
-  private groupAutocomplete(kind: 'organization' | 'group'): AnyAction {
-    return defineAction({
-      name: `${kind}_autocomplete`,
-      help: `Return ${kind}s whose name or title contains q: [{id, name, title}]. Params: q, limit (default 20).`,
-      sideEffectFree: true,
-      anonymous: true,
-      input: AutocompleteInput,
-      auth: async () => allow(),
-      handler: async (ctx, input) =>
-        ctx.db.query(
-          `SELECT id, name, title FROM catalog_group
-            WHERE is_organization = $1 AND state = 'active' AND (lower(name) LIKE $2 OR lower(title) LIKE $2)
-            ORDER BY title COLLATE "C", name LIMIT $3`,
-          [kind === 'organization', like(input.q), input.limit ?? 20],
-        ),
-    });
-  }
-
-  all = (): AnyAction[] => [this.packageSearch, this.tagAutocomplete, this.formatAutocomplete, this.groupAutocomplete('organization'), this.groupAutocomplete('group')];
+  all = (): AnyAction[] => [this.packageSearch];
 }

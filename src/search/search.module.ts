@@ -9,9 +9,11 @@ import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
 import { JobQueue } from '../jobs/job-queue';
 import { JobsModule } from '../jobs/jobs.module';
+import { MeiliOutboxRepository } from './meili/meili-outbox.repository';
 import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend';
 import { PgSearchBackend } from './pg/pg-search.backend';
-import { SearchCursors } from './search-cursors';
+import { SearchDocumentRepository } from './pg/search-document.repository';
+import { SearchCursors } from './search-cursor.repository';
 import { SearchActions } from './search.actions';
 import { SearchService } from './search.service';
 
@@ -24,26 +26,31 @@ import { SearchService } from './search.service';
   imports: [CatalogModule, AuthModule, JobsModule],
   providers: [
     PgSearchBackend,
+    SearchDocumentRepository,
+    MeiliOutboxRepository,
     SearchCursors,
     SearchService,
     SearchActions,
     {
       provide: MEILI_BACKEND,
-      inject: [DataSource, DatasetChanges, JobQueue, APP_CONFIG, LOGGER],
-      useFactory: (ds: DataSource, changes: DatasetChanges, jobs: JobQueue, config: AppConfig, log: Logger) =>
-        config.MEILI_URL ? new MeiliSearchBackend(ds, changes, jobs, config, log) : undefined,
+      inject: [DataSource, MeiliOutboxRepository, SearchDocumentRepository, DatasetChanges, JobQueue, APP_CONFIG, LOGGER],
+      useFactory: (ds: DataSource, outbox: MeiliOutboxRepository, docs: SearchDocumentRepository, changes: DatasetChanges, jobs: JobQueue, config: AppConfig, log: Logger) =>
+        config.MEILI_URL ? new MeiliSearchBackend(ds, outbox, docs, changes, jobs, config, log) : undefined,
     },
   ],
   exports: [SearchService, PgSearchBackend, MEILI_BACKEND],
 })
 export class SearchModule implements OnModuleInit {
-  constructor(private readonly registry: ActionRegistry, private readonly actions: SearchActions, private readonly changes: DatasetChanges) {}
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly actions: SearchActions,
+    private readonly changes: DatasetChanges,
+    private readonly documents: SearchDocumentRepository,
+  ) {}
 
   onModuleInit(): void {
     this.registry.register(this.actions.all());
     // The search index changes in the same transaction as the datasets it describes.
-    this.changes.onWrite(async (ctx, ids) => {
-      await ctx.db.query('SELECT catalog_search_refresh($1::uuid[])', [ids]);
-    });
+    this.changes.onWrite((ctx, ids) => this.documents.refresh(ctx.db, ids));
   }
 }

@@ -6,10 +6,11 @@ import type { ActionContext } from '../api/action-context';
 import { RawJson } from '../api/raw-json';
 import { readClauses, Visibility } from '../auth/visibility';
 import { DatasetDicts } from '../catalog/datasets/dataset-dicts.service';
+import { GroupDicts } from '../catalog/organizations/group-dicts.service';
 import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend';
 import { PgSearchBackend } from './pg/pg-search.backend';
 import { SearchBackend, SearchHits } from './search-backend';
-import { SearchCursors } from './search-cursors';
+import { SearchCursors } from './search-cursor.repository';
 import { buildSearchRequest, checkSearchParameters, PackageSearchInput, SearchRequest, SearchVisibility } from './search-request';
 
 /**
@@ -22,6 +23,7 @@ export class SearchService {
   constructor(
     private readonly pg: PgSearchBackend,
     private readonly dicts: DatasetDicts,
+    private readonly groups: GroupDicts,
     private readonly visibility: Visibility,
     private readonly cursors: SearchCursors,
     @Optional() @Inject(MEILI_BACKEND) private readonly meili?: MeiliSearchBackend,
@@ -76,10 +78,8 @@ export class SearchService {
     return [`{"count":${hits.count},"facets":{${facets.join(',')}},"results":`, ...results, `,"sort":${JSON.stringify(req.sortText)},"search_facets":{${searchFacets.join(',')}}}`];
   }
 
-  private async groupTitles(ctx: ActionContext, names: string[]): Promise<Map<string, string>> {
-    if (!names.length) return new Map();
-    const rows: { name: string; title: string }[] = await ctx.db.query(`SELECT name, title FROM catalog_group WHERE name = ANY($1::text[])`, [names]);
-    return new Map(rows.map((r) => [r.name, r.title]));
+  private groupTitles(ctx: ActionContext, names: string[]): Promise<Map<string, string>> {
+    return this.groups.titlesByName(ctx, names);
   }
 }
 

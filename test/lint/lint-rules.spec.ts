@@ -42,6 +42,10 @@ describe('ESLint as npm run lint runs it', () => {
     expect(hits.get('floating.probe.ts')).toContain('@typescript-eslint/no-floating-promises');
   });
 
+  it('refuses a query outside a repository', () => {
+    expect(hits.get('query-outside-repository.probe.ts')).toContain('no-restricted-syntax');
+  });
+
   it('accepts the same code once the promise is awaited', () => {
     expect(hits.get('awaited.probe.ts')).toEqual([]);
   });

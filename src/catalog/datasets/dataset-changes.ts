@@ -5,7 +5,8 @@ import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { DataSource } from 'typeorm';
 import { Database } from '../../database/database.module';
-import { ChannelListener } from '../../database/notifications';
+import { ChannelListener, notify } from '../../database/notifications';
+import { DatasetRepository } from './dataset.repository';
 
 /** PostgreSQL channel on which committed dataset changes are announced to every process. */
 export const CHANGE_CHANNEL = 'catalog_dataset_changes';
@@ -31,7 +32,7 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
   private readonly instance = randomUUID();
   private readonly listener: ChannelListener;
 
-  constructor(database: Database, dataSource: DataSource, @Inject(LOGGER) private readonly log: Logger) {
+  constructor(database: Database, dataSource: DataSource, private readonly datasets: DatasetRepository, @Inject(LOGGER) private readonly log: Logger) {
     // The DataSource is asked for only so Nest builds this after the database has started (its URL is known then).
     void dataSource;
     this.listener = new ChannelListener(
@@ -75,7 +76,7 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
     for (const l of this.writeListeners) await l(ctx, list);
     // Delivered by PostgreSQL only if this transaction commits.
     const payload = list.length <= MAX_IDS_PER_NOTICE ? list.join(',') : '*';
-    await ctx.db.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.instance}|${payload}`]);
+    await notify(ctx.db, CHANGE_CHANNEL, `${this.instance}|${payload}`);
     ctx.afterCommit(() => this.emit(list));
   }
 
@@ -84,11 +85,7 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
    * it owns and the ones in it. Take them before and after a group write and report both as changed.
    */
   async datasetsOf(ctx: ActionContext, groupId: string): Promise<string[]> {
-    const rows: { id: string }[] = await ctx.db.query(
-      `SELECT id FROM package WHERE owner_org = $1 UNION SELECT package_id FROM package_group WHERE group_id = $1`,
-      [groupId],
-    );
-    return rows.map((r) => r.id);
+    return this.datasets.idsOwnedByOrIn(ctx.db, groupId);
   }
 
   private async emit(ids: ChangedIds): Promise<void> {

@@ -241,4 +241,10 @@ export class DatasetRepository {
   newId(): string {
     return randomUUID();
   }
+
+  /** The datasets an organization owns or a group holds. */
+  async idsOwnedByOrIn(db: EntityManager, groupId: string): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(`SELECT id FROM package WHERE owner_org = $1 UNION SELECT package_id FROM package_group WHERE group_id = $1`, [groupId]);
+    return rows.map((r) => r.id);
+  }
 }

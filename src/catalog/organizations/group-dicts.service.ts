@@ -86,4 +86,9 @@ export class GroupDicts {
     for (const g of rows) dicts.push(await this.build(ctx, g, { datasetCount: withCounts, capacity: g.capacity, memberCount: true }));
     return dicts.sort((a, b) => String(a.display_name).localeCompare(String(b.display_name)));
   }
+
+  /** Organization and group titles by name, for display names (package_search's facets). */
+  titlesByName(ctx: ActionContext, names: string[]): Promise<Map<string, string>> {
+    return names.length ? this.groups.titlesByName(ctx.db, names) : Promise.resolve(new Map());
+  }
 }

@@ -248,4 +248,20 @@ export class GroupRepository {
     if (touched.length) await db.query(`UPDATE package SET metadata_modified = clock_timestamp() WHERE id = ANY($1::uuid[])`, [touched]);
     return touched;
   }
+
+  /** Active organizations (or groups) whose name or title matches `like`, by title. */
+  async autocomplete(db: EntityManager, organizations: boolean, like: string, limit: number): Promise<{ id: string; name: string; title: string }[]> {
+    return db.query(
+      `SELECT id, name, title FROM catalog_group
+        WHERE is_organization = $1 AND state = 'active' AND (lower(name) LIKE $2 OR lower(title) LIKE $2)
+        ORDER BY title COLLATE "C", name LIMIT $3`,
+      [organizations, like, limit],
+    );
+  }
+
+  /** Titles by name, for display names (package_search's facets). */
+  async titlesByName(db: EntityManager, names: string[]): Promise<Map<string, string>> {
+    const rows: { name: string; title: string }[] = await db.query(`SELECT name, title FROM catalog_group WHERE name = ANY($1::text[])`, [names]);
+    return new Map(rows.map((r) => [r.name, r.title]));
+  }
 }

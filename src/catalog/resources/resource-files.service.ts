@@ -3,16 +3,10 @@ import { DataSource } from 'typeorm';
 import type { ActionContext } from '../../api/action-context';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
+import { UploadTaskRepository } from './upload-task.repository';
 import { JobQueue } from '../../jobs/job-queue';
 import { FILE_STORAGE, FileStorage } from '../../storage/file-storage';
 import type { UploadedFile } from './uploaded-file';
-
-interface Task {
-  id: string;
-  kind: 'publish' | 'delete';
-  key: string;
-  temp_key: string | null;
-}
 
 /** A temporary upload older than this that no task refers to was abandoned (its process died mid-request). */
 const ABANDONED_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -35,6 +29,7 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
   constructor(
     @Inject(FILE_STORAGE) private readonly storage: FileStorage,
     private readonly dataSource: DataSource,
+    private readonly tasks: UploadTaskRepository,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly jobs: JobQueue,
   ) {}
@@ -53,7 +48,7 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
   /** In the writing transaction: once it commits, the upload becomes the resource's file under the returned key. */
   async publish(ctx: ActionContext, resourceId: string, upload: UploadedFile): Promise<string> {
     const key = upload.finalKey(resourceId);
-    await ctx.db.query(`INSERT INTO upload_task (kind, key, temp_key) VALUES ('publish', $1, $2)`, [key, upload.tempKey]);
+    await this.tasks.filePublish(ctx.db, key, upload.tempKey);
     ctx.afterCommit(async () => {
       upload.claimed = true;
       await this.work();
@@ -68,11 +63,7 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
 
   /** The temporary key an upload still waits under, while its publish task has not run (downloads serve from there meanwhile). */
   async pendingTemp(key: string): Promise<string | null> {
-    const rows: { temp_key: string }[] = await this.dataSource.query(
-      `SELECT temp_key FROM upload_task WHERE kind = 'publish' AND key = $1 ORDER BY id DESC LIMIT 1`,
-      [key],
-    );
-    return rows[0]?.temp_key ?? null;
+    return this.tasks.pendingTemp(this.dataSource.manager, key);
   }
 
   /** Runs every due task; concurrent calls share one run (and ask for one more pass). */
@@ -98,25 +89,17 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
 
   /** Takes up to ten due tasks (other processes skip them meanwhile) and runs them; returns how many it took. */
   private async runBatch(): Promise<number> {
-    const [{ due }]: { due: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM upload_task WHERE not_before <= clock_timestamp()) AS due`);
-    if (!due) return 0;
+    if (!(await this.tasks.anyDue(this.dataSource.manager))) return 0;
     return this.dataSource.transaction(async (em) => {
-      const tasks: Task[] = await em.query(
-        `SELECT id, kind, key, temp_key FROM upload_task WHERE not_before <= clock_timestamp() ORDER BY id LIMIT 10 FOR UPDATE SKIP LOCKED`,
-      );
+      const tasks = await this.tasks.takeDue(em, 10);
       for (const t of tasks) {
         try {
           if (t.kind === 'publish') await this.moveIntoPlace(t.temp_key!, t.key);
           else await this.storage.delete(t.key);
-          await em.query(`DELETE FROM upload_task WHERE id = $1`, [t.id]);
+          await this.tasks.done(em, t.id);
         } catch (err) {
           this.log.error({ err, task: t }, `stored file task failed; it will be retried`);
-          await em.query(
-            `UPDATE upload_task SET attempts = attempts + 1,
-                    not_before = clock_timestamp() + least(interval '1 hour', interval '5 seconds' * power(2, attempts))
-              WHERE id = $1`,
-            [t.id],
-          );
+          await this.tasks.postpone(em, t.id);
         }
       }
       return tasks.length;
@@ -138,8 +121,7 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
   private async sweepOnce(): Promise<void> {
     await this.work();
     for await (const key of this.storage.listOlderThan('tmp/', new Date(Date.now() - ABANDONED_AFTER_MS))) {
-      const [{ used }]: { used: boolean }[] = await this.dataSource.query(`SELECT EXISTS (SELECT 1 FROM upload_task WHERE temp_key = $1) AS used`, [key]);
-      if (!used) {
+      if (!(await this.tasks.usesTemp(this.dataSource.manager, key))) {
         await this.storage.delete(key);
         this.log.info({ key }, 'removed an abandoned temporary upload');
       }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
+import { Reader, readableSql } from '../../auth/visibility';
 
 /** A resource row as stored (snake_case columns). */
 export interface ResourceRow {
@@ -112,5 +113,19 @@ export class ResourceRepository {
         WHERE r.id = o.id AND r.position <> o.rn - 1`,
       [packageId],
     );
+  }
+
+  /** Resource formats (lower case) matching `like` on active datasets the reader may read, most used first. */
+  async formatsLike(db: EntityManager, reader: Reader, like: string, limit: number): Promise<string[]> {
+    const params: unknown[] = [like, limit];
+    const readable = readableSql(reader, params, 'p');
+    const rows: { format: string }[] = await db.query(
+      `SELECT lower(r.format) AS format FROM resource r JOIN package p ON p.id = r.package_id
+        WHERE r.state = 'active' AND p.state = 'active' AND ${readable}
+          AND lower(r.format) LIKE $1
+        GROUP BY lower(r.format) ORDER BY count(*) DESC, lower(r.format) LIMIT $2`,
+      params,
+    );
+    return rows.map((r) => r.format);
   }
 }

@@ -59,4 +59,19 @@ export class TagRepository {
     );
     return rows.map((r) => r.id);
   }
+
+  /** Names of tags containing `like` (an escaped LIKE pattern) on active datasets the reader may read; those starting with `prefix` first. */
+  async autocomplete(db: EntityManager, reader: Reader, like: string, prefix: string, limit: number): Promise<string[]> {
+    const params: unknown[] = [like, prefix, limit];
+    const readable = readableSql(reader, params, 'p');
+    const rows: { name: string }[] = await db.query(
+      `SELECT t.name FROM tag t
+        WHERE lower(t.name) LIKE $1
+          AND EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
+                       WHERE pt.tag_id = t.id AND p.state = 'active' AND ${readable})
+        ORDER BY (lower(t.name) LIKE $2) DESC, t.name LIMIT $3`,
+      params,
+    );
+    return rows.map((r) => r.name);
+  }
 }

@@ -3,6 +3,8 @@ import { TestApp } from '../../../test/test-app';
 import { DatasetChanges } from '../../catalog/datasets/dataset-changes';
 import { LOGGER } from '../../common/logger.provider';
 import { JobQueue } from '../../jobs/job-queue';
+import { SearchDocumentRepository } from '../pg/search-document.repository';
+import { MeiliOutboxRepository } from './meili-outbox.repository';
 import { MEILI_DRAIN_JOB, MeiliSearchBackend } from './meili-search.backend';
 
 /**
@@ -24,7 +26,7 @@ describe('the Meilisearch outbox', () => {
     ds = t.db.dataSource;
     // A backend following this app's writes, pointed at a port where no Meilisearch answers. Only
     // follow(): onModuleInit would first ask Meilisearch to configure the index.
-    const backend = new MeiliSearchBackend(ds, t.app.get(DatasetChanges), jobs, { ...t.config, MEILI_URL: 'http://127.0.0.1:9' }, t.app.get(LOGGER));
+    const backend = new MeiliSearchBackend(ds, new MeiliOutboxRepository(), new SearchDocumentRepository(), t.app.get(DatasetChanges), jobs, { ...t.config, MEILI_URL: 'http://127.0.0.1:9' }, t.app.get(LOGGER));
     backend.follow();
   });
   afterAll(() => t.stop());

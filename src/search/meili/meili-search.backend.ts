@@ -8,6 +8,8 @@ import { LOGGER } from '../../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetChanges } from '../../catalog/datasets/dataset-changes';
 import { JobQueue } from '../../jobs/job-queue';
+import { SearchDocumentRepository } from '../pg/search-document.repository';
+import { MeiliOutboxRepository } from './meili-outbox.repository';
 import { isInMemoryFacet } from '../memory/doc-store';
 import { minimumShouldMatch, QNode } from '../query/ast';
 import { resolveDate } from '../query/date-math';
@@ -80,6 +82,8 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly outbox: MeiliOutboxRepository,
+    private readonly documentsRepo: SearchDocumentRepository,
     private readonly changes: DatasetChanges,
     private readonly jobs: JobQueue,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -100,10 +104,7 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
     // The safety net: leftovers of a drain that gave up, or of one lost with its process before its job was retried.
     this.jobs.schedule(MEILI_DRAIN_JOB, '* * * * *');
     this.changes.onWrite(async (ctx, ids) => {
-      await ctx.db.query(
-        `INSERT INTO search_outbox (package_id) SELECT unnest($1::uuid[]) ON CONFLICT (package_id) DO UPDATE SET enqueued_at = clock_timestamp()`,
-        [ids],
-      );
+      await this.outbox.file(ctx.db, ids);
       if (ctx.inTransaction && this.enqueuedIn.has(ctx.db)) return;
       if (ctx.inTransaction) this.enqueuedIn.add(ctx.db);
       await this.jobs.enqueue(MEILI_DRAIN_JOB, {}, { transaction: ctx });
@@ -181,15 +182,8 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
   /** One batch, in a transaction that commits only after Meilisearch has taken it. */
   private async drainBatch(): Promise<boolean> {
     return this.dataSource.transaction(async (db) => {
-      // As a SELECT: TypeORM answers a bare DELETE … RETURNING with [rows, count], not with the rows.
-      const rows: { package_id: string }[] = await db.query(
-        `WITH taken AS (
-           DELETE FROM search_outbox WHERE package_id IN (
-             SELECT package_id FROM search_outbox ORDER BY enqueued_at LIMIT 500 FOR UPDATE SKIP LOCKED) RETURNING package_id)
-         SELECT package_id FROM taken`,
-      );
-      if (!rows.length) return false;
-      const ids = rows.map((r) => r.package_id);
+      const ids = await this.outbox.take(db, 500);
+      if (!ids.length) return false;
       const docs = await this.documents(db, ids);
       const present = new Set(docs.map((d) => d.id));
       const gone = ids.filter((id) => !present.has(id));
@@ -212,30 +206,22 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
   async reindex(progress: (done: number, total: number) => void): Promise<void> {
     await this.configure();
     await this.expect(this.index.deleteAllDocuments().waitTask());
-    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM search_document`);
+    const n = await this.documentsRepo.count(this.dataSource.manager);
     let done = 0;
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
-      const ids: { id: string }[] = await this.dataSource.query(`SELECT id FROM search_document WHERE id > $1 ORDER BY id LIMIT 2000`, [after]);
+      const ids = await this.documentsRepo.idsAfter(this.dataSource.manager, after, 2000);
       if (!ids.length) break;
-      after = ids[ids.length - 1].id;
-      const docs = await this.documents(this.dataSource.manager, ids.map((r) => r.id));
+      after = ids[ids.length - 1];
+      const docs = await this.documents(this.dataSource.manager, ids);
       await this.expect(this.index.addDocuments(docs).waitTask());
       done += docs.length;
       progress(done, n);
     }
   }
 
-  private async documents(db: { query: DataSource['query'] }, ids: string[]): Promise<MeiliDoc[]> {
-    const rows: Record<string, unknown>[] = await db.query(
-      `SELECT id, name, title, notes, tags, groups, organization, organization_title, owner_org::text, res_format, res_name, res_description,
-              license_id, state, capacity, type, creator_user_id::text, num_resources, num_tags, author, maintainer,
-              to_char(metadata_modified AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS modified,
-              to_char(metadata_created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created,
-              (SELECT string_agg(value, ' ') FROM jsonb_each_text(extras)) AS extras_text
-         FROM search_document WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
+  private async documents(db: EntityManager, ids: string[]): Promise<MeiliDoc[]> {
+    const rows = await this.outbox.documentRows(db, ids);
     return rows.map((r) => ({
       id: r.id as string,
       name: r.name as string,

@@ -1,34 +1,18 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ActionContext } from '../../api/action-context';
-import { SearchError } from '../../api/errors';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../../config/env';
-import { preparedQuery } from '../../database/prepared';
 import { ChangedIds, DatasetChanges } from '../../catalog/datasets/dataset-changes';
-import { DocRow, DocStore, inMemoryCapable, isInMemoryFacet, MatchContext, SortKey, SORT_KEYS } from '../memory/doc-store';
+import { DocStore, inMemoryCapable, isInMemoryFacet, MatchContext, SortKey, SORT_KEYS } from '../memory/doc-store';
 import { and, fieldsOf, QNode } from '../query/ast';
 import { CursorTuple, SearchBackend, SearchHits, SearchQuery } from '../search-backend';
 import { searchField } from '../search-fields';
 import { SortField } from '../search-request';
+import { SearchDocumentRepository } from './search-document.repository';
 import { SqlCompiler } from './sql-compiler';
 import { TextResolution, textTokens, TokenInfo } from '../text-analysis';
-
-const DOC_COLUMNS = `id, name, title, state, capacity, type, owner_org, organization, creator_user_id, license_id, tags, groups, res_format,
-  metadata_modified, metadata_created, num_resources, num_tags, tsv::text AS tsv`;
-
-/** Parameters of one statement: the condition's, then the statement's own. */
-class Params {
-  readonly values: unknown[];
-  constructor(base: unknown[]) {
-    this.values = [...base];
-  }
-  p(v: unknown): string {
-    this.values.push(v);
-    return `$${this.values.length}`;
-  }
-}
 
 /**
  * The default search backend: PostgreSQL full text (German configuration, folded accents,
@@ -53,6 +37,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: SearchDocumentRepository,
     private readonly changes: DatasetChanges,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
@@ -87,7 +72,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
         else if (this.pendingIds.size && this.docs.ready) {
           const batch = [...this.pendingIds];
           this.pendingIds.clear();
-          const rows = await preparedQuery<DocRow>(this.dataSource.manager, 'search-docs-by-ids', `SELECT ${DOC_COLUMNS} FROM search_document WHERE id = ANY($1::uuid[])`, [batch]);
+          const rows = await this.repo.byIds(this.dataSource.manager, batch);
           this.docs.apply(batch, rows);
         }
       } catch (err) {
@@ -106,17 +91,12 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
   private async reload(): Promise<void> {
     this.reloadWanted = false;
     this.pendingIds.clear();
-    const [{ n }]: { n: number }[] = await this.dataSource.query(`SELECT count(*)::int AS n FROM search_document`);
+    const n = await this.repo.count(this.dataSource.manager);
     this.docs.beginReset(n);
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       if (this.reloadWanted) return; // another reload was asked for: it runs next
-      const rows = await preparedQuery<DocRow>(
-        this.dataSource.manager,
-        'search-docs-batch',
-        `SELECT ${DOC_COLUMNS} FROM search_document WHERE id > $1 ORDER BY id LIMIT 5000`,
-        [after],
-      );
+      const rows = await this.repo.batchAfter(this.dataSource.manager, after, 5000);
       if (!rows.length) break;
       this.docs.load(rows);
       after = rows[rows.length - 1].id;
@@ -155,7 +135,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
         if (sqlFacets.length) {
           const c = new SqlCompiler(text, now);
           const where = c.compile(tree);
-          for (const [f, counts] of await this.sqlFacets(ctx, c, where, sqlFacets)) r.facets.set(f, counts);
+          for (const [f, counts] of await this.repo.facets(ctx.db, c, where, sqlFacets)) r.facets.set(f, counts);
         }
         return r;
       }
@@ -170,8 +150,8 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
 
     if (memory && (memFacets.length || (memSort && !sort.some((s) => s.field === 'score')))) {
       // PostgreSQL finds the matches; the store counts their facets and, for structured orders, pages them.
-      const all: { id: string }[] = await ctx.db.query(`SELECT id FROM search_document WHERE ${where}`, c.params);
-      const matched = this.docs.maskOf(all.map((r) => r.id));
+      const all = await this.repo.matchingIds(ctx.db, where, c.params);
+      const matched = this.docs.maskOf(all);
       count = all.length;
       for (const [f, counts] of this.docs.countFacets(matched, memFacets)) facets.set(f, counts);
       if (memSort && !sort.some((s) => s.field === 'score')) {
@@ -179,14 +159,14 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
         ids = page.ids;
         last = page.last;
       } else {
-        ids = await this.sqlPage(ctx, c, where, sort, query);
+        ids = await this.repo.page(ctx.db, c, where, sort, query);
       }
     } else {
-      const page = await this.sqlPageWithCount(ctx, c, where, sort, query, memSort);
+      const page = await this.repo.pageWithCount(ctx.db, c, where, sort, query, memSort);
       ({ count, ids, last } = page);
-      for (const [f, counts] of await this.sqlFacets(ctx, c, where, memFacets)) facets.set(f, counts);
+      for (const [f, counts] of await this.repo.facets(ctx.db, c, where, memFacets)) facets.set(f, counts);
     }
-    for (const [f, counts] of await this.sqlFacets(ctx, c, where, sqlFacets)) facets.set(f, counts);
+    for (const [f, counts] of await this.repo.facets(ctx.db, c, where, sqlFacets)) facets.set(f, counts);
     return { count, ids, last, facets };
   }
 
@@ -208,25 +188,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     }
     if (!missing.length) return out;
     const generation = this.tokenGeneration;
-    const rows = await preparedQuery<{ t: string; folded: string; meaningful: boolean; stems: string[]; known: boolean; similar: string[]; similar_stems: string[] }>(
-      ctx.db,
-      'search-resolve-tokens',
-      `SELECT t, f AS folded,
-              numnode(to_tsquery('german', f || ':*')) > 0 AS meaningful,
-              ARRAY(SELECT lexeme FROM unnest(to_tsvector('german', f)) ORDER BY lexeme) AS stems,
-              EXISTS (SELECT 1 FROM search_word WHERE word LIKE f || '%') AS known,
-              coalesce(s.similar, '{}') AS similar, coalesce(s.similar_stems, '{}') AS similar_stems
-         FROM unnest($1::text[]) AS t,
-              LATERAL (SELECT catalog_fold(t) AS f) x,
-              LATERAL (
-                SELECT array_agg(w.word ORDER BY w.rank) AS similar,
-                       array_agg(array_to_string(ARRAY(SELECT lexeme FROM unnest(to_tsvector('german', w.word)) ORDER BY lexeme), ' ') ORDER BY w.rank) AS similar_stems
-                  FROM (SELECT word, row_number() OVER (ORDER BY word <-> f, word) AS rank
-                          FROM search_word WHERE length(f) >= 4 AND word % f AND similarity(word, f) >= 0.4
-                         ORDER BY word <-> f, word LIMIT 3) w) s
-        WHERE f ~ '^[[:alnum:]]+$'`,
-      [missing],
-    );
+    const rows = await this.repo.analyseTokens(ctx.db, missing);
     for (const r of rows) {
       const info: TokenInfo = {
         folded: r.folded, meaningful: r.meaningful, stems: r.stems, known: r.known, similar: r.similar,
@@ -241,85 +203,6 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
     return out;
   }
 
-  private orderBy(sort: SortField[], rank: string): string {
-    const parts = sort.map((s) => `${s.field === 'score' ? rank : sortColumn(s.field)} ${s.desc ? 'DESC' : 'ASC'}`);
-    const lastDesc = sort.length ? sort[sort.length - 1].desc : false;
-    return [...parts, `id ${lastDesc ? 'DESC' : 'ASC'}`].join(', ');
-  }
-
-  private async sqlPage(ctx: ActionContext, c: SqlCompiler, where: string, sort: SortField[], q: SearchQuery): Promise<string[]> {
-    const ps = new Params(c.params);
-    const rank = sort.some((s) => s.field === 'score') ? c.rankExpression((v) => ps.p(v)) : '0::int';
-    const rows: { id: string }[] = await ctx.db.query(
-      `SELECT id FROM search_document WHERE ${where} ORDER BY ${this.orderBy(sort, rank)} LIMIT ${ps.p(q.rows)} OFFSET ${ps.p(q.start)}`,
-      ps.values,
-    );
-    return rows.map((r) => r.id);
-  }
-
-  private async sqlPageWithCount(
-    ctx: ActionContext, c: SqlCompiler, where: string, sort: SortField[], q: SearchQuery, keyset: { key: SortKey; desc: boolean } | undefined,
-  ): Promise<{ count: number; ids: string[]; last?: CursorTuple }> {
-    const total: { n: number }[] = await ctx.db.query(`SELECT count(*)::int AS n FROM search_document WHERE ${where}`, c.params);
-    const ps = new Params(c.params);
-    const rank = sort.some((s) => s.field === 'score') ? c.rankExpression((v) => ps.p(v)) : '0::int';
-    let cond = where;
-    let offset = q.start;
-    const isDate = keyset?.key === 'metadata_modified' || keyset?.key === 'metadata_created';
-    if (q.after && keyset && !sort.some((s) => s.field === 'score')) {
-      const col = sortColumn(keyset.key);
-      const v = isDate ? `${ps.p(`${String(q.after[0])}Z`)}::timestamptz` : ps.p(q.after[0]);
-      cond = `${where} AND (${col}, id) ${keyset.desc ? '<' : '>'} (${v}, ${ps.p(q.after[1])}::uuid)`;
-      offset = 0;
-    }
-    // The cursor value in the store's form: dates as 'YYYY-MM-DDTHH:MM:SS.ffffff' UTC.
-    const sv = !keyset ? 'NULL' : isDate ? `to_char(${keyset.key} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US')` : keyset.key === 'id' ? 'id::text' : sortColumn(keyset.key);
-    const rows: { id: string; sv: string | number }[] = await ctx.db.query(
-      `SELECT id, ${sv} AS sv FROM search_document WHERE ${cond}
-        ORDER BY ${this.orderBy(sort, rank)} LIMIT ${ps.p(q.rows)} OFFSET ${ps.p(offset)}`,
-      ps.values,
-    );
-    const end = rows[rows.length - 1];
-    const last: CursorTuple | undefined = keyset && end ? [end.sv, end.id] : undefined;
-    return { count: total[0].n, ids: rows.map((r) => r.id), last };
-  }
-
-  /** Facet counts in SQL: fields the store does not hold, or everything when it cannot be trusted. */
-  private async sqlFacets(ctx: ActionContext, c: SqlCompiler, where: string, fields: string[]): Promise<Map<string, Map<string, number>>> {
-    const out = new Map<string, Map<string, number>>();
-    for (const name of fields) {
-      const f = searchField(name);
-      const ps = new Params(c.params);
-      let value: string;
-      let from = 'search_document';
-      switch (f.type) {
-        case 'keywords':
-        case 'texts':
-          if (f.name === 'author' || f.name === 'maintainer') value = f.column;
-          else {
-            from = `search_document, unnest(${f.column}) AS fv`;
-            value = 'fv';
-          }
-          break;
-        case 'extra-keyword':
-        case 'extra-text':
-          value = `extras->>${ps.p(f.key)}`;
-          break;
-        case 'text':
-          value = f.name === 'text' ? 'NULL' : f.column;
-          break;
-        default:
-          value = `${f.column}::text`;
-      }
-      const rows: { v: string; n: number }[] = await ctx.db.query(
-        `SELECT v, count(*)::int AS n FROM (SELECT DISTINCT id, ${value} AS v FROM ${from} WHERE ${where}) x
-          WHERE v IS NOT NULL AND v <> '' GROUP BY v`,
-        ps.values,
-      );
-      out.set(name, new Map(rows.map((r) => [r.v, r.n])));
-    }
-    return out;
-  }
 }
 
 /** An order the store can page: by score first or not, then one pre-sorted key (ties by id in its direction). */
@@ -341,15 +224,6 @@ function singleKeySort(sort: SortField[]): { key: SortKey; desc: boolean } | und
   if (fields.length !== 1) return undefined;
   const key = fields[0].field as SortKey;
   return SORT_KEYS.includes(key) ? { key, desc: fields[0].desc } : undefined;
-}
-
-function sortColumn(field: string): string {
-  const f = searchField(field);
-  if (field === 'id') return 'id';
-  if (field === 'title_string') return 'coalesce(title, \'\') COLLATE "C"';
-  if (f.type === 'keyword') return `coalesce(${f.column}, '') COLLATE "C"`;
-  if (f.type === 'date' || f.type === 'int') return f.column;
-  throw new SearchError(`sort param field can't be found: ${field}`);
 }
 
 /** Whether a tree searches text (and so has meaningful scores). */
