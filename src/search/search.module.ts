@@ -7,6 +7,7 @@ import { LOGGER } from '../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
+import { preparedQuery } from '../database/prepared';
 import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend';
 import { PgSearchBackend } from './pg/pg-search.backend';
 import { SearchCursors } from './search-cursors';
@@ -40,7 +41,7 @@ export class SearchModule implements OnModuleInit {
     this.registry.register(this.actions.all());
     // The search index changes in the same transaction as the datasets it describes.
     this.changes.onWrite(async (ctx, ids) => {
-      await ctx.db.query('SELECT catalog_search_refresh($1::uuid[])', [ids]);
+      await preparedQuery(ctx.db, 'search-refresh', 'SELECT catalog_search_refresh($1::uuid[])', [ids]);
     });
   }
 }

@@ -6,6 +6,7 @@ import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { DATABASE } from '../../core.module';
 import type { DatabaseConnection } from '../../database/database-connection';
+import { preparedQuery } from '../../database/prepared';
 
 /** PostgreSQL channel on which committed dataset changes are announced to every process. */
 export const CHANGE_CHANNEL = 'catalog_dataset_changes';
@@ -69,7 +70,7 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
     for (const l of this.writeListeners) await l(ctx, list);
     // Delivered by PostgreSQL only if this transaction commits.
     const payload = list.length <= MAX_IDS_PER_NOTICE ? list.join(',') : '*';
-    await ctx.db.query('SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.instance}|${payload}`]);
+    await preparedQuery(ctx.db, 'dataset-changes-notify', 'SELECT pg_notify($1, $2)', [CHANGE_CHANNEL, `${this.instance}|${payload}`]);
     ctx.afterCommit(() => this.emit(list));
   }
 

@@ -140,7 +140,7 @@ export class DatasetRepository {
 
   /** Id of a live (not deleted) dataset using `name`, other than `exceptId`. */
   async nameHolder(db: EntityManager, name: string, exceptId?: string): Promise<{ id: string; state: string } | null> {
-    const rows: { id: string; state: string }[] = await db.query(`SELECT id, state FROM package WHERE name = $1`, [name]);
+    const rows = await preparedQuery<{ id: string; state: string }>(db, 'package-name-holder', `SELECT id, state FROM package WHERE name = $1`, [name]);
     const row = rows[0];
     return row && row.id !== exceptId ? row : null;
   }
@@ -162,7 +162,9 @@ export class DatasetRepository {
   async insert(
     db: EntityManager, id: string, v: DatasetValues, creatorUserId: string | null, times: { created?: string; modified?: string }, tagNames: string[] = [],
   ): Promise<void> {
-    await db.query(
+    await preparedQuery(
+      db,
+      'package-insert',
       `WITH p AS (
          INSERT INTO package (id, name, title, notes, url, version, author, author_email, maintainer, maintainer_email, license_id,
                               owner_org, private, state, type, extras, plugin_data, creator_user_id, metadata_created, metadata_modified)
@@ -206,7 +208,9 @@ export class DatasetRepository {
    */
   async linkTags(db: EntityManager, id: string, names: string[]): Promise<void> {
     if (!names.length) return;
-    await db.query(
+    await preparedQuery(
+      db,
+      'package-tags-link',
       `INSERT INTO package_tag (package_id, tag_id) SELECT $1, t.id FROM tag t WHERE t.name = ANY($2::text[]) ON CONFLICT DO NOTHING`,
       [id, names],
     );
