@@ -18,7 +18,8 @@ export class SearchWordsInOrder1795400000000 implements MigrationInterface {
   }
 }
 
-const SEARCH_REFRESH_V2 = `
+/** catalog_search_refresh as this migration made it (a later migration restores it on revert). */
+export const SEARCH_REFRESH_V2 = `
       CREATE OR REPLACE FUNCTION catalog_search_refresh(ids uuid[]) RETURNS void LANGUAGE plpgsql AS $$
       BEGIN
         DELETE FROM search_document d

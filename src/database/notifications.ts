@@ -1,4 +1,5 @@
 import type { EntityManager } from 'typeorm';
+import { preparedQuery } from './prepared';
 import { Client } from 'pg';
 import type { Logger } from '../common/logger';
 
@@ -111,5 +112,6 @@ export class ChannelListener {
 
 /** Sends `payload` on `channel` when the transaction `db` runs in commits (at once outside one). */
 export async function notify(db: EntityManager, channel: string, payload: string): Promise<void> {
-  await db.query('SELECT pg_notify($1, $2)', [channel, payload]);
+  // Prepared: every dataset write sends one.
+  await preparedQuery(db, 'notify', 'SELECT pg_notify($1, $2)', [channel, payload]);
 }

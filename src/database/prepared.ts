@@ -1,5 +1,5 @@
 import type { Pool, PoolClient } from 'pg';
-import { EntityManager } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 
@@ -10,11 +10,16 @@ import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryR
  * `name` must always come with the same `text`.
  */
 export async function preparedQuery<T>(db: EntityManager, name: string, text: string, values: unknown[]): Promise<T[]> {
-  const runner = db.queryRunner as PostgresQueryRunner | undefined;
-  if (runner && !runner.isReleased) {
-    const client = (await runner.connect()) as PoolClient;
-    return (await client.query({ name, text, values })).rows as T[];
+  try {
+    const runner = db.queryRunner as PostgresQueryRunner | undefined;
+    if (runner && !runner.isReleased) {
+      const client = (await runner.connect()) as PoolClient;
+      return (await client.query({ name, text, values })).rows as T[];
+    }
+    const pool = (db.connection.driver as PostgresDriver).master as Pool;
+    return (await pool.query({ name, text, values })).rows as T[];
+  } catch (err) {
+    // As db.query fails: constraint violations (a name taken by a concurrent writer) are recognised by the same code.
+    throw err instanceof Error && 'code' in err ? new QueryFailedError(text, values, err) : err;
   }
-  const pool = (db.connection.driver as PostgresDriver).master as Pool;
-  return (await pool.query({ name, text, values })).rows as T[];
 }

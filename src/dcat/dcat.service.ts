@@ -54,33 +54,36 @@ export class DcatService {
 
   /**
    * Organization metadata (title, extras) for the given ids, through organization_show. `maxAgeMs`
-   * lets catalog pages reuse what they read a moment ago; validation on write reads it fresh.
+   * lets catalog pages reuse what they read a moment ago; validation on write reads it fresh, once per
+   * action run (choosing the mode and building the graph share that read).
    */
   async organizations(ctx: ActionContext, ids: string[], maxAgeMs = 0): Promise<Map<string, OrganizationInfo>> {
     const out = new Map<string, OrganizationInfo>();
     const now = Date.now();
     for (const id of new Set(ids.filter(Boolean))) {
       const hit = this.orgCache.get(id);
-      if (hit && now - hit.at <= maxAgeMs) {
+      if (hit && maxAgeMs > 0 && now - hit.at <= maxAgeMs) {
         if (hit.info) out.set(id, hit.info);
         continue;
       }
-      const o = await ctx
-        .call<Dict>('organization_show', {
-          id, include_datasets: false, include_dataset_count: false, include_extras: true, include_users: false, include_groups: false, include_tags: false, include_followers: false,
-        })
-        .catch(() => null);
-      let info: OrganizationInfo | null = null;
-      if (o) {
-        const extras: Record<string, string> = {};
-        for (const e of (o.extras as { key: string; value: string }[] | undefined) ?? []) extras[e.key] = e.value;
-        info = { id: String(o.id), name: String(o.name), title: String(o.title || o.name), extras };
-        out.set(id, info);
-      }
+      const info = await ctx.memo(`dcat:organization:${id}`, () => this.readOrganization(ctx, id));
+      if (info) out.set(id, info);
       this.orgCache.set(id, { at: now, info });
       if (this.orgCache.size > 10_000) this.orgCache.clear();
     }
     return out;
+  }
+
+  private async readOrganization(ctx: ActionContext, id: string): Promise<OrganizationInfo | null> {
+    const o = await ctx
+      .call<Dict>('organization_show', {
+        id, include_datasets: false, include_dataset_count: false, include_extras: true, include_users: false, include_groups: false, include_tags: false, include_followers: false,
+      })
+      .catch(() => null);
+    if (!o) return null;
+    const extras: Record<string, string> = {};
+    for (const e of (o.extras as { key: string; value: string }[] | undefined) ?? []) extras[e.key] = e.value;
+    return { id: String(o.id), name: String(o.name), title: String(o.title || o.name), extras };
   }
 
   /** One dataset's graph, for whoever may read it (package_show's rule). */

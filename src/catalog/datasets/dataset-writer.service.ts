@@ -14,6 +14,7 @@ import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './datas
 import { DatasetRepository, DatasetRow, DatasetValues } from './dataset.repository';
 
 const DATASET_STATES = ['active', 'draft', 'deleted'];
+type NameHolder = { id: string; state: string } | null;
 /** Keys of the package schema: an extra may not reuse one (CKAN's extra_key_not_in_root_schema). */
 const ROOT_KEYS = declaredFields(PackageCreateInput);
 const RESOURCE_KEYS = declaredFields(ResourceInput);
@@ -48,18 +49,18 @@ export class DatasetWriter {
       else if (await this.datasets.exists(ctx.db, input.id)) errors.id = ['Dataset id already exists'];
       else id = input.id.toLowerCase();
     }
-    const values = await this.values(ctx, input, null, errors);
+    const { values, nameHolder } = await this.values(ctx, input, null, errors);
     const tags = this.tagNames(input);
     const groupIds = await this.groupIds(ctx, input);
     const resources = await this.checkResources(ctx, input.resources ?? [], null, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
-    await this.releaseName(ctx, values.name);
+    await this.releaseName(ctx, nameHolder);
     await this.datasets.insert(ctx.db, id, values, ctx.user?.id ?? null, {
       created: privileged ? input.metadata_created : undefined,
       modified: privileged ? input.metadata_modified : undefined,
-    });
-    await this.datasets.setTags(ctx.db, id, tags, { fresh: true });
+    }, tags);
+    await this.datasets.linkTags(ctx.db, id, tags);
     await this.datasets.setGroups(ctx.db, id, groupIds, { fresh: true });
     await this.saveResources(ctx, id, resources, []);
     return id;
@@ -71,34 +72,39 @@ export class DatasetWriter {
     if (input.id !== undefined && input.id !== existing.id && input.id !== existing.name) {
       errors.id = [`Cannot change value of key from ${existing.id} to ${input.id}. This key is read-only`];
     }
-    const values = await this.values(ctx, input, existing, errors);
+    const { values, nameHolder } = await this.values(ctx, input, existing, errors);
     const tags = this.tagNames(input);
     const groupIds = await this.groupIds(ctx, input);
     const current = await this.resources.listForDataset(ctx.db, existing.id);
     const resources = await this.checkResources(ctx, input.resources ?? [], existing.id, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
-    if (values.name !== existing.name) await this.releaseName(ctx, values.name, existing.id);
+    if (values.name !== existing.name) await this.releaseName(ctx, nameHolder);
     await this.datasets.update(ctx.db, existing.id, values);
     await this.datasets.setTags(ctx.db, existing.id, tags);
     await this.datasets.setGroups(ctx.db, existing.id, values.state === 'deleted' ? [] : groupIds);
     await this.saveResources(ctx, existing.id, resources, current);
   }
 
-  /** A deleted dataset holding `name` gives it up (renamed to its id, as CKAN does). */
-  private async releaseName(ctx: ActionContext, name: string, exceptId?: string): Promise<void> {
-    const holder = await this.datasets.nameHolder(ctx.db, name, exceptId);
+  /** A deleted dataset holding the name a write takes gives it up (renamed to its id, as CKAN does). */
+  private async releaseName(ctx: ActionContext, holder: NameHolder): Promise<void> {
     if (!holder) return;
     await this.datasets.releaseNameOfDeleted(ctx.db, holder.id);
     await this.changes.changed(ctx, holder.id);
   }
 
-  /** The package row's values, with reference and rule checks collected into `errors`. */
-  private async values(ctx: ActionContext, input: PackageCreateInput, existing: DatasetRow | null, errors: FieldErrors): Promise<DatasetValues> {
+  /**
+   * The package row's values, with reference and rule checks collected into `errors`, and the other dataset that
+   * holds the name sent (looked up once: it is both the "in use" check and the deleted dataset that must give it up).
+   */
+  private async values(
+    ctx: ActionContext, input: PackageCreateInput, existing: DatasetRow | null, errors: FieldErrors,
+  ): Promise<{ values: DatasetValues; nameHolder: NameHolder }> {
     const name = input.name ?? existing?.name ?? '';
+    let nameHolder: NameHolder = null;
     if (input.name !== undefined) {
-      const holder = await this.datasets.nameHolder(ctx.db, input.name, existing?.id);
-      if (holder && holder.state !== 'deleted') errors.name = ['That URL is already in use.'];
+      nameHolder = await this.datasets.nameHolder(ctx.db, input.name, existing?.id);
+      if (nameHolder && nameHolder.state !== 'deleted') errors.name = ['That URL is already in use.'];
     }
 
     let ownerOrg = existing?.owner_org ?? null;
@@ -122,7 +128,7 @@ export class DatasetWriter {
 
     const extras = this.extras(input, errors);
     const privileged = ctx.isSysadmin || ctx.ignoreAuth;
-    return {
+    const values: DatasetValues = {
       name,
       // package_create: if_empty_same_as("name"); package_update clears omitted text fields (remove_if_not_provided).
       title: existing ? (input.title ?? null) : input.title || name,
@@ -142,6 +148,7 @@ export class DatasetWriter {
       extras,
       plugin_data: privileged ? (input.plugin_data ?? null) : null,
     };
+    return { values, nameHolder };
   }
 
   private extras(input: PackageCreateInput, errors: FieldErrors): Record<string, string> {

@@ -60,6 +60,14 @@ export interface DatasetValues {
 const ROW_COLUMNS = 'p.id, p.name, p.owner_org, p.private, p.state, p.type, p.creator_user_id';
 
 /**
+ * A row for each tag name (a text[] parameter) that has none. ON CONFLICT keeps concurrent writers from failing on
+ * the same new tag; inserting in one fixed order makes writers adding the same new tags wait for each other
+ * instead of deadlocking.
+ */
+const NEW_TAGS_SQL = (param: string): string =>
+  `INSERT INTO tag (id, name) SELECT gen_random_uuid(), n FROM unnest(${param}::text[]) AS n ORDER BY n COLLATE "C" ON CONFLICT (name) DO NOTHING`;
+
+/**
  * Every query on the package table and its children. One round trip builds whole dataset dicts:
  * PostgreSQL aggregates resources, tags, groups and the organization as JSON.
  */
@@ -133,7 +141,7 @@ export class DatasetRepository {
 
   /** Id of a live (not deleted) dataset using `name`, other than `exceptId`. */
   async nameHolder(db: EntityManager, name: string, exceptId?: string): Promise<{ id: string; state: string } | null> {
-    const rows: { id: string; state: string }[] = await db.query(`SELECT id, state FROM package WHERE name = $1`, [name]);
+    const rows = await preparedQuery<{ id: string; state: string }>(db, 'package-name-holder', `SELECT id, state FROM package WHERE name = $1`, [name]);
     const row = rows[0];
     return row && row.id !== exceptId ? row : null;
   }
@@ -148,15 +156,25 @@ export class DatasetRepository {
     return rows.length > 0;
   }
 
-  async insert(db: EntityManager, id: string, v: DatasetValues, creatorUserId: string | null, times: { created?: string; modified?: string }): Promise<void> {
-    await db.query(
-      `INSERT INTO package (id, name, title, notes, url, version, author, author_email, maintainer, maintainer_email, license_id,
-                            owner_org, private, state, type, extras, plugin_data, creator_user_id, metadata_created, metadata_modified)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,
-               COALESCE($19::timestamptz, clock_timestamp()), COALESCE($20::timestamptz, $19::timestamptz, clock_timestamp()))`,
+  /**
+   * Inserts the package row and, in the same statement (one round trip fewer per create), the tag names it
+   * will carry that have no tag row yet; `linkTags` then links them.
+   */
+  async insert(
+    db: EntityManager, id: string, v: DatasetValues, creatorUserId: string | null, times: { created?: string; modified?: string }, tagNames: string[] = [],
+  ): Promise<void> {
+    await preparedQuery(
+      db,
+      'package-insert',
+      `WITH p AS (
+         INSERT INTO package (id, name, title, notes, url, version, author, author_email, maintainer, maintainer_email, license_id,
+                              owner_org, private, state, type, extras, plugin_data, creator_user_id, metadata_created, metadata_modified)
+         VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,
+                 COALESCE($19::timestamptz, clock_timestamp()), COALESCE($20::timestamptz, $19::timestamptz, clock_timestamp())))
+       ${NEW_TAGS_SQL('$21')}`,
       [id, v.name, v.title, v.notes, v.url, v.version, v.author, v.author_email, v.maintainer, v.maintainer_email, v.license_id,
         v.owner_org, v.private, v.state, v.type, JSON.stringify(v.extras), v.plugin_data === null ? null : JSON.stringify(v.plugin_data),
-        creatorUserId, times.created ?? null, times.modified ?? null],
+        creatorUserId, times.created ?? null, times.modified ?? null, tagNames],
     );
   }
 
@@ -176,16 +194,24 @@ export class DatasetRepository {
     await db.query(`UPDATE package SET metadata_modified = clock_timestamp() WHERE id = $1`, [id]);
   }
 
-  /** Makes the dataset carry exactly `names` (`fresh`: it has none yet). */
-  async setTags(db: EntityManager, id: string, names: string[], opts: { fresh?: boolean } = {}): Promise<void> {
-    if (!opts.fresh) await db.query(`DELETE FROM package_tag WHERE package_id = $1`, [id]);
+  /** Makes the dataset carry exactly `names` (a new dataset gets its tags from `insert` and `linkTags`). */
+  async setTags(db: EntityManager, id: string, names: string[]): Promise<void> {
+    await db.query(`DELETE FROM package_tag WHERE package_id = $1`, [id]);
     if (!names.length) return;
-    // New tag names get a row; ON CONFLICT keeps concurrent writers from failing on the same new tag.
-    await db.query(
-      `INSERT INTO tag (id, name) SELECT gen_random_uuid(), n FROM unnest($1::text[]) AS n ON CONFLICT (name) DO NOTHING`,
-      [names],
-    );
-    await db.query(
+    await db.query(NEW_TAGS_SQL('$1'), [names]);
+    await this.linkTags(db, id, names);
+  }
+
+  /**
+   * Links the dataset to the tags `names`, whose rows exist. A separate statement from the one creating them: a
+   * statement does not see the rows a concurrent writer committed while it ran, so a tag that writer created
+   * would not be found in the same statement.
+   */
+  async linkTags(db: EntityManager, id: string, names: string[]): Promise<void> {
+    if (!names.length) return;
+    await preparedQuery(
+      db,
+      'package-tags-link',
       `INSERT INTO package_tag (package_id, tag_id) SELECT $1, t.id FROM tag t WHERE t.name = ANY($2::text[]) ON CONFLICT DO NOTHING`,
       [id, names],
     );

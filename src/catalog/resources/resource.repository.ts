@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../../api/ckan-schema';
 import { Reader, readableSql } from '../../auth/visibility';
+import { preparedQuery } from '../../database/prepared';
 
 /** A resource row as stored (snake_case columns). */
 export interface ResourceRow {
@@ -74,7 +75,9 @@ export class ResourceRepository {
   async insertMany(db: EntityManager, packageId: string, rows: { id: string; position: number; values: ResourceValues }[]): Promise<void> {
     if (!rows.length) return;
     const records = rows.map((r) => ({ ...r.values, id: r.id, position: r.position }));
-    await db.query(
+    await preparedQuery(
+      db,
+      'resources-insert',
       `INSERT INTO resource (id, package_id, position, url, name, description, format, mimetype, mimetype_inner, size, hash, url_type,
                              resource_type, cache_url, cache_last_updated, created, last_modified, extras)
        SELECT x.id, $1, x.position, COALESCE(x.url, ''), x.name, x.description, x.format, x.mimetype, x.mimetype_inner, x.size, x.hash,

@@ -44,7 +44,8 @@ export interface TokenAnalysisRow {
 export class SearchDocumentRepository {
   /** Rebuilds these datasets' search documents, inside the writing transaction (catalog_search_refresh, from the migrations). */
   async refresh(db: EntityManager, ids: string[]): Promise<void> {
-    await db.query('SELECT catalog_search_refresh($1::uuid[])', [ids]);
+    // Prepared: every dataset write runs it.
+    await preparedQuery(db, 'search-refresh', 'SELECT catalog_search_refresh($1::uuid[])', [ids]);
   }
 
   /** Every dataset's id, for a full rebuild. */
