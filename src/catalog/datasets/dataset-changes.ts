@@ -3,7 +3,6 @@ import { randomUUID } from 'node:crypto';
 import type { ActionContext } from '../../api/action-context';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
-import { DataSource } from 'typeorm';
 import { Database } from '../../database/database.module';
 import { ChannelListener, notify } from '../../database/notifications';
 import { DatasetRepository } from './dataset.repository';
@@ -30,27 +29,13 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
   private readonly writeListeners: WriteListener[] = [];
   private readonly changeListeners: ChangeListener[] = [];
   private readonly instance = randomUUID();
-  private readonly listener: ChannelListener;
+  private listener?: ChannelListener;
 
-  constructor(database: Database, dataSource: DataSource, private readonly datasets: DatasetRepository, @Inject(LOGGER) private readonly log: Logger) {
-    // The DataSource is asked for only so Nest builds this after the database has started (its URL is known then).
-    void dataSource;
-    this.listener = new ChannelListener(
-      { url: database.url, channel: CHANGE_CHANNEL, applicationName: 'catalog-change-listener', log },
-      {
-        notify: (payload) => {
-          const [from, rest] = payload.split('|', 2);
-          if (from !== this.instance) void this.emit(rest === '*' ? 'all' : rest.split(','));
-        },
-        // Changes committed while nobody listened are unknown: caches start over.
-        resync: () => this.emit('all'),
-      },
-    );
-  }
+  constructor(private readonly database: Database, private readonly datasets: DatasetRepository, @Inject(LOGGER) private readonly log: Logger) {}
 
   /** True while committed changes of every process are being heard; while false, caches serve from the database. */
   get live(): boolean {
-    return this.listener.live;
+    return this.listener?.live ?? false;
   }
 
   onWrite(listener: WriteListener): void {
@@ -61,12 +46,24 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
     this.changeListeners.push(listener);
   }
 
+  // Module init runs once every provider is built, so the database has started and its URL is known.
   async onModuleInit(): Promise<void> {
+    this.listener = new ChannelListener(
+      { url: this.database.url, channel: CHANGE_CHANNEL, applicationName: 'catalog-change-listener', log: this.log },
+      {
+        notify: (payload) => {
+          const [from, rest] = payload.split('|', 2);
+          if (from !== this.instance) void this.emit(rest === '*' ? 'all' : rest.split(','));
+        },
+        // Changes committed while nobody listened are unknown: caches start over.
+        resync: () => this.emit('all'),
+      },
+    );
     await this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.listener.close();
+    await this.listener?.close();
   }
 
   /** Datasets `ids` changed in this action's transaction. */
