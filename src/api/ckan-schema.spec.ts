@@ -1,9 +1,8 @@
 import { PackageCreateInput, PackageUpdateInput } from '../catalog/datasets/dataset.dto';
 import { PackagePatchInput } from '../catalog/datasets/dataset-write.actions';
 import type { ClassConstructor } from 'class-transformer';
-import { getMetadataStorage } from 'class-validator';
 import { Env } from '../config/env';
-import { booleanValidator, declaredFields, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, runChain, unicodeSafe, usesDirectExecutor, validateInto } from './ckan-schema';
+import { booleanValidator, declaredFields, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, ruledClasses, runChain, unicodeSafe, usesDirectExecutor, validateInto } from './ckan-schema';
 import { ValidationError } from './errors';
 
 describe('CKAN-style validator chains', () => {
@@ -55,11 +54,10 @@ describe('CKAN-style validator chains', () => {
 });
 
 describe('the direct validator executor', () => {
-  /** Every input class the service registers (importing the app loads every action's schema). */
+  /** Every input class the service declares with CKAN rules (importing the app loads every action's schema), and the settings class. */
   function inputClasses(): ClassConstructor<object>[] {
     require('../app.module');
-    const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, unknown> };
-    return [...storage.validationMetadatas.keys()].filter((k): k is ClassConstructor<object> => typeof k === 'function');
+    return [...ruledClasses(), Env];
   }
 
   const samples = (fields: string[]): Record<string, unknown>[] => {
