@@ -1,6 +1,7 @@
 import { PackageCreateInput, PackageUpdateInput } from '../catalog/datasets/dataset.dto';
 import { PackagePatchInput } from '../catalog/datasets/dataset-write.actions';
 import type { ClassConstructor } from 'class-transformer';
+import { getMetadataStorage } from 'class-validator';
 import { Env } from '../config/env';
 import { booleanValidator, declaredFields, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, ruledClasses, runChain, unicodeSafe, usesDirectExecutor, validateInto } from './ckan-schema';
 import { ValidationError } from './errors';
@@ -67,6 +68,13 @@ describe('the direct validator executor', () => {
       all({ a: 1 }), all('y'.repeat(5000)), all('2025-02-30'), all('a\u0000b'), all('ok-name_1'), { unknown_key: 'kept', [fields[0] ?? 'id']: 'first-only' },
     ];
   };
+
+  it('leaves class-validator\'s metadata storage as the library made it: no method replaced, nothing added', () => {
+    require('../app.module');
+    const storage = getMetadataStorage();
+    const added = Object.getOwnPropertyNames(storage).filter((k) => typeof (storage as unknown as Record<string, unknown>)[k] === 'function' || k.startsWith('__'));
+    expect(added).toEqual([]);
+  });
 
   it('gives exactly the verdicts, messages and converted values of class-validator for every input class of the service', () => {
     let direct = 0;
