@@ -1,5 +1,9 @@
 import { SearchError } from '../../api/errors';
-import { Bits, hasBit, popcountAnd, setBit } from './bits';
+import * as bits from './bits';
+import type { Bits } from './bits';
+
+// Bound here, not called through the import: swc's CommonJS output reads an export getter on every such call, which the per-slot loops notice.
+const { hasBit, popcountAnd, setBit } = bits;
 
 /** A row of search_document as the store loads it. */
 export interface DocRow {

@@ -1,10 +1,14 @@
 import { QNode } from '../query/ast';
-import { Bits, hasBit, popcount, setBit } from './bits';
+import * as bits from './bits';
+import type { Bits } from './bits';
 import { CodedColumns, DocRow } from './columns';
 import { countFacets } from './facets';
 import { MatchContext, QueryMatcher } from './matching';
 import { PageRequest, SortOrders, SortValues } from './ordering';
 import { parseTsvector, SlotScores, TextIndex } from './text-index';
+
+// Bound here, not called through the import: swc's CommonJS output reads an export getter on every such call, which the per-slot loops notice.
+const { hasBit, popcount, setBit } = bits;
 
 // The store's face to the search backends: what they need of the parts lives where it is defined.
 export type { DocRow } from './columns';

@@ -3,10 +3,14 @@ import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
 import { resolveDate } from '../query/date-math';
 import { searchField } from '../search-fields';
 import { searchTokens, TextResolution } from '../text-analysis';
-import { Bits, setBit } from './bits';
+import * as bits from './bits';
+import type { Bits } from './bits';
 import { canonical, CodedColumns, CodedField, isCoded } from './columns';
 import { cmp, NUMERIC_KEYS, SortKey, SortOrders, SortValues, SORT_KEYS } from './ordering';
 import { ALL_CLASSES, classBits, SlotScores, TextIndex } from './text-index';
+
+// Bound here, not called through the import: swc's CommonJS output reads an export getter on every such call, which the per-slot loops notice.
+const { setBit } = bits;
 
 /** Whether the in-memory store can answer a query tree by itself. */
 export function inMemoryCapable(node: QNode): boolean {

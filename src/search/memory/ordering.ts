@@ -1,7 +1,11 @@
 import { SearchError } from '../../api/errors';
 import { normalizeTimestamp } from '../query/date-math';
-import { Bits, hasBit } from './bits';
+import * as bits from './bits';
+import type { Bits } from './bits';
 import { DocRow } from './columns';
+
+// Bound here, not called through the import: swc's CommonJS output reads an export getter on every such call, which the per-slot loops notice.
+const { hasBit } = bits;
 
 export type SortKey = 'id' | 'name' | 'title_string' | 'metadata_modified' | 'metadata_created' | 'num_resources' | 'num_tags';
 export const SORT_KEYS: readonly SortKey[] = ['id', 'name', 'title_string', 'metadata_modified', 'metadata_created', 'num_resources', 'num_tags'];
