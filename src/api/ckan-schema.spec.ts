@@ -3,7 +3,7 @@ import { PackagePatchInput } from '../catalog/datasets/dataset-write.actions';
 import type { ClassConstructor } from 'class-transformer';
 import { getMetadataStorage } from 'class-validator';
 import { Env } from '../config/env';
-import { booleanValidator, declaredFields, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, runChain, unicodeSafe, usesDirectExecutor, validateInto } from './ckan-schema';
+import { booleanValidator, declaredFields, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, ruledClasses, runChain, unicodeSafe, usesDirectExecutor, validateInto } from './ckan-schema';
 import { ValidationError } from './errors';
 
 describe('CKAN-style validator chains', () => {
@@ -55,11 +55,10 @@ describe('CKAN-style validator chains', () => {
 });
 
 describe('the direct validator executor', () => {
-  /** Every input class the service registers (importing the app loads every action's schema). */
+  /** Every input class the service declares with CKAN rules (importing the app loads every action's schema), and the settings class. */
   function inputClasses(): ClassConstructor<object>[] {
     require('../app.module');
-    const storage = getMetadataStorage() as unknown as { validationMetadatas: Map<unknown, unknown> };
-    return [...storage.validationMetadatas.keys()].filter((k): k is ClassConstructor<object> => typeof k === 'function');
+    return [...ruledClasses(), Env];
   }
 
   const samples = (fields: string[]): Record<string, unknown>[] => {
@@ -69,6 +68,13 @@ describe('the direct validator executor', () => {
       all({ a: 1 }), all('y'.repeat(5000)), all('2025-02-30'), all('a\u0000b'), all('ok-name_1'), { unknown_key: 'kept', [fields[0] ?? 'id']: 'first-only' },
     ];
   };
+
+  it('leaves class-validator\'s metadata storage as the library made it: no method replaced, nothing added', () => {
+    require('../app.module');
+    const storage = getMetadataStorage();
+    const added = Object.getOwnPropertyNames(storage).filter((k) => typeof (storage as unknown as Record<string, unknown>)[k] === 'function' || k.startsWith('__'));
+    expect(added).toEqual([]);
+  });
 
   it('gives exactly the verdicts, messages and converted values of class-validator for every input class of the service', () => {
     let direct = 0;

@@ -1,5 +1,5 @@
 import type { ClassConstructor } from 'class-transformer';
-import { getMetadataStorage, registerDecorator, validateSync, ValidationArguments } from 'class-validator';
+import { getMetadataStorage, registerDecorator, validateSync, ValidationArguments, ValidatorConstraint, ValidatorConstraintInterface } from 'class-validator';
 import { parseIsoDate } from '../common/ckan-time';
 import { ValidationError, FieldErrors } from './errors';
 import { jsonTooDeep, MAX_JSON_DEPTH, TOO_DEEP } from './json-depth';
@@ -15,49 +15,17 @@ export class Invalid {
 }
 
 /** Returned by a step to end the chain successfully, leaving the value as it is (CKAN's ignore_missing). */
-export const STOP: unique symbol = Symbol('stop');
+const STOP: unique symbol = Symbol('stop');
 /** Returned by a step to end the chain and drop the key (CKAN's ignore_empty, ignore). */
 export const DROP: unique symbol = Symbol('drop');
 
 export type Step = (value: unknown, object: Record<string, unknown>) => unknown;
 
-const FIELD_ERRORS = new WeakMap<object, Map<string, unknown>>();
-
-/** How each input class is validated directly (see `directPlan`); dropped whenever a rule registers. */
-let DIRECT_PLANS = new WeakMap<object, DirectProperty[] | null>();
-
 /**
- * class-validator works out a class's rules on every validate() by scanning every registered class
- * (MetadataStorage.getTargetValidationMetadatas), which made input parsing the largest cost of a
- * cached package_show. The answer only changes when decorators register, which they do at import
- * time; so it is memoized per class and argument set, and the memo is dropped on any registration.
+ * A failed rule's CKAN-shaped error (a list of messages, or of per-item dicts), by input object and
+ * property. class-validator's errors carry only strings; the field map is built from this.
  */
-(function memoizeValidationMetadata(): void {
-  const storage = getMetadataStorage() as unknown as {
-    getTargetValidationMetadatas: (...args: unknown[]) => unknown;
-    addValidationMetadata: (...args: unknown[]) => unknown;
-    __ckanMemo?: boolean;
-  };
-  if (storage.__ckanMemo) return;
-  storage.__ckanMemo = true;
-  const lookup = storage.getTargetValidationMetadatas.bind(storage);
-  const add = storage.addValidationMetadata.bind(storage);
-  let memo = new WeakMap<object, Map<string, unknown>>();
-  storage.getTargetValidationMetadatas = (target: unknown, schema: unknown, always: unknown, strict: unknown, groups: unknown): unknown => {
-    if (typeof target !== 'function') return lookup(target, schema, always, strict, groups);
-    const key = groups === undefined ? `${String(schema)}|${String(always)}|${String(strict)}` : `${String(schema)}|${String(always)}|${String(strict)}|${JSON.stringify(groups)}`;
-    let byArgs = memo.get(target);
-    if (!byArgs) memo.set(target, (byArgs = new Map()));
-    let found = byArgs.get(key);
-    if (found === undefined) byArgs.set(key, (found = lookup(target, schema, always, strict, groups)));
-    return found;
-  };
-  storage.addValidationMetadata = (...args: unknown[]): unknown => {
-    memo = new WeakMap();
-    DIRECT_PLANS = new WeakMap();
-    return add(...args);
-  };
-})();
+const FIELD_ERRORS = new WeakMap<object, Map<string, unknown>>();
 
 function recordError(object: object, property: string, error: unknown): void {
   let map = FIELD_ERRORS.get(object);
@@ -78,28 +46,97 @@ export function runChain(steps: Step[], value: unknown, object: Record<string, u
   return v;
 }
 
+/** `@Field`'s rule: runs the chain and puts the converted value in place of the input (or drops the key). */
+function checkField(steps: Step[], value: unknown, obj: Record<string, unknown>, property: string): boolean {
+  const out = runChain(steps, value, obj);
+  if (out instanceof Invalid) {
+    recordError(obj, property, [out.message]);
+    return false;
+  }
+  if (out === undefined) delete obj[property];
+  else obj[property] = out;
+  return true;
+}
+
+interface NestedListOptions {
+  flatten?: boolean;
+  before?: Step[];
+}
+
+/** `@NestedList`'s rule: validates each item into `cls`, keeping the converted items, or records the errors per item. */
+function checkNestedList(cls: ClassConstructor<object>, opts: NestedListOptions, value: unknown, obj: Record<string, unknown>, property: string): boolean {
+  let v = value;
+  if (opts.before) {
+    v = runChain(opts.before, v, obj);
+    if (v instanceof Invalid) {
+      recordError(obj, property, [v.message]);
+      return false;
+    }
+  }
+  if (v === undefined || v === null) {
+    delete obj[property];
+    return true;
+  }
+  if (!Array.isArray(v)) {
+    recordError(obj, property, ['Not a list']);
+    return false;
+  }
+  const items: object[] = [];
+  const errors: FieldErrors[] = [];
+  let failed = false;
+  for (const raw of v) {
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      errors.push({ message: ['Must be a dict'] });
+      items.push({});
+      failed = true;
+      continue;
+    }
+    const result = validateInto(cls, raw as Record<string, unknown>);
+    items.push(result.value);
+    errors.push(result.errors ?? {});
+    if (result.errors) failed = true;
+  }
+  if (failed) {
+    const shaped = opts.flatten ? errors.flatMap((e) => Object.values(e).flatMap((m) => (Array.isArray(m) ? m : [m]))) : errors;
+    recordError(obj, property, shaped);
+    return false;
+  }
+  obj[property] = items;
+  return true;
+}
+
+/** The message class-validator reports for a failed rule; the recorded CKAN error replaces it in the field map. */
+const invalidMessage = (args: ValidationArguments): string => `${args.property} is invalid`;
+
+/** The constraint behind `@Field`: its one constraint argument is the chain. */
+@ValidatorConstraint({ name: 'ckanField' })
+class FieldRule implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    return checkField(args.constraints[0] as Step[], value, args.object as Record<string, unknown>, args.property);
+  }
+
+  defaultMessage = invalidMessage;
+}
+
+/** The constraint behind `@NestedList`: its constraint arguments are the item class and the options. */
+@ValidatorConstraint({ name: 'ckanNestedList' })
+class NestedListRule implements ValidatorConstraintInterface {
+  validate(value: unknown, args: ValidationArguments): boolean {
+    const [cls, opts] = args.constraints as [ClassConstructor<object>, NestedListOptions];
+    return checkNestedList(cls, opts, value, args.object as Record<string, unknown>, args.property);
+  }
+
+  defaultMessage = invalidMessage;
+}
+
+/** Every class with a `@Field` or `@NestedList` rule, for the test that holds both executors to the same answers. */
+const RULED_CLASSES = new Set<ClassConstructor<object>>();
+
 /** A field validated by a CKAN-style chain of steps. The converted value replaces the input. */
 export function Field(...steps: Step[]): PropertyDecorator {
   return (target, propertyName) => {
-    registerDecorator({
-      name: 'ckanField',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      validator: {
-        validate(value: unknown, args: ValidationArguments): boolean {
-          const obj = args.object as Record<string, unknown>;
-          const out = runChain(steps, value, obj);
-          if (out instanceof Invalid) {
-            recordError(obj, args.property, [out.message]);
-            return false;
-          }
-          if (out === undefined) delete obj[args.property];
-          else obj[args.property] = out;
-          return true;
-        },
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} is invalid`,
-      },
-    });
+    RULED_CLASSES.add(target.constructor as ClassConstructor<object>);
+    registerDecorator({ name: 'ckanField', target: target.constructor, propertyName: propertyName as string, constraints: [steps], validator: FieldRule });
   };
 }
 
@@ -108,61 +145,15 @@ export function Field(...steps: Step[]): PropertyDecorator {
  * shapes them: one dict per item, `{}` for good items (`resources: [{}, {url: [...]}]`).
  * `flatten` gives a flat list of messages instead, as CKAN does for tags.
  */
-export function NestedList(cls: ClassConstructor<object>, opts: { flatten?: boolean; before?: Step[] } = {}): PropertyDecorator {
+export function NestedList(cls: ClassConstructor<object>, opts: NestedListOptions = {}): PropertyDecorator {
   return (target, propertyName) => {
-    registerDecorator({
-      name: 'ckanNestedList',
-      target: target.constructor,
-      propertyName: propertyName as string,
-      validator: {
-        validate(value: unknown, args: ValidationArguments): boolean {
-          const obj = args.object as Record<string, unknown>;
-          let v = value;
-          if (opts.before) {
-            v = runChain(opts.before, v, obj);
-            if (v instanceof Invalid) {
-              recordError(obj, args.property, [v.message]);
-              return false;
-            }
-          }
-          if (v === undefined || v === null) {
-            delete obj[args.property];
-            return true;
-          }
-          if (!Array.isArray(v)) {
-            recordError(obj, args.property, ['Not a list']);
-            return false;
-          }
-          const items: object[] = [];
-          const errors: FieldErrors[] = [];
-          let failed = false;
-          for (const raw of v) {
-            if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-              errors.push({ message: ['Must be a dict'] });
-              items.push({});
-              failed = true;
-              continue;
-            }
-            const result = validateInto(cls, raw as Record<string, unknown>);
-            items.push(result.value);
-            errors.push(result.errors ?? {});
-            if (result.errors) failed = true;
-          }
-          if (failed) {
-            const shaped = opts.flatten
-              ? errors.flatMap((e) => Object.values(e).flatMap((m) => (Array.isArray(m) ? m : [m])))
-              : errors;
-            recordError(obj, args.property, shaped);
-            return false;
-          }
-          obj[args.property] = items;
-          return true;
-        },
-        defaultMessage: (args?: ValidationArguments) => `${args?.property ?? 'value'} is invalid`,
-      },
-    });
+    RULED_CLASSES.add(target.constructor as ClassConstructor<object>);
+    registerDecorator({ name: 'ckanNestedList', target: target.constructor, propertyName: propertyName as string, constraints: [cls, opts], validator: NestedListRule });
   };
 }
+
+/** The classes validated with `@Field` or `@NestedList` rules (tests). */
+export const ruledClasses = (): ClassConstructor<object>[] => [...RULED_CLASSES];
 
 /**
  * The input object: the class's defaults, then the client's keys as they came (converted by the
@@ -202,46 +193,50 @@ function unstorableIn(v: unknown, depth = 0): string | undefined {
   return undefined;
 }
 
-/** One property's constraints as class-validator would run them (see `directPlan`). */
+/** One rule of a direct plan: `@Field`'s chain or `@NestedList`'s item class and options. */
+type DirectRule = { kind: 'field'; steps: Step[] } | { kind: 'list'; cls: ClassConstructor<object>; opts: NestedListOptions };
+
+/** One property's rules, in the order class-validator runs them. */
 interface DirectProperty {
   property: string;
-  constraints: { validate(value: unknown, args: ValidationArguments): unknown; defaultMessage?(args: ValidationArguments): string; constraints: unknown[] }[];
+  rules: DirectRule[];
 }
 
+/**
+ * The direct plan of each class, or null for a class that goes through validateSync. Decorators
+ * register while their class is being defined, and a class's rules are its own and its ancestors'
+ * (defined before it), so the metadata read for a class in use never changes: it is read once.
+ */
+const DIRECT_PLANS = new WeakMap<object, DirectProperty[] | null>();
 
 /**
  * How class-validator would validate `cls`, when every rule of the class is one of our own
- * (`@Field`, `@NestedList`): the same metadata, grouped by property in the same order, each
- * constraint called with the same arguments, stopping at a property's first failure. Running that
- * directly skips class-validator's general machinery (groups, conditions, nested objects, error
- * trees), which cost several microseconds per request on the hottest actions. Classes that use any
- * other rule (or none registered) return null and go through validateSync. A test holds both ways
- * to the same answers for every input class.
+ * (`@Field`, `@NestedList`): the metadata class-validator reads for it (its public storage, read
+ * only), grouped by property in the same order, each rule run on the same arguments, stopping at a
+ * property's first failure. Running that directly skips class-validator's general machinery (the
+ * scan of every registered class for inherited rules, groups, conditions, error trees), which cost
+ * several microseconds per request on the hottest actions. Classes with any other rule go through
+ * validateSync. A test holds both ways to the same answers for every input class.
  */
 function directPlan(cls: ClassConstructor<object>): DirectProperty[] | null {
   let plan = DIRECT_PLANS.get(cls);
   if (plan !== undefined) return plan;
-  const storage = getMetadataStorage();
-  const metas = storage.getTargetValidationMetadatas(cls, undefined as unknown as string, undefined as unknown as boolean, undefined as unknown as boolean);
-  const ours = metas.every(
-    (m) => m.type === 'customValidation' && (m.name === 'ckanField' || m.name === 'ckanNestedList') && !m.validateIf && !m.each && !m.always && !(m.groups?.length) && !m.context,
-  );
-  plan = null;
-  if (ours) {
-    plan = [];
-    const byProperty = new Map<string, DirectProperty>();
-    for (const m of metas) {
-      const found = storage.getTargetValidatorConstraints(m.constraintCls);
-      if (found.length !== 1 || found[0].async) {
-        plan = null;
-        break;
-      }
-      let entry = byProperty.get(m.propertyName);
-      if (!entry) plan.push((entry = { property: m.propertyName, constraints: [] }));
-      byProperty.set(m.propertyName, entry);
-      const instance = found[0].instance as DirectProperty['constraints'][number];
-      entry.constraints.push({ validate: instance.validate.bind(instance), defaultMessage: instance.defaultMessage?.bind(instance), constraints: m.constraints });
+  const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', false, false);
+  plan = [];
+  const byProperty = new Map<string, DirectProperty>();
+  for (const m of metas) {
+    const ours = m.constraintCls === FieldRule || m.constraintCls === NestedListRule;
+    if (!ours || m.type !== 'customValidation' || m.validateIf || m.each || m.always || m.groups?.length || m.context || m.message) {
+      plan = null;
+      break;
     }
+    let entry = byProperty.get(m.propertyName);
+    if (!entry) {
+      byProperty.set(m.propertyName, (entry = { property: m.propertyName, rules: [] }));
+      plan.push(entry);
+    }
+    const [a, b] = m.constraints as [unknown, unknown];
+    entry.rules.push(m.constraintCls === FieldRule ? { kind: 'field', steps: a as Step[] } : { kind: 'list', cls: a as ClassConstructor<object>, opts: b as NestedListOptions });
   }
   DIRECT_PLANS.set(cls, plan);
   return plan;
@@ -254,16 +249,18 @@ export const usesDirectExecutor = (cls: ClassConstructor<object>): boolean => di
 function failures(instance: object, engine: 'auto' | 'class-validator'): { property: string; messages: string[] }[] {
   const plan = engine === 'auto' ? directPlan(instance.constructor as ClassConstructor<object>) : null;
   if (!plan) {
-    return validateSync(instance, { stopAtFirstError: true, forbidUnknownValues: false, skipMissingProperties: false }).map((e) => ({ property: e.property, messages: Object.values(e.constraints ?? {}) }));
+    // Unknown keys stay (CKAN passes them on to plugins and extras), so no whitelist; a class without rules is valid.
+    const errors = validateSync(instance, { stopAtFirstError: true, forbidUnknownValues: false, skipMissingProperties: false });
+    return errors.map((e) => ({ property: e.property, messages: Object.values(e.constraints ?? {}) }));
   }
   const out: { property: string; messages: string[] }[] = [];
   const obj = instance as Record<string, unknown>;
   for (const p of plan) {
     const value = obj[p.property];
-    for (const c of p.constraints) {
-      const args: ValidationArguments = { targetName: instance.constructor.name, property: p.property, object: instance, value, constraints: c.constraints };
-      if (!c.validate(value, args)) {
-        out.push({ property: p.property, messages: [c.defaultMessage?.(args) ?? ''] });
+    for (const r of p.rules) {
+      const ok = r.kind === 'field' ? checkField(r.steps, value, obj, p.property) : checkNestedList(r.cls, r.opts, value, obj, p.property);
+      if (!ok) {
+        out.push({ property: p.property, messages: [`${p.property} is invalid`] });
         break;
       }
     }
@@ -329,9 +326,6 @@ export const notEmpty: Step = (v) => {
 /** not_missing: the key must be present (null is a value). */
 export const notMissing: Step = (v) => (v === undefined ? new Invalid('Missing value') : v);
 
-/** Sets a default for a missing or null value. */
-export const defaultTo = (d: unknown): Step => (v) => (isMissing(v) ? d : v);
-
 /** unicode_safe: strings stay, numbers and booleans become strings; lists and dicts are refused. */
 export const unicodeSafe: Step = (v) => {
   if (typeof v === 'string') return v;
@@ -346,7 +340,7 @@ export const stripValue: Step = (v) => (typeof v === 'string' ? v.trim() : v);
 export const maxLength = (n: number, message = `Must be a maximum of ${n} characters long`): Step => (v) =>
   typeof v === 'string' && v.length > n ? new Invalid(message) : v;
 
-export const NAME_MAX_LENGTH = 100;
+const NAME_MAX_LENGTH = 100;
 const NAME_PATTERN = /^[a-z0-9_-]*$/;
 
 /** name_validator: CKAN's rules for dataset, organization, group and user names. */
@@ -387,13 +381,6 @@ export const naturalNumber: Step = (v) => {
   const n = intValidator(v, {});
   if (n instanceof Invalid || n === null) return n === null ? new Invalid('Invalid integer') : n;
   return (n as number) < 0 ? new Invalid('Must be a natural number') : n;
-};
-
-/** is_positive_integer */
-export const positiveInteger: Step = (v) => {
-  const n = naturalNumber(v, {});
-  if (n instanceof Invalid) return n;
-  return (n as number) < 1 ? new Invalid('Must be a positive integer') : n;
 };
 
 /** boolean_validator: never fails; true for true/'true'/'yes'/'t'/'y'/'1', false otherwise. */
