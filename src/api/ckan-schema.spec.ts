@@ -5,6 +5,8 @@ import { getMetadataStorage } from 'class-validator';
 import { Env } from '../config/env';
 import { booleanValidator, declaredFields, Field, ignoreMissing, intValidator, naturalNumber, notEmpty, parseInput, ruledClasses, runChain, unicodeSafe, usesDirectExecutor, validateInto } from './ckan-schema';
 import { ValidationError } from './errors';
+// Loading the app declares every action's input class, as the service does at start.
+import '../app.module';
 
 describe('CKAN-style validator chains', () => {
   it('stops at the first failing validator of a field, so each field has one message', () => {
@@ -57,7 +59,6 @@ describe('CKAN-style validator chains', () => {
 describe('the direct validator executor', () => {
   /** Every input class the service declares with CKAN rules (importing the app loads every action's schema), and the settings class. */
   function inputClasses(): ClassConstructor<object>[] {
-    require('../app.module');
     return [...ruledClasses(), Env];
   }
 
@@ -70,7 +71,6 @@ describe('the direct validator executor', () => {
   };
 
   it('leaves class-validator\'s metadata storage as the library made it: no method replaced, nothing added', () => {
-    require('../app.module');
     const storage = getMetadataStorage();
     const added = Object.getOwnPropertyNames(storage).filter((k) => typeof (storage as unknown as Record<string, unknown>)[k] === 'function' || k.startsWith('__'));
     expect(added).toEqual([]);

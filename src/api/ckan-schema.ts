@@ -283,7 +283,7 @@ export function validateInto<T extends object>(cls: ClassConstructor<T>, raw: Re
   if (!found.length && !unstorableKeys.length) return { value: instance };
   const recorded = FIELD_ERRORS.get(instance);
   const errors: FieldErrors = {};
-  for (const [k, why] of unstorableKeys) errors[k.replace(/\u0000/g, '').replace(LONE_SURROGATES, '\uFFFD')] = [why];
+  for (const [k, why] of unstorableKeys) errors[k.replaceAll('\u0000', '').replace(LONE_SURROGATES, '\uFFFD')] = [why];
   for (const e of found) {
     errors[e.property] = recorded?.get(e.property) ?? e.messages;
   }
