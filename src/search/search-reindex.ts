@@ -31,7 +31,7 @@ export async function reindexPostgres(ds: DataSource, progress: ReindexProgress,
     while (!failed && next < ids.length) {
       const slice = ids.slice(next, (next += batch));
       try {
-        await repo.refresh(ds.manager, slice);
+        await repo.refreshBatch(ds.manager, slice);
       } catch (err) {
         failed = true; // the other workers stop after their current batch
         throw err;
