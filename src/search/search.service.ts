@@ -46,7 +46,9 @@ export class SearchService {
     const normalized = JSON.stringify([backend.name, input.q ?? '', input.fq ?? '', input.fq_list ?? [], req.sortText, req.rows, input.include_private, input.include_drafts]);
     const after = req.start > 0 ? await this.cursors.get(ctx, this.cursors.key(ctx, normalized, req.start)) : undefined;
     const hits = await backend.search(ctx, { q: req.q, filters: req.filters, sort: req.sort, start: req.start, rows: req.rows, after, facetFields: req.facetFields });
-    if (hits.last && hits.ids.length === req.rows && req.start + req.rows < hits.count) {
+    // After every full page, not only while start + rows < count: once a walk has moved past deleted rows, the next
+    // start can exceed the count while datasets still follow the cursor.
+    if (hits.last && hits.ids.length === req.rows) {
       await this.cursors.put(ctx, this.cursors.key(ctx, normalized, req.start + req.rows), hits.last);
     }
     return new RawJson(await this.render(ctx, req, hits));

@@ -56,6 +56,25 @@ export function harvestPagingContract(label: string, start: () => Promise<TestAp
       for (const d of created) expect(seen).toContain(d.id);
     });
 
+    it('reaches the last datasets when deletions behind the cursor leave fewer matches than the next start', async () => {
+      const org = (await t.factories.organization()).id;
+      const made: { id: string }[] = [];
+      for (let i = 0; i < 21; i++) made.push(await t.call('package_create', { name: `ausduennen-${i}`, owner_org: org }));
+      await t.searchIndexed();
+      const fq = encodeURIComponent(`owner_org:${org}`);
+      const page = async (start: number): Promise<string[]> => {
+        const res = await request(t.http).get(`/api/3/action/package_search?fq=${fq}&sort=${encodeURIComponent('id asc')}&rows=10&start=${start}`).set('User-Agent', 'ausduenn-harvester');
+        return res.body.result.results.map((d: { id: string }) => d.id);
+      };
+      const seen = await page(0);
+      // Five seen ones go: 16 match now, so the third page's start (20) lies past the count, yet one dataset is still ahead.
+      for (const id of seen.slice(0, 5)) await t.call('package_delete', { id });
+      await t.searchIndexed();
+      seen.push(...(await page(10)));
+      seen.push(...(await page(20)));
+      expect(seen.sort()).toEqual(made.map((d) => d.id).sort());
+    });
+
     it('without a remembered cursor (another client), start counts rows as usual', async () => {
       const all = await request(t.http).get('/api/3/action/package_search?sort=id%20asc&rows=1000');
       const ids: string[] = all.body.result.results.map((d: { id: string }) => d.id);
