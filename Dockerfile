@@ -20,4 +20,5 @@ COPY --from=build /app/dist ./dist
 COPY package.json ./
 USER node
 EXPOSE 5000
-CMD ["node", "dist/src/main.js"]
+# A larger young generation: a dataset write allocates a lot of short-lived objects (RDF graph, SHACL, JSON); see README.
+CMD ["node", "--max-semi-space-size=32", "dist/src/main.js"]

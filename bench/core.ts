@@ -26,7 +26,7 @@ export interface Server {
 export function startServer(env: NodeJS.ProcessEnv = {}): Promise<Server> {
   // BENCH_PROFILE=<dir>: the server writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const proc = fork(join(__dirname, 'server.ts'), [], { execArgv: ['-r', '@swc-node/register', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
+  const proc = fork(join(__dirname, 'server.ts'), [], { execArgv: ['--max-semi-space-size=32', '-r', '@swc-node/register', ...profile], stdio: ['ignore', 'inherit', 'inherit', 'ipc'], env: { ...process.env, ...env } });
   return new Promise((ok, fail) => {
     proc.once('exit', (code) => fail(new Error(`bench server exited with ${code}`)));
     proc.on('message', (m: { ready?: boolean; port: number; token: string; dataDir: string; databaseUrl: string }) => {
