@@ -25,8 +25,14 @@ export function jobsCommands(rt: CliRuntime): Command {
     .option('--limit <n>', 'how many', '30')
     .option('--json', 'as JSON')
     .action(async (o: { queue?: string; limit: string; json?: boolean }) => {
+      const limit = Number(o.limit);
+      if (!Number.isInteger(limit) || limit < 1 || limit > 1000) {
+        rt.err(`--limit takes a whole number from 1 to 1000, not "${o.limit}"`);
+        process.exitCode = 1;
+        return;
+      }
       await rt.withApp(async (app) => {
-        const jobs = await app.get(JobQueue).recent({ queue: o.queue, limit: Number(o.limit) || 30 });
+        const jobs = await app.get(JobQueue).recent({ queue: o.queue, limit });
         rt.out(o.json ? JSON.stringify(jobs, null, 2) : jobs.map(line).join('\n') || 'no jobs');
       });
     });

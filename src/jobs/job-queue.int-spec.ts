@@ -54,6 +54,14 @@ describe('the job queue', () => {
     await dropTestDatabase(db.name);
   });
 
+  it('answers "no such job" for an id that is not a job id, instead of failing', async () => {
+    const q = queue();
+    q.register('test.lookup', { handler: async () => undefined });
+    await q.start();
+    expect(await q.status('test.lookup', 'nicht-uuid')).toBeNull();
+    expect(await q.status('test.lookup', '00000000-0000-0000-0000-000000000000')).toBeNull();
+  });
+
   it('retries a failing job with growing delays until it succeeds, and keeps the last error visible', async () => {
     const q = queue();
     const failedAt: Date[] = [];

@@ -261,6 +261,8 @@ export class JobQueue {
 
   /** A job's state, attempts, last error and progress; null once it is gone (completed jobs are kept for days). */
   async status(name: string, id: string): Promise<JobStatus | null> {
+    // Job ids are UUIDs: anything else names no job (rather than failing in PostgreSQL's cast).
+    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
     await this.start();
     const job = await this.boss.getJobById<unknown>(name, id, { includeArchive: true });
     if (!job) return null;

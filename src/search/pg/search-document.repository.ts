@@ -85,7 +85,7 @@ export class SearchDocumentRepository {
 
   /** The next `limit` documents by id after `afterId`, for loading the in-memory store in batches. */
   async batchAfter(db: EntityManager, afterId: string, limit: number): Promise<DocRow[]> {
-    return preparedQuery<DocRow>(db, `search-docs-batch-${limit}`, `SELECT ${DOC_COLUMNS} FROM search_document WHERE id > $1 ORDER BY id LIMIT ${Number(limit)}`, [afterId]);
+    return preparedQuery<DocRow>(db, 'search-docs-batch', `SELECT ${DOC_COLUMNS} FROM search_document WHERE id > $1 ORDER BY id LIMIT $2`, [afterId, limit]);
   }
 
   async matchingIds(db: EntityManager, where: string, params: unknown[]): Promise<string[]> {
