@@ -1,5 +1,6 @@
 import type { DatasetCore, Literal, Quad, Term } from '@rdfjs/types';
 import { DataFactory, Parser, Store } from 'n3';
+import { CompiledResult, CompiledShapes, compileShapes, UnsupportedShapes } from './shacl-compiled';
 
 /**
  * SHACL validation of RDF/JS quads with shacl-engine. The shapes are parsed and compiled once per
@@ -54,6 +55,10 @@ type EngineValidatorClass = new (dataset: DatasetCore, options: { factory: unkno
 // transform it. A plain require keeps TypeScript from looking for declarations it does not ship.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Validator } = require('shacl-engine') as { Validator: EngineValidatorClass };
+// rdf-validation checks literals' lexical forms for shacl-engine's sh:datatype; the compiled shapes ask the same library.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { XsdValidation } = require('rdf-validation') as { XsdValidation: new () => { validateSimple(term: Literal): boolean } };
+const xsd = new XsdValidation();
 
 const SH = 'http://www.w3.org/ns/shacl#';
 const SEVERITIES = new Map<string, Severity>([
@@ -149,12 +154,26 @@ function toFinding(r: EngineResult): Finding | undefined {
   return finding;
 }
 
+function compiledToFinding(r: CompiledResult): Finding | undefined {
+  const severity = SEVERITIES.get(r.severity?.value ?? `${SH}Violation`);
+  if (!severity) return undefined;
+  const finding: Finding = { severity, focusNode: termToString(r.focusNode), message: messageOf(r.message) };
+  if (r.path?.length) finding.path = r.path.length > 1 ? `(${r.path.map((p) => p.value).sort().join('|')})` : r.path[0].value;
+  if (r.value) finding.value = termToString(r.value);
+  finding.shape = termToString(r.shape);
+  finding.constraint = r.constraint.startsWith(SH) ? `sh:${r.constraint.slice(SH.length)}` : r.constraint;
+  return finding;
+}
+
+/** A total order, so both engines list the same findings in the same order. */
 function compareFindings(a: Finding, b: Finding): number {
   return (
     SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
     a.focusNode.localeCompare(b.focusNode) ||
     (a.path ?? '').localeCompare(b.path ?? '') ||
-    (a.value ?? '').localeCompare(b.value ?? '')
+    (a.value ?? '').localeCompare(b.value ?? '') ||
+    (a.shape ?? '').localeCompare(b.shape ?? '') ||
+    (a.constraint ?? '').localeCompare(b.constraint ?? '')
   );
 }
 
@@ -166,17 +185,37 @@ export function loadQuadsFromTurtle(text: string, baseIRI?: string): Quad[] {
 export interface ShaclValidatorOptions {
   /** Background data for every validation (vocabularies, ontologies); see `validate`. */
   data?: Iterable<Quad>;
+  /**
+   * `auto` (default): the compiled shapes (shacl-compiled.ts) when they cover the shapes, else shacl-engine;
+   * `shacl-engine`: always shacl-engine (the reference the compiled shapes are held to).
+   */
+  engine?: 'auto' | 'shacl-engine';
 }
 
 export class ShaclValidator {
   private readonly engine: EngineValidator;
+  /** The shapes compiled, when they use only what shacl-compiled.ts knows. */
+  private readonly compiled?: CompiledShapes;
   private readonly background: SubjectIndex;
   /** Indexes of `extraData` arrays seen before: callers pass the same vocabulary array on every write. */
   private readonly extraIndexes = new WeakMap<object, SubjectIndex>();
 
   constructor(shapes: Iterable<Quad>, options: ShaclValidatorOptions = {}) {
-    this.engine = new Validator(new QuadSet(new Store([...shapes])), { factory });
+    const shapeQuads = [...shapes];
+    this.engine = new Validator(new QuadSet(new Store(shapeQuads)), { factory });
     this.background = indexBySubject(options.data ?? []);
+    if (options.engine !== 'shacl-engine') {
+      try {
+        this.compiled = compileShapes(shapeQuads, DataFactory, (literal) => xsd.validateSimple(literal));
+      } catch (err) {
+        if (!(err instanceof UnsupportedShapes)) throw err;
+      }
+    }
+  }
+
+  /** Which engine validates: `compiled` or `shacl-engine`. */
+  get engineName(): 'compiled' | 'shacl-engine' {
+    return this.compiled ? 'compiled' : 'shacl-engine';
   }
 
   /** A validator from Turtle shape documents (and optional Turtle background data). */
@@ -196,10 +235,10 @@ export class ShaclValidator {
    * vocabularyQuads()). Findings are sorted, violations first.
    */
   async validate(quads: Iterable<Quad>, extraData?: Iterable<Quad>): Promise<Finding[]> {
-    const store = new Store();
+    const data: Quad[] = [];
     const iris = new Set<string>();
     for (const q of quads) {
-      store.addQuad(q);
+      data.push(q);
       if (q.subject.termType === 'NamedNode') iris.add(q.subject.value);
       if (q.object.termType === 'NamedNode') iris.add(q.object.value);
     }
@@ -207,14 +246,15 @@ export class ShaclValidator {
     for (const iri of iris) {
       for (const index of [this.background, extra]) {
         const about = index?.get(iri);
-        if (about) store.addQuads(about);
+        if (about) data.push(...about);
       }
     }
-    const report = await this.engine.validate({ dataset: new QuadSet(store) });
+    const found = this.compiled
+      ? this.compiled.validate(data).map(compiledToFinding)
+      : (await this.engine.validate({ dataset: new QuadSet(new Store(data)) })).results.map(toFinding);
     const seen = new Set<string>();
     const findings: Finding[] = [];
-    for (const r of report.results) {
-      const f = toFinding(r);
+    for (const f of found) {
       if (!f) continue;
       // The engine repeats a cached result when a node is reached twice (by target and by sh:node).
       const key = [f.severity, f.focusNode, f.path, f.value, f.shape, f.constraint].join('\u0000');
