@@ -74,8 +74,12 @@ export class SearchDocumentRepository {
     return rows.map((r) => r.id);
   }
 
+  /**
+   * Planned on every call: a prepared statement's generic plan, made while the catalog was small, kept reading the
+   * whole table for one id until autovacuum next analysed it; planning this costs less than one such scan.
+   */
   async byIds(db: EntityManager, ids: string[]): Promise<DocRow[]> {
-    return preparedQuery<DocRow>(db, 'search-docs-by-ids', `SELECT ${DOC_COLUMNS} FROM search_document WHERE id = ANY($1::uuid[])`, [ids]);
+    return db.query(`SELECT ${DOC_COLUMNS} FROM search_document WHERE id = ANY($1::uuid[])`, [ids]);
   }
 
   async count(db: EntityManager): Promise<number> {
