@@ -4,9 +4,10 @@ import { SearchWordsInOrder1795400000000 } from './1795400000000-SearchWordsInOr
 import { ResourceUploads1795500000000 } from './1795500000000-ResourceUploads';
 import { JobQueue1795600000000 } from './1795600000000-JobQueue';
 import { SearchRefreshFoldOnce1795650000000 } from './1795650000000-SearchRefreshFoldOnce';
+import { Datastore1795700000000 } from './1795700000000-Datastore';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
   InitialSchema1795239203795, AddSearchIndex1795300000000, SearchWordsInOrder1795400000000, ResourceUploads1795500000000, JobQueue1795600000000,
-  SearchRefreshFoldOnce1795650000000,
+  SearchRefreshFoldOnce1795650000000, Datastore1795700000000,
 ];
