@@ -160,10 +160,11 @@ export class DatastoreTableRepository {
     for (const r of rows) await db.query(`DROP INDEX datastore.${q(r.name)} CASCADE`);
   }
 
-  /** An index on columns (json ones by their text); unique for the key. Returns false when one of that name exists. */
+  /** An index on columns (json ones by their text); unique for the key. Nothing happens when it exists already. */
   async createIndex(db: EntityManager, resourceId: string, columns: Column[], unique: boolean, existing: Set<string>): Promise<void> {
     const exprs = columns.map((c) => (c.type === 'json' ? `((${q(c.id)})::text)` : q(c.id))).join(', ');
-    const name = indexName(resourceId, exprs);
+    // CKAN compat: CKAN names unique and plain indexes alike, so a primary_key on an indexed column was silently skipped.
+    const name = indexName(resourceId, unique ? `unique ${exprs}` : exprs);
     if (existing.has(name)) return;
     await db.query(`CREATE ${unique ? 'UNIQUE ' : ''}INDEX ${q(name)} ON ${tableName(resourceId)} (${exprs})`);
     existing.add(name);

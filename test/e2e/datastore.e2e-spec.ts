@@ -347,6 +347,70 @@ describe('DataStore: tables, records and search', () => {
     expect(await exists(c)).toBe(false);
   });
 
+  it('primary_key and indexes make indexes that datastore_info shows; a changed primary_key replaces the unique one', async () => {
+    const id = await table({
+      fields: [{ id: 'a', type: 'text' }, { id: 'b', type: 'int' }, { id: 'c', type: 'json' }],
+      records: [{ a: 'x', b: 1, c: { k: 1 } }, { a: 'y', b: 1, c: { k: 2 } }],
+      primary_key: ['a'], indexes: ['b', ['b', 'c']],
+    });
+    const schema = async () => Object.fromEntries((await post('datastore_info', { id })).body.result.fields.map((f: Dict) => [f.id, f.schema]));
+    expect(await schema()).toMatchObject({
+      a: { native_type: 'text', is_index: true, uniquekey: true, index_name: expect.any(String) },
+      b: { native_type: 'integer', is_index: true, uniquekey: false },
+      c: { native_type: 'json', is_index: false, uniquekey: false },
+    });
+    const names = async () => (await t.db.dataSource.query(`SELECT indexname FROM pg_indexes WHERE schemaname = 'datastore' AND tablename = $1`, [id])).length as number;
+    const before = await names();
+    expect((await post('datastore_create', { resource_id: id, primary_key: 'a' })).status).toBe(200);
+    expect(await names()).toBe(before);
+    const dup = await post('datastore_create', { resource_id: id, primary_key: 'b' });
+    expect(dup.status).toBe(409);
+    expect(dup.body.error.constraints).toEqual(['Cannot insert records or create index because of uniqueness constraint']);
+    expect((await post('datastore_create', { resource_id: id, primary_key: ['a', 'b'], indexes: '' })).status).toBe(200);
+    expect(await schema()).toMatchObject({ a: { uniquekey: true }, b: { uniquekey: true }, c: { is_index: false } });
+    const bad = await post('datastore_create', { resource_id: id, indexes: ['nope'] });
+    expect(bad.body.error).toEqual({ __type: 'Validation Error', index: ['The field "nope" is not a valid column name.'] });
+    expect((await post('datastore_upsert', { resource_id: id, records: [{ a: 'x', b: 1, c: { k: 9 } }] })).status).toBe(200);
+    expect((await post('datastore_search', { resource_id: id, filters: { a: 'x' } })).body.result.records).toEqual([{ _id: 1, a: 'x', b: 1, c: { k: 9 } }]);
+  });
+
+  it('columns named like the query\'s own aliases (j, v, z, rank, query) come back as themselves', async () => {
+    const id = await table({ fields: ['j', 'v', 'z', 'rank', 'query', 'r', 'x'].map((f) => ({ id: f, type: 'text' })), records: [{ j: 'J', v: 'V', z: 'Z', rank: 'R', query: 'Q', r: 'r', x: 'X' }] });
+    const res = await post('datastore_search', { resource_id: id });
+    expect(res.body.result.records).toEqual([{ _id: 1, j: 'J', v: 'V', z: 'Z', rank: 'R', query: 'Q', r: 'r', x: 'X' }]);
+    expect((await post('datastore_search', { resource_id: id, records_format: 'lists' })).body.result.records).toEqual([[1, 'J', 'V', 'Z', 'R', 'Q', 'r', 'X']]);
+    expect((await post('datastore_upsert', { resource_id: id, method: 'update', records: [{ _id: 1, r: 'neu' }] })).status).toBe(200);
+    expect((await post('datastore_search', { resource_id: id, filters: { r: 'neu' } })).body.result.total).toBe(1);
+  });
+
+  it('big integers and exact decimals reach HTTP clients as PostgreSQL wrote them', async () => {
+    const id = await table({ fields: [{ id: 'big', type: 'int8' }, { id: 'n', type: 'numeric' }], records: [{ big: '9223372036854775807', n: '0.1000000000000000000001' }] });
+    const res = await request(t.http).get(`/api/3/action/datastore_search?resource_id=${id}`);
+    expect(res.text).toContain('"big":9223372036854775807');
+    expect(res.text).toContain('"n":0.1000000000000000000001');
+  });
+
+  it('GET takes filters and q as JSON text, and fields and sort as comma-separated text', async () => {
+    const id = await table({ fields: [{ id: 'a', type: 'text' }, { id: 'n', type: 'int' }], records: [{ a: 'eins', n: 1 }, { a: 'zwei', n: 2 }, { a: 'drei', n: 3 }] });
+    const qs = new URLSearchParams({ resource_id: id, filters: JSON.stringify({ n: [1, 3] }), fields: 'n, a', sort: 'n desc' });
+    const res = await request(t.http).get(`/api/3/action/datastore_search?${qs.toString()}`);
+    expect(res.status).toBe(200);
+    expect(res.body.result.records).toEqual([{ n: 3, a: 'drei' }, { n: 1, a: 'eins' }]);
+    const q = await request(t.http).get(`/api/3/action/datastore_search?resource_id=${id}&q=${encodeURIComponent(JSON.stringify({ a: 'zwei' }))}`);
+    expect(q.body.result.records.map((r: Dict) => r.a)).toEqual(['zwei']);
+    const nonText = await post('datastore_search', { resource_id: id, q: { n: '2' } });
+    expect(nonText.body.result.records.map((r: Dict) => r.n)).toEqual([2]);
+    expect(nonText.body.result.fields.map((f: Dict) => f.id)).toEqual(['_id', 'a', 'n', 'rank n']);
+  });
+
+  it('a deleted dataset\'s resources no longer say datastore_active', async () => {
+    const own = await t.factories.dataset({ owner_org: org.id });
+    const id = (await post('datastore_create', { resource: { package_id: own.id }, fields: [{ id: 'v', type: 'int' }] })).body.result.resource_id as string;
+    expect((await post('package_delete', { id: own.id })).status).toBe(200);
+    const shown = await t.call<{ resources: Dict[] }>('package_show', { id: own.id });
+    expect(shown.resources.find((r) => r.id === id)).toMatchObject({ datastore_active: false });
+  });
+
   it('status_show lists the datastore extension', async () => {
     const res = await request(t.http).get('/api/3/action/status_show');
     expect(res.body.result.extensions).toContain('datastore');
