@@ -1,4 +1,4 @@
-import { booleanValidator, DROP, Field, ignoreMissing, intValidator, Invalid, maxItems, maxLength, naturalNumber, NestedList, notEmpty, oneOf, Step, unicodeSafe } from '../api/ckan-schema';
+import { booleanValidator, declaredFields, DROP, Field, ignoreMissing, intValidator, Invalid, maxItems, maxLength, naturalNumber, NestedList, notEmpty, oneOf, Step, unicodeSafe } from '../api/ckan-schema';
 
 /** CKAN's `__before: [rename('id', 'resource_id')]`: a given `id` names the resource. */
 const idOrResourceId: Step = (v, o) => (o.id !== undefined && o.id !== null && o.id !== '' ? o.id : v);
@@ -41,6 +41,15 @@ const orFalse: Step = (v) => (v === undefined ? false : v);
 /** Keys CKAN accepts that this slice does not act on yet: refused, rather than silently ignored. */
 const notSupported = (what: string): Step => (v) => (v === undefined || v === null ? DROP : new Invalid(`${what} are not supported yet`));
 
+/**
+ * CKAN's `'__junk': [empty]`: a parameter the action does not know is refused, not ignored (a misspelt `filter`
+ * would otherwise return every row). Declared as the property `__junk`, whose rule looks at the whole input.
+ */
+const noJunk = (cls: () => object): Step => (_v, o) => {
+  const known = declaredFields(cls() as never);
+  return Object.keys(o).some((k) => !known.has(k) && k !== 'id' && k !== '__junk') ? new Invalid('The input field __junk was not expected.') : DROP;
+};
+
 /** Fields with more columns than this are refused before PostgreSQL's limit of 1600 is reached mid-write. */
 export const MAX_FIELDS = 1000;
 
@@ -52,6 +61,7 @@ export class DatastoreFieldInput {
 }
 
 export class DatastoreCreateInput {
+  @Field(noJunk(() => DatastoreCreateInput)) __junk?: never;
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) resource_id?: string;
   @Field(ignoreMissing, dictOnly) resource?: Record<string, unknown>;
   @Field(ignoreMissing, booleanValidator) force?: boolean;
@@ -66,6 +76,7 @@ export class DatastoreCreateInput {
 }
 
 export class DatastoreUpsertInput {
+  @Field(noJunk(() => DatastoreUpsertInput)) __junk?: never;
   @Field(...resourceIdRequired) resource_id!: string;
   @Field(ignoreMissing, booleanValidator) force?: boolean;
   @Field(ignoreMissing, listOfDicts('Records')) records?: Record<string, unknown>[];
@@ -75,6 +86,7 @@ export class DatastoreUpsertInput {
 }
 
 export class DatastoreDeleteInput {
+  @Field(noJunk(() => DatastoreDeleteInput)) __junk?: never;
   @Field(...resourceIdRequired) resource_id!: string;
   @Field(ignoreMissing, booleanValidator) force?: boolean;
   /** null or missing: the whole table goes. */
@@ -83,6 +95,7 @@ export class DatastoreDeleteInput {
 }
 
 export class DatastoreRecordsDeleteInput {
+  @Field(noJunk(() => DatastoreRecordsDeleteInput)) __junk?: never;
   @Field(...resourceIdRequired) resource_id!: string;
   @Field(ignoreMissing, booleanValidator) force?: boolean;
   @Field((v) => (v === undefined ? new Invalid('Missing value') : v), dictOnly) filters!: Record<string, unknown>;
@@ -94,6 +107,7 @@ export class DatastoreInfoInput {
 }
 
 export class DatastoreSearchInput {
+  @Field(noJunk(() => DatastoreSearchInput)) __junk?: never;
   @Field(...resourceIdRequired) resource_id!: string;
   @Field(ignoreMissing, textOrJsonDict) q?: string | Record<string, unknown>;
   @Field(ignoreMissing, unicodeSafe) full_text?: string;

@@ -289,6 +289,9 @@ describe('DataStore: tables, records and search', () => {
     expect(await bad({ language: 'klingon' })).toEqual({ __type: 'Validation Error', language: ['invalid value "klingon"'] });
     expect(await bad({ filters: '{not json' })).toEqual({ __type: 'Validation Error', filters: ['Cannot parse JSON'] });
     expect(await bad({ filters: { v: 'abc' } })).toMatchObject({ query: ['Invalid query'] });
+    // A parameter the action does not know (here a misspelt `filters`) is refused, as CKAN's __junk rule does.
+    expect(await bad({ filter: { v: 1 } })).toEqual({ __type: 'Validation Error', __junk: ['The input field __junk was not expected.'] });
+    expect((await post('datastore_upsert', { resource_id: id, record: [{ v: 1 }] })).body.error).toMatchObject({ __junk: ['The input field __junk was not expected.'] });
   });
 
   it('an unknown table answers 404 in every action', async () => {
