@@ -123,6 +123,35 @@ export class DatastoreRecordsRepository {
     );
   }
 
+  /** Whether PostgreSQL reads two of the records as the same key ('5' and 5 in an int column, or two NULL keys). */
+  async hasRepeatedKey(db: EntityManager, resourceId: string, key: string[], records: Record<string, unknown>[]): Promise<boolean> {
+    const t = tableName(resourceId);
+    const row = key.map((k) => `"_r".${q(k)}`).join(', ');
+    const rows: { repeated: boolean }[] = await db.query(
+      `SELECT count(*) <> count(DISTINCT ROW(${row}, 0)) AS repeated FROM json_populate_recordset(NULL::${t}, $1::json) "_r"`,
+      [JSON.stringify(records)],
+    );
+    return rows[0].repeated;
+  }
+
+  /**
+   * CKAN's upsert (UPDATE by key, else INSERT) for a batch in one statement: records that share their columns, keyed by
+   * the table's unique key, no key twice. Both halves see the table as it was, so an updated key is not inserted too.
+   */
+  async upsertMany(db: EntityManager, resourceId: string, columns: string[], key: string[], records: Record<string, unknown>[]): Promise<void> {
+    const t = tableName(resourceId);
+    const cols = columns.map((c) => q(c));
+    const set = [...columns.filter((c) => !key.includes(c)).map((c) => `${q(c)} = "_r".${q(c)}`), '"_full_text" = NULL'];
+    const match = (a: string): string => `(${key.map((k) => `${a}.${q(k)}`).join(', ')}) = (${key.map((k) => `"_r".${q(k)}`).join(', ')})`;
+    await db.query(
+      `WITH "_r" AS (SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)),
+            "_u" AS (UPDATE ${t} AS "_t" SET ${set.join(', ')} FROM "_r" WHERE ${match('"_t"')} RETURNING 1)
+       INSERT INTO ${t} (${cols.join(', ')}) SELECT ${cols.map((c) => `"_r".${c}`).join(', ')} FROM "_r"
+        WHERE NOT EXISTS (SELECT 1 FROM ${t} "_x" WHERE ${match('"_x"')})`,
+      [JSON.stringify(records)],
+    );
+  }
+
   /** UPDATE one record by its key (or `_id`); `_full_text` is recomputed. Returns the number of rows changed. */
   async update(db: EntityManager, resourceId: string, columns: string[], key: string[], record: Record<string, unknown>): Promise<number> {
     const t = tableName(resourceId);

@@ -48,14 +48,15 @@ export class DatastoreTableRepository {
     await db.query(`SELECT set_config('statement_timeout', $1, true)`, [String(ms)]);
   }
 
-  /** dry_run: a savepoint the writes are rolled back to, inside the action's transaction. */
-  async savepoint(db: EntityManager): Promise<void> {
-    await db.query(`SAVEPOINT datastore_dry_run`);
+  /** dry_run: a savepoint inside the action's transaction that the writes are rolled back to. */
+  async savepoint(db: EntityManager, name: 'datastore_dry_run'): Promise<void> {
+    await db.query(`SAVEPOINT ${name}`);
   }
 
-  async rollbackToSavepoint(db: EntityManager): Promise<void> {
-    await db.query(`ROLLBACK TO SAVEPOINT datastore_dry_run`);
+  async rollbackToSavepoint(db: EntityManager, name: 'datastore_dry_run'): Promise<void> {
+    await db.query(`ROLLBACK TO SAVEPOINT ${name}`);
   }
+
 
   async find(db: EntityManager, resourceId: string): Promise<TableRow | null> {
     const rows: TableRow[] = await db.query(`SELECT resource_id, package_id, fts_language FROM datastore_table WHERE resource_id::text = lower($1)`, [resourceId]);

@@ -167,14 +167,14 @@ export class DatastoreWriter {
   async upsert(ctx: ActionContext, id: string, input: DatastoreUpsertInput): Promise<void> {
     const records = input.records ?? [];
     const method = input.method ?? 'upsert';
-    if (input.dry_run) await this.tables.savepoint(ctx.db);
+    if (input.dry_run) await this.tables.savepoint(ctx.db, 'datastore_dry_run');
     try {
       if (method === 'insert') await this.insert(ctx, id, records);
       else await this.updateEach(ctx, id, records, method);
     } catch (err) {
       throw writeError(err, 'records');
     }
-    if (input.dry_run) await this.tables.rollbackToSavepoint(ctx.db);
+    if (input.dry_run) await this.tables.rollbackToSavepoint(ctx.db, 'datastore_dry_run');
     else if (input.calculate_record_count) await this.tables.analyze(ctx.db, id);
   }
 
@@ -182,6 +182,7 @@ export class DatastoreWriter {
     const columns = (await this.tables.columns(ctx.db, id)).filter((c) => c.id !== '_id');
     const names = new Set(columns.map((c) => c.id));
     const unique = await this.tables.uniqueKey(ctx.db, id);
+    if (method === 'upsert' && (await this.upsertBatch(ctx, id, records, columns, unique))) return;
     for (const raw of records) {
       if (!unique.length && !('_id' in raw)) throw new ValidationError({ table: ['unique key must be passed for update/upsert'] });
       if (!('_id' in raw)) {
@@ -199,6 +200,29 @@ export class DatastoreWriter {
       }
       if (method === 'upsert' && changed === 0 && used.length) await this.rows.insertIfAbsent(ctx.db, id, used, key, record);
     }
+  }
+
+  /**
+   * The common bulk case in one statement: every record has the same columns, the unique key among them, no `_id`, and
+   * no key twice. Anything else goes record by record, as CKAN does.
+   */
+  private async upsertBatch(ctx: ActionContext, id: string, records: Rec[], columns: Column[], unique: string[]): Promise<boolean> {
+    if (records.length < 2 || !unique.length) return false;
+    const names = new Set(columns.map((c) => c.id));
+    const shape = Object.keys(records[0]).sort().join('\u0000');
+    if (!unique.every((k) => k in records[0]) || Object.keys(records[0]).some((k) => !names.has(k))) return false;
+    const keys = new Set<string>();
+    for (const r of records) {
+      if ('_id' in r || Object.keys(r).sort().join('\u0000') !== shape) return false;
+      const k = JSON.stringify(unique.map((u) => r[u]));
+      if (keys.has(k)) return false;
+      keys.add(k);
+    }
+    const prepared = records.map((r) => blanksToNull(r, columns));
+    // Two records PostgreSQL reads as one key ('1' and 1): record by record, the later one wins, as in CKAN.
+    if (await this.rows.hasRepeatedKey(ctx.db, id, unique, prepared)) return false;
+    await this.rows.upsertMany(ctx.db, id, Object.keys(records[0]), unique, prepared);
+    return true;
   }
 
   /** delete_data: the rows matching `filters`, whose keys must be columns. */

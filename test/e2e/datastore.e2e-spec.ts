@@ -200,6 +200,23 @@ describe('DataStore: tables, records and search', () => {
     expect(refused.body.error).toMatchObject({ table: ['unique key must be passed for update/upsert'] });
   });
 
+  it('datastore_upsert of a batch updates existing keys and inserts new ones, the later of two equal keys winning', async () => {
+    const id = await table({ fields: [{ id: 'k', type: 'int' }, { id: 'v', type: 'text' }, { id: 'w', type: 'text' }], primary_key: 'k', records: [{ k: 1, v: 'a', w: 'bleibt' }, { k: 2, v: 'b', w: 'bleibt' }] });
+    const batch = Array.from({ length: 200 }, (_, i) => ({ k: i + 1, v: `neu-${i + 1}` }));
+    expect((await post('datastore_upsert', { resource_id: id, records: batch })).status).toBe(200);
+    const res = (await post('datastore_search', { resource_id: id, limit: 3, sort: 'k' })).body.result;
+    expect(res.total).toBe(200);
+    expect(res.records).toEqual([{ _id: 1, k: 1, v: 'neu-1', w: 'bleibt' }, { _id: 2, k: 2, v: 'neu-2', w: 'bleibt' }, { _id: 3, k: 3, v: 'neu-3', w: null }]);
+    // '5' and 5 are one key to PostgreSQL: record by record, the later one wins.
+    expect((await post('datastore_upsert', { resource_id: id, records: [{ k: '5', v: 'erst' }, { k: 5, v: 'dann' }] })).status).toBe(200);
+    expect((await post('datastore_search', { resource_id: id, filters: { k: 5 } })).body.result.records).toEqual([{ _id: 5, k: 5, v: 'dann', w: null }]);
+    const text = (await post('datastore_search', { resource_id: id, q: 'dann' })).body.result;
+    expect(text.records.map((r: Dict) => r.k)).toEqual([5]);
+    const bad = await post('datastore_upsert', { resource_id: id, records: [{ k: 7, v: 'x' }, { k: 'sieben', v: 'y' }] });
+    expect(bad.status).toBe(409);
+    expect((await post('datastore_search', { resource_id: id, filters: { k: 7 } })).body.result.records[0].v).toBe('neu-7');
+  });
+
   it('datastore_upsert with dry_run checks the records and stores nothing', async () => {
     const id = await table({ fields: [{ id: 'v', type: 'int' }] });
     const dry = await post('datastore_upsert', { resource_id: id, method: 'insert', dry_run: true, records: [{ v: 1 }, { v: 2 }] });
