@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { escapeIdentifier, escapeLiteral } from 'pg';
 import { EntityManager } from 'typeorm';
+import { isUuid } from '../api/ckan-schema';
 
 /** A DataStore table's row in `datastore_table`. */
 export interface TableRow {
@@ -58,8 +59,10 @@ export class DatastoreTableRepository {
   }
 
 
+  /** The table of a resource id; anything that is no resource id has none. */
   async find(db: EntityManager, resourceId: string): Promise<TableRow | null> {
-    const rows: TableRow[] = await db.query(`SELECT resource_id, package_id, fts_language FROM datastore_table WHERE resource_id::text = lower($1)`, [resourceId]);
+    if (!isUuid(resourceId)) return null;
+    const rows: TableRow[] = await db.query(`SELECT resource_id, package_id, fts_language FROM datastore_table WHERE resource_id = $1::uuid`, [resourceId]);
     return rows[0] ?? null;
   }
 

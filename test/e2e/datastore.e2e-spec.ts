@@ -317,6 +317,9 @@ describe('DataStore: tables, records and search', () => {
     expect(search.status).toBe(404);
     expect(search.body.error).toEqual({ __type: 'Not Found Error', message: `Not found: Resource "${none}" was not found.` });
     expect((await post('datastore_info', { id: none })).body.error.message).toBe(`Not found: Resource/Alias "${none}" was not found.`);
+    for (const odd of ["x'; DROP TABLE package; --", 'package', '_table_metadata', none.toUpperCase().replace('4000', '4001')]) {
+      expect((await post('datastore_search', { resource_id: odd })).status).toBe(404);
+    }
     expect((await post('datastore_upsert', { resource_id: none, records: [] })).status).toBe(404);
     expect((await post('datastore_delete', { resource_id: none })).status).toBe(404);
     const plain = await t.call<{ id: string }>('resource_create', { package_id: dataset.id, url: 'http://example.org/b', url_type: 'datastore' });
