@@ -364,6 +364,11 @@ describe('DataStore: tables, records and search', () => {
     expect(await exists(b)).toBe(false);
     expect((await post('datastore_search', { resource_id: b }, t.sysadmin)).status).toBe(404);
 
+    const kept = await t.factories.dataset({ owner_org: org.id });
+    const d = (await post('datastore_create', { resource: { package_id: kept.id }, fields: [{ id: 'v', type: 'int' }] })).body.result.resource_id as string;
+    expect((await post('package_patch', { id: kept.id, resources: [] })).status).toBe(200);
+    expect(await exists(d)).toBe(false);
+
     const other = await t.factories.dataset({ owner_org: org.id });
     const c = (await post('datastore_create', { resource: { package_id: other.id }, fields: [{ id: 'v', type: 'int' }] })).body.result.resource_id as string;
     expect((await post('dataset_purge', { id: other.id }, t.sysadmin)).status).toBe(200);
