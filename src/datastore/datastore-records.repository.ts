@@ -53,7 +53,8 @@ function conditions(p: SearchPlan): Conditions {
     // PostgreSQL compares int_field = '10' but not text_field = 10: text columns get text (CKAN does the same).
     const asText = (v: unknown): unknown => (type === 'text' && v !== null ? (typeof v === 'object' ? JSON.stringify(v) : String(v)) : v);
     if (Array.isArray(value) && !isArray) {
-      where.push(value.length ? `${q(field)} IN (${value.map((v) => param(asText(v))).join(', ')})` : 'FALSE');
+      // One array parameter of the column's own type (its name from pg_type, quoted), however long the list.
+      where.push(`${q(field)} = ANY(${param(value.map(asText))}::${q(field === '_id' ? 'int4' : type)}[])`);
     } else {
       where.push(`${q(field)} = ${param(asText(value))}`);
     }

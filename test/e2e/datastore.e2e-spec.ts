@@ -244,6 +244,11 @@ describe('DataStore: tables, records and search', () => {
     expect((await s({ filters: { stadt: 'Speyer' } })).records.map((r: Dict) => r._id)).toEqual([1, 2]);
     expect((await s({ filters: { jahr: [2020, '2022'] } })).records.map((r: Dict) => r._id)).toEqual([1, 3, 4]);
     expect((await s({ filters: JSON.stringify({ stadt: 'Worms' }) })).total).toBe(1);
+    expect((await s({ filters: { stadt: ['Worms', ...Array.from({ length: 70000 }, (_, i) => `x${i}`)] } })).total).toBe(1);
+    expect((await s({ filters: { stadt: [] } })).total).toBe(0);
+    expect((await s({ filters: { _id: [2, 3] } })).records.map((r: Dict) => r._id)).toEqual([2, 3]);
+    expect((await s({ filters: { _id: 4 } })).records.map((r: Dict) => r._id)).toEqual([4]);
+    expect((await s({ filters: { stadt: ['Mainz, "Alt"', null] } })).total).toBe(1);
     const text = await s({ q: 'rivers' });
     expect(text.records.map((r: Dict) => r._id).sort()).toEqual([1, 3]);
     expect(text.fields.map((f: Dict) => f.id)).toContain('rank');
