@@ -43,7 +43,8 @@ Who may call: whoever may read the resource's dataset.`,
     input: DatastoreSearchInput,
     auth: (ctx, input) => this.mayRead(ctx, input.resource_id, `Resource "${input.resource_id}" was not found.`),
     handler: async (ctx, input) => {
-      const { head, records } = await ctx.transaction((tx) => this.search.run(tx, input));
+      const own = !ctx.inTransaction;
+      const { head, records } = await ctx.transaction((tx) => this.search.run(tx, input, own));
       // The records come as PostgreSQL serialized them (JSON text, or CSV/TSV text) and are spliced in unparsed.
       const json = JSON.stringify(head);
       const recordsJson = input.records_format === 'csv' || input.records_format === 'tsv' ? JSON.stringify(records ?? '') : (records ?? '[]');

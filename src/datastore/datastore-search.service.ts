@@ -42,11 +42,13 @@ export class DatastoreSearch {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /** Everything of the result but the records, and the records as PostgreSQL serialized them (null: none). */
-  async run(ctx: ActionContext, input: DatastoreSearchInput): Promise<{ head: Record<string, unknown>; records: string | null }> {
+  /** In a read-only transaction: everything of the result but the records, and the records as PostgreSQL serialized them (null: none). */
+  async run(ctx: ActionContext, input: DatastoreSearchInput, ownTransaction: boolean): Promise<{ head: Record<string, unknown>; records: string | null }> {
+    // Read-only only when the transaction is the search's own: a nested call inside a write must not end its writing.
+    if (ownTransaction) await this.tables.readOnly(ctx.db);
+    await this.tables.timeout(ctx.db, STATEMENT_TIMEOUT_MS);
     const table = await this.tables.find(ctx.db, input.resource_id);
     if (!table) throw new NotFound(`Resource "${input.resource_id}" was not found.`);
-    await this.tables.timeout(ctx.db, STATEMENT_TIMEOUT_MS);
     const columns = await this.tables.columns(ctx.db, table.resource_id);
     const types = new Map(columns.map((c) => [c.id, c.type]));
 

@@ -44,6 +44,11 @@ export class DatastoreTableRepository {
     await db.query(`SELECT pg_advisory_xact_lock(hashtext('datastore:' || $1))`, [resourceId]);
   }
 
+  /** A search's transaction can read only (must come before its first query). */
+  async readOnly(db: EntityManager): Promise<void> {
+    await db.query(`SET TRANSACTION READ ONLY`);
+  }
+
   /** Statement timeout for the rest of the transaction (CKAN's 60 s on every DataStore statement). */
   async timeout(db: EntityManager, ms: number): Promise<void> {
     await db.query(`SELECT set_config('statement_timeout', $1, true)`, [String(ms)]);
