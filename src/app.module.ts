@@ -4,6 +4,7 @@ import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { SearchModule } from './search/search.module';
 import { CoreModule, CoreOptions } from './core.module';
+import { DatastoreModule } from './datastore/datastore.module';
 import { DcatModule } from './dcat/dcat.module';
 import { SiteModule } from './site/site.module';
 import { StorageModule } from './storage/storage.module';
@@ -11,6 +12,6 @@ import { StorageModule } from './storage/storage.module';
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, SiteModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SiteModule] };
   }
 }

@@ -103,6 +103,13 @@ export class Env {
   /** Memory for rendered package_show dicts, in MiB (0 disables the cache). */
   @Type(() => Number) @IsInt() @Min(0) PACKAGE_CACHE_MB = 256;
 
+  /** datastore_search's default `limit` (CKAN's ckan.datastore.search.rows_default). */
+  @Type(() => Number) @IsInt() @Min(1) DATASTORE_SEARCH_ROWS_DEFAULT = 100;
+  /** The largest `limit` datastore_search answers; larger ones are cut to it (ckan.datastore.search.rows_max). */
+  @Type(() => Number) @IsInt() @Min(1) DATASTORE_SEARCH_ROWS_MAX = 32000;
+  /** PostgreSQL text search configuration of DataStore full text (`_full_text`, `q`) unless a search names `language` (ckan.datastore.default_fts_lang). */
+  @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'DATASTORE_FTS_LANG must be the name of a text search configuration, e.g. english or german' }) DATASTORE_FTS_LANG = 'english';
+
   /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
   @IsOptional() @IsString() CATALOG_TITLE?: string;
   @IsOptional() @IsString() CATALOG_DESCRIPTION?: string;

@@ -8,6 +8,9 @@ import { APP_CONFIG, AppConfig } from '../config/env';
 /** The CKAN version we answer like: version-sniffing clients take their modern code path. */
 export const CKAN_COMPAT_VERSION = '2.11.5';
 
+/** Each CKAN plugin we provide, by an action only it registers. */
+const EXTENSIONS: Record<string, string> = { datastore: 'datastore_search', xloader: 'xloader_submit' };
+
 class HelpShowInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) name!: string;
 }
@@ -27,13 +30,18 @@ export class SiteActions implements ActionProvider {
     handler: async () => ({
       ckan_version: CKAN_COMPAT_VERSION,
       error_emails_to: null,
-      extensions: [],
+      extensions: this.extensions(),
       locale_default: this.config.LOCALE_DEFAULT,
       site_description: this.config.SITE_DESCRIPTION,
       site_title: this.config.SITE_TITLE,
       site_url: this.config.SITE_URL,
     }),
   });
+
+  /** CKAN's plugin names, listed while their actions are registered, so clients can detect them (as CKAN's status_show does). */
+  private extensions(): string[] {
+    return Object.entries(EXTENSIONS).filter(([, action]) => this.registry.get(action)).map(([name]) => name);
+  }
 
   readonly siteRead = defineAction({
     name: 'site_read',

@@ -1,0 +1,225 @@
+import { Injectable } from '@nestjs/common';
+import { escapeIdentifier as q } from 'pg';
+import { EntityManager } from 'typeorm';
+import { Column, tableName } from './datastore-table.repository';
+
+export type RecordsFormat = 'objects' | 'lists' | 'csv' | 'tsv';
+
+/** What datastore_search asks, checked against the table's columns (datastore-search.ts) before it gets here. */
+export interface SearchPlan {
+  resourceId: string;
+  /** The table's columns with `_id` first. */
+  columns: Column[];
+  language: string;
+  plain: boolean;
+  filters: Record<string, unknown>;
+  /** Full text over `_full_text` (`q` as a string, or `full_text`). */
+  text?: string;
+  /** `q` as a dict: full text per column. */
+  textByField: Record<string, string>;
+  /** The output fields in order: column names and rank columns (`rank`, `rank <field>`). */
+  fields: string[];
+  sort: { field: string; order: string }[];
+  distinct: boolean;
+  limit: number;
+  offset: number;
+  format: RecordsFormat;
+}
+
+/** The WHERE clause, the text queries joined in FROM, and the rank expressions, with their parameters. */
+interface Conditions {
+  from: string;
+  where: string;
+  /** Rank expressions by output name, over columns prefixed with `a` (`"_z".` in the outer query, '' inside). */
+  ranks: Map<string, (a: string) => string>;
+  params: unknown[];
+}
+
+const TEXT_INDEXED_TYPES = new Set(['text', 'tsvector']);
+
+/** Filters, `q` and `full_text` as SQL (CKAN's _where_clauses and _textsearch_query). Values are always parameters. */
+function conditions(p: SearchPlan): Conditions {
+  const params: unknown[] = [];
+  const param = (v: unknown): string => {
+    params.push(v);
+    return `$${params.length}`;
+  };
+  const types = new Map(p.columns.map((c) => [c.id, c.type]));
+  const where: string[] = [];
+  for (const [field, value] of Object.entries(p.filters)) {
+    const type = types.get(field);
+    if (type === undefined) continue;
+    const isArray = type.startsWith('_');
+    // PostgreSQL compares int_field = '10' but not text_field = 10: text columns get text (CKAN does the same).
+    const asText = (v: unknown): unknown => (type === 'text' && v !== null ? (typeof v === 'object' ? JSON.stringify(v) : String(v)) : v);
+    if (Array.isArray(value) && !isArray) {
+      // One array parameter of the column's own type (its name from pg_type, quoted), however long the list.
+      where.push(`${q(field)} = ANY(${param(value.map(asText))}::${q(field === '_id' ? 'int4' : type)}[])`);
+    } else {
+      where.push(`${q(field)} = ${param(asText(value))}`);
+    }
+  }
+  const fn = p.plain ? 'plainto_tsquery' : 'to_tsquery';
+  const lang = () => `${param(p.language)}::regconfig`;
+  const from: string[] = [];
+  const ranks = new Map<string, (a: string) => string>();
+  if (p.text !== undefined) {
+    from.push(`${fn}(${lang()}, ${param(p.text)}) AS "_q"`);
+    where.push(`"_full_text" @@ "_q"`);
+    ranks.set('rank', (a) => `ts_rank(${a}"_full_text", ${a}"_q", 32)`);
+  }
+  Object.entries(p.textByField).forEach(([field, text], i) => {
+    const type = types.get(field);
+    if (type === undefined) return;
+    const alias = q(`_q${i}`);
+    from.push(`${fn}(${lang()}, ${param(text)}) AS ${alias}`);
+    if (!TEXT_INDEXED_TYPES.has(type)) where.push(`"_full_text" @@ ${alias}`);
+    const config = lang();
+    const vector = (a: string): string => `to_tsvector(${config}, cast(${a}${q(field)} AS text))`;
+    where.push(`${vector('')} @@ ${alias}`);
+    ranks.set(`rank ${field}`, (a) => `ts_rank(${vector(a)}, ${a}${alias}, 32)`);
+  });
+  return {
+    from: from.map((f) => `, ${f}`).join(''),
+    where: where.length ? `WHERE ${where.map((w) => `(${w})`).join(' AND ')}` : '',
+    ranks,
+    params,
+  };
+}
+
+/** One output field as an SQL expression over the inner query `z` (CKAN's select columns per records_format). */
+function selectExpr(field: string, type: string | undefined, c: Conditions, format: RecordsFormat): string {
+  const rank = c.ranks.get(field);
+  let e = rank ? rank('"_z".') : `"_z".${q(field)}`;
+  // CKAN writes timestamps without fractions of a second.
+  if (type === 'timestamp') e = `to_char(${e}, 'YYYY-MM-DD"T"HH24:MI:SS')`;
+  if (format === 'objects') return `${e} AS ${q(field)}`;
+  if (format === 'lists') return `coalesce(to_json(${e})::text, 'null')`;
+  let text: string;
+  if (type?.startsWith('_')) text = `coalesce(array_to_json(${e})::text, 'null')`;
+  else if (type === 'json' || type === 'jsonb') text = `coalesce(${e}::text, 'null')`;
+  else text = `(${e})::text`;
+  return csvQuoted(text, format === 'tsv' ? 'E\'\\t\'' : `','`);
+}
+
+/** A text value as PostgreSQL's COPY … CSV writes it: NULL empty, quoted when empty or holding the delimiter, a quote or a line break. */
+function csvQuoted(x: string, delimiter: string): string {
+  return `CASE WHEN ${x} IS NULL THEN '' WHEN ${x} = '' OR ${x} = '\\.' OR strpos(${x}, ${delimiter}) > 0 OR strpos(${x}, '"') > 0 OR strpos(${x}, E'\\n') > 0 OR strpos(${x}, E'\\r') > 0
+    THEN '"' || replace(${x}, '"', '""') || '"' ELSE ${x} END`;
+}
+
+/**
+ * The rows of the DataStore's tables: inserts (one statement per batch, through json_populate_recordset, so each
+ * value is converted by the column's own type), CKAN's update and upsert per record, deletes by filters, and
+ * datastore_search's queries. Identifiers are quoted with pg's escapeIdentifier; values are parameters.
+ */
+@Injectable()
+export class DatastoreRecordsRepository {
+  async insert(db: EntityManager, resourceId: string, columns: string[], records: Record<string, unknown>[]): Promise<void> {
+    if (!records.length || !columns.length) return;
+    const cols = columns.map((c) => q(c));
+    await db.query(
+      `INSERT INTO ${tableName(resourceId)} (${cols.join(', ')}) SELECT ${cols.map((c) => `"_r".${c}`).join(', ')} FROM json_populate_recordset(NULL::${tableName(resourceId)}, $1::json) "_r"`,
+      [JSON.stringify(records)],
+    );
+  }
+
+  /** Whether PostgreSQL reads two of the records as the same key ('5' and 5 in an int column, or two NULL keys). */
+  async hasRepeatedKey(db: EntityManager, resourceId: string, key: string[], records: Record<string, unknown>[]): Promise<boolean> {
+    const t = tableName(resourceId);
+    const row = key.map((k) => `"_r".${q(k)}`).join(', ');
+    const rows: { repeated: boolean }[] = await db.query(
+      `SELECT count(*) <> count(DISTINCT ROW(${row}, 0)) AS repeated FROM json_populate_recordset(NULL::${t}, $1::json) "_r"`,
+      [JSON.stringify(records)],
+    );
+    return rows[0].repeated;
+  }
+
+  /**
+   * CKAN's upsert (UPDATE by key, else INSERT) for a batch in one statement: records that share their columns, keyed by
+   * the table's unique key, no key twice. Both halves see the table as it was, so an updated key is not inserted too.
+   */
+  async upsertMany(db: EntityManager, resourceId: string, columns: string[], key: string[], records: Record<string, unknown>[]): Promise<void> {
+    const t = tableName(resourceId);
+    const cols = columns.map((c) => q(c));
+    const set = [...columns.filter((c) => !key.includes(c)).map((c) => `${q(c)} = "_r".${q(c)}`), '"_full_text" = NULL'];
+    const match = (a: string): string => `(${key.map((k) => `${a}.${q(k)}`).join(', ')}) = (${key.map((k) => `"_r".${q(k)}`).join(', ')})`;
+    await db.query(
+      `WITH "_r" AS (SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)),
+            "_u" AS (UPDATE ${t} AS "_t" SET ${set.join(', ')} FROM "_r" WHERE ${match('"_t"')} RETURNING 1)
+       INSERT INTO ${t} (${cols.join(', ')}) SELECT ${cols.map((c) => `"_r".${c}`).join(', ')} FROM "_r"
+        WHERE NOT EXISTS (SELECT 1 FROM ${t} "_x" WHERE ${match('"_x"')})`,
+      [JSON.stringify(records)],
+    );
+  }
+
+  /** UPDATE one record by its key (or `_id`); `_full_text` is recomputed. Returns the number of rows changed. */
+  async update(db: EntityManager, resourceId: string, columns: string[], key: string[], record: Record<string, unknown>): Promise<number> {
+    const t = tableName(resourceId);
+    const set = [...columns.map((c) => q(c)), '"_full_text"'];
+    const values = [...columns.map((c) => `"_r".${q(c)}`), 'NULL::tsvector'];
+    const rows: { n: number }[] = await db.query(
+      `WITH "_r" AS (SELECT * FROM json_populate_record(NULL::${t}, $1::json)),
+            "_u" AS (UPDATE ${t} SET (${set.join(', ')}) = (SELECT ${values.join(', ')} FROM "_r")
+                   WHERE (${key.map((k) => q(k)).join(', ')}) = (SELECT ${key.map((k) => `"_r".${q(k)}`).join(', ')} FROM "_r") RETURNING 1)
+       SELECT count(*)::int AS n FROM "_u"`,
+      [JSON.stringify(record)],
+    );
+    return rows[0].n;
+  }
+
+  /** INSERT one record unless a row with its key exists (the second half of CKAN's upsert). */
+  async insertIfAbsent(db: EntityManager, resourceId: string, columns: string[], key: string[], record: Record<string, unknown>): Promise<void> {
+    const t = tableName(resourceId);
+    const cols = columns.map((c) => q(c));
+    await db.query(
+      `INSERT INTO ${t} (${cols.join(', ')})
+       SELECT ${cols.map((c) => `"_r".${c}`).join(', ')} FROM json_populate_record(NULL::${t}, $1::json) "_r"
+        WHERE NOT EXISTS (SELECT 1 FROM ${t} "_x" WHERE (${key.map((k) => `"_x".${q(k)}`).join(', ')}) = (${key.map((k) => `"_r".${q(k)}`).join(', ')}))`,
+      [JSON.stringify(record)],
+    );
+  }
+
+  /** DELETE the rows that match the filters (all rows for none). */
+  async delete(db: EntityManager, resourceId: string, columns: Column[], filters: Record<string, unknown>): Promise<void> {
+    const c = conditions({ resourceId, columns, filters, textByField: {}, language: 'simple', plain: true, fields: [], sort: [], distinct: false, limit: 0, offset: 0, format: 'objects' });
+    await db.query(`DELETE FROM ${tableName(resourceId)} ${c.where}`, c.params);
+  }
+
+  /** One page of records, serialized by PostgreSQL in the requested format (JSON text, or CSV/TSV text). */
+  async page(db: EntityManager, p: SearchPlan): Promise<string | null> {
+    const c = conditions(p);
+    const types = new Map(p.columns.map((col) => [col.id, col.type]));
+    const rankOf = (f: string): string | undefined => c.ranks.get(f)?.('');
+    const order = p.sort.length ? p.sort.map((s) => `${rankOf(s.field) ?? q(s.field)} ${s.order}`) : [...c.ranks.values()].map((r) => `${r('')} DESC`);
+    if (!order.length && !p.distinct) order.push('"_id"');
+    const limit = `$${c.params.push(p.limit)}`;
+    const offset = `$${c.params.push(p.offset)}`;
+    const inner = `SELECT * FROM ${tableName(p.resourceId)}${c.from} ${c.where} ${order.length ? `ORDER BY ${order.join(', ')}` : ''} LIMIT ${limit} OFFSET ${offset}`;
+    const distinct = p.distinct ? 'DISTINCT ' : '';
+    const exprs = p.fields.map((f) => selectExpr(f, types.get(f), c, p.format));
+    let sql: string;
+    if (p.format === 'objects') {
+      sql = `SELECT array_to_json(array_agg("_j"))::text AS v FROM (SELECT ${distinct}${exprs.join(', ')} FROM (${inner}) AS "_z") AS "_j"`;
+    } else if (p.format === 'lists') {
+      sql = `SELECT '[' || array_to_string(array_agg("_j"."_v"), ',') || ']' AS v FROM (SELECT ${distinct}'[' || ${exprs.join(` || ',' || `)} || ']' AS "_v" FROM (${inner}) AS "_z") AS "_j"`;
+    } else {
+      const sep = p.format === 'tsv' ? `E'\\t'` : `','`;
+      sql = `SELECT string_agg("_j"."_v", '') AS v FROM (SELECT ${distinct}${exprs.join(` || ${sep} || `)} || E'\\n' AS "_v" FROM (${inner}) AS "_z") AS "_j"`;
+    }
+    const rows: { v: string | null }[] = await db.query(sql, c.params);
+    return rows[0]?.v ?? null;
+  }
+
+  /** The number of matching rows (of distinct output rows with `distinct`). */
+  async count(db: EntityManager, p: SearchPlan): Promise<number> {
+    const c = conditions(p);
+    const base = `SELECT * FROM ${tableName(p.resourceId)}${c.from} ${c.where}`;
+    const types = new Map(p.columns.map((col) => [col.id, col.type]));
+    const sql = p.distinct
+      ? `SELECT count(*) AS n FROM (SELECT DISTINCT ${p.fields.map((f) => selectExpr(f, types.get(f), c, 'objects')).join(', ')} FROM (${base}) AS "_z") AS "_d"`
+      : `SELECT count(*) AS n FROM (${base}) AS "_z"`;
+    const rows: { n: string }[] = await db.query(sql, c.params);
+    return Number(rows[0].n);
+  }
+}

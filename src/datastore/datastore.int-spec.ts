@@ -1,0 +1,41 @@
+import { TestApp } from '../../test/test-app';
+
+describe('DataStore actions called by other actions', () => {
+  let t: TestApp;
+  let resourceId: string;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    const org = await t.factories.organization();
+    const d = await t.factories.dataset({ owner_org: org.id });
+    resourceId = (await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'v', type: 'int' }], records: [{ v: 1 }] })).resource_id;
+  });
+  afterAll(() => t.stop());
+
+  it('a search inside a writing transaction leaves that transaction writable, and its records parsed', async () => {
+    const total = await t.context().transaction(async (tx) => {
+      const before = await tx.call<{ total: number; records: unknown[]; _links: unknown }>('datastore_search', { resource_id: resourceId });
+      expect(before.records).toEqual([{ _id: 1, v: 1 }]);
+      // No HTTP request: no links, as in CKAN's local actions.
+      expect(before._links).toEqual({});
+      await tx.call('datastore_upsert', { resource_id: resourceId, method: 'insert', records: [{ v: 2 }] });
+      return (await tx.call<{ total: number }>('datastore_search', { resource_id: resourceId })).total;
+    });
+    expect(total).toBe(2);
+  });
+
+  it('a failed write inside a transaction rolls back the whole transaction, records and table alike', async () => {
+    const org = await t.factories.organization();
+    const d = await t.factories.dataset({ owner_org: org.id });
+    await expect(
+      t.context().transaction(async (tx) => {
+        await tx.call('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'v', type: 'int' }], records: [{ v: 1 }] });
+        await tx.call('datastore_upsert', { resource_id: resourceId, method: 'insert', records: [{ v: 'nicht' }] });
+      }),
+    ).rejects.toMatchObject({ fields: { records: [expect.stringContaining('invalid input syntax')] } });
+    const shown = await t.call<{ resources: unknown[] }>('package_show', { id: d.id });
+    expect(shown.resources).toEqual([]);
+    const tables = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM datastore_table WHERE package_id = $1`, [d.id]);
+    expect(tables[0].n).toBe(0);
+  });
+});

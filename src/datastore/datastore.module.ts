@@ -1,0 +1,56 @@
+import { Module, OnModuleInit } from '@nestjs/common';
+import { ActionRegistry } from '../api/action-registry';
+import type { ActionContext } from '../api/action-context';
+import { AuthModule } from '../auth/auth.module';
+import { CatalogModule } from '../catalog/catalog.module';
+import { DatasetChanges } from '../catalog/datasets/dataset-changes';
+import { DatastoreReadActions } from './datastore-read.actions';
+import { DatastoreRecordsRepository } from './datastore-records.repository';
+import { DatastoreResources } from './datastore-resources.service';
+import { DatastoreSearch } from './datastore-search.service';
+import { DatastoreTableRepository } from './datastore-table.repository';
+import { DatastoreWriteActions } from './datastore-write.actions';
+import { DatastoreWriter } from './datastore-writer.service';
+
+/**
+ * The DataStore: CKAN's datastore_* actions on one table per resource in schema `datastore`. It knows the catalog only
+ * through its actions and exported services; a dataset write that removes a resource, deletes or purges a dataset drops
+ * the tables that belonged to them, in the same transaction (DatasetChanges.onWrite).
+ */
+@Module({
+  imports: [CatalogModule, AuthModule],
+  providers: [DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions],
+  exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository],
+})
+export class DatastoreModule implements OnModuleInit {
+  constructor(
+    private readonly registry: ActionRegistry,
+    private readonly reads: DatastoreReadActions,
+    private readonly writes: DatastoreWriteActions,
+    private readonly changes: DatasetChanges,
+    private readonly tables: DatastoreTableRepository,
+    private readonly resources: DatastoreResources,
+  ) {}
+
+  onModuleInit(): void {
+    this.registry.register([...this.reads.all(), ...this.writes.all()]);
+    this.changes.onWrite((ctx, ids) => this.dropOrphans(ctx, ids));
+  }
+
+  /** Tables whose resource is gone, or whose dataset is deleted or purged, go with them (CKAN's after_resource_delete). */
+  private async dropOrphans(ctx: ActionContext, datasetIds: string[]): Promise<void> {
+    const tables = await this.tables.ofDatasets(ctx.db, datasetIds);
+    if (!tables.length) return;
+    const live = new Map<string, Set<string> | undefined>();
+    for (const t of tables) {
+      if (!live.has(t.package_id)) live.set(t.package_id, await this.resources.liveResourceIds(ctx, t.package_id));
+      const resources = live.get(t.package_id);
+      if (resources?.has(t.resource_id)) continue;
+      await this.tables.lock(ctx.db, t.resource_id);
+      await this.tables.drop(ctx.db, t.resource_id);
+      // A resource that stays (its dataset was deleted, not purged) no longer has a table.
+      const r = resources === undefined ? await this.resources.find(ctx, t.resource_id) : undefined;
+      if (r) await this.resources.setActive(ctx, r, false);
+    }
+  }
+}
