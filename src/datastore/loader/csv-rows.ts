@@ -1,4 +1,4 @@
-import { CsvError, parse } from 'csv-parse';
+import { CsvError, Options, parse } from 'csv-parse';
 import { Readable } from 'node:stream';
 import { LoaderError } from './loader.errors';
 import { RawRow } from './raw-row';
@@ -13,28 +13,40 @@ const MAX_RECORD_CHARS = 8 * 1024 * 1024;
  * unquoted field is kept as text. Every row carries the line it starts on, so the log can name it.
  */
 export async function* csvRows(text: Readable, separator: Separator): AsyncGenerator<RawRow> {
-  const parser = parse({
+  let linesParsed = 0; // counted as csv-parse hands over each record, ahead of the reader: an error names the next line
+  const options: Options<RawRow, string[]> = {
     delimiter: separator,
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: true,
     relax_quotes: true,
     max_record_size: MAX_RECORD_CHARS,
-    info: true,
-  });
+    on_record: (cells: string[]): RawRow => {
+      const line = linesParsed + 1;
+      linesParsed = line + lineBreaksIn(cells);
+      return { line, cells };
+    },
+  };
+  const parser = parse(options as unknown as Options); // the overloads type records as string[]; on_record makes them RawRows
   text.on('error', (err) => parser.destroy(err));
   text.pipe(parser);
-  let lastLine = 0;
   try {
-    for await (const { record, info } of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
-      yield { line: lastLine + 1, cells: record };
-      lastLine = info.lines;
-    }
+    yield* parser as AsyncIterable<RawRow>;
   } catch (err) {
-    throw err instanceof CsvError ? explain(err, lastLine + 1) : err;
+    throw err instanceof CsvError ? explain(err, linesParsed + 1) : err;
   } finally {
     text.unpipe(parser);
     text.destroy();
   }
+}
+
+/**
+ * Line breaks inside a record's quoted fields, so the next record's line is right. Counted here because csv-parse's
+ * own line count takes a CRLF inside quotes for two lines.
+ */
+function lineBreaksIn(cells: string[]): number {
+  let n = 0;
+  for (const cell of cells) if (cell.includes('\n') || cell.includes('\r')) n += cell.match(/\r\n|\n|\r/g)?.length ?? 0;
+  return n;
 }
 
 function explain(err: CsvError, line: number): LoaderError {

@@ -15,17 +15,17 @@ export type TableFormat = 'text' | 'xlsx';
 export async function detectFormat(head: Buffer, hint: FormatHint | undefined, log: LoadLog): Promise<TableFormat> {
   if (head.length === 0) throw new LoaderError('Die Datei ist leer.');
   const found = await FileType.fromBuffer(head);
-  const format = fromSignature(found?.ext, hint);
+  const format = fromSignature(found?.ext);
+  if (format === 'text' && (hint === 'xlsx' || hint === 'ods')) throw new LoaderError(`Die Datei ist keine ${hint.toUpperCase()}-Arbeitsmappe.`);
   if (hint && (format === 'xlsx') !== (hint === 'xlsx')) {
     log.warn(`Angegeben war ${hint.toUpperCase()}, die Datei ist aber ${format === 'xlsx' ? 'eine XLSX-Arbeitsmappe' : 'Text'}; sie wird als solche gelesen.`);
   }
   return format;
 }
 
-function fromSignature(ext: string | undefined, hint: FormatHint | undefined): TableFormat {
+function fromSignature(ext: string | undefined): TableFormat {
   switch (ext) {
     case undefined:
-      if (hint === 'xlsx' || hint === 'ods') throw new LoaderError(`Die Datei ist keine ${hint.toUpperCase()}-Arbeitsmappe (kein ZIP-Archiv).`);
       return 'text';
     case 'xlsx':
     case 'zip': // a workbook whose first entries file-type did not see; exceljs says plainly if it is none
@@ -36,6 +36,8 @@ function fromSignature(ext: string | undefined, hint: FormatHint | undefined): T
     case 'cfb':
       throw new LoaderError('Alte Excel-Dateien (XLS, Excel 97–2003) werden nicht gelesen; bitte als XLSX oder CSV speichern.');
     default:
-      throw new LoaderError(`Die Datei ist eine ${ext.toUpperCase()}-Datei, keine Tabelle.`);
+      // Other signatures are a few bytes that text can begin with too (UTF-16's BOM looks like MPEG audio);
+      // real binary data is refused by the decoder, which sees it is no text.
+      return 'text';
   }
 }

@@ -25,6 +25,7 @@ export async function* xlsxRows(bytes: Readable): AsyncGenerator<RawRow> {
       }
       return; // the first sheet only
     }
+    throw new LoaderError('Die XLSX-Arbeitsmappe lässt sich nicht lesen: sie enthält kein Tabellenblatt.');
   } catch (err) {
     if (err instanceof LoaderError) throw err;
     throw new LoaderError(`Die XLSX-Arbeitsmappe lässt sich nicht lesen: ${(err as Error).message}`);
