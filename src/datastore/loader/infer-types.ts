@@ -3,7 +3,7 @@ import { uniqueColumnNames } from './column-names';
 import { LoadLog } from './load-log';
 import { Separator } from './separator';
 import { DataRow } from './table';
-import { Notation, parseNumber } from './values';
+import { Notation, parseNumber, parseTimestamp } from './values';
 
 /** The DataStore (PostgreSQL) types the loader chooses; `float8` is only ever a steward's override. */
 export type DatastoreType = 'text' | 'int4' | 'int8' | 'numeric' | 'float8' | 'bool' | 'date' | 'timestamp' | 'timestamptz';
@@ -98,6 +98,9 @@ function whyText(g: ColumnGuess, fallback: Notation | null): Why | null {
   const number = Math.max(g.de.fitted, g.en.fitted);
   const time = Math.max(g.local.fitted, g.zoned.fitted);
   const best = Math.max(number, g.date.fitted, time, g.bool.fitted);
+  if (g.leadingZero && [g.de.misfit?.line, g.en.misfit?.line].includes(g.leadingZero.line)) {
+    return at(g.leadingZero, 'hat eine führende Null (Schlüssel oder Postleitzahl?)');
+  }
   if (best === 0) return null; // no value fitted any type: plain text
   if (best === number) return whyNoNumber(g, fallback);
   if (best === g.date.fitted) return at(g.date.misfit, 'ist kein Datum');
@@ -106,7 +109,6 @@ function whyText(g: ColumnGuess, fallback: Notation | null): Why | null {
 }
 
 function whyNoNumber(g: ColumnGuess, fallback: Notation | null): Why {
-  if (g.leadingZero) return at(g.leadingZero, 'hat eine führende Null (Schlüssel oder Postleitzahl?)');
   if (g.de.ok && g.en.ok && !fallback) return at(g.differs, 'kann deutsch oder englisch geschrieben sein');
   const [de, en] = [g.de.misfit, g.en.misfit];
   if (de && en && parseNumber(de.value.trim(), 'en') !== null && parseNumber(en.value.trim(), 'de') !== null) {
@@ -117,7 +119,8 @@ function whyNoNumber(g: ColumnGuess, fallback: Notation | null): Why {
 }
 
 function whyNoTime(g: ColumnGuess): Why {
-  if (g.local.fitted > 0 && g.zoned.fitted > 0) {
+  const [local, zoned] = [g.local.misfit, g.zoned.misfit];
+  if (local && zoned && parseTimestamp(local.value.trim()) && parseTimestamp(zoned.value.trim())) {
     const later = (g.local.misfit?.line ?? 0) > (g.zoned.misfit?.line ?? 0) ? g.local.misfit : g.zoned.misfit;
     return at(later, 'passt nicht: Zeitpunkte teils mit, teils ohne Zeitzone');
   }
