@@ -37,9 +37,9 @@ describe('COPY text lines loaded into PostgreSQL', () => {
     const fields = columns.map((c) => `${client.escapeIdentifier(c.name)} ${c.type}`).join(', ');
     await client.query(`CREATE TABLE ${client.escapeIdentifier(table)} (${fields})`);
     const converter = new CopyTextConverter(columns);
-    const rows = (await readTable(path)).rows;
+    const { batches } = await readTable(path);
     const lines = Readable.from((async function* () {
-      for await (const row of rows) yield converter.line(row.values, row.line);
+      for await (const batch of batches) yield converter.lines(batch);
     })());
     await pipeline(lines, client.query(copyFrom(`COPY ${client.escapeIdentifier(table)} FROM STDIN`)));
     const cast = columns.map((c) => `${client.escapeIdentifier(c.name)}::text`).join(', ');

@@ -9,7 +9,7 @@ async function copyLines(file: string): Promise<string[]> {
   const { columns } = await inferTypes(await readTable(path));
   const converter = new CopyTextConverter(columns);
   const lines: string[] = [];
-  for await (const row of (await readTable(path)).rows) lines.push(converter.line(row.values, row.line));
+  for await (const batch of (await readTable(path)).batches) lines.push(...batch.map((row) => converter.line(row.values, row.line)));
   return lines;
 }
 

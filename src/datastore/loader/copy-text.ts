@@ -1,5 +1,6 @@
 import { DatastoreType } from './infer-types';
 import { LoaderError } from './loader.errors';
+import { DataRow } from './table';
 import { integerType, isMissingMarker, Notation, parseBoolean, parseDate, parseNumber, parseTimestamp } from './values';
 
 /** The column facts the converter needs (an InferredColumn, or one a steward changed in the data dictionary). */
@@ -26,6 +27,13 @@ export class CopyTextConverter {
 
   constructor(private readonly columns: CopyColumn[]) {
     this.converts = columns.map(converterFor);
+  }
+
+  /** A batch of rows as COPY text: one string for one write to the COPY stream. */
+  lines(rows: DataRow[]): string {
+    let out = '';
+    for (const row of rows) out += this.line(row.values, row.line);
+    return out;
   }
 
   line(values: string[], sourceLine: number): string {

@@ -1,7 +1,7 @@
 import { CsvError, Options, parse } from 'csv-parse';
-import { Readable } from 'node:stream';
+import { pipeline, Readable } from 'node:stream';
 import { LoaderError } from './loader.errors';
-import { RawRow } from './raw-row';
+import { BatchStream, RawRow } from './raw-row';
 import { Separator } from './separator';
 
 /** A record longer than this is no real cell: almost always a quote that is never closed. It bounds memory too. */
@@ -10,9 +10,10 @@ const MAX_RECORD_CHARS = 8 * 1024 * 1024;
 /**
  * The rows of UTF-8 delimited text, read by csv-parse as they stream in: quoted fields may hold separators,
  * quotes and line breaks; lines may end in CRLF, LF or CR, mixed within one file; a stray quote inside an
- * unquoted field is kept as text. Every row carries the line it starts on, so the log can name it.
+ * unquoted field is kept as text. Every row carries the line it starts on, so the log can name it. Rows come
+ * in batches (see BATCH_ROWS).
  */
-export async function* csvRows(text: Readable, separator: Separator): AsyncGenerator<RawRow> {
+export async function* csvRows(text: Readable, separator: Separator): AsyncGenerator<RawRow[]> {
   let linesParsed = 0; // counted as csv-parse hands over each record, ahead of the reader: an error names the next line
   const options: Options<RawRow, string[]> = {
     delimiter: separator,
@@ -27,15 +28,14 @@ export async function* csvRows(text: Readable, separator: Separator): AsyncGener
     },
   };
   const parser = parse(options as unknown as Options); // the overloads type records as string[]; on_record makes them RawRows
-  text.on('error', (err) => parser.destroy(err));
-  text.pipe(parser);
+  const batches = new BatchStream<RawRow>();
+  pipeline(text, parser, batches, () => undefined); // an error reaches the reader through `batches`
   try {
-    yield* parser as AsyncIterable<RawRow>;
+    yield* batches as AsyncIterable<RawRow[]>;
   } catch (err) {
     throw err instanceof CsvError ? explain(err, linesParsed + 1) : err;
   } finally {
-    text.unpipe(parser);
-    text.destroy();
+    batches.destroy(); // a reader that stops early stops the parse and closes the file
   }
 }
 

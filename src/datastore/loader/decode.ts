@@ -1,5 +1,6 @@
 import { analyse } from 'chardet';
 import * as iconv from 'iconv-lite';
+import { isAscii } from 'node:buffer';
 import { Transform, TransformCallback } from 'node:stream';
 import { LoadLog } from './load-log';
 import { LoaderError } from './loader.errors';
@@ -61,8 +62,8 @@ export class DecodeStream extends Transform {
   private decodeChunk(chunk: Buffer): void {
     if (this.decoder) return this.emitText(this.decoder.write(chunk));
     if (this.pendingBytes === 0) {
+      if (isAscii(chunk) && !chunk.includes(0)) return void this.push(chunk);
       const firstOther = chunk.findIndex((b) => b >= 0x80 || b === 0);
-      if (firstOther < 0) return void this.push(chunk);
       if (firstOther > 0) this.push(chunk.subarray(0, firstOther));
       chunk = chunk.subarray(firstOther);
     }

@@ -19,7 +19,9 @@
  *   const types = await inferTypes(await readTable(path, { format: 'csv' }));
  *   const again = await readTable(path, { format: 'csv' });
  *   const copy = new CopyTextConverter(types.columns);
- *   for await (const row of again.rows) stream.write(copy.line(row.values, row.line));
+ *   for await (const batch of again.batches) copyStream.write(copy.lines(batch));   // with back-pressure
+ *
+ * Rows travel in batches of up to 1000 (one await per batch, not per row); `rowsOf(table)` gives them one by one.
  *
  * Every remark (skipped lines, padded rows, chosen types and why a column stayed text) goes into the LoadLog with
  * the source line it is about; a file that is no table throws a LoaderError with a message for the steward.
@@ -36,4 +38,5 @@ export { readTable } from './read-table';
 export type { ReadOptions, ReadTable } from './read-table';
 export type { Separator } from './separator';
 export type { TableSource } from './source';
-export type { DataRow } from './table';
+export { rowsOf } from './table';
+export type { DataRow, Table } from './table';

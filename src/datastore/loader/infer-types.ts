@@ -25,10 +25,10 @@ export interface Inference {
   rowCount: number;
 }
 
-/** What the type pass reads: a table from readTable (its rows are consumed). */
+/** What the type pass reads: a table from readTable (its batches are consumed). */
 export interface TableToType {
   header: string[];
-  rows: AsyncIterable<DataRow>;
+  batches: AsyncIterable<DataRow[]>;
   log: LoadLog;
   separator?: Separator;
 }
@@ -41,10 +41,12 @@ export interface TableToType {
 export async function inferTypes(table: TableToType): Promise<Inference> {
   const guesses = table.header.map(() => new ColumnGuess());
   let rowCount = 0;
-  for await (const row of table.rows) {
-    rowCount++;
-    while (guesses.length < row.values.length) guesses.push(new ColumnGuess()); // a longer row's extra columns
-    for (let i = 0; i < guesses.length; i++) guesses[i].observe(row.values[i] ?? '', row.line);
+  for await (const batch of table.batches) {
+    rowCount += batch.length;
+    for (const row of batch) {
+      while (guesses.length < row.values.length) guesses.push(new ColumnGuess()); // a longer row's extra columns
+      for (let i = 0; i < guesses.length; i++) guesses[i].observe(row.values[i] ?? '', row.line);
+    }
   }
   const names = uniqueColumnNames([...table.header, ...guesses.slice(table.header.length).map(() => '')]);
   const fallback = fileNotation(guesses, table.separator);

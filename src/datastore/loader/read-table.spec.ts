@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { crc32 } from 'node:zlib';
-import { LoaderError, readTable, ReadOptions, TableSource } from './index';
+import { LoaderError, readTable, ReadOptions, rowsOf, TableSource } from './index';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/loader');
 const fixture = (name: string): string => join(FIXTURES, name);
@@ -13,7 +13,7 @@ const fixture = (name: string): string => join(FIXTURES, name);
 async function readAll(source: TableSource, options?: ReadOptions) {
   const table = await readTable(source, options);
   const rows: { line: number; values: string[] }[] = [];
-  for await (const row of table.rows) rows.push(row);
+  for await (const row of rowsOf(table)) rows.push(row);
   return { header: table.header, rows, values: rows.map((r) => r.values), log: table.log.lines(), separator: table.separator, format: table.format };
 }
 

@@ -9,10 +9,15 @@ export interface DataRow {
   values: string[];
 }
 
-/** The table found in a file: its column names (unique, never empty) and its data rows, streamed. */
+/** The table found in a file: its column names (unique, never empty) and its data rows, streamed in batches. */
 export interface Table {
   header: string[];
-  rows: AsyncIterable<DataRow>;
+  batches: AsyncIterable<DataRow[]>;
+}
+
+/** The rows of a table one by one, for callers that do not care for batches. */
+export async function* rowsOf(table: Pick<Table, 'batches'>): AsyncGenerator<DataRow> {
+  for await (const batch of table.batches) yield* batch;
 }
 
 /** What shaping a data row needs to know. */
@@ -37,13 +42,13 @@ const MAX_FOOTER_ROWS = 1000;
  * - a row shorter than the header is padded with empty values (missing); a row longer keeps its extra values,
  *   which become extra columns (`Spalte 7`) in the type pass; empty cells at a row's end do not count.
  */
-export async function findTable(raw: AsyncIterable<RawRow>, log: LoadLog, options: { reportShortRows: boolean }): Promise<Table> {
+export async function findTable(raw: AsyncIterable<RawRow[]>, log: LoadLog, options: { reportShortRows: boolean }): Promise<Table> {
   const source = raw[Symbol.asyncIterator]();
   const ahead: RawRow[] = [];
   while (ahead.length < LOOKAHEAD_ROWS) {
     const next = await source.next();
     if (next.done) break;
-    ahead.push(next.value);
+    ahead.push(...next.value);
   }
   const at = headerIndex(ahead);
   for (const title of ahead.slice(0, at)) {
@@ -53,7 +58,7 @@ export async function findTable(raw: AsyncIterable<RawRow>, log: LoadLog, option
   const header = uniqueColumnNames(headerRow.cells.slice(0, usedWidth(headerRow.cells)));
   log.info(`Kopfzeile mit ${header.length} Spalten: ${header.map((h) => `'${h}'`).join(', ')}`, headerRow.line);
   const shape = { width: header.length, log, reportShortRows: options.reportShortRows };
-  return { header, rows: dataRows(ahead.slice(at + 1), source, shape) };
+  return { header, batches: dataRows(ahead.slice(at + 1), source, shape) };
 }
 
 function headerIndex(rows: RawRow[]): number {
@@ -78,33 +83,45 @@ function tableWidth(rows: RawRow[]): number {
   return best;
 }
 
-async function* dataRows(ahead: RawRow[], rest: AsyncIterator<RawRow>, shape: Shape): AsyncGenerator<DataRow> {
+async function* dataRows(ahead: RawRow[], rest: AsyncIterator<RawRow[]>, shape: Shape): AsyncGenerator<DataRow[]> {
   const held: RawRow[] = [];
-  for await (const row of concat(ahead, rest)) {
-    if (mayBeFooter(row, shape.width) && held.length < MAX_FOOTER_ROWS) {
-      held.push(row);
-      continue;
+  let batch = ahead;
+  try {
+    for (;;) {
+      const out: DataRow[] = [];
+      for (const row of batch) take(row, held, out, shape);
+      if (out.length > 0) yield out;
+      const next = await rest.next();
+      if (next.done) break;
+      batch = next.value;
     }
-    // Not the end yet: the held rows were part of the table.
-    for (const r of [...held.splice(0), row]) {
-      if (filled(r.cells) > 0) yield shaped(r, shape);
-      else shape.log.repeated('empty', r.line, 'Leere Zeile übersprungen.', (n) => `${n} weitere leere Zeilen übersprungen.`);
-    }
+  } finally {
+    await rest.return?.(); // a reader that stops early closes the parse and the file behind it
   }
   for (const r of held) {
-    if (filled(r.cells) > 0) shape.log.info(`Fußzeile unter der Tabelle übersprungen: '${joined(r.cells)}'`, r.line);
+    if (filled(r.cells, 1) > 0) shape.log.info(`Fußzeile unter der Tabelle übersprungen: '${joined(r.cells)}'`, r.line);
   }
+}
+
+/** One row into the output, or held back while it may be a footnote; held rows go out once a data row follows. */
+function take(row: RawRow, held: RawRow[], out: DataRow[], shape: Shape): void {
+  if (mayBeFooter(row, shape.width) && held.length < MAX_FOOTER_ROWS) {
+    held.push(row);
+    return;
+  }
+  if (held.length > 0) for (const r of held.splice(0)) keep(r, out, shape); // not the end yet: they were table
+  keep(row, out, shape);
+}
+
+function keep(row: RawRow, out: DataRow[], shape: Shape): void {
+  if (filled(row.cells, 1) > 0) out.push(shaped(row, shape));
+  else shape.log.repeated('empty', row.line, 'Leere Zeile übersprungen.', (n) => `${n} weitere leere Zeilen übersprungen.`);
 }
 
 /** An empty row, or (in a table of two columns or more) one with a single filled cell: a footnote if nothing follows. */
 function mayBeFooter(row: RawRow, width: number): boolean {
-  const n = filled(row.cells);
+  const n = filled(row.cells, 2);
   return n === 0 || (width >= 2 && n === 1);
-}
-
-async function* concat(first: RawRow[], rest: AsyncIterator<RawRow>): AsyncGenerator<RawRow> {
-  yield* first;
-  for (let next = await rest.next(); !next.done; next = await rest.next()) yield next.value;
 }
 
 /** A row cut to its used width and padded to the header's, with a log line when it was short or long. */
@@ -120,9 +137,10 @@ function shaped(row: RawRow, { width, log, reportShortRows }: Shape): DataRow {
   return { line: row.line, values };
 }
 
-function filled(cells: string[]): number {
+/** The number of cells with more than blanks in them, counted up to `enough` (all if not given). */
+function filled(cells: string[], enough = Infinity): number {
   let n = 0;
-  for (const c of cells) if (c.trim() !== '') n++;
+  for (let i = 0; i < cells.length && n < enough; i++) if (cells[i] !== '' && cells[i].trim() !== '') n++;
   return n;
 }
 

@@ -1,7 +1,7 @@
 import ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { LoaderError } from './loader.errors';
-import { RawRow } from './raw-row';
+import { batched, RawRow } from './raw-row';
 
 /**
  * The rows of a workbook's first sheet, streamed by exceljs's WorkbookReader (the sheet is never held whole),
@@ -9,7 +9,11 @@ import { RawRow } from './raw-row';
  * and type inference: numbers as `1234.56` (at Excel's 15 significant digits), date cells as `2024-03-31` or
  * `2024-03-31 14:30:00`, booleans as `true`/`false`, formulas as their cached result, rich text as its text.
  */
-export async function* xlsxRows(bytes: Readable): AsyncGenerator<RawRow> {
+export function xlsxRows(bytes: Readable): AsyncGenerator<RawRow[]> {
+  return batched(sheetRows(bytes));
+}
+
+async function* sheetRows(bytes: Readable): AsyncGenerator<RawRow> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
     worksheets: 'emit',
     sharedStrings: 'cache',
