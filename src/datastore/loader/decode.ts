@@ -95,6 +95,6 @@ export class DecodeStream extends Transform {
 function assertText(sample: string): void {
   const controls = sample.match(CONTROL)?.length ?? 0;
   if (sample.includes('\u0000') || controls > Math.max(2, sample.length / 100)) {
-    throw new LoaderError('Die Datei ist keine Textdatei (sie enthält Binärdaten) und keine XLSX-Arbeitsmappe.');
+    throw new LoaderError('Die Datei ist keine Textdatei (sie enthält Binärdaten oder ist UTF-16 ohne BOM) und keine XLSX-Arbeitsmappe.');
   }
 }

@@ -1,3 +1,6 @@
+import ExcelJS from 'exceljs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { Inference, inferTypes, readTable } from './index';
@@ -109,5 +112,35 @@ describe('types from the whole file', () => {
     const { columns } = await typesOf(Buffer.from('a;b\nja;ja\nnein;vielleicht\n'));
     expect(columns.map((c) => c.type)).toEqual(['bool', 'text']);
     expect(columns[1].reason).toBe("Zeile 3 'vielleicht' ist kein Wahrheitswert (ja/nein, wahr/falsch, true/false) – bleibt Text");
+  });
+});
+
+describe('types of an XLSX workbook', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), 'loader-types-'));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('types number, date, time and boolean cells, reading number cells as numbers whatever they look like', async () => {
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('Daten');
+    ws.addRow(['Messwert', 'Anzahl', 'Tag', 'Zeitpunkt', 'Geprüft', 'Kennung']);
+    ws.addRow([1.234, 3, new Date(Date.UTC(2024, 0, 31)), new Date(Date.UTC(2024, 0, 31, 8, 15)), true, '007']);
+    ws.addRow([2.345, 3000000000, new Date(Date.UTC(2024, 1, 29)), new Date(Date.UTC(2024, 1, 29, 23, 59, 59)), false, '042']);
+    ws.getColumn(3).numFmt = 'dd.mm.yyyy';
+    ws.getColumn(4).numFmt = 'dd.mm.yyyy hh:mm';
+    const path = join(dir, 'daten.xlsx');
+    await wb.xlsx.writeFile(path);
+    const { columns } = await inferTypes(await readTable(path));
+    expect(columns.map((c) => [c.name, c.type])).toEqual([
+      ['Messwert', 'numeric'],
+      ['Anzahl', 'int8'],
+      ['Tag', 'date'],
+      ['Zeitpunkt', 'timestamp'],
+      ['Geprüft', 'bool'],
+      ['Kennung', 'text'],
+    ]);
+    expect(columns[0].notation).toBe('en');
   });
 });

@@ -1,6 +1,7 @@
 import { ColumnGuess, Misfit } from './column-guess';
 import { uniqueColumnNames } from './column-names';
 import { LoadLog } from './load-log';
+import { TableFormat } from './format';
 import { Separator } from './separator';
 import { DataRow } from './table';
 import { Notation, parseNumber, parseTimestamp } from './values';
@@ -30,6 +31,7 @@ export interface TableToType {
   header: string[];
   batches: AsyncIterable<DataRow[]>;
   log: LoadLog;
+  format?: TableFormat;
   separator?: Separator;
 }
 
@@ -49,18 +51,20 @@ export async function inferTypes(table: TableToType): Promise<Inference> {
     }
   }
   const names = uniqueColumnNames([...table.header, ...guesses.slice(table.header.length).map(() => '')]);
-  const fallback = fileNotation(guesses, table.separator);
+  const fallback = fileNotation(guesses, table);
   const columns = guesses.map((g, i) => decide(names[i], g, fallback));
   for (const c of columns) table.log.info(`Spalte '${c.name}': ${c.reason}`, c.line);
   return { columns, rowCount };
 }
 
 /**
- * How to read numbers that fit both notations differently (`1.234`): as the file's other number columns are
- * written, if they agree; otherwise German in a semicolon file (Excel's German export) and English in a comma
- * file; null (the column stays text) when nothing tells.
+ * How to read numbers that fit both notations differently (`1.234`): in a workbook as English, the form its number
+ * cells are written out in (xlsx-rows.ts); in a text file as its other number columns are written, if they agree;
+ * otherwise German in a semicolon file (Excel's German export) and English in a comma file; null (the column stays
+ * text) when nothing tells.
  */
-function fileNotation(guesses: ColumnGuess[], separator: Separator | undefined): Notation | null {
+function fileNotation(guesses: ColumnGuess[], { format, separator }: TableToType): Notation | null {
+  if (format === 'xlsx') return 'en';
   const votes = new Set(guesses.map((g) => g.notationsThatFit()).filter((n) => n.length === 1).map((n) => n[0]));
   if (votes.size === 1) return [...votes][0];
   return separator === ';' ? 'de' : separator === ',' ? 'en' : null;

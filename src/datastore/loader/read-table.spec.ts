@@ -109,6 +109,12 @@ describe('reading German office exports: where the table is', () => {
     );
   });
 
+  it('takes a two-cell title that stops short of the last column for a title, not the header', async () => {
+    const table = await readAll(bytes(Buffer.from('Tabelle 1;Einwohner;\nOrt;Jahr;Anzahl\nA;2023;5\nB;2023;6\n')));
+    expect(table.header).toEqual(['Ort', 'Jahr', 'Anzahl']);
+    expect(table.log).toContain("Zeile 1: Titelzeile übersprungen: 'Tabelle 1 | Einwohner'");
+  });
+
   it('keeps a one-cell row and skips an empty row that lie between data rows', async () => {
     const table = await readAll(bytes(Buffer.from('Ort;Wert;Art\nA;1;x\nB;;\n\nC;3;z\n')));
     expect(table.values).toEqual([

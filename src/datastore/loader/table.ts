@@ -36,7 +36,8 @@ const MAX_FOOTER_ROWS = 1000;
 /**
  * Where the table starts and ends in a real export, as a person sees it:
  * - the header is the first row that fills at least half of the table's usual width (and two cells, if the table
- *   has two columns or more); the title lines above it (report name, "Stand: …", empty lines) are skipped and logged;
+ *   has two columns or more) and reaches its last column (else the first that fills enough); the title lines above
+ *   it (report name, "Stand: …", "Tabelle 1;Einwohner", empty lines) are skipped and logged;
  * - below the table, a closing run of rows with at most one filled cell (sources, footnotes, "* vorläufig") is
  *   skipped and logged; such rows between data rows stay data, empty ones are skipped;
  * - a row shorter than the header is padded with empty values (missing); a row longer keeps its extra values,
@@ -64,7 +65,10 @@ export async function findTable(raw: AsyncIterable<RawRow[]>, log: LoadLog, opti
 function headerIndex(rows: RawRow[]): number {
   const width = tableWidth(rows);
   const needed = width === 1 ? 1 : Math.max(2, Math.ceil(width / 2));
-  const at = rows.findIndex((r) => filled(r.cells) >= needed);
+  const full = (r: RawRow): boolean => filled(r.cells) >= needed;
+  // A header names the columns up to the table's last one; a title such as "Tabelle 1;Einwohner" stops short.
+  let at = rows.findIndex((r) => full(r) && usedWidth(r.cells) >= width);
+  if (at < 0) at = rows.findIndex(full); // a header shorter than its data rows
   if (at < 0) {
     throw new LoaderError(rows.length === 0 ? 'Die Datei enthält keine Zeilen.' : 'In der Datei ist keine Kopfzeile zu finden.');
   }
