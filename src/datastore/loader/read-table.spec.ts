@@ -115,6 +115,16 @@ describe('reading German office exports: where the table is', () => {
     expect(table.log).toContain("Zeile 1: Titelzeile übersprungen: 'Tabelle 1 | Einwohner'");
   });
 
+  it('keeps the last rows of a two-column table that lack a value, and skips footnotes after an empty row', async () => {
+    const table = await readAll(bytes(Buffer.from('Name;Wert\nA;1\nB;\nC;\n\nQuelle: Amt\n')));
+    expect(table.values).toEqual([
+      ['A', '1'],
+      ['B', ''],
+      ['C', ''],
+    ]);
+    expect(table.log).toContain("Zeile 6: Fußzeile unter der Tabelle übersprungen: 'Quelle: Amt'");
+  });
+
   it('keeps a one-cell row and skips an empty row that lie between data rows', async () => {
     const table = await readAll(bytes(Buffer.from('Ort;Wert;Art\nA;1;x\nB;;\n\nC;3;z\n')));
     expect(table.values).toEqual([

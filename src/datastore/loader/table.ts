@@ -39,7 +39,8 @@ const MAX_FOOTER_ROWS = 1000;
  *   has two columns or more) and reaches its last column (else the first that fills enough); the title lines above
  *   it (report name, "Stand: …", "Tabelle 1;Einwohner", empty lines) are skipped and logged;
  * - below the table, a closing run of rows with at most one filled cell (sources, footnotes, "* vorläufig") is
- *   skipped and logged; such rows between data rows stay data, empty ones are skipped;
+ *   skipped and logged (in a two-column table only after an empty row); such rows between data rows stay data,
+ *   empty ones are skipped;
  * - a row shorter than the header is padded with empty values (missing); a row longer keeps its extra values,
  *   which become extra columns (`Spalte 7`) in the type pass; empty cells at a row's end do not count.
  */
@@ -102,9 +103,24 @@ async function* dataRows(ahead: RawRow[], rest: AsyncIterator<RawRow[]>, shape: 
   } finally {
     await rest.return?.(); // a reader that stops early closes the parse and the file behind it
   }
-  for (const r of held) {
+  const footer = footerStart(held, shape.width);
+  const last: DataRow[] = [];
+  for (const r of held.slice(0, footer)) keep(r, last, shape);
+  if (last.length > 0) yield last;
+  for (const r of held.slice(footer)) {
     if (filled(r.cells, 1) > 0) shape.log.info(`Fußzeile unter der Tabelle übersprungen: '${joined(r.cells)}'`, r.line);
   }
+}
+
+/**
+ * Where the footnotes begin in the rows held back at the end. In a table of three columns or more, a row with
+ * one filled cell is no data row a person would expect; in a table of two it may well be (a name without a value),
+ * so there the footnotes begin only after an empty row.
+ */
+function footerStart(held: RawRow[], width: number): number {
+  if (width >= 3) return 0;
+  const empty = held.findIndex((r) => filled(r.cells, 1) === 0);
+  return empty < 0 ? held.length : empty;
 }
 
 /** One row into the output, or held back while it may be a footnote; held rows go out once a data row follows. */
@@ -131,7 +147,7 @@ function mayBeFooter(row: RawRow, width: number): boolean {
 /** A row cut to its used width and padded to the header's, with a log line when it was short or long. */
 function shaped(row: RawRow, { width, log, reportShortRows }: Shape): DataRow {
   const used = usedWidth(row.cells);
-  const values = row.cells.slice(0, Math.max(used, width));
+  const values = row.cells.length === width ? row.cells : row.cells.slice(0, Math.max(used, width));
   if (reportShortRows && row.cells.length < width) {
     log.repeated('short', row.line, `Zeile hat nur ${row.cells.length} von ${width} Feldern; die fehlenden bleiben leer.`, (n) => `${n} weitere zu kurze Zeilen aufgefüllt.`);
   } else if (used > width) {
