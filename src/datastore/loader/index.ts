@@ -21,7 +21,9 @@
  *   const copy = new CopyTextConverter(types.columns);
  *   for await (const batch of again.batches) copyStream.write(copy.lines(batch));   // with back-pressure
  *
- * Rows travel in batches of up to 1000 (one await per batch, not per row); `rowsOf(table)` gives them one by one.
+ * The table's columns are `types.columns`, not the header: they include the extra columns of rows longer than the
+ * header. Rows travel in batches of up to 1000 (one await per batch, not per row); `rowsOf(table)` gives them one
+ * by one.
  *
  * Every remark (skipped lines, padded rows, chosen types and why a column stayed text) goes into the LoadLog with
  * the source line it is about; a file that is no table throws a LoaderError with a message for the steward.

@@ -53,7 +53,10 @@ export async function inferTypes(table: TableToType): Promise<Inference> {
   const names = uniqueColumnNames([...table.header, ...guesses.slice(table.header.length).map(() => '')]);
   const fallback = fileNotation(guesses, table);
   const columns = guesses.map((g, i) => decide(names[i], g, fallback));
-  for (const c of columns) table.log.info(`Spalte '${c.name}': ${c.reason}`, c.line);
+  for (const c of columns) {
+    if (c.line === undefined) table.log.info(`Spalte '${c.name}': ${c.reason}`);
+    else table.log.warn(`Spalte '${c.name}': ${c.reason}`, c.line); // a value kept the column text
+  }
   return { columns, rowCount };
 }
 

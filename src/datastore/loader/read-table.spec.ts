@@ -249,6 +249,11 @@ describe('files that are no table get a plain error', () => {
     await expect(readAll(source(), { format: hint })).rejects.toBeInstanceOf(LoaderError);
   });
 
+  it('stops at a quote that swallows more than 8 MiB instead of holding the whole file, naming its line', async () => {
+    const file = Buffer.concat([Buffer.from('id;text\n1;gut\n2;"'), Buffer.alloc(9 * 1024 * 1024, 'x'), Buffer.from('\n3;weiter\n')]);
+    await expect(readAll(bytes(file))).rejects.toThrow('Zeile 3: Ein Feld ist länger als 8 MiB; vermutlich wird ein Anführungszeichen (") nicht geschlossen.');
+  });
+
   it('names the line where a quote opens that is never closed', async () => {
     await expect(readAll(fixture('kaputt-anfuehrungszeichen.csv'))).rejects.toThrow(
       'Zeile 3: Ein Anführungszeichen (") am Anfang eines Feldes wird bis zum Dateiende nicht geschlossen.',
