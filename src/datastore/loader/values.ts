@@ -15,7 +15,7 @@ export type Notation = 'de' | 'en';
 const MISSING_MARKERS = new Set(['-', '–', '—', '.', '...', '…', '/', 'x', 'n/a', 'n.a.', 'k.a.', 'k. a.', '#nv', '#n/a']);
 
 export function isMissingMarker(trimmed: string): boolean {
-  return MISSING_MARKERS.has(trimmed.toLowerCase());
+  return trimmed.length <= 5 && MISSING_MARKERS.has(trimmed.toLowerCase());
 }
 
 const DE_NUMBER = /^[+-]?(?:(?:[1-9]\d{0,2}(?:\.\d{3})+|\d+)(?:,\d+)?|,\d+)$/;
@@ -29,7 +29,10 @@ export function hasLeadingZero(trimmed: string): boolean {
 }
 
 /** The number in PostgreSQL's notation (`-1234.56`, `1.5e3`), or null if the text is none in that notation. */
+const PLAIN_INTEGER = /^-?[1-9]\d*$|^0$/;
+
 export function parseNumber(trimmed: string, notation: Notation): string | null {
+  if (PLAIN_INTEGER.test(trimmed)) return trimmed; // the common case, the same in both notations
   if (hasLeadingZero(trimmed)) return null;
   if (notation === 'de') return DE_NUMBER.test(trimmed) ? trimmed.replace(/^\+/, '').replace(/\./g, '').replace(',', '.') : null;
   return EN_NUMBER.test(trimmed) ? trimmed.replace(/^\+/, '').replace(/,/g, '') : null;
@@ -70,9 +73,16 @@ function fullYear(text: string): number {
   return text.length === 4 ? y : y < 30 ? 2000 + y : 1900 + y;
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 function isoDate(year: number, month: number, day: number): string | null {
-  if (month < 1 || month > 12 || day < 1 || day > new Date(Date.UTC(year, month, 0)).getUTCDate()) return null;
+  if (month < 1 || month > 12 || day < 1 || day > daysIn(year, month)) return null;
   return `${String(year).padStart(4, '0')}-${pad(month)}-${pad(day)}`;
+}
+
+function daysIn(year: number, month: number): number {
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  return DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0);
 }
 
 function pad(n: number): string {
