@@ -46,7 +46,19 @@ class LineCountingParser extends Parser {
     const cells = record as string[];
     const line = this.linesParsed + 1;
     this.linesParsed = line + lineBreaksIn(cells);
+    this.expectWidth(cells.length);
     return super.push({ line, cells } satisfies RawRow);
+  }
+
+  /**
+   * csv-parse compares every record's width with the first record's and, even with relax_column_count, builds an
+   * error object (stack trace included) for each one that differs: after a one-cell title line, that is every row,
+   * and reading got ten times slower. Comparing with the previous record instead costs one error per change of
+   * width. `state` is csv-parse's public-for-compatibility parser state; without it, reading is only slower.
+   */
+  private expectWidth(width: number): void {
+    const state = (this as unknown as { state?: { expectedRecordLength?: number } }).state;
+    if (state) state.expectedRecordLength = width;
   }
 }
 
