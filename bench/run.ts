@@ -6,6 +6,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   search: () => import('./search').then((m) => m.run()),
   uploads: () => import('./uploads').then((m) => m.run()),
   dcat: () => import('./dcat').then((m) => m.run()),
+  datastore: () => import('./datastore').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

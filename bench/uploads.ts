@@ -125,10 +125,10 @@ async function bareRoundTrip(port: number, path: string, size: number): Promise<
 }
 
 /** resource_create with the file streamed as a multipart `upload`, as ckanapi sends it. */
-function upload(port: number, token: string, packageId: string, path: string, size: number): Promise<{ ms: number; url: string; id: string }> {
+export function upload(port: number, token: string, packageId: string, path: string, size: number, filename = 'messwerte.bin'): Promise<{ ms: number; url: string; id: string }> {
   const boundary = `----bench${randomBytes(8).toString('hex')}`;
   const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="package_id"\r\n\r\n${packageId}\r\n`
-    + `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="messwerte.bin"\r\nContent-Type: application/octet-stream\r\n\r\n`);
+    + `--${boundary}\r\nContent-Disposition: form-data; name="upload"; filename="${filename}"\r\nContent-Type: application/octet-stream\r\n\r\n`);
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`);
   return new Promise((resolve, reject) => {
     const t0 = performance.now();

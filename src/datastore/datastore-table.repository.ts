@@ -179,14 +179,14 @@ export class DatastoreTableRepository {
     existing.add(name);
   }
 
-  /** CKAN's full-text indexes: `_full_text`, and each text column's tsvector (for `q` by field). GiST, CKAN's default method. */
-  async createFullTextIndexes(db: EntityManager, t: TableRow, textColumns: string[], existing: Set<string>): Promise<void> {
+  /** CKAN's full-text indexes: `_full_text`, and each text column's tsvector (for `q` by field), by `method` (DATASTORE_FTS_INDEX_METHOD). */
+  async createFullTextIndexes(db: EntityManager, t: TableRow, textColumns: string[], existing: Set<string>, method: 'gin' | 'gist'): Promise<void> {
     const lang = escapeLiteral(t.fts_language);
     const exprs = [q('_full_text'), ...textColumns.map((c) => `to_tsvector(${lang}::regconfig, ${q(c)})`)];
     for (const expr of exprs) {
       const name = indexName(t.resource_id, expr);
       if (existing.has(name)) continue;
-      await db.query(`CREATE INDEX ${q(name)} ON ${tableName(t.resource_id)} USING gist (${expr})`);
+      await db.query(`CREATE INDEX ${q(name)} ON ${tableName(t.resource_id)} USING ${method === 'gist' ? 'gist' : 'gin'} (${expr})`);
       existing.add(name);
     }
   }

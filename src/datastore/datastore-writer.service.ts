@@ -139,7 +139,7 @@ export class DatastoreWriter {
       }
     }
     const existing = new Set(await this.tables.indexNames(ctx.db, id));
-    await this.tables.createFullTextIndexes(ctx.db, table, columns.filter((c) => c.type === 'text').map((c) => c.id), existing);
+    await this.tables.createFullTextIndexes(ctx.db, table, columns.filter((c) => c.type === 'text').map((c) => c.id), existing, this.config.DATASTORE_FTS_INDEX_METHOD);
     for (const index of wanted) {
       if (!index.fields.length) continue;
       const cols = index.fields.map((f) => {

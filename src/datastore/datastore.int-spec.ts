@@ -38,4 +38,14 @@ describe('DataStore actions called by other actions', () => {
     const tables = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM datastore_table WHERE package_id = $1`, [d.id]);
     expect(tables[0].n).toBe(0);
   });
+
+  it('indexes full text with GIN by default: the table-wide and the per-text-column tsvector indexes', async () => {
+    const org = await t.factories.organization();
+    const d = await t.factories.dataset({ owner_org: org.id });
+    const id = (await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'station', type: 'text' }, { id: 'v', type: 'int' }] })).resource_id;
+    const indexes: { indexdef: string }[] = await t.db.dataSource.query(`SELECT indexdef FROM pg_indexes WHERE schemaname = 'datastore' AND tablename = $1`, [id]);
+    const fullText = indexes.filter((i) => /_full_text|to_tsvector/.test(i.indexdef));
+    expect(fullText).toHaveLength(2);
+    for (const i of fullText) expect(i.indexdef).toMatch(/USING gin/);
+  });
 });
