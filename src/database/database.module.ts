@@ -15,13 +15,14 @@ export interface DatabaseModuleOptions extends Partial<OpenOptions> {
 
 /**
  * The PostgreSQL the service runs on, injectable where a part needs more than the DataSource (its URL
- * for a LISTEN connection, whether it is embedded). Started in @nestjs/typeorm's factory; at shutdown
- * it closes the pool and then stops the embedded server, after every other part has stopped.
+ * for a LISTEN connection, whether it is embedded). Started in @nestjs/typeorm's factory; at shutdown it
+ * closes what registered with closeBefore, then the pool, then stops the embedded server.
  */
 @Injectable()
 export class Database implements DatabaseServer, OnApplicationShutdown {
   private server?: DatabaseServer;
   private dataSource?: DataSource;
+  private readonly closers: (() => Promise<void>)[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig, @Inject(LOGGER) private readonly log: Logger) {}
 
@@ -50,8 +51,20 @@ export class Database implements DatabaseServer, OnApplicationShutdown {
     return dataSource;
   }
 
-  // Global and imported last, this runs after every other part's shutdown hook (Nest orders them by module depth).
+  /**
+   * Closes something that holds its own connections (the job queue's pool) before the database stops. Nest calls
+   * global modules' shutdown hooks first, so a part's own onApplicationShutdown would find the server already gone.
+   */
+  closeBefore(close: () => Promise<void>): void {
+    this.closers.push(close);
+  }
+
+  // Nest calls this before the other parts' onApplicationShutdown (global modules come first): their beforeApplicationShutdown
+  // hooks have run, the HTTP server is closed, and what holds connections of its own registered with closeBefore.
   async onApplicationShutdown(signal?: string): Promise<void> {
+    for (const close of this.closers.splice(0).reverse()) {
+      await close().catch((err: unknown) => this.log.warn({ err }, 'a part did not close its connections cleanly'));
+    }
     this.log.info({ signal }, 'shutting down: closing the database');
     if (this.dataSource?.isInitialized) await this.dataSource.destroy();
     await this.server?.embedded?.stop();

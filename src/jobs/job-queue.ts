@@ -110,6 +110,7 @@ export class JobQueue {
   private readonly running = new Map<string, { name: string; done: Promise<unknown> }>();
   private started?: Promise<void>;
   private stopping = false;
+  private workersStopped: Promise<void> = Promise.resolve();
   private closed = false;
 
   constructor(private readonly opts: JobQueueOptions, private readonly log: Logger) {
@@ -146,7 +147,15 @@ export class JobQueue {
     return this.start();
   }
 
-  /** Nest: after the modules that enqueue have shut down, before the database closes (JobsModule sits below them). */
+  /**
+   * Nest, at shutdown: stop taking jobs and let running ones finish while the database and the HTTP server still run
+   * (jobs enqueued meanwhile wait in the database). The pool closes when the database asks (Database.closeBefore),
+   * or here at the latest.
+   */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stopWorkers();
+  }
+
   onApplicationShutdown(): Promise<void> {
     return this.stop();
   }
@@ -333,7 +342,20 @@ export class JobQueue {
    */
   async stop(): Promise<void> {
     if (this.closed) return;
+    await this.stopWorkers();
+    this.closed = true;
+    await this.pool.end();
+  }
+
+  /** Stops taking jobs, lets running ones finish (up to the shutdown timeout) and hands the rest back; enqueueing still works. */
+  async stopWorkers(): Promise<void> {
+    if (this.stopping || this.closed) return this.workersStopped;
     this.stopping = true;
+    this.workersStopped = this.stopWorkersNow();
+    return this.workersStopped;
+  }
+
+  private async stopWorkersNow(): Promise<void> {
     if (this.started) {
       await this.started.catch(() => undefined);
       await Promise.all(this.prepared.values()).catch(() => undefined);
@@ -343,8 +365,6 @@ export class JobQueue {
         await this.boss.retry(name, id).catch((err) => this.log.error({ err, job: id }, 'could not hand back an interrupted job'));
       }
     }
-    this.closed = true;
-    await this.pool.end();
   }
 }
 

@@ -7,9 +7,9 @@ import { Database } from '../database/database.module';
 import { JobQueue } from './job-queue';
 
 /**
- * The job queue, for the modules that register or enqueue work. Not global on purpose: Nest shuts
- * imported modules down after their importers, so the queue stops (letting running jobs finish) after
- * the modules that feed it, and before the global core module closes the database.
+ * The job queue, for the modules that register or enqueue work. At shutdown its workers stop (running jobs
+ * finish) in beforeApplicationShutdown, while the database and the HTTP server still run; its pool closes
+ * when the database asks, before PostgreSQL stops (Database.closeBefore).
  */
 @Module({
   providers: [
@@ -17,8 +17,8 @@ import { JobQueue } from './job-queue';
       provide: JobQueue,
       // DataSource: built only once the database has started and migrated (pg-boss's schema comes from a migration).
       inject: [APP_CONFIG, Database, DataSource, LOGGER],
-      useFactory: (config: AppConfig, database: Database, _ready: DataSource, log: Logger) =>
-        new JobQueue(
+      useFactory: (config: AppConfig, database: Database, _ready: DataSource, log: Logger) => {
+        const queue = new JobQueue(
           {
             url: database.url,
             worker: config.JOBS_WORKER,
@@ -27,7 +27,10 @@ import { JobQueue } from './job-queue';
             shutdownTimeoutMs: config.JOBS_SHUTDOWN_TIMEOUT_MS,
           },
           log.child({ component: 'jobs' }),
-        ),
+        );
+        database.closeBefore(() => queue.stop());
+        return queue;
+      },
     },
   ],
   exports: [JobQueue],

@@ -104,6 +104,8 @@ describe('the server as a process with the embedded PostgreSQL', () => {
 
     const code = await stop();
     expect(code).toBe(0);
+    // Cleanly: nothing warned about or failed on the way down (the job queue's pool closes before PostgreSQL stops).
+    expect(log.trim().split('\n').filter((l) => /"level":(40|50|60)/.test(l))).toEqual([]);
     expect(log).toContain('catalog stopped');
     expect(log).toContain('embedded PostgreSQL stopped');
     expect(existsSync(join(dataDir, 'pg', 'postmaster.pid'))).toBe(false);
