@@ -110,6 +110,13 @@ export class Env {
   /** PostgreSQL text search configuration of DataStore full text (`_full_text`, `q`) unless a search names `language` (ckan.datastore.default_fts_lang). */
   @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'DATASTORE_FTS_LANG must be the name of a text search configuration, e.g. english or german' }) DATASTORE_FTS_LANG = 'english';
 
+  /** The loader may fetch links to private, loopback and link-local addresses (only for a catalog inside a closed network, and tests). */
+  @Transform(toBool) @IsBoolean() LOADER_ALLOW_PRIVATE_ADDRESSES = false;
+  /** Largest file the loader reads (a link's download or an upload), in bytes (ckanext.xloader.max_content_length). */
+  @Type(() => Number) @IsInt() @Min(1) LOADER_MAX_BYTES = 1_000_000_000;
+  /** How long the download of a link may take in all, in seconds. */
+  @Type(() => Number) @IsInt() @Min(1) LOADER_FETCH_TIMEOUT_SECONDS = 120;
+
   /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
   @IsOptional() @IsString() CATALOG_TITLE?: string;
   @IsOptional() @IsString() CATALOG_DESCRIPTION?: string;
