@@ -84,6 +84,8 @@ export class DatastoreLoadJob {
 
   private async load(ctx: ActionContext, row: LoadRow, job: JobRun, log: JobLog, file: string): Promise<{ hash: string; rows?: number; skipped?: string }> {
     const resource = await ctx.withIgnoreAuth().call<LoadableResource>('resource_show', { id: row.resource_id });
+    // A dataset deleted meanwhile has no tables (DatastoreModule drops them): none is made for it either.
+    if (!(await this.resources.liveResourceIds(ctx, resource.package_id))?.has(resource.id)) throw new NotFound('Die Ressource oder ihr Datensatz wurde gelöscht.');
     const { bytes, hash } = await this.fetch(ctx, resource, file, log);
     if (!row.ignore_hash && row.file_hash === hash && (await this.tables.find(ctx.db, resource.id))) {
       log.add('INFO', 'Die Datei ist unverändert seit dem letzten Laden; die Tabelle bleibt, wie sie ist (ignore_hash lädt sie neu).');

@@ -52,12 +52,12 @@ export class DatastoreLoadRepository {
   }
 
   /** What each resource of these datasets was last loaded (or queued) from. */
-  async sources(db: EntityManager, packageIds: string[]): Promise<Map<string, string>> {
-    const rows: { resource_id: string; source: string }[] = await db.query(
-      `SELECT resource_id, source FROM datastore_load WHERE package_id = ANY($1::uuid[])`,
+  async sources(db: EntityManager, packageIds: string[]): Promise<Map<string, { package_id: string; source: string }>> {
+    const rows: { resource_id: string; package_id: string; source: string }[] = await db.query(
+      `SELECT resource_id, package_id, source FROM datastore_load WHERE package_id = ANY($1::uuid[])`,
       [packageIds],
     );
-    return new Map(rows.map((r) => [r.resource_id, r.source]));
+    return new Map(rows.map((r) => [r.resource_id, { package_id: r.package_id, source: r.source }]));
   }
 
   /** A new load is the resource's latest: pending, no error, no log yet. */
@@ -90,8 +90,8 @@ export class DatastoreLoadRepository {
   }
 
   /** Status rows of resources that are no longer in their dataset (deleted, purged) go with them. */
-  async forgetGone(db: EntityManager, packageId: string, liveIds: string[]): Promise<void> {
-    await db.query(`DELETE FROM datastore_load WHERE package_id = $1 AND resource_id <> ALL($2::uuid[])`, [packageId, liveIds]);
+  async forget(db: EntityManager, resourceIds: string[]): Promise<void> {
+    await db.query(`DELETE FROM datastore_load WHERE resource_id = ANY($1::uuid[])`, [resourceIds]);
   }
 
   /** No statement timeout for the rest of this transaction: a large COPY takes as long as it takes (the job has its own limit). */

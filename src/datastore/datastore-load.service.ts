@@ -35,22 +35,22 @@ export class DatastoreLoads {
 
   /** DatasetChanges.onWrite: a new or changed tabular file of these datasets is loaded; status rows of gone resources go. */
   async onDatasetsWritten(ctx: ActionContext, datasetIds: string[]): Promise<void> {
-    let known: Map<string, string> | undefined;
-    // A purged dataset is missing here: its status rows stay, harmless, as its resources' ids never come back.
+    const known = await this.loads.sources(ctx.db, datasetIds);
+    const live = new Set<string>();
     for (const d of await this.dicts.getMany(ctx, datasetIds)) {
-      const id = d.id;
       const dict = JSON.parse(d.utf8.toString('utf8')) as { resources?: LoadableResource[] };
       const resources = dict.resources ?? [];
-      await this.loads.forgetGone(ctx.db, id, resources.map((r) => r.id));
+      for (const r of resources) live.add(r.id);
       if (d.visibility.state === 'deleted') continue;
       for (const r of resources) {
         const source = sourceOf(r);
-        if (!source || !tableHint(r)) continue;
-        known ??= await this.loads.sources(ctx.db, datasetIds);
-        if (known.get(r.id) === source) continue;
-        await this.submit(ctx, { ...r, package_id: id }, { ignoreHash: false });
+        if (!source || !tableHint(r) || known.get(r.id)?.source === source) continue;
+        await this.submit(ctx, { ...r, package_id: d.id }, { ignoreHash: false });
         ctx.log.info({ resource: r.id }, 'a tabular file was added or changed: its DataStore load is queued');
       }
     }
+    // Resources gone from their dataset (deleted, or the dataset purged) take their status along.
+    const gone = [...known.keys()].filter((id) => !live.has(id));
+    if (gone.length) await this.loads.forget(ctx.db, gone);
   }
 }

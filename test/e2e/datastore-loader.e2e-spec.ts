@@ -80,9 +80,9 @@ describe('the DataStore loader (xloader_submit, xloader_status, automatic loads)
     }
   }
 
-  async function uploadedResource(file: Buffer, name: string): Promise<Dict> {
+  async function uploadedResource(file: Buffer, name: string, fields: Dict = { format: 'CSV' }): Promise<Dict> {
     const d = await t.factories.dataset({ owner_org: org.id as string }, editor);
-    const res = await upload('resource_create', { package_id: d.id, format: 'CSV' }, file, name);
+    const res = await upload('resource_create', { package_id: d.id, ...fields }, file, name);
     expect(res.status).toBe(200);
     return res.body.result as Dict;
   }
@@ -110,7 +110,8 @@ describe('the DataStore loader (xloader_submit, xloader_status, automatic loads)
   });
 
   it('answers xloader_status with xloader\'s shape and log lines that name the source line', async () => {
-    const r = await uploadedResource(GERMAN_CSV, 'mit-titel.csv');
+    // No format given: the catalog guesses it from the file, and the loader takes it from there.
+    const r = await uploadedResource(GERMAN_CSV, 'mit-titel.csv', {});
     await finished(r.id as string);
     const res = await request(t.http).get(`/api/3/action/xloader_status?resource_id=${r.id}`).set('Authorization', editor.token);
     expect(res.status).toBe(200);
@@ -185,6 +186,16 @@ describe('the DataStore loader (xloader_submit, xloader_status, automatic loads)
     expect(s.status).toBe('error');
     expect(s.error?.message).toContain('nicht öffentlich');
     expect(await t.call<Dict>('resource_show', { id: r.id })).not.toMatchObject({ datastore_active: true });
+  });
+
+  it('forgets the status of a deleted resource together with its table', async () => {
+    const r = await uploadedResource(GERMAN_CSV, 'weg.csv');
+    await finished(r.id as string);
+    await t.call('resource_delete', { id: r.id }, { as: editor });
+    const res = await request(t.http).get(`/api/3/action/xloader_status?resource_id=${r.id}`).set('Authorization', t.sysadmin.token);
+    expect(res.status).toBe(404);
+    const rows = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM datastore_load WHERE resource_id = $1`, [r.id]);
+    expect(rows[0].n).toBe(0);
   });
 
   it('lists xloader among status_show\'s extensions', async () => {
