@@ -34,6 +34,9 @@ class JobLog {
   }
 }
 
+/** A newer load of the same resource was submitted while this one ran: it must not swap older data in after it. */
+class Superseded extends Error {}
+
 /** Errors that are the file's or the link's fault: recorded for the steward, not retried. */
 const isDataError = (err: unknown): boolean =>
   err instanceof LoaderError || err instanceof FetchRefused || /^2[23]/.test(String((err as { code?: unknown }).code ?? ''));
@@ -71,6 +74,7 @@ export class DatastoreLoadJob {
       await this.loads.update(ctx.db, id, job.id, { status: 'complete', logs: log.lines, fileHash: outcome.hash });
       return outcome;
     } catch (err) {
+      if (err instanceof Superseded) return { skipped: 'superseded' };
       const message = err instanceof Error ? err.message : String(err);
       const line = err instanceof LoaderError ? err.line : undefined;
       log.add('ERROR', message, line ?? null);
@@ -110,7 +114,7 @@ export class DatastoreLoadJob {
         for await (const batch of again.batches) yield converter.lines(batch);
       })());
       await this.loads.copyIn(tx.db, resource.id, columns.map((c) => c.name), lines);
-      await this.swap(tx, resource, fts, columns, comments);
+      await this.swap(tx, job, resource, fts, columns, comments);
       return inferred.rowCount;
     });
     await job.report(1, 'complete');
@@ -119,9 +123,10 @@ export class DatastoreLoadJob {
   }
 
   /** Under the resource's lock: the old table goes, the new one takes its place, with its data dictionary. */
-  private async swap(tx: ActionContext, resource: LoadableResource, fts: string, columns: InferredColumn[], comments: Map<string, Record<string, unknown>>): Promise<void> {
+  private async swap(tx: ActionContext, job: JobRun, resource: LoadableResource, fts: string, columns: InferredColumn[], comments: Map<string, Record<string, unknown>>): Promise<void> {
     const id = resource.id;
     await this.tables.lock(tx.db, id);
+    if ((await this.loads.find(tx.db, id))?.job_id !== job.id) throw new Superseded();
     if (await this.tables.find(tx.db, id)) await this.tables.drop(tx.db, id);
     await this.loads.promote(tx.db, id, resource.package_id, fts);
     for (const c of columns) {
