@@ -153,6 +153,17 @@ describe('the DataStore loader (xloader_submit, xloader_status, automatic loads)
     expect((await search(r.id as string)).records[0]).toMatchObject({ Einwohner: '50.378' });
   });
 
+  it('fails with the line of the first value that does not fit a steward\'s type_override, keeping the table', async () => {
+    const r = await uploadedResource(GERMAN_CSV, 'passt-nicht.csv');
+    await finished(r.id as string);
+    await t.call('datastore_create', { resource_id: r.id, force: true, fields: [{ id: 'Gemeinde', info: { type_override: 'int' } }] });
+    const before = await search(r.id as string);
+    await t.call('xloader_submit', { resource_id: r.id, ignore_hash: true });
+    const s = await finished(r.id as string, (await t.call<Status>('xloader_status', { id: r.id })).job_id);
+    expect(s).toMatchObject({ status: 'error', error: { line: 3, message: expect.stringContaining("'Speyer' passt nicht zum Typ int4") } });
+    expect(await search(r.id as string)).toEqual(before);
+  });
+
   it('skips an unchanged file on xloader_submit unless ignore_hash is given', async () => {
     const r = await uploadedResource(GERMAN_CSV, 'unveraendert.csv');
     await finished(r.id as string);
