@@ -105,6 +105,8 @@ describe('the DataStore loader (xloader_submit, xloader_status, automatic loads)
     expect(info.fields.map((f) => [f.id, f.type])).toEqual([
       ['Gemeinde', 'text'], ['Einwohner', 'int4'], ['Fläche km²', 'numeric'], ['Stichtag', 'date'], ['Kreisfrei', 'bool'],
     ]);
+    const found = await t.call<{ records: Dict[] }>('datastore_search', { resource_id: r.id, q: 'Ludwigshafen' });
+    expect(found.records.map((x) => x.Gemeinde)).toEqual(['Ludwigshafen am Rhein']);
     const shown = await t.call<Dict>('resource_show', { id: r.id });
     expect(shown.datastore_active).toBe(true);
   });
