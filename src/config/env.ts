@@ -115,6 +115,13 @@ export class Env {
    */
   @IsIn(['gin', 'gist'], { message: 'DATASTORE_FTS_INDEX_METHOD must be gin or gist' }) DATASTORE_FTS_INDEX_METHOD: 'gin' | 'gist' = 'gin';
 
+  /** The loader may fetch links to private, loopback and link-local addresses (only for a catalog inside a closed network, and tests). */
+  @Transform(toBool) @IsBoolean() LOADER_ALLOW_PRIVATE_ADDRESSES = false;
+  /** Largest file the loader reads (a link's download or an upload), in bytes (ckanext.xloader.max_content_length). */
+  @Type(() => Number) @IsInt() @Min(1) LOADER_MAX_BYTES = 1_000_000_000;
+  /** How long the download of a link may take in all, in seconds. */
+  @Type(() => Number) @IsInt() @Min(1) LOADER_FETCH_TIMEOUT_SECONDS = 120;
+
   /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
   @IsOptional() @IsString() CATALOG_TITLE?: string;
   @IsOptional() @IsString() CATALOG_DESCRIPTION?: string;

@@ -4,6 +4,11 @@ import type { ActionContext } from '../api/action-context';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
+import { JobQueue } from '../jobs/job-queue';
+import { JobsModule } from '../jobs/jobs.module';
+import { DatastoreLoadJob } from './datastore-load.job';
+import { DatastoreLoadRepository } from './datastore-load.repository';
+import { DatastoreLoads, LOAD_JOB, LoadJobData } from './datastore-load.service';
 import { DatastoreReadActions } from './datastore-read.actions';
 import { DatastoreRecordsRepository } from './datastore-records.repository';
 import { DatastoreResources } from './datastore-resources.service';
@@ -11,15 +16,20 @@ import { DatastoreSearch } from './datastore-search.service';
 import { DatastoreTableRepository } from './datastore-table.repository';
 import { DatastoreWriteActions } from './datastore-write.actions';
 import { DatastoreWriter } from './datastore-writer.service';
+import { XloaderActions } from './xloader.actions';
 
 /**
  * The DataStore: CKAN's datastore_* actions on one table per resource in schema `datastore`. It knows the catalog only
  * through its actions and exported services; a dataset write that removes a resource, deletes or purges a dataset drops
- * the tables that belonged to them, in the same transaction (DatasetChanges.onWrite).
+ * the tables that belonged to them, in the same transaction (DatasetChanges.onWrite). The loader (xloader_*) runs as the
+ * job `datastore.load`, queued by xloader_submit and by any write that adds or changes a tabular file.
  */
 @Module({
-  imports: [CatalogModule, AuthModule],
-  providers: [DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions],
+  imports: [CatalogModule, AuthModule, JobsModule],
+  providers: [
+    DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions,
+    DatastoreLoadRepository, DatastoreLoads, DatastoreLoadJob, XloaderActions,
+  ],
   exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository],
 })
 export class DatastoreModule implements OnModuleInit {
@@ -30,11 +40,18 @@ export class DatastoreModule implements OnModuleInit {
     private readonly changes: DatasetChanges,
     private readonly tables: DatastoreTableRepository,
     private readonly resources: DatastoreResources,
+    private readonly xloader: XloaderActions,
+    private readonly loads: DatastoreLoads,
+    private readonly loadJob: DatastoreLoadJob,
+    private readonly jobs: JobQueue,
   ) {}
 
   onModuleInit(): void {
-    this.registry.register([...this.reads.all(), ...this.writes.all()]);
+    this.registry.register([...this.reads.all(), ...this.writes.all(), ...this.xloader.all()]);
     this.changes.onWrite((ctx, ids) => this.dropOrphans(ctx, ids));
+    this.changes.onWrite((ctx, ids) => this.loads.onDatasetsWritten(ctx, ids));
+    // xloader's job_timeout (3600 s); a file that cannot be loaded is recorded, not retried, so one retry is for crashes.
+    this.jobs.register<LoadJobData>(LOAD_JOB, { retry: { limit: 1, delaySeconds: 30, backoff: false }, timeoutSeconds: 3600, handler: (data, run) => this.loadJob.run(data, run) });
   }
 
   /** Tables whose resource is gone, or whose dataset is deleted or purged, go with them (CKAN's after_resource_delete). */

@@ -97,6 +97,21 @@ export function uploadsContract(label: string, start: (env?: Record<string, stri
       expect(shown.resources[0]).toMatchObject({ id: r.id, url: r.url, url_type: 'upload', size: CSV.length });
     });
 
+    it('hands an uploaded table to the DataStore loader, which reads it from this store', async () => {
+      const d = await dataset();
+      const r = (await upload('resource_create', { package_id: d.id }, CSV, 'pegel.csv')).body.result as Dict;
+      let status: { status: string; error: unknown };
+      do {
+        await new Promise((done) => setTimeout(done, 100));
+        status = await t.call('xloader_status', { id: r.id });
+      } while (status.status === 'pending' || status.status === 'running');
+      expect(status).toMatchObject({ status: 'complete', error: null });
+      const found = await t.call<{ records: unknown[] }>('datastore_search', { resource_id: r.id });
+      expect(found.records).toEqual([
+        { _id: 1, datum: '2025-05-01', pegel_cm: 312 }, { _id: 2, datum: '2025-05-02', pegel_cm: 298 }, { _id: 3, datum: '2025-05-03', pegel_cm: 305 },
+      ]);
+    });
+
     it('sniffs the type from the content, not from the name or the client', async () => {
       const d = await dataset();
       const r = (await upload('resource_create', { package_id: d.id, mimetype: 'text/plain' }, PDF, 'bericht.txt')).body.result;

@@ -1,9 +1,11 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import type { Readable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
 import type { ActionContext } from '../../api/action-context';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { UploadTaskRepository } from './upload-task.repository';
+import { ResourceRepository } from './resource.repository';
 import { JobQueue } from '../../jobs/job-queue';
 import { FILE_STORAGE, FileStorage } from '../../storage/file-storage';
 import type { UploadedFile } from './uploaded-file';
@@ -32,6 +34,7 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
     private readonly tasks: UploadTaskRepository,
     @Inject(LOGGER) private readonly log: Logger,
     private readonly jobs: JobQueue,
+    private readonly resources: ResourceRepository,
   ) {}
 
   onModuleInit(): void {
@@ -64,6 +67,25 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
   /** The temporary key an upload still waits under, while its publish task has not run (downloads serve from there meanwhile). */
   async pendingTemp(key: string): Promise<string | null> {
     return this.tasks.pendingTemp(this.dataSource.manager, key);
+  }
+
+  /**
+   * The stored file of an upload resource, for readers outside the catalog (the DataStore's loader): its bytes and
+   * size, from the temporary upload while the move into place is still pending; null when the resource has no file.
+   */
+  async openUpload(db: EntityManager, resourceId: string): Promise<{ body: Readable; size: number } | null> {
+    const resource = await this.resources.find(db, resourceId);
+    if (!resource?.upload_key) return null;
+    let key = resource.upload_key;
+    let size = await this.storage.size(key);
+    if (size === null) {
+      const temp = await this.pendingTemp(key);
+      size = temp ? await this.storage.size(temp) : null;
+      if (temp && size !== null) key = temp;
+    }
+    if (size === null) return null;
+    const body = await this.storage.read(key);
+    return body ? { body, size } : null;
   }
 
   /** Runs every due task; concurrent calls share one run (and ask for one more pass). */

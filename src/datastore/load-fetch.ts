@@ -1,0 +1,131 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { createWriteStream } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { isIP, type LookupFunction } from 'node:net';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import ipaddr from 'ipaddr.js';
+
+/** A link the loader would not or could not fetch; the message is for the steward (it goes into xloader_status). */
+export class FetchRefused extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FetchRefused';
+  }
+}
+
+export interface FetchLimits {
+  maxBytes: number;
+  timeoutMs: number;
+  /** LOADER_ALLOW_PRIVATE_ADDRESSES: also private, loopback and link-local addresses. */
+  allowPrivate: boolean;
+}
+
+const MAX_REDIRECTS = 5;
+
+/**
+ * Only addresses ipaddr.js calls plain `unicast` are public: private, loopback, link-local, carrier-grade NAT,
+ * multicast, reserved, unique-local and the IPv6 forms that embed an IPv4 address (mapped, 6to4, Teredo, NAT64)
+ * are refused, so a link can never reach the catalog's own network.
+ */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  let parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress()) parsed = (parsed as ipaddr.IPv6).toIPv4Address();
+  return parsed.range() === 'unicast';
+}
+
+const refusedAddress = (host: string, address: string): FetchRefused =>
+  new FetchRefused(`Die Adresse ${host} (${address}) ist nicht öffentlich; solche Links werden nicht abgerufen.`);
+
+/**
+ * dns.lookup with every resolved address checked, used as the socket's own lookup: the address checked is the one
+ * connected to (no second resolution an attacker's DNS could answer differently).
+ */
+function guardedLookup(allowPrivate: boolean): LookupFunction {
+  return (hostname, options, callback) => {
+    dnsLookup(hostname, { ...options, all: true }, (err, addresses: LookupAddress[]) => {
+      if (err) return callback(err, '', 0);
+      const bad = allowPrivate ? undefined : addresses.find((a) => !isPublicAddress(a.address));
+      if (bad) return callback(refusedAddress(hostname, bad.address), '', 0);
+      if (!addresses.length) return callback(new FetchRefused(`${hostname} hat keine Adresse.`), '', 0);
+      if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
+      return callback(null, addresses[0].address, addresses[0].family);
+    });
+  };
+}
+
+/** What a download brought: its size, the server's content type and the address it came from after redirects. */
+export interface Downloaded {
+  bytes: number;
+  contentType: string | undefined;
+  finalUrl: string;
+}
+
+/**
+ * Saves a link's body to `path`, over http(s) only, following up to five redirects (each checked again), within
+ * the size and time limits; anything else throws FetchRefused with a message for the steward.
+ */
+export async function downloadTo(link: string, path: string, limits: FetchLimits): Promise<Downloaded> {
+  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  let url = parseLink(link);
+  for (let hop = 0; ; hop++) {
+    const res = await request(url, limits, deadline);
+    const status = res.statusCode ?? 0;
+    if (status >= 300 && status < 400 && res.headers.location) {
+      res.resume();
+      if (hop >= MAX_REDIRECTS) throw new FetchRefused(`Mehr als ${MAX_REDIRECTS} Weiterleitungen beim Abruf von ${link}.`);
+      url = parseLink(new URL(res.headers.location, url).toString());
+      continue;
+    }
+    if (status !== 200) {
+      res.resume();
+      throw new FetchRefused(`Der Abruf von ${url.toString()} ergab HTTP ${status}.`);
+    }
+    const declared = Number(res.headers['content-length']);
+    if (Number.isFinite(declared) && declared > limits.maxBytes) {
+      res.destroy();
+      throw new FetchRefused(tooLarge(limits.maxBytes));
+    }
+    let bytes = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        done(bytes > limits.maxBytes ? new FetchRefused(tooLarge(limits.maxBytes)) : null, chunk);
+      },
+    });
+    try {
+      await pipeline(res, count, createWriteStream(path), { signal: deadline });
+    } catch (err) {
+      throw deadline.aborted ? timedOut(limits.timeoutMs) : err;
+    }
+    return { bytes, contentType: res.headers['content-type'], finalUrl: url.toString() };
+  }
+}
+
+const tooLarge = (max: number): string => `Die Datei ist größer als die erlaubten ${max} Bytes (LOADER_MAX_BYTES).`;
+const timedOut = (ms: number): FetchRefused => new FetchRefused(`Der Abruf dauerte länger als ${Math.round(ms / 1000)} s (LOADER_FETCH_TIMEOUT_SECONDS).`);
+
+function parseLink(link: string): URL {
+  let url: URL;
+  try {
+    url = new URL(link);
+  } catch {
+    throw new FetchRefused(`Kein gültiger Link: ${link}`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new FetchRefused(`Nur http- und https-Links werden geladen, nicht ${url.protocol}`);
+  if (url.username || url.password) throw new FetchRefused('Links mit Zugangsdaten werden nicht abgerufen.');
+  return url;
+}
+
+function request(url: URL, limits: FetchLimits, signal: AbortSignal): Promise<http.IncomingMessage> {
+  // A literal address never reaches the lookup: it is checked here.
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  if (isIP(host) && !limits.allowPrivate && !isPublicAddress(host)) return Promise.reject(refusedAddress(host, host));
+  const get = url.protocol === 'https:' ? https.get : http.get;
+  return new Promise((resolve, reject) => {
+    const req = get(url, { lookup: guardedLookup(limits.allowPrivate), signal, headers: { 'user-agent': 'offene-daten-loader', accept: '*/*' } }, resolve);
+    req.on('error', (err) => reject(signal.aborted ? timedOut(limits.timeoutMs) : err instanceof FetchRefused ? err : new FetchRefused(`Der Abruf von ${url.toString()} schlug fehl: ${err.message}`)));
+  });
+}

@@ -1,0 +1,25 @@
+import { booleanValidator, declaredFields, DROP, Field, ignoreMissing, Invalid, maxLength, notEmpty, Step, unicodeSafe } from '../api/ckan-schema';
+
+/** `__before: [rename('id', 'resource_id')]`: a given `id` names the resource. */
+const idOrResourceId: Step = (v, o) => (o.id !== undefined && o.id !== null && o.id !== '' ? o.id : v);
+
+/** `'__junk': [empty]`: an unknown parameter is refused, not ignored. */
+const noJunk = (cls: () => object): Step => (_v, o) => {
+  const known = declaredFields(cls() as never);
+  return Object.keys(o).some((k) => !known.has(k) && k !== 'id' && k !== '__junk') ? new Invalid('The input field __junk was not expected.') : DROP;
+};
+
+/** xloader_submit_schema. */
+export class XloaderSubmitInput {
+  @Field(noJunk(() => XloaderSubmitInput)) __junk?: never;
+  @Field(idOrResourceId, notEmpty, unicodeSafe, maxLength(100)) resource_id!: string;
+  /** Reload even when the file is the one loaded last. */
+  @Field(ignoreMissing, booleanValidator) ignore_hash?: boolean;
+  /** CKAN's set_url_type (point the resource at the DataStore dump): false is accepted; true is refused until the dump exists here. */
+  @Field(ignoreMissing, booleanValidator, (v) => (v === true ? new Invalid('set_url_type is not supported yet') : v)) set_url_type?: boolean;
+}
+
+/** xloader_status: `resource_id` or `id`. */
+export class XloaderStatusInput {
+  @Field(idOrResourceId, notEmpty, unicodeSafe, maxLength(100)) resource_id!: string;
+}
