@@ -134,7 +134,7 @@ export class DatastoreLoadJob {
       if (kept) await this.tables.setComment(tx.db, id, c.name, kept);
     }
     const textColumns = columns.filter((c) => c.type === 'text').map((c) => c.name);
-    await this.tables.createFullTextIndexes(tx.db, { resource_id: id, package_id: resource.package_id, fts_language: fts }, textColumns, new Set());
+    await this.tables.createFullTextIndexes(tx.db, { resource_id: id, package_id: resource.package_id, fts_language: fts }, textColumns, new Set(), this.config.DATASTORE_FTS_INDEX_METHOD);
     await this.tables.analyze(tx.db, id);
     const ref = await this.resources.get(tx, id);
     await this.resources.setActive(tx, ref, true);
