@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
+import { APP_CONFIG, AppConfig } from '../config/env';
 import { DatasetDicts } from '../catalog/datasets/dataset-dicts.service';
 import { JobQueue } from '../jobs/job-queue';
 import { DatastoreLoadRepository, LoadRow } from './datastore-load.repository';
@@ -20,7 +21,18 @@ export interface LoadJobData {
  */
 @Injectable()
 export class DatastoreLoads {
-  constructor(private readonly jobs: JobQueue, private readonly loads: DatastoreLoadRepository, private readonly dicts: DatasetDicts) {}
+  /** The formats loaded on their own (LOADER_FORMATS); semicolon text named .txt counts as CSV. */
+  private readonly automatic: Set<string>;
+
+  constructor(
+    private readonly jobs: JobQueue,
+    private readonly loads: DatastoreLoadRepository,
+    private readonly dicts: DatasetDicts,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.automatic = new Set(config.LOADER_FORMATS.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean));
+    if (this.automatic.has('csv')) this.automatic.add('txt');
+  }
 
   /** Queues a load of the resource in the caller's transaction; returns the job id. */
   async submit(ctx: ActionContext, r: LoadableResource, opts: { ignoreHash: boolean }): Promise<string> {
@@ -44,7 +56,8 @@ export class DatastoreLoads {
       if (d.visibility.state === 'deleted') continue;
       for (const r of resources) {
         const source = sourceOf(r);
-        if (!source || !tableHint(r) || known.get(r.id)?.source === source) continue;
+        const hint = tableHint(r);
+        if (!source || !hint || !this.automatic.has(hint) || known.get(r.id)?.source === source) continue;
         await this.submit(ctx, { ...r, package_id: d.id }, { ignoreHash: false });
         ctx.log.info({ resource: r.id }, 'a tabular file was added or changed: its DataStore load is queued');
       }
