@@ -123,9 +123,9 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) LOADER_FETCH_TIMEOUT_SECONDS = 120;
   /**
    * Formats loaded on their own when a resource is created or its file changes (ckanext.xloader.formats), comma-separated
-   * from csv, tsv, xlsx; empty: only on xloader_submit.
+   * from csv, tsv, xlsx; `none`: only on xloader_submit (an empty setting means the default, like every setting here).
    */
-  @Matches(/^(\s*(csv|tsv|xlsx)\s*(,\s*(csv|tsv|xlsx)\s*)*)?$/i, { message: 'LOADER_FORMATS must list formats from csv, tsv, xlsx, separated by commas, or be empty' }) LOADER_FORMATS = 'csv,tsv,xlsx';
+  @Matches(/^(none|\s*(csv|tsv|xlsx)\s*(,\s*(csv|tsv|xlsx)\s*)*)$/i, { message: 'LOADER_FORMATS must list formats from csv, tsv, xlsx, separated by commas, or be none' }) LOADER_FORMATS = 'csv,tsv,xlsx';
 
   /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
   @IsOptional() @IsString() CATALOG_TITLE?: string;

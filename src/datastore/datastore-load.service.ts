@@ -30,7 +30,7 @@ export class DatastoreLoads {
     private readonly dicts: DatasetDicts,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.automatic = new Set(config.LOADER_FORMATS.split(',').map((f) => f.trim().toLowerCase()).filter(Boolean));
+    this.automatic = new Set(config.LOADER_FORMATS.split(',').map((f) => f.trim().toLowerCase()).filter((f) => f && f !== 'none'));
     if (this.automatic.has('csv')) this.automatic.add('txt');
   }
 
