@@ -109,6 +109,10 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) DATASTORE_SEARCH_ROWS_MAX = 32000;
   /** PostgreSQL text search configuration of DataStore full text (`_full_text`, `q`) unless a search names `language` (ckan.datastore.default_fts_lang). */
   @Matches(/^[a-z_][a-z0-9_]*$/, { message: 'DATASTORE_FTS_LANG must be the name of a text search configuration, e.g. english or german' }) DATASTORE_FTS_LANG = 'english';
+  /** datastore_search_sql: off unless true (CKAN's ckan.datastore.sqlsearch.enabled); off, the action does not exist. */
+  @Transform(toBool) @IsBoolean() DATASTORE_SQL_ENABLED = false;
+  /** statement_timeout of a datastore_search_sql query, in milliseconds (CKAN's fixed 60 s for DataStore queries). */
+  @Type(() => Number) @IsInt() @Min(100) DATASTORE_SQL_TIMEOUT_MS = 60000;
 
   /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
   @IsOptional() @IsString() CATALOG_TITLE?: string;

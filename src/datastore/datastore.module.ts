@@ -1,13 +1,16 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import type { ActionContext } from '../api/action-context';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import { APP_CONFIG, AppConfig } from '../config/env';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
 import { DatastoreReadActions } from './datastore-read.actions';
 import { DatastoreRecordsRepository } from './datastore-records.repository';
 import { DatastoreResources } from './datastore-resources.service';
 import { DatastoreSearch } from './datastore-search.service';
+import { DatastoreSqlActions } from './datastore-sql.actions';
+import { DatastoreSqlRepository } from './datastore-sql.repository';
 import { DatastoreTableRepository } from './datastore-table.repository';
 import { DatastoreWriteActions } from './datastore-write.actions';
 import { DatastoreWriter } from './datastore-writer.service';
@@ -19,7 +22,7 @@ import { DatastoreWriter } from './datastore-writer.service';
  */
 @Module({
   imports: [CatalogModule, AuthModule],
-  providers: [DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions],
+  providers: [DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions, DatastoreSqlRepository, DatastoreSqlActions],
   exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository],
 })
 export class DatastoreModule implements OnModuleInit {
@@ -30,10 +33,14 @@ export class DatastoreModule implements OnModuleInit {
     private readonly changes: DatasetChanges,
     private readonly tables: DatastoreTableRepository,
     private readonly resources: DatastoreResources,
+    private readonly sql: DatastoreSqlActions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.registry.register([...this.reads.all(), ...this.writes.all()]);
+    // CKAN registers datastore_search_sql only when ckan.datastore.sqlsearch.enabled is set.
+    if (this.config.DATASTORE_SQL_ENABLED) this.registry.register(this.sql.all());
     this.changes.onWrite((ctx, ids) => this.dropOrphans(ctx, ids));
   }
 
