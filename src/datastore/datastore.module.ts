@@ -5,6 +5,7 @@ import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
+import { DatastoreDumpController } from './datastore-dump.controller';
 import { DatastoreReadActions } from './datastore-read.actions';
 import { DatastoreRecordsRepository } from './datastore-records.repository';
 import { DatastoreResources } from './datastore-resources.service';
@@ -22,6 +23,7 @@ import { DatastoreWriter } from './datastore-writer.service';
  */
 @Module({
   imports: [CatalogModule, AuthModule],
+  controllers: [DatastoreDumpController],
   providers: [DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions, DatastoreSqlRepository, DatastoreSqlActions],
   exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository],
 })
