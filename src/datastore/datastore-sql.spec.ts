@@ -25,4 +25,9 @@ describe('datastore_search_sql parse-tree check', () => {
     await expect(checkSql("SELECT CAST('pg_class' AS regclass)")).rejects.toBeInstanceOf(ValidationError);
     await expect(checkSql('SELECT lower(x)::int4[], count(*) OVER (PARTITION BY y ORDER BY z) FROM "t"')).resolves.toMatchObject({ tables: ['t'] });
   });
+
+  it('answers a query nested thousands of levels deep with a query error, not a crash', async () => {
+    for (const n of [4900, 20000]) await expect(checkSql(`SELECT ${'ARRAY['.repeat(n)}1${']'.repeat(n)}`)).rejects.toBeInstanceOf(ValidationError);
+    await expect(checkSql(`SELECT ${'-('.repeat(20000)}1${')'.repeat(20000)}`)).rejects.toBeInstanceOf(ValidationError);
+  });
 });

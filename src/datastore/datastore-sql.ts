@@ -85,6 +85,7 @@ export async function checkSql(sql: string): Promise<CheckedSql> {
   try {
     tree = (await parse(sql)) as typeof tree;
   } catch (err) {
+    if (err instanceof RangeError) throw refuse('Query is nested too deeply.');
     throw refuse(err instanceof Error ? err.message : String(err));
   }
   const stmts = tree.stmts ?? [];
@@ -92,7 +93,13 @@ export async function checkSql(sql: string): Promise<CheckedSql> {
   const [{ stmt, stmt_location: location = 0, stmt_len: length = 0 }] = stmts;
   if (!stmt || !isObject(stmt.SelectStmt)) throw refuse('Only a SELECT statement is allowed.');
   const tables = new Set<string>();
-  select(stmt.SelectStmt, new Set(), tables);
+  try {
+    select(stmt.SelectStmt, new Set(), tables);
+  } catch (err) {
+    // Thousands of nested expressions: more than the walk's stack holds (PostgreSQL's parser stops at about 10,000).
+    if (err instanceof RangeError) throw refuse('Query is nested too deeply.');
+    throw err;
+  }
   // Locations are byte offsets into the UTF-8 text; a length of 0 means "to the end".
   const bytes = Buffer.from(sql, 'utf8');
   const statement = bytes.subarray(location, length ? location + length : undefined).toString('utf8');
