@@ -113,6 +113,16 @@ describe('GET /datastore/dump/{resource_id}', () => {
     expect(sheet.getRow(3).getCell(3).value).toBe(-3.5);
   });
 
+  it('answers HEAD with the headers of the file and no body', async () => {
+    for (let i = 0; i < 7; i++) {
+      const res = await request(t.http).head(`/datastore/dump/${id}?format=json`);
+      expect(res.status).toBe(200);
+      expect(res.headers['content-disposition']).toBe(`attachment; filename="${id}.json"`);
+      expect(res.text ?? '').toBe('');
+    }
+    expect((await get(`/datastore/dump/${id}?fields=_id&limit=1`)).text).toBe('_id\r\n1\n');
+  });
+
   it('takes datastore_search\'s q, filters, fields, sort, offset and limit', async () => {
     const filtered = await get(`/datastore/dump/${id}?filters=${encodeURIComponent(JSON.stringify({ ok: [true, false] }))}&fields=name,wert&sort=wert desc`);
     expect(filtered.text).toBe('name,wert\r\n"Köln, ""Rhein""",12345678901234567890.5\n"zwei\nZeilen",-3.5\n');
