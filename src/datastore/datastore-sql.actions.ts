@@ -38,7 +38,8 @@ export class DatastoreSqlActions implements ActionProvider {
     const ids: string[] = [];
     for (const name of names) {
       const t = await ctx.memo(`datastore-table:${name}`, () => this.tables.find(ctx.db, name));
-      if (!t) throw new ValidationError({ query: [`relation "${name}" does not exist`] });
+      // Exactly the table's name: PostgreSQL resolves `"<id>"` by its text, not as a uuid that could be written otherwise.
+      if (!t || t.resource_id !== name) throw new ValidationError({ query: [`relation "${name}" does not exist`] });
       ids.push(t.resource_id);
     }
     return ids;

@@ -92,6 +92,7 @@ describe('datastore_search_sql', () => {
     ['information_schema', () => `SELECT * FROM information_schema.tables`, 403, { message: 'Access denied: Not authorized to access system tables' }],
     ['the catalog\'s own tables in schema public', () => `SELECT * FROM public."user"`, 403, { message: 'Access denied: Not authorized to read resource.' }],
     ['a table that is not a DataStore table', () => `SELECT * FROM "user"`, 409, { query: ['relation "user" does not exist'] }],
+    ['a resource id written in capitals', (i) => `SELECT * FROM "${i.readings.toUpperCase()}"`, 409, { query: [expect.stringMatching(/^relation "[0-9A-F-]{36}" does not exist$/)] }],
     ['the private table, joined with a public one', (i) => `SELECT * FROM "${i.readings}" r, "${i.secret}" s`, 403, { message: 'Access denied: Not authorized to read resource.' }],
     ['the private table behind a WITH name of the same name in another scope', (i) =>
       `SELECT * FROM (WITH "${i.secret}" AS (SELECT 1) SELECT * FROM "${i.secret}") a, "${i.secret}" b`, 403, { message: 'Access denied: Not authorized to read resource.' }],
