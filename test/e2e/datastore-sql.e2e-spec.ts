@@ -141,6 +141,16 @@ describe('datastore_search_sql', () => {
     expect(div.body.error.query).toEqual(['division by zero']);
   });
 
+  it('called inside a writing transaction, runs in its own read-only one and leaves the write able to write', async () => {
+    const n = await t.context().transaction(async (tx) => {
+      const before = await tx.call<{ records: { n: number }[] }>('datastore_search_sql', { sql: `SELECT count(*) AS n FROM "${stations}"` });
+      await tx.call('datastore_upsert', { resource_id: stations, method: 'insert', records: [{ code: 'C', name: 'Chorweiler' }] });
+      return before.records[0].n;
+    });
+    expect(n).toBe(2);
+    expect((await sql(`SELECT count(*) AS n FROM "${stations}"`)).body.result.records).toEqual([{ n: 3 }]);
+  });
+
   it('even past the parse-tree check, the reader role can neither read the catalog\'s tables nor write', async () => {
     const repo = t.app.get(DatastoreSqlRepository);
     const db = t.app.get(DataSource).manager;
