@@ -15,19 +15,25 @@ export class DatastoreReader1795750000000 implements MigrationInterface {
   name = 'DatastoreReader1795750000000';
 
   async up(q: QueryRunner): Promise<void> {
+    // One block: a database user that may not create or grant roles (a restricted DATABASE_URL) gets a warning and a
+    // catalog without datastore_search_sql (which then fails with a server error naming the role), not a failed upgrade.
+    // PostgreSQL 16+ gives a role's creator membership without the right to SET ROLE to it: the grant below adds that.
     await q.query(`
-      DO $$ BEGIN
-        CREATE ROLE ${DATASTORE_READER_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
-      EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
-      END $$`);
-    await q.query(`GRANT USAGE ON SCHEMA datastore TO ${DATASTORE_READER_ROLE}`);
-    await q.query(`GRANT SELECT ON ALL TABLES IN SCHEMA datastore TO ${DATASTORE_READER_ROLE}`);
-    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA datastore GRANT SELECT ON TABLES TO ${DATASTORE_READER_ROLE}`);
-    await q.query(`
-      DO $$ BEGIN
-        IF NOT pg_has_role(current_user, '${DATASTORE_READER_ROLE}', 'MEMBER') THEN
+      DO $$
+      BEGIN
+        BEGIN
+          CREATE ROLE ${DATASTORE_READER_ROLE} NOLOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT;
+        EXCEPTION WHEN duplicate_object OR unique_violation THEN NULL;
+        END;
+        GRANT USAGE ON SCHEMA datastore TO ${DATASTORE_READER_ROLE};
+        GRANT SELECT ON ALL TABLES IN SCHEMA datastore TO ${DATASTORE_READER_ROLE};
+        ALTER DEFAULT PRIVILEGES IN SCHEMA datastore GRANT SELECT ON TABLES TO ${DATASTORE_READER_ROLE};
+        IF NOT pg_has_role(current_user, '${DATASTORE_READER_ROLE}',
+                           CASE WHEN current_setting('server_version_num')::int >= 160000 THEN 'SET' ELSE 'MEMBER' END) THEN
           GRANT ${DATASTORE_READER_ROLE} TO CURRENT_USER;
         END IF;
+      EXCEPTION WHEN insufficient_privilege THEN
+        RAISE WARNING 'datastore_search_sql will not work: the role ${DATASTORE_READER_ROLE} could not be set up (%)', SQLERRM;
       END $$`);
   }
 

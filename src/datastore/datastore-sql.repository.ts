@@ -36,7 +36,12 @@ export class DatastoreSqlRepository {
                 set_config('standard_conforming_strings', 'on', true)`,
         [String(timeoutMs)],
       );
-      await tx.query(`SET LOCAL ROLE ${READER_ROLE}`);
+      try {
+        await tx.query(`SET LOCAL ROLE ${READER_ROLE}`);
+      } catch (err) {
+        // Not the query's fault: the role of migration DatastoreReader is missing or not ours (a server error, logged).
+        throw new Error(`datastore_search_sql cannot run as role ${READER_ROLE}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+      }
       const client = await transactionClient(tx);
       // The statement goes in as a subquery; the line break ends a trailing `--` comment before the closing parenthesis.
       const sub = `(${statement}\n) AS "_sql"`;
