@@ -126,6 +126,10 @@ export class Env {
    * from csv, tsv, xlsx; `none`: only on xloader_submit (an empty setting means the default, like every setting here).
    */
   @Matches(/^(none|\s*(csv|tsv|xlsx)\s*(,\s*(csv|tsv|xlsx)\s*)*)$/i, { message: 'LOADER_FORMATS must list formats from csv, tsv, xlsx, separated by commas, or be none' }) LOADER_FORMATS = 'csv,tsv,xlsx';
+  /** datastore_search_sql: off unless true (CKAN's ckan.datastore.sqlsearch.enabled); off, the action does not exist. */
+  @Transform(toBool) @IsBoolean() DATASTORE_SQL_ENABLED = false;
+  /** statement_timeout of a datastore_search_sql query, in milliseconds (CKAN's fixed 60 s for DataStore queries). */
+  @Type(() => Number) @IsInt() @Min(100) DATASTORE_SQL_TIMEOUT_MS = 60000;
 
   /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
   @IsOptional() @IsString() CATALOG_TITLE?: string;

@@ -1,4 +1,4 @@
-import { CkanError, ValidationError } from '../api/errors';
+import { CkanError, NotAuthorized, ValidationError } from '../api/errors';
 
 /** A PostgreSQL error as pg (and TypeORM's QueryFailedError, which copies its fields) reports it. */
 interface PgError {
@@ -39,4 +39,19 @@ export function searchError(err: unknown): unknown {
   if (err.code === '57014') return new ValidationError({ query: ['Search took too long'] });
   if (/^(22|42)/.test(err.code ?? '')) return new ValidationError({ query: ['Invalid query'], info: { orig: [summary(err)] } });
   return err;
+}
+
+/** SQLSTATE classes that are the server's trouble, not the query's: connection, resources, system, internal. */
+const SERVER_TROUBLE = /^(08|53|57P|58|XX)/;
+
+/**
+ * datastore_search_sql: what PostgreSQL refuses, as CKAN answers it. A cancelled statement is "Query took too long",
+ * a denied privilege NotAuthorized, any other fault of the query a ValidationError naming PostgreSQL's message.
+ */
+export function sqlError(err: unknown, statement: string): unknown {
+  if (!isPgError(err)) return err;
+  if (err.code === '57014') return new ValidationError({ query: ['Query took too long'] });
+  if (err.code === '42501') return new NotAuthorized('Not authorized to read resource.');
+  if (SERVER_TROUBLE.test(err.code ?? '')) return err;
+  return new ValidationError({ query: [summary(err)], info: { statement: [statement], orig: [summary(err)] } });
 }

@@ -1,6 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { escapeIdentifier as q } from 'pg';
+import { Readable } from 'node:stream';
+import QueryStream from 'pg-query-stream';
 import { EntityManager } from 'typeorm';
+import { transactionClient } from '../database/pg-client';
 import { Column, tableName } from './datastore-table.repository';
 
 export type RecordsFormat = 'objects' | 'lists' | 'csv' | 'tsv';
@@ -21,7 +24,8 @@ export interface SearchPlan {
   fields: string[];
   sort: { field: string; order: string }[];
   distinct: boolean;
-  limit: number;
+  /** null: all rows (dumps). */
+  limit: number | null;
   offset: number;
   format: RecordsFormat;
 }
@@ -108,6 +112,22 @@ function csvQuoted(x: string, delimiter: string): string {
     THEN '"' || replace(${x}, '"', '""') || '"' ELSE ${x} END`;
 }
 
+/** The matching rows in order, one page of them (`LIMIT NULL`: all). */
+function innerSelect(p: SearchPlan, c: Conditions): string {
+  const rankOf = (f: string): string | undefined => c.ranks.get(f)?.('');
+  const order = p.sort.length ? p.sort.map((s) => `${rankOf(s.field) ?? q(s.field)} ${s.order}`) : [...c.ranks.values()].map((r) => `${r('')} DESC`);
+  if (!order.length && !p.distinct) order.push('"_id"');
+  const limit = `$${c.params.push(p.limit)}`;
+  const offset = `$${c.params.push(p.offset)}`;
+  return `SELECT * FROM ${tableName(p.resourceId)}${c.from} ${c.where} ${order.length ? `ORDER BY ${order.join(', ')}` : ''} LIMIT ${limit} OFFSET ${offset}`;
+}
+
+/**
+ * What a dump reads per row: `csv`/`tsv` one line of text as datastore_search's records_format writes it (with its
+ * line break), `json` one JSON list, `values` each field as its JSON text.
+ */
+export type DumpRows = 'csv' | 'tsv' | 'json' | 'values';
+
 /**
  * The rows of the DataStore's tables: inserts (one statement per batch, through json_populate_recordset, so each
  * value is converted by the column's own type), CKAN's update and upsert per record, deletes by filters, and
@@ -190,12 +210,7 @@ export class DatastoreRecordsRepository {
   async page(db: EntityManager, p: SearchPlan): Promise<string | null> {
     const c = conditions(p);
     const types = new Map(p.columns.map((col) => [col.id, col.type]));
-    const rankOf = (f: string): string | undefined => c.ranks.get(f)?.('');
-    const order = p.sort.length ? p.sort.map((s) => `${rankOf(s.field) ?? q(s.field)} ${s.order}`) : [...c.ranks.values()].map((r) => `${r('')} DESC`);
-    if (!order.length && !p.distinct) order.push('"_id"');
-    const limit = `$${c.params.push(p.limit)}`;
-    const offset = `$${c.params.push(p.offset)}`;
-    const inner = `SELECT * FROM ${tableName(p.resourceId)}${c.from} ${c.where} ${order.length ? `ORDER BY ${order.join(', ')}` : ''} LIMIT ${limit} OFFSET ${offset}`;
+    const inner = innerSelect(p, c);
     const distinct = p.distinct ? 'DISTINCT ' : '';
     const exprs = p.fields.map((f) => selectExpr(f, types.get(f), c, p.format));
     let sql: string;
@@ -209,6 +224,29 @@ export class DatastoreRecordsRepository {
     }
     const rows: { v: string | null }[] = await db.query(sql, c.params);
     return rows[0]?.v ?? null;
+  }
+
+  /**
+   * A dump's rows, read through a cursor as the consumer takes them (pg-query-stream), so memory stays flat for any
+   * table size. Each row is an array: one text for csv/tsv/json, one JSON text per field for `values`. Must run in a
+   * transaction, which the stream's consumer keeps open until the stream ends.
+   */
+  async stream(db: EntityManager, p: SearchPlan, rows: DumpRows): Promise<Readable> {
+    const c = conditions(p);
+    const types = new Map(p.columns.map((col) => [col.id, col.type]));
+    const inner = innerSelect(p, c);
+    const distinct = p.distinct ? 'DISTINCT ' : '';
+    let select: string;
+    if (rows === 'csv' || rows === 'tsv') {
+      const sep = rows === 'tsv' ? `E'\\t'` : `','`;
+      select = `${p.fields.map((f) => selectExpr(f, types.get(f), c, rows)).join(` || ${sep} || `)} || E'\\n'`;
+    } else if (rows === 'json') {
+      select = `'[' || ${p.fields.map((f) => selectExpr(f, types.get(f), c, 'lists')).join(` || ',' || `)} || ']'`;
+    } else {
+      select = p.fields.map((f, i) => `${selectExpr(f, types.get(f), c, 'lists')} AS "_v${i}"`).join(', ');
+    }
+    const client = await transactionClient(db);
+    return client.query(new QueryStream(`SELECT ${distinct}${select} FROM (${inner}) AS "_z"`, c.params, { rowMode: 'array', batchSize: 500, highWaterMark: 500 }));
   }
 
   /** The number of matching rows (of distinct output rows with `distinct`). */

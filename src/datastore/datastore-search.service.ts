@@ -47,6 +47,32 @@ export class DatastoreSearch {
     // Read-only only when the transaction is the search's own: a nested call inside a write must not end its writing.
     if (ownTransaction) await this.tables.readOnly(ctx.db);
     await this.tables.timeout(ctx.db, STATEMENT_TIMEOUT_MS);
+    const { plan, head, filtered, tableId } = await this.prepare(ctx, input, true);
+    head._links = pageLinks(ctx.request?.path, plan.offset, plan.limit ?? 0);
+    try {
+      const records = await this.rows.page(ctx.db, plan);
+      if (input.include_total) {
+        const threshold = input.total_estimation_threshold;
+        const estimate = threshold !== null && !filtered ? await this.tables.estimatedCount(ctx.db, tableId) : -1;
+        if (threshold !== null && !filtered && estimate >= threshold) {
+          head.total = estimate;
+          head.total_was_estimated = true;
+        } else {
+          head.total = await this.rows.count(ctx.db, plan);
+          head.total_was_estimated = false;
+        }
+      }
+      return { head, records };
+    } catch (err) {
+      throw searchError(err);
+    }
+  }
+
+  /**
+   * datastore_validate and the query plan: the input checked against the table's columns, and the result's head
+   * (echoed input, limit, fields with their data dictionary). `capLimit` false (dumps): no limit unless one is given.
+   */
+  async prepare(ctx: ActionContext, input: DatastoreSearchInput, capLimit: boolean): Promise<{ plan: SearchPlan; head: Record<string, unknown>; filtered: boolean; tableId: string }> {
     const table = await this.tables.find(ctx.db, input.resource_id);
     if (!table) throw new NotFound(`Resource "${input.resource_id}" was not found.`);
     const columns = await this.tables.columns(ctx.db, table.resource_id);
@@ -81,7 +107,7 @@ export class DatastoreSearch {
     if (offset < 0) throw invalid('offset', offset);
     const language = input.language || table.fts_language;
     if (!(await this.tables.isTextSearchConfig(ctx.db, language))) throw invalid('language', language);
-    const limit = Math.min(input.limit ?? this.config.DATASTORE_SEARCH_ROWS_DEFAULT, this.config.DATASTORE_SEARCH_ROWS_MAX);
+    const limit = capLimit ? Math.min(input.limit ?? this.config.DATASTORE_SEARCH_ROWS_DEFAULT, this.config.DATASTORE_SEARCH_ROWS_MAX) : (input.limit ?? null);
 
     const plan: SearchPlan = {
       resourceId: table.resource_id, columns, language, plain: input.plain ?? true, filters, text: fullText, textByField,
@@ -95,24 +121,7 @@ export class DatastoreSearch {
       const info = comments.get(id)?._info;
       return { id, type: rankNames.includes(id) && !types.has(id) ? 'float' : types.get(id), ...(info !== undefined ? { info } : {}) };
     });
-    head._links = pageLinks(ctx.request?.path, offset, limit);
-    try {
-      const records = await this.rows.page(ctx.db, plan);
-      if (input.include_total) {
-        const threshold = input.total_estimation_threshold;
-        const filtered = Object.keys(filters).length > 0 || fullText !== undefined || Object.keys(textByField).length > 0 || plan.distinct;
-        const estimate = threshold !== null && !filtered ? await this.tables.estimatedCount(ctx.db, table.resource_id) : -1;
-        if (threshold !== null && !filtered && estimate >= threshold) {
-          head.total = estimate;
-          head.total_was_estimated = true;
-        } else {
-          head.total = await this.rows.count(ctx.db, plan);
-          head.total_was_estimated = false;
-        }
-      }
-      return { head, records };
-    } catch (err) {
-      throw searchError(err);
-    }
+    const filtered = Object.keys(filters).length > 0 || fullText !== undefined || Object.keys(textByField).length > 0 || plan.distinct;
+    return { plan, head, filtered, tableId: table.resource_id };
   }
 }

@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { ActionProvider, AnyAction, allow, defineAction } from '../api/action';
 import type { ActionContext } from '../api/action-context';
 import { ValidationError } from '../api/errors';
+import { APP_CONFIG, AppConfig } from '../config/env';
 import { DatastoreResources, ResourceRef } from './datastore-resources.service';
 import { DatastoreWriter } from './datastore-writer.service';
 import { DatastoreCreateInput, DatastoreDeleteInput, DatastoreRecordsDeleteInput, DatastoreUpsertInput } from './datastore.dto';
@@ -12,7 +14,11 @@ const defined = (o: Record<string, unknown>): Record<string, unknown> => Object.
 /** datastore_create, datastore_upsert, datastore_delete, datastore_records_delete (ckanext/datastore/logic/action.py). */
 @Injectable()
 export class DatastoreWriteActions implements ActionProvider {
-  constructor(private readonly resources: DatastoreResources, private readonly writer: DatastoreWriter) {}
+  constructor(
+    private readonly resources: DatastoreResources,
+    private readonly writer: DatastoreWriter,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
 
   /** The resource a write names, for the right to edit its dataset (404 when there is none). */
   private async mayEditResource(ctx: ActionContext, id: string) {
@@ -47,7 +53,10 @@ Sets datastore_active on the resource. Who may call: whoever may edit the resour
       if (input.resource) {
         // CKAN compat: CKAN hands a resource with a url to the DataPusher; the loader (xloader_submit) comes next here.
         if ('url' in input.resource) throw new ValidationError({ resource: ['The datapusher has to be enabled.'] });
-        resource = await ctx.call<ResourceRef>('resource_create', { ...input.resource, url_type: 'datastore' });
+        // As CKAN shows it: the resource's url is its dump (CKAN sets it on every resource_show of a datastore resource).
+        const id = typeof input.resource.id === 'string' && input.resource.id ? input.resource.id : randomUUID();
+        const url = `${this.config.SITE_URL.replace(/\/+$/, '')}/datastore/dump/${encodeURIComponent(id)}`;
+        resource = await ctx.call<ResourceRef>('resource_create', { ...input.resource, id, url, url_type: 'datastore' });
       } else {
         resource = await this.resources.get(ctx, await this.existingResourceId(ctx, input.resource_id!));
         if (!input.force) this.resources.checkReadOnly(resource);

@@ -1,18 +1,22 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import type { ActionContext } from '../api/action-context';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import { APP_CONFIG, AppConfig } from '../config/env';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
 import { JobQueue } from '../jobs/job-queue';
 import { JobsModule } from '../jobs/jobs.module';
 import { DatastoreLoadJob } from './datastore-load.job';
 import { DatastoreLoadRepository } from './datastore-load.repository';
 import { DatastoreLoads, LOAD_JOB, LoadJobData } from './datastore-load.service';
+import { DatastoreDumpController } from './datastore-dump.controller';
 import { DatastoreReadActions } from './datastore-read.actions';
 import { DatastoreRecordsRepository } from './datastore-records.repository';
 import { DatastoreResources } from './datastore-resources.service';
 import { DatastoreSearch } from './datastore-search.service';
+import { DatastoreSqlActions } from './datastore-sql.actions';
+import { DatastoreSqlRepository } from './datastore-sql.repository';
 import { DatastoreTableRepository } from './datastore-table.repository';
 import { DatastoreWriteActions } from './datastore-write.actions';
 import { DatastoreWriter } from './datastore-writer.service';
@@ -26,9 +30,10 @@ import { XloaderActions } from './xloader.actions';
  */
 @Module({
   imports: [CatalogModule, AuthModule, JobsModule],
+  controllers: [DatastoreDumpController],
   providers: [
     DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions,
-    DatastoreLoadRepository, DatastoreLoads, DatastoreLoadJob, XloaderActions,
+    DatastoreSqlRepository, DatastoreSqlActions, DatastoreLoadRepository, DatastoreLoads, DatastoreLoadJob, XloaderActions,
   ],
   exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository],
 })
@@ -44,10 +49,14 @@ export class DatastoreModule implements OnModuleInit {
     private readonly loads: DatastoreLoads,
     private readonly loadJob: DatastoreLoadJob,
     private readonly jobs: JobQueue,
+    private readonly sql: DatastoreSqlActions,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.registry.register([...this.reads.all(), ...this.writes.all(), ...this.xloader.all()]);
+    // CKAN registers datastore_search_sql only when ckan.datastore.sqlsearch.enabled is set.
+    if (this.config.DATASTORE_SQL_ENABLED) this.registry.register(this.sql.all());
     this.changes.onWrite((ctx, ids) => this.dropOrphans(ctx, ids));
     this.changes.onWrite((ctx, ids) => this.loads.onDatasetsWritten(ctx, ids));
     // xloader's job_timeout (3600 s); a file that cannot be loaded is recorded, not retried, so one retry is for crashes.

@@ -50,6 +50,8 @@ const isPublic = (c: Case): boolean => reads('anonymous', c);
 const readsActive = (caller: CallerKey, c: Case): boolean => c.state === 'active' && reads(caller, c);
 const readsActiveOrDraft = (caller: CallerKey, c: Case): boolean => c.state !== 'deleted' && reads(caller, c);
 /** The user who created a case's dataset: the editor in its organization, or the creator for the unowned ones. */
+/** Cases whose dataset holds a DataStore table. */
+const hasTable = (c: Case): boolean => c.owned && c.state !== 'deleted';
 const creatorOf = (c: Case): CallerKey => (c.owned ? 'editor' : 'creator');
 /** user_show of the dataset's creator (CKAN: package_search with include_private and include_drafts for oneself and sysadmins). */
 const inUserShow = (caller: CallerKey, c: Case): boolean =>
@@ -61,6 +63,8 @@ interface Fixture {
   tag: string;
   format: string;
   resourceId: string;
+  /** The DataStore table made on the dataset (not for deleted and unowned ones: deleting a dataset drops its tables). */
+  tableId?: string;
   org?: { id: string; name: string };
   group?: { id: string; name: string };
 }
@@ -116,8 +120,11 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
           .field('package_id', d.id).field('format', format).attach('upload', Buffer.from(`wert;${c.key}\n1;2\n`), 'werte.csv');
         expect(up.status).toBe(200);
         if (group && c.owned) await t.call('package_patch', { id: d.id, groups: [{ id: group.id }] });
+        const tableId = hasTable(c)
+          ? (await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'wert', type: 'int' }], records: [{ wert: 1 }] }, { as })).resource_id
+          : undefined;
         if (c.state === 'deleted' || !c.owned) await t.call('package_delete', { id: d.id }, { as });
-        fx[c.key] = { id: d.id, name: d.name, tag: `vis-${c.key}-tag`, format, resourceId: up.body.result.id, org: c.owned ? org : undefined, group };
+        fx[c.key] = { id: d.id, name: d.name, tag: `vis-${c.key}-tag`, format, resourceId: up.body.result.id, tableId, org: c.owned ? org : undefined, group };
       }
       await t.call('organization_purge', { id: gone.id });
       // CKAN's actions no longer make these (a dataset without an organization cannot be private, an organization with
@@ -173,6 +180,19 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         expected: reads,
         sees: async (who, _c, f) => (await get(who, `/dataset/${f.id}/resource/${f.resourceId}/download/werte.csv`)).status === 200,
       },
+      {
+        name: 'datastore_search',
+        expected: reads,
+        applies: hasTable,
+        sees: async (who, _c, f) => (await action(who, 'datastore_search', { resource_id: f.tableId })).status === 200,
+      },
+      {
+        name: 'datastore_search_sql',
+        expected: reads,
+        applies: hasTable,
+        sees: async (who, _c, f) => (await action(who, 'datastore_search_sql', { sql: `SELECT * FROM "${f.tableId}"` })).status === 200,
+      },
+      { name: 'the DataStore dump', expected: reads, applies: hasTable, sees: async (who, _c, f) => (await get(who, `/datastore/dump/${f.tableId}`)).status === 200 },
       { name: 'the DCAT dataset endpoint (RDF)', expected: reads, sees: async (who, _c, f) => (await turtle(who, `/dataset/${f.id}.ttl`)).status === 200 },
       {
         name: 'package_search results with include_private and include_drafts',
@@ -330,6 +350,6 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
   });
 }
 
-visibilityTable('in memory', {}, false);
+visibilityTable('in memory', { DATASTORE_SQL_ENABLED: 'true' }, false);
 // The same answers when package_search runs in SQL (SEARCH_IN_MEMORY=false), as when the in-memory store cannot be trusted.
 visibilityTable('SQL only', { SEARCH_IN_MEMORY: 'false' }, true);
