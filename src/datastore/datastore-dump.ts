@@ -1,6 +1,10 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { Readable, Writable } from 'node:stream';
 import type { DumpRows } from './datastore-records.repository';
+
+/** exceljs, loaded on the first xlsx dump: it is large, and most processes never write a workbook. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const excel = (): typeof ExcelJS => require('exceljs') as typeof ExcelJS;
 
 /**
  * The file formats of `/datastore/dump/{id}` (CKAN's ckanext/datastore/writer.py), written row by row as the cursor
@@ -175,7 +179,7 @@ function cell(text: string | null, type: string | undefined): unknown {
 
 /** Writes an xlsx dump to `out` with exceljs's streaming writer: rows are committed as they come. */
 export async function writeXlsxDump(fields: DumpField[], rows: Readable, out: Writable): Promise<void> {
-  const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: false, useSharedStrings: false });
+  const wb = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: false, useSharedStrings: false });
   const sheet = wb.addWorksheet('data');
   sheet.addRow(fields.map((f) => f.id)).commit();
   for await (const row of rows) {

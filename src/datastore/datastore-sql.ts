@@ -1,5 +1,9 @@
-import { parse } from 'libpg-query';
+import type { parse as Parse } from 'libpg-query';
 import { NotAuthorized, ValidationError } from '../api/errors';
+
+/** PostgreSQL's parser (WebAssembly), loaded on the first datastore_search_sql: only catalogs that enable it need it. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const parser = (): typeof Parse => (require('libpg-query') as { parse: typeof Parse }).parse;
 
 /**
  * datastore_search_sql's gate: the SQL a client sends is read by PostgreSQL's own parser (libpg-query, the server's
@@ -83,7 +87,7 @@ export async function checkSql(sql: string): Promise<CheckedSql> {
   if (sql.includes('\u0000')) throw refuse('Query is not a single statement.');
   let tree: { stmts?: { stmt?: Json; stmt_location?: number; stmt_len?: number }[] };
   try {
-    tree = (await parse(sql)) as typeof tree;
+    tree = (await parser()(sql)) as typeof tree;
   } catch (err) {
     if (err instanceof RangeError) throw refuse('Query is nested too deeply.');
     throw refuse(err instanceof Error ? err.message : String(err));

@@ -1,7 +1,11 @@
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { LoaderError } from './loader.errors';
 import { batched, RawRow } from './raw-row';
+
+/** exceljs, loaded on the first workbook read: it is large, and most processes never read one. */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const excel = (): typeof ExcelJS => require('exceljs') as typeof ExcelJS;
 
 /**
  * The rows of a workbook's first sheet, streamed by exceljs's WorkbookReader (the sheet is never held whole),
@@ -14,7 +18,7 @@ export function xlsxRows(bytes: Readable): AsyncGenerator<RawRow[]> {
 }
 
 async function* sheetRows(bytes: Readable): AsyncGenerator<RawRow> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookReader(bytes, {
+  const workbook = new (excel().stream.xlsx.WorkbookReader)(bytes, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache', // needed to tell a date cell from a number: the date is in the cell's number format
