@@ -99,11 +99,30 @@ function selectExpr(field: string, type: string | undefined, c: Conditions, form
   if (type === 'timestamp') e = `to_char(${e}, 'YYYY-MM-DD"T"HH24:MI:SS')`;
   if (format === 'objects') return `${e} AS ${q(field)}`;
   if (format === 'lists') return `coalesce(to_json(${e})::text, 'null')`;
-  let text: string;
-  if (type?.startsWith('_')) text = `coalesce(array_to_json(${e})::text, 'null')`;
-  else if (type === 'json' || type === 'jsonb') text = `coalesce(${e}::text, 'null')`;
-  else text = `(${e})::text`;
-  return csvQuoted(text, format === 'tsv' ? 'E\'\\t\'' : `','`);
+  return csvQuoted(textOf(e, type), format === 'tsv' ? 'E\'\\t\'' : `','`);
+}
+
+/** A field's value as the text a csv/tsv cell holds, before quoting. */
+function textOf(e: string, type: string | undefined): string {
+  if (type?.startsWith('_')) return `coalesce(array_to_json(${e})::text, 'null')`;
+  if (type === 'json' || type === 'jsonb') return `coalesce(${e}::text, 'null')`;
+  return `(${e})::text`;
+}
+
+/**
+ * csv/tsv lines over the inner query: each field's text is made once in a subquery (OFFSET 0 keeps PostgreSQL from
+ * folding it into the line, where the quoting would make it again for every test), then quoted and joined.
+ */
+function delimitedLines(fields: string[], types: Map<string, string>, c: Conditions, format: 'csv' | 'tsv', inner: string, distinct: string): string {
+  const sep = format === 'tsv' ? `E'\\t'` : `','`;
+  const texts = fields.map((f, i) => {
+    const rank = c.ranks.get(f);
+    let e = rank ? rank('"_z".') : `"_z".${q(f)}`;
+    if (types.get(f) === 'timestamp') e = `to_char(${e}, 'YYYY-MM-DD"T"HH24:MI:SS')`;
+    return `${textOf(e, types.get(f))} AS "_t${i}"`;
+  });
+  const line = fields.map((_, i) => csvQuoted(`"_y"."_t${i}"`, sep)).join(` || ${sep} || `);
+  return `SELECT ${distinct}${line} || E'\\n' AS "_v" FROM (SELECT ${texts.join(', ')} FROM (${inner}) AS "_z" OFFSET 0) AS "_y"`;
 }
 
 /** A text value as PostgreSQL's COPY … CSV writes it: NULL empty, quoted when empty or holding the delimiter, a quote or a line break. */
@@ -219,8 +238,7 @@ export class DatastoreRecordsRepository {
     } else if (p.format === 'lists') {
       sql = `SELECT '[' || array_to_string(array_agg("_j"."_v"), ',') || ']' AS v FROM (SELECT ${distinct}'[' || ${exprs.join(` || ',' || `)} || ']' AS "_v" FROM (${inner}) AS "_z") AS "_j"`;
     } else {
-      const sep = p.format === 'tsv' ? `E'\\t'` : `','`;
-      sql = `SELECT string_agg("_j"."_v", '') AS v FROM (SELECT ${distinct}${exprs.join(` || ${sep} || `)} || E'\\n' AS "_v" FROM (${inner}) AS "_z") AS "_j"`;
+      sql = `SELECT string_agg("_j"."_v", '') AS v FROM (${delimitedLines(p.fields, types, c, p.format, inner, distinct)}) AS "_j"`;
     }
     const rows: { v: string | null }[] = await db.query(sql, c.params);
     return rows[0]?.v ?? null;
@@ -238,9 +256,10 @@ export class DatastoreRecordsRepository {
     const distinct = p.distinct ? 'DISTINCT ' : '';
     let select: string;
     if (rows === 'csv' || rows === 'tsv') {
-      const sep = rows === 'tsv' ? `E'\\t'` : `','`;
-      select = `${p.fields.map((f) => selectExpr(f, types.get(f), c, rows)).join(` || ${sep} || `)} || E'\\n'`;
-    } else if (rows === 'json') {
+      const client = await transactionClient(db);
+      return client.query(new QueryStream(delimitedLines(p.fields, types, c, rows, inner, distinct), c.params, { rowMode: 'array', batchSize: 500, highWaterMark: 500 }));
+    }
+    if (rows === 'json') {
       select = `'[' || ${p.fields.map((f) => selectExpr(f, types.get(f), c, 'lists')).join(` || ',' || `)} || ']'`;
     } else {
       select = p.fields.map((f, i) => `${selectExpr(f, types.get(f), c, 'lists')} AS "_v${i}"`).join(', ');
