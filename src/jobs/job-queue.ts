@@ -111,6 +111,7 @@ export class JobQueue {
   private started?: Promise<void>;
   private stopping = false;
   private workersStopped: Promise<void> = Promise.resolve();
+  private stopped?: Promise<void>;
   private closed = false;
 
   constructor(private readonly opts: JobQueueOptions, private readonly log: Logger) {
@@ -340,11 +341,14 @@ export class JobQueue {
    * pg-boss fails them as interrupted, which retries them; one that had used up its retries is put back
    * once more, since the interruption was not its fault. Then the pool closes.
    */
-  async stop(): Promise<void> {
-    if (this.closed) return;
-    await this.stopWorkers();
-    this.closed = true;
-    await this.pool.end();
+  /** Stops the workers and closes the pool; callers at once (the database's closeBefore, Nest's hook) share one stop. */
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      await this.stopWorkers();
+      this.closed = true;
+      await this.pool.end();
+    })();
+    return this.stopped;
   }
 
   /** Stops taking jobs, lets running ones finish (up to the shutdown timeout) and hands the rest back; enqueueing still works. */

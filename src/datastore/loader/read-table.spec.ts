@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { crc32 } from 'node:zlib';
 import { LoaderError, readTable, ReadOptions, rowsOf, TableSource } from './index';
+import { zip } from '../../../test/factories/zip';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/loader');
 const fixture = (name: string): string => join(FIXTURES, name);
@@ -209,22 +209,6 @@ describe('reading German office exports: XLSX workbooks', () => {
   });
 });
 
-/** A ZIP archive with stored entries, enough for a file signature. */
-function zip(entries: Record<string, string>): Buffer {
-  const parts: Buffer[] = [];
-  for (const [name, text] of Object.entries(entries)) {
-    const data = Buffer.from(text);
-    const header = Buffer.alloc(30);
-    header.writeUInt32LE(0x04034b50, 0);
-    header.writeUInt16LE(20, 4);
-    header.writeUInt32LE(crc32(data), 14);
-    header.writeUInt32LE(data.length, 18);
-    header.writeUInt32LE(data.length, 22);
-    header.writeUInt16LE(Buffer.byteLength(name), 26);
-    parts.push(header, Buffer.from(name), data);
-  }
-  return Buffer.concat(parts);
-}
 
 /** Bytes without any pattern a text has: a fixed linear congruential sequence. */
 function garbage(n: number): Buffer {
