@@ -6,12 +6,13 @@ import { SearchModule } from './search/search.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { DatastoreModule } from './datastore/datastore.module';
 import { DcatModule } from './dcat/dcat.module';
+import { SensorsModule } from './sensors/sensors.module';
 import { SiteModule } from './site/site.module';
 import { StorageModule } from './storage/storage.module';
 
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SiteModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SiteModule] };
   }
 }
