@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
-import { escapeIdentifier, escapeLiteral } from 'pg';
+import { escapeIdentifier } from 'pg';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { from as copyFrom } from 'pg-copy-streams';
 import { EntityManager } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { isUuid } from '../api/ckan-schema';
+import { fullTextTrigger } from './datastore-table.repository';
 
 export type LoadStatus = 'pending' | 'running' | 'complete' | 'error';
 
@@ -105,9 +106,7 @@ export class DatastoreLoadRepository {
     await db.query(`DROP TABLE IF EXISTS ${name}`);
     const cols = [`"_id" serial PRIMARY KEY`, `"_full_text" tsvector`, ...columns.map((c) => `${q(c.id)} ${c.sql}`)];
     await db.query(`CREATE TABLE ${name} (${cols.join(', ')})`);
-    await db.query(
-      `CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON ${name} FOR EACH ROW EXECUTE FUNCTION datastore.populate_full_text(${escapeLiteral(ftsLanguage)})`,
-    );
+    await db.query(fullTextTrigger(name, ftsLanguage));
   }
 
   /** COPY … FROM STDIN of COPY text lines into the new table, on the transaction's own connection. */

@@ -4,7 +4,13 @@ import { Readable } from 'node:stream';
 import QueryStream from 'pg-query-stream';
 import { EntityManager } from 'typeorm';
 import { transactionClient } from '../database/pg-client';
-import { Column, tableName } from './datastore-table.repository';
+import { Column, fullTextExpression, tableName } from './datastore-table.repository';
+
+/** What an INSERT needs to compute `_full_text`: the table's columns in order and its text search configuration. */
+export interface FullTextSource {
+  columns: Column[];
+  language: string;
+}
 
 export type RecordsFormat = 'objects' | 'lists' | 'csv' | 'tsv';
 
@@ -154,11 +160,17 @@ export type DumpRows = 'csv' | 'tsv' | 'json' | 'values';
  */
 @Injectable()
 export class DatastoreRecordsRepository {
-  async insert(db: EntityManager, resourceId: string, columns: string[], records: Record<string, unknown>[]): Promise<void> {
+  /**
+   * INSERT a batch; `_full_text` is computed in the statement from `table` (all the table's columns, in order, and its
+   * text search configuration), not row by row in the trigger.
+   */
+  async insert(db: EntityManager, resourceId: string, columns: string[], records: Record<string, unknown>[], table: FullTextSource): Promise<void> {
     if (!records.length || !columns.length) return;
     const cols = columns.map((c) => q(c));
     await db.query(
-      `INSERT INTO ${tableName(resourceId)} (${cols.join(', ')}) SELECT ${cols.map((c) => `"_r".${c}`).join(', ')} FROM json_populate_recordset(NULL::${tableName(resourceId)}, $1::json) "_r"`,
+      `INSERT INTO ${tableName(resourceId)} (${cols.join(', ')}, "_full_text")
+       SELECT ${cols.map((c) => `"_r".${c}`).join(', ')}, ${fullTextExpression('"_r"', table.columns, table.language)}
+         FROM json_populate_recordset(NULL::${tableName(resourceId)}, $1::json) "_r"`,
       [JSON.stringify(records)],
     );
   }
@@ -178,7 +190,7 @@ export class DatastoreRecordsRepository {
    * CKAN's upsert (UPDATE by key, else INSERT) for a batch in one statement: records that share their columns, keyed by
    * the table's unique key, no key twice. Both halves see the table as it was, so an updated key is not inserted too.
    */
-  async upsertMany(db: EntityManager, resourceId: string, columns: string[], key: string[], records: Record<string, unknown>[]): Promise<void> {
+  async upsertMany(db: EntityManager, resourceId: string, columns: string[], key: string[], records: Record<string, unknown>[], table: FullTextSource): Promise<void> {
     const t = tableName(resourceId);
     const cols = columns.map((c) => q(c));
     const set = [...columns.filter((c) => !key.includes(c)).map((c) => `${q(c)} = "_r".${q(c)}`), '"_full_text" = NULL'];
@@ -186,7 +198,7 @@ export class DatastoreRecordsRepository {
     await db.query(
       `WITH "_r" AS (SELECT * FROM json_populate_recordset(NULL::${t}, $1::json)),
             "_u" AS (UPDATE ${t} AS "_t" SET ${set.join(', ')} FROM "_r" WHERE ${match('"_t"')} RETURNING 1)
-       INSERT INTO ${t} (${cols.join(', ')}) SELECT ${cols.map((c) => `"_r".${c}`).join(', ')} FROM "_r"
+       INSERT INTO ${t} (${cols.join(', ')}, "_full_text") SELECT ${cols.map((c) => `"_r".${c}`).join(', ')}, ${fullTextExpression('"_r"', table.columns, table.language)} FROM "_r"
         WHERE NOT EXISTS (SELECT 1 FROM ${t} "_x" WHERE ${match('"_x"')})`,
       [JSON.stringify(records)],
     );

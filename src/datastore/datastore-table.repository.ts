@@ -29,6 +29,27 @@ export interface ColumnSchema {
 export const tableName = (resourceId: string): string => `datastore.${escapeIdentifier(resourceId)}`;
 const q = escapeIdentifier;
 
+/**
+ * The trigger that keeps `_full_text` (CKAN's zfulltext): it runs the function only for a row whose `_full_text` is
+ * NULL, which is when the function did anything at all (it returns a row with one unchanged). Our own inserts compute
+ * `_full_text` in the statement (fullTextExpression), so the trigger costs them nothing; a COPY, an UPDATE that sets it
+ * to NULL and any other writer still get it from the trigger.
+ */
+export const fullTextTrigger = (table: string, language: string): string =>
+  `CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW WHEN (NEW."_full_text" IS NULL) EXECUTE FUNCTION datastore.populate_full_text(${escapeLiteral(language)})`;
+
+/**
+ * `_full_text` of a row computed in an INSERT, equal to what datastore.populate_full_text makes of it: the user columns'
+ * values in column order as row_to_json renders them (text as it is, other types as their JSON text), NULLs left out,
+ * joined by spaces. `alias` is the row's source in the statement; columns are the table's, in order.
+ */
+export function fullTextExpression(alias: string, columns: Column[], language: string): string {
+  const values = columns
+    .filter((c) => !c.id.startsWith('_'))
+    .map((c) => (c.type === 'text' ? `${alias}.${q(c.id)}` : `to_json(${alias}.${q(c.id)}) #>> '{}'`));
+  return `to_tsvector(${escapeLiteral(language)}::regconfig, concat_ws(' '${values.map((v) => `, ${v}`).join('')}))`;
+}
+
 /** CKAN's _generate_index_name: sha1 of the resource id and the indexed expression, so names are unique per table. */
 const indexName = (resourceId: string, expr: string): string => createHash('sha1').update(resourceId + expr, 'utf8').digest('hex');
 
@@ -85,9 +106,7 @@ export class DatastoreTableRepository {
   async create(db: EntityManager, t: TableRow, columns: { id: string; sql: string }[]): Promise<void> {
     const cols = [`"_id" serial PRIMARY KEY`, `"_full_text" tsvector`, ...columns.map((c) => `${q(c.id)} ${c.sql}`)];
     await db.query(`CREATE TABLE ${tableName(t.resource_id)} (${cols.join(', ')})`);
-    await db.query(
-      `CREATE TRIGGER zfulltext BEFORE INSERT OR UPDATE ON ${tableName(t.resource_id)} FOR EACH ROW EXECUTE FUNCTION datastore.populate_full_text(${escapeLiteral(t.fts_language)})`,
-    );
+    await db.query(fullTextTrigger(tableName(t.resource_id), t.fts_language));
     await db.query(`INSERT INTO datastore_table (resource_id, package_id, fts_language) VALUES ($1, $2, $3)`, [t.resource_id, t.package_id, t.fts_language]);
   }
 

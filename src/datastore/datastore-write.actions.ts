@@ -98,8 +98,8 @@ Who may call: whoever may edit the resource's dataset.`,
     handler: async (ctx, input) => {
       const resource = await this.resources.get(ctx, input.resource_id);
       if (!input.force) this.resources.checkReadOnly(resource);
-      await this.writer.existing(ctx, resource.id);
-      await this.writer.upsert(ctx, resource.id, input);
+      const table = await this.writer.existing(ctx, resource.id);
+      await this.writer.upsert(ctx, table, input);
       return defined({
         resource_id: input.resource_id,
         method: input.method,

@@ -60,7 +60,7 @@ export class DatastoreWriter {
       const table = current ?? { resource_id: id, package_id: resource.package_id, fts_language: this.config.DATASTORE_FTS_LANG };
       if (!current) await this.createTable(ctx, table, fields, records);
       else await this.alterTable(ctx, id, fields, records, input.delete_fields);
-      await this.insert(ctx, id, records);
+      await this.insert(ctx, table, records);
       await this.createIndexes(ctx, table, input);
       if (input.calculate_record_count) await this.tables.analyze(ctx.db, id);
     } catch (err) {
@@ -152,25 +152,27 @@ export class DatastoreWriter {
   }
 
   /** insert_data: every record must be a dict of existing columns. */
-  async insert(ctx: ActionContext, id: string, records: Rec[]): Promise<void> {
+  async insert(ctx: ActionContext, table: TableRow, records: Rec[]): Promise<void> {
     if (!records.length) return;
+    const id = table.resource_id;
     const columns = (await this.tables.columns(ctx.db, id)).filter((c) => c.id !== '_id');
     const names = new Set(columns.map((c) => c.id));
     records.forEach((r, num) => {
       const extra = Object.keys(r).filter((k) => !names.has(k));
       if (extra.length) throw new ValidationError({ records: [`row "${num + 1}" has extra keys "${extra.join(', ')}"`] });
     });
-    await this.rows.insert(ctx.db, id, [...names], records.map((r) => blanksToNull(r, columns)));
+    await this.rows.insert(ctx.db, id, [...names], records.map((r) => blanksToNull(r, columns)), { columns, language: table.fts_language });
   }
 
   /** upsert_data for `update` and `upsert`: each record by the table's key or its `_id`. */
-  async upsert(ctx: ActionContext, id: string, input: DatastoreUpsertInput): Promise<void> {
+  async upsert(ctx: ActionContext, table: TableRow, input: DatastoreUpsertInput): Promise<void> {
+    const id = table.resource_id;
     const records = input.records ?? [];
     const method = input.method ?? 'upsert';
     if (input.dry_run) await this.tables.savepoint(ctx.db, 'datastore_dry_run');
     try {
-      if (method === 'insert') await this.insert(ctx, id, records);
-      else await this.updateEach(ctx, id, records, method);
+      if (method === 'insert') await this.insert(ctx, table, records);
+      else await this.updateEach(ctx, table, records, method);
     } catch (err) {
       throw writeError(err, 'records');
     }
@@ -178,11 +180,12 @@ export class DatastoreWriter {
     else if (input.calculate_record_count) await this.tables.analyze(ctx.db, id);
   }
 
-  private async updateEach(ctx: ActionContext, id: string, records: Rec[], method: 'update' | 'upsert'): Promise<void> {
+  private async updateEach(ctx: ActionContext, table: TableRow, records: Rec[], method: 'update' | 'upsert'): Promise<void> {
+    const id = table.resource_id;
     const columns = (await this.tables.columns(ctx.db, id)).filter((c) => c.id !== '_id');
     const names = new Set(columns.map((c) => c.id));
     const unique = await this.tables.uniqueKey(ctx.db, id);
-    if (method === 'upsert' && (await this.upsertBatch(ctx, id, records, columns, unique))) return;
+    if (method === 'upsert' && (await this.upsertBatch(ctx, table, records, columns, unique))) return;
     for (const raw of records) {
       if (!unique.length && !('_id' in raw)) throw new ValidationError({ table: ['unique key must be passed for update/upsert'] });
       if (!('_id' in raw)) {
@@ -206,7 +209,8 @@ export class DatastoreWriter {
    * The common bulk case in one statement: every record has the same columns, the unique key among them, no `_id`, and
    * no key twice. Anything else goes record by record, as CKAN does.
    */
-  private async upsertBatch(ctx: ActionContext, id: string, records: Rec[], columns: Column[], unique: string[]): Promise<boolean> {
+  private async upsertBatch(ctx: ActionContext, table: TableRow, records: Rec[], columns: Column[], unique: string[]): Promise<boolean> {
+    const id = table.resource_id;
     if (records.length < 2 || !unique.length) return false;
     const names = new Set(columns.map((c) => c.id));
     const shape = Object.keys(records[0]).sort().join('\u0000');
@@ -221,7 +225,7 @@ export class DatastoreWriter {
     const prepared = records.map((r) => blanksToNull(r, columns));
     // Two records PostgreSQL reads as one key ('1' and 1): record by record, the later one wins, as in CKAN.
     if (await this.rows.hasRepeatedKey(ctx.db, id, unique, prepared)) return false;
-    await this.rows.upsertMany(ctx.db, id, Object.keys(records[0]), unique, prepared);
+    await this.rows.upsertMany(ctx.db, id, Object.keys(records[0]), unique, prepared, { columns, language: table.fts_language });
     return true;
   }
 

@@ -48,4 +48,31 @@ describe('DataStore actions called by other actions', () => {
     expect(fullText).toHaveLength(2);
     for (const i of fullText) expect(i.indexdef).toMatch(/USING gin/);
   });
+
+  it('gives inserted and upserted rows the same _full_text the trigger makes, for every column type, and the trigger still fills rows others write', async () => {
+    const org = await t.factories.organization();
+    const d = await t.factories.dataset({ owner_org: org.id });
+    const fields = [
+      { id: 'name', type: 'text' }, { id: 'n', type: 'int' }, { id: 'big', type: 'bigint' }, { id: 'x', type: 'float8' }, { id: 'amount', type: 'numeric' },
+      { id: 'ok', type: 'bool' }, { id: 'day', type: 'date' }, { id: 'at', type: 'timestamp' }, { id: 'clock', type: 'time' }, { id: 'doc', type: 'json' },
+      { id: 'words', type: '_text' },
+    ];
+    const records = [
+      { name: 'Pegel Kaub', n: 3, big: '9007199254740993', x: 1.5e-7, amount: '1234.560', ok: true, day: '2025-03-30', at: '2025-03-30T02:30:00', clock: '12:15', doc: { Fluss: 'Rhein', km: [546.3] }, words: ['Hochwasser', 'Meldestufe'] },
+      { name: 'Straßenbrücke über die Mosel', n: null, ok: false, doc: 'nur Text', words: [] },
+      { name: '' },
+    ];
+    const id = (await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields, records, primary_key: 'name' })).resource_id;
+    await t.call('datastore_upsert', { resource_id: id, method: 'upsert', records: [{ name: 'Pegel Kaub', n: 4 }, { name: 'Pegel Trier', amount: 7 }] });
+    // A writer that leaves _full_text to the trigger (as COPY does).
+    await t.db.dataSource.query(`INSERT INTO datastore.${JSON.stringify(id)} (name, n, at) VALUES ('Pegel Cochem', 12, '2025-10-26 02:15')`);
+    const rows: { name: string; same: boolean; fts: string }[] = await t.db.dataSource.query(
+      `SELECT name, _full_text::text AS fts, _full_text = (SELECT to_tsvector('english', coalesce(string_agg(value, ' '), '')) FROM json_each_text(row_to_json(r.*)) WHERE key NOT LIKE '\\_%') AS same
+         FROM datastore.${JSON.stringify(id)} r ORDER BY _id`,
+    );
+    expect(rows.map((r) => r.name)).toEqual(['Pegel Kaub', 'Straßenbrücke über die Mosel', '', 'Pegel Trier', 'Pegel Cochem']);
+    for (const r of rows) expect(r).toMatchObject({ same: true });
+    expect(rows.every((r) => r.fts !== null)).toBe(true);
+    expect(rows[0].fts).toContain("'rhein'");
+  });
 });
