@@ -114,6 +114,14 @@ export class Env {
    * text queries exactly and takes bulk writes about twice as fast as GiST (200,000 rows with three full-text indexes: 4.3 s against 9.6 s).
    */
   @IsIn(['gin', 'gist'], { message: 'DATASTORE_FTS_INDEX_METHOD must be gin or gist' }) DATASTORE_FTS_INDEX_METHOD: 'gin' | 'gist' = 'gin';
+  /**
+   * Column types that get a full-text index of their own, for `q` as a dict (ckan.datastore.default_fts_index_field_types),
+   * separated by spaces or commas, from text and tsvector; `none`: only the whole-row `_full_text` index. CKAN compat: CKAN
+   * 2.12's default, none: each such index costs every insert a to_tsvector and a GIN entry (about a quarter of a batch
+   * insert), and `q` by field still works without it, only slower on large tables.
+   */
+  @Matches(/^(none|\s*(text|tsvector)\s*([\s,]+(text|tsvector)\s*)*)$/i, { message: 'DATASTORE_FTS_INDEX_FIELD_TYPES must list types from text, tsvector, or be none' })
+  DATASTORE_FTS_INDEX_FIELD_TYPES = 'none';
 
   /** The loader may fetch links to private, loopback and link-local addresses (only for a catalog inside a closed network, and tests). */
   @Transform(toBool) @IsBoolean() LOADER_ALLOW_PRIVATE_ADDRESSES = false;

@@ -95,3 +95,9 @@ export function parseSortClause(clause: unknown, known: ReadonlySet<string>): { 
   const order = (m[3] ?? 'asc').toLowerCase() + (m[5] ? ` nulls ${m[5].toLowerCase()}` : '');
   return { field, order };
 }
+
+/** The columns that get a full-text index of their own under DATASTORE_FTS_INDEX_FIELD_TYPES (`none`: no column). */
+export function fullTextIndexedColumns<C extends { type: string }>(columns: C[], setting: string): C[] {
+  const types = new Set(setting.toLowerCase().split(/[\s,]+/).filter((t) => t && t !== 'none'));
+  return columns.filter((c) => types.has(c.type));
+}

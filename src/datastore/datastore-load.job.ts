@@ -12,7 +12,7 @@ import { NotFound } from '../api/errors';
 import { ResourceFiles } from '../catalog/resources/resource-files.service';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import type { JobRun } from '../jobs/job-queue';
-import { isValidFieldName, sqlType } from './datastore-fields';
+import { fullTextIndexedColumns, isValidFieldName, sqlType } from './datastore-fields';
 import { DatastoreLoadRepository, LoadLogLine, LoadRow } from './datastore-load.repository';
 import { LoadJobData } from './datastore-load.service';
 import { DatastoreResources } from './datastore-resources.service';
@@ -133,7 +133,7 @@ export class DatastoreLoadJob {
       const kept = comments.get(c.name);
       if (kept) await this.tables.setComment(tx.db, id, c.name, kept);
     }
-    const textColumns = columns.filter((c) => c.type === 'text').map((c) => c.name);
+    const textColumns = fullTextIndexedColumns(columns, this.config.DATASTORE_FTS_INDEX_FIELD_TYPES).map((c) => c.name);
     await this.tables.createFullTextIndexes(tx.db, { resource_id: id, package_id: resource.package_id, fts_language: fts }, textColumns, new Set(), this.config.DATASTORE_FTS_INDEX_METHOD);
     await this.tables.analyze(tx.db, id);
     const ref = await this.resources.get(tx, id);

@@ -198,7 +198,7 @@ export class DatastoreTableRepository {
     existing.add(name);
   }
 
-  /** CKAN's full-text indexes: `_full_text`, and each text column's tsvector (for `q` by field), by `method` (DATASTORE_FTS_INDEX_METHOD). */
+  /** CKAN's full-text indexes: `_full_text`, and the given columns' tsvector (for `q` by field), by `method` (DATASTORE_FTS_INDEX_METHOD). */
   async createFullTextIndexes(db: EntityManager, t: TableRow, textColumns: string[], existing: Set<string>, method: 'gin' | 'gist'): Promise<void> {
     const lang = escapeLiteral(t.fts_language);
     const exprs = [q('_full_text'), ...textColumns.map((c) => `to_tsvector(${lang}::regconfig, ${q(c)})`)];

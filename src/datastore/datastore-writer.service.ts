@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
 import { NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { checkFieldNames, getList, guessType, isValidFieldName, sqlType } from './datastore-fields';
+import { checkFieldNames, fullTextIndexedColumns, getList, guessType, isValidFieldName, sqlType } from './datastore-fields';
 import { writeError } from './datastore-errors';
 import { DatastoreRecordsRepository } from './datastore-records.repository';
 import { ResourceRef } from './datastore-resources.service';
@@ -139,7 +139,7 @@ export class DatastoreWriter {
       }
     }
     const existing = new Set(await this.tables.indexNames(ctx.db, id));
-    await this.tables.createFullTextIndexes(ctx.db, table, columns.filter((c) => c.type === 'text').map((c) => c.id), existing, this.config.DATASTORE_FTS_INDEX_METHOD);
+    await this.tables.createFullTextIndexes(ctx.db, table, fullTextIndexedColumns(columns, this.config.DATASTORE_FTS_INDEX_FIELD_TYPES).map((c) => c.id), existing, this.config.DATASTORE_FTS_INDEX_METHOD);
     for (const index of wanted) {
       if (!index.fields.length) continue;
       const cols = index.fields.map((f) => {
