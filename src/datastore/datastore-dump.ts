@@ -177,6 +177,33 @@ function cell(text: string | null, type: string | undefined): unknown {
   return JSON.stringify(v);
 }
 
+/** Uncompressed sheet XML that may wait for the compressor before no more rows are made. */
+const SHEET_BACKLOG_BYTES = 256 * 1024;
+
+/**
+ * exceljs hands the sheet's XML to the zip compressor without waiting for it (its StreamBuf writes to the archiver's
+ * entry stream and ignores the answer), so when deflating is slower than making rows, the XML piles up there: 135 MiB
+ * for 400,000 rows. The entry stream (a readable-stream PassThrough) still counts what waits; above 256 KiB we wait for
+ * it to drain. Reads exceljs's internals (`stream.pipes`, `_writableState`), so each is checked before use: without
+ * them the dump still works, only without this wait (a test holds the memory bound, so an exceljs change shows).
+ */
+async function compressorCaughtUp(sheet: ExcelJS.Worksheet): Promise<void> {
+  const entry = (sheet as unknown as { stream?: { pipes?: unknown[] } }).stream?.pipes?.[0] as (Writable & { _writableState?: { length?: number } }) | undefined;
+  const waiting = entry?._writableState?.length;
+  if (typeof waiting !== 'number' || waiting <= SHEET_BACKLOG_BYTES || typeof entry?.once !== 'function') return;
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      entry.off('drain', done);
+      entry.off('close', done);
+      entry.off('error', done);
+      resolve();
+    };
+    entry.once('drain', done);
+    entry.once('close', done);
+    entry.once('error', done);
+  });
+}
+
 /** Writes an xlsx dump to `out` with exceljs's streaming writer: rows are committed as they come. */
 export async function writeXlsxDump(fields: DumpField[], rows: Readable, out: Writable): Promise<void> {
   const wb = new (excel().stream.xlsx.WorkbookWriter)({ stream: out, useStyles: false, useSharedStrings: false });
@@ -186,6 +213,7 @@ export async function writeXlsxDump(fields: DumpField[], rows: Readable, out: Wr
     sheet.addRow((row as (string | null)[]).map((t, i) => cell(t, fields[i]?.type))).commit();
     // The zip is piped into `out`: while the client has not taken what is there, no more rows are made.
     if (out.writableNeedDrain || out.destroyed) await drained(out);
+    await compressorCaughtUp(sheet);
   }
   sheet.commit();
   await wb.commit();
