@@ -1,4 +1,4 @@
-import { Pool } from 'pg';
+import { Pool, type PoolClient } from 'pg';
 import PgBoss from 'pg-boss';
 import type { EntityManager } from 'typeorm';
 import type { Logger } from '../common/logger';
@@ -112,6 +112,8 @@ export class JobQueue {
   private stopping = false;
   private workersStopped: Promise<void> = Promise.resolve();
   private stopped?: Promise<void>;
+  /** The pool's open connections, so stop() can wait until each has really closed. */
+  private readonly connections = new Set<PoolClient>();
   private closed = false;
 
   constructor(private readonly opts: JobQueueOptions, private readonly log: Logger) {
@@ -122,6 +124,10 @@ export class JobQueue {
       options: '-c TimeZone=UTC',
     });
     this.pool.on('error', (err) => this.log.warn({ err }, 'a job queue connection failed'));
+    this.pool.on('connect', (client) => {
+      this.connections.add(client);
+      client.once('end', () => this.connections.delete(client));
+    });
     // Our own pool, closed only after the last handed-back job is written; afterwards a late answer of a
     // run that was handed back finds nothing to do (pg-boss's own pool behaves so when closed).
     const db = { executeSql: (text: string, values?: unknown[]) => (this.closed ? Promise.resolve(undefined as never) : this.pool.query(text, values)) };
@@ -347,6 +353,12 @@ export class JobQueue {
       await this.stopWorkers();
       this.closed = true;
       await this.pool.end();
+      // pg-pool's end() resolves once it has asked each connection to close, not when they have: PostgreSQL stopping right
+      // after would terminate a connection still closing, which then fails loudly. Wait until each has said goodbye.
+      await Promise.all([...this.connections].map((c) => new Promise<void>((resolve) => {
+        c.once('end', resolve);
+        setTimeout(resolve, 2000).unref();
+      })));
     })();
     return this.stopped;
   }
