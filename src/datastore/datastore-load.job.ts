@@ -18,7 +18,7 @@ import { LoadJobData } from './datastore-load.service';
 import { DatastoreResources } from './datastore-resources.service';
 import { DatastoreTableRepository } from './datastore-table.repository';
 import { downloadTo, FetchRefused } from './load-fetch';
-import { LoadableResource, tableHint } from './load-source';
+import { DUMP_URL_TYPES, LoadableResource, tableHint } from './load-source';
 import { CopyTextConverter, DatastoreType, inferTypes, InferredColumn, LoadLog, LoaderError, readTable } from './loader';
 
 const LOADABLE_TYPES = new Set<DatastoreType>(['text', 'int4', 'int8', 'numeric', 'float8', 'bool', 'date', 'timestamp', 'timestamptz']);
@@ -70,7 +70,7 @@ export class DatastoreLoadJob {
     await this.loads.update(ctx.db, id, job.id, { status: 'running', logs: log.lines });
     const dir = await mkdtemp(join(tmpdir(), 'catalog-load-'));
     try {
-      const outcome = await this.load(ctx, row, job, log, join(dir, 'source'));
+      const outcome = await this.load(ctx, row, job, log, join(dir, 'source'), data.set_url_type === true);
       await this.loads.update(ctx.db, id, job.id, { status: 'complete', logs: log.lines, fileHash: outcome.hash });
       return outcome;
     } catch (err) {
@@ -86,8 +86,12 @@ export class DatastoreLoadJob {
     }
   }
 
-  private async load(ctx: ActionContext, row: LoadRow, job: JobRun, log: JobLog, file: string): Promise<{ hash: string; rows?: number; skipped?: string }> {
+  private async load(ctx: ActionContext, row: LoadRow, job: JobRun, log: JobLog, file: string, setUrlType: boolean): Promise<{ hash: string; rows?: number; skipped?: string }> {
     const resource = await ctx.withIgnoreAuth().call<LoadableResource>('resource_show', { id: row.resource_id });
+    // xloader's guard: the URL of such a resource is its own dump.
+    if (DUMP_URL_TYPES.includes(resource.url_type ?? '')) {
+      throw new LoaderError(`Die Ressource hat url_type '${resource.url_type}': ihre URL ist schon der DataStore-Export, ein Laden wäre zirkulär.`);
+    }
     // A dataset deleted meanwhile has no tables (DatastoreModule drops them): none is made for it either.
     if (!(await this.resources.liveResourceIds(ctx, resource.package_id))?.has(resource.id)) throw new NotFound('Die Ressource oder ihr Datensatz wurde gelöscht.');
     const { bytes, hash } = await this.fetch(ctx, resource, file, log);
@@ -115,6 +119,7 @@ export class DatastoreLoadJob {
       })());
       await this.loads.copyIn(tx.db, resource.id, columns.map((c) => c.name), lines);
       await this.swap(tx, job, resource, fts, columns, comments);
+      if (setUrlType) await this.resources.pointAtDump(tx, resource.id, `${this.config.SITE_URL.replace(/\/$/, '')}/datastore/dump/${resource.id}`);
       return inferred.rowCount;
     });
     await job.report(1, 'complete');

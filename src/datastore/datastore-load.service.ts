@@ -11,6 +11,8 @@ export const LOAD_JOB = 'datastore.load';
 
 export interface LoadJobData {
   resource_id: string;
+  /** xloader_submit's set_url_type: point the resource at its dump once loaded. */
+  set_url_type?: boolean;
 }
 
 /**
@@ -35,8 +37,9 @@ export class DatastoreLoads {
   }
 
   /** Queues a load of the resource in the caller's transaction; returns the job id. */
-  async submit(ctx: ActionContext, r: LoadableResource, opts: { ignoreHash: boolean }): Promise<string> {
-    const jobId = await this.jobs.enqueue<LoadJobData>(LOAD_JOB, { resource_id: r.id }, { transaction: ctx });
+  async submit(ctx: ActionContext, r: LoadableResource, opts: { ignoreHash: boolean; setUrlType?: boolean }): Promise<string> {
+    const data: LoadJobData = opts.setUrlType ? { resource_id: r.id, set_url_type: true } : { resource_id: r.id };
+    const jobId = await this.jobs.enqueue<LoadJobData>(LOAD_JOB, data, { transaction: ctx });
     await this.loads.pending(ctx.db, { resource_id: r.id, package_id: r.package_id, job_id: jobId, source: sourceOf(r) ?? '', ignore_hash: opts.ignoreHash });
     return jobId;
   }

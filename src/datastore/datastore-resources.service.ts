@@ -86,6 +86,11 @@ export class DatastoreResources {
     await ctx.withIgnoreAuth().call('resource_patch', { id: r.id, datastore_active: active, dcat_validation: 'off' });
   }
 
+  /** xloader's set_url_type after a load: url_type `datapusher` and the URL of the DataStore dump (stored, as the catalog shows what it holds). */
+  async pointAtDump(ctx: ActionContext, resourceId: string, dumpUrl: string): Promise<void> {
+    await ctx.withIgnoreAuth().call('resource_patch', { id: resourceId, url_type: 'datapusher', url: dumpUrl, dcat_validation: 'off' });
+  }
+
   /** The ids of a dataset's resources, or undefined when the dataset is gone or deleted (its tables go with it). */
   async liveResourceIds(ctx: ActionContext, packageId: string): Promise<Set<string> | undefined> {
     const d = await this.dicts.get(ctx, packageId);

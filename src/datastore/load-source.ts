@@ -45,12 +45,18 @@ export function tableHint(r: LoadableResource): FormatHint | undefined {
 }
 
 /**
+ * url_types whose URL is the resource's own DataStore dump: `datastore` (a table written through the API), and
+ * `datapusher`/`xloader` (set by a load with set_url_type). Loading such a URL would be circular.
+ */
+export const DUMP_URL_TYPES: readonly string[] = ['datastore', 'datapusher', 'xloader'];
+
+/**
  * What a resource's data comes from, as compared between writes: an upload by its file (the catalog's SHA-256),
- * a link by its URL. Undefined for a resource the loader does not take on its own: no URL, or a DataStore
- * resource (its table is written through the API, and its URL will be the dump).
+ * a link by its URL. Undefined for a resource the loader does not take on its own: no URL, or one whose URL is its
+ * DataStore dump.
  */
 export function sourceOf(r: LoadableResource): string | undefined {
-  if (!r.url || r.url_type === 'datastore') return undefined;
+  if (!r.url || DUMP_URL_TYPES.includes(r.url_type ?? '')) return undefined;
   if (r.url_type === 'upload') return `upload:${r.hash ?? ''}:${r.url}`;
   return `link:${r.url}`;
 }

@@ -28,7 +28,8 @@ export class XloaderActions implements ActionProvider {
     help: `Queue a load of a resource's file (upload or link: CSV, TSV, semicolon-separated text, XLSX) into the DataStore; returns true.
 
 Params: resource_id (or id); ignore_hash (reload even when the file is unchanged since the last load, default false);
-set_url_type (only false is accepted). The load runs as a background job: types come from the whole file (or the
+set_url_type (default false; true: once loaded, the resource's url_type becomes "datapusher" and its url the
+DataStore dump, /datastore/dump/{id}, as ckanext-xloader does; automatic loads then leave it alone). The load runs as a background job: types come from the whole file (or the
 data dictionary's type_override), and the new table replaces the old one only when the whole file loaded.
 Follow it with xloader_status. Who may call: whoever may edit the resource's dataset.`,
     sideEffectFree: false,
@@ -37,7 +38,7 @@ Follow it with xloader_status. Who may call: whoever may edit the resource's dat
     auth: (ctx, input) => this.mayEdit(ctx, input.resource_id),
     handler: async (ctx, input) => {
       const r = await ctx.withIgnoreAuth().call<LoadableResource>('resource_show', { id: input.resource_id });
-      await this.loads.submit(ctx, r, { ignoreHash: input.ignore_hash ?? false });
+      await this.loads.submit(ctx, r, { ignoreHash: input.ignore_hash ?? false, setUrlType: input.set_url_type ?? false });
       return true;
     },
   });

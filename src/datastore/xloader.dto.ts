@@ -15,8 +15,8 @@ export class XloaderSubmitInput {
   @Field(idOrResourceId, notEmpty, unicodeSafe, maxLength(100)) resource_id!: string;
   /** Reload even when the file is the one loaded last. */
   @Field(ignoreMissing, booleanValidator) ignore_hash?: boolean;
-  /** CKAN's set_url_type (point the resource at the DataStore dump): false is accepted; true is refused until the dump exists here. */
-  @Field(ignoreMissing, booleanValidator, (v) => (v === true ? new Invalid('set_url_type is not supported yet') : v)) set_url_type?: boolean;
+  /** xloader's set_url_type: once loaded, the resource's url_type becomes `datapusher` and its URL the DataStore dump. */
+  @Field(ignoreMissing, booleanValidator) set_url_type?: boolean;
 }
 
 /** xloader_status: `resource_id` or `id`. */

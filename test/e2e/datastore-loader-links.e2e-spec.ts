@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import ExcelJS from 'exceljs';
@@ -102,6 +103,26 @@ describe('the DataStore loader reading links', () => {
     expect(second.job_id).not.toBe(first.job_id);
     expect((await finished(r.id as string, second.job_id)).status).toBe('complete');
     expect((await records(r.id)).map((x) => x.Messstelle)).toEqual(['Speyer', 'Maxau', 'Worms']);
+  });
+
+  it('with set_url_type, points the loaded resource at its dump (url_type datapusher), which no later write or submit loads again', async () => {
+    const r = await linked('/pegel.csv', 'CSV');
+    const first = await finished(r.id as string);
+    await t.call('xloader_submit', { resource_id: r.id, set_url_type: true, ignore_hash: true }, { as: editor });
+    const second = await finished(r.id as string, (await t.call<Status>('xloader_status', { id: r.id })).job_id);
+    expect(second.job_id).not.toBe(first.job_id);
+    expect(second.status).toBe('complete');
+    const shown = await t.call<Dict>('resource_show', { id: r.id });
+    expect(shown).toMatchObject({ url_type: 'datapusher', url: `http://catalog.test/datastore/dump/${r.id}`, datastore_active: true });
+    const dump = await request(t.http).get(`/datastore/dump/${r.id}`);
+    expect(dump.text).toContain('Speyer');
+    // A later write of the dataset loads nothing (the URL is the dump itself), and a submit says why it would be circular.
+    await t.call('package_patch', { id: r.package_id, notes: 'Pegelstände' }, { as: editor });
+    expect((await t.call<Status>('xloader_status', { id: r.id })).job_id).toBe(second.job_id);
+    await t.call('xloader_submit', { resource_id: r.id }, { as: editor });
+    const third = await finished(r.id as string, (await t.call<Status>('xloader_status', { id: r.id })).job_id);
+    expect(third).toMatchObject({ status: 'error', error: { message: expect.stringContaining('zirkulär') } });
+    expect((await records(r.id)).map((x) => x.Messstelle)).toEqual(['Speyer', 'Maxau']);
   });
 
   it('loads a linked TSV and an XLSX workbook', async () => {
