@@ -1,7 +1,6 @@
 import { IngestError, type IngestWarning, type Reading, type ReadingBatch } from '../readings';
 import { parseJsonPayload } from './json-input';
-import { BoundMapping, type RecordMapping } from './record-mapping';
-import { parseDecimal } from './csv-dialect';
+import { BoundMapping, jsonNumber, type RecordMapping } from './record-mapping';
 import { parseInstant, TimeResolver, type LocalTimePolicy } from './time';
 
 /**
@@ -38,16 +37,6 @@ export const PUSH_JSON_MAPPING: RecordMapping = {
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-/** A JSON value as a number: a JSON number, or a numeric string with a decimal point; anything else refuses the payload. */
-function jsonNumber(at: string) {
-  return (raw: unknown, name: string): number => {
-    if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
-    const n = typeof raw === 'string' ? parseDecimal(raw, '.') : undefined;
-    if (n === undefined) throw new IngestError('invalid_number', `${JSON.stringify(raw)} in "${name}" (${at}) ist keine Zahl.`, `${at}.${name}`);
-    return n;
-  };
-}
 
 function readRecords(items: unknown[], mapping: RecordMapping, times: TimeResolver, policy: LocalTimePolicy, path: string): ReadingBatch {
   const readings: Reading[] = [];

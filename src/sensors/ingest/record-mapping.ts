@@ -1,4 +1,5 @@
 import { IngestError, type IngestWarning, type Quality, type Reading } from '../readings';
+import { parseDecimal } from './csv-dialect';
 import { TimeResolver } from './time';
 
 /**
@@ -88,6 +89,16 @@ export function readQuality(word: unknown, at: string): { quality: Quality; qual
     quality: 'suspect',
     qualityReason: `quality "${String(word)}"`,
     warning: { code: 'unknown_quality', message: `Unbekannte Qualitätsangabe "${String(word)}" an ${at}; als suspect übernommen.`, at },
+  };
+}
+
+/** A JSON value as a number: a JSON number, or a numeric string with a decimal point; anything else refuses the payload. */
+export function jsonNumber(at: string): (raw: unknown, name: string) => number {
+  return (raw, name) => {
+    if (typeof raw === 'number' && Number.isFinite(raw)) return raw;
+    const n = typeof raw === 'string' ? parseDecimal(raw, '.') : undefined;
+    if (n === undefined) throw new IngestError('invalid_number', `${JSON.stringify(raw)} in "${name}" (${at}) ist keine Zahl.`, `${at}.${name}`);
+    return n;
   };
 }
 
