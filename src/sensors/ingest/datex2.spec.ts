@@ -105,4 +105,14 @@ describe('DATEX II measured data', () => {
     const other = '<payload xmlns="http://example.org/not-datex"><siteMeasurements/></payload>';
     expect(() => parseDatexMeasuredData(other, table)).toThrow(expect.objectContaining({ code: 'invalid', message: expect.stringContaining('http://example.org/not-datex') }));
   });
+
+  it('takes end from the publication\'s period when it gives one, and decodes character references in names', () => {
+    const xml = fixture('datex2/measured-data-publication.v3.xml')
+      .toString('utf8')
+      .replaceAll('<roa:timeValue>2025-06-17T06:15:00Z</roa:timeValue>', '<roa:timeValue>2025-06-17T06:15:00Z</roa:timeValue><roa:period>300</roa:period>');
+    const got = parseDatexMeasuredData(xml, table);
+    expect(got.readings[0]).toMatchObject({ time: new Date('2025-06-17T06:15:00Z'), end: new Date('2025-06-17T06:20:00Z') });
+    const mst = fixture('datex2/measurement-site-table.v3.xml').toString('utf8').replace('Pfaffendorfer Brücke', 'Pfaffendorfer Br&#252;cke &amp; Rampe');
+    expect(datexStations(parseMeasurementSiteTableXml(mst))[2].name).toBe('Pfaffendorfer Brücke & Rampe, stadteinwärts');
+  });
 });

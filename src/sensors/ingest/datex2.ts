@@ -100,7 +100,8 @@ function stripPrefixes(v: unknown): unknown {
 }
 
 /**
- * Parses XML with fast-xml-parser (a maintained, dependency-light parser; these documents are a few MB at most, so a
+ * Parses XML with fast-xml-parser (htmlEntities: also character references such as &#252;, which it otherwise leaves
+ * as they are) (a maintained, dependency-light parser; these documents are a few MB at most, so a
  * tree is simpler than streaming). A DOCTYPE is refused outright: DATEX II never has one, and refusing it closes
  * the door to entity expansion attacks. Malformed XML refuses the payload naming line and column.
  */
@@ -112,7 +113,7 @@ function parseXml(input: string | Buffer, what: string): XmlDocument {
     const { msg, line, col } = valid.err;
     throw new IngestError('malformed', `${what}: kein wohlgeformtes XML: ${msg}`, `line ${line}, column ${col}`);
   }
-  const tree = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, processEntities: true }).parse(xml) as Record<string, unknown>;
+  const tree = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false, parseAttributeValue: false, processEntities: true, htmlEntities: true }).parse(xml) as Record<string, unknown>;
   const rootKey = Object.keys(tree).find((k) => !k.startsWith('?') && !k.startsWith('#'));
   if (!rootKey || !isObject(tree[rootKey])) throw new IngestError('malformed', `${what}: kein Wurzelelement.`, 'byte 0');
   const rootNode = tree[rootKey] as Record<string, unknown>;

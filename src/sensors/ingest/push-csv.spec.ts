@@ -164,4 +164,11 @@ describe('CSV push batches', () => {
     expect(readings[0]).toMatchObject({ quality: 'suspect', qualityReason: 'quality "geprüft?"' });
     expect(warnings).toEqual([expect.objectContaining({ code: 'unknown_quality', at: 'line 2' })]);
   });
+
+  it('refuses a header that lacks a column the station or stream is made of, naming it', () => {
+    const csv = 'timestamp,site,direction,vehicle_count\n2025-06-17T00:00:00+02:00,ZS-KO-101,inbound,3\n';
+    expect(() => parseCsvBatch(csv, COMMA, COUNTING)).toThrow(expect.objectContaining({ code: 'missing_column', at: 'line 1, lane' }));
+    const noSite = 'timestamp,lane,vehicle_count\n2025-06-17T00:00:00+02:00,1,3\n';
+    expect(() => parseCsvBatch(noSite, COMMA, COUNTING)).toThrow(expect.objectContaining({ code: 'missing_column', at: 'line 1, site' }));
+  });
 });

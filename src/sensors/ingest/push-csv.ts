@@ -25,6 +25,7 @@ export function parseCsvBatch(input: string | Buffer, dialect: CsvDialect, mappi
   const dup = header.find((h, i) => header.indexOf(h) !== i);
   if (dup !== undefined) throw new IngestError('invalid', `Spalte "${dup}" steht zweimal in der Kopfzeile.`, `line 1, ${dup}`);
   const bound = BoundMapping.bind(mapping, header, 'line 1');
+  bound.requireTemplateFields(header, 'line 1');
   const missing = [mapping.time, mapping.timeOfDay].filter((c): c is string => !!c && !header.includes(c));
   if (missing.length) throw new IngestError('missing_column', `Spalte "${missing[0]}" fehlt in der Kopfzeile.`, `line 1, ${missing[0]}`);
   if (!bound.valueNames().length) throw new IngestError('missing_column', 'Keine Spalte mit Messwerten in der Kopfzeile.', 'line 1');

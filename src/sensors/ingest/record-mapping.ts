@@ -153,7 +153,25 @@ export class BoundMapping {
     return new BoundMapping(mapping, values);
   }
 
-  /** Whether the payload carries the named field at all (a CSV header does for every row). */
+  /**
+   * For a table, whose every row has the header's fields: the fields the station and the streams are made of must
+   * be there, else the payload is refused naming the first missing one (rather than skipping every row).
+   */
+  requireTemplateFields(names: readonly string[], at: string): void {
+    const has = (t: string): string | undefined => templateFields(t).find((f) => !names.includes(f));
+    const stations = [this.mapping.station].flat();
+    const missingStation = stations.map(has);
+    if (missingStation.every((f) => f !== undefined)) {
+      const f = missingStation[0] as string;
+      throw new IngestError('missing_column', `Spalte "${f}" (Station) fehlt (${at}).`, `${at}, ${f}`);
+    }
+    for (const v of this.values) {
+      const f = has(v.spec.stream);
+      if (f !== undefined) throw new IngestError('missing_column', `Spalte "${f}" (Zeitreihe von "${v.name}") fehlt (${at}).`, `${at}, ${f}`);
+    }
+  }
+
+  /** The value fields the payload carries. */
   valueNames(): string[] {
     return this.values.map((v) => v.name);
   }
