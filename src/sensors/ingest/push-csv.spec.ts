@@ -61,6 +61,13 @@ describe('CSV push batches', () => {
     );
   });
 
+  it('refuses a speed header without a unit, and two speed headers in different units for one stream', () => {
+    const bare = 'timestamp,site,lane,direction,vehicle_count,avg_speed\n2025-06-17T00:00:00+02:00,A,1,in,1,3\n';
+    expect(() => parseCsvBatch(bare, COMMA, COUNTING)).toThrow(expect.objectContaining({ code: 'missing_unit', at: 'line 1, avg_speed' }));
+    const both = 'timestamp,site,lane,direction,vehicle_count,avg_speed_kmh,avg_speed_ms\n2025-06-17T00:00:00+02:00,A,1,in,1,36,10\n';
+    expect(() => parseCsvBatch(both, COMMA, COUNTING)).toThrow(expect.objectContaining({ code: 'invalid', at: 'line 1, avg_speed_ms' }));
+  });
+
   it('refuses a header whose unit suffix is unknown instead of guessing it', () => {
     const csv = 'timestamp,site,lane,direction,vehicle_count,avg_speed_knots\n2025-06-17T00:00:00+02:00,A,1,in,1,3\n';
     expect(() => parseCsvBatch(csv, COMMA, COUNTING)).toThrow(expect.objectContaining({ code: 'unknown_unit', message: expect.stringContaining('avg_speed_knots') }));

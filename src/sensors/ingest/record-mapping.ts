@@ -139,8 +139,14 @@ export class BoundMapping {
         values.push({ spec: exact, name, unit: exact.unit });
         continue;
       }
+      if (mapping.values.some((v) => v.unitInName && v.field === name)) {
+        throw new IngestError('missing_unit', `Das Feld "${name}" (${at}) nennt keine Einheit (erwartet z. B. ${name}_kmh).`, `${at}, ${name}`);
+      }
       const stem = mapping.values.find((v) => v.unitInName && name.startsWith(`${v.field}_`));
       if (stem) {
+        const twin = values.find((b) => b.spec === stem);
+        // Two units of one quantity (avg_speed_kmh and avg_speed_ms) would give one stream two values at one time.
+        if (twin) throw new IngestError('invalid', `Die Felder "${twin.name}" und "${name}" (${at}) liefern dieselbe Zeitreihe.`, `${at}, ${name}`);
         const suffix = name.slice(stem.field.length + 1);
         const unit = UNIT_SUFFIXES[suffix.toLowerCase()];
         if (!unit) throw new IngestError('unknown_unit', `Die Einheit "${suffix}" im Feld "${name}" (${at}) ist unbekannt.`, `${at}, ${name}`);
