@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reading } from '../readings';
-import { datexStations, parseDatexMeasuredData, parseMeasurementSiteTableXml, parseSiteIndexMap } from './datex2';
+import { DatexClient, datexStations, parseDatexMeasuredData, parseMeasurementSiteTableXml, parseSiteIndexMap } from './datex2';
 
 const fixture = (p: string): Buffer => readFileSync(join(__dirname, '../../../test/fixtures/sensors', p));
 const table = parseSiteIndexMap(fixture('datex2/site-index-map.json'));
@@ -114,5 +114,25 @@ describe('DATEX II measured data', () => {
     expect(got.readings[0]).toMatchObject({ time: new Date('2025-06-17T06:15:00Z'), end: new Date('2025-06-17T06:20:00Z') });
     const mst = fixture('datex2/measurement-site-table.v3.xml').toString('utf8').replace('Pfaffendorfer Brücke', 'Pfaffendorfer Br&#252;cke &amp; Rampe');
     expect(datexStations(parseMeasurementSiteTableXml(mst))[2].name).toBe('Pfaffendorfer Brücke & Rampe, stadteinwärts');
+  });
+});
+
+describe('DATEX II client', () => {
+  it('pulls the site table (XML or JSON map) and the measured data through the injected fetch', async () => {
+    const served: Record<string, string> = {
+      'https://vrz.example/mst.xml': fixture('datex2/measurement-site-table.v3.xml').toString('utf8'),
+      'https://vrz.example/mst.json': fixture('datex2/site-index-map.json').toString('utf8'),
+      'https://vrz.example/mdp.json': fixture('datex2/measured-data-publication.v3.json').toString('utf8'),
+    };
+    const asked: string[] = [];
+    const client = new DatexClient(async (url) => {
+      asked.push(url);
+      return served[url];
+    });
+    const fromXml = await client.siteTable('https://vrz.example/mst.xml');
+    expect(datexStations(fromXml)).toEqual(datexStations(await client.siteTable('https://vrz.example/mst.json')));
+    const got = await client.measuredData('https://vrz.example/mdp.json', fromXml);
+    expect(got.readings).toHaveLength(24);
+    expect(asked).toEqual(['https://vrz.example/mst.xml', 'https://vrz.example/mst.json', 'https://vrz.example/mdp.json']);
   });
 });

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { IngestError, type IngestWarning, type QuantityKey, type Reading, type ReadingBatch, type StationInfo, type StreamInfo } from '../readings';
+import type { FetchText } from './http-fetch';
 import { parseJsonPayload } from './json-input';
 import { parseInstant } from './time';
 
@@ -208,7 +209,10 @@ export function datexStations(table: DatexSiteTable): StationInfo[] {
       if (ix.periodSeconds) stream.intervalSeconds = ix.periodSeconds;
       streams.set(key, stream);
     }
-    const station: StationInfo = { key: site.id, name: site.name, streams: [...streams.values()], properties: { measurementSiteTable: table.id, siteVersion: site.version } };
+    const properties: Record<string, unknown> = {};
+    if (table.id) properties.measurementSiteTable = table.id;
+    if (site.version) properties.siteVersion = site.version;
+    const station: StationInfo = { key: site.id, name: site.name, streams: [...streams.values()], properties };
     if (site.location) station.location = { type: 'Point', coordinates: [site.location.lon, site.location.lat] };
     return station;
   });
@@ -378,4 +382,21 @@ export function parseDatexMeasuredData(input: string | Buffer, table: DatexSiteT
   const result: ReadingBatch & { version: string; publicationTime?: Date } = { readings, warnings, version };
   if (publicationTime) result.publicationTime = parseInstant(publicationTime, 'publicationTime');
   return result;
+}
+
+/**
+ * Pulls a source's DATEX II over HTTP (fetch injected; the guarded one in production): the site table (v3 XML, or
+ * the JSON index map) and the measured data read through it.
+ */
+export class DatexClient {
+  constructor(private readonly fetchText: FetchText) {}
+
+  async siteTable(url: string): Promise<DatexSiteTable> {
+    const body = await this.fetchText(url);
+    return body.trimStart().startsWith('{') ? parseSiteIndexMap(body) : parseMeasurementSiteTableXml(body);
+  }
+
+  async measuredData(url: string, table: DatexSiteTable): Promise<ReturnType<typeof parseDatexMeasuredData>> {
+    return parseDatexMeasuredData(await this.fetchText(url), table);
+  }
 }

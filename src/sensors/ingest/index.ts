@@ -32,6 +32,7 @@ export {
   type StationsQuery,
 } from './pegelonline';
 export {
+  DatexClient,
   datexStations,
   parseDatexMeasuredData,
   parseMeasurementSiteTableXml,
