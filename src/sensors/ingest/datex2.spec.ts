@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Reading } from '../readings';
-import { DatexClient, datexStations, parseDatexMeasuredData, parseMeasurementSiteTableXml, parseSiteIndexMap } from './datex2';
+import { DatexClient, parseDatexMeasuredData } from './datex2';
+import { datexStations, parseMeasurementSiteTableXml, parseSiteIndexMap } from './datex2-site-table';
 
 const fixture = (p: string): Buffer => readFileSync(join(__dirname, '../../../test/fixtures/sensors', p));
 const table = parseSiteIndexMap(fixture('datex2/site-index-map.json'));

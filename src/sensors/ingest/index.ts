@@ -31,16 +31,8 @@ export {
   pegelonlineStationsUrl,
   type StationsQuery,
 } from './pegelonline';
-export {
-  DatexClient,
-  datexStations,
-  parseDatexMeasuredData,
-  parseMeasurementSiteTableXml,
-  parseSiteIndexMap,
-  type DatexIndex,
-  type DatexSite,
-  type DatexSiteTable,
-} from './datex2';
+export { DatexClient, parseDatexMeasuredData } from './datex2';
+export { datexStations, parseMeasurementSiteTableXml, parseSiteIndexMap, type DatexIndex, type DatexSite, type DatexSiteTable } from './datex2-site-table';
 export {
   compileTopicPattern,
   mapFlatMessage,
