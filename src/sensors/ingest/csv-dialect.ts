@@ -1,4 +1,5 @@
 import { IngestError } from '../readings';
+import type { PayloadEncoding } from './json-input';
 import { assertTimeZone } from './time';
 
 /**
@@ -18,6 +19,8 @@ export interface CsvDialect {
   timeZone?: string;
   /** The source sends each series in time order (resolves the repeated fall-back hour by arrival). */
   inSequence?: boolean;
+  /** The file's encoding; default UTF-8 (checked). German office exports are often windows-1252. */
+  encoding?: PayloadEncoding;
 }
 
 /** Checks a dialect once, when a source is configured or its batch read. */
@@ -28,6 +31,9 @@ export function checkDialect(d: CsvDialect): void {
   if (d.decimalMark !== '.' && d.decimalMark !== ',') throw new IngestError('invalid', `Dezimalzeichen muss "." oder "," sein, nicht ${JSON.stringify(d.decimalMark)}.`, 'dialect.decimalMark');
   if (d.decimalMark === d.separator) throw new IngestError('invalid', 'Dezimalzeichen und Trennzeichen dürfen nicht gleich sein.', 'dialect.decimalMark');
   if (d.timeZone) assertTimeZone(d.timeZone);
+  if (d.encoding && !['utf-8', 'latin1', 'windows-1252'].includes(d.encoding)) {
+    throw new IngestError('invalid', `Unbekannte Kodierung ${JSON.stringify(d.encoding)} (utf-8, latin1, windows-1252).`, 'dialect.encoding');
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { IngestError } from '../readings';
+import { decodePayload } from './json-input';
 
 /** Small readers shared by the DATEX II adapters, and the one XML parse they all go through. */
 
@@ -50,7 +51,7 @@ function stripPrefixes(v: unknown): unknown {
  * the door to entity expansion attacks. Malformed XML refuses the payload naming line and column.
  */
 export function parseXml(input: string | Buffer, what: string): XmlDocument {
-  const xml = typeof input === 'string' ? input : input.toString('utf8');
+  const xml = decodePayload(input, what);
   if (/<!DOCTYPE/i.test(xml)) throw new IngestError('malformed', `${what}: XML mit DOCTYPE wird nicht gelesen.`, `byte ${Buffer.byteLength(xml.slice(0, xml.search(/<!DOCTYPE/i)))}`);
   const valid = XMLValidator.validate(xml);
   if (valid !== true) {

@@ -178,4 +178,15 @@ describe('CSV push batches', () => {
     const noSite = 'timestamp,lane,vehicle_count\n2025-06-17T00:00:00+02:00,1,3\n';
     expect(() => parseCsvBatch(noSite, COMMA, COUNTING)).toThrow(expect.objectContaining({ code: 'missing_column', at: 'line 1, site' }));
   });
+
+  it('reads a windows-1252 export when the source declares it, and refuses it undeclared naming the byte', () => {
+    const csv = 'Messstelle;Datum;Zeit;Wasserstand_cm\nSAARBRÜCKEN;29.03.2025;00:00;301,5\n';
+    const bytes = Buffer.from(csv, 'latin1');
+    const mapping: RecordMapping = { time: 'Datum', timeOfDay: 'Zeit', station: '{Messstelle}', values: [{ field: 'Wasserstand', unitInName: true, stream: 'W' }] };
+    const dialect: CsvDialect = { separator: ';', decimalMark: ',', dateFormat: 'dd.MM.yyyy', timeFormat: 'HH:mm', timeZone: 'Europe/Berlin' };
+    expect(parseCsvBatch(bytes, { ...dialect, encoding: 'windows-1252' }, mapping).readings).toEqual([
+      { station: 'SAARBRÜCKEN', stream: 'W', time: new Date('2025-03-28T23:00:00Z'), value: 301.5, unit: 'cm', at: 'line 2' },
+    ]);
+    expect(() => parseCsvBatch(bytes, dialect, mapping)).toThrow(expect.objectContaining({ code: 'malformed', at: `byte ${csv.indexOf('Ü')}` }));
+  });
 });

@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { IngestError, type IngestWarning, type Reading, type ReadingBatch } from '../readings';
 import { checkDialect, parseDecimal, type CsvDialect } from './csv-dialect';
+import { decodePayload } from './json-input';
 import { BoundMapping, type RecordMapping } from './record-mapping';
 import { TimeResolver } from './time';
 
@@ -12,7 +13,7 @@ import { TimeResolver } from './time';
  */
 export function parseCsvBatch(input: string | Buffer, dialect: CsvDialect, mapping: RecordMapping): ReadingBatch {
   checkDialect(dialect);
-  const text = typeof input === 'string' ? input : input.toString('utf8');
+  const text = decodePayload(input, 'CSV', dialect.encoding);
   let rows: { record: string[]; info: { lines: number } }[];
   try {
     rows = parse(text, { delimiter: dialect.separator, bom: true, skip_empty_lines: true, info: true, relax_column_count: true }) as unknown as typeof rows;
