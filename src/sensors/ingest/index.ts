@@ -17,7 +17,7 @@ export type IngestAdapterKind = (typeof INGEST_ADAPTERS)[number]['kind'];
 
 export { parseInstant, TimeResolver, assertTimeZone, type LocalTimePolicy, type LocalResult } from './time';
 export { checkDialect, parseDecimal, type CsvDialect } from './csv-dialect';
-export { BoundMapping, UNIT_SUFFIXES, readQuality, type RecordMapping, type ValueField, type TimeFormat } from './record-mapping';
+export { BoundMapping, UNIT_SUFFIXES, checkRecordMapping, jsonNumber, readQuality, type RecordMapping, type ValueField, type TimeFormat } from './record-mapping';
 export { parseCsvBatch, PUSH_CSV_DIALECT, PUSH_CSV_MAPPING } from './push-csv';
 export { parseJsonPush, PUSH_JSON_MAPPING, type JsonPushConfig, type JsonPushShape, type PushBatchMeta } from './push-json';
 export { parseJsonPayload } from './json-input';

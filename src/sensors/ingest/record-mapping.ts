@@ -105,6 +105,38 @@ export function jsonNumber(at: string): (raw: unknown, name: string) => number {
 const TEMPLATE_FIELD = /\{([^{}]+)\}/g;
 const templateFields = (t: string): string[] => [...t.matchAll(TEMPLATE_FIELD)].map((m) => m[1]);
 
+/**
+ * Checks a mapping once, when a source is configured (sensor_source_create/update), so a typo shows then and not
+ * at the first batch: every name non-empty, every template well formed, a unit either in the field name or given.
+ */
+export function checkRecordMapping(m: RecordMapping, at = 'mapping'): void {
+  const bad = (where: string, why: string): never => {
+    throw new IngestError('invalid', `${at}.${where}: ${why}`, `${at}.${where}`);
+  };
+  const name = (v: unknown, where: string): void => {
+    if (typeof v !== 'string' || !v.trim()) bad(where, 'ein Feldname ist nötig');
+  };
+  const template = (t: unknown, where: string): void => {
+    if (typeof t !== 'string' || !t.trim()) bad(where, 'eine Vorlage ist nötig');
+    const rest = (t as string).replace(TEMPLATE_FIELD, '');
+    if (/[{}]/.test(rest)) bad(where, `unvollständige {Feld}-Angabe in "${t as string}"`);
+  };
+  name(m.time, 'time');
+  for (const f of ['timeOfDay', 'quality', 'intervalField'] as const) if (m[f] !== undefined) name(m[f], f);
+  const stations = [m.station].flat();
+  if (!stations.length) bad('station', 'mindestens eine Vorlage ist nötig');
+  stations.forEach((t, i) => template(t, Array.isArray(m.station) ? `station[${i}]` : 'station'));
+  if (!Array.isArray(m.values) || !m.values.length) bad('values', 'mindestens ein Wertfeld ist nötig');
+  m.values.forEach((v, i) => {
+    name(v.field, `values[${i}].field`);
+    template(v.stream, `values[${i}].stream`);
+    if (v.unitInName && (v.unit !== undefined || v.unitField !== undefined)) bad(`values[${i}].unit`, 'die Einheit steht schon im Feldnamen (unitInName)');
+    if (v.unitField !== undefined) name(v.unitField, `values[${i}].unitField`);
+  });
+  if (m.intervalSeconds !== undefined && !(Number.isFinite(m.intervalSeconds) && m.intervalSeconds > 0)) bad('intervalSeconds', 'eine positive Zahl ist nötig');
+  if (m.intervalSeconds !== undefined && m.intervalField !== undefined) bad('intervalField', 'entweder intervalSeconds oder intervalField');
+}
+
 /** A value field as found in the payload: its real name and the unit it declares. */
 interface BoundValue {
   spec: ValueField;
