@@ -17,7 +17,7 @@ import { DatastoreLoadRepository, LoadLogLine, LoadRow } from './datastore-load.
 import { LoadJobData } from './datastore-load.service';
 import { DatastoreResources } from './datastore-resources.service';
 import { DatastoreTableRepository } from './datastore-table.repository';
-import { downloadTo, FetchRefused } from './load-fetch';
+import { downloadTo, FetchRefused } from '../common/guarded-fetch';
 import { DUMP_URL_TYPES, LoadableResource, tableHint } from './load-source';
 import { CopyTextConverter, DatastoreType, inferTypes, InferredColumn, LoadLog, LoaderError, readTable } from './loader';
 
@@ -181,6 +181,7 @@ export class DatastoreLoadJob {
       maxBytes: this.config.LOADER_MAX_BYTES,
       timeoutMs: this.config.LOADER_FETCH_TIMEOUT_SECONDS * 1000,
       allowPrivate: this.config.LOADER_ALLOW_PRIVATE_ADDRESSES,
+      settings: { maxBytes: 'LOADER_MAX_BYTES', timeout: 'LOADER_FETCH_TIMEOUT_SECONDS' },
     });
     log.add('INFO', `${got.bytes} Bytes empfangen${got.contentType ? ` (${got.contentType})` : ''}.`);
     return { bytes: got.bytes, hash: await sha256(file) };

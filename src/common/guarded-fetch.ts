@@ -3,11 +3,17 @@ import { createWriteStream } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import { isIP, type LookupFunction } from 'node:net';
-import { Transform } from 'node:stream';
+import { Transform, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import ipaddr from 'ipaddr.js';
 
-/** A link the loader would not or could not fetch; the message is for the steward (it goes into xloader_status). */
+/**
+ * Fetching a link someone outside gave us (a resource URL, a sensor source's endpoint) without letting it reach the
+ * catalog's own network: http(s) only, every resolved address checked on the socket itself, size and time limits.
+ * The DataStore loader and the sensor pollers both use it.
+ */
+
+/** A link that would not or could not be fetched; the message is for the steward (xloader_status, a source's last error). */
 export class FetchRefused extends Error {
   constructor(message: string) {
     super(message);
@@ -18,8 +24,12 @@ export class FetchRefused extends Error {
 export interface FetchLimits {
   maxBytes: number;
   timeoutMs: number;
-  /** LOADER_ALLOW_PRIVATE_ADDRESSES: also private, loopback and link-local addresses. */
+  /** Also private, loopback and link-local addresses (LOADER_ALLOW_PRIVATE_ADDRESSES, say). */
   allowPrivate: boolean;
+  /** The settings that set maxBytes and timeoutMs, named in the messages so a steward knows what to raise. */
+  settings?: { maxBytes?: string; timeout?: string };
+  /** Request headers (accept, user-agent); the user-agent defaults to the loader's. */
+  headers?: Record<string, string>;
 }
 
 const MAX_REDIRECTS = 5;
@@ -68,6 +78,24 @@ export interface Downloaded {
  * the size and time limits; anything else throws FetchRefused with a message for the steward.
  */
 export async function downloadTo(link: string, path: string, limits: FetchLimits): Promise<Downloaded> {
+  return fetchInto(link, limits, () => createWriteStream(path)).then(({ downloaded }) => downloaded);
+}
+
+/** A link's body in memory, under the same guard and limits as downloadTo: for the small answers of an API a poller reads. */
+export async function fetchBody(link: string, limits: FetchLimits): Promise<Downloaded & { body: Buffer }> {
+  const chunks: Buffer[] = [];
+  const collect = (): Writable =>
+    new Writable({
+      write(chunk: Buffer, _enc, done) {
+        chunks.push(chunk);
+        done();
+      },
+    });
+  const { downloaded } = await fetchInto(link, limits, collect);
+  return { ...downloaded, body: Buffer.concat(chunks) };
+}
+
+async function fetchInto(link: string, limits: FetchLimits, sink: () => Writable): Promise<{ downloaded: Downloaded }> {
   const deadline = AbortSignal.timeout(limits.timeoutMs);
   let url = parseLink(link);
   for (let hop = 0; ; hop++) {
@@ -86,26 +114,28 @@ export async function downloadTo(link: string, path: string, limits: FetchLimits
     const declared = Number(res.headers['content-length']);
     if (Number.isFinite(declared) && declared > limits.maxBytes) {
       res.destroy();
-      throw new FetchRefused(tooLarge(limits.maxBytes));
+      throw new FetchRefused(tooLarge(limits));
     }
     let bytes = 0;
     const count = new Transform({
       transform(chunk: Buffer, _enc, done) {
         bytes += chunk.length;
-        done(bytes > limits.maxBytes ? new FetchRefused(tooLarge(limits.maxBytes)) : null, chunk);
+        done(bytes > limits.maxBytes ? new FetchRefused(tooLarge(limits)) : null, chunk);
       },
     });
     try {
-      await pipeline(res, count, createWriteStream(path), { signal: deadline });
+      await pipeline(res, count, sink(), { signal: deadline });
     } catch (err) {
-      throw deadline.aborted ? timedOut(limits.timeoutMs) : err;
+      throw deadline.aborted ? timedOut(limits) : err;
     }
-    return { bytes, contentType: res.headers['content-type'], finalUrl: url.toString() };
+    return { downloaded: { bytes, contentType: res.headers['content-type'], finalUrl: url.toString() } };
   }
 }
 
-const tooLarge = (max: number): string => `Die Datei ist größer als die erlaubten ${max} Bytes (LOADER_MAX_BYTES).`;
-const timedOut = (ms: number): FetchRefused => new FetchRefused(`Der Abruf dauerte länger als ${Math.round(ms / 1000)} s (LOADER_FETCH_TIMEOUT_SECONDS).`);
+const named = (setting: string | undefined): string => (setting ? ` (${setting})` : '');
+const tooLarge = (limits: FetchLimits): string => `Die Datei ist größer als die erlaubten ${limits.maxBytes} Bytes${named(limits.settings?.maxBytes)}.`;
+const timedOut = (limits: FetchLimits): FetchRefused =>
+  new FetchRefused(`Der Abruf dauerte länger als ${Math.round(limits.timeoutMs / 1000)} s${named(limits.settings?.timeout)}.`);
 
 function parseLink(link: string): URL {
   let url: URL;
@@ -125,7 +155,10 @@ function request(url: URL, limits: FetchLimits, signal: AbortSignal): Promise<ht
   if (isIP(host) && !limits.allowPrivate && !isPublicAddress(host)) return Promise.reject(refusedAddress(host, host));
   const get = url.protocol === 'https:' ? https.get : http.get;
   return new Promise((resolve, reject) => {
-    const req = get(url, { lookup: guardedLookup(limits.allowPrivate), signal, headers: { 'user-agent': 'offene-daten-loader', accept: '*/*' } }, resolve);
-    req.on('error', (err) => reject(signal.aborted ? timedOut(limits.timeoutMs) : err instanceof FetchRefused ? err : new FetchRefused(`Der Abruf von ${url.toString()} schlug fehl: ${err.message}`)));
+    const headers = { 'user-agent': 'offene-daten-loader', accept: '*/*', ...limits.headers };
+    // agent: false, a fresh socket each time: a pooled keep-alive socket would skip the lookup, so one opened under
+    // allowPrivate could carry a later request that must not reach a private address.
+    const req = get(url, { agent: false, lookup: guardedLookup(limits.allowPrivate), signal, headers }, resolve);
+    req.on('error', (err) => reject(signal.aborted ? timedOut(limits) : err instanceof FetchRefused ? err : new FetchRefused(`Der Abruf von ${url.toString()} schlug fehl: ${err.message}`)));
   });
 }

@@ -3,7 +3,7 @@ import { createServer, Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { downloadTo, isPublicAddress } from './load-fetch';
+import { downloadTo, fetchBody, isPublicAddress } from './guarded-fetch';
 
 describe('which addresses a link may reach', () => {
   it.each(['8.8.8.8', '195.145.1.1', '2a00:1450:4001:82a::200e'])('%s is public', (a) => expect(isPublicAddress(a)).toBe(true));
@@ -27,7 +27,7 @@ describe('downloading a link', () => {
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     port = (server.address() as AddressInfo).port;
-    dir = mkdtempSync(join(tmpdir(), 'load-fetch-'));
+    dir = mkdtempSync(join(tmpdir(), 'guarded-fetch-'));
   });
   afterAll(async () => {
     await new Promise((r) => server.close(r));
@@ -45,5 +45,13 @@ describe('downloading a link', () => {
     const got = await downloadTo(`http://localhost:${port}/weiter`, file, { ...limits, allowPrivate: true });
     expect(got.bytes).toBe(8);
     expect(readFileSync(file, 'utf8')).toBe('a;b\n1;2\n');
+  });
+
+  it('reads a body into memory under the same guard, refusing one above the size limit and naming the setting', async () => {
+    await expect(fetchBody(`http://localhost:${port}/daten.csv`, limits)).rejects.toThrow(/nicht öffentlich/);
+    const got = await fetchBody(`http://localhost:${port}/weiter`, { ...limits, allowPrivate: true });
+    expect(got.body.toString('utf8')).toBe('a;b\n1;2\n');
+    const small = { ...limits, allowPrivate: true, maxBytes: 4, settings: { maxBytes: 'SENSOR_MAX_BYTES' } };
+    await expect(fetchBody(`http://localhost:${port}/daten.csv`, small)).rejects.toThrow(/4 Bytes \(SENSOR_MAX_BYTES\)/);
   });
 });
