@@ -269,6 +269,7 @@ class Parser {
         const [start, end] = t.text.split('/');
         checkDatetime(start, t.pos);
         checkDatetime(end, t.pos + start.length + 1);
+        if (Date.parse(end.replace(',', '.')) < Date.parse(start.replace(',', '.'))) throw badFilter(`The interval ${t.text} ends before it starts`, t.pos);
         return this.lit({ kind: 'interval', start, end }, t.pos);
       }
       case 'date':

@@ -267,7 +267,8 @@ function compareIntervals(op: ComparisonOp, s1: string, e1: string, s2: string, 
     case 'ge':
       return `(${s1} >= ${s2} AND ${e1} >= ${e2})`;
     case 'lt':
-      return `(${e1} <= ${s2} AND ${s1} < ${s2})`;
+      // s2 <= e2 holds for every interval (the parser refuses others); it keeps e2's parameter in the statement.
+      return `(${e1} <= ${s2} AND ${s1} < ${s2} AND ${s2} <= ${e2})`;
     case 'le':
       return `(${s1} <= ${s2} AND ${e1} <= ${e2})`;
   }
@@ -449,33 +450,41 @@ export function value(e: Expr, scope: Scope): Typed {
     case 'call':
       return call(e, scope);
     default:
-      return { t: 'bool', sql: condition(e, scope) };
+      return { t: 'bool', sql: guarded(e, scope) };
   }
 }
 
 /**
- * Compiles a condition. Where a path in it runs through a to-many navigation, the condition becomes
- * EXISTS (SELECT 1 FROM <related> WHERE <link> AND <condition on the related row>).
+ * Compiles a condition. A path through a to-many navigation makes an EXISTS over the related rows: around the
+ * whole filter, or around the branch of an `or` or the operand of a `not` it sits in. Conditions joined by `and`
+ * thus speak of the same related row (`Datastreams/Observations/result gt 11 and Datastreams/Observations/result
+ * lt 100`: one observation in (11, 100)), as FROST's joins do; `or` and `not` keep their plain meaning (`not
+ * Datastreams/name eq 'x'`: no Datastream is named x).
  */
-export function condition(e: Expr, scope: Scope): string {
-  switch (e.type) {
-    case 'and':
-      return `(${condition(e.left, scope)} AND ${condition(e.right, scope)})`;
-    case 'or':
-      return `(${condition(e.left, scope)} OR ${condition(e.right, scope)})`;
-    case 'not':
-      return `(NOT ${condition(e.operand, scope)})`;
-    default:
-  }
+function guarded(e: Expr, scope: Scope): string {
   const mark = scope.ctx.params.values.length;
   try {
-    if (e.type === 'compare') return compare(e.op, value(e.left, scope), value(e.right, scope), e.pos);
-    return asBool(value(e, scope), e.pos);
+    return condition(e, scope);
   } catch (signal) {
     if (!(signal instanceof ToMany)) throw signal;
     // The attempt is discarded, and with it the parameters it added (PostgreSQL refuses unused ones).
     scope.ctx.params.values.length = mark;
     return exists(e, scope, signal);
+  }
+}
+
+function condition(e: Expr, scope: Scope): string {
+  switch (e.type) {
+    case 'and':
+      return `(${condition(e.left, scope)} AND ${condition(e.right, scope)})`;
+    case 'or':
+      return `(${guarded(e.left, scope)} OR ${guarded(e.right, scope)})`;
+    case 'not':
+      return `(NOT ${guarded(e.operand, scope)})`;
+    case 'compare':
+      return compare(e.op, value(e.left, scope), value(e.right, scope), e.pos);
+    default:
+      return asBool(value(e, scope), e.pos);
   }
 }
 
@@ -487,7 +496,7 @@ function exists(e: Expr, scope: Scope, signal: ToMany): string {
   const nav = MODEL[parentType].navigations[manyName];
   const alias = scope.ctx.nextAlias();
   const inner = new Scope(nav.target, alias, [...from.prefix, ...signal.navs], scope, scope.ctx);
-  const cond = condition(e, inner);
+  const cond = guarded(e, inner);
   const guard = scope.ctx.guard(nav.target, alias);
   const where = [linkSql(nav, parentAlias, alias), guard, cond].filter(Boolean).join(' AND ');
   return `EXISTS (SELECT 1 FROM ${MODEL[nav.target].table} ${alias} ${inner.joins.join(' ')} WHERE ${where})`;
@@ -496,7 +505,7 @@ function exists(e: Expr, scope: Scope, signal: ToMany): string {
 /** A `$filter` as a condition on the scope's rows. */
 export function filterSql(e: Expr, scope: Scope): string {
   if (e.type === 'literal' && e.literal.kind !== 'boolean') throw badFilter('$filter must be a condition, such as name eq \'x\'', e.pos);
-  return condition(e, scope);
+  return guarded(e, scope);
 }
 
 /** `$orderby` items as ORDER BY terms. */

@@ -160,11 +160,12 @@ export function compileRead(path: ResourcePath, options: QueryOptions, read: Rea
   }
 
   if (options.filter) where.push(filterSql(options.filter, scope));
-  const order = [...orderSql(options.orderby, scope), `${a}.id`];
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  // The count shares the path's and the filter's parameters; it is built before the page adds its own (order,
+  // select, limit), since PostgreSQL refuses parameters a statement does not use.
+  const count = options.count ? { sql: `SELECT count(*) AS count FROM ${table} ${a} ${scope.joins.join(' ')} ${whereSql}`, params: [...params.values] } : undefined;
+  const order = [...orderSql(options.orderby, scope), `${a}.id`];
   const from = `FROM ${table} ${a} ${scope.joins.join(' ')}`;
-  // The count shares the filter's parameters; it is built before the page's own (select, limit) are added.
-  const count = options.count ? { sql: `SELECT count(*) AS count ${from} ${whereSql}`, params: [...params.values] } : undefined;
   const { columns, navigationLinks } = path.isRef ? { columns: [`${a}.id AS "@iot.id"`], navigationLinks: [] } : selectColumns(type, options.select, a, params);
   const limit = params.add(options.top + 1, 'bigint');
   const offset = params.add(options.skip, 'bigint');
