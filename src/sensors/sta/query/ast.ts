@@ -12,7 +12,8 @@ export type GeoJsonGeometry =
 
 export type Literal =
   | { kind: 'string'; value: string }
-  | { kind: 'number'; value: number; integer: boolean }
+  /** `text` as written: integers beyond 2^53 (ids) keep every digit. */
+  | { kind: 'number'; value: number; integer: boolean; text: string }
   | { kind: 'boolean'; value: boolean }
   | { kind: 'null' }
   /** An instant with its offset as written (`2015-03-02T00:00:00+01:00`); `offsetMinutes` for totaloffsetminutes(). */

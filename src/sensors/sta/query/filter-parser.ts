@@ -257,7 +257,7 @@ class Parser {
         this.next();
         const value = Number(t.text);
         if (!Number.isFinite(value)) throw badFilter(`Number out of range: ${t.text}`, t.pos);
-        return this.lit({ kind: 'number', value, integer: /^[+-]?\d+$/.test(t.text) }, t.pos);
+        return this.lit({ kind: 'number', value, integer: /^[+-]?\d+$/.test(t.text), text: t.text }, t.pos);
       }
       case 'datetime': {
         this.next();

@@ -159,7 +159,9 @@ function literal(l: Literal, params: Params, pos: number): Typed {
     case 'string':
       return { t: 'text', sql: params.add(l.value, 'text') };
     case 'number':
-      return { t: 'number', sql: params.add(l.value, l.integer && Number.isSafeInteger(l.value) ? 'bigint' : 'double precision') };
+      // Integers that fit a bigint go as written (ids beyond 2^53 stay exact), others as double precision.
+      if (l.integer && /^[+-]?\d{1,18}$/.test(l.text)) return { t: 'number', sql: params.add(l.text.replace(/^\+/, ''), 'bigint') };
+      return { t: 'number', sql: params.add(l.value, 'double precision') };
     case 'boolean':
       return { t: 'bool', sql: params.add(l.value, 'boolean') };
     case 'null':

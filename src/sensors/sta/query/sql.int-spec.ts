@@ -290,6 +290,10 @@ describe('SensorThings queries on PostgreSQL', () => {
       expect(await ids(`/Locations(${id.locMainz})/HistoricalLocations`)).toEqual([id.hist]);
       expect((await read(`/HistoricalLocations(${id.hist})/Thing`)).rows.map((r) => r.name)).toEqual(['Pegel Mainz']);
     });
+    it('reads an id given beyond 2^53 exactly', async () => {
+      expect(await ids('/Things', { $filter: 'id eq 9007199254740993' })).toEqual([]);
+      expect(await ids('/Things', { $filter: `@iot.id eq ${id.worms}` })).toEqual([id.worms]);
+    });
     it('checks every id along the path', async () => {
       expect(await ids(`/Things(${id.mainz})/Datastreams(${id.dsMainz})/Observations`, { $top: '2' })).toEqual(obs(1, 2));
       expect(await ids(`/Things(${id.worms})/Datastreams(${id.dsMainz})/Observations`)).toEqual([]);
@@ -336,8 +340,11 @@ describe('SensorThings queries on PostgreSQL', () => {
 
   describe('$select', () => {
     it('serves only the selected properties, with the id', async () => {
-      const [row] = (await read(`/Things`, { $select: 'name,properties/river', $top: '1' })).rows;
-      expect(row).toEqual({ '@iot.id': id.mainz, name: 'Pegel Mainz', 'properties/river': 'Rhein' });
+      const compiled = compileRead(parsePath('/Things'), parseQueryOptions('Thing', { $select: 'name,properties/river,Datastreams', $top: '1' }), ALL);
+      const [row] = (await c.query(compiled.query.sql, compiled.query.params)).rows;
+      expect(row).toEqual({ '@iot.id': id.mainz, name: 'Pegel Mainz', m1: 'Rhein' });
+      expect(compiled.memberColumns).toEqual({ m1: ['properties', 'river'] });
+      expect(compiled.navigationLinks).toEqual(['Datastreams']);
     });
   });
 

@@ -46,6 +46,8 @@ export interface CompiledRead {
   count?: SqlQuery;
   /** Selected navigation properties (their links are served, nothing is read). */
   navigationLinks: string[];
+  /** Columns holding selected JSON members (`$select=properties/owner`): column name → the selected path. */
+  memberColumns: Record<string, string[]>;
   top: number;
   skip: number;
 }
@@ -104,12 +106,14 @@ function pathConditions(path: ResourcePath, k: number, a: string, ctx: ExprConte
   return conds;
 }
 
-const quoteName = (name: string): string => `"${name.replace(/"/g, '""')}"`;
+/** Property names come from the model (plain words), so quoting them needs no escaping. */
+const quoteName = (name: string): string => `"${name}"`;
 
 /** The selected columns of entities under alias `a`. */
-function selectColumns(type: EntityType, select: string[][] | undefined, a: string, params: Params): { columns: string[]; navigationLinks: string[] } {
+function selectColumns(type: EntityType, select: string[][] | undefined, a: string, params: Params): { columns: string[]; navigationLinks: string[]; memberColumns: Record<string, string[]> } {
   const def = MODEL[type];
   const columns = [`${a}.id AS "@iot.id"`];
+  const memberColumns: Record<string, string[]> = {};
   const navigationLinks: string[] = [];
   const items = select ?? def.defaultSelect.map((n) => [n]);
   for (const item of items) {
@@ -121,15 +125,20 @@ function selectColumns(type: EntityType, select: string[][] | undefined, a: stri
     if (name === 'id') continue;
     const prop = def.properties[name];
     if (members.length) {
+      // A member's column is named by its position, never by the client's text; `members` maps it back.
       const base = prop.kind === 'result' ? `${a}.result_json` : prop.sql(a);
-      columns.push(`${base} #> ${params.add(members, 'text[]')} AS ${quoteName(item.join('/'))}`);
+      const column = `m${Object.keys(memberColumns).length + 1}`;
+      memberColumns[column] = item;
+      columns.push(`${base} #> ${params.add(members, 'text[]')} AS ${column}`);
     } else {
       columns.push(`${prop.out(a)} AS ${quoteName(name)}`);
     }
   }
   if (!select) navigationLinks.push(...Object.keys(def.navigations));
-  return { columns, navigationLinks };
+  return { columns, navigationLinks, memberColumns };
 }
+
+const REF_ONLY = (a: string): ReturnType<typeof selectColumns> => ({ columns: [`${a}.id AS "@iot.id"`], navigationLinks: [], memberColumns: {} });
 
 /**
  * The SQL answering a GET on `path` with `options`. Throws StaQueryError (400) for a filter or order that
@@ -150,13 +159,13 @@ export function compileRead(path: ResourcePath, options: QueryOptions, read: Rea
     const prop = MODEL[type].properties[name === '@iot.id' ? 'id' : name];
     const base = members.length ? `${prop.kind === 'result' ? `${a}.result_json` : prop.sql(a)} #> ${params.add(members, 'text[]')}` : prop.out(a);
     const sql = `SELECT ${base} AS value FROM ${table} ${a} WHERE ${where.join(' AND ') || 'TRUE'} LIMIT 1`;
-    return { kind: path.isValue ? 'value' : 'property', type, isRef: false, query: { sql, params: params.values }, navigationLinks: [], top: 1, skip: 0 };
+    return { kind: path.isValue ? 'value' : 'property', type, isRef: false, query: { sql, params: params.values }, navigationLinks: [], memberColumns: {}, top: 1, skip: 0 };
   }
 
   if (!last.isCollection) {
-    const { columns, navigationLinks } = path.isRef ? { columns: [`${a}.id AS "@iot.id"`], navigationLinks: [] } : selectColumns(type, options.select, a, params);
+    const { columns, navigationLinks, memberColumns } = path.isRef ? REF_ONLY(a) : selectColumns(type, options.select, a, params);
     const sql = `SELECT ${columns.join(', ')} FROM ${table} ${a} WHERE ${where.join(' AND ') || 'TRUE'} LIMIT 1`;
-    return { kind: 'entity', type, isRef: path.isRef, query: { sql, params: params.values }, navigationLinks, top: 1, skip: 0 };
+    return { kind: 'entity', type, isRef: path.isRef, query: { sql, params: params.values }, navigationLinks, memberColumns, top: 1, skip: 0 };
   }
 
   if (options.filter) where.push(filterSql(options.filter, scope));
@@ -166,11 +175,11 @@ export function compileRead(path: ResourcePath, options: QueryOptions, read: Rea
   const count = options.count ? { sql: `SELECT count(*) AS count FROM ${table} ${a} ${scope.joins.join(' ')} ${whereSql}`, params: [...params.values] } : undefined;
   const order = [...orderSql(options.orderby, scope), `${a}.id`];
   const from = `FROM ${table} ${a} ${scope.joins.join(' ')}`;
-  const { columns, navigationLinks } = path.isRef ? { columns: [`${a}.id AS "@iot.id"`], navigationLinks: [] } : selectColumns(type, options.select, a, params);
+  const { columns, navigationLinks, memberColumns } = path.isRef ? REF_ONLY(a) : selectColumns(type, options.select, a, params);
   const limit = params.add(options.top + 1, 'bigint');
   const offset = params.add(options.skip, 'bigint');
   const sql = `SELECT ${columns.join(', ')} ${from} ${whereSql} ORDER BY ${order.join(', ')} LIMIT ${limit} OFFSET ${offset}`;
-  return { kind: 'collection', type, isRef: path.isRef, query: { sql, params: params.values }, count, navigationLinks, top: options.top, skip: options.skip };
+  return { kind: 'collection', type, isRef: path.isRef, query: { sql, params: params.values }, count, navigationLinks, memberColumns, top: options.top, skip: options.skip };
 }
 
 export interface CompiledExpand {
@@ -183,6 +192,7 @@ export interface CompiledExpand {
    */
   query: SqlQuery;
   navigationLinks: string[];
+  memberColumns: Record<string, string[]>;
   top: number;
   skip: number;
 }
@@ -216,7 +226,7 @@ export function compileExpand(parentType: EntityType, item: ExpandItem, parentId
     where.push(`x.${v.parentCol} = pid.id`);
   }
   if (o.filter) where.push(filterSql(o.filter, scope));
-  const { columns, navigationLinks } = selectColumns(type, o.select, a, params);
+  const { columns, navigationLinks, memberColumns } = selectColumns(type, o.select, a, params);
   const fromSql = `FROM ${from} ${scope.joins.join(' ')} WHERE ${where.join(' AND ')}`;
   const countCol = o.count && nav.many ? `, (SELECT count(*) ${fromSql}) AS "@count"` : '';
   const order = [...orderSql(o.orderby, scope), `${a}.id`];
@@ -224,5 +234,5 @@ export function compileExpand(parentType: EntityType, item: ExpandItem, parentId
   const sql =
     `SELECT pid.id AS "@parent", c.*${countCol} FROM unnest(${ids}) WITH ORDINALITY AS pid(id, n) ` +
     `CROSS JOIN LATERAL (SELECT ${columns.join(', ')} ${fromSql} ORDER BY ${order.join(', ')} ${limit}) c ORDER BY pid.n`;
-  return { type, many: nav.many, query: { sql, params: params.values }, navigationLinks, top: nav.many ? o.top : 1, skip: nav.many ? o.skip : 0 };
+  return { type, many: nav.many, query: { sql, params: params.values }, navigationLinks, memberColumns, top: nav.many ? o.top : 1, skip: nav.many ? o.skip : 0 };
 }
