@@ -138,6 +138,19 @@ function selectColumns(type: EntityType, select: string[][] | undefined, a: stri
   return { columns, navigationLinks, memberColumns };
 }
 
+/**
+ * ORDER BY terms, the id last so that pages are stable; except where the first term already orders the rows of one
+ * Datastream totally: an Observation's phenomenonTime is unique in its Datastream (the primary key), so
+ * `Datastreams(7)/Observations?$orderby=phenomenonTime desc&$top=1` reads the primary key backwards and stops.
+ */
+function orderTerms(type: EntityType, items: QueryOptions['orderby'], scope: Scope, a: string, oneDatastream: boolean): string[] {
+  const first = items[0];
+  if (oneDatastream && type === 'Observation' && first?.expr.type === 'path' && first.expr.segments.length === 1 && first.expr.segments[0] === 'phenomenonTime') {
+    return [`${a}.phenomenon_time${first.direction === 'desc' ? ' DESC' : ''}`];
+  }
+  return [...orderSql(items, scope), `${a}.id`];
+}
+
 const REF_ONLY = (a: string): ReturnType<typeof selectColumns> => ({ columns: [`${a}.id AS "@iot.id"`], navigationLinks: [], memberColumns: {} });
 
 /**
@@ -173,7 +186,8 @@ export function compileRead(path: ResourcePath, options: QueryOptions, read: Rea
   // The count shares the path's and the filter's parameters; it is built before the page adds its own (order,
   // select, limit), since PostgreSQL refuses parameters a statement does not use.
   const count = options.count ? { sql: `SELECT count(*) AS count FROM ${table} ${a} ${scope.joins.join(' ')} ${whereSql}`, params: [...params.values] } : undefined;
-  const order = [...orderSql(options.orderby, scope), `${a}.id`];
+  const parent = path.segments[path.segments.length - 2];
+  const order = orderTerms(type, options.orderby, scope, a, parent?.type === 'Datastream' && parent.id !== undefined && last.navigation === 'Observations');
   const from = `FROM ${table} ${a} ${scope.joins.join(' ')}`;
   const { columns, navigationLinks, memberColumns } = path.isRef ? REF_ONLY(a) : selectColumns(type, options.select, a, params);
   const limit = params.add(options.top + 1, 'bigint');
@@ -229,7 +243,7 @@ export function compileExpand(parentType: EntityType, item: ExpandItem, parentId
   const { columns, navigationLinks, memberColumns } = selectColumns(type, o.select, a, params);
   const fromSql = `FROM ${from} ${scope.joins.join(' ')} WHERE ${where.join(' AND ')}`;
   const countCol = o.count && nav.many ? `, (SELECT count(*) ${fromSql}) AS "@count"` : '';
-  const order = [...orderSql(o.orderby, scope), `${a}.id`];
+  const order = orderTerms(type, o.orderby, scope, a, parentType === 'Datastream' && item.navigation === 'Observations');
   const limit = nav.many ? `LIMIT ${params.add(o.top + 1, 'bigint')} OFFSET ${params.add(o.skip, 'bigint')}` : 'LIMIT 1';
   const sql =
     `SELECT pid.id AS "@parent", c.*${countCol} FROM unnest(${ids}) WITH ORDINALITY AS pid(id, n) ` +
