@@ -86,6 +86,19 @@ describe('SensorThings reads over HTTP', () => {
     expect((await get(`/Things(${id.open})/name`)).body).toEqual({ name: 'Pegel Mainz' });
   });
 
+  it('serves Observations as a dataArray per Datastream', async () => {
+    const res = await get(`/Observations?$resultFormat=dataArray&$select=id,phenomenonTime,result&$orderby=phenomenonTime&$top=2`);
+    expect(res.body.value).toEqual([
+      {
+        'Datastream@iot.navigationLink': `${BASE}/Datastreams(${id.dsOpen})`,
+        components: ['id', 'phenomenonTime', 'result'],
+        'dataArray@iot.count': 2,
+        dataArray: [[expect.any(Number), '2015-03-01T00:00:00Z', 1], [expect.any(Number), '2015-03-02T00:00:00Z', 2]],
+      },
+    ]);
+    expect(res.body['@iot.nextLink']).toContain('%24skip=2');
+  });
+
   it('keeps a private gauge from anonymous readers on every path, and shows it to members', async () => {
     expect((await get('/Things')).body.value.map((x: { name: string }) => x.name)).toEqual(['Pegel Mainz']);
     expect((await get(`/Things(${id.closed})`)).status).toBe(404);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import {
-  ENTITY_SETS, MODEL, SET_OF, StaQueryError, compileExpand,
+  ENTITY_SETS, MODEL, SET_OF, compileExpand,
   type CompiledRead, type EntityType, type ExpandItem, type QueryOptions, type ReadContext, type ResourcePath,
 } from './query';
 
@@ -71,7 +71,6 @@ export class StaReadRepository {
 
   async answer(db: EntityManager, compiled: CompiledRead, options: QueryOptions, read: ReadContext, req: { base: string; url: URL; path: ResourcePath }): Promise<StaAnswer> {
     const { base } = req;
-    if (options.resultFormat === 'dataArray') throw new StaQueryError(400, 'unsupported', '$resultFormat=dataArray is not served yet');
     const rows: Row[] = await db.query(compiled.query.sql, compiled.query.params);
     if (compiled.kind === 'property' || compiled.kind === 'value') {
       if (!rows.length) return { status: 404, message: 'Nothing found' };
@@ -99,10 +98,35 @@ export class StaReadRepository {
       body.value = page.map((r) => ({ '@iot.selfLink': `${base}/${SET_OF[compiled.type]}(${toId(r['@iot.id'])})` }));
       return { body };
     }
+    if (options.resultFormat === 'dataArray') {
+      body.value = this.dataArray(page, compiled, options, base);
+      return { body };
+    }
     const entities = page.map((r) => this.entity(compiled.type, r, compiled, base));
     await this.expandInto(db, compiled.type, entities, options.expand, read, base);
     body.value = entities;
     return { body };
+  }
+
+  /**
+   * `$resultFormat=dataArray` (OGC 18-088 §14.4.3): the Observations of each Datastream as rows of values under one
+   * list of component names, the `$select`ed properties (all by default), `id` named as the standard names it.
+   */
+  private dataArray(page: Row[], compiled: CompiledRead, options: QueryOptions, base: string): Json[] {
+    const names = (options.select ?? MODEL.Observation.defaultSelect.map((n) => [n])).filter((p) => !MODEL.Observation.navigations[p[0]]).map((p) => p.join('/'));
+    const columnOf = (name: string): string => Object.entries(compiled.memberColumns).find(([, path]) => path.join('/') === name)?.[0] ?? name;
+    const groups = new Map<string, Row[]>();
+    for (const r of page) {
+      const key = String(r['@datastream']);
+      if (!groups.has(key)) groups.set(key, []);
+      groups.get(key)!.push(r);
+    }
+    return [...groups].map(([ds, rows]) => ({
+      'Datastream@iot.navigationLink': `${base}/Datastreams(${toId(ds)})`,
+      components: names,
+      'dataArray@iot.count': rows.length,
+      dataArray: rows.map((r) => names.map((n) => (n === 'id' ? toId(r['@iot.id']) : r[columnOf(n)]))),
+    }));
   }
 
   /** Fills in `$expand`ed entities, one query per expanded navigation and level for all parents at once. */

@@ -38,7 +38,8 @@ export interface CompiledRead {
   isRef: boolean;
   /**
    * The rows: column `@iot.id` (bigint, as a string from pg) and one column per selected property, named as in
-   * STA (JSON members joined by '/'). Collections return up to `top + 1` rows: one more than asked says a next
+   * STA (JSON members in columns named by `memberColumns`; with `$resultFormat=dataArray`, column `@datastream`
+   * too). Collections return up to `top + 1` rows: one more than asked says a next
    * page exists (`@iot.nextLink`). For a property, one row with column `value`.
    */
   query: SqlQuery;
@@ -190,6 +191,8 @@ export function compileRead(path: ResourcePath, options: QueryOptions, read: Rea
   const order = orderTerms(type, options.orderby, scope, a, parent?.type === 'Datastream' && parent.id !== undefined && last.navigation === 'Observations');
   const from = `FROM ${table} ${a} ${scope.joins.join(' ')}`;
   const { columns, navigationLinks, memberColumns } = path.isRef ? REF_ONLY(a) : selectColumns(type, options.select, a, params);
+  // dataArray groups Observations by their Datastream.
+  if (options.resultFormat === 'dataArray' && !path.isRef) columns.push(`${a}.datastream_id AS "@datastream"`);
   const limit = params.add(options.top + 1, 'bigint');
   const offset = params.add(options.skip, 'bigint');
   const sql = `SELECT ${columns.join(', ')} ${from} ${whereSql} ORDER BY ${order.join(', ')} LIMIT ${limit} OFFSET ${offset}`;
