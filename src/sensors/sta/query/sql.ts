@@ -2,7 +2,8 @@ import { StaQueryError } from './errors';
 import { MODEL, type EntityType, type NavigationDef } from './model';
 import type { ExpandItem, QueryOptions } from './options';
 import { lastSegment, type ResourcePath } from './path';
-import { ExprContext, Params, Scope, filterSql, linkSql, orderSql, type ScopeGuard } from './sql-expr';
+import { filterSql, orderSql } from './sql-expr';
+import { ExprContext, Params, Scope, linkSql, type ScopeGuard } from './sql-scope';
 
 /**
  * Builds the SQL of SensorThings reads from a parsed path and parsed options: a collection (with its count query),
