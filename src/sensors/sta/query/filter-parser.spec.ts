@@ -260,6 +260,11 @@ describe('$filter parser', () => {
     it('refuses an operator where a value belongs', () => {
       expect(errorOf('id eq and')).toMatchObject({ position: 6, message: expect.stringContaining('operator "and"') });
     });
+    it('refuses expressions nested too deeply instead of running out of stack', () => {
+      expect(errorOf(`${'('.repeat(5000)}id eq 1${')'.repeat(5000)}`)).toMatchObject({ status: 400, position: 100, message: expect.stringContaining('nested more than 100 levels') });
+      expect(errorOf(`${'not '.repeat(200)}id eq 1`)).toMatchObject({ status: 400 });
+      expect(p(`${'('.repeat(50)}id eq 1${')'.repeat(50)}`)).toBe('(eq id 1)');
+    });
     it('refuses an empty filter', () => {
       expect(errorOf('  ')).toMatchObject({ status: 400, message: expect.stringContaining('empty') });
     });

@@ -26,8 +26,12 @@ function checkDatetime(text: string, pos: number): void {
   if (!ok) throw badFilter(`Not a valid datetime: ${text}`, pos);
 }
 
+/** Parentheses, calls and `not`s nested deeper than this are refused (a request's recursion stays small). */
+const MAX_DEPTH = 100;
+
 class Parser {
   private i = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
 
   private get tok(): Token {
@@ -93,10 +97,18 @@ class Parser {
     }
     return left;
   }
+  private nested<T>(pos: number, fn: () => T): T {
+    if (++this.depth > MAX_DEPTH) throw badFilter(`The expression is nested more than ${MAX_DEPTH} levels deep`, pos);
+    try {
+      return fn();
+    } finally {
+      this.depth--;
+    }
+  }
   private parseNot(): Expr {
     if (this.isWord('not') && this.tokens[this.i + 1].kind !== '/' && this.tokens[this.i + 1].kind !== 'eof') {
       const pos = this.next().pos;
-      return { type: 'not', operand: this.parseNot(), pos };
+      return this.nested(pos, () => ({ type: 'not', operand: this.parseNot(), pos }));
     }
     return this.parseComparison();
   }
@@ -133,9 +145,11 @@ class Parser {
     switch (t.kind) {
       case '(': {
         this.next();
-        const e = this.parseOr();
-        this.expect(')', '")"');
-        return e;
+        return this.nested(t.pos, () => {
+          const e = this.parseOr();
+          this.expect(')', '")"');
+          return e;
+        });
       }
       case 'string':
         this.next();
@@ -195,24 +209,30 @@ class Parser {
       if (!(lower in FUNCTION_ARITY)) throw badFilter(`Unknown function ${t.text}()`, t.pos);
       const name = lower as FunctionName;
       this.next();
-      const args: Expr[] = [];
-      if (this.kind() !== ')') {
-        args.push(this.parseOr());
-        while (this.kind() === ',') {
-          this.next();
-          args.push(this.parseOr());
-        }
-      }
-      this.expect(')', '"," or ")"');
-      const arity = FUNCTION_ARITY[name];
-      if (!arity.includes(args.length)) {
-        throw badFilter(`${name}() takes ${arity.join(' or ')} argument${arity.length === 1 && arity[0] === 1 ? '' : 's'}, not ${args.length}`, t.pos);
-      }
-      return { type: 'call', name, args, pos: t.pos };
+      return this.nested(t.pos, () => this.parseCall(name, t));
     }
     if (lower === 'true' || lower === 'false') return this.lit({ kind: 'boolean', value: lower === 'true' }, t.pos);
     if (lower === 'null') return this.lit({ kind: 'null' }, t.pos);
     if (KEYWORDS.has(lower)) throw badFilter(`Expected a value, property or function but found the operator "${t.text}"`, t.pos);
+    return this.parsePath(t);
+  }
+  private parseCall(name: FunctionName, t: Token): Expr {
+    const args: Expr[] = [];
+    if (this.kind() !== ')') {
+      args.push(this.parseOr());
+      while (this.kind() === ',') {
+        this.next();
+        args.push(this.parseOr());
+      }
+    }
+    this.expect(')', '"," or ")"');
+    const arity = FUNCTION_ARITY[name];
+    if (!arity.includes(args.length)) {
+      throw badFilter(`${name}() takes ${arity.join(' or ')} argument${arity.length === 1 && arity[0] === 1 ? '' : 's'}, not ${args.length}`, t.pos);
+    }
+    return { type: 'call', name, args, pos: t.pos };
+  }
+  private parsePath(t: Token): Expr {
     const segments = [t.text];
     for (;;) {
       if (this.tok.kind === 'index') {
