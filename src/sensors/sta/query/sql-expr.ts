@@ -68,7 +68,8 @@ function compare(op: ComparisonOp, l: Typed, r: Typed, pos: number): string {
   }
   const kinds = new Set([l.t, r.t]);
   // ets-sta10 compares `result gt '3'` as text (results 4..9 of 1..12 match), as FROST does.
-  if (kinds.has('text')) return `(${asText(l, pos)} ${o} ${asText(r, pos)} COLLATE "C")`;
+  // Order comparisons in code point order (as ets-sta10 checks them); equality needs no collation, so indexes serve it.
+  if (kinds.has('text')) return `(${asText(l, pos)} ${o} ${asText(r, pos)}${op === 'eq' || op === 'ne' ? '' : ' COLLATE "C"'})`;
   if (kinds.has('number')) return `(${asNumber(l, pos)} ${o} ${asNumber(r, pos)})`;
   if (kinds.has('bool')) {
     if (op !== 'eq' && op !== 'ne') throw badFilter('Booleans compare only with eq and ne', pos);
