@@ -85,6 +85,7 @@ export class StaReadRepository {
       await this.expandInto(db, compiled.type, [e], options.expand, read, base);
       return { body: e };
     }
+    if (compiled.parentCheck && !(await db.query(compiled.parentCheck.sql, compiled.parentCheck.params))[0].found) return { status: 404, message: 'Nothing found' };
     const page = rows.slice(0, compiled.top);
     const body: Json = {};
     if (compiled.count) body['@iot.count'] = Number((await db.query(compiled.count.sql, compiled.count.params))[0].count);

@@ -300,6 +300,16 @@ describe('SensorThings queries on PostgreSQL', () => {
       expect(await ids(`/Sensors(${id.sensor})/Datastreams`)).toEqual([id.dsMainz, id.dsWorms]);
       expect(await read(`/FeaturesOfInterest(${id.foi})/Observations`, { $top: '0', $count: 'true' })).toMatchObject({ rows: [], count: 12, hasNext: true });
     });
+    it('tells whether the entity a collection hangs from exists, for a 404 instead of an empty list', async () => {
+      const found = async (path: string): Promise<boolean> => {
+        const x = compileRead(parsePath(path), parseQueryOptions('Observation', {}), ALL);
+        return (await c.query(x.parentCheck!.sql, x.parentCheck!.params)).rows[0].found;
+      };
+      expect(await found(`/Datastreams(${id.dsMainz})/Observations`)).toBe(true);
+      expect(await found('/Datastreams(999999)/Observations')).toBe(false);
+      expect(await found(`/Things(${id.worms})/Datastreams(${id.dsMainz})/Observations`)).toBe(false);
+      expect(compileRead(parsePath('/Observations'), parseQueryOptions('Observation', {}), ALL).parentCheck).toBeUndefined();
+    });
     it('reads a property, a JSON member and references', async () => {
       expect((await read(`/Things(${id.mainz})/name`)).rows).toEqual([{ value: 'Pegel Mainz' }]);
       expect((await read(`/Things(${id.mainz})/properties/marks`)).rows).toEqual([{ value: [400, 600] }]);

@@ -46,6 +46,11 @@ export interface CompiledRead {
   query: SqlQuery;
   /** `$count=true` on a collection: one row, column `count` (bigint as string). */
   count?: SqlQuery;
+  /**
+   * For a collection reached by navigation (`Things(1)/Datastreams`): one row, column `found`, false when the
+   * entity it hangs from does not exist or may not be read; FROST then answers 404, not an empty collection.
+   */
+  parentCheck?: SqlQuery;
   /** Selected navigation properties (their links are served, nothing is read). */
   navigationLinks: string[];
   /** Columns holding selected JSON members (`$select=properties/owner`): column name → the selected path. */
@@ -183,6 +188,14 @@ export function compileRead(path: ResourcePath, options: QueryOptions, read: Rea
     return { kind: 'entity', type, isRef: path.isRef, query: { sql, params: params.values }, navigationLinks, memberColumns, top: 1, skip: 0 };
   }
 
+  let parentCheck: SqlQuery | undefined;
+  if (path.segments.length > 1) {
+    const own = new Params();
+    const ownCtx = new ExprContext(own, guardFor(read.visibility, own), read.visibility !== null);
+    const k = path.segments.length - 2;
+    const conds = pathConditions(path, k, 'p', ownCtx);
+    parentCheck = { sql: `SELECT EXISTS (SELECT 1 FROM ${MODEL[path.segments[k].type].table} p WHERE ${conds.join(' AND ') || 'TRUE'}) AS found`, params: own.values };
+  }
   if (options.filter) where.push(filterSql(options.filter, scope));
   const whereSql = where.length ? `WHERE ${where.join(' AND ')}` : '';
   // The count shares the path's and the filter's parameters; it is built before the page adds its own (order,
@@ -197,7 +210,7 @@ export function compileRead(path: ResourcePath, options: QueryOptions, read: Rea
   const limit = params.add(options.top + 1, 'bigint');
   const offset = params.add(options.skip, 'bigint');
   const sql = `SELECT ${columns.join(', ')} ${from} ${whereSql} ORDER BY ${order.join(', ')} LIMIT ${limit} OFFSET ${offset}`;
-  return { kind: 'collection', type, isRef: path.isRef, query: { sql, params: params.values }, count, navigationLinks, memberColumns, top: options.top, skip: options.skip };
+  return { kind: 'collection', type, isRef: path.isRef, query: { sql, params: params.values }, count, parentCheck, navigationLinks, memberColumns, top: options.top, skip: options.skip };
 }
 
 export interface CompiledExpand {
