@@ -138,6 +138,10 @@ export class Env {
   @Transform(toBool) @IsBoolean() DATASTORE_SQL_ENABLED = false;
   /** statement_timeout of a datastore_search_sql query, in milliseconds (CKAN's fixed 60 s for DataStore queries). */
   @Type(() => Number) @IsInt() @Min(100) DATASTORE_SQL_TIMEOUT_MS = 60000;
+  /** SensorThings API (/sta/v1.1): `$top` when a request gives none (FROST's default 100). */
+  @Type(() => Number) @IsInt() @Min(1) STA_DEFAULT_TOP = 100;
+  /** SensorThings API: the largest `$top` answered; larger ones are lowered to it and @iot.nextLink pages on (FROST's maxTop). */
+  @Type(() => Number) @IsInt() @Min(1) STA_MAX_TOP = 10000;
 
   /** DCAT catalog metadata (the /catalog endpoints); title and description default to SITE_TITLE / SITE_DESCRIPTION. */
   @IsOptional() @IsString() CATALOG_TITLE?: string;
