@@ -1,0 +1,309 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { ActionContext } from '../../api/action-context';
+import { NotFound, ValidationError } from '../../api/errors';
+import { mungeName } from '../../common/munge';
+import { APP_CONFIG, AppConfig } from '../../config/env';
+import { DatastoreViews } from '../../datastore/datastore-views';
+import type { GeoPoint, QuantityKey, StationInfo, StreamInfo } from '../readings';
+import { namePrefix, QUANTITIES, unitOfMeasurement } from './sensor-quantities';
+import { DatastreamRow, SensorThingRepository, ThingRow } from './sensor-thing.repository';
+
+/** The source a station belongs to, as syncStation needs it. */
+export interface StationSource {
+  id: string;
+  name: string;
+  title?: string;
+  owner_org: string;
+  type?: string;
+  config?: { license_id?: string; private?: boolean };
+}
+
+/** What a sync made or found: the dataset, the Thing and the Datastream of each stream key. */
+export interface SyncResult {
+  packageId: string;
+  packageName: string;
+  thingId: number;
+  /** Datastream ids by the stream's key. */
+  datastreams: Record<string, number>;
+  /** true when the dataset was created by this call. */
+  created: boolean;
+}
+
+/** A Thing created through SensorThings (POST /Things). */
+export interface StaThingInput {
+  name: string;
+  description?: string;
+  /** `organization` (name or id) names the owning organization; otherwise the caller's only one. */
+  properties?: Record<string, unknown>;
+  location?: GeoPoint;
+  streams?: StreamInfo[];
+}
+
+type Dict = Record<string, unknown>;
+type ResourceKind = 'sensor_latest' | 'sensor_datastream' | 'sensor_hourly' | 'sensor_daily';
+
+/** Resource keys the sync owns; every other key of a resource (and every resource it did not make) is left as it is. */
+const OWN_RESOURCE_KEYS = ['name', 'description', 'format', 'url', 'url_type', 'resource_type', 'datastore_active', 'sensor_stream', 'unit'];
+const OWN_EXTRAS = ['spatial', 'sensor_source', 'sensor_station'];
+const BASE_TAGS = ['Echtzeitdaten', 'Sensordaten'];
+
+const isUniqueName = async (ctx: ActionContext, name: string): Promise<boolean> => {
+  try {
+    const d = await ctx.withIgnoreAuth().call<{ state: string }>('package_show', { id: name });
+    return d.state === 'deleted';
+  } catch (err) {
+    if (err instanceof NotFound) return true;
+    throw err;
+  }
+};
+
+/**
+ * Sensor datasets kept in step with what sources say about their stations, through the catalog's actions (package_create,
+ * package_patch: the same validation, permissions, search index, DCAT checks and activity as any client's write), and
+ * the SensorThings entities behind them (Thing, Location with its history, Sensor, ObservedProperty, Datastreams), each
+ * datastream a resource whose DataStore table is a read-only view of its observations, with one resource of the latest
+ * values and two of hourly and daily aggregates per dataset.
+ */
+@Injectable()
+export class SensorCatalog {
+  constructor(
+    private readonly things: SensorThingRepository,
+    private readonly views: DatastoreViews,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Creates or updates a station's dataset and its Thing, found by (source, station key), so calling it again with
+   * the same station changes nothing and a changed station updates in place. Runs as the site (the source's
+   * permission was checked when it was configured), in one transaction (the caller's, if it has one).
+   */
+  async syncStation(ctx: ActionContext, source: StationSource, station: StationInfo): Promise<SyncResult> {
+    return ctx.forRun().transaction(async (tx) => {
+      const site = tx.withIgnoreAuth();
+      await this.things.lock(tx.db, `${source.id}:${station.key}`);
+      let thing = await this.things.findBySourceKey(tx.db, source.id, station.key);
+      let current: Dict | null = null;
+      if (thing) {
+        current = await this.dataset(site, thing.package_id);
+        // A dataset gone without its Thing (the clean-up runs with every dataset write, so only by hand): start again.
+        if (!current) {
+          await this.things.deleteThing(tx.db, thing.id);
+          thing = null;
+        }
+      }
+      return this.write(tx, site, { ownerOrg: source.owner_org, source, key: station.key, station, thing, current });
+    });
+  }
+
+  /**
+   * A Thing created through the SensorThings API: a new sensor dataset of the organization its `properties.organization`
+   * names, or of the caller's only organization where they may create datasets, created as the caller (so package_create's
+   * permission rule decides), with the streams given as its Datastreams.
+   */
+  async createThing(ctx: ActionContext, input: StaThingInput): Promise<SyncResult> {
+    return ctx.forRun().transaction(async (tx) => {
+      const ownerOrg = await this.organizationFor(tx, input.properties?.organization);
+      const station: StationInfo = { key: '', name: input.name, description: input.description, location: input.location, properties: input.properties, streams: input.streams ?? [] };
+      return this.write(tx, tx, { ownerOrg, source: null, key: null, station, thing: null, current: null });
+    });
+  }
+
+  /** Adds or updates Datastreams of an existing Thing (SensorThings POST /Datastreams), as the caller, who must be able to edit its dataset. */
+  async syncDatastreams(ctx: ActionContext, thingId: number, streams: StreamInfo[]): Promise<SyncResult> {
+    return ctx.forRun().transaction(async (tx) => {
+      await this.things.lock(tx.db, `thing:${thingId}`);
+      const thing = await this.things.findById(tx.db, thingId);
+      if (!thing) throw new NotFound('Thing not found');
+      const current = await this.dataset(tx, thing.package_id);
+      if (!current) throw new NotFound('Thing not found');
+      const known = await this.things.datastreams(tx.db, thing.id);
+      const merged = new Map<string, StreamInfo>(known.map((d) => [d.source_key ?? String(d.id), streamOf(d)]));
+      for (const s of streams) merged.set(s.key, s);
+      const location = await this.things.currentLocation(tx.db, thing.id);
+      const station: StationInfo = {
+        key: thing.source_key ?? '', name: thing.name, description: thing.description, properties: thing.properties ?? undefined,
+        location: (location?.location as GeoPoint | undefined) ?? undefined, streams: [...merged.values()],
+      };
+      return this.write(tx, tx, { ownerOrg: String(current.owner_org), source: null, key: thing.source_key, station, thing, current, keepDescription: true });
+    });
+  }
+
+  /** The organization a SensorThings Thing goes to: the one named, else the caller's only organization with create_dataset. */
+  private async organizationFor(ctx: ActionContext, named: unknown): Promise<string> {
+    if (typeof named === 'string' && named) return named;
+    const orgs = await ctx.call<{ id: string }[]>('organization_list_for_user', { permission: 'create_dataset' });
+    if (orgs.length === 1) return orgs[0].id;
+    throw new ValidationError({
+      'properties.organization': [orgs.length ? 'Name the organization (its name or id) in properties.organization: you may add datasets to several' : 'You may add datasets to no organization'],
+    });
+  }
+
+  /** The dataset by id (as the site; deleted ones count as gone), or null. */
+  private async dataset(ctx: ActionContext, id: string): Promise<Dict | null> {
+    try {
+      const d = await ctx.withIgnoreAuth().call<Dict>('package_show', { id });
+      return d.state === 'deleted' ? null : d;
+    } catch (err) {
+      if (err instanceof NotFound) return null;
+      throw err;
+    }
+  }
+
+  private async freeName(ctx: ActionContext, station: StationInfo, source: StationSource | null): Promise<string> {
+    const base = mungeName(`${namePrefix(station.streams.map((s) => s.quantity))}-${station.name}`, 90);
+    const candidates = [base, ...(source ? [mungeName(`${base}-${source.name}`, 90)] : [])];
+    for (const c of candidates) if (await isUniqueName(ctx, c)) return c;
+    for (let i = 2; i < 1000; i++) if (await isUniqueName(ctx, `${base}-${i}`)) return `${base}-${i}`;
+    return `${base}-${randomUUID().slice(0, 8)}`;
+  }
+
+  private dumpUrl(resourceId: string): string {
+    return `${this.config.SITE_URL.replace(/\/+$/, '')}/datastore/dump/${resourceId}`;
+  }
+
+  private resource(id: string, kind: ResourceKind, name: string, description: string, extra: Dict = {}): Dict {
+    return { id, name, description, format: 'CSV', url: this.dumpUrl(id), url_type: 'datastore', resource_type: kind, datastore_active: true, ...extra };
+  }
+
+  /**
+   * The write shared by every path: the dataset (created, or patched when something of ours changed), the Thing,
+   * its Location, its Datastreams, and a view for each of its live resources.
+   */
+  private async write(
+    tx: ActionContext,
+    writer: ActionContext,
+    t: { ownerOrg: string; source: StationSource | null; key: string | null; station: StationInfo; thing: ThingRow | null; current: Dict | null; keepDescription?: boolean },
+  ): Promise<SyncResult> {
+    const { station, source } = t;
+    const known = t.thing ? await this.things.datastreams(tx.db, t.thing.id) : [];
+    const byKey = new Map(known.map((d) => [d.source_key ?? '', d]));
+    const currentResources = ((t.current?.resources ?? []) as Dict[]).filter((r) => typeof r.id === 'string');
+    const present = new Set(currentResources.map((r) => r.id as string));
+    const keep = (id: string | null | undefined): string => (id && present.has(id) ? id : randomUUID());
+
+    const streamResources = station.streams.map((s) => ({ stream: s, resourceId: keep(byKey.get(s.key)?.resource_id) }));
+    const ids = { latest: keep(t.thing?.latest_resource_id), hourly: keep(t.thing?.hourly_resource_id), daily: keep(t.thing?.daily_resource_id) };
+    const ours: Dict[] = [
+      this.resource(ids.latest, 'sensor_latest', 'Aktuelle Messwerte', `Der jeweils neueste Messwert jeder Messreihe von ${station.name}.`),
+      ...streamResources.map(({ stream, resourceId }) => {
+        const unit = unitOfMeasurement(stream.quantity, stream.unit);
+        return this.resource(resourceId, 'sensor_datastream', stream.name, stream.description ?? `${stream.name} (${unit.symbol}) an ${station.name}: alle Messwerte mit Zeitpunkt und Qualität.`, {
+          sensor_stream: stream.key, unit: unit.symbol,
+        });
+      }),
+      this.resource(ids.hourly, 'sensor_hourly', 'Stundenwerte', `Anzahl, Minimum, Maximum, Mittel und Summe je Stunde und Messreihe von ${station.name}.`),
+      this.resource(ids.daily, 'sensor_daily', 'Tageswerte', `Anzahl, Minimum, Maximum, Mittel und Summe je Tag und Messreihe von ${station.name}.`),
+    ];
+    const ourIds = new Set(ours.map((r) => r.id as string));
+    const byId = new Map(currentResources.map((r) => [r.id as string, r]));
+    const resources = [...ours.map((r) => ({ ...(byId.get(r.id as string) ?? {}), ...r })), ...currentResources.filter((r) => !ourIds.has(r.id as string))];
+
+    const labels = [...new Set(station.streams.map((s) => QUANTITIES[s.quantity]?.label ?? s.name))];
+    const notes = station.description
+      ?? `Laufend aktualisierte Messwerte der Messstelle ${station.name}${labels.length ? ` (${labels.join(', ')})` : ''}${source ? `, übernommen aus der Quelle „${source.title || source.name}“` : ''}. Die Werte sind ungeprüfte Rohdaten.`;
+    const ourExtras: Dict = {
+      ...(station.location ? { spatial: JSON.stringify(station.location) } : {}),
+      ...(source ? { sensor_source: source.name, sensor_station: station.key } : {}),
+    };
+    const currentExtras = ((t.current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !OWN_EXTRAS.includes(e.key));
+    const extras = [...currentExtras, ...Object.entries(ourExtras).map(([key, value]) => ({ key, value }))];
+    const tagNames = [...new Set([...((t.current?.tags ?? []) as { name: string }[]).map((x) => x.name), ...BASE_TAGS, ...station.streams.map((s) => QUANTITIES[s.quantity]?.tag).filter((x): x is string => !!x)])];
+    const desired: Dict = { title: station.name, notes: t.keepDescription && t.current ? t.current.notes : notes, extras, tags: tagNames.map((name) => ({ name })), resources };
+
+    let packageId: string;
+    let packageName: string;
+    let created = false;
+    if (!t.current) {
+      const d = await writer.call<Dict>('package_create', {
+        ...desired, name: await this.freeName(tx, station, source), type: 'sensor', owner_org: t.ownerOrg,
+        ...(source?.config?.license_id ? { license_id: source.config.license_id } : {}),
+        ...(source?.config?.private ? { private: true } : {}),
+      });
+      packageId = d.id as string;
+      packageName = d.name as string;
+      created = true;
+    } else {
+      packageId = t.current.id as string;
+      packageName = t.current.name as string;
+      if (changed(t.current, desired)) await writer.call('package_patch', { id: packageId, ...desired });
+    }
+
+    const thingValues = { name: station.name, description: notes, properties: { ...(station.properties ?? {}), ...(source ? { source: source.name, station: station.key } : {}) } };
+    let thingId: number;
+    if (t.thing) {
+      thingId = t.thing.id;
+      await this.things.updateThing(tx.db, thingId, thingValues);
+    } else {
+      thingId = await this.things.insertThing(tx.db, packageId, source?.id ?? null, t.key, thingValues);
+    }
+    if (station.location) {
+      const loc = await this.things.currentLocation(tx.db, thingId);
+      if (!loc || JSON.stringify(loc.location) !== JSON.stringify(station.location)) {
+        await this.things.moveTo(tx.db, thingId, { name: station.name, description: `Standort von ${station.name}`, location: station.location });
+      }
+    }
+
+    const datastreams: Record<string, number> = {};
+    for (const { stream, resourceId } of streamResources) {
+      datastreams[stream.key] = await this.datastream(tx, thingId, station, stream, resourceId, byKey.get(stream.key), source);
+    }
+    await this.things.setThingResources(tx.db, thingId, ids);
+
+    const register = async (resourceId: string, select: string, info?: Record<string, Dict>): Promise<void> => {
+      if (!(await this.views.isReadOnly(tx, resourceId))) await this.views.register(tx, { resourceId, packageId, select, info });
+    };
+    await register(ids.latest, this.things.latestView(thingId));
+    for (const { stream, resourceId } of streamResources) {
+      const unit = unitOfMeasurement(stream.quantity, stream.unit);
+      await register(resourceId, this.things.observationsView(datastreams[stream.key]), {
+        phenomenon_time: { label: 'Zeitpunkt', notes: 'Messzeitpunkt (bei Intervallwerten der Beginn des Intervalls)' },
+        result: { label: `${stream.name} (${unit.symbol})`, notes: `Messwert in ${unit.name}` },
+        quality: { label: 'Qualität', notes: 'good, missing (kein Wert), invalid (als falsch gemeldet oder unplausibel) oder suspect' },
+      });
+    }
+    await register(ids.hourly, this.things.aggregateView(thingId, 'hour'));
+    await register(ids.daily, this.things.aggregateView(thingId, 'day'));
+    return { packageId, packageName, thingId, datastreams, created };
+  }
+
+  private async datastream(tx: ActionContext, thingId: number, station: StationInfo, s: StreamInfo, resourceId: string, existing: DatastreamRow | undefined, source: StationSource | null): Promise<number> {
+    const q = QUANTITIES[s.quantity] ?? QUANTITIES.other;
+    const observedPropertyId = await this.things.observedProperty(tx.db, { name: q.label, definition: q.definition, description: q.description });
+    const values = {
+      name: `${station.name} ${s.name}`,
+      description: s.description ?? `${s.name} an ${station.name}`,
+      unitOfMeasurement: unitOfMeasurement(s.quantity, s.unit),
+      quantity: s.quantity,
+      intervalSeconds: s.intervalSeconds ?? null,
+      properties: { ...(s.properties ?? {}), declared_unit: s.unit },
+    };
+    if (existing) {
+      await this.things.updateDatastream(tx.db, existing.id, observedPropertyId, values);
+      await this.things.updateSensor(tx.db, existing.sensor_id, { name: values.name, description: values.description });
+      if (existing.resource_id !== resourceId) await this.things.setDatastreamResource(tx.db, existing.id, resourceId);
+      return existing.id;
+    }
+    const sensorId = await this.things.insertSensor(tx.db, { name: values.name, description: values.description, metadata: source?.type ?? 'sta', properties: source ? { source: source.name } : null });
+    return this.things.insertDatastream(tx.db, { ...values, thingId, sensorId, observedPropertyId, resourceId, sourceKey: s.key });
+  }
+}
+
+/** A Datastream as a stream again (for adding streams to a Thing made before). */
+function streamOf(d: DatastreamRow): StreamInfo {
+  const props = { ...(d.properties ?? {}) };
+  const declared = typeof props.declared_unit === 'string' ? props.declared_unit : String(d.unit_of_measurement.symbol ?? '');
+  delete props.declared_unit;
+  return { key: d.source_key ?? String(d.id), name: d.name, description: d.description, quantity: d.quantity as QuantityKey, unit: declared, intervalSeconds: d.interval_seconds ?? undefined, properties: props };
+}
+
+/** Whether the dataset differs from what the sync wants in anything the sync owns. */
+function changed(current: Dict, desired: Dict): boolean {
+  if (current.title !== desired.title || (current.notes ?? '') !== (desired.notes ?? '')) return true;
+  const extras = (l: unknown): string => JSON.stringify(((l ?? []) as { key: string; value: unknown }[]).map((e) => [e.key, e.value]).sort());
+  if (extras(current.extras) !== extras(desired.extras)) return true;
+  const tags = (l: unknown): string => JSON.stringify(((l ?? []) as { name: string }[]).map((x) => x.name).sort());
+  if (tags(current.tags) !== tags(desired.tags)) return true;
+  const own = (l: unknown): string => JSON.stringify(((l ?? []) as Dict[]).map((r) => [r.id, ...OWN_RESOURCE_KEYS.map((k) => r[k] ?? null)]));
+  return own(current.resources) !== own(desired.resources);
+}
