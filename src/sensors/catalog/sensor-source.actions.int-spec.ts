@@ -1,7 +1,27 @@
 import { JobQueue } from '../../jobs/job-queue';
 import { TestApp } from '../../../test/test-app';
 import type { TestUser } from '../../../test/factories/factories';
-import { POLL_JOB } from './sensor-poll.job';
+import { IngestError } from '../readings';
+import { SensorCatalog } from './sensor-catalog.service';
+import { POLL_JOB, SensorPollJob } from './sensor-poll.job';
+import { PollContext, PolledSource, PollResult, SensorPoller, SensorPollers } from './sensor-poller';
+
+/** A poller as the ingestion part writes one: it describes its station to the catalog and reports what it did. */
+class OneStationPoller implements SensorPoller {
+  readonly type = 'mqtt' as const;
+  failWith?: Error;
+  constructor(private readonly catalog: SensorCatalog) {}
+
+  async poll(source: PolledSource, pc: PollContext): Promise<PollResult> {
+    if (this.failWith) throw this.failWith;
+    await pc.report(0.5, 'Station KOBLENZ');
+    await this.catalog.syncStation(pc.ctx, source, {
+      key: 'KOBLENZ', name: 'KOBLENZ', location: { type: 'Point', coordinates: [7.6057, 50.3582] },
+      streams: [{ key: 'W', name: 'Wasserstand', quantity: 'water_level', unit: 'cm' }, { key: 'Q', name: 'Abfluss', quantity: 'discharge', unit: 'm³/s' }],
+    });
+    return { counts: { stations: 1, readings: 3 }, cursor: { W: '2025-03-30T21:45:00Z', seen: source.cursor.W ?? null } };
+  }
+}
 
 type Source = Record<string, unknown> & { id: string; name: string; config: Record<string, unknown> };
 
@@ -158,27 +178,93 @@ describe('sensor sources (sensor_source_*)', () => {
       throw new Error(`job ${id} did not finish`);
     };
 
-    it('queues one poll even when run twice, and records on the source that no poller could take it', async () => {
+    it('records on the source that no poller could take its poll, and queues a new poll once the last one ended', async () => {
       const s = await create({ type: 'push', config: { format: 'json' } });
-      const [first, second] = await Promise.all([
-        t.call<{ job_id: string; queued: boolean }>('sensor_source_run', { id: s.id }, { as: editor }),
-        t.call<{ job_id: string; queued: boolean }>('sensor_source_run', { id: s.name }, { as: editor }),
-      ]);
-      expect(second.job_id).toBe(first.job_id);
-      expect([first.queued, second.queued].sort()).toEqual([false, true]);
-      const jobs: { n: number }[] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'source_id' = $2`, [POLL_JOB, s.id]);
-      expect(jobs[0].n).toBe(1);
-
+      const first = await t.call<{ job_id: string; queued: boolean }>('sensor_source_run', { id: s.id }, { as: editor });
+      expect(first.queued).toBe(true);
       await waitForJob(first.job_id);
       const after = await t.call<Source>('sensor_source_show', { id: s.id }, { as: member });
       expect(after).toMatchObject({ run_job_id: null, last_success_at: null, counts: { runs: 1, failures: 1 }, last_error: { code: 'no_poller', message: expect.stringContaining('push') } });
       expect(after.last_run_at).not.toBeNull();
 
-      // Once the poll has ended, a new run queues a new job.
-      const third = await t.call<{ job_id: string; queued: boolean }>('sensor_source_run', { id: s.id }, { as: editor });
-      expect(third).toMatchObject({ queued: true });
-      expect(third.job_id).not.toBe(first.job_id);
-      await waitForJob(third.job_id);
+      const again = await t.call<{ job_id: string; queued: boolean }>('sensor_source_run', { id: s.id }, { as: editor });
+      expect(again).toMatchObject({ queued: true });
+      expect(again.job_id).not.toBe(first.job_id);
+      await waitForJob(again.job_id);
+    });
+
+    it('runs the poller of the source type: its stations become datasets, its counts add up, its cursor is kept; a failure is recorded with where it happened', async () => {
+      const poller = new OneStationPoller(t.app.get(SensorCatalog));
+      t.app.get(SensorPollers).register(poller);
+      const s = await create({ type: 'mqtt', config: mqtt });
+      const first = await t.call<{ job_id: string }>('sensor_source_run', { id: s.id }, { as: editor });
+      await waitForJob(first.job_id);
+      const ok = await t.call<Source>('sensor_source_show', { id: s.id }, { as: member });
+      expect(ok).toMatchObject({ last_error: null, counts: { runs: 1, stations: 1, readings: 3 }, num_datasets: 1, num_datastreams: 2, run_job_id: null });
+      expect(ok.last_success_at).not.toBeNull();
+      const [datasets] = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM package WHERE type = 'sensor' AND owner_org = $1 AND state = 'active'`, [org.id]);
+      expect(datasets.n).toBe(1);
+
+      poller.failWith = new IngestError('malformed', 'Unexpected end of JSON input', 'byte 4711');
+      const second = await t.call<{ job_id: string }>('sensor_source_run', { id: s.id }, { as: editor });
+      await waitForJob(second.job_id);
+      const failed = await t.call<Source>('sensor_source_show', { id: s.id }, { as: member });
+      expect(failed).toMatchObject({
+        last_success_at: ok.last_success_at, counts: { runs: 2, failures: 1, stations: 1, readings: 3 },
+        last_error: { code: 'malformed', message: 'Unexpected end of JSON input', at: 'byte 4711' },
+      });
+      const [row] = await t.db.dataSource.query(`SELECT cursor FROM sensor_source WHERE id = $1`, [s.id]);
+      expect(row.cursor).toEqual({ W: '2025-03-30T21:45:00Z', seen: null });
+    });
+
+  });
+
+  describe('with the jobs left waiting (no worker: a poll stays queued)', () => {
+    let q: TestApp;
+    let qEditor: TestUser;
+    let qOrg: { id: string };
+    beforeAll(async () => {
+      q = await TestApp.start({ JOBS_WORKER: 'false' });
+      qEditor = await q.factories.user();
+      qOrg = await q.factories.organization({ members: [[qEditor, 'editor']] });
+    });
+    afterAll(() => q.stop());
+
+    const jobsOf = async (sourceId: string): Promise<number> =>
+      (await q.db.dataSource.query(`SELECT count(*)::int AS n FROM pgboss.job WHERE name = $1 AND data->>'source_id' = $2`, [POLL_JOB, sourceId]))[0].n;
+    const source = (): Promise<Source> =>
+      q.call<Source>('sensor_source_create', { name: name(), owner_org: qOrg.id, type: 'pegelonline', config: gauges }, { as: qEditor });
+
+    it('queues one poll when run twice at the same time, and names it to both callers', async () => {
+      const s = await source();
+      const runs = await Promise.all([
+        q.call<{ job_id: string; queued: boolean }>('sensor_source_run', { id: s.id }, { as: qEditor }),
+        q.call<{ job_id: string; queued: boolean }>('sensor_source_run', { id: s.name }, { as: qEditor }),
+      ]);
+      expect(runs[1].job_id).toBe(runs[0].job_id);
+      expect(runs.map((r) => r.queued).sort()).toEqual([false, true]);
+      expect(await jobsOf(s.id)).toBe(1);
+      expect((await q.call<Source>('sensor_source_show', { id: s.id })).run_job_id).toBe(runs[0].job_id);
+    });
+
+    it('lets the scheduler queue each due source once, however many instances ask at the same time', async () => {
+      const s = await source();
+      const polls = q.app.get(SensorPollJob);
+      await Promise.all([polls.queueDue(), polls.queueDue(), polls.queueDue()]);
+      expect(await jobsOf(s.id)).toBe(1);
+      const shown = await q.call<Source>('sensor_source_show', { id: s.id });
+      expect(shown.run_job_id).not.toBeNull();
+      // A manual run meanwhile names the queued poll instead of adding one; the scheduler adds none either.
+      await expect(q.call('sensor_source_run', { id: s.id }, { as: qEditor })).resolves.toEqual({ job_id: shown.run_job_id, queued: false });
+      await polls.queueDue();
+      expect(await jobsOf(s.id)).toBe(1);
+    });
+
+    it('queues no poll of a paused source', async () => {
+      const s = await source();
+      await q.call('sensor_source_patch', { id: s.id, state: 'paused' }, { as: qEditor });
+      await q.app.get(SensorPollJob).queueDue();
+      expect(await jobsOf(s.id)).toBe(0);
     });
   });
 });
