@@ -277,4 +277,25 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       await expect(catalog.createThing(t.context(lonely), { name: 'Nirgends' })).rejects.toMatchObject({ fields: { 'properties.organization': [expect.stringContaining('no organization')] } });
     });
   });
+
+  describe('with datastore_search_sql enabled', () => {
+    let q: TestApp;
+    beforeAll(async () => {
+      q = await TestApp.start({ DATASTORE_SQL_ENABLED: 'true' });
+    });
+    afterAll(() => q.stop());
+
+    it('reads a datastream view in SQL as the read-only reader role, and not that of a private gauge anonymously', async () => {
+      const o = await q.factories.organization();
+      const src = { id: (await q.call<{ id: string }>('sensor_source_create', { name: 'pegel-sql', owner_org: o.id, type: 'push', config: { format: 'json' } })).id, name: 'pegel-sql', owner_org: o.id };
+      const cat = q.app.get(SensorCatalog);
+      const open = await cat.syncStation(q.context(null).withIgnoreAuth(), src, koblenz());
+      const hidden = await cat.syncStation(q.context(null).withIgnoreAuth(), { ...src, config: { private: true } }, koblenz({ key: 'x', name: 'BAD KREUZNACH' }));
+      await q.db.dataSource.query(`INSERT INTO sensor_observation (datastream_id, phenomenon_time, result) VALUES ($1, '2025-03-30 12:00Z', 5), ($1, '2025-03-30 12:15Z', 7)`, [open.datastreams.W]);
+      const rid = async (r: { packageId: string }): Promise<string> => (await q.call<Dataset>('package_show', { id: r.packageId })).resources.find((x) => x.sensor_stream === 'W')!.id;
+      const res = await q.call<{ records: Dict[] }>('datastore_search_sql', { sql: `SELECT max(result) AS top, count(*) AS n FROM "${await rid(open)}"` }, { as: null });
+      expect(res.records).toEqual([{ top: 7, n: 2 }]);
+      await expect(q.call('datastore_search_sql', { sql: `SELECT * FROM "${await rid(hidden)}"` }, { as: null })).rejects.toMatchObject({ kind: 'not_authorized' });
+    });
+  });
 });

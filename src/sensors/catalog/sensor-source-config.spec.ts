@@ -1,6 +1,7 @@
 import { ValidationError } from '../../api/errors';
 import { addCounts } from './sensor-poll.job';
-import { MASK, maskSecrets, parseSourceConfig, restoreSecrets } from './sensor-source-config';
+import { parseSourceConfig } from './sensor-source-config';
+import { MASK, maskSecrets, restoreSecrets } from './sensor-source-secrets';
 
 const fieldsOf = (fn: () => unknown): unknown => {
   try {

@@ -4,7 +4,8 @@ import type { ActionContext } from '../../api/action-context';
 import { FieldErrors, NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { authSourceCreate, authSourceWrite, findOrg, loadSource } from './sensor-source.auth';
-import { parseSourceConfig, POLLED_TYPES, restoreSecrets, SourceType } from './sensor-source-config';
+import { parseSourceConfig, POLLED_TYPES, SourceType } from './sensor-source-config';
+import { restoreSecrets } from './sensor-source-secrets';
 import { SensorSourceCreateInput, SensorSourceIdInput, SensorSourcePatchInput, SensorSourceUpdateInput, SourceDict, toSourceDict } from './sensor-source.dto';
 import { SensorSourceRepository, SourceRow, SourceValues } from './sensor-source.repository';
 
@@ -13,7 +14,8 @@ const DEFAULT_POLL_SECONDS: Partial<Record<SourceType, number>> = { pegelonline:
 
 const CONFIG_HELP = `config by type, every type also: time_zone (IANA, e.g. Europe/Berlin: the zone of naive local times; without it
 they are refused), sentinels (list of numbers meaning "no value", e.g. [-777, -999]), late_window_days, retention {raw_days,
-hourly_days, daily_days}, poll_interval_seconds (>= 60; polled types only), license_id (of the datasets made).
+hourly_days, daily_days}, poll_interval_seconds (>= 60; polled types only), license_id (of the datasets made), private (bool: the
+datasets made start private).
 pegelonline: base_url (default the PEGELONLINE REST API v2), stations (uuids, numbers or names) and/or waters (e.g. ["RHEIN"]),
 timeseries (subset of W, Q, WT, LT, ...). datex2: url (MeasuredDataPublication), site_table_url, format (v3-xml, v3-json, v2-xml),
 username, password. mqtt: url (broker; default the service's), topic (filter), payload (sta, flat, tts), topic_pattern (flat:

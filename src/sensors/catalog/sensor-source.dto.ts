@@ -1,5 +1,6 @@
 import { Field, ignoreEmpty, ignoreMissing, jsonObject, maxLength, nameValidator, naturalNumber, notEmpty, oneOf, unicodeSafe } from '../../api/ckan-schema';
-import { maskSecrets, SOURCE_TYPES, SourceType } from './sensor-source-config';
+import { SOURCE_TYPES, SourceType } from './sensor-source-config';
+import { maskSecrets } from './sensor-source-secrets';
 import type { SourceRow } from './sensor-source.repository';
 
 export const SOURCE_STATES = ['active', 'paused'] as const;
