@@ -262,10 +262,21 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
     it('puts a Thing in the caller\'s only organization, created as the caller', async () => {
       const r = await catalog.createThing(t.context(editor), { name: 'Pegel Lahnstein', location: { type: 'Point', coordinates: [7.6, 50.3] }, streams: [{ key: 'W', name: 'Wasserstand', quantity: 'water_level', unit: 'cm' }] });
       const d = await t.call<Dataset>('package_show', { id: r.packageId });
-      expect(d).toMatchObject({ owner_org: org.id, type: 'sensor', name: 'pegel-pegel-lahnstein', creator_user_id: editor.id });
+      expect(d).toMatchObject({ owner_org: org.id, type: 'sensor', name: 'pegel-lahnstein', creator_user_id: editor.id });
       expect(Object.keys(r.datastreams)).toEqual(['W']);
       const more = await catalog.syncDatastreams(t.context(editor), r.thingId, [{ key: 'Q', name: 'Abfluss', quantity: 'discharge', unit: 'm³/s' }]);
       expect(more.datastreams).toEqual({ W: r.datastreams.W, Q: expect.any(Number) });
+      const moved = await catalog.updateThing(t.context(editor), r.thingId, { name: 'Pegel Lahnstein (neu)', location: { type: 'Point', coordinates: [7.61, 50.31] } });
+      expect(moved).toMatchObject({ packageId: r.packageId, thingId: r.thingId, datastreams: more.datastreams });
+      const after = await t.call<Dataset>('package_show', { id: r.packageId });
+      expect(after).toMatchObject({ name: 'pegel-lahnstein', title: 'Pegel Lahnstein (neu)' });
+      expect(after.resources.filter((x) => x.resource_type === 'sensor_datastream').map((x) => x.sensor_stream)).toEqual(['W', 'Q']);
+      const [h] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM sensor_historical_location WHERE thing_id = $1`, [r.thingId]);
+      expect(h.n).toBe(2);
+      const stranger = await t.factories.user();
+      await expect(catalog.updateThing(t.context(stranger), r.thingId, { name: 'Übernommen' })).rejects.toMatchObject({ kind: 'not_authorized' });
+      // Also when the dataset itself would not change.
+      await expect(catalog.syncDatastreams(t.context(stranger), r.thingId, [])).rejects.toMatchObject({ kind: 'not_authorized' });
     });
 
     it('takes the organization named in properties.organization, and refuses a caller without rights there', async () => {

@@ -1,7 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ActionContext } from '../../api/action-context';
-import { NotFound, ValidationError } from '../../api/errors';
+import { NotAuthorized, NotFound, ValidationError } from '../../api/errors';
+import { Visibility } from '../../auth/visibility';
+import { DatasetDicts } from '../../catalog/datasets/dataset-dicts.service';
 import { mungeName } from '../../common/munge';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatastoreViews } from '../../datastore/datastore-views';
@@ -70,6 +72,8 @@ export class SensorCatalog {
   constructor(
     private readonly things: SensorThingRepository,
     private readonly views: DatastoreViews,
+    private readonly visibility: Visibility,
+    private readonly dicts: DatasetDicts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -111,21 +115,50 @@ export class SensorCatalog {
 
   /** Adds or updates Datastreams of an existing Thing (SensorThings POST /Datastreams), as the caller, who must be able to edit its dataset. */
   async syncDatastreams(ctx: ActionContext, thingId: number, streams: StreamInfo[]): Promise<SyncResult> {
+    return this.rewrite(ctx, thingId, (station) => {
+      const merged = new Map(station.streams.map((s) => [s.key, s]));
+      for (const s of streams) merged.set(s.key, s);
+      return { ...station, streams: [...merged.values()] };
+    });
+  }
+
+  /**
+   * Changes a Thing's name, description, properties or place (SensorThings PATCH /Things), and its dataset with it, as
+   * the caller, who must be able to edit the dataset; a new place adds a HistoricalLocation.
+   */
+  async updateThing(ctx: ActionContext, thingId: number, patch: Omit<StaThingInput, 'streams'>): Promise<SyncResult> {
+    return this.rewrite(ctx, thingId, (station) => ({
+      ...station,
+      name: patch.name ?? station.name,
+      description: patch.description ?? station.description,
+      properties: patch.properties ?? station.properties,
+      location: patch.location ?? station.location,
+    }));
+  }
+
+  /** A Thing as a station again, changed by `change`, and written back through the same path as a sync. */
+  private rewrite(ctx: ActionContext, thingId: number, change: (station: StationInfo) => StationInfo): Promise<SyncResult> {
     return ctx.forRun().transaction(async (tx) => {
       await this.things.lock(tx.db, `thing:${thingId}`);
       const thing = await this.things.findById(tx.db, thingId);
       if (!thing) throw new NotFound('Thing not found');
       const current = await this.dataset(tx, thing.package_id);
-      if (!current) throw new NotFound('Thing not found');
+      const access = await this.dicts.get(tx, thing.package_id);
+      if (!current || !access) throw new NotFound('Thing not found');
+      // Checked here, not only by package_patch: a change that leaves the dataset as it is writes no dataset.
+      if (!(await this.visibility.canEdit(tx, access.visibility))) throw new NotAuthorized(`User ${tx.user?.name ?? ''} not authorized to edit package ${thing.package_id}`);
       const known = await this.things.datastreams(tx.db, thing.id);
-      const merged = new Map<string, StreamInfo>(known.map((d) => [d.source_key ?? String(d.id), streamOf(d)]));
-      for (const s of streams) merged.set(s.key, s);
       const location = await this.things.currentLocation(tx.db, thing.id);
-      const station: StationInfo = {
-        key: thing.source_key ?? '', name: thing.name, description: thing.description, properties: thing.properties ?? undefined,
-        location: (location?.location as GeoPoint | undefined) ?? undefined, streams: [...merged.values()],
-      };
-      return this.write(tx, tx, { ownerOrg: String(current.owner_org), source: null, key: thing.source_key, station, thing, current, keepDescription: true });
+      const properties = { ...(thing.properties ?? {}) };
+      if (thing.source_id === null) {
+        delete properties.source;
+        delete properties.station;
+      }
+      const station = change({
+        key: thing.source_key ?? '', name: thing.name, description: typeof current.notes === 'string' ? current.notes : thing.description, properties,
+        location: (location?.location as GeoPoint | undefined) ?? undefined, streams: known.map(streamOf),
+      });
+      return this.write(tx, tx, { ownerOrg: String(current.owner_org), source: null, key: thing.source_key, station, thing, current });
     });
   }
 
@@ -151,7 +184,10 @@ export class SensorCatalog {
   }
 
   private async freeName(ctx: ActionContext, station: StationInfo, source: StationSource | null): Promise<string> {
-    const base = mungeName(`${namePrefix(station.streams.map((s) => s.quantity))}-${station.name}`, 90);
+    const prefix = namePrefix(station.streams.map((s) => s.quantity));
+    const own = mungeName(station.name, 90);
+    // A station already named by its kind ("Pegel Lahnstein") keeps its name as it is.
+    const base = own === prefix || own.startsWith(`${prefix}-`) ? own : mungeName(`${prefix}-${station.name}`, 90);
     const candidates = [base, ...(source ? [mungeName(`${base}-${source.name}`, 90)] : [])];
     for (const c of candidates) if (await isUniqueName(ctx, c)) return c;
     for (let i = 2; i < 1000; i++) if (await isUniqueName(ctx, `${base}-${i}`)) return `${base}-${i}`;
@@ -173,7 +209,7 @@ export class SensorCatalog {
   private async write(
     tx: ActionContext,
     writer: ActionContext,
-    t: { ownerOrg: string; source: StationSource | null; key: string | null; station: StationInfo; thing: ThingRow | null; current: Dict | null; keepDescription?: boolean },
+    t: { ownerOrg: string; source: StationSource | null; key: string | null; station: StationInfo; thing: ThingRow | null; current: Dict | null },
   ): Promise<SyncResult> {
     const { station, source } = t;
     const known = t.thing ? await this.things.datastreams(tx.db, t.thing.id) : [];
@@ -209,7 +245,7 @@ export class SensorCatalog {
     const currentExtras = ((t.current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !OWN_EXTRAS.includes(e.key));
     const extras = [...currentExtras, ...Object.entries(ourExtras).map(([key, value]) => ({ key, value }))];
     const tagNames = [...new Set([...((t.current?.tags ?? []) as { name: string }[]).map((x) => x.name), ...BASE_TAGS, ...station.streams.map((s) => QUANTITIES[s.quantity]?.tag).filter((x): x is string => !!x)])];
-    const desired: Dict = { title: station.name, notes: t.keepDescription && t.current ? t.current.notes : notes, extras, tags: tagNames.map((name) => ({ name })), resources };
+    const desired: Dict = { title: station.name, notes, extras, tags: tagNames.map((name) => ({ name })), resources };
 
     let packageId: string;
     let packageName: string;
