@@ -7,7 +7,8 @@ import { DatasetDicts } from '../../catalog/datasets/dataset-dicts.service';
 import { mungeName } from '../../common/munge';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatastoreViews } from '../../datastore/datastore-views';
-import type { GeoPoint, QuantityKey, StationInfo, StreamInfo } from '../readings';
+import type { GeoPoint, StationInfo, StreamInfo } from '../readings';
+import { changed, desiredDataset, liveResources, streamOf } from './sensor-dataset.dict';
 import { namePrefix, QUANTITIES, unitOfMeasurement } from './sensor-quantities';
 import { DatastreamRow, SensorThingRepository, ThingRow } from './sensor-thing.repository';
 
@@ -43,12 +44,6 @@ export interface StaThingInput {
 }
 
 type Dict = Record<string, unknown>;
-type ResourceKind = 'sensor_latest' | 'sensor_datastream' | 'sensor_hourly' | 'sensor_daily';
-
-/** Resource keys the sync owns; every other key of a resource (and every resource it did not make) is left as it is. */
-const OWN_RESOURCE_KEYS = ['name', 'description', 'format', 'url', 'url_type', 'resource_type', 'datastore_active', 'sensor_stream', 'unit'];
-const OWN_EXTRAS = ['spatial', 'sensor_source', 'sensor_station'];
-const BASE_TAGS = ['Echtzeitdaten', 'Sensordaten'];
 
 const isUniqueName = async (ctx: ActionContext, name: string): Promise<boolean> => {
   try {
@@ -194,14 +189,6 @@ export class SensorCatalog {
     return `${base}-${randomUUID().slice(0, 8)}`;
   }
 
-  private dumpUrl(resourceId: string): string {
-    return `${this.config.SITE_URL.replace(/\/+$/, '')}/datastore/dump/${resourceId}`;
-  }
-
-  private resource(id: string, kind: ResourceKind, name: string, description: string, extra: Dict = {}): Dict {
-    return { id, name, description, format: 'CSV', url: this.dumpUrl(id), url_type: 'datastore', resource_type: kind, datastore_active: true, ...extra };
-  }
-
   /**
    * The write shared by every path: the dataset (created, or patched when something of ours changed), the Thing,
    * its Location, its Datastreams, and a view for each of its live resources.
@@ -220,32 +207,8 @@ export class SensorCatalog {
 
     const streamResources = station.streams.map((s) => ({ stream: s, resourceId: keep(byKey.get(s.key)?.resource_id) }));
     const ids = { latest: keep(t.thing?.latest_resource_id), hourly: keep(t.thing?.hourly_resource_id), daily: keep(t.thing?.daily_resource_id) };
-    const ours: Dict[] = [
-      this.resource(ids.latest, 'sensor_latest', 'Aktuelle Messwerte', `Der jeweils neueste Messwert jeder Messreihe von ${station.name}.`),
-      ...streamResources.map(({ stream, resourceId }) => {
-        const unit = unitOfMeasurement(stream.quantity, stream.unit);
-        return this.resource(resourceId, 'sensor_datastream', stream.name, stream.description ?? `${stream.name} (${unit.symbol}) an ${station.name}: alle Messwerte mit Zeitpunkt und Qualität.`, {
-          sensor_stream: stream.key, unit: unit.symbol,
-        });
-      }),
-      this.resource(ids.hourly, 'sensor_hourly', 'Stundenwerte', `Anzahl, Minimum, Maximum, Mittel und Summe je Stunde und Messreihe von ${station.name}.`),
-      this.resource(ids.daily, 'sensor_daily', 'Tageswerte', `Anzahl, Minimum, Maximum, Mittel und Summe je Tag und Messreihe von ${station.name}.`),
-    ];
-    const ourIds = new Set(ours.map((r) => r.id as string));
-    const byId = new Map(currentResources.map((r) => [r.id as string, r]));
-    const resources = [...ours.map((r) => ({ ...(byId.get(r.id as string) ?? {}), ...r })), ...currentResources.filter((r) => !ourIds.has(r.id as string))];
-
-    const labels = [...new Set(station.streams.map((s) => QUANTITIES[s.quantity]?.label ?? s.name))];
-    const notes = station.description
-      ?? `Laufend aktualisierte Messwerte der Messstelle ${station.name}${labels.length ? ` (${labels.join(', ')})` : ''}${source ? `, übernommen aus der Quelle „${source.title || source.name}“` : ''}. Die Werte sind ungeprüfte Rohdaten.`;
-    const ourExtras: Dict = {
-      ...(station.location ? { spatial: JSON.stringify(station.location) } : {}),
-      ...(source ? { sensor_source: source.name, sensor_station: station.key } : {}),
-    };
-    const currentExtras = ((t.current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !OWN_EXTRAS.includes(e.key));
-    const extras = [...currentExtras, ...Object.entries(ourExtras).map(([key, value]) => ({ key, value }))];
-    const tagNames = [...new Set([...((t.current?.tags ?? []) as { name: string }[]).map((x) => x.name), ...BASE_TAGS, ...station.streams.map((s) => QUANTITIES[s.quantity]?.tag).filter((x): x is string => !!x)])];
-    const desired: Dict = { title: station.name, notes, extras, tags: tagNames.map((name) => ({ name })), resources };
+    const resources = liveResources(this.config.SITE_URL, station, ids, streamResources, currentResources);
+    const { desired, notes } = desiredDataset(station, source, t.current, resources);
 
     let packageId: string;
     let packageName: string;
@@ -323,23 +286,4 @@ export class SensorCatalog {
     const sensorId = await this.things.insertSensor(tx.db, { name: values.name, description: values.description, metadata: source?.type ?? 'sta', properties: source ? { source: source.name } : null });
     return this.things.insertDatastream(tx.db, { ...values, thingId, sensorId, observedPropertyId, resourceId, sourceKey: s.key });
   }
-}
-
-/** A Datastream as a stream again (for adding streams to a Thing made before). */
-function streamOf(d: DatastreamRow): StreamInfo {
-  const props = { ...(d.properties ?? {}) };
-  const declared = typeof props.declared_unit === 'string' ? props.declared_unit : String(d.unit_of_measurement.symbol ?? '');
-  delete props.declared_unit;
-  return { key: d.source_key ?? String(d.id), name: d.name, description: d.description, quantity: d.quantity as QuantityKey, unit: declared, intervalSeconds: d.interval_seconds ?? undefined, properties: props };
-}
-
-/** Whether the dataset differs from what the sync wants in anything the sync owns. */
-function changed(current: Dict, desired: Dict): boolean {
-  if (current.title !== desired.title || (current.notes ?? '') !== (desired.notes ?? '')) return true;
-  const extras = (l: unknown): string => JSON.stringify(((l ?? []) as { key: string; value: unknown }[]).map((e) => [e.key, e.value]).sort());
-  if (extras(current.extras) !== extras(desired.extras)) return true;
-  const tags = (l: unknown): string => JSON.stringify(((l ?? []) as { name: string }[]).map((x) => x.name).sort());
-  if (tags(current.tags) !== tags(desired.tags)) return true;
-  const own = (l: unknown): string => JSON.stringify(((l ?? []) as Dict[]).map((r) => [r.id, ...OWN_RESOURCE_KEYS.map((k) => r[k] ?? null)]));
-  return own(current.resources) !== own(desired.resources);
 }
