@@ -25,6 +25,11 @@ describe('sensor source settings', () => {
       .toEqual({ config: { devices: [{}, { station: ['Missing value'], fields: ['Missing value'] }] } });
   });
 
+  it('polls a sta source only when it mirrors another server', () => {
+    expect(parseSourceConfig('sta', { url: 'https://frost.example.org/v1.1', poll_interval_seconds: 300 })).toMatchObject({ poll_interval_seconds: 300 });
+    expect(fieldsOf(() => parseSourceConfig('sta', { poll_interval_seconds: 300 }))).toEqual({ config: { poll_interval_seconds: [expect.stringContaining('url')] } });
+  });
+
   it('refuses a config that is no dict', () => {
     expect(fieldsOf(() => parseSourceConfig('push', ['json']))).toEqual({ config: ['Must be a dict'] });
   });

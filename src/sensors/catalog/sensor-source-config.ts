@@ -18,6 +18,9 @@ export type SourceType = (typeof SOURCE_TYPES)[number];
 /** Types that fetch on a schedule (`poll_interval_seconds`, `sensors.poll-due`); the others receive (MQTT, push, STA writes). */
 export const POLLED_TYPES: readonly SourceType[] = ['pegelonline', 'datex2', 'sta'];
 
+/** Whether a source fetches on a schedule: a polled type, and for `sta` only with a server to mirror (`url`). */
+export const isPolled = (type: SourceType, config: { url?: unknown }): boolean => POLLED_TYPES.includes(type) && (type !== 'sta' || typeof config.url === 'string');
+
 /** The PEGELONLINE REST API v2, the default `base_url` of a pegelonline source. */
 export const PEGELONLINE_BASE_URL = 'https://www.pegelonline.wsv.de/webservices/rest-api/v2';
 /** PEGELONLINE's timeseries shortnames a source may ask for (specs/sensors.md §1.1). */
@@ -280,7 +283,7 @@ function crossChecks(type: SourceType, c: Record<string, unknown>, errors: Field
     }
     if (c.payload === 'tts' && !has('devices') && !errors.devices) errors.devices = ['A tts payload needs devices (device_id, station, fields)'];
   }
-  if (c.poll_interval_seconds !== undefined && !POLLED_TYPES.includes(type) && !errors.poll_interval_seconds) {
-    errors.poll_interval_seconds = [`A ${type} source is not polled`];
+  if (c.poll_interval_seconds !== undefined && !isPolled(type, c) && !errors.poll_interval_seconds) {
+    errors.poll_interval_seconds = [type === 'sta' ? 'A sta source is polled only when it names the url of a server to mirror' : `A ${type} source is not polled`];
   }
 }

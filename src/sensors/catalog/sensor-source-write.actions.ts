@@ -4,7 +4,7 @@ import type { ActionContext } from '../../api/action-context';
 import { FieldErrors, NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { authSourceCreate, authSourceWrite, findOrg, loadSource } from './sensor-source.auth';
-import { parseSourceConfig, POLLED_TYPES, SourceType } from './sensor-source-config';
+import { isPolled, parseSourceConfig, SourceType } from './sensor-source-config';
 import { restoreSecrets } from './sensor-source-secrets';
 import { SensorSourceCreateInput, SensorSourceIdInput, SensorSourcePatchInput, SensorSourceUpdateInput, SourceDict, toSourceDict } from './sensor-source.dto';
 import { SensorSourceRepository, SourceRow, SourceValues } from './sensor-source.repository';
@@ -44,7 +44,7 @@ export class SensorSourceWriteActions implements ActionProvider {
       Object.assign(errors, err.fields);
     }
     if (Object.keys(errors).length) throw new ValidationError(errors);
-    const polled = POLLED_TYPES.includes(input.type);
+    const polled = isPolled(input.type, config);
     return {
       name: input.name,
       title: input.title ?? existing?.title ?? input.name,

@@ -135,10 +135,13 @@ describe('sensor sources (sensor_source_*)', () => {
       await expect(create({ type: 'sonar' })).rejects.toMatchObject({ fields: { type: [expect.stringContaining('pegelonline')] } });
     });
 
-    it('accepts a push source with its CSV dialect and keeps it unpolled', async () => {
+    it('accepts a push source with its CSV dialect and keeps it unpolled, as a SensorThings source that mirrors nothing', async () => {
       const csv = { separator: ';', decimal_mark: ',', date_format: 'DD.MM.YYYY HH:mm', time_zone: 'Europe/Berlin', in_sequence: true };
       const s = await create({ type: 'push', config: { format: 'csv', csv, sentinels: [-777, -999], late_window_days: 3 } });
       expect(s).toMatchObject({ poll_interval_seconds: null, next_run_at: null, config: { format: 'csv', csv, sentinels: [-777, -999], late_window_days: 3 } });
+      // A SensorThings source only receives, unless it mirrors another server: then it is polled (every 5 minutes by default).
+      await expect(create({ type: 'sta', config: {} })).resolves.toMatchObject({ poll_interval_seconds: null, next_run_at: null });
+      await expect(create({ type: 'sta', config: { url: 'https://frost.example.org/FROST-Server/v1.1' } })).resolves.toMatchObject({ poll_interval_seconds: 300 });
     });
 
     it('refuses a taken name, an unknown organization and a change of type', async () => {
