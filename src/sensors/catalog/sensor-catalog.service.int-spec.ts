@@ -182,6 +182,19 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       expect(n.n).toBe(100);
     });
 
+    it('never lets the loader replace a live resource\'s view with a file, even after a steward links one', async () => {
+      const q = d.resources.find((x) => x.sensor_stream === 'Q')!;
+      await t.call('resource_patch', { id: q.id, url: 'https://daten.example.org/abfluss.csv', url_type: '' });
+      let status: Dict = {};
+      for (let i = 0; i < 200 && !['error', 'complete'].includes(String(status.status)); i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        status = await t.call<Dict>('xloader_status', { resource_id: q.id }).catch(() => ({}));
+      }
+      expect(status).toMatchObject({ status: 'error', error: { message: expect.stringContaining('Live-Daten') } });
+      const info = await t.call<{ meta: Dict }>('datastore_info', { resource_id: q.id });
+      expect(info.meta.table_type).toBe('VIEW');
+    });
+
     it('hides a private sensor dataset\'s observations from anonymous readers on every DataStore path', async () => {
       const r = await catalog.syncStation(site(), { ...source, config: { private: true } }, koblenz({ key: 'diez', name: 'DIEZ' }));
       await sql(`INSERT INTO sensor_observation (datastream_id, phenomenon_time, result) VALUES ($1, now(), 123)`, [r.datastreams.W]);
