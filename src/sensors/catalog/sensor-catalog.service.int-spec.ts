@@ -2,6 +2,7 @@ import request from 'supertest';
 import { TestApp } from '../../../test/test-app';
 import type { TestUser } from '../../../test/factories/factories';
 import type { StationInfo } from '../readings';
+import { DatastoreViews } from '../../datastore/datastore-views';
 import { SensorCatalog, StationSource } from './sensor-catalog.service';
 
 type Dict = Record<string, unknown>;
@@ -269,6 +270,14 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       expect(rows).toEqual({ q: 0, q_obs: 0, w_obs: 2, q_view: 0 });
       await expect(t.call('datastore_search', { resource_id: q.id })).rejects.toMatchObject({ kind: 'not_found' });
     });
+  });
+
+  it('drops a live resource\'s view on request, leaving the resource without a DataStore table', async () => {
+    const r = await catalog.syncStation(site(), source, koblenz({ key: 'merzig', name: 'MERZIG' }));
+    const latest = resourceOf(await t.call<Dataset>('package_show', { id: r.packageId }), 'sensor_latest');
+    await site().transaction((tx) => t.app.get(DatastoreViews).drop(tx, latest.id));
+    expect((await t.call<Resource>('resource_show', { id: latest.id })).datastore_active).toBe(false);
+    await expect(t.call('datastore_search', { resource_id: latest.id })).rejects.toMatchObject({ kind: 'not_found' });
   });
 
   describe('Things made through SensorThings', () => {
