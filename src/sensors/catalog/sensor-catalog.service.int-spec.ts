@@ -56,6 +56,7 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       expect(first.created).toBe(true);
       expect(d).toMatchObject({ name: 'pegel-koblenz', title: 'KOBLENZ', type: 'sensor', owner_org: org.id });
       expect(JSON.parse(d.extras.find((e) => e.key === 'spatial')!.value)).toEqual({ type: 'Point', coordinates: [7.6057, 50.3582] });
+      expect(d.extras.find((e) => e.key === 'frequency')?.value).toBe('http://publications.europa.eu/resource/authority/frequency/15MIN');
       expect(d.tags.map((x) => x.name)).toEqual(expect.arrayContaining(['Echtzeitdaten', 'Wasserstand', 'Abfluss']));
       expect(d.resources.map((r) => r.resource_type)).toEqual(['sensor_latest', 'sensor_datastream', 'sensor_datastream', 'sensor_hourly', 'sensor_daily']);
       for (const r of d.resources) expect(r).toMatchObject({ datastore_active: true, url_type: 'datastore', url: `http://catalog.test/datastore/dump/${r.id}` });

@@ -53,10 +53,21 @@ export function desiredDataset(station: StationInfo, source: { name: string; tit
     ...(source ? { sensor_source: source.name, sensor_station: station.key } : {}),
   };
   const currentExtras = ((current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !OWN_EXTRAS.includes(e.key));
+  // How often it changes (DCAT's dct:accrualPeriodicity): the finest interval of its series, else continuous; a steward's choice stays.
+  if (!currentExtras.some((e) => e.key === 'frequency')) ourExtras.frequency = frequencyOf(station.streams);
   const extras = [...currentExtras, ...Object.entries(ourExtras).map(([key, value]) => ({ key, value }))];
   const quantityTags = station.streams.map((s) => QUANTITIES[s.quantity]?.tag).filter((x): x is string => !!x);
   const tagNames = [...new Set([...((current?.tags ?? []) as { name: string }[]).map((x) => x.name), ...BASE_TAGS, ...quantityTags])];
   return { desired: { title: station.name, notes, extras, tags: tagNames.map((name) => ({ name })), resources }, notes };
+}
+
+const FREQUENCY = 'http://publications.europa.eu/resource/authority/frequency/';
+const BY_SECONDS: [number, string][] = [[60, '1MIN'], [300, '5MIN'], [600, '10MIN'], [900, '15MIN'], [1800, '30MIN'], [3600, 'HOURLY']];
+
+/** The EU frequency of a station's data: its finest series interval when the table has it, else CONT. */
+export function frequencyOf(streams: StreamInfo[]): string {
+  const finest = Math.min(...streams.map((s) => s.intervalSeconds ?? Infinity));
+  return FREQUENCY + (BY_SECONDS.find(([seconds]) => seconds === finest)?.[1] ?? 'CONT');
 }
 
 /** Whether the dataset differs from what the sync wants in anything the sync owns. */
