@@ -97,6 +97,15 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
     });
   });
 
+  it('keeps a steward\'s title and description until the station itself changes', async () => {
+    const r = await catalog.syncStation(site(), source, koblenz({ key: 'bernkastel', name: 'BERNKASTEL' }));
+    await t.call('package_patch', { id: r.packageId, title: 'Pegel Bernkastel-Kues (Mosel)', notes: 'Vom Kreis betreut.' }, { as: editor });
+    await catalog.syncStation(site(), source, koblenz({ key: 'bernkastel', name: 'BERNKASTEL' }));
+    expect(await t.call<Dataset>('package_show', { id: r.packageId })).toMatchObject({ title: 'Pegel Bernkastel-Kues (Mosel)', notes: 'Vom Kreis betreut.' });
+    await catalog.syncStation(site(), source, koblenz({ key: 'bernkastel', name: 'BERNKASTEL-KUES' }));
+    expect(await t.call<Dataset>('package_show', { id: r.packageId })).toMatchObject({ title: 'BERNKASTEL-KUES', name: 'pegel-bernkastel' });
+  });
+
   describe('DataStore views', () => {
     let d: Dataset;
     let w: Resource;

@@ -209,6 +209,12 @@ export class SensorCatalog {
     const ids = { latest: keep(t.thing?.latest_resource_id), hourly: keep(t.thing?.hourly_resource_id), daily: keep(t.thing?.daily_resource_id) };
     const resources = liveResources(this.config.SITE_URL, station, ids, streamResources, currentResources);
     const { desired, notes } = desiredDataset(station, source, t.current, resources);
+    // Title and description follow the station only when the station's changed since the last sync (the Thing keeps
+    // what the source said), so a steward's own wording stays.
+    if (t.current && t.thing) {
+      if (t.thing.name === station.name) desired.title = t.current.title;
+      if (t.thing.description === notes) desired.notes = t.current.notes;
+    }
 
     let packageId: string;
     let packageName: string;
