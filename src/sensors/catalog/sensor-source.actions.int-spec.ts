@@ -1,3 +1,4 @@
+import request from 'supertest';
 import { JobQueue } from '../../jobs/job-queue';
 import { TestApp } from '../../../test/test-app';
 import type { TestUser } from '../../../test/factories/factories';
@@ -118,6 +119,12 @@ describe('sensor sources (sensor_source_*)', () => {
             },
           },
         });
+    });
+
+    it('answers bad settings over HTTP in CKAN\'s envelope, the field map under config', async () => {
+      const res = await request(t.http).post('/api/3/action/sensor_source_create').set('Authorization', editor.token)
+        .send({ name: name(), owner_org: org.name, type: 'datex2', config: { url: 'https://mobilithek.example/feed', format: 'v3-xml', poll_interval_seconds: 10 } });
+      expect(res).toMatchObject({ status: 409, body: { success: false, error: { __type: 'Validation Error', config: { poll_interval_seconds: ['Must be at least 60'] } } } });
     });
 
     it('checks the settings of each type against each other', async () => {
