@@ -302,7 +302,12 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       expect(moved).toMatchObject({ packageId: r.packageId, thingId: r.thingId, datastreams: more.datastreams });
       const after = await t.call<Dataset>('package_show', { id: r.packageId });
       expect(after).toMatchObject({ name: 'pegel-lahnstein', title: 'Pegel Lahnstein (neu)' });
-      expect(after.resources.filter((x) => x.resource_type === 'sensor_datastream').map((x) => x.sensor_stream)).toEqual(['W', 'Q']);
+      expect(after.resources.filter((x) => x.resource_type === 'sensor_datastream').map((x) => [x.sensor_stream, x.name, x.description])).toEqual([
+        ['W', 'Wasserstand', 'Wasserstand (cm) an Pegel Lahnstein (neu): alle Messwerte mit Zeitpunkt und Qualität.'],
+        ['Q', 'Abfluss', 'Abfluss (m³/s) an Pegel Lahnstein (neu): alle Messwerte mit Zeitpunkt und Qualität.'],
+      ]);
+      const names = await sql<{ name: string; description: string }>(`SELECT name, description FROM sensor_datastream WHERE thing_id = $1 ORDER BY id`, [r.thingId]);
+      expect(names).toEqual([{ name: 'Pegel Lahnstein (neu) Wasserstand', description: 'Wasserstand an Pegel Lahnstein (neu)' }, { name: 'Pegel Lahnstein (neu) Abfluss', description: 'Abfluss an Pegel Lahnstein (neu)' }]);
       const [h] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM sensor_historical_location WHERE thing_id = $1`, [r.thingId]);
       expect(h.n).toBe(2);
       const stranger = await t.factories.user();

@@ -8,7 +8,7 @@ import { mungeName } from '../../common/munge';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatastoreViews } from '../../datastore/datastore-views';
 import type { GeoPoint, StationInfo, StreamInfo } from '../readings';
-import { changed, desiredDataset, liveResources, streamOf } from './sensor-dataset.dict';
+import { changed, datastreamDescription, datastreamName, desiredDataset, liveResources, streamOf } from './sensor-dataset.dict';
 import { namePrefix, QUANTITIES, unitOfMeasurement } from './sensor-quantities';
 import { DatastreamRow, SensorThingRepository, ThingRow } from './sensor-thing.repository';
 
@@ -151,7 +151,7 @@ export class SensorCatalog {
       }
       const station = change({
         key: thing.source_key ?? '', name: thing.name, description: typeof current.notes === 'string' ? current.notes : thing.description, properties,
-        location: (location?.location as GeoPoint | undefined) ?? undefined, streams: known.map(streamOf),
+        location: (location?.location as GeoPoint | undefined) ?? undefined, streams: known.map((d) => streamOf(d, thing.name)),
       });
       return this.write(tx, tx, { ownerOrg: String(current.owner_org), source: null, key: thing.source_key, station, thing, current });
     });
@@ -276,8 +276,8 @@ export class SensorCatalog {
     const q = QUANTITIES[s.quantity] ?? QUANTITIES.other;
     const observedPropertyId = await this.things.observedProperty(tx.db, { name: q.label, definition: q.definition, description: q.description });
     const values = {
-      name: `${station.name} ${s.name}`,
-      description: s.description ?? `${s.name} an ${station.name}`,
+      name: datastreamName(s.name, station.name),
+      description: s.description ?? datastreamDescription(s.name, station.name),
       unitOfMeasurement: unitOfMeasurement(s.quantity, s.unit),
       quantity: s.quantity,
       intervalSeconds: s.intervalSeconds ?? null,

@@ -81,10 +81,20 @@ export function changed(current: Dict, desired: Dict): boolean {
   return own(current.resources) !== own(desired.resources);
 }
 
-/** A Datastream as a stream again (for changing a Thing made before). */
-export function streamOf(d: DatastreamRow): StreamInfo {
+/**
+ * A Datastream as the stream it was made from (for changing a Thing made before): its name without the station's in
+ * front, its description unless it is the one made up for it, its declared unit.
+ */
+export function streamOf(d: DatastreamRow, stationName: string): StreamInfo {
   const props = { ...(d.properties ?? {}) };
   const declared = typeof props.declared_unit === 'string' ? props.declared_unit : String(d.unit_of_measurement.symbol ?? '');
   delete props.declared_unit;
-  return { key: d.source_key ?? String(d.id), name: d.name, description: d.description, quantity: d.quantity as QuantityKey, unit: declared, intervalSeconds: d.interval_seconds ?? undefined, properties: props };
+  const name = d.name.startsWith(`${stationName} `) ? d.name.slice(stationName.length + 1) : d.name;
+  const description = d.description === datastreamDescription(name, stationName) ? undefined : d.description;
+  return { key: d.source_key ?? String(d.id), name, description, quantity: d.quantity as QuantityKey, unit: declared, intervalSeconds: d.interval_seconds ?? undefined, properties: props };
 }
+
+/** A Datastream's name: the station's and the stream's. */
+export const datastreamName = (streamName: string, stationName: string): string => `${stationName} ${streamName}`;
+/** The description of a Datastream whose stream brings none. */
+export const datastreamDescription = (streamName: string, stationName: string): string => `${streamName} an ${stationName}`;
