@@ -52,7 +52,8 @@ export function desiredDataset(station: StationInfo, source: { name: string; tit
     ...(station.location ? { spatial: JSON.stringify(station.location) } : {}),
     ...(source ? { sensor_source: source.name, sensor_station: station.key } : {}),
   };
-  const currentExtras = ((current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !OWN_EXTRAS.includes(e.key));
+  // Only what this write sets replaces an extra (a SensorThings change of a source's Thing leaves the source's extras).
+  const currentExtras = ((current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !(OWN_EXTRAS.includes(e.key) && e.key in ourExtras));
   // How often it changes (DCAT's dct:accrualPeriodicity): the finest interval of its series, else continuous; a steward's choice stays.
   if (!currentExtras.some((e) => e.key === 'frequency')) ourExtras.frequency = frequencyOf(station.streams);
   const extras = [...currentExtras, ...Object.entries(ourExtras).map(([key, value]) => ({ key, value }))];
