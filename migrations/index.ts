@@ -11,10 +11,11 @@ import { DatastoreReader1795750000000 } from './1795750000000-DatastoreReader';
 import { DatastoreFullTextWhen1795760000000 } from './1795760000000-DatastoreFullTextWhen';
 import { Sensors1795800000000 } from './1795800000000-Sensors';
 import { SensorGeo1795810000000 } from './1795810000000-SensorGeo';
+import { SensorCatalog1795830000000 } from './1795830000000-SensorCatalog';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
   InitialSchema1795239203795, AddSearchIndex1795300000000, SearchWordsInOrder1795400000000, ResourceUploads1795500000000, JobQueue1795600000000,
   SearchRefreshFoldOnce1795650000000, SearchRefreshIndexLookups1795660000000, Datastore1795700000000, DatastoreLoad1795720000000,
-  DatastoreReader1795750000000, DatastoreFullTextWhen1795760000000, Sensors1795800000000, SensorGeo1795810000000,
+  DatastoreReader1795750000000, DatastoreFullTextWhen1795760000000, Sensors1795800000000, SensorGeo1795810000000, SensorCatalog1795830000000,
 ];

@@ -1,4 +1,4 @@
-import { mungeFilename } from './munge';
+import { mungeFilename, mungeName } from './munge';
 
 describe('mungeFilename (CKAN munge_filename)', () => {
   it.each([
@@ -18,5 +18,24 @@ describe('mungeFilename (CKAN munge_filename)', () => {
     const out = mungeFilename(`${'a'.repeat(300)}.csv`);
     expect(out).toHaveLength(100);
     expect(out.endsWith('.csv')).toBe(true);
+  });
+});
+
+describe('mungeName (CKAN munge_name)', () => {
+  it.each([
+    ['SAARBRÜCKEN-ST. ARNUAL', 'saarbrucken-st-arnual'],
+    ['B9 Koblenz-Nord, MQ0101', 'b9-koblenz-nord-mq0101'],
+    ['  Bad Kreuznach  ', 'bad-kreuznach'],
+    ['Straße_1', 'strasse_1'],
+    ['x', 'x_'],
+    ['!!!', '__'],
+  ])('%s → %s', (input, expected) => {
+    expect(mungeName(input)).toBe(expected);
+  });
+
+  it('keeps names within the bound, without a trailing dash', () => {
+    const out = mungeName(`${'a'.repeat(95)} bbbbbbbbbb`);
+    expect(out.length).toBeLessThanOrEqual(100);
+    expect(out.endsWith('-')).toBe(false);
   });
 });

@@ -30,3 +30,13 @@ export function asciiFold(s: string): string {
     .normalize('NFKD')
     .replace(/[\u0300-\u036f]/g, '');
 }
+
+/**
+ * CKAN's munge_name (ckan/lib/munge.py): a dataset name from any text, ASCII-folded, lower case, only [a-z0-9_-],
+ * every other run of characters one '-', no '-' at either end, at least 2 and at most `max` characters (padded with '_').
+ */
+export function mungeName(raw: string, max = 100): string {
+  let name = asciiFold(raw).toLowerCase().replace(/[^a-z0-9_-]+/g, '-').replace(/-+/g, '-').replace(/^-|-$/g, '');
+  name = name.slice(0, max).replace(/-$/, '');
+  return name.length < 2 ? name.padEnd(2, '_') : name;
+}

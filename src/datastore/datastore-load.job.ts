@@ -94,6 +94,8 @@ export class DatastoreLoadJob {
     }
     // A dataset deleted meanwhile has no tables (DatastoreModule drops them): none is made for it either.
     if (!(await this.resources.liveResourceIds(ctx, resource.package_id))?.has(resource.id)) throw new NotFound('Die Ressource oder ihr Datensatz wurde gelöscht.');
+    // A live resource's table is a read-only view the service keeps (DatastoreViews): a file never replaces it.
+    if ((await this.tables.find(ctx.db, resource.id))?.read_only) throw new LoaderError('Die Ressource wird vom Dienst selbst laufend gefüllt (Live-Daten); ihre DataStore-Tabelle kann nicht aus einer Datei geladen werden.');
     const { bytes, hash } = await this.fetch(ctx, resource, file, log);
     if (!row.ignore_hash && row.file_hash === hash && (await this.tables.find(ctx.db, resource.id))) {
       log.add('INFO', 'Die Datei ist unverändert seit dem letzten Laden; die Tabelle bleibt, wie sie ist (ignore_hash lädt sie neu).');

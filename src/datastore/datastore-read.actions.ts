@@ -65,14 +65,15 @@ index_name, is_index, notnull, uniquekey}}). Who may call: whoever may read the 
       const t = await this.tables.find(ctx.db, input.resource_id);
       if (!t) throw new NotFound(`Resource/Alias "${input.resource_id}" was not found.`);
       await this.resources.get(ctx, t.resource_id);
-      const [meta, columns, comments, schemas] = await Promise.all([
+      const [meta, columns, comments, schemas, isView] = await Promise.all([
         this.tables.meta(ctx.db, t.resource_id),
         this.tables.columns(ctx.db, t.resource_id),
         this.tables.comments(ctx.db, t.resource_id),
         this.tables.columnSchemas(ctx.db, t.resource_id),
+        this.tables.isView(ctx.db, t.resource_id),
       ]);
       return {
-        meta: { id: t.resource_id, count: meta.count, table_type: 'BASE TABLE', size: meta.size, idx_size: meta.idx_size, db_size: meta.db_size, aliases: [] },
+        meta: { id: t.resource_id, count: meta.count, table_type: isView ? 'VIEW' : 'BASE TABLE', size: meta.size, idx_size: meta.idx_size, db_size: meta.db_size, aliases: [] },
         fields: columns
           .filter((c) => c.id !== '_id')
           .map((c) => {

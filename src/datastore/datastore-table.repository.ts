@@ -9,6 +9,8 @@ export interface TableRow {
   resource_id: string;
   package_id: string;
   fts_language: string;
+  /** A view over data the service writes itself (a sensor datastream's observations): the DataStore's writes refuse it. */
+  read_only?: boolean;
 }
 
 /** A column as PostgreSQL holds it: its name and its type's name (`int4`, `text`, `_text`, `timestamp`). */
@@ -88,12 +90,12 @@ export class DatastoreTableRepository {
   /** The table of a resource id; anything that is no resource id has none. */
   async find(db: EntityManager, resourceId: string): Promise<TableRow | null> {
     if (!isUuid(resourceId)) return null;
-    const rows: TableRow[] = await db.query(`SELECT resource_id, package_id, fts_language FROM datastore_table WHERE resource_id = $1::uuid`, [resourceId]);
+    const rows: TableRow[] = await db.query(`SELECT resource_id, package_id, fts_language, read_only FROM datastore_table WHERE resource_id = $1::uuid`, [resourceId]);
     return rows[0] ?? null;
   }
 
   async ofDatasets(db: EntityManager, packageIds: string[]): Promise<TableRow[]> {
-    return db.query(`SELECT resource_id, package_id, fts_language FROM datastore_table WHERE package_id = ANY($1::uuid[])`, [packageIds]);
+    return db.query(`SELECT resource_id, package_id, fts_language, read_only FROM datastore_table WHERE package_id = ANY($1::uuid[])`, [packageIds]);
   }
 
   /** Whether a text search configuration of this name exists. */
@@ -120,9 +122,32 @@ export class DatastoreTableRepository {
     await db.query(`ALTER TABLE ${tableName(resourceId)} ${names.map((n) => `DROP COLUMN ${q(n)}`).join(', ')}`);
   }
 
+  /** Drops the resource's table, or its view (a read-only one, see createView), and its catalog row. */
   async drop(db: EntityManager, resourceId: string): Promise<void> {
-    await db.query(`DROP TABLE IF EXISTS ${tableName(resourceId)} CASCADE`);
+    const kind: { relkind: string }[] = await db.query(`SELECT relkind FROM pg_class WHERE oid = to_regclass($1)`, [tableName(resourceId)]);
+    if (kind[0]?.relkind === 'v') await db.query(`DROP VIEW IF EXISTS ${tableName(resourceId)} CASCADE`);
+    else await db.query(`DROP TABLE IF EXISTS ${tableName(resourceId)} CASCADE`);
     await db.query(`DELETE FROM datastore_table WHERE resource_id = $1`, [resourceId]);
+  }
+
+  /**
+   * A read-only "table": a view named by the resource id over `select`, which must yield `_id`, `_full_text` (a
+   * tsvector in the configuration `t.fts_language`) and the fields. `select` comes from the service's own code, never
+   * from a client. Replaces the view when it exists (same columns), and marks the catalog row read-only.
+   */
+  async createView(db: EntityManager, t: TableRow, select: string): Promise<void> {
+    await db.query(`CREATE OR REPLACE VIEW ${tableName(t.resource_id)} AS ${select}`);
+    await db.query(
+      `INSERT INTO datastore_table (resource_id, package_id, fts_language, read_only) VALUES ($1, $2, $3, true)
+       ON CONFLICT (resource_id) DO UPDATE SET package_id = EXCLUDED.package_id, fts_language = EXCLUDED.fts_language, read_only = true`,
+      [t.resource_id, t.package_id, t.fts_language],
+    );
+  }
+
+  /** Whether the resource's table is a view (datastore_info's table_type). */
+  async isView(db: EntityManager, resourceId: string): Promise<boolean> {
+    const kind: { relkind: string }[] = await db.query(`SELECT relkind FROM pg_class WHERE oid = to_regclass($1)`, [tableName(resourceId)]);
+    return kind[0]?.relkind === 'v';
   }
 
   /** The user columns and `_id`, in table order (CKAN's _get_fields_types; other `_` columns left out). */

@@ -5,6 +5,7 @@ import type { ActionContext } from '../api/action-context';
 import { ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { DatastoreResources, ResourceRef } from './datastore-resources.service';
+import { DatastoreViews } from './datastore-views';
 import { DatastoreWriter } from './datastore-writer.service';
 import { DatastoreCreateInput, DatastoreDeleteInput, DatastoreRecordsDeleteInput, DatastoreUpsertInput } from './datastore.dto';
 
@@ -18,6 +19,7 @@ export class DatastoreWriteActions implements ActionProvider {
     private readonly resources: DatastoreResources,
     private readonly writer: DatastoreWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly views: DatastoreViews,
   ) {}
 
   /** The resource a write names, for the right to edit its dataset (404 when there is none). */
@@ -59,6 +61,7 @@ Sets datastore_active on the resource. Who may call: whoever may edit the resour
         resource = await ctx.call<ResourceRef>('resource_create', { ...input.resource, id, url, url_type: 'datastore' });
       } else {
         resource = await this.resources.get(ctx, await this.existingResourceId(ctx, input.resource_id!));
+        await this.views.refuseWrite(ctx, resource.id);
         if (!input.force) this.resources.checkReadOnly(resource);
       }
       const fields = await this.writer.create(ctx, resource, input);
@@ -97,6 +100,7 @@ Who may call: whoever may edit the resource's dataset.`,
     auth: (ctx, input) => this.mayEditResource(ctx, input.resource_id),
     handler: async (ctx, input) => {
       const resource = await this.resources.get(ctx, input.resource_id);
+      await this.views.refuseWrite(ctx, resource.id);
       if (!input.force) this.resources.checkReadOnly(resource);
       const table = await this.writer.existing(ctx, resource.id);
       await this.writer.upsert(ctx, table, input);
@@ -112,6 +116,7 @@ Who may call: whoever may edit the resource's dataset.`,
 
   private async delete(ctx: ActionContext, input: DatastoreDeleteInput): Promise<Record<string, unknown>> {
     const resource = await this.resources.get(ctx, input.resource_id);
+    await this.views.refuseWrite(ctx, resource.id);
     if (!input.force) this.resources.checkReadOnly(resource);
     await this.writer.existing(ctx, resource.id);
     if (input.filters) {

@@ -19,6 +19,7 @@ import { DatastoreSqlActions } from './datastore-sql.actions';
 import { DatastoreSqlRepository } from './datastore-sql.repository';
 import { DatastoreTableRepository } from './datastore-table.repository';
 import { DatastoreWriteActions } from './datastore-write.actions';
+import { DatastoreViews } from './datastore-views';
 import { DatastoreWriter } from './datastore-writer.service';
 import { XloaderActions } from './xloader.actions';
 
@@ -33,9 +34,9 @@ import { XloaderActions } from './xloader.actions';
   controllers: [DatastoreDumpController],
   providers: [
     DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions,
-    DatastoreSqlRepository, DatastoreSqlActions, DatastoreLoadRepository, DatastoreLoads, DatastoreLoadJob, XloaderActions,
+    DatastoreSqlRepository, DatastoreSqlActions, DatastoreLoadRepository, DatastoreLoads, DatastoreLoadJob, XloaderActions, DatastoreViews,
   ],
-  exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository],
+  exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository, DatastoreViews],
 })
 export class DatastoreModule implements OnModuleInit {
   constructor(

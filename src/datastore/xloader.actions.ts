@@ -6,6 +6,7 @@ import { JobQueue } from '../jobs/job-queue';
 import { LoadRow } from './datastore-load.repository';
 import { DatastoreLoads, LOAD_JOB } from './datastore-load.service';
 import { DatastoreResources } from './datastore-resources.service';
+import { DatastoreViews } from './datastore-views';
 import { LoadableResource } from './load-source';
 import { XloaderStatusInput, XloaderSubmitInput } from './xloader.dto';
 
@@ -15,7 +16,12 @@ const JOB_TYPE = 'xloader_to_datastore';
 /** xloader_submit and xloader_status (ckanext-xloader's action.py), on the project's job queue. */
 @Injectable()
 export class XloaderActions implements ActionProvider {
-  constructor(private readonly resources: DatastoreResources, private readonly loads: DatastoreLoads, private readonly jobs: JobQueue) {}
+  constructor(
+    private readonly resources: DatastoreResources,
+    private readonly loads: DatastoreLoads,
+    private readonly jobs: JobQueue,
+    private readonly views: DatastoreViews,
+  ) {}
 
   /** datastore_auth: the right to edit the resource's dataset (404 for an unknown resource). */
   private async mayEdit(ctx: ActionContext, id: string) {
@@ -38,6 +44,8 @@ Follow it with xloader_status. Who may call: whoever may edit the resource's dat
     auth: (ctx, input) => this.mayEdit(ctx, input.resource_id),
     handler: async (ctx, input) => {
       const r = await ctx.withIgnoreAuth().call<LoadableResource>('resource_show', { id: input.resource_id });
+      // A load would swap a table in for the view of a live resource.
+      await this.views.refuseWrite(ctx, r.id);
       await this.loads.submit(ctx, r, { ignoreHash: input.ignore_hash ?? false, setUrlType: input.set_url_type ?? false });
       return true;
     },

@@ -1,0 +1,124 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { Dispatcher } from '../../api/dispatcher';
+import type { Logger } from '../../common/logger';
+import { LOGGER } from '../../common/logger.provider';
+import { JobQueue, JobRun, TransactionHandle } from '../../jobs/job-queue';
+import { IngestError } from '../readings';
+import type { SourceConfig } from './sensor-source-config';
+import { SensorPollers } from './sensor-poller';
+import { SensorSourceRepository, SourceRow } from './sensor-source.repository';
+
+/** The job that polls one source. */
+export const POLL_JOB = 'sensors.poll';
+/** The scheduler: every minute, queues a poll of each source that is due. */
+export const POLL_DUE_JOB = 'sensors.poll-due';
+
+export interface PollJobData {
+  source_id: string;
+}
+
+/** A poll longer than this counts as failed (the job queue then retries it). */
+export const POLL_TIMEOUT_SECONDS = 600;
+/**
+ * A noted poll job older than this is taken for lost (its process died past the queue's retries), so the scheduler
+ * queues a new one: the longest a job can take with its retries, and some.
+ */
+const STALE_AFTER_SECONDS = POLL_TIMEOUT_SECONDS * 3 + 600;
+/** Sources queued per scheduler run. */
+const DUE_BATCH = 500;
+
+const errorOf = (err: unknown): Record<string, unknown> => {
+  if (err instanceof IngestError) return { message: err.message, code: err.code, ...(err.at ? { at: err.at } : {}) };
+  return { message: err instanceof Error ? err.message : String(err) };
+};
+
+/** The counts after a run: the run's numbers added to the stored ones, plus runs and failures. */
+export function addCounts(stored: Record<string, unknown>, run: Record<string, number>, failed: boolean): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [k, v] of Object.entries(stored)) if (typeof v === 'number') out[k] = v;
+  for (const [k, v] of Object.entries(run)) if (Number.isFinite(v)) out[k] = (out[k] ?? 0) + v;
+  out.runs = (out.runs ?? 0) + 1;
+  if (failed) out.failures = (out.failures ?? 0) + 1;
+  return out;
+}
+
+/**
+ * Polls of sensor sources on the job queue: `sensors.poll` runs one source's poller; `sensors.poll-due` (cron, once per
+ * minute across all instances) queues polls of the sources that are due. Both `sensor_source_run` and the scheduler
+ * note the queued job on the source (`run_job_id`) in the transaction that queues it, and queue nothing while one is
+ * noted: one poll per source at a time, however many instances run. The run clears it when it ends.
+ */
+@Injectable()
+export class SensorPollJob {
+  constructor(
+    private readonly repo: SensorSourceRepository,
+    private readonly pollers: SensorPollers,
+    private readonly jobs: JobQueue,
+    private readonly dispatcher: Dispatcher,
+    @Inject(LOGGER) private readonly log: Logger,
+  ) {}
+
+  register(): void {
+    // A failed poll is recorded on the source and tried at its next turn, so the job itself is not retried for it; the
+    // one retry is for a process that died mid-run.
+    this.jobs.register<PollJobData>(POLL_JOB, { retry: { limit: 1, delaySeconds: 30, backoff: false }, timeoutSeconds: POLL_TIMEOUT_SECONDS, handler: (data, run) => this.poll(data, run) });
+    this.jobs.register(POLL_DUE_JOB, { retry: { limit: 0 }, timeoutSeconds: 60, handler: () => this.queueDue() });
+    this.jobs.schedule(POLL_DUE_JOB, '* * * * *');
+  }
+
+  /**
+   * Queues a poll of a source unless one is queued or running; in the caller's transaction, on the source row it
+   * locked. Returns the job's id and whether it is new.
+   */
+  async queue(tx: TransactionHandle, s: SourceRow): Promise<{ jobId: string; queued: boolean }> {
+    const stale = s.run_queued_at !== null && Date.parse(s.run_queued_at) < Date.now() - STALE_AFTER_SECONDS * 1000;
+    if (s.run_job_id && !stale) return { jobId: s.run_job_id, queued: false };
+    const jobId = await this.jobs.enqueue<PollJobData>(POLL_JOB, { source_id: s.id }, { transaction: tx });
+    await this.repo.markQueued(tx.db, s.id, jobId);
+    return { jobId, queued: true };
+  }
+
+  /** `sensors.poll-due`: a poll for each due source, in one transaction that skips sources another instance holds. */
+  async queueDue(): Promise<{ queued: number }> {
+    const ctx = this.dispatcher.context(null, { ignoreAuth: true });
+    return ctx.transaction(async (tx) => {
+      let queued = 0;
+      for (const { id } of await this.repo.lockDue(tx.db, STALE_AFTER_SECONDS, DUE_BATCH)) {
+        const s = await this.repo.find(tx.db, id);
+        if (s && (await this.queue(tx, { ...s, run_job_id: null })).queued) queued++;
+      }
+      return { queued };
+    });
+  }
+
+  /** `sensors.poll`: the source's poller, and what it did (or why it failed) recorded on the source. */
+  async poll(data: PollJobData, run: JobRun): Promise<Record<string, unknown>> {
+    const ctx = this.dispatcher.context(null, { ignoreAuth: true });
+    const s = await this.repo.find(ctx.db, data.source_id);
+    if (!s) return { skipped: 'the source is gone' };
+    // A job the source no longer notes was replaced (taken for lost): the newer one polls.
+    if (s.run_job_id !== run.id) return { skipped: 'another poll of this source was queued in its place' };
+    const poller = this.pollers.get(s.type);
+    let outcome: { success: boolean; error: unknown; counts: Record<string, number>; cursor?: Record<string, unknown> };
+    if (!poller) {
+      const error = { code: 'no_poller', message: `Sources of type ${s.type} cannot be polled here: no poller for ${s.type} is installed in this service` };
+      outcome = { success: false, error, counts: addCounts(s.counts, {}, true) };
+    } else {
+      try {
+        const result = await poller.poll(
+          { id: s.id, name: s.name, title: s.title, owner_org: s.owner_org, type: s.type, config: s.config as unknown as SourceConfig, cursor: s.cursor },
+          { ctx, jobId: run.id, attempt: run.attempt, log: this.log, report: (p, m) => run.report(p, m) },
+        );
+        const warnings = result.warnings ?? [];
+        if (warnings.length) this.log.info({ source: s.id, warnings: warnings.slice(0, 20), count: warnings.length }, 'a sensor source poll skipped some of its input');
+        const counts = warnings.length ? { ...result.counts, warnings: warnings.length } : result.counts;
+        outcome = { success: true, error: null, counts: addCounts(s.counts, counts, false), cursor: result.cursor };
+      } catch (err) {
+        this.log.warn({ err, source: s.id, type: s.type }, 'a sensor source poll failed');
+        outcome = { success: false, error: errorOf(err), counts: addCounts(s.counts, {}, true) };
+      }
+    }
+    await ctx.transaction((tx) => this.repo.finishRun(tx.db, s.id, run.id, outcome));
+    return { success: outcome.success, error: outcome.error };
+  }
+}

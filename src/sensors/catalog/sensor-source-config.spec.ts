@@ -1,0 +1,49 @@
+import { ValidationError } from '../../api/errors';
+import { addCounts } from './sensor-poll.job';
+import { parseSourceConfig } from './sensor-source-config';
+import { MASK, maskSecrets, restoreSecrets } from './sensor-source-secrets';
+
+const fieldsOf = (fn: () => unknown): unknown => {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof ValidationError) return err.fields;
+    throw err;
+  }
+  throw new Error('no ValidationError');
+};
+
+describe('sensor source settings', () => {
+  it('converts what a form sends (numbers as text, comma lists) and drops nothing it knows', () => {
+    expect(parseSourceConfig('pegelonline', { waters: 'RHEIN, MOSEL', poll_interval_seconds: '600', retention: { raw_days: '90' } })).toEqual({
+      waters: ['RHEIN', 'MOSEL'], poll_interval_seconds: 600, retention: { raw_days: 90 },
+    });
+  });
+
+  it('names each item of a device mapping that is wrong, as CKAN names list items', () => {
+    expect(fieldsOf(() => parseSourceConfig('mqtt', { topic: 'v3/+/devices/+/up', payload: 'tts', devices: [{ device_id: 'p1', station: 'S1', fields: { level: 'W' } }, { device_id: 'p2', fields: [] }] })))
+      .toEqual({ config: { devices: [{}, { station: ['Missing value'], fields: ['Missing value'] }] } });
+  });
+
+  it('polls a sta source only when it mirrors another server', () => {
+    expect(parseSourceConfig('sta', { url: 'https://frost.example.org/v1.1', poll_interval_seconds: 300 })).toMatchObject({ poll_interval_seconds: 300 });
+    expect(fieldsOf(() => parseSourceConfig('sta', { poll_interval_seconds: 300 }))).toEqual({ config: { poll_interval_seconds: [expect.stringContaining('url')] } });
+  });
+
+  it('refuses a config that is no dict', () => {
+    expect(fieldsOf(() => parseSourceConfig('push', ['json']))).toEqual({ config: ['Must be a dict'] });
+  });
+
+  it('masks secrets at any depth and in URLs, and puts them back when the mask comes back', () => {
+    const stored = { url: 'mqtt://u:p%40ss@host:1883/', password: 'x', nested: { api_key: 'k', keep: 'v' }, empty_token: '' };
+    const shown = maskSecrets(stored) as typeof stored;
+    expect(shown).toEqual({ url: `mqtt://u:${encodeURIComponent(MASK)}@host:1883/`, password: MASK, nested: { api_key: MASK, keep: 'v' }, empty_token: '' });
+    expect(restoreSecrets(shown, stored)).toEqual(stored);
+    expect(restoreSecrets({ ...shown, password: 'neu' }, stored)).toMatchObject({ password: 'neu', nested: { api_key: 'k' } });
+  });
+
+  it('adds a run\'s numbers to the source\'s counts, with runs and failures', () => {
+    expect(addCounts({ runs: 2, readings: 10, note: 'x' }, { readings: 5, stations: 1 }, false)).toEqual({ runs: 3, readings: 15, stations: 1 });
+    expect(addCounts({ runs: 3, readings: 15 }, {}, true)).toEqual({ runs: 4, readings: 15, failures: 1 });
+  });
+});
