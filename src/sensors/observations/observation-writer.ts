@@ -1,0 +1,239 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { IngestError, type IngestWarning, type Quality, type Reading } from '../readings';
+import { ObservationRepository, type DatastreamRef, type StagedRow } from './observation.repository';
+import { monthOf, PartitionManager } from './partitions';
+import { DEFAULT_LIMITS, implausible } from './plausibility';
+import { conversionFor, UNITS, unitText } from './units';
+
+/** A reading and the datastream it belongs to (found by the adapter, or by ObservationRepository.datastreamsByKey). */
+export interface ResolvedReading extends Reading {
+  datastream: DatastreamRef;
+  /** SensorThings FeatureOfInterest of the reading, when the caller knows it. */
+  featureOfInterestId?: number;
+}
+
+export interface WriteInput {
+  /** The source the readings came from: its `config.sentinels` and `config.late_window_days` apply. */
+  sourceId?: string;
+  /** The batch (sensor_ingest_batch.id) they came in, kept on every stored row. */
+  batchId?: bigint | number;
+  /** Overrides the source's late window (seconds); a backfill passes a large one. */
+  lateWindowSeconds?: number;
+  readings: ResolvedReading[];
+  /** Answer each stored reading's Observation id (SensorThings needs them for its answers). */
+  returnIds?: boolean;
+}
+
+export interface WriteCounts {
+  /** Readings handed in. */
+  received: number;
+  /** New keys stored. */
+  inserted: number;
+  /** Readings whose key was stored with the same value (result, result_json, quality, interval end): no-ops. */
+  unchanged: number;
+  /** Readings that replaced a different stored value (the old one is in sensor_observation_revision). */
+  revised: number;
+  /** Stored readings without a value (sentinel, empty), quality `missing`. */
+  missing: number;
+  /** Stored readings flagged `invalid` (out of range, or the source said so). */
+  invalid: number;
+  /** Readings older than the late window: not stored. */
+  late_refused: number;
+  /** Readings superseded by a later reading with the same key in the same batch (the last one wins). */
+  duplicates: number;
+}
+
+export interface WriteResult {
+  counts: WriteCounts;
+  warnings: IngestWarning[];
+  /** With `returnIds`: the Observation id of each input reading, by its index; null for a refused one. */
+  ids?: (number | null)[];
+}
+
+export const DEFAULT_SENTINELS = [-777, -999];
+export const DEFAULT_LATE_WINDOW_DAYS = 31;
+/** Warnings listed one by one; beyond, one summary line (a poll of 10,000 stale readings need not say so 10,000 times). */
+const MAX_WARNINGS = 100;
+
+/**
+ * The one writer of observations: every ingestion path hands its readings here, so every path follows the same rules.
+ *  1. Units: a reading's unit (or, when it names none, its datastream's) is converted to the quantity's canonical
+ *     unit; a missing, unknown or incompatible unit refuses the whole batch (IngestError naming unit and datastream),
+ *     before anything is written.
+ *  2. Sentinels (the source's `config.sentinels`, default −777 and −999, compared with the value as sent) become
+ *     value NULL, quality `missing`; a value outside the plausible range is kept as sent and flagged `invalid`.
+ *  3. Late readings, older than the late window (the source's `config.late_window_days`, default 31) before the
+ *     datastream's newest reading (stored or in this batch, but never later than now), are refused with a warning
+ *     and not stored: a backfill beyond the window passes `lateWindowSeconds`.
+ *  4. Several readings with one key in a batch: the last wins, the others are counted as `duplicates`.
+ *  5. The batch is COPYed into a temporary table and merged in the caller's transaction: new keys inserted, identical
+ *     values left alone, changed values updated with the old value in the revision log; the latest value only moves
+ *     forward; the touched hours are noted for the aggregates. The caller commits (and only then says "accepted").
+ * Partitions for the months the batch touches are made first, each in its own short transaction.
+ */
+@Injectable()
+export class ObservationWriter {
+  constructor(
+    private readonly repo: ObservationRepository,
+    private readonly partitions: PartitionManager,
+  ) {}
+
+  async write(db: EntityManager, input: WriteInput): Promise<WriteResult> {
+    const counts: WriteCounts = { received: input.readings.length, inserted: 0, unchanged: 0, revised: 0, missing: 0, invalid: 0, late_refused: 0, duplicates: 0 };
+    const warnings: IngestWarning[] = [];
+    const config = input.sourceId ? await this.repo.sourceConfig(db, input.sourceId) : null;
+    const sentinels = new Set(readSentinels(config?.sentinels));
+    const lateWindowMs = 1000 * (input.lateWindowSeconds ?? 86_400 * positive(config?.late_window_days, DEFAULT_LATE_WINDOW_DAYS));
+
+    // 1.-2. Units, sentinels, plausibility: pure, so a refused batch has touched nothing.
+    const rows: StagedRow[] = [];
+    const newest = new Map<number, number>();
+    const convert = new Map<string, (v: number) => number>();
+    input.readings.forEach((r) => {
+      const row = this.prepare(r, sentinels, convert);
+      rows.push(row);
+      const t = row.time.getTime();
+      if (t > (newest.get(row.datastreamId) ?? -Infinity)) newest.set(row.datastreamId, t);
+    });
+    if (rows.length === 0) return { counts, warnings, ids: input.returnIds ? [] : undefined };
+
+    const client = await this.repo.client(db);
+    // 3. Late readings, against the newest reading stored or in the batch, never later than now.
+    const stored = await this.repo.latestTimes(client, [...newest.keys()]);
+    const now = Date.now();
+    const keep = new Map<string, number>();
+    let lateDropped = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      const ds = row.datastreamId;
+      const reference = Math.min(now, Math.max(stored.get(ds) ?? -Infinity, newest.get(ds)!));
+      if (row.time.getTime() < reference - lateWindowMs) {
+        counts.late_refused++;
+        const r = input.readings[k];
+        if (warnings.length < MAX_WARNINGS) {
+          warnings.push({
+            code: 'late', at: r.at, station: r.station, stream: r.stream,
+            message: `reading at ${row.time.toISOString()} of datastream ${ds} is older than the late window (${lateWindowMs / 86_400_000} days before ${new Date(reference).toISOString()}); not stored`,
+          });
+        } else lateDropped++;
+        continue;
+      }
+      // 4. The last reading of a key wins.
+      const key = `${ds}|${row.time.getTime()}`;
+      if (keep.has(key)) counts.duplicates++;
+      keep.set(key, k);
+    }
+    if (lateDropped > 0) warnings.push({ code: 'late', message: `${lateDropped} more readings older than the late window; not stored` });
+    const accepted = [...keep.values()].map((k) => rows[k]);
+    for (const row of accepted) {
+      if (row.quality === 'missing') counts.missing++;
+      else if (row.quality === 'invalid') counts.invalid++;
+    }
+
+    if (accepted.length > 0) {
+      await this.partitions.ensure(new Set(accepted.map((r) => monthOf(r.time))));
+      const batchId = input.batchId === undefined ? null : Number(input.batchId);
+      await this.repo.stage(client, accepted);
+      counts.inserted = await this.repo.insertNew(client, batchId);
+      // All new (the common case of a live feed): nothing to compare.
+      if (counts.inserted < accepted.length) counts.revised = await this.repo.revise(client, batchId);
+      counts.unchanged = accepted.length - counts.inserted - counts.revised;
+      if (counts.inserted + counts.revised > 0) {
+        await this.repo.advanceLatest(client);
+        await this.repo.markAggregatesPending(client);
+      }
+    }
+    let ids: (number | null)[] | undefined;
+    if (input.returnIds) {
+      const byKey = accepted.length > 0 ? await this.repo.stagedIds(client) : new Map<string, number>();
+      // A superseded duplicate answers the id of the row its key holds; a late reading, null.
+      ids = rows.map((row) => {
+        const key = `${row.datastreamId}|${row.time.getTime()}`;
+        return keep.has(key) ? (byKey.get(key) ?? null) : null;
+      });
+    }
+    return { counts, warnings, ids };
+  }
+
+  /** A reading as it will be stored: unit converted, sentinel and range applied. Throws IngestError for its unit. */
+  private prepare(r: ResolvedReading, sentinels: Set<number>, cache: Map<string, (v: number) => number>): StagedRow {
+    const ds = r.datastream;
+    const where = `datastream ${ds.id}${r.station ? ` (${r.station}/${r.stream})` : ''}${r.at ? `, ${r.at}` : ''}`;
+    if (!(r.time instanceof Date) || Number.isNaN(r.time.getTime())) throw new IngestError('invalid', `a reading of ${where} has no valid time`, r.at);
+    if (r.end !== undefined && (!(r.end instanceof Date) || Number.isNaN(r.end.getTime()) || r.end < r.time)) {
+      throw new IngestError('invalid', `a reading of ${where} has an interval end before its start`, r.at);
+    }
+    const unit = r.unit === undefined ? unitText(ds.unit) : unitText(r.unit);
+    const cacheKey = `${ds.id}|${unit ?? ''}`;
+    let convert = cache.get(cacheKey);
+    if (!convert) {
+      const c = conversionFor(ds.quantity, unit, unitText(ds.unit));
+      if ('problem' in c) throw unitError(c.problem, unit, ds, where, r.at);
+      convert = c.convert;
+      cache.set(cacheKey, convert);
+    }
+    let quality: Quality = r.quality ?? 'good';
+    let reason = r.qualityReason ?? null;
+    let value: number | null = r.value;
+    let resultJson: string | null = null;
+    if (value !== null && typeof value === 'number' && !Number.isFinite(value)) value = null;
+    if (value !== null && sentinels.has(value)) {
+      value = null;
+      quality = 'missing';
+      reason = `sentinel ${r.value}`;
+    }
+    if (value === null && r.result !== undefined && r.result !== null) {
+      resultJson = JSON.stringify(r.result);
+    } else if (value === null && quality !== 'invalid') {
+      if (quality !== 'missing') reason = reason ?? 'no value';
+      quality = 'missing';
+    }
+    if (value !== null) {
+      value = convert(value);
+      if (quality === 'good' || quality === 'suspect') {
+        const limits = ds.limits ?? DEFAULT_LIMITS[ds.quantity];
+        const seconds = r.end ? (r.end.getTime() - r.time.getTime()) / 1000 : (ds.intervalSeconds ?? undefined);
+        const why = implausible(value, limits, ds.quantity === 'other' ? (unit ?? '') : UNITS[ds.quantity].canonical, seconds);
+        if (why) {
+          quality = 'invalid';
+          reason = why;
+        }
+      }
+    }
+    return {
+      datastreamId: Number(ds.id),
+      time: r.time,
+      end: r.end ?? null,
+      result: value,
+      resultJson,
+      resultTime: r.resultTime ?? null,
+      quality,
+      qualityReason: reason,
+      parameters: r.parameters ? JSON.stringify(r.parameters) : null,
+      featureOfInterestId: r.featureOfInterestId ?? null,
+    };
+  }
+}
+
+function unitError(problem: 'missing_unit' | 'incompatible_unit' | 'unknown_unit', unit: string | null, ds: DatastreamRef, where: string, at?: string): IngestError {
+  const expected = ds.quantity === 'other' ? `its declared unit "${unitText(ds.unit) ?? ''}"` : `a unit of ${ds.quantity} (stored in ${UNITS[ds.quantity].canonical})`;
+  switch (problem) {
+    case 'missing_unit':
+      return new IngestError('missing_unit', `batch refused: no unit for ${where}; expected ${expected}`, at);
+    case 'incompatible_unit':
+      return new IngestError('incompatible_unit', `batch refused: unit "${unit}" does not fit ${where}; expected ${expected}`, at);
+    case 'unknown_unit':
+      return new IngestError('unknown_unit', `batch refused: unknown unit "${unit}" for ${where}; expected ${expected}`, at);
+  }
+}
+
+function readSentinels(raw: unknown): number[] {
+  if (!Array.isArray(raw)) return DEFAULT_SENTINELS;
+  return raw.map(Number).filter((n) => Number.isFinite(n));
+}
+
+function positive(raw: unknown, fallback: number): number {
+  const n = Number(raw);
+  return raw !== undefined && raw !== null && Number.isFinite(n) && n > 0 ? n : fallback;
+}

@@ -1,0 +1,230 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { EntityManager } from 'typeorm';
+import { transactionClient } from '../../database/pg-client';
+import type { QuantityKey } from '../readings';
+import { limitsFor, type Limits } from './plausibility';
+import { isKnownQuantity, type UnitInput } from './units';
+
+/** A datastream as the writer needs it. */
+export interface DatastreamRef {
+  id: number;
+  quantity: QuantityKey;
+  /** The unit the datastream was declared with (its SensorThings unitOfMeasurement, or a string). */
+  unit: UnitInput;
+  /** Plausible range in the canonical unit; absent: the quantity's defaults and the source's `config.limits`. */
+  limits?: Limits;
+  /** Seconds between readings, for counts whose readings carry no end time. */
+  intervalSeconds?: number | null;
+}
+
+/** One row staged for the merge, in COPY text order (see STAGE_COLUMNS). */
+export interface StagedRow {
+  datastreamId: number;
+  time: Date;
+  end: Date | null;
+  result: number | null;
+  resultJson: string | null;
+  resultTime: Date | null;
+  quality: string;
+  qualityReason: string | null;
+  parameters: string | null;
+  featureOfInterestId: number | null;
+}
+
+const STAGE = 'pg_temp.sensor_observation_stage';
+const STAGE_COLUMNS = 'datastream_id, phenomenon_time, phenomenon_time_end, result, result_json, result_time, quality, quality_reason, parameters, feature_of_interest_id';
+/** A stored value counts as changed when any of these differs (quality_reason, result_time, parameters do not). */
+const DIFFERS = `(o.result, o.result_json, o.quality, o.phenomenon_time_end) IS DISTINCT FROM (s.result, s.result_json, s.quality, s.phenomenon_time_end)`;
+
+/** Connections that have the stage table already (a temporary table lives as long as its connection). */
+const staged = new WeakSet<PoolClient>();
+
+/** COPY text: backslash, tab, newline and carriage return escaped; null as \N. */
+function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+const copyTime = (d: Date | null): string => (d === null ? '\\N' : d.toISOString());
+const copyNum = (n: number | null): string => (n === null ? '\\N' : String(n));
+
+/**
+ * Every query on the observation tables (sensor_observation and its partitions, sensor_observation_revision,
+ * sensor_latest, sensor_aggregate_pending). The merge runs on the caller's transaction connection: the batch is
+ * COPYed into a temporary table that empties itself at commit, then merged with a few set-based statements.
+ */
+@Injectable()
+export class ObservationRepository {
+  /** A source's settings (`config` of sensor_source); null if there is no such source. */
+  async sourceConfig(db: EntityManager, sourceId: string): Promise<Record<string, unknown> | null> {
+    const rows: { config: Record<string, unknown> }[] = await db.query(`SELECT config FROM sensor_source WHERE id = $1`, [sourceId]);
+    return rows[0]?.config ?? null;
+  }
+
+  /** Datastreams by id with what the writer needs; limits from their properties and their source's config. */
+  async datastreams(db: EntityManager, ids: readonly number[]): Promise<Map<number, DatastreamRef>> {
+    const rows: DatastreamRow[] = await db.query(
+      `SELECT d.id, d.quantity, d.unit_of_measurement, d.properties, d.interval_seconds, s.config AS source_config
+         FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id LEFT JOIN sensor_source s ON s.id = t.source_id
+        WHERE d.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [Number(r.id), toRef(r)]));
+  }
+
+  /** The datastreams of a source by the source's keys of station and series (sensor_thing/sensor_datastream.source_key). */
+  async datastreamsByKey(db: EntityManager, sourceId: string): Promise<Map<string, DatastreamRef>> {
+    const rows: (DatastreamRow & { station: string; stream: string })[] = await db.query(
+      `SELECT d.id, d.quantity, d.unit_of_measurement, d.properties, d.interval_seconds, s.config AS source_config, t.source_key AS station, d.source_key AS stream
+         FROM sensor_thing t JOIN sensor_datastream d ON d.thing_id = t.id JOIN sensor_source s ON s.id = t.source_id
+        WHERE t.source_id = $1 AND t.source_key IS NOT NULL AND d.source_key IS NOT NULL`,
+      [sourceId],
+    );
+    return new Map(rows.map((r) => [streamKey(r.station, r.stream), toRef(r)]));
+  }
+
+  /** The newest stored phenomenon time of each datastream (epoch milliseconds). */
+  async latestTimes(client: PoolClient, ids: readonly number[]): Promise<Map<number, number>> {
+    const { rows } = await client.query<{ id: number; ms: number }>(
+      `SELECT datastream_id AS id, extract(epoch FROM phenomenon_time) * 1000 AS ms FROM sensor_latest WHERE datastream_id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [Number(r.id), Number(r.ms)]));
+  }
+
+  /** The caller's transaction connection (the writer works on it so its temporary table and COPY belong to the transaction). */
+  client(db: EntityManager): Promise<PoolClient> {
+    return transactionClient(db);
+  }
+
+  /** Puts the batch into the stage table (created on first use on this connection; emptied at commit). */
+  async stage(client: PoolClient, rows: readonly StagedRow[]): Promise<void> {
+    if (!staged.has(client)) {
+      // ON COMMIT DELETE ROWS: a rolled-back or committed batch leaves nothing for the next user of this connection.
+      await client.query(`
+        CREATE TEMPORARY TABLE IF NOT EXISTS sensor_observation_stage (
+          datastream_id bigint NOT NULL, phenomenon_time timestamptz NOT NULL, phenomenon_time_end timestamptz,
+          result double precision, result_json jsonb, result_time timestamptz, quality text NOT NULL, quality_reason text,
+          parameters jsonb, feature_of_interest_id bigint
+        ) ON COMMIT DELETE ROWS`);
+      staged.add(client);
+    }
+    // Several writes in one transaction: each starts from an empty stage.
+    await client.query(`DELETE FROM ${STAGE}`);
+    const chunks: string[] = [];
+    let chunk = '';
+    for (const r of rows) {
+      chunk += `${r.datastreamId}\t${r.time.toISOString()}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}\n`;
+      if (chunk.length > 1 << 16) {
+        chunks.push(chunk);
+        chunk = '';
+      }
+    }
+    if (chunk) chunks.push(chunk);
+    await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN`)));
+  }
+
+  /** Inserts the staged readings whose key is new; answers how many. Keys in ascending order, so concurrent writers lock alike. */
+  async insertNew(client: PoolClient, batchId: number | null): Promise<number> {
+    const { rowCount } = await client.query(
+      `INSERT INTO sensor_observation (${STAGE_COLUMNS}, batch_id)
+       SELECT ${STAGE_COLUMNS}, $1::bigint FROM ${STAGE} ORDER BY datastream_id, phenomenon_time
+       ON CONFLICT (datastream_id, phenomenon_time) DO NOTHING`,
+      [batchId],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Staged readings whose stored value differs: the old value goes to the revision log, then the row is updated.
+   * The rows are locked first (FOR UPDATE), so what the log keeps is exactly what the update replaced, whatever
+   * another writer does meanwhile. Answers how many readings were revised.
+   */
+  async revise(client: PoolClient, batchId: number | null): Promise<number> {
+    await client.query(
+      `INSERT INTO sensor_observation_revision
+              (datastream_id, phenomenon_time, old_result, old_result_json, old_quality, old_batch_id, new_result, new_result_json, new_quality, batch_id)
+       SELECT o.datastream_id, o.phenomenon_time, o.result, o.result_json, o.quality, o.batch_id, s.result, s.result_json, s.quality, $1::bigint
+         FROM ${STAGE} s JOIN sensor_observation o ON o.datastream_id = s.datastream_id AND o.phenomenon_time = s.phenomenon_time
+        WHERE ${DIFFERS}
+        ORDER BY o.datastream_id, o.phenomenon_time
+          FOR UPDATE OF o`,
+      [batchId],
+    );
+    const { rowCount } = await client.query(
+      `UPDATE sensor_observation o
+          SET result = s.result, result_json = s.result_json, quality = s.quality, quality_reason = s.quality_reason,
+              phenomenon_time_end = s.phenomenon_time_end, result_time = s.result_time, parameters = s.parameters,
+              feature_of_interest_id = COALESCE(s.feature_of_interest_id, o.feature_of_interest_id), received_at = now(), batch_id = $1::bigint
+         FROM ${STAGE} s
+        WHERE o.datastream_id = s.datastream_id AND o.phenomenon_time = s.phenomenon_time AND ${DIFFERS}`,
+      [batchId],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Moves each touched datastream's latest reading forward: to the batch's newest reading when it is newer than the
+   * stored latest, or when it is the stored latest itself and its value was revised. Never backwards.
+   */
+  async advanceLatest(client: PoolClient): Promise<void> {
+    await client.query(
+      `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+       SELECT o.datastream_id, o.id, o.phenomenon_time, o.phenomenon_time_end, o.result, o.result_json, o.quality, o.received_at
+         FROM (SELECT datastream_id, max(phenomenon_time) AS t FROM ${STAGE} GROUP BY datastream_id) n
+         JOIN sensor_observation o ON o.datastream_id = n.datastream_id AND o.phenomenon_time = n.t
+        ORDER BY o.datastream_id
+       ON CONFLICT (datastream_id) DO UPDATE
+          SET observation_id = EXCLUDED.observation_id, phenomenon_time = EXCLUDED.phenomenon_time, phenomenon_time_end = EXCLUDED.phenomenon_time_end,
+              result = EXCLUDED.result, result_json = EXCLUDED.result_json, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
+        WHERE sensor_latest.phenomenon_time < EXCLUDED.phenomenon_time
+           OR (sensor_latest.phenomenon_time = EXCLUDED.phenomenon_time
+               AND (sensor_latest.result, sensor_latest.result_json, sensor_latest.quality, sensor_latest.phenomenon_time_end)
+                   IS DISTINCT FROM (EXCLUDED.result, EXCLUDED.result_json, EXCLUDED.quality, EXCLUDED.phenomenon_time_end))`,
+    );
+  }
+
+  /** Notes the (datastream, hour) pairs the batch touched, for the aggregate job (aggregates.ts). */
+  async markAggregatesPending(client: PoolClient): Promise<void> {
+    await client.query(
+      `INSERT INTO sensor_aggregate_pending (datastream_id, hour)
+       SELECT DISTINCT datastream_id, date_trunc('hour', phenomenon_time, 'UTC') FROM ${STAGE} ORDER BY 1, 2
+       ON CONFLICT DO NOTHING`,
+    );
+  }
+
+  /** The Observation ids (`@iot.id`) of the staged keys, by "datastream|epoch ms" (for SensorThings' answers). */
+  async stagedIds(client: PoolClient): Promise<Map<string, number>> {
+    const { rows } = await client.query<{ ds: number; ms: number; id: number }>(
+      `SELECT o.datastream_id AS ds, extract(epoch FROM o.phenomenon_time) * 1000 AS ms, o.id
+         FROM ${STAGE} s JOIN sensor_observation o ON o.datastream_id = s.datastream_id AND o.phenomenon_time = s.phenomenon_time`,
+    );
+    return new Map(rows.map((r) => [`${Number(r.ds)}|${Math.round(Number(r.ms))}`, Number(r.id)]));
+  }
+}
+
+interface DatastreamRow {
+  id: number;
+  quantity: string;
+  unit_of_measurement: UnitInput;
+  properties: Record<string, unknown> | null;
+  interval_seconds: number | null;
+  source_config: Record<string, unknown> | null;
+}
+
+function toRef(r: DatastreamRow): DatastreamRef {
+  const quantity: QuantityKey = isKnownQuantity(r.quantity) ? r.quantity : 'other';
+  return {
+    id: Number(r.id),
+    quantity,
+    unit: r.unit_of_measurement,
+    limits: limitsFor(quantity, r.properties, r.source_config),
+    intervalSeconds: r.interval_seconds,
+  };
+}
+
+/** The key of a source's series: station and stream as the source names them. */
+export const streamKey = (station: string, stream: string): string => `${station}\u0000${stream}`;
