@@ -3,7 +3,7 @@ import { bodyHash } from './ingest-batch.repository';
 import type { ResolvedReading, WriteInput, WriteResult } from './observation-writer';
 import type { DatastreamRef } from './observation.repository';
 import { addMonths, monthOf } from './partitions';
-import { makeSource, makeStation, observationKit, type ObservationKit } from './testing/observation-setup';
+import { makeSource, makeStation, observationKit, type ObservationKit } from './testing/sensor-fixture.repository';
 
 describe('observation upkeep: partitions, idempotent batches, aggregates, retention', () => {
   let db: { name: string; url: string };

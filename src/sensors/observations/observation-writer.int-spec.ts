@@ -4,7 +4,7 @@ import { createTestDatabase, dropTestDatabase } from '../../../test/test-db';
 import { IngestError, type Reading } from '../readings';
 import type { ResolvedReading, WriteInput, WriteResult } from './observation-writer';
 import type { DatastreamRef } from './observation.repository';
-import { makeSource, makeStation, observationKit, type ObservationKit } from './testing/observation-setup';
+import { makeSource, makeStation, observationKit, type ObservationKit } from './testing/sensor-fixture.repository';
 
 const FIXTURES = join(__dirname, '../../../test/fixtures/sensors');
 const fixture = <T>(path: string): T => JSON.parse(readFileSync(join(FIXTURES, path), 'utf8')) as T;

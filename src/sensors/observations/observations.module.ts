@@ -1,10 +1,12 @@
 import { Module } from '@nestjs/common';
 import { JobsModule } from '../../jobs/jobs.module';
+import { AggregateRepository } from './aggregate.repository';
 import { AggregateService } from './aggregates';
 import { IngestBatchRepository } from './ingest-batch.repository';
 import { ObservationJobs } from './observation-jobs';
 import { ObservationWriter } from './observation-writer';
 import { ObservationRepository } from './observation.repository';
+import { PartitionRepository } from './partition.repository';
 import { PartitionManager } from './partitions';
 import { RetentionService } from './retention';
 
@@ -14,7 +16,7 @@ import { RetentionService } from './retention';
  */
 @Module({
   imports: [JobsModule],
-  providers: [ObservationRepository, ObservationWriter, IngestBatchRepository, PartitionManager, AggregateService, RetentionService, ObservationJobs],
+  providers: [ObservationRepository, PartitionRepository, AggregateRepository, ObservationWriter, IngestBatchRepository, PartitionManager, AggregateService, RetentionService, ObservationJobs],
   exports: [ObservationWriter, ObservationRepository, IngestBatchRepository, PartitionManager, AggregateService, RetentionService],
 })
 export class ObservationsModule {}

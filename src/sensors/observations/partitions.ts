@@ -2,17 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
+import { PartitionRepository } from './partition.repository';
 
 /** The job that makes the coming months' partitions ahead, daily. */
 export const PARTITIONS_JOB = 'sensors.partitions';
 /** Months made ahead by the job, the current one included. */
 export const MONTHS_AHEAD = 3;
 
-const PARENT = 'sensor_observation';
-const DEFAULT_PARTITION = 'sensor_observation_default';
 const NAME = /^sensor_observation_p(\d{4})_(\d{2})$/;
-/** One advisory lock for every change of the partition set (made here, dropped by retention). */
-export const PARTITION_LOCK_KEY = 0x53454e53; // 'SENS'
 /**
  * A partition change waits at most this long for a lock (readers and writers of the default partition): longer, and
  * it gives up for now, the readings go to the default partition and the daily job tries again.
@@ -48,16 +45,13 @@ export class PartitionManager {
 
   constructor(
     private readonly dataSource: DataSource,
+    private readonly repo: PartitionRepository,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   /** The months that have a partition, read from the catalog. */
   async list(db: EntityManager = this.dataSource.manager): Promise<Month[]> {
-    const rows: { name: string }[] = await db.query(
-      `SELECT c.relname AS name FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE i.inhparent = $1::regclass`,
-      [PARENT],
-    );
-    const months = rows.map((r) => NAME.exec(r.name)).filter((m): m is RegExpExecArray => m !== null).map((m) => `${m[1]}-${m[2]}`);
+    const months = (await this.repo.names(db)).map((n) => NAME.exec(n)).filter((m): m is RegExpExecArray => m !== null).map((m) => `${m[1]}-${m[2]}`);
     this.known = new Set(months);
     return months.sort();
   }
@@ -86,16 +80,28 @@ export class PartitionManager {
   async ensureAhead(now = new Date()): Promise<Month[]> {
     const current = monthOf(now);
     const months = Array.from({ length: MONTHS_AHEAD }, (_, i) => addMonths(current, i));
-    const stray: { m: string }[] = await this.dataSource.query(
-      `SELECT DISTINCT to_char(date_trunc('month', phenomenon_time, 'UTC') AT TIME ZONE 'UTC', 'YYYY-MM') AS m FROM ${DEFAULT_PARTITION}`,
-    );
-    return this.ensure([...months, ...stray.map((r) => r.m)]);
+    return this.ensure([...months, ...(await this.repo.defaultPartitionMonths(this.dataSource.manager))]);
   }
 
-  /** Forgets what this process knows (after partitions were dropped). */
-  forget(month?: Month): void {
-    if (month) this.known?.delete(month);
-    else this.known = null;
+  /**
+   * Drops a month's partition unless one of `keepers` (datastream ids) has rows in it. False if kept, or if the
+   * locks were not to be had now (the next run tries again).
+   */
+  async dropUnlessHeld(month: Month, keepers: number[]): Promise<boolean> {
+    const name = partitionName(month);
+    try {
+      const dropped = await this.dataSource.transaction(async (tx) => {
+        await this.repo.lock(tx, '5s');
+        if (!(await this.repo.exists(tx, name)) || (await this.repo.holdsAny(tx, name, keepers))) return false;
+        await this.repo.drop(tx, name);
+        return true;
+      });
+      if (dropped) this.known?.delete(month);
+      return dropped;
+    } catch (err) {
+      this.log.warn({ err, month }, 'could not drop a sensor observation partition now; the next run tries again');
+      return false;
+    }
   }
 
   /** One month's partition, in its own transaction; false if it already existed. */
@@ -103,21 +109,9 @@ export class PartitionManager {
     const name = partitionName(m);
     const { from, to } = monthBounds(m);
     return this.dataSource.transaction(async (tx) => {
-      await tx.query(`SET LOCAL lock_timeout = '${LOCK_TIMEOUT}'`);
-      await tx.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
-      const exists: { r: string | null }[] = await tx.query(`SELECT to_regclass($1) AS r`, [name]);
-      if (exists[0]?.r) return false;
-      // First the default partition, so no writer adds rows of this month to it between the move and the attach.
-      await tx.query(`LOCK TABLE ${DEFAULT_PARTITION} IN ACCESS EXCLUSIVE MODE`);
-      await tx.query(`CREATE TABLE ${name} (LIKE ${PARENT} INCLUDING DEFAULTS INCLUDING CONSTRAINTS)`);
-      // The bound as a CHECK constraint: ATTACH then skips scanning the new table.
-      await tx.query(`ALTER TABLE ${name} ADD CONSTRAINT ${name}_bound CHECK (phenomenon_time >= '${from.toISOString()}' AND phenomenon_time < '${to.toISOString()}')`);
-      await tx.query(
-        `WITH moved AS (DELETE FROM ${DEFAULT_PARTITION} WHERE phenomenon_time >= $1 AND phenomenon_time < $2 RETURNING *) INSERT INTO ${name} SELECT * FROM moved`,
-        [from.toISOString(), to.toISOString()],
-      );
-      await tx.query(`ALTER TABLE ${PARENT} ATTACH PARTITION ${name} FOR VALUES FROM ('${from.toISOString()}') TO ('${to.toISOString()}')`);
-      await tx.query(`ALTER TABLE ${name} DROP CONSTRAINT ${name}_bound`);
+      await this.repo.lock(tx, LOCK_TIMEOUT);
+      if (await this.repo.exists(tx, name)) return false;
+      await this.repo.create(tx, name, from, to);
       return true;
     });
   }

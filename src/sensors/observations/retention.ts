@@ -1,9 +1,8 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { Logger } from '../../common/logger';
-import { LOGGER } from '../../common/logger.provider';
+import { AggregateRepository } from './aggregate.repository';
 import { AggregateService } from './aggregates';
-import { monthBounds, PARTITION_LOCK_KEY, partitionName, PartitionManager, type Month } from './partitions';
+import { monthBounds, PartitionManager, type Month } from './partitions';
 
 /** The job that deletes what the sources no longer keep. */
 export const RETENTION_JOB = 'sensors.retention';
@@ -47,76 +46,42 @@ export class RetentionService {
     private readonly dataSource: DataSource,
     private readonly aggregates: AggregateService,
     private readonly partitions: PartitionManager,
-    @Inject(LOGGER) private readonly log: Logger,
+    private readonly repo: AggregateRepository,
   ) {}
 
   async run(now = new Date()): Promise<RetentionRun> {
     await this.aggregates.run();
     const out: RetentionRun = { droppedPartitions: [], deletedObservations: 0, deletedAggregates: 0 };
-    const sources: { id: string; config: unknown }[] = await this.dataSource.query(`SELECT id, config FROM sensor_source`);
-    const streams: { id: number; source_id: string | null }[] = await this.dataSource.query(
-      `SELECT d.id, t.source_id FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id`,
-    );
+    const db = this.dataSource.manager;
+    const { sources, streams } = await this.repo.retentionScope(db);
     const retention = new Map(sources.map((s) => [s.id, parseRetention(s.config)]));
     const rawCutoff = (sourceId: string | null): number => {
       const days = sourceId ? retention.get(sourceId)?.rawDays : undefined;
       return days === undefined ? -Infinity : now.getTime() - days * DAY_MS;
     };
+    const ago = (days: number): Date => new Date(now.getTime() - days * DAY_MS);
 
-    // Whole partitions: every datastream with rows there must have a cutoff at or after the partition's end.
+    // Whole partitions first: dropped when no datastream with rows there keeps that month.
     const limited = [...retention.values()].map((r) => r.rawDays).filter((d): d is number => d !== undefined);
     if (limited.length > 0) {
-      const latestCutoff = now.getTime() - Math.min(...limited) * DAY_MS;
+      const latestCutoff = ago(Math.min(...limited)).getTime();
       for (const month of await this.partitions.list()) {
         const { to } = monthBounds(month);
         if (to.getTime() > latestCutoff) continue;
-        // A datastream keeps rows in this month if its cutoff is before the month's end.
-        const keepers = streams.filter((s) => rawCutoff(s.source_id) < to.getTime());
-        if (await this.drop(month, keepers.map((s) => Number(s.id)))) out.droppedPartitions.push(month);
+        // A datastream keeps rows in this month if its cutoff is before the month's end (no limit: -Infinity).
+        const keepers = streams.filter((s) => rawCutoff(s.sourceId) < to.getTime()).map((s) => s.id);
+        if (await this.partitions.dropUnlessHeld(month, keepers)) out.droppedPartitions.push(month);
       }
     }
 
-    // Row by row, per source with limits.
+    // Then row by row, per source with limits.
     for (const [sourceId, r] of retention) {
-      const ids = streams.filter((s) => s.source_id === sourceId).map((s) => Number(s.id));
+      const ids = streams.filter((s) => s.sourceId === sourceId).map((s) => s.id);
       if (ids.length === 0) continue;
-      if (r.rawDays !== undefined) {
-        const [, n] = (await this.dataSource.query(`DELETE FROM sensor_observation WHERE datastream_id = ANY($1::bigint[]) AND phenomenon_time < $2`, [
-          ids, new Date(now.getTime() - r.rawDays * DAY_MS).toISOString(),
-        ])) as [unknown, number];
-        out.deletedObservations += n;
-      }
-      for (const [period, days] of [['hour', r.hourlyDays], ['day', r.dailyDays]] as const) {
-        if (days === undefined) continue;
-        const [, n] = (await this.dataSource.query(`DELETE FROM sensor_aggregate WHERE datastream_id = ANY($1::bigint[]) AND period = $2 AND bucket < $3`, [
-          ids, period, new Date(now.getTime() - days * DAY_MS).toISOString(),
-        ])) as [unknown, number];
-        out.deletedAggregates += n;
-      }
+      if (r.rawDays !== undefined) out.deletedObservations += await this.repo.deleteObservationsBefore(db, ids, ago(r.rawDays));
+      if (r.hourlyDays !== undefined) out.deletedAggregates += await this.repo.deleteAggregatesBefore(db, ids, 'hour', ago(r.hourlyDays));
+      if (r.dailyDays !== undefined) out.deletedAggregates += await this.repo.deleteAggregatesBefore(db, ids, 'day', ago(r.dailyDays));
     }
     return out;
-  }
-
-  /** Drops a month's partition unless one of `keepers` has rows in it; false if kept (or the lock was not to be had). */
-  private async drop(month: Month, keepers: number[]): Promise<boolean> {
-    const name = partitionName(month);
-    try {
-      const dropped = await this.dataSource.transaction(async (tx) => {
-        await tx.query(`SET LOCAL lock_timeout = '5s'`);
-        await tx.query(`SELECT pg_advisory_xact_lock($1)`, [PARTITION_LOCK_KEY]);
-        const exists: { r: string | null }[] = await tx.query(`SELECT to_regclass($1) AS r`, [name]);
-        if (!exists[0]?.r) return false;
-        const kept: { k: boolean }[] = await tx.query(`SELECT EXISTS (SELECT 1 FROM ${name} WHERE datastream_id = ANY($1::bigint[])) AS k`, [keepers]);
-        if (kept[0].k) return false;
-        await tx.query(`ALTER TABLE sensor_observation DETACH PARTITION ${name}`);
-        await tx.query(`DROP TABLE ${name}`);
-        return true;
-      });
-      if (dropped) this.partitions.forget(month);
-      return dropped;
-    } catch (err) {
-      this.log.warn({ err, month }, 'could not drop a sensor observation partition now; the next run tries again');
-      return false;
-    }
   }
 }

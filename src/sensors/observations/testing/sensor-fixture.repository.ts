@@ -3,15 +3,17 @@ import { DataSource } from 'typeorm';
 import { createLogger } from '../../../common/logger';
 import { createDataSource } from '../../../database/data-source';
 import type { QuantityKey } from '../../readings';
+import { AggregateRepository } from '../aggregate.repository';
 import { AggregateService } from '../aggregates';
 import { IngestBatchRepository } from '../ingest-batch.repository';
 import { ObservationWriter } from '../observation-writer';
 import { ObservationRepository, type DatastreamRef } from '../observation.repository';
+import { PartitionRepository } from '../partition.repository';
 import { PartitionManager } from '../partitions';
 import { RetentionService } from '../retention';
 
 /**
- * The observations part put together on a database without Nest, for its DB tests and the bench: the services as the
+ * Test and bench set-up, not used by the service. The observations part put together on a database without Nest, for its DB tests and the bench: the services as the
  * module wires them, and SQL that makes a source, a Thing and Datastreams (the catalog part makes them in the service).
  */
 export interface ObservationKit {
@@ -29,12 +31,13 @@ export async function observationKit(url: string, poolSize = 4): Promise<Observa
   await ds.initialize();
   const log = createLogger('silent');
   const repo = new ObservationRepository();
-  const partitions = new PartitionManager(ds, log);
-  const aggregates = new AggregateService(ds);
+  const partitions = new PartitionManager(ds, new PartitionRepository(), log);
+  const aggregateRepo = new AggregateRepository();
+  const aggregates = new AggregateService(ds, aggregateRepo);
   return {
     ds, repo, partitions, aggregates,
     writer: new ObservationWriter(repo, partitions),
-    retention: new RetentionService(ds, aggregates, partitions, log),
+    retention: new RetentionService(ds, aggregates, partitions, aggregateRepo),
     batches: new IngestBatchRepository(),
   };
 }
