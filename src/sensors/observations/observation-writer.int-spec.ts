@@ -210,6 +210,15 @@ describe('the observations writer', () => {
     expect(around).toEqual(['2025-03-30T00:30:00Z', '2025-03-30T00:45:00Z', '2025-03-30T01:00:00Z', '2025-03-30T01:15:00Z']);
   });
 
+  it('still treats a stored key as a revision when the latest value did not know of it (a row written around the writer)', async () => {
+    const w = await gauge();
+    await k.ds.query(`INSERT INTO sensor_observation (datastream_id, phenomenon_time, result) VALUES ($1, '2025-04-01T00:00:00Z', 10)`, [w.id]);
+    const res = await write({ readings: [reading(w, '2025-04-01T00:00:00Z', 11), reading(w, '2025-04-01T00:15:00Z', 12)] });
+    expect(res.counts).toMatchObject({ inserted: 1, revised: 1 });
+    expect((await stored(w.id)).map((r) => r.result)).toEqual([11, 12]);
+    expect(await latest(w.id)).toEqual({ t: '2025-04-01T00:15:00Z', result: 12 });
+  });
+
   it('answers the Observation id of every stored reading when asked', async () => {
     const w = await gauge();
     const res = await write({ readings: [reading(w, '2025-03-29T00:00:00Z', 1), reading(w, '2025-03-29T00:00:00Z', 2)], returnIds: true });

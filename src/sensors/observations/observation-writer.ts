@@ -55,6 +55,7 @@ export const DEFAULT_SENTINELS = [-777, -999];
 export const DEFAULT_LATE_WINDOW_DAYS = 31;
 /** Warnings listed one by one; beyond, one summary line (a poll of 10,000 stale readings need not say so 10,000 times). */
 const MAX_WARNINGS = 100;
+const HOUR_MS = 3_600_000;
 
 /**
  * The one writer of observations: every ingestion path hands its readings here, so every path follows the same rules.
@@ -67,9 +68,11 @@ const MAX_WARNINGS = 100;
  *     datastream's newest reading (stored or in this batch, but never later than now), are refused with a warning
  *     and not stored: a backfill beyond the window passes `lateWindowSeconds`.
  *  4. Several readings with one key in a batch: the last wins, the others are counted as `duplicates`.
- *  5. The batch is COPYed into a temporary table and merged in the caller's transaction: new keys inserted, identical
- *     values left alone, changed values updated with the old value in the revision log; the latest value only moves
- *     forward; the touched hours are noted for the aggregates. The caller commits (and only then says "accepted").
+ *  5. In the caller's transaction: a batch newer than everything stored for its datastreams (a live feed) is COPYed
+ *     straight into sensor_observation; any other is COPYed into a temporary table and merged: new keys inserted,
+ *     identical values left alone, changed values updated with the old value in the revision log. The latest value
+ *     only moves forward; the touched hours are noted for the aggregates. The caller commits (and only then says
+ *     "accepted").
  * Partitions for the months the batch touches are made first, each in its own short transaction.
  */
 @Injectable()
@@ -134,19 +137,34 @@ export class ObservationWriter {
     if (accepted.length > 0) {
       await this.partitions.ensure(new Set(accepted.map((r) => monthOf(r.time))));
       const batchId = input.batchId === undefined ? null : Number(input.batchId);
-      await this.repo.stage(client, accepted);
-      counts.inserted = await this.repo.insertNew(client, batchId);
-      // All new (the common case of a live feed): nothing to compare.
-      if (counts.inserted < accepted.length) counts.revised = await this.repo.revise(client, batchId);
+      // A live feed's batch is newer than everything stored: COPY it straight in (falls back if a key existed after all).
+      const allNew = accepted.every((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
+      if (allNew && (await this.repo.copyNew(client, accepted, batchId))) {
+        counts.inserted = accepted.length;
+      } else {
+        await this.repo.stage(client, accepted);
+        counts.inserted = await this.repo.insertNew(client, batchId);
+        // All new after all: nothing to compare.
+        if (counts.inserted < accepted.length) counts.revised = await this.repo.revise(client, batchId);
+      }
       counts.unchanged = accepted.length - counts.inserted - counts.revised;
       if (counts.inserted + counts.revised > 0) {
-        await this.repo.advanceLatest(client);
-        await this.repo.markAggregatesPending(client);
+        const newestAccepted = new Map<number, number>();
+        const hours = new Set<string>();
+        for (const r of accepted) {
+          const t = r.time.getTime();
+          if (t > (newestAccepted.get(r.datastreamId) ?? -Infinity)) newestAccepted.set(r.datastreamId, t);
+          hours.add(`${r.datastreamId}|${Math.floor(t / HOUR_MS) * HOUR_MS}`);
+        }
+        const latestIds = [...newestAccepted.keys()].sort((a, b) => a - b);
+        await this.repo.advanceLatest(client, latestIds, latestIds.map((id) => new Date(newestAccepted.get(id)!)));
+        const pairs = [...hours].map((h) => h.split('|').map(Number)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+        await this.repo.markAggregatesPending(client, pairs.map((p) => p[0]), pairs.map((p) => new Date(p[1])));
       }
     }
     let ids: (number | null)[] | undefined;
     if (input.returnIds) {
-      const byKey = accepted.length > 0 ? await this.repo.stagedIds(client) : new Map<string, number>();
+      const byKey = accepted.length > 0 ? await this.repo.idsOf(client, accepted.map((r) => r.datastreamId), accepted.map((r) => r.time)) : new Map<string, number>();
       // A superseded duplicate answers the id of the row its key holds; a late reading, null.
       ids = rows.map((row) => {
         const key = `${row.datastreamId}|${row.time.getTime()}`;

@@ -51,6 +51,35 @@ function copyText(v: string | null): string {
 const copyTime = (d: Date | null): string => (d === null ? '\\N' : d.toISOString());
 const copyNum = (n: number | null): string => (n === null ? '\\N' : String(n));
 
+/** The rows as COPY text in chunks of about 64 kB; `suffix` ends every line before its newline (a constant column). */
+function* copyChunks(rows: readonly StagedRow[], suffix: string): Generator<string> {
+  let chunk = '';
+  for (const r of rows) {
+    chunk += `${r.datastreamId}\t${r.time.toISOString()}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}${suffix}\n`;
+    if (chunk.length > 1 << 16) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/**
+ * Runs `fn` with hash and merge joins off (then as before): the batch's keys meet sensor_observation by index lookups.
+ * A fresh partition has no statistics yet, and the planner, guessing, may hash the whole partition instead (150 ms
+ * at 200,000 rows, growing with the table) to find a thousand keys.
+ */
+async function byIndexLookups<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await client.query<{ h: string; m: string }>(
+    `SELECT current_setting('enable_hashjoin') AS h, current_setting('enable_mergejoin') AS m, set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`,
+  );
+  try {
+    return await fn();
+  } finally {
+    await client.query(`SELECT set_config('enable_hashjoin', $1, true), set_config('enable_mergejoin', $2, true)`, [rows[0].h, rows[0].m]);
+  }
+}
+
 /**
  * Every query on the observation tables (sensor_observation and its partitions, sensor_observation_revision,
  * sensor_latest, sensor_aggregate_pending). The merge runs on the caller's transaction connection: the batch is
@@ -114,17 +143,28 @@ export class ObservationRepository {
     }
     // Several writes in one transaction: each starts from an empty stage.
     await client.query(`DELETE FROM ${STAGE}`);
-    const chunks: string[] = [];
-    let chunk = '';
-    for (const r of rows) {
-      chunk += `${r.datastreamId}\t${r.time.toISOString()}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}\n`;
-      if (chunk.length > 1 << 16) {
-        chunks.push(chunk);
-        chunk = '';
-      }
+    await pipeline(Readable.from(copyChunks(rows, '')), client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN`)));
+  }
+
+  /**
+   * The fast path for readings that are all newer than their datastream's latest (a live feed): COPY straight into
+   * sensor_observation, inside a savepoint. Answers false, with nothing written, when a key existed after all (a row
+   * written around the latest, or by a concurrent writer): the caller then merges.
+   */
+  async copyNew(client: PoolClient, rows: readonly StagedRow[], batchId: number | null): Promise<boolean> {
+    await client.query('SAVEPOINT sensor_observation_copy');
+    try {
+      await pipeline(
+        Readable.from(copyChunks(rows, `\t${batchId === null ? '\\N' : batchId}`)),
+        client.query(copyFrom(`COPY sensor_observation (${STAGE_COLUMNS}, batch_id) FROM STDIN`)),
+      );
+    } catch (err) {
+      if ((err as { code?: string }).code !== '23505') throw err;
+      await client.query('ROLLBACK TO SAVEPOINT sensor_observation_copy');
+      return false;
     }
-    if (chunk) chunks.push(chunk);
-    await pipeline(Readable.from(chunks), client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN`)));
+    await client.query('RELEASE SAVEPOINT sensor_observation_copy');
+    return true;
   }
 
   /** Inserts the staged readings whose key is new; answers how many. Keys in ascending order, so concurrent writers lock alike. */
@@ -144,6 +184,10 @@ export class ObservationRepository {
    * another writer does meanwhile. Answers how many readings were revised.
    */
   async revise(client: PoolClient, batchId: number | null): Promise<number> {
+    return byIndexLookups(client, () => this.reviseNow(client, batchId));
+  }
+
+  private async reviseNow(client: PoolClient, batchId: number | null): Promise<number> {
     await client.query(
       `INSERT INTO sensor_observation_revision
               (datastream_id, phenomenon_time, old_result, old_result_json, old_quality, old_batch_id, new_result, new_result_json, new_quality, batch_id)
@@ -167,15 +211,16 @@ export class ObservationRepository {
   }
 
   /**
-   * Moves each touched datastream's latest reading forward: to the batch's newest reading when it is newer than the
-   * stored latest, or when it is the stored latest itself and its value was revised. Never backwards.
+   * Moves each datastream's latest reading forward to the reading stored at `times[i]` (the batch's newest of
+   * `ids[i]`): when it is newer than the stored latest, or when it is the stored latest itself and its value was
+   * revised. Never backwards. Datastreams in ascending order, so concurrent writers lock alike.
    */
-  async advanceLatest(client: PoolClient): Promise<void> {
-    await client.query(
+  async advanceLatest(client: PoolClient, ids: readonly number[], times: readonly Date[]): Promise<void> {
+    await byIndexLookups(client, () => client.query(
       `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
        SELECT o.datastream_id, o.id, o.phenomenon_time, o.phenomenon_time_end, o.result, o.result_json, o.quality, o.received_at
-         FROM (SELECT datastream_id, max(phenomenon_time) AS t FROM ${STAGE} GROUP BY datastream_id) n
-         JOIN sensor_observation o ON o.datastream_id = n.datastream_id AND o.phenomenon_time = n.t
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS n(datastream_id, t)
+         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = n.datastream_id AND x.phenomenon_time = n.t) o
         ORDER BY o.datastream_id
        ON CONFLICT (datastream_id) DO UPDATE
           SET observation_id = EXCLUDED.observation_id, phenomenon_time = EXCLUDED.phenomenon_time, phenomenon_time_end = EXCLUDED.phenomenon_time_end,
@@ -184,26 +229,30 @@ export class ObservationRepository {
            OR (sensor_latest.phenomenon_time = EXCLUDED.phenomenon_time
                AND (sensor_latest.result, sensor_latest.result_json, sensor_latest.quality, sensor_latest.phenomenon_time_end)
                    IS DISTINCT FROM (EXCLUDED.result, EXCLUDED.result_json, EXCLUDED.quality, EXCLUDED.phenomenon_time_end))`,
-    );
+      [ids, times.map((t) => t.toISOString())],
+    ));
   }
 
-  /** Notes the (datastream, hour) pairs the batch touched, for the aggregate job (aggregates.ts). */
-  async markAggregatesPending(client: PoolClient): Promise<void> {
+  /** Notes the (datastream, UTC hour) pairs a batch touched, for the aggregate job (aggregates.ts); pairs sorted. */
+  async markAggregatesPending(client: PoolClient, ids: readonly number[], hours: readonly Date[]): Promise<void> {
     await client.query(
       `INSERT INTO sensor_aggregate_pending (datastream_id, hour)
-       SELECT DISTINCT datastream_id, date_trunc('hour', phenomenon_time, 'UTC') FROM ${STAGE} ORDER BY 1, 2
-       ON CONFLICT DO NOTHING`,
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [ids, hours.map((t) => t.toISOString())],
     );
   }
 
-  /** The Observation ids (`@iot.id`) of the staged keys, by "datastream|epoch ms" (for SensorThings' answers). */
-  async stagedIds(client: PoolClient): Promise<Map<string, number>> {
-    const { rows } = await client.query<{ ds: number; ms: number; id: number }>(
+  /** The Observation ids (`@iot.id`) of these keys, by "datastream|epoch ms" (for SensorThings' answers). */
+  async idsOf(client: PoolClient, ids: readonly number[], times: readonly Date[]): Promise<Map<string, number>> {
+    const { rows } = await byIndexLookups(client, () => client.query<{ ds: number; ms: number; id: number }>(
       `SELECT o.datastream_id AS ds, extract(epoch FROM o.phenomenon_time) * 1000 AS ms, o.id
-         FROM ${STAGE} s JOIN sensor_observation o ON o.datastream_id = s.datastream_id AND o.phenomenon_time = s.phenomenon_time`,
-    );
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS k(datastream_id, t)
+         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = k.datastream_id AND x.phenomenon_time = k.t) o`,
+      [ids, times.map((t) => t.toISOString())],
+    ));
     return new Map(rows.map((r) => [`${Number(r.ds)}|${Math.round(Number(r.ms))}`, Number(r.id)]));
   }
+
 }
 
 interface DatastreamRow {
