@@ -219,6 +219,42 @@ describe('the observations writer', () => {
     expect(await latest(w.id)).toEqual({ t: '2025-04-01T00:15:00Z', result: 12 });
   });
 
+  it('keeps one row and logs the revision when two writers store the same new key at once', async () => {
+    const w = await gauge();
+    const a = k.ds.createQueryRunner();
+    const b = k.ds.createQueryRunner();
+    try {
+      await a.startTransaction();
+      await b.startTransaction();
+      const first = await k.writer.write(a.manager, { readings: [reading(w, '2025-05-01T00:00:00Z', 1)] });
+      // The second waits on the first's uncommitted key, then finds it stored and revises it.
+      const second = k.writer.write(b.manager, { readings: [reading(w, '2025-05-01T00:00:00Z', 2)] });
+      await new Promise((r) => setTimeout(r, 200));
+      await a.commitTransaction();
+      const res = await second;
+      await b.commitTransaction();
+      expect(first.counts.inserted).toBe(1);
+      expect(res.counts).toMatchObject({ inserted: 0, revised: 1 });
+    } finally {
+      await a.release();
+      await b.release();
+    }
+    expect((await stored(w.id)).map((r) => r.result)).toEqual([2]);
+    const log: { old_result: number; new_result: number }[] = await k.ds.query(`SELECT old_result, new_result FROM sensor_observation_revision WHERE datastream_id = $1`, [w.id]);
+    expect(log).toEqual([{ old_result: 1, new_result: 2 }]);
+    expect(await latest(w.id)).toEqual({ t: '2025-05-01T00:00:00Z', result: 2 });
+  });
+
+  it('deletes observations by id, moving the latest value back to the newest remaining reading', async () => {
+    const w = await gauge();
+    const res = await write({ readings: [reading(w, '2025-06-01T00:00:00Z', 1), reading(w, '2025-06-01T00:15:00Z', 2)], returnIds: true });
+    expect(await k.ds.transaction((tx) => k.writer.remove(tx, [res.ids![1]!]))).toBe(1);
+    expect(await latest(w.id)).toEqual({ t: '2025-06-01T00:00:00Z', result: 1 });
+    await k.ds.transaction((tx) => k.writer.remove(tx, [res.ids![0]!]));
+    expect(await latest(w.id)).toBeUndefined();
+    expect(await stored(w.id)).toEqual([]);
+  });
+
   it('answers the Observation id of every stored reading when asked', async () => {
     const w = await gauge();
     const res = await write({ readings: [reading(w, '2025-03-29T00:00:00Z', 1), reading(w, '2025-03-29T00:00:00Z', 2)], returnIds: true });

@@ -202,6 +202,11 @@ export class ObservationWriter {
     return { counts, warnings, ids };
   }
 
+  /** Deletes observations by their ids (SensorThings DELETE), keeping the latest value and the aggregates right. */
+  remove(db: EntityManager, observationIds: readonly number[]): Promise<number> {
+    return this.repo.deleteByIds(db, observationIds);
+  }
+
   /** A reading as it will be stored: unit converted, sentinel and range applied. Throws IngestError for its unit. */
   private prepare(r: ResolvedReading, sentinels: Set<number>, cache: Map<string, (v: number) => number>): StagedRow {
     const ds = r.datastream;

@@ -242,6 +242,36 @@ export class ObservationRepository {
     );
   }
 
+  /**
+   * Deletes observations by id (SensorThings DELETE): their hours are noted for the aggregates, and a datastream
+   * whose latest reading went gets its newest remaining one (or none). Answers how many were deleted.
+   */
+  async deleteByIds(db: EntityManager, ids: readonly number[]): Promise<number> {
+    const gone: { datastream_id: number; n: number }[] = await db.query(
+      `WITH gone AS (DELETE FROM sensor_observation WHERE id = ANY($1::bigint[]) RETURNING datastream_id, phenomenon_time),
+            pending AS (INSERT INTO sensor_aggregate_pending (datastream_id, hour)
+                        SELECT DISTINCT datastream_id, date_trunc('hour', phenomenon_time, 'UTC') FROM gone ORDER BY 1, 2 ON CONFLICT DO NOTHING)
+       SELECT datastream_id, count(*)::int AS n FROM gone GROUP BY datastream_id ORDER BY datastream_id`,
+      [ids],
+    );
+    if (gone.length === 0) return 0;
+    const streams = gone.map((g) => Number(g.datastream_id));
+    await db.query(
+      `DELETE FROM sensor_latest l WHERE l.datastream_id = ANY($1::bigint[])
+          AND NOT EXISTS (SELECT 1 FROM sensor_observation o WHERE o.datastream_id = l.datastream_id AND o.phenomenon_time = l.phenomenon_time)`,
+      [streams],
+    );
+    await db.query(
+      `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+       SELECT o.datastream_id, o.id, o.phenomenon_time, o.phenomenon_time_end, o.result, o.result_json, o.quality, o.received_at
+         FROM unnest($1::bigint[]) AS d(id)
+         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = d.id ORDER BY x.phenomenon_time DESC LIMIT 1) o
+       ON CONFLICT (datastream_id) DO NOTHING`,
+      [streams],
+    );
+    return gone.reduce((n, g) => n + g.n, 0);
+  }
+
   /** The Observation ids (`@iot.id`) of these keys, by "datastream|epoch ms" (for SensorThings' answers). */
   async idsOf(client: PoolClient, ids: readonly number[], times: readonly Date[]): Promise<Map<string, number>> {
     const { rows } = await byIndexLookups(client, () => client.query<{ ds: number; ms: number; id: number }>(
