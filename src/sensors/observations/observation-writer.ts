@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import { IngestError, type IngestWarning, type Quality, type Reading, type ReadingBatch } from '../readings';
 import { ObservationRepository, streamKey, type DatastreamRef, type StagedRow } from './observation.repository';
@@ -118,88 +119,101 @@ export class ObservationWriter {
     const lateWindowMs = 1000 * (input.lateWindowSeconds ?? 86_400 * positive(config?.late_window_days, DEFAULT_LATE_WINDOW_DAYS));
 
     // 1.-2. Units, sentinels, plausibility: pure, so a refused batch has touched nothing.
-    const rows: StagedRow[] = [];
-    const newest = new Map<number, number>();
-    const convert = new Map<string, (v: number) => number>();
-    input.readings.forEach((r) => {
-      const row = this.prepare(r, sentinels, convert);
-      rows.push(row);
-      const t = row.time.getTime();
-      if (t > (newest.get(row.datastreamId) ?? -Infinity)) newest.set(row.datastreamId, t);
-    });
+    const units = new Map<number, UnitCache>();
+    const rows = input.readings.map((r) => this.prepare(r, sentinels, units));
     if (rows.length === 0) return { counts, warnings, ids: input.returnIds ? [] : undefined };
 
     const client = await this.repo.client(db);
-    // 3. Late readings, against the newest reading stored or in the batch, never later than now.
-    const stored = await this.repo.latestTimes(client, [...newest.keys()]);
-    const now = Date.now();
-    const keep = new Map<string, number>();
-    let lateDropped = 0;
-    for (let k = 0; k < rows.length; k++) {
-      const row = rows[k];
-      const ds = row.datastreamId;
-      const reference = Math.min(now, Math.max(stored.get(ds) ?? -Infinity, newest.get(ds)!));
-      if (row.time.getTime() < reference - lateWindowMs) {
-        counts.late_refused++;
-        const r = input.readings[k];
-        if (warnings.length < MAX_WARNINGS) {
-          warnings.push({
-            code: 'late', at: r.at, station: r.station, stream: r.stream,
-            message: `reading at ${row.time.toISOString()} of datastream ${ds} is older than the late window (${lateWindowMs / 86_400_000} days before ${new Date(reference).toISOString()}); not stored`,
-          });
-        } else lateDropped++;
-        continue;
-      }
-      // 4. The last reading of a key wins.
-      const key = `${ds}|${row.time.getTime()}`;
-      if (keep.has(key)) counts.duplicates++;
-      keep.set(key, k);
-    }
-    if (lateDropped > 0) warnings.push({ code: 'late', message: `${lateDropped} more readings older than the late window; not stored` });
-    const accepted = [...keep.values()].map((k) => rows[k]);
+    const stored = await this.repo.latestTimes(client, [...new Set(rows.map((r) => r.datastreamId))]);
+    const keep = this.sieve(input.readings, rows, stored, lateWindowMs, counts, warnings);
+    const accepted: StagedRow[] = [];
+    for (const byTime of keep.values()) for (const k of byTime.values()) accepted.push(rows[k]);
     for (const row of accepted) {
       if (row.quality === 'missing') counts.missing++;
       else if (row.quality === 'invalid') counts.invalid++;
     }
+    if (accepted.length > 0) await this.merge(client, accepted, stored, input.batchId === undefined ? null : Number(input.batchId), counts);
 
-    if (accepted.length > 0) {
-      await this.partitions.ensure(new Set(accepted.map((r) => monthOf(r.time))));
-      const batchId = input.batchId === undefined ? null : Number(input.batchId);
-      // A live feed's batch is newer than everything stored: COPY it straight in (falls back if a key existed after all).
-      const allNew = accepted.every((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
-      if (allNew && (await this.repo.copyNew(client, accepted, batchId))) {
-        counts.inserted = accepted.length;
-      } else {
-        await this.repo.stage(client, accepted);
-        counts.inserted = await this.repo.insertNew(client, batchId);
-        // All new after all: nothing to compare.
-        if (counts.inserted < accepted.length) counts.revised = await this.repo.revise(client, batchId);
-      }
-      counts.unchanged = accepted.length - counts.inserted - counts.revised;
-      if (counts.inserted + counts.revised > 0) {
-        const newestAccepted = new Map<number, number>();
-        const hours = new Set<string>();
-        for (const r of accepted) {
-          const t = r.time.getTime();
-          if (t > (newestAccepted.get(r.datastreamId) ?? -Infinity)) newestAccepted.set(r.datastreamId, t);
-          hours.add(`${r.datastreamId}|${Math.floor(t / HOUR_MS) * HOUR_MS}`);
-        }
-        const latestIds = [...newestAccepted.keys()].sort((a, b) => a - b);
-        await this.repo.advanceLatest(client, latestIds, latestIds.map((id) => new Date(newestAccepted.get(id)!)));
-        const pairs = [...hours].map((h) => h.split('|').map(Number)).sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-        await this.repo.markAggregatesPending(client, pairs.map((p) => p[0]), pairs.map((p) => new Date(p[1])));
-      }
-    }
     let ids: (number | null)[] | undefined;
     if (input.returnIds) {
       const byKey = accepted.length > 0 ? await this.repo.idsOf(client, accepted.map((r) => r.datastreamId), accepted.map((r) => r.time)) : new Map<string, number>();
       // A superseded duplicate answers the id of the row its key holds; a late reading, null.
-      ids = rows.map((row) => {
-        const key = `${row.datastreamId}|${row.time.getTime()}`;
-        return keep.has(key) ? (byKey.get(key) ?? null) : null;
-      });
+      ids = rows.map((row) => (keep.get(row.datastreamId)?.has(row.time.getTime()) ? (byKey.get(`${row.datastreamId}|${row.time.getTime()}`) ?? null) : null));
     }
     return { counts, warnings, ids };
+  }
+
+  /**
+   * 3.-4. Drops late readings (with a warning) and all but the last reading of each key; answers the index of the
+   * reading kept, by datastream and time. A datastream's reference is its newest reading, stored or in this batch,
+   * but never later than now (so a clock far ahead cannot lock a datastream out).
+   */
+  private sieve(readings: ResolvedReading[], rows: StagedRow[], stored: Map<number, number>, lateWindowMs: number, counts: WriteCounts, warnings: IngestWarning[]): Map<number, Map<number, number>> {
+    const newest = new Map<number, number>();
+    for (const row of rows) {
+      const t = row.time.getTime();
+      if (t > (newest.get(row.datastreamId) ?? -Infinity)) newest.set(row.datastreamId, t);
+    }
+    const now = Date.now();
+    const keep = new Map<number, Map<number, number>>();
+    let unlisted = 0;
+    for (let k = 0; k < rows.length; k++) {
+      const row = rows[k];
+      const ds = row.datastreamId;
+      const t = row.time.getTime();
+      const reference = Math.min(now, Math.max(stored.get(ds) ?? -Infinity, newest.get(ds)!));
+      if (t < reference - lateWindowMs) {
+        counts.late_refused++;
+        const r = readings[k];
+        if (warnings.length >= MAX_WARNINGS) unlisted++;
+        else warnings.push({
+          code: 'late', at: r.at, station: r.station, stream: r.stream,
+          message: `reading at ${row.time.toISOString()} of datastream ${ds} is older than the late window (${lateWindowMs / 86_400_000} days before ${new Date(reference).toISOString()}); not stored`,
+        });
+        continue;
+      }
+      let byTime = keep.get(ds);
+      if (!byTime) keep.set(ds, (byTime = new Map()));
+      if (byTime.has(t)) counts.duplicates++;
+      byTime.set(t, k);
+    }
+    if (unlisted > 0) warnings.push({ code: 'late', message: `${unlisted} more readings older than the late window; not stored` });
+    return keep;
+  }
+
+  /** 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. */
+  private async merge(client: PoolClient, accepted: StagedRow[], stored: Map<number, number>, batchId: number | null, counts: WriteCounts): Promise<void> {
+    await this.partitions.ensure(monthsOf(accepted));
+    // A live feed's batch is newer than everything stored: COPY it straight in (falls back if a key existed after all).
+    const allNew = accepted.every((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
+    if (allNew && (await this.repo.copyNew(client, accepted, batchId))) {
+      counts.inserted = accepted.length;
+    } else {
+      await this.repo.stage(client, accepted);
+      counts.inserted = await this.repo.insertNew(client, batchId);
+      // All new after all: nothing to compare.
+      if (counts.inserted < accepted.length) counts.revised = await this.repo.revise(client, batchId);
+    }
+    counts.unchanged = accepted.length - counts.inserted - counts.revised;
+    if (counts.inserted + counts.revised === 0) return;
+    const newest = new Map<number, number>();
+    const hours = new Map<number, Set<number>>();
+    for (const r of accepted) {
+      const t = r.time.getTime();
+      if (t > (newest.get(r.datastreamId) ?? -Infinity)) newest.set(r.datastreamId, t);
+      let h = hours.get(r.datastreamId);
+      if (!h) hours.set(r.datastreamId, (h = new Set()));
+      h.add(Math.floor(t / HOUR_MS) * HOUR_MS);
+    }
+    const ids = [...newest.keys()].sort((a, b) => a - b);
+    await this.repo.advanceLatest(client, ids, ids.map((id) => new Date(newest.get(id)!)));
+    const pendingIds: number[] = [];
+    const pendingHours: Date[] = [];
+    for (const id of ids) for (const h of [...hours.get(id)!].sort((a, b) => a - b)) {
+      pendingIds.push(id);
+      pendingHours.push(new Date(h));
+    }
+    await this.repo.markAggregatesPending(client, pendingIds, pendingHours);
   }
 
   /** Deletes observations by their ids (SensorThings DELETE), keeping the latest value and the aggregates right. */
@@ -208,21 +222,21 @@ export class ObservationWriter {
   }
 
   /** A reading as it will be stored: unit converted, sentinel and range applied. Throws IngestError for its unit. */
-  private prepare(r: ResolvedReading, sentinels: Set<number>, cache: Map<string, (v: number) => number>): StagedRow {
+  private prepare(r: ResolvedReading, sentinels: Set<number>, units: Map<number, UnitCache>): StagedRow {
     const ds = r.datastream;
-    const where = `datastream ${ds.id}${r.station ? ` (${r.station}/${r.stream})` : ''}${r.at ? `, ${r.at}` : ''}`;
-    if (!(r.time instanceof Date) || Number.isNaN(r.time.getTime())) throw new IngestError('invalid', `a reading of ${where} has no valid time`, r.at);
+    const where = (): string => `datastream ${ds.id}${r.station ? ` (${r.station}/${r.stream})` : ''}${r.at ? `, ${r.at}` : ''}`;
+    if (!(r.time instanceof Date) || Number.isNaN(r.time.getTime())) throw new IngestError('invalid', `a reading of ${where()} has no valid time`, r.at);
     if (r.end !== undefined && (!(r.end instanceof Date) || Number.isNaN(r.end.getTime()) || r.end < r.time)) {
-      throw new IngestError('invalid', `a reading of ${where} has an interval end before its start`, r.at);
+      throw new IngestError('invalid', `a reading of ${where()} has an interval end before its start`, r.at);
     }
-    const unit = r.unit === undefined ? unitText(ds.unit) : unitText(r.unit);
-    const cacheKey = `${ds.id}|${unit ?? ''}`;
-    let convert = cache.get(cacheKey);
-    if (!convert) {
+    // The conversion of the datastream's last unit is reused while its readings keep that unit (nearly always).
+    let cached = units.get(ds.id);
+    if (!cached || cached.unit !== r.unit) {
+      const unit = r.unit === undefined ? unitText(ds.unit) : unitText(r.unit);
       const c = conversionFor(ds.quantity, unit, unitText(ds.unit));
-      if ('problem' in c) throw unitError(c.problem, unit, ds, where, r.at);
-      convert = c.convert;
-      cache.set(cacheKey, convert);
+      if ('problem' in c) throw unitError(c.problem, unit, ds, where(), r.at);
+      cached = { unit: r.unit, text: unit ?? '', convert: c.convert };
+      units.set(ds.id, cached);
     }
     let quality: Quality = r.quality ?? 'good';
     let reason = r.qualityReason ?? null;
@@ -241,11 +255,11 @@ export class ObservationWriter {
       quality = 'missing';
     }
     if (value !== null) {
-      value = convert(value);
+      value = cached.convert(value);
       if (quality === 'good' || quality === 'suspect') {
         const limits = ds.limits ?? DEFAULT_LIMITS[ds.quantity];
         const seconds = r.end ? (r.end.getTime() - r.time.getTime()) / 1000 : (ds.intervalSeconds ?? undefined);
-        const why = implausible(value, limits, ds.quantity === 'other' ? (unit ?? '') : UNITS[ds.quantity].canonical, seconds);
+        const why = implausible(value, limits, ds.quantity === 'other' ? cached.text : UNITS[ds.quantity].canonical, seconds);
         if (why) {
           quality = 'invalid';
           reason = why;
@@ -265,6 +279,27 @@ export class ObservationWriter {
       featureOfInterestId: r.featureOfInterestId ?? null,
     };
   }
+}
+
+/** A datastream's last unit as a reading gave it, and its conversion. */
+interface UnitCache {
+  unit: Reading['unit'];
+  text: string;
+  convert: (v: number) => number;
+}
+
+/** The UTC months of the rows ('YYYY-MM'), without a string per row. */
+function monthsOf(rows: StagedRow[]): Set<string> {
+  const seen = new Set<number>();
+  const out = new Set<string>();
+  for (const r of rows) {
+    const m = r.time.getUTCFullYear() * 12 + r.time.getUTCMonth();
+    if (!seen.has(m)) {
+      seen.add(m);
+      out.add(monthOf(r.time));
+    }
+  }
+  return out;
 }
 
 function unitError(problem: 'missing_unit' | 'incompatible_unit' | 'unknown_unit', unit: string | null, ds: DatastreamRef, where: string, at?: string): IngestError {

@@ -54,8 +54,16 @@ const copyNum = (n: number | null): string => (n === null ? '\\N' : String(n));
 /** The rows as COPY text in chunks of about 64 kB; `suffix` ends every line before its newline (a constant column). */
 function* copyChunks(rows: readonly StagedRow[], suffix: string): Generator<string> {
   let chunk = '';
+  // Readings of many datastreams share a few instants: each instant's text is made once.
+  const iso = new Map<number, string>();
   for (const r of rows) {
-    chunk += `${r.datastreamId}\t${r.time.toISOString()}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}${suffix}\n`;
+    const ms = r.time.getTime();
+    let time = iso.get(ms);
+    if (time === undefined) {
+      time = r.time.toISOString();
+      if (iso.size < 4096) iso.set(ms, time);
+    }
+    chunk += `${r.datastreamId}\t${time}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}${suffix}\n`;
     if (chunk.length > 1 << 16) {
       yield chunk;
       chunk = '';
