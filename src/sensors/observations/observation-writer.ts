@@ -1,18 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
-import { IngestError, type IngestWarning, type Quality, type Reading, type ReadingBatch } from '../readings';
-import { ObservationRepository, streamKey, type DatastreamRef, type StagedRow } from './observation.repository';
+import type { IngestWarning, ReadingBatch } from '../readings';
+import { ObservationRepository, streamKey, type StagedRow } from './observation.repository';
 import { monthOf, PartitionManager } from './partitions';
-import { DEFAULT_LIMITS, implausible } from './plausibility';
-import { conversionFor, UNITS, unitText } from './units';
+import { DEFAULT_LATE_WINDOW_DAYS, positive, prepareReading, readSentinels, type ResolvedReading, type UnitCache } from './reading-rules';
 
-/** A reading and the datastream it belongs to (found by the adapter, or by ObservationRepository.datastreamsByKey). */
-export interface ResolvedReading extends Reading {
-  datastream: DatastreamRef;
-  /** SensorThings FeatureOfInterest of the reading, when the caller knows it. */
-  featureOfInterestId?: number;
-}
+export type { ResolvedReading } from './reading-rules';
+export { DEFAULT_LATE_WINDOW_DAYS, DEFAULT_SENTINELS } from './reading-rules';
 
 export interface WriteInput {
   /** The source the readings came from: its `config.sentinels` and `config.late_window_days` apply. */
@@ -52,8 +47,6 @@ export interface WriteResult {
   ids?: (number | null)[];
 }
 
-export const DEFAULT_SENTINELS = [-777, -999];
-export const DEFAULT_LATE_WINDOW_DAYS = 31;
 /** Warnings listed one by one; beyond, one summary line (a poll of 10,000 stale readings need not say so 10,000 times). */
 const MAX_WARNINGS = 100;
 const HOUR_MS = 3_600_000;
@@ -120,7 +113,7 @@ export class ObservationWriter {
 
     // 1.-2. Units, sentinels, plausibility: pure, so a refused batch has touched nothing.
     const units = new Map<number, UnitCache>();
-    const rows = input.readings.map((r) => this.prepare(r, sentinels, units));
+    const rows = input.readings.map((r) => prepareReading(r, sentinels, units));
     if (rows.length === 0) return { counts, warnings, ids: input.returnIds ? [] : undefined };
 
     const client = await this.repo.client(db);
@@ -220,72 +213,6 @@ export class ObservationWriter {
   remove(db: EntityManager, observationIds: readonly number[]): Promise<number> {
     return this.repo.deleteByIds(db, observationIds);
   }
-
-  /** A reading as it will be stored: unit converted, sentinel and range applied. Throws IngestError for its unit. */
-  private prepare(r: ResolvedReading, sentinels: Set<number>, units: Map<number, UnitCache>): StagedRow {
-    const ds = r.datastream;
-    const where = (): string => `datastream ${ds.id}${r.station ? ` (${r.station}/${r.stream})` : ''}${r.at ? `, ${r.at}` : ''}`;
-    if (!(r.time instanceof Date) || Number.isNaN(r.time.getTime())) throw new IngestError('invalid', `a reading of ${where()} has no valid time`, r.at);
-    if (r.end !== undefined && (!(r.end instanceof Date) || Number.isNaN(r.end.getTime()) || r.end < r.time)) {
-      throw new IngestError('invalid', `a reading of ${where()} has an interval end before its start`, r.at);
-    }
-    // The conversion of the datastream's last unit is reused while its readings keep that unit (nearly always).
-    let cached = units.get(ds.id);
-    if (!cached || cached.unit !== r.unit) {
-      const unit = r.unit === undefined ? unitText(ds.unit) : unitText(r.unit);
-      const c = conversionFor(ds.quantity, unit, unitText(ds.unit));
-      if ('problem' in c) throw unitError(c.problem, unit, ds, where(), r.at);
-      cached = { unit: r.unit, text: unit ?? '', convert: c.convert };
-      units.set(ds.id, cached);
-    }
-    let quality: Quality = r.quality ?? 'good';
-    let reason = r.qualityReason ?? null;
-    let value: number | null = r.value;
-    let resultJson: string | null = null;
-    if (value !== null && typeof value === 'number' && !Number.isFinite(value)) value = null;
-    if (value !== null && sentinels.has(value)) {
-      value = null;
-      quality = 'missing';
-      reason = `sentinel ${r.value}`;
-    }
-    if (value === null && r.result !== undefined && r.result !== null) {
-      resultJson = JSON.stringify(r.result);
-    } else if (value === null && quality !== 'invalid') {
-      if (quality !== 'missing') reason = reason ?? 'no value';
-      quality = 'missing';
-    }
-    if (value !== null) {
-      value = cached.convert(value);
-      if (quality === 'good' || quality === 'suspect') {
-        const limits = ds.limits ?? DEFAULT_LIMITS[ds.quantity];
-        const seconds = r.end ? (r.end.getTime() - r.time.getTime()) / 1000 : (ds.intervalSeconds ?? undefined);
-        const why = implausible(value, limits, ds.quantity === 'other' ? cached.text : UNITS[ds.quantity].canonical, seconds);
-        if (why) {
-          quality = 'invalid';
-          reason = why;
-        }
-      }
-    }
-    return {
-      datastreamId: Number(ds.id),
-      time: r.time,
-      end: r.end ?? null,
-      result: value,
-      resultJson,
-      resultTime: r.resultTime ?? null,
-      quality,
-      qualityReason: reason,
-      parameters: r.parameters ? JSON.stringify(r.parameters) : null,
-      featureOfInterestId: r.featureOfInterestId ?? null,
-    };
-  }
-}
-
-/** A datastream's last unit as a reading gave it, and its conversion. */
-interface UnitCache {
-  unit: Reading['unit'];
-  text: string;
-  convert: (v: number) => number;
 }
 
 /** The UTC months of the rows ('YYYY-MM'), without a string per row. */
@@ -302,24 +229,3 @@ function monthsOf(rows: StagedRow[]): Set<string> {
   return out;
 }
 
-function unitError(problem: 'missing_unit' | 'incompatible_unit' | 'unknown_unit', unit: string | null, ds: DatastreamRef, where: string, at?: string): IngestError {
-  const expected = ds.quantity === 'other' ? `its declared unit "${unitText(ds.unit) ?? ''}"` : `a unit of ${ds.quantity} (stored in ${UNITS[ds.quantity].canonical})`;
-  switch (problem) {
-    case 'missing_unit':
-      return new IngestError('missing_unit', `batch refused: no unit for ${where}; expected ${expected}`, at);
-    case 'incompatible_unit':
-      return new IngestError('incompatible_unit', `batch refused: unit "${unit}" does not fit ${where}; expected ${expected}`, at);
-    case 'unknown_unit':
-      return new IngestError('unknown_unit', `batch refused: unknown unit "${unit}" for ${where}; expected ${expected}`, at);
-  }
-}
-
-function readSentinels(raw: unknown): number[] {
-  if (!Array.isArray(raw)) return DEFAULT_SENTINELS;
-  return raw.map(Number).filter((n) => Number.isFinite(n));
-}
-
-function positive(raw: unknown, fallback: number): number {
-  const n = Number(raw);
-  return raw !== undefined && raw !== null && Number.isFinite(n) && n > 0 ? n : fallback;
-}
