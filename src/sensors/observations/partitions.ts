@@ -15,6 +15,8 @@ const NAME = /^sensor_observation_p(\d{4})_(\d{2})$/;
  * it gives up for now, the readings go to the default partition and the daily job tries again.
  */
 const LOCK_TIMEOUT = '2s';
+/** After a failed attempt, a month's partition is tried again by a batch this much later (the daily job always tries). */
+const RETRY_AFTER_MS = 60_000;
 
 /** A month as 'YYYY-MM' (UTC). */
 export type Month = string;
@@ -42,6 +44,8 @@ export function addMonths(m: Month, n: number): Month {
 export class PartitionManager {
   /** Months known to have a partition (this process's view; a stale entry only sends rows to the default partition). */
   private known: Set<Month> | null = null;
+  /** Months whose partition could not be made lately, and when: not tried again for a while, so batches never queue on it. */
+  private readonly failed = new Map<Month, number>();
 
   constructor(
     private readonly dataSource: DataSource,
@@ -64,12 +68,14 @@ export class PartitionManager {
     await this.list(); // another process may have made them
     const made: Month[] = [];
     for (const m of missing) {
-      if (this.known!.has(m)) continue;
+      if (this.known!.has(m) || Date.now() - (this.failed.get(m) ?? -Infinity) < RETRY_AFTER_MS) continue;
       try {
         if (await this.create(m)) made.push(m);
         this.known!.add(m);
+        this.failed.delete(m);
       } catch (err) {
-        // Not fatal: the default partition takes the readings; the daily job (or the next batch) tries again.
+        // Not fatal: the default partition takes the readings; the daily job (or a batch a minute later) tries again.
+        this.failed.set(m, Date.now());
         this.log.warn({ err, month: m }, 'could not make a sensor observation partition now; readings go to the default partition');
       }
     }
@@ -80,6 +86,7 @@ export class PartitionManager {
   async ensureAhead(now = new Date()): Promise<Month[]> {
     const current = monthOf(now);
     const months = Array.from({ length: MONTHS_AHEAD }, (_, i) => addMonths(current, i));
+    this.failed.clear();
     return this.ensure([...months, ...(await this.repo.defaultPartitionMonths(this.dataSource.manager))]);
   }
 
