@@ -154,6 +154,13 @@ describe('the observations writer', () => {
     expect(await stored(s.occ.id)).toEqual([expect.objectContaining({ result: 130, quality: 'invalid' })]);
   });
 
+  it('applies the source\'s limits to a datastream handed in without its own', async () => {
+    const source = await makeSource(k.ds, { limits: { water_level: { max: 500 } } });
+    const { limits: _ignored, ...w } = await gauge(source);
+    await write({ sourceId: source, readings: [reading(w, '2025-03-29T00:00:00Z', 600)] });
+    expect(await stored(w.id)).toEqual([expect.objectContaining({ result: 600, quality: 'invalid', quality_reason: 'out of range: 600 cm is above 500 cm' })]);
+  });
+
   it('converts metres to centimetres and m/s to km/h', async () => {
     const w = await gauge();
     const meters = fixture<{ unit: string; measurements: { timestamp: string; value: number }[] }>('bad/wrong-unit-meters.json');

@@ -113,7 +113,7 @@ export class ObservationWriter {
 
     // 1.-2. Units, sentinels, plausibility: pure, so a refused batch has touched nothing.
     const units = new Map<number, UnitCache>();
-    const rows = input.readings.map((r) => prepareReading(r, sentinels, units));
+    const rows = input.readings.map((r) => prepareReading(r, sentinels, units, config));
     if (rows.length === 0) return { counts, warnings, ids: input.returnIds ? [] : undefined };
 
     const client = await this.repo.client(db);

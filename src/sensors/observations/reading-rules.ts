@@ -1,6 +1,6 @@
 import { IngestError, type Quality, type Reading } from '../readings';
 import type { DatastreamRef, StagedRow } from './observation.repository';
-import { DEFAULT_LIMITS, implausible } from './plausibility';
+import { DEFAULT_LIMITS, implausible, limitsFor } from './plausibility';
 import { conversionFor, UNITS, unitText } from './units';
 
 /**
@@ -27,9 +27,10 @@ export interface UnitCache {
 
 /**
  * A reading as it will be stored: unit converted to the canonical unit, sentinel and plausible range applied.
- * Throws IngestError for a missing, unknown or incompatible unit. `units` caches conversions across one batch.
+ * Throws IngestError for a missing, unknown or incompatible unit. `units` caches conversions across one batch;
+ * `sourceConfig` supplies limits for a datastream handed in without its own.
  */
-export function prepareReading(r: ResolvedReading, sentinels: ReadonlySet<number>, units: Map<number, UnitCache>): StagedRow {
+export function prepareReading(r: ResolvedReading, sentinels: ReadonlySet<number>, units: Map<number, UnitCache>, sourceConfig?: unknown): StagedRow {
   const ds = r.datastream;
   const where = (): string => `datastream ${ds.id}${r.station ? ` (${r.station}/${r.stream})` : ''}${r.at ? `, ${r.at}` : ''}`;
   if (!(r.time instanceof Date) || Number.isNaN(r.time.getTime())) throw new IngestError('invalid', `a reading of ${where()} has no valid time`, r.at);
@@ -64,7 +65,8 @@ export function prepareReading(r: ResolvedReading, sentinels: ReadonlySet<number
   if (value !== null) {
     value = cached.convert(value);
     if (quality === 'good' || quality === 'suspect') {
-      const limits = ds.limits ?? DEFAULT_LIMITS[ds.quantity];
+      // A datastream handed in without limits: the quantity's defaults with the source's overrides.
+      const limits = ds.limits ?? (sourceConfig ? limitsFor(ds.quantity, null, sourceConfig) : DEFAULT_LIMITS[ds.quantity]);
       const seconds = r.end ? (r.end.getTime() - r.time.getTime()) / 1000 : (ds.intervalSeconds ?? undefined);
       const why = implausible(value, limits, ds.quantity === 'other' ? cached.text : UNITS[ds.quantity].canonical, seconds);
       if (why) {
