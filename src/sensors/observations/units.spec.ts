@@ -24,6 +24,14 @@ describe('units', () => {
     expect(convert('water_level', null, 1)).toBe('missing_unit');
   });
 
+  it('lets a datastream of another quantity declared without a unit take readings without one, and only its own unit otherwise', () => {
+    expect('convert' in conversionFor('other', null, null)).toBe(true);
+    expect(conversionFor('other', 'pH', null)).toEqual({ problem: 'unknown_unit' });
+    expect(conversionFor('other', 'cm', 'pH')).toEqual({ problem: 'incompatible_unit' });
+    expect(conversionFor('other', null, 'pH')).toEqual({ problem: 'missing_unit' });
+    expect('convert' in conversionFor('other', ' ph', 'pH')).toBe(true);
+  });
+
   it('reads a SensorThings unitOfMeasurement by symbol, then name, then definition', () => {
     expect(unitText({ name: 'Centimetre', symbol: 'cm', definition: 'http://unitsofmeasure.org/ucum.html#cm' })).toBe('cm');
     expect(unitText({ name: 'degree Celsius', symbol: '', definition: '' })).toBe('degree Celsius');

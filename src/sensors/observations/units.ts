@@ -115,11 +115,13 @@ export function quantitiesOf(unit: string): QuantityKey[] {
  * datastream's declared unit is accepted (`declared`), and values are stored as sent.
  */
 export function conversionFor(quantity: QuantityKey, unit: string | null, declared: string | null): { convert: (v: number) => number } | { problem: UnitProblem } {
-  if (unit === null) return { problem: 'missing_unit' };
   if (quantity === 'other') {
+    // A datastream declared without a unit (a SensorThings truth or text observation) takes readings without one.
+    if (unit === null) return declared === null ? { convert: identity } : { problem: 'missing_unit' };
     if (declared !== null && normaliseUnit(declared) === normaliseUnit(unit)) return { convert: identity };
     return { problem: quantitiesOf(unit).length > 0 || declared !== null ? 'incompatible_unit' : 'unknown_unit' };
   }
+  if (unit === null) return { problem: 'missing_unit' };
   const c = UNITS[quantity].accepts.get(normaliseUnit(unit));
   if (!c) return { problem: quantitiesOf(unit).length > 0 ? 'incompatible_unit' : 'unknown_unit' };
   if (c.factor === 1 && c.offset === 0) return { convert: identity };
