@@ -131,6 +131,19 @@ describe('observation upkeep: partitions, idempotent batches, aggregates, retent
     expect(await k.aggregates.run()).toEqual({ hours: 0, days: 0 });
   });
 
+  it('makes the local day of the October switch a day of 25 hours in the daily aggregate', async () => {
+    const w = await gauge();
+    // Hourly readings from local midnight 2025-10-26 (22:00 UTC the day before) to the next local midnight (23:00 UTC).
+    const readings = Array.from({ length: 26 }, (_, h) => at(w, new Date(Date.UTC(2025, 9, 25, 22 + h)), 100 + h));
+    await write({ readings });
+    await k.aggregates.run();
+    const days: { bucket: string; count: number }[] = await k.ds.query(
+      `SELECT to_char(bucket AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI"Z"') AS bucket, count FROM sensor_aggregate WHERE datastream_id = $1 AND period = 'day' ORDER BY bucket`,
+      [w.id],
+    );
+    expect(days).toEqual([{ bucket: '2025-10-25T22:00Z', count: 25 }, { bucket: '2025-10-26T23:00Z', count: 1 }]);
+  });
+
   it('deletes raw readings past the source\'s retention after aggregating them, keeps the aggregates, and drops a month nobody keeps', async () => {
     const now = new Date('2026-12-05T12:00:00Z');
     const limited = await makeSource(k.ds, { retention: { raw_days: 90 } });
