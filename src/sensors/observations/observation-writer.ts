@@ -4,7 +4,7 @@ import type { EntityManager } from 'typeorm';
 import type { IngestWarning, ReadingBatch } from '../readings';
 import { ObservationRepository, streamKey, type StagedRow } from './observation.repository';
 import { monthOf, PartitionManager } from './partitions';
-import { DEFAULT_LATE_WINDOW_DAYS, positive, prepareReading, readSentinels, type ResolvedReading, type UnitCache } from './reading-rules';
+import { DEFAULT_LATE_WINDOW_DAYS, nonNegative, prepareReading, readSentinels, type ResolvedReading, type UnitCache } from './reading-rules';
 
 export type { ResolvedReading } from './reading-rules';
 export { DEFAULT_LATE_WINDOW_DAYS, DEFAULT_SENTINELS } from './reading-rules';
@@ -109,7 +109,7 @@ export class ObservationWriter {
     const warnings: IngestWarning[] = [];
     const config = input.sourceId ? await this.repo.sourceConfig(db, input.sourceId) : null;
     const sentinels = new Set(readSentinels(config?.sentinels));
-    const lateWindowMs = 1000 * (input.lateWindowSeconds ?? 86_400 * positive(config?.late_window_days, DEFAULT_LATE_WINDOW_DAYS));
+    const lateWindowMs = 1000 * (input.lateWindowSeconds ?? 86_400 * nonNegative(config?.late_window_days, DEFAULT_LATE_WINDOW_DAYS));
 
     // 1.-2. Units, sentinels, plausibility: pure, so a refused batch has touched nothing.
     const units = new Map<number, UnitCache>();

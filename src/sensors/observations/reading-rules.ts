@@ -107,8 +107,8 @@ export function readSentinels(raw: unknown): number[] {
   return raw.map(Number).filter((n) => Number.isFinite(n));
 }
 
-/** A positive number from a config value, or the fallback. */
-export function positive(raw: unknown, fallback: number): number {
+/** A number >= 0 from a config value (0 days late: nothing older than the newest reading), or the fallback. */
+export function nonNegative(raw: unknown, fallback: number): number {
   const n = Number(raw);
-  return raw !== undefined && raw !== null && Number.isFinite(n) && n > 0 ? n : fallback;
+  return raw !== undefined && raw !== null && raw !== '' && Number.isFinite(n) && n >= 0 ? n : fallback;
 }
