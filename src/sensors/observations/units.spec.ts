@@ -12,7 +12,8 @@ describe('units', () => {
     ['discharge', 'm³/s', 1520.5, 1520.5], ['discharge', 'm3/s', 12, 12], ['discharge', 'l/s', 850, 0.85],
     ['water_temperature', 'Cel', 8.5, 8.5], ['water_temperature', 'degC', 8.5, 8.5], ['air_temperature', 'K', 273.15, 0],
     ['speed', 'm/s', 13.9, 50.04], ['speed', 'kmh', 50, 50], ['speed', 'mph', 30, 48.28032], ['speed', '[mi_i]/h', 10, 16.09344],
-    ['occupancy', 'percent', 12.5, 12.5], ['vehicle_flow', 'veh/h', 1428, 1428], ['vehicle_count', '{veh}', 12, 12],
+    ['occupancy', 'percent', 12.5, 12.5], ['vehicle_flow', 'veh/h', 1428, 1428], ['vehicle_flow', '{vehicles}/h', 1428, 1428], ['vehicle_count', 'Fz', 12, 12],
+    ['vehicle_count', '{vehicles}', 12, 12], ['water_level', 'Zentimeter', 301, 301],
   ] as const)('converts %s in %s (%d) to the canonical unit (%d)', (quantity, unit, value, expected) => {
     expect(convert(quantity, unit, value)).toBeCloseTo(expected, 9);
   });

@@ -7,8 +7,8 @@ import type { QuantityKey } from '../readings';
  * unknown or a missing unit refuses its batch (observation-writer.ts).
  *
  * Unit strings are matched as sources write them: UCUM codes (`cm`, `m/s`, `Cel`, `km/h`, `[mi_i]/h`, `m3/s`),
- * PEGELONLINE's (`m³/s`, `°C`), DATEX II's implied units and the usual spellings (`degC`, `kmh`, `percent`), ignoring
- * case and blanks. A SensorThings unitOfMeasurement `{ name, symbol, definition }` is matched by its symbol, then its
+ * PEGELONLINE's (`m³/s`, `°C`), DATEX II's implied units, the usual spellings (`degC`, `kmh`, `percent`) and the German
+ * names the catalog gives Datastreams (`Zentimeter`, `Fz/h`, `{vehicles}`), ignoring case and blanks. A SensorThings unitOfMeasurement `{ name, symbol, definition }` is matched by its symbol, then its
  * name, then the last segment of its definition URI.
  */
 
@@ -37,36 +37,36 @@ function table(canonical: string, ucum: string, entries: [Conversion, ...string[
 }
 
 const CELSIUS: [Conversion, ...string[]][] = [
-  [same, '°C', 'Cel', 'degC', 'deg C', 'celsius', 'degree celsius', 'degrees celsius', '℃'],
+  [same, '°C', 'Cel', 'degC', 'deg C', 'celsius', 'degree celsius', 'degrees celsius', '℃', 'Grad Celsius'],
   [{ factor: 1, offset: -273.15 }, 'K', 'kelvin'],
 ];
 
 export const UNITS: Readonly<Record<Exclude<QuantityKey, 'other'>, QuantityUnits>> = {
   water_level: table('cm', 'cm', [
-    [same, 'cm', 'centimetre', 'centimeter', 'zentimeter'],
-    [times(0.1), 'mm', 'millimetre', 'millimeter'],
+    [same, 'cm', 'centimetre', 'centimeter', 'Zentimeter'],
+    [times(0.1), 'mm', 'millimetre', 'millimeter', 'Millimeter'],
     [times(10), 'dm'],
-    [times(100), 'm', 'metre', 'meter'],
+    [times(100), 'm', 'metre', 'meter', 'Meter'],
   ]),
   discharge: table('m³/s', 'm3/s', [
-    [same, 'm³/s', 'm3/s', 'm^3/s', 'm3.s-1', 'cumec', 'cubic metre per second', 'cubic meter per second'],
-    [times(0.001), 'l/s', 'L/s', 'l.s-1'],
+    [same, 'm³/s', 'm3/s', 'm^3/s', 'm3.s-1', 'cumec', 'cubic metre per second', 'cubic meter per second', 'Kubikmeter je Sekunde'],
+    [times(0.001), 'l/s', 'L/s', 'l.s-1', 'Liter je Sekunde'],
   ]),
   water_temperature: table('°C', 'Cel', CELSIUS),
   air_temperature: table('°C', 'Cel', CELSIUS),
   speed: table('km/h', 'km/h', [
-    [same, 'km/h', 'kmh', 'km h-1', 'km.h-1', 'kph', 'kilometre per hour', 'kilometer per hour'],
-    [times(3.6), 'm/s', 'm.s-1', 'meter per second', 'metre per second'],
+    [same, 'km/h', 'kmh', 'km h-1', 'km.h-1', 'kph', 'kilometre per hour', 'kilometer per hour', 'Kilometer je Stunde'],
+    [times(3.6), 'm/s', 'm.s-1', 'meter per second', 'metre per second', 'Meter je Sekunde'],
     [times(1.609344), 'mph', '[mi_i]/h', 'mile per hour', 'miles per hour'],
   ]),
   occupancy: table('%', '%', [
     [same, '%', 'percent', 'pct', 'prozent'],
   ]),
   vehicle_flow: table('veh/h', '{veh}/h', [
-    [same, 'veh/h', '{veh}/h', '/h', 'vehicles/h', 'vehicles per hour', 'Fz/h', 'kfz/h', '1/h', 'h-1'],
+    [same, 'veh/h', '{veh}/h', '{vehicles}/h', '{vehicle}/h', '/h', 'vehicles/h', 'vehicles per hour', 'Fz/h', 'Kfz/h', 'Fahrzeuge je Stunde', '1/h', 'h-1'],
   ]),
   vehicle_count: table('veh', '{veh}', [
-    [same, 'veh', '{veh}', 'vehicles', 'count', '{count}', '1', 'Fz', 'kfz', 'Anzahl'],
+    [same, 'veh', '{veh}', '{vehicles}', '{vehicle}', 'vehicles', 'count', '{count}', '1', 'Fz', 'Kfz', 'Fahrzeuge', 'Anzahl'],
   ]),
 };
 
