@@ -121,6 +121,8 @@ export class ObservationWriter {
     const keep = this.sieve(input.readings, rows, stored, lateWindowMs, counts, warnings);
     const accepted: StagedRow[] = [];
     for (const byTime of keep.values()) for (const k of byTime.values()) accepted.push(rows[k]);
+    // Key order: concurrent writers of the same keys wait for each other in one order (no deadlock), and the index fills in order.
+    accepted.sort((a, b) => a.datastreamId - b.datastreamId || a.time.getTime() - b.time.getTime());
     for (const row of accepted) {
       if (row.quality === 'missing') counts.missing++;
       else if (row.quality === 'invalid') counts.invalid++;

@@ -167,7 +167,9 @@ export class ObservationRepository {
         client.query(copyFrom(`COPY sensor_observation (${STAGE_COLUMNS}, batch_id) FROM STDIN`)),
       );
     } catch (err) {
-      if ((err as { code?: string }).code !== '23505') throw err;
+      // 23505: a key existed; 40P01: a concurrent writer of the same keys (PostgreSQL picked this one to give way).
+      const code = (err as { code?: string }).code;
+      if (code !== '23505' && code !== '40P01') throw err;
       await client.query('ROLLBACK TO SAVEPOINT sensor_observation_copy');
       return false;
     }
