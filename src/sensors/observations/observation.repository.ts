@@ -90,8 +90,9 @@ async function byIndexLookups<T>(client: PoolClient, fn: () => Promise<T>): Prom
 
 /**
  * Every query on the observation tables (sensor_observation and its partitions, sensor_observation_revision,
- * sensor_latest, sensor_aggregate_pending). The merge runs on the caller's transaction connection: the batch is
- * COPYed into a temporary table that empties itself at commit, then merged with a few set-based statements.
+ * sensor_latest, sensor_aggregate_pending). Writes run on the caller's transaction connection: a batch of new keys is
+ * COPYed straight into sensor_observation (copyNew), any other into a temporary table that empties itself at commit,
+ * then merged with a few set-based statements (insertNew, revise).
  */
 @Injectable()
 export class ObservationRepository {
