@@ -90,6 +90,23 @@ describe('observation upkeep: partitions, idempotent batches, aggregates, retent
     expect(elsewhere.kind).toBe('new');
   });
 
+  it('makes a second request with the same key wait for the first and answers it the first answer', async () => {
+    const source = await makeSource(k.ds);
+    const first = k.ds.createQueryRunner();
+    try {
+      await first.startTransaction();
+      const b = await k.batches.begin(first.manager, source, 'key-3', 'h');
+      if (b.kind !== 'new') throw new Error(b.kind);
+      const second = k.ds.transaction((tx) => k.batches.begin(tx, source, 'key-3', 'h'));
+      await new Promise((r) => setTimeout(r, 200));
+      await k.batches.finish(first.manager, b.batchId, 202, { accepted: 1 });
+      await first.commitTransaction();
+      expect(await second).toEqual({ kind: 'replay', batchId: b.batchId, status: 202, response: { accepted: 1 } });
+    } finally {
+      await first.release();
+    }
+  });
+
   it('forgets a batch whose transaction rolled back, so its replay runs again', async () => {
     const source = await makeSource(k.ds);
     await expect(k.ds.transaction(async (tx) => {

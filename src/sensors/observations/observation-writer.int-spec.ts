@@ -73,6 +73,17 @@ describe('the observations writer', () => {
     expect(await latest(w.id)).toEqual({ t: '2025-03-29T00:15:00Z', result: 305 });
   });
 
+  it('stores a poll that repeats its last stored reading: the repeat unchanged, a corrected older value revised, the rest new', async () => {
+    const w = await gauge();
+    await write({ readings: [reading(w, '2025-03-29T00:00:00Z', 300), reading(w, '2025-03-29T00:15:00Z', 301)] });
+    const poll = await write({
+      readings: [reading(w, '2025-03-29T00:00:00Z', 299), reading(w, '2025-03-29T00:15:00Z', 301), reading(w, '2025-03-29T00:30:00Z', 302), reading(w, '2025-03-29T00:45:00Z', 303)],
+    });
+    expect(poll.counts).toMatchObject({ inserted: 2, unchanged: 1, revised: 1 });
+    expect((await stored(w.id)).map((r) => r.result)).toEqual([299, 301, 302, 303]);
+    expect(await latest(w.id)).toEqual({ t: '2025-03-29T00:45:00Z', result: 303 });
+  });
+
   it('keeps one row per key when a batch repeats a key: the last reading wins and the others are counted', async () => {
     // bad/duplicates.csv: two exact repeats, and lane 3 repeated with another count.
     const source = await makeSource(k.ds);

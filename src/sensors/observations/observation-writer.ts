@@ -62,9 +62,9 @@ const HOUR_MS = 3_600_000;
  *     datastream's newest reading (stored or in this batch, but never later than now), are refused with a warning
  *     and not stored: a backfill beyond the window passes `lateWindowSeconds`.
  *  4. Several readings with one key in a batch: the last wins, the others are counted as `duplicates`.
- *  5. In the caller's transaction: a batch newer than everything stored for its datastreams (a live feed) is COPYed
- *     straight into sensor_observation; any other is COPYed into a temporary table and merged: new keys inserted,
- *     identical values left alone, changed values updated with the old value in the revision log. The latest value
+ *  5. In the caller's transaction: readings newer than everything stored for their datastream (a live feed) are
+ *     COPYed straight into sensor_observation; the others are COPYed into a temporary table and merged: new keys
+ *     inserted, identical values left alone, changed values updated with the old value in the revision log. The latest value
  *     only moves forward; the touched hours are noted for the aggregates. The caller commits (and only then says
  *     "accepted").
  * Partitions for the months the batch touches are made first, each in its own short transaction.
@@ -179,15 +179,20 @@ export class ObservationWriter {
   /** 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. */
   private async merge(client: PoolClient, accepted: StagedRow[], stored: Map<number, number>, batchId: number | null, counts: WriteCounts): Promise<void> {
     await this.partitions.ensure(monthsOf(accepted));
-    // A live feed's batch is newer than everything stored: COPY it straight in (falls back if a key existed after all).
-    const allNew = accepted.every((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
-    if (allNew && (await this.repo.copyNew(client, accepted, batchId))) {
-      counts.inserted = accepted.length;
-    } else {
-      await this.repo.stage(client, accepted);
-      counts.inserted = await this.repo.insertNew(client, batchId);
+    // Readings newer than their datastream's latest (a live feed; a poll's all but its first) are COPYed straight in;
+    // the rest, and all of them if a key existed after all, are merged.
+    const newer = accepted.filter((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
+    let rest = accepted;
+    if (newer.length > 0 && (await this.repo.copyNew(client, newer, batchId))) {
+      counts.inserted = newer.length;
+      rest = newer.length === accepted.length ? [] : accepted.filter((r) => r.time.getTime() <= (stored.get(r.datastreamId) ?? -Infinity));
+    }
+    if (rest.length > 0) {
+      await this.repo.stage(client, rest);
+      const inserted = await this.repo.insertNew(client, batchId);
+      counts.inserted += inserted;
       // All new after all: nothing to compare.
-      if (counts.inserted < accepted.length) counts.revised = await this.repo.revise(client, batchId);
+      if (inserted < rest.length) counts.revised = await this.repo.revise(client, batchId);
     }
     counts.unchanged = accepted.length - counts.inserted - counts.revised;
     if (counts.inserted + counts.revised === 0) return;
