@@ -48,7 +48,8 @@ describe('observations in the running service', () => {
     expect(partitions.state).toBe('completed');
     expect(await t.app.get(PartitionManager).list()).toEqual(expect.arrayContaining([monthOf(new Date()), addMonths(monthOf(new Date()), 2)]));
 
-    expect((await until(q, AGGREGATE_JOB, await q.enqueue(AGGREGATE_JOB, {}))).output).toEqual({ hours: 1, days: 1 });
+    // (The scheduled run may take the pending hour first; runs are serialised, so it is aggregated once this one ends.)
+    expect((await until(q, AGGREGATE_JOB, await q.enqueue(AGGREGATE_JOB, {}))).state).toBe('completed');
     const [hour]: { avg: number }[] = await ds.query(`SELECT avg FROM sensor_aggregate WHERE datastream_id = $1 AND period = 'hour'`, [W.id]);
     expect(hour.avg).toBe(301);
     expect((await until(q, RETENTION_JOB, await q.enqueue(RETENTION_JOB, {}))).state).toBe('completed');
