@@ -273,6 +273,26 @@ describe('the observations writer', () => {
     expect(await stored(w.id)).toEqual([]);
   });
 
+  it('writes after a rolled-back write on the same connection (the stage table went with the rollback)', async () => {
+    const small = await observationKit(db.url, 2);
+    try {
+      const w = await gauge();
+      await small.partitions.list();
+      await small.ds.transaction((tx) => small.writer.write(tx, { readings: [reading(w, '2025-03-29T00:00:00Z', 1)] }));
+      // A merge (the key exists) as the connection's first use of the stage table, rolled back.
+      await expect(small.ds.transaction(async (tx) => {
+        await small.writer.write(tx, { readings: [reading(w, '2025-03-29T00:00:00Z', 2)] });
+        throw new Error('rolled back');
+      })).rejects.toThrow('rolled back');
+      for (let i = 0; i < 3; i++) {
+        const res = await small.ds.transaction((tx) => small.writer.write(tx, { readings: [reading(w, '2025-03-29T00:00:00Z', 3 + i)] }));
+        expect(res.counts.revised).toBe(1);
+      }
+    } finally {
+      await small.ds.destroy();
+    }
+  });
+
   it('answers the Observation id of every stored reading when asked', async () => {
     const w = await gauge();
     const res = await write({ readings: [reading(w, '2025-03-29T00:00:00Z', 1), reading(w, '2025-03-29T00:00:00Z', 2)], returnIds: true });

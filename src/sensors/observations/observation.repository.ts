@@ -40,9 +40,6 @@ const STAGE_COLUMNS = 'datastream_id, phenomenon_time, phenomenon_time_end, resu
 /** A stored value counts as changed when any of these differs (quality_reason, result_time, parameters do not). */
 const DIFFERS = `(o.result, o.result_json, o.quality, o.phenomenon_time_end) IS DISTINCT FROM (s.result, s.result_json, s.quality, s.phenomenon_time_end)`;
 
-/** Connections that have the stage table already (a temporary table lives as long as its connection). */
-const staged = new WeakSet<PoolClient>();
-
 /** COPY text: backslash, tab, newline and carriage return escaped; null as \N. */
 function copyText(v: string | null): string {
   if (v === null) return '\\N';
@@ -138,18 +135,16 @@ export class ObservationRepository {
     return transactionClient(db);
   }
 
-  /** Puts the batch into the stage table (created on first use on this connection; emptied at commit). */
+  /** Puts the batch into the stage table. */
   async stage(client: PoolClient, rows: readonly StagedRow[]): Promise<void> {
-    if (!staged.has(client)) {
-      // ON COMMIT DELETE ROWS: a rolled-back or committed batch leaves nothing for the next user of this connection.
-      await client.query(`
-        CREATE TEMPORARY TABLE IF NOT EXISTS sensor_observation_stage (
-          datastream_id bigint NOT NULL, phenomenon_time timestamptz NOT NULL, phenomenon_time_end timestamptz,
-          result double precision, result_json jsonb, result_time timestamptz, quality text NOT NULL, quality_reason text,
-          parameters jsonb, feature_of_interest_id bigint
-        ) ON COMMIT DELETE ROWS`);
-      staged.add(client);
-    }
+    // Made on first use on a connection and kept (ON COMMIT DELETE ROWS empties it at every commit). Asked every time:
+    // a table made in a transaction that rolled back went with it, so no memory of it on our side can be trusted.
+    await client.query(`
+      CREATE TEMPORARY TABLE IF NOT EXISTS sensor_observation_stage (
+        datastream_id bigint NOT NULL, phenomenon_time timestamptz NOT NULL, phenomenon_time_end timestamptz,
+        result double precision, result_json jsonb, result_time timestamptz, quality text NOT NULL, quality_reason text,
+        parameters jsonb, feature_of_interest_id bigint
+      ) ON COMMIT DELETE ROWS`);
     // Several writes in one transaction: each starts from an empty stage.
     await client.query(`DELETE FROM ${STAGE}`);
     await pipeline(Readable.from(copyChunks(rows, '')), client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN`)));
