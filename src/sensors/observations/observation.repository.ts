@@ -78,11 +78,10 @@ async function byIndexLookups<T>(client: PoolClient, fn: () => Promise<T>): Prom
   const { rows } = await client.query<{ h: string; m: string }>(
     `SELECT current_setting('enable_hashjoin') AS h, current_setting('enable_mergejoin') AS m, set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`,
   );
-  try {
-    return await fn();
-  } finally {
-    await client.query(`SELECT set_config('enable_hashjoin', $1, true), set_config('enable_mergejoin', $2, true)`, [rows[0].h, rows[0].m]);
-  }
+  // On failure the transaction is aborted and the settings go with its rollback; restoring would only mask the error.
+  const result = await fn();
+  await client.query(`SELECT set_config('enable_hashjoin', $1, true), set_config('enable_mergejoin', $2, true)`, [rows[0].h, rows[0].m]);
+  return result;
 }
 
 /**
