@@ -166,6 +166,7 @@ export class ObservationRepository {
       const code = (err as { code?: string }).code;
       if (code !== '23505' && code !== '40P01') throw err;
       await client.query('ROLLBACK TO SAVEPOINT sensor_observation_copy');
+      await client.query('RELEASE SAVEPOINT sensor_observation_copy');
       return false;
     }
     await client.query('RELEASE SAVEPOINT sensor_observation_copy');
