@@ -119,6 +119,12 @@ export async function run(): Promise<void> {
     const repeatMs = performance.now() - t0;
     log(`a repeated batch of 10,000 (all unchanged):     ${repeatMs.toFixed(0)} ms = ${rate(BATCH, repeatMs)} (${repeat.counts.unchanged} unchanged)`);
 
+    // The aggregate job over every hour the writer touched (the first run after the load).
+    t0 = performance.now();
+    const agg = await k.aggregates.run();
+    const aggMs = performance.now() - t0;
+    log(`aggregate job, all pending hours:               ${(aggMs / 1000).toFixed(1)} s for ${agg.hours.toLocaleString('en')} hours and ${agg.days.toLocaleString('en')} days (${rate(written, aggMs)} aggregated)`);
+
     await client.query(`VACUUM ANALYZE sensor_observation`);
     await client.query(`VACUUM ANALYZE sensor_latest`);
 
