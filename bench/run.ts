@@ -7,6 +7,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   uploads: () => import('./uploads').then((m) => m.run()),
   dcat: () => import('./dcat').then((m) => m.run()),
   datastore: () => import('./datastore').then((m) => m.run()),
+  sensors: () => import('./sensors').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

@@ -15,6 +15,7 @@ import { SensorSourceRunActions } from './catalog/sensor-source-run.actions';
 import { SensorSourceWriteActions } from './catalog/sensor-source-write.actions';
 import { SensorSourceRepository } from './catalog/sensor-source.repository';
 import { SensorThingRepository } from './catalog/sensor-thing.repository';
+import { ObservationsModule } from './observations/observations.module';
 
 /**
  * Live sensor datasets (issue 12): a station or detector site is a dataset of `type: "sensor"` and a SensorThings
@@ -34,6 +35,8 @@ import { SensorThingRepository } from './catalog/sensor-thing.repository';
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions,
   ],
   exports: [SensorCatalog, SensorPollers],
+  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, ObservationsModule],
+  providers: [],
 })
 export class SensorsModule implements OnModuleInit {
   constructor(

@@ -1,0 +1,315 @@
+import { Injectable } from '@nestjs/common';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { EntityManager } from 'typeorm';
+import { transactionClient } from '../../database/pg-client';
+import type { QuantityKey } from '../readings';
+import { limitsFor, type Limits } from './plausibility';
+import { isKnownQuantity, type UnitInput } from './units';
+
+/** A datastream as the writer needs it. */
+export interface DatastreamRef {
+  id: number;
+  quantity: QuantityKey;
+  /** The unit the datastream was declared with (its SensorThings unitOfMeasurement, or a string). */
+  unit: UnitInput;
+  /** Plausible range in the canonical unit; absent: the quantity's defaults and the source's `config.limits`. */
+  limits?: Limits;
+  /** Seconds between readings, for counts whose readings carry no end time. */
+  intervalSeconds?: number | null;
+}
+
+/** One row staged for the merge, in COPY text order (see STAGE_COLUMNS). */
+export interface StagedRow {
+  datastreamId: number;
+  time: Date;
+  end: Date | null;
+  result: number | null;
+  resultJson: string | null;
+  resultTime: Date | null;
+  quality: string;
+  qualityReason: string | null;
+  parameters: string | null;
+  featureOfInterestId: number | null;
+}
+
+const STAGE = 'pg_temp.sensor_observation_stage';
+const STAGE_COLUMNS = 'datastream_id, phenomenon_time, phenomenon_time_end, result, result_json, result_time, quality, quality_reason, parameters, feature_of_interest_id';
+/** A stored value counts as changed when any of these differs (quality_reason, result_time, parameters do not). */
+const DIFFERS = `(o.result, o.result_json, o.quality, o.phenomenon_time_end) IS DISTINCT FROM (s.result, s.result_json, s.quality, s.phenomenon_time_end)`;
+
+/** COPY text: backslash, tab, newline and carriage return escaped; null as \N. */
+function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  return v.replace(/[\\\t\n\r]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\n' ? '\\n' : '\\r'));
+}
+const copyTime = (d: Date | null): string => (d === null ? '\\N' : d.toISOString());
+const copyNum = (n: number | null): string => (n === null ? '\\N' : String(n));
+
+/** The rows as COPY text in chunks of about 64 kB; `suffix` ends every line before its newline (a constant column). */
+function* copyChunks(rows: readonly StagedRow[], suffix: string): Generator<string> {
+  let chunk = '';
+  // Readings of many datastreams share a few instants: each instant's text is made once.
+  const iso = new Map<number, string>();
+  for (const r of rows) {
+    const ms = r.time.getTime();
+    let time = iso.get(ms);
+    if (time === undefined) {
+      time = r.time.toISOString();
+      if (iso.size < 4096) iso.set(ms, time);
+    }
+    chunk += `${r.datastreamId}\t${time}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}${suffix}\n`;
+    if (chunk.length > 1 << 16) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/**
+ * Runs `fn` with hash and merge joins off (then as before): the batch's keys meet sensor_observation by index lookups.
+ * A fresh partition has no statistics yet, and the planner, guessing, may hash the whole partition instead (150 ms
+ * at 200,000 rows, growing with the table) to find a thousand keys.
+ */
+async function byIndexLookups<T>(client: PoolClient, fn: () => Promise<T>): Promise<T> {
+  const { rows } = await client.query<{ h: string; m: string }>(
+    `SELECT current_setting('enable_hashjoin') AS h, current_setting('enable_mergejoin') AS m, set_config('enable_hashjoin', 'off', true), set_config('enable_mergejoin', 'off', true)`,
+  );
+  // On failure the transaction is aborted and the settings go with its rollback; restoring would only mask the error.
+  const result = await fn();
+  await client.query(`SELECT set_config('enable_hashjoin', $1, true), set_config('enable_mergejoin', $2, true)`, [rows[0].h, rows[0].m]);
+  return result;
+}
+
+/**
+ * Every query on the observation tables (sensor_observation and its partitions, sensor_observation_revision,
+ * sensor_latest, sensor_aggregate_pending). Writes run on the caller's transaction connection: a batch of new keys is
+ * COPYed straight into sensor_observation (copyNew), any other into a temporary table that empties itself at commit,
+ * then merged with a few set-based statements (insertNew, revise).
+ */
+@Injectable()
+export class ObservationRepository {
+  /** A source's settings (`config` of sensor_source); null if there is no such source. */
+  async sourceConfig(db: EntityManager, sourceId: string): Promise<Record<string, unknown> | null> {
+    const rows: { config: Record<string, unknown> }[] = await db.query(`SELECT config FROM sensor_source WHERE id = $1`, [sourceId]);
+    return rows[0]?.config ?? null;
+  }
+
+  /** Datastreams by id with what the writer needs; limits from their properties and their source's config. */
+  async datastreams(db: EntityManager, ids: readonly number[]): Promise<Map<number, DatastreamRef>> {
+    const rows: DatastreamRow[] = await db.query(
+      `SELECT d.id, d.quantity, d.unit_of_measurement, d.properties, d.interval_seconds, s.config AS source_config
+         FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id LEFT JOIN sensor_source s ON s.id = t.source_id
+        WHERE d.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [Number(r.id), toRef(r)]));
+  }
+
+  /** The datastreams of a source by the source's keys of station and series (sensor_thing/sensor_datastream.source_key). */
+  async datastreamsByKey(db: EntityManager, sourceId: string): Promise<Map<string, DatastreamRef>> {
+    const rows: (DatastreamRow & { station: string; stream: string })[] = await db.query(
+      `SELECT d.id, d.quantity, d.unit_of_measurement, d.properties, d.interval_seconds, s.config AS source_config, t.source_key AS station, d.source_key AS stream
+         FROM sensor_thing t JOIN sensor_datastream d ON d.thing_id = t.id JOIN sensor_source s ON s.id = t.source_id
+        WHERE t.source_id = $1 AND t.source_key IS NOT NULL AND d.source_key IS NOT NULL`,
+      [sourceId],
+    );
+    return new Map(rows.map((r) => [streamKey(r.station, r.stream), toRef(r)]));
+  }
+
+  /** The newest stored phenomenon time of each datastream (epoch milliseconds). */
+  async latestTimes(client: PoolClient, ids: readonly number[]): Promise<Map<number, number>> {
+    const { rows } = await client.query<{ id: number; ms: number }>(
+      `SELECT datastream_id AS id, extract(epoch FROM phenomenon_time) * 1000 AS ms FROM sensor_latest WHERE datastream_id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [Number(r.id), Number(r.ms)]));
+  }
+
+  /** The caller's transaction connection (the writer works on it so its temporary table and COPY belong to the transaction). */
+  client(db: EntityManager): Promise<PoolClient> {
+    return transactionClient(db);
+  }
+
+  /** Puts the batch into the stage table. */
+  async stage(client: PoolClient, rows: readonly StagedRow[]): Promise<void> {
+    // Made on first use on a connection and kept (ON COMMIT DELETE ROWS empties it at every commit). Asked every time:
+    // a table made in a transaction that rolled back went with it, so no memory of it on our side can be trusted.
+    await client.query(`
+      CREATE TEMPORARY TABLE IF NOT EXISTS sensor_observation_stage (
+        datastream_id bigint NOT NULL, phenomenon_time timestamptz NOT NULL, phenomenon_time_end timestamptz,
+        result double precision, result_json jsonb, result_time timestamptz, quality text NOT NULL, quality_reason text,
+        parameters jsonb, feature_of_interest_id bigint
+      ) ON COMMIT DELETE ROWS`);
+    // Several writes in one transaction: each starts from an empty stage.
+    await client.query(`DELETE FROM ${STAGE}`);
+    await pipeline(Readable.from(copyChunks(rows, '')), client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN`)));
+  }
+
+  /**
+   * The fast path for readings that are all newer than their datastream's latest (a live feed): COPY straight into
+   * sensor_observation, inside a savepoint. Answers false, with nothing written, when a key existed after all (a row
+   * written around the latest, or by a concurrent writer): the caller then merges.
+   */
+  async copyNew(client: PoolClient, rows: readonly StagedRow[], batchId: number | null): Promise<boolean> {
+    await client.query('SAVEPOINT sensor_observation_copy');
+    try {
+      await pipeline(
+        Readable.from(copyChunks(rows, `\t${batchId === null ? '\\N' : batchId}`)),
+        client.query(copyFrom(`COPY sensor_observation (${STAGE_COLUMNS}, batch_id) FROM STDIN`)),
+      );
+    } catch (err) {
+      // 23505: a key existed; 40P01: a concurrent writer of the same keys (PostgreSQL picked this one to give way).
+      const code = (err as { code?: string }).code;
+      if (code !== '23505' && code !== '40P01') throw err;
+      await client.query('ROLLBACK TO SAVEPOINT sensor_observation_copy');
+      await client.query('RELEASE SAVEPOINT sensor_observation_copy');
+      return false;
+    }
+    await client.query('RELEASE SAVEPOINT sensor_observation_copy');
+    return true;
+  }
+
+  /** Inserts the staged readings whose key is new; answers how many. Keys in ascending order, so concurrent writers lock alike. */
+  async insertNew(client: PoolClient, batchId: number | null): Promise<number> {
+    const { rowCount } = await client.query(
+      `INSERT INTO sensor_observation (${STAGE_COLUMNS}, batch_id)
+       SELECT ${STAGE_COLUMNS}, $1::bigint FROM ${STAGE} ORDER BY datastream_id, phenomenon_time
+       ON CONFLICT (datastream_id, phenomenon_time) DO NOTHING`,
+      [batchId],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Staged readings whose stored value differs: the old value goes to the revision log, then the row is updated.
+   * The rows are locked first (FOR UPDATE), so what the log keeps is exactly what the update replaced, whatever
+   * another writer does meanwhile. Answers how many readings were revised.
+   */
+  async revise(client: PoolClient, batchId: number | null): Promise<number> {
+    return byIndexLookups(client, () => this.reviseNow(client, batchId));
+  }
+
+  private async reviseNow(client: PoolClient, batchId: number | null): Promise<number> {
+    await client.query(
+      `INSERT INTO sensor_observation_revision
+              (datastream_id, phenomenon_time, old_result, old_result_json, old_quality, old_batch_id, new_result, new_result_json, new_quality, batch_id)
+       SELECT o.datastream_id, o.phenomenon_time, o.result, o.result_json, o.quality, o.batch_id, s.result, s.result_json, s.quality, $1::bigint
+         FROM ${STAGE} s JOIN sensor_observation o ON o.datastream_id = s.datastream_id AND o.phenomenon_time = s.phenomenon_time
+        WHERE ${DIFFERS}
+        ORDER BY o.datastream_id, o.phenomenon_time
+          FOR UPDATE OF o`,
+      [batchId],
+    );
+    const { rowCount } = await client.query(
+      `UPDATE sensor_observation o
+          SET result = s.result, result_json = s.result_json, quality = s.quality, quality_reason = s.quality_reason,
+              phenomenon_time_end = s.phenomenon_time_end, result_time = s.result_time, parameters = s.parameters,
+              feature_of_interest_id = COALESCE(s.feature_of_interest_id, o.feature_of_interest_id), received_at = now(), batch_id = $1::bigint
+         FROM ${STAGE} s
+        WHERE o.datastream_id = s.datastream_id AND o.phenomenon_time = s.phenomenon_time AND ${DIFFERS}`,
+      [batchId],
+    );
+    return rowCount ?? 0;
+  }
+
+  /**
+   * Moves each datastream's latest reading forward to the reading stored at `times[i]` (the batch's newest of
+   * `ids[i]`): when it is newer than the stored latest, or when it is the stored latest itself and its value was
+   * revised. Never backwards. Datastreams in ascending order, so concurrent writers lock alike.
+   */
+  async advanceLatest(client: PoolClient, ids: readonly number[], times: readonly Date[]): Promise<void> {
+    await byIndexLookups(client, () => client.query(
+      `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+       SELECT o.datastream_id, o.id, o.phenomenon_time, o.phenomenon_time_end, o.result, o.result_json, o.quality, o.received_at
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS n(datastream_id, t)
+         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = n.datastream_id AND x.phenomenon_time = n.t) o
+        ORDER BY o.datastream_id
+       ON CONFLICT (datastream_id) DO UPDATE
+          SET observation_id = EXCLUDED.observation_id, phenomenon_time = EXCLUDED.phenomenon_time, phenomenon_time_end = EXCLUDED.phenomenon_time_end,
+              result = EXCLUDED.result, result_json = EXCLUDED.result_json, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
+        WHERE sensor_latest.phenomenon_time < EXCLUDED.phenomenon_time
+           OR (sensor_latest.phenomenon_time = EXCLUDED.phenomenon_time
+               AND (sensor_latest.result, sensor_latest.result_json, sensor_latest.quality, sensor_latest.phenomenon_time_end)
+                   IS DISTINCT FROM (EXCLUDED.result, EXCLUDED.result_json, EXCLUDED.quality, EXCLUDED.phenomenon_time_end))`,
+      [ids, times.map((t) => t.toISOString())],
+    ));
+  }
+
+  /** Notes the (datastream, UTC hour) pairs a batch touched, for the aggregate job (aggregates.ts); pairs sorted. */
+  async markAggregatesPending(client: PoolClient, ids: readonly number[], hours: readonly Date[]): Promise<void> {
+    await client.query(
+      `INSERT INTO sensor_aggregate_pending (datastream_id, hour)
+       SELECT * FROM unnest($1::bigint[], $2::timestamptz[]) ON CONFLICT DO NOTHING`,
+      [ids, hours.map((t) => t.toISOString())],
+    );
+  }
+
+  /**
+   * Deletes observations by id (SensorThings DELETE): their hours are noted for the aggregates, and a datastream
+   * whose latest reading went gets its newest remaining one (or none). Answers how many were deleted.
+   */
+  async deleteByIds(db: EntityManager, ids: readonly number[]): Promise<number> {
+    const gone: { datastream_id: number; n: number }[] = await db.query(
+      `WITH gone AS (DELETE FROM sensor_observation WHERE id = ANY($1::bigint[]) RETURNING datastream_id, phenomenon_time),
+            pending AS (INSERT INTO sensor_aggregate_pending (datastream_id, hour)
+                        SELECT DISTINCT datastream_id, date_trunc('hour', phenomenon_time, 'UTC') FROM gone ORDER BY 1, 2 ON CONFLICT DO NOTHING)
+       SELECT datastream_id, count(*)::int AS n FROM gone GROUP BY datastream_id ORDER BY datastream_id`,
+      [ids],
+    );
+    if (gone.length === 0) return 0;
+    const streams = gone.map((g) => Number(g.datastream_id));
+    await db.query(
+      `DELETE FROM sensor_latest l WHERE l.datastream_id = ANY($1::bigint[])
+          AND NOT EXISTS (SELECT 1 FROM sensor_observation o WHERE o.datastream_id = l.datastream_id AND o.phenomenon_time = l.phenomenon_time)`,
+      [streams],
+    );
+    await db.query(
+      `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+       SELECT o.datastream_id, o.id, o.phenomenon_time, o.phenomenon_time_end, o.result, o.result_json, o.quality, o.received_at
+         FROM unnest($1::bigint[]) AS d(id)
+         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = d.id ORDER BY x.phenomenon_time DESC LIMIT 1) o
+       ON CONFLICT (datastream_id) DO NOTHING`,
+      [streams],
+    );
+    return gone.reduce((n, g) => n + g.n, 0);
+  }
+
+  /** The Observation ids (`@iot.id`) of these keys, by "datastream|epoch ms" (for SensorThings' answers). */
+  async idsOf(client: PoolClient, ids: readonly number[], times: readonly Date[]): Promise<Map<string, number>> {
+    const { rows } = await byIndexLookups(client, () => client.query<{ ds: number; ms: number; id: number }>(
+      `SELECT o.datastream_id AS ds, extract(epoch FROM o.phenomenon_time) * 1000 AS ms, o.id
+         FROM unnest($1::bigint[], $2::timestamptz[]) AS k(datastream_id, t)
+         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = k.datastream_id AND x.phenomenon_time = k.t) o`,
+      [ids, times.map((t) => t.toISOString())],
+    ));
+    return new Map(rows.map((r) => [`${Number(r.ds)}|${Math.round(Number(r.ms))}`, Number(r.id)]));
+  }
+
+}
+
+interface DatastreamRow {
+  id: number;
+  quantity: string;
+  unit_of_measurement: UnitInput;
+  properties: Record<string, unknown> | null;
+  interval_seconds: number | null;
+  source_config: Record<string, unknown> | null;
+}
+
+function toRef(r: DatastreamRow): DatastreamRef {
+  const quantity: QuantityKey = isKnownQuantity(r.quantity) ? r.quantity : 'other';
+  return {
+    id: Number(r.id),
+    quantity,
+    unit: r.unit_of_measurement,
+    limits: limitsFor(quantity, r.properties, r.source_config),
+    intervalSeconds: r.interval_seconds,
+  };
+}
+
+/** The key of a source's series: station and stream as the source names them. */
+export const streamKey = (station: string, stream: string): string => `${station}\u0000${stream}`;
