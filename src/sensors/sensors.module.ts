@@ -29,14 +29,12 @@ import { ObservationsModule } from './observations/observations.module';
  * Its tables are in migrations 1795800000000-Sensors and 1795830000000-SensorCatalog.
  */
 @Module({
-  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, StaModule],
+  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, StaModule, ObservationsModule],
   providers: [
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions,
   ],
-  exports: [SensorCatalog, SensorPollers],
-  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, ObservationsModule],
-  providers: [],
+  exports: [SensorCatalog, SensorPollers, ObservationsModule],
 })
 export class SensorsModule implements OnModuleInit {
   constructor(
