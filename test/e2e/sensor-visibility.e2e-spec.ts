@@ -104,7 +104,7 @@ describe('visibility of sensor data on every read path', () => {
   afterAll(() => t.stop());
 
   it('sets up a private gauge whose every SensorThings entity exists', () => {
-    expect((priv as Dict).created).toBe(true);
+    expect(priv.created).toBe(true);
     for (const set of SETS) expect({ set, ids: privateIds[set].length > 0 }).toEqual({ set, ids: true });
     expect(Object.keys(privResources).sort()).toEqual(['sensor_daily', 'sensor_hourly', 'sensor_latest', 'stream:W', 'stream:WT']);
   });
