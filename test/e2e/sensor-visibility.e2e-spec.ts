@@ -227,6 +227,28 @@ describe('visibility of sensor data on every read path', () => {
       expect(qualified.status).toBe(seesPrivate ? 200 : 403);
     });
 
+    it('DataStore SQL reaches no sensor table behind the views, and no table list names the private views', async () => {
+      for (const table of ['public.sensor_observation', 'public.sensor_latest', 'public.sensor_datastream']) {
+        const res = await action('datastore_search_sql', { sql: `SELECT * FROM ${table}` });
+        expect({ table, status: res.status, result: res.body.result }).toEqual({ table, status: 403, result: undefined });
+      }
+      // Unqualified, the name is looked up in schema datastore only, where no such table is (CKAN's 409 for an unknown table).
+      const unqualified = await action('datastore_search_sql', { sql: 'SELECT * FROM sensor_observation' });
+      expect({ status: unqualified.status, result: unqualified.body.result }).toEqual({ status: 409, result: undefined });
+      // No list of the DataStore's tables names the private views: CKAN's _table_metadata is none here (409), the catalogs are refused.
+      for (const [query, status] of [['SELECT * FROM "_table_metadata"', 409], ['SELECT table_name FROM information_schema.tables', 403], ['SELECT relname FROM pg_class', 403], ['SELECT viewname FROM pg_catalog.pg_views', 403]] as const) {
+        const res = await action('datastore_search_sql', { sql: query });
+        expect({ query, status: res.status, result: res.body.result }).toEqual({ query, status, result: undefined });
+      }
+    });
+
+    it('tags of the private gauge reach no tag list or autocomplete', async () => {
+      const list = await action('tag_list', {});
+      expect((list.body.result as string[]).includes('Wassertemperatur')).toBe(seesPrivate);
+      const auto = await action('tag_autocomplete', { q: 'Wassertemp' });
+      expect((auto.body.result as string[]).includes('Wassertemperatur')).toBe(seesPrivate);
+    });
+
     it('package_search: counts and facets (tags, res_format, organization) hold the private gauge only for readers', async () => {
       const res = await action('package_search', {
         q: 'type:sensor', include_private: true, rows: 10, 'facet.field': ['tags', 'res_format', 'organization'], 'facet.limit': -1,
