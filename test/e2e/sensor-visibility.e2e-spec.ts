@@ -181,6 +181,18 @@ describe('visibility of sensor data on every read path', () => {
       expect(fois.some((f) => privateIds.FeaturesOfInterest.includes(f['@iot.id']))).toBe(seesPrivate);
     });
 
+    it('SensorThings paging and dataArray answers count and group only what the reader may see', async () => {
+      // One Thing per page: a next page exists only when the private gauge is readable.
+      const page = (await sta('Things?$top=1')).body as StaList & { '@iot.nextLink'?: string };
+      expect(page['@iot.nextLink'] !== undefined).toBe(seesPrivate);
+      const arrays = (await sta('Observations?$resultFormat=dataArray&$count=true')).body as { value: { 'Datastream@iot.navigationLink': string; dataArray: unknown[] }[] };
+      const links = arrays.value.map((v) => v['Datastream@iot.navigationLink']);
+      expect(links.some((l) => l.endsWith(`Datastreams(${priv.datastreams.W})`))).toBe(seesPrivate);
+      expect(arrays.value.reduce((n, v) => n + v.dataArray.length, 0)).toBe(3 + (seesPrivate ? 6 : 0));
+      const own = await sta(`Datastreams(${priv.datastreams.W})/Observations?$resultFormat=dataArray`);
+      expect(own.status).toBe(seesPrivate ? 200 : 404);
+    });
+
     it('SensorThings $filter through navigation finds nothing of the private gauge', async () => {
       for (const [set, filter, privateCount] of [
         ['Observations', "Datastream/Thing/name eq 'BERNKASTEL'", 6],
@@ -263,7 +275,7 @@ describe('visibility of sensor data on every read path', () => {
       expect(Object.values(r.facets.organization)).toEqual([seesPrivate ? 2 : 1]);
     });
 
-    it('DCAT: the catalog never lists the private gauge; its own RDF only for readers', async () => {
+    it('DCAT: the catalog (endpoint and action) never lists the private gauge; its own RDF and validation only for readers', async () => {
       const cat = await get('/catalog.ttl');
       expect(cat.status).toBe(200);
       expect(cat.text).toContain(pub.packageId);
@@ -272,6 +284,14 @@ describe('visibility of sensor data on every read path', () => {
       const own = await get(`/dataset/${priv.packageId}.ttl`);
       expect(own.status).toBe(seesPrivate ? 200 : 403);
       if (!seesPrivate) expect(own.text).not.toContain('BERNKASTEL');
+      for (const name of ['dcat_dataset_show', 'dcat_validate']) {
+        const res = await action(name, { id: priv.packageId });
+        expect({ name, status: res.status }).toEqual({ name, status: seesPrivate ? 200 : 403 });
+        if (!seesPrivate) expect(JSON.stringify(res.body)).not.toContain('BERNKASTEL');
+      }
+      const page = await action('dcat_catalog_show', { _format: 'ttl' });
+      expect(page.status).toBe(200);
+      expect(JSON.stringify(page.body)).not.toContain(priv.packageId);
     });
   });
 });
