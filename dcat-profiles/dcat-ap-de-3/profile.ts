@@ -1,4 +1,4 @@
-import { DcatProfile, extendProfile, iri, ReadScope, ResourceScope, WriteScope } from '../../src/dcat/profile';
+import { DcatProfile, extendProfile, iri, named, NS, ReadScope, ResourceScope, typedLiteral, WriteScope } from '../../src/dcat/profile';
 import { dcatAp3, emailTerm } from '../dcat-ap-eu-3/profile';
 
 /**
@@ -65,6 +65,35 @@ function writeAttribution(s: ResourceScope): void {
   if (value) s.add(s.node, iri('dcatde', 'licenseAttributionByText'), s.value('literal', value)!);
 }
 
+const FREQUENCY = 'http://publications.europa.eu/resource/authority/frequency/';
+/**
+ * The EU frequencies finer than a day, with the interval they stand for. They are members of the current EU table, but
+ * the copy GovData's validator checks against (2018) lacks them, so there they are a violation. Published for
+ * DCAT-AP.de as what they say: updated continuously (CONT), with data every so often (dcat:temporalResolution).
+ */
+const INTERVAL_CODES: Record<string, string> = {
+  '1MIN': 'PT1M', '5MIN': 'PT5M', '10MIN': 'PT10M', '15MIN': 'PT15M', '30MIN': 'PT30M', HOURLY: 'PT1H', BIHOURLY: 'PT2H', TRIHOURLY: 'PT3H', '12HRS': 'PT12H',
+};
+
+/** dcterms:accrualPeriodicity from `frequency` (short form, alias or IRI), an interval code as CONT plus its resolution. */
+function writeFrequency(s: WriteScope): void {
+  const raw = s.get('frequency');
+  const t = raw && s.value({ vocab: 'frequency' }, raw);
+  if (!t) return;
+  const duration = t.termType === 'NamedNode' && t.value.startsWith(FREQUENCY) ? INTERVAL_CODES[t.value.slice(FREQUENCY.length)] : undefined;
+  s.add(s.node, iri('dcterms', 'accrualPeriodicity'), duration ? named(`${FREQUENCY}CONT`) : t);
+  if (duration) s.add(s.node, iri('dcat', 'temporalResolution'), typedLiteral(duration, `${NS.xsd}duration`));
+}
+
+/** The frequency back: CONT with an interval's resolution is that interval's code again. */
+function readFrequency(r: ReadScope): void {
+  const f = r.text(r.one(r.node, iri('dcterms', 'accrualPeriodicity')));
+  if (!f) return;
+  const resolution = r.text(r.one(r.node, iri('dcat', 'temporalResolution')));
+  const code = f === `${FREQUENCY}CONT` && resolution ? Object.entries(INTERVAL_CODES).find(([, d]) => d === resolution)?.[0] : undefined;
+  r.set('frequency', code ? FREQUENCY + code : f);
+}
+
 function readGerman(r: ReadScope): void {
   const ids = r.objects(r.node, iri('dcatde', 'contributorID')).map((t) => t.value);
   if (ids.length) r.set('contributorID', ids);
@@ -93,7 +122,9 @@ export const dcatApDe3: DcatProfile = extendProfile(dcatAp3, {
     { field: 'qualityProcessURI', predicate: iri('dcatde', 'qualityProcessURI'), kind: 'iri' },
   ],
   distribution: [],
+  drop: [iri('dcterms', 'accrualPeriodicity')],
   datasetWriters: [
+    writeFrequency,
     writeContributor,
     writeGeocoding,
     // 3.0 geodcatap:originator / custodian, and the deprecated dcatde:originator / maintainer beside them.
@@ -102,7 +133,7 @@ export const dcatApDe3: DcatProfile = extendProfile(dcatAp3, {
     (s) => writeAgent(s, 'author', [iri('dcterms', 'creator')]),
   ],
   distributionWriters: [writeAttribution],
-  datasetReaders: [readGerman],
+  datasetReaders: [readGerman, readFrequency],
   distributionReaders: [(r) => r.set('licenseAttributionByText', r.text(r.one(r.node, iri('dcatde', 'licenseAttributionByText'))))],
 });
 

@@ -1,3 +1,5 @@
+import { publisherNode } from './publisher';
+import { readSpatialGeometry, writeLiveDistribution, writeLiveServices, writeSpatialGeometry } from './live-data';
 import { DcatProfile, iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
 
 /**
@@ -11,13 +13,9 @@ const FOAF_NAME = iri('foaf', 'name');
 
 /** The publisher agent: the dataset's publisher_* extras, else the organization's, else the organization itself. */
 function writePublisher(s: WriteScope): void {
-  const org = s.organization;
-  const name = s.get('publisher_name', { inherit: true }) ?? org?.title ?? org?.name;
-  if (!name) return;
-  const ownPublisher = s.get('publisher_name') !== undefined;
-  const uri = s.get('publisher_uri', { inherit: !ownPublisher });
-  const own = uri && /^https?:\/\//.test(uri) ? s.value('iri', uri) : undefined; // a URI typed with spaces is no IRI: not written
-  const agent = own ?? (!ownPublisher && org ? named(`${s.siteUrl}/organization/${org.id}`) : s.blank());
+  const p = publisherNode(s);
+  if (!p) return;
+  const { node: agent, name, own: ownPublisher } = p;
   s.add(s.node, iri('dcterms', 'publisher'), agent);
   s.add(agent, RDF_TYPE, iri('foaf', 'Agent'));
   s.add(agent, FOAF_NAME, s.value('literal', name)!);
@@ -178,7 +176,7 @@ function readDistribution(r: ReadScope): void {
 export const dcatAp3: DcatProfile = {
   id: 'dcat_ap_3',
   title: 'DCAT-AP 3.0 (EU)',
-  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra'],
+  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp'],
   dataset: [
     { field: 'title', predicate: iri('dcterms', 'title'), kind: 'literal' },
     { field: 'notes', predicate: iri('dcterms', 'description'), kind: 'literal' },
@@ -213,9 +211,9 @@ export const dcatAp3: DcatProfile = {
     { field: 'status', predicate: iri('adms', 'status'), kind: 'iri' },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
   ],
-  datasetWriters: [writePublisher, writeContact, writeTemporal, writeThemes, writeSpatialLocations],
-  distributionWriters: [writeAccess, writeLicense, writeChecksum],
-  datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes],
+  datasetWriters: [writePublisher, writeContact, writeTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices],
+  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution],
+  datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
   distributionReaders: [readDistribution],
 };
 

@@ -53,6 +53,7 @@ const DATASET_FIELD: Record<string, string> = {
   [`${NS.dcterms}modified`]: 'modified',
   [`${NS.dcat}keyword`]: 'tags',
   [`${NS.dcat}landingPage`]: 'url',
+  [`${NS.dcterms}accrualPeriodicity`]: 'frequency',
 };
 const DISTRIBUTION_FIELD: Record<string, string> = {
   [`${NS.dcat}accessURL`]: 'url',

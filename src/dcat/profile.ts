@@ -22,6 +22,7 @@ export const NS = {
   spdx: 'http://spdx.org/rdf/terms#',
   owl: 'http://www.w3.org/2002/07/owl#',
   locn: 'http://www.w3.org/ns/locn#',
+  gsp: 'http://www.opengis.net/ont/geosparql#',
   geodcatap: 'http://data.europa.eu/930/',
   hydra: 'http://www.w3.org/ns/hydra/core#',
   eli: 'http://data.europa.eu/eli/ontology#',
