@@ -9,6 +9,7 @@ import { createLogger, isReadableLog } from './common/logger';
 import { portUnavailable } from './common/port-check';
 import { Database } from './database/database.module';
 import { createHttpApp } from './http';
+import { ownBrokerPortProblem } from './sensors/mqtt/mqtt-settings';
 
 /** An error a person can act on from its message alone: printed as one line, without a stack. */
 class StartError extends Error {}
@@ -19,6 +20,8 @@ async function bootstrap(): Promise<void> {
   // Before the database is initialised and migrated: a busy port is the commonest reason a start fails.
   const busy = await portUnavailable(config.PORT, config.HOST);
   if (busy) throw new StartError(busy);
+  const mqttBusy = await ownBrokerPortProblem(config);
+  if (mqttBusy) throw new StartError(mqttBusy);
   const log = createLogger(config.LOG_LEVEL, 1, config.LOG_FORMAT);
   // The database (embedded unless DATABASE_URL is set) starts and migrates inside the app's DatabaseModule.
   const app = await createHttpApp({ config, logger: log, database: { migrate: true } });

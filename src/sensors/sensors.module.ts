@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatastoreModule } from '../datastore/datastore.module';
 import { JobsModule } from '../jobs/jobs.module';
+import { MqttModule } from './mqtt/mqtt.module';
 
 /**
  * Live sensor datasets (issue 12): a station or detector site is a dataset of `type: "sensor"` and a SensorThings
@@ -16,7 +17,7 @@ import { JobsModule } from '../jobs/jobs.module';
  * Its tables are in migration 1795800000000-Sensors.
  */
 @Module({
-  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule],
+  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, MqttModule],
   providers: [],
 })
 export class SensorsModule {}
