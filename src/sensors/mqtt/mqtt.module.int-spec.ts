@@ -1,0 +1,72 @@
+import { Client } from 'pg';
+import { eventually, testClient } from '../../../test/mqtt-broker';
+import { TestApp } from '../../../test/test-app';
+import { MqttIngest } from './mqtt-ingest';
+
+/**
+ * The MQTT transport inside the whole service: without MQTT_URL the app runs its own broker (on a free port here),
+ * a sensor's QoS 1 message is acknowledged after its reading was committed, and at shutdown a message being handled
+ * still commits before the database closes.
+ */
+describe('MQTT in the running service', () => {
+  let t: TestApp;
+  let stopped = false;
+  beforeAll(async () => {
+    t = await TestApp.start();
+    await t.db.dataSource.query('CREATE TABLE mqtt_test_reading (payload text PRIMARY KEY)');
+  });
+  afterAll(async () => {
+    if (!stopped) await t.stop();
+  });
+
+  const rows = async (): Promise<string[]> => {
+    const c = new Client({ connectionString: t.db.url });
+    await c.connect();
+    try {
+      return (await c.query<{ payload: string }>('SELECT payload FROM mqtt_test_reading ORDER BY payload')).rows.map((r) => r.payload);
+    } finally {
+      await c.end();
+    }
+  };
+
+  it('runs its own broker, and a sensor\'s QoS 1 message is acknowledged once its reading is committed', async () => {
+    const mqtt = t.app.get(MqttIngest);
+    expect(mqtt.mode).toBe('own');
+    mqtt.subscribe('test/gauges/+/W', async (_topic, payload) => {
+      await t.db.dataSource.transaction((db) => db.query('INSERT INTO mqtt_test_reading (payload) VALUES ($1) ON CONFLICT DO NOTHING', [payload.toString()]));
+    });
+    const sensor = await testClient(`mqtt://127.0.0.1:${mqtt.brokerPort}`);
+    try {
+      await sensor.publishAsync('test/gauges/1/W', 'w-1', { qos: 1 });
+      // The PUBACK has arrived: the row must be there, read through another connection.
+      expect(await rows()).toEqual(['w-1']);
+    } finally {
+      await sensor.endAsync();
+    }
+  });
+
+  it('lets a message being handled at shutdown commit before the database closes', async () => {
+    const mqtt = t.app.get(MqttIngest);
+    let started = false;
+    let outcome = 'not run';
+    mqtt.subscribe('test/slow/+', async (_topic, payload) => {
+      started = true;
+      await new Promise((r) => setTimeout(r, 500));
+      try {
+        await t.db.dataSource.query('INSERT INTO mqtt_test_reading (payload) VALUES ($1)', [payload.toString()]);
+        outcome = 'committed';
+      } catch (err) {
+        outcome = `failed: ${(err as Error).message}`;
+        throw err;
+      }
+    });
+    const sensor = await testClient(`mqtt://127.0.0.1:${mqtt.brokerPort}`, { reconnectPeriod: 0 });
+    sensor.on('error', () => undefined);
+    sensor.publish('test/slow/1', 'during-shutdown', { qos: 1 });
+    await eventually(() => started, 5000, 'the handler to start');
+    stopped = true;
+    await t.stop().catch(() => undefined);
+    expect(outcome).toBe('committed');
+    sensor.end(true);
+  });
+});
