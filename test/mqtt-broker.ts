@@ -45,6 +45,12 @@ export class TestBroker {
   private async listen(): Promise<void> {
     this.persistence = (this.aedes as unknown as { persistence: unknown }).persistence;
     const aedes = this.aedes;
+    if (process.env.MQTT_TEST_DEBUG) {
+      aedes.on('clientError', (c, err) => console.log(`broker: client ${c.id} error: ${err.message}`));
+      aedes.on('connectionError', (c, err) => console.log(`broker: connection ${c.id} error: ${err.message}`));
+      aedes.on('clientDisconnect', (c) => console.log(`broker: client ${c.id} disconnected`));
+      aedes.on('client', (c) => console.log(`broker: client ${c.id} connected`));
+    }
     const server = createServer((socket) => aedes.handle(socket));
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
@@ -61,11 +67,11 @@ export class TestBroker {
     if (server) await new Promise<void>((ok) => server.close(() => ok()));
   }
 
-  /** Stops, waits `downMs`, starts again on the same port with the same state. */
-  async restart(downMs = 0): Promise<void> {
+  /** Stops, waits `downMs`, starts again on the same port with the same state (`forget`: with none, as a broker that lost its disk). */
+  async restart(downMs = 0, opts: { forget?: boolean } = {}): Promise<void> {
     await this.stop();
     if (downMs) await new Promise((r) => setTimeout(r, downMs));
-    this.aedes = await Aedes.createBroker({ ...this.opts, id: this.aedes.id, persistence: this.persistence });
+    this.aedes = await Aedes.createBroker(opts.forget ? this.opts : { ...this.opts, id: this.aedes.id, persistence: this.persistence });
     await this.listen();
   }
 }
@@ -131,10 +137,10 @@ export async function testClient(url: string, opts: IClientOptions = {}): Promis
 }
 
 /** Polls until `check` holds (or fails after ms). */
-export async function eventually(check: () => boolean, ms = 10_000, what = 'condition'): Promise<void> {
+export async function eventually(check: () => boolean, ms = 10_000, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;
   while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${typeof what === 'function' ? what() : what}`);
     await new Promise((r) => setTimeout(r, 20));
   }
 }

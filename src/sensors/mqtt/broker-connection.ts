@@ -153,9 +153,16 @@ export class BrokerConnection {
     const userProperties = packet.properties?.userProperties;
     if (userProperties?.[OWN_UPDATE_PROPERTY] !== undefined) return callback();
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    // The PUBACK must go out on the connection the message came in on. mqtt.js would queue it while disconnected and
+    // send it on the next connection, where the broker may have given the packet id to another message (aedes numbers
+    // redeliveries anew): that one would count as acknowledged without ever being handled.
+    const stream = this.client?.stream;
     this.router.dispatch(packet.topic, payload, { qos: packet.qos, retain: packet.retain, dup: packet.dup, userProperties }).then(
       () => {
         this.handlerFailures = 0;
+        if (packet.qos > 0 && (this.client?.stream !== stream || !this.client?.connected)) {
+          return callback(new Error('the connection the message came in on is gone; the broker delivers it again'));
+        }
         callback();
       },
       (err: unknown) => {

@@ -156,8 +156,28 @@ describe('MQTT ingestion from a broker at MQTT_URL (MQTT 3.1.1, aedes)', () => {
       else if (i % 10 === 0) await sleep(5);
     }
     await Promise.all(sent);
-    await eventually(() => got.size === total, 20_000, `all ${total} readings (have ${got.size})`);
+    const missing = (): string[] => Array.from({ length: total }, (_, i) => `reading-${i}`).filter((r) => !got.has(r));
+    await eventually(() => got.size === total, 20_000, () => `all ${total} readings (missing ${missing().join(', ')})`);
     expect([...got].sort()).toEqual(Array.from({ length: total }, (_, i) => `reading-${i}`).sort());
+  });
+
+  it('subscribes again when the broker comes back without the session, and goes on ingesting', async () => {
+    const m = external(broker.url);
+    const id = (m.settings as { clientId: string }).clientId;
+    const got: string[] = [];
+    m.subscribe('gauges/+/W', async (_topic, payload) => void got.push(payload.toString()));
+    const subscribed = subscribedAt(broker.aedes, id);
+    await m.ready();
+    await subscribed;
+    await broker.restart(100, { forget: true });
+    await new Promise<void>((ok) => {
+      const on = (_s: unknown, c: { id: string }): void => (c.id === id ? ok() : undefined);
+      broker.aedes.on('subscribe', on);
+    });
+    const sensor = await client(broker.url);
+    await sensor.publishAsync('gauges/1/W', 'after-restart', { qos: 1 });
+    await eventually(() => got.length === 1, 5000, 'the message after the restart');
+    expect(got).toEqual(['after-restart']);
   });
 
   it('does not publish its own updates on a topic it ingests from on 3.1.1, where nothing could tell them from new observations', async () => {
