@@ -15,6 +15,12 @@ export interface OwnBrokerOptions {
 }
 
 const MAY_PUBLISH = Symbol('mayPublish');
+/**
+ * Marks the service's own messages inside the broker. Clients speak MQTT 3.1.1 here, which has no properties, so no
+ * client can send a message that carries it.
+ */
+const OWN = { userProperties: { 'catalog-own': '1' } };
+const isOwn = (packet: { properties?: { userProperties?: Record<string, unknown> } }): boolean => packet.properties?.userProperties?.['catalog-own'] === '1';
 type BrokerClient = Client & { [MAY_PUBLISH]?: boolean };
 
 const sameSecret = (a: string, b: Buffer | string | undefined): boolean => {
@@ -70,6 +76,10 @@ export class OwnBroker {
         done(err, false);
       },
       authorizePublish: (client, packet, done) => this.authorizePublish(client as BrokerClient | null, packet, done),
+      // A client's message on a topic the service ingests goes to the service only: readers there get the service's
+      // own update after the commit (the entity as stored, and only what the caller let them see: a private gauge's
+      // readings must not reach anonymous readers). Other topics are forwarded as by any broker.
+      authorizeForward: (_client, packet) => (isOwn(packet) || !this.router.handles(packet.topic) ? packet : null),
     });
     aedes.on('clientError', (client, err) => this.log.debug({ err, client: client.id }, 'MQTT client error'));
     this.aedes = aedes;
@@ -118,7 +128,7 @@ export class OwnBroker {
   publish(topic: string, payload: Buffer, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
     const aedes = this.aedes;
     if (!aedes || aedes.closed) return Promise.resolve();
-    const packet: PublishPacket = { cmd: 'publish', topic, payload, qos: opts.qos ?? 0, retain: opts.retain ?? false, dup: false };
+    const packet: PublishPacket = { cmd: 'publish', topic, payload, qos: opts.qos ?? 0, retain: opts.retain ?? false, dup: false, properties: OWN };
     return new Promise((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
   }
 
