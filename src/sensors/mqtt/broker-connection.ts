@@ -17,6 +17,8 @@ export interface BrokerConnectionOptions {
   /** First and largest wait before reconnecting, doubled at every failure in a row. */
   minBackoffMs?: number;
   maxBackoffMs?: number;
+  /** Messages handled at the same time (on MQTT 5 also the Receive Maximum the broker is told); default 100. */
+  maxInFlight?: number;
 }
 
 /**
@@ -28,11 +30,26 @@ export const OWN_UPDATE_PROPERTY = 'catalog-update-from';
 
 const WEEK_SECONDS = 7 * 24 * 3600;
 
+/** A message handed to its handler whose PUBACK (QoS 1) is not sent yet. */
+interface InFlight {
+  /** QoS 1: the id to acknowledge; QoS 0: none. */
+  messageId?: number;
+  /** The connection it came in on. */
+  stream: unknown;
+  state: 'running' | 'ok' | 'failed';
+  error?: unknown;
+  topic?: string;
+}
+
+/** Tells mqtt.js to go on without sending the PUBACK: it is sent by flush(), once due. */
+const DEFERRED = new Error('acknowledged once handled');
+const NOT_NOW = new Error('not handled now; the broker delivers it again');
+
 /**
  * The service as a client of an external broker (MQTT_URL): MQTT 3.1.1 or 5, a persistent session (clean: false;
  * on 5 a session expiry of a week) and QoS 1 subscriptions, so QoS 1 messages that arrive while the service is away
- * wait at the broker. A message is acknowledged only after its handler resolved, i.e. after the commit (mqtt.js sends
- * the PUBACK when `handleMessage` calls back, one message at a time per connection). A handler that fails for a
+ * wait at the broker. A message is acknowledged only after its handler resolved, i.e. after the commit; up to
+ * maxInFlight messages are handled at once and acknowledged in the order they came (see handleMessage). A handler that fails for a
  * passing reason (the database away) leaves the message unacknowledged and drops the connection; the broker sends
  * unacknowledged messages again when the session resumes (MQTT 3.1.1 §4.4, 5.0 §4.4), after a backoff that doubles
  * while failures go on. Subscriptions are made again whenever the broker has no session for us.
@@ -41,6 +58,11 @@ export class BrokerConnection {
   private client?: MqttClient;
   private stopping = false;
   private stopped?: Promise<void>;
+  /** Messages handed to handlers, in the order they came, until acknowledged. */
+  private inFlight: InFlight[] = [];
+  private readonly maxInFlight: number;
+  /** mqtt.js waiting for room to read on. */
+  private resume?: () => void;
   /** Failures in a row: connection attempts, and handlers that failed for a passing reason. */
   private connectFailures = 0;
   private handlerFailures = 0;
@@ -50,7 +72,9 @@ export class BrokerConnection {
   private readonly warnedTopics = new Set<string>();
   private connectedOnce?: { promise: Promise<void>; resolve: () => void };
 
-  constructor(private readonly opts: BrokerConnectionOptions, private readonly router: MessageRouter, private readonly log: Logger) {}
+  constructor(private readonly opts: BrokerConnectionOptions, private readonly router: MessageRouter, private readonly log: Logger) {
+    this.maxInFlight = opts.maxInFlight ?? 100;
+  }
 
   get v5(): boolean {
     return this.opts.protocolVersion === 5;
@@ -73,7 +97,7 @@ export class BrokerConnection {
       // Our subscriptions are made on every connect without a session (below); QoS 0 updates are not worth queueing.
       resubscribe: false,
       queueQoSZero: false,
-      properties: this.v5 ? { sessionExpiryInterval: this.opts.sessionExpirySeconds ?? WEEK_SECONDS } : undefined,
+      properties: this.v5 ? { sessionExpiryInterval: this.opts.sessionExpirySeconds ?? WEEK_SECONDS, receiveMaximum: this.maxInFlight } : undefined,
     };
     const client = connect(this.opts.url, options);
     this.client = client;
@@ -83,6 +107,9 @@ export class BrokerConnection {
       if (this.wasConnected && !this.stopping) this.log.warn({ url: this.redactedUrl }, 'MQTT connection lost; reconnecting');
       this.wasConnected = false;
       if (!this.stopping) this.connectFailures++;
+      // What came in on this connection and is not acknowledged yet is the broker's to send again.
+      this.inFlight = [];
+      this.resume = undefined;
       client.options.reconnectPeriod = this.backoff();
     });
     client.on('connect', (connack) => {
@@ -147,39 +174,77 @@ export class BrokerConnection {
     });
   }
 
+  /**
+   * mqtt.js hands messages over one at a time and sends a QoS 1 message's PUBACK when this calls back. Waiting for each
+   * commit there would ingest one message per commit. Instead every message is handed to its handler at once (up to
+   * maxInFlight), mqtt.js is let on to the next one without a PUBACK (called back with DEFERRED), and the PUBACKs are
+   * sent here, in the order the messages came (MQTT 3.1.1 §4.6), each once its handler resolved and those before it too.
+   */
   private handleMessage(packet: IPublishPacket, callback: (err?: Error) => void): void {
     // Stopping, or this connection already failed a message: leave it unacknowledged for the redelivery.
-    if (this.stopping || this.broken) return callback(new Error('not handled now; the broker delivers it again'));
+    if (this.stopping || this.broken) return callback(NOT_NOW);
     const userProperties = packet.properties?.userProperties;
-    if (userProperties?.[OWN_UPDATE_PROPERTY] !== undefined) return callback();
-    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
-    // The PUBACK must go out on the connection the message came in on. mqtt.js would queue it while disconnected and
-    // send it on the next connection, where the broker may have given the packet id to another message (aedes numbers
-    // redeliveries anew): that one would count as acknowledged without ever being handled.
-    const stream = this.client?.stream;
-    this.router.dispatch(packet.topic, payload, { qos: packet.qos, retain: packet.retain, dup: packet.dup, userProperties }).then(
-      () => {
-        this.handlerFailures = 0;
-        if (packet.qos > 0 && (this.client?.stream !== stream || !this.client?.connected)) {
-          return callback(new Error('the connection the message came in on is gone; the broker delivers it again'));
-        }
-        callback();
-      },
-      (err: unknown) => {
-        if (packet.qos === 0) {
-          this.log.warn({ err, topic: packet.topic }, `MQTT message on ${packet.topic} (QoS 0) not handled and lost`);
-          return callback();
-        }
+    const entry: InFlight = { messageId: packet.qos > 0 ? packet.messageId : undefined, stream: this.client?.stream, state: 'running' };
+    this.inFlight.push(entry);
+    if (userProperties?.[OWN_UPDATE_PROPERTY] !== undefined) {
+      entry.state = 'ok'; // our own update: acknowledged, never ingested
+    } else {
+      const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+      this.router
+        .dispatch(packet.topic, payload, { qos: packet.qos, retain: packet.retain, dup: packet.dup, userProperties })
+        .then(
+          () => {
+            this.handlerFailures = 0;
+            entry.state = 'ok';
+          },
+          (err: unknown) => {
+            if (packet.qos === 0) {
+              this.log.warn({ err, topic: packet.topic }, `MQTT message on ${packet.topic} (QoS 0) not handled and lost`);
+              entry.state = 'ok';
+              return;
+            }
+            entry.state = 'failed';
+            entry.error = err;
+            entry.topic = packet.topic;
+          },
+        )
+        .finally(() => this.flush());
+    }
+    this.flush();
+    // Backpressure: mqtt.js reads the next message only once called back.
+    if (this.inFlight.length < this.maxInFlight) callback(DEFERRED);
+    else this.resume = () => callback(DEFERRED);
+  }
+
+  /** Sends the PUBACKs that are due, in order; a failure at the head drops the connection for the redelivery. */
+  private flush(): void {
+    const client = this.client;
+    while (this.inFlight.length && this.inFlight[0].state !== 'running') {
+      const e = this.inFlight.shift()!;
+      // The PUBACK must go out on the connection the message came in on. mqtt.js would queue it while disconnected and
+      // send it on the next connection, where the broker may have given the packet id to another message (aedes numbers
+      // redeliveries anew): that one would count as acknowledged without ever being handled.
+      const sameConnection = client !== undefined && client.connected && client.stream === e.stream;
+      if (e.state === 'failed') {
         this.handlerFailures++;
         this.broken = true;
         const wait = this.backoff();
-        this.log.warn({ err, topic: packet.topic, retryInMs: wait }, `MQTT message on ${packet.topic} not handled; left unacknowledged, the broker delivers it again after reconnecting`);
-        callback(err instanceof Error ? err : new Error(String(err)));
+        this.log.warn({ err: e.error, topic: e.topic, retryInMs: wait }, `MQTT message on ${e.topic} not handled; left unacknowledged, the broker delivers it again after reconnecting`);
+        this.inFlight = [];
         // Only a new session makes the broker send an unacknowledged message again.
-        if (this.client) this.client.options.reconnectPeriod = wait;
-        this.client?.stream?.destroy();
-      },
-    );
+        if (client && sameConnection) {
+          client.options.reconnectPeriod = wait;
+          client.stream.destroy();
+        }
+        break;
+      }
+      if (e.messageId !== undefined && sameConnection) client['_sendPacket']({ cmd: 'puback', messageId: e.messageId, reasonCode: 0 });
+    }
+    if (this.resume && this.inFlight.length < this.maxInFlight) {
+      const resume = this.resume;
+      this.resume = undefined;
+      resume();
+    }
   }
 
   /**
@@ -216,6 +281,9 @@ export class BrokerConnection {
       const client = this.client;
       if (!client) return;
       const settled = await this.router.settled(graceMs);
+      // The PUBACKs of what finished (flush also runs as each handler settles; this makes sure before DISCONNECT).
+      this.flush();
+      await new Promise((r) => setImmediate(r));
       if (!settled) this.log.warn('an MQTT message still being handled at shutdown is left unacknowledged; the broker delivers it again');
       await client.endAsync(!settled || !client.connected);
       this.log.info('MQTT disconnected');

@@ -114,6 +114,65 @@ describe('MQTT ingestion from a broker at MQTT_URL (MQTT 3.1.1, aedes)', () => {
     expect(acks).toEqual(['reading-1']);
   });
 
+  it('handles several messages at once and acknowledges them in the order they came, each only after its handler', async () => {
+    const m = external(broker.url);
+    const id = (m.settings as { clientId: string }).clientId;
+    const acks = acksFrom(broker.aedes, id);
+    const release = new Map<string, () => void>();
+    m.subscribe('gauges/+/W', (_topic, payload) => new Promise<void>((r) => void release.set(payload.toString(), r)));
+    const subscribed = subscribedAt(broker.aedes, id);
+    await m.ready();
+    await subscribed;
+    const sensor = await client(broker.url);
+    for (let i = 0; i < 5; i++) await sensor.publishAsync('gauges/1/W', `r${i}`, { qos: 1 });
+    await eventually(() => release.size === 5, 5000, 'all five handlers to run at once');
+    release.get('r4')!();
+    release.get('r2')!();
+    await sleep(200);
+    expect(acks).toEqual([]);
+    release.get('r0')!();
+    await eventually(() => acks.length === 1, 5000, 'the first PUBACK');
+    await sleep(100);
+    expect(acks).toEqual(['r0']);
+    release.get('r1')!();
+    await eventually(() => acks.length === 3, 5000, 'the PUBACKs up to the running one');
+    release.get('r3')!();
+    await eventually(() => acks.length === 5, 5000, 'every PUBACK');
+    expect(acks).toEqual(['r0', 'r1', 'r2', 'r3', 'r4']);
+  });
+
+  it('loses nothing when some of many messages handled at once fail for a passing reason', async () => {
+    const m = external(broker.url);
+    const id = (m.settings as { clientId: string }).clientId;
+    const acks = acksFrom(broker.aedes, id);
+    const attempts = new Map<string, number>();
+    const committed = new Set<string>();
+    const ackedUncommitted: string[] = [];
+    broker.aedes.on('ack', (packet, c) => {
+      if (c.id === id && packet && 'payload' in packet && !committed.has(packet.payload.toString())) ackedUncommitted.push(packet.payload.toString());
+    });
+    m.subscribe('gauges/+/W', async (_topic, payload) => {
+      const r = payload.toString();
+      const n = (attempts.get(r) ?? 0) + 1;
+      attempts.set(r, n);
+      await sleep(Math.random() * 5);
+      if (Number(r.slice(1)) % 7 === 3 && n === 1) throw new Error('could not serialize access');
+      committed.add(r);
+    });
+    const subscribed = subscribedAt(broker.aedes, id);
+    await m.ready();
+    await subscribed;
+    const sensor = await client(broker.url);
+    const total = 60;
+    await Promise.all(Array.from({ length: total }, (_, i) => sensor.publishAsync('gauges/1/W', `r${i}`, { qos: 1 })));
+    const all = Array.from({ length: total }, (_, i) => `r${i}`);
+    await eventually(() => all.every((r) => acks.includes(r)), 20_000, () => `every PUBACK (missing ${all.filter((r) => !acks.includes(r)).join(', ')})`);
+    // Every message was acknowledged only once committed.
+    expect(ackedUncommitted).toEqual([]);
+    expect(all.filter((r) => !committed.has(r))).toEqual([]);
+    expect([...attempts.values()].some((n) => n > 1)).toBe(true);
+  });
+
   it('acknowledges a payload refused for good once and never gets it again', async () => {
     const m = external(broker.url);
     const id = (m.settings as { clientId: string }).clientId;
