@@ -1,10 +1,11 @@
 import { Aedes, type AedesOptions } from 'aedes';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createConnection, createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
+import { parse } from 'yaml';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 
 /** A port nobody listens on right now. */
@@ -78,7 +79,8 @@ export class TestBroker {
 
 /**
  * A Mosquitto broker (MQTT 5 with shared subscriptions and No Local, which aedes lacks) on a free port of 127.0.0.1,
- * from the machine's mosquitto binary (Debian's package `mosquitto`), started for one test file.
+ * from the machine's mosquitto binary (Debian's package `mosquitto`), started for one test file with the configuration
+ * docker-compose.yml gives it (persistence in a temporary folder).
  */
 export class TestMosquitto {
   private constructor(readonly port: number, private readonly child: ChildProcess, private readonly dir: string) {}
@@ -93,7 +95,10 @@ export class TestMosquitto {
     const port = await freePort();
     const dir = await mkdtemp(join(tmpdir(), 'catalog-mosquitto-'));
     const conf = join(dir, 'mosquitto.conf');
-    await writeFile(conf, [`listener ${port} 127.0.0.1`, 'allow_anonymous true', 'persistence false', 'log_dest stderr', 'log_type error', ''].join('\n'));
+    await chmod(dir, 0o777); // mosquitto started as root writes its database as the mosquitto user
+    const settings = composeMosquittoConfig()
+      .map((line) => (line.startsWith('listener ') ? `listener ${port} 127.0.0.1` : line.startsWith('persistence_location ') ? `persistence_location ${dir}/` : line));
+    await writeFile(conf, [...settings, 'log_dest stderr', 'log_type error', ''].join('\n'));
     const child = spawn(TestMosquitto.binary(), ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -124,6 +129,15 @@ export class TestMosquitto {
     }
     await rm(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The Mosquitto configuration docker-compose.yml writes (the lines between <<'CONF' and CONF), so tests run what ships. */
+export function composeMosquittoConfig(): string[] {
+  const compose = parse(readFileSync(resolve(__dirname, '../docker-compose.yml'), 'utf8')) as { services: { mosquitto: { command: string[] } } };
+  const script = compose.services.mosquitto.command.join('\n');
+  const m = /<<'CONF'\n([\s\S]*?)\nCONF/.exec(script);
+  if (!m) throw new Error('docker-compose.yml: the mosquitto command no longer writes its configuration with <<\'CONF\'');
+  return m[1].split('\n').map((l) => l.trim()).filter(Boolean);
 }
 
 /** An MQTT client as a sensor or a SensorThings reader would be, connected. */
