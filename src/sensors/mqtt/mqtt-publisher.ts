@@ -1,3 +1,4 @@
+import type { Logger } from '../../common/logger';
 import type { MqttIngest } from './mqtt-ingest';
 
 /** Something that runs hooks after its transaction committed (an ActionContext fits). */
@@ -23,7 +24,7 @@ export function observationTopics(datastreamId: number | string, observationId: 
  * the entity is the caller's business: publish only what anonymous readers may read.
  */
 export class MqttPublisher {
-  constructor(private readonly mqtt: MqttIngest) {}
+  constructor(private readonly mqtt: MqttIngest, private readonly log?: Logger) {}
 
   /** Publishes now; returns the topics it went out on. Failures are the caller's to log: publishing is best effort. */
   async publish(topics: string[], entity: unknown): Promise<string[]> {
@@ -33,10 +34,10 @@ export class MqttPublisher {
     return sent;
   }
 
-  /** Publishes once `tx` has committed (nothing if it rolls back). */
+  /** Publishes once `tx` has committed (nothing if it rolls back); a failure is logged, the write stands. */
   afterCommit(tx: AfterCommit, topics: string[], entity: unknown): void {
     tx.afterCommit(async () => {
-      await this.publish(topics, entity);
+      await this.publish(topics, entity).catch((err: unknown) => this.log?.warn({ err, topics }, 'an MQTT update could not be published'));
     });
   }
 }

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { eventually, testClient } from '../../../test/mqtt-broker';
 import { TestApp } from '../../../test/test-app';
 import { MqttIngest } from './mqtt-ingest';
+import { MqttPublisher } from './mqtt-publisher';
 
 /**
  * The MQTT transport inside the whole service: without MQTT_URL the app runs its own broker (on a free port here),
@@ -42,6 +43,35 @@ describe('MQTT in the running service', () => {
       expect(await rows()).toEqual(['w-1']);
     } finally {
       await sensor.endAsync();
+    }
+  });
+
+  it('publishes a SensorThings update after its transaction committed, and none when it rolled back', async () => {
+    const mqtt = t.app.get(MqttIngest);
+    const publisher = t.app.get(MqttPublisher);
+    const reader = await testClient(`mqtt://127.0.0.1:${mqtt.brokerPort}`);
+    try {
+      const received: string[] = [];
+      await reader.subscribeAsync('v1.1/Observations', { qos: 0 });
+      reader.on('message', (_t, p) => received.push(p.toString()));
+      let publishedBeforeCommit = true;
+      await t.context().transaction(async (tx) => {
+        publisher.afterCommit(tx, ['v1.1/Observations'], { '@iot.id': 1 });
+        await new Promise((r) => setTimeout(r, 100));
+        publishedBeforeCommit = received.length > 0;
+      });
+      await expect(
+        t.context().transaction(async (tx) => {
+          publisher.afterCommit(tx, ['v1.1/Observations'], { '@iot.id': 2 });
+          throw new Error('constraint violated');
+        }),
+      ).rejects.toThrow('constraint violated');
+      await eventually(() => received.length === 1, 5000, 'the update');
+      await new Promise((r) => setTimeout(r, 200));
+      expect(publishedBeforeCommit).toBe(false);
+      expect(received).toEqual(['{"@iot.id":1}']);
+    } finally {
+      await reader.endAsync();
     }
   });
 

@@ -22,7 +22,7 @@ import { mqttSettings } from './mqtt-settings';
         return mqtt;
       },
     },
-    { provide: MqttPublisher, inject: [MqttIngest], useFactory: (mqtt: MqttIngest) => new MqttPublisher(mqtt) },
+    { provide: MqttPublisher, inject: [MqttIngest, LOGGER], useFactory: (mqtt: MqttIngest, log: Logger) => new MqttPublisher(mqtt, log.child({ component: 'mqtt' })) },
   ],
   exports: [MqttIngest, MqttPublisher],
 })

@@ -23,6 +23,8 @@ const OWN = { userProperties: { 'catalog-own': '1' } };
 const isOwn = (packet: { properties?: { userProperties?: Record<string, unknown> } }): boolean => packet.properties?.userProperties?.['catalog-own'] === '1';
 type BrokerClient = Client & { [MAY_PUBLISH]?: boolean };
 
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
 const sameSecret = (a: string, b: Buffer | string | undefined): boolean => {
   const x = Buffer.from(a);
   const y = Buffer.from(b ?? '');
@@ -101,6 +103,9 @@ export class OwnBroker {
     this.server = server;
     this.listening = server.address() as AddressInfo;
     this.log.info({ host: this.opts.host, port: this.port, publishNeedsCredentials: credentials }, `MQTT broker listening on ${this.opts.host}:${this.port}`);
+    if (!credentials && !isLoopback(this.opts.host)) {
+      this.log.warn({ host: this.opts.host }, `the MQTT broker on ${this.opts.host} lets anyone who reaches it publish observations: set MQTT_USERNAME and MQTT_PASSWORD`);
+    }
   }
 
   private authorizePublish(client: BrokerClient | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
