@@ -150,6 +150,23 @@ export async function testClient(url: string, opts: IClientOptions = {}): Promis
   return client;
 }
 
+/**
+ * Publishes at QoS 1 until the broker acknowledged, as a sensor does: mqtt.js fails a publish whose connection closed
+ * before it was stored for resending ("Connection closed"); such a message was never acknowledged, and is sent again.
+ */
+export async function publishUntilAcked(client: MqttClient, topic: string, payload: string, deadlineMs = 20_000): Promise<void> {
+  const deadline = Date.now() + deadlineMs;
+  for (;;) {
+    try {
+      await client.publishAsync(topic, payload, { qos: 1 });
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+}
+
 /** Polls until `check` holds (or fails after ms). */
 export async function eventually(check: () => boolean, ms = 10_000, what: string | (() => string) = 'condition'): Promise<void> {
   const deadline = Date.now() + ms;

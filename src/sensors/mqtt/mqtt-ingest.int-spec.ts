@@ -2,7 +2,7 @@ import type { Aedes } from 'aedes';
 import type { MqttClient } from 'mqtt';
 import { createServer } from 'node:net';
 import { createLogger } from '../../common/logger';
-import { eventually, freePort, TestBroker, testClient, TestMosquitto } from '../../../test/mqtt-broker';
+import { eventually, freePort, publishUntilAcked, TestBroker, testClient, TestMosquitto } from '../../../test/mqtt-broker';
 import { PermanentPayloadError } from './mqtt-errors';
 import { MqttIngest } from './mqtt-ingest';
 import { MqttPublisher, observationTopics } from './mqtt-publisher';
@@ -210,7 +210,7 @@ describe('MQTT ingestion from a broker at MQTT_URL (MQTT 3.1.1, aedes)', () => {
     const total = 300;
     const sent: Promise<unknown>[] = [];
     for (let i = 0; i < total; i++) {
-      sent.push(sensor.publishAsync(`gauges/${i % 3}/W`, `reading-${i}`, { qos: 1 }));
+      sent.push(publishUntilAcked(sensor, `gauges/${i % 3}/W`, `reading-${i}`));
       if (i === 120) await broker.restart(200);
       else if (i % 10 === 0) await sleep(5);
     }

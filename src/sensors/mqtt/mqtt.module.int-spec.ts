@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { eventually, testClient } from '../../../test/mqtt-broker';
+import { eventually, publishUntilAcked, testClient } from '../../../test/mqtt-broker';
 import { TestApp } from '../../../test/test-app';
 import { MqttIngest } from './mqtt-ingest';
 import { MqttPublisher } from './mqtt-publisher';
@@ -43,6 +43,42 @@ describe('MQTT in the running service', () => {
       expect(await rows()).toEqual(['w-1']);
     } finally {
       await sensor.endAsync();
+    }
+  });
+
+  it('loses no reading of a QoS 1 stream when the database drops every connection in the middle of it', async () => {
+    const mqtt = t.app.get(MqttIngest);
+    let failures = 0;
+    mqtt.subscribe('test/restart/+', async (_topic, payload) => {
+      try {
+        await t.db.dataSource.transaction((db) => db.query('INSERT INTO mqtt_test_reading (payload) VALUES ($1) ON CONFLICT DO NOTHING', [payload.toString()]));
+      } catch (err) {
+        failures++;
+        throw err;
+      }
+    });
+    const sensor = await testClient(`mqtt://127.0.0.1:${mqtt.brokerPort}`, { clientId: 'gauge-restart', clean: false, reconnectPeriod: 50 });
+    sensor.on('error', () => undefined);
+    const admin = new Client({ connectionString: t.db.url });
+    await admin.connect();
+    try {
+      const total = 150;
+      const sent: Promise<unknown>[] = [];
+      for (let i = 0; i < total; i++) {
+        sent.push(publishUntilAcked(sensor, `test/restart/${i % 3}`, `s-${String(i).padStart(3, '0')}`));
+        if (i % 50 === 25) {
+          // What a database restart does to the service's pool: every connection ends under it.
+          await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        }
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await Promise.all(sent);
+      const stored = (await admin.query<{ payload: string }>(`SELECT payload FROM mqtt_test_reading WHERE payload LIKE 's-%' ORDER BY payload`)).rows.map((r) => r.payload);
+      expect(stored).toEqual(Array.from({ length: total }, (_, i) => `s-${String(i).padStart(3, '0')}`));
+      expect(failures).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+      await sensor.endAsync(true);
     }
   });
 
