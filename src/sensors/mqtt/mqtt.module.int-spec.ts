@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { eventually, publishUntilAcked, testClient } from '../../../test/mqtt-broker';
+import { eventually, publishUntilAcked, TestBroker, testClient } from '../../../test/mqtt-broker';
 import { TestApp } from '../../../test/test-app';
 import { MqttIngest } from './mqtt-ingest';
 import { MqttPublisher } from './mqtt-publisher';
@@ -51,7 +51,10 @@ describe('MQTT in the running service', () => {
     let failures = 0;
     mqtt.subscribe('test/restart/+', async (_topic, payload) => {
       try {
-        await t.db.dataSource.transaction((db) => db.query('INSERT INTO mqtt_test_reading (payload) VALUES ($1) ON CONFLICT DO NOTHING', [payload.toString()]));
+        await t.db.dataSource.transaction(async (db) => {
+          await db.query('INSERT INTO mqtt_test_reading (payload) VALUES ($1) ON CONFLICT DO NOTHING', [payload.toString()]);
+          await db.query('SELECT pg_sleep(0.005)'); // a commit that takes a while, so the failure hits some in flight
+        });
       } catch (err) {
         failures++;
         throw err;
@@ -134,5 +137,67 @@ describe('MQTT in the running service', () => {
     await t.stop().catch(() => undefined);
     expect(outcome).toBe('committed');
     sensor.end(true);
+  });
+});
+
+describe('MQTT in the running service, from a broker at MQTT_URL', () => {
+  let broker: TestBroker;
+  let t: TestApp;
+  beforeAll(async () => {
+    broker = await TestBroker.start();
+    t = await TestApp.start({ MQTT_URL: broker.url, MQTT_PROTOCOL_VERSION: '4', MQTT_CLIENT_ID: `catalog-app-${process.pid}` });
+    await t.db.dataSource.query('CREATE TABLE mqtt_test_reading (payload text PRIMARY KEY)');
+  });
+  afterAll(async () => {
+    await t.stop();
+    await broker.stop();
+  });
+
+  it('loses no reading when the database drops every connection and the broker restarts during a stream', async () => {
+    const mqtt = t.app.get(MqttIngest);
+    expect(mqtt.mode).toBe('external');
+    let failures = 0;
+    mqtt.subscribe('gauges/+/W', async (_topic, payload) => {
+      try {
+        await t.db.dataSource.transaction(async (db) => {
+          await db.query('INSERT INTO mqtt_test_reading (payload) VALUES ($1) ON CONFLICT DO NOTHING', [payload.toString()]);
+          await db.query('SELECT pg_sleep(0.005)'); // a commit that takes a while, so the failure hits some in flight
+        });
+      } catch (err) {
+        failures++;
+        throw err;
+      }
+    });
+    await mqtt.ready();
+    await eventually(() => Object.values((broker.aedes as unknown as { clients: Record<string, unknown> }).clients).length > 0, 5000, 'the service to connect');
+    await new Promise((r) => setTimeout(r, 200)); // its SUBACK
+    const sensor = await testClient(broker.url, { clientId: 'gauge-ext', clean: false, reconnectPeriod: 50 });
+    sensor.on('error', () => undefined);
+    const admin = new Client({ connectionString: t.db.url });
+    await admin.connect();
+    const total = 150;
+    const name = (i: number): string => `x-${String(i).padStart(3, '0')}`;
+    const stored = async (): Promise<string[]> =>
+      (await admin.query<{ payload: string }>(`SELECT payload FROM mqtt_test_reading WHERE payload LIKE 'x-%' ORDER BY payload`)).rows.map((r) => r.payload);
+    try {
+      const sent: Promise<unknown>[] = [];
+      for (let i = 0; i < total; i++) {
+        sent.push(publishUntilAcked(sensor, `gauges/${i % 3}/W`, name(i)));
+        if (i === 40 || i === 110) await admin.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`);
+        if (i === 75) await broker.restart(100);
+        await new Promise((r) => setTimeout(r, 2));
+      }
+      await Promise.all(sent);
+      let rows: string[] = [];
+      for (const deadline = Date.now() + 20_000; rows.length < total && Date.now() < deadline; ) {
+        rows = await stored();
+        if (rows.length < total) await new Promise((r) => setTimeout(r, 100));
+      }
+      expect(rows).toEqual(Array.from({ length: total }, (_, i) => name(i)));
+      expect(failures).toBeGreaterThan(0);
+    } finally {
+      await admin.end();
+      await sensor.endAsync(true);
+    }
   });
 });
