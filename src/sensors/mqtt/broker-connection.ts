@@ -97,6 +97,8 @@ export class BrokerConnection {
       // Our subscriptions are made on every connect without a session (below); QoS 0 updates are not worth queueing.
       resubscribe: false,
       queueQoSZero: false,
+      // A broker that refuses us (unavailable, or credentials not yet set up there) is tried again, with the backoff.
+      reconnectOnConnackError: true,
       properties: this.v5 ? { sessionExpiryInterval: this.opts.sessionExpirySeconds ?? WEEK_SECONDS, receiveMaximum: this.maxInFlight } : undefined,
     };
     const client = connect(this.opts.url, options);

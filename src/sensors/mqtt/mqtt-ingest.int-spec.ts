@@ -220,6 +220,30 @@ describe('MQTT ingestion from a broker at MQTT_URL (MQTT 3.1.1, aedes)', () => {
     expect([...got].sort()).toEqual(Array.from({ length: total }, (_, i) => `reading-${i}`).sort());
   });
 
+  it('tries again when the broker refuses the connection, and connects once it accepts', async () => {
+    let refusals = 0;
+    const picky = await TestBroker.start({
+      authenticate: (_client, _user, _password, done) => {
+        if (refusals++ < 2) return done(Object.assign(new Error('server unavailable'), { returnCode: 3 as const }), false);
+        done(null, true);
+      },
+    });
+    try {
+      const m = external(picky.url);
+      const got: string[] = [];
+      m.subscribe('gauges/+/W', async (_t, p) => void got.push(p.toString()));
+      await m.ready();
+      expect(refusals).toBe(3);
+      await sleep(200);
+      const sensor = await client(picky.url);
+      await sensor.publishAsync('gauges/1/W', 'accepted', { qos: 1 });
+      await eventually(() => got.length === 1, 5000, 'the message');
+      expect(got).toEqual(['accepted']);
+    } finally {
+      await picky.stop();
+    }
+  });
+
   it('subscribes again when the broker comes back without the session, and goes on ingesting', async () => {
     const m = external(broker.url);
     const id = (m.settings as { clientId: string }).clientId;
