@@ -18,7 +18,7 @@ const swc = [
  * jest loads modules as CommonJS and skips node_modules unless told otherwise. Plain Node (>= 20.19)
  * require()s them as they are.
  */
-const ESM_PACKAGES = ['shacl-engine', 'grapoi', 'rdf-validation', '@rdfjs/(data-model|namespace|term-map|term-set|to-ntriples)'];
+const ESM_PACKAGES = ['aedes', 'shacl-engine', 'grapoi', 'rdf-validation', '@rdfjs/(data-model|namespace|term-map|term-set|to-ntriples)'];
 const swcEsm = ['@swc/jest', { jsc: { parser: { syntax: 'ecmascript' }, target: 'es2022' }, module: { type: 'commonjs' } }];
 
 module.exports = {

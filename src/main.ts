@@ -9,6 +9,8 @@ import { createLogger, isReadableLog } from './common/logger';
 import { portUnavailable } from './common/port-check';
 import { Database } from './database/database.module';
 import { createHttpApp } from './http';
+import { MqttIngest } from './sensors/mqtt/mqtt-ingest';
+import { ownBrokerPortProblem } from './sensors/mqtt/mqtt-settings';
 
 /** An error a person can act on from its message alone: printed as one line, without a stack. */
 class StartError extends Error {}
@@ -19,6 +21,8 @@ async function bootstrap(): Promise<void> {
   // Before the database is initialised and migrated: a busy port is the commonest reason a start fails.
   const busy = await portUnavailable(config.PORT, config.HOST);
   if (busy) throw new StartError(busy);
+  const mqttBusy = await ownBrokerPortProblem(config);
+  if (mqttBusy) throw new StartError(mqttBusy);
   const log = createLogger(config.LOG_LEVEL, 1, config.LOG_FORMAT);
   // The database (embedded unless DATABASE_URL is set) starts and migrates inside the app's DatabaseModule.
   const app = await createHttpApp({ config, logger: log, database: { migrate: true } });
@@ -47,7 +51,7 @@ async function bootstrap(): Promise<void> {
     process.once('SIGTERM', shutdown);
     process.once('SIGINT', shutdown);
     log.info({ url: config.SITE_URL, port: config.PORT, database: database.embedded ? 'embedded' : 'external' }, 'catalog ready');
-    if (isReadableLog(config.LOG_FORMAT)) process.stdout.write(readySummary(config, database));
+    if (isReadableLog(config.LOG_FORMAT)) process.stdout.write(readySummary(config, database, app.get(MqttIngest)));
   } catch (err) {
     await app.close();
     throw err;
@@ -55,7 +59,7 @@ async function bootstrap(): Promise<void> {
 }
 
 /** What a person at a terminal needs after `npm start`: where the catalog answers and where its data lives. */
-function readySummary(config: AppConfig, database: Database): string {
+function readySummary(config: AppConfig, database: Database, mqtt: MqttIngest): string {
   const db = database.embedded
     ? `embedded PostgreSQL on 127.0.0.1:${database.embedded.port}, data in ${resolve(config.DATA_DIR, 'pg')}`
     : `PostgreSQL at ${redactedUrl(database.url)} (DATABASE_URL)`;
@@ -69,11 +73,20 @@ function readySummary(config: AppConfig, database: Database): string {
     `  Database     ${db}`,
     `  Uploads      ${files}`,
     `  Search       ${search}`,
+    `  MQTT         ${mqttLine(mqtt)}`,
     `  A sysadmin:  ${cliPrefix(config)}npm run --silent cli -- user add NAME --sysadmin   (prints its API token)`,
     '  Stop with Ctrl-C.',
     '',
     '',
   ].join('\n');
+}
+
+/** Where sensors publish and SensorThings clients receive updates. */
+function mqttLine(mqtt: MqttIngest): string {
+  const s = mqtt.settings;
+  if (s.mode === 'own') return `built-in broker on mqtt://${s.host}:${mqtt.brokerPort} (MQTT 3.1.1)`;
+  if (s.mode === 'external') return `${redactedUrl(s.url)} as ${s.clientId} (MQTT ${s.protocolVersion === 5 ? '5' : '3.1.1'})`;
+  return 'off';
 }
 
 /** The CLI must find the same database: repeat a DATA_DIR that is not the default. */

@@ -43,7 +43,7 @@ export class TestApp {
     const { name, url } = await createTestDatabase();
     const filesDir = env.STORAGE_PATH || env.STORAGE_S3_BUCKET ? null : await mkdtemp(join(tmpdir(), 'catalog-test-files-'));
     const config = loadConfig({
-      SITE_URL: 'http://catalog.test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', ...(filesDir ? { STORAGE_PATH: filesDir } : {}), ...env, DATABASE_URL: url,
+      SITE_URL: 'http://catalog.test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MQTT_PORT: '0', ...(filesDir ? { STORAGE_PATH: filesDir } : {}), ...env, DATABASE_URL: url,
     });
     const logger = createLogger(config.LOG_LEVEL);
     // The template is migrated already (test/global-setup.ts): no migration check per test file.

@@ -33,8 +33,8 @@ export class CliRuntime {
   /** The service without HTTP, on the same database as the server. */
   async withApp<T>(fn: (app: INestApplicationContext) => Promise<T>): Promise<T> {
     const database = { migrate: true, existingCatalog: true, poolSize: 4, applicationName: 'catalog-cli' };
-    // A command enqueues jobs (its writes file them) but runs none: that is the servers' work.
-    const config = { ...this.config, JOBS_WORKER: false };
+    // A command enqueues jobs (its writes file them) but runs none, and neither runs nor joins MQTT: that is the servers' work.
+    const config = { ...this.config, JOBS_WORKER: false, MQTT_URL: 'off' };
     const app = await NestFactory.createApplicationContext(AppModule.register({ config, logger: this.log, database }), { logger: false, abortOnError: false });
     try {
       return await fn(app);

@@ -184,6 +184,24 @@ export class Env {
   @Transform(toBool) @IsBoolean() STORAGE_S3_FORCE_PATH_STYLE = true;
   /** A key prefix inside the bucket, so one bucket can hold several catalogs. */
   @IsString() STORAGE_S3_PREFIX = '';
+
+  /**
+   * The MQTT broker the service ingests from and publishes SensorThings updates on (mqtt://, mqtts://, ws://, wss://).
+   * Unset: the service runs its own broker (aedes) on HOST:MQTT_PORT, as FROST-Server does; `off`: no MQTT at all.
+   */
+  @IsOptional() @Matches(/^(off|(mqtts?|wss?|tcp|ssl):\/\/\S+)$/i, { message: 'MQTT_URL must be a broker URL (mqtt://host:1883, mqtts://, ws://, wss://) or off' })
+  MQTT_URL?: string;
+  /** Port of the service's own broker (MQTT_URL unset); 0: a free port. Not 1883, where a system Mosquitto usually listens. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(65535) MQTT_PORT = 1884;
+  /** Client id at MQTT_URL, the key of the persistent session there (one per instance); default catalog-<host name>. */
+  @IsOptional() @Matches(/^[\x21-\x7e]{1,128}$/, { message: 'MQTT_CLIENT_ID must be 1 to 128 printable ASCII characters without spaces' }) MQTT_CLIENT_ID?: string;
+  /** Credentials at MQTT_URL; with the own broker, what clients must present to publish (unset: anyone who reaches it may). */
+  @IsOptional() @IsString() MQTT_USERNAME?: string;
+  @IsOptional() @IsString() MQTT_PASSWORD?: string;
+  /** MQTT version spoken to MQTT_URL: 5 (No Local, shared subscriptions, session expiry) or 4 (3.1.1, for brokers without 5). */
+  @Type(() => Number) @IsIn([4, 5], { message: 'MQTT_PROTOCOL_VERSION must be 4 (MQTT 3.1.1) or 5' }) MQTT_PROTOCOL_VERSION: 4 | 5 = 5;
+  /** Shared subscription group at MQTT_URL ($share/<group>/<topic>): instances in one group split the messages between them. */
+  @IsOptional() @Matches(/^[^/+#\s]+$/, { message: 'MQTT_SHARED_GROUP must be a name without /, +, # or spaces' }) MQTT_SHARED_GROUP?: string;
 }
 
 export interface AppConfig extends Omit<Env, 'SITE_URL' | 'STORAGE_PATH'> {
@@ -199,7 +217,8 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   const picked: Record<string, string> = {};
   const optional = ['SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY', 'CORS_ORIGINS',
     'CATALOG_TITLE', 'CATALOG_DESCRIPTION', 'CATALOG_PUBLISHER_NAME', 'CATALOG_PUBLISHER_URL', 'CATALOG_PUBLISHER_EMAIL', 'CATALOG_PUBLISHER_TYPE', 'CATALOG_LICENSE', 'CATALOG_CONTRIBUTOR_ID',
-    'STORAGE_PATH', 'STORAGE_S3_BUCKET', 'STORAGE_S3_ENDPOINT', 'STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY'];
+    'STORAGE_PATH', 'STORAGE_S3_BUCKET', 'STORAGE_S3_ENDPOINT', 'STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY',
+    'MQTT_URL', 'MQTT_CLIENT_ID', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'MQTT_SHARED_GROUP'];
   for (const key of [...known, ...optional]) {
     const v = raw[key];
     if (v !== undefined && v !== '') picked[key] = v;

@@ -16,6 +16,7 @@ import { SensorSourceWriteActions } from './catalog/sensor-source-write.actions'
 import { SensorSourceRepository } from './catalog/sensor-source.repository';
 import { SensorThingRepository } from './catalog/sensor-thing.repository';
 import { ObservationsModule } from './observations/observations.module';
+import { MqttModule } from './mqtt/mqtt.module';
 
 /**
  * Live sensor datasets (issue 12): a station or detector site is a dataset of `type: "sensor"` and a SensorThings
@@ -29,12 +30,12 @@ import { ObservationsModule } from './observations/observations.module';
  * Its tables are in migrations 1795800000000-Sensors and 1795830000000-SensorCatalog.
  */
 @Module({
-  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, StaModule, ObservationsModule],
+  imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, StaModule, ObservationsModule, MqttModule],
   providers: [
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions,
   ],
-  exports: [SensorCatalog, SensorPollers, ObservationsModule],
+  exports: [SensorCatalog, SensorPollers, ObservationsModule, MqttModule],
 })
 export class SensorsModule implements OnModuleInit {
   constructor(

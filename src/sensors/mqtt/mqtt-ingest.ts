@@ -1,0 +1,99 @@
+import type { Logger } from '../../common/logger';
+import { BrokerConnection } from './broker-connection';
+import { MessageRouter, type MqttHandler } from './message-router';
+import type { MqttSettings } from './mqtt-settings';
+import { OwnBroker } from './own-broker';
+
+/** How long messages being handled may take to finish at shutdown before they are left to the redelivery. */
+const SHUTDOWN_GRACE_MS = 8000;
+
+/**
+ * MQTT ingestion, whatever the payloads mean: other parts register a topic filter and a handler
+ * (`subscribe`), and each message is acknowledged only after its handler resolved, i.e. after the commit.
+ *  - MQTT_URL unset: the service's own broker (aedes, MQTT 3.1.1) on HOST:MQTT_PORT handles a client's PUBLISH before
+ *    it answers it (OwnBroker);
+ *  - MQTT_URL set: a client of that broker with a persistent session and QoS 1 subscriptions (BrokerConnection);
+ *  - MQTT_URL=off: nothing.
+ * Started when the application has bootstrapped (every module registered its topics in onModuleInit), stopped at
+ * shutdown while the database still runs (beforeApplicationShutdown, and Database.closeBefore at the latest).
+ */
+export class MqttIngest {
+  private readonly router: MessageRouter;
+  private readonly broker?: OwnBroker;
+  private readonly connection?: BrokerConnection;
+  private started?: Promise<void>;
+  private stopped?: Promise<void>;
+
+  constructor(readonly settings: MqttSettings, private readonly log: Logger, opts: { shutdownGraceMs?: number; minBackoffMs?: number } = {}) {
+    this.router = new MessageRouter(log);
+    this.graceMs = opts.shutdownGraceMs ?? SHUTDOWN_GRACE_MS;
+    if (settings.mode === 'own') this.broker = new OwnBroker(settings, this.router, log);
+    if (settings.mode === 'external') this.connection = new BrokerConnection({ ...settings, minBackoffMs: opts.minBackoffMs }, this.router, log);
+  }
+
+  private readonly graceMs: number;
+
+  get mode(): MqttSettings['mode'] {
+    return this.settings.mode;
+  }
+
+  /** The own broker's port (MQTT_URL unset), once started. */
+  get brokerPort(): number | undefined {
+    return this.broker?.port;
+  }
+
+  /**
+   * Delivers every message on a topic matching `topicFilter` (`+`, `#` allowed) to `handler`, at QoS 1. Register in
+   * onModuleInit; later registrations take effect at once. With MQTT_URL=off nothing ever arrives.
+   */
+  subscribe(topicFilter: string, handler: MqttHandler): void {
+    this.router.add(topicFilter, handler);
+    this.connection?.subscribeNow(topicFilter);
+  }
+
+  /** Nest: every module has registered its topics by now. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.start();
+  }
+
+  start(): Promise<void> {
+    this.started ??= (async () => {
+      if (this.broker) await this.broker.start();
+      this.connection?.start();
+      if (this.settings.mode === 'off') this.log.info('MQTT is off (MQTT_URL=off)');
+    })();
+    return this.started;
+  }
+
+  /** Resolves once messages can flow: the own broker listens, or the connection to MQTT_URL was made once. */
+  async ready(): Promise<void> {
+    await this.start();
+    await this.connection?.connected();
+  }
+
+  /**
+   * Publishes a message of the service's own (SensorThings "receive updates"); never taken for a new observation.
+   * Returns whether it went out (false: MQTT off, not connected, or a topic 3.1.1 cannot publish on safely).
+   */
+  async publishOwn(topic: string, payload: Buffer): Promise<boolean> {
+    if (this.broker) {
+      await this.broker.publish(topic, payload);
+      return true;
+    }
+    return this.connection ? this.connection.publish(topic, payload) : false;
+  }
+
+  /** Nest, at shutdown, while the database and the HTTP server still run. */
+  beforeApplicationShutdown(): Promise<void> {
+    return this.stop();
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= (async () => {
+      await this.started?.catch(() => undefined);
+      await this.broker?.stop(this.graceMs);
+      await this.connection?.stop(this.graceMs);
+    })();
+    return this.stopped;
+  }
+}

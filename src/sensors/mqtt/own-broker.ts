@@ -1,0 +1,155 @@
+import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
+import { createServer, type AddressInfo, type Server } from 'node:net';
+import { timingSafeEqual } from 'node:crypto';
+import type { Logger } from '../../common/logger';
+import type { MessageRouter } from './message-router';
+import { ownBrokerListenProblem } from './mqtt-settings';
+
+export interface OwnBrokerOptions {
+  host: string;
+  /** 0: a free port. */
+  port: number;
+  /** Set: a client must present these to publish; without credentials it may only subscribe (receive updates). */
+  username?: string;
+  password?: string;
+}
+
+const MAY_PUBLISH = Symbol('mayPublish');
+/**
+ * Marks the service's own messages inside the broker. Clients speak MQTT 3.1.1 here, which has no properties, so no
+ * client can send a message that carries it.
+ */
+const OWN = { userProperties: { 'catalog-own': '1' } };
+const isOwn = (packet: { properties?: { userProperties?: Record<string, unknown> } }): boolean => packet.properties?.userProperties?.['catalog-own'] === '1';
+type BrokerClient = Client & { [MAY_PUBLISH]?: boolean };
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
+
+const sameSecret = (a: string, b: Buffer | string | undefined): boolean => {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b ?? '');
+  return x.length === y.length && timingSafeEqual(x, y);
+};
+
+/**
+ * The service's own MQTT broker (aedes, MQTT 3.1.1), run when MQTT_URL is unset, as FROST-Server runs its own.
+ * A client's PUBLISH on a topic the service ingests is handled before the broker answers it: the PUBACK of a QoS 1
+ * message goes out only after the handler resolved (its commit); a handler that fails for a passing reason closes the
+ * publisher's connection without PUBACK, so the publisher sends the message again (MQTT 3.1.1 §4.4), and a payload
+ * refused for good is acknowledged and logged. Nothing the broker acknowledged is therefore lost, even though its
+ * own state lives in memory. The service's own update messages go out through `publish`, which bypasses that
+ * hook: they can never be taken for new observations.
+ */
+export class OwnBroker {
+  private aedes?: Aedes;
+  private server?: Server;
+  private listening?: AddressInfo;
+  private stopping = false;
+
+  constructor(private readonly opts: OwnBrokerOptions, private readonly router: MessageRouter, private readonly log: Logger) {}
+
+  /** The port it listens on (known once started). */
+  get port(): number {
+    if (!this.listening) throw new Error('the MQTT broker has not been started');
+    return this.listening.port;
+  }
+
+  async start(): Promise<void> {
+    const credentials = this.opts.username !== undefined || this.opts.password !== undefined;
+    const aedes = await Aedes.createBroker({
+      // A subscriber that stops reading must not stall delivery to everybody else for long.
+      drainTimeout: 10_000,
+      authenticate: (client, username, password, done) => {
+        const c = client as BrokerClient;
+        if (!credentials) {
+          c[MAY_PUBLISH] = true;
+          return done(null, true);
+        }
+        if (username === undefined && password === undefined) {
+          c[MAY_PUBLISH] = false; // a reader: receives updates, publishes nothing
+          return done(null, true);
+        }
+        if (sameSecret(this.opts.username ?? '', username) && sameSecret(this.opts.password ?? '', password)) {
+          c[MAY_PUBLISH] = true;
+          return done(null, true);
+        }
+        const err = new Error('bad user name or password') as AuthenticateError;
+        err.returnCode = 4;
+        done(err, false);
+      },
+      authorizePublish: (client, packet, done) => this.authorizePublish(client as BrokerClient | null, packet, done),
+      // A client's message on a topic the service ingests goes to the service only: readers there get the service's
+      // own update after the commit (the entity as stored, and only what the caller let them see: a private gauge's
+      // readings must not reach anonymous readers). Other topics are forwarded as by any broker.
+      authorizeForward: (_client, packet) => (isOwn(packet) || !this.router.handles(packet.topic) ? packet : null),
+    });
+    aedes.on('clientError', (client, err) => this.log.debug({ err, client: client.id }, 'MQTT client error'));
+    this.aedes = aedes;
+    const server = createServer((socket) => aedes.handle(socket));
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: this.opts.host, port: this.opts.port, exclusive: true }, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+    } catch (err) {
+      await new Promise<void>((r) => aedes.close(() => r()));
+      const code = (err as NodeJS.ErrnoException).code ?? (err as Error).message;
+      throw new Error(ownBrokerListenProblem(this.opts.host, this.opts.port, code), { cause: err });
+    }
+    server.on('error', (err) => this.log.error({ err }, 'the MQTT broker failed'));
+    this.server = server;
+    this.listening = server.address() as AddressInfo;
+    this.log.info({ host: this.opts.host, port: this.port, publishNeedsCredentials: credentials }, `MQTT broker listening on ${this.opts.host}:${this.port}`);
+    if (!credentials && !isLoopback(this.opts.host)) {
+      this.log.warn({ host: this.opts.host }, `the MQTT broker on ${this.opts.host} lets anyone who reaches it publish observations: set MQTT_USERNAME and MQTT_PASSWORD`);
+    }
+  }
+
+  private authorizePublish(client: BrokerClient | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
+    if (packet.topic.startsWith('$')) return done(new Error('topics starting with $ are reserved'));
+    if (client && !client[MAY_PUBLISH]) return done(new Error('publishing needs the broker credentials (MQTT_USERNAME/MQTT_PASSWORD)'));
+    if (!this.router.handles(packet.topic)) return done(null);
+    // Shutting down: not acknowledged, so the publisher sends it again to whoever runs next.
+    if (this.stopping) return done(new Error('the service is shutting down'));
+    const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
+    this.router
+      .dispatch(packet.topic, payload, { qos: packet.qos, retain: packet.retain, dup: packet.dup, clientId: client?.id })
+      .then(
+        () => done(null),
+        (err: unknown) => {
+          this.log.warn({ err, topic: packet.topic, client: client?.id, qos: packet.qos }, packet.qos > 0
+            ? `MQTT message on ${packet.topic} not handled; the publisher is disconnected without an acknowledgement and sends it again`
+            : `MQTT message on ${packet.topic} (QoS 0) not handled and lost`);
+          // QoS 0 was never promised: closing the connection would bring nothing back.
+          done(packet.qos > 0 ? (err instanceof Error ? err : new Error(String(err))) : null);
+        },
+      );
+  }
+
+  /** Delivers a message of the service's own to the subscribers (never to the ingestion handlers). */
+  publish(topic: string, payload: Buffer, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
+    const aedes = this.aedes;
+    if (!aedes || aedes.closed) return Promise.resolve();
+    const packet: PublishPacket = { cmd: 'publish', topic, payload, qos: opts.qos ?? 0, retain: opts.retain ?? false, dup: false, properties: OWN };
+    return new Promise((resolve, reject) => aedes.publish(packet, (err) => (err ? reject(err) : resolve())));
+  }
+
+  /**
+   * Takes no new connections, lets the messages being handled finish (their PUBACKs go out) for up to `graceMs`, then
+   * closes every connection: a publisher whose message was not acknowledged sends it again elsewhere or later.
+   */
+  async stop(graceMs: number): Promise<void> {
+    this.stopping = true;
+    const server = this.server;
+    const aedes = this.aedes;
+    this.server = undefined;
+    this.aedes = undefined;
+    const closed = server ? new Promise<void>((r) => server.close(() => r())) : Promise.resolve();
+    if (!(await this.router.settled(graceMs))) this.log.warn('MQTT messages still being handled at shutdown are left unacknowledged; their publishers send them again');
+    if (aedes) await new Promise<void>((r) => aedes.close(() => r()));
+    await closed;
+  }
+}
