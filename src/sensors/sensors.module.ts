@@ -34,7 +34,7 @@ import { ObservationsModule } from './observations/observations.module';
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions,
   ],
-  exports: [SensorCatalog, SensorPollers, ObservationsModule],
+  exports: [SensorCatalog, SensorPollers, SensorSourceRepository, ObservationsModule],
 })
 export class SensorsModule implements OnModuleInit {
   constructor(

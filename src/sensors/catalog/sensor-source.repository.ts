@@ -43,6 +43,8 @@ export interface RunOutcome {
   error: unknown;
   counts: Record<string, unknown>;
   cursor?: Record<string, unknown>;
+  /** What a successful run skipped (unknown sites, unmapped keys): shown as its `last_error` (code `warnings`) so a steward sees it. */
+  warnings?: Record<string, unknown> | null;
 }
 
 const iso = (col: string): string => `to_json(${col}) #>> '{}' AS ${col.replace(/^s\./, '')}`;
@@ -130,14 +132,14 @@ export class SensorSourceRepository {
       `UPDATE sensor_source SET
           last_run_at = now(),
           last_success_at = CASE WHEN $3 THEN now() ELSE last_success_at END,
-          last_error = CASE WHEN $3 THEN NULL ELSE $4::jsonb END,
+          last_error = CASE WHEN $3 THEN $7::jsonb ELSE $4::jsonb END,
           counts = $5::jsonb,
           cursor = coalesce($6::jsonb, cursor),
           next_run_at = CASE WHEN poll_interval_seconds IS NULL THEN NULL ELSE now() + make_interval(secs => poll_interval_seconds) END,
           run_job_id = CASE WHEN run_job_id = $2::uuid THEN NULL ELSE run_job_id END,
           run_queued_at = CASE WHEN run_job_id = $2::uuid THEN NULL ELSE run_queued_at END
         WHERE id = $1`,
-      [id, jobId, o.success, JSON.stringify(o.error ?? null), JSON.stringify(o.counts), o.cursor ? JSON.stringify(o.cursor) : null],
+      [id, jobId, o.success, JSON.stringify(o.error ?? null), JSON.stringify(o.counts), o.cursor ? JSON.stringify(o.cursor) : null, o.warnings ? JSON.stringify(o.warnings) : null],
     );
   }
 }
