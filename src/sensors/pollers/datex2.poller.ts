@@ -57,8 +57,8 @@ export class Datex2Poller implements SensorPoller {
     };
 
     const cached = this.tables.get(source.id);
-    const fresh = cached && cached.url === cfg.site_table_url && Date.now() - cached.at < TABLE_MAX_AGE_MS;
-    let table = fresh ? cached.table : await loadTable();
+    const fromCache = cached && cached.url === cfg.site_table_url && Date.now() - cached.at < TABLE_MAX_AGE_MS;
+    let table = fromCache ? cached.table : await loadTable();
     const body = await fetchText(cfg.url);
     let parsed = parseDatexMeasuredData(body, table);
     if (parsed.version !== VERSION_OF[cfg.format]) {
@@ -67,11 +67,12 @@ export class Datex2Poller implements SensorPoller {
     const refresh: IngestWarning[] = [];
     if (parsed.warnings.some(isUnknown)) {
       // The issue: unknown site or index → refresh the site table; never make sensors from the measurements.
-      if (fresh) {
+      // A table fetched in this run is as new as it gets: no second fetch.
+      if (fromCache) {
         table = await loadTable();
         parsed = parseDatexMeasuredData(body, table);
       }
-      if (parsed.warnings.some(isUnknown)) {
+      if (fromCache && parsed.warnings.some(isUnknown)) {
         refresh.push({ code: 'site_table_refreshed', message: `Messstellentabelle ${table.id ?? cfg.site_table_url} (Version ${table.version ?? '?'}) neu geladen; unbekannte Messstellen oder Indizes bleiben übersprungen.` });
       }
     }
