@@ -97,6 +97,18 @@ describe('HTTP push of sensor batches (sensor_push)', () => {
       expect(await count(src)).toBe(8);
     });
 
+    it('runs as an action through the dispatcher too (the CLI, help_show), a batch over the row limit there a 409', async () => {
+      const src = await source({ format: 'csv', csv: { separator: ';' }, max_rows: 8, stations: [gauge('COCHEM')] });
+      const csv = fixture('push/batch-gauges.csv');
+      await expect(t.call('sensor_push', { source: src.name, data: csv, idempotency_key: 'cli-1' }, { as: editor })).resolves.toMatchObject({ batch: 'cli-1', stored: 8 });
+      await expect(t.call('sensor_push', { source: src.name, data: csv, idempotency_key: 'cli-1' }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
+      await expect(t.call('sensor_push', { source: src.name, data: `${csv}COCHEM;W;2025-03-29T02:00:00+01:00;300;cm\n` }, { as: editor })).rejects.toMatchObject({
+        fields: { data: [expect.stringContaining('höchstens 8')] },
+      });
+      const help = await request(t.http).get('/api/3/action/help_show?name=sensor_push');
+      expect(help.body.result).toContain('Idempotency-Key');
+    });
+
     it('lets only editors of the source\'s organization push', async () => {
       const src = await source({ format: 'json', stations: [gauge('COCHEM')] });
       const body = fixture('push/batch-gauges.json');
