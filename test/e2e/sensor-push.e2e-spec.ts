@@ -67,7 +67,12 @@ describe('HTTP push of sensor batches (sensor_push)', () => {
       expect(res.body).toMatchObject({ success: true, result: { source: src.name, batch: '01JQ6Z1X9G2M4R7T8V0W3Y5B6C', readings: 8, stored: 8, warnings: [] } });
       expect((await stored(src, 'COCHEM')).map((r) => r.result)).toEqual([301, 299, 300, 300, 301, 300, 300, 301]);
       const shown = await t.call<{ num_datasets: number }>('sensor_source_show', { id: src.id }, { as: member });
-      expect(shown.num_datasets).toBe(2);
+      expect(shown).toMatchObject({ num_datasets: 2, last_error: null, counts: { batches: 1, readings: 8, stored: 8 } });
+      // A refused batch shows on the source for its stewards; the next good one clears it and adds up.
+      await push(src, '{"readings": [');
+      expect(await t.call('sensor_source_show', { id: src.id }, { as: member })).toMatchObject({ last_error: { code: 'malformed' } });
+      await push(src, fixture('push/batch-gauges.json').replace('01JQ6Z1X9G2M4R7T8V0W3Y5B6C', 'second'));
+      expect(await t.call('sensor_source_show', { id: src.id }, { as: member })).toMatchObject({ last_error: null, counts: { batches: 2, readings: 16, stored: 8, unchanged: 8 } });
     });
 
     it('answers a replay with the same key and body with the first answer, and the same key with another body with 409', async () => {

@@ -142,4 +142,24 @@ export class SensorSourceRepository {
       [id, jobId, o.success, JSON.stringify(o.error ?? null), JSON.stringify(o.counts), o.cursor ? JSON.stringify(o.cursor) : null, o.warnings ? JSON.stringify(o.warnings) : null],
     );
   }
+
+  /**
+   * A pushed batch's outcome on its source (push sources have no runs): on success its counts added to the stored ones
+   * and last_success_at; on a refusal last_error. Written after the batch's own commit, in a statement of its own, so
+   * pushes to one source never wait for each other on its row beyond this one update.
+   */
+  async recordPush(db: EntityManager, id: string, outcome: { counts: Record<string, number> } | { error: Record<string, unknown> }): Promise<void> {
+    if ('error' in outcome) {
+      await db.query(`UPDATE sensor_source SET last_error = $2::jsonb, last_run_at = now() WHERE id = $1`, [id, JSON.stringify(outcome.error)]);
+      return;
+    }
+    await db.query(
+      `UPDATE sensor_source s SET last_success_at = now(), last_run_at = now(), last_error = NULL,
+          counts = (SELECT coalesce(jsonb_object_agg(k, coalesce(CASE WHEN jsonb_typeof(s.counts -> k) = 'number' THEN (s.counts ->> k)::numeric END, 0)
+                                                       + coalesce(($2::jsonb ->> k)::numeric, 0)), '{}'::jsonb)
+                      FROM (SELECT jsonb_object_keys(s.counts) UNION SELECT jsonb_object_keys($2::jsonb)) AS keys(k))
+        WHERE id = $1`,
+      [id, JSON.stringify(outcome.counts)],
+    );
+  }
 }

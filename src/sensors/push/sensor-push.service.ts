@@ -78,7 +78,7 @@ export class SensorPushService {
     try {
       parsed = parsePush(input.body, input.format ?? cfg.format, cfg);
     } catch (err) {
-      throw err instanceof IngestError ? ingestData(err) : err;
+      throw err instanceof IngestError ? await this.refused(ctx, s, err) : err;
     }
     const max = cfg.max_rows ?? DEFAULT_MAX_ROWS;
     if (parsed.readings.length > max) throw new TooManyRows(parsed.readings.length, max);
@@ -86,8 +86,9 @@ export class SensorPushService {
 
     const key = input.key ?? parsed.batchId;
     const hash = bodyHash(input.body);
+    let answer: PushAnswer;
     try {
-      return await ctx.forRun().transaction(async (tx) => {
+      answer = await ctx.forRun().transaction(async (tx) => {
         let batchId: number;
         if (key) {
           const begun = await this.batches.begin(tx.db, s.id, key, hash);
@@ -112,7 +113,36 @@ export class SensorPushService {
         return { status: 200, body, replayed: false };
       });
     } catch (err) {
-      throw err instanceof IngestError ? ingestData(err) : err;
+      throw err instanceof IngestError ? await this.refused(ctx, s, err) : err;
+    }
+    // After the commit, outside the batch's transaction (under the dispatcher, in its transaction: the action's).
+    if (!answer.replayed) {
+      const b = answer.body as Record<string, unknown>;
+      const counts: Record<string, number> = { batches: 1 };
+      for (const [k, v] of Object.entries(b)) if (typeof v === 'number' && k !== 'skipped') counts[k] = v;
+      if (Array.isArray(b.warnings) && b.warnings.length) counts.warnings = b.warnings.length;
+      await this.note(ctx, s, { counts });
+    }
+    return answer;
+  }
+
+  /** A refused batch: noted on its source as last_error (a steward sees what senders get wrong), then answered 400. */
+  private async refused(ctx: ActionContext, s: SourceRow, err: IngestError): Promise<DataError> {
+    // Outside a transaction only: under the dispatcher the action's transaction rolls back with the refusal anyway.
+    if (!ctx.inTransaction) await this.note(ctx, s, { error: { code: err.code, message: err.message, ...(err.at ? { at: err.at } : {}) } });
+    return ingestData(err);
+  }
+
+  /**
+   * The source's counts and last error are statistics: the batch is committed (or refused) whatever happens here, so a
+   * failure to note it is logged, never answered as the batch's failure (outside a transaction; inside, it fails with it).
+   */
+  private async note(ctx: ActionContext, s: SourceRow, outcome: Parameters<SensorSourceRepository['recordPush']>[2]): Promise<void> {
+    if (ctx.inTransaction) return this.sources.recordPush(ctx.db, s.id, outcome);
+    try {
+      await this.sources.recordPush(ctx.db, s.id, outcome);
+    } catch (err) {
+      ctx.log.warn({ err, source: s.id }, 'sensor_push: the outcome of a batch could not be noted on its source');
     }
   }
 
