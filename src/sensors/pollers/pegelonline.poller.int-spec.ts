@@ -164,6 +164,13 @@ describe('the PEGELONLINE poller', () => {
     expect(new Set(rows.slice(1).map((r, i) => Date.parse(r.t) - Date.parse(rows[i].t)))).toEqual(new Set([900_000]));
   });
 
+  it('polls the stations of a water, leaving out a gauge without any of the series asked for, with a warning', async () => {
+    const s = await create({ waters: ['RHEIN'], timeseries: ['WT'] });
+    const after = await run(s);
+    // Of MAINZ, KAUB and KOBLENZ only KAUB measures the water temperature.
+    expect(after).toMatchObject({ num_datasets: 1, num_datastreams: 1, counts: { stations: 1 }, last_error: { code: 'warnings', warnings: [expect.objectContaining({ code: 'unknown_stream' }), expect.objectContaining({ code: 'unknown_stream' })] } });
+  });
+
   it('converts a series that declares metres to the centimetres of the water level (bad/wrong-unit-meters.json: 3.01 m is 301 cm)', async () => {
     wsv.override((u) => (u.pathname.endsWith(`/stations/${COCHEM}/W/measurements.json`) ? { body: fixtureText('bad/wrong-unit-meters.json') } : undefined));
     const s = await create({ stations: ['COCHEM'], timeseries: ['W'] });

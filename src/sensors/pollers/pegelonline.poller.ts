@@ -46,7 +46,14 @@ export class PegelonlinePoller implements SensorPoller {
     const client = new PegelonlineClient(this.fetchText, cfg.base_url ?? PEGELONLINE_BASE_URL);
     const listed = await client.stations({ ids: cfg.stations, waters: cfg.waters, includeTimeseries: true, includeCharacteristicValues: true });
     const wanted = cfg.timeseries?.length ? new Set(cfg.timeseries) : null;
-    const stations: StationInfo[] = listed.stations.map((s) => ({ ...s, streams: s.streams.filter((ts) => !wanted || wanted.has(ts.key)) }));
+    const warnings: IngestWarning[] = [...listed.warnings];
+    const stations: StationInfo[] = [];
+    for (const s of listed.stations) {
+      const streams = s.streams.filter((ts) => !wanted || wanted.has(ts.key));
+      // A gauge without any of the series asked for would be a dataset without data.
+      if (streams.length) stations.push({ ...s, streams });
+      else warnings.push({ code: 'unknown_stream', message: `${s.name} hat keine der Zeitreihen ${[...(wanted ?? [])].join(', ')}; übersprungen.`, station: s.key });
+    }
     await pc.report(0.1, `${stations.length} Pegel`);
     await this.writes.syncStations(pc.ctx, source, stations);
 
@@ -55,7 +62,6 @@ export class PegelonlinePoller implements SensorPoller {
     const firstWindow = Math.min(durationSeconds(cfg.first_window ?? DEFAULT_FIRST_WINDOW), MAX_WINDOW_SECONDS);
     const now = this.now();
     const readings: Reading[] = [];
-    const warnings: IngestWarning[] = [...listed.warnings];
     let done = 0;
     const total = stations.reduce((n, s) => n + s.streams.length, 0);
     for (const station of stations) {
