@@ -99,6 +99,9 @@ describe('HTTP push of sensor batches (sensor_push)', () => {
       const action = await request(t.http).post('/api/3/action/sensor_push').set('authorization', editor.token)
         .send({ source: src.name, format: 'csv', data: fixture('push/batch-gauges.csv'), idempotency_key: 'csv-1' });
       expect(action.body).toMatchObject({ success: true, result: { batch: 'csv-1', readings: 8, stored: 0, unchanged: 8 } });
+      // curl --data-binary without a content type sends a form type: the body is read in the source's format.
+      const curlDefault = await push(src, fixture('push/batch-gauges.csv'), 'application/x-www-form-urlencoded');
+      expect(curlDefault.body).toMatchObject({ success: true, result: { readings: 8, unchanged: 8 } });
       expect(await count(src)).toBe(8);
     });
 

@@ -139,6 +139,18 @@ describe('the PEGELONLINE poller', () => {
     expect(measurementStarts(wsv, COCHEM).slice(-2)).toEqual(['2025-03-30T21:45:00.000Z', '2025-03-30T21:45:00.000Z']);
   });
 
+  it('makes a deleted gauge\'s dataset anew at the next poll and fetches its series again from the first window', async () => {
+    const s = await create({ stations: ['KOBLENZ'], timeseries: ['W'], first_window: 'P2D' });
+    await run(s);
+    const [thing]: { package_id: string }[] = await t.db.dataSource.query(`SELECT package_id FROM sensor_thing WHERE source_id = $1`, [s.id]);
+    await t.call('package_delete', { id: thing.package_id });
+    expect(await series(s, KOBLENZ)).toHaveLength(0);
+    const after = await run(s);
+    expect(after).toMatchObject({ last_error: null, num_datasets: 1 });
+    expect(measurementStarts(wsv, KOBLENZ).at(-1)).toBe(new Date(WINDOW_END - 2 * 86_400_000).toISOString());
+    expect(await series(s, KOBLENZ)).toHaveLength(188);
+  });
+
   it('polls a state gauge service of the same shape at another base_url (BAD KREUZNACH on the Nahe)', async () => {
     const s = await create({ stations: ['BAD KREUZNACH'], first_window: 'P2D' }, `${land.base}/pegel/api`);
     const after = await run(s);

@@ -22,7 +22,7 @@ interface PegelonlineCursor {
  * Polls PEGELONLINE REST API v2, or a state's gauges served in the same shape (another `base_url`): the stations the
  * source names (by uuid, number or name, and/or by water) with their time series and characteristic values become
  * sensor datasets (SensorCatalog.syncStation); each wanted series' measurements since its last stored time (the
- * cursor, else the datastream's latest value, else `first_window` back) go to the observations writer in one
+ * datastream's latest value, else the cursor unless the station's dataset was made anew, else `first_window` back) go to the observations writer in one
  * transaction. A failed fetch fails the run before anything is written, so the next run asks from the same place.
  */
 @Injectable()
@@ -55,7 +55,9 @@ export class PegelonlinePoller implements SensorPoller {
       else warnings.push({ code: 'unknown_stream', message: `${s.name} hat keine der Zeitreihen ${[...(wanted ?? [])].join(', ')}; übersprungen.`, station: s.key });
     }
     await pc.report(0.1, `${stations.length} Pegel`);
-    await this.writes.syncStations(pc.ctx, source, stations);
+    const synced = await this.writes.syncStations(pc.ctx, source, stations);
+    // A station whose dataset was made anew (its old one deleted) starts again: its cursor is of the data deleted with it.
+    const remade = new Set(stations.filter((_, i) => synced[i].created).map((s) => s.key));
 
     const cursor = ((source.cursor as PegelonlineCursor).series ?? {}) as Record<string, string>;
     const stored = await this.observations.latestBySourceKey(pc.ctx.db, source.id);
@@ -67,7 +69,7 @@ export class PegelonlinePoller implements SensorPoller {
     for (const station of stations) {
       for (const stream of station.streams) {
         const key = `${station.key}/${stream.key}`;
-        const last = cursor[key] ? Date.parse(cursor[key]) : stored.get(streamKey(station.key, stream.key))?.getTime();
+        const last = stored.get(streamKey(station.key, stream.key))?.getTime() ?? (cursor[key] && !remade.has(station.key) ? Date.parse(cursor[key]) : undefined);
         // The last stored reading comes again (start is inclusive): a no-op for the writer, and proof nothing was skipped.
         const start = new Date(Math.max(last ?? now - firstWindow * 1000, now - MAX_WINDOW_SECONDS * 1000));
         const got = await client.measurements(station.key, stream, start);
@@ -78,6 +80,7 @@ export class PegelonlinePoller implements SensorPoller {
     }
     const result = await this.writes.store(pc.ctx, source, { readings, warnings });
     const series = { ...cursor };
+    for (const key of Object.keys(series)) if (remade.has(key.slice(0, key.lastIndexOf('/')))) delete series[key];
     for (const [key, ms] of result.newest) if (!series[key] || Date.parse(series[key]) < ms) series[key] = new Date(ms).toISOString();
     return { counts: { stations: stations.length, ...result.counts }, cursor: { ...source.cursor, series }, warnings: result.warnings };
   }

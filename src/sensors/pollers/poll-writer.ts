@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
-import { SensorCatalog, type StationSource } from '../catalog/sensor-catalog.service';
+import { SensorCatalog, type StationSource, type SyncResult } from '../catalog/sensor-catalog.service';
 import type { PolledSource } from '../catalog/sensor-poller';
 import { IngestBatchRepository } from '../observations/ingest-batch.repository';
 import { ObservationWriter, type WriteCounts } from '../observations/observation-writer';
@@ -29,8 +29,10 @@ export class PollWriter {
     private readonly batches: IngestBatchRepository,
   ) {}
 
-  async syncStations(ctx: ActionContext, source: PolledSource, stations: StationInfo[]): Promise<void> {
-    for (const station of stations) await this.catalog.syncStation(ctx, sourceOf(source), station);
+  async syncStations(ctx: ActionContext, source: PolledSource, stations: StationInfo[]): Promise<SyncResult[]> {
+    const out: SyncResult[] = [];
+    for (const station of stations) out.push(await this.catalog.syncStation(ctx, sourceOf(source), station));
+    return out;
   }
 
   async store(ctx: ActionContext, source: PolledSource, batch: ReadingBatch): Promise<StoredBatch> {

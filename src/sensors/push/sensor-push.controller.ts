@@ -91,7 +91,9 @@ export class SensorPushController {
       return this.checked({ source, format: format ?? (typeof data === 'string' ? undefined : 'json'), body: bytes, key });
     }
     if (!source && isDict(parsed)) source = one(parsed.source);
-    return this.checked({ source, format: format ?? 'json', body, key });
+    // A JSON content type says what the body is; any other (curl's default form type) leaves it to the source's format.
+    const isJson = type === 'application/json' || type.endsWith('+json');
+    return this.checked({ source, format: format ?? (isJson ? 'json' : undefined), body, key });
   }
 
   private checked(p: Omit<PushInput, 'source'> & { source?: string }): PushInput {
