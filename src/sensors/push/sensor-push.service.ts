@@ -93,7 +93,9 @@ export class SensorPushService {
         if (key) {
           const begun = await this.batches.begin(tx.db, s.id, key, hash);
           if (begun.kind === 'replay') return { status: begun.status, body: begun.response, replayed: true };
-          if (begun.kind !== 'new') throw new ValidationError({ 'Idempotency-Key': [`The key ${key} was used for another body of this source`] });
+          if (begun.kind === 'conflict') throw new ValidationError({ 'Idempotency-Key': [`The key ${key} was used for another body of this source`] });
+          // Stored without an answer: cannot happen while key, readings and answer commit together; refused rather than written twice.
+          if (begun.kind === 'pending') throw new ValidationError({ 'Idempotency-Key': [`The batch with key ${key} has no answer stored; send it with a new key`] });
           batchId = begun.batchId;
         } else {
           batchId = await this.batches.open(tx.db, s.id);
