@@ -6,6 +6,8 @@ import { SearchModule } from './search/search.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { DatastoreModule } from './datastore/datastore.module';
 import { DcatModule } from './dcat/dcat.module';
+import { SensorPollersModule } from './sensors/pollers/pollers.module';
+import { SensorPushModule } from './sensors/push/sensor-push.module';
 import { SensorsModule } from './sensors/sensors.module';
 import { SiteModule } from './site/site.module';
 import { StorageModule } from './storage/storage.module';
@@ -13,6 +15,6 @@ import { StorageModule } from './storage/storage.module';
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SiteModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SensorPollersModule, SensorPushModule, SiteModule] };
   }
 }

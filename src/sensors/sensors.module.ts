@@ -35,7 +35,7 @@ import { MqttModule } from './mqtt/mqtt.module';
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions,
   ],
-  exports: [SensorCatalog, SensorPollers, ObservationsModule, MqttModule],
+  exports: [SensorCatalog, SensorPollers, SensorSourceRepository, ObservationsModule, MqttModule],
 })
 export class SensorsModule implements OnModuleInit {
   constructor(

@@ -99,7 +99,7 @@ export class SensorPollJob {
     // A job the source no longer notes was replaced (taken for lost): the newer one polls.
     if (s.run_job_id !== run.id) return { skipped: 'another poll of this source was queued in its place' };
     const poller = this.pollers.get(s.type);
-    let outcome: { success: boolean; error: unknown; counts: Record<string, number>; cursor?: Record<string, unknown> };
+    let outcome: { success: boolean; error: unknown; counts: Record<string, number>; cursor?: Record<string, unknown>; warnings?: Record<string, unknown> | null };
     if (!poller) {
       const error = { code: 'no_poller', message: `Sources of type ${s.type} cannot be polled here: no poller for ${s.type} is installed in this service` };
       outcome = { success: false, error, counts: addCounts(s.counts, {}, true) };
@@ -112,7 +112,11 @@ export class SensorPollJob {
         const warnings = result.warnings ?? [];
         if (warnings.length) this.log.info({ source: s.id, warnings: warnings.slice(0, 20), count: warnings.length }, 'a sensor source poll skipped some of its input');
         const counts = warnings.length ? { ...result.counts, warnings: warnings.length } : result.counts;
-        outcome = { success: true, error: null, counts: addCounts(s.counts, counts, false), cursor: result.cursor };
+        // A run that skipped input succeeded, but a steward should see what it skipped: kept as last_error with code `warnings`.
+        const shown = warnings.length
+          ? { code: 'warnings', message: `${warnings.length} Hinweise beim letzten Abruf; übersprungene Eingaben siehe warnings`, warnings: warnings.slice(0, 50) }
+          : null;
+        outcome = { success: true, error: null, counts: addCounts(s.counts, counts, false), cursor: result.cursor, warnings: shown };
       } catch (err) {
         this.log.warn({ err, source: s.id, type: s.type }, 'a sensor source poll failed');
         outcome = { success: false, error: errorOf(err), counts: addCounts(s.counts, {}, true) };

@@ -30,6 +30,26 @@ describe('sensor source settings', () => {
     expect(fieldsOf(() => parseSourceConfig('sta', { poll_interval_seconds: 300 }))).toEqual({ config: { poll_interval_seconds: [expect.stringContaining('url')] } });
   });
 
+  it('takes the plausibility limits the observations writer reads, and refuses unknown quantities or limits', () => {
+    expect(parseSourceConfig('push', { format: 'json', limits: { water_level: { min: -100, max: 1500 }, vehicle_count: { max_per_hour: 2000 } } })).toMatchObject({
+      limits: { water_level: { min: -100, max: 1500 }, vehicle_count: { max_per_hour: 2000 } },
+    });
+    expect(fieldsOf(() => parseSourceConfig('pegelonline', { stations: ['KOBLENZ'], limits: { level: { max: 1 } } }))).toEqual({ config: { limits: [expect.stringContaining('Unknown quantity "level"')] } });
+    expect(fieldsOf(() => parseSourceConfig('pegelonline', { stations: ['KOBLENZ'], limits: { water_level: { maximum: 1 } } }))).toEqual({ config: { limits: [expect.stringContaining('unknown limit "maximum"')] } });
+  });
+
+  it('checks a push source\'s mapping and stations when it is set up, not at its first batch', () => {
+    const ok = { format: 'csv', mapping: { time: 'timestamp', station: '{station}', values: [{ field: 'value', unitInName: true, stream: 'W' }] }, stations: [{ key: 'COCHEM', streams: [{ key: 'W', quantity: 'water_level', unit: 'cm' }] }] };
+    expect(parseSourceConfig('push', ok)).toMatchObject(ok);
+    const bad = fieldsOf(() => parseSourceConfig('push', { format: 'json', json_shape: 'records', stations: [{ key: 'X', streams: [{ key: 'W', quantity: 'level', unit: '' }] }] }));
+    expect(bad).toEqual({ config: { mapping: ['A records shape needs a mapping'], stations: ['[0].streams[0].quantity: one of water_level, discharge, water_temperature, air_temperature, vehicle_count, vehicle_flow, speed, occupancy, other', '[0].streams[0].unit: Missing value'] } });
+  });
+
+  it('limits the first window of a PEGELONLINE source to the 31 days PEGELONLINE keeps', () => {
+    expect(parseSourceConfig('pegelonline', { stations: ['KOBLENZ'], first_window: 'PT6H' })).toMatchObject({ first_window: 'PT6H' });
+    expect(fieldsOf(() => parseSourceConfig('pegelonline', { stations: ['KOBLENZ'], first_window: 'P40D' }))).toEqual({ config: { first_window: ['Must be at most P31D'] } });
+  });
+
   it('refuses a config that is no dict', () => {
     expect(fieldsOf(() => parseSourceConfig('push', ['json']))).toEqual({ config: ['Must be a dict'] });
   });

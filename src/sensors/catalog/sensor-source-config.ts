@@ -3,6 +3,10 @@ import {
   booleanValidator, declaredFields, Field, ignoreMissing, Invalid, maxItems, maxLength, NestedList, notEmpty, oneOf, Step, unicodeSafe, validateInto,
 } from '../../api/ckan-schema';
 import { FieldErrors, ValidationError } from '../../api/errors';
+import { checkRecordMapping, type RecordMapping } from '../ingest/record-mapping';
+import type { QuantityKey } from '../readings';
+
+const QUANTITY_KEYS = ['water_level', 'discharge', 'water_temperature', 'air_temperature', 'vehicle_count', 'vehicle_flow', 'speed', 'occupancy', 'other'] as const;
 
 /**
  * The `config` of a sensor source, checked per type. Each type's class adds its own keys to the keys every source has
@@ -115,6 +119,51 @@ const stringMap: Step = (v) => {
   return v;
 };
 
+/**
+ * Plausible ranges per quantity (`{"water_level": {"min": -100, "max": 1500}}`), read by the observations writer
+ * (observations/plausibility.ts): `min`, `max`, and for counts `max_per_hour`.
+ */
+const limitsMap: Step = (v) => {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) return new Invalid('Must be a dict of quantities');
+  for (const [q, l] of Object.entries(v as Record<string, unknown>)) {
+    if (!(QUANTITY_KEYS as readonly string[]).includes(q)) return new Invalid(`Unknown quantity ${JSON.stringify(q)}; allowed: ${QUANTITY_KEYS.join(', ')}`);
+    if (typeof l !== 'object' || l === null || Array.isArray(l)) return new Invalid(`${q}: must be a dict of min, max, max_per_hour`);
+    for (const [k, x] of Object.entries(l as Record<string, unknown>)) {
+      if (!['min', 'max', 'max_per_hour'].includes(k)) return new Invalid(`${q}: unknown limit ${JSON.stringify(k)} (min, max, max_per_hour)`);
+      if (typeof x !== 'number' || !Number.isFinite(x)) return new Invalid(`${q}.${k}: must be a number`);
+    }
+  }
+  return v;
+};
+
+/** An ISO 8601 duration of days, hours or minutes (`P1D`, `PT6H`), at most `maxDays`. */
+const duration = (maxDays: number): Step => (v) => {
+  if (typeof v !== 'string') return new Invalid('Must be an ISO 8601 duration such as P1D');
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(v);
+  if (!m || v === 'P' || v.endsWith('T')) return new Invalid('Must be an ISO 8601 duration such as P1D or PT6H');
+  const seconds = Number(m[1] ?? 0) * 86_400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60;
+  if (seconds <= 0) return new Invalid('Must be longer than zero');
+  if (seconds > maxDays * 86_400) return new Invalid(`Must be at most P${maxDays}D`);
+  return v;
+};
+
+/** Seconds of a duration the config step accepted. */
+export function durationSeconds(v: string): number {
+  const m = /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?)?$/.exec(v);
+  return m ? Number(m[1] ?? 0) * 86_400 + Number(m[2] ?? 0) * 3600 + Number(m[3] ?? 0) * 60 : 0;
+}
+
+/** A plain dict, checked further by whoever reads it (a record mapping: ingest/record-mapping.ts). */
+const dict: Step = (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : new Invalid('Must be a dict'));
+
+/** A list of dicts (stations of a push source), checked further in the cross checks. */
+const dictList = (max: number): Step => (v) => {
+  if (!Array.isArray(v)) return new Invalid('Must be a list');
+  if (v.length > max) return new Invalid(`At most ${max} items`);
+  for (const x of v) if (typeof x !== 'object' || x === null || Array.isArray(x)) return new Invalid('Must be a list of dicts');
+  return v;
+};
+
 const text = (max = 200): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
 const required = (max = 1000): Step[] => [notEmpty, unicodeSafe, maxLength(max)];
 
@@ -162,6 +211,8 @@ export class CommonConfig {
   /** How many days late a reading may come and still be accepted. */
   @Field(ignoreMissing, integer(0, 3650)) late_window_days?: number;
   @Field(ignoreMissing) retention?: RetentionConfig;
+  /** Plausible ranges per quantity, overriding the defaults (observations/plausibility.ts). */
+  @Field(ignoreMissing, limitsMap) limits?: Record<string, { min?: number; max?: number; max_per_hour?: number }>;
   /** Seconds between polls (sources that fetch); at least 60. */
   @Field(ignoreMissing, integer(60, 7 * 24 * 3600)) poll_interval_seconds?: number;
   /** A licence id for the datasets the source makes (license_list), else the organization's choice is left open. */
@@ -177,6 +228,8 @@ export class PegelonlineConfig extends CommonConfig {
   /** Waters by shortname (`RHEIN`). */
   @Field(ignoreMissing, stringList(100)) waters?: string[];
   @Field(ignoreMissing, subsetOf(PEGELONLINE_TIMESERIES)) timeseries?: string[];
+  /** How far back the first poll of a series reaches (ISO 8601 duration, default P1D; PEGELONLINE keeps 31 days). */
+  @Field(ignoreMissing, duration(31)) first_window?: string;
 }
 
 export const DATEX2_FORMATS = ['v3-xml', 'v3-json', 'v2-xml'] as const;
@@ -207,9 +260,42 @@ export class MqttConfig extends CommonConfig {
   @Field(...text(1000)) password?: string;
 }
 
+export const PUSH_JSON_SHAPES = ['batch', 'records', 'timeseries'] as const;
+
+/** A stream of a push source's station: its key in the pushed data, quantity and unit. */
+export interface PushStreamConfig {
+  key: string;
+  name?: string;
+  quantity: QuantityKey;
+  unit: string;
+  interval_seconds?: number;
+}
+
+/** A station a push source feeds: made as its sensor dataset (SensorCatalog.syncStation) when its first batch comes. */
+export interface PushStationConfig {
+  key: string;
+  name?: string;
+  description?: string;
+  /** [longitude, latitude] */
+  coordinates?: [number, number];
+  streams: PushStreamConfig[];
+}
+
 export class PushConfig extends CommonConfig {
+  /** The format of a body without a content type of its own (`text/csv` or `application/json` decide otherwise). */
   @Field(notEmpty, oneOf(['json', 'csv'])) format!: 'json' | 'csv';
   @Field(ignoreMissing) csv?: CsvDialectConfig;
+  /** JSON bodies: `batch` (our push batch, the default), `records` (flat objects through `mapping`), `timeseries` (one series). */
+  @Field(ignoreMissing, oneOf(PUSH_JSON_SHAPES)) json_shape?: (typeof PUSH_JSON_SHAPES)[number];
+  /** How fields become readings (src/sensors/ingest/record-mapping.ts); unset: the push batch's own columns. */
+  @Field(ignoreMissing, dict) mapping?: Record<string, unknown>;
+  /** `timeseries` shape: the station and stream the series belongs to. */
+  @Field(...text(200)) station?: string;
+  @Field(...text(200)) stream?: string;
+  /** The stations this source feeds, with their streams. */
+  @Field(ignoreMissing, dictList(MAX_LIST)) stations?: PushStationConfig[];
+  /** Most readings one batch may carry (the spec recommends batches of at most 10,000 rows). */
+  @Field(ignoreMissing, integer(1, 100_000)) max_rows?: number;
 }
 
 export class StaConfig extends CommonConfig {
@@ -283,7 +369,42 @@ function crossChecks(type: SourceType, c: Record<string, unknown>, errors: Field
     }
     if (c.payload === 'tts' && !has('devices') && !errors.devices) errors.devices = ['A tts payload needs devices (device_id, station, fields)'];
   }
+  if (type === 'push') pushChecks(c, errors);
   if (c.poll_interval_seconds !== undefined && !isPolled(type, c) && !errors.poll_interval_seconds) {
     errors.poll_interval_seconds = [type === 'sta' ? 'A sta source is polled only when it names the url of a server to mirror' : `A ${type} source is not polled`];
+  }
+}
+
+function pushChecks(c: Record<string, unknown>, errors: FieldErrors): void {
+  if (c.mapping !== undefined && !errors.mapping) {
+    try {
+      checkRecordMapping(c.mapping as unknown as RecordMapping);
+    } catch (err) {
+      errors.mapping = [err instanceof Error ? err.message : String(err)];
+    }
+  }
+  if (c.json_shape === 'records' && c.mapping === undefined && !errors.mapping) errors.mapping = ['A records shape needs a mapping'];
+  if (c.json_shape === 'timeseries' && typeof c.station !== 'string' && !errors.station) errors.station = ['A timeseries shape needs the station it belongs to'];
+  if (Array.isArray(c.stations) && !errors.stations) {
+    const problems: string[] = [];
+    (c.stations as Record<string, unknown>[]).forEach((s, i) => {
+      if (typeof s.key !== 'string' || !s.key) problems.push(`[${i}].key: Missing value`);
+      if (s.coordinates !== undefined && !(Array.isArray(s.coordinates) && s.coordinates.length === 2 && s.coordinates.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+        problems.push(`[${i}].coordinates: Must be [longitude, latitude]`);
+      }
+      if (!Array.isArray(s.streams) || !s.streams.length) {
+        problems.push(`[${i}].streams: Missing value`);
+        return;
+      }
+      (s.streams as Record<string, unknown>[]).forEach((st, j) => {
+        const at = `[${i}].streams[${j}]`;
+        if (typeof st !== 'object' || st === null) return problems.push(`${at}: Must be a dict`);
+        if (typeof st.key !== 'string' || !st.key) problems.push(`${at}.key: Missing value`);
+        if (!(QUANTITY_KEYS as readonly string[]).includes(st.quantity as string)) problems.push(`${at}.quantity: one of ${QUANTITY_KEYS.join(', ')}`);
+        if (typeof st.unit !== 'string' || !st.unit) problems.push(`${at}.unit: Missing value`);
+        if (st.interval_seconds !== undefined && !(Number.isInteger(st.interval_seconds) && (st.interval_seconds as number) > 0)) problems.push(`${at}.interval_seconds: Must be a whole number above 0`);
+      });
+    });
+    if (problems.length) errors.stations = problems.slice(0, 20);
   }
 }

@@ -15,12 +15,15 @@ const DEFAULT_POLL_SECONDS: Partial<Record<SourceType, number>> = { pegelonline:
 const CONFIG_HELP = `config by type, every type also: time_zone (IANA, e.g. Europe/Berlin: the zone of naive local times; without it
 they are refused), sentinels (list of numbers meaning "no value", e.g. [-777, -999]), late_window_days, retention {raw_days,
 hourly_days, daily_days}, poll_interval_seconds (>= 60; polled types only), license_id (of the datasets made), private (bool: the
-datasets made start private).
+datasets made start private), limits ({quantity: {min, max, max_per_hour}}: plausible ranges; outside: stored as invalid).
 pegelonline: base_url (default the PEGELONLINE REST API v2), stations (uuids, numbers or names) and/or waters (e.g. ["RHEIN"]),
-timeseries (subset of W, Q, WT, LT, ...). datex2: url (MeasuredDataPublication), site_table_url, format (v3-xml, v3-json, v2-xml),
+timeseries (subset of W, Q, WT, LT, ...), first_window (ISO duration a first poll reaches back, default P1D, at most P31D). datex2: url (MeasuredDataPublication), site_table_url, format (v3-xml, v3-json, v2-xml),
 username, password. mqtt: url (broker; default the service's), topic (filter), payload (sta, flat, tts), topic_pattern (flat:
 e.g. "kreis/pegel/{station}/{stream}"), devices (tts: [{device_id, station, fields: {decoded key: stream key}}]), qos (0 or 1),
-username, password. push: format (json, csv), csv {separator, decimal_mark, date_format, time_zone, in_sequence}.
+username, password. push: format (json, csv), csv {separator, decimal_mark, date_format, time_zone, in_sequence}, json_shape (batch,
+records, timeseries), mapping (record mapping: time, timeOfDay, station, values [{field, stream, unit|unitField|unitInName}]),
+station and stream (timeseries shape), stations ([{key, name, coordinates, streams: [{key, name, quantity, unit,
+interval_seconds}]}]), max_rows (default 10000); batches go to sensor_push.
 sta: url (another SensorThings server to mirror), username, password.
 Secrets (password, token, ...) are never shown: they read "********", and sending that back keeps the stored value.`;
 

@@ -43,6 +43,8 @@ export interface RunOutcome {
   error: unknown;
   counts: Record<string, unknown>;
   cursor?: Record<string, unknown>;
+  /** What a successful run skipped (unknown sites, unmapped keys): shown as its `last_error` (code `warnings`) so a steward sees it. */
+  warnings?: Record<string, unknown> | null;
 }
 
 const iso = (col: string): string => `to_json(${col}) #>> '{}' AS ${col.replace(/^s\./, '')}`;
@@ -130,14 +132,34 @@ export class SensorSourceRepository {
       `UPDATE sensor_source SET
           last_run_at = now(),
           last_success_at = CASE WHEN $3 THEN now() ELSE last_success_at END,
-          last_error = CASE WHEN $3 THEN NULL ELSE $4::jsonb END,
+          last_error = CASE WHEN $3 THEN $7::jsonb ELSE $4::jsonb END,
           counts = $5::jsonb,
           cursor = coalesce($6::jsonb, cursor),
           next_run_at = CASE WHEN poll_interval_seconds IS NULL THEN NULL ELSE now() + make_interval(secs => poll_interval_seconds) END,
           run_job_id = CASE WHEN run_job_id = $2::uuid THEN NULL ELSE run_job_id END,
           run_queued_at = CASE WHEN run_job_id = $2::uuid THEN NULL ELSE run_queued_at END
         WHERE id = $1`,
-      [id, jobId, o.success, JSON.stringify(o.error ?? null), JSON.stringify(o.counts), o.cursor ? JSON.stringify(o.cursor) : null],
+      [id, jobId, o.success, JSON.stringify(o.error ?? null), JSON.stringify(o.counts), o.cursor ? JSON.stringify(o.cursor) : null, o.warnings ? JSON.stringify(o.warnings) : null],
+    );
+  }
+
+  /**
+   * A pushed batch's outcome on its source (push sources have no runs): on success its counts added to the stored ones
+   * and last_success_at; on a refusal last_error. Written after the batch's own commit, in a statement of its own, so
+   * pushes to one source never wait for each other on its row beyond this one update.
+   */
+  async recordPush(db: EntityManager, id: string, outcome: { counts: Record<string, number> } | { error: Record<string, unknown> }): Promise<void> {
+    if ('error' in outcome) {
+      await db.query(`UPDATE sensor_source SET last_error = $2::jsonb, last_run_at = now() WHERE id = $1`, [id, JSON.stringify(outcome.error)]);
+      return;
+    }
+    await db.query(
+      `UPDATE sensor_source s SET last_success_at = now(), last_run_at = now(), last_error = NULL,
+          counts = (SELECT coalesce(jsonb_object_agg(k, coalesce(CASE WHEN jsonb_typeof(s.counts -> k) = 'number' THEN (s.counts ->> k)::numeric END, 0)
+                                                       + coalesce(($2::jsonb ->> k)::numeric, 0)), '{}'::jsonb)
+                      FROM (SELECT jsonb_object_keys(s.counts) UNION SELECT jsonb_object_keys($2::jsonb)) AS keys(k))
+        WHERE id = $1`,
+      [id, JSON.stringify(outcome.counts)],
     );
   }
 }

@@ -120,6 +120,17 @@ export class ObservationRepository {
     return new Map(rows.map((r) => [streamKey(r.station, r.stream), toRef(r)]));
   }
 
+  /** The newest stored phenomenon time of each datastream of a source, by the source's keys (streamKey): where a poll resumes. */
+  async latestBySourceKey(db: EntityManager, sourceId: string): Promise<Map<string, Date>> {
+    const rows: { station: string; stream: string; t: Date }[] = await db.query(
+      `SELECT t.source_key AS station, d.source_key AS stream, l.phenomenon_time AS t
+         FROM sensor_latest l JOIN sensor_datastream d ON d.id = l.datastream_id JOIN sensor_thing t ON t.id = d.thing_id
+        WHERE t.source_id = $1 AND t.source_key IS NOT NULL AND d.source_key IS NOT NULL`,
+      [sourceId],
+    );
+    return new Map(rows.map((r) => [streamKey(r.station, r.stream), new Date(r.t)]));
+  }
+
   /** The newest stored phenomenon time of each datastream (epoch milliseconds). */
   async latestTimes(client: PoolClient, ids: readonly number[]): Promise<Map<number, number>> {
     const { rows } = await client.query<{ id: number; ms: number }>(
