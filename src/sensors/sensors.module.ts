@@ -18,6 +18,7 @@ import { SensorThingRepository } from './catalog/sensor-thing.repository';
 import { ObservationsModule } from './observations/observations.module';
 import { MqttModule } from './mqtt/mqtt.module';
 import { SensorSourceChanges } from './catalog/sensor-source-changes';
+import { LiveRepository } from './live/live.repository';
 import { MqttSources } from './live/mqtt-sources';
 import { ObservationUpdates } from './live/observation-updates';
 import { StaCreateObservations } from './live/sta-create-observations';
@@ -45,7 +46,7 @@ import { StaWriter } from './live/sta-write.service';
   providers: [
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions, SensorSourceChanges,
-    StaWriteRepository, StaLocationLinks, StaObservations, ObservationUpdates, StaWriter, StaCreateObservations, StaMqttCreate, MqttSources,
+    LiveRepository, StaWriteRepository, StaLocationLinks, StaObservations, ObservationUpdates, StaWriter, StaCreateObservations, StaMqttCreate, MqttSources,
   ],
   controllers: [StaWriteController],
   exports: [SensorCatalog, SensorPollers, ObservationsModule, MqttModule, ObservationUpdates],

@@ -9,17 +9,9 @@ import { PermanentPayloadError } from '../mqtt/mqtt-errors';
 import { topicMatches } from '../mqtt/topic-filter';
 import { ObservationWriter } from '../observations/observation-writer';
 import { IngestError, type IngestWarning, type ReadingBatch } from '../readings';
+import { LiveRepository, type MqttSourceRow } from './live.repository';
 import { ObservationUpdates } from './observation-updates';
 import { StaMqttCreate, STA_CREATE_TOPIC } from './sta-mqtt-create';
-
-interface MqttSourceRow {
-  id: string;
-  name: string;
-  config: {
-    url?: string; topic: string; payload: 'sta' | 'flat' | 'tts'; topic_pattern?: string; time_zone?: string;
-    devices?: { device_id: string; station: string; fields: Record<string, string> }[];
-  };
-}
 
 /**
  * Sensor sources of type `mqtt`: their topics are subscribed at start and whenever a source is created or changed
@@ -38,6 +30,7 @@ export class MqttSources {
   constructor(
     private readonly mqtt: MqttIngest,
     private readonly dataSource: DataSource,
+    private readonly repo: LiveRepository,
     private readonly dispatcher: Dispatcher,
     private readonly writer: ObservationWriter,
     private readonly updates: ObservationUpdates,
@@ -58,7 +51,7 @@ export class MqttSources {
   }
 
   private sources(db: EntityManager): Promise<MqttSourceRow[]> {
-    return db.query(`SELECT id, name, config FROM sensor_source WHERE type = 'mqtt' AND state = 'active' ORDER BY name`);
+    return this.repo.activeMqttSources(db);
   }
 
   async handle(topic: string, payload: Buffer): Promise<void> {
@@ -112,17 +105,9 @@ export class MqttSources {
     return this.recordIn(this.dataSource.manager, sourceId, stored ?? 0, warnings, success);
   }
 
-  /** What a message did, on the source: when it last ran and succeeded, its last warning or error, its counts. */
+  /** What a message did, on the source: its last warning or error, its counts. */
   private async recordIn(db: EntityManager, sourceId: string, stored: number, warnings: IngestWarning[], success: boolean): Promise<void> {
     const problem = warnings.length ? { at: new Date().toISOString(), message: warnings[0].message, warnings: warnings.slice(0, 20) } : null;
-    await db.query(
-      `UPDATE sensor_source SET last_run_at = now(),
-              last_success_at = CASE WHEN $2 THEN now() ELSE last_success_at END,
-              last_error = CASE WHEN $3::jsonb IS NULL THEN (CASE WHEN $2 THEN NULL ELSE last_error END) ELSE $3::jsonb END,
-              counts = counts || jsonb_build_object('messages', COALESCE((counts->>'messages')::bigint, 0) + 1,
-                                                    'stored', COALESCE((counts->>'stored')::bigint, 0) + $4::bigint)
-        WHERE id = $1`,
-      [sourceId, success, problem ? JSON.stringify(problem) : null, stored],
-    );
+    await this.repo.recordMqttMessage(db, sourceId, { success, stored, problem });
   }
 }

@@ -1,11 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ANONYMOUS, readableSql } from '../../auth/visibility';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { MqttPublisher, observationTopics, type AfterCommit } from '../mqtt/mqtt-publisher';
 import { MODEL } from '../sta/query';
+import { LiveRepository } from './live.repository';
 
 type Json = Record<string, unknown>;
 /** Observations published per query (a CreateObservations batch of 100,000 goes out in slices). */
@@ -24,6 +24,7 @@ export class ObservationUpdates {
   constructor(
     private readonly publisher: MqttPublisher,
     private readonly dataSource: DataSource,
+    private readonly repo: LiveRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
@@ -51,15 +52,7 @@ export class ObservationUpdates {
 
   private async readable(ids: number[]): Promise<{ datastreamId: number; entity: Json }[]> {
     const def = MODEL.Observation;
-    const params: unknown[] = [ids];
-    const columns = def.defaultSelect.map((p) => `${def.properties[p].out('o')} AS "${p}"`).join(', ');
-    const rows: Json[] = await this.dataSource.query(
-      `SELECT o.datastream_id AS "@datastream", o.feature_of_interest_id AS "@foi", ${columns}
-         FROM sensor_observation o JOIN sensor_datastream d ON d.id = o.datastream_id JOIN sensor_thing t ON t.id = d.thing_id
-         JOIN package vp ON vp.id = t.package_id
-        WHERE o.id = ANY($1::bigint[]) AND ${readableSql(ANONYMOUS, params, 'vp')} ORDER BY o.id`,
-      params,
-    );
+    const rows = await this.repo.anonymouslyReadableObservations(this.dataSource.manager, ids);
     const base = `${this.config.SITE_URL}/sta/v1.1`;
     return rows.map((r) => {
       const id = Number(r.id);
