@@ -84,6 +84,34 @@ describe('SensorThings writes over HTTP', () => {
     expect(Math.abs(Date.parse(byLink.body.phenomenonTime) - Date.now())).toBeLessThan(60_000);
   });
 
+  it('creates an Observation with an inline FeatureOfInterest, and moves a Thing to a Location posted under it, with a HistoricalLocation', async () => {
+    const thing = (await send('post', '/Things', gauge('Boppard'))).body['@iot.id'];
+    const ds = (await get(`/Things(${thing})/Datastreams`)).body.value[0]['@iot.id'];
+    const obs = await send('post', '/Observations', {
+      phenomenonTime: '2025-03-29T06:00:00Z', result: 77, Datastream: { '@iot.id': ds },
+      FeatureOfInterest: { name: 'Rhein bei Boppard', description: 'Flussabschnitt', encodingType: 'application/geo+json', feature: { type: 'Point', coordinates: [7.59, 50.23] } },
+    });
+    expect(obs.status).toBe(201);
+    expect((await get(`/Observations(${obs.body['@iot.id']})/FeatureOfInterest`)).body).toMatchObject({ name: 'Rhein bei Boppard', feature: { coordinates: [7.59, 50.23] } });
+    const before = (await get(`/Things(${thing})/HistoricalLocations`)).body.value.length;
+    const loc = await send('post', `/Things(${thing})/Locations`, { name: 'Neuer Standort', description: 'Ufer', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [7.6, 50.24] } });
+    expect(loc.status).toBe(201);
+    expect((await get(`/Things(${thing})/Locations`)).body.value.map((l: { '@iot.id': number }) => l['@iot.id'])).toEqual([loc.body['@iot.id']]);
+    expect((await get(`/Things(${thing})/HistoricalLocations`)).body.value).toHaveLength(before + 1);
+    const [{ package_id }] = await t.db.dataSource.query('SELECT package_id FROM sensor_thing WHERE id = $1', [thing]);
+    const pkg = await t.call<{ extras: { key: string; value: string }[] }>('package_show', { id: package_id });
+    expect(JSON.parse(pkg.extras.find((e) => e.key === 'spatial')!.value)).toEqual({ type: 'Point', coordinates: [7.6, 50.24] });
+  });
+
+  it('deletes a Sensor with its Datastreams, as the standard cascades', async () => {
+    const thing = (await send('post', '/Things', gauge('Oberwesel'))).body['@iot.id'];
+    const ds = (await get(`/Things(${thing})/Datastreams?$expand=Sensor`)).body.value[0];
+    expect((await send('delete', `/Sensors(${ds.Sensor['@iot.id']})`, undefined, stranger)).status).toBe(403);
+    expect((await send('delete', `/Sensors(${ds.Sensor['@iot.id']})`)).status).toBe(200);
+    expect((await get(`/Datastreams(${ds['@iot.id']})`)).status).toBe(404);
+    expect((await get(`/Things(${thing})`)).status).toBe(200);
+  });
+
   it('changes a Thing with PATCH, replaces it with PUT, and changes and deletes an Observation', async () => {
     const thing = (await send('post', '/Things', gauge('Andernach'))).body['@iot.id'];
     const patched = await send('patch', `/Things(${thing})`, { description: 'Neuer Text' });
