@@ -112,6 +112,42 @@ describe('SensorThings writes over HTTP', () => {
     expect((await get(`/Things(${thing})`)).status).toBe(200);
   });
 
+  it('runs the conformance suite\'s create sequence: entities one by one, linked by @iot.id, a Thing moved by a Location link, FeaturesOfInterest made from it', async () => {
+    const post = async (path: string, body: Record<string, unknown>): Promise<number> => {
+      const res = await send('post', path, body);
+      expect({ path, status: res.status, body: res.body }).toMatchObject({ status: 201 });
+      return res.body['@iot.id'] as number;
+    };
+    // The editor's only organization takes the Thing.
+    const thing = await post('/Things', { name: 'Test Thing', description: 'This is a Test Thing From TestNG' });
+    const location = await post('/Locations', { name: 'bow river', description: 'bow river', encodingType: 'application/vnd.geo+json', location: { type: 'Point', coordinates: [-114.05, 51.05] } });
+    const sensor = await post('/Sensors', { name: 'Fuguro Barometer', description: 'Fuguro Barometer', encodingType: 'application/pdf', metadata: 'Barometer' });
+    const property = await post('/ObservedProperties', { name: 'DewPoint Temperature', definition: 'http://dbpedia.org/page/Dew_point', description: 'dew point' });
+    const foi = await post('/FeaturesOfInterest', { name: 'A weather station.', description: 'A weather station.', encodingType: 'application/vnd.geo+json', feature: { type: 'Point', coordinates: [10, 10] } });
+    const ds = await post('/Datastreams', {
+      unitOfMeasurement: { name: 'Celsius', symbol: 'degC', definition: 'http://qudt.org/vocab/unit#DegreeCelsius' }, name: 'test datastream.', description: 'test datastream.',
+      observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement', Thing: { '@iot.id': thing }, ObservedProperty: { '@iot.id': property }, Sensor: { '@iot.id': sensor },
+    });
+    const first = await post('/Observations', { phenomenonTime: '2015-03-01T00:40:00.000Z', result: 8, Datastream: { '@iot.id': ds }, FeatureOfInterest: { '@iot.id': foi } });
+    expect((await get(`/Observations(${first})/FeatureOfInterest`)).body['@iot.id']).toBe(foi);
+    expect((await send('patch', `/Things(${thing})`, { Locations: [{ '@iot.id': location }] })).status).toBe(200);
+    expect((await get(`/Things(${thing})/Locations`)).body.value.map((l: { '@iot.id': number }) => l['@iot.id'])).toEqual([location]);
+    const second = await send('post', '/Observations', { phenomenonTime: '2015-03-01T00:00:00.000Z', resultTime: '2015-03-01T01:00:00.000Z', result: 100, Datastream: { '@iot.id': ds } });
+    expect(second.body).toMatchObject({ resultTime: '2015-03-01T01:00:00Z', result: 100 });
+    const made = (await get(`/Observations(${second.body['@iot.id']})/FeatureOfInterest`)).body;
+    expect(made.feature).toEqual({ type: 'Point', coordinates: [-114.05, 51.05] });
+    const third = await send('post', '/Observations', { phenomenonTime: '2015-05-01T00:00:00.000Z', result: 105, Datastream: { '@iot.id': ds } });
+    expect(third.body.resultTime).toBeNull();
+    expect((await get(`/Observations(${third.body['@iot.id']})/FeatureOfInterest`)).body['@iot.id']).toBe(made['@iot.id']);
+    await post('/HistoricalLocations', { time: '2015-03-01T00:40:00.000Z', Thing: { '@iot.id': thing }, Locations: [{ '@iot.id': location }] });
+    const patched = await send('patch', `/Datastreams(${ds})`, { description: 'Taupunkt' });
+    expect(patched.body).toMatchObject({ description: 'Taupunkt', unitOfMeasurement: { symbol: expect.any(String) } });
+    const inline = await send('patch', `/Things(${thing})`, { Locations: [{ name: 'West Roof', description: 'x', encodingType: 'application/vnd.geo+json', location: { type: 'Point', coordinates: [1, 1] } }] });
+    expect(inline.status).toBe(400);
+    expect((await send('delete', '/Things(987654)')).status).toBe(404);
+    expect((await send('delete', '/Observations(987654)')).status).toBe(404);
+  });
+
   it('changes a Thing with PATCH, replaces it with PUT, and changes and deletes an Observation', async () => {
     const thing = (await send('post', '/Things', gauge('Andernach'))).body['@iot.id'];
     const patched = await send('patch', `/Things(${thing})`, { description: 'Neuer Text' });

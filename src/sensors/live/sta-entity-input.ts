@@ -96,7 +96,9 @@ export function checkEntity(type: EntityType, body: Json, mode: 'create' | 'put'
     }
     if (k.endsWith('@iot.navigationLink') || k === '@iot.selfLink') continue;
     if (def.navigations[k]) {
-      if (mode !== 'create') throw bad(`${type}: ${k} cannot be changed with ${mode.toUpperCase()}; change the related entity instead`);
+      // A Thing moves by a link to its new Location (18-088 §10.3, historical-location-auto-creation); nothing else inline.
+      const isMove = type === 'Thing' && k === 'Locations' && Array.isArray(v) && v.every((x) => isObject(x) && Object.keys(x).length === 1 && linkId(x) !== undefined);
+      if (mode !== 'create' && !isMove) throw bad(`${type}: ${k} cannot be changed with ${mode.toUpperCase()} except by links {"@iot.id": n} of a Thing's Locations`);
       if (def.navigations[k].many ? !Array.isArray(v) : !isObject(v)) throw bad(`${type}: ${k} must be ${def.navigations[k].many ? 'a list of entities' : 'an entity'} (inline or {"@iot.id": n})`);
       continue;
     }

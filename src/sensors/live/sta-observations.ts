@@ -7,6 +7,9 @@ import { IngestError, QUALITIES, type Quality } from '../readings';
 import { bad, checkEntity, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
 import { StaWriteRepository } from './sta-write.repository';
 
+/** 200 years: SensorThings writes have no source and so no late window. */
+const NO_LATE_WINDOW_SECONDS = 200 * 365 * 86_400;
+
 /** An Observation to store: its Datastream and what the client sent, already checked. */
 export interface ObservationDraft {
   datastreamId: number;
@@ -79,7 +82,8 @@ export class StaObservations {
         at: drafts.length > 1 ? `row ${k}` : undefined,
       });
     }
-    const result = await this.writer.write(db, { readings, returnIds: true });
+    // No late window: a SensorThings client addresses its Datastream and may backfill any time, as with FROST.
+    const result = await this.writer.write(db, { readings, returnIds: true, lateWindowSeconds: NO_LATE_WINDOW_SECONDS });
     return result.ids ?? readings.map(() => null);
   }
 

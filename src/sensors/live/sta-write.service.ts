@@ -277,7 +277,9 @@ export class StaWriter {
     switch (type) {
       case 'Thing': {
         await this.assertEditThing(tx, id);
+        const move = await this.moveByLink(tx, id, body.Locations);
         await this.catalog.updateThing(tx, id, {
+          ...(move ? { location: move as GeoPoint } : {}),
           name: body.name as string | undefined, description: body.description as string | undefined,
           properties: isObject(body.properties) ? body.properties : put || body.properties === null ? {} : undefined,
         });
@@ -319,6 +321,17 @@ export class StaWriter {
         }
       }
     }
+  }
+
+  /** PATCH Things(1) with `Locations: [{"@iot.id": n}]`: the Thing is at that Location from now on; answers its geometry. */
+  private async moveByLink(tx: ActionContext, thingId: number, locations: unknown): Promise<unknown> {
+    if (!Array.isArray(locations) || !locations.length) return undefined;
+    if (locations.length > 1) throw bad('A Thing of this service has one current Location');
+    const id = linkId(locations[0])!;
+    const row = await this.repo.location(tx.db, id);
+    if (!row) throw bad(`No Location with @iot.id ${id}`);
+    if ((await this.links.current(tx.db, thingId)) !== id) await this.links.moveTo(tx.db, thingId, id);
+    return row.location;
   }
 
   /**
