@@ -112,6 +112,14 @@ describe('SensorThings over MQTT', () => {
     await request(t.http).post(`/sta/v1.1/Datastreams(${open.ds})/Observations`).set('Authorization', editor.token).set('content-type', 'application/json')
       .send(JSON.stringify({ phenomenonTime: '2025-03-29T04:15:00Z', result: 61 }));
     await eventually(() => got.some((m) => m.body.result === 61), 10_000, 'the HTTP create\'s update');
+    // And CreateObservations, one update per stored row; the private gauge's row is stored and stays quiet.
+    await request(t.http).post('/sta/v1.1/CreateObservations').set('Authorization', editor.token).set('content-type', 'application/json').send(JSON.stringify([
+      { Datastream: { '@iot.id': closed.ds }, components: ['phenomenonTime', 'result'], dataArray: [['2025-03-29T04:45:00Z', 51]] },
+      { Datastream: { '@iot.id': open.ds }, components: ['phenomenonTime', 'result'], dataArray: [['2025-03-29T04:30:00Z', 62], ['2025-03-29T04:45:00Z', 63]] },
+    ]));
+    await eventually(() => got.filter((m) => m.topic === 'v1.1/Observations' && [62, 63].includes(m.body.result as number)).length === 2, 10_000, 'the batch\'s updates');
+    expect(await count(closed.ds)).toBe(2);
+    expect(got.some((m) => m.body.result === 51)).toBe(false);
   });
 
   const source = async (config: Record<string, unknown>): Promise<{ id: string; name: string; owner_org: string }> =>
