@@ -7,6 +7,7 @@ import { TestApp } from '../test-app';
 import type { TestUser } from '../factories/factories';
 import { MqttIngest } from '../../src/sensors/mqtt/mqtt-ingest';
 import { SensorCatalog } from '../../src/sensors/catalog/sensor-catalog.service';
+import { MqttSources } from '../../src/sensors/live/mqtt-sources';
 
 interface FixtureMessage { topic: string; qos: 0 | 1; payload: Record<string, unknown> }
 const MESSAGES: FixtureMessage[] = readFileSync(join(__dirname, '../fixtures/sensors/mqtt/messages.jsonl'), 'utf8')
@@ -148,5 +149,21 @@ describe('SensorThings over MQTT', () => {
     await sensor.publishAsync('v3/pegel-musterland@ttn/devices/pegel-unbekannt/up', JSON.stringify({ ...uplink.payload, end_device_ids: { device_id: 'pegel-unbekannt' } }), { qos: 1 });
     const shown = await t.call<{ last_error: { message: string } | null }>('sensor_source_show', { id: s.id }, { as: editor });
     expect(shown.last_error?.message).toMatch(/pegel-unbekannt/);
+  });
+  it('subscribes the topics of mqtt sources stored before the start, and drops their messages once the source is deleted', async () => {
+    // A source written past the actions (as one stored before this process started): found by the start-up refresh.
+    const [{ id }] = await t.db.dataSource.query(
+      `INSERT INTO sensor_source (name, owner_org, type, config) VALUES ('mqtt-vorhanden', $1, 'mqtt', $2::jsonb) RETURNING id`,
+      [org.id, JSON.stringify({ topic: 'landkreis/wasser/+/+', payload: 'flat', topic_pattern: 'landkreis/wasser/{station}/{stream}' })],
+    );
+    const s = { id: id as string, name: 'mqtt-vorhanden', owner_org: String(org.id) };
+    const r = await t.app.get(SensorCatalog).syncStation(t.context(), s, { key: 'P1', name: 'Pegel Vorhanden', streams: [{ key: 'W', name: 'Wasserstand', quantity: 'water_level', unit: 'cm' }] });
+    await t.app.get(MqttSources).refresh();
+    const sensor = await client();
+    await sensor.publishAsync('landkreis/wasser/P1/W', JSON.stringify({ ts: '2025-06-01T10:00:00+02:00', value: 90, unit: 'cm' }), { qos: 1 });
+    expect(await count(r.datastreams.W)).toBe(1);
+    await t.call('sensor_source_delete', { id: s.id }, { as: editor });
+    await sensor.publishAsync('landkreis/wasser/P1/W', JSON.stringify({ ts: '2025-06-01T10:15:00+02:00', value: 91, unit: 'cm' }), { qos: 1 });
+    expect(await count(r.datastreams.W)).toBe(1);
   });
 });
