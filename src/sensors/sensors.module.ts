@@ -26,6 +26,8 @@ import { StaMqttCreate } from './live/sta-mqtt-create';
 import { StaObservations } from './live/sta-observations';
 import { StaWriteController } from './live/sta-write.controller';
 import { StaLocationLinks, StaWriteRepository } from './live/sta-write.repository';
+import { StaCreator } from './live/sta-create.service';
+import { StaPermissions } from './live/sta-permissions';
 import { StaWriter } from './live/sta-write.service';
 
 /**
@@ -46,7 +48,7 @@ import { StaWriter } from './live/sta-write.service';
   providers: [
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions, SensorSourceChanges,
-    LiveRepository, StaWriteRepository, StaLocationLinks, StaObservations, ObservationUpdates, StaWriter, StaCreateObservations, StaMqttCreate, MqttSources,
+    LiveRepository, StaWriteRepository, StaLocationLinks, StaObservations, ObservationUpdates, StaPermissions, StaCreator, StaWriter, StaCreateObservations, StaMqttCreate, MqttSources,
   ],
   controllers: [StaWriteController],
   exports: [SensorCatalog, SensorPollers, ObservationsModule, MqttModule, ObservationUpdates],

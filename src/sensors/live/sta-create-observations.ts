@@ -4,7 +4,7 @@ import { IngestError } from '../readings';
 import { ObservationUpdates } from './observation-updates';
 import { bad, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
 import { StaObservations, type ObservationDraft } from './sta-observations';
-import { StaWriter } from './sta-write.service';
+import { StaPermissions } from './sta-permissions';
 
 /** The components a dataArray row may have (FROST's CreateObservations; `FeatureOfInterest/id` links one). */
 const COMPONENTS = new Set(['phenomenonTime', 'result', 'resultTime', 'resultQuality', 'validTime', 'parameters', 'FeatureOfInterest/id']);
@@ -20,7 +20,7 @@ const COMPONENTS = new Set(['phenomenonTime', 'result', 'resultTime', 'resultQua
 @Injectable()
 export class StaCreateObservations {
   constructor(
-    private readonly writer: StaWriter,
+    private readonly permissions: StaPermissions,
     private readonly observations: StaObservations,
     private readonly updates: ObservationUpdates,
   ) {}
@@ -30,7 +30,7 @@ export class StaCreateObservations {
     const groups = body.map((g, k) => this.group(g, k));
     // Permissions first: a 403 stores nothing.
     const thingOf = new Map<number, number>();
-    for (const g of groups) if (!thingOf.has(g.datastreamId)) thingOf.set(g.datastreamId, await this.writer.observationTarget(ctx, g.datastreamId));
+    for (const g of groups) if (!thingOf.has(g.datastreamId)) thingOf.set(g.datastreamId, await this.permissions.observationTarget(ctx, g.datastreamId));
     const answer: string[] = [];
     for (const g of groups) {
       const drafts: ObservationDraft[] = [];

@@ -9,6 +9,7 @@ import { StaQueryError, parsePath, type ResourcePath } from '../sta/query';
 import { observationError } from './sta-observations';
 import { parseBody, StaWriteError } from './sta-entity-input';
 import { StaCreateObservations } from './sta-create-observations';
+import { StaCreator } from './sta-create.service';
 import { StaWriter } from './sta-write.service';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
@@ -27,6 +28,7 @@ export class StaWriteController {
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly authenticator: Authenticator,
+    private readonly creator: StaCreator,
     private readonly writer: StaWriter,
     private readonly batches: StaCreateObservations,
   ) {}
@@ -50,7 +52,7 @@ export class StaWriteController {
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.handle(req, reply, async (ctx) => {
       const path = this.path(req);
-      const created = await this.writer.create(ctx, path, parseBody(req.body));
+      const created = await this.creator.create(ctx, path, parseBody(req.body));
       void reply.header('location', this.writer.selfLink(created));
       this.send(reply, 201, await this.writer.entity(ctx, created.type, created.id));
     });
