@@ -170,6 +170,21 @@ describe('SensorThings writes over HTTP', () => {
     expect((await get(`/Observations(${obs})`)).status).toBe(404);
   });
 
+  it('replaces an Observation with PUT at its time, and deletes a Datastream through its resource', async () => {
+    const thing = (await send('post', '/Things', gauge('Lorch'))).body['@iot.id'];
+    const ds = (await get(`/Things(${thing})/Datastreams`)).body.value[0]['@iot.id'];
+    const obs = (await send('post', `/Datastreams(${ds})/Observations`, { phenomenonTime: '2025-03-29T07:00:00Z', result: 10, parameters: { source: 'Hand' } })).body['@iot.id'];
+    const put = await send('put', `/Observations(${obs})`, { result: 11 });
+    expect(put.status).toBe(200);
+    expect(put.body).toMatchObject({ '@iot.id': obs, phenomenonTime: '2025-03-29T07:00:00Z', result: 11 });
+    const [{ resource_id }] = await t.db.dataSource.query('SELECT resource_id FROM sensor_datastream WHERE id = $1', [ds]);
+    expect((await send('delete', `/Datastreams(${ds})`)).status).toBe(200);
+    expect((await get(`/Datastreams(${ds})`)).status).toBe(404);
+    expect((await get(`/Observations(${obs})`)).status).toBe(404);
+    await expect(t.call('resource_show', { id: resource_id })).rejects.toMatchObject({ kind: 'not_found' });
+    expect((await get(`/Things(${thing})`)).status).toBe(200);
+  });
+
   it('deletes a Thing through its dataset: the Datastreams and Observations go with it and the dataset is deleted', async () => {
     const thing = (await send('post', '/Things', gauge('Cochem'))).body['@iot.id'];
     const ds = (await get(`/Things(${thing})/Datastreams`)).body.value[0]['@iot.id'];
