@@ -1,4 +1,4 @@
-import { Module, OnModuleInit } from '@nestjs/common';
+import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -17,6 +17,18 @@ import { SensorSourceRepository } from './catalog/sensor-source.repository';
 import { SensorThingRepository } from './catalog/sensor-thing.repository';
 import { ObservationsModule } from './observations/observations.module';
 import { MqttModule } from './mqtt/mqtt.module';
+import { SensorSourceChanges } from './catalog/sensor-source-changes';
+import { LiveRepository } from './live/live.repository';
+import { MqttSources } from './live/mqtt-sources';
+import { ObservationUpdates } from './live/observation-updates';
+import { StaCreateObservations } from './live/sta-create-observations';
+import { StaMqttCreate } from './live/sta-mqtt-create';
+import { StaObservations } from './live/sta-observations';
+import { StaWriteController } from './live/sta-write.controller';
+import { StaLocationLinks, StaWriteRepository } from './live/sta-write.repository';
+import { StaCreator } from './live/sta-create.service';
+import { StaPermissions } from './live/sta-permissions';
+import { StaWriter } from './live/sta-write.service';
 
 /**
  * Live sensor datasets (issue 12): a station or detector site is a dataset of `type: "sensor"` and a SensorThings
@@ -26,18 +38,22 @@ import { MqttModule } from './mqtt/mqtt.module';
  *  - catalog/: sensor datasets and sources (`sensor_source_*`), Things and Datastreams kept in step with them, and
  *    the read-only DataStore views of their observations; the poll jobs and the registry of pollers;
  *  - ingest/: adapters that only parse and map (PEGELONLINE, DATEX II, MQTT payloads, HTTP push);
- *  - sta/: the SensorThings API v1.1 (query language, reads, writes, MQTT).
+ *  - sta/: the SensorThings API v1.1 (query language, reads);
+ *  - live/: SensorThings writes (Create-Update-Delete, CreateObservations, MQTT create), MQTT "receive updates" of
+ *    Observations (ObservationUpdates, for every path that writes them) and the subscriptions of `mqtt` sources.
  * Its tables are in migrations 1795800000000-Sensors and 1795830000000-SensorCatalog.
  */
 @Module({
   imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, StaModule, ObservationsModule, MqttModule],
   providers: [
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
-    SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions,
+    SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions, SensorSourceChanges,
+    LiveRepository, StaWriteRepository, StaLocationLinks, StaObservations, ObservationUpdates, StaPermissions, StaCreator, StaWriter, StaCreateObservations, StaMqttCreate, MqttSources,
   ],
-  exports: [SensorCatalog, SensorPollers, SensorSourceRepository, ObservationsModule, MqttModule],
+  controllers: [StaWriteController],
+  exports: [SensorCatalog, SensorPollers, SensorSourceRepository, ObservationsModule, MqttModule, ObservationUpdates],
 })
-export class SensorsModule implements OnModuleInit {
+export class SensorsModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly registry: ActionRegistry,
     private readonly changes: DatasetChanges,
@@ -46,11 +62,21 @@ export class SensorsModule implements OnModuleInit {
     private readonly sourceReads: SensorSourceReadActions,
     private readonly sourceWrites: SensorSourceWriteActions,
     private readonly sourceRuns: SensorSourceRunActions,
+    private readonly sourceChanges: SensorSourceChanges,
+    private readonly staMqttCreate: StaMqttCreate,
+    private readonly mqttSources: MqttSources,
   ) {}
 
   onModuleInit(): void {
     this.registry.register([...this.sourceReads.all(), ...this.sourceWrites.all(), ...this.sourceRuns.all()]);
     this.changes.onWrite((ctx, ids) => this.datasetChanges.onWrite(ctx, ids));
     this.pollJob.register();
+    this.staMqttCreate.register();
+    this.sourceChanges.onChange(() => this.mqttSources.refresh());
+  }
+
+  /** The mqtt sources' topics, once the database is up. */
+  onApplicationBootstrap(): Promise<void> {
+    return this.mqttSources.refresh();
   }
 }

@@ -121,7 +121,7 @@ export class SensorCatalog {
    * Changes a Thing's name, description, properties or place (SensorThings PATCH /Things), and its dataset with it, as
    * the caller, who must be able to edit the dataset; a new place adds a HistoricalLocation.
    */
-  async updateThing(ctx: ActionContext, thingId: number, patch: Omit<StaThingInput, 'streams'>): Promise<SyncResult> {
+  async updateThing(ctx: ActionContext, thingId: number, patch: Partial<Omit<StaThingInput, 'streams'>>): Promise<SyncResult> {
     return this.rewrite(ctx, thingId, (station) => ({
       ...station,
       name: patch.name ?? station.name,

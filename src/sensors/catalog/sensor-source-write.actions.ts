@@ -7,6 +7,7 @@ import { authSourceCreate, authSourceWrite, findOrg, loadSource } from './sensor
 import { isPolled, parseSourceConfig, SourceType } from './sensor-source-config';
 import { restoreSecrets } from './sensor-source-secrets';
 import { SensorSourceCreateInput, SensorSourceIdInput, SensorSourcePatchInput, SensorSourceUpdateInput, SourceDict, toSourceDict } from './sensor-source.dto';
+import { SensorSourceChanges } from './sensor-source-changes';
 import { SensorSourceRepository, SourceRow, SourceValues } from './sensor-source.repository';
 
 /** Seconds between polls when a polled source names none. */
@@ -30,7 +31,7 @@ Secrets (password, token, ...) are never shown: they read "********", and sendin
 /** sensor_source_create, sensor_source_update, sensor_source_patch, sensor_source_delete. */
 @Injectable()
 export class SensorSourceWriteActions implements ActionProvider {
-  constructor(private readonly repo: SensorSourceRepository, private readonly authz: Authz) {}
+  constructor(private readonly repo: SensorSourceRepository, private readonly authz: Authz, private readonly changes: SensorSourceChanges) {}
 
   /** The row's values from the input, checked (name free, organization active, type kept, config per type); field errors together. */
   private async values(ctx: ActionContext, input: SensorSourceCreateInput, existing: SourceRow | null): Promise<SourceValues> {
@@ -86,6 +87,7 @@ Who may call: editors and admins of the organization, sysadmins.`,
     auth: (ctx, input) => authSourceCreate(ctx, this.authz, input.owner_org),
     handler: async (ctx, input) => {
       const id = await this.repo.insert(ctx.db, await this.values(ctx, input, null));
+      this.changes.changed(ctx, id);
       return this.show(ctx, id);
     },
   });
@@ -102,6 +104,7 @@ Its datasets stay. Returns the source. Who may call: editors and admins of the o
     handler: async (ctx, input) => {
       const s = await this.locked(ctx, input.id);
       await this.repo.update(ctx.db, s.id, await this.values(ctx, input, s));
+      this.changes.changed(ctx, s.id);
       return this.show(ctx, s.id);
     },
   });
@@ -126,6 +129,7 @@ config); a given key replaces its value whole, config included. Returns the sour
         state: input.state ?? (s.state === 'paused' ? 'paused' : 'active'),
       };
       await this.repo.update(ctx.db, s.id, await this.values(ctx, merged, s));
+      this.changes.changed(ctx, s.id);
       return this.show(ctx, s.id);
     },
   });
@@ -141,6 +145,7 @@ their observations. Params: id (id or name). Returns null. Who may call: editors
     handler: async (ctx, input) => {
       const s = await this.locked(ctx, input.id);
       await this.repo.delete(ctx.db, s.id);
+      this.changes.changed(ctx, s.id);
       return null;
     },
   });

@@ -51,6 +51,9 @@ export class StaReadRepository {
           'http://www.opengis.net/spec/iot_sensing/1.1/req/datamodel',
           'http://www.opengis.net/spec/iot_sensing/1.1/req/resource-path/resource-path-to-entities',
           'http://www.opengis.net/spec/iot_sensing/1.1/req/request-data',
+          // Writes (src/sensors/live/): Create-Update-Delete without JSON-Patch, and CreateObservations.
+          'http://www.opengis.net/spec/iot_sensing/1.1/req/create-update-delete',
+          'http://www.opengis.net/spec/iot_sensing/1.1/req/data-array/data-array',
         ],
       },
     };

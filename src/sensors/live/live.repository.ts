@@ -1,0 +1,54 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import { ANONYMOUS, readableSql } from '../../auth/visibility';
+import { MODEL } from '../sta/query';
+
+type Row = Record<string, unknown>;
+
+/** An active `mqtt` source as its subscriptions need it. */
+export interface MqttSourceRow {
+  id: string;
+  name: string;
+  config: {
+    url?: string; topic: string; payload: 'sta' | 'flat' | 'tts'; topic_pattern?: string; time_zone?: string;
+    devices?: { device_id: string; station: string; fields: Record<string, string> }[];
+  };
+}
+
+/** The queries of the live paths: mqtt sources and what they did, and the Observations "receive updates" may publish. */
+@Injectable()
+export class LiveRepository {
+  activeMqttSources(db: EntityManager): Promise<MqttSourceRow[]> {
+    return db.query(`SELECT id, name, config FROM sensor_source WHERE type = 'mqtt' AND state = 'active' ORDER BY name`);
+  }
+
+  /** What a message did, on its source: when it last ran and succeeded, its last warning or error, its counts. */
+  async recordMqttMessage(db: EntityManager, sourceId: string, o: { success: boolean; stored: number; problem: unknown }): Promise<void> {
+    await db.query(
+      `UPDATE sensor_source SET last_run_at = now(),
+              last_success_at = CASE WHEN $2 THEN now() ELSE last_success_at END,
+              last_error = CASE WHEN $3::jsonb IS NULL THEN (CASE WHEN $2 THEN NULL ELSE last_error END) ELSE $3::jsonb END,
+              counts = counts || jsonb_build_object('messages', COALESCE((counts->>'messages')::bigint, 0) + 1,
+                                                    'stored', COALESCE((counts->>'stored')::bigint, 0) + $4::bigint)
+        WHERE id = $1`,
+      [sourceId, o.success, o.problem === null ? null : JSON.stringify(o.problem), o.stored],
+    );
+  }
+
+  /**
+   * The Observations of `ids` anonymous readers may read (their Thing's dataset public and active), each with its
+   * Datastream id (`@datastream`) and the properties GET /Observations(id) serves, by name.
+   */
+  anonymouslyReadableObservations(db: EntityManager, ids: readonly number[]): Promise<Row[]> {
+    const def = MODEL.Observation;
+    const params: unknown[] = [ids];
+    const columns = def.defaultSelect.map((p) => `${def.properties[p].out('o')} AS "${p}"`).join(', ');
+    return db.query(
+      `SELECT o.datastream_id AS "@datastream", ${columns}
+         FROM sensor_observation o JOIN sensor_datastream d ON d.id = o.datastream_id JOIN sensor_thing t ON t.id = d.thing_id
+         JOIN package vp ON vp.id = t.package_id
+        WHERE o.id = ANY($1::bigint[]) AND ${readableSql(ANONYMOUS, params, 'vp')} ORDER BY o.id`,
+      params,
+    );
+  }
+}

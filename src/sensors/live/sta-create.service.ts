@@ -1,0 +1,222 @@
+import { Injectable } from '@nestjs/common';
+import type { ActionContext } from '../../api/action-context';
+import { SensorCatalog } from '../catalog/sensor-catalog.service';
+import { SensorThingRepository } from '../catalog/sensor-thing.repository';
+import type { GeoPoint, StreamInfo } from '../readings';
+import { MODEL, SET_OF, type EntityType, type ResourcePath } from '../sta/query';
+import { ObservationUpdates } from './observation-updates';
+import { streamFromDatastream } from './sta-datastream-input';
+import { bad, checkEntity, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
+import { StaObservations } from './sta-observations';
+import { StaPermissions } from './sta-permissions';
+import { observedPropertyRow, StaLocationLinks, StaWriteRepository } from './sta-write.repository';
+
+/** What a create or change made: the entity to answer with and where it lives. */
+export interface Created {
+  type: EntityType;
+  id: number;
+}
+
+/**
+ * SensorThings creates (OGC 18-088 §10.2) over the catalog: a Thing is a new sensor dataset and its Datastreams its
+ * resources (SensorCatalog, through the catalog's actions as the caller), with deep insert and links by @iot.id;
+ * Observations go through the one observations writer; Sensors, ObservedProperties, FeaturesOfInterest and
+ * Locations are rows of their own. One transaction per request; its Observations are published after the commit.
+ */
+@Injectable()
+export class StaCreator {
+  constructor(
+    private readonly catalog: SensorCatalog,
+    private readonly things: SensorThingRepository,
+    private readonly repo: StaWriteRepository,
+    private readonly links: StaLocationLinks,
+    private readonly observations: StaObservations,
+    private readonly updates: ObservationUpdates,
+    private readonly permissions: StaPermissions,
+  ) {}
+
+  /** POST to an entity set or a navigation path (`Things(1)/Datastreams`): the link to the parent is implied. */
+  async create(ctx: ActionContext, path: ResourcePath, body: Json): Promise<Created> {
+    const last = path.segments[path.segments.length - 1];
+    if (!last.isCollection || path.property || path.isRef) throw bad('POST creates entities in a collection, such as /Things or /Things(1)/Datastreams');
+    if (path.segments.length > 2) throw bad('POST to a path deeper than one navigation is not supported; use the entity set with a link');
+    const type = last.type;
+    if (path.segments.length === 2) {
+      const parent = path.segments[0];
+      const back = Object.entries(MODEL[type].navigations).find(([, n]) => n.target === parent.type);
+      if (!back) throw bad(`Cannot create ${SET_OF[type]} under ${SET_OF[parent.type]}`);
+      const link = { '@iot.id': Number(parent.id) };
+      body = { ...body, [back[0]]: back[1].many ? [...(Array.isArray(body[back[0]]) ? (body[back[0]] as unknown[]) : []), link] : link };
+    }
+    const created: number[] = [];
+    const result = await ctx.forRun().transaction(async (tx) => {
+      const id = await this.createEntity(tx, type, body, created);
+      this.updates.afterCommit(tx, created);
+      return { type, id };
+    });
+    return result;
+  }
+
+  private async createEntity(tx: ActionContext, type: EntityType, body: Json, observationIds: number[]): Promise<number> {
+    switch (type) {
+      case 'Thing': return this.createThing(tx, body, observationIds);
+      case 'Datastream': return this.createDatastream(tx, body, observationIds);
+      case 'Observation': return this.createObservation(tx, body, observationIds);
+      case 'Location': return this.createLocation(tx, body);
+      case 'HistoricalLocation': return this.createHistoricalLocation(tx, body);
+      default: {
+        checkEntity(type, body, 'create');
+        if (type === 'FeatureOfInterest' && Array.isArray(body.Observations) && body.Observations.length) throw bad('Create the Observations of a FeatureOfInterest through their Datastream');
+        if (Array.isArray(body.Datastreams) && body.Datastreams.length) throw bad(`Create the Datastreams of a ${type} through their Thing, linking the ${type} by @iot.id`);
+        await this.permissions.assertMayCreate(tx);
+        return this.repo.insertPlain(tx.db, type, body);
+      }
+    }
+  }
+
+  private async createThing(tx: ActionContext, body: Json, observationIds: number[]): Promise<number> {
+    checkEntity('Thing', body, 'create');
+    if (Array.isArray(body.HistoricalLocations) && body.HistoricalLocations.length) throw bad('HistoricalLocations are made by the service when a Thing gets a Location');
+    const locations = (body.Locations ?? []) as unknown[];
+    if (locations.length > 1) throw bad('A Thing of this service has one current Location');
+    let location: { link?: number; inline?: Json; geometry: unknown } | undefined;
+    if (locations.length) {
+      const l = locations[0];
+      const link = linkId(l);
+      if (link !== undefined) {
+        const row = await this.repo.location(tx.db, link);
+        if (!row) throw bad(`No Location with @iot.id ${link}`);
+        location = { link, geometry: row.location };
+      } else {
+        if (!isObject(l)) throw bad('Locations must be entities or {"@iot.id": n}');
+        checkEntity('Location', l, 'create');
+        location = { inline: l, geometry: l.location };
+      }
+    }
+    const datastreams = (body.Datastreams ?? []) as unknown[];
+    const streams: { stream: StreamInfo; body: Json }[] = [];
+    const keys = new Set<string>();
+    for (const d of datastreams) {
+      if (!isObject(d) || linkId(d) !== undefined) throw bad('A new Thing\'s Datastreams must be given inline (a Datastream belongs to one Thing)');
+      checkEntity('Datastream', d, 'create', 'Thing');
+      const stream = streamFromDatastream(d, uniqueKey(String(d.name), keys), await this.observedPropertyOf(tx, d.ObservedProperty));
+      streams.push({ stream, body: d });
+    }
+    const r = await this.catalog.createThing(tx, {
+      name: String(body.name), description: String(body.description), properties: isObject(body.properties) ? body.properties : undefined,
+      location: location?.geometry as GeoPoint | undefined, streams: streams.map((s) => s.stream),
+    });
+    if (location) await this.placeLocation(tx, r.thingId, location);
+    for (const s of streams) await this.afterDatastream(tx, r.datastreams[s.stream.key], s.body, observationIds);
+    return r.thingId;
+  }
+
+  /** The catalog made the Thing's Location from the geometry; a linked Location replaces it, an inline one names it. */
+  private async placeLocation(tx: ActionContext, thingId: number, l: { link?: number; inline?: Json }): Promise<void> {
+    const made = await this.links.current(tx.db, thingId);
+    if (made === null) return;
+    if (l.link !== undefined) await this.links.replace(tx.db, thingId, made, l.link);
+    else if (l.inline) await this.repo.updatePlain(tx.db, 'Location', made, l.inline);
+  }
+
+  private async observedPropertyOf(tx: ActionContext, op: unknown): Promise<{ name?: unknown; definition?: unknown } | undefined> {
+    const link = linkId(op);
+    if (link !== undefined) {
+      const row = await observedPropertyRow(tx.db, link);
+      if (!row) throw bad(`No ObservedProperty with @iot.id ${link}`);
+      return row;
+    }
+    if (isObject(op)) checkEntity('ObservedProperty', op, 'create');
+    return isObject(op) ? op : undefined;
+  }
+
+  /** What a Datastream brought besides the stream: its Sensor's own words, and Observations given inline. */
+  private async afterDatastream(tx: ActionContext, datastreamId: number, body: Json, observationIds: number[]): Promise<void> {
+    const sensor = body.Sensor;
+    const link = linkId(sensor);
+    if (link === undefined && isObject(sensor)) {
+      checkEntity('Sensor', sensor, 'create');
+      const row = (await this.things.datastreams(tx.db, (await this.repo.datastream(tx.db, datastreamId))!.thing_id)).find((d) => Number(d.id) === datastreamId);
+      if (row) await this.repo.updatePlain(tx.db, 'Sensor', Number(row.sensor_id), sensor);
+    } else if (link !== undefined && !(await this.repo.exists(tx.db, 'Sensor', link))) throw bad(`No Sensor with @iot.id ${link}`);
+    for (const o of (body.Observations ?? []) as unknown[]) {
+      if (!isObject(o)) throw bad('Observations must be given inline');
+      await this.createObservation(tx, { ...o, Datastream: { '@iot.id': datastreamId } }, observationIds);
+    }
+  }
+
+  private async createDatastream(tx: ActionContext, body: Json, observationIds: number[]): Promise<number> {
+    checkEntity('Datastream', body, 'create');
+    const thingLink = linkId(body.Thing);
+    if (thingLink === undefined) {
+      if (!isObject(body.Thing)) throw bad('Datastream: Thing must be an entity or {"@iot.id": n}');
+      const { Thing: thing, ...ds } = body;
+      const thingId = await this.createThing(tx, { ...(thing as Json), Datastreams: [ds] }, observationIds);
+      const made = await this.things.datastreams(tx.db, thingId);
+      return Number(made[made.length - 1].id);
+    }
+    await this.permissions.assertEditThing(tx, thingLink);
+    const known = await this.things.datastreams(tx.db, thingLink);
+    const keys = new Set(known.map((d) => d.source_key ?? ''));
+    const stream = streamFromDatastream(body, uniqueKey(String(body.name), keys), await this.observedPropertyOf(tx, body.ObservedProperty));
+    const r = await this.catalog.syncDatastreams(tx, thingLink, [stream]);
+    const id = r.datastreams[stream.key];
+    await this.afterDatastream(tx, id, body, observationIds);
+    return id;
+  }
+
+  private async createObservation(tx: ActionContext, body: Json, observationIds: number[]): Promise<number> {
+    checkEntity('Observation', body, 'create');
+    const dsId = linkId(body.Datastream);
+    if (dsId === undefined) throw bad('Observation: link its Datastream by {"@iot.id": n} (a Datastream cannot be created inside an Observation)');
+    const thingId = await this.permissions.observationTarget(tx, dsId);
+    const [id] = await this.observations.store(tx.db, [this.observations.draft(dsId, body)], new Map([[dsId, thingId]]));
+    if (id === null) throw new StaWriteError(409, 'late', 'The Observation is older than the late window of its Datastream and was not stored');
+    observationIds.push(id);
+    return id;
+  }
+
+  private async createLocation(tx: ActionContext, body: Json): Promise<number> {
+    checkEntity('Location', body, 'create');
+    if (Array.isArray(body.HistoricalLocations) && body.HistoricalLocations.length) throw bad('HistoricalLocations are made by the service when a Thing gets a Location');
+    const things = ((body.Things ?? []) as unknown[]).map((t) => {
+      const id = linkId(t);
+      if (id === undefined) throw bad('Location: Things must be links {"@iot.id": n}; create a Thing with its Location inline instead');
+      return id;
+    });
+    for (const t of things) await this.permissions.assertEditThing(tx, t);
+    if (!things.length) await this.permissions.assertMayCreate(tx);
+    const id = await this.repo.insertPlain(tx.db, 'Location', body);
+    for (const t of things) {
+      await this.links.moveTo(tx.db, t, id);
+      // The dataset's `spatial` follows (the Location is already current, so the catalog adds no second one).
+      await this.catalog.updateThing(tx, t, { location: body.location as GeoPoint });
+    }
+    return id;
+  }
+
+  private async createHistoricalLocation(tx: ActionContext, body: Json): Promise<number> {
+    checkEntity('HistoricalLocation', body, 'create');
+    const thing = linkId(body.Thing);
+    if (thing === undefined) throw bad('HistoricalLocation: link its Thing by {"@iot.id": n}');
+    await this.permissions.assertEditThing(tx, thing);
+    const time = new Date(String(body.time));
+    if (Number.isNaN(time.getTime())) throw bad(`HistoricalLocation: time is no valid time: ${String(body.time)}`);
+    const locations = ((body.Locations ?? []) as unknown[]).map((l) => {
+      const id = linkId(l);
+      if (id === undefined) throw bad('HistoricalLocation: Locations must be links {"@iot.id": n}');
+      return id;
+    });
+    for (const l of locations) if (!(await this.repo.exists(tx.db, 'Location', l))) throw bad(`No Location with @iot.id ${l}`);
+    return this.repo.insertHistoricalLocation(tx.db, thing, time, locations);
+  }
+
+}
+
+/** A Datastream's key within its Thing: its name, numbered when taken. */
+function uniqueKey(name: string, taken: Set<string>): string {
+  let key = name || 'datastream';
+  for (let n = 2; taken.has(key); n++) key = `${name}-${n}`;
+  taken.add(key);
+  return key;
+}

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import type { ActionContext } from '../../api/action-context';
+import { Visibility } from '../../auth/visibility';
+import { DatasetDicts } from '../../catalog/datasets/dataset-dicts.service';
+import { StaWriteError } from './sta-entity-input';
+import { StaWriteRepository, type PlainType } from './sta-write.repository';
+
+const forbidden = (what: string): StaWriteError => new StaWriteError(403, 'forbidden', `Not allowed to change ${what}`);
+
+/**
+ * Who may change a SensorThings entity: edit rights in the dataset of each Thing it belongs to (the project's
+ * visibility rule, src/auth/visibility.ts); an entity no Thing uses yet, a caller who may add datasets somewhere.
+ */
+@Injectable()
+export class StaPermissions {
+  constructor(
+    private readonly repo: StaWriteRepository,
+    private readonly visibility: Visibility,
+    private readonly dicts: DatasetDicts,
+  ) {}
+
+  async assertEditThing(tx: ActionContext, thingId: number): Promise<void> {
+    const pkg = await this.repo.thingPackage(tx.db, thingId);
+    const access = pkg ? await this.dicts.get(tx, pkg) : undefined;
+    if (!pkg || !access) throw new StaWriteError(404, 'not_found', `No Thing with @iot.id ${thingId}`);
+    if (!(await this.visibility.canEdit(tx, access.visibility))) throw forbidden(`Thing ${thingId} (dataset ${access.name})`);
+  }
+
+  /** An entity shared by Things: editable by who may edit all of them; one no Thing uses, by who may add datasets somewhere. */
+  async assertEditShared(tx: ActionContext, type: PlainType | 'HistoricalLocation', id: number): Promise<void> {
+    if (!(await this.repo.exists(tx.db, type, id))) throw new StaWriteError(404, 'not_found', `No ${type} with @iot.id ${id}`);
+    const users = await this.repo.thingsUsing(tx.db, type, id);
+    for (const t of users) await this.assertEditThing(tx, t);
+    if (!users.length) await this.assertMayCreate(tx);
+  }
+
+  async assertMayCreate(tx: ActionContext): Promise<void> {
+    if (tx.isSysadmin) return;
+    const orgs = await tx.call<unknown[]>('organization_list_for_user', { permission: 'create_dataset' });
+    if (!orgs.length) throw forbidden('SensorThings entities: you may add datasets to no organization');
+  }
+
+  /** The Datastream an Observation goes to, checked for the caller; answers its Thing. */
+  async observationTarget(tx: ActionContext, datastreamId: number): Promise<number> {
+    const ds = await this.repo.datastream(tx.db, datastreamId);
+    if (!ds) throw new StaWriteError(404, 'not_found', `No Datastream with @iot.id ${datastreamId}`);
+    await this.assertEditThing(tx, ds.thing_id);
+    return ds.thing_id;
+  }
+}
