@@ -4,6 +4,8 @@ import request from 'supertest';
 import { TestApp } from '../test-app';
 import type { TestUser } from '../factories/factories';
 import { withAdmin } from '../test-db';
+import { MqttIngest } from '../../src/sensors/mqtt/mqtt-ingest';
+import { eventually, testClient } from '../mqtt-broker';
 
 const fixture = (p: string): string => readFileSync(join(__dirname, '../fixtures/sensors', p), 'utf8');
 
@@ -73,6 +75,26 @@ describe('HTTP push of sensor batches (sensor_push)', () => {
       expect(await t.call('sensor_source_show', { id: src.id }, { as: member })).toMatchObject({ last_error: { code: 'malformed' } });
       await push(src, fixture('push/batch-gauges.json').replace('01JQ6Z1X9G2M4R7T8V0W3Y5B6C', 'second'));
       expect(await t.call('sensor_source_show', { id: src.id }, { as: member })).toMatchObject({ last_error: null, counts: { batches: 2, readings: 16, stored: 8, unchanged: 8 } });
+    });
+
+    it('announces what a batch stored on MQTT (SensorThings receive updates) after the commit, never a private source\'s', async () => {
+      const reader = await testClient(`mqtt://127.0.0.1:${t.app.get(MqttIngest).brokerPort}`);
+      try {
+        const got: { topic: string; result: unknown }[] = [];
+        reader.on('message', (topic, payload) => got.push({ topic, result: (JSON.parse(payload.toString()) as { result: unknown }).result }));
+        await reader.subscribeAsync('v1.1/Observations', { qos: 1 });
+        const hidden = await source({ format: 'json', private: true, stations: [gauge('COCHEM'), gauge('KOBLENZ')] });
+        expect((await push(hidden, fixture('push/batch-gauges.json'))).status).toBe(200);
+        const open = await source({ format: 'json', stations: [gauge('COCHEM'), gauge('KOBLENZ')] });
+        expect((await push(open, fixture('push/batch-gauges.json'))).status).toBe(200);
+        await eventually(() => got.length >= 8, 10_000, () => `8 updates, got ${got.length}`);
+        await new Promise((r) => setTimeout(r, 200));
+        // Only the public source's 8 readings; the private one's were stored and stayed quiet.
+        expect(got).toHaveLength(8);
+        expect(await count(hidden)).toBe(8);
+      } finally {
+        await reader.endAsync();
+      }
     });
 
     it('answers a replay with the same key and body with the first answer, and the same key with another body with 409', async () => {

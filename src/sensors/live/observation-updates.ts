@@ -29,12 +29,15 @@ export class ObservationUpdates {
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  /** Publishes the Observations once `tx` has committed (nothing if it rolls back); failures are logged. */
+  /**
+   * Publishes the Observations once `tx` has committed (nothing if it rolls back); failures are logged. The writer's
+   * answer does not wait for them: a push of 10,000 readings is 30,000 messages, best effort after the commit.
+   */
   afterCommit(tx: AfterCommit, observationIds: readonly (number | null | undefined)[]): void {
     const ids = [...new Set(observationIds.filter((id): id is number => typeof id === 'number'))];
     if (!ids.length || this.config.MQTT_URL === 'off') return;
-    tx.afterCommit(async () => {
-      await this.publish(ids).catch((err: unknown) => this.log.warn({ err }, 'SensorThings updates could not be published'));
+    tx.afterCommit(() => {
+      void this.publish(ids).catch((err: unknown) => this.log.warn({ err }, 'SensorThings updates could not be published'));
     });
   }
 

@@ -4,6 +4,7 @@ import { SensorCatalog, type StationSource, type SyncResult } from '../catalog/s
 import type { PolledSource } from '../catalog/sensor-poller';
 import { IngestBatchRepository } from '../observations/ingest-batch.repository';
 import { ObservationWriter, type WriteCounts } from '../observations/observation-writer';
+import { ObservationUpdates } from '../live/observation-updates';
 import type { IngestWarning, ReadingBatch, StationInfo } from '../readings';
 
 /** What a poll stored, as PollResult counts. */
@@ -27,6 +28,7 @@ export class PollWriter {
     private readonly catalog: SensorCatalog,
     private readonly writer: ObservationWriter,
     private readonly batches: IngestBatchRepository,
+    private readonly updates: ObservationUpdates,
   ) {}
 
   async syncStations(ctx: ActionContext, source: PolledSource, stations: StationInfo[]): Promise<SyncResult[]> {
@@ -39,7 +41,9 @@ export class PollWriter {
     return ctx.forRun().transaction(async (tx) => {
       const { readings, warnings } = await this.writer.resolve(tx.db, source.id, batch);
       const batchId = await this.batches.open(tx.db, source.id);
-      const result = await this.writer.write(tx.db, { sourceId: source.id, batchId, readings });
+      const result = await this.writer.write(tx.db, { sourceId: source.id, batchId, readings, returnIds: true });
+      // SensorThings receive-updates: what this poll stored, on MQTT once it is committed.
+      this.updates.afterCommit(tx, result.ids ?? []);
       const newest = new Map<string, number>();
       for (const r of readings) {
         const key = `${r.station}/${r.stream}`;

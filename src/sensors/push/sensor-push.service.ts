@@ -7,6 +7,7 @@ import type { PushConfig, PushStationConfig } from '../catalog/sensor-source-con
 import { SensorSourceRepository, type SourceRow } from '../catalog/sensor-source.repository';
 import { bodyHash, IngestBatchRepository } from '../observations/ingest-batch.repository';
 import { ObservationWriter } from '../observations/observation-writer';
+import { ObservationUpdates } from '../live/observation-updates';
 import { ObservationRepository, streamKey } from '../observations/observation.repository';
 import { countsOf } from '../pollers/poll-writer';
 import { IngestError, type StationInfo } from '../readings';
@@ -61,6 +62,7 @@ export class SensorPushService {
     private readonly writer: ObservationWriter,
     private readonly batches: IngestBatchRepository,
     private readonly observations: ObservationRepository,
+    private readonly updates: ObservationUpdates,
   ) {}
 
   async push(ctx: ActionContext, input: PushInput): Promise<PushAnswer> {
@@ -101,7 +103,9 @@ export class SensorPushService {
           batchId = await this.batches.open(tx.db, s.id);
         }
         const { readings, warnings } = await this.writer.resolve(tx.db, s.id, parsed);
-        const written = await this.writer.write(tx.db, { sourceId: s.id, batchId, readings });
+        const written = await this.writer.write(tx.db, { sourceId: s.id, batchId, readings, returnIds: true });
+        // SensorThings receive-updates: the batch's Observations, on MQTT once it is committed.
+        this.updates.afterCommit(tx, written.ids ?? []);
         const all = [...warnings, ...written.warnings];
         const body = {
           source: s.name,
