@@ -87,6 +87,7 @@ export async function run(): Promise<void> {
   const base = `http://127.0.0.1:${server.port}`;
   const auth = { authorization: server.token };
   const json = { ...auth, 'content-type': 'application/json' };
+  if (process.env.BENCH_SHOW_URL) log(`database: ${server.databaseUrl}`);
   const db = new Client({ connectionString: server.databaseUrl });
   await db.connect();
   const call = async <T>(action: string, body: unknown): Promise<T> => {
