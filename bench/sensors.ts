@@ -1,79 +1,137 @@
 import 'reflect-metadata';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import autocannon from 'autocannon';
+import mqtt, { type MqttClient } from 'mqtt';
+import { createServer, type AddressInfo } from 'node:net';
+import { cpus } from 'node:os';
+import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Client } from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createDataSource } from '../src/database/data-source';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../src/database/embedded-postgres';
-import { ENTITIES } from '../src/entities';
-import type { ResolvedReading } from '../src/sensors/observations/observation-writer';
-import type { DatastreamRef } from '../src/sensors/observations/observation.repository';
 import { monthOf } from '../src/sensors/observations/partitions';
-import { makeSource, makeStation, observationKit, type StreamSpec } from '../src/sensors/observations/testing/sensor-fixture.repository';
+import { observationKit } from '../src/sensors/observations/testing/sensor-fixture.repository';
+import { startServer, stopServer, treeCpu, type Server } from './core';
 
 /**
- * `npm run bench -- sensors`: BENCH_ROWS (10,000,000) readings of 1,000 datastreams (one every 5 minutes each) go
- * into sensor_observation twice, side by side: a raw `COPY` (the limit: no units, no checks, no duplicates, no
- * latest) and the observations writer in batches of 10,000 (what every ingestion path calls: units, sentinels,
- * limits, late window, merge, revisions, latest, pending aggregates), each batch its own transaction, BENCH_WRITERS (2)
- * writers at once with their own datastreams, as separate sources push. Then, on the
- * writer's rows, the reads SensorThings makes: a datastream's latest value (sensor_latest, and the newest observation
- * by `$orderby=phenomenonTime desc&$top=1`) and one day of a datastream, p50/p95 over random datastreams.
- * Runs on its own embedded PostgreSQL (or BENCH_DATABASE_URL, an empty migrated database).
+ * `npm run bench -- sensors`: everything through the running service (bench/server.ts: the real HTTP app, its own
+ * embedded PostgreSQL and its own MQTT broker on a free port), side by side with the issue's goals:
+ *  1. ingestion: BENCH_PUSH_BATCHES (40) JSON batches of 10,000 readings over the 1,000 datastreams of a push source
+ *     through `sensor_push`, 2 clients at once; the same through `POST /sta/v1.1/CreateObservations` (dataArray);
+ *     BENCH_MQTT_MESSAGES (30,000) STA Observations published at QoS 1 on `v1.1/Datastreams(ID)/Observations` by
+ *     BENCH_MQTT_PUBLISHERS (16) clients, counted when PUBACKed; and the limit: a raw COPY of BENCH_ROWS readings of
+ *     the same datastreams into the same table (which also loads the data the reads below run on);
+ *  2. publish-to-visible latency: BENCH_LATENCY_SAMPLES (200) Observations published one at a time, each polled
+ *     until `datastore_search` on its datastream's resource and SensorThings' newest Observation show it;
+ *  3. reads over BENCH_ROWS (10,000,000) observations of 1,000 datastreams: the latest value and one day of a random
+ *     datastream through SensorThings HTTP, BENCH_READ_CONNECTIONS (4) connections for BENCH_DURATION (10) s each.
+ * Each ingestion path stops after BENCH_PHASE_SECONDS (30) and is rated on what it got acknowledged by then, so a slow
+ * path cannot stretch the run. CPU per reading (server process vs PostgreSQL) comes from /proc (treeCpu).
  */
 const ROWS = Number(process.env.BENCH_ROWS ?? 10_000_000);
-const DATASTREAMS = 1000;
+const STATIONS = 100;
+const PER_STATION = 10;
+const DATASTREAMS = STATIONS * PER_STATION;
 const BATCH = 10_000;
+const STEPS_PER_BATCH = BATCH / DATASTREAMS;
+const PUSH_BATCHES = Number(process.env.BENCH_PUSH_BATCHES ?? 40);
+const PUSH_CLIENTS = 2;
+const MQTT_MESSAGES = Number(process.env.BENCH_MQTT_MESSAGES ?? 30_000);
+/** A slow path is measured for at most this many seconds (the batches or messages not sent by then are left out). */
+const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 30);
+const MQTT_PUBLISHERS = Number(process.env.BENCH_MQTT_PUBLISHERS ?? 16);
+/** QoS 1 messages a publisher has out before it waits for a PUBACK. */
+const MQTT_INFLIGHT = Number(process.env.BENCH_MQTT_INFLIGHT ?? 20);
+const LATENCY_SAMPLES = Number(process.env.BENCH_LATENCY_SAMPLES ?? 200);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const READ_CONNECTIONS = Number(process.env.BENCH_READ_CONNECTIONS ?? 4);
 const STEP_MS = 5 * 60_000;
-const START = Date.UTC(2026, 0, 1);
-const QUERIES = Number(process.env.BENCH_QUERIES ?? 500);
-/** Writers at once, each with its own datastreams (as separate sources push), each its own connection. */
-const WRITERS = Number(process.env.BENCH_WRITERS ?? 2);
+const DAY_MS = 86_400_000;
 
-/** Reading i of the whole set: datastream i mod 1,000, at step i div 1,000. */
-const timeOf = (i: number): number => START + Math.floor(i / DATASTREAMS) * STEP_MS;
+/** The COPY'd history ends 10 days before today; what the service ingests follows it, step by step, still in the past. */
+const COPY_STEPS = Math.ceil(ROWS / DATASTREAMS);
+const START = Math.floor(Date.now() / DAY_MS) * DAY_MS - 10 * DAY_MS - COPY_STEPS * STEP_MS;
+const timeAt = (step: number): number => START + step * STEP_MS;
 const valueAt = (ds: number, step: number): number => Math.round(300 + 150 * Math.sin((step * DATASTREAMS + ds) / 7919) + (ds % 13));
-const valueOf = (i: number): number => valueAt(i % DATASTREAMS, Math.floor(i / DATASTREAMS));
 
-const rate = (n: number, ms: number): string => `${Math.round(n / (ms / 1000)).toLocaleString('en')} readings/s`;
+const log = (s: string): void => void process.stdout.write(`${s}\n`);
 const pct = (xs: number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
+const fmt = (n: number): string => Math.round(n).toLocaleString('en');
+const mark = (ok: boolean): string => (ok ? 'met' : 'MISSED');
+
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
+}
+
+interface Stream {
+  id: number;
+  resourceId: string;
+  station: string;
+  key: string;
+}
+
+/** CPU seconds of the server process and of PostgreSQL (its children) spent in `fn`. */
+async function cpuOf<T>(server: Server, fn: () => Promise<T>): Promise<{ value: T; server: number; pg: number; seconds: number }> {
+  const before = treeCpu(server.proc.pid!);
+  const t0 = performance.now();
+  const value = await fn();
+  const seconds = (performance.now() - t0) / 1000;
+  const after = treeCpu(server.proc.pid!);
+  return { value, seconds, server: after && before ? after.self - before.self : NaN, pg: after && before ? after.children - before.children : NaN };
+}
+const perReading = (c: { server: number; pg: number }, n: number): string => `CPU per reading: server ${((c.server * 1e6) / n).toFixed(0)} µs, PostgreSQL ${((c.pg * 1e6) / n).toFixed(0)} µs`;
 
 export async function run(): Promise<void> {
-  const log = (s: string): void => void process.stdout.write(`${s}\n`);
-  let pg: EmbeddedPostgresHandle | undefined;
-  let dir: string | undefined;
-  let url = process.env.BENCH_DATABASE_URL;
-  if (!url) {
-    dir = await mkdtemp(join(tmpdir(), 'bench-sensors-'));
-    pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), database: 'catalog_bench' });
-    url = pg.url;
-    const migrate = createDataSource({ url, entities: ENTITIES, poolSize: 1 });
-    await migrate.initialize();
-    await migrate.runMigrations({ transaction: 'each' });
-    await migrate.destroy();
-  }
-  const k = await observationKit(url, WRITERS + 2);
-  const client = new Client({ connectionString: url });
-  await client.connect();
+  const mqttPort = await freePort();
+  const server = await startServer({ MQTT_PORT: String(mqttPort), LOADER_FORMATS: 'none' });
+  const base = `http://127.0.0.1:${server.port}`;
+  const auth = { authorization: server.token };
+  const json = { ...auth, 'content-type': 'application/json' };
+  if (process.env.BENCH_SHOW_URL) log(`database: ${server.databaseUrl}`);
+  const db = new Client({ connectionString: server.databaseUrl });
+  await db.connect();
+  const call = async <T>(action: string, body: unknown): Promise<T> => {
+    const res = await fetch(`${base}/api/3/action/${action}`, { method: 'POST', headers: json, body: JSON.stringify(body) });
+    const out = (await res.json()) as { success: boolean; result: T; error?: unknown };
+    if (!out.success) throw new Error(`${action}: ${JSON.stringify(out.error)}`);
+    return out.result;
+  };
+  const goals: string[] = [];
   try {
-    const source = await makeSource(k.ds);
-    const streams: DatastreamRef[] = [];
-    const specs: StreamSpec[] = Array.from({ length: 10 }, (_, j) => ({ key: `W${j}`, quantity: 'water_level', unit: 'cm', intervalSeconds: STEP_MS / 1000 }));
-    for (let s = 0; s < DATASTREAMS / 10; s++) streams.push(...Object.values(await makeStation(k.ds, source, `station-${s}`, specs)));
-    const months = new Set<string>();
-    for (let t = timeOf(0); t <= timeOf(ROWS - 1); t += 86_400_000) months.add(monthOf(new Date(t)));
-    months.add(monthOf(new Date(timeOf(ROWS - 1))));
-    await k.partitions.ensure(months);
-    log(`${ROWS.toLocaleString('en')} readings of ${DATASTREAMS} datastreams, one every 5 min, over ${months.size} monthly partitions; 2 cores shared by this process and PostgreSQL`);
+    log(`${cpus().length} cores shared by the bench client, the service and its PostgreSQL; ${fmt(ROWS)} observations of ${DATASTREAMS} datastreams`);
 
-    // The limit: COPY of the same readings straight into the table.
+    // ---- set-up: a push source whose 100 stations of 10 water levels each become datasets on its first batch
+    const org = await call<{ id: string }>('organization_create', { name: `bench-sensors-${Date.now()}`, title: 'Bench-Stadt' });
+    const stations = Array.from({ length: STATIONS }, (_, s) => ({
+      key: `station-${s}`, name: `Pegel ${s}`, coordinates: [7 + s / 100, 50],
+      streams: Array.from({ length: PER_STATION }, (_, j) => ({ key: `W${j}`, name: `Wasserstand ${j}`, quantity: 'water_level', unit: 'cm', interval_seconds: 300 })),
+    }));
+    const source = await call<{ id: string; name: string }>('sensor_source_create', { name: `bench-push-${Date.now()}`, owner_org: org.id, type: 'push', config: { format: 'json', stations } });
+    let t0 = performance.now();
+    const first = await fetch(`${base}/api/3/action/sensor_push?source=${source.name}`, { method: 'POST', headers: json, body: JSON.stringify({ readings: [] }) });
+    if (first.status !== 200) throw new Error(`first push: ${first.status} ${await first.text()}`);
+    const rows: { id: string; resource_id: string; station: string; key: string }[] = (await db.query(
+      `SELECT d.id, d.resource_id, th.source_key AS station, d.source_key AS key FROM sensor_datastream d JOIN sensor_thing th ON th.id = d.thing_id
+        WHERE th.source_id = $1 ORDER BY th.source_key, d.source_key`, [source.id])).rows;
+    const streams: Stream[] = rows.map((r) => ({ id: Number(r.id), resourceId: r.resource_id, station: r.station, key: r.key }));
+    if (streams.length !== DATASTREAMS) throw new Error(`expected ${DATASTREAMS} datastreams, found ${streams.length}`);
+    log(`set-up: ${STATIONS} sensor datasets with ${DATASTREAMS} datastreams made by the first push in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+
+    // ---- the limit, and the history the reads run on: a raw COPY straight into sensor_observation
+    const kit = await observationKit(server.databaseUrl, 1);
+    const months = new Set<string>();
+    for (let t = timeAt(0); t <= Date.now() + DAY_MS; t += DAY_MS) months.add(monthOf(new Date(t)));
+    await kit.partitions.ensure(months);
+    await kit.ds.destroy();
     async function* lines(): AsyncGenerator<string> {
       let chunk = '';
       for (let i = 0; i < ROWS; i++) {
-        chunk += `${streams[i % DATASTREAMS].id}\t${new Date(timeOf(i)).toISOString()}\t${valueOf(i)}\tgood\n`;
+        const d = i % DATASTREAMS;
+        const step = Math.floor(i / DATASTREAMS);
+        chunk += `${streams[d].id}\t${new Date(timeAt(step)).toISOString()}\t${valueAt(d, step)}\tgood\n`;
         if (chunk.length > 1 << 16) {
           yield chunk;
           chunk = '';
@@ -81,79 +139,163 @@ export async function run(): Promise<void> {
       }
       yield chunk;
     }
-    let t0 = performance.now();
-    await pipeline(Readable.from(lines()), client.query(copyFrom(`COPY sensor_observation (datastream_id, phenomenon_time, result, quality) FROM STDIN`)));
-    const copyMs = performance.now() - t0;
-    log(`raw COPY into sensor_observation (the limit):   ${(copyMs / 1000).toFixed(1)} s = ${rate(ROWS, copyMs)}`);
-    await client.query(`TRUNCATE sensor_observation, sensor_latest, sensor_aggregate_pending`);
-    await client.query(`CHECKPOINT`);
-
-    // The writer, batches of 10,000 readings, one transaction each; WRITERS at once, each with its share of the datastreams.
-    const batchMs: number[] = [];
+    const copy = await cpuOf(server, () => pipeline(Readable.from(lines()), db.query(copyFrom(`COPY sensor_observation (datastream_id, phenomenon_time, result, quality) FROM STDIN`))));
+    const copyRate = ROWS / copy.seconds;
+    log(`raw COPY into sensor_observation (the limit):       ${copy.seconds.toFixed(1)} s = ${fmt(copyRate)} readings/s (PostgreSQL ${((copy.pg * 1e6) / ROWS).toFixed(1)} µs CPU per reading)`);
     t0 = performance.now();
-    await Promise.all(Array.from({ length: WRITERS }, async (_, w) => {
-      const mine = streams.map((d, j) => ({ d, j })).filter((x) => x.j % WRITERS === w);
-      const total = Math.floor(ROWS / WRITERS);
-      for (let from = 0; from < total; from += BATCH) {
+    await db.query(`VACUUM ANALYZE sensor_observation`);
+    log(`VACUUM ANALYZE after the load: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    let step = COPY_STEPS; // the next free time step of every datastream
+
+    // ---- 1a. HTTP push: JSON batches of 10,000 readings (10 steps of all 1,000 datastreams), 2 clients at once
+    const pushBodies: string[] = [];
+    for (let b = 0; b < PUSH_BATCHES; b++, step += STEPS_PER_BATCH) {
+      const readings = [];
+      for (let k = 0; k < STEPS_PER_BATCH; k++) for (const [d, s] of streams.entries()) {
+        readings.push({ station: s.station, timeseries: s.key, timestamp: new Date(timeAt(step + k)).toISOString(), value: valueAt(d, step + k), unit: 'cm' });
+      }
+      pushBodies.push(JSON.stringify({ readings }));
+    }
+    const pushMs: number[] = [];
+    let phase0 = performance.now();
+    const push = await cpuOf(server, () => Promise.all(Array.from({ length: PUSH_CLIENTS }, async (_, c) => {
+      for (let b = c; b < pushBodies.length && performance.now() - phase0 < PHASE_SECONDS * 1000; b += PUSH_CLIENTS) {
         const b0 = performance.now();
-        const readings: ResolvedReading[] = [];
-        for (let q = from; q < Math.min(total, from + BATCH); q++) {
-          const { d, j } = mine[q % mine.length];
-          const step = Math.floor(q / mine.length);
-          readings.push({ station: `station-${Math.floor(j / 10)}`, stream: `W${j % 10}`, time: new Date(START + step * STEP_MS), value: valueAt(j, step), unit: 'cm', datastream: d });
-        }
-        const res = await k.ds.transaction((tx) => k.writer.write(tx, { sourceId: source, readings }));
-        if (res.counts.inserted !== readings.length) throw new Error(`batch at ${from}: ${JSON.stringify(res.counts)}`);
-        batchMs.push(performance.now() - b0);
+        const res = await fetch(`${base}/api/3/action/sensor_push?source=${source.name}`, { method: 'POST', headers: json, body: pushBodies[b] });
+        const out = (await res.json()) as { result?: { stored: number } };
+        if (res.status !== 200 || out.result?.stored !== BATCH) throw new Error(`push ${b}: ${res.status} ${JSON.stringify(out).slice(0, 300)}`);
+        pushMs.push(performance.now() - b0);
       }
-    }));
-    const writerMs = performance.now() - t0;
-    const written = WRITERS * Math.floor(ROWS / WRITERS);
-    log(`observations writer, batches of 10,000, ${WRITERS} at once: ${(writerMs / 1000).toFixed(1)} s = ${rate(written, writerMs)} (goal >= 100,000/s and >= 50 % of raw COPY: ${(100 * copyMs / writerMs * written / ROWS).toFixed(0)} %); batch p50 ${pct(batchMs, 50).toFixed(0)} ms, p95 ${pct(batchMs, 95).toFixed(0)} ms`);
+    })));
+    const pushRate = (pushMs.length * BATCH) / push.seconds;
+    pushBodies.length = 0;
+    log(`sensor_push, ${pushMs.length} JSON batches of 10,000, ${PUSH_CLIENTS} clients: ${fmt(pushRate)} readings/s = ${((100 * pushRate) / copyRate).toFixed(0)} % of COPY; batch p50 ${pct(pushMs, 50).toFixed(0)} ms p95 ${pct(pushMs, 95).toFixed(0)} ms; ${perReading(push, pushMs.length * BATCH)}`);
+    goals.push(`HTTP push (sensor_push)           ${fmt(pushRate).padStart(9)} readings/s, ${((100 * pushRate) / copyRate).toFixed(0).padStart(3)} % of COPY   goal >= 100,000/s and >= 50 %   ${mark(pushRate >= 100_000 && pushRate >= copyRate / 2)}`);
 
-    // A repeat of a batch already stored: every reading compared, nothing written.
-    const again: ResolvedReading[] = [];
-    for (let i = 0; i < BATCH; i++) again.push({ station: '', stream: '', time: new Date(timeOf(i)), value: valueOf(i), unit: 'cm', datastream: streams[i % DATASTREAMS] });
-    t0 = performance.now();
-    const repeat = await k.ds.transaction((tx) => k.writer.write(tx, { sourceId: source, readings: again, lateWindowSeconds: 1e10 }));
-    const repeatMs = performance.now() - t0;
-    log(`a repeated batch of 10,000 (all unchanged):     ${repeatMs.toFixed(0)} ms = ${rate(BATCH, repeatMs)} (${repeat.counts.unchanged} unchanged)`);
-
-    // The aggregate job over every hour the writer touched (the first run after the load).
-    t0 = performance.now();
-    const agg = await k.aggregates.run();
-    const aggMs = performance.now() - t0;
-    log(`aggregate job, all pending hours:               ${(aggMs / 1000).toFixed(1)} s for ${agg.hours.toLocaleString('en')} hours and ${agg.days.toLocaleString('en')} days (${rate(written, aggMs)} aggregated)`);
-
-    await client.query(`VACUUM ANALYZE sensor_observation`);
-    await client.query(`VACUUM ANALYZE sensor_latest`);
-
-    // Reads, as the SensorThings layer makes them, on random datastreams.
-    const lastDay = timeOf(ROWS - 1) - 86_400_000;
-    const measure = async (label: string, goal: number, sql: string, params: () => unknown[]): Promise<void> => {
-      for (let i = 0; i < 20; i++) await client.query(sql, params());
-      const ms: number[] = [];
-      let rows = 0;
-      for (let i = 0; i < QUERIES; i++) {
-        const q0 = performance.now();
-        rows += (await client.query(sql, params())).rowCount ?? 0;
-        ms.push(performance.now() - q0);
+    // ---- 1b. CreateObservations: the same batches as dataArrays (10 rows of each of the 1,000 datastreams)
+    const coBodies: string[] = [];
+    for (let b = 0; b < PUSH_BATCHES; b++, step += STEPS_PER_BATCH) {
+      coBodies.push(JSON.stringify(streams.map((s, d) => ({
+        Datastream: { '@iot.id': s.id }, components: ['phenomenonTime', 'result'],
+        dataArray: Array.from({ length: STEPS_PER_BATCH }, (_, k) => [new Date(timeAt(step + k)).toISOString(), valueAt(d, step + k)]),
+      }))));
+    }
+    const coMs: number[] = [];
+    phase0 = performance.now();
+    const co = await cpuOf(server, () => Promise.all(Array.from({ length: PUSH_CLIENTS }, async (_, c) => {
+      for (let b = c; b < coBodies.length && performance.now() - phase0 < PHASE_SECONDS * 1000; b += PUSH_CLIENTS) {
+        const b0 = performance.now();
+        const res = await fetch(`${base}/sta/v1.1/CreateObservations`, { method: 'POST', headers: json, body: coBodies[b] });
+        const out = (await res.json()) as string[];
+        if (res.status !== 201 || out.length !== BATCH || out.some((x) => x === 'error')) throw new Error(`CreateObservations ${b}: ${res.status} ${JSON.stringify(out).slice(0, 300)}`);
+        coMs.push(performance.now() - b0);
       }
-      log(`${label.padEnd(48)} p50 ${pct(ms, 50).toFixed(2).padStart(6)} ms   p95 ${pct(ms, 95).toFixed(2).padStart(6)} ms   (goal p95 < ${goal} ms; ${Math.round(rows / QUERIES)} rows each)`);
+    })));
+    const coRate = (coMs.length * BATCH) / co.seconds;
+    coBodies.length = 0;
+    log(`CreateObservations, ${coMs.length} batches of 10,000, ${PUSH_CLIENTS} clients: ${fmt(coRate)} readings/s = ${((100 * coRate) / copyRate).toFixed(0)} % of COPY; batch p50 ${pct(coMs, 50).toFixed(0)} ms p95 ${pct(coMs, 95).toFixed(0)} ms; ${perReading(co, coMs.length * BATCH)}`);
+    goals.push(`CreateObservations (dataArray)    ${fmt(coRate).padStart(9)} readings/s, ${((100 * coRate) / copyRate).toFixed(0).padStart(3)} % of COPY   goal >= 100,000/s and >= 50 %   ${mark(coRate >= 100_000 && coRate >= copyRate / 2)}`);
+
+    // ---- 1c. MQTT create at QoS 1, several publishers, each with up to MQTT_INFLIGHT unacknowledged messages
+    const connect = async (id: string): Promise<MqttClient> => {
+      const c = mqtt.connect(`mqtt://127.0.0.1:${mqttPort}`, { clientId: id, protocolVersion: 4, clean: true, reconnectPeriod: 0 });
+      await new Promise<void>((ok, fail) => { c.once('connect', () => ok()); c.once('error', fail); });
+      return c;
     };
-    const someStream = (): number => streams[Math.floor(Math.random() * DATASTREAMS)].id;
-    await measure('latest value (sensor_latest)', 10, `SELECT observation_id, phenomenon_time, result, quality FROM sensor_latest WHERE datastream_id = $1`, () => [someStream()]);
-    await measure('latest value ($orderby desc, $top=1)', 10, `SELECT id, phenomenon_time, phenomenon_time_end, result, result_json, result_time, quality, parameters
-      FROM sensor_observation WHERE datastream_id = $1 ORDER BY phenomenon_time DESC LIMIT 1`, () => [someStream()]);
-    await measure('one day of one datastream', 20, `SELECT id, phenomenon_time, phenomenon_time_end, result, result_json, result_time, quality, parameters
-      FROM sensor_observation WHERE datastream_id = $1 AND phenomenon_time >= $2 AND phenomenon_time < $3 ORDER BY phenomenon_time`, () => {
-      const from = START + Math.floor(Math.random() * Math.max(1, (lastDay - START) / 3_600_000)) * 3_600_000;
-      return [someStream(), new Date(from).toISOString(), new Date(from + 86_400_000).toISOString()];
-    });
+    const publishers = await Promise.all(Array.from({ length: MQTT_PUBLISHERS }, (_, p) => connect(`bench-pub-${p}`)));
+    const mqttStart = step;
+    step += Math.ceil(MQTT_MESSAGES / DATASTREAMS);
+    let acked = 0;
+    phase0 = performance.now();
+    const mq = await cpuOf(server, () => Promise.all(publishers.map(async (c, p) => {
+      let next = p;
+      const lane = async (): Promise<void> => {
+        for (let i = (next += MQTT_PUBLISHERS) - MQTT_PUBLISHERS; i < MQTT_MESSAGES && performance.now() - phase0 < PHASE_SECONDS * 1000; i = (next += MQTT_PUBLISHERS) - MQTT_PUBLISHERS) {
+          const d = i % DATASTREAMS;
+          const st = mqttStart + Math.floor(i / DATASTREAMS);
+          await c.publishAsync(`v1.1/Datastreams(${streams[d].id})/Observations`, JSON.stringify({ phenomenonTime: new Date(timeAt(st)).toISOString(), result: valueAt(d, st) }), { qos: 1 });
+          acked++;
+        }
+      };
+      await Promise.all(Array.from({ length: MQTT_INFLIGHT }, lane));
+    })));
+    const mqttRate = acked / mq.seconds;
+    const [{ n: mqttStored }] = (await db.query(`SELECT count(*)::int AS n FROM sensor_observation WHERE phenomenon_time >= $1 AND phenomenon_time < $2`, [new Date(timeAt(mqttStart)), new Date(timeAt(step))])).rows;
+    log(`MQTT create, QoS 1, ${MQTT_PUBLISHERS} publishers x ${MQTT_INFLIGHT} in flight: ${fmt(acked)} PUBACKs in ${mq.seconds.toFixed(1)} s = ${fmt(mqttRate)} messages/s (${fmt(mqttStored)} stored); ${perReading(mq, acked)}`);
+    goals.push(`MQTT create, QoS 1                ${fmt(mqttRate).padStart(9)} messages/s                   goal >= 20,000/s                ${mark(mqttRate >= 20_000)}`);
+    await Promise.all(publishers.map((c) => c.endAsync()));
+
+    // ---- 2. publish to visible in datastore_search and SensorThings, one message at a time
+    const pub = await connect('bench-latency');
+    const toDatastore: number[] = [];
+    const toSta: number[] = [];
+    for (let i = 0; i < LATENCY_SAMPLES; i++, step++) {
+      const s = streams[Math.floor(Math.random() * DATASTREAMS)];
+      const time = new Date(timeAt(step)).toISOString();
+      const sent = performance.now();
+      const acked = pub.publishAsync(`v1.1/Datastreams(${s.id})/Observations`, JSON.stringify({ phenomenonTime: time, result: i }), { qos: 1 });
+      const until = async (probe: () => Promise<boolean>): Promise<number> => {
+        for (;;) {
+          if (await probe()) return performance.now() - sent;
+          if (performance.now() - sent > 10_000) throw new Error(`not visible after 10 s: datastream ${s.id} at ${time}`);
+        }
+      };
+      const [a, b] = await Promise.all([
+        until(async () => {
+          const r = (await (await fetch(`${base}/api/3/action/datastore_search?resource_id=${s.resourceId}&sort=phenomenon_time%20desc&limit=1`)).json()) as { result?: { records: { phenomenon_time: string }[] } };
+          return r.result?.records[0] !== undefined && Date.parse(r.result.records[0].phenomenon_time) === Date.parse(time);
+        }),
+        until(async () => {
+          const r = (await (await fetch(`${base}/sta/v1.1/Datastreams(${s.id})/Observations?$orderby=phenomenonTime%20desc&$top=1`)).json()) as { value?: { phenomenonTime: string }[] };
+          return r.value?.[0] !== undefined && Date.parse(r.value[0].phenomenonTime) === Date.parse(time);
+        }),
+      ]);
+      await acked;
+      toDatastore.push(a);
+      toSta.push(b);
+    }
+    await pub.endAsync();
+    log(`publish -> visible, ${LATENCY_SAMPLES} samples: datastore_search p50 ${pct(toDatastore, 50).toFixed(1)} ms p95 ${pct(toDatastore, 95).toFixed(1)} ms; SensorThings p50 ${pct(toSta, 50).toFixed(1)} ms p95 ${pct(toSta, 95).toFixed(1)} ms`);
+    goals.push(`publish -> datastore_search p95   ${pct(toDatastore, 95).toFixed(1).padStart(9)} ms (p50 ${pct(toDatastore, 50).toFixed(1)})              goal < 1,000 ms                 ${mark(pct(toDatastore, 95) < 1000)}`);
+    goals.push(`publish -> SensorThings p95       ${pct(toSta, 95).toFixed(1).padStart(9)} ms (p50 ${pct(toSta, 50).toFixed(1)})              goal < 1,000 ms                 ${mark(pct(toSta, 95) < 1000)}`);
+
+    // ---- 3. reads through SensorThings HTTP over the COPY'd history, random datastreams
+    await db.query(`ANALYZE sensor_observation`);
+    const pick = (): Stream => streams[Math.floor(Math.random() * DATASTREAMS)];
+    const lastDayStep = Math.max(0, COPY_STEPS - DAY_MS / STEP_MS);
+    const reads: Record<string, { goal: number; path: () => string; rows: (body: string) => number }> = {
+      'latest value ($orderby desc, $top=1)': { goal: 10, path: () => `/sta/v1.1/Datastreams(${pick().id})/Observations?$orderby=phenomenonTime%20desc&$top=1`, rows: (b) => (JSON.parse(b) as { value: unknown[] }).value.length },
+      'one day ($filter ge/lt, $top=1000)': {
+        goal: 20,
+        path: () => {
+          const from = new Date(timeAt(Math.floor(Math.random() * lastDayStep / 12) * 12)).toISOString();
+          const to = new Date(Date.parse(from) + DAY_MS).toISOString();
+          return `/sta/v1.1/Datastreams(${pick().id})/Observations?$filter=${encodeURIComponent(`phenomenonTime ge ${from} and phenomenonTime lt ${to}`)}&$orderby=phenomenonTime&$top=1000`;
+        },
+        rows: (b) => (JSON.parse(b) as { value: unknown[] }).value.length,
+      },
+    };
+    for (const [label, r] of Object.entries(reads)) {
+      const sample = await (await fetch(`${base}${r.path()}`)).text();
+      const measure = async (seconds: number): Promise<{ ms: number[]; rps: number; errors: number }> => {
+        const ms: number[] = [];
+        let inst: autocannon.Instance | undefined;
+        const done = new Promise<autocannon.Result>((ok, fail) => {
+          inst = autocannon({ url: base, connections: READ_CONNECTIONS, duration: seconds, requests: [{ method: 'GET', setupRequest: (req) => ({ ...req, path: r.path() }) }] }, (err, res) => (err ? fail(err) : ok(res)));
+        });
+        inst!.on('response', (_c, _status, _bytes, responseTime) => ms.push(responseTime));
+        const res = await done;
+        return { ms, rps: res.requests.average, errors: res.errors + res.non2xx };
+      };
+      await measure(2);
+      const m = await measure(DURATION);
+      log(`${label}: ${fmt(m.rps)} req/s with ${READ_CONNECTIONS} connections, p50 ${pct(m.ms, 50).toFixed(2)} ms p95 ${pct(m.ms, 95).toFixed(2)} ms, errors ${m.errors}, ${r.rows(sample)} rows in a sample answer`);
+      goals.push(`${label.padEnd(34)}${pct(m.ms, 95).toFixed(2).padStart(9)} ms p95 (p50 ${pct(m.ms, 50).toFixed(2)})             goal < ${r.goal} ms                     ${mark(pct(m.ms, 95) < r.goal)}`);
+    }
   } finally {
-    await client.end();
-    await k.ds.destroy();
-    await pg?.stop();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await db.end();
+    await stopServer(server);
+    if (!process.env.BENCH_DATA_DIR) await rm(server.dataDir, { recursive: true, force: true });
+    if (goals.length) log(`\nagainst the goals (${cpus().length} cores, BENCH_ROWS=${fmt(ROWS)}):\n${goals.map((g) => `  ${g}`).join('\n')}`);
   }
 }

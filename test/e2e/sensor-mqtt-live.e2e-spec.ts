@@ -86,6 +86,24 @@ describe('SensorThings over MQTT', () => {
     expect(await count(ds)).toBe(0);
   });
 
+  it('stores a burst of messages from several publishers, each acknowledged after its commit; a bad one among them is dropped, a repeated reading is a revision', async () => {
+    const a = await gauge('Bingen');
+    const b = await gauge('Trechtingshausen');
+    const sensors = await Promise.all(Array.from({ length: 4 }, () => client()));
+    const at = (k: number): string => new Date(Date.UTC(2025, 3, 1) + k * 900_000).toISOString();
+    // Sent at once, so they reach the service while others are being stored and are written together.
+    const sent = Array.from({ length: 200 }, (_, k) => sensors[k % 4].publishAsync(`v1.1/Datastreams(${k % 2 ? b.ds : a.ds})/Observations`, JSON.stringify({ phenomenonTime: at(k >> 1), result: k }), { qos: 1 }));
+    sent.push(sensors[0].publishAsync('v1.1/Datastreams(987655)/Observations', JSON.stringify({ phenomenonTime: at(0), result: 1 }), { qos: 1 }));
+    sent.push(sensors[0].publishAsync(`v1.1/Datastreams(${a.ds})/Observations`, JSON.stringify({ phenomenonTime: at(0), result: 1000 }), { qos: 1 }));
+    await Promise.all(sent);
+    // Every acknowledged message is stored: 100 readings each, the first of a revised to the value sent last.
+    expect([await count(a.ds), await count(b.ds)]).toEqual([100, 100]);
+    const [first] = await t.db.dataSource.query('SELECT result FROM sensor_observation WHERE datastream_id = $1 AND phenomenon_time = $2', [a.ds, at(0)]);
+    expect(first.result).toBe(1000);
+    const revisions = await t.db.dataSource.query('SELECT old_result, new_result FROM sensor_observation_revision WHERE datastream_id = $1', [a.ds]);
+    expect(revisions).toEqual([{ old_result: 0, new_result: 1000 }]);
+  });
+
   it('publishes a new Observation to its topics after the commit, never for a private gauge, and never ingests its own update', async () => {
     const open = await gauge('Oberstein');
     const closed = await gauge('Intern', { private: true });

@@ -210,6 +210,29 @@ describe('SensorThings writes over HTTP', () => {
     expect(stored.body.value.map((o: { result: number }) => o.result)).toEqual([120, 122]);
   });
 
+  it('stores the rows of every Datastream of a CreateObservations batch, answering each row in order and "error" for a bad row among them', async () => {
+    const ids: number[] = [];
+    for (const name of ['Cochem', 'Zell', 'Alf']) ids.push((await get(`/Things(${(await send('post', '/Things', gauge(name))).body['@iot.id']})/Datastreams`)).body.value[0]['@iot.id']);
+    const rows = (base: number): [string, number][] => [['2025-04-02T04:00:00Z', base], ['2025-04-02T04:15:00Z', base + 1]];
+    const all = await send('post', '/CreateObservations', ids.map((id, k) => ({ Datastream: { '@iot.id': id }, components: ['phenomenonTime', 'result'], dataArray: rows(100 * k) })));
+    expect(all.status).toBe(201);
+    expect(all.body).toHaveLength(6);
+    expect(all.body.every((x: string) => x.includes('/Observations('))).toBe(true);
+    // An interval ending before it starts: that row is refused, the rows after it keep their places in the answer.
+    const mixed = await send('post', '/CreateObservations', [
+      { Datastream: { '@iot.id': ids[0] }, components: ['phenomenonTime', 'result'], dataArray: [['2025-04-02T05:00:00Z', 7]] },
+      { Datastream: { '@iot.id': ids[1] }, components: ['phenomenonTime', 'result'], dataArray: [['2025-04-02T05:00:00Z', 8], ['2025-04-02T06:00:00Z/2025-04-02T05:30:00Z', 9]] },
+      { Datastream: { '@iot.id': ids[2] }, components: ['phenomenonTime', 'result'], dataArray: [['2025-04-02T05:00:00Z', 10]] },
+    ]);
+    expect(mixed.status).toBe(201);
+    expect(mixed.body).toEqual([expect.stringContaining('/Observations('), expect.stringContaining('/Observations('), 'error', expect.stringContaining('/Observations(')]);
+    const results = async (id: number): Promise<number[]> => (await get(`/Datastreams(${id})/Observations?$orderby=phenomenonTime&$select=result`)).body.value.map((o: { result: number }) => o.result);
+    expect([await results(ids[0]), await results(ids[1]), await results(ids[2])]).toEqual([[0, 1, 7], [100, 101, 8], [200, 201, 10]]);
+    // Each answered link is the Observation stored for its row.
+    const eight = (await get(`/Datastreams(${ids[1]})/Observations?$filter=result eq 8`)).body.value[0];
+    expect(mixed.body[1]).toBe(eight['@iot.selfLink']);
+  });
+
   it('refuses anonymous writers with 401, other organizations\' editors and plain members with 403, and bad input with 400', async () => {
     const thing = (await send('post', '/Things', gauge('Bingen'))).body['@iot.id'];
     const ds = (await get(`/Things(${thing})/Datastreams`)).body.value[0]['@iot.id'];

@@ -43,9 +43,13 @@ export class LiveRepository {
     const def = MODEL.Observation;
     const params: unknown[] = [ids];
     const columns = def.defaultSelect.map((p) => `${def.properties[p].out('o')} AS "${p}"`).join(', ');
+    // The Observations first, by their id index (a probe per partition), then their datasets: joined plainly, the planner
+    // starts from the public datasets and walks every Observation of each of their Datastreams (21 ms for 10 ids with
+    // 50,000 rows stored; it grows with the table).
     return db.query(
-      `SELECT o.datastream_id AS "@datastream", ${columns}
-         FROM sensor_observation o JOIN sensor_datastream d ON d.id = o.datastream_id JOIN sensor_thing t ON t.id = d.thing_id
+      `WITH o AS MATERIALIZED (SELECT * FROM sensor_observation WHERE id = ANY($1::bigint[]))
+       SELECT o.datastream_id AS "@datastream", ${columns}
+         FROM o JOIN sensor_datastream d ON d.id = o.datastream_id JOIN sensor_thing t ON t.id = d.thing_id
          JOIN package vp ON vp.id = t.package_id
         WHERE o.id = ANY($1::bigint[]) AND ${readableSql(ANONYMOUS, params, 'vp')} ORDER BY o.id`,
       params,

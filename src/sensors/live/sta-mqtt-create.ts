@@ -48,6 +48,66 @@ export class StaMqttCreate {
     }
     if (typeof message.datastreamId !== 'number') throw new PermanentPayloadError(`${topic}: Datastream ids on this service are numbers`);
     const datastreamId = message.datastreamId;
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.push({ topic, datastreamId, message, resolve, reject });
+      void this.drain();
+    });
+  }
+
+  /** Messages that came in while a group was being stored. */
+  private readonly waiting: Pending[] = [];
+  private draining = false;
+
+  /**
+   * Group commit: the messages that arrived while the last group was written go into the database together, in one
+   * transaction, and each is acknowledged after that commit, as alone. One transaction per message held MQTT at
+   * about 260 messages/s on 2 cores (17 round trips and a WAL flush per message). A key (Datastream, time) at most
+   * once per group, so a repeated reading is a revision as when sent alone. A group that fails is stored message by
+   * message, so each gets its own outcome (a bad one is dropped, the others stored; a database failure fails each).
+   */
+  private async drain(): Promise<void> {
+    if (this.draining) return;
+    this.draining = true;
+    try {
+      while (this.waiting.length) {
+        const keys = new Set<string>();
+        let n = 0;
+        for (; n < this.waiting.length && n < GROUP_MAX; n++) {
+          const m = this.waiting[n];
+          const key = `${m.datastreamId}|${m.message.phenomenonTime.getTime()}`;
+          if (keys.has(key)) break;
+          keys.add(key);
+        }
+        const group = this.waiting.splice(0, n);
+        if (group.length === 1) await this.storeOne(group[0]);
+        else if (!(await this.storeGroup(group))) for (const m of group) await this.storeOne(m);
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  /** Stores a group in one transaction and acknowledges each; false, with nothing stored, if anything in it failed. */
+  private async storeGroup(group: Pending[]): Promise<boolean> {
+    const ctx = this.dispatcher.context(null, { ignoreAuth: true, log: this.log });
+    try {
+      await ctx.transaction(async (tx) => {
+        const owners = await this.repo.datastreams(tx.db, [...new Set(group.map((m) => m.datastreamId))]);
+        if (owners.size === 0 || group.some((m) => !owners.has(m.datastreamId))) throw new GroupRefused();
+        const thingOf = new Map([...owners].map(([id, o]) => [id, o.thing_id]));
+        const ids = await this.observations.store(tx.db, group.map((m) => ({ datastreamId: m.datastreamId, message: m.message })), thingOf);
+        if (ids.some((id) => id === null)) throw new GroupRefused();
+        this.updates.afterCommit(tx, ids);
+      });
+    } catch {
+      return false;
+    }
+    for (const m of group) m.resolve();
+    return true;
+  }
+
+  private async storeOne(m: Pending): Promise<void> {
+    const { topic, datastreamId, message } = m;
     const ctx = this.dispatcher.context(null, { ignoreAuth: true, log: this.log });
     try {
       await ctx.transaction(async (tx) => {
@@ -57,12 +117,26 @@ export class StaMqttCreate {
         if (ids[0] === null) throw new PermanentPayloadError(`${topic}: the Observation is older than the late window of its Datastream; not stored`);
         this.updates.afterCommit(tx, ids);
       });
+      m.resolve();
     } catch (err) {
-      if (err instanceof PermanentPayloadError) throw err;
-      throw permanent(err, topic);
+      m.reject(err instanceof PermanentPayloadError ? err : permanent(err, topic));
     }
   }
 }
+
+/** Messages stored in one transaction at most. */
+const GROUP_MAX = 1000;
+
+interface Pending {
+  topic: string;
+  datastreamId: number;
+  message: StaObservationMessage;
+  resolve: () => void;
+  reject: (err: unknown) => void;
+}
+
+/** A group with a message that cannot be stored with the others: stored one by one instead. */
+class GroupRefused extends Error {}
 
 /** A client's error as PermanentPayloadError (acknowledged, never retried); anything else passes through (retried). */
 function permanent(err: unknown, topic: string): unknown {

@@ -56,6 +56,15 @@ export class StaWriteRepository {
     return rows[0] ?? null;
   }
 
+  /** Several Datastreams with their Things, by id (those that exist). */
+  async datastreams(db: EntityManager, ids: readonly number[]): Promise<Map<number, DatastreamOwner>> {
+    const rows: DatastreamOwner[] = await db.query(
+      `SELECT d.id::int AS id, d.thing_id::int AS thing_id, t.package_id, d.resource_id, d.source_key FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE d.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   async observation(db: EntityManager, id: number): Promise<ObservationRow | null> {
     const rows: ObservationRow[] = await db.query(
       `SELECT id::int AS id, datastream_id::int AS datastream_id, phenomenon_time, phenomenon_time_end, result, result_json, result_time, quality, parameters, feature_of_interest_id::int AS feature_of_interest_id
