@@ -37,6 +37,8 @@ export class ObservationUpdates {
     const ids = [...new Set(observationIds.filter((id): id is number => typeof id === 'number'))];
     if (!ids.length || this.config.MQTT_URL === 'off') return;
     tx.afterCommit(() => {
+      // Nobody subscribed on the own broker: reading and rendering the Observations would reach no one.
+      if (!this.publisher.mayHaveSubscribersUnder('v1.1/')) return;
       void this.publish(ids).catch((err: unknown) => this.log.warn({ err }, 'SensorThings updates could not be published'));
     });
   }

@@ -72,6 +72,15 @@ export class MqttIngest {
   }
 
   /**
+   * Whether an update published under `prefix` could reach anyone: with the own broker, whether a client subscribed to
+   * something there; an external broker's subscribers are unknown here, so always (unless MQTT is off).
+   */
+  mayHaveSubscribersUnder(prefix: string): boolean {
+    if (this.broker) return this.broker.hasSubscribersUnder(prefix);
+    return this.connection !== undefined;
+  }
+
+  /**
    * Publishes a message of the service's own (SensorThings "receive updates"); never taken for a new observation.
    * Returns whether it went out (false: MQTT off, not connected, or a topic 3.1.1 cannot publish on safely).
    */

@@ -26,6 +26,11 @@ export function observationTopics(datastreamId: number | string, observationId: 
 export class MqttPublisher {
   constructor(private readonly mqtt: MqttIngest, private readonly log?: Logger) {}
 
+  /** Whether anyone could receive an update published under `prefix` (`v1.1/`); see MqttIngest. */
+  mayHaveSubscribersUnder(prefix: string): boolean {
+    return this.mqtt.mayHaveSubscribersUnder(prefix);
+  }
+
   /** Publishes now; returns the topics it went out on. Failures are the caller's to log: publishing is best effort. */
   async publish(topics: string[], entity: unknown): Promise<string[]> {
     const payload = Buffer.from(JSON.stringify(entity));

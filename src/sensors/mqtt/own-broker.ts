@@ -45,6 +45,8 @@ export class OwnBroker {
   private server?: Server;
   private listening?: AddressInfo;
   private stopping = false;
+  /** Topic filters clients subscribed to and still hold, per client id (persistent sessions keep theirs while away). */
+  private readonly subscriptions = new Map<string, Set<string>>();
 
   constructor(private readonly opts: OwnBrokerOptions, private readonly router: MessageRouter, private readonly log: Logger) {}
 
@@ -84,6 +86,18 @@ export class OwnBroker {
       authorizeForward: (_client, packet) => (isOwn(packet) || !this.router.handles(packet.topic) ? packet : null),
     });
     aedes.on('clientError', (client, err) => this.log.debug({ err, client: client.id }, 'MQTT client error'));
+    aedes.on('subscribe', (subs, client) => {
+      const held = this.subscriptions.get(client.id) ?? new Set<string>();
+      for (const s of subs) held.add(s.topic);
+      this.subscriptions.set(client.id, held);
+    });
+    aedes.on('unsubscribe', (topics, client) => {
+      for (const t of topics) this.subscriptions.get(client.id)?.delete(t);
+    });
+    // A clean session's subscriptions end with its connection; a persistent one's stay, and messages wait for it.
+    aedes.on('clientDisconnect', (client) => {
+      if ((client as BrokerClient & { clean?: boolean }).clean !== false) this.subscriptions.delete(client.id);
+    });
     this.aedes = aedes;
     const server = createServer((socket) => aedes.handle(socket));
     try {
@@ -127,6 +141,17 @@ export class OwnBroker {
           done(packet.qos > 0 ? (err instanceof Error ? err : new Error(String(err))) : null);
         },
       );
+  }
+
+  /**
+   * Whether any client holds a subscription that could match a topic under `prefix` (`v1.1/`): filters starting with
+   * it, or with a wildcard. Without one, an update would reach nobody, and is not worth making.
+   */
+  hasSubscribersUnder(prefix: string): boolean {
+    for (const held of this.subscriptions.values()) {
+      for (const f of held) if (f.startsWith(prefix) || f.startsWith('#') || f.startsWith('+') || prefix.startsWith(f.replace(/#$/, ''))) return true;
+    }
+    return false;
   }
 
   /** Delivers a message of the service's own to the subscribers (never to the ingestion handlers). */
