@@ -19,14 +19,8 @@ export class SensorSourceCreateInput {
 }
 
 /** sensor_source_update: the source by `id` (id or name), then the whole source as on create. */
-export class SensorSourceUpdateInput {
+export class SensorSourceUpdateInput extends SensorSourceCreateInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
-  @Field(notEmpty, unicodeSafe, nameValidator) name!: string;
-  @Field(ignoreMissing, unicodeSafe, maxLength(TITLE_MAX)) title?: string;
-  @Field(notEmpty, unicodeSafe, maxLength(100)) owner_org!: string;
-  @Field(notEmpty, oneOf(SOURCE_TYPES)) type!: SourceType;
-  @Field(ignoreMissing, jsonObject) config?: Record<string, unknown>;
-  @Field(ignoreMissing, oneOf(SOURCE_STATES)) state?: (typeof SOURCE_STATES)[number];
 }
 
 /** sensor_source_patch: `id` and the keys to change. */

@@ -25,8 +25,6 @@ import { StaLocationLinks, StaWriteRepository } from './sta-write.repository';
  */
 @Injectable()
 export class StaWriter {
-  private readonly reader = new StaReadRepository();
-
   constructor(
     private readonly catalog: SensorCatalog,
     private readonly things: SensorThingRepository,
@@ -35,6 +33,7 @@ export class StaWriter {
     private readonly observations: StaObservations,
     private readonly updates: ObservationUpdates,
     private readonly permissions: StaPermissions,
+    private readonly reader: StaReadRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 

@@ -8,5 +8,6 @@ import { StaReadRepository } from './sta-read.repository';
   imports: [AuthModule],
   controllers: [StaReadController],
   providers: [StaReadRepository],
+  exports: [StaReadRepository],
 })
 export class StaModule {}
