@@ -41,13 +41,19 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 function readRecords(items: unknown[], mapping: RecordMapping, times: TimeResolver, policy: LocalTimePolicy, path: string): ReadingBatch {
   const readings: Reading[] = [];
   const warnings: IngestWarning[] = [];
+  // Items of one batch nearly always share their fields: the mapping is bound (checked) once per set of field names.
+  const bindings = new Map<string, BoundMapping>();
+  const format = { dateFormat: 'iso' as const, ...policy };
   items.forEach((item, i) => {
     const at = `${path}[${i}]`;
     if (!isObject(item)) throw new IngestError('invalid', `${at} ist kein Objekt.`, at);
-    const bound = BoundMapping.bind(mapping, Object.keys(item), at);
-    const got = bound.apply((name) => item[name], jsonNumber(at), times, { dateFormat: 'iso', ...policy }, at);
-    readings.push(...got.readings);
-    warnings.push(...got.warnings);
+    const names = Object.keys(item);
+    const signature = names.join('\u0000');
+    let bound = bindings.get(signature);
+    if (!bound) bindings.set(signature, (bound = BoundMapping.bind(mapping, names, at)));
+    const got = bound.apply((name) => item[name], jsonNumber(at), times, format, at);
+    for (const r of got.readings) readings.push(r);
+    for (const w of got.warnings) warnings.push(w);
   });
   return { readings, warnings };
 }

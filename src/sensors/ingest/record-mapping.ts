@@ -105,6 +105,26 @@ export function jsonNumber(at: string): (raw: unknown, name: string) => number {
 const TEMPLATE_FIELD = /\{([^{}]+)\}/g;
 const templateFields = (t: string): string[] => [...t.matchAll(TEMPLATE_FIELD)].map((m) => m[1]);
 
+/** A template split into literal text and {field} references, made once per template (applied to every record). */
+type TemplatePart = string | { field: string };
+const COMPILED = new Map<string, TemplatePart[]>();
+function compiled(template: string): TemplatePart[] {
+  let parts = COMPILED.get(template);
+  if (parts) return parts;
+  parts = [];
+  let last = 0;
+  for (const m of template.matchAll(TEMPLATE_FIELD)) {
+    if (m.index > last) parts.push(template.slice(last, m.index));
+    parts.push({ field: m[1] });
+    last = m.index + m[0].length;
+  }
+  if (last < template.length || parts.length === 0) parts.push(template.slice(last));
+  // Templates come from sources' settings: few; the bound only keeps a flood of distinct ones from growing the map.
+  if (COMPILED.size >= 1000) COMPILED.clear();
+  COMPILED.set(template, parts);
+  return parts;
+}
+
 /**
  * Checks a mapping once, when a source is configured (sensor_source_create/update), so a typo shows then and not
  * at the first batch: every name non-empty, every template well formed, a unit either in the field name or given.
@@ -233,9 +253,15 @@ export class BoundMapping {
       return v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim();
     };
     const fill = (template: string): string | undefined => {
-      let missing = false;
-      const out = template.replace(TEMPLATE_FIELD, (_all, f: string) => text(f) ?? ((missing = true), ''));
-      return missing ? undefined : out;
+      const parts = compiled(template);
+      if (parts.length === 1) return typeof parts[0] === 'string' ? parts[0] : text(parts[0].field);
+      let out = '';
+      for (const part of parts) {
+        const piece = typeof part === 'string' ? part : text(part.field);
+        if (piece === undefined) return undefined;
+        out += piece;
+      }
+      return out;
     };
     const station = [m.station].flat().map(fill).find((s) => s !== undefined);
     if (!station) return { readings: [], warnings: [{ code: 'unknown_station', message: `Keine Station an ${at}; übersprungen.`, at }] };

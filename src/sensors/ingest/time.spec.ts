@@ -26,6 +26,31 @@ describe('instants with an offset', () => {
     );
   });
 
+  it('reads every common ISO instant exactly as luxon does, valid or not (days that do not exist, 24:00, odd offsets, fractions)', () => {
+    let seed = 12345;
+    const next = (n: number): number => ((seed = (seed * 1103515245 + 12345) % 2 ** 31), seed % n);
+    const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
+    const samples = ['2025-03-30T24:00:00Z', '2024-02-29T12:00:00Z', '2025-02-29T12:00:00Z', '0099-01-01T00:00:00Z', '2025-03-30T01:00:00.58Z', '2025-03-30T01:00:00.1234567+02:00', '2025-03-30t01:00z'];
+    for (let i = 0; i < 20_000; i++) {
+      const offset = next(3) === 0 ? 'Z' : `${next(2) ? '+' : '-'}${pad(next(26))}${next(2) ? ':' : ''}${pad(next(62))}`;
+      const seconds = next(5) ? `:${pad(next(62))}${next(4) ? '' : `.${next(1000)}`}` : '';
+      samples.push(`${pad(90 + next(2200), 4)}-${pad(next(14))}-${pad(next(33))}T${pad(next(26))}:${pad(next(62))}${seconds}${offset}`);
+    }
+    const ours = (t: string): number | string => {
+      try {
+        return parseInstant(t, 'x').getTime();
+      } catch (err) {
+        return (err as IngestError).code;
+      }
+    };
+    const luxons = (t: string): number | string => {
+      const dt = DateTime.fromISO(t, { setZone: true });
+      return dt.isValid ? dt.toMillis() : 'invalid';
+    };
+    const differ = samples.filter((t) => ours(t) !== luxons(t));
+    expect(differ).toEqual([]);
+  });
+
   it('refuses a value that is no time at all', () => {
     expect(() => parseInstant('gestern+01:00', 'a')).toThrow(IngestError);
     expect(() => parseInstant(42, 'a')).toThrow(expect.objectContaining({ code: 'invalid' }));

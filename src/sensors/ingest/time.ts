@@ -21,10 +21,39 @@ export interface LocalTimePolicy {
 const OFFSET_AT_END = /(?:Z|[+-]\d{2}(?::?\d{2})?)$/i;
 const DAY_MS = 86_400_000;
 
+/**
+ * The form nearly every sender uses (`2025-06-17T06:15:00Z`, `…T06:15:00.123+02:00`): read by hand, ~20× faster than
+ * luxon, which a batch of 10,000 readings felt. Anything else (week dates, ordinals, basic format, commas) goes to luxon.
+ */
+const COMMON_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:(Z)|([+-])(\d{2}):?(\d{2}))$/i;
+
+/**
+ * The common form's instant in epoch milliseconds; NaN for a date or time that does not exist (2025-02-30, 23:60);
+ * undefined for what luxon rules on (24:00, offsets beyond ±23:59, years before 100, which Date.UTC reads as 19xx).
+ */
+function commonInstant(m: RegExpExecArray): number | undefined {
+  const [y, mo, d, h, mi] = [+m[1], +m[2], +m[3], +m[4], +m[5]];
+  const s = m[6] === undefined ? 0 : +m[6];
+  const [oh, om] = m[8] ? [0, 0] : [+m[10], +m[11]];
+  if (y < 100 || h > 23 || oh > 23 || om > 59) return undefined;
+  if (mo < 1 || mo > 12 || d < 1 || mi > 59 || s > 59) return NaN;
+  const day = Date.UTC(y, mo - 1, d);
+  if (new Date(day).getUTCDate() !== d) return NaN;
+  const ms = m[7] === undefined ? 0 : Math.floor(Number(`0.${m[7]}`) * 1000 + 1e-6);
+  const offset = (m[9] === '-' ? -1 : 1) * (oh * 60 + om);
+  return day + ((h * 60 + mi - offset) * 60 + s) * 1000 + ms;
+}
+
 /** An ISO 8601 instant with `Z` or an offset; anything else refuses the payload, naming the value and `at`. */
 export function parseInstant(value: unknown, at: string): Date {
   if (typeof value !== 'string' || !value.trim()) throw new IngestError('invalid', `Kein Zeitpunkt an ${at}: ${JSON.stringify(value)}.`, at);
   const text = value.trim();
+  const common = COMMON_INSTANT.exec(text);
+  const t = common ? commonInstant(common) : undefined;
+  if (t !== undefined) {
+    if (Number.isNaN(t)) throw new IngestError('invalid', `Kein gültiger ISO-8601-Zeitpunkt an ${at}: "${text}".`, at);
+    return new Date(t);
+  }
   if (!OFFSET_AT_END.test(text)) {
     throw new IngestError('naive_time', `Zeitpunkt ohne Zeitzone an ${at}: "${text}"; die Quelle muss Z oder einen Offset senden oder ihre Zeitzone angeben.`, at);
   }

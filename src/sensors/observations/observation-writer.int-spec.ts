@@ -299,4 +299,20 @@ describe('the observations writer', () => {
     const [row]: { id: number }[] = await k.ds.query(`SELECT id FROM sensor_observation WHERE datastream_id = $1`, [w.id]);
     expect(res.ids).toEqual([Number(row.id), Number(row.id)]);
   });
+
+  it('answers each reading\'s own Observation id whether it was new (COPYed in) or merged with a stored one', async () => {
+    const w = await gauge();
+    const v = await gauge();
+    await write({ readings: [reading(w, '2025-03-29T01:00:00Z', 10)] });
+    // w: one reading before its latest (merged), one at it (unchanged), one after (new); v: all new.
+    const batch = [reading(w, '2025-03-29T00:00:00Z', 1), reading(w, '2025-03-29T01:00:00Z', 10), reading(w, '2025-03-29T02:00:00Z', 3), reading(v, '2025-03-29T00:00:00Z', 4), reading(v, '2025-03-29T00:15:00Z', 5)];
+    const res = await write({ readings: batch, returnIds: true });
+    const rows: { id: string; ds: string; t: Date }[] = await k.ds.query(
+      `SELECT id, datastream_id AS ds, phenomenon_time AS t FROM sensor_observation WHERE datastream_id = ANY($1::bigint[])`,
+      [[w.id, v.id]],
+    );
+    const idOf = new Map(rows.map((r) => [`${r.ds}|${new Date(r.t).getTime()}`, Number(r.id)]));
+    expect(res.ids).toEqual(batch.map((r) => idOf.get(`${r.datastream.id}|${r.time.getTime()}`)));
+    expect(new Set(res.ids).size).toBe(5);
+  });
 });

@@ -127,11 +127,16 @@ export class ObservationWriter {
       if (row.quality === 'missing') counts.missing++;
       else if (row.quality === 'invalid') counts.invalid++;
     }
-    if (accepted.length > 0) await this.merge(client, accepted, stored, input.batchId === undefined ? null : Number(input.batchId), counts);
+    const batchId = input.batchId === undefined ? null : Number(input.batchId);
+    const copied = accepted.length > 0 ? await this.merge(client, accepted, stored, batchId, counts, input.returnIds === true) : { ids: new Map<string, number>(), merged: [] };
 
     let ids: (number | null)[] | undefined;
     if (input.returnIds) {
-      const byKey = accepted.length > 0 ? await this.repo.idsOf(client, accepted.map((r) => r.datastreamId), accepted.map((r) => r.time)) : new Map<string, number>();
+      // Rows COPYed in came with their ids; only the merged ones are looked up.
+      const byKey = copied.ids;
+      if (copied.merged.length > 0) {
+        for (const [k, id] of await this.repo.idsOf(client, copied.merged.map((r) => r.datastreamId), copied.merged.map((r) => r.time))) byKey.set(k, id);
+      }
       // A superseded duplicate answers the id of the row its key holds; a late reading, null.
       ids = rows.map((row) => (keep.get(row.datastreamId)?.has(row.time.getTime()) ? (byKey.get(`${row.datastreamId}|${row.time.getTime()}`) ?? null) : null));
     }
@@ -176,15 +181,21 @@ export class ObservationWriter {
     return keep;
   }
 
-  /** 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. */
-  private async merge(client: PoolClient, accepted: StagedRow[], stored: Map<number, number>, batchId: number | null, counts: WriteCounts): Promise<void> {
+  /**
+   * 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. Answers the ids of
+   * the rows COPYed in (by "datastream|epoch ms", with `withIds`) and the rows merged instead.
+   */
+  private async merge(client: PoolClient, accepted: StagedRow[], stored: Map<number, number>, batchId: number | null, counts: WriteCounts, withIds: boolean): Promise<{ ids: Map<string, number>; merged: StagedRow[] }> {
     await this.partitions.ensure(monthsOf(accepted));
     // Readings newer than their datastream's latest (a live feed; a poll's all but its first) are COPYed straight in;
     // the rest, and all of them if a key existed after all, are merged.
     const newer = accepted.filter((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
     let rest = accepted;
-    if (newer.length > 0 && (await this.repo.copyNew(client, newer, batchId))) {
+    const copiedIds = new Map<string, number>();
+    const newIds = withIds && newer.length > 0 ? await this.repo.allocateIds(client, newer.length) : undefined;
+    if (newer.length > 0 && (await this.repo.copyNew(client, newer, batchId, newIds))) {
       counts.inserted = newer.length;
+      if (newIds) newer.forEach((r, k) => copiedIds.set(`${r.datastreamId}|${r.time.getTime()}`, newIds[k]));
       rest = newer.length === accepted.length ? [] : accepted.filter((r) => r.time.getTime() <= (stored.get(r.datastreamId) ?? -Infinity));
     }
     if (rest.length > 0) {
@@ -195,7 +206,7 @@ export class ObservationWriter {
       if (inserted < rest.length) counts.revised = await this.repo.revise(client, batchId);
     }
     counts.unchanged = accepted.length - counts.inserted - counts.revised;
-    if (counts.inserted + counts.revised === 0) return;
+    if (counts.inserted + counts.revised === 0) return { ids: copiedIds, merged: rest };
     const newest = new Map<number, number>();
     const hours = new Map<number, Set<number>>();
     for (const r of accepted) {
@@ -214,6 +225,7 @@ export class ObservationWriter {
       pendingHours.push(new Date(h));
     }
     await this.repo.markAggregatesPending(client, pendingIds, pendingHours);
+    return { ids: copiedIds, merged: rest };
   }
 
   /** Deletes observations by their ids (SensorThings DELETE), keeping the latest value and the aggregates right. */
