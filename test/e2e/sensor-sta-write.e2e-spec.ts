@@ -233,6 +233,17 @@ describe('SensorThings writes over HTTP', () => {
     expect(mixed.body[1]).toBe(eight['@iot.selfLink']);
   });
 
+  it('stores nothing of a CreateObservations batch when one of its Datastreams is not the caller\'s to write (403) or does not exist (404)', async () => {
+    const own = (await get(`/Things(${(await send('post', '/Things', gauge('Boppard'))).body['@iot.id']})/Datastreams`)).body.value[0]['@iot.id'];
+    const foreignThing = (await send('post', '/Things', { ...gauge('Fremdort'), properties: {} }, stranger)).body['@iot.id'];
+    const foreign = (await get(`/Things(${foreignThing})/Datastreams`)).body.value[0]['@iot.id'];
+    const group = (id: number): unknown => ({ Datastream: { '@iot.id': id }, components: ['phenomenonTime', 'result'], dataArray: [['2025-04-03T04:00:00Z', 1]] });
+    expect((await send('post', '/CreateObservations', [group(own), group(foreign)])).status).toBe(403);
+    expect((await send('post', '/CreateObservations', [group(own), group(987654321)])).status).toBe(404);
+    expect((await get(`/Datastreams(${own})/Observations`)).body.value).toEqual([]);
+    expect((await send('post', '/CreateObservations', [group(foreign)], stranger)).status).toBe(201);
+  });
+
   it('refuses anonymous writers with 401, other organizations\' editors and plain members with 403, and bad input with 400', async () => {
     const thing = (await send('post', '/Things', gauge('Bingen'))).body['@iot.id'];
     const ds = (await get(`/Things(${thing})/Datastreams`)).body.value[0]['@iot.id'];

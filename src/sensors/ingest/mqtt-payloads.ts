@@ -72,7 +72,11 @@ function timeOrInterval(value: unknown, at: string): { start: Date; end?: Date }
 export function mapStaObservation(topic: string, payload: Buffer | string, now: () => Date = () => new Date()): StaObservationMessage {
   const datastreamId = staTopicDatastream(topic);
   if (datastreamId === undefined) throw new IngestError('invalid', `"${topic}" ist kein SensorThings-Topic v1.1/Datastreams(ID)/Observations.`, 'topic');
-  const body = jsonObject(payload, 'SensorThings Observation');
+  return staObservation(datastreamId, jsonObject(payload, 'SensorThings Observation'), now);
+}
+
+/** An Observation's JSON object (already parsed: an HTTP body, a CreateObservations row) for the Datastream. */
+export function staObservation(datastreamId: number | string, body: Record<string, unknown>, now: () => Date = () => new Date()): StaObservationMessage {
   const unknown = Object.keys(body).find((k) => !STA_KEYS.has(k));
   if (unknown) throw new IngestError('invalid', `Unbekannte Eigenschaft "${unknown}" einer Observation.`, unknown);
   if (!('result' in body)) throw new IngestError('invalid', 'Eine Observation braucht ein result.', 'result');

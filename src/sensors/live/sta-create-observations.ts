@@ -29,8 +29,7 @@ export class StaCreateObservations {
     if (!Array.isArray(body)) throw bad('CreateObservations takes a JSON list of {Datastream, components, dataArray}');
     const groups = body.map((g, k) => this.group(g, k));
     // Permissions first: a 403 stores nothing.
-    const thingOf = new Map<number, number>();
-    for (const g of groups) if (!thingOf.has(g.datastreamId)) thingOf.set(g.datastreamId, await this.permissions.observationTarget(ctx, g.datastreamId));
+    const thingOf = await this.permissions.observationTargets(ctx, groups.map((g) => g.datastreamId));
     const prepared = groups.map((g) => {
       const drafts: ObservationDraft[] = [];
       const slot: number[] = [];

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { mapStaObservation, type StaObservationMessage } from '../ingest/mqtt-payloads';
+import { staObservation, type StaObservationMessage } from '../ingest/mqtt-payloads';
 import { ObservationRepository } from '../observations/observation.repository';
 import { ObservationWriter, type ResolvedReading } from '../observations/observation-writer';
 import { IngestError, QUALITIES, type Quality } from '../readings';
@@ -34,7 +34,7 @@ export class StaObservations {
   draft(datastreamId: number, body: Json, now?: () => Date): ObservationDraft {
     const { Datastream: _ds, ...rest } = body;
     for (const k of Object.keys(rest)) if (k.endsWith('@iot.navigationLink') || k === '@iot.selfLink' || k === '@iot.id') delete rest[k];
-    const message = mapStaObservation(`v1.1/Datastreams(${datastreamId})/Observations`, JSON.stringify(rest), now);
+    const message = staObservation(datastreamId, rest, now);
     return { datastreamId, message };
   }
 
