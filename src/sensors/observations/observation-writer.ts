@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { PoolClient } from 'pg';
 import type { EntityManager } from 'typeorm';
 import type { IngestWarning, ReadingBatch } from '../readings';
-import { ObservationRepository, streamKey, type StagedRow } from './observation.repository';
+import { ObservationRepository, streamKey, type DatastreamRef, type StagedRow } from './observation.repository';
 import { monthOf, PartitionManager } from './partitions';
 import { DEFAULT_LATE_WINDOW_DAYS, nonNegative, prepareReading, readSentinels, type ResolvedReading, type UnitCache } from './reading-rules';
 
@@ -81,8 +81,8 @@ export class ObservationWriter {
    * A reading of an unknown station or series is skipped with a warning, as the fixtures' README asks for DATEX II's
    * unknown sites: sensors are never made from measurements.
    */
-  async resolve(db: EntityManager, sourceId: string, batch: ReadingBatch): Promise<{ readings: ResolvedReading[]; warnings: IngestWarning[] }> {
-    const streams = await this.repo.datastreamsByKey(db, sourceId);
+  async resolve(db: EntityManager, sourceId: string, batch: ReadingBatch, known?: Map<string, DatastreamRef>): Promise<{ readings: ResolvedReading[]; warnings: IngestWarning[] }> {
+    const streams = known ?? (await this.repo.datastreamsByKey(db, sourceId));
     const stations = new Set([...streams.keys()].map((k) => k.split('\u0000')[0]));
     const warnings = [...batch.warnings];
     const readings: ResolvedReading[] = [];
@@ -90,7 +90,9 @@ export class ObservationWriter {
     for (const r of batch.readings) {
       const datastream = streams.get(streamKey(r.station, r.stream));
       if (datastream) {
-        readings.push({ ...r, datastream });
+        // The batch's readings are the caller's to hand over: given their datastream in place, not copied.
+        (r as ResolvedReading).datastream = datastream;
+        readings.push(r as ResolvedReading);
         continue;
       }
       const known = stations.has(r.station);

@@ -32,17 +32,16 @@ export interface UnitCache {
  */
 export function prepareReading(r: ResolvedReading, sentinels: ReadonlySet<number>, units: Map<number, UnitCache>, sourceConfig?: unknown): StagedRow {
   const ds = r.datastream;
-  const where = (): string => `datastream ${ds.id}${r.station ? ` (${r.station}/${r.stream})` : ''}${r.at ? `, ${r.at}` : ''}`;
-  if (!(r.time instanceof Date) || Number.isNaN(r.time.getTime())) throw new IngestError('invalid', `a reading of ${where()} has no valid time`, r.at);
+  if (!(r.time instanceof Date) || Number.isNaN(r.time.getTime())) throw new IngestError('invalid', `a reading of ${where(r)} has no valid time`, r.at);
   if (r.end !== undefined && (!(r.end instanceof Date) || Number.isNaN(r.end.getTime()) || r.end < r.time)) {
-    throw new IngestError('invalid', `a reading of ${where()} has an interval end before its start`, r.at);
+    throw new IngestError('invalid', `a reading of ${where(r)} has an interval end before its start`, r.at);
   }
   // The conversion of the datastream's last unit is reused while its readings keep that unit (nearly always).
   let cached = units.get(ds.id);
   if (!cached || cached.unit !== r.unit) {
     const unit = r.unit === undefined ? unitText(ds.unit) : unitText(r.unit);
     const c = conversionFor(ds.quantity, unit, unitText(ds.unit));
-    if ('problem' in c) throw unitError(c.problem, unit, ds, where(), r.at);
+    if ('problem' in c) throw unitError(c.problem, unit, ds, where(r), r.at);
     cached = { unit: r.unit, text: unit ?? '', convert: c.convert };
     units.set(ds.id, cached);
   }
@@ -87,6 +86,11 @@ export function prepareReading(r: ResolvedReading, sentinels: ReadonlySet<number
     parameters: r.parameters ? JSON.stringify(r.parameters) : null,
     featureOfInterestId: r.featureOfInterestId ?? null,
   };
+}
+
+/** Where a reading came from, for an error: its datastream, station and series, and its place in the payload. */
+function where(r: ResolvedReading): string {
+  return `datastream ${r.datastream.id}${r.station ? ` (${r.station}/${r.stream})` : ''}${r.at ? `, ${r.at}` : ''}`;
 }
 
 function unitError(problem: 'missing_unit' | 'incompatible_unit' | 'unknown_unit', unit: string | null, ds: DatastreamRef, where: string, at?: string): IngestError {

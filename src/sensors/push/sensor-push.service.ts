@@ -8,7 +8,7 @@ import { SensorSourceRepository, type SourceRow } from '../catalog/sensor-source
 import { bodyHash, IngestBatchRepository } from '../observations/ingest-batch.repository';
 import { ObservationWriter } from '../observations/observation-writer';
 import { ObservationUpdates } from '../live/observation-updates';
-import { ObservationRepository, streamKey } from '../observations/observation.repository';
+import { ObservationRepository, streamKey, type DatastreamRef } from '../observations/observation.repository';
 import { countsOf } from '../pollers/poll-writer';
 import { IngestError, type StationInfo } from '../readings';
 import { parsePush, type PushFormat } from './push-parse';
@@ -84,7 +84,7 @@ export class SensorPushService {
     }
     const max = cfg.max_rows ?? DEFAULT_MAX_ROWS;
     if (parsed.readings.length > max) throw new TooManyRows(parsed.readings.length, max);
-    await this.ensureStations(ctx, s, cfg.stations ?? []);
+    const known = await this.ensureStations(ctx, s, cfg.stations ?? []);
 
     const key = input.key ?? parsed.batchId;
     const hash = bodyHash(input.body);
@@ -102,7 +102,7 @@ export class SensorPushService {
         } else {
           batchId = await this.batches.open(tx.db, s.id);
         }
-        const { readings, warnings } = await this.writer.resolve(tx.db, s.id, parsed);
+        const { readings, warnings } = await this.writer.resolve(tx.db, s.id, parsed, known);
         const written = await this.writer.write(tx.db, { sourceId: s.id, batchId, readings, returnIds: true });
         // SensorThings receive-updates: the batch's Observations, on MQTT once it is committed.
         this.updates.afterCommit(tx, written.ids ?? []);
@@ -152,10 +152,13 @@ export class SensorPushService {
     }
   }
 
-  /** The configured stations whose datasets or series are not there yet are made (each in its own transaction). */
-  private async ensureStations(ctx: ActionContext, s: SourceRow, stations: PushStationConfig[]): Promise<void> {
-    if (!stations.length) return;
+  /**
+   * The configured stations whose datasets or series are not there yet are made (each in its own transaction);
+   * answers the source's datastreams by key, for the batch's readings.
+   */
+  private async ensureStations(ctx: ActionContext, s: SourceRow, stations: PushStationConfig[]): Promise<Map<string, DatastreamRef>> {
     const known = await this.observations.datastreamsByKey(ctx.db, s.id);
+    let made = false;
     for (const st of stations) {
       if (st.streams.every((x) => known.has(streamKey(st.key, x.key)))) continue;
       const station: StationInfo = {
@@ -164,6 +167,8 @@ export class SensorPushService {
       };
       if (st.coordinates) station.location = { type: 'Point', coordinates: st.coordinates };
       await this.catalog.syncStation(ctx, { id: s.id, name: s.name, owner_org: s.owner_org, type: s.type, config: s.config }, station);
+      made = true;
     }
+    return made ? this.observations.datastreamsByKey(ctx.db, s.id) : known;
   }
 }
