@@ -68,9 +68,9 @@ function readMeta(body: Record<string, unknown>): PushBatchMeta {
 
 const BATCH_KEYS = new Set(['source', 'batch_id', 'sent_at', 'readings']);
 
-/** Parses one pushed JSON body under its source's configured shape. */
-export function parseJsonPush(input: string | Buffer, config: JsonPushConfig): ReadingBatch & { meta: PushBatchMeta } {
-  const body = parseJsonPayload(input, 'push');
+/** Parses one pushed JSON body (or reads one already parsed, `{value}`) under its source's configured shape. */
+export function parseJsonPush(input: string | Buffer | { value: unknown }, config: JsonPushConfig): ReadingBatch & { meta: PushBatchMeta } {
+  const body = typeof input === 'string' || Buffer.isBuffer(input) ? parseJsonPayload(input, 'push') : input.value;
   const policy: LocalTimePolicy = { timeZone: config.timeZone, inSequence: config.inSequence };
   const times = new TimeResolver(policy);
   switch (config.shape) {

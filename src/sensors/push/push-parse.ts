@@ -41,7 +41,7 @@ export interface ParsedPush extends ReadingBatch {
  * a zone (refused); only a source that declares its zone gets them read in it, and then every reading of the batch
  * records the assumption (`parameters.assumed_time_zone`) and the answer says so.
  */
-export function parsePush(body: Buffer, format: PushFormat, cfg: PushConfig): ParsedPush {
+export function parsePush(body: Buffer, format: PushFormat, cfg: PushConfig, json?: { value: unknown }): ParsedPush {
   const zone = cfg.csv?.time_zone ?? cfg.time_zone;
   const read = (withZone: boolean): ParsedPush => {
     if (format === 'csv') {
@@ -58,7 +58,7 @@ export function parsePush(body: Buffer, format: PushFormat, cfg: PushConfig): Pa
         : shape === 'timeseries'
           ? { shape, station: cfg.station ?? '', stream: cfg.stream, ...policy }
           : { shape, ...policy };
-    const got = parseJsonPush(body, config);
+    const got = parseJsonPush(json ?? body, config);
     return { readings: got.readings, warnings: got.warnings, batchId: got.meta.batchId };
   };
   try {

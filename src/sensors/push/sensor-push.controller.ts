@@ -77,11 +77,14 @@ export class SensorPushController {
     }
     // A JSON body: the action's form when it has `data`; otherwise the batch itself (a broken one the source's adapter refuses with its byte offset).
     let parsed: unknown;
+    const text = body.length ? body.toString('utf8') : '';
     try {
-      parsed = body.length && !jsonTooDeep(body.toString('utf8')) ? JSON.parse(body.toString('utf8')) : undefined;
+      parsed = text && !jsonTooDeep(text) ? JSON.parse(text) : undefined;
     } catch {
       parsed = undefined;
     }
+    // Handed on so the batch is not parsed twice, unless it may hold bytes that are no UTF-8: the adapter names those.
+    const json = parsed !== undefined && !text.includes('\uFFFD') ? { json: { value: parsed } } : {};
     if (isDict(parsed) && 'data' in parsed) {
       source = one(parsed.source) ?? source;
       format = formatOf(one(parsed.format)) ?? format;
@@ -93,7 +96,7 @@ export class SensorPushController {
     if (!source && isDict(parsed)) source = one(parsed.source);
     // A JSON content type says what the body is; any other (curl's default form type) leaves it to the source's format.
     const isJson = type === 'application/json' || type.endsWith('+json');
-    return this.checked({ source, format: format ?? (isJson ? 'json' : undefined), body, key });
+    return this.checked({ source, format: format ?? (isJson ? 'json' : undefined), body, key, ...json });
   }
 
   private checked(p: Omit<PushInput, 'source'> & { source?: string }): PushInput {

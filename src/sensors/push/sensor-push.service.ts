@@ -35,6 +35,8 @@ export interface PushInput {
   /** `json` or `csv`; unset: the source's `format`. */
   format?: PushFormat;
   body: Buffer;
+  /** The body already parsed as JSON (the controller reads it to tell the action form from a raw batch): not parsed again. */
+  json?: { value: unknown };
   /** The Idempotency-Key (header, or `batch_id`); unset: the JSON batch's own `batch_id`, else none. */
   key?: string;
 }
@@ -78,7 +80,7 @@ export class SensorPushService {
 
     let parsed;
     try {
-      parsed = parsePush(input.body, input.format ?? cfg.format, cfg);
+      parsed = parsePush(input.body, input.format ?? cfg.format, cfg, input.json);
     } catch (err) {
       throw err instanceof IngestError ? await this.refused(ctx, s, err) : err;
     }
