@@ -30,6 +30,15 @@ export class ObservationUpdates {
   ) {}
 
   /**
+   * Whether anyone may receive updates now (an external broker's readers cannot be known: always there). A writer
+   * that only needs Observation ids to publish them asks first; a reader subscribing while its batch is being written
+   * gets the next batch's.
+   */
+  wanted(): boolean {
+    return this.config.MQTT_URL !== 'off' && this.publisher.mayHaveSubscribersUnder('v1.1/');
+  }
+
+  /**
    * Publishes the Observations once `tx` has committed (nothing if it rolls back); failures are logged. The writer's
    * answer does not wait for them: a push of 10,000 readings is 30,000 messages, best effort after the commit.
    */

@@ -300,6 +300,18 @@ describe('the observations writer', () => {
     expect(res.ids).toEqual([Number(row.id), Number(row.id)]);
   });
 
+  it('keeps as latest value the newest reading with its own Observation id, whether it came in new or was merged', async () => {
+    const w = await gauge();
+    const latestRow = async (): Promise<{ id: string; result: number; end: number | null }> =>
+      ((await k.ds.query(`SELECT observation_id AS id, result, extract(epoch FROM phenomenon_time_end)::int AS "end" FROM sensor_latest WHERE datastream_id = $1`, [w.id])) as { id: string; result: number; end: number | null }[])[0];
+    const idAt = async (t: string): Promise<string> => ((await k.ds.query(`SELECT id FROM sensor_observation WHERE datastream_id = $1 AND phenomenon_time = $2`, [w.id, t])) as { id: string }[])[0].id;
+    await write({ readings: [reading(w, '2025-03-29T00:00:00Z', 1), reading(w, '2025-03-29T00:15:00Z', 2, { end: new Date('2025-03-29T00:30:00Z') })] });
+    expect(await latestRow()).toEqual({ id: await idAt('2025-03-29T00:15:00Z'), result: 2, end: Date.parse('2025-03-29T00:30:00Z') / 1000 });
+    // The newest reading revised (merged, not COPYed): the latest value follows it, with the same Observation.
+    await write({ readings: [reading(w, '2025-03-29T00:00:00Z', 5), reading(w, '2025-03-29T00:15:00Z', 7)] });
+    expect(await latestRow()).toEqual({ id: await idAt('2025-03-29T00:15:00Z'), result: 7, end: null });
+  });
+
   it('answers each reading\'s own Observation id whether it was new (COPYed in) or merged with a stored one', async () => {
     const w = await gauge();
     const v = await gauge();

@@ -194,10 +194,27 @@ export class ObservationWriter {
     const newer = accepted.filter((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
     let rest = accepted;
     const copiedIds = new Map<string, number>();
-    const newIds = withIds && newer.length > 0 ? await this.repo.allocateIds(client, newer.length) : undefined;
+    // The rows COPYed in get their ids from the sequence first: all of them when the caller wants ids, else each
+    // datastream's newest, whose id the latest value keeps (so it needs no lookup afterwards either).
+    const newestCopied = new Map<number, number>();
+    newer.forEach((r, k) => {
+      const at = newestCopied.get(r.datastreamId);
+      if (at === undefined || r.time > newer[at].time) newestCopied.set(r.datastreamId, k);
+    });
+    let newIds: (number | undefined)[] | undefined;
+    if (newer.length > 0) {
+      const drawn = await this.repo.allocateIds(client, withIds ? newer.length : newestCopied.size);
+      if (withIds) newIds = drawn;
+      else {
+        newIds = new Array<number | undefined>(newer.length);
+        [...newestCopied.values()].forEach((k, n) => (newIds![k] = drawn[n]));
+      }
+    }
+    let copied = false;
     if (newer.length > 0 && (await this.repo.copyNew(client, newer, batchId, newIds))) {
+      copied = true;
       counts.inserted = newer.length;
-      if (newIds) newer.forEach((r, k) => copiedIds.set(`${r.datastreamId}|${r.time.getTime()}`, newIds[k]));
+      newer.forEach((r, k) => newIds![k] !== undefined && copiedIds.set(`${r.datastreamId}|${r.time.getTime()}`, newIds![k]!));
       rest = newer.length === accepted.length ? [] : accepted.filter((r) => r.time.getTime() <= (stored.get(r.datastreamId) ?? -Infinity));
     }
     if (rest.length > 0) {
@@ -219,7 +236,16 @@ export class ObservationWriter {
       h.add(Math.floor(t / HOUR_MS) * HOUR_MS);
     }
     const ids = [...newest.keys()].sort((a, b) => a - b);
-    await this.repo.advanceLatest(client, ids, ids.map((id) => new Date(newest.get(id)!)));
+    // A datastream whose newest reading was COPYed in takes it from the batch; one whose newest was merged, by lookup.
+    const direct: { row: StagedRow; id: number }[] = [];
+    const lookup: number[] = [];
+    for (const id of ids) {
+      const k = copied ? newestCopied.get(id) : undefined;
+      if (k !== undefined && newer[k].time.getTime() === newest.get(id)) direct.push({ row: newer[k], id: newIds![k]! });
+      else lookup.push(id);
+    }
+    if (direct.length) await this.repo.advanceLatestTo(client, direct);
+    if (lookup.length) await this.repo.advanceLatest(client, lookup, lookup.map((id) => new Date(newest.get(id)!)));
     const pendingIds: number[] = [];
     const pendingHours: Date[] = [];
     for (const id of ids) for (const h of [...hours.get(id)!].sort((a, b) => a - b)) {

@@ -48,14 +48,36 @@ function copyText(v: string | null): string {
 const copyTime = (d: Date | null): string => (d === null ? '\\N' : d.toISOString());
 const copyNum = (n: number | null): string => (n === null ? '\\N' : String(n));
 
+/** The columns of STAGE_COLUMNS a row may leave empty, with how a row's value is written. */
+const OPTIONAL_COLUMNS: readonly { column: string; text: (r: StagedRow) => string; empty: (r: StagedRow) => boolean }[] = [
+  { column: 'phenomenon_time_end', text: (r) => copyTime(r.end), empty: (r) => r.end === null },
+  { column: 'result', text: (r) => copyNum(r.result), empty: (r) => r.result === null },
+  { column: 'result_json', text: (r) => copyText(r.resultJson), empty: (r) => r.resultJson === null },
+  { column: 'result_time', text: (r) => copyTime(r.resultTime), empty: (r) => r.resultTime === null },
+  { column: 'quality_reason', text: (r) => copyText(r.qualityReason), empty: (r) => r.qualityReason === null },
+  { column: 'parameters', text: (r) => copyText(r.parameters), empty: (r) => r.parameters === null },
+  { column: 'feature_of_interest_id', text: (r) => copyNum(r.featureOfInterestId), empty: (r) => r.featureOfInterestId === null },
+];
+
 /**
- * The rows as COPY text in chunks of about 64 kB; `suffix` ends every line before its newline (a constant column);
- * with `ids`, each line starts with its row's id.
+ * The columns a COPY of `rows` needs: key, quality and batch always, each optional one only when some row has a value
+ * (a live feed's readings have a time and a value: PostgreSQL parses 5 fields a line instead of 12).
  */
-function* copyChunks(rows: readonly StagedRow[], suffix: string, ids?: readonly number[]): Generator<string> {
+function copyColumns(rows: readonly StagedRow[], withId: boolean): { list: string; optional: typeof OPTIONAL_COLUMNS } {
+  const optional = OPTIONAL_COLUMNS.filter((c) => rows.some((r) => !c.empty(r)));
+  return { list: [...(withId ? ['id'] : []), 'datastream_id', 'phenomenon_time', 'quality', ...optional.map((c) => c.column), 'batch_id'].join(', '), optional };
+}
+
+/**
+ * The rows as COPY text, in the order copyColumns names, in chunks of about 64 kB; `batch` is the batch_id column's
+ * text; with `ids`, each line starts with its row's id.
+ */
+function* copyChunks(rows: readonly StagedRow[], optional: typeof OPTIONAL_COLUMNS, batch: string, ids?: readonly number[]): Generator<string> {
   let chunk = '';
   // Readings of many datastreams share a few instants: each instant's text is made once.
   const iso = new Map<number, string>();
+  const [end, result] = [optional.indexOf(OPTIONAL_COLUMNS[0]), optional.indexOf(OPTIONAL_COLUMNS[1])];
+  const plain = optional.length === (end >= 0 ? 1 : 0) + (result >= 0 ? 1 : 0);
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k];
     if (ids) chunk += `${ids[k]}\t`;
@@ -65,7 +87,24 @@ function* copyChunks(rows: readonly StagedRow[], suffix: string, ids?: readonly 
       time = r.time.toISOString();
       if (iso.size < 4096) iso.set(ms, time);
     }
-    chunk += `${r.datastreamId}\t${time}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}${suffix}\n`;
+    chunk += `${r.datastreamId}\t${time}\t${r.quality}\t`;
+    // The common lines (a value, perhaps an interval end) without a call per column.
+    if (plain) chunk += `${end >= 0 ? `${copyTime(r.end)}\t` : ''}${result >= 0 ? `${copyNum(r.result)}\t` : ''}`;
+    else for (const c of optional) chunk += `${c.text(r)}\t`;
+    chunk += `${batch}\n`;
+    if (chunk.length > 1 << 16) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+/** The rows as COPY text in STAGE_COLUMNS order (the stage table has every column). */
+function* stageChunks(rows: readonly StagedRow[]): Generator<string> {
+  let chunk = '';
+  for (const r of rows) {
+    chunk += `${r.datastreamId}\t${r.time.toISOString()}\t${copyTime(r.end)}\t${copyNum(r.result)}\t${copyText(r.resultJson)}\t${copyTime(r.resultTime)}\t${r.quality}\t${copyText(r.qualityReason)}\t${copyText(r.parameters)}\t${copyNum(r.featureOfInterestId)}\n`;
     if (chunk.length > 1 << 16) {
       yield chunk;
       chunk = '';
@@ -186,7 +225,7 @@ export class ObservationRepository {
       ) ON COMMIT DELETE ROWS`);
     // Several writes in one transaction: each starts from an empty stage.
     await client.query(`DELETE FROM ${STAGE}`);
-    await pipeline(Readable.from(copyChunks(rows, '')), client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN`)));
+    await pipeline(Readable.from(stageChunks(rows)), client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS}) FROM STDIN`)));
   }
 
   /**
@@ -194,13 +233,24 @@ export class ObservationRepository {
    * sensor_observation, inside a savepoint. Answers false, with nothing written, when a key existed after all (a row
    * written around the latest, or by a concurrent writer): the caller then merges.
    */
-  async copyNew(client: PoolClient, rows: readonly StagedRow[], batchId: number | null, ids?: readonly number[]): Promise<boolean> {
+  async copyNew(client: PoolClient, rows: readonly StagedRow[], batchId: number | null, ids?: readonly (number | undefined)[]): Promise<boolean> {
+    // Rows given an id go in one COPY with the id column, the others in one taking the column's default.
+    const given: StagedRow[] = [];
+    const givenIds: number[] = [];
+    const rest: StagedRow[] = [];
+    if (ids) rows.forEach((r, k) => (ids[k] === undefined ? rest.push(r) : (given.push(r), givenIds.push(ids[k]!))));
+    const batch = batchId === null ? '\\N' : String(batchId);
+    const copy = async (part: readonly StagedRow[], partIds?: number[]): Promise<void> => {
+      if (!part.length) return;
+      const columns = copyColumns(part, partIds !== undefined);
+      await pipeline(Readable.from(copyChunks(part, columns.optional, batch, partIds)), client.query(copyFrom(`COPY sensor_observation (${columns.list}) FROM STDIN`)));
+    };
     await client.query('SAVEPOINT sensor_observation_copy');
     try {
-      await pipeline(
-        Readable.from(copyChunks(rows, `\t${batchId === null ? '\\N' : batchId}`, ids)),
-        client.query(copyFrom(`COPY sensor_observation (${ids ? 'id, ' : ''}${STAGE_COLUMNS}, batch_id) FROM STDIN`)),
-      );
+      if (ids) {
+        await copy(given, givenIds);
+        await copy(rest);
+      } else await copy(rows);
     } catch (err) {
       // 23505: a key existed; 40P01: a concurrent writer of the same keys (PostgreSQL picked this one to give way).
       const code = (err as { code?: string }).code;
@@ -277,6 +327,28 @@ export class ObservationRepository {
                    IS DISTINCT FROM (EXCLUDED.result, EXCLUDED.result_json, EXCLUDED.quality, EXCLUDED.phenomenon_time_end))`,
       [ids, times.map((t) => t.toISOString())],
     ));
+  }
+
+  /**
+   * advanceLatest for readings just COPYed in whose ids are known: their values come from the batch, not from a
+   * lookup of each in sensor_observation. Same rule: never backwards; received now (the COPY's default too).
+   */
+  async advanceLatestTo(client: PoolClient, latest: readonly { row: StagedRow; id: number }[]): Promise<void> {
+    const sorted = [...latest].sort((a, b) => a.row.datastreamId - b.row.datastreamId);
+    await client.query(
+      `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+       SELECT n.datastream_id, n.id, n.t, n.t_end, n.result, n.result_json, n.quality, now()
+         FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::jsonb[], $7::text[])
+              AS n(datastream_id, id, t, t_end, result, result_json, quality)
+       ON CONFLICT (datastream_id) DO UPDATE
+          SET observation_id = EXCLUDED.observation_id, phenomenon_time = EXCLUDED.phenomenon_time, phenomenon_time_end = EXCLUDED.phenomenon_time_end,
+              result = EXCLUDED.result, result_json = EXCLUDED.result_json, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
+        WHERE sensor_latest.phenomenon_time < EXCLUDED.phenomenon_time`,
+      [
+        sorted.map((l) => l.row.datastreamId), sorted.map((l) => l.id), sorted.map((l) => l.row.time.toISOString()),
+        sorted.map((l) => l.row.end?.toISOString() ?? null), sorted.map((l) => l.row.result), sorted.map((l) => l.row.resultJson), sorted.map((l) => l.row.quality),
+      ],
+    );
   }
 
   /** Notes the (datastream, UTC hour) pairs a batch touched, for the aggregate job (aggregates.ts); pairs sorted. */

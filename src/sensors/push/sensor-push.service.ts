@@ -105,7 +105,7 @@ export class SensorPushService {
           batchId = await this.batches.open(tx.db, s.id);
         }
         const { readings, warnings } = await this.writer.resolve(tx.db, s.id, parsed, known);
-        const written = await this.writer.write(tx.db, { sourceId: s.id, batchId, readings, returnIds: true });
+        const written = await this.writer.write(tx.db, { sourceId: s.id, batchId, readings, returnIds: this.updates.wanted() });
         // SensorThings receive-updates: the batch's Observations, on MQTT once it is committed.
         this.updates.afterCommit(tx, written.ids ?? []);
         const all = [...warnings, ...written.warnings];
