@@ -112,17 +112,18 @@ export class SensorSourceRepository {
   }
 
   /**
-   * Active polled sources whose next poll is due and that have no poll queued or running (or whose noted job is older
-   * than `staleAfterSeconds`, so a job lost with its process does not stop the source for good), locked for this
-   * transaction and skipping rows another instance holds: each due source is taken by one scheduler only.
+   * Active polled sources whose next poll is due and that have no poll noted, or one noted at least
+   * `checkNotedAfterSeconds` ago (the caller asks whether that job has ended or is lost, so a job lost with its process
+   * or its database does not stop the source for good), locked for this transaction and skipping rows another instance
+   * holds: each due source is taken by one scheduler only.
    */
-  async lockDue(db: EntityManager, staleAfterSeconds: number, limit: number): Promise<{ id: string }[]> {
+  async lockDue(db: EntityManager, checkNotedAfterSeconds: number, limit: number): Promise<{ id: string }[]> {
     return db.query(
       `SELECT id FROM sensor_source
         WHERE state = 'active' AND poll_interval_seconds IS NOT NULL AND next_run_at <= now()
           AND (run_job_id IS NULL OR run_queued_at < now() - make_interval(secs => $1::int))
-        ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [staleAfterSeconds, limit],
+        ORDER BY run_job_id IS NOT NULL, next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [checkNotedAfterSeconds, limit],
     );
   }
 
