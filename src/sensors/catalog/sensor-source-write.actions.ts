@@ -87,7 +87,7 @@ Who may call: editors and admins of the organization, sysadmins.`,
     auth: (ctx, input) => authSourceCreate(ctx, this.authz, input.owner_org),
     handler: async (ctx, input) => {
       const id = await this.repo.insert(ctx.db, await this.values(ctx, input, null));
-      this.changes.changed(ctx, id);
+      await this.changes.changed(ctx, id);
       return this.show(ctx, id);
     },
   });
@@ -104,7 +104,7 @@ Its datasets stay. Returns the source. Who may call: editors and admins of the o
     handler: async (ctx, input) => {
       const s = await this.locked(ctx, input.id);
       await this.repo.update(ctx.db, s.id, await this.values(ctx, input, s));
-      this.changes.changed(ctx, s.id);
+      await this.changes.changed(ctx, s.id);
       return this.show(ctx, s.id);
     },
   });
@@ -129,7 +129,7 @@ config); a given key replaces its value whole, config included. Returns the sour
         state: input.state ?? (s.state === 'paused' ? 'paused' : 'active'),
       };
       await this.repo.update(ctx.db, s.id, await this.values(ctx, merged, s));
-      this.changes.changed(ctx, s.id);
+      await this.changes.changed(ctx, s.id);
       return this.show(ctx, s.id);
     },
   });
@@ -145,7 +145,7 @@ their observations. Params: id (id or name). Returns null. Who may call: editors
     handler: async (ctx, input) => {
       const s = await this.locked(ctx, input.id);
       await this.repo.delete(ctx.db, s.id);
-      this.changes.changed(ctx, s.id);
+      await this.changes.changed(ctx, s.id);
       return null;
     },
   });
