@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { TestApp } from '../../../test/test-app';
 import { JobQueue } from '../../jobs/job-queue';
 import { POLL_JOB } from '../catalog/sensor-poll.job';
@@ -19,6 +20,7 @@ describe('the DATEX II poller', () => {
   beforeAll(async () => {
     server = await startFixtureServer((u) => {
       if (u.pathname === '/mst.xml') return { type: 'application/xml', body: siteTable };
+      if (u.pathname === '/mst-etag.xml') return { type: 'application/xml', body: siteTable, etag: `"${createHash('sha1').update(siteTable).digest('hex')}"` };
       if (u.pathname === '/measured.xml') return { type: 'application/xml', body: measured };
       if (u.pathname === '/measured.json') return { body: fixtureText('datex2/measured-data-publication.v3.json') };
       if (u.pathname === '/measured-v2.xml') return { type: 'application/xml', body: fixtureText('datex2/measured-data-publication.v2.xml') };
@@ -118,6 +120,61 @@ describe('the DATEX II poller', () => {
       expect((await stored(s, 'DE.RP.KO.MQ0311')).map((r) => r.result)).not.toContain(44.1);
     } finally {
       measured = fixtureText('datex2/measured-data-publication.v3.xml');
+    }
+  });
+
+  /** The site table with MQ0101 renamed and its lanes swapped (index 1 now counts lane 2, index 4 lane 1). */
+  const relabelled = (): string =>
+    fixtureText('datex2/measurement-site-table.v3.xml')
+      .replace('B9 Koblenz-Nord, Fahrtrichtung Bonn', 'B9 Koblenz-Nord (Bonn), neu vermessen')
+      .replace(/(index="1"><mst:measurementSpecificCharacteristics><mst:period>60<\/mst:period><mst:specificLane>)lane1/, '$1lane2')
+      .replace(/(index="4"><mst:measurementSpecificCharacteristics><mst:period>60<\/mst:period><mst:specificLane>)lane2/, '$1lane1');
+  const titleOf = async (s: Source, site: string): Promise<string> =>
+    ((await t.db.dataSource.query(`SELECT p.title FROM package p JOIN sensor_thing th ON th.package_id = p.id WHERE th.source_id = $1 AND th.source_key = $2`, [s.id, site])) as { title: string }[])[0].title;
+  const flow = async (s: Source, lane: string): Promise<number[]> =>
+    (await stored(s, 'DE.RP.KO.MQ0101')).filter((r) => r.stream === `${lane}/vehicle_flow`).map((r) => r.result!);
+
+  it('asks for the site table at every poll with its ETag: unchanged, it is a 304 and nothing is read again', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    const second = await run(s);
+    const answers = server.requests.map((u, i) => [u.pathname, server.statuses[i]]).filter(([p]) => p === '/mst-etag.xml');
+    expect(answers.slice(-2)).toEqual([['/mst-etag.xml', 200], ['/mst-etag.xml', 304]]);
+    expect(second).toMatchObject({ last_error: null, counts: { runs: 2, site_table_fetches: 1, stations: 5 } });
+  });
+
+  it('takes a changed site table at the next poll even when every measurement names a known site: the new names and lanes', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    expect(await flow(s, 'lane1')).toEqual([1428]);
+    siteTable = relabelled();
+    try {
+      const after = await run(s);
+      expect(after).toMatchObject({ last_error: null, counts: { site_table_fetches: 2 } });
+      expect(await titleOf(s, 'DE.RP.KO.MQ0101')).toContain('neu vermessen');
+      // Index 4 is lane 1 now: its counts are lane 1's (the earlier values revised, the old ones kept in the log).
+      expect(await flow(s, 'lane1')).toEqual([1010]);
+    } finally {
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
+    }
+  });
+
+  it('reads the table anew where this process holds another one than the source\'s cursor names (another instance polled since)', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    // Another instance took a newer table: the cursor in the database names it; this process still holds the old one.
+    siteTable = relabelled();
+    try {
+      await t.db.dataSource.query(`UPDATE sensor_source SET cursor = jsonb_set(cursor, '{site_table,digest}', '"taken-elsewhere"') WHERE id = $1`, [s.id]);
+      const before = server.requests.length;
+      await run(s);
+      const answers = server.requests.slice(before).map((u, i) => [u.pathname, server.statuses[before + i]]).filter(([p]) => p === '/mst-etag.xml');
+      // Not a conditional request with the validators of a table it does not hold: the whole table, and its names.
+      expect(answers).toEqual([['/mst-etag.xml', 200]]);
+      expect(await titleOf(s, 'DE.RP.KO.MQ0101')).toContain('neu vermessen');
+      expect(await flow(s, 'lane1')).toEqual([1010]);
+    } finally {
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
     }
   });
 });
