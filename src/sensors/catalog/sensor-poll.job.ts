@@ -128,9 +128,9 @@ export class SensorPollJob {
         const warnings = result.warnings ?? [];
         if (warnings.length) this.log.info({ source: s.id, warnings: warnings.slice(0, 20), count: warnings.length }, 'a sensor source poll skipped some of its input');
         const counts = warnings.length ? { ...result.counts, warnings: warnings.length } : result.counts;
-        // A run that skipped input succeeded, but a steward should see what it skipped: kept as last_error with code `warnings`.
+        // A run that skipped input succeeded; what it skipped is shown apart from failures, as last_warnings.
         const shown = warnings.length
-          ? { code: 'warnings', message: `${warnings.length} Hinweise beim letzten Abruf; übersprungene Eingaben siehe warnings`, warnings: warnings.slice(0, 50) }
+          ? { message: `${warnings.length} Hinweise beim letzten Abruf; übersprungene Eingaben siehe warnings`, count: warnings.length, warnings: warnings.slice(0, 50) }
           : null;
         outcome = { success: true, error: null, counts: addCounts(s.counts, counts, false), cursor: result.cursor, warnings: shown };
       } catch (err) {

@@ -208,9 +208,17 @@ export class MqttSources implements BeforeApplicationShutdown {
     return this.recordIn(this.dataSource.manager, sourceId, stored ?? 0, warnings, success);
   }
 
-  /** What a message did, on the source: its last warning or error, its counts. */
+  /**
+   * What a message did, on the source: a refused message's error ({code, message, at}) as last_error; a stored
+   * message's warnings ({message, count, warnings}) as last_warnings; its counts. Both say when (`received_at`).
+   */
   private async recordIn(db: EntityManager, sourceId: string, stored: number, warnings: IngestWarning[], success: boolean): Promise<void> {
-    const problem = warnings.length ? { at: new Date().toISOString(), message: warnings[0].message, warnings: warnings.slice(0, 20) } : null;
+    const receivedAt = new Date().toISOString();
+    const problem = !warnings.length
+      ? null
+      : success
+        ? { message: warnings[0].message, count: warnings.length, warnings: warnings.slice(0, 20), received_at: receivedAt }
+        : { ...warnings[0], received_at: receivedAt };
     await this.repo.recordMqttMessage(db, sourceId, { success, stored, problem });
   }
 }

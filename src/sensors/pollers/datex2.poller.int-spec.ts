@@ -4,7 +4,7 @@ import { JobQueue } from '../../jobs/job-queue';
 import { POLL_JOB } from '../catalog/sensor-poll.job';
 import { fixtureText, startFixtureServer, type FixtureServer } from './testing/fixture-server';
 
-type Source = Record<string, unknown> & { id: string; counts: Record<string, number>; last_error: Record<string, unknown> | null };
+type Source = Record<string, unknown> & { id: string; counts: Record<string, number>; last_error: Record<string, unknown> | null; last_warnings: Record<string, unknown> | null };
 
 const MQ0415 = /\s*<mst:measurementSite id="DE\.RP\.KO\.MQ0415"[\s\S]*?<\/mst:measurementSite>/;
 
@@ -85,13 +85,13 @@ describe('the DATEX II poller', () => {
     try {
       const s = await create({});
       const first = await run(s);
-      expect(first).toMatchObject({ num_datasets: 4, last_error: { code: 'warnings', warnings: [expect.objectContaining({ code: 'unknown_station', station: 'DE.RP.KO.MQ0415' })] } });
+      expect(first).toMatchObject({ num_datasets: 4, last_error: null, last_warnings: { count: 1, warnings: [expect.objectContaining({ code: 'unknown_station', station: 'DE.RP.KO.MQ0415' })] } });
       const before = tableFetches();
       // The centre adds the site to its table; the next poll finds the unknown site, reloads the table and stores it.
       siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
       const second = await run(s);
       expect(tableFetches()).toBe(before + 1);
-      expect(second).toMatchObject({ num_datasets: 5, last_error: null });
+      expect(second).toMatchObject({ num_datasets: 5, last_error: null, last_warnings: null });
       expect((await stored(s, 'DE.RP.KO.MQ0415')).length).toBeGreaterThan(0);
     } finally {
       siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
@@ -106,8 +106,8 @@ describe('the DATEX II poller', () => {
     try {
       const after = await run(s);
       expect(tableFetches()).toBe(before + 1);
-      expect(after.last_error).toMatchObject({
-        code: 'warnings',
+      expect(after.last_error).toBeNull();
+      expect(after.last_warnings).toMatchObject({
         warnings: expect.arrayContaining([
           expect.objectContaining({ code: 'unknown_station', station: 'DE.RP.KO.MQ9999' }),
           expect.objectContaining({ code: 'unknown_stream', station: 'DE.RP.KO.MQ0311', at: expect.stringContaining('index 17') }),
@@ -174,6 +174,24 @@ describe('the DATEX II poller', () => {
       expect(await titleOf(s, 'DE.RP.KO.MQ0101')).toContain('neu vermessen');
       expect(await flow(s, 'lane1')).toEqual([1010]);
     } finally {
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
+    }
+  });
+
+  it('shows what a successful poll skipped as last_warnings, a failed poll as last_error (the warnings kept), and clears both after a clean poll', async () => {
+    siteTable = fixtureText('datex2/measurement-site-table.v3.xml').replace(MQ0415, '');
+    try {
+      const s = await create({});
+      const warned = await run(s);
+      expect(warned).toMatchObject({ last_error: null, last_warnings: { message: expect.any(String), count: 1, warnings: [expect.objectContaining({ code: 'unknown_station' })] } });
+      server.override((u) => (u.pathname === '/measured.xml' ? { status: 503, body: 'busy' } : undefined));
+      const failed = await run(s);
+      expect(failed).toMatchObject({ last_error: { message: expect.stringContaining('HTTP 503') }, last_warnings: warned.last_warnings });
+      server.clear();
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
+      expect(await run(s)).toMatchObject({ last_error: null, last_warnings: null });
+    } finally {
+      server.clear();
       siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
     }
   });
