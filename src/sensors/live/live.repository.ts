@@ -10,7 +10,7 @@ export interface MqttSourceRow {
   id: string;
   name: string;
   config: {
-    url?: string; username?: string; password?: string; topic: string; payload: 'sta' | 'flat' | 'tts'; topic_pattern?: string; time_zone?: string;
+    url?: string; username?: string; password?: string; protocol_version?: number; shared_group?: string; topic: string; payload: 'sta' | 'flat' | 'tts'; topic_pattern?: string; time_zone?: string;
     devices?: { device_id: string; station: string; fields: Record<string, string> }[];
   };
 }

@@ -1,5 +1,5 @@
 import type { MqttClient } from 'mqtt';
-import { eventually, TestBroker, testClient } from '../../../test/mqtt-broker';
+import { eventually, TestBroker, testClient, TestMosquitto } from '../../../test/mqtt-broker';
 import { TestApp } from '../../../test/test-app';
 import { SensorCatalog } from '../catalog/sensor-catalog.service';
 import { MqttSources } from './mqtt-sources';
@@ -149,5 +149,36 @@ describe('mqtt sources and their brokers', () => {
     });
     await eventually(() => t.app.get(MqttSources).ownConnection(s.id) === undefined && ownHeld(s).length === 0, 10_000, 'the connection to close');
     expect(t.app.get(MqttSources).ownConnection(s.id)).toBeUndefined();
+  });
+
+  it('shares an MQTT 5 source\'s subscription in its shared_group: the instances of the group split its messages, none is stored twice', async () => {
+    const mosquitto = await TestMosquitto.start();
+    try {
+      const { s, ds } = await source({ url: mosquitto.url, protocol_version: 5, shared_group: 'catalog' });
+      const topic = `kreis${n}/pegel/+/+`;
+      // Another instance of the group, as a plain client: Mosquitto hands each message to one member of the group.
+      const other = await testClient(mosquitto.url, { protocolVersion: 5 });
+      clients.push(other);
+      const byOther: number[] = [];
+      other.on('message', (_t, p) => byOther.push((JSON.parse(p.toString()) as { value: number }).value));
+      await other.subscribeAsync(`$share/catalog/${topic}`, { qos: 1 });
+      await eventually(() => t.app.get(MqttSources).ownConnection(s.id)?.isConnected === true, 10_000, 'the source\'s connection');
+      await new Promise((r) => setTimeout(r, 300)); // its SUBACK
+      const gauge = await testClient(mosquitto.url, { protocolVersion: 5 });
+      clients.push(gauge);
+      const total = 40;
+      for (let i = 0; i < total; i++) await gauge.publishAsync(`kreis${n}/pegel/P1/W`, JSON.stringify({ ts: new Date(Date.UTC(2025, 5, 1, 8, i)).toISOString(), value: 100 + i, unit: 'cm' }), { qos: 1 });
+      let mine: number[] = [];
+      for (let i = 0; i < 400 && mine.length + byOther.length < total; i++) {
+        await new Promise((r) => setTimeout(r, 25));
+        mine = await stored(ds);
+      }
+      expect(mine.length).toBeGreaterThan(0);
+      expect(byOther.length).toBeGreaterThan(0);
+      expect([...mine, ...byOther].sort()).toEqual(Array.from({ length: total }, (_, i) => 100 + i).sort());
+      await t.call('sensor_source_delete', { id: s.id });
+    } finally {
+      await mosquitto.stop();
+    }
   });
 });

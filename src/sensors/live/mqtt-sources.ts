@@ -31,12 +31,14 @@ interface OwnConnection {
   connection: BrokerConnection;
 }
 
-const connectionKey = (s: MqttSourceRow): string => JSON.stringify([s.config.url, s.config.username ?? null, s.config.password ?? null]);
+const connectionKey = (s: MqttSourceRow): string =>
+  JSON.stringify([s.config.url, s.config.username ?? null, s.config.password ?? null, s.config.protocol_version ?? 4, s.config.shared_group ?? null]);
 
 /**
  * Sensor sources of type `mqtt`. A source without `url` is subscribed on the service's broker (MQTT_URL or the own
- * one); a source with `url` gets a connection of its own to that broker (BrokerConnection: MQTT 3.1.1, QoS 1, a
- * persistent session under `<client id of the service>-<source id>`, the PUBACK after the commit). Both follow the
+ * one); a source with `url` gets a connection of its own to that broker (BrokerConnection: MQTT 3.1.1 or, with
+ * `protocol_version` 5, MQTT 5 and a `shared_group` the instances split the messages in; QoS 1, a persistent session
+ * under `<client id of the service>-<source id>`, the PUBACK after the commit). Both follow the
  * sources: at start, and whenever a source is created, changed, paused or deleted in any process (SensorSourceChanges,
  * after the commit; no timer), a subscription nobody needs any more ends at once (at the broker too), a changed topic
  * is subscribed instead of the old one, a changed url or credentials mean a new connection, and a paused or deleted
@@ -106,7 +108,10 @@ export class MqttSources implements BeforeApplicationShutdown {
     const subscription = router.add(s.config.topic, (topic, payload) => this.handleOwn(s.id, topic, payload));
     const base = this.mqtt.settings.mode === 'external' ? this.mqtt.settings.clientId : `catalog-${hostname()}`;
     const connection = new BrokerConnection(
-      { url: s.config.url!, clientId: `${base}-${s.id}`, username: s.config.username, password: s.config.password, protocolVersion: 4 },
+      {
+        url: s.config.url!, clientId: `${base}-${s.id}`, username: s.config.username, password: s.config.password,
+        protocolVersion: s.config.protocol_version === 5 ? 5 : 4, sharedGroup: s.config.shared_group,
+      },
       router,
       this.log.child({ source: s.name }),
     );
