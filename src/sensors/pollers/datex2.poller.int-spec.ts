@@ -195,4 +195,16 @@ describe('the DATEX II poller', () => {
       siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
     }
   });
+
+  it('makes a deleted site\'s dataset anew at the next poll, though the site table has not changed', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    const [thing]: { package_id: string }[] = await t.db.dataSource.query(`SELECT package_id FROM sensor_thing WHERE source_id = $1 AND source_key = 'DE.RP.KO.MQ0101'`, [s.id]);
+    await t.call('package_delete', { id: thing.package_id });
+    const missed = await run(s);
+    expect(missed).toMatchObject({ num_datasets: 4, last_warnings: { warnings: expect.arrayContaining([expect.objectContaining({ station: 'DE.RP.KO.MQ0101' })]) } });
+    const again = await run(s);
+    expect(again).toMatchObject({ num_datasets: 5, last_error: null, last_warnings: null });
+    expect(await flow(s, 'lane1')).toEqual([1428]);
+  });
 });

@@ -27,6 +27,8 @@ interface SiteTableState {
   digest: string;
   etag?: string;
   last_modified?: string;
+  /** A site of the table had no dataset at the last poll (deleted since): the next poll makes the datasets again. */
+  resync?: boolean;
 }
 
 const stateOf = (cursor: Record<string, unknown>, url: string): SiteTableState | undefined => {
@@ -81,17 +83,19 @@ export class Datex2Poller implements SensorPoller {
     }
     await pc.report(0.5, `${parsed.readings.length} Messwerte`);
     const result = await this.writes.store(pc.ctx, source, { readings: parsed.readings, warnings: parsed.warnings });
+    // A site the table knows whose dataset is gone (deleted by a steward): made anew at the next poll, as for other pollers.
+    const gone = result.warnings.some((w) => w.code === 'unknown_station' && w.station !== undefined && table.sites.has(w.station));
     return {
       counts: { ...counts, ...result.counts },
-      cursor: { ...source.cursor, site_table: state, ...(parsed.publicationTime ? { publication_time: parsed.publicationTime.toISOString() } : {}) },
+      cursor: { ...source.cursor, site_table: gone ? { ...state, resync: true } : state, ...(parsed.publicationTime ? { publication_time: parsed.publicationTime.toISOString() } : {}) },
       warnings: [...result.warnings, ...checked],
     };
   }
 
   /**
    * The current site table: the parsed copy this process holds when the server says it is unchanged (304) or sends the
-   * same bytes, else the new one, whose sites' datasets are made or updated unless the cursor shows another run (of
-   * any instance) did so for this very table.
+   * same bytes, else the new one. Its sites' datasets are made or updated when the table is not the one the cursor
+   * names (another run, of any instance, did so for that one) or when the last poll found a site's dataset gone.
    */
   private async siteTable(
     source: PolledSource, pc: PollContext, url: string, known: SiteTableState | undefined, counts: Record<string, number>,
@@ -99,24 +103,29 @@ export class Datex2Poller implements SensorPoller {
     const cached = this.tables.get(source.id);
     const holdsKnown = cached && known && cached.url === url && cached.digest === known.digest ? cached : undefined;
     const answer = await this.tableFetchFor(source.config as Datex2Config)(url, holdsKnown ? { etag: known!.etag, lastModified: known!.last_modified } : undefined);
+    let table: DatexSiteTable;
+    let state: SiteTableState;
     if (answer.notModified) {
       // Only asked conditionally while holding the table the validators are of.
-      return { table: holdsKnown!.table, state: known! };
+      table = holdsKnown!.table;
+      state = { ...known! };
+    } else {
+      counts.site_table_fetches++;
+      const digest = createHash('sha256').update(answer.body).digest('hex');
+      table = cached && cached.url === url && cached.digest === digest
+        ? cached.table
+        : answer.body.trimStart().startsWith('{') ? parseSiteIndexMap(answer.body) : parseMeasurementSiteTableXml(answer.body);
+      this.tables.set(source.id, { url, digest, table });
+      state = { url, id: table.id ?? null, version: table.version ?? null, digest, resync: known?.resync || known?.digest !== digest };
+      if (answer.etag) state.etag = answer.etag;
+      if (answer.lastModified) state.last_modified = answer.lastModified;
     }
-    counts.site_table_fetches++;
-    const digest = createHash('sha256').update(answer.body).digest('hex');
-    const table = cached && cached.url === url && cached.digest === digest
-      ? cached.table
-      : answer.body.trimStart().startsWith('{') ? parseSiteIndexMap(answer.body) : parseMeasurementSiteTableXml(answer.body);
-    if (known?.digest !== digest) {
+    if (state.resync) {
       const stations = datexStations(table);
       await this.writes.syncStations(pc.ctx, source, stations);
       counts.stations = stations.length;
     }
-    this.tables.set(source.id, { url, digest, table });
-    const state: SiteTableState = { url, id: table.id ?? null, version: table.version ?? null, digest };
-    if (answer.etag) state.etag = answer.etag;
-    if (answer.lastModified) state.last_modified = answer.lastModified;
+    delete state.resync;
     return { table, state };
   }
 }
