@@ -66,11 +66,18 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   };
 }
 
-/** What a download brought: its size, the server's content type and the address it came from after redirects. */
+/**
+ * What a download brought: its size, the server's content type and the address it came from after redirects, and the
+ * validators a conditional request can name next time (ETag, Last-Modified).
+ */
 export interface Downloaded {
   bytes: number;
   contentType: string | undefined;
   finalUrl: string;
+  etag?: string;
+  lastModified?: string;
+  /** A conditional request (If-None-Match / If-Modified-Since among the headers) answered 304: no body. */
+  notModified?: boolean;
 }
 
 /**
@@ -107,6 +114,11 @@ async function fetchInto(link: string, limits: FetchLimits, sink: () => Writable
       url = parseLink(new URL(res.headers.location, url).toString());
       continue;
     }
+    const conditional = Object.keys(limits.headers ?? {}).some((h) => /^if-(none-match|modified-since)$/i.test(h));
+    if (status === 304 && conditional) {
+      res.resume();
+      return { downloaded: { bytes: 0, contentType: undefined, finalUrl: url.toString(), ...validators(res), notModified: true } };
+    }
     if (status !== 200) {
       res.resume();
       throw new FetchRefused(`Der Abruf von ${url.toString()} ergab HTTP ${status}.`);
@@ -128,9 +140,14 @@ async function fetchInto(link: string, limits: FetchLimits, sink: () => Writable
     } catch (err) {
       throw deadline.aborted ? timedOut(limits) : err;
     }
-    return { downloaded: { bytes, contentType: res.headers['content-type'], finalUrl: url.toString() } };
+    return { downloaded: { bytes, contentType: res.headers['content-type'], finalUrl: url.toString(), ...validators(res) } };
   }
 }
+
+const validators = (res: http.IncomingMessage): { etag?: string; lastModified?: string } => ({
+  ...(typeof res.headers.etag === 'string' ? { etag: res.headers.etag } : {}),
+  ...(typeof res.headers['last-modified'] === 'string' ? { lastModified: res.headers['last-modified'] } : {}),
+});
 
 const named = (setting: string | undefined): string => (setting ? ` (${setting})` : '');
 const tooLarge = (limits: FetchLimits): string => `Die Datei ist größer als die erlaubten ${limits.maxBytes} Bytes${named(limits.settings?.maxBytes)}.`;

@@ -214,6 +214,10 @@ describe('HTTP push of sensor batches (sensor_push)', () => {
       const res = await push(unordered, fixture('bad/ambiguous-local-times.csv'), 'text/csv');
       expect(res.body.result).toMatchObject({ stored: 2 });
       expect(res.body.result.warnings.filter((w: { code: string }) => w.code === 'ambiguous_time')).toHaveLength(4);
+      // Accepted with warnings: shown on the source as last_warnings, not as an error.
+      expect(await t.call('sensor_source_show', { id: unordered.id }, { as: member })).toMatchObject({
+        last_error: null, last_warnings: { count: res.body.result.warnings.length, warnings: expect.arrayContaining([expect.objectContaining({ code: 'ambiguous_time' })]) },
+      });
     });
 
     it('bad/duplicates.csv: one row per key, the last of a batch wins; a changed value later is a revision with the old value kept', async () => {

@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
+import type { ActionContext } from '../../api/action-context';
 import { Dispatcher } from '../../api/dispatcher';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { JobQueue, JobRun, TransactionHandle } from '../../jobs/job-queue';
+import { isDatabaseUnavailable } from '../push/database-unavailable';
 import { IngestError } from '../readings';
 import type { SourceConfig } from './sensor-source-config';
 import { SensorPollers } from './sensor-poller';
-import { SensorSourceRepository, SourceRow } from './sensor-source.repository';
+import { RunOutcome, SensorSourceRepository, SourceRow } from './sensor-source.repository';
 
 /** The job that polls one source. */
 export const POLL_JOB = 'sensors.poll';
@@ -24,6 +26,11 @@ export const POLL_TIMEOUT_SECONDS = 600;
  * queues a new one: the longest a job can take with its retries, and some.
  */
 const STALE_AFTER_SECONDS = POLL_TIMEOUT_SECONDS * 3 + 600;
+/** A noted job younger than this is not asked whether it has ended: it has barely started. */
+const CHECK_ENDED_AFTER_SECONDS = 60;
+/** How a run's outcome is written while the database is unreachable: tries, and the pause before the first retry (doubling). */
+const RECORD_TRIES = 8;
+const RECORD_FIRST_PAUSE_MS = 100;
 /** Sources queued per scheduler run. */
 const DUE_BATCH = 500;
 
@@ -68,14 +75,23 @@ export class SensorPollJob {
 
   /**
    * Queues a poll of a source unless one is queued or running; in the caller's transaction, on the source row it
-   * locked. Returns the job's id and whether it is new.
+   * locked. Returns the job's id and whether it is new. A noted job that has ended without clearing itself (its run
+   * could not record its outcome, the database being down through its retries) or is older than any run can be, is
+   * taken for lost: else the source would wait for nothing.
    */
   async queue(tx: TransactionHandle, s: SourceRow): Promise<{ jobId: string; queued: boolean }> {
-    const stale = s.run_queued_at !== null && Date.parse(s.run_queued_at) < Date.now() - STALE_AFTER_SECONDS * 1000;
-    if (s.run_job_id && !stale) return { jobId: s.run_job_id, queued: false };
+    if (s.run_job_id && !(await this.isLost(s.run_job_id, s.run_queued_at))) return { jobId: s.run_job_id, queued: false };
     const jobId = await this.jobs.enqueue<PollJobData>(POLL_JOB, { source_id: s.id }, { transaction: tx });
     await this.repo.markQueued(tx.db, s.id, jobId);
     return { jobId, queued: true };
+  }
+
+  private async isLost(jobId: string, queuedAt: string | null): Promise<boolean> {
+    const age = queuedAt === null ? Infinity : (Date.now() - Date.parse(queuedAt)) / 1000;
+    if (age > STALE_AFTER_SECONDS) return true;
+    if (age < CHECK_ENDED_AFTER_SECONDS) return false;
+    const job = await this.jobs.status(POLL_JOB, jobId);
+    return !job || job.state === 'completed' || job.state === 'failed' || job.state === 'cancelled';
   }
 
   /** `sensors.poll-due`: a poll for each due source, in one transaction that skips sources another instance holds. */
@@ -83,9 +99,9 @@ export class SensorPollJob {
     const ctx = this.dispatcher.context(null, { ignoreAuth: true });
     return ctx.transaction(async (tx) => {
       let queued = 0;
-      for (const { id } of await this.repo.lockDue(tx.db, STALE_AFTER_SECONDS, DUE_BATCH)) {
+      for (const { id } of await this.repo.lockDue(tx.db, CHECK_ENDED_AFTER_SECONDS, DUE_BATCH)) {
         const s = await this.repo.find(tx.db, id);
-        if (s && (await this.queue(tx, { ...s, run_job_id: null })).queued) queued++;
+        if (s && (await this.queue(tx, s)).queued) queued++;
       }
       return { queued };
     });
@@ -112,9 +128,9 @@ export class SensorPollJob {
         const warnings = result.warnings ?? [];
         if (warnings.length) this.log.info({ source: s.id, warnings: warnings.slice(0, 20), count: warnings.length }, 'a sensor source poll skipped some of its input');
         const counts = warnings.length ? { ...result.counts, warnings: warnings.length } : result.counts;
-        // A run that skipped input succeeded, but a steward should see what it skipped: kept as last_error with code `warnings`.
+        // A run that skipped input succeeded; what it skipped is shown apart from failures, as last_warnings.
         const shown = warnings.length
-          ? { code: 'warnings', message: `${warnings.length} Hinweise beim letzten Abruf; übersprungene Eingaben siehe warnings`, warnings: warnings.slice(0, 50) }
+          ? { message: `${warnings.length} Hinweise beim letzten Abruf; übersprungene Eingaben siehe warnings`, count: warnings.length, warnings: warnings.slice(0, 50) }
           : null;
         outcome = { success: true, error: null, counts: addCounts(s.counts, counts, false), cursor: result.cursor, warnings: shown };
       } catch (err) {
@@ -122,7 +138,25 @@ export class SensorPollJob {
         outcome = { success: false, error: errorOf(err), counts: addCounts(s.counts, {}, true) };
       }
     }
-    await ctx.transaction((tx) => this.repo.finishRun(tx.db, s.id, run.id, outcome));
+    await this.record(ctx, s.id, run.id, outcome);
     return { success: outcome.success, error: outcome.error };
+  }
+
+  /**
+   * Writes a run's outcome, trying again for a while when the database is unreachable (a restart cut the poll's
+   * connections, and the pool hands out the next dead one): a run that cannot say it ended keeps its source noted as
+   * polling. If the database stays away, the job fails and its retry polls again from the last stored time.
+   */
+  private async record(ctx: ActionContext, sourceId: string, jobId: string, outcome: RunOutcome): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await ctx.transaction((tx) => this.repo.finishRun(tx.db, sourceId, jobId, outcome));
+        return;
+      } catch (err) {
+        if (attempt >= RECORD_TRIES || !isDatabaseUnavailable(err)) throw err;
+        this.log.warn({ err, source: sourceId, attempt }, 'could not record a sensor source poll; the database is unreachable, trying again');
+        await new Promise((r) => setTimeout(r, RECORD_FIRST_PAUSE_MS * 2 ** (attempt - 1)));
+      }
+    }
   }
 }

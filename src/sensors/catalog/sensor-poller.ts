@@ -37,7 +37,7 @@ export interface PollResult {
   counts: Record<string, number>;
   /** Where the next run resumes (per series the last stored time, a site table version); replaces the stored cursor. */
   cursor?: Record<string, unknown>;
-  /** What was skipped without failing the run (unknown sites, unmapped keys); the last run's are kept on the source. */
+  /** What was skipped without failing the run (unknown sites, unmapped keys); the source's `last_warnings`. */
   warnings?: IngestWarning[];
 }
 

@@ -25,6 +25,17 @@ describe('sensor source settings', () => {
       .toEqual({ config: { devices: [{}, { station: ['Missing value'], fields: ['Missing value'] }] } });
   });
 
+  it('takes MQTT 5 and a shared group only for a source\'s own broker, and a group only with MQTT 5', () => {
+    const flat = { topic: 'a/+/+', payload: 'flat', topic_pattern: 'a/{station}/{stream}' };
+    expect(parseSourceConfig('mqtt', { ...flat, url: 'mqtt://broker:1883', protocol_version: '5', shared_group: 'catalog' })).toMatchObject({ protocol_version: 5, shared_group: 'catalog' });
+    expect(fieldsOf(() => parseSourceConfig('mqtt', { ...flat, protocol_version: 5, shared_group: 'catalog' }))).toEqual({
+      config: { protocol_version: [expect.stringContaining('set url too')], shared_group: [expect.stringContaining('set url too')] },
+    });
+    expect(fieldsOf(() => parseSourceConfig('mqtt', { ...flat, url: 'mqtt://broker:1883', shared_group: 'catalog' }))).toEqual({ config: { shared_group: [expect.stringContaining('MQTT 5')] } });
+    expect(fieldsOf(() => parseSourceConfig('mqtt', { ...flat, url: 'mqtt://broker:1883', protocol_version: 5, shared_group: 'a/b' }))).toEqual({ config: { shared_group: [expect.stringContaining('one topic level')] } });
+    expect(fieldsOf(() => parseSourceConfig('mqtt', { ...flat, url: 'mqtt://broker:1883', protocol_version: 3 }))).toEqual({ config: { protocol_version: [expect.any(String)] } });
+  });
+
   it('polls a sta source only when it mirrors another server', () => {
     expect(parseSourceConfig('sta', { url: 'https://frost.example.org/v1.1', poll_interval_seconds: 300 })).toMatchObject({ poll_interval_seconds: 300 });
     expect(fieldsOf(() => parseSourceConfig('sta', { poll_interval_seconds: 300 }))).toEqual({ config: { poll_interval_seconds: [expect.stringContaining('url')] } });

@@ -258,6 +258,10 @@ export class MqttConfig extends CommonConfig {
   @Field(ignoreMissing, integer(0, 1)) qos?: number;
   @Field(...text(200)) username?: string;
   @Field(...text(1000)) password?: string;
+  /** With `url`: the MQTT version spoken there, 4 (3.1.1, the default) or 5. */
+  @Field(ignoreMissing, integer(4, 5)) protocol_version?: number;
+  /** With `url` and MQTT 5: the instances subscribe as `$share/<group>/<topic>` and split the messages between them. */
+  @Field(...text(100)) shared_group?: string;
 }
 
 export const PUSH_JSON_SHAPES = ['batch', 'records', 'timeseries'] as const;
@@ -369,9 +373,21 @@ function crossChecks(type: SourceType, c: Record<string, unknown>, errors: Field
     }
     if (c.payload === 'tts' && !has('devices') && !errors.devices) errors.devices = ['A tts payload needs devices (device_id, station, fields)'];
   }
+  if (type === 'mqtt') ownBrokerChecks(c, errors);
   if (type === 'push') pushChecks(c, errors);
   if (c.poll_interval_seconds !== undefined && !isPolled(type, c) && !errors.poll_interval_seconds) {
     errors.poll_interval_seconds = [type === 'sta' ? 'A sta source is polled only when it names the url of a server to mirror' : `A ${type} source is not polled`];
+  }
+}
+
+/** A protocol version and a shared group are settings of a source's own broker connection (`url`). */
+function ownBrokerChecks(c: Record<string, unknown>, errors: FieldErrors): void {
+  for (const k of ['protocol_version', 'shared_group']) {
+    if (c[k] !== undefined && c.url === undefined && !errors[k] && !errors.url) errors[k] = [`${k} is a setting of the source's own broker: set url too (without url the service's broker is used, see MQTT_URL)`];
+  }
+  if (typeof c.shared_group === 'string' && !errors.shared_group) {
+    if (!/^[^/+#\s]+$/.test(c.shared_group)) errors.shared_group = ['Must be one topic level without "/", "+", "#" or spaces'];
+    else if (c.protocol_version !== 5 && !errors.protocol_version) errors.shared_group = ['Shared subscriptions need MQTT 5: set protocol_version 5'];
   }
 }
 

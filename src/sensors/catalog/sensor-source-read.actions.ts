@@ -15,8 +15,9 @@ export class SensorSourceReadActions implements ActionProvider {
   readonly show = defineAction({
     name: 'sensor_source_show',
     help: `Return a sensor source: id, name, title, owner_org, type, config (secrets shown as "********"), state,
-poll_interval_seconds, next_run_at, last_run_at, last_success_at, last_error ({message, code, at} of the last failed run, or null),
-counts (runs, failures and what the runs stored, summed), num_datasets, num_datastreams, run_job_id (the poll queued or running),
+poll_interval_seconds, next_run_at, last_run_at, last_success_at, last_error ({message, code, at} of the last failed run, or null
+once a run succeeds), last_warnings ({message, count, warnings: [{code, message, station, stream, at}]}: what the last successful
+run skipped, or null; kept while later runs fail), counts (runs, failures and what the runs stored, summed), num_datasets, num_datastreams, run_job_id (the poll queued or running),
 created, metadata_modified. Params: id (id or name). Who may call: members of the source's organization, sysadmins.`,
     sideEffectFree: true,
     anonymous: false,

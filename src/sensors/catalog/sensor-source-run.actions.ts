@@ -16,7 +16,7 @@ export class SensorSourceRunActions implements ActionProvider {
     name: 'sensor_source_run',
     help: `Poll a sensor source now (also a paused one): queues the job sensors.poll and returns {job_id, queued}. While a poll
 of the source is queued or running no second one is queued: the answer names that job, with queued false. What the poll did
-shows in sensor_source_show (last_run_at, last_success_at, last_error, counts). Params: id (id or name).
+shows in sensor_source_show (last_run_at, last_success_at, last_error, last_warnings, counts). Params: id (id or name).
 Who may call: editors and admins of the source's organization, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,

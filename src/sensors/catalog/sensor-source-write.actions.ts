@@ -21,7 +21,7 @@ pegelonline: base_url (default the PEGELONLINE REST API v2), stations (uuids, nu
 timeseries (subset of W, Q, WT, LT, ...), first_window (ISO duration a first poll reaches back, default P1D, at most P31D). datex2: url (MeasuredDataPublication), site_table_url, format (v3-xml, v3-json, v2-xml),
 username, password. mqtt: url (broker; default the service's), topic (filter), payload (sta, flat, tts), topic_pattern (flat:
 e.g. "kreis/pegel/{station}/{stream}"), devices (tts: [{device_id, station, fields: {decoded key: stream key}}]), qos (0 or 1),
-username, password. push: format (json, csv), csv {separator, decimal_mark, date_format, time_zone, in_sequence}, json_shape (batch,
+username, password, protocol_version (with url: 4 or 5), shared_group (with url and 5: instances split the messages). push: format (json, csv), csv {separator, decimal_mark, date_format, time_zone, in_sequence}, json_shape (batch,
 records, timeseries), mapping (record mapping: time, timeOfDay, station, values [{field, stream, unit|unitField|unitInName}]),
 station and stream (timeseries shape), stations ([{key, name, coordinates, streams: [{key, name, quantity, unit,
 interval_seconds}]}]), max_rows (default 10000); batches go to sensor_push.
@@ -87,7 +87,7 @@ Who may call: editors and admins of the organization, sysadmins.`,
     auth: (ctx, input) => authSourceCreate(ctx, this.authz, input.owner_org),
     handler: async (ctx, input) => {
       const id = await this.repo.insert(ctx.db, await this.values(ctx, input, null));
-      this.changes.changed(ctx, id);
+      await this.changes.changed(ctx, id);
       return this.show(ctx, id);
     },
   });
@@ -104,7 +104,7 @@ Its datasets stay. Returns the source. Who may call: editors and admins of the o
     handler: async (ctx, input) => {
       const s = await this.locked(ctx, input.id);
       await this.repo.update(ctx.db, s.id, await this.values(ctx, input, s));
-      this.changes.changed(ctx, s.id);
+      await this.changes.changed(ctx, s.id);
       return this.show(ctx, s.id);
     },
   });
@@ -129,7 +129,7 @@ config); a given key replaces its value whole, config included. Returns the sour
         state: input.state ?? (s.state === 'paused' ? 'paused' : 'active'),
       };
       await this.repo.update(ctx.db, s.id, await this.values(ctx, merged, s));
-      this.changes.changed(ctx, s.id);
+      await this.changes.changed(ctx, s.id);
       return this.show(ctx, s.id);
     },
   });
@@ -145,7 +145,7 @@ their observations. Params: id (id or name). Returns null. Who may call: editors
     handler: async (ctx, input) => {
       const s = await this.locked(ctx, input.id);
       await this.repo.delete(ctx.db, s.id);
-      this.changes.changed(ctx, s.id);
+      await this.changes.changed(ctx, s.id);
       return null;
     },
   });

@@ -59,7 +59,10 @@ export interface SourceDict {
   next_run_at: string | null;
   last_run_at: string | null;
   last_success_at: string | null;
+  /** The last failed run's (or refused message's) error; null once a run succeeds. */
   last_error: unknown;
+  /** What the last successful run (or MQTT message with warnings) skipped: {message, count, warnings[]} or null. */
+  last_warnings: unknown;
   counts: Record<string, unknown>;
   num_datasets: number;
   num_datastreams: number;
@@ -82,6 +85,7 @@ export const toSourceDict = (r: SourceRow): SourceDict => ({
   last_run_at: r.last_run_at,
   last_success_at: r.last_success_at,
   last_error: r.last_error,
+  last_warnings: r.last_warnings ?? null,
   counts: r.counts,
   num_datasets: Number(r.num_datasets ?? 0),
   num_datastreams: Number(r.num_datastreams ?? 0),

@@ -17,6 +17,7 @@ export interface SourceRow {
   last_run_at: string | null;
   last_success_at: string | null;
   last_error: unknown;
+  last_warnings: unknown;
   counts: Record<string, unknown>;
   cursor: Record<string, unknown>;
   run_job_id: string | null;
@@ -43,14 +44,14 @@ export interface RunOutcome {
   error: unknown;
   counts: Record<string, unknown>;
   cursor?: Record<string, unknown>;
-  /** What a successful run skipped (unknown sites, unmapped keys): shown as its `last_error` (code `warnings`) so a steward sees it. */
+  /** What a successful run skipped (unknown sites, unmapped keys): its source's `last_warnings` (null: nothing). */
   warnings?: Record<string, unknown> | null;
 }
 
 const iso = (col: string): string => `to_json(${col}) #>> '{}' AS ${col.replace(/^s\./, '')}`;
 
 const COLUMNS = `s.id, s.name, s.title, s.owner_org, s.type, s.config, s.state, s.poll_interval_seconds, ${iso('s.next_run_at')}, ${iso('s.last_run_at')},
-  ${iso('s.last_success_at')}, s.last_error, s.counts, s.cursor, s.run_job_id, ${iso('s.run_queued_at')}, ${iso('s.created_at')}, ${iso('s.modified_at')},
+  ${iso('s.last_success_at')}, s.last_error, s.last_warnings, s.counts, s.cursor, s.run_job_id, ${iso('s.run_queued_at')}, ${iso('s.created_at')}, ${iso('s.modified_at')},
   (SELECT count(*) FROM sensor_thing t WHERE t.source_id = s.id)::int AS num_datasets,
   (SELECT count(*) FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE t.source_id = s.id)::int AS num_datastreams`;
 
@@ -112,27 +113,30 @@ export class SensorSourceRepository {
   }
 
   /**
-   * Active polled sources whose next poll is due and that have no poll queued or running (or whose noted job is older
-   * than `staleAfterSeconds`, so a job lost with its process does not stop the source for good), locked for this
-   * transaction and skipping rows another instance holds: each due source is taken by one scheduler only.
+   * Active polled sources whose next poll is due and that have no poll noted, or one noted at least
+   * `checkNotedAfterSeconds` ago (the caller asks whether that job has ended or is lost, so a job lost with its process
+   * or its database does not stop the source for good), locked for this transaction and skipping rows another instance
+   * holds: each due source is taken by one scheduler only.
    */
-  async lockDue(db: EntityManager, staleAfterSeconds: number, limit: number): Promise<{ id: string }[]> {
+  async lockDue(db: EntityManager, checkNotedAfterSeconds: number, limit: number): Promise<{ id: string }[]> {
     return db.query(
       `SELECT id FROM sensor_source
         WHERE state = 'active' AND poll_interval_seconds IS NOT NULL AND next_run_at <= now()
           AND (run_job_id IS NULL OR run_queued_at < now() - make_interval(secs => $1::int))
-        ORDER BY next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [staleAfterSeconds, limit],
+        ORDER BY run_job_id IS NOT NULL, next_run_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [checkNotedAfterSeconds, limit],
     );
   }
 
-  /** Ends a run: what it did, the next poll (now + interval), and no job noted any more (only if this job is still the noted one). */
+  /** Ends a run: what it did (a failure as last_error, a success's warnings as last_warnings), the next poll (now + interval), and no job noted any more (only if this job is still the noted one). */
   async finishRun(db: EntityManager, id: string, jobId: string, o: RunOutcome): Promise<void> {
     await db.query(
       `UPDATE sensor_source SET
           last_run_at = now(),
           last_success_at = CASE WHEN $3 THEN now() ELSE last_success_at END,
-          last_error = CASE WHEN $3 THEN $7::jsonb ELSE $4::jsonb END,
+          last_error = CASE WHEN $3 THEN NULL ELSE $4::jsonb END,
+          -- A failed run says nothing about what a run would skip: the last successful run's warnings stay.
+          last_warnings = CASE WHEN $3 THEN $7::jsonb ELSE last_warnings END,
           counts = $5::jsonb,
           cursor = coalesce($6::jsonb, cursor),
           next_run_at = CASE WHEN poll_interval_seconds IS NULL THEN NULL ELSE now() + make_interval(secs => poll_interval_seconds) END,
@@ -144,22 +148,24 @@ export class SensorSourceRepository {
   }
 
   /**
-   * A pushed batch's outcome on its source (push sources have no runs): on success its counts added to the stored ones
-   * and last_success_at; on a refusal last_error. Written after the batch's own commit, in a statement of its own, so
+   * A pushed batch's outcome on its source (push sources have no runs): on success its counts added to the stored ones,
+   * last_success_at and its warnings as last_warnings; on a refusal last_error. Written after the batch's own commit, in a statement of its own, so
    * pushes to one source never wait for each other on its row beyond this one update.
    */
-  async recordPush(db: EntityManager, id: string, outcome: { counts: Record<string, number> } | { error: Record<string, unknown> }): Promise<void> {
+  async recordPush(
+    db: EntityManager, id: string, outcome: { counts: Record<string, number>; warnings?: Record<string, unknown> | null } | { error: Record<string, unknown> },
+  ): Promise<void> {
     if ('error' in outcome) {
       await db.query(`UPDATE sensor_source SET last_error = $2::jsonb, last_run_at = now() WHERE id = $1`, [id, JSON.stringify(outcome.error)]);
       return;
     }
     await db.query(
-      `UPDATE sensor_source s SET last_success_at = now(), last_run_at = now(), last_error = NULL,
+      `UPDATE sensor_source s SET last_success_at = now(), last_run_at = now(), last_error = NULL, last_warnings = $3::jsonb,
           counts = (SELECT coalesce(jsonb_object_agg(k, coalesce(CASE WHEN jsonb_typeof(s.counts -> k) = 'number' THEN (s.counts ->> k)::numeric END, 0)
                                                        + coalesce(($2::jsonb ->> k)::numeric, 0)), '{}'::jsonb)
                       FROM (SELECT jsonb_object_keys(s.counts) UNION SELECT jsonb_object_keys($2::jsonb)) AS keys(k))
         WHERE id = $1`,
-      [id, JSON.stringify(outcome.counts)],
+      [id, JSON.stringify(outcome.counts), outcome.warnings ? JSON.stringify(outcome.warnings) : null],
     );
   }
 }

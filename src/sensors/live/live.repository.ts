@@ -10,7 +10,7 @@ export interface MqttSourceRow {
   id: string;
   name: string;
   config: {
-    url?: string; topic: string; payload: 'sta' | 'flat' | 'tts'; topic_pattern?: string; time_zone?: string;
+    url?: string; username?: string; password?: string; protocol_version?: number; shared_group?: string; topic: string; payload: 'sta' | 'flat' | 'tts'; topic_pattern?: string; time_zone?: string;
     devices?: { device_id: string; station: string; fields: Record<string, string> }[];
   };
 }
@@ -22,12 +22,16 @@ export class LiveRepository {
     return db.query(`SELECT id, name, config FROM sensor_source WHERE type = 'mqtt' AND state = 'active' ORDER BY name`);
   }
 
-  /** What a message did, on its source: when it last ran and succeeded, its last warning or error, its counts. */
+  /**
+   * What a message did, on its source: when it last ran and succeeded, its counts; a refused message's error as
+   * last_error, a stored message's warnings (parts it skipped) as last_warnings, kept until newer ones come.
+   */
   async recordMqttMessage(db: EntityManager, sourceId: string, o: { success: boolean; stored: number; problem: unknown }): Promise<void> {
     await db.query(
       `UPDATE sensor_source SET last_run_at = now(),
               last_success_at = CASE WHEN $2 THEN now() ELSE last_success_at END,
-              last_error = CASE WHEN $3::jsonb IS NULL THEN (CASE WHEN $2 THEN NULL ELSE last_error END) ELSE $3::jsonb END,
+              last_error = CASE WHEN $2 THEN NULL ELSE COALESCE($3::jsonb, last_error) END,
+              last_warnings = CASE WHEN $2 AND $3::jsonb IS NOT NULL THEN $3::jsonb ELSE last_warnings END,
               counts = counts || jsonb_build_object('messages', COALESCE((counts->>'messages')::bigint, 0) + 1,
                                                     'stored', COALESCE((counts->>'stored')::bigint, 0) + $4::bigint)
         WHERE id = $1`,

@@ -146,12 +146,34 @@ export class BrokerConnection {
     if (this.client?.connected && !this.subscribed.has(filter)) this.subscribe([filter]);
   }
 
+  /**
+   * Ends the broker's subscription to a filter no handler uses any more (a source deleted, paused or moved to another
+   * topic): the persistent session would otherwise keep receiving, and queueing, its messages.
+   */
+  unsubscribeNow(pattern: string): Promise<void> {
+    const filter = brokerFilter(pattern);
+    if (this.router.filters().includes(filter)) return Promise.resolve();
+    if (this.client?.connected) return this.unsubscribe([filter]);
+    // A resumed session may still hold it: subscribeAll ends it at the next connect.
+    this.subscribed.delete(filter);
+    this.unwanted.add(filter);
+    return Promise.resolve();
+  }
+
   private subscribeAll(sessionPresent: boolean): void {
     // A resumed session keeps what the broker granted; without one (first start, or the broker lost it) all again.
     if (!sessionPresent) this.subscribed.clear();
-    const missing = this.router.filters().filter((f) => !this.subscribed.has(f));
+    const wanted = this.router.filters();
+    const missing = wanted.filter((f) => !this.subscribed.has(f));
     if (missing.length) this.subscribe(missing);
+    // Given up while we were away: the resumed session still has them.
+    const stale = sessionPresent ? [...this.unwanted].filter((f) => !wanted.includes(f)) : [];
+    this.unwanted.clear();
+    if (stale.length) void this.unsubscribe(stale);
   }
+
+  /** Filters given up since the session was last in reach. */
+  private readonly unwanted = new Set<string>();
 
   /** Filters the broker granted in the current session. */
   private readonly subscribed = new Set<string>();
@@ -173,6 +195,22 @@ export class BrokerConnection {
         this.subscribed.add(filters[i]);
       });
       this.log.info({ topics }, 'MQTT subscribed');
+    });
+  }
+
+  /** Resolves once the broker confirmed (or refused: logged). */
+  private unsubscribe(filters: string[]): Promise<void> {
+    const client = this.client;
+    if (!client) return Promise.resolve();
+    const shared = this.opts.sharedGroup;
+    for (const f of filters) this.subscribed.delete(f);
+    const topics = filters.map((f) => (shared ? `$share/${shared}/${f}` : f));
+    return new Promise((resolve) => {
+      client.unsubscribe(topics, (err) => {
+        if (err) this.log.warn({ err, topics }, 'MQTT unsubscribe failed');
+        else this.log.info({ topics }, 'MQTT unsubscribed');
+        resolve();
+      });
     });
   }
 

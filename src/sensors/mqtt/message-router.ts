@@ -41,6 +41,12 @@ export class MessageRouter {
     return sub;
   }
 
+  /** Takes a handler out: messages matching only its filter reach nobody from now on. */
+  remove(sub: Subscription): void {
+    const i = this.subscriptions.indexOf(sub);
+    if (i >= 0) this.subscriptions.splice(i, 1);
+  }
+
   /** The distinct MQTT filters to subscribe to at the broker. */
   filters(): string[] {
     return [...new Set(this.subscriptions.map((s) => brokerFilter(s.filter)))];

@@ -44,11 +44,16 @@ export class MqttIngest {
 
   /**
    * Delivers every message on a topic matching `topicFilter` (`+`, `#` allowed) to `handler`, at QoS 1. Register in
-   * onModuleInit; later registrations take effect at once. With MQTT_URL=off nothing ever arrives.
+   * onModuleInit; later registrations take effect at once. With MQTT_URL=off nothing ever arrives. Returns what ends
+   * the subscription (at once; at an external broker too once no other handler uses the filter).
    */
-  subscribe(topicFilter: string, handler: MqttHandler): void {
-    this.router.add(topicFilter, handler);
+  subscribe(topicFilter: string, handler: MqttHandler): () => void {
+    const sub = this.router.add(topicFilter, handler);
     this.connection?.subscribeNow(topicFilter);
+    return () => {
+      this.router.remove(sub);
+      void this.connection?.unsubscribeNow(topicFilter);
+    };
   }
 
   /** Nest: every module has registered its topics by now. */

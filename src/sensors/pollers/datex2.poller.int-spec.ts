@@ -1,9 +1,10 @@
+import { createHash } from 'node:crypto';
 import { TestApp } from '../../../test/test-app';
 import { JobQueue } from '../../jobs/job-queue';
 import { POLL_JOB } from '../catalog/sensor-poll.job';
 import { fixtureText, startFixtureServer, type FixtureServer } from './testing/fixture-server';
 
-type Source = Record<string, unknown> & { id: string; counts: Record<string, number>; last_error: Record<string, unknown> | null };
+type Source = Record<string, unknown> & { id: string; counts: Record<string, number>; last_error: Record<string, unknown> | null; last_warnings: Record<string, unknown> | null };
 
 const MQ0415 = /\s*<mst:measurementSite id="DE\.RP\.KO\.MQ0415"[\s\S]*?<\/mst:measurementSite>/;
 
@@ -19,6 +20,7 @@ describe('the DATEX II poller', () => {
   beforeAll(async () => {
     server = await startFixtureServer((u) => {
       if (u.pathname === '/mst.xml') return { type: 'application/xml', body: siteTable };
+      if (u.pathname === '/mst-etag.xml') return { type: 'application/xml', body: siteTable, etag: `"${createHash('sha1').update(siteTable).digest('hex')}"` };
       if (u.pathname === '/measured.xml') return { type: 'application/xml', body: measured };
       if (u.pathname === '/measured.json') return { body: fixtureText('datex2/measured-data-publication.v3.json') };
       if (u.pathname === '/measured-v2.xml') return { type: 'application/xml', body: fixtureText('datex2/measured-data-publication.v2.xml') };
@@ -83,13 +85,13 @@ describe('the DATEX II poller', () => {
     try {
       const s = await create({});
       const first = await run(s);
-      expect(first).toMatchObject({ num_datasets: 4, last_error: { code: 'warnings', warnings: [expect.objectContaining({ code: 'unknown_station', station: 'DE.RP.KO.MQ0415' })] } });
+      expect(first).toMatchObject({ num_datasets: 4, last_error: null, last_warnings: { count: 1, warnings: [expect.objectContaining({ code: 'unknown_station', station: 'DE.RP.KO.MQ0415' })] } });
       const before = tableFetches();
       // The centre adds the site to its table; the next poll finds the unknown site, reloads the table and stores it.
       siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
       const second = await run(s);
       expect(tableFetches()).toBe(before + 1);
-      expect(second).toMatchObject({ num_datasets: 5, last_error: null });
+      expect(second).toMatchObject({ num_datasets: 5, last_error: null, last_warnings: null });
       expect((await stored(s, 'DE.RP.KO.MQ0415')).length).toBeGreaterThan(0);
     } finally {
       siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
@@ -104,8 +106,8 @@ describe('the DATEX II poller', () => {
     try {
       const after = await run(s);
       expect(tableFetches()).toBe(before + 1);
-      expect(after.last_error).toMatchObject({
-        code: 'warnings',
+      expect(after.last_error).toBeNull();
+      expect(after.last_warnings).toMatchObject({
         warnings: expect.arrayContaining([
           expect.objectContaining({ code: 'unknown_station', station: 'DE.RP.KO.MQ9999' }),
           expect.objectContaining({ code: 'unknown_stream', station: 'DE.RP.KO.MQ0311', at: expect.stringContaining('index 17') }),
@@ -119,5 +121,90 @@ describe('the DATEX II poller', () => {
     } finally {
       measured = fixtureText('datex2/measured-data-publication.v3.xml');
     }
+  });
+
+  /** The site table with MQ0101 renamed and its lanes swapped (index 1 now counts lane 2, index 4 lane 1). */
+  const relabelled = (): string =>
+    fixtureText('datex2/measurement-site-table.v3.xml')
+      .replace('B9 Koblenz-Nord, Fahrtrichtung Bonn', 'B9 Koblenz-Nord (Bonn), neu vermessen')
+      .replace(/(index="1"><mst:measurementSpecificCharacteristics><mst:period>60<\/mst:period><mst:specificLane>)lane1/, '$1lane2')
+      .replace(/(index="4"><mst:measurementSpecificCharacteristics><mst:period>60<\/mst:period><mst:specificLane>)lane2/, '$1lane1');
+  const titleOf = async (s: Source, site: string): Promise<string> =>
+    ((await t.db.dataSource.query(`SELECT p.title FROM package p JOIN sensor_thing th ON th.package_id = p.id WHERE th.source_id = $1 AND th.source_key = $2`, [s.id, site])) as { title: string }[])[0].title;
+  const flow = async (s: Source, lane: string): Promise<number[]> =>
+    (await stored(s, 'DE.RP.KO.MQ0101')).filter((r) => r.stream === `${lane}/vehicle_flow`).map((r) => r.result!);
+
+  it('asks for the site table at every poll with its ETag: unchanged, it is a 304 and nothing is read again', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    const second = await run(s);
+    const answers = server.requests.map((u, i) => [u.pathname, server.statuses[i]]).filter(([p]) => p === '/mst-etag.xml');
+    expect(answers.slice(-2)).toEqual([['/mst-etag.xml', 200], ['/mst-etag.xml', 304]]);
+    expect(second).toMatchObject({ last_error: null, counts: { runs: 2, site_table_fetches: 1, stations: 5 } });
+  });
+
+  it('takes a changed site table at the next poll even when every measurement names a known site: the new names and lanes', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    expect(await flow(s, 'lane1')).toEqual([1428]);
+    siteTable = relabelled();
+    try {
+      const after = await run(s);
+      expect(after).toMatchObject({ last_error: null, counts: { site_table_fetches: 2 } });
+      expect(await titleOf(s, 'DE.RP.KO.MQ0101')).toContain('neu vermessen');
+      // Index 4 is lane 1 now: its counts are lane 1's (the earlier values revised, the old ones kept in the log).
+      expect(await flow(s, 'lane1')).toEqual([1010]);
+    } finally {
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
+    }
+  });
+
+  it('reads the table anew where this process holds another one than the source\'s cursor names (another instance polled since)', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    // Another instance took a newer table: the cursor in the database names it; this process still holds the old one.
+    siteTable = relabelled();
+    try {
+      await t.db.dataSource.query(`UPDATE sensor_source SET cursor = jsonb_set(cursor, '{site_table,digest}', '"taken-elsewhere"') WHERE id = $1`, [s.id]);
+      const before = server.requests.length;
+      await run(s);
+      const answers = server.requests.slice(before).map((u, i) => [u.pathname, server.statuses[before + i]]).filter(([p]) => p === '/mst-etag.xml');
+      // Not a conditional request with the validators of a table it does not hold: the whole table, and its names.
+      expect(answers).toEqual([['/mst-etag.xml', 200]]);
+      expect(await titleOf(s, 'DE.RP.KO.MQ0101')).toContain('neu vermessen');
+      expect(await flow(s, 'lane1')).toEqual([1010]);
+    } finally {
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
+    }
+  });
+
+  it('shows what a successful poll skipped as last_warnings, a failed poll as last_error (the warnings kept), and clears both after a clean poll', async () => {
+    siteTable = fixtureText('datex2/measurement-site-table.v3.xml').replace(MQ0415, '');
+    try {
+      const s = await create({});
+      const warned = await run(s);
+      expect(warned).toMatchObject({ last_error: null, last_warnings: { message: expect.any(String), count: 1, warnings: [expect.objectContaining({ code: 'unknown_station' })] } });
+      server.override((u) => (u.pathname === '/measured.xml' ? { status: 503, body: 'busy' } : undefined));
+      const failed = await run(s);
+      expect(failed).toMatchObject({ last_error: { message: expect.stringContaining('HTTP 503') }, last_warnings: warned.last_warnings });
+      server.clear();
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
+      expect(await run(s)).toMatchObject({ last_error: null, last_warnings: null });
+    } finally {
+      server.clear();
+      siteTable = fixtureText('datex2/measurement-site-table.v3.xml');
+    }
+  });
+
+  it('makes a deleted site\'s dataset anew at the next poll, though the site table has not changed', async () => {
+    const s = await create({ site_table_url: `${server.base}/mst-etag.xml` });
+    await run(s);
+    const [thing]: { package_id: string }[] = await t.db.dataSource.query(`SELECT package_id FROM sensor_thing WHERE source_id = $1 AND source_key = 'DE.RP.KO.MQ0101'`, [s.id]);
+    await t.call('package_delete', { id: thing.package_id });
+    const missed = await run(s);
+    expect(missed).toMatchObject({ num_datasets: 4, last_warnings: { warnings: expect.arrayContaining([expect.objectContaining({ station: 'DE.RP.KO.MQ0101' })]) } });
+    const again = await run(s);
+    expect(again).toMatchObject({ num_datasets: 5, last_error: null, last_warnings: null });
+    expect(await flow(s, 'lane1')).toEqual([1428]);
   });
 });

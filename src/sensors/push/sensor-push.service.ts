@@ -128,8 +128,10 @@ export class SensorPushService {
       const b = answer.body as Record<string, unknown>;
       const counts: Record<string, number> = { batches: 1 };
       for (const [k, v] of Object.entries(b)) if (typeof v === 'number' && k !== 'skipped') counts[k] = v;
-      if (Array.isArray(b.warnings) && b.warnings.length) counts.warnings = b.warnings.length;
-      await this.note(ctx, s, { counts });
+      const warnings = Array.isArray(b.warnings) ? (b.warnings as { message?: string }[]) : [];
+      if (warnings.length) counts.warnings = warnings.length;
+      const shown = warnings.length ? { message: warnings[0].message ?? `${warnings.length} Hinweise`, count: warnings.length, warnings: warnings.slice(0, 50) } : null;
+      await this.note(ctx, s, { counts, warnings: shown });
     }
     return answer;
   }

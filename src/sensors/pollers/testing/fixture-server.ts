@@ -15,6 +15,8 @@ export interface Answer {
   status?: number;
   type?: string;
   body: string;
+  /** Sent as the ETag; a request naming it in If-None-Match is answered 304 without a body. */
+  etag?: string;
 }
 
 export type Route = (url: URL) => Answer | undefined;
@@ -23,6 +25,8 @@ export interface FixtureServer {
   base: string;
   /** Every request's path and query, in order. */
   requests: URL[];
+  /** The status each request was answered with, in the same order. */
+  statuses: number[];
   /** Routes tried first (a failure to inject, another body for one path), removed with `clear`. */
   override(route: Route): void;
   clear(): void;
@@ -31,6 +35,7 @@ export interface FixtureServer {
 
 export async function startFixtureServer(route: Route): Promise<FixtureServer> {
   const requests: URL[] = [];
+  const statuses: number[] = [];
   const overrides: Route[] = [];
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://fixtures.test');
@@ -39,7 +44,14 @@ export async function startFixtureServer(route: Route): Promise<FixtureServer> {
     for (const r of overrides) if ((answer = r(url))) break;
     answer ??= route(url);
     if (!answer) answer = { status: 404, body: '{"message":"not found"}' };
-    res.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json; charset=utf-8' });
+    if (answer.etag && req.headers['if-none-match'] === answer.etag) {
+      statuses.push(304);
+      res.writeHead(304, { etag: answer.etag });
+      res.end();
+      return;
+    }
+    statuses.push(answer.status ?? 200);
+    res.writeHead(answer.status ?? 200, { 'content-type': answer.type ?? 'application/json; charset=utf-8', ...(answer.etag ? { etag: answer.etag } : {}) });
     res.end(answer.body);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -47,6 +59,7 @@ export async function startFixtureServer(route: Route): Promise<FixtureServer> {
   return {
     base: `http://127.0.0.1:${port}`,
     requests,
+    statuses,
     override: (r) => void overrides.push(r),
     clear: () => void overrides.splice(0),
     close: () => new Promise((resolve) => server.close(() => resolve())),
