@@ -16,7 +16,8 @@ import { startServer, stopServer, treeCpu, type Server } from './core';
  * `npm run bench -- sensors`: everything through the running service (bench/server.ts: the real HTTP app, its own
  * embedded PostgreSQL and its own MQTT broker on a free port), side by side with the issue's goals:
  *  1. ingestion: BENCH_PUSH_BATCHES (40) JSON batches of 10,000 readings over the 1,000 datastreams of a push source
- *     through `sensor_push`, 2 clients at once; the same through `POST /sta/v1.1/CreateObservations` (dataArray);
+ *     through `sensor_push`, 2 clients at once, each the sender of half the datastreams; the same through
+ *     `POST /sta/v1.1/CreateObservations` (dataArray);
  *     BENCH_MQTT_MESSAGES (30,000) STA Observations published at QoS 1 on `v1.1/Datastreams(ID)/Observations` by
  *     BENCH_MQTT_PUBLISHERS (16) clients, counted when PUBACKed; and the limit: a raw COPY of BENCH_ROWS readings of
  *     the same datastreams into the same table (which also loads the data the reads below run on);
@@ -32,9 +33,20 @@ const STATIONS = 100;
 const PER_STATION = 10;
 const DATASTREAMS = STATIONS * PER_STATION;
 const BATCH = 10_000;
-const STEPS_PER_BATCH = BATCH / DATASTREAMS;
 const PUSH_BATCHES = Number(process.env.BENCH_PUSH_BATCHES ?? 40);
 const PUSH_CLIENTS = 2;
+/**
+ * The ingestion clients are senders of their own stations, as a county's gateways are: client c sends the datastreams
+ * d with d % PUSH_CLIENTS === c, its batches in time order, 10,000 readings each (500 datastreams x 20 steps).
+ */
+const CLIENT_STEPS_PER_BATCH = BATCH / (DATASTREAMS / PUSH_CLIENTS);
+/** Time steps each client's batches cover in one ingestion phase. */
+const CLIENT_STEPS = Math.ceil(PUSH_BATCHES / PUSH_CLIENTS) * CLIENT_STEPS_PER_BATCH;
+/** Batch b's sender, its datastreams (indexes into the streams) and its first time step, in a phase starting at `step`. */
+const clientBatch = (b: number, step: number): { mine: number[]; from: number } => {
+  const c = b % PUSH_CLIENTS;
+  return { mine: Array.from({ length: DATASTREAMS / PUSH_CLIENTS }, (_, i) => i * PUSH_CLIENTS + c), from: step + Math.floor(b / PUSH_CLIENTS) * CLIENT_STEPS_PER_BATCH };
+};
 const MQTT_MESSAGES = Number(process.env.BENCH_MQTT_MESSAGES ?? 30_000);
 /** A slow path is measured for at most this many seconds (the batches or messages not sent by then are left out). */
 const PHASE_SECONDS = Number(process.env.BENCH_PHASE_SECONDS ?? 30);
@@ -149,13 +161,16 @@ export async function run(): Promise<void> {
 
     // ---- 1a. HTTP push: JSON batches of 10,000 readings (10 steps of all 1,000 datastreams), 2 clients at once
     const pushBodies: string[] = [];
-    for (let b = 0; b < PUSH_BATCHES; b++, step += STEPS_PER_BATCH) {
+    for (let b = 0; b < PUSH_BATCHES; b++) {
+      const { mine, from } = clientBatch(b, step);
       const readings = [];
-      for (let k = 0; k < STEPS_PER_BATCH; k++) for (const [d, s] of streams.entries()) {
-        readings.push({ station: s.station, timeseries: s.key, timestamp: new Date(timeAt(step + k)).toISOString(), value: valueAt(d, step + k), unit: 'cm' });
+      for (let k = 0; k < CLIENT_STEPS_PER_BATCH; k++) for (const d of mine) {
+        const s = streams[d];
+        readings.push({ station: s.station, timeseries: s.key, timestamp: new Date(timeAt(from + k)).toISOString(), value: valueAt(d, from + k), unit: 'cm' });
       }
       pushBodies.push(JSON.stringify({ readings }));
     }
+    step += CLIENT_STEPS;
     const pushMs: number[] = [];
     let phase0 = performance.now();
     const push = await cpuOf(server, () => Promise.all(Array.from({ length: PUSH_CLIENTS }, async (_, c) => {
@@ -174,12 +189,14 @@ export async function run(): Promise<void> {
 
     // ---- 1b. CreateObservations: the same batches as dataArrays (10 rows of each of the 1,000 datastreams)
     const coBodies: string[] = [];
-    for (let b = 0; b < PUSH_BATCHES; b++, step += STEPS_PER_BATCH) {
-      coBodies.push(JSON.stringify(streams.map((s, d) => ({
-        Datastream: { '@iot.id': s.id }, components: ['phenomenonTime', 'result'],
-        dataArray: Array.from({ length: STEPS_PER_BATCH }, (_, k) => [new Date(timeAt(step + k)).toISOString(), valueAt(d, step + k)]),
+    for (let b = 0; b < PUSH_BATCHES; b++) {
+      const { mine, from } = clientBatch(b, step);
+      coBodies.push(JSON.stringify(mine.map((d) => ({
+        Datastream: { '@iot.id': streams[d].id }, components: ['phenomenonTime', 'result'],
+        dataArray: Array.from({ length: CLIENT_STEPS_PER_BATCH }, (_, k) => [new Date(timeAt(from + k)).toISOString(), valueAt(d, from + k)]),
       }))));
     }
+    step += CLIENT_STEPS;
     const coMs: number[] = [];
     phase0 = performance.now();
     const co = await cpuOf(server, () => Promise.all(Array.from({ length: PUSH_CLIENTS }, async (_, c) => {
