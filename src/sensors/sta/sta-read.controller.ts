@@ -16,7 +16,7 @@ const PREFIX = '/sta/v1.1';
  * sets, single entities, navigation, properties with `$value`, `$ref`, and the query options, in FROST-Server's
  * JSON shape (`@iot.id`, `@iot.selfLink`, `X@iot.navigationLink`, `@iot.count`, `@iot.nextLink`). Reads go through
  * the project's visibility rule: a Thing is readable iff its dataset is (src/auth/visibility.ts), and everything
- * else iff a readable Thing uses it. Errors answer `{ error: { code, message } }`.
+ * else iff a readable Thing uses it or none does. Errors answer `{ error: { code, message } }`.
  */
 @Controller('sta/v1.1')
 export class StaReadController {
