@@ -99,8 +99,7 @@ export class StaCreator {
     for (const d of datastreams) {
       if (!isObject(d) || linkId(d) !== undefined) throw bad('A new Thing\'s Datastreams must be given inline (a Datastream belongs to one Thing)');
       checkEntity('Datastream', d, 'create', 'Thing');
-      const stream = streamFromDatastream(d, uniqueKey(String(d.name), keys), await this.observedPropertyOf(tx, d.ObservedProperty));
-      streams.push({ stream, body: d });
+      streams.push({ stream: await this.streamOf(tx, d, uniqueKey(String(d.name), keys)), body: d });
     }
     const r = await this.catalog.createThing(tx, {
       name: String(body.name), description: String(body.description), properties: isObject(body.properties) ? body.properties : undefined,
@@ -119,26 +118,40 @@ export class StaCreator {
     else if (l.inline) await this.repo.updatePlain(tx.db, 'Location', made, l.inline);
   }
 
-  private async observedPropertyOf(tx: ActionContext, op: unknown): Promise<{ name?: unknown; definition?: unknown } | undefined> {
-    const link = linkId(op);
-    if (link !== undefined) {
-      const row = await observedPropertyRow(tx.db, link);
-      if (!row) throw bad(`No ObservedProperty with @iot.id ${link}`);
-      return row;
+  /**
+   * A new Datastream as the catalog's stream, with what its client gave it (18-088 §10.2.1 deep insert and links):
+   * its unitOfMeasurement as sent, the Sensor and the ObservedProperty linked by @iot.id (which must exist) or
+   * created from the inline entity, as FROST does (a Datastream without either is refused by checkEntity).
+   */
+  private async streamOf(tx: ActionContext, d: Json, key: string): Promise<StreamInfo> {
+    let op: { name?: unknown; definition?: unknown };
+    let observedPropertyId = linkId(d.ObservedProperty);
+    if (observedPropertyId !== undefined) {
+      const row = await observedPropertyRow(tx.db, observedPropertyId);
+      if (!row) throw bad(`No ObservedProperty with @iot.id ${observedPropertyId}`);
+      op = row;
+    } else {
+      if (!isObject(d.ObservedProperty)) throw bad('Datastream: ObservedProperty must be an entity or {"@iot.id": n}');
+      checkEntity('ObservedProperty', d.ObservedProperty, 'create');
+      if (Array.isArray(d.ObservedProperty.Datastreams) && d.ObservedProperty.Datastreams.length) throw bad('ObservedProperty: its Datastreams cannot be created inside a Datastream');
+      op = d.ObservedProperty;
+      observedPropertyId = await this.repo.insertPlain(tx.db, 'ObservedProperty', d.ObservedProperty);
     }
-    if (isObject(op)) checkEntity('ObservedProperty', op, 'create');
-    return isObject(op) ? op : undefined;
+    let sensorId = linkId(d.Sensor);
+    if (sensorId !== undefined) {
+      if (!(await this.repo.exists(tx.db, 'Sensor', sensorId))) throw bad(`No Sensor with @iot.id ${sensorId}`);
+    } else {
+      if (!isObject(d.Sensor)) throw bad('Datastream: Sensor must be an entity or {"@iot.id": n}');
+      checkEntity('Sensor', d.Sensor, 'create');
+      if (Array.isArray(d.Sensor.Datastreams) && d.Sensor.Datastreams.length) throw bad('Sensor: its Datastreams cannot be created inside a Datastream');
+      sensorId = await this.repo.insertPlain(tx.db, 'Sensor', d.Sensor);
+    }
+    const stream = streamFromDatastream(d, key, op);
+    return { ...stream, own: { unitOfMeasurement: isObject(d.unitOfMeasurement) ? d.unitOfMeasurement : undefined, sensorId, observedPropertyId } };
   }
 
-  /** What a Datastream brought besides the stream: its Sensor's own words, and Observations given inline. */
+  /** What a Datastream brought besides the stream: Observations given inline. */
   private async afterDatastream(tx: ActionContext, datastreamId: number, body: Json, observationIds: number[]): Promise<void> {
-    const sensor = body.Sensor;
-    const link = linkId(sensor);
-    if (link === undefined && isObject(sensor)) {
-      checkEntity('Sensor', sensor, 'create');
-      const row = (await this.things.datastreams(tx.db, (await this.repo.datastream(tx.db, datastreamId))!.thing_id)).find((d) => Number(d.id) === datastreamId);
-      if (row) await this.repo.updatePlain(tx.db, 'Sensor', Number(row.sensor_id), sensor);
-    } else if (link !== undefined && !(await this.repo.exists(tx.db, 'Sensor', link))) throw bad(`No Sensor with @iot.id ${link}`);
     for (const o of (body.Observations ?? []) as unknown[]) {
       if (!isObject(o)) throw bad('Observations must be given inline');
       await this.createObservation(tx, { ...o, Datastream: { '@iot.id': datastreamId } }, observationIds);
@@ -158,7 +171,7 @@ export class StaCreator {
     await this.permissions.assertEditThing(tx, thingLink);
     const known = await this.things.datastreams(tx.db, thingLink);
     const keys = new Set(known.map((d) => d.source_key ?? ''));
-    const stream = streamFromDatastream(body, uniqueKey(String(body.name), keys), await this.observedPropertyOf(tx, body.ObservedProperty));
+    const stream = await this.streamOf(tx, body, uniqueKey(String(body.name), keys));
     const r = await this.catalog.syncDatastreams(tx, thingLink, [stream]);
     const id = r.datastreams[stream.key];
     await this.afterDatastream(tx, id, body, observationIds);

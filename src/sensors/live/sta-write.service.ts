@@ -14,7 +14,7 @@ import { streamFromDatastream } from './sta-datastream-input';
 import { bad, checkEntity, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
 import { StaObservations } from './sta-observations';
 import { StaPermissions } from './sta-permissions';
-import { StaLocationLinks, StaWriteRepository } from './sta-write.repository';
+import { observedPropertyRow, StaLocationLinks, StaWriteRepository } from './sta-write.repository';
 
 /**
  * SensorThings Update and Delete (OGC 18-088 §10.3–10.4) over the catalog: Things and Datastreams change through
@@ -70,15 +70,19 @@ export class StaWriter {
         await this.permissions.assertEditThing(tx, ds.thing_id);
         const thing = await this.things.findById(tx.db, ds.thing_id);
         const row = (await this.things.datastreams(tx.db, ds.thing_id)).find((d) => Number(d.id) === id)!;
-        const current = streamOf(row, thing!.name);
+        const current = streamOf(row, thing!.name, thing!.source_id === null);
         const next = { ...current };
         if (typeof body.name === 'string') next.name = body.name;
         if (typeof body.description === 'string') next.description = body.description;
         if (isObject(body.unitOfMeasurement) || isObject(body.properties) || put) {
-          const fresh = streamFromDatastream({ unitOfMeasurement: body.unitOfMeasurement ?? { symbol: current.unit }, properties: body.properties ?? (put ? {} : { ...current.properties, quantity: current.quantity }) }, current.key);
+          // A new unit is read again like a new Datastream's: its quantity follows the unit and the ObservedProperty.
+          const kept = put ? {} : isObject(body.unitOfMeasurement) ? { ...current.properties } : { ...current.properties, quantity: current.quantity };
+          const op = await observedPropertyRow(tx.db, Number(row.observed_property_id));
+          const fresh = streamFromDatastream({ unitOfMeasurement: body.unitOfMeasurement ?? { symbol: current.unit }, properties: body.properties ?? kept }, current.key, op ?? undefined);
           next.unit = fresh.unit;
           next.quantity = fresh.quantity;
           next.properties = fresh.properties;
+          if (isObject(body.unitOfMeasurement)) next.own = { unitOfMeasurement: body.unitOfMeasurement };
         }
         await this.catalog.syncDatastreams(tx, ds.thing_id, [next]);
         return;
