@@ -39,8 +39,14 @@ export class StaObservations {
   }
 
   /** The FeatureOfInterest id of a draft: made when inline, checked when linked, else the Thing's Location's. */
-  async featureOf(db: EntityManager, thingId: number, foi: unknown): Promise<number | null> {
-    if (foi === undefined || foi === null) return this.repo.featureFromThingLocation(db, thingId);
+  async featureOf(db: EntityManager, thingId: number, foi: unknown): Promise<number> {
+    if (foi === undefined || foi === null) {
+      // 18-088 §10.2.1.1: without a FeatureOfInterest the Thing's Location is taken; a Thing without one cannot
+      // give it, and the Observation is refused (400), as the conformance suite checks.
+      const made = await this.repo.featureFromThingLocation(db, thingId);
+      if (made === null) throw new StaWriteError(400, 'bad_request', 'Observation: no FeatureOfInterest given, and its Thing has no Location to make one from');
+      return made;
+    }
     const link = linkId(foi);
     if (link !== undefined) {
       if (!(await this.repo.exists(db, 'FeatureOfInterest', link))) throw new StaWriteError(400, 'bad_request', `No FeatureOfInterest with @iot.id ${link}`);
