@@ -121,6 +121,16 @@ export class StaWriteRepository {
    */
   async deletePlain(db: EntityManager, type: PlainType, id: number): Promise<void> {
     if (type === 'FeatureOfInterest') await db.query(`DELETE FROM sensor_observation WHERE feature_of_interest_id = $1`, [id]);
+    // A HistoricalLocation left without any Location records nothing: it goes with the Location (18-088 §10.4, the
+    // conformance suite's delete check, FROST).
+    if (type === 'Location') {
+      await db.query(
+        `WITH gone AS (DELETE FROM sensor_historical_location_location WHERE location_id = $1 RETURNING historical_location_id)
+         DELETE FROM sensor_historical_location h USING gone WHERE h.id = gone.historical_location_id
+           AND NOT EXISTS (SELECT 1 FROM sensor_historical_location_location x WHERE x.historical_location_id = h.id AND x.location_id <> $1)`,
+        [id],
+      );
+    }
     await db.query(`DELETE FROM ${PLAIN[type].table} WHERE id = $1`, [id]);
   }
 

@@ -220,5 +220,8 @@ function single(path: ResourcePath): { type: EntityType; id: number } {
   const last = path.segments[path.segments.length - 1];
   if (last.isCollection || last.id === undefined || path.property || path.isRef) throw bad('Name one entity, as in /Things(1)');
   if (path.segments.length > 1) throw bad('Address the entity by its entity set, as in /Datastreams(1)');
-  return { type: last.type, id: Number(last.id) };
+  const id = Number(last.id);
+  // An id past 2^53 was never handed out (ids are bigserials far below it): no such entity, 404 as for any other.
+  if (!Number.isSafeInteger(id)) throw new StaWriteError(404, 'not_found', `No ${last.type} with @iot.id ${last.id}`);
+  return { type: last.type, id };
 }
