@@ -65,6 +65,21 @@ export class StaWriteRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Whether an Observation is stored at this key (Datastream and phenomenonTime). */
+  async observationAt(db: EntityManager, datastreamId: number, time: Date): Promise<boolean> {
+    const rows: unknown[] = await db.query(`SELECT 1 FROM sensor_observation WHERE datastream_id = $1 AND phenomenon_time = $2`, [datastreamId, time]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Gives the Observation stored as `from` the id `to` (one just removed), and the latest value with it: an
+   * Observation moved to another phenomenonTime keeps its @iot.id, as an entity does when PATCHed.
+   */
+  async renumberObservation(db: EntityManager, from: number, to: number): Promise<void> {
+    await db.query(`UPDATE sensor_observation SET id = $2 WHERE id = $1`, [from, to]);
+    await db.query(`UPDATE sensor_latest SET observation_id = $2 WHERE observation_id = $1`, [from, to]);
+  }
+
   async observation(db: EntityManager, id: number): Promise<ObservationRow | null> {
     const rows: ObservationRow[] = await db.query(
       `SELECT id::int AS id, datastream_id::int AS datastream_id, phenomenon_time, phenomenon_time_end, result, result_json, result_time, quality, parameters, feature_of_interest_id::int AS feature_of_interest_id

@@ -119,7 +119,9 @@ export class StaWriter {
 
   /**
    * An Observation changed through the writer (the old value kept in the revision log). A new phenomenonTime moves it
-   * to another key: the old one is removed and a new one written, so its @iot.id changes (answered in Location).
+   * to another key: the old one is removed and the new one written under the same @iot.id (PATCH changes an entity, it
+   * does not make another: the conformance suite reads the PATCHed Observation at its URL). Moved onto a key that is
+   * taken, it becomes a revision of that Observation, whose @iot.id it answers (in Location).
    */
   private async updateObservation(tx: ActionContext, id: number, body: Json, put: boolean, changed: number[]): Promise<void> {
     const row = await this.repo.observation(tx.db, id);
@@ -136,9 +138,16 @@ export class StaWriter {
     const merged = { ...current, ...body };
     if (merged.result === undefined) throw bad('Observation: the mandatory property result is missing');
     const draft = this.observations.draft(row.datastream_id, merged);
-    if (draft.message.phenomenonTime.getTime() !== new Date(row.phenomenon_time).getTime()) await this.observations.remove(tx.db, [id]);
+    const moved = draft.message.phenomenonTime.getTime() !== new Date(row.phenomenon_time).getTime();
+    const onto = moved && (await this.repo.observationAt(tx.db, row.datastream_id, draft.message.phenomenonTime));
+    if (moved) await this.observations.remove(tx.db, [id]);
     const [stored] = await this.observations.store(tx.db, [draft], new Map([[row.datastream_id, thingId]]));
     if (stored === null) throw new StaWriteError(409, 'late', 'The changed Observation is older than the late window of its Datastream');
+    if (moved && !onto && stored !== id) {
+      await this.repo.renumberObservation(tx.db, stored, id);
+      changed.push(id);
+      return;
+    }
     changed.push(stored);
   }
 
