@@ -11,7 +11,7 @@ import { ObservationWriter } from '../observations/observation-writer';
 import { IngestError, type IngestWarning, type ReadingBatch } from '../readings';
 import { LiveRepository, type MqttSourceRow } from './live.repository';
 import { ObservationUpdates } from './observation-updates';
-import { StaMqttCreate, STA_CREATE_TOPIC } from './sta-mqtt-create';
+import { StaMqttCreate, STA_CREATE_TOPICS } from './sta-mqtt-create';
 
 /**
  * Sensor sources of type `mqtt`: their topics are subscribed at start and whenever a source is created or changed
@@ -59,7 +59,7 @@ export class MqttSources {
     for (const source of matching) {
       if (source.config.payload === 'sta') {
         // The SensorThings create topic has its own subscription; other topics of an `sta` source are mapped the same way.
-        if (topicMatches(STA_CREATE_TOPIC, topic)) continue;
+        if (STA_CREATE_TOPICS.some((t) => topicMatches(t, topic))) continue;
         await this.staCreate.handle(topic, payload);
         continue;
       }
