@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
 import { NotFound } from '../../api/errors';
+import { ANONYMOUS, readableSql } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { SensorCatalog } from '../catalog/sensor-catalog.service';
 import { streamOf } from '../catalog/sensor-dataset.dict';
 import { SensorThingRepository } from '../catalog/sensor-thing.repository';
 import type { GeoPoint } from '../readings';
-import { SET_OF, compileRead, parsePath, parseQueryOptions, type EntityType, type ResourcePath } from '../sta/query';
+import { SET_OF, compileRead, parsePath, parseQueryOptions, type EntityType, type ReadContext, type ResourcePath } from '../sta/query';
 import { StaReadRepository } from '../sta/sta-read.repository';
 import { ObservationUpdates } from './observation-updates';
 import type { Created } from './sta-create.service';
@@ -208,15 +209,20 @@ export class StaWriter {
 
   // ------------------------------------------------------------------------------------------------ answers
 
-  /** The entity as GET /{set}({id}) answers it. */
-  async entity(ctx: ActionContext, type: EntityType, id: number): Promise<unknown> {
+  /**
+   * The entity as GET /{set}({id}) answers it; `anonymous`: as an anonymous reader sees it, undefined when such a
+   * reader may not (what MQTT "receive updates" may publish).
+   */
+  async entity(ctx: ActionContext, type: EntityType, id: number, anonymous = false): Promise<unknown> {
     const path = parsePath(`${SET_OF[type]}(${id})`);
     const options = parseQueryOptions(type, {}, { defaultTop: this.config.STA_DEFAULT_TOP, maxTop: this.config.STA_MAX_TOP });
-    const read = { visibility: null };
+    const read: ReadContext = {
+      visibility: anonymous ? { packageCondition: (pkgId, params) => `EXISTS (SELECT 1 FROM package vp WHERE vp.id = ${pkgId} AND ${readableSql(ANONYMOUS, params, 'vp')})` } : null,
+    };
     const compiled = compileRead(path, options, read);
     const base = `${this.config.SITE_URL}/sta/v1.1`;
     const answer = await this.reader.answer(ctx.db, compiled, options, read, { base, url: new URL(`${base}/${SET_OF[type]}(${id})`), path });
-    return answer.body;
+    return answer.status === 404 ? undefined : answer.body;
   }
 
   selfLink(c: Created): string {
