@@ -686,6 +686,36 @@ describe('OGC SensorThings conformance suite (ets-sta10) against /sta/v1.1', () 
       expect(got.find((m) => m.topic === `v1.1/Things(${thingId})`)!.body).toEqual(await ok(`/Things(${thingId})`));
     });
 
+    it('check08a_SubscribeToEntitySetsWithDeepInsertThing, check01b_SubscribeAutoFeatureCreation, check14: every entity a request makes is published on its set', async () => {
+      const sub = await testClient(url);
+      clients.push(sub);
+      const got: { topic: string; body: Json }[] = [];
+      sub.on('message', (topic, payload) => got.push({ topic, body: JSON.parse(payload.toString()) as Json }));
+      const sets = ['Things', 'Locations', 'HistoricalLocations', 'Datastreams', 'Sensors', 'ObservedProperties', 'FeaturesOfInterest', 'Observations'];
+      await sub.subscribeAsync(sets.map((x) => `v1.1/${x}`));
+      const deep = await write('post', '/Things', { name: 'deep', description: 'deep', Locations: [{ name: 'deep loc', description: 'd', encodingType: 'application/vnd.geo+json', location: { type: 'Point', coordinates: [3, 4] } }],
+        Datastreams: [{ unitOfMeasurement: { name: 'Lumen', symbol: 'lm', definition: '' }, name: 'deep ds', description: 'd', observationType: 'http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement',
+          ObservedProperty: { name: 'deep op', definition: 'x', description: 'x' }, Sensor: { name: 'deep sensor', description: 's', encodingType: 'application/pdf', metadata: 'm' } }] });
+      expect(deep.status).toBe(201);
+      const deepThing = idOf(deep.body);
+      const deepDs = idOf((await ok(`/Things(${deepThing})/Datastreams`)).value[0]);
+      // The first Observation without FeatureOfInterest makes one from the Location.
+      expect((await write('post', `/Datastreams(${deepDs})/Observations`, { phenomenonTime: '2017-01-01T00:00:00Z', result: 1 })).status).toBe(201);
+      const elsewhere = idOf((await write('post', '/Locations', { name: 'elsewhere', description: 'd', encodingType: 'application/vnd.geo+json', location: { type: 'Point', coordinates: [5, 6] } })).body);
+      expect((await write('patch', `/Things(${deepThing})`, { Locations: [{ '@iot.id': elsewhere }] })).status).toBe(200);
+      await eventually(() => sets.every((x) => got.some((m) => m.topic === `v1.1/${x}`)) && got.filter((m) => m.topic === 'v1.1/HistoricalLocations').length >= 2, 10_000, () => JSON.stringify(got.map((m) => m.topic)));
+      const first = (set: string): Json => got.find((m) => m.topic === `v1.1/${set}`)!.body;
+      expect(first('Things')).toEqual(await ok(`/Things(${deepThing})`));
+      // As it was when made (the Observation since gave it a phenomenonTime).
+      expect(first('Datastreams')).toEqual({ ...(await ok(`/Datastreams(${deepDs})`)), phenomenonTime: null });
+      expect(first('Sensors')).toEqual(await ok(`/Datastreams(${deepDs})/Sensor`));
+      expect(first('ObservedProperties')).toEqual(await ok(`/Datastreams(${deepDs})/ObservedProperty`));
+      expect(first('Locations')).toMatchObject({ name: 'deep loc' });
+      expect(first('FeaturesOfInterest')).toMatchObject({ feature: { type: 'Point', coordinates: [3, 4] } });
+      const history = (await ok(`/Things(${deepThing})/HistoricalLocations?$orderby=time`)).value.map(idOf);
+      expect(got.filter((m) => m.topic === 'v1.1/HistoricalLocations').map((m) => idOf(m.body)).sort()).toEqual([...history].sort());
+    });
+
     it('check01a_SubscribeToEntitySetInsert, check02_SubscribeToEntitySetUpdatePATCH, check10: entity sets of every type publish creates and changes; a private gauge\'s never', async () => {
       const sub = await testClient(url);
       clients.push(sub);

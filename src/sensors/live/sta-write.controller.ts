@@ -57,7 +57,8 @@ export class StaWriteController {
       const created = await this.creator.create(ctx, path, parseBody(req.body));
       void reply.header('location', this.writer.selfLink(created));
       this.send(reply, 201, await this.writer.entity(ctx, created.type, created.id));
-      await this.updates.afterWrite(created.type, created.id, null);
+      // Every entity the request made, deep-inserted ones and FeaturesOfInterest made for Observations too.
+      for (const m of created.made) await this.updates.afterWrite(m.type, m.id, null);
     });
   }
 
@@ -89,6 +90,7 @@ export class StaWriteController {
       this.send(reply, 200, await this.writer.entity(ctx, changed.type, changed.id));
       // A PUT replaces every property; a PATCH those it sent.
       await this.updates.afterWrite(changed.type, changed.id, mode === 'put' ? Object.keys(MODEL[changed.type].properties) : Object.keys(body));
+      for (const m of changed.made) await this.updates.afterWrite(m.type, m.id, null);
     });
   }
 

@@ -167,7 +167,7 @@ export class StaWriteRepository {
    * The FeatureOfInterest made from a Thing's current Location (18-088 §10.2: an Observation without one gets its
    * Thing's Location), made once and reused while the Location stays, as FROST does. null: the Thing has no Location.
    */
-  async featureFromThingLocation(db: EntityManager, thingId: number): Promise<number | null> {
+  async featureFromThingLocation(db: EntityManager, thingId: number, made?: (id: number) => void): Promise<number | null> {
     const rows: { id: string; name: string; description: string; encoding_type: string; location: unknown }[] = await db.query(
       `SELECT l.id, l.name, l.description, l.encoding_type, l.location FROM sensor_location l JOIN sensor_thing_location tl ON tl.location_id = l.id
         WHERE tl.thing_id = $1 ORDER BY l.id DESC LIMIT 1`,
@@ -180,7 +180,15 @@ export class StaWriteRepository {
       [loc.name, JSON.stringify(loc.location)],
     );
     if (found[0]) return Number(found[0].id);
-    return this.insertPlain(db, 'FeatureOfInterest', { name: loc.name, description: loc.description, encodingType: loc.encoding_type, feature: loc.location });
+    const id = await this.insertPlain(db, 'FeatureOfInterest', { name: loc.name, description: loc.description, encodingType: loc.encoding_type, feature: loc.location });
+    made?.(id);
+    return id;
+  }
+
+  /** A Thing's HistoricalLocations, oldest first. */
+  async historicalLocationsOf(db: EntityManager, thingId: number): Promise<number[]> {
+    const rows: { id: string }[] = await db.query(`SELECT id FROM sensor_historical_location WHERE thing_id = $1 ORDER BY time, id`, [thingId]);
+    return rows.map((r) => Number(r.id));
   }
 
   async insertHistoricalLocation(db: EntityManager, thingId: number, time: Date, locationIds: number[]): Promise<number> {

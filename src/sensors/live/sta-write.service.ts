@@ -40,16 +40,22 @@ export class StaWriter {
 
   // ------------------------------------------------------------------------------------------------ update
 
-  /** PATCH (only what is sent changes) or PUT (the entity replaced: mandatory properties required, the rest reset). */
-  async update(ctx: ActionContext, path: ResourcePath, body: Json, mode: 'patch' | 'put'): Promise<Created> {
+  /**
+   * PATCH (only what is sent changes) or PUT (the entity replaced: mandatory properties required, the rest reset).
+   * `made`: the HistoricalLocation a Thing's move made.
+   */
+  async update(ctx: ActionContext, path: ResourcePath, body: Json, mode: 'patch' | 'put'): Promise<Created & { made: Created[] }> {
     const { type, id } = single(path);
     checkEntity(type, body, mode);
     const changed: number[] = [];
+    const made: Created[] = [];
     await ctx.forRun().transaction(async (tx) => {
+      const before = type === 'Thing' && body.Locations !== undefined ? await this.repo.historicalLocationsOf(tx.db, id) : null;
       await this.updateEntity(tx, type, id, body, mode, changed);
+      if (before) for (const h of await this.repo.historicalLocationsOf(tx.db, id)) if (!before.includes(h)) made.push({ type: 'HistoricalLocation', id: h });
       this.updates.afterCommit(tx, changed);
     });
-    return { type, id: changed[0] ?? id };
+    return { type, id: changed[0] ?? id, made };
   }
 
   private async updateEntity(tx: ActionContext, type: EntityType, id: number, body: Json, mode: 'patch' | 'put', changed: number[]): Promise<void> {
