@@ -41,8 +41,10 @@ export class StaCreator {
     private readonly permissions: StaPermissions,
   ) {}
 
-  /** POST to an entity set or a navigation path (`Things(1)/Datastreams`): the link to the parent is implied. */
-  /** Answers the entity created, and in `made` every entity the request created (deep insert, FeaturesOfInterest, history). */
+  /**
+   * POST to an entity set or a navigation path (`Things(1)/Datastreams`): the link to the parent is implied. Answers
+   * the entity created, and in `made` every entity the request created (deep insert, FeaturesOfInterest, history).
+   */
   async create(ctx: ActionContext, path: ResourcePath, body: Json): Promise<Created & { made: Created[] }> {
     const last = path.segments[path.segments.length - 1];
     if (!last.isCollection || path.property || path.isRef) throw bad('POST creates entities in a collection, such as /Things or /Things(1)/Datastreams');
