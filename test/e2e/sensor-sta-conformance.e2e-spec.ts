@@ -582,11 +582,8 @@ describe('OGC SensorThings conformance suite (ets-sta10) against /sta/v1.1', () 
 
     it('deleteEntities: DELETE is 200 and the entity is gone (404), for each entity made above', async () => {
       for (const type of DELETE_ORDER) {
-        for (const id of created[type]) {
-          // Deleting a Datastream, a Sensor or an ObservedProperty took its Observations and Datastreams with it.
-          if ((await get(`/${TYPES[type].set}(${id})`)).status === 404) continue;
-          await expectDeleted(type, id);
-        }
+        // As the suite: every id made above, each answered 200 (what a cascade took is deleted before its parent here).
+        for (const id of created[type]) await expectDeleted(type, id);
       }
     });
 
