@@ -713,6 +713,19 @@ describe('OGC SensorThings conformance suite (ets-sta10) against /sta/v1.1', () 
       expect(got.filter((m) => m.topic === 'v1.1/HistoricalLocations').map((m) => idOf(m.body)).sort()).toEqual([...history].sort());
     });
 
+    it('check04_SubscribeToEntitySetWithMultipleSelectInsert, check05: a $select topic receives the selected properties only', async () => {
+      const sub = await testClient(url);
+      clients.push(sub);
+      const got: { topic: string; body: Json }[] = [];
+      sub.on('message', (topic, payload) => got.push({ topic, body: JSON.parse(payload.toString()) as Json }));
+      await sub.subscribeAsync(['v1.1/Sensors?$select=id,name', 'v1.1/Sensors?$select=description']);
+      const sensor = idOf((await write('post', '/Sensors', { name: 'selected', description: 'only this', encodingType: 'application/pdf', metadata: 'm' })).body);
+      expect((await write('patch', `/Sensors(${sensor})`, { description: 'changed' })).status).toBe(200);
+      await eventually(() => got.length >= 4, 10_000, () => JSON.stringify(got));
+      expect(got.filter((m) => m.topic === 'v1.1/Sensors?$select=id,name').map((m) => m.body)).toEqual([{ '@iot.id': sensor, name: 'selected' }, { '@iot.id': sensor, name: 'selected' }]);
+      expect(got.filter((m) => m.topic === 'v1.1/Sensors?$select=description').map((m) => m.body)).toEqual([{ description: 'only this' }, { description: 'changed' }]);
+    });
+
     it('check01a_SubscribeToEntitySetInsert, check02_SubscribeToEntitySetUpdatePATCH, check10: entity sets of every type publish creates and changes; a private gauge\'s never', async () => {
       const sub = await testClient(url);
       clients.push(sub);

@@ -15,8 +15,9 @@ type Json = Record<string, unknown>;
  * Datastream, Sensor, ObservedProperty or FeatureOfInterest goes out as an anonymous GET answers it on its entity set
  * (`v1.1/Things`) and its entity (`v1.1/Things(1)`); a change also on the topic of each property it changed
  * (`v1.1/Things(1)/description`, payload `{"description": ...}`), as FROST publishes them (its suite's MqttCoreTests
- * check01a, check09, check12). What anonymous readers may not see is not published; nothing is read when no client of
- * the own broker subscribed under v1.1/.
+ * check01a, check09, check12); on the own broker, whose subscriptions are known, also on each subscribed
+ * `v1.1/{Set}?$select=...` topic with the selected properties only (check04 to check06). What anonymous readers may not
+ * see is not published; nothing is read when no client of the own broker subscribed under v1.1/.
  */
 @Injectable()
 export class EntityUpdates {
@@ -36,6 +37,11 @@ export class EntityUpdates {
       if (!entity) return;
       const self = `v1.1/${SET_OF[type]}(${id})`;
       await this.publisher.publish([`v1.1/${SET_OF[type]}`, self], entity);
+      // `v1.1/Things?$select=name,description` on the own broker: the entity with those properties only.
+      for (const topic of this.publisher.subscribedUnder(`v1.1/${SET_OF[type]}?`)) {
+        const select = selected(topic);
+        if (select) await this.publisher.publish([topic], Object.fromEntries(Object.entries(entity).filter(([k]) => select.has(k) || select.has(k.replace(/@iot\.navigationLink$/, '')))));
+      }
       for (const p of changed ?? []) {
         if (!MODEL[type].properties[p] || !(p in entity)) continue;
         await this.publisher.publish([`${self}/${p}`], { [p]: entity[p] });
@@ -44,4 +50,14 @@ export class EntityUpdates {
       this.log.warn({ err, type, id }, 'SensorThings update could not be published');
     }
   }
+}
+
+/** The properties a `$select` topic names (`@iot.id` and `id` alike), or null when it has other options or none. */
+function selected(topic: string): Set<string> | null {
+  const query = new URLSearchParams(topic.slice(topic.indexOf('?') + 1));
+  const keys = [...query.keys()];
+  if (keys.length !== 1 || keys[0] !== '$select') return null;
+  const names = (query.get('$select') ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  if (!names.length) return null;
+  return new Set(names.flatMap((n) => (n === 'id' || n === '@iot.id' ? ['@iot.id'] : [n])));
 }

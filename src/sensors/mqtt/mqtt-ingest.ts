@@ -98,6 +98,11 @@ export class MqttIngest {
     return this.connection !== undefined;
   }
 
+  /** The topic filters the own broker's clients hold under `prefix`; none known with an external broker. */
+  subscribedUnder(prefix: string): string[] {
+    return this.broker ? this.broker.filtersUnder(prefix) : [];
+  }
+
   /**
    * Publishes a message of the service's own (SensorThings "receive updates"); never taken for a new observation.
    * Returns whether it went out (false: MQTT off, not connected, or a topic 3.1.1 cannot publish on safely).
