@@ -112,6 +112,11 @@ export interface StreamInfo {
   intervalSeconds?: number;
   /** Further properties kept on the Datastream: a gauge's characteristic values (MNW, MW, MHW, HSW, marks), gauge zero. */
   properties?: Record<string, unknown>;
+  /**
+   * What a SensorThings client gave a Datastream of its own (18-088 keeps what is posted): its unitOfMeasurement as
+   * sent, and the Sensor and ObservedProperty it was created with or linked to.
+   */
+  own?: { unitOfMeasurement?: Record<string, unknown>; sensorId?: number; observedPropertyId?: number };
 }
 
 /** A station or detector site, as the source describes it: one sensor dataset and one SensorThings Thing. */

@@ -20,6 +20,7 @@ import { MqttModule } from './mqtt/mqtt.module';
 import { SensorSourceChanges } from './catalog/sensor-source-changes';
 import { LiveRepository } from './live/live.repository';
 import { MqttSources } from './live/mqtt-sources';
+import { EntityUpdates } from './live/entity-updates';
 import { ObservationUpdates } from './live/observation-updates';
 import { StaCreateObservations } from './live/sta-create-observations';
 import { StaMqttCreate } from './live/sta-mqtt-create';
@@ -40,7 +41,8 @@ import { StaWriter } from './live/sta-write.service';
  *  - ingest/: adapters that only parse and map (PEGELONLINE, DATEX II, MQTT payloads, HTTP push);
  *  - sta/: the SensorThings API v1.1 (query language, reads);
  *  - live/: SensorThings writes (Create-Update-Delete, CreateObservations, MQTT create), MQTT "receive updates" of
- *    Observations (ObservationUpdates, for every path that writes them) and the subscriptions of `mqtt` sources.
+ *    Observations (ObservationUpdates, for every path that writes them) and of the other entities written over HTTP
+ *    (EntityUpdates), and the subscriptions of `mqtt` sources.
  * Its tables are in migrations 1795800000000-Sensors and 1795830000000-SensorCatalog.
  */
 @Module({
@@ -49,6 +51,7 @@ import { StaWriter } from './live/sta-write.service';
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
     SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions, SensorSourceChanges,
     LiveRepository, StaWriteRepository, StaLocationLinks, StaObservations, ObservationUpdates, StaPermissions, StaCreator, StaWriter, StaCreateObservations, StaMqttCreate, MqttSources,
+    EntityUpdates,
   ],
   controllers: [StaWriteController],
   exports: [SensorCatalog, SensorPollers, SensorSourceRepository, ObservationsModule, MqttModule, ObservationUpdates],

@@ -9,6 +9,7 @@ import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatastoreViews } from '../../datastore/datastore-views';
 import type { GeoPoint, StationInfo, StreamInfo } from '../readings';
 import { changed, datastreamDescription, datastreamName, desiredDataset, liveResources, streamOf } from './sensor-dataset.dict';
+import { conversionFor } from '../observations/units';
 import { namePrefix, QUANTITIES, unitOfMeasurement } from './sensor-quantities';
 import { DatastreamRow, SensorThingRepository, ThingRow } from './sensor-thing.repository';
 
@@ -151,7 +152,7 @@ export class SensorCatalog {
       }
       const station = change({
         key: thing.source_key ?? '', name: thing.name, description: typeof current.notes === 'string' ? current.notes : thing.description, properties,
-        location: (location?.location as GeoPoint | undefined) ?? undefined, streams: known.map((d) => streamOf(d, thing.name)),
+        location: (location?.location as GeoPoint | undefined) ?? undefined, streams: known.map((d) => streamOf(d, thing.name, thing.source_id === null)),
       });
       return this.write(tx, tx, { ownerOrg: String(current.owner_org), source: null, key: thing.source_key, station, thing, current });
     });
@@ -250,8 +251,11 @@ export class SensorCatalog {
     }
 
     const datastreams: Record<string, number> = {};
+    // A Thing made through SensorThings keeps its Datastreams as the client gave them (name, unit, Sensor,
+    // ObservedProperty); a source's stations get the catalog's names and the quantity's ObservedProperty.
+    const own = !source && !t.thing?.source_id;
     for (const { stream, resourceId } of streamResources) {
-      datastreams[stream.key] = await this.datastream(tx, thingId, station, stream, resourceId, byKey.get(stream.key), source);
+      datastreams[stream.key] = await this.datastream(tx, thingId, station, stream, resourceId, byKey.get(stream.key), source, own);
     }
     await this.things.setThingResources(tx.db, thingId, ids);
 
@@ -272,24 +276,35 @@ export class SensorCatalog {
     return { packageId, packageName, thingId, datastreams, created };
   }
 
-  private async datastream(tx: ActionContext, thingId: number, station: StationInfo, s: StreamInfo, resourceId: string, existing: DatastreamRow | undefined, source: StationSource | null): Promise<number> {
+  private async datastream(
+    tx: ActionContext, thingId: number, station: StationInfo, s: StreamInfo, resourceId: string, existing: DatastreamRow | undefined, source: StationSource | null, own: boolean,
+  ): Promise<number> {
     const q = QUANTITIES[s.quantity] ?? QUANTITIES.other;
-    const observedPropertyId = await this.things.observedProperty(tx.db, { name: q.label, definition: q.definition, description: q.description });
+    const observedPropertyId = s.own?.observedPropertyId ?? (own && existing ? existing.observed_property_id
+      : await this.things.observedProperty(tx.db, { name: q.label, definition: q.definition, description: q.description }));
+    // The unit as the client sent it, while values are stored as sent; a converted one (m into cm) shows the stored unit.
+    const declaredUnit = s.own?.unitOfMeasurement ?? (own && existing ? existing.unit_of_measurement : undefined);
     const values = {
-      name: datastreamName(s.name, station.name),
+      name: own ? s.name : datastreamName(s.name, station.name),
       description: s.description ?? datastreamDescription(s.name, station.name),
-      unitOfMeasurement: unitOfMeasurement(s.quantity, s.unit),
+      unitOfMeasurement: declaredUnit && storedAsDeclared(s.quantity, s.unit) ? declaredUnit : unitOfMeasurement(s.quantity, s.unit),
       quantity: s.quantity,
       intervalSeconds: s.intervalSeconds ?? null,
       properties: { ...(s.properties ?? {}), declared_unit: s.unit },
     };
     if (existing) {
       await this.things.updateDatastream(tx.db, existing.id, observedPropertyId, values);
-      await this.things.updateSensor(tx.db, existing.sensor_id, { name: values.name, description: values.description });
+      if (!own) await this.things.updateSensor(tx.db, existing.sensor_id, { name: values.name, description: values.description });
       if (existing.resource_id !== resourceId) await this.things.setDatastreamResource(tx.db, existing.id, resourceId);
       return existing.id;
     }
-    const sensorId = await this.things.insertSensor(tx.db, { name: values.name, description: values.description, metadata: source?.type ?? 'sta', properties: source ? { source: source.name } : null });
+    const sensorId = s.own?.sensorId ?? await this.things.insertSensor(tx.db, { name: values.name, description: values.description, metadata: source?.type ?? 'sta', properties: source ? { source: source.name } : null });
     return this.things.insertDatastream(tx.db, { ...values, thingId, sensorId, observedPropertyId, resourceId, sourceKey: s.key });
   }
+}
+
+/** Whether readings in `unit` are stored unchanged for `quantity` (no conversion), so the declared unit is the stored one. */
+function storedAsDeclared(quantity: StreamInfo['quantity'], unit: string): boolean {
+  const c = conversionFor(quantity, unit || null, unit || null);
+  return 'convert' in c && c.convert(1) === 1 && c.convert(0) === 0;
 }

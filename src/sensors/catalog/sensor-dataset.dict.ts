@@ -84,13 +84,14 @@ export function changed(current: Dict, desired: Dict): boolean {
 
 /**
  * A Datastream as the stream it was made from (for changing a Thing made before): its name without the station's in
- * front, its description unless it is the one made up for it, its declared unit.
+ * front, its description unless it is the one made up for it, its declared unit. `keepName`: a Datastream of a Thing
+ * made through SensorThings, named as its client named it.
  */
-export function streamOf(d: DatastreamRow, stationName: string): StreamInfo {
+export function streamOf(d: DatastreamRow, stationName: string, keepName = false): StreamInfo {
   const props = { ...(d.properties ?? {}) };
   const declared = typeof props.declared_unit === 'string' ? props.declared_unit : String(d.unit_of_measurement.symbol ?? '');
   delete props.declared_unit;
-  const name = d.name.startsWith(`${stationName} `) ? d.name.slice(stationName.length + 1) : d.name;
+  const name = keepName || !d.name.startsWith(`${stationName} `) ? d.name : d.name.slice(stationName.length + 1);
   const description = d.description === datastreamDescription(name, stationName) ? undefined : d.description;
   return { key: d.source_key ?? String(d.id), name, description, quantity: d.quantity as QuantityKey, unit: declared, intervalSeconds: d.interval_seconds ?? undefined, properties: props };
 }

@@ -189,12 +189,17 @@ export class SensorThingRepository {
     );
   }
 
-  /** A Thing with its Datastreams (as deleteDatastreams), its history, and the Locations no other Thing or history uses. */
+  /**
+   * A Thing with its Datastreams (as deleteDatastreams), its history, and (for a source's station) the Locations no
+   * other Thing or history uses. A Thing made through SensorThings leaves its Locations: they are entities of their
+   * own there, which a delete of the Thing does not take along (18-088 §10.4, the conformance suite's delete check).
+   */
   async deleteThing(db: EntityManager, id: number): Promise<void> {
     await this.deleteDatastreams(db, (await this.datastreams(db, id)).map((d) => d.id));
     const locations: { location_id: number }[] = await db.query(
-      `SELECT location_id FROM sensor_thing_location WHERE thing_id = $1
-       UNION SELECT hll.location_id FROM sensor_historical_location_location hll JOIN sensor_historical_location h ON h.id = hll.historical_location_id WHERE h.thing_id = $1`,
+      `SELECT location_id FROM sensor_thing_location tl WHERE thing_id = $1 AND EXISTS (SELECT 1 FROM sensor_thing t WHERE t.id = $1 AND t.source_id IS NOT NULL)
+       UNION SELECT hll.location_id FROM sensor_historical_location_location hll JOIN sensor_historical_location h ON h.id = hll.historical_location_id
+        WHERE h.thing_id = $1 AND EXISTS (SELECT 1 FROM sensor_thing t WHERE t.id = $1 AND t.source_id IS NOT NULL)`,
       [id],
     );
     await db.query(`DELETE FROM sensor_thing WHERE id = $1`, [id]);

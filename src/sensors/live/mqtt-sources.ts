@@ -16,7 +16,7 @@ import { ObservationWriter } from '../observations/observation-writer';
 import { IngestError, type IngestWarning, type ReadingBatch } from '../readings';
 import { LiveRepository, type MqttSourceRow } from './live.repository';
 import { ObservationUpdates } from './observation-updates';
-import { StaMqttCreate, STA_CREATE_TOPIC } from './sta-mqtt-create';
+import { StaMqttCreate, STA_CREATE_TOPICS } from './sta-mqtt-create';
 
 /** How long a source's own connection may finish the messages it is handling when the source goes or the service stops. */
 const OWN_BROKER_GRACE_MS = 5000;
@@ -159,7 +159,7 @@ export class MqttSources implements BeforeApplicationShutdown {
     const sources = this.changes.live ? this.sources : await this.repo.activeMqttSources(this.dataSource.manager);
     for (const source of sources.filter((s) => !s.config.url && s.config.topic && topicMatches(s.config.topic, topic))) {
       // The SensorThings create topic has its own subscription there; other topics of an `sta` source are mapped the same way.
-      if (source.config.payload === 'sta' && topicMatches(STA_CREATE_TOPIC, topic)) continue;
+      if (source.config.payload === 'sta' && STA_CREATE_TOPICS.some((t) => topicMatches(t, topic))) continue;
       await this.ingest(source, topic, payload);
     }
   }

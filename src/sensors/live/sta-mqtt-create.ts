@@ -6,11 +6,18 @@ import { mapStaObservation, type StaObservationMessage } from '../ingest/mqtt-pa
 import { MqttIngest } from '../mqtt/mqtt-ingest';
 import { PermanentPayloadError } from '../mqtt/mqtt-errors';
 import { ObservationUpdates } from './observation-updates';
+import { isObject, linkId } from './sta-entity-input';
 import { observationError, StaObservations } from './sta-observations';
 import { StaWriteRepository } from './sta-write.repository';
 
 /** The SensorThings MQTT create topic (OGC 18-088 §14.2.2), `+` for any Datastream id. */
 export const STA_CREATE_TOPIC = 'v1.1/Datastreams(+)/Observations';
+/**
+ * Every topic an Observation may be created on (18-088 §14.2.2: the path of an Observations collection; FROST and its
+ * tests c07mqttcreate use all three): under its Datastream, the entity set with the Datastream linked in the body, and
+ * under its FeatureOfInterest, also with the Datastream in the body.
+ */
+export const STA_CREATE_TOPICS = [STA_CREATE_TOPIC, 'v1.1/Observations', 'v1.1/FeaturesOfInterest(+)/Observations'];
 
 /**
  * SensorThings "create Observation via MQTT": an Observation published to `v1.1/Datastreams(ID)/Observations` is
@@ -36,13 +43,13 @@ export class StaMqttCreate {
   ) {}
 
   register(): void {
-    this.mqtt.subscribe(STA_CREATE_TOPIC, (topic, payload) => this.handle(topic, payload));
+    for (const t of STA_CREATE_TOPICS) this.mqtt.subscribe(t, (topic, payload) => this.handle(topic, payload));
   }
 
   async handle(topic: string, payload: Buffer): Promise<void> {
     let message: StaObservationMessage;
     try {
-      message = mapStaObservation(topic, payload);
+      message = mapStaObservation(...underDatastream(topic, payload));
     } catch (err) {
       throw permanent(err, topic);
     }
@@ -142,4 +149,26 @@ class GroupRefused extends Error {}
 function permanent(err: unknown, topic: string): unknown {
   const client = observationError(err);
   return client ? new PermanentPayloadError(`${topic}: ${client.message}`, { code: client.code }) : err;
+}
+
+/**
+ * A message on `v1.1/Observations` or `v1.1/FeaturesOfInterest(id)/Observations` as the one on its Datastream's
+ * topic: the Datastream linked in the body (`"Datastream": {"@iot.id": n}`) moves into the topic, the
+ * FeatureOfInterest of the topic into the body (unless the body names one). Other topics pass unchanged.
+ */
+function underDatastream(topic: string, payload: Buffer): [string, Buffer | string] {
+  const foi = /^v1\.1\/FeaturesOfInterest\((\d+)\)\/Observations$/.exec(topic);
+  if (topic !== 'v1.1/Observations' && !foi) return [topic, payload];
+  let body: unknown;
+  try {
+    body = JSON.parse(payload.toString());
+  } catch {
+    return [topic, payload];
+  }
+  if (!isObject(body)) return [topic, payload];
+  const { Datastream: ds, ...rest } = body;
+  const id = linkId(ds);
+  if (id === undefined) throw new PermanentPayloadError(`${topic}: an Observation published here links its Datastream: "Datastream": {"@iot.id": n}`);
+  if (foi && rest.FeatureOfInterest === undefined) rest.FeatureOfInterest = { '@iot.id': Number(foi[1]) };
+  return [`v1.1/Datastreams(${id})/Observations`, JSON.stringify(rest)];
 }

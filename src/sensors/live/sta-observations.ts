@@ -39,8 +39,14 @@ export class StaObservations {
   }
 
   /** The FeatureOfInterest id of a draft: made when inline, checked when linked, else the Thing's Location's. */
-  async featureOf(db: EntityManager, thingId: number, foi: unknown): Promise<number | null> {
-    if (foi === undefined || foi === null) return this.repo.featureFromThingLocation(db, thingId);
+  async featureOf(db: EntityManager, thingId: number, foi: unknown, made?: (id: number) => void): Promise<number> {
+    if (foi === undefined || foi === null) {
+      // 18-088 §10.2.1.1: without a FeatureOfInterest the Thing's Location is taken; a Thing without one cannot
+      // give it, and the Observation is refused (400), as the conformance suite checks.
+      const fromLocation = await this.repo.featureFromThingLocation(db, thingId, made);
+      if (fromLocation === null) throw new StaWriteError(400, 'bad_request', 'Observation: no FeatureOfInterest given, and its Thing has no Location to make one from');
+      return fromLocation;
+    }
     const link = linkId(foi);
     if (link !== undefined) {
       if (!(await this.repo.exists(db, 'FeatureOfInterest', link))) throw new StaWriteError(400, 'bad_request', `No FeatureOfInterest with @iot.id ${link}`);
@@ -48,14 +54,17 @@ export class StaObservations {
     }
     if (!isObject(foi)) throw bad('FeatureOfInterest must be an entity or {"@iot.id": n}');
     checkEntity('FeatureOfInterest', foi, 'create');
-    return this.repo.insertPlain(db, 'FeatureOfInterest', foi);
+    const id = await this.repo.insertPlain(db, 'FeatureOfInterest', foi);
+    made?.(id);
+    return id;
   }
 
   /**
    * Stores drafts of Datastreams the caller was allowed to write (in the caller's transaction); answers each
    * draft's Observation id, or null where the writer refused it (late). IngestError: the whole batch is refused.
+   * `madeFeature` hears of each FeatureOfInterest made on the way (inline, or from the Thing's Location).
    */
-  async store(db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>): Promise<(number | null)[]> {
+  async store(db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>, madeFeature?: (id: number) => void): Promise<(number | null)[]> {
     const refs = await this.observations.datastreams(db, [...new Set(drafts.map((d) => d.datastreamId))]);
     const readings: ResolvedReading[] = [];
     const features = new Map<string, number | null>();
@@ -67,9 +76,9 @@ export class StaObservations {
       let foi: number | null;
       if (m.featureOfInterest === undefined) {
         const key = `thing:${thingOf.get(d.datastreamId)}`;
-        if (!features.has(key)) features.set(key, await this.featureOf(db, thingOf.get(d.datastreamId)!, undefined));
+        if (!features.has(key)) features.set(key, await this.featureOf(db, thingOf.get(d.datastreamId)!, undefined, madeFeature));
         foi = features.get(key)!;
-      } else foi = await this.featureOf(db, thingOf.get(d.datastreamId)!, m.featureOfInterest);
+      } else foi = await this.featureOf(db, thingOf.get(d.datastreamId)!, m.featureOfInterest, madeFeature);
       const numeric = typeof m.result === 'number' ? m.result : null;
       const quality = typeof m.resultQuality === 'string' && (QUALITIES as readonly string[]).includes(m.resultQuality) ? (m.resultQuality as Quality) : undefined;
       readings.push({

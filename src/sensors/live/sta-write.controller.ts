@@ -5,12 +5,13 @@ import { Dispatcher } from '../../api/dispatcher';
 import { CkanError } from '../../api/errors';
 import { Authenticator } from '../../auth/authenticator';
 import type { Logger } from '../../common/logger';
-import { StaQueryError, parsePath, type ResourcePath } from '../sta/query';
+import { MODEL, StaQueryError, parsePath, type ResourcePath } from '../sta/query';
 import { observationError } from './sta-observations';
 import { parseBody, StaWriteError } from './sta-entity-input';
 import { StaCreateObservations } from './sta-create-observations';
 import { StaCreator } from './sta-create.service';
 import { StaWriter } from './sta-write.service';
+import { EntityUpdates } from './entity-updates';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const PREFIX = '/sta/v1.1';
@@ -31,6 +32,7 @@ export class StaWriteController {
     private readonly creator: StaCreator,
     private readonly writer: StaWriter,
     private readonly batches: StaCreateObservations,
+    private readonly updates: EntityUpdates,
   ) {}
 
   @Post('CreateObservations')
@@ -55,6 +57,8 @@ export class StaWriteController {
       const created = await this.creator.create(ctx, path, parseBody(req.body));
       void reply.header('location', this.writer.selfLink(created));
       this.send(reply, 201, await this.writer.entity(ctx, created.type, created.id));
+      // Every entity the request made, deep-inserted ones and FeaturesOfInterest made for Observations too.
+      for (const m of created.made) await this.updates.afterWrite(m.type, m.id, null);
     });
   }
 
@@ -80,9 +84,13 @@ export class StaWriteController {
     await this.handle(req, reply, async (ctx) => {
       if (String(req.headers['content-type'] ?? '').includes('json-patch')) throw new StaWriteError(415, 'unsupported', 'JSON-Patch is not supported; send the changed properties as a JSON object (PATCH) or the whole entity (PUT)');
       const path = this.path(req);
-      const changed = await this.writer.update(ctx, path, parseBody(req.body), mode);
+      const body = parseBody(req.body);
+      const changed = await this.writer.update(ctx, path, body, mode);
       if (String(changed.id) !== path.segments[0].id) void reply.header('location', this.writer.selfLink(changed));
       this.send(reply, 200, await this.writer.entity(ctx, changed.type, changed.id));
+      // A PUT replaces every property; a PATCH those it sent.
+      await this.updates.afterWrite(changed.type, changed.id, mode === 'put' ? Object.keys(MODEL[changed.type].properties) : Object.keys(body));
+      for (const m of changed.made) await this.updates.afterWrite(m.type, m.id, null);
     });
   }
 

@@ -65,6 +65,21 @@ export class StaWriteRepository {
     return new Map(rows.map((r) => [r.id, r]));
   }
 
+  /** Whether an Observation is stored at this key (Datastream and phenomenonTime). */
+  async observationAt(db: EntityManager, datastreamId: number, time: Date): Promise<boolean> {
+    const rows: unknown[] = await db.query(`SELECT 1 FROM sensor_observation WHERE datastream_id = $1 AND phenomenon_time = $2`, [datastreamId, time]);
+    return rows.length > 0;
+  }
+
+  /**
+   * Gives the Observation stored as `from` the id `to` (one just removed), and the latest value with it: an
+   * Observation moved to another phenomenonTime keeps its @iot.id, as an entity does when PATCHed.
+   */
+  async renumberObservation(db: EntityManager, from: number, to: number): Promise<void> {
+    await db.query(`UPDATE sensor_observation SET id = $2 WHERE id = $1`, [from, to]);
+    await db.query(`UPDATE sensor_latest SET observation_id = $2 WHERE observation_id = $1`, [from, to]);
+  }
+
   async observation(db: EntityManager, id: number): Promise<ObservationRow | null> {
     const rows: ObservationRow[] = await db.query(
       `SELECT id::int AS id, datastream_id::int AS datastream_id, phenomenon_time, phenomenon_time_end, result, result_json, result_time, quality, parameters, feature_of_interest_id::int AS feature_of_interest_id
@@ -121,6 +136,16 @@ export class StaWriteRepository {
    */
   async deletePlain(db: EntityManager, type: PlainType, id: number): Promise<void> {
     if (type === 'FeatureOfInterest') await db.query(`DELETE FROM sensor_observation WHERE feature_of_interest_id = $1`, [id]);
+    // A HistoricalLocation left without any Location records nothing: it goes with the Location (18-088 §10.4, the
+    // conformance suite's delete check, FROST).
+    if (type === 'Location') {
+      await db.query(
+        `WITH gone AS (DELETE FROM sensor_historical_location_location WHERE location_id = $1 RETURNING historical_location_id)
+         DELETE FROM sensor_historical_location h USING gone WHERE h.id = gone.historical_location_id
+           AND NOT EXISTS (SELECT 1 FROM sensor_historical_location_location x WHERE x.historical_location_id = h.id AND x.location_id <> $1)`,
+        [id],
+      );
+    }
     await db.query(`DELETE FROM ${PLAIN[type].table} WHERE id = $1`, [id]);
   }
 
@@ -142,7 +167,7 @@ export class StaWriteRepository {
    * The FeatureOfInterest made from a Thing's current Location (18-088 §10.2: an Observation without one gets its
    * Thing's Location), made once and reused while the Location stays, as FROST does. null: the Thing has no Location.
    */
-  async featureFromThingLocation(db: EntityManager, thingId: number): Promise<number | null> {
+  async featureFromThingLocation(db: EntityManager, thingId: number, made?: (id: number) => void): Promise<number | null> {
     const rows: { id: string; name: string; description: string; encoding_type: string; location: unknown }[] = await db.query(
       `SELECT l.id, l.name, l.description, l.encoding_type, l.location FROM sensor_location l JOIN sensor_thing_location tl ON tl.location_id = l.id
         WHERE tl.thing_id = $1 ORDER BY l.id DESC LIMIT 1`,
@@ -155,7 +180,15 @@ export class StaWriteRepository {
       [loc.name, JSON.stringify(loc.location)],
     );
     if (found[0]) return Number(found[0].id);
-    return this.insertPlain(db, 'FeatureOfInterest', { name: loc.name, description: loc.description, encodingType: loc.encoding_type, feature: loc.location });
+    const id = await this.insertPlain(db, 'FeatureOfInterest', { name: loc.name, description: loc.description, encodingType: loc.encoding_type, feature: loc.location });
+    made?.(id);
+    return id;
+  }
+
+  /** A Thing's HistoricalLocations, oldest first. */
+  async historicalLocationsOf(db: EntityManager, thingId: number): Promise<number[]> {
+    const rows: { id: string }[] = await db.query(`SELECT id FROM sensor_historical_location WHERE thing_id = $1 ORDER BY time, id`, [thingId]);
+    return rows.map((r) => Number(r.id));
   }
 
   async insertHistoricalLocation(db: EntityManager, thingId: number, time: Date, locationIds: number[]): Promise<number> {

@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
 import { NotFound } from '../../api/errors';
+import { ANONYMOUS, readableSql } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { SensorCatalog } from '../catalog/sensor-catalog.service';
 import { streamOf } from '../catalog/sensor-dataset.dict';
 import { SensorThingRepository } from '../catalog/sensor-thing.repository';
 import type { GeoPoint } from '../readings';
-import { SET_OF, compileRead, parsePath, parseQueryOptions, type EntityType, type ResourcePath } from '../sta/query';
+import { SET_OF, compileRead, parsePath, parseQueryOptions, type EntityType, type ReadContext, type ResourcePath } from '../sta/query';
 import { StaReadRepository } from '../sta/sta-read.repository';
 import { ObservationUpdates } from './observation-updates';
 import type { Created } from './sta-create.service';
@@ -14,7 +15,7 @@ import { streamFromDatastream } from './sta-datastream-input';
 import { bad, checkEntity, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
 import { StaObservations } from './sta-observations';
 import { StaPermissions } from './sta-permissions';
-import { StaLocationLinks, StaWriteRepository } from './sta-write.repository';
+import { observedPropertyRow, StaLocationLinks, StaWriteRepository } from './sta-write.repository';
 
 /**
  * SensorThings Update and Delete (OGC 18-088 §10.3–10.4) over the catalog: Things and Datastreams change through
@@ -39,16 +40,22 @@ export class StaWriter {
 
   // ------------------------------------------------------------------------------------------------ update
 
-  /** PATCH (only what is sent changes) or PUT (the entity replaced: mandatory properties required, the rest reset). */
-  async update(ctx: ActionContext, path: ResourcePath, body: Json, mode: 'patch' | 'put'): Promise<Created> {
+  /**
+   * PATCH (only what is sent changes) or PUT (the entity replaced: mandatory properties required, the rest reset).
+   * `made`: the HistoricalLocation a Thing's move made.
+   */
+  async update(ctx: ActionContext, path: ResourcePath, body: Json, mode: 'patch' | 'put'): Promise<Created & { made: Created[] }> {
     const { type, id } = single(path);
     checkEntity(type, body, mode);
     const changed: number[] = [];
+    const made: Created[] = [];
     await ctx.forRun().transaction(async (tx) => {
+      const before = type === 'Thing' && body.Locations !== undefined ? await this.repo.historicalLocationsOf(tx.db, id) : null;
       await this.updateEntity(tx, type, id, body, mode, changed);
+      if (before) for (const h of await this.repo.historicalLocationsOf(tx.db, id)) if (!before.includes(h)) made.push({ type: 'HistoricalLocation', id: h });
       this.updates.afterCommit(tx, changed);
     });
-    return { type, id: changed[0] ?? id };
+    return { type, id: changed[0] ?? id, made };
   }
 
   private async updateEntity(tx: ActionContext, type: EntityType, id: number, body: Json, mode: 'patch' | 'put', changed: number[]): Promise<void> {
@@ -70,15 +77,19 @@ export class StaWriter {
         await this.permissions.assertEditThing(tx, ds.thing_id);
         const thing = await this.things.findById(tx.db, ds.thing_id);
         const row = (await this.things.datastreams(tx.db, ds.thing_id)).find((d) => Number(d.id) === id)!;
-        const current = streamOf(row, thing!.name);
+        const current = streamOf(row, thing!.name, thing!.source_id === null);
         const next = { ...current };
         if (typeof body.name === 'string') next.name = body.name;
         if (typeof body.description === 'string') next.description = body.description;
         if (isObject(body.unitOfMeasurement) || isObject(body.properties) || put) {
-          const fresh = streamFromDatastream({ unitOfMeasurement: body.unitOfMeasurement ?? { symbol: current.unit }, properties: body.properties ?? (put ? {} : { ...current.properties, quantity: current.quantity }) }, current.key);
+          // A new unit is read again like a new Datastream's: its quantity follows the unit and the ObservedProperty.
+          const kept = put ? {} : isObject(body.unitOfMeasurement) ? { ...current.properties } : { ...current.properties, quantity: current.quantity };
+          const op = await observedPropertyRow(tx.db, Number(row.observed_property_id));
+          const fresh = streamFromDatastream({ unitOfMeasurement: body.unitOfMeasurement ?? { symbol: current.unit }, properties: body.properties ?? kept }, current.key, op ?? undefined);
           next.unit = fresh.unit;
           next.quantity = fresh.quantity;
           next.properties = fresh.properties;
+          if (isObject(body.unitOfMeasurement)) next.own = { unitOfMeasurement: body.unitOfMeasurement };
         }
         await this.catalog.syncDatastreams(tx, ds.thing_id, [next]);
         return;
@@ -115,7 +126,9 @@ export class StaWriter {
 
   /**
    * An Observation changed through the writer (the old value kept in the revision log). A new phenomenonTime moves it
-   * to another key: the old one is removed and a new one written, so its @iot.id changes (answered in Location).
+   * to another key: the old one is removed and the new one written under the same @iot.id (PATCH changes an entity, it
+   * does not make another: the conformance suite reads the PATCHed Observation at its URL). Moved onto a key that is
+   * taken, it becomes a revision of that Observation, whose @iot.id it answers (in Location).
    */
   private async updateObservation(tx: ActionContext, id: number, body: Json, put: boolean, changed: number[]): Promise<void> {
     const row = await this.repo.observation(tx.db, id);
@@ -132,9 +145,16 @@ export class StaWriter {
     const merged = { ...current, ...body };
     if (merged.result === undefined) throw bad('Observation: the mandatory property result is missing');
     const draft = this.observations.draft(row.datastream_id, merged);
-    if (draft.message.phenomenonTime.getTime() !== new Date(row.phenomenon_time).getTime()) await this.observations.remove(tx.db, [id]);
+    const moved = draft.message.phenomenonTime.getTime() !== new Date(row.phenomenon_time).getTime();
+    const onto = moved && (await this.repo.observationAt(tx.db, row.datastream_id, draft.message.phenomenonTime));
+    if (moved) await this.observations.remove(tx.db, [id]);
     const [stored] = await this.observations.store(tx.db, [draft], new Map([[row.datastream_id, thingId]]));
     if (stored === null) throw new StaWriteError(409, 'late', 'The changed Observation is older than the late window of its Datastream');
+    if (moved && !onto && stored !== id) {
+      await this.repo.renumberObservation(tx.db, stored, id);
+      changed.push(id);
+      return;
+    }
     changed.push(stored);
   }
 
@@ -195,15 +215,20 @@ export class StaWriter {
 
   // ------------------------------------------------------------------------------------------------ answers
 
-  /** The entity as GET /{set}({id}) answers it. */
-  async entity(ctx: ActionContext, type: EntityType, id: number): Promise<unknown> {
+  /**
+   * The entity as GET /{set}({id}) answers it; `anonymous`: as an anonymous reader sees it, undefined when such a
+   * reader may not (what MQTT "receive updates" may publish).
+   */
+  async entity(ctx: ActionContext, type: EntityType, id: number, anonymous = false): Promise<unknown> {
     const path = parsePath(`${SET_OF[type]}(${id})`);
     const options = parseQueryOptions(type, {}, { defaultTop: this.config.STA_DEFAULT_TOP, maxTop: this.config.STA_MAX_TOP });
-    const read = { visibility: null };
+    const read: ReadContext = {
+      visibility: anonymous ? { packageCondition: (pkgId, params) => `EXISTS (SELECT 1 FROM package vp WHERE vp.id = ${pkgId} AND ${readableSql(ANONYMOUS, params, 'vp')})` } : null,
+    };
     const compiled = compileRead(path, options, read);
     const base = `${this.config.SITE_URL}/sta/v1.1`;
     const answer = await this.reader.answer(ctx.db, compiled, options, read, { base, url: new URL(`${base}/${SET_OF[type]}(${id})`), path });
-    return answer.body;
+    return answer.status === 404 ? undefined : answer.body;
   }
 
   selfLink(c: Created): string {
@@ -216,5 +241,8 @@ function single(path: ResourcePath): { type: EntityType; id: number } {
   const last = path.segments[path.segments.length - 1];
   if (last.isCollection || last.id === undefined || path.property || path.isRef) throw bad('Name one entity, as in /Things(1)');
   if (path.segments.length > 1) throw bad('Address the entity by its entity set, as in /Datastreams(1)');
-  return { type: last.type, id: Number(last.id) };
+  const id = Number(last.id);
+  // An id past 2^53 was never handed out (ids are bigserials far below it): no such entity, 404 as for any other.
+  if (!Number.isSafeInteger(id)) throw new StaWriteError(404, 'not_found', `No ${last.type} with @iot.id ${last.id}`);
+  return { type: last.type, id };
 }

@@ -43,6 +43,24 @@ export class MqttIngest {
   }
 
   /**
+   * Where SensorThings clients reach the broker (18-088 §9.2.1 serverSettings, the MQTT classes' `endpoints`): the own
+   * broker on the site's host name, or MQTT_URL without its credentials; none when MQTT is off.
+   */
+  endpoints(siteUrl: string): string[] {
+    if (this.settings.mode === 'own') {
+      const port = this.broker?.port ?? this.settings.port;
+      return [`mqtt://${new URL(siteUrl).hostname}:${port}`];
+    }
+    if (this.settings.mode === 'external') {
+      const u = new URL(this.settings.url);
+      u.username = '';
+      u.password = '';
+      return [u.toString().replace(/\/$/, '')];
+    }
+    return [];
+  }
+
+  /**
    * Delivers every message on a topic matching `topicFilter` (`+`, `#` allowed) to `handler`, at QoS 1. Register in
    * onModuleInit; later registrations take effect at once. With MQTT_URL=off nothing ever arrives. Returns what ends
    * the subscription (at once; at an external broker too once no other handler uses the filter).
@@ -83,6 +101,11 @@ export class MqttIngest {
   mayHaveSubscribersUnder(prefix: string): boolean {
     if (this.broker) return this.broker.hasSubscribersUnder(prefix);
     return this.connection !== undefined;
+  }
+
+  /** The topic filters the own broker's clients hold under `prefix`; none known with an external broker. */
+  subscribedUnder(prefix: string): string[] {
+    return this.broker ? this.broker.filtersUnder(prefix) : [];
   }
 
   /**

@@ -31,6 +31,11 @@ export class MqttPublisher {
     return this.mqtt.mayHaveSubscribersUnder(prefix);
   }
 
+  /** The topics subscribed under `prefix` on the own broker (`v1.1/Things?$select=name`); none known elsewhere. */
+  subscribedUnder(prefix: string): string[] {
+    return this.mqtt.subscribedUnder(prefix);
+  }
+
   /** Publishes now; returns the topics it went out on. Failures are the caller's to log: publishing is best effort. */
   async publish(topics: string[], entity: unknown): Promise<string[]> {
     const payload = Buffer.from(JSON.stringify(entity));

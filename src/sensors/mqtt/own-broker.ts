@@ -154,6 +154,13 @@ export class OwnBroker {
     return false;
   }
 
+  /** The topic filters clients hold that start with `prefix` (`v1.1/Things?`), each once. */
+  filtersUnder(prefix: string): string[] {
+    const out = new Set<string>();
+    for (const held of this.subscriptions.values()) for (const f of held) if (f.startsWith(prefix)) out.add(f);
+    return [...out];
+  }
+
   /** Delivers a message of the service's own to the subscribers (never to the ingestion handlers). */
   publish(topic: string, payload: Buffer, opts: { qos?: 0 | 1; retain?: boolean } = {}): Promise<void> {
     const aedes = this.aedes;

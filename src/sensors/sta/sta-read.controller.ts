@@ -6,6 +6,7 @@ import { Visibility, readableSql } from '../../auth/visibility';
 import type { Logger } from '../../common/logger';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { StaQueryError, compileRead, parsePath, parseQueryOptions, type QueryLimits, type ReadContext } from './query';
+import { MqttIngest } from '../mqtt/mqtt-ingest';
 import { StaReadRepository } from './sta-read.repository';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
@@ -16,7 +17,7 @@ const PREFIX = '/sta/v1.1';
  * sets, single entities, navigation, properties with `$value`, `$ref`, and the query options, in FROST-Server's
  * JSON shape (`@iot.id`, `@iot.selfLink`, `X@iot.navigationLink`, `@iot.count`, `@iot.nextLink`). Reads go through
  * the project's visibility rule: a Thing is readable iff its dataset is (src/auth/visibility.ts), and everything
- * else iff a readable Thing uses it. Errors answer `{ error: { code, message } }`.
+ * else iff a readable Thing uses it or none does. Errors answer `{ error: { code, message } }`.
  */
 @Controller('sta/v1.1')
 export class StaReadController {
@@ -27,6 +28,7 @@ export class StaReadController {
     private readonly authenticator: Authenticator,
     private readonly visibility: Visibility,
     private readonly reader: StaReadRepository,
+    private readonly mqtt: MqttIngest,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.limits = { defaultTop: config.STA_DEFAULT_TOP, maxTop: config.STA_MAX_TOP };
@@ -34,7 +36,7 @@ export class StaReadController {
 
   @Get()
   landing(@Res() reply: FastifyReply): void {
-    void reply.header('content-type', JSON_TYPE).send(JSON.stringify(this.reader.landingPage(this.base())));
+    void reply.header('content-type', JSON_TYPE).send(JSON.stringify(this.reader.landingPage(this.base(), this.mqtt.endpoints(this.config.SITE_URL))));
   }
 
   @Get('*')

@@ -43,7 +43,14 @@ interface Shape {
  */
 @Injectable()
 export class StaReadRepository {
-  landingPage(base: string): Json {
+  /**
+   * The landing page (18-088 §9.2.1): the entity sets, and in serverSettings the conformance classes served; with
+   * MQTT (`mqttEndpoints` not empty) its two classes too, each with the broker's endpoints, as the standard's example
+   * and FROST show them.
+   */
+  landingPage(base: string, mqttEndpoints: string[] = []): Json {
+    const mqttCreate = 'http://www.opengis.net/spec/iot_sensing/1.1/req/create-observations-via-mqtt/observations-creation';
+    const mqttUpdates = 'http://www.opengis.net/spec/iot_sensing/1.1/req/receive-updates-via-mqtt/receive-updates';
     return {
       value: Object.keys(ENTITY_SETS).map((name) => ({ name, url: `${base}/${name}` })),
       serverSettings: {
@@ -54,7 +61,9 @@ export class StaReadRepository {
           // Writes (src/sensors/live/): Create-Update-Delete without JSON-Patch, and CreateObservations.
           'http://www.opengis.net/spec/iot_sensing/1.1/req/create-update-delete',
           'http://www.opengis.net/spec/iot_sensing/1.1/req/data-array/data-array',
+          ...(mqttEndpoints.length ? [mqttCreate, mqttUpdates] : []),
         ],
+        ...(mqttEndpoints.length ? { [mqttCreate]: { endpoints: mqttEndpoints }, [mqttUpdates]: { endpoints: mqttEndpoints } } : {}),
       },
     };
   }

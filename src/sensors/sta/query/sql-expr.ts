@@ -211,7 +211,10 @@ export function orderSql(items: { expr: Expr; direction: 'asc' | 'desc' }[], sco
         out.push(`${v.sql}${dir}`, `(${v.json} #>> '{}') COLLATE "C"${dir}`);
         break;
       case 'geo':
-        throw new StaQueryError(400, 'bad_option', '$orderby: geometries have no order', item.expr.pos);
+        // Geometries in the order of their GeoJSON text, as FROST orders its stored GeoJSON text (the
+        // conformance suite orders Locations by location and FeaturesOfInterest by feature, and compares the text).
+        out.push(`(${v.sql})::text COLLATE "C"${dir}`);
+        break;
       default:
         out.push(`${v.sql}${dir}`);
     }

@@ -14,7 +14,7 @@ import { ExprContext, Params, Scope, linkSql, type ScopeGuard } from './sql-scop
  * looks at, expanded children) is restricted by `visibility.packageCondition`, applied to the `package_id` of the
  * Thing (or Things) an entity belongs to: a Thing is readable iff its dataset is, a Datastream, Observation or
  * HistoricalLocation iff its Thing is, and a Location, Sensor, ObservedProperty or FeatureOfInterest iff one
- * readable Thing uses it. Callers pass src/auth/visibility.ts's readableSql joined to `package`; `null` reads all.
+ * readable Thing uses it or no Thing uses it at all. Callers pass src/auth/visibility.ts's readableSql joined to `package`; `null` reads all.
  */
 
 export interface Visibility {
@@ -71,6 +71,10 @@ function guardFor(visibility: Visibility | null, params: Params): ScopeGuard {
       const cond = visibility.packageCondition('vt.package_id', params.values);
       return `EXISTS (SELECT 1 FROM ${from} JOIN sensor_thing vt ON vt.id = ${thingCol} WHERE ${where} AND ${cond})`;
     };
+    // An entity no Thing uses (a Sensor posted before its Datastream, a Location before its Thing) belongs to no
+    // dataset and so shows nothing of one: everyone reads it, as FROST serves every entity (and the conformance
+    // suite reads what it posted). Once a Thing uses it, that Thing's dataset decides.
+    const orphan = (from: string, where: string): string => `NOT EXISTS (SELECT 1 FROM ${from} WHERE ${where})`;
     switch (type) {
       case 'Thing':
         return visibility.packageCondition(`${a}.package_id`, params.values);
@@ -80,13 +84,15 @@ function guardFor(visibility: Visibility | null, params: Params): ScopeGuard {
       case 'Observation':
         return anyThing('sensor_datastream vd', 'vd.thing_id', `vd.id = ${a}.datastream_id`);
       case 'Location':
-        return anyThing('sensor_thing_location vl', 'vl.thing_id', `vl.location_id = ${a}.id`);
+        return `(${anyThing('sensor_thing_location vl', 'vl.thing_id', `vl.location_id = ${a}.id`)}
+          OR (${orphan('sensor_thing_location vl', `vl.location_id = ${a}.id`)} AND ${orphan('sensor_historical_location_location vhl', `vhl.location_id = ${a}.id`)}))`;
       case 'Sensor':
-        return anyThing('sensor_datastream vd', 'vd.thing_id', `vd.sensor_id = ${a}.id`);
+        return `(${anyThing('sensor_datastream vd', 'vd.thing_id', `vd.sensor_id = ${a}.id`)} OR ${orphan('sensor_datastream vd', `vd.sensor_id = ${a}.id`)})`;
       case 'ObservedProperty':
-        return anyThing('sensor_datastream vd', 'vd.thing_id', `vd.observed_property_id = ${a}.id`);
+        return `(${anyThing('sensor_datastream vd', 'vd.thing_id', `vd.observed_property_id = ${a}.id`)} OR ${orphan('sensor_datastream vd', `vd.observed_property_id = ${a}.id`)})`;
       case 'FeatureOfInterest':
-        return anyThing('sensor_observation vo JOIN sensor_datastream vd ON vd.id = vo.datastream_id', 'vd.thing_id', `vo.feature_of_interest_id = ${a}.id`);
+        return `(${anyThing('sensor_observation vo JOIN sensor_datastream vd ON vd.id = vo.datastream_id', 'vd.thing_id', `vo.feature_of_interest_id = ${a}.id`)}
+          OR ${orphan('sensor_observation vo', `vo.feature_of_interest_id = ${a}.id`)})`;
     }
   };
 }
