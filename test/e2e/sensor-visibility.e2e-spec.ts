@@ -48,6 +48,8 @@ describe('visibility of sensor data on every read path', () => {
         [ds, i, v, foi],
       );
     }
+    // As the observations writer notes: a FeatureOfInterest observed by a Datastream belongs to its dataset.
+    await sql(`INSERT INTO sensor_feature_use (feature_of_interest_id, datastream_id) VALUES ($1, $2) ON CONFLICT DO NOTHING`, [foi, ds]);
     await sql(
       `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, result, quality, received_at)
        SELECT datastream_id, id, phenomenon_time, result, quality, received_at FROM sensor_observation WHERE datastream_id = $1 ORDER BY phenomenon_time DESC LIMIT 1`,
@@ -293,5 +295,15 @@ describe('visibility of sensor data on every read path', () => {
       expect(page.status).toBe(200);
       expect(JSON.stringify(page.body)).not.toContain(priv.packageId);
     });
+  });
+
+  // Last: it deletes the private gauge's observations, as retention does after its window.
+  it('keeps the private gauge\'s FeatureOfInterest from anonymous readers after its observations are gone', async () => {
+    const [foi] = privateIds.FeaturesOfInterest;
+    await sql(`DELETE FROM sensor_observation WHERE datastream_id = ANY($1::bigint[])`, [privateIds.Datastreams]);
+    expect((await request(t.http).get(`/sta/v1.1/FeaturesOfInterest(${foi})`)).status).toBe(404);
+    const listed = (await request(t.http).get('/sta/v1.1/FeaturesOfInterest?$top=1000')).body as StaList;
+    expect(listed.value.map((f) => f['@iot.id'])).not.toContain(foi);
+    expect((await request(t.http).get(`/sta/v1.1/FeaturesOfInterest(${foi})`).set('Authorization', t.sysadmin.token)).status).toBe(200);
   });
 });

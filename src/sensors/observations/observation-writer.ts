@@ -245,6 +245,12 @@ export class ObservationWriter {
       else lookup.push(id);
     }
     if (direct.length) await this.repo.advanceLatestTo(client, direct);
+    const uses = new Map<string, [number, number]>();
+    for (const r of accepted) if (r.featureOfInterestId !== null) uses.set(`${r.featureOfInterestId}|${r.datastreamId}`, [r.featureOfInterestId, r.datastreamId]);
+    if (uses.size) {
+      const pairs = [...uses.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+      await this.repo.noteFeatureUse(client, pairs.map((p) => p[0]), pairs.map((p) => p[1]));
+    }
     if (lookup.length) await this.repo.advanceLatest(client, lookup, lookup.map((id) => new Date(newest.get(id)!)));
     const pendingIds: number[] = [];
     const pendingHours: Date[] = [];

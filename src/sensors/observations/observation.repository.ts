@@ -351,6 +351,15 @@ export class ObservationRepository {
     );
   }
 
+  /** Notes which Datastreams observed which FeaturesOfInterest (see the SensorFeatureUse migration); pairs sorted. */
+  async noteFeatureUse(client: PoolClient, features: readonly number[], datastreams: readonly number[]): Promise<void> {
+    await client.query(
+      `INSERT INTO sensor_feature_use (feature_of_interest_id, datastream_id)
+       SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
+      [features, datastreams],
+    );
+  }
+
   /** Notes the (datastream, UTC hour) pairs a batch touched, for the aggregate job (aggregates.ts); pairs sorted. */
   async markAggregatesPending(client: PoolClient, ids: readonly number[], hours: readonly Date[]): Promise<void> {
     await client.query(

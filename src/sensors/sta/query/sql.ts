@@ -91,8 +91,10 @@ function guardFor(visibility: Visibility | null, params: Params): ScopeGuard {
       case 'ObservedProperty':
         return `(${anyThing('sensor_datastream vd', 'vd.thing_id', `vd.observed_property_id = ${a}.id`)} OR ${orphan('sensor_datastream vd', `vd.observed_property_id = ${a}.id`)})`;
       case 'FeatureOfInterest':
-        return `(${anyThing('sensor_observation vo JOIN sensor_datastream vd ON vd.id = vo.datastream_id', 'vd.thing_id', `vo.feature_of_interest_id = ${a}.id`)}
-          OR ${orphan('sensor_observation vo', `vo.feature_of_interest_id = ${a}.id`)})`;
+        // The Datastreams that observed it decide (sensor_feature_use keeps them when the Observations go, so a
+        // private gauge's FeatureOfInterest never turns public after retention); observed by none: nobody's.
+        return `(${anyThing('sensor_feature_use vu JOIN sensor_datastream vd ON vd.id = vu.datastream_id', 'vd.thing_id', `vu.feature_of_interest_id = ${a}.id`)}
+          OR ${orphan('sensor_feature_use vu', `vu.feature_of_interest_id = ${a}.id`)})`;
     }
   };
 }
