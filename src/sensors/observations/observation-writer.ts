@@ -130,17 +130,21 @@ export class ObservationWriter {
       else if (row.quality === 'invalid') counts.invalid++;
     }
     const batchId = input.batchId === undefined ? null : Number(input.batchId);
-    const copied = accepted.length > 0 ? await this.merge(client, accepted, stored, batchId, counts, input.returnIds === true) : { ids: new Map<string, number>(), merged: [] };
+    const merged = accepted.length > 0 ? await this.merge(client, accepted, stored, batchId, counts, input.returnIds === true) : [];
 
     let ids: (number | null)[] | undefined;
     if (input.returnIds) {
       // Rows COPYed in came with their ids; only the merged ones are looked up.
-      const byKey = copied.ids;
-      if (copied.merged.length > 0) {
-        for (const [k, id] of await this.repo.idsOf(client, copied.merged.map((r) => r.datastreamId), copied.merged.map((r) => r.time))) byKey.set(k, id);
+      // Rows COPYed in came with their ids; only the merged ones are looked up.
+      if (merged.length > 0) {
+        const byKey = await this.repo.idsOf(client, merged.map((r) => r.datastreamId), merged.map((r) => r.time));
+        for (const r of merged) r.id = byKey.get(`${r.datastreamId}|${r.time.getTime()}`);
       }
       // A superseded duplicate answers the id of the row its key holds; a late reading, null.
-      ids = rows.map((row) => (keep.get(row.datastreamId)?.has(row.time.getTime()) ? (byKey.get(`${row.datastreamId}|${row.time.getTime()}`) ?? null) : null));
+      ids = rows.map((row) => {
+        const kept = keep.get(row.datastreamId)?.get(row.time.getTime());
+        return kept === undefined ? null : (rows[kept].id ?? null);
+      });
     }
     return { counts, warnings, ids };
   }
@@ -184,16 +188,15 @@ export class ObservationWriter {
   }
 
   /**
-   * 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. Answers the ids of
-   * the rows COPYed in (by "datastream|epoch ms", with `withIds`) and the rows merged instead.
+   * 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. Rows COPYed in get
+   * their ids (`id`; with `withIds` all of them, else each datastream's newest); answers the rows merged instead.
    */
-  private async merge(client: PoolClient, accepted: StagedRow[], stored: Map<number, number>, batchId: number | null, counts: WriteCounts, withIds: boolean): Promise<{ ids: Map<string, number>; merged: StagedRow[] }> {
+  private async merge(client: PoolClient, accepted: StagedRow[], stored: Map<number, number>, batchId: number | null, counts: WriteCounts, withIds: boolean): Promise<StagedRow[]> {
     await this.partitions.ensure(monthsOf(accepted));
     // Readings newer than their datastream's latest (a live feed; a poll's all but its first) are COPYed straight in;
     // the rest, and all of them if a key existed after all, are merged.
     const newer = accepted.filter((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
     let rest = accepted;
-    const copiedIds = new Map<string, number>();
     // The rows COPYed in get their ids from the sequence first: all of them when the caller wants ids, else each
     // datastream's newest, whose id the latest value keeps (so it needs no lookup afterwards either).
     const newestCopied = new Map<number, number>();
@@ -214,7 +217,7 @@ export class ObservationWriter {
     if (newer.length > 0 && (await this.repo.copyNew(client, newer, batchId, newIds))) {
       copied = true;
       counts.inserted = newer.length;
-      newer.forEach((r, k) => newIds![k] !== undefined && copiedIds.set(`${r.datastreamId}|${r.time.getTime()}`, newIds![k]!));
+      newer.forEach((r, k) => (r.id = newIds![k]));
       rest = newer.length === accepted.length ? [] : accepted.filter((r) => r.time.getTime() <= (stored.get(r.datastreamId) ?? -Infinity));
     }
     if (rest.length > 0) {
@@ -225,7 +228,7 @@ export class ObservationWriter {
       if (inserted < rest.length) counts.revised = await this.repo.revise(client, batchId);
     }
     counts.unchanged = accepted.length - counts.inserted - counts.revised;
-    if (counts.inserted + counts.revised === 0) return { ids: copiedIds, merged: rest };
+    if (counts.inserted + counts.revised === 0) return rest;
     const newest = new Map<number, number>();
     const hours = new Map<number, Set<number>>();
     for (const r of accepted) {
@@ -259,7 +262,7 @@ export class ObservationWriter {
       pendingHours.push(new Date(h));
     }
     await this.repo.markAggregatesPending(client, pendingIds, pendingHours);
-    return { ids: copiedIds, merged: rest };
+    return rest;
   }
 
   /** Deletes observations by their ids (SensorThings DELETE), keeping the latest value and the aggregates right. */

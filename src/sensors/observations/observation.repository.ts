@@ -33,6 +33,8 @@ export interface StagedRow {
   qualityReason: string | null;
   parameters: string | null;
   featureOfInterestId: number | null;
+  /** The Observation id, once known (drawn before a COPY, or looked up after a merge). */
+  id?: number;
 }
 
 const STAGE = 'pg_temp.sensor_observation_stage';
