@@ -44,14 +44,20 @@ function readRecords(items: unknown[], mapping: RecordMapping, times: TimeResolv
   // Items of one batch nearly always share their fields: the mapping is bound (checked) once per set of field names.
   const bindings = new Map<string, BoundMapping>();
   const format = { dateFormat: 'iso' as const, ...policy };
+  // One reader of fields and numbers for all items (the item and its place change): no closures per item.
+  let current: Record<string, unknown> = {};
+  let at = '';
+  const cell = (name: string): unknown => current[name];
+  const number = (raw: unknown, name: string): number => (typeof raw === 'number' && Number.isFinite(raw) ? raw : jsonNumber(at)(raw, name));
   items.forEach((item, i) => {
-    const at = `${path}[${i}]`;
+    at = `${path}[${i}]`;
     if (!isObject(item)) throw new IngestError('invalid', `${at} ist kein Objekt.`, at);
+    current = item;
     const names = Object.keys(item);
     const signature = names.join('\u0000');
     let bound = bindings.get(signature);
     if (!bound) bindings.set(signature, (bound = BoundMapping.bind(mapping, names, at)));
-    const got = bound.apply((name) => item[name], jsonNumber(at), times, format, at);
+    const got = bound.apply(cell, number, times, format, at);
     for (const r of got.readings) readings.push(r);
     for (const w of got.warnings) warnings.push(w);
   });

@@ -105,6 +105,9 @@ export function jsonNumber(at: string): (raw: unknown, name: string) => number {
 const TEMPLATE_FIELD = /\{([^{}]+)\}/g;
 const templateFields = (t: string): string[] => [...t.matchAll(TEMPLATE_FIELD)].map((m) => m[1]);
 
+/** No topic wildcards (the default of apply's `vars`). */
+const NO_VARS: Record<string, string> = Object.freeze({}) as Record<string, string>;
+
 /** A template split into literal text and {field} references, made once per template (applied to every record). */
 type TemplatePart = string | { field: string };
 const COMPILED = new Map<string, TemplatePart[]>();
@@ -244,13 +247,15 @@ export class BoundMapping {
     times: TimeResolver,
     format: TimeFormat,
     at: string,
-    vars: Record<string, string> = {},
+    vars: Record<string, string> = NO_VARS,
   ): { readings: Reading[]; warnings: IngestWarning[] } {
     const m = this.mapping;
     const warnings: IngestWarning[] = [];
     const text = (name: string): string | undefined => {
-      const v = name in vars ? vars[name] : cell(name);
-      return v === undefined || v === null || String(v).trim() === '' ? undefined : String(v).trim();
+      const v = vars !== NO_VARS && name in vars ? vars[name] : cell(name);
+      if (v === undefined || v === null) return undefined;
+      const t = (typeof v === 'string' ? v : String(v)).trim();
+      return t === '' ? undefined : t;
     };
     const fill = (template: string): string | undefined => {
       const parts = compiled(template);
@@ -265,7 +270,7 @@ export class BoundMapping {
     };
     const station = [m.station].flat().map(fill).find((s) => s !== undefined);
     if (!station) return { readings: [], warnings: [{ code: 'unknown_station', message: `Keine Station an ${at}; übersprungen.`, at }] };
-    const present = this.values.filter((v) => cell(v.name) !== undefined);
+    const present = this.values.length === 1 ? (cell(this.values[0].name) !== undefined ? this.values : []) : this.values.filter((v) => cell(v.name) !== undefined);
     if (!present.length) return { readings: [], warnings: [{ code: 'skipped', message: `Kein Messwert an ${at}; übersprungen.`, at }] };
 
     const series = `${station}|${fill(present[0].spec.stream) ?? ''}`;

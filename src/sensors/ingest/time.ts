@@ -32,9 +32,14 @@ const COMMON_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.
  * undefined for what luxon rules on (24:00, offsets beyond ±23:59, years before 100, which Date.UTC reads as 19xx).
  */
 function commonInstant(m: RegExpExecArray): number | undefined {
-  const [y, mo, d, h, mi] = [+m[1], +m[2], +m[3], +m[4], +m[5]];
+  const y = +m[1];
+  const mo = +m[2];
+  const d = +m[3];
+  const h = +m[4];
+  const mi = +m[5];
   const s = m[6] === undefined ? 0 : +m[6];
-  const [oh, om] = m[8] ? [0, 0] : [+m[10], +m[11]];
+  const oh = m[8] ? 0 : +m[10];
+  const om = m[8] ? 0 : +m[11];
   if (y < 100 || h > 23 || oh > 23 || om > 59) return undefined;
   if (mo < 1 || mo > 12 || d < 1 || mi > 59 || s > 59) return NaN;
   const day = Date.UTC(y, mo - 1, d);
@@ -78,6 +83,8 @@ export class TimeResolver {
   private readonly zone: IANAZone | undefined;
   private readonly lastInSeries = new Map<string, number>();
   private readonly seenRepeated = new Map<string, Set<number>>();
+  /** Instants with an offset already read in this payload: a batch of 1,000 datastreams repeats each time 1,000 times. */
+  private readonly exact = new Map<string, Date>();
 
   constructor(private readonly policy: LocalTimePolicy = {}) {
     if (policy.timeZone) {
@@ -92,8 +99,14 @@ export class TimeResolver {
    */
   resolveIso(value: unknown, at: string, series = ''): LocalResult {
     if (typeof value !== 'string' || !value.trim()) throw new IngestError('invalid', `Kein Zeitpunkt an ${at}: ${JSON.stringify(value)}.`, at);
+    const known = this.exact.get(value);
+    if (known) return this.remember(series, { time: known });
     const text = value.trim();
-    if (OFFSET_AT_END.test(text)) return this.remember(series, { time: parseInstant(text, at) });
+    if (OFFSET_AT_END.test(text)) {
+      const time = parseInstant(text, at);
+      if (this.exact.size < 10_000) this.exact.set(value, time);
+      return this.remember(series, { time });
+    }
     const wall = DateTime.fromISO(text.replace(/^(\d{4}-\d{2}-\d{2}) (?=\d)/, '$1T'), { zone: 'UTC' });
     if (!wall.isValid) throw new IngestError('invalid', `Kein gültiger ISO-8601-Zeitpunkt an ${at}: "${text}".`, at);
     return this.resolveWall(wall, text, at, series);
