@@ -28,9 +28,44 @@ export function parseInstant(value: unknown, at: string): Date {
   if (!OFFSET_AT_END.test(text)) {
     throw new IngestError('naive_time', `Zeitpunkt ohne Zeitzone an ${at}: "${text}"; die Quelle muss Z oder einen Offset senden oder ihre Zeitzone angeben.`, at);
   }
+  const fast = commonInstant(text);
+  if (fast !== undefined) return fast;
   const dt = DateTime.fromISO(text, { setZone: true });
   if (!dt.isValid) throw new IngestError('invalid', `Kein gültiger ISO-8601-Zeitpunkt an ${at}: "${text}".`, at);
   return dt.toJSDate();
+}
+
+/** `2025-03-29T00:15:00Z`, `…:00.5+01:00`: the form nearly every sensor sends (anything else goes to luxon). */
+const COMMON_INSTANT = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,3}))?(?:Z|([+-])(\d{2}):(\d{2}))$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * The instant of a time in the common form, computed as luxon computes it, or undefined to leave the text to luxon
+ * (other forms, and every out-of-range field, so luxon's answer and error stay the only ones). Luxon costs about
+ * 9 µs a time, a sixth of the service's CPU per message at MQTT rates.
+ */
+function commonInstant(text: string): Date | undefined {
+  const m = COMMON_INSTANT.exec(text);
+  if (!m) return undefined;
+  const year = Number(m[1]);
+  const month = Number(m[2]);
+  const day = Number(m[3]);
+  const hour = Number(m[4]);
+  const minute = Number(m[5]);
+  const second = Number(m[6]);
+  if (year < 1000 || month < 1 || month > 12 || day < 1 || hour > 23 || minute > 59 || second > 59) return undefined;
+  const leap = month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0);
+  if (day > DAYS_IN_MONTH[month - 1] + (leap ? 1 : 0)) return undefined;
+  let offsetMinutes = 0;
+  if (m[8]) {
+    const oh = Number(m[9]);
+    const om = Number(m[10]);
+    if (oh > 23 || om > 59) return undefined;
+    offsetMinutes = (m[8] === '-' ? -1 : 1) * (oh * 60 + om);
+  }
+  // Luxon's reading of the fraction (parseMillis), digit for digit.
+  const ms = m[7] ? Math.floor(parseFloat(`0.${m[7]}`) * 1000) : 0;
+  return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMinutes * 60_000);
 }
 
 /** Checks a declared zone once, when a source's settings are read. */
