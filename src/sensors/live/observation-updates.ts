@@ -43,6 +43,14 @@ export class ObservationUpdates {
     });
   }
 
+  /**
+   * Whether an update made now could reach anyone (MQTT on, and on the own broker someone subscribed under v1.1/): a
+   * writer that needs the new Observations' ids only for updates can skip finding them otherwise.
+   */
+  wanted(): boolean {
+    return this.config.MQTT_URL !== 'off' && this.publisher.mayHaveSubscribersUnder('v1.1/');
+  }
+
   /** Publishes now what anonymous readers may read of these Observations; answers how many went out. */
   async publish(ids: readonly number[]): Promise<number> {
     let n = 0;

@@ -56,20 +56,26 @@ export class StaObservations {
    * draft's Observation id, or null where the writer refused it (late). IngestError: the whole batch is refused.
    */
   async store(db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>): Promise<(number | null)[]> {
+    const { ids } = await this.write(db, drafts, thingOf, { returnIds: true });
+    return ids!;
+  }
+
+  /**
+   * store, answering the ids only when asked (finding them costs a query over every stored key, worth it only when
+   * an answer or an update needs them) and how many drafts the writer refused as late.
+   */
+  async write(db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>, opts: { returnIds: boolean }): Promise<{ ids?: (number | null)[]; lateRefused: number }> {
     const refs = await this.observations.datastreams(db, [...new Set(drafts.map((d) => d.datastreamId))]);
+    // The default FeatureOfInterest of every Thing in the batch, in one query.
+    const defaultThings = new Set<number>();
+    for (const d of drafts) if (d.message.featureOfInterest === undefined && thingOf.has(d.datastreamId)) defaultThings.add(thingOf.get(d.datastreamId)!);
+    const features = defaultThings.size ? await this.repo.featuresFromThingLocations(db, [...defaultThings]) : new Map<number, number | null>();
     const readings: ResolvedReading[] = [];
-    const features = new Map<string, number | null>();
     for (const [k, d] of drafts.entries()) {
       const ref = refs.get(d.datastreamId);
       if (!ref) throw new StaWriteError(404, 'not_found', `No Datastream with @iot.id ${d.datastreamId}`);
       const m = d.message;
-      // The default FeatureOfInterest of one Thing is looked up once per batch.
-      let foi: number | null;
-      if (m.featureOfInterest === undefined) {
-        const key = `thing:${thingOf.get(d.datastreamId)}`;
-        if (!features.has(key)) features.set(key, await this.featureOf(db, thingOf.get(d.datastreamId)!, undefined));
-        foi = features.get(key)!;
-      } else foi = await this.featureOf(db, thingOf.get(d.datastreamId)!, m.featureOfInterest);
+      const foi = m.featureOfInterest === undefined ? (features.get(thingOf.get(d.datastreamId)!) ?? null) : await this.featureOf(db, thingOf.get(d.datastreamId)!, m.featureOfInterest);
       const numeric = typeof m.result === 'number' ? m.result : null;
       const quality = typeof m.resultQuality === 'string' && (QUALITIES as readonly string[]).includes(m.resultQuality) ? (m.resultQuality as Quality) : undefined;
       readings.push({
@@ -83,8 +89,8 @@ export class StaObservations {
       });
     }
     // No late window: a SensorThings client addresses its Datastream and may backfill any time, as with FROST.
-    const result = await this.writer.write(db, { readings, returnIds: true, lateWindowSeconds: NO_LATE_WINDOW_SECONDS });
-    return result.ids ?? readings.map(() => null);
+    const result = await this.writer.write(db, { readings, returnIds: opts.returnIds, lateWindowSeconds: NO_LATE_WINDOW_SECONDS });
+    return { ids: opts.returnIds ? (result.ids ?? readings.map(() => null)) : undefined, lateRefused: result.counts.late_refused };
   }
 
   /** Removes Observations (latest values and aggregates kept right by the writer). */
