@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { mapStaObservation, type StaObservationMessage } from '../ingest/mqtt-payloads';
-import { ObservationRepository } from '../observations/observation.repository';
+import { ObservationRepository, type DatastreamRef } from '../observations/observation.repository';
 import { ObservationWriter, type ResolvedReading } from '../observations/observation-writer';
 import { IngestError, QUALITIES, type Quality } from '../readings';
 import { bad, checkEntity, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
@@ -64,12 +64,18 @@ export class StaObservations {
    * store, answering the ids only when asked (finding them costs a query over every stored key, worth it only when
    * an answer or an update needs them) and how many drafts the writer refused as late.
    */
-  async write(db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>, opts: { returnIds: boolean }): Promise<{ ids?: (number | null)[]; lateRefused: number }> {
-    const refs = await this.observations.datastreams(db, [...new Set(drafts.map((d) => d.datastreamId))]);
-    // The default FeatureOfInterest of every Thing in the batch, in one query.
-    const defaultThings = new Set<number>();
-    for (const d of drafts) if (d.message.featureOfInterest === undefined && thingOf.has(d.datastreamId)) defaultThings.add(thingOf.get(d.datastreamId)!);
-    const features = defaultThings.size ? await this.repo.featuresFromThingLocations(db, [...defaultThings]) : new Map<number, number | null>();
+  async write(
+    db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>,
+    opts: { returnIds: boolean; refs?: Map<number, DatastreamRef>; features?: Map<number, number | null> },
+  ): Promise<{ ids?: (number | null)[]; lateRefused: number }> {
+    const refs = opts.refs ?? (await this.datastreams(db, [...new Set(drafts.map((d) => d.datastreamId))]));
+    // The default FeatureOfInterest of every Thing in the batch, in one query (if the caller has not got them).
+    let features = opts.features;
+    if (!features) {
+      const defaultThings = new Set<number>();
+      for (const d of drafts) if (d.message.featureOfInterest === undefined && thingOf.has(d.datastreamId)) defaultThings.add(thingOf.get(d.datastreamId)!);
+      features = defaultThings.size ? await this.repo.featuresFromThingLocations(db, [...defaultThings]) : new Map<number, number | null>();
+    }
     const readings: ResolvedReading[] = [];
     for (const [k, d] of drafts.entries()) {
       const ref = refs.get(d.datastreamId);
@@ -91,6 +97,11 @@ export class StaObservations {
     // No late window: a SensorThings client addresses its Datastream and may backfill any time, as with FROST.
     const result = await this.writer.write(db, { readings, returnIds: opts.returnIds, lateWindowSeconds: NO_LATE_WINDOW_SECONDS });
     return { ids: opts.returnIds ? (result.ids ?? readings.map(() => null)) : undefined, lateRefused: result.counts.late_refused };
+  }
+
+  /** The Datastreams as the observations writer needs them (unit, quantity, limits), by id. */
+  datastreams(db: EntityManager, ids: readonly number[]): Promise<Map<number, DatastreamRef>> {
+    return this.observations.datastreams(db, ids);
   }
 
   /** Removes Observations (latest values and aggregates kept right by the writer). */
