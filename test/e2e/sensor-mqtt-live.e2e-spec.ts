@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { MqttClient } from 'mqtt';
+import { Client } from 'pg';
 import request from 'supertest';
-import { eventually, testClient } from '../mqtt-broker';
+import { eventually, publishUntilAcked, testClient } from '../mqtt-broker';
 import { TestApp } from '../test-app';
 import type { TestUser } from '../factories/factories';
 import { MqttIngest } from '../../src/sensors/mqtt/mqtt-ingest';
@@ -37,8 +38,10 @@ describe('SensorThings over MQTT', () => {
     await t.stop();
   });
 
-  const client = async (): Promise<MqttClient> => {
-    const c = await testClient(url);
+  /** A client; with an id, a persistent session that sends its unacknowledged messages again after a reconnect. */
+  const client = async (clientId?: string): Promise<MqttClient> => {
+    const c = await testClient(url, clientId ? { clientId, clean: false, reconnectPeriod: 50 } : {});
+    c.on('error', () => undefined);
     clients.push(c);
     return c;
   };
@@ -102,6 +105,114 @@ describe('SensorThings over MQTT', () => {
     expect(first.result).toBe(1000);
     const revisions = await t.db.dataSource.query('SELECT old_result, new_result FROM sensor_observation_revision WHERE datastream_id = $1', [a.ds]);
     expect(revisions).toEqual([{ old_result: 0, new_result: 1000 }]);
+  });
+
+  /**
+   * Holds the commit of every group: the writer's last step (noting the hours for the aggregates) waits for this lock,
+   * so a group stays inside its transaction until `release`. `waiting` answers the backends stuck on it.
+   */
+  const holdCommits = async (): Promise<{ waiting: () => Promise<number[]>; release: () => Promise<void> }> => {
+    const admin = new Client({ connectionString: t.db.url });
+    await admin.connect();
+    await admin.query('BEGIN');
+    await admin.query('LOCK TABLE sensor_aggregate_pending IN EXCLUSIVE MODE');
+    return {
+      waiting: async () => (await admin.query<{ pid: number }>(`SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`)).rows.map((r) => r.pid),
+      release: async () => {
+        await admin.query('COMMIT');
+        await admin.end();
+      },
+    };
+  };
+  const stuck = async (hold: { waiting: () => Promise<number[]> }): Promise<number[]> => {
+    const deadline = Date.now() + 10_000;
+    for (;;) {
+      const pids = await hold.waiting();
+      if (pids.length) return pids;
+      if (Date.now() > deadline) throw new Error('no group reached its commit');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const at = (k: number): string => new Date(Date.UTC(2025, 4, 1) + k * 900_000).toISOString();
+
+  it('acknowledges the messages of many publishers only after their commit, and stores them together in one or two transactions, not one each', async () => {
+    const a = await gauge('Sobernheim');
+    const b = await gauge('Boos');
+    const sensors = await Promise.all(Array.from({ length: 8 }, () => client()));
+    const hold = await holdCommits();
+    let acked = 0;
+    const sent = Array.from({ length: 80 }, (_, k) => sensors[k % 8].publishAsync(`v1.1/Datastreams(${k % 2 ? b.ds : a.ds})/Observations`, JSON.stringify({ phenomenonTime: at(k >> 1), result: k }), { qos: 1 }).then(() => acked++));
+    try {
+      await stuck(hold);
+      // Everything has arrived by now, and is waiting for the first group's commit.
+      await new Promise((r) => setTimeout(r, 500));
+      expect(acked).toBe(0);
+    } finally {
+      await hold.release();
+    }
+    await Promise.all(sent);
+    expect(acked).toBe(80);
+    expect([await count(a.ds), await count(b.ds)]).toEqual([40, 40]);
+    const [{ n }] = await t.db.dataSource.query('SELECT count(DISTINCT xmin::text)::int AS n FROM sensor_observation WHERE datastream_id = ANY($1::bigint[])', [[a.ds, b.ds]]);
+    expect(n).toBeLessThanOrEqual(2);
+  });
+
+  it('refuses the bad messages of a group alone and stores the others of it', async () => {
+    const a = await gauge('Martinstein');
+    const sensors = await Promise.all(Array.from({ length: 4 }, () => client()));
+    const hold = await holdCommits();
+    const sent: Promise<unknown>[] = Array.from({ length: 40 }, (_, k) => sensors[k % 4].publishAsync(`v1.1/Datastreams(${a.ds})/Observations`, JSON.stringify({ phenomenonTime: at(k), result: k }), { qos: 1 }));
+    try {
+      await stuck(hold);
+      // Sent while the first group waits, so they are in the next group with the others: a FeatureOfInterest that does
+      // not exist (found bad only by the writer, inside the group's transaction) and a Datastream that does not exist.
+      sent.push(sensors[1].publishAsync(`v1.1/Datastreams(${a.ds})/Observations`, JSON.stringify({ phenomenonTime: at(100), result: 1, FeatureOfInterest: { '@iot.id': 987_654_321 } }), { qos: 1 }));
+      sent.push(sensors[2].publishAsync('v1.1/Datastreams(987654)/Observations', JSON.stringify({ phenomenonTime: at(101), result: 2 }), { qos: 1 }));
+      for (let k = 40; k < 60; k++) sent.push(sensors[k % 4].publishAsync(`v1.1/Datastreams(${a.ds})/Observations`, JSON.stringify({ phenomenonTime: at(k), result: k }), { qos: 1 }));
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await hold.release();
+    }
+    // Every message is acknowledged, the refused ones too (sending them again would not help).
+    await Promise.all(sent);
+    const rows: { result: number }[] = await t.db.dataSource.query('SELECT result FROM sensor_observation WHERE datastream_id = $1 ORDER BY phenomenon_time', [a.ds]);
+    expect(rows.map((r) => r.result)).toEqual(Array.from({ length: 60 }, (_, k) => k));
+  });
+
+  it('loses nothing when the database connection of a group ends before its commit: the whole group is sent again and stored once', async () => {
+    const a = await gauge('Laubenheim');
+    const sensors = await Promise.all(Array.from({ length: 3 }, (_, k) => client(`gauge-group-${k}`)));
+    // A message not stored is not acknowledged: its publisher's connection is closed, and it sends it again.
+    let dropped = 0;
+    for (const c of sensors) c.on('close', () => dropped++);
+    const hold = await holdCommits();
+    const sent = Array.from({ length: 30 }, (_, k) => publishUntilAcked(sensors[k % 3], `v1.1/Datastreams(${a.ds})/Observations`, JSON.stringify({ phenomenonTime: at(k), result: k })));
+    try {
+      // What a database restart does to the group's transaction: its connection ends under it.
+      for (const pid of await stuck(hold)) await t.db.dataSource.query('SELECT pg_terminate_backend($1)', [pid]);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      await hold.release();
+    }
+    await Promise.all(sent);
+    const rows: { result: number }[] = await t.db.dataSource.query('SELECT result FROM sensor_observation WHERE datastream_id = $1 ORDER BY phenomenon_time', [a.ds]);
+    expect(rows.map((r) => r.result)).toEqual(Array.from({ length: 30 }, (_, k) => k));
+    expect(await t.db.dataSource.query('SELECT 1 FROM sensor_observation_revision WHERE datastream_id = $1', [a.ds])).toEqual([]);
+    expect(dropped).toBeGreaterThan(0);
+  });
+
+  it('checks the next message against a Datastream\'s changed limits, though the last one was checked against the old', async () => {
+    const a = await gauge('Nahe-Kirn');
+    const sensor = await client();
+    const topic = `v1.1/Datastreams(${a.ds})/Observations`;
+    await sensor.publishAsync(topic, JSON.stringify({ phenomenonTime: at(0), result: 150 }), { qos: 1 });
+    const patched = await request(t.http).patch(`/sta/v1.1/Datastreams(${a.ds})`).set('Authorization', editor.token).set('content-type', 'application/json')
+      .send(JSON.stringify({ properties: { limits: { min: 0, max: 100 } } }));
+    expect(patched.status).toBe(200);
+    await sensor.publishAsync(topic, JSON.stringify({ phenomenonTime: at(1), result: 150 }), { qos: 1 });
+    const rows: { result: number; quality: string }[] = await t.db.dataSource.query('SELECT result, quality FROM sensor_observation WHERE datastream_id = $1 ORDER BY phenomenon_time', [a.ds]);
+    // Flagged, never clamped.
+    expect(rows).toEqual([{ result: 150, quality: 'good' }, { result: 150, quality: 'invalid' }]);
   });
 
   it('publishes a new Observation to its topics after the commit, never for a private gauge, and never ingests its own update', async () => {

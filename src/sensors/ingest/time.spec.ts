@@ -51,6 +51,20 @@ describe('instants with an offset', () => {
     expect(differ).toEqual([]);
   });
 
+  it('reads the common form exactly as luxon does, and refuses the same impossible dates', () => {
+    const samples = [
+      '2025-03-29T00:15:00Z', '2025-03-29T00:15:00.5Z', '2025-03-29T00:15:00.05+01:00', '2025-03-29T00:15:00.123-09:30',
+      '2024-02-29T23:59:59.999+14:00', '2000-02-29T12:00:00Z', '1999-12-31T23:59:59-00:00', '2025-12-31T23:30:00-05:45',
+      '2025-01-01T24:00:00Z', '2025-01-01T12:00:00+24:00',
+    ];
+    for (let k = 0; k < 1000; k++) samples.push(`2025-06-17T06:15:${String(k % 60).padStart(2, '0')}.${String(k).padStart(3, '0').slice(0, 1 + (k % 3))}+02:00`);
+    for (const s of samples) expect([s, parseInstant(s, 'x').getTime()]).toEqual([s, DateTime.fromISO(s, { setZone: true }).toMillis()]);
+    for (const bad of ['2025-02-29T00:00:00Z', '1900-02-29T00:00:00Z', '2025-04-31T00:00:00Z', '2025-13-01T00:00:00Z', '2025-01-01T12:60:00Z', '2025-01-01T12:00:60Z']) {
+      expect(DateTime.fromISO(bad, { setZone: true }).isValid).toBe(false);
+      expect(() => parseInstant(bad, 'x')).toThrow(expect.objectContaining({ code: 'invalid' }));
+    }
+  });
+
   it('refuses a value that is no time at all', () => {
     expect(() => parseInstant('gestern+01:00', 'a')).toThrow(IngestError);
     expect(() => parseInstant(42, 'a')).toThrow(expect.objectContaining({ code: 'invalid' }));

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { staObservation, type StaObservationMessage } from '../ingest/mqtt-payloads';
-import { ObservationRepository } from '../observations/observation.repository';
+import { ObservationRepository, type DatastreamRef } from '../observations/observation.repository';
 import { ObservationWriter, type ResolvedReading } from '../observations/observation-writer';
 import { IngestError, QUALITIES, type Quality } from '../readings';
 import { bad, checkEntity, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
@@ -65,20 +65,39 @@ export class StaObservations {
    * `madeFeature` hears of each FeatureOfInterest made on the way (inline, or from the Thing's Location).
    */
   async store(db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>, madeFeature?: (id: number) => void): Promise<(number | null)[]> {
-    const refs = await this.observations.datastreams(db, [...new Set(drafts.map((d) => d.datastreamId))]);
+    const { ids } = await this.write(db, drafts, thingOf, { returnIds: true, madeFeature });
+    return ids!;
+  }
+
+  /**
+   * store, answering the ids only when asked (finding them costs a query over every stored key, worth it only when
+   * an answer or an update needs them) and how many drafts the writer refused as late.
+   */
+  async write(
+    db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>,
+    opts: { returnIds: boolean; refs?: Map<number, DatastreamRef>; features?: Map<number, number | null>; madeFeature?: (id: number) => void },
+  ): Promise<{ ids?: (number | null)[]; lateRefused: number }> {
+    const refs = opts.refs ?? (await this.datastreams(db, [...new Set(drafts.map((d) => d.datastreamId))]));
+    // The default FeatureOfInterest of every Thing in the batch, in one query (if the caller has not got them).
+    let features = opts.features;
+    if (!features) {
+      const defaultThings = new Set<number>();
+      for (const d of drafts) if (d.message.featureOfInterest === undefined && thingOf.has(d.datastreamId)) defaultThings.add(thingOf.get(d.datastreamId)!);
+      features = defaultThings.size ? await this.repo.featuresFromThingLocations(db, [...defaultThings], opts.madeFeature) : new Map<number, number | null>();
+    }
     const readings: ResolvedReading[] = [];
-    const features = new Map<string, number | null>();
     for (const [k, d] of drafts.entries()) {
       const ref = refs.get(d.datastreamId);
       if (!ref) throw new StaWriteError(404, 'not_found', `No Datastream with @iot.id ${d.datastreamId}`);
       const m = d.message;
-      // The default FeatureOfInterest of one Thing is looked up once per batch.
-      let foi: number | null;
+      let foi: number;
       if (m.featureOfInterest === undefined) {
-        const key = `thing:${thingOf.get(d.datastreamId)}`;
-        if (!features.has(key)) features.set(key, await this.featureOf(db, thingOf.get(d.datastreamId)!, undefined, madeFeature));
-        foi = features.get(key)!;
-      } else foi = await this.featureOf(db, thingOf.get(d.datastreamId)!, m.featureOfInterest, madeFeature);
+        const fromLocation = features.get(thingOf.get(d.datastreamId)!) ?? null;
+        // 18-088 §10.2.1.1: without a FeatureOfInterest the Thing's Location is taken; a Thing without one cannot
+        // give it, and the Observation is refused (400), as the conformance suite checks.
+        if (fromLocation === null) throw new StaWriteError(400, 'bad_request', 'Observation: no FeatureOfInterest given, and its Thing has no Location to make one from');
+        foi = fromLocation;
+      } else foi = await this.featureOf(db, thingOf.get(d.datastreamId)!, m.featureOfInterest, opts.madeFeature);
       const numeric = typeof m.result === 'number' ? m.result : null;
       const quality = typeof m.resultQuality === 'string' && (QUALITIES as readonly string[]).includes(m.resultQuality) ? (m.resultQuality as Quality) : undefined;
       readings.push({
@@ -87,13 +106,18 @@ export class StaObservations {
         ...(quality ? { quality } : {}),
         ...(m.resultTime ? { resultTime: m.resultTime } : {}),
         ...(m.parameters ? { parameters: m.parameters } : {}),
-        ...(foi !== null ? { featureOfInterestId: foi } : {}),
+        featureOfInterestId: foi,
         at: drafts.length > 1 ? `row ${k}` : undefined,
       });
     }
     // No late window: a SensorThings client addresses its Datastream and may backfill any time, as with FROST.
-    const result = await this.writer.write(db, { readings, returnIds: true, lateWindowSeconds: NO_LATE_WINDOW_SECONDS });
-    return result.ids ?? readings.map(() => null);
+    const result = await this.writer.write(db, { readings, returnIds: opts.returnIds, lateWindowSeconds: NO_LATE_WINDOW_SECONDS });
+    return { ids: opts.returnIds ? (result.ids ?? readings.map(() => null)) : undefined, lateRefused: result.counts.late_refused };
+  }
+
+  /** The Datastreams as the observations writer needs them (unit, quantity, limits), by id. */
+  datastreams(db: EntityManager, ids: readonly number[]): Promise<Map<number, DatastreamRef>> {
+    return this.observations.datastreams(db, ids);
   }
 
   /** Removes Observations (latest values and aggregates kept right by the writer). */

@@ -27,6 +27,30 @@ export interface ObservationRow {
   feature_of_interest_id: number | null;
 }
 
+/**
+ * Common table expressions over `d(thing_id, ...)`: `loc`, each Thing's current Location, and `f`, the oldest
+ * FeatureOfInterest made from each (same name and feature), as featureFromThingLocation finds them one by one.
+ */
+const LOCATION_FEATURES = `
+  loc AS (
+    SELECT DISTINCT ON (tl.thing_id) tl.thing_id, l.name, l.description, l.encoding_type, l.location
+      FROM sensor_thing_location tl JOIN sensor_location l ON l.id = tl.location_id
+     WHERE tl.thing_id IN (SELECT thing_id FROM d)
+     ORDER BY tl.thing_id, l.id DESC),
+  f AS (
+    SELECT f.name, f.feature, min(f.id) AS id FROM sensor_feature_of_interest f
+     WHERE f.name IN (SELECT name FROM loc) GROUP BY f.name, f.feature)`;
+
+/** A Thing's current Location and the FeatureOfInterest made from it (foi null: none yet; name null: no Location). */
+interface LocationFeatureRow {
+  thing_id: number | string;
+  name: string | null;
+  description: string;
+  encoding_type: string;
+  location: unknown;
+  foi: string | null;
+}
+
 /** Entity types a write may change as rows of their own (the rest go through the catalog and the observations writer). */
 export type PlainType = 'Sensor' | 'ObservedProperty' | 'FeatureOfInterest' | 'Location';
 const PLAIN: Record<PlainType, { table: string; columns: Record<string, { col: string; json?: boolean }> }> = {
@@ -48,6 +72,15 @@ export class StaWriteRepository {
     return rows[0]?.package_id ?? null;
   }
 
+  /** Several Datastreams with their Things, by id (those that exist). */
+  async datastreams(db: EntityManager, ids: readonly number[]): Promise<Map<number, DatastreamOwner>> {
+    const rows: DatastreamOwner[] = await db.query(
+      `SELECT d.id::int AS id, d.thing_id::int AS thing_id, t.package_id, d.resource_id, d.source_key FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE d.id = ANY($1::bigint[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   async datastream(db: EntityManager, id: number): Promise<DatastreamOwner | null> {
     const rows: DatastreamOwner[] = await db.query(
       `SELECT d.id::int AS id, d.thing_id::int AS thing_id, t.package_id, d.resource_id, d.source_key FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE d.id = $1`,
@@ -56,13 +89,30 @@ export class StaWriteRepository {
     return rows[0] ?? null;
   }
 
-  /** Several Datastreams with their Things, by id (those that exist). */
-  async datastreams(db: EntityManager, ids: readonly number[]): Promise<Map<number, DatastreamOwner>> {
-    const rows: DatastreamOwner[] = await db.query(
-      `SELECT d.id::int AS id, d.thing_id::int AS thing_id, t.package_id, d.resource_id, d.source_key FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE d.id = ANY($1::bigint[])`,
+  /**
+   * What storing Observations of several Datastreams needs, in one query: the Datastreams that exist, with their
+   * Things, and the default FeatureOfInterest of each of those Things (as featuresFromThingLocations, made where
+   * missing). Each Datastream comes with the version of the rows its observations writer settings come from (the
+   * Datastream's, its Thing's and its source's): equal versions, equal settings, so a writer may keep them between
+   * transactions, and between instances of the service.
+   */
+  async observationTargets(db: EntityManager, ids: readonly number[]): Promise<{ datastreams: Map<number, DatastreamOwner & { version: string }>; features: Map<number, number | null> }> {
+    const rows: (DatastreamOwner & { version: string } & LocationFeatureRow)[] = await db.query(
+      `WITH d AS (
+         SELECT d.id::int AS id, d.thing_id::int AS thing_id, t.package_id, d.resource_id, d.source_key,
+                concat_ws(':', d.xmin, d.ctid, t.xmin, t.ctid, s.xmin, s.ctid) AS version
+           FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id LEFT JOIN sensor_source s ON s.id = t.source_id
+          WHERE d.id = ANY($1::bigint[])),
+       ${LOCATION_FEATURES}
+       SELECT d.*, loc.name, f.id AS foi,
+              CASE WHEN f.id IS NULL THEN loc.description END AS description, CASE WHEN f.id IS NULL THEN loc.encoding_type END AS encoding_type,
+              CASE WHEN f.id IS NULL THEN loc.location END AS location
+         FROM d LEFT JOIN loc ON loc.thing_id = d.thing_id LEFT JOIN f ON f.name = loc.name AND f.feature = loc.location`,
       [ids],
     );
-    return new Map(rows.map((r) => [r.id, r]));
+    const datastreams = new Map<number, DatastreamOwner & { version: string }>();
+    for (const r of rows) datastreams.set(r.id, { id: r.id, thing_id: r.thing_id, package_id: r.package_id, resource_id: r.resource_id, source_key: r.source_key, version: r.version });
+    return { datastreams, features: await this.featuresOf(db, rows) };
   }
 
   /** Whether an Observation is stored at this key (Datastream and phenomenonTime). */
@@ -189,6 +239,45 @@ export class StaWriteRepository {
   async historicalLocationsOf(db: EntityManager, thingId: number): Promise<number[]> {
     const rows: { id: string }[] = await db.query(`SELECT id FROM sensor_historical_location WHERE thing_id = $1 ORDER BY time, id`, [thingId]);
     return rows.map((r) => Number(r.id));
+  }
+
+  /**
+   * featureFromThingLocation for several Things at once, in one query (plus an insert for each Location without its
+   * FeatureOfInterest yet): a group of MQTT messages touches a hundred Things, two queries each were most of its cost.
+   */
+  async featuresFromThingLocations(db: EntityManager, thingIds: readonly number[], made?: (id: number) => void): Promise<Map<number, number | null>> {
+    const rows: LocationFeatureRow[] = await db.query(
+      `WITH d AS (SELECT DISTINCT id AS thing_id FROM unnest($1::bigint[]) AS t(id)),
+       ${LOCATION_FEATURES}
+       SELECT d.thing_id, loc.name, loc.description, loc.encoding_type, loc.location, f.id AS foi
+         FROM d LEFT JOIN loc ON loc.thing_id = d.thing_id LEFT JOIN f ON f.name = loc.name AND f.feature = loc.location`,
+      [thingIds],
+    );
+    return this.featuresOf(db, rows, made);
+  }
+
+  /** Each Thing's default FeatureOfInterest from the rows of LOCATION_FEATURES, made where its Location has none yet. */
+  private async featuresOf(db: EntityManager, rows: LocationFeatureRow[], madeFeature?: (id: number) => void): Promise<Map<number, number | null>> {
+    const out = new Map<number, number | null>();
+    // A Location several Things share, or two alike, gets one FeatureOfInterest, as one by one.
+    const made = new Map<string, number>();
+    for (const r of rows) {
+      const thing = Number(r.thing_id);
+      if (out.has(thing)) continue;
+      if (r.name === null) out.set(thing, null);
+      else if (r.foi !== null) out.set(thing, Number(r.foi));
+      else {
+        const key = `${r.name}\u0000${JSON.stringify(r.location)}`;
+        let id = made.get(key);
+        if (id === undefined) {
+          id = await this.insertPlain(db, 'FeatureOfInterest', { name: r.name, description: r.description, encodingType: r.encoding_type, feature: r.location });
+          made.set(key, id);
+          madeFeature?.(id);
+        }
+        out.set(thing, id);
+      }
+    }
+    return out;
   }
 
   async insertHistoricalLocation(db: EntityManager, thingId: number, time: Date, locationIds: number[]): Promise<number> {

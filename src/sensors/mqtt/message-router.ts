@@ -64,19 +64,26 @@ export class MessageRouter {
   dispatch(topic: string, payload: Buffer, info: MqttMessageInfo): Promise<void> {
     const handlers = this.subscriptions.filter((s) => topicMatches(s.filter, topic));
     if (handlers.length === 0) return Promise.resolve();
-    const done = Promise.all(
-      handlers.map(async ({ filter, handler }) => {
-        try {
-          await handler(topic, payload, info);
-        } catch (err) {
-          if (!isPermanentPayloadError(err)) throw err;
-          this.log.warn({ err, topic, filter, bytes: payload.length }, `MQTT message on ${topic} refused: ${err.message}`);
-        }
-      }),
-    ).then(() => undefined);
+    // One handler (nearly always): no Promise.all around it, a few promises less per message at 10,000 a second.
+    const done = handlers.length === 1 ? this.run(handlers[0], topic, payload, info) : Promise.all(handlers.map((h) => this.run(h, topic, payload, info))).then(() => undefined);
     this.running.add(done);
-    void done.catch(() => undefined).finally(() => this.running.delete(done));
+    const forget = (): void => void this.running.delete(done);
+    done.then(forget, forget);
     return done;
+  }
+
+  /** One handler on one message: a payload refused for good is logged and counts as done. */
+  private run({ filter, handler }: Subscription, topic: string, payload: Buffer, info: MqttMessageInfo): Promise<void> {
+    let running: Promise<void>;
+    try {
+      running = handler(topic, payload, info);
+    } catch (err) {
+      running = Promise.reject(err);
+    }
+    return running.catch((err: unknown) => {
+      if (!isPermanentPayloadError(err)) throw err;
+      this.log.warn({ err, topic, filter, bytes: payload.length }, `MQTT message on ${topic} refused: ${err.message}`);
+    });
   }
 
   /** Resolves when the messages being handled now are done (or after ms). */
