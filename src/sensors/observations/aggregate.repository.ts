@@ -5,7 +5,7 @@ const AGGREGATE_LOCK_KEY = 0x53414747; // 'SAGG'
 
 /**
  * Every query on sensor_aggregate and sensor_aggregate_pending (the writer fills the latter through
- * ObservationRepository.markAggregatesPending), and the retention deletes.
+ * ObservationRepository.bookkeep), and the retention deletes.
  */
 @Injectable()
 export class AggregateRepository {

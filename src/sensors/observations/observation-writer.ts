@@ -247,21 +247,21 @@ export class ObservationWriter {
       if (k !== undefined && newer[k].time.getTime() === newest.get(id)) direct.push({ row: newer[k], id: newIds![k]! });
       else lookup.push(id);
     }
-    if (direct.length) await this.repo.advanceLatestTo(client, direct);
     const uses = new Map<string, [number, number]>();
     for (const r of accepted) if (r.featureOfInterestId !== null) uses.set(`${r.featureOfInterestId}|${r.datastreamId}`, [r.featureOfInterestId, r.datastreamId]);
-    if (uses.size) {
-      const pairs = [...uses.values()].sort((a, b) => a[0] - b[0] || a[1] - b[1]);
-      await this.repo.noteFeatureUse(client, pairs.map((p) => p[0]), pairs.map((p) => p[1]));
-    }
-    if (lookup.length) await this.repo.advanceLatest(client, lookup, lookup.map((id) => new Date(newest.get(id)!)));
+    const pairs = [...uses.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     const pendingIds: number[] = [];
     const pendingHours: Date[] = [];
-    for (const id of ids) for (const h of [...hours.get(id)!].sort((a, b) => a - b)) {
+    for (const id of ids) for (const h of [...hours.get(id)!].sort((x, y) => x - y)) {
       pendingIds.push(id);
       pendingHours.push(new Date(h));
     }
-    await this.repo.markAggregatesPending(client, pendingIds, pendingHours);
+    await this.repo.bookkeep(client, {
+      direct,
+      lookup: { ids: lookup, times: lookup.map((id) => new Date(newest.get(id)!)) },
+      uses: { features: pairs.map((x) => x[0]), datastreams: pairs.map((x) => x[1]) },
+      pending: { ids: pendingIds, hours: pendingHours },
+    });
     return rest;
   }
 

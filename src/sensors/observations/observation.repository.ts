@@ -309,66 +309,57 @@ export class ObservationRepository {
   }
 
   /**
-   * Moves each datastream's latest reading forward to the reading stored at `times[i]` (the batch's newest of
-   * `ids[i]`): when it is newer than the stored latest, or when it is the stored latest itself and its value was
-   * revised. Never backwards. Datastreams in ascending order, so concurrent writers lock alike.
+   * The bookkeeping after a batch's rows are stored, in one statement (one round trip, not four):
+   *  - the latest values, moved forward only, to the batch's newest reading of each datastream: from the batch itself
+   *    where that row's id is known (`direct`), else looked up among the stored rows (`lookup`; also when the stored
+   *    latest reading itself was revised);
+   *  - which Datastreams observed which FeaturesOfInterest (sensor_feature_use);
+   *  - the (datastream, UTC hour) pairs pending for the aggregate job (aggregates.ts).
+   * Every list in ascending key order, so concurrent writers lock alike.
    */
-  async advanceLatest(client: PoolClient, ids: readonly number[], times: readonly Date[]): Promise<void> {
-    await byIndexLookups(client, () => client.query(
-      `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
-       SELECT o.datastream_id, o.id, o.phenomenon_time, o.phenomenon_time_end, o.result, o.result_json, o.quality, o.received_at
-         FROM unnest($1::bigint[], $2::timestamptz[]) AS n(datastream_id, t)
-         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = n.datastream_id AND x.phenomenon_time = n.t) o
-        ORDER BY o.datastream_id
-       ON CONFLICT (datastream_id) DO UPDATE
+  async bookkeep(client: PoolClient, b: {
+    direct: readonly { row: StagedRow; id: number }[];
+    lookup: { ids: readonly number[]; times: readonly Date[] };
+    uses: { features: readonly number[]; datastreams: readonly number[] };
+    pending: { ids: readonly number[]; hours: readonly Date[] };
+  }): Promise<void> {
+    const params: unknown[] = [];
+    const p = (v: unknown, type: string): string => `$${params.push(v)}::${type}`;
+    const parts: string[] = [];
+    const UPSERT = `ON CONFLICT (datastream_id) DO UPDATE
           SET observation_id = EXCLUDED.observation_id, phenomenon_time = EXCLUDED.phenomenon_time, phenomenon_time_end = EXCLUDED.phenomenon_time_end,
               result = EXCLUDED.result, result_json = EXCLUDED.result_json, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
-        WHERE sensor_latest.phenomenon_time < EXCLUDED.phenomenon_time
+        WHERE sensor_latest.phenomenon_time < EXCLUDED.phenomenon_time`;
+    if (b.direct.length) {
+      const d = [...b.direct].sort((x, y) => x.row.datastreamId - y.row.datastreamId);
+      parts.push(`direct AS (INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+       SELECT n.datastream_id, n.id, n.t, n.t_end, n.result, n.result_json, n.quality, now()
+         FROM unnest(${p(d.map((l) => l.row.datastreamId), 'bigint[]')}, ${p(d.map((l) => l.id), 'bigint[]')}, ${p(d.map((l) => l.row.time.toISOString()), 'timestamptz[]')},
+                     ${p(d.map((l) => l.row.end?.toISOString() ?? null), 'timestamptz[]')}, ${p(d.map((l) => l.row.result), 'float8[]')}, ${p(d.map((l) => l.row.resultJson), 'jsonb[]')},
+                     ${p(d.map((l) => l.row.quality), 'text[]')}) AS n(datastream_id, id, t, t_end, result, result_json, quality)
+       ${UPSERT})`);
+    }
+    if (b.lookup.ids.length) {
+      // OFFSET 0 keeps the subquery a lookup per key by the primary key (never a join over a whole partition).
+      parts.push(`lookup AS (INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+       SELECT o.datastream_id, o.id, o.phenomenon_time, o.phenomenon_time_end, o.result, o.result_json, o.quality, o.received_at
+         FROM unnest(${p(b.lookup.ids, 'bigint[]')}, ${p(b.lookup.times.map((t) => t.toISOString()), 'timestamptz[]')}) AS n(datastream_id, t)
+         CROSS JOIN LATERAL (SELECT * FROM sensor_observation x WHERE x.datastream_id = n.datastream_id AND x.phenomenon_time = n.t OFFSET 0) o
+        ORDER BY o.datastream_id
+       ${UPSERT}
            OR (sensor_latest.phenomenon_time = EXCLUDED.phenomenon_time
                AND (sensor_latest.result, sensor_latest.result_json, sensor_latest.quality, sensor_latest.phenomenon_time_end)
-                   IS DISTINCT FROM (EXCLUDED.result, EXCLUDED.result_json, EXCLUDED.quality, EXCLUDED.phenomenon_time_end))`,
-      [ids, times.map((t) => t.toISOString())],
-    ));
-  }
-
-  /**
-   * advanceLatest for readings just COPYed in whose ids are known: their values come from the batch, not from a
-   * lookup of each in sensor_observation. Same rule: never backwards; received now (the COPY's default too).
-   */
-  async advanceLatestTo(client: PoolClient, latest: readonly { row: StagedRow; id: number }[]): Promise<void> {
-    const sorted = [...latest].sort((a, b) => a.row.datastreamId - b.row.datastreamId);
-    await client.query(
-      `INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
-       SELECT n.datastream_id, n.id, n.t, n.t_end, n.result, n.result_json, n.quality, now()
-         FROM unnest($1::bigint[], $2::bigint[], $3::timestamptz[], $4::timestamptz[], $5::float8[], $6::jsonb[], $7::text[])
-              AS n(datastream_id, id, t, t_end, result, result_json, quality)
-       ON CONFLICT (datastream_id) DO UPDATE
-          SET observation_id = EXCLUDED.observation_id, phenomenon_time = EXCLUDED.phenomenon_time, phenomenon_time_end = EXCLUDED.phenomenon_time_end,
-              result = EXCLUDED.result, result_json = EXCLUDED.result_json, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
-        WHERE sensor_latest.phenomenon_time < EXCLUDED.phenomenon_time`,
-      [
-        sorted.map((l) => l.row.datastreamId), sorted.map((l) => l.id), sorted.map((l) => l.row.time.toISOString()),
-        sorted.map((l) => l.row.end?.toISOString() ?? null), sorted.map((l) => l.row.result), sorted.map((l) => l.row.resultJson), sorted.map((l) => l.row.quality),
-      ],
-    );
-  }
-
-  /** Notes which Datastreams observed which FeaturesOfInterest (see the SensorFeatureUse migration); pairs sorted. */
-  async noteFeatureUse(client: PoolClient, features: readonly number[], datastreams: readonly number[]): Promise<void> {
-    await client.query(
-      `INSERT INTO sensor_feature_use (feature_of_interest_id, datastream_id)
-       SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING`,
-      [features, datastreams],
-    );
-  }
-
-  /** Notes the (datastream, UTC hour) pairs a batch touched, for the aggregate job (aggregates.ts); pairs sorted. */
-  async markAggregatesPending(client: PoolClient, ids: readonly number[], hours: readonly Date[]): Promise<void> {
-    await client.query(
-      `INSERT INTO sensor_aggregate_pending (datastream_id, hour)
-       SELECT * FROM unnest($1::bigint[], $2::timestamptz[]) ON CONFLICT DO NOTHING`,
-      [ids, hours.map((t) => t.toISOString())],
-    );
+                   IS DISTINCT FROM (EXCLUDED.result, EXCLUDED.result_json, EXCLUDED.quality, EXCLUDED.phenomenon_time_end)))`);
+    }
+    if (b.uses.features.length) {
+      parts.push(`uses AS (INSERT INTO sensor_feature_use (feature_of_interest_id, datastream_id)
+       SELECT * FROM unnest(${p(b.uses.features, 'bigint[]')}, ${p(b.uses.datastreams, 'bigint[]')}) ON CONFLICT DO NOTHING)`);
+    }
+    if (b.pending.ids.length) {
+      parts.push(`pending AS (INSERT INTO sensor_aggregate_pending (datastream_id, hour)
+       SELECT * FROM unnest(${p(b.pending.ids, 'bigint[]')}, ${p(b.pending.hours.map((t) => t.toISOString()), 'timestamptz[]')}) ON CONFLICT DO NOTHING)`);
+    }
+    if (parts.length) await client.query(`WITH ${parts.join(',\n')} SELECT 1`, params);
   }
 
   /**
