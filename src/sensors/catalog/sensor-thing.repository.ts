@@ -206,6 +206,24 @@ export class SensorThingRepository {
     );
   }
 
+  /**
+   * When a dataset's observations begin (ISO 8601, UTC): the earliest phenomenon time over its Thing's Datastreams, null while it has
+   * none (or is no sensor dataset). Each Datastream's first is one step into the primary key (datastream_id,
+   * phenomenon_time) of each partition, so the cost grows with the Datastreams, not with the observations.
+   */
+  async firstObservationAt(db: EntityManager, packageId: string): Promise<string | null> {
+    const [row]: { first: string | null }[] = await db.query(
+      `SELECT to_char(min(f.phenomenon_time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS first
+         FROM sensor_thing th
+         JOIN sensor_datastream d ON d.thing_id = th.id
+         CROSS JOIN LATERAL (SELECT o.phenomenon_time FROM sensor_observation o WHERE o.datastream_id = d.id ORDER BY o.phenomenon_time LIMIT 1) f
+        WHERE th.package_id = $1`,
+      [packageId],
+    );
+    // ISO 8601 in UTC with as many fractional digits as there are (none for a whole second).
+    return row?.first ? `${row.first.replace(/\.?0+$/, '')}Z` : null;
+  }
+
   /** Counts for tests and status: rows of a Thing's history. */
   async historyCount(db: EntityManager, thingId: number): Promise<number> {
     const [row]: { n: number }[] = await db.query(`SELECT count(*)::int AS n FROM sensor_historical_location WHERE thing_id = $1`, [thingId]);
