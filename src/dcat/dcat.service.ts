@@ -3,7 +3,7 @@ import type { Quad } from '@rdfjs/types';
 import type { ActionContext } from '../api/action-context';
 import { ActionRegistry } from '../api/action-registry';
 import { Dispatcher } from '../api/dispatcher';
-import { NotFound, ValidationError } from '../api/errors';
+import { NotAuthorized, NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { DCAT_PROFILES, DEFAULT_PROFILE } from '../../dcat-profiles';
 import { DcatGraphWriter, datasetIri } from './dcat-graph';
@@ -96,25 +96,29 @@ export class DcatService {
     return { quads: await this.quadsFor(ctx, dataset, profile), dataset };
   }
 
-  /** A dataset dict (stored or not) as quads, with its organization's inherited metadata and a live dataset's facts. */
-  async quadsFor(ctx: ActionContext, dataset: Dict, profile: DcatProfile): Promise<Quad[]> {
+  /**
+   * A dataset dict (stored or not) as quads, with its organization's inherited metadata and (unless `live` is false)
+   * what the publisher finds of a live dataset's data.
+   */
+  async quadsFor(ctx: ActionContext, dataset: Dict, profile: DcatProfile, live = true): Promise<Quad[]> {
     const orgId = (dataset.owner_org as string | undefined) ?? ((dataset.organization as Dict | undefined)?.id as string | undefined);
     const orgs = orgId ? await this.organizations(ctx.withIgnoreAuth(), [orgId]) : new Map();
-    return this.writer(profile).dataset(dataset, orgId ? orgs.get(orgId) ?? null : null, [], await this.liveFacts(ctx, dataset));
+    return this.writer(profile).dataset(dataset, orgId ? orgs.get(orgId) ?? null : null, [], live ? await this.liveFacts(ctx, dataset) : undefined);
   }
 
   /**
-   * Since when a sensor dataset has observations, through the sensors' action sensor_dataset_period (one cheap query);
-   * nothing for other datasets, one not stored yet (a package_create's validation), or where no part serves that
-   * action. Asked without auth: the caller has the dict already, so may read the dataset.
+   * Since when a sensor dataset has observations, through the sensors' action sensor_dataset_period (one cheap query),
+   * asked as the caller: a dict handed to dcat_validate may carry any dataset's id, and must not learn a private one's.
+   * Nothing for other datasets, one not stored (or not the caller's to read), or where no part serves that action.
    */
   private async liveFacts(ctx: ActionContext, dataset: Dict): Promise<LiveFacts | undefined> {
     if (dataset.type !== 'sensor' || typeof dataset.id !== 'string' || !this.registry.get(SENSOR_PERIOD)) return undefined;
     try {
-      const period = await ctx.withIgnoreAuth().call<{ start: string | null }>(SENSOR_PERIOD, { id: dataset.id });
+      const period = await ctx.call<{ start: string | null }>(SENSOR_PERIOD, { id: dataset.id });
       return { firstObservationAt: period.start };
     } catch (e) {
-      if (e instanceof NotFound) return undefined;
+      // A dict's id that names no readable dataset (or is no id at all, for dcat_validate) gives no facts.
+      if (e instanceof NotFound || e instanceof NotAuthorized || e instanceof ValidationError) return undefined;
       throw e;
     }
   }

@@ -125,6 +125,12 @@ describe('DCAT-AP.de of a sensor dataset', () => {
     const refused = await request(t.http).get('/api/3/action/sensor_dataset_period').query({ id: hidden.packageId });
     expect(refused).toMatchObject({ status: 403, body: { success: false, error: { __type: 'Authorization Error' } } });
     expect(await t.call('sensor_dataset_period', { id: hidden.packageId })).toEqual({ id: hidden.packageId, start: null, end: null });
+    // dcat_validate of a sensor dict validates it whatever id it names: one not stored, or not the caller's to read.
+    for (const id of [undefined, hidden.packageId, 'x'.repeat(300)]) {
+      const { id: _stored, ...dict } = dataset;
+      const res = await request(t.http).post('/api/3/action/dcat_validate').send({ dataset: { ...dict, ...(id ? { id } : {}), name: 'pegel-neu' } });
+      expect({ id, status: res.status, success: res.body.success }).toEqual({ id, status: 200, success: true });
+    }
   });
 
   it('appears in the catalog and passes the official DCAT-AP.de 3.0 shapes and the GovData 2.0 conventions', async () => {
