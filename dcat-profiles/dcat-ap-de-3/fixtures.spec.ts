@@ -4,7 +4,7 @@ import type { Quad } from '@rdfjs/types';
 import { Parser } from 'n3';
 import { isomorphic } from 'rdf-isomorphic';
 import { DcatGraphReader, DcatGraphWriter } from '../../src/dcat/dcat-graph';
-import type { CatalogInfo, Dict, OrganizationInfo } from '../../src/dcat/profile';
+import type { CatalogInfo, Dict, LiveFacts, OrganizationInfo } from '../../src/dcat/profile';
 import { formatByExt, parseRdf, serializeQuads } from '../../src/dcat/rdf-formats';
 import { ShaclValidator } from '../../src/dcat/shacl-validator';
 import { vocabularyQuads } from '../../src/dcat/vocabulary-quads';
@@ -26,6 +26,8 @@ interface FixtureCase {
   catalog: CatalogInfo;
   organization: OrganizationInfo | null;
   dataset: Dict;
+  /** What the publisher looks up of a live dataset's data (DcatService), for a sensor case. */
+  live?: LiveFacts;
   expected: Quad[];
 }
 
@@ -34,12 +36,12 @@ const CASES: FixtureCase[] = readdirSync(CASES_DIR)
   .sort()
   .map((f) => {
     const name = f.replace(/\.input\.json$/, '');
-    const input = JSON.parse(readFileSync(path.join(CASES_DIR, f), 'utf8')) as { catalog?: Partial<CatalogInfo>; organization?: OrganizationInfo; dataset: Dict };
+    const input = JSON.parse(readFileSync(path.join(CASES_DIR, f), 'utf8')) as { catalog?: Partial<CatalogInfo>; organization?: OrganizationInfo; dataset: Dict; live?: LiveFacts };
     const expected = new Parser({ baseIRI: 'http://catalog.test/' }).parse(readFileSync(path.join(CASES_DIR, `${name}.expected.ttl`), 'utf8')) as Quad[];
-    return { name, catalog: { ...CATALOG_DEFAULTS, ...input.catalog }, organization: input.organization ?? null, dataset: input.dataset, expected };
+    return { name, catalog: { ...CATALOG_DEFAULTS, ...input.catalog }, organization: input.organization ?? null, dataset: input.dataset, live: input.live, expected };
   });
 
-const write = (c: FixtureCase): Quad[] => new DcatGraphWriter(dcatApDe3, c.catalog).dataset(c.dataset, c.organization);
+const write = (c: FixtureCase): Quad[] => new DcatGraphWriter(dcatApDe3, c.catalog).dataset(c.dataset, c.organization, [], c.live);
 const violationsOf = (findings: { severity: string; focusNode: string; path?: string; message: unknown }[]): string[] =>
   findings.filter((f) => f.severity === 'violation').map((f) => `${f.focusNode} ${f.path ?? ''}: ${JSON.stringify(f.message)}`);
 
@@ -64,6 +66,8 @@ describe('DCAT-AP.de 3.0 profile fixtures', () => {
     const original = Object.fromEntries(((c.dataset.extras ?? []) as { key: string; value: string }[]).map((e) => [e.key, e.value]));
     if (original.spatial) expect(JSON.parse(extras.spatial)).toEqual(JSON.parse(original.spatial));
     if (original.frequency) expect(extras.frequency).toBe(original.frequency);
+    // A live dataset's period comes back as the temporal coverage a harvester of this catalog stores.
+    if (c.live?.firstObservationAt) expect(extras.temporal_start).toBe(c.live.firstObservationAt);
     expect((back.resources as Dict[]).map((r) => r.url).sort()).toEqual(((c.dataset.resources ?? []) as Dict[]).map((r) => r.url).sort());
   });
 

@@ -109,6 +109,19 @@ export function writeLiveServices(s: WriteScope): void {
 }
 
 /**
+ * dcterms:temporal of a sensor dataset: a PeriodOfTime from its first observation on, without an end, as it is live.
+ * Only while it has observations, and only when a steward set no temporal_start / temporal_end (written as such).
+ */
+export function writeLiveTemporal(s: WriteScope): void {
+  const start = s.live?.firstObservationAt;
+  if (!isSensor(s.dataset) || !start || s.get('temporal_start') || s.get('temporal_end')) return;
+  const period = named(`${datasetNode(s)}#observation-period`);
+  s.add(s.node, iri('dcterms', 'temporal'), period);
+  s.add(period, RDF_TYPE, iri('dcterms', 'PeriodOfTime'));
+  s.add(period, iri('dcat', 'startDate'), typedLiteral(start, `${NS.xsd}dateTime`));
+}
+
+/**
  * A DataStore-fed distribution of a sensor dataset: its CSV dump is the download (text/csv, renewed with every
  * reading), reachable also through the APIs that serve the dataset.
  */

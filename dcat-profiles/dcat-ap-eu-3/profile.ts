@@ -1,5 +1,5 @@
 import { publisherNode } from './publisher';
-import { readSpatialGeometry, writeLiveDistribution, writeLiveServices, writeSpatialGeometry } from './live-data';
+import { readSpatialGeometry, writeLiveDistribution, writeLiveServices, writeLiveTemporal, writeSpatialGeometry } from './live-data';
 import { DcatProfile, iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
 
 /**
@@ -211,7 +211,7 @@ export const dcatAp3: DcatProfile = {
     { field: 'status', predicate: iri('adms', 'status'), kind: 'iri' },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
   ],
-  datasetWriters: [writePublisher, writeContact, writeTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices],
+  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices],
   distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution],
   datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
   distributionReaders: [readDistribution],

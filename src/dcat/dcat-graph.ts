@@ -3,7 +3,7 @@ import type * as $rdf from 'rdflib';
 import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
 import { resolveTerm, VocabularyName } from '../../dcat-profiles/vocabularies';
 import { toRdflib } from './rdf-formats';
-import { CatalogInfo, DcatProfile, Dict, FieldRule, iri, literal, named, OrganizationInfo, ReadScope, ResourceScope, statement, typedLiteral, ValueKind, WriteScope } from './profile';
+import { CatalogInfo, DcatProfile, Dict, FieldRule, iri, LiveFacts, literal, named, OrganizationInfo, ReadScope, ResourceScope, statement, typedLiteral, ValueKind, WriteScope } from './profile';
 
 const RDF_TYPE = iri('rdf', 'type');
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
@@ -72,8 +72,8 @@ export function valueTerm(kind: ValueKind, raw: string): Term | undefined {
 export class DcatGraphWriter {
   constructor(readonly profile: DcatProfile, readonly catalog: CatalogInfo) {}
 
-  /** One dataset (with its distributions) as quads. */
-  dataset(dataset: Dict, organization: OrganizationInfo | null, out: Quad[] = []): Quad[] {
+  /** One dataset (with its distributions) as quads; `live`: what the publisher found of a live dataset's data. */
+  dataset(dataset: Dict, organization: OrganizationInfo | null, out: Quad[] = [], live?: LiveFacts): Quad[] {
     const siteUrl = this.catalog.siteUrl;
     const node = named(datasetIri(siteUrl, String(dataset.id)));
     const extras = extrasOf(dataset);
@@ -99,6 +99,7 @@ export class DcatGraphWriter {
       // Nested nodes (contact point, period, agents, checksums) get IRIs under the dataset's: the same in
       // every serialization (rdflib's RDF/XML writer mishandles shared blank nodes) and stable across exports.
       blank: () => named(`${node.value}#n${++nested}`),
+      live,
     };
     add(node, RDF_TYPE, iri('dcat', 'Dataset'));
     this.rows(this.profile.dataset, scope, add);

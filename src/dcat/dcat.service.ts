@@ -1,12 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Quad } from '@rdfjs/types';
 import type { ActionContext } from '../api/action-context';
+import { ActionRegistry } from '../api/action-registry';
 import { Dispatcher } from '../api/dispatcher';
-import { ValidationError } from '../api/errors';
+import { NotAuthorized, NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { DCAT_PROFILES, DEFAULT_PROFILE } from '../../dcat-profiles';
 import { DcatGraphWriter, datasetIri } from './dcat-graph';
-import { iri, named, statement, typedLiteral, CatalogInfo, DcatProfile, Dict, OrganizationInfo, Term } from './profile';
+import { iri, named, statement, typedLiteral, CatalogInfo, DcatProfile, Dict, LiveFacts, OrganizationInfo, Term } from './profile';
 import { RdfFormat, serializeQuads } from './rdf-formats';
 
 export interface CatalogPageQuery {
@@ -17,12 +18,15 @@ export interface CatalogPageQuery {
   profile?: string;
 }
 
+/** The action of the sensor datasets that says since when a dataset has observations (src/sensors). */
+const SENSOR_PERIOD = 'sensor_dataset_period';
+
 /** Builds the DCAT graphs the catalog publishes: catalog pages (public, active datasets only) and single datasets. */
 @Injectable()
 export class DcatService {
   readonly catalogInfo: CatalogInfo;
 
-  constructor(private readonly dispatcher: Dispatcher, @Inject(APP_CONFIG) private readonly config: AppConfig) {
+  constructor(private readonly dispatcher: Dispatcher, private readonly registry: ActionRegistry, @Inject(APP_CONFIG) private readonly config: AppConfig) {
     const c = config;
     this.catalogInfo = {
       siteUrl: c.SITE_URL,
@@ -92,11 +96,31 @@ export class DcatService {
     return { quads: await this.quadsFor(ctx, dataset, profile), dataset };
   }
 
-  /** A dataset dict (stored or not) as quads, with its organization's inherited metadata. */
-  async quadsFor(ctx: ActionContext, dataset: Dict, profile: DcatProfile): Promise<Quad[]> {
+  /**
+   * A dataset dict (stored or not) as quads, with its organization's inherited metadata and (unless `live` is false)
+   * what the publisher finds of a live dataset's data.
+   */
+  async quadsFor(ctx: ActionContext, dataset: Dict, profile: DcatProfile, live = true): Promise<Quad[]> {
     const orgId = (dataset.owner_org as string | undefined) ?? ((dataset.organization as Dict | undefined)?.id as string | undefined);
     const orgs = orgId ? await this.organizations(ctx.withIgnoreAuth(), [orgId]) : new Map();
-    return this.writer(profile).dataset(dataset, orgId ? orgs.get(orgId) ?? null : null);
+    return this.writer(profile).dataset(dataset, orgId ? orgs.get(orgId) ?? null : null, [], live ? await this.liveFacts(ctx, dataset) : undefined);
+  }
+
+  /**
+   * Since when a sensor dataset has observations, through the sensors' action sensor_dataset_period (one cheap query),
+   * asked as the caller: a dict handed to dcat_validate may carry any dataset's id, and must not learn a private one's.
+   * Nothing for other datasets, one not stored (or not the caller's to read), or where no part serves that action.
+   */
+  private async liveFacts(ctx: ActionContext, dataset: Dict): Promise<LiveFacts | undefined> {
+    if (dataset.type !== 'sensor' || typeof dataset.id !== 'string' || !this.registry.get(SENSOR_PERIOD)) return undefined;
+    try {
+      const period = await ctx.call<{ start: string | null }>(SENSOR_PERIOD, { id: dataset.id });
+      return { firstObservationAt: period.start };
+    } catch (e) {
+      // A dict's id that names no readable dataset (or is no id at all, for dcat_validate) gives no facts.
+      if (e instanceof NotFound || e instanceof NotAuthorized || e instanceof ValidationError) return undefined;
+      throw e;
+    }
   }
 
   /**
@@ -125,7 +149,7 @@ export class DcatService {
     const quads: Quad[] = [];
     const newest = result.results[0]?.metadata_modified as string | undefined;
     writer.catalogNode(result.results.map((d) => String(d.id)), page === 1 ? newest : undefined, quads);
-    for (const d of result.results) writer.dataset(d, orgs.get(String(d.owner_org)) ?? null, quads);
+    for (const d of result.results) writer.dataset(d, orgs.get(String(d.owner_org)) ?? null, quads, await this.liveFacts(anonymous, d));
     this.paging(quads, result.count, page, rows, pageUrl);
     return serializeQuads(quads, format, [...profile.prefixes, 'hydra']);
   }

@@ -94,6 +94,15 @@ export interface CatalogInfo {
   contributorId?: string;
 }
 
+/**
+ * What the publisher knows of a live (sensor) dataset's data beyond its dict, looked up when it writes the dataset:
+ * the dict says what the data is, not since when it exists.
+ */
+export interface LiveFacts {
+  /** The phenomenon time of its first observation (ISO 8601), null while it has none. */
+  firstObservationAt: string | null;
+}
+
 /** Everything a profile's functions may use while writing one dataset. */
 export interface WriteScope {
   siteUrl: string;
@@ -109,6 +118,8 @@ export interface WriteScope {
   getMany(field: string, opts?: { inherit?: boolean }): string[];
   value(kind: ValueKind, raw: string): Term | undefined;
   blank(): Term;
+  /** A live dataset's facts, when the publisher looked them up (sensor datasets); absent otherwise. */
+  live?: LiveFacts;
 }
 
 export interface ResourceScope extends WriteScope {

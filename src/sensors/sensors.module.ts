@@ -10,6 +10,7 @@ import { SensorCatalog } from './catalog/sensor-catalog.service';
 import { SensorDatasetChanges } from './catalog/sensor-dataset-changes';
 import { SensorPollJob } from './catalog/sensor-poll.job';
 import { SensorPollers } from './catalog/sensor-poller';
+import { SensorDatasetReadActions } from './catalog/sensor-dataset-read.actions';
 import { SensorSourceReadActions } from './catalog/sensor-source-read.actions';
 import { SensorSourceRunActions } from './catalog/sensor-source-run.actions';
 import { SensorSourceWriteActions } from './catalog/sensor-source-write.actions';
@@ -49,7 +50,7 @@ import { StaWriter } from './live/sta-write.service';
   imports: [CatalogModule, AuthModule, JobsModule, DatastoreModule, StaModule, ObservationsModule, MqttModule],
   providers: [
     SensorSourceRepository, SensorThingRepository, SensorCatalog, SensorPollers, SensorPollJob, SensorDatasetChanges,
-    SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions, SensorSourceChanges,
+    SensorSourceReadActions, SensorSourceWriteActions, SensorSourceRunActions, SensorSourceChanges, SensorDatasetReadActions,
     LiveRepository, StaWriteRepository, StaLocationLinks, StaObservations, ObservationUpdates, StaPermissions, StaCreator, StaWriter, StaCreateObservations, StaMqttCreate, MqttSources,
     EntityUpdates,
   ],
@@ -63,6 +64,7 @@ export class SensorsModule implements OnModuleInit, OnApplicationBootstrap {
     private readonly datasetChanges: SensorDatasetChanges,
     private readonly pollJob: SensorPollJob,
     private readonly sourceReads: SensorSourceReadActions,
+    private readonly datasetReads: SensorDatasetReadActions,
     private readonly sourceWrites: SensorSourceWriteActions,
     private readonly sourceRuns: SensorSourceRunActions,
     private readonly sourceChanges: SensorSourceChanges,
@@ -71,7 +73,7 @@ export class SensorsModule implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
-    this.registry.register([...this.sourceReads.all(), ...this.sourceWrites.all(), ...this.sourceRuns.all()]);
+    this.registry.register([...this.sourceReads.all(), ...this.datasetReads.all(), ...this.sourceWrites.all(), ...this.sourceRuns.all()]);
     this.changes.onWrite((ctx, ids) => this.datasetChanges.onWrite(ctx, ids));
     this.pollJob.register();
     this.staMqttCreate.register();

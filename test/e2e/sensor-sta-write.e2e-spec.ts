@@ -185,6 +185,33 @@ describe('SensorThings writes over HTTP', () => {
     expect((await get(`/Things(${thing})`)).status).toBe(200);
   });
 
+  it('shows an Observation whose result is text, not a number, as result_json in datastore_search, the CSV dump and the latest values', async () => {
+    const thing = (await send('post', '/Things', gauge('Oberwesel'))).body['@iot.id'];
+    const ds = (await get(`/Things(${thing})/Datastreams`)).body.value[0]['@iot.id'];
+    expect((await send('post', `/Datastreams(${ds})/Observations`, { phenomenonTime: '2025-01-10T06:00:00Z', result: 212 })).status).toBe(201);
+    expect((await send('post', `/Datastreams(${ds})/Observations`, { phenomenonTime: '2025-01-10T07:00:00Z', result: 'Eisgang' })).status).toBe(201);
+    const [{ resource_id }] = await t.db.dataSource.query('SELECT resource_id FROM sensor_datastream WHERE id = $1', [ds]);
+    const [{ latest_resource_id }] = await t.db.dataSource.query('SELECT latest_resource_id FROM sensor_thing WHERE id = $1', [thing]);
+
+    type Found = { fields: { id: string; type: string; info?: Record<string, string> }[]; records: Record<string, unknown>[] };
+    const stream = await t.call<Found>('datastore_search', { resource_id, sort: 'phenomenon_time' });
+    expect(stream.records.map((r) => [r.phenomenon_time, r.result, r.result_json])).toEqual([
+      ['2025-01-10T06:00:00+00:00', 212, null], ['2025-01-10T07:00:00+00:00', null, 'Eisgang'],
+    ]);
+    expect(stream.fields.at(-1)).toMatchObject({ id: 'result_json', info: { label: 'Wert (kein Zahlenwert)' } });
+    expect((await t.call<Found>('datastore_search', { resource_id, q: 'eisgang' })).records.map((r) => r.result_json)).toEqual(['Eisgang']);
+
+    const dump = await request(t.http).get(`/datastore/dump/${resource_id}`);
+    expect(dump.status).toBe(200);
+    const [header, , text] = dump.text.trim().split(/\r?\n/);
+    expect(header.split(',').at(-1)).toBe('result_json');
+    // As any json column of the DataStore: its JSON text (a string in quotes, which CSV doubles).
+    expect(text).toMatch(/^\d+,2025-01-10 07:00:00\+00,.*,"""Eisgang"""$/);
+
+    const latest = await t.call<Found>('datastore_search', { resource_id: latest_resource_id });
+    expect(latest.records).toEqual([expect.objectContaining({ _id: ds, result: null, result_json: 'Eisgang', phenomenon_time: '2025-01-10T07:00:00+00:00' })]);
+  });
+
   it('deletes a Thing through its dataset: the Datastreams and Observations go with it and the dataset is deleted', async () => {
     const thing = (await send('post', '/Things', gauge('Cochem'))).body['@iot.id'];
     const ds = (await get(`/Things(${thing})/Datastreams`)).body.value[0]['@iot.id'];

@@ -222,6 +222,14 @@ describe('visibility of sensor data on every read path', () => {
       }
     });
 
+    it('sensor_dataset_period of the private gauge is refused (403) unless readable, the public one answers', async () => {
+      const hidden = await action('sensor_dataset_period', { id: priv.packageId });
+      expect(hidden.status).toBe(seesPrivate ? 200 : 403);
+      if (seesPrivate) expect(hidden.body.result).toMatchObject({ id: priv.packageId, start: expect.stringMatching(/^\d{4}-/) });
+      else expect(hidden.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
+      expect((await action('sensor_dataset_period', { id: pub.packageId })).status).toBe(200);
+    });
+
     it('DataStore: the dumps of the private resources answer 404 unless readable', async () => {
       for (const kind of ['sensor_latest', 'stream:W', 'sensor_hourly']) {
         const res = await get(`/datastore/dump/${privResources[kind]}`);

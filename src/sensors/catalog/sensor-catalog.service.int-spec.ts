@@ -135,6 +135,7 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       const res = await t.call<Dict & { records: Dict[]; fields: Dict[] }>('datastore_search', { resource_id: w.id, limit: 2 }, { as: null });
       expect(res.fields.map((f) => [f.id, f.type])).toEqual([
         ['_id', 'int'], ['phenomenon_time', 'timestamptz'], ['phenomenon_time_end', 'timestamptz'], ['result', 'float8'], ['quality', 'text'], ['quality_reason', 'text'], ['received_at', 'timestamptz'],
+        ['result_json', 'jsonb'],
       ]);
       expect(res.total).toBe(100);
       expect(res.records[0]).toMatchObject({ result: 300, quality: 'good', phenomenon_time: '2025-03-28T23:00:00+00:00', phenomenon_time_end: null });
@@ -157,7 +158,7 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       const dump = await request(t.http).get(`/datastore/dump/${w.id}?sort=phenomenon_time desc&limit=2`);
       expect(dump.status).toBe(200);
       const lines = dump.text.trim().split(/\r?\n/);
-      expect(lines[0]).toBe('_id,phenomenon_time,phenomenon_time_end,result,quality,quality_reason,received_at');
+      expect(lines[0]).toBe('_id,phenomenon_time,phenomenon_time_end,result,quality,quality_reason,received_at,result_json');
       expect(lines[1]).toMatch(/,399,good,,/);
       expect(lines).toHaveLength(3);
     });

@@ -46,6 +46,9 @@ export interface StaThingInput {
 
 type Dict = Record<string, unknown>;
 
+/** The data dictionary of a datastream view's `result_json` (the migration 1795880000000 gives older views the same). */
+const RESULT_JSON_INFO = { label: 'Wert (kein Zahlenwert)', notes: 'Ergebnis, das keine Zahl ist (Text, Wahrheitswert oder Objekt), als JSON; leer, wenn result eine Zahl ist' };
+
 const isUniqueName = async (ctx: ActionContext, name: string): Promise<boolean> => {
   try {
     const d = await ctx.withIgnoreAuth().call<{ state: string }>('package_show', { id: name });
@@ -269,6 +272,7 @@ export class SensorCatalog {
         phenomenon_time: { label: 'Zeitpunkt', notes: 'Messzeitpunkt (bei Intervallwerten der Beginn des Intervalls)' },
         result: { label: `${stream.name} (${unit.symbol})`, notes: `Messwert in ${unit.name}` },
         quality: { label: 'Qualität', notes: 'good, missing (kein Wert), invalid (als falsch gemeldet oder unplausibel) oder suspect' },
+        result_json: RESULT_JSON_INFO,
       });
     }
     await register(ids.hourly, this.things.aggregateView(thingId, 'hour'));

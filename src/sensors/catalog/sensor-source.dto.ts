@@ -38,6 +38,10 @@ export class SensorSourceIdInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
 }
 
+export class SensorDatasetIdInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+}
+
 export class SensorSourceListInput {
   /** Only this organization's sources (id or name). */
   @Field(ignoreEmpty, unicodeSafe, maxLength(100)) owner_org?: string;

@@ -211,6 +211,24 @@ export class SensorThingRepository {
     );
   }
 
+  /**
+   * When a dataset's observations begin (ISO 8601, UTC): the earliest phenomenon time over its Thing's Datastreams, null while it has
+   * none (or is no sensor dataset). Each Datastream's first is one step into the primary key (datastream_id,
+   * phenomenon_time) of each partition, so the cost grows with the Datastreams, not with the observations.
+   */
+  async firstObservationAt(db: EntityManager, packageId: string): Promise<string | null> {
+    const [row]: { first: string | null }[] = await db.query(
+      `SELECT to_char(min(f.phenomenon_time) AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS first
+         FROM sensor_thing th
+         JOIN sensor_datastream d ON d.thing_id = th.id
+         CROSS JOIN LATERAL (SELECT o.phenomenon_time FROM sensor_observation o WHERE o.datastream_id = d.id ORDER BY o.phenomenon_time LIMIT 1) f
+        WHERE th.package_id = $1`,
+      [packageId],
+    );
+    // ISO 8601 in UTC with as many fractional digits as there are (none for a whole second).
+    return row?.first ? `${row.first.replace(/\.?0+$/, '')}Z` : null;
+  }
+
   /** Counts for tests and status: rows of a Thing's history. */
   async historyCount(db: EntityManager, thingId: number): Promise<number> {
     const [row]: { n: number }[] = await db.query(`SELECT count(*)::int AS n FROM sensor_historical_location WHERE thing_id = $1`, [thingId]);
@@ -220,20 +238,28 @@ export class SensorThingRepository {
   // -------------------------------------------------------------------------------------------
   // The SELECTs of the DataStore views. `_full_text` is built in the `simple` configuration (DatastoreViews' default).
 
-  /** One datastream's observations: CKAN's `_id` is the Observation's id. */
+  /**
+   * One datastream's observations: CKAN's `_id` is the Observation's id. `result` is a number; a result that is none
+   * (a SensorThings client's text, truth value or object) is `result_json`, also found by `q`. New columns go at the
+   * end: existing views are replaced in place (CREATE OR REPLACE VIEW keeps their columns and comments), and a
+   * migration brings the views made before to this form (1795880000000-SensorViewsResultJson).
+   */
   observationsView(datastreamId: number): string {
     return `SELECT o.id AS _id,
-        to_tsvector('simple', o.quality || coalesce(' ' || o.quality_reason, '')) AS _full_text,
-        o.phenomenon_time, o.phenomenon_time_end, o.result, o.quality, o.quality_reason, o.received_at
+        to_tsvector('simple', o.quality || coalesce(' ' || o.quality_reason, '') || coalesce(' ' || (o.result_json #>> '{}'), '')) AS _full_text,
+        o.phenomenon_time, o.phenomenon_time_end, o.result, o.quality, o.quality_reason, o.received_at, o.result_json
       FROM public.sensor_observation o WHERE o.datastream_id = ${idLiteral(datastreamId)}`;
   }
 
-  /** A Thing's latest values: one row per datastream (`_id` the Datastream's id), also while it has no reading yet. */
+  /**
+   * A Thing's latest values: one row per datastream (`_id` the Datastream's id), also while it has no reading yet;
+   * `result_json` as in observationsView.
+   */
   latestView(thingId: number): string {
     return `SELECT d.id AS _id,
-        to_tsvector('simple', d.name || ' ' || coalesce(d.source_key, '') || ' ' || coalesce(l.quality, '')) AS _full_text,
+        to_tsvector('simple', d.name || ' ' || coalesce(d.source_key, '') || ' ' || coalesce(l.quality, '') || coalesce(' ' || (l.result_json #>> '{}'), '')) AS _full_text,
         d.source_key AS stream, d.name AS datastream, d.quantity, d.unit_of_measurement ->> 'symbol' AS unit,
-        l.phenomenon_time, l.phenomenon_time_end, l.result, l.quality, l.received_at
+        l.phenomenon_time, l.phenomenon_time_end, l.result, l.quality, l.received_at, l.result_json
       FROM public.sensor_datastream d LEFT JOIN public.sensor_latest l ON l.datastream_id = d.id WHERE d.thing_id = ${idLiteral(thingId)}`;
   }
 

@@ -38,6 +38,8 @@ describe('units', () => {
     expect(unitText({ name: 'degree Celsius', symbol: '', definition: '' })).toBe('degree Celsius');
     expect(unitText({ definition: 'http://qudt.org/vocab/unit/K' })).toBe('K');
     expect(unitText({ symbol: null })).toBeNull();
+    expect(unitText({ definition: 'http://unitsofmeasure.org/ucum.html#%' })).toBe('%');
+    expect(unitText({ definition: 'http://unitsofmeasure.org/ucum.html#m%2Fs' })).toBe('m/s');
     expect(canonicalUnit('discharge')).toEqual({ symbol: 'm³/s', ucum: 'm3/s' });
   });
 });

@@ -1,8 +1,8 @@
 import type { QuantityKey } from '../readings';
 
 /**
- * The canonical unit of every quantity and the units converted to it. Observations are stored in the canonical unit
- * only, so a datastream's history never mixes units: a reading in another unit of the same quantity is converted
+ * The unit every quantity is stored in and the units converted to it, for the writer and the catalog alike (this is
+ * the one table of them). Observations are stored in that unit only, so a datastream's history never mixes units: a reading in another unit of the same quantity is converted
  * (m → cm ×100, m/s → km/h ×3.6, K → °C −273.15), one in a unit of another quantity (km/h for a water level), an
  * unknown or a missing unit refuses its batch (observation-writer.ts).
  *
@@ -18,55 +18,73 @@ interface Conversion {
   offset: number;
 }
 
-export interface QuantityUnits {
-  /** The unit observations of this quantity are stored in, as shown to users (and to SensorThings clients). */
-  canonical: string;
-  /** The UCUM code of the canonical unit, for a SensorThings unitOfMeasurement.definition. */
+/**
+ * The unit observations of a quantity are stored in, as its Datastreams declare it (SensorThings unitOfMeasurement:
+ * `definition` is the UCUM URI of `ucum`) and the portal shows it: the German name and symbol people read.
+ */
+export interface StoredUnit {
+  name: string;
+  symbol: string;
   ucum: string;
-  /** Every accepted spelling (normalised, see normaliseUnit) and its conversion to the canonical unit. */
+}
+
+export interface QuantityUnits {
+  /** The stored unit; a reading in any of its own spellings (name, symbol, UCUM code) is taken as it is. */
+  unit: StoredUnit;
+  /** The stored unit's international symbol, as messages name it (`veh/h`, where Datastreams say `Fz/h`). */
+  canonical: string;
+  /** Every accepted spelling (normalised, see normaliseUnit) and its conversion to the stored unit. */
   accepts: ReadonlyMap<string, Conversion>;
 }
 
 const same: Conversion = { factor: 1, offset: 0 };
 const times = (factor: number): Conversion => ({ factor, offset: 0 });
 
-function table(canonical: string, ucum: string, entries: [Conversion, ...string[]][]): QuantityUnits {
+/** A quantity's units: the stored one (by all its spellings and `canonical`, unconverted) and the other spellings. */
+function table(unit: StoredUnit, canonical: string, entries: [Conversion, ...string[]][]): QuantityUnits {
   const accepts = new Map<string, Conversion>();
-  for (const [conversion, ...spellings] of entries) for (const s of spellings) accepts.set(normaliseUnit(s), conversion);
-  return { canonical, ucum, accepts };
+  for (const [conversion, ...spellings] of [[same, unit.name, unit.symbol, unit.ucum, canonical], ...entries] as [Conversion, ...string[]][]) {
+    for (const s of spellings) accepts.set(normaliseUnit(s), conversion);
+  }
+  return { unit, canonical, accepts };
 }
 
+const CELSIUS_UNIT: StoredUnit = { name: 'Grad Celsius', symbol: '°C', ucum: 'Cel' };
 const CELSIUS: [Conversion, ...string[]][] = [
-  [same, '°C', 'Cel', 'degC', 'deg C', 'celsius', 'degree celsius', 'degrees celsius', '℃', 'Grad Celsius'],
+  [same, 'degC', 'deg C', 'celsius', 'degree celsius', 'degrees celsius', '℃'],
   [{ factor: 1, offset: -273.15 }, 'K', 'kelvin'],
 ];
 
+/**
+ * The one table of units: what each quantity is stored in (the catalog gives its Datastreams this unit,
+ * sensor-quantities.ts) and which other units are converted to it.
+ */
 export const UNITS: Readonly<Record<Exclude<QuantityKey, 'other'>, QuantityUnits>> = {
-  water_level: table('cm', 'cm', [
-    [same, 'cm', 'centimetre', 'centimeter', 'Zentimeter'],
+  water_level: table({ name: 'Zentimeter', symbol: 'cm', ucum: 'cm' }, 'cm', [
+    [same, 'centimetre', 'centimeter'],
     [times(0.1), 'mm', 'millimetre', 'millimeter', 'Millimeter'],
     [times(10), 'dm'],
     [times(100), 'm', 'metre', 'meter', 'Meter'],
   ]),
-  discharge: table('m³/s', 'm3/s', [
-    [same, 'm³/s', 'm3/s', 'm^3/s', 'm3.s-1', 'cumec', 'cubic metre per second', 'cubic meter per second', 'Kubikmeter je Sekunde'],
+  discharge: table({ name: 'Kubikmeter je Sekunde', symbol: 'm³/s', ucum: 'm3/s' }, 'm³/s', [
+    [same, 'm^3/s', 'm3.s-1', 'cumec', 'cubic metre per second', 'cubic meter per second'],
     [times(0.001), 'l/s', 'L/s', 'l.s-1', 'Liter je Sekunde'],
   ]),
-  water_temperature: table('°C', 'Cel', CELSIUS),
-  air_temperature: table('°C', 'Cel', CELSIUS),
-  speed: table('km/h', 'km/h', [
-    [same, 'km/h', 'kmh', 'km h-1', 'km.h-1', 'kph', 'kilometre per hour', 'kilometer per hour', 'Kilometer je Stunde'],
+  water_temperature: table(CELSIUS_UNIT, '°C', CELSIUS),
+  air_temperature: table(CELSIUS_UNIT, '°C', CELSIUS),
+  speed: table({ name: 'Kilometer je Stunde', symbol: 'km/h', ucum: 'km/h' }, 'km/h', [
+    [same, 'kmh', 'km h-1', 'km.h-1', 'kph', 'kilometre per hour', 'kilometer per hour'],
     [times(3.6), 'm/s', 'm.s-1', 'meter per second', 'metre per second', 'Meter je Sekunde'],
     [times(1.609344), 'mph', '[mi_i]/h', 'mile per hour', 'miles per hour'],
   ]),
-  occupancy: table('%', '%', [
-    [same, '%', 'percent', 'pct', 'prozent'],
+  occupancy: table({ name: 'Prozent', symbol: '%', ucum: '%' }, '%', [
+    [same, 'percent', 'pct'],
   ]),
-  vehicle_flow: table('veh/h', '{veh}/h', [
-    [same, 'veh/h', '{veh}/h', '{vehicles}/h', '{vehicle}/h', '/h', 'vehicles/h', 'vehicles per hour', 'Fz/h', 'Kfz/h', 'Fahrzeuge je Stunde', '1/h', 'h-1'],
+  vehicle_flow: table({ name: 'Fahrzeuge je Stunde', symbol: 'Fz/h', ucum: '{vehicles}/h' }, 'veh/h', [
+    [same, '{veh}/h', '{vehicle}/h', '/h', 'vehicles/h', 'vehicles per hour', 'Kfz/h', '1/h', 'h-1'],
   ]),
-  vehicle_count: table('veh', '{veh}', [
-    [same, 'veh', '{veh}', '{vehicles}', '{vehicle}', 'vehicles', 'count', '{count}', '1', 'Fz', 'Kfz', 'Fahrzeuge', 'Anzahl'],
+  vehicle_count: table({ name: 'Fahrzeuge', symbol: 'Fz', ucum: '{vehicles}' }, 'veh', [
+    [same, '{veh}', '{vehicle}', 'vehicles', 'count', '{count}', '1', 'Kfz', 'Anzahl'],
   ]),
 };
 
@@ -85,16 +103,17 @@ export function unitText(unit: UnitInput): string | null {
   for (const v of [unit.symbol, unit.name]) if (typeof v === 'string' && v.trim() !== '') return v;
   if (typeof unit.definition === 'string' && unit.definition.trim() !== '') {
     const tail = unit.definition.split(/[#/]/).filter(Boolean).pop();
-    if (tail) return decodeURIComponent(tail);
+    // A UCUM code in a URI is often not percent-encoded (`…ucum.html#%`): a tail that is no valid escape stays as written.
+    if (tail) return safeDecode(tail);
   }
   return null;
 }
 
-/** The canonical unit of a quantity (what a new Datastream of it should declare); null for `other`. */
+/** The canonical unit of a quantity (its international symbol and the UCUM code its Datastreams declare); null for `other`. */
 export function canonicalUnit(quantity: QuantityKey): { symbol: string; ucum: string } | null {
   if (quantity === 'other') return null;
   const u = UNITS[quantity];
-  return { symbol: u.canonical, ucum: u.ucum };
+  return { symbol: u.canonical, ucum: u.unit.ucum };
 }
 
 export function isKnownQuantity(q: string): q is QuantityKey {
@@ -130,3 +149,11 @@ export function conversionFor(quantity: QuantityKey, unit: string | null, declar
 }
 
 const identity = (v: number): number => v;
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
