@@ -50,6 +50,8 @@ export interface WriteResult {
 /** Warnings listed one by one; beyond, one summary line (a poll of 10,000 stale readings need not say so 10,000 times). */
 const MAX_WARNINGS = 100;
 const HOUR_MS = 3_600_000;
+/** Up to this many new rows go in by one INSERT answering their ids; more by COPY. */
+const SMALL_BATCH = 1000;
 
 /**
  * The one writer of observations: every ingestion path hands its readings here, so every path follows the same rules.
@@ -197,28 +199,39 @@ export class ObservationWriter {
     // the rest, and all of them if a key existed after all, are merged.
     const newer = accepted.filter((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
     let rest = accepted;
-    // The rows COPYed in get their ids from the sequence first: all of them when the caller wants ids, else each
-    // datastream's newest, whose id the latest value keeps (so it needs no lookup afterwards either).
-    const newestCopied = new Map<number, number>();
-    newer.forEach((r, k) => {
-      const at = newestCopied.get(r.datastreamId);
-      if (at === undefined || r.time > newer[at].time) newestCopied.set(r.datastreamId, k);
-    });
-    let newIds: (number | undefined)[] | undefined;
-    if (newer.length > 0) {
-      const drawn = await this.repo.allocateIds(client, withIds ? newer.length : newestCopied.size);
-      if (withIds) newIds = drawn;
-      else {
-        newIds = new Array<number | undefined>(newer.length);
-        [...newestCopied.values()].forEach((k, n) => (newIds![k] = drawn[n]));
+    // Rows stored here (not merged) and known by id afterwards.
+    let stored0: StagedRow[] = [];
+    if (newer.length > 0 && newer.length <= SMALL_BATCH) {
+      // A few rows (an MQTT group, a single POST): one INSERT answering the ids, rows whose key existed left to the merge.
+      const got = await this.repo.insertReturning(client, newer, batchId);
+      for (const r of newer) {
+        const id = got.get(r.datastreamId)?.get(r.time.getTime());
+        if (id === undefined) continue;
+        r.id = id;
+        stored0.push(r);
       }
-    }
-    let copied = false;
-    if (newer.length > 0 && (await this.repo.copyNew(client, newer, batchId, newIds))) {
-      copied = true;
-      counts.inserted = newer.length;
-      newer.forEach((r, k) => (r.id = newIds![k]));
-      rest = newer.length === accepted.length ? [] : accepted.filter((r) => r.time.getTime() <= (stored.get(r.datastreamId) ?? -Infinity));
+      counts.inserted = stored0.length;
+      rest = stored0.length === accepted.length ? [] : accepted.filter((r) => r.id === undefined);
+    } else if (newer.length > 0) {
+      // Many rows: COPY, with ids drawn from the sequence first: all of them when the caller wants ids, else each
+      // datastream's newest, whose id the latest value keeps (so it needs no lookup afterwards either).
+      const newestAt = new Map<number, number>();
+      newer.forEach((r, k) => {
+        const at = newestAt.get(r.datastreamId);
+        if (at === undefined || r.time > newer[at].time) newestAt.set(r.datastreamId, k);
+      });
+      const drawn = await this.repo.allocateIds(client, withIds ? newer.length : newestAt.size);
+      let newIds: (number | undefined)[] = drawn;
+      if (!withIds) {
+        newIds = new Array<number | undefined>(newer.length);
+        [...newestAt.values()].forEach((k, n) => (newIds[k] = drawn[n]));
+      }
+      if (await this.repo.copyNew(client, newer, batchId, newIds)) {
+        newer.forEach((r, k) => (r.id = newIds[k]));
+        stored0 = newer;
+        counts.inserted = newer.length;
+        rest = newer.length === accepted.length ? [] : accepted.filter((r) => r.time.getTime() <= (stored.get(r.datastreamId) ?? -Infinity));
+      }
     }
     if (rest.length > 0) {
       await this.repo.stage(client, rest);
@@ -239,12 +252,18 @@ export class ObservationWriter {
       h.add(Math.floor(t / HOUR_MS) * HOUR_MS);
     }
     const ids = [...newest.keys()].sort((a, b) => a - b);
-    // A datastream whose newest reading was COPYed in takes it from the batch; one whose newest was merged, by lookup.
+    // A datastream whose newest reading was stored here with a known id takes it from the batch; otherwise, by lookup.
+    const newestKnown = new Map<number, StagedRow>();
+    for (const r of stored0) {
+      if (r.id === undefined) continue;
+      const was = newestKnown.get(r.datastreamId);
+      if (!was || r.time > was.time) newestKnown.set(r.datastreamId, r);
+    }
     const direct: { row: StagedRow; id: number }[] = [];
     const lookup: number[] = [];
     for (const id of ids) {
-      const k = copied ? newestCopied.get(id) : undefined;
-      if (k !== undefined && newer[k].time.getTime() === newest.get(id)) direct.push({ row: newer[k], id: newIds![k]! });
+      const row = newestKnown.get(id);
+      if (row && row.time.getTime() === newest.get(id)) direct.push({ row, id: row.id! });
       else lookup.push(id);
     }
     const uses = new Map<string, [number, number]>();

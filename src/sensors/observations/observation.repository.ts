@@ -265,6 +265,34 @@ export class ObservationRepository {
     return true;
   }
 
+  /**
+   * Inserts rows whose keys are new, in one statement answering their ids by datastream and epoch ms; a row whose key
+   * exists is left out (not answered) for the caller to merge. For a few rows, where a COPY's savepoint, id draw and
+   * release would be round trips of their own.
+   */
+  async insertReturning(client: PoolClient, rows: readonly StagedRow[], batchId: number | null): Promise<Map<number, Map<number, number>>> {
+    const sorted = [...rows].sort((a, b) => a.datastreamId - b.datastreamId || a.time.getTime() - b.time.getTime());
+    const { rows: got } = await client.query<{ id: string; ds: string; ms: string }>(
+      `INSERT INTO sensor_observation (${STAGE_COLUMNS}, batch_id)
+       SELECT *, $11::bigint FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::jsonb[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[], $10::bigint[])
+       ON CONFLICT (datastream_id, phenomenon_time) DO NOTHING
+       RETURNING id, datastream_id AS ds, (extract(epoch FROM phenomenon_time) * 1000)::bigint AS ms`,
+      [
+        sorted.map((r) => r.datastreamId), sorted.map((r) => r.time.toISOString()), sorted.map((r) => r.end?.toISOString() ?? null),
+        sorted.map((r) => r.result), sorted.map((r) => r.resultJson), sorted.map((r) => r.resultTime?.toISOString() ?? null), sorted.map((r) => r.quality),
+        sorted.map((r) => r.qualityReason), sorted.map((r) => r.parameters), sorted.map((r) => r.featureOfInterestId), batchId,
+      ],
+    );
+    const out = new Map<number, Map<number, number>>();
+    for (const g of got) {
+      const ds = Number(g.ds);
+      let m = out.get(ds);
+      if (!m) out.set(ds, (m = new Map()));
+      m.set(Number(g.ms), Number(g.id));
+    }
+    return out;
+  }
+
   /** Inserts the staged readings whose key is new; answers how many. Keys in ascending order, so concurrent writers lock alike. */
   async insertNew(client: PoolClient, batchId: number | null): Promise<number> {
     const { rowCount } = await client.query(
