@@ -312,6 +312,22 @@ describe('the observations writer', () => {
     expect(await latestRow()).toEqual({ id: await idAt('2025-03-29T00:15:00Z'), result: 7, end: null });
   });
 
+  it.each([['a few rows (one INSERT)', 3], ['many rows (COPY)', 1500]])(
+    'stores %s whose keys turn out to exist beyond the latest value as revisions, not duplicates or failures',
+    async (_how, n) => {
+      const w = await gauge();
+      const at = (i: number): string => new Date(Date.parse('2025-03-29T00:00:00Z') + i * 60_000).toISOString();
+      // A row stored without its latest value moving (as by a writer that has not committed its latest yet).
+      await k.ds.query(`INSERT INTO sensor_observation (datastream_id, phenomenon_time, result, quality) VALUES ($1, $2, 7, 'good')`, [w.id, at(n - 1)]);
+      const res = await write({ readings: Array.from({ length: n }, (_, i) => reading(w, at(i), i)), returnIds: true });
+      expect(res.counts).toMatchObject({ received: n, inserted: n - 1, revised: 1 });
+      expect((await stored(w.id)).map((r) => r.result)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(new Set(res.ids).size).toBe(n);
+      expect(res.ids!.every((id) => typeof id === 'number')).toBe(true);
+      expect(await latest(w.id)).toEqual({ t: at(n - 1).replace('.000', ''), result: n - 1 });
+    },
+  );
+
   it('answers each reading\'s own Observation id whether it was new (COPYed in) or merged with a stored one', async () => {
     const w = await gauge();
     const v = await gauge();
