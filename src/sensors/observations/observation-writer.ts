@@ -64,11 +64,11 @@ const SMALL_BATCH = 1000;
  *     datastream's newest reading (stored or in this batch, but never later than now), are refused with a warning
  *     and not stored: a backfill beyond the window passes `lateWindowSeconds`.
  *  4. Several readings with one key in a batch: the last wins, the others are counted as `duplicates`.
- *  5. In the caller's transaction: readings newer than everything stored for their datastream (a live feed) are
- *     COPYed straight into sensor_observation; the others are COPYed into a temporary table and merged: new keys
- *     inserted, identical values left alone, changed values updated with the old value in the revision log. The latest value
- *     only moves forward; the touched hours are noted for the aggregates. The caller commits (and only then says
- *     "accepted").
+ *  5. In the caller's transaction: readings newer than everything stored for their datastream (a live feed) go
+ *     straight into sensor_observation (up to 1,000 by one INSERT, more by COPY); the others are COPYed into a
+ *     temporary table and merged: new keys inserted, identical values left alone, changed values updated with the old
+ *     value in the revision log. The latest value only moves forward; the touched hours are noted for the aggregates,
+ *     the FeaturesOfInterest for their visibility (one statement). The caller commits (and only then says "accepted").
  * Partitions for the months the batch touches are made first, each in its own short transaction.
  */
 @Injectable()
@@ -190,13 +190,14 @@ export class ObservationWriter {
   }
 
   /**
-   * 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. Rows COPYed in get
-   * their ids (`id`; with `withIds` all of them, else each datastream's newest); answers the rows merged instead.
+   * 5. Stores the accepted readings, moves the latest values, notes the hours for the aggregates. Rows stored straight
+   * in get their ids (`id`: by the INSERT of a few rows, all of them; drawn before a COPY, all with `withIds`, else each
+   * datastream's newest); answers the rows merged instead.
    */
   private async merge(client: PoolClient, accepted: StagedRow[], stored: Map<number, number>, batchId: number | null, counts: WriteCounts, withIds: boolean): Promise<StagedRow[]> {
     await this.partitions.ensure(monthsOf(accepted));
-    // Readings newer than their datastream's latest (a live feed; a poll's all but its first) are COPYed straight in;
-    // the rest, and all of them if a key existed after all, are merged.
+    // Readings newer than their datastream's latest (a live feed; a poll's all but its first) are stored straight in;
+    // the rest, and those whose key existed after all, are merged.
     const newer = accepted.filter((r) => r.time.getTime() > (stored.get(r.datastreamId) ?? -Infinity));
     let rest = accepted;
     // Rows stored here (not merged) and known by id afterwards.
