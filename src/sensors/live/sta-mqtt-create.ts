@@ -171,7 +171,8 @@ export class StaMqttCreate {
   private async commit(group: Pending[]): Promise<void> {
     const ctx = this.dispatcher.context(null, { ignoreAuth: true, log: this.log });
     await ctx.transaction(async (tx) => {
-      const { datastreams: owners, features } = await this.repo.observationTargets(tx.db, [...new Set(group.map((m) => m.datastreamId))]);
+      // The group's Datastreams, their Things' default FeaturesOfInterest and their latest times: one query.
+      const { datastreams: owners, features, latest } = await this.repo.observationTargets(tx.db, [...new Set(group.map((m) => m.datastreamId))]);
       const known = group.filter((m) => {
         if (owners.has(m.datastreamId)) return true;
         settle(m, new PermanentPayloadError(`${m.topic}: no Datastream with @iot.id ${m.datastreamId}`));
@@ -181,7 +182,7 @@ export class StaMqttCreate {
       const thingOf = new Map([...owners].map(([id, o]) => [id, o.thing_id]));
       const refs = await this.refs(tx.db, owners);
       const returnIds = this.updates.wanted();
-      const { ids, lateRefused } = await this.observations.write(tx.db, known.map((m) => ({ datastreamId: m.datastreamId, message: m.message })), thingOf, { returnIds, refs, features });
+      const { ids, lateRefused } = await this.observations.write(tx.db, known.map((m) => ({ datastreamId: m.datastreamId, message: m.message })), thingOf, { returnIds, refs, features, latest });
       if (lateRefused > 0) throw new LateRefused();
       if (ids) this.updates.afterCommit(tx, ids);
     });

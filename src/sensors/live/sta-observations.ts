@@ -75,7 +75,7 @@ export class StaObservations {
    */
   async write(
     db: EntityManager, drafts: ObservationDraft[], thingOf: Map<number, number>,
-    opts: { returnIds: boolean; refs?: Map<number, DatastreamRef>; features?: Map<number, number | null>; madeFeature?: (id: number) => void },
+    opts: { returnIds: boolean; refs?: Map<number, DatastreamRef>; features?: Map<number, number | null>; latest?: Map<number, number>; madeFeature?: (id: number) => void },
   ): Promise<{ ids?: (number | null)[]; lateRefused: number }> {
     const refs = opts.refs ?? (await this.datastreams(db, [...new Set(drafts.map((d) => d.datastreamId))]));
     // The default FeatureOfInterest of every Thing in the batch, in one query (if the caller has not got them).
@@ -111,7 +111,7 @@ export class StaObservations {
       });
     }
     // No late window: a SensorThings client addresses its Datastream and may backfill any time, as with FROST.
-    const result = await this.writer.write(db, { readings, returnIds: opts.returnIds, lateWindowSeconds: NO_LATE_WINDOW_SECONDS });
+    const result = await this.writer.write(db, { readings, returnIds: opts.returnIds, lateWindowSeconds: NO_LATE_WINDOW_SECONDS, latest: opts.latest });
     return { ids: opts.returnIds ? (result.ids ?? readings.map(() => null)) : undefined, lateRefused: result.counts.late_refused };
   }
 

@@ -96,11 +96,12 @@ export class StaWriteRepository {
    * Datastream's, its Thing's and its source's): equal versions, equal settings, so a writer may keep them between
    * transactions, and between instances of the service.
    */
-  async observationTargets(db: EntityManager, ids: readonly number[]): Promise<{ datastreams: Map<number, DatastreamOwner & { version: string }>; features: Map<number, number | null> }> {
-    const rows: (DatastreamOwner & { version: string } & LocationFeatureRow)[] = await db.query(
+  async observationTargets(db: EntityManager, ids: readonly number[]): Promise<{ datastreams: Map<number, DatastreamOwner & { version: string }>; features: Map<number, number | null>; latest: Map<number, number> }> {
+    const rows: (DatastreamOwner & { version: string; latest_ms: string | null } & LocationFeatureRow)[] = await db.query(
       `WITH d AS (
          SELECT d.id::int AS id, d.thing_id::int AS thing_id, t.package_id, d.resource_id, d.source_key,
-                concat_ws(':', d.xmin, d.ctid, t.xmin, t.ctid, s.xmin, s.ctid) AS version
+                concat_ws(':', d.xmin, d.ctid, t.xmin, t.ctid, s.xmin, s.ctid) AS version,
+                (SELECT (extract(epoch FROM l.phenomenon_time) * 1000)::bigint FROM sensor_latest l WHERE l.datastream_id = d.id) AS latest_ms
            FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id LEFT JOIN sensor_source s ON s.id = t.source_id
           WHERE d.id = ANY($1::bigint[])),
        ${LOCATION_FEATURES}
@@ -111,8 +112,12 @@ export class StaWriteRepository {
       [ids],
     );
     const datastreams = new Map<number, DatastreamOwner & { version: string }>();
-    for (const r of rows) datastreams.set(r.id, { id: r.id, thing_id: r.thing_id, package_id: r.package_id, resource_id: r.resource_id, source_key: r.source_key, version: r.version });
-    return { datastreams, features: await this.featuresOf(db, rows) };
+    const latest = new Map<number, number>();
+    for (const r of rows) {
+      datastreams.set(r.id, { id: r.id, thing_id: r.thing_id, package_id: r.package_id, resource_id: r.resource_id, source_key: r.source_key, version: r.version });
+      if (r.latest_ms !== null) latest.set(r.id, Number(r.latest_ms));
+    }
+    return { datastreams, features: await this.featuresOf(db, rows), latest };
   }
 
   /** Whether an Observation is stored at this key (Datastream and phenomenonTime). */

@@ -16,6 +16,11 @@ export interface WriteInput {
   batchId?: bigint | number;
   /** Overrides the source's late window (seconds); a backfill passes a large one. */
   lateWindowSeconds?: number;
+  /**
+   * The newest stored phenomenon time (epoch ms) of every datastream of the readings, read by the caller in this same
+   * transaction (one round trip less); absent: the writer reads it.
+   */
+  latest?: Map<number, number>;
   readings: ResolvedReading[];
   /** Answer each stored reading's Observation id (SensorThings needs them for its answers). */
   returnIds?: boolean;
@@ -121,7 +126,7 @@ export class ObservationWriter {
     if (rows.length === 0) return { counts, warnings, ids: input.returnIds ? [] : undefined };
 
     const client = await this.repo.client(db);
-    const stored = await this.repo.latestTimes(client, [...new Set(rows.map((r) => r.datastreamId))]);
+    const stored = input.latest ?? (await this.repo.latestTimes(client, [...new Set(rows.map((r) => r.datastreamId))]));
     const keep = this.sieve(input.readings, rows, stored, lateWindowMs, counts, warnings);
     const accepted: StagedRow[] = [];
     for (const byTime of keep.values()) for (const k of byTime.values()) accepted.push(rows[k]);
