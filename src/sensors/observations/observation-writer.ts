@@ -207,9 +207,12 @@ export class ObservationWriter {
     let rest = accepted;
     // Rows stored here (not merged) and known by id afterwards.
     let stored0: StagedRow[] = [];
+    // The one INSERT did the bookkeeping of the rows it stored: what is left to book is the merged rows'.
+    let booked = false;
     if (newer.length > 0 && newer.length <= SMALL_BATCH) {
       // A few rows (an MQTT group, a single POST): one INSERT answering the ids, rows whose key existed left to the merge.
       const got = await this.repo.insertReturning(client, newer, batchId);
+      booked = true;
       for (const r of newer) {
         const id = got.get(r.datastreamId)?.get(r.time.getTime());
         if (id === undefined) continue;
@@ -239,18 +242,20 @@ export class ObservationWriter {
         rest = newer.length === accepted.length ? [] : accepted.filter((r) => r.time.getTime() <= (stored.get(r.datastreamId) ?? -Infinity));
       }
     }
+    let mergedIn = 0;
     if (rest.length > 0) {
       await this.repo.stage(client, rest);
-      const inserted = await this.repo.insertNew(client, batchId);
-      counts.inserted += inserted;
+      mergedIn = await this.repo.insertNew(client, batchId);
+      counts.inserted += mergedIn;
       // All new after all: nothing to compare.
-      if (inserted < rest.length) counts.revised = await this.repo.revise(client, batchId);
+      if (mergedIn < rest.length) counts.revised = await this.repo.revise(client, batchId);
     }
     counts.unchanged = accepted.length - counts.inserted - counts.revised;
-    if (counts.inserted + counts.revised === 0) return rest;
+    if ((booked ? mergedIn : counts.inserted) + counts.revised === 0) return rest;
+    const toBook = booked ? rest : accepted;
     const newest = new Map<number, number>();
     const hours = new Map<number, Set<number>>();
-    for (const r of accepted) {
+    for (const r of toBook) {
       const t = r.time.getTime();
       if (t > (newest.get(r.datastreamId) ?? -Infinity)) newest.set(r.datastreamId, t);
       let h = hours.get(r.datastreamId);
@@ -260,7 +265,7 @@ export class ObservationWriter {
     const ids = [...newest.keys()].sort((a, b) => a - b);
     // A datastream whose newest reading was stored here with a known id takes it from the batch; otherwise, by lookup.
     const newestKnown = new Map<number, StagedRow>();
-    for (const r of stored0) {
+    for (const r of booked ? [] : stored0) {
       if (r.id === undefined) continue;
       const was = newestKnown.get(r.datastreamId);
       if (!was || r.time > was.time) newestKnown.set(r.datastreamId, r);
@@ -273,7 +278,7 @@ export class ObservationWriter {
       else lookup.push(id);
     }
     const uses = new Map<string, [number, number]>();
-    for (const r of accepted) if (r.featureOfInterestId !== null) uses.set(`${r.featureOfInterestId}|${r.datastreamId}`, [r.featureOfInterestId, r.datastreamId]);
+    for (const r of toBook) if (r.featureOfInterestId !== null) uses.set(`${r.featureOfInterestId}|${r.datastreamId}`, [r.featureOfInterestId, r.datastreamId]);
     const pairs = [...uses.values()].sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     const pendingIds: number[] = [];
     const pendingHours: Date[] = [];

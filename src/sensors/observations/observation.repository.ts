@@ -268,15 +268,32 @@ export class ObservationRepository {
   /**
    * Inserts rows whose keys are new, in one statement answering their ids by datastream and epoch ms; a row whose key
    * exists is left out (not answered) for the caller to merge. For a few rows, where a COPY's savepoint, id draw and
-   * release would be round trips of their own.
+   * release would be round trips of their own. The same statement does bookkeep's work for the rows it inserted
+   * (latest values, FeaturesOfInterest observed, hours pending), so a group of MQTT messages takes one round trip.
    */
   async insertReturning(client: PoolClient, rows: readonly StagedRow[], batchId: number | null): Promise<Map<number, Map<number, number>>> {
     const sorted = [...rows].sort((a, b) => a.datastreamId - b.datastreamId || a.time.getTime() - b.time.getTime());
     const { rows: got } = await client.query<{ id: string; ds: string; ms: string }>(
-      `INSERT INTO sensor_observation (${STAGE_COLUMNS}, batch_id)
-       SELECT *, $11::bigint FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::jsonb[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[], $10::bigint[])
-       ON CONFLICT (datastream_id, phenomenon_time) DO NOTHING
-       RETURNING id, datastream_id AS ds, (extract(epoch FROM phenomenon_time) * 1000)::bigint AS ms`,
+      `WITH ins AS (
+         INSERT INTO sensor_observation (${STAGE_COLUMNS}, batch_id)
+         SELECT *, $11::bigint FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::jsonb[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[], $10::bigint[])
+         ON CONFLICT (datastream_id, phenomenon_time) DO NOTHING
+         RETURNING id, datastream_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, feature_of_interest_id, received_at),
+       latest AS (
+         INSERT INTO sensor_latest (datastream_id, observation_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at)
+         SELECT * FROM (SELECT DISTINCT ON (datastream_id) datastream_id, id, phenomenon_time, phenomenon_time_end, result, result_json, quality, received_at
+                          FROM ins ORDER BY datastream_id, phenomenon_time DESC) n ORDER BY datastream_id
+         ON CONFLICT (datastream_id) DO UPDATE
+            SET observation_id = EXCLUDED.observation_id, phenomenon_time = EXCLUDED.phenomenon_time, phenomenon_time_end = EXCLUDED.phenomenon_time_end,
+                result = EXCLUDED.result, result_json = EXCLUDED.result_json, quality = EXCLUDED.quality, received_at = EXCLUDED.received_at
+          WHERE sensor_latest.phenomenon_time < EXCLUDED.phenomenon_time),
+       uses AS (
+         INSERT INTO sensor_feature_use (feature_of_interest_id, datastream_id)
+         SELECT DISTINCT feature_of_interest_id, datastream_id FROM ins WHERE feature_of_interest_id IS NOT NULL ORDER BY 1, 2 ON CONFLICT DO NOTHING),
+       pending AS (
+         INSERT INTO sensor_aggregate_pending (datastream_id, hour)
+         SELECT DISTINCT datastream_id, date_trunc('hour', phenomenon_time, 'UTC') FROM ins ORDER BY 1, 2 ON CONFLICT DO NOTHING)
+       SELECT id, datastream_id AS ds, (extract(epoch FROM phenomenon_time) * 1000)::bigint AS ms FROM ins`,
       [
         sorted.map((r) => r.datastreamId), sorted.map((r) => r.time.toISOString()), sorted.map((r) => r.end?.toISOString() ?? null),
         sorted.map((r) => r.result), sorted.map((r) => r.resultJson), sorted.map((r) => r.resultTime?.toISOString() ?? null), sorted.map((r) => r.quality),
