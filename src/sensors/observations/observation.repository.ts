@@ -50,6 +50,20 @@ function copyText(v: string | null): string {
 const copyTime = (d: Date | null): string => (d === null ? '\\N' : d.toISOString());
 const copyNum = (n: number | null): string => (n === null ? '\\N' : String(n));
 
+/** The columns of a row as insertReturning sends them: an array each, of the type named. */
+const UNNEST_COLUMNS: readonly { column: string; type: string; always?: true; value: (r: StagedRow) => unknown }[] = [
+  { column: 'datastream_id', type: 'bigint', always: true, value: (r) => r.datastreamId },
+  { column: 'phenomenon_time', type: 'timestamptz', always: true, value: (r) => r.time.toISOString() },
+  { column: 'quality', type: 'text', always: true, value: (r) => r.quality },
+  { column: 'phenomenon_time_end', type: 'timestamptz', value: (r) => r.end?.toISOString() ?? null },
+  { column: 'result', type: 'float8', value: (r) => r.result },
+  { column: 'result_json', type: 'jsonb', value: (r) => r.resultJson },
+  { column: 'result_time', type: 'timestamptz', value: (r) => r.resultTime?.toISOString() ?? null },
+  { column: 'quality_reason', type: 'text', value: (r) => r.qualityReason },
+  { column: 'parameters', type: 'jsonb', value: (r) => r.parameters },
+  { column: 'feature_of_interest_id', type: 'bigint', value: (r) => r.featureOfInterestId },
+];
+
 /** The columns of STAGE_COLUMNS a row may leave empty, with how a row's value is written. */
 const OPTIONAL_COLUMNS: readonly { column: string; text: (r: StagedRow) => string; empty: (r: StagedRow) => boolean }[] = [
   { column: 'phenomenon_time_end', text: (r) => copyTime(r.end), empty: (r) => r.end === null },
@@ -273,10 +287,14 @@ export class ObservationRepository {
    */
   async insertReturning(client: PoolClient, rows: readonly StagedRow[], batchId: number | null): Promise<Map<number, Map<number, number>>> {
     const sorted = [...rows].sort((a, b) => a.datastreamId - b.datastreamId || a.time.getTime() - b.time.getTime());
+    // Key, quality and the columns some row fills, as for a COPY: a live reading sends 4 arrays, not 10 (mostly nulls).
+    const columns = UNNEST_COLUMNS.filter((c) => c.always || sorted.some((r) => c.value(r) !== null));
+    const params: unknown[] = columns.map((c) => sorted.map(c.value));
+    params.push(batchId);
     const { rows: got } = await client.query<{ id: string; ds: string; ms: string }>(
       `WITH ins AS (
-         INSERT INTO sensor_observation (${STAGE_COLUMNS}, batch_id)
-         SELECT *, $11::bigint FROM unnest($1::bigint[], $2::timestamptz[], $3::timestamptz[], $4::float8[], $5::jsonb[], $6::timestamptz[], $7::text[], $8::text[], $9::jsonb[], $10::bigint[])
+         INSERT INTO sensor_observation (${columns.map((c) => c.column).join(', ')}, batch_id)
+         SELECT *, $${params.length}::bigint FROM unnest(${columns.map((c, k) => `$${k + 1}::${c.type}[]`).join(', ')})
          ON CONFLICT (datastream_id, phenomenon_time) DO NOTHING
          RETURNING id, datastream_id, phenomenon_time, phenomenon_time_end, result, result_json, quality, feature_of_interest_id, received_at),
        latest AS (
@@ -294,11 +312,7 @@ export class ObservationRepository {
          INSERT INTO sensor_aggregate_pending (datastream_id, hour)
          SELECT DISTINCT datastream_id, date_trunc('hour', phenomenon_time, 'UTC') FROM ins ORDER BY 1, 2 ON CONFLICT DO NOTHING)
        SELECT id, datastream_id AS ds, (extract(epoch FROM phenomenon_time) * 1000)::bigint AS ms FROM ins`,
-      [
-        sorted.map((r) => r.datastreamId), sorted.map((r) => r.time.toISOString()), sorted.map((r) => r.end?.toISOString() ?? null),
-        sorted.map((r) => r.result), sorted.map((r) => r.resultJson), sorted.map((r) => r.resultTime?.toISOString() ?? null), sorted.map((r) => r.quality),
-        sorted.map((r) => r.qualityReason), sorted.map((r) => r.parameters), sorted.map((r) => r.featureOfInterestId), batchId,
-      ],
+      params,
     );
     const out = new Map<number, Map<number, number>>();
     for (const g of got) {
