@@ -8,19 +8,21 @@ import { Authz } from './authz';
 import { MembershipRepository } from './membership.repository';
 import { TokenActions } from './token.actions';
 import { UserActions } from './user.actions';
+import { UserWriteActions } from './user-write.actions';
+import { Credentials } from './credentials';
 import { UserDicts } from './user-dicts.service';
 import { UserRepository } from './user.repository';
 import { Visibility } from './visibility';
 
 @Module({
-  providers: [Authz, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, UserActions, TokenActions],
-  exports: [Authz, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts],
+  providers: [Authz, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, Credentials, UserActions, UserWriteActions, TokenActions],
+  exports: [Authz, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials],
 })
 export class AuthModule implements OnModuleInit {
-  constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly tokens: TokenActions) {}
+  constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly userWrites: UserWriteActions, private readonly tokens: TokenActions) {}
 
   onModuleInit(): void {
-    this.registry.register([...this.users.all(), ...this.tokens.all()]);
+    this.registry.register([...this.users.all(), ...this.userWrites.all(), ...this.tokens.all()]);
     this.constraints.register(AUTH_CONSTRAINTS);
   }
 }

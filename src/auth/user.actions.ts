@@ -5,11 +5,11 @@ import { FieldErrors, NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { ANONYMOUS, Visibility } from './visibility';
 import { hashPassword } from './passwords';
-import { toUserDict, UserCreateInput, UserListInput, UserShowInput } from './user.dto';
+import { toUserDict, UserAutocompleteInput, UserCreateInput, UserListInput, UserShowInput } from './user.dto';
 import { UserDicts } from './user-dicts.service';
-import { UserRepository } from './user.repository';
+import { SITE_USER_NAME, UserRepository } from './user.repository';
 
-/** user_create, user_show, user_list */
+/** user_create, user_show, user_list, user_autocomplete */
 @Injectable()
 export class UserActions implements ActionProvider {
   constructor(
@@ -93,7 +93,8 @@ The e-mail address is shown only to the user themself and to sysadmins; the pass
   readonly userList = defineAction({
     name: 'user_list',
     help: `Return the site's users. Params: q (matches name or full name), email (sysadmins only), order_by (default "display_name";
-also name, fullname, created, sysadmin, number_created_packages), all_fields (bool, default true: dicts; false: names).`,
+also name, fullname, created, sysadmin, number_created_packages), all_fields (bool, default true: dicts; false: names),
+include_site_user (bool, default false: the site user get_site_user returns is left out).`,
     sideEffectFree: true,
     anonymous: true,
     input: UserListInput,
@@ -103,10 +104,28 @@ also name, fullname, created, sysadmin, number_created_packages), all_fields (bo
     },
     handler: async (ctx, input) => {
       if (input.order_by === 'edits') throw new ValidationError({ message: 'order_by=edits is no longer supported' });
-      const rows = await this.users.list(ctx.db, { q: input.q?.trim(), email: input.email, orderBy: input.order_by, searchEmail: ctx.isSysadmin });
+      const rows = await this.users.list(ctx.db, {
+        q: input.q?.trim(),
+        email: input.email,
+        orderBy: input.order_by,
+        searchEmail: ctx.isSysadmin,
+        exceptName: input.include_site_user ? undefined : SITE_USER_NAME,
+      });
       return input.all_fields ? this.userDicts.build(ctx, rows) : rows.map((r) => r.name);
     },
   });
 
-  all = (): AnyAction[] => [this.userCreate, this.userShow, this.userList];
+  readonly userAutocomplete = defineAction({
+    name: 'user_autocomplete',
+    help: `Return the live users whose name or full name contains q (sysadmins: also e-mail), as [{id, name, fullname}].
+Params: q (required), limit (default 20), ignore_self (bool: leave out the caller). Who may call: as user_list.`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: UserAutocompleteInput,
+    auth: async (ctx) => (this.config.AUTH_PUBLIC_USER_DETAILS || ctx.user ? allow() : deny('')),
+    handler: async (ctx, input) =>
+      this.users.autocomplete(ctx.db, { q: input.q, limit: input.limit, searchEmail: ctx.isSysadmin, exceptName: input.ignore_self ? ctx.user?.name : undefined }),
+  });
+
+  all = (): AnyAction[] => [this.userCreate, this.userShow, this.userList, this.userAutocomplete];
 }

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import {
-  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, maxLength, nameValidator, notEmpty, Step, stripValue,
-  unicodeSafe, uuidValidator,
+  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, maxLength, nameValidator, naturalNumber, notEmpty, notMissing,
+  oneOf, Step, stripValue, unicodeSafe, uuidValidator,
 } from '../api/ckan-schema';
 import { ckanTimestamp } from '../common/ckan-time';
 import type { UserRow, TokenRow } from './user.repository';
@@ -34,6 +34,44 @@ export class UserCreateInput {
   @Field(ignore) created?: unknown;
   @Field(ignore) reset_key?: unknown;
   @Field(ignore) state?: unknown;
+}
+
+/**
+ * default_update_user_schema: `id` names the user; name and password become optional. CKAN compat: `state` and
+ * `sysadmin` count only from sysadmins (ignore_not_sysadmin, applied in the handler); `password_hash`,
+ * `plugin_extras`, `image_upload` and `activity_streams_email_notifications` are not stored here and are ignored.
+ */
+export class UserUpdateInput extends UserCreateInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) override id!: string;
+  @Field(ignoreMissing, unicodeSafe, nameValidator) override name!: string;
+  @Field(ignoreMissing, oneOf(['active', 'pending', 'deleted'])) override state?: string;
+  @Field(ignore) override with_apitoken?: boolean;
+  /** CKAN compat: CKAN asks for it in its edit form; here the API asks non-sysadmins for it to change a password. */
+  @Field(ignoreMissing, unicodeSafe, maxLength(1000)) old_password?: string;
+}
+
+/** user_patch: only `id` is required; the rest defaults to the stored values. */
+export class UserPatchInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(ignoreMissing) name?: unknown;
+  @Field(ignoreMissing) fullname?: unknown;
+  @Field(ignoreMissing) password?: unknown;
+  @Field(ignoreMissing) old_password?: unknown;
+  @Field(ignoreMissing) email?: unknown;
+  @Field(ignoreMissing) about?: unknown;
+  @Field(ignoreMissing) sysadmin?: unknown;
+  @Field(ignoreMissing) image_url?: unknown;
+  @Field(ignoreMissing) state?: unknown;
+}
+
+export class UserDeleteInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+}
+
+export class UserAutocompleteInput {
+  @Field(notMissing, unicodeSafe, maxLength(200)) q!: string;
+  @Field(ignoreEmpty, naturalNumber) limit = 20;
+  @Field(ignoreMissing, booleanValidator) ignore_self = false;
 }
 
 export class UserShowInput {

@@ -4,6 +4,12 @@ import { preparedQuery } from '../database/prepared';
 import { isUuid } from '../api/ckan-schema';
 import { ANONYMOUS, Reader, readableSql } from './visibility';
 
+/**
+ * The site user get_site_user returns, named after CKAN's default ckan.site_id. CKAN compat: CKAN names it after
+ * the configured site id; here the name is fixed.
+ */
+export const SITE_USER_NAME = 'default';
+
 export interface UserRow {
   id: string;
   name: string;
@@ -52,6 +58,12 @@ export class UserRepository {
     return rows[0] ?? null;
   }
 
+  /** The active user with this e-mail address (any case), for a login by e-mail. */
+  async findByEmail(db: EntityManager, email: string): Promise<UserRow | null> {
+    const rows: UserRow[] = await db.query(`SELECT * FROM user_account WHERE lower(email) = lower($1) AND state = 'active' ORDER BY created LIMIT 1`, [email]);
+    return rows[0] ?? null;
+  }
+
   async nameTaken(db: EntityManager, name: string): Promise<boolean> {
     return (await db.query(`SELECT 1 FROM user_account WHERE name = $1`, [name])).length > 0;
   }
@@ -86,6 +98,33 @@ export class UserRepository {
     await db.query(`UPDATE user_account SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
   }
 
+  /** user_update: writes the given columns only (CKAN's table_dict_save sets the keys it is given). */
+  async update(db: EntityManager, id: string, changes: Partial<Pick<UserRow, 'name' | 'fullname' | 'email' | 'password_hash' | 'about' | 'image_url' | 'sysadmin' | 'state'>>): Promise<void> {
+    const entries = Object.entries(changes).filter(([, v]) => v !== undefined);
+    if (!entries.length) return;
+    const sets = entries.map(([k], i) => `${k} = $${i + 2}`).join(', ');
+    await db.query(`UPDATE user_account SET ${sets} WHERE id = $1`, [id, ...entries.map(([, v]) => v)]);
+  }
+
+  /** user_delete: state `deleted` (the name stays taken), out of every organization and group, every API token gone. */
+  async softDelete(db: EntityManager, id: string): Promise<void> {
+    await db.query(`UPDATE user_account SET state = 'deleted' WHERE id = $1`, [id]);
+    await db.query(`DELETE FROM member WHERE user_id = $1`, [id]);
+    await db.query(`DELETE FROM api_token WHERE user_id = $1`, [id]);
+  }
+
+  /** user_autocomplete: live users whose name or full name (for sysadmins also e-mail) contains q. */
+  async autocomplete(db: EntityManager, o: { q: string; limit: number; searchEmail: boolean; exceptName?: string }): Promise<Pick<UserRow, 'id' | 'name' | 'fullname'>[]> {
+    const params: unknown[] = [`%${o.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`, o.limit, o.exceptName ?? null];
+    return db.query(
+      `SELECT id, name, fullname FROM user_account
+        WHERE state <> 'deleted' AND ($3::text IS NULL OR name <> $3)
+          AND (name ILIKE $1 OR fullname ILIKE $1${o.searchEmail ? ' OR email ILIKE $1' : ''})
+        ORDER BY name COLLATE "C" LIMIT $2`,
+      params,
+    );
+  }
+
   /** number_created_packages per user, counting the datasets `reader` may read (ANONYMOUS: the public count). */
   async createdPackageCounts(db: EntityManager, userIds: string[], reader: Reader): Promise<Map<string, number>> {
     if (!userIds.length) return new Map();
@@ -111,9 +150,13 @@ export class UserRepository {
   }
 
   /** user_list: live users matching q (name, full name; e-mail for sysadmins), in CKAN's orders. */
-  async list(db: EntityManager, o: { q?: string; email?: string; orderBy: string; searchEmail: boolean }): Promise<UserRow[]> {
+  async list(db: EntityManager, o: { q?: string; email?: string; orderBy: string; searchEmail: boolean; exceptName?: string }): Promise<UserRow[]> {
     const params: unknown[] = [];
     const where = [`u.state <> 'deleted'`];
+    if (o.exceptName) {
+      params.push(o.exceptName);
+      where.push(`u.name <> $${params.length}`);
+    }
     if (o.q) {
       params.push(`%${o.q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
       const p = `$${params.length}`;
