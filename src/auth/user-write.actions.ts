@@ -47,6 +47,9 @@ export class UserWriteActions implements ActionProvider {
       if (!input.old_password) errors.old_password = ['Missing value'];
       else if (!(await this.credentials.matches(row, input.old_password))) errors.old_password = ['Password entered was incorrect'];
     }
+    // CKAN stores any password_hash a sysadmin gives; only argon2 hashes can be checked here, so only they are taken.
+    const importedHash = privileged ? input.password_hash : undefined;
+    if (importedHash && !/^\$argon2(id|i|d)\$/.test(importedHash)) errors.password_hash = ['Must be an argon2 hash in PHC format ($argon2id$...)'];
     if (Object.keys(errors).length) throw new ValidationError(errors);
     await this.users.update(ctx.db, row.id, {
       name: input.name,
@@ -54,7 +57,7 @@ export class UserWriteActions implements ActionProvider {
       email: input.email || undefined,
       about: input.about,
       image_url: input.image_url,
-      password_hash: input.password ? await hashPassword(input.password) : undefined,
+      password_hash: input.password ? await hashPassword(input.password) : importedHash,
       // ignore_not_sysadmin
       sysadmin: privileged ? input.sysadmin : undefined,
       state: privileged ? input.state : undefined,
@@ -67,7 +70,8 @@ export class UserWriteActions implements ActionProvider {
     name: 'user_update',
     help: `Update a user account and return it. Params: id (id or name, required), email (required), name (sysadmins only
 may rename), fullname, about, image_url, password (at least 8 characters) with old_password (the current one; not asked of
-sysadmins), sysadmin and state (sysadmins only; ignored otherwise). Fields not given keep their values.
+sysadmins), sysadmin, state and password_hash (an argon2 PHC string) from sysadmins only (ignored otherwise).
+Fields not given keep their values; an empty password changes nothing.
 Who may call: the user themself; sysadmins for anyone.`,
     sideEffectFree: false,
     anonymous: false,

@@ -37,8 +37,8 @@ export class UserCreateInput {
 }
 
 /**
- * default_update_user_schema: `id` names the user; name and password become optional. CKAN compat: `state` and
- * `sysadmin` count only from sysadmins (ignore_not_sysadmin, applied in the handler); `password_hash`,
+ * default_update_user_schema: `id` names the user; name and password become optional. `state`, `sysadmin` and
+ * `password_hash` count only from sysadmins (ignore_not_sysadmin, applied in the handler). CKAN compat:
  * `plugin_extras`, `image_upload` and `activity_streams_email_notifications` are not stored here and are ignored.
  */
 export class UserUpdateInput extends UserCreateInput {
@@ -46,6 +46,10 @@ export class UserUpdateInput extends UserCreateInput {
   @Field(ignoreMissing, unicodeSafe, nameValidator) override name!: string;
   @Field(ignoreMissing, oneOf(['active', 'pending', 'deleted'])) override state?: string;
   @Field(ignore) override with_apitoken?: boolean;
+  /** user_password_validator: here null is not "missing" but a non-string ("Passwords must be strings"). */
+  @Field((v) => (v === null ? new Invalid('Passwords must be strings') : v), passwordValidator) override password?: string;
+  /** Sysadmins only (ignore_not_sysadmin, in the handler): an argon2 PHC string, stored as given (user import). */
+  @Field(ignoreMissing, unicodeSafe, maxLength(1000)) password_hash?: string;
   /** CKAN compat: CKAN asks for it in its edit form; here the API asks non-sysadmins for it to change a password. */
   @Field(ignoreMissing, unicodeSafe, maxLength(1000)) old_password?: string;
 }
@@ -57,6 +61,7 @@ export class UserPatchInput {
   @Field(ignoreMissing) fullname?: unknown;
   @Field(ignoreMissing) password?: unknown;
   @Field(ignoreMissing) old_password?: unknown;
+  @Field(ignoreMissing) password_hash?: unknown;
   @Field(ignoreMissing) email?: unknown;
   @Field(ignoreMissing) about?: unknown;
   @Field(ignoreMissing) sysadmin?: unknown;

@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { Credentials } from '../../src/auth/credentials';
+import { hashPassword } from '../../src/auth/passwords';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
@@ -87,6 +88,28 @@ describe('user_update, user_patch, user_delete, user_autocomplete, get_site_user
       expect(reset.status).toBe(200);
       expect(await opensWith(`${u.name}@example.org`, 'vom Admin gesetzt')).toBe(true);
       expect(await opensWith('niemand-bekannt', 'vom Admin gesetzt')).toBe(false);
+    });
+
+    it('refuses non-string passwords, ignores an empty one, and takes an argon2 password_hash from sysadmins only', async () => {
+      const u = await t.factories.user({ password: 'bleibt gleich 1' });
+      const base = { id: u.name, email: `${u.name}@example.org` };
+      for (const password of [null, false, 23, 30.7]) {
+        const res = await post('user_update', { ...base, password, old_password: 'bleibt gleich 1' }, u);
+        expect(res.status).toBe(409);
+        expect(res.body.error).toMatchObject({ password: ['Passwords must be strings'] });
+      }
+      const empty = await post('user_update', { ...base, password: '', image_url: 'https://example.org/ich.png' }, u);
+      expect(empty.status).toBe(200);
+      expect(empty.body.result).toMatchObject({ image_url: 'https://example.org/ich.png', image_display_url: 'https://example.org/ich.png' });
+      expect(await opensWith(u.name, 'bleibt gleich 1')).toBe(true);
+
+      const imported = await hashPassword('importiert 12345');
+      await post('user_update', { ...base, password_hash: imported }, u);
+      expect(await opensWith(u.name, 'importiert 12345')).toBe(false);
+      const notArgon = await post('user_update', { ...base, password_hash: '$pbkdf2-sha512$25000$abc' }, t.sysadmin);
+      expect(notArgon.body.error).toMatchObject({ password_hash: ['Must be an argon2 hash in PHC format ($argon2id$...)'] });
+      expect((await post('user_update', { ...base, password_hash: imported }, t.sysadmin)).status).toBe(200);
+      expect(await opensWith(u.name, 'importiert 12345')).toBe(true);
     });
 
     it('lets only sysadmins rename users and set sysadmin or state; users’ attempts are refused or ignored', async () => {
