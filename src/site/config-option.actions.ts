@@ -38,7 +38,8 @@ Who may call: sysadmins.`,
     input: ConfigOptionShowInput,
     auth: sysadminsOnly,
     handler: async (_ctx, { key }) => {
-      if (!isSettingKey(key)) throw ValidationError.field('key', `Configuration option '${key}' can not be shown`);
+      // CKAN 2.11 puts this one in `message` too, not under `key`.
+      if (!isSettingKey(key)) throw new ValidationError({ message: `Configuration option '${key}' can not be shown` });
       return (await this.settings.values())[key];
     },
   });

@@ -70,7 +70,11 @@ Returns the names of the queues cleared. Who may call: sysadmins.`,
     anonymous: false,
     input: QueuesInput,
     auth: sysadminsOnly,
-    handler: async (_ctx, { queues }) => this.jobs.clear(queues?.length ? queues : undefined),
+    handler: async (ctx, { queues }) => {
+      const cleared = await this.jobs.clear(queues?.length ? queues : undefined);
+      for (const queue of cleared) ctx.log.info({ queue }, `cleared background job queue "${queue}"`);
+      return cleared;
+    },
   });
 
   readonly jobCancel = defineAction({
@@ -81,8 +85,9 @@ Params: id. Returns null. Who may call: sysadmins.`,
     anonymous: false,
     input: JobIdInput,
     auth: sysadminsOnly,
-    handler: async (_ctx, { id }) => {
+    handler: async (ctx, { id }) => {
       if (!(await this.jobs.remove(id))) throw new NotFound();
+      ctx.log.info({ job: id }, `cancelled background job ${id}`);
       return null;
     },
   });
