@@ -76,6 +76,14 @@ export interface JobStatus {
   runAfter: string;
 }
 
+/** A job as the job_* actions show it. */
+export interface WaitingJob {
+  id: string;
+  queue: string;
+  /** PostgreSQL's text form (the service's pools parse no timestamps), UTC. */
+  createdAt: string;
+}
+
 export interface JobQueueOptions {
   url: string;
   /** Run jobs here; false: only enqueue and schedule. */
@@ -277,8 +285,7 @@ export class JobQueue {
 
   /** A job's state, attempts, last error and progress; null once it is gone (completed jobs are kept for days). */
   async status(name: string, id: string): Promise<JobStatus | null> {
-    // Job ids are UUIDs: anything else names no job (rather than failing in PostgreSQL's cast).
-    if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) return null;
+    if (!isJobId(id)) return null;
     await this.start();
     const job = await this.boss.getJobById<unknown>(name, id, { includeArchive: true });
     if (!job) return null;
@@ -342,6 +349,55 @@ export class JobQueue {
     });
   }
 
+  /** The queues (one per kind of job, named as registered), without pg-boss's own. */
+  async queueNames(): Promise<string[]> {
+    await this.start();
+    return (await this.boss.getQueues()).map((q) => q.name).filter((n) => !isInternalQueue(n)).sort();
+  }
+
+  /**
+   * The jobs still waiting to run (state created or retry) in `queues` (default: every queue but pg-boss's own),
+   * oldest first. Reads pg-boss's job table directly: its API can count a queue's jobs but not list them.
+   */
+  async waiting(queues?: string[]): Promise<WaitingJob[]> {
+    await this.start();
+    const { rows } = await this.pool.query<{ id: string; name: string; created_on: string }>(
+      `SELECT id, name, created_on FROM ${JOB_SCHEMA}.job
+        WHERE state < 'active' AND (($1::text[] IS NULL AND name NOT LIKE '\\_\\_pgboss\\_\\_%') OR name = ANY($1))
+        ORDER BY created_on, id`,
+      [queues ?? null],
+    );
+    return rows.map((r) => ({ id: r.id, queue: r.name, createdAt: String(r.created_on) }));
+  }
+
+  /** The job with this id in any queue (finished ones too, while pg-boss keeps them), or null. */
+  async find(id: string): Promise<WaitingJob | null> {
+    if (!isJobId(id)) return null;
+    for (const queue of await this.queueNames()) {
+      const job = await this.boss.getJobById<unknown>(queue, id, { includeArchive: true });
+      if (job) return { id: job.id, queue, createdAt: String(job.createdOn) };
+    }
+    return null;
+  }
+
+  /** Deletes a job that has not been archived yet (waiting, running or recently finished); false if there is none. */
+  async remove(id: string): Promise<boolean> {
+    if (!isJobId(id)) return false;
+    for (const queue of await this.queueNames()) {
+      if (!(await this.boss.getJobById<unknown>(queue, id))) continue;
+      await this.boss.deleteJob(queue, id);
+      return true;
+    }
+    return false;
+  }
+
+  /** Deletes the waiting jobs of `queues` (default: every queue but pg-boss's own); returns the queues emptied. */
+  async clear(queues?: string[]): Promise<string[]> {
+    const names = queues ?? (await this.queueNames());
+    for (const name of names) await this.boss.purgeQueue(name);
+    return names;
+  }
+
   /**
    * Stops taking jobs, lets running ones finish within the shutdown timeout and hands back the rest:
    * pg-boss fails them as interrupted, which retries them; one that had used up its retries is put back
@@ -383,6 +439,12 @@ export class JobQueue {
     }
   }
 }
+
+/** Job ids are UUIDs: anything else names no job (rather than failing in PostgreSQL's cast). */
+const isJobId = (id: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id);
+
+/** pg-boss's own queues (its cron sender): not work of ours. */
+const isInternalQueue = (name: string): boolean => name.startsWith('__pgboss__');
 
 /**
  * Creating a queue changes pg-boss's partitioned job table; two processes starting at once may deadlock

@@ -4,6 +4,7 @@ import { ActionRegistry } from '../api/action-registry';
 import { Field, maxLength, notEmpty, unicodeSafe } from '../api/ckan-schema';
 import { NotFound } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
+import { SiteSettings, SiteSettingValues } from './site-settings';
 
 /** The CKAN version we answer like: version-sniffing clients take their modern code path. */
 export const CKAN_COMPAT_VERSION = '2.11.5';
@@ -18,25 +19,29 @@ class HelpShowInput {
 /** status_show, site_read, help_show */
 @Injectable()
 export class SiteActions implements ActionProvider {
-  constructor(private readonly registry: ActionRegistry, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  constructor(private readonly registry: ActionRegistry, private readonly settings: SiteSettings, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   readonly statusShow = defineAction({
     name: 'status_show',
-    help: 'Return facts about this site: site_title, site_description, site_url, ckan_version (the CKAN version it is compatible with), locale_default, extensions.',
+    help: 'Return facts about this site: site_title, site_description (as config_option_update last set them), site_url, ckan_version (the CKAN version it is compatible with), locale_default, extensions.',
     sideEffectFree: true,
     anonymous: true,
     input: NoInput,
     auth: async () => allow(),
-    handler: async () => ({
+    handler: async () => this.status(await this.settings.values()),
+  });
+
+  private status(settings: SiteSettingValues): Record<string, unknown> {
+    return {
       ckan_version: CKAN_COMPAT_VERSION,
       error_emails_to: null,
       extensions: this.extensions(),
       locale_default: this.config.LOCALE_DEFAULT,
-      site_description: this.config.SITE_DESCRIPTION,
-      site_title: this.config.SITE_TITLE,
+      site_description: settings['ckan.site_description'],
+      site_title: settings['ckan.site_title'],
       site_url: this.config.SITE_URL,
-    }),
-  });
+    };
+  }
 
   /** CKAN's plugin names, listed while their actions are registered, so clients can detect them (as CKAN's status_show does). */
   private extensions(): string[] {
