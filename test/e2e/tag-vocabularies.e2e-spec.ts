@@ -8,6 +8,7 @@ describe('tag vocabularies and vocabulary tags', () => {
   let t: TestApp;
   let editor: TestUser;
   let member: TestUser;
+  let admin: TestUser;
   let org: Dict;
 
   const post = (action: string, body: object, as?: TestUser): request.Test => {
@@ -23,7 +24,8 @@ describe('tag vocabularies and vocabulary tags', () => {
     t = await TestApp.start();
     editor = await t.factories.user();
     member = await t.factories.user();
-    org = await t.factories.organization({ members: [[editor, 'editor'], [member, 'member']] });
+    admin = await t.factories.user();
+    org = await t.factories.organization({ members: [[editor, 'editor'], [member, 'member'], [admin, 'admin']] });
   });
   afterAll(() => t.stop());
 
@@ -46,11 +48,11 @@ describe('tag vocabularies and vocabulary tags', () => {
       expect(list.body.result).toContainEqual(v);
     });
 
-    it('refuses anonymous callers, editors and members: only sysadmins manage vocabularies', async () => {
+    it('refuses anonymous callers and organization admins, editors and members: only sysadmins manage vocabularies', async () => {
       const anon = await post('vocabulary_create', { name: 'nur-admins' });
       expect(anon.status).toBe(403);
       expect(anon.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
-      for (const user of [editor, member]) {
+      for (const user of [admin, editor, member]) {
         const res = await post('vocabulary_create', { name: 'nur-admins' }, user);
         expect(res.status).toBe(403);
         expect(res.body.error.__type).toBe('Authorization Error');
@@ -101,6 +103,7 @@ describe('tag vocabularies and vocabulary tags', () => {
       for (const action of ['vocabulary_update', 'vocabulary_delete']) {
         expect((await post(action, { id: 'geschuetzt', name: 'anders' })).status).toBe(403);
         expect((await post(action, { id: 'geschuetzt', name: 'anders' }, editor)).status).toBe(403);
+        expect((await post(action, { id: 'geschuetzt', name: 'anders' }, admin)).status).toBe(403);
         expect((await post(action, { id: 'gibt-es-nicht' }, t.sysadmin)).status).toBe(404);
         const noId = await post(action, {}, t.sysadmin);
         expect(noId.status).toBe(409);
@@ -188,7 +191,7 @@ describe('tag vocabularies and vocabulary tags', () => {
       expect(res.body.result).toEqual({ display_name: 'Berlin', id: expect.any(String), name: 'Berlin', vocabulary_id: v.id, packages: [] });
       expect((await get('vocabulary_show', { id: 'ort' })).body.result.tags.map((x: Dict) => x.name)).toEqual(['Berlin']);
       expect((await post('tag_create', { name: 'Hamburg', vocabulary_id: v.id })).status).toBe(403);
-      for (const user of [editor, member]) {
+      for (const user of [admin, editor, member]) {
         const denied = await post('tag_create', { name: 'Hamburg', vocabulary_id: v.id }, user);
         expect(denied.status).toBe(403);
         expect(denied.body.error.__type).toBe('Authorization Error');
@@ -212,6 +215,7 @@ describe('tag vocabularies and vocabulary tags', () => {
       const ds = await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'loeschbar' }, { name: 'bleibt' }] });
       expect((await post('tag_delete', { id: 'loeschbar' })).status).toBe(403);
       expect((await post('tag_delete', { id: 'loeschbar' }, editor)).status).toBe(403);
+      expect((await post('tag_delete', { id: 'loeschbar' }, admin)).status).toBe(403);
       const res = await post('tag_delete', { id: 'loeschbar' }, t.sysadmin);
       expect(res.body).toMatchObject({ success: true, result: null });
       expect((await get('package_show', { id: ds.id })).body.result.tags.map((x: Dict) => x.name)).toEqual(['bleibt']);
