@@ -173,6 +173,7 @@ describe('tag vocabularies and vocabulary tags', () => {
       expect(full.body.result).toEqual([{ display_name: 'Luft', id: expect.any(String), name: 'Luft', vocabulary_id: v.id }]);
       expect((await get('tag_list', { vocabulary_id: 'gibt-es-nicht' })).status).toBe(404);
       expect((await get('tag_list')).body.result).not.toContain('Luft');
+      expect((await get('tag_autocomplete', { q: 'Luf' })).body.result).toEqual([]);
       const shown = await get('tag_show', { id: 'Luft', vocabulary_id: 'thema' });
       expect(shown.body.result).toEqual({ display_name: 'Luft', id: expect.any(String), name: 'Luft', vocabulary_id: v.id });
       expect((await get('tag_show', { id: 'Luft' })).status).toBe(404);
