@@ -4,10 +4,10 @@ import { DatasetEntity } from './datasets/dataset.entity';
 import { GroupEntity } from './organizations/group.entity';
 import { MemberEntity } from './organizations/member.entity';
 import { ResourceEntity } from './resources/resource.entity';
-import { DatasetTagEntity, TagEntity } from './tags/tag.entity';
+import { DatasetTagEntity, TagEntity, VocabularyEntity } from './tags/tag.entity';
 
 /** The tables this module owns. */
-export const CATALOG_ENTITIES = [GroupEntity, MemberEntity, DatasetEntity, DatasetGroupEntity, TagEntity, DatasetTagEntity, ResourceEntity];
+export const CATALOG_ENTITIES = [GroupEntity, MemberEntity, DatasetEntity, DatasetGroupEntity, VocabularyEntity, TagEntity, DatasetTagEntity, ResourceEntity];
 
 /** The field error for each unique constraint of these tables that concurrent writers can hit (CKAN's wording). */
 export const CATALOG_CONSTRAINTS: ConstraintMessages = {
@@ -15,4 +15,5 @@ export const CATALOG_CONSTRAINTS: ConstraintMessages = {
   catalog_group_name_key: { name: ['Group name already exists in database'] },
   PK_308364c66df656295bc4ec467c2: { id: ['Dataset id already exists'] },
   PK_e2894a5867e06ae2e8889f1173f: { resources: ['Resource id already exists.'] },
+  vocabulary_name_key: { name: ['That vocabulary name is already in use.'] },
 };

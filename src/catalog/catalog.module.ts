@@ -28,13 +28,16 @@ import { ResourceUploads } from './resources/resource-uploads.service';
 import { ResourceRepository } from './resources/resource.repository';
 import { TagActions } from './tags/tag.actions';
 import { TagRepository } from './tags/tag.repository';
+import { TagWriteActions } from './tags/tag-write.actions';
+import { VocabularyActions } from './tags/vocabulary.actions';
+import { VocabularyRepository } from './tags/vocabulary.repository';
 
 /** Datasets, resources (with their uploaded files and the download route), organizations, groups, tags and licences. */
 @Module({
   imports: [AuthModule, JobsModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
-    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions, AutocompleteActions,
+    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions, AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -50,12 +53,14 @@ export class CatalogModule implements OnModuleInit {
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
     private readonly tags: TagActions,
+    private readonly tagWrites: TagWriteActions,
+    private readonly vocabularies: VocabularyActions,
     private readonly licenses: LicenseActions,
     private readonly autocomplete: AutocompleteActions,
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);

@@ -70,7 +70,7 @@ export class DatasetWriteActions implements ActionProvider {
     help: `Create a dataset and return it (package_show form).
 
 Params: name (required, 2-100 of a-z 0-9 - _), owner_org (required, organization id or name), title, notes, url, version, author, author_email,
-maintainer, maintainer_email, license_id, private (bool), state ("active" or "draft"), type, tags ([{name}]) or tag_string ("a,b"),
+maintainer, maintainer_email, license_id, private (bool), state ("active" or "draft"), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
 extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
 metadata_created, metadata_modified and plugin_data. dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
 of this write; under warn the result carries the findings as dcat_validation.

@@ -8,6 +8,7 @@ import { GroupRepository } from '../organizations/group.repository';
 import { ResourceInput } from '../resources/resource.dto';
 import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
 import { ResourceRepository, ResourceRow, ResourceValues } from '../resources/resource.repository';
+import { VocabularyRepository } from '../tags/vocabulary.repository';
 import { DatasetChanges } from './dataset-changes';
 import { ResourceFiles } from '../resources/resource-files.service';
 import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
@@ -38,6 +39,7 @@ export class DatasetWriter {
     private readonly authz: Authz,
     private readonly changes: DatasetChanges,
     private readonly files: ResourceFiles,
+    private readonly vocabularies: VocabularyRepository,
   ) {}
 
   async create(ctx: ActionContext, input: PackageCreateInput): Promise<string> {
@@ -50,7 +52,7 @@ export class DatasetWriter {
       else id = input.id.toLowerCase();
     }
     const { values, nameHolder } = await this.values(ctx, input, null, errors);
-    const tags = this.tagNames(input);
+    const tags = await this.tags(ctx, input, errors);
     const groupIds = await this.groupIds(ctx, input);
     const resources = await this.checkResources(ctx, input.resources ?? [], null, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
@@ -59,8 +61,9 @@ export class DatasetWriter {
     await this.datasets.insert(ctx.db, id, values, ctx.user?.id ?? null, {
       created: privileged ? input.metadata_created : undefined,
       modified: privileged ? input.metadata_modified : undefined,
-    }, tags);
-    await this.datasets.linkTags(ctx.db, id, tags);
+    }, tags.names);
+    await this.datasets.linkTags(ctx.db, id, tags.names);
+    await this.datasets.linkTagIds(ctx.db, id, tags.vocabularyTagIds);
     await this.datasets.setGroups(ctx.db, id, groupIds, { fresh: true });
     await this.saveResources(ctx, id, resources, []);
     return id;
@@ -73,7 +76,7 @@ export class DatasetWriter {
       errors.id = [`Cannot change value of key from ${existing.id} to ${input.id}. This key is read-only`];
     }
     const { values, nameHolder } = await this.values(ctx, input, existing, errors);
-    const tags = this.tagNames(input);
+    const tags = await this.tags(ctx, input, errors);
     const groupIds = await this.groupIds(ctx, input);
     const current = await this.resources.listForDataset(ctx.db, existing.id);
     const resources = await this.checkResources(ctx, input.resources ?? [], existing.id, errors);
@@ -81,7 +84,7 @@ export class DatasetWriter {
 
     if (values.name !== existing.name) await this.releaseName(ctx, nameHolder);
     await this.datasets.update(ctx.db, existing.id, values);
-    await this.datasets.setTags(ctx.db, existing.id, tags);
+    await this.datasets.setTags(ctx.db, existing.id, tags.names, tags.vocabularyTagIds);
     await this.datasets.setGroups(ctx.db, existing.id, values.state === 'deleted' ? [] : groupIds);
     await this.saveResources(ctx, existing.id, resources, current);
   }
@@ -175,10 +178,35 @@ export class DatasetWriter {
     return out;
   }
 
-  /** Tags from `tags` and `tag_string`, each name once. */
-  private tagNames(input: PackageCreateInput): string[] {
-    const names = [...(input.tags ?? []).map((t) => t.name), ...(input.tag_string ?? [])];
-    return [...new Set(names)];
+  /**
+   * Free tag names from `tags` and `tag_string`, each once, and the ids of the vocabulary tags in `tags`: those must
+   * exist in their vocabulary (CKAN's vocabulary_id_exists and tag_in_vocabulary_validator; a dataset never creates
+   * one). Their errors go to `errors.tags`, flat as CKAN reports tag errors.
+   */
+  private async tags(ctx: ActionContext, input: PackageCreateInput, errors: FieldErrors): Promise<{ names: string[]; vocabularyTagIds: string[] }> {
+    const names = new Set<string>(input.tag_string ?? []);
+    const byVocabulary = new Map<string, string[]>();
+    for (const t of input.tags ?? []) {
+      if (!t.vocabulary_id) names.add(t.name);
+      else byVocabulary.set(t.vocabulary_id, [...(byVocabulary.get(t.vocabulary_id) ?? []), t.name]);
+    }
+    const messages: string[] = [];
+    const vocabularyTagIds: string[] = [];
+    for (const [vocabularyId, wanted] of byVocabulary) {
+      const vocabulary = await this.vocabularies.findById(ctx.db, vocabularyId);
+      if (!vocabulary) {
+        messages.push('Tag vocabulary was not found.');
+        continue;
+      }
+      const found = await this.vocabularies.tagsNamed(ctx.db, vocabulary.id, wanted);
+      for (const name of new Set(wanted)) {
+        const tag = found.find((f) => f.name === name);
+        if (tag) vocabularyTagIds.push(tag.id);
+        else messages.push(`Tag ${name} does not belong to vocabulary ${vocabulary.name}`);
+      }
+    }
+    if (messages.length) errors.tags = [...((errors.tags as string[] | undefined) ?? []), ...messages];
+    return { names: [...names], vocabularyTagIds };
   }
 
   private async groupIds(ctx: ActionContext, input: PackageCreateInput): Promise<string[]> {

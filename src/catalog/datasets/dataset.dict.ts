@@ -110,7 +110,7 @@ export function toPackageDict(row: DatasetDictRow, siteUrl: string, opts: { incl
       title: g.title,
     })),
     resources: row.resources.map((r) => toResourceDict(r as unknown as StoredResource, siteUrl)),
-    tags: row.tags.map((t) => ({ display_name: t.name, id: t.id, name: t.name, state: 'active', vocabulary_id: null })),
+    tags: row.tags.map((t) => ({ display_name: t.name, id: t.id, name: t.name, state: 'active', vocabulary_id: t.vocabulary_id ?? null })),
     relationships_as_object: [],
     relationships_as_subject: [],
   };

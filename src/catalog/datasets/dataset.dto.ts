@@ -1,5 +1,5 @@
 import { validationModeOrReport,
-  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, isoDate, jsonObject, maxItems, maxLength, nameValidator,
+  booleanValidator, emailValidator, Field, ignoreEmpty, ignoreMissing, Invalid, isoDate, jsonObject, maxItems, maxLength, nameValidator,
   NestedList, naturalNumber, notEmpty, notMissing, Step, stripValue, unicodeSafe, uuidValidator, versionValidator,
 } from '../../api/ckan-schema';
 import { ResourceInput } from '../resources/resource.dto';
@@ -47,7 +47,8 @@ const typeValidator: Step = (v) =>
 
 export class TagInput {
   @Field(notMissing, notEmpty, unicodeSafe, tagNameValidator) name!: string;
-  @Field(ignore) vocabulary_id?: unknown;
+  /** A vocabulary's id: the tag must be one of its tags (checked by the writer); absent or empty: a free tag. */
+  @Field(ignoreEmpty, unicodeSafe, maxLength(100)) vocabulary_id?: string;
 }
 
 export class ExtraInput {

@@ -33,7 +33,7 @@ export interface DatasetDictRow extends DatasetRow {
   plugin_data: Record<string, unknown> | null;
   organization: Record<string, unknown> | null;
   resources: Record<string, unknown>[];
-  tags: { id: string; name: string }[];
+  tags: { id: string; name: string; vocabulary_id: string | null }[];
   groups: { id: string; name: string; title: string; description: string; image_url: string }[];
 }
 
@@ -65,7 +65,8 @@ const ROW_COLUMNS = 'p.id, p.name, p.owner_org, p.private, p.state, p.type, p.cr
  * instead of deadlocking.
  */
 const NEW_TAGS_SQL = (param: string): string =>
-  `INSERT INTO tag (id, name) SELECT gen_random_uuid(), n FROM unnest(${param}::text[]) AS n ORDER BY n COLLATE "C" ON CONFLICT (name) DO NOTHING`;
+  `INSERT INTO tag (id, name) SELECT gen_random_uuid(), n FROM unnest(${param}::text[]) AS n ORDER BY n COLLATE "C"
+     ON CONFLICT (name) WHERE vocabulary_id IS NULL DO NOTHING`;
 
 /**
  * Every query on the package table and its children. One round trip builds whole dataset dicts:
@@ -79,7 +80,7 @@ SELECT ${ROW_COLUMNS}, p.title, p.notes, p.url, p.version, p.author, p.author_em
                                  'approval_status', g.approval_status, 'state', g.state)
           FROM catalog_group g WHERE g.id = p.owner_org AND g.state = 'active') AS organization,
        COALESCE((SELECT json_agg(r ORDER BY r.position) FROM resource r WHERE r.package_id = p.id AND r.state = 'active'), '[]') AS resources,
-       COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name COLLATE "C")
+       COALESCE((SELECT json_agg(json_build_object('id', t.id, 'name', t.name, 'vocabulary_id', t.vocabulary_id) ORDER BY t.name COLLATE "C", t.vocabulary_id)
                    FROM package_tag pt JOIN tag t ON t.id = pt.tag_id WHERE pt.package_id = p.id), '[]') AS tags,
        COALESCE((SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'title', g.title, 'description', g.description,
                                                    'image_url', g.image_url) ORDER BY COALESCE(NULLIF(g.title, ''), g.name) COLLATE "C")
@@ -194,16 +195,27 @@ export class DatasetRepository {
     await db.query(`UPDATE package SET metadata_modified = clock_timestamp() WHERE id = $1`, [id]);
   }
 
-  /** Makes the dataset carry exactly `names` (a new dataset gets its tags from `insert` and `linkTags`). */
-  async setTags(db: EntityManager, id: string, names: string[]): Promise<void> {
+  /**
+   * Makes the dataset carry exactly the free tags `names` and the vocabulary tags `vocabularyTagIds` (a new dataset
+   * gets its free tags from `insert` and `linkTags`).
+   */
+  async setTags(db: EntityManager, id: string, names: string[], vocabularyTagIds: string[] = []): Promise<void> {
     await db.query(`DELETE FROM package_tag WHERE package_id = $1`, [id]);
-    if (!names.length) return;
-    await db.query(NEW_TAGS_SQL('$1'), [names]);
-    await this.linkTags(db, id, names);
+    if (names.length) {
+      await db.query(NEW_TAGS_SQL('$1'), [names]);
+      await this.linkTags(db, id, names);
+    }
+    await this.linkTagIds(db, id, vocabularyTagIds);
+  }
+
+  /** Links the dataset to existing tags by id (a vocabulary's tags, which writing a dataset never creates). */
+  async linkTagIds(db: EntityManager, id: string, tagIds: string[]): Promise<void> {
+    if (!tagIds.length) return;
+    await db.query(`INSERT INTO package_tag (package_id, tag_id) SELECT $1, t FROM unnest($2::uuid[]) AS t ON CONFLICT DO NOTHING`, [id, tagIds]);
   }
 
   /**
-   * Links the dataset to the tags `names`, whose rows exist. A separate statement from the one creating them: a
+   * Links the dataset to the free tags `names`, whose rows exist. A separate statement from the one creating them: a
    * statement does not see the rows a concurrent writer committed while it ran, so a tag that writer created
    * would not be found in the same statement.
    */
@@ -212,7 +224,7 @@ export class DatasetRepository {
     await preparedQuery(
       db,
       'package-tags-link',
-      `INSERT INTO package_tag (package_id, tag_id) SELECT $1, t.id FROM tag t WHERE t.name = ANY($2::text[]) ON CONFLICT DO NOTHING`,
+      `INSERT INTO package_tag (package_id, tag_id) SELECT $1, t.id FROM tag t WHERE t.name = ANY($2::text[]) AND t.vocabulary_id IS NULL ON CONFLICT DO NOTHING`,
       [id, names],
     );
   }

@@ -6,6 +6,7 @@ import { ANONYMOUS, Reader, readableSql } from '../../auth/visibility';
 export interface TagRow {
   id: string;
   name: string;
+  vocabulary_id: string | null;
 }
 
 /** Active datasets `reader` may read; pushes its values onto `params`. */
@@ -18,13 +19,13 @@ export class TagRepository {
   /** Free tags used by at least one active dataset the caller may read, by name; `q` filters by substring. */
   async list(db: EntityManager, reader: Reader, q?: string): Promise<TagRow[]> {
     const params: unknown[] = [];
-    let where = readableDatasets(reader, params);
+    let where = `t.vocabulary_id IS NULL AND ${readableDatasets(reader, params)}`;
     if (q) {
       params.push(`%${q.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
       where += ` AND lower(t.name) LIKE $${params.length}`;
     }
     return db.query(
-      `SELECT DISTINCT t.id, t.name FROM tag t JOIN package_tag pt ON pt.tag_id = t.id JOIN package p ON p.id = pt.package_id
+      `SELECT DISTINCT t.id, t.name, t.vocabulary_id FROM tag t JOIN package_tag pt ON pt.tag_id = t.id JOIN package p ON p.id = pt.package_id
         WHERE ${where} ORDER BY t.name`,
       params,
     );
@@ -40,13 +41,54 @@ export class TagRepository {
     return rows.length > 0;
   }
 
-  async find(db: EntityManager, idOrName: string): Promise<TagRow | null> {
+  /** By id, then by name among the free tags or, given `vocabularyId`, that vocabulary's tags (CKAN's Tag.get). */
+  async find(db: EntityManager, idOrName: string, vocabularyId: string | null = null): Promise<TagRow | null> {
     if (isUuid(idOrName)) {
-      const byId: TagRow[] = await db.query(`SELECT id, name FROM tag WHERE id = $1`, [idOrName]);
+      const byId: TagRow[] = await db.query(`SELECT id, name, vocabulary_id FROM tag WHERE id = $1`, [idOrName]);
       if (byId[0]) return byId[0];
     }
-    const rows: TagRow[] = await db.query(`SELECT id, name FROM tag WHERE name = $1`, [idOrName]);
+    const rows: TagRow[] = await db.query(`SELECT id, name, vocabulary_id FROM tag WHERE name = $1 AND vocabulary_id IS NOT DISTINCT FROM $2`, [
+      idOrName,
+      vocabularyId,
+    ]);
     return rows[0] ?? null;
+  }
+
+  /**
+   * tag_search: tags whose names contain every term (case-insensitive), by name, with the total; free tags only of active
+   * datasets the reader may read, or the given vocabulary's tags (which exist apart from any dataset).
+   */
+  async search(
+    db: EntityManager, reader: Reader, terms: string[], vocabularyId: string | null, page: { limit?: number; offset?: number },
+  ): Promise<{ count: number; rows: TagRow[] }> {
+    const params: unknown[] = [];
+    const where: string[] = [];
+    if (vocabularyId) {
+      params.push(vocabularyId);
+      where.push(`t.vocabulary_id = $${params.length}`);
+    } else {
+      where.push(`t.vocabulary_id IS NULL`, `EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
+                                             WHERE pt.tag_id = t.id AND ${readableDatasets(reader, params)})`);
+    }
+    for (const term of terms) {
+      params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
+      where.push(`lower(t.name) LIKE $${params.length}`);
+    }
+    const sql = `FROM tag t WHERE ${where.join(' AND ')}`;
+    const [{ count }] = await db.query(`SELECT count(*)::int AS count ${sql}`, params);
+    params.push(page.limit ?? null, page.offset ?? 0);
+    const rows: TagRow[] = await db.query(
+      `SELECT t.id, t.name, t.vocabulary_id ${sql} ORDER BY t.name COLLATE "C" LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      params,
+    );
+    return { count, rows };
+  }
+
+  /** Deletes the tag (and by cascade its links); returns the datasets (any state) that carried it. */
+  async delete(db: EntityManager, tagId: string): Promise<string[]> {
+    const rows: { package_id: string }[] = await db.query(`SELECT package_id FROM package_tag WHERE tag_id = $1`, [tagId]);
+    await db.query(`DELETE FROM tag WHERE id = $1`, [tagId]);
+    return rows.map((r) => r.package_id);
   }
 
   /** Active datasets anyone may read carrying the tag (tag_show include_datasets, as CKAN: public ones), newest change first. */
@@ -66,7 +108,7 @@ export class TagRepository {
     const readable = readableSql(reader, params, 'p');
     const rows: { name: string }[] = await db.query(
       `SELECT t.name FROM tag t
-        WHERE lower(t.name) LIKE $1
+        WHERE lower(t.name) LIKE $1 AND t.vocabulary_id IS NULL
           AND EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
                        WHERE pt.tag_id = t.id AND p.state = 'active' AND ${readable})
         ORDER BY (lower(t.name) LIKE $2) DESC, t.name LIMIT $3`,

@@ -106,6 +106,18 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
     expect(await t.call<Dataset>('package_show', { id: r.packageId })).toMatchObject({ title: 'BERNKASTEL-KUES', name: 'pegel-bernkastel' });
   });
 
+  it('keeps a steward\'s vocabulary tag a vocabulary tag when the next sync rewrites the dataset', async () => {
+    const v = await t.call<Dict & { id: string }>('vocabulary_create', { name: 'gewaesser', tags: [{ name: 'Mosel' }] });
+    const r = await catalog.syncStation(site(), source, koblenz({ key: 'traben', name: 'TRABEN' }));
+    const before = await t.call<Dataset>('package_show', { id: r.packageId });
+    await t.call('package_patch', { id: r.packageId, tags: [...before.tags, { name: 'Mosel', vocabulary_id: v.id }] }, { as: editor });
+    await catalog.syncStation(site(), source, koblenz({ key: 'traben', name: 'TRABEN-TRARBACH' }));
+    const after = await t.call<Dataset & { tags: { name: string; vocabulary_id: string | null }[] }>('package_show', { id: r.packageId });
+    expect(after.title).toBe('TRABEN-TRARBACH');
+    expect(after.tags.filter((x) => x.name === 'Mosel')).toEqual([expect.objectContaining({ name: 'Mosel', vocabulary_id: v.id })]);
+    expect(after.tags.map((x) => x.name)).toEqual(expect.arrayContaining(['Echtzeitdaten', 'Wasserstand']));
+  });
+
   describe('DataStore views', () => {
     let d: Dataset;
     let w: Resource;

@@ -58,9 +58,14 @@ export function desiredDataset(station: StationInfo, source: { name: string; tit
   if (!currentExtras.some((e) => e.key === 'frequency')) ourExtras.frequency = frequencyOf(station.streams);
   const extras = [...currentExtras, ...Object.entries(ourExtras).map(([key, value]) => ({ key, value }))];
   const quantityTags = station.streams.map((s) => QUANTITIES[s.quantity]?.tag).filter((x): x is string => !!x);
-  const tagNames = [...new Set([...((current?.tags ?? []) as { name: string }[]).map((x) => x.name), ...BASE_TAGS, ...quantityTags])];
-  return { desired: { title: station.name, notes, extras, tags: tagNames.map((name) => ({ name })), resources }, notes };
+  // A steward's tags stay as they are, a vocabulary's with its vocabulary_id (sent back as a free tag it would become one).
+  const currentTags = ((current?.tags ?? []) as TagRef[]).map((x) => (x.vocabulary_id ? { name: x.name, vocabulary_id: x.vocabulary_id } : { name: x.name }));
+  const freeNames = new Set(currentTags.filter((x) => !x.vocabulary_id).map((x) => x.name));
+  const ours = [...new Set([...BASE_TAGS, ...quantityTags])].filter((name) => !freeNames.has(name)).map((name) => ({ name }));
+  return { desired: { title: station.name, notes, extras, tags: [...currentTags, ...ours], resources }, notes };
 }
+
+type TagRef = { name: string; vocabulary_id?: string | null };
 
 const FREQUENCY = 'http://publications.europa.eu/resource/authority/frequency/';
 const BY_SECONDS: [number, string][] = [[60, '1MIN'], [300, '5MIN'], [600, '10MIN'], [900, '15MIN'], [1800, '30MIN'], [3600, 'HOURLY']];
@@ -76,7 +81,7 @@ export function changed(current: Dict, desired: Dict): boolean {
   if (current.title !== desired.title || (current.notes ?? '') !== (desired.notes ?? '')) return true;
   const extras = (l: unknown): string => JSON.stringify(((l ?? []) as { key: string; value: unknown }[]).map((e) => [e.key, e.value]).sort());
   if (extras(current.extras) !== extras(desired.extras)) return true;
-  const tags = (l: unknown): string => JSON.stringify(((l ?? []) as { name: string }[]).map((x) => x.name).sort());
+  const tags = (l: unknown): string => JSON.stringify(((l ?? []) as TagRef[]).map((x) => `${x.vocabulary_id ?? ''}|${x.name}`).sort());
   if (tags(current.tags) !== tags(desired.tags)) return true;
   const own = (l: unknown): string => JSON.stringify(((l ?? []) as Dict[]).map((r) => [r.id, ...OWN_RESOURCE_KEYS.map((k) => r[k] ?? null)]));
   return own(current.resources) !== own(desired.resources);

@@ -1,0 +1,283 @@
+import request from 'supertest';
+import { TestUser } from '../factories/factories';
+import { TestApp } from '../test-app';
+
+type Dict = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+describe('tag vocabularies and vocabulary tags', () => {
+  let t: TestApp;
+  let editor: TestUser;
+  let member: TestUser;
+  let admin: TestUser;
+  let org: Dict;
+
+  const post = (action: string, body: object, as?: TestUser): request.Test => {
+    const req = request(t.http).post(`/api/3/action/${action}`).send(body);
+    return as ? req.set('Authorization', as.token) : req;
+  };
+  const get = (action: string, query: Record<string, string> = {}, as?: TestUser): request.Test => {
+    const req = request(t.http).get(`/api/3/action/${action}`).query(query);
+    return as ? req.set('Authorization', as.token) : req;
+  };
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    editor = await t.factories.user();
+    member = await t.factories.user();
+    admin = await t.factories.user();
+    org = await t.factories.organization({ members: [[editor, 'editor'], [member, 'member'], [admin, 'admin']] });
+  });
+  afterAll(() => t.stop());
+
+  describe('vocabulary_create, vocabulary_show, vocabulary_list', () => {
+    it('creates a vocabulary with its tags and shows it by id or name to anyone', async () => {
+      const res = await post('vocabulary_create', { name: 'genre', tags: [{ name: 'Krimi' }, { name: 'Drama' }] }, t.sysadmin);
+      expect(res.status).toBe(200);
+      const v = res.body.result;
+      expect(v).toEqual({
+        id: expect.any(String),
+        name: 'genre',
+        tags: [
+          { display_name: 'Drama', id: expect.any(String), name: 'Drama', vocabulary_id: v.id },
+          { display_name: 'Krimi', id: expect.any(String), name: 'Krimi', vocabulary_id: v.id },
+        ],
+      });
+      expect((await get('vocabulary_show', { id: 'genre' })).body.result).toEqual(v);
+      expect((await get('vocabulary_show', { id: v.id })).body.result).toEqual(v);
+      const list = await get('vocabulary_list');
+      expect(list.body.result).toContainEqual(v);
+    });
+
+    it('refuses anonymous callers and organization admins, editors and members: only sysadmins manage vocabularies', async () => {
+      const anon = await post('vocabulary_create', { name: 'nur-admins' });
+      expect(anon.status).toBe(403);
+      expect(anon.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
+      for (const user of [admin, editor, member]) {
+        const res = await post('vocabulary_create', { name: 'nur-admins' }, user);
+        expect(res.status).toBe(403);
+        expect(res.body.error.__type).toBe('Authorization Error');
+      }
+      expect((await get('vocabulary_show', { id: 'nur-admins' })).status).toBe(404);
+    });
+
+    it('answers 409 with field messages for a taken, short or missing name, bad tags and a chosen id', async () => {
+      await post('vocabulary_create', { name: 'taken' }, t.sysadmin).expect(200);
+      const taken = await post('vocabulary_create', { name: 'taken' }, t.sysadmin);
+      expect(taken.status).toBe(409);
+      expect(taken.body).toMatchObject({ success: false, error: { __type: 'Validation Error', name: ['That vocabulary name is already in use.'] } });
+      expect((await post('vocabulary_create', { name: 'x' }, t.sysadmin)).body.error.name).toEqual(['Name must be at least 2 characters long']);
+      expect((await post('vocabulary_create', {}, t.sysadmin)).body.error.name).toEqual(['Missing value']);
+      const badTag = await post('vocabulary_create', { name: 'bad-tags', tags: [{ name: 'a' }] }, t.sysadmin);
+      expect(badTag.status).toBe(409);
+      expect(badTag.body.error.tags).toEqual(['Tag "a" length is less than minimum 2']);
+      const withId = await post('vocabulary_create', { id: '0b3c4d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d', name: 'own-id' }, t.sysadmin);
+      expect(withId.status).toBe(409);
+      expect(withId.body.error.id).toEqual(['The input field id was not expected.']);
+    });
+
+    it('vocabulary_show answers 404 for an unknown vocabulary and 409 without id', async () => {
+      const res = await get('vocabulary_show', { id: 'gibt-es-nicht' });
+      expect(res.status).toBe(404);
+      expect(res.body).toMatchObject({ success: false, error: { __type: 'Not Found Error', message: 'Not found: Could not find vocabulary "gibt-es-nicht"' } });
+      const noId = await get('vocabulary_show');
+      expect(noId.status).toBe(409);
+      expect(noId.body.error.id).toEqual(['id not in data']);
+    });
+  });
+
+  describe('vocabulary_update and vocabulary_delete', () => {
+    it('renames and replaces the tags; a kept tag stays on its datasets, a removed one leaves them', async () => {
+      const v = (await post('vocabulary_create', { name: 'farbe', tags: [{ name: 'rot' }, { name: 'blau' }] }, t.sysadmin)).body.result;
+      const ds = await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'rot', vocabulary_id: v.id }, { name: 'blau', vocabulary_id: v.id }] });
+      const res = await post('vocabulary_update', { id: 'farbe', name: 'farben', tags: [{ name: 'rot' }, { name: 'gruen' }] }, t.sysadmin);
+      expect(res.status).toBe(200);
+      expect(res.body.result).toMatchObject({ id: v.id, name: 'farben' });
+      expect(res.body.result.tags.map((x: Dict) => x.name)).toEqual(['gruen', 'rot']);
+      expect(res.body.result.tags.find((x: Dict) => x.name === 'rot').id).toBe(v.tags.find((x: Dict) => x.name === 'rot').id);
+      const shown = (await get('package_show', { id: ds.name })).body.result;
+      expect(shown.tags).toEqual([{ display_name: 'rot', id: expect.any(String), name: 'rot', state: 'active', vocabulary_id: v.id }]);
+    });
+
+    it('update and delete are for sysadmins; unknown ids are 404, a missing id 409', async () => {
+      await post('vocabulary_create', { name: 'geschuetzt' }, t.sysadmin).expect(200);
+      for (const action of ['vocabulary_update', 'vocabulary_delete']) {
+        expect((await post(action, { id: 'geschuetzt', name: 'anders' })).status).toBe(403);
+        expect((await post(action, { id: 'geschuetzt', name: 'anders' }, editor)).status).toBe(403);
+        expect((await post(action, { id: 'geschuetzt', name: 'anders' }, admin)).status).toBe(403);
+        expect((await post(action, { id: 'gibt-es-nicht' }, t.sysadmin)).status).toBe(404);
+        const noId = await post(action, {}, t.sysadmin);
+        expect(noId.status).toBe(409);
+        expect(noId.body.error).toMatchObject({ __type: 'Validation Error', id: ['id not in data'] });
+      }
+      await post('vocabulary_create', { name: 'vergeben' }, t.sysadmin).expect(200);
+      const clash = await post('vocabulary_update', { id: 'geschuetzt', name: 'vergeben' }, t.sysadmin);
+      expect(clash.status).toBe(409);
+      expect(clash.body.error.name).toEqual(['That vocabulary name is already in use.']);
+    });
+
+    it('delete removes the vocabulary, its tags and their place in datasets', async () => {
+      const v = (await post('vocabulary_create', { name: 'weg', tags: [{ name: 'bald-weg' }] }, t.sysadmin)).body.result;
+      const ds = await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'bald-weg', vocabulary_id: v.id }, { name: 'frei-bleibt' }] });
+      const res = await post('vocabulary_delete', { id: v.id }, t.sysadmin);
+      expect(res.body).toMatchObject({ success: true, result: null });
+      expect((await get('vocabulary_show', { id: v.id })).status).toBe(404);
+      expect((await get('tag_show', { id: v.tags[0].id })).status).toBe(404);
+      expect((await get('package_show', { id: ds.name })).body.result.tags.map((x: Dict) => x.name)).toEqual(['frei-bleibt']);
+    });
+  });
+
+  describe('vocabulary tags in datasets', () => {
+    let v: Dict;
+    beforeAll(async () => {
+      v = (await post('vocabulary_create', { name: 'thema', tags: [{ name: 'Wasser' }, { name: 'Luft' }] }, t.sysadmin)).body.result;
+    });
+
+    it('package_create keeps a vocabulary tag with its vocabulary_id, beside a free tag of the same name', async () => {
+      const res = await post('package_create', {
+        name: 'mit-vokabular', owner_org: org.id, tags: [{ name: 'Wasser', vocabulary_id: v.id }, { name: 'Wasser' }],
+      }, editor);
+      expect(res.status).toBe(200);
+      const tags = (await get('package_show', { id: 'mit-vokabular' })).body.result.tags;
+      expect(tags).toHaveLength(2);
+      expect(tags).toContainEqual({ display_name: 'Wasser', id: v.tags.find((x: Dict) => x.name === 'Wasser').id, name: 'Wasser', state: 'active', vocabulary_id: v.id });
+      expect(tags).toContainEqual({ display_name: 'Wasser', id: expect.any(String), name: 'Wasser', state: 'active', vocabulary_id: null });
+    });
+
+    it('answers 409 for an unknown vocabulary or a tag not in the vocabulary, and stores nothing', async () => {
+      const unknown = await post('package_create', {
+        name: 'falsches-vokabular', owner_org: org.id, tags: [{ name: 'Wasser', vocabulary_id: '0b3c4d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d' }],
+      }, editor);
+      expect(unknown.status).toBe(409);
+      expect(unknown.body).toMatchObject({ success: false, error: { __type: 'Validation Error', tags: ['Tag vocabulary was not found.'] } });
+      const byName = await post('package_create', { name: 'falsches-vokabular', owner_org: org.id, tags: [{ name: 'Wasser', vocabulary_id: 'thema' }] }, editor);
+      expect(byName.body.error.tags).toEqual(['Tag vocabulary was not found.']);
+      const notIn = await post('package_create', { name: 'falsches-vokabular', owner_org: org.id, tags: [{ name: 'Feuer', vocabulary_id: v.id }] }, editor);
+      expect(notIn.status).toBe(409);
+      expect(notIn.body.error.tags).toEqual(['Tag Feuer does not belong to vocabulary thema']);
+      expect((await get('package_show', { id: 'falsches-vokabular' }, editor)).status).toBe(404);
+    });
+
+    it('package_update and package_patch check vocabulary tags too and keep them through a patch', async () => {
+      const ds = await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'Luft', vocabulary_id: v.id }] });
+      const bad = await post('package_patch', { id: ds.id, tags: [{ name: 'Erde', vocabulary_id: v.id }] }, editor);
+      expect(bad.status).toBe(409);
+      expect(bad.body.error.tags).toEqual(['Tag Erde does not belong to vocabulary thema']);
+      await post('package_patch', { id: ds.id, notes: 'neu' }, editor).expect(200);
+      const shown = (await get('package_show', { id: ds.id })).body.result;
+      expect(shown.tags).toEqual([expect.objectContaining({ name: 'Luft', vocabulary_id: v.id })]);
+    });
+
+    it('tag_list and tag_show with vocabulary_id answer with the vocabulary tags; without, only free tags', async () => {
+      expect((await get('tag_list', { vocabulary_id: 'thema' })).body.result).toEqual(['Luft', 'Wasser']);
+      const full = await get('tag_list', { vocabulary_id: v.id, all_fields: 'true', query: 'uf' });
+      expect(full.body.result).toEqual([{ display_name: 'Luft', id: expect.any(String), name: 'Luft', vocabulary_id: v.id }]);
+      expect((await get('tag_list', { vocabulary_id: 'gibt-es-nicht' })).status).toBe(404);
+      expect((await get('tag_list')).body.result).not.toContain('Luft');
+      expect((await get('tag_autocomplete', { q: 'Luf' })).body.result).toEqual([]);
+      const shown = await get('tag_show', { id: 'Luft', vocabulary_id: 'thema' });
+      expect(shown.body.result).toEqual({ display_name: 'Luft', id: expect.any(String), name: 'Luft', vocabulary_id: v.id });
+      expect((await get('tag_show', { id: 'Luft' })).status).toBe(404);
+    });
+  });
+
+  describe('tag_create and tag_delete', () => {
+    let v: Dict;
+    beforeAll(async () => {
+      v = (await post('vocabulary_create', { name: 'ort' }, t.sysadmin)).body.result;
+    });
+
+    it('tag_create adds a tag to a vocabulary, for sysadmins only', async () => {
+      const res = await post('tag_create', { name: 'Berlin', vocabulary_id: v.id }, t.sysadmin);
+      expect(res.status).toBe(200);
+      expect(res.body.result).toEqual({ display_name: 'Berlin', id: expect.any(String), name: 'Berlin', vocabulary_id: v.id, packages: [] });
+      expect((await get('vocabulary_show', { id: 'ort' })).body.result.tags.map((x: Dict) => x.name)).toEqual(['Berlin']);
+      expect((await post('tag_create', { name: 'Hamburg', vocabulary_id: v.id })).status).toBe(403);
+      for (const user of [admin, editor, member]) {
+        const denied = await post('tag_create', { name: 'Hamburg', vocabulary_id: v.id }, user);
+        expect(denied.status).toBe(403);
+        expect(denied.body.error.__type).toBe('Authorization Error');
+      }
+    });
+
+    it('tag_create answers 409 for a missing or unknown vocabulary, a bad name and a tag already in it', async () => {
+      const missing = await post('tag_create', { name: 'Bonn' }, t.sysadmin);
+      expect(missing.status).toBe(409);
+      expect(missing.body.error.vocabulary_id).toEqual(['Missing value']);
+      const unknown = await post('tag_create', { name: 'Bonn', vocabulary_id: '0b3c4d4e-5f60-4a7b-8c9d-0e1f2a3b4c5d' }, t.sysadmin);
+      expect(unknown.body.error).toMatchObject({ __type: 'Validation Error', vocabulary_id: ['Tag vocabulary was not found.'] });
+      expect((await post('tag_create', { name: 'B', vocabulary_id: v.id }, t.sysadmin)).body.error.name).toEqual(['Tag "B" length is less than minimum 2']);
+      await post('tag_create', { name: 'Köln', vocabulary_id: v.id }, t.sysadmin).expect(200);
+      const twice = await post('tag_create', { name: 'Köln', vocabulary_id: v.id }, t.sysadmin);
+      expect(twice.status).toBe(409);
+      expect(twice.body.error.name).toEqual(['Tag Köln already belongs to vocabulary ort']);
+    });
+
+    it('tag_delete removes a free tag from its datasets; sysadmins only; unknown tags 404', async () => {
+      const ds = await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'loeschbar' }, { name: 'bleibt' }] });
+      expect((await post('tag_delete', { id: 'loeschbar' })).status).toBe(403);
+      expect((await post('tag_delete', { id: 'loeschbar' }, editor)).status).toBe(403);
+      expect((await post('tag_delete', { id: 'loeschbar' }, admin)).status).toBe(403);
+      const res = await post('tag_delete', { id: 'loeschbar' }, t.sysadmin);
+      expect(res.body).toMatchObject({ success: true, result: null });
+      expect((await get('package_show', { id: ds.id })).body.result.tags.map((x: Dict) => x.name)).toEqual(['bleibt']);
+      expect((await get('tag_show', { id: 'loeschbar' })).status).toBe(404);
+      const unknown = await post('tag_delete', { id: 'loeschbar' }, t.sysadmin);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error.message).toBe('Not found: Could not find tag "loeschbar"');
+      expect((await post('tag_delete', {}, t.sysadmin)).body.error.id).toEqual(['id not in data']);
+    });
+
+    it('tag_delete with vocabulary_id removes the vocabulary tag, not the free tag of the same name', async () => {
+      await post('tag_create', { name: 'Mainz', vocabulary_id: v.id }, t.sysadmin).expect(200);
+      await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'Mainz' }] });
+      await post('tag_delete', { id: 'Mainz', vocabulary_id: 'ort' }, t.sysadmin).expect(200);
+      expect((await get('vocabulary_show', { id: 'ort' })).body.result.tags.map((x: Dict) => x.name)).not.toContain('Mainz');
+      expect((await get('tag_show', { id: 'Mainz' })).body.result.vocabulary_id).toBeNull();
+    });
+  });
+
+  describe('tag_search', () => {
+    beforeAll(async () => {
+      await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'Suche-offen' }, { name: 'Suche-zwei' }] });
+      await t.factories.dataset({ owner_org: org.id, private: true, tags: [{ name: 'Suche-geheim' }] });
+      await post('vocabulary_create', { name: 'suchvokabular', tags: [{ name: 'Suche-vokabular' }] }, t.sysadmin).expect(200);
+    });
+
+    it('finds free tags containing every term, with count, limit and offset', async () => {
+      const res = await get('tag_search', { query: 'suche' });
+      expect(res.body.result).toEqual({
+        count: 2,
+        results: [
+          { display_name: 'Suche-offen', id: expect.any(String), name: 'Suche-offen', vocabulary_id: null },
+          { display_name: 'Suche-zwei', id: expect.any(String), name: 'Suche-zwei', vocabulary_id: null },
+        ],
+      });
+      const paged = await get('tag_search', { query: 'suche', limit: '1', offset: '1' });
+      expect(paged.body.result).toMatchObject({ count: 2, results: [{ name: 'Suche-zwei' }] });
+      const twoTerms = await post('tag_search', { query: ['suche', 'ZWEI'] });
+      expect(twoTerms.body.result.results.map((x: Dict) => x.name)).toEqual(['Suche-zwei']);
+      const byFields = await post('tag_search', { fields: { tags: 'offen' } });
+      expect(byFields.body.result.results.map((x: Dict) => x.name)).toEqual(['Suche-offen']);
+      expect((await get('tag_search')).body.result).toEqual({ count: 0, results: [] });
+    });
+
+    it('never shows tags of private datasets to anonymous callers or outsiders; members see them', async () => {
+      const outsider = await t.factories.user();
+      for (const who of [undefined, outsider]) {
+        const res = await get('tag_search', { query: 'geheim' }, who);
+        expect(res.body.result).toEqual({ count: 0, results: [] });
+      }
+      const asMember = await get('tag_search', { query: 'geheim' }, member);
+      expect(asMember.body.result.results.map((x: Dict) => x.name)).toEqual(['Suche-geheim']);
+    });
+
+    it('searches one vocabulary with vocabulary_id; an unknown vocabulary finds nothing; bad paging is a 409', async () => {
+      const res = await get('tag_search', { query: 'suche', vocabulary_id: 'suchvokabular' });
+      expect(res.body.result).toMatchObject({ count: 1, results: [{ name: 'Suche-vokabular', vocabulary_id: expect.any(String) }] });
+      expect((await get('tag_search', { query: 'suche', vocabulary_id: 'keins' })).body.result).toEqual({ count: 0, results: [] });
+      const bad = await get('tag_search', { query: 'suche', limit: '-1' });
+      expect(bad.status).toBe(409);
+      expect(bad.body.error).toMatchObject({ __type: 'Validation Error', limit: [expect.any(String)] });
+    });
+  });
+});
