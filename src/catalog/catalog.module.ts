@@ -18,6 +18,8 @@ import { GroupDicts } from './organizations/group-dicts.service';
 import { GroupWriter } from './organizations/group-writer.service';
 import { GroupActions } from './organizations/group.actions';
 import { GroupRepository } from './organizations/group.repository';
+import { GroupMembers } from './organizations/group-members.service';
+import { MemberActions } from './organizations/member.actions';
 import { MembershipActions } from './organizations/membership.actions';
 import { UPLOAD_RECEIVER } from '../api/uploads';
 import { ResourceActions } from './resources/resource.actions';
@@ -33,8 +35,8 @@ import { TagRepository } from './tags/tag.repository';
 @Module({
   imports: [AuthModule, JobsModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
-    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, LicenseActions, AutocompleteActions,
+    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts, GroupMembers,
+    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, MemberActions, TagActions, LicenseActions, AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -49,13 +51,14 @@ export class CatalogModule implements OnModuleInit {
     private readonly resources: ResourceActions,
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
+    private readonly members: MemberActions,
     private readonly tags: TagActions,
     private readonly licenses: LicenseActions,
     private readonly autocomplete: AutocompleteActions,
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.members, this.tags, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);
