@@ -16,11 +16,12 @@ import { SensorAggregatePending1795820000000 } from './1795820000000-SensorAggre
 import { SensorSourceWarnings1795870000000 } from './1795870000000-SensorSourceWarnings';
 import { SensorViewsResultJson1795880000000 } from './1795880000000-SensorViewsResultJson';
 import { SensorFeatureUse1795890000000 } from './1795890000000-SensorFeatureUse';
+import { Following1795900000000 } from './1795900000000-Following';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
   InitialSchema1795239203795, AddSearchIndex1795300000000, SearchWordsInOrder1795400000000, ResourceUploads1795500000000, JobQueue1795600000000,
   SearchRefreshFoldOnce1795650000000, SearchRefreshIndexLookups1795660000000, Datastore1795700000000, DatastoreLoad1795720000000,
   DatastoreReader1795750000000, DatastoreFullTextWhen1795760000000, Sensors1795800000000, SensorGeo1795810000000, SensorAggregatePending1795820000000,
-  SensorCatalog1795830000000, SensorSourceWarnings1795870000000, SensorViewsResultJson1795880000000, SensorFeatureUse1795890000000,
+  SensorCatalog1795830000000, SensorSourceWarnings1795870000000, SensorViewsResultJson1795880000000, SensorFeatureUse1795890000000, Following1795900000000,
 ];

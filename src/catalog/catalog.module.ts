@@ -13,6 +13,8 @@ import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
 import { AutocompleteActions } from './autocomplete.actions';
+import { FollowActions } from './following/follow.actions';
+import { FollowerRepository } from './following/follower.repository';
 import { LicenseActions } from './licenses/license.actions';
 import { GroupDicts } from './organizations/group-dicts.service';
 import { GroupWriter } from './organizations/group-writer.service';
@@ -35,8 +37,8 @@ import { TagRepository } from './tags/tag.repository';
 @Module({
   imports: [AuthModule, JobsModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts, GroupMembers,
-    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, MemberActions, TagActions, LicenseActions, AutocompleteActions,
+    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts, GroupMembers, FollowerRepository,
+    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, LicenseActions, AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -52,13 +54,14 @@ export class CatalogModule implements OnModuleInit {
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
     private readonly members: MemberActions,
+    private readonly following: FollowActions,
     private readonly tags: TagActions,
     private readonly licenses: LicenseActions,
     private readonly autocomplete: AutocompleteActions,
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.members, this.tags, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);
