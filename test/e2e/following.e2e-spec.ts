@@ -115,6 +115,8 @@ describe('following', () => {
     expect(bad.body.error).toEqual({ __type: 'Validation Error', message: 'Error validating the schema of the group to follow.' });
     const badCount = await get('group_follower_count', 'id=keine-gruppe');
     expect(badCount.body.error).toEqual({ __type: 'Validation Error', id: ['Not found: Group'] });
+    expect((await get('organization_show', `id=${org.id}`)).body.result.num_followers).toBe(1);
+    expect((await get('group_show', `id=${group.id}`)).body.result.num_followers).toBe(1);
     expect((await post('unfollow_group', { id: org.id }, follower)).status).toBe(200);
     expect((await get('organization_follower_count', `id=${org.id}`)).body.result).toBe(0);
   });

@@ -92,6 +92,14 @@ describe('permission matrix', () => {
       const g = await group();
       return { id: g.id, object: (await t.factories.dataset({ owner_org: org.id, groups: [{ id: g.id }] })).id, object_type: 'package' };
     }, { ...admins, member: true }],
+    ['follow_dataset', async () => ({ id: (await publicDataset()).id }), loggedIn],
+    ['unfollow_dataset', async () => ({ id: (await publicDataset()).id }), loggedIn],
+    ['am_following_dataset', async () => ({ id: (await publicDataset()).id }), loggedIn],
+    ['dataset_follower_count', async () => ({ id: (await publicDataset()).id }), everyone],
+    ['dataset_follower_list', async () => ({ id: (await publicDataset()).id }), sysadminOnly],
+    ['organization_follower_list', async () => ({ id: org.id }), sysadminOnly],
+    ['followee_count', async () => ({ id: users.member.name }), everyone],
+    ['followee_list (own)', async (u) => ({ id: u?.name ?? users.member.name }), loggedIn],
     ['user_create', async () => ({ name: `u-${Math.random().toString(36).slice(2, 10)}`, email: `${Math.random()}@example.org`, password: 'lang genug 123' }), sysadminOnly],
     ['api_token_create (own)', async (u) => ({ user: u?.name ?? 'role-member', name: 'own' }), loggedIn],
     ['api_token_create (someone else’s)', async () => ({ user: users.member.name, name: 'theirs' }), { ...sysadminOnly, member: true }],

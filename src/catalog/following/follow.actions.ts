@@ -139,12 +139,16 @@ Who may call: any logged-in user${type === 'dataset' ? ', for datasets they may 
     const users = await this.userDicts.build(ctx, await this.followers.followedUsers(ctx.db, userId));
     const datasets = (await this.datasetDicts.getMany(ctx, await this.followers.followedDatasetIds(ctx.db, userId, reader)))
       .map((e) => JSON.parse(e.utf8.toString('utf8')) as Record<string, unknown>);
-    const groupRows = await this.followers.followedGroups(ctx.db, userId);
-    const groups = await this.groupDicts.buildMany(ctx, groupRows, {});
+    const groupRows = await this.groups.findMany(ctx.db, await this.followers.followedGroupIds(ctx.db, userId));
+    // buildMany counts one kind's datasets at a time.
+    const groups = [
+      ...(await this.groupDicts.buildMany(ctx, groupRows.filter((g) => !g.is_organization), {})),
+      ...(await this.groupDicts.buildMany(ctx, groupRows.filter((g) => g.is_organization), {})),
+    ];
     const out: Followee[] = [
       ...users.map((dict) => ({ type: 'user' as const, display_name: displayName(dict), dict })),
       ...datasets.map((dict) => ({ type: 'dataset' as const, display_name: displayName(dict), dict })),
-      ...groups.map((dict, i) => ({ type: groupRows[i].is_organization ? ('organization' as const) : ('group' as const), display_name: displayName(dict), dict })),
+      ...groups.map((dict) => ({ type: dict.is_organization ? ('organization' as const) : ('group' as const), display_name: displayName(dict), dict })),
     ];
     return out.sort((a, b) => (a.display_name < b.display_name ? -1 : a.display_name > b.display_name ? 1 : 0));
   }
@@ -161,7 +165,7 @@ Datasets the caller may not read are not counted. Who may call: anyone.`,
       const userId = await this.objectId(ctx, 'user', input.id);
       const reader = await this.visibility.readerOf(ctx);
       const [users, datasets, groups] = await Promise.all([
-        this.followers.followedUsers(ctx.db, userId), this.followers.followedDatasetIds(ctx.db, userId, reader), this.followers.followedGroups(ctx.db, userId),
+        this.followers.followedUsers(ctx.db, userId), this.followers.followedDatasetIds(ctx.db, userId, reader), this.followers.followedGroupIds(ctx.db, userId),
       ]);
       return users.length + datasets.length + groups.length;
     },

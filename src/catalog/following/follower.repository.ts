@@ -2,7 +2,6 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import type { UserRow } from '../../auth/user.repository';
 import { Reader, readableSql } from '../../auth/visibility';
-import type { GroupRow } from '../organizations/group.repository';
 
 /** What a user follows: another user, a dataset, or a group or organization (both 'group', as in CKAN). */
 export type FollowedType = 'user' | 'dataset' | 'group';
@@ -73,11 +72,24 @@ export class FollowerRepository {
     return rows.map((r) => r.id);
   }
 
-  async followedGroups(db: EntityManager, followerId: string): Promise<GroupRow[]> {
-    return db.query(
-      `SELECT g.* FROM user_following f JOIN catalog_group g ON g.id = f.object_id
-        WHERE f.follower_id = $1 AND f.object_type = 'group' AND g.state = 'active' ORDER BY g.name`,
+  /** Ids of the active groups and organizations the user follows. */
+  async followedGroupIds(db: EntityManager, followerId: string): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(
+      `SELECT g.id FROM user_following f JOIN catalog_group g ON g.id = f.object_id
+        WHERE f.follower_id = $1 AND f.object_type = 'group' AND g.state = 'active'`,
       [followerId],
     );
+    return rows.map((r) => r.id);
+  }
+
+  /** Followers of each of `objectIds` (group_show's num_followers). */
+  async followerCounts(db: EntityManager, type: FollowedType, objectIds: string[]): Promise<Map<string, number>> {
+    if (!objectIds.length) return new Map();
+    const rows: { id: string; n: number }[] = await db.query(
+      `SELECT f.object_id AS id, count(*)::int AS n FROM user_following f JOIN user_account u ON u.id = f.follower_id
+        WHERE f.object_type = $1 AND f.object_id = ANY($2::uuid[]) AND u.state <> 'deleted' GROUP BY f.object_id`,
+      [type, objectIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.n]));
   }
 }

@@ -151,7 +151,7 @@ export function toGroupDict(
     packages?: unknown[];
     capacity?: string;
     memberCount?: number;
-    followers?: boolean;
+    followers?: number;
   },
 ): Record<string, unknown> {
   const dict: Record<string, unknown> = {
@@ -169,7 +169,7 @@ export function toGroupDict(
     title: g.title,
     type: g.type,
   };
-  if (parts.followers) dict.num_followers = 0;
+  if (parts.followers !== undefined) dict.num_followers = parts.followers;
   if (parts.packageCount !== undefined) dict.package_count = parts.packageCount;
   if (parts.memberCount !== undefined) dict.member_count = parts.memberCount;
   if (parts.extras) {
