@@ -174,6 +174,10 @@ describe('member_list, member_create and member_delete', () => {
       expect(outside.status).toBe(403);
       expect(outside.body.error.message).toBe(`Access denied: User ${otherAdmin.name} not authorized to edit group ${group.id}`);
       expect((await t.call<{ groups: unknown[] }>('package_show', { id: d.id })).groups).toEqual([]);
+      // Once the dataset is in the group, naming it again changes nothing and needs no right on the dataset.
+      await t.call('member_create', { id: group.id, object: d.id, object_type: 'package', capacity: 'public' });
+      const again = await post('member_create', { id: group.id, object: d.id, object_type: 'package', capacity: 'public' }, member);
+      expect(again.status).toBe(200);
     });
 
     it('does not reveal a private dataset the caller may not read', async () => {

@@ -75,13 +75,15 @@ export class MemberActions implements ActionProvider {
   /**
    * CKAN's auth member_create (member_delete asks the same): "update" on the group (its admins), except that any
    * member of a group may put datasets into it or take them out ("manage_group"). Putting a dataset into a group
-   * changes the dataset, so the caller must also be allowed to edit it, as group_update's `packages` asks
-   * (CKAN compat: CKAN checks nothing about the dataset).
+   * changes the dataset, so the caller must also be allowed to edit it unless the group holds it already, as
+   * group_update's `packages` asks (CKAN compat: CKAN checks nothing about the dataset).
    */
   private async authTarget(ctx: ActionContext, t: Target, adding: boolean): Promise<AuthResult> {
     const permission: Permission = !t.group.is_organization && t.type === 'package' ? 'manage_group' : 'update';
     if (!(await this.authz.can(ctx, t.group.id, permission))) return deny(`User ${who(ctx)} not authorized to edit group ${t.group.id}`);
-    if (adding && t.dataset && !(await this.visibility.canEdit(ctx, t.dataset))) return deny(`User ${who(ctx)} not authorized to edit package ${t.objectId}`);
+    if (adding && t.dataset && !(await this.visibility.canEdit(ctx, t.dataset)) && !(await this.groups.packageIds(ctx.db, t.group.id)).includes(t.objectId)) {
+      return deny(`User ${who(ctx)} not authorized to edit package ${t.objectId}`);
+    }
     return allow();
   }
 
