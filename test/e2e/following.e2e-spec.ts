@@ -138,6 +138,13 @@ describe('following', () => {
     const q = await get('followee_list', `id=${reader.name}&q=st`, reader);
     expect(q.body.result.map((f: { display_name: string }) => f.display_name)).toEqual(['Stadtwerke']);
     expect((await get('followee_count', `id=${reader.id}`)).body.result).toBe(4);
+    // The per-kind actions CKAN also has: counts for anyone, lists for the user.
+    for (const [kind, id] of [['user', star.id], ['dataset', open.id], ['group', group.id], ['organization', org.id]]) {
+      expect([kind, (await get(`${kind}_followee_count`, `id=${reader.name}`)).body.result]).toEqual([kind, 1]);
+      const list = await get(`${kind}_followee_list`, `id=${reader.name}`, reader);
+      expect([kind, list.body.result.map((d: { id: string }) => d.id)]).toEqual([kind, [id]]);
+      expect([kind, (await get(`${kind}_followee_list`, `id=${reader.name}`, member)).status]).toEqual([kind, 403]);
+    }
   });
 
   describe('who may call', () => {

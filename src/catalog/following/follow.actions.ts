@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
-import { ActionProvider, allow, AnyAction, defineAction, deny } from '../../api/action';
+import { ActionProvider, allow, AnyAction, AuthResult, defineAction, deny } from '../../api/action';
 import { ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { UserDicts } from '../../auth/user-dicts.service';
@@ -17,13 +17,15 @@ import { FollowedType, FollowerRepository } from './follower.repository';
 
 const LABEL: Record<FollowedType, string> = { user: 'User', dataset: 'Dataset', group: 'Group' };
 
-type Followee = { type: 'user' | 'dataset' | 'group' | 'organization'; display_name: string; dict: Record<string, unknown> };
+const FOLLOWEE_KINDS = ['user', 'dataset', 'group', 'organization'] as const;
+type FolloweeKind = (typeof FOLLOWEE_KINDS)[number];
+type Followee = { type: FolloweeKind; display_name: string; dict: Record<string, unknown> };
 
 const displayName = (d: Record<string, unknown>): string => String(d.display_name || d.fullname || d.title || d.name || '');
 
 /**
  * CKAN's following: follow_*, unfollow_*, *_follower_count, *_follower_list, am_following_*, followee_count,
- * followee_list. A dataset the caller may not read is "not found" to every one of them, and followee lists and
+ * followee_list, *_followee_count, *_followee_list. A dataset the caller may not read is "not found" to every one of them, and followee lists and
  * counts leave out datasets the caller may not read, so following never reveals a private dataset.
  */
 @Injectable()
@@ -133,24 +135,48 @@ Who may call: any logged-in user${type === 'dataset' ? ', for datasets they may 
     return [follow, unfollow, ...countAndList(type), ...(type === 'group' ? countAndList('organization') : []), amFollowing];
   }
 
-  /** Everything `userId` follows that the caller may see, as followee_list's entries, by display name. */
-  private async followees(ctx: ActionContext, userId: string): Promise<Followee[]> {
-    const reader = await this.visibility.readerOf(ctx);
-    const users = await this.userDicts.build(ctx, await this.followers.followedUsers(ctx.db, userId));
-    const datasets = (await this.datasetDicts.getMany(ctx, await this.followers.followedDatasetIds(ctx.db, userId, reader)))
-      .map((e) => JSON.parse(e.utf8.toString('utf8')) as Record<string, unknown>);
-    const groupRows = await this.groups.findMany(ctx.db, await this.followers.followedGroupIds(ctx.db, userId));
-    // buildMany counts one kind's datasets at a time.
-    const groups = [
-      ...(await this.groupDicts.buildMany(ctx, groupRows.filter((g) => !g.is_organization), {})),
-      ...(await this.groupDicts.buildMany(ctx, groupRows.filter((g) => g.is_organization), {})),
+  /** What `userId` follows of one kind, as the caller may see it, as the kind's show action renders it. */
+  private async followeeDicts(ctx: ActionContext, userId: string, kind: FolloweeKind): Promise<Record<string, unknown>[]> {
+    if (kind === 'user') return this.userDicts.build(ctx, await this.followers.followedUsers(ctx.db, userId));
+    if (kind === 'dataset') {
+      const ids = await this.followers.followedDatasetIds(ctx.db, userId, await this.visibility.readerOf(ctx));
+      return (await this.datasetDicts.getMany(ctx, ids)).map((e) => JSON.parse(e.utf8.toString('utf8')) as Record<string, unknown>);
+    }
+    const rows = (await this.groups.findMany(ctx.db, await this.followers.followedGroupIds(ctx.db, userId)))
+      .filter((g) => g.is_organization === (kind === 'organization'))
+      .sort((a, b) => (a.name < b.name ? -1 : 1));
+    return this.groupDicts.buildMany(ctx, rows, {});
+  }
+
+  /** followee_list's and *_followee_list's rule: the user themself; sysadmins pass before it. */
+  private async authFollowees(ctx: ActionContext, id: string): Promise<AuthResult> {
+    if (!ctx.user) return deny('Not authorized');
+    return (await this.resolve(ctx, 'user', id)) === ctx.user.id ? allow() : deny('');
+  }
+
+  private followeesOf(kind: FolloweeKind): AnyAction[] {
+    const what = kind === 'dataset' ? 'datasets' : `${kind}s`;
+    return [
+      defineAction({
+        name: `${kind}_followee_count`,
+        help: `Return the number of ${what} a user follows. Params: id (the user's id or name).${kind === 'dataset' ? ' Datasets the caller may not read are not counted.' : ''} Who may call: anyone.`,
+        sideEffectFree: true,
+        anonymous: true,
+        input: FollowInput,
+        auth: async () => allow(),
+        handler: async (ctx, input) => (await this.followeeDicts(ctx, await this.objectId(ctx, 'user', input.id), kind)).length,
+      }),
+      defineAction({
+        name: `${kind}_followee_list`,
+        help: `Return the ${what} a user follows, as ${kind === 'dataset' ? 'package' : kind === 'user' ? 'user' : 'group'}_show dicts. Params: id (the user's id or name).
+Who may call: the user themself, sysadmins.`,
+        sideEffectFree: true,
+        anonymous: true,
+        input: FollowInput,
+        auth: (ctx, input) => this.authFollowees(ctx, input.id),
+        handler: async (ctx, input) => this.followeeDicts(ctx, await this.objectId(ctx, 'user', input.id), kind),
+      }),
     ];
-    const out: Followee[] = [
-      ...users.map((dict) => ({ type: 'user' as const, display_name: displayName(dict), dict })),
-      ...datasets.map((dict) => ({ type: 'dataset' as const, display_name: displayName(dict), dict })),
-      ...groups.map((dict) => ({ type: dict.is_organization ? ('organization' as const) : ('group' as const), display_name: displayName(dict), dict })),
-    ];
-    return out.sort((a, b) => (a.display_name < b.display_name ? -1 : a.display_name > b.display_name ? 1 : 0));
   }
 
   readonly followeeCount = defineAction({
@@ -179,16 +205,19 @@ Who may call: the user themself, sysadmins.`,
     sideEffectFree: true,
     anonymous: true,
     input: FolloweeListInput,
-    auth: async (ctx, input) => {
-      if (!ctx.user) return deny('Not authorized');
-      return (await this.resolve(ctx, 'user', input.id)) === ctx.user.id ? allow() : deny('');
-    },
+    auth: (ctx, input) => this.authFollowees(ctx, input.id),
     handler: async (ctx, input) => {
-      const all = await this.followees(ctx, await this.objectId(ctx, 'user', input.id));
+      const userId = await this.objectId(ctx, 'user', input.id);
+      const all: Followee[] = [];
+      for (const kind of FOLLOWEE_KINDS) {
+        for (const dict of await this.followeeDicts(ctx, userId, kind)) all.push({ type: kind, display_name: displayName(dict), dict });
+      }
+      all.sort((a, b) => (a.display_name < b.display_name ? -1 : a.display_name > b.display_name ? 1 : 0));
       const q = input.q?.trim().toLowerCase();
       return q ? all.filter((f) => f.display_name.trim().toLowerCase().startsWith(q)) : all;
     },
   });
 
-  all = (): AnyAction[] => [...this.forType('user'), ...this.forType('dataset'), ...this.forType('group'), this.followeeCount, this.followeeList];
+  all = (): AnyAction[] => [...this.forType('user'), ...this.forType('dataset'), ...this.forType('group'), this.followeeCount, this.followeeList,
+    ...FOLLOWEE_KINDS.flatMap((k) => this.followeesOf(k))];
 }
