@@ -13,11 +13,15 @@ import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
 import { AutocompleteActions } from './autocomplete.actions';
+import { FollowActions } from './following/follow.actions';
+import { FollowerRepository } from './following/follower.repository';
 import { LicenseActions } from './licenses/license.actions';
 import { GroupDicts } from './organizations/group-dicts.service';
 import { GroupWriter } from './organizations/group-writer.service';
 import { GroupActions } from './organizations/group.actions';
 import { GroupRepository } from './organizations/group.repository';
+import { GroupMembers } from './organizations/group-members.service';
+import { MemberActions } from './organizations/member.actions';
 import { MembershipActions } from './organizations/membership.actions';
 import { UPLOAD_RECEIVER } from '../api/uploads';
 import { ResourceActions } from './resources/resource.actions';
@@ -37,7 +41,9 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
   imports: [AuthModule, JobsModule],
   providers: [
     DatasetRepository, ResourceRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
-    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions, AutocompleteActions,
+    GroupMembers, FollowerRepository,
+    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
+    AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -52,6 +58,8 @@ export class CatalogModule implements OnModuleInit {
     private readonly resources: ResourceActions,
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
+    private readonly members: MemberActions,
+    private readonly following: FollowActions,
     private readonly tags: TagActions,
     private readonly tagWrites: TagWriteActions,
     private readonly vocabularies: VocabularyActions,
@@ -60,7 +68,7 @@ export class CatalogModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);

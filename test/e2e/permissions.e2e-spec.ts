@@ -84,6 +84,22 @@ describe('permission matrix', () => {
     ['group_purge', async () => ({ id: (await group()).id }), sysadminOnly],
     ['group_member_create', async () => ({ id: (await group()).id, username: users.editor.name, role: 'member' }), admins],
     ['group_member_delete', async () => ({ id: (await group()).id, username: users.member.name }), admins],
+    ['member_list', async () => ({ id: (await group()).id }), everyone],
+    ['member_create (user)', async () => ({ id: (await freshOrg()).id, object: users.otherAdmin.name, object_type: 'user', capacity: 'member' }), admins],
+    ['member_delete (user)', async () => ({ id: (await freshOrg()).id, object: users.member.name, object_type: 'user' }), admins],
+    ['member_create (dataset into group)', async () => ({ id: (await group()).id, object: (await publicDataset()).id, object_type: 'package', capacity: 'public' }), admins],
+    ['member_delete (dataset from group)', async () => {
+      const g = await group();
+      return { id: g.id, object: (await t.factories.dataset({ owner_org: org.id, groups: [{ id: g.id }] })).id, object_type: 'package' };
+    }, { ...admins, member: true }],
+    ['follow_dataset', async () => ({ id: (await publicDataset()).id }), loggedIn],
+    ['unfollow_dataset', async () => ({ id: (await publicDataset()).id }), loggedIn],
+    ['am_following_dataset', async () => ({ id: (await publicDataset()).id }), loggedIn],
+    ['dataset_follower_count', async () => ({ id: (await publicDataset()).id }), everyone],
+    ['dataset_follower_list', async () => ({ id: (await publicDataset()).id }), sysadminOnly],
+    ['organization_follower_list', async () => ({ id: org.id }), sysadminOnly],
+    ['followee_count', async () => ({ id: users.member.name }), everyone],
+    ['followee_list (own)', async (u) => ({ id: u?.name ?? users.member.name }), loggedIn],
     ['user_create', async () => ({ name: `u-${Math.random().toString(36).slice(2, 10)}`, email: `${Math.random()}@example.org`, password: 'lang genug 123' }), sysadminOnly],
     ['api_token_create (own)', async (u) => ({ user: u?.name ?? 'role-member', name: 'own' }), loggedIn],
     ['api_token_create (someone else’s)', async () => ({ user: users.member.name, name: 'theirs' }), { ...sysadminOnly, member: true }],
@@ -118,7 +134,7 @@ describe('permission matrix', () => {
   it('keeps private datasets out of every list for callers who may not read them', async () => {
     const d = await privateDataset();
     const outsider = users.otherAdmin;
-    for (const path of ['package_list', 'current_package_list_with_resources?limit=1000', `package_autocomplete?q=${d.name}`, `organization_show?id=${org.id}&include_datasets=true`]) {
+    for (const path of ['package_list', 'current_package_list_with_resources?limit=1000', `package_autocomplete?q=${d.name}`, `organization_show?id=${org.id}&include_datasets=true`, `member_list?id=${org.id}`]) {
       const res = await request(t.http).get(`/api/3/action/${path}`).set('Authorization', outsider.token);
       expect(JSON.stringify(res.body)).not.toContain(d.id);
       expect(JSON.stringify(res.body)).not.toContain(`"${d.name}"`);

@@ -7,6 +7,7 @@ import { UserRow } from '../../auth/user.repository';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { toPackageDict } from '../datasets/dataset.dict';
 import { DatasetRepository } from '../datasets/dataset.repository';
+import { FollowerRepository } from '../following/follower.repository';
 import { toGroupDict } from './group.dto';
 import { GroupRepository, GroupRow } from './group.repository';
 
@@ -29,6 +30,7 @@ export class GroupDicts {
     private readonly groups: GroupRepository,
     private readonly datasets: DatasetRepository,
     private readonly userDicts: UserDicts,
+    private readonly followers: FollowerRepository,
     private readonly visibility: Visibility,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
@@ -51,6 +53,7 @@ export class GroupDicts {
     const organizations = rows[0].is_organization;
     const reader = await this.readerFor(ctx, organizations);
     const counts = o.datasetCount || o.datasets ? await this.groups.datasetCounts(ctx.db, rows.map((r) => r.id), organizations, reader) : undefined;
+    const followerCounts = o.followers ? await this.followers.followerCounts(ctx.db, 'group', rows.map((r) => r.id)) : undefined;
     const out: Record<string, unknown>[] = [];
     for (const g of rows) {
       const members = o.users || o.memberCount ? await this.groups.members(ctx.db, g.id) : [];
@@ -70,7 +73,7 @@ export class GroupDicts {
           packages,
           capacity: o.capacity,
           memberCount: o.memberCount ? members.length : undefined,
-          followers: o.followers,
+          followers: followerCounts ? (followerCounts.get(g.id) ?? 0) : undefined,
         }),
       );
     }

@@ -100,6 +100,28 @@ export class MemberDeleteInput {
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) user_id?: string;
 }
 
+/** member_list */
+export class MemberListInput {
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(ignoreEmpty, unicodeSafe, maxLength(100)) object_type?: string;
+  @Field(ignoreEmpty, unicodeSafe, maxLength(100)) capacity?: string;
+}
+
+/** member_delete (CKAN's _get_or_bust: each key is required). */
+export class MemberObjectInput {
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) object!: string;
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) object_type!: string;
+}
+
+/** member_create */
+export class MemberObjectCreateInput {
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) object!: string;
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) object_type!: string;
+  @Field(notMissing, notEmpty, unicodeSafe, maxLength(100)) capacity!: string;
+}
+
 export class ListForUserInput {
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) id?: string;
   @Field(ignoreEmpty, unicodeSafe, maxLength(50)) permission = 'manage_group';
@@ -129,7 +151,7 @@ export function toGroupDict(
     packages?: unknown[];
     capacity?: string;
     memberCount?: number;
-    followers?: boolean;
+    followers?: number;
   },
 ): Record<string, unknown> {
   const dict: Record<string, unknown> = {
@@ -147,7 +169,7 @@ export function toGroupDict(
     title: g.title,
     type: g.type,
   };
-  if (parts.followers) dict.num_followers = 0;
+  if (parts.followers !== undefined) dict.num_followers = parts.followers;
   if (parts.packageCount !== undefined) dict.package_count = parts.packageCount;
   if (parts.memberCount !== undefined) dict.member_count = parts.memberCount;
   if (parts.extras) {

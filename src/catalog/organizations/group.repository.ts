@@ -184,6 +184,37 @@ export class GroupRepository {
     );
   }
 
+  /**
+   * member_list: [object id, object type, capacity] of a group's members. Users who are not deleted; active datasets
+   * `reader` may read, an organization's own ones as capacity "organization", a group's as "public" (as CKAN stores them).
+   */
+  async memberList(
+    db: EntityManager, g: GroupRow, objectType: string | undefined, capacity: string | undefined, reader: Reader,
+  ): Promise<{ table_id: string; table_name: string; capacity: string }[]> {
+    const params: unknown[] = [g.id];
+    const parts: string[] = [];
+    if (!objectType || objectType === 'user') {
+      parts.push(`SELECT m.user_id AS table_id, 'user'::text AS table_name, m.capacity::text AS capacity
+                    FROM member m JOIN user_account u ON u.id = m.user_id WHERE m.group_id = $1 AND u.state <> 'deleted'`);
+    }
+    if (!objectType || objectType === 'package') {
+      const visible = readableSql(reader, params, 'p');
+      parts.push(
+        g.is_organization
+          ? `SELECT p.id AS table_id, 'package'::text AS table_name, 'organization'::text AS capacity FROM package p WHERE p.owner_org = $1 AND p.state = 'active' AND ${visible}`
+          : `SELECT p.id AS table_id, 'package'::text AS table_name, 'public'::text AS capacity FROM package_group pg JOIN package p ON p.id = pg.package_id
+              WHERE pg.group_id = $1 AND p.state = 'active' AND ${visible}`,
+      );
+    }
+    if (!parts.length) return [];
+    let where = '';
+    if (capacity) {
+      params.push(capacity);
+      where = ` WHERE x.capacity = $${params.length}`;
+    }
+    return db.query(`SELECT * FROM (${parts.join(' UNION ALL ')}) x${where} ORDER BY x.table_name, x.table_id`, params);
+  }
+
   async capacityOf(db: EntityManager, groupId: string, userId: string): Promise<string | null> {
     const rows: { capacity: string }[] = await db.query(`SELECT capacity FROM member WHERE group_id = $1 AND user_id = $2`, [groupId, userId]);
     return rows[0]?.capacity ?? null;

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action';
-import { NotAuthorized, NotFound, ValidationError } from '../../api/errors';
+import { NotFound, ValidationError } from '../../api/errors';
 import { Authz, roleAllows } from '../../auth/authz';
 import { UserRepository } from '../../auth/user.repository';
 import { GroupDicts } from './group-dicts.service';
+import { GroupMembers } from './group-members.service';
 import { authMembership, GroupKind, loadGroup } from './group.auth';
 import { GroupListAuthzInput, ListForUserInput, MemberCreateInput, MemberDeleteInput, MemberRolesInput } from './group.dto';
 import { GroupRepository } from './group.repository';
@@ -18,6 +19,7 @@ export class MembershipActions implements ActionProvider {
     private readonly users: UserRepository,
     private readonly dicts: GroupDicts,
     private readonly authz: Authz,
+    private readonly members: GroupMembers,
   ) {}
 
   private forKind(kind: GroupKind): AnyAction[] {
@@ -39,12 +41,7 @@ Who may call: admins of the ${kind}, sysadmins.`,
         if (!isOrg && input.role === 'editor') throw new ValidationError({ role: ['role does not exist.'] });
         const user = await this.users.find(ctx.db, input.username);
         if (!user || user.state === 'deleted') throw new ValidationError({ message: `User ${input.username} does not exist.` });
-        const current = await this.groups.capacityOf(ctx.db, g.id, user.id);
-        if (current === 'admin' && input.role !== 'admin' && user.id === ctx.user?.id) {
-          throw new NotAuthorized('Administrators cannot revoke their own admin status');
-        }
-        const member = await this.groups.setMember(ctx.db, g.id, user.id, input.role);
-        ctx.forgetMemberships();
+        const member = await this.members.setUser(ctx, g, user.id, input.role);
         return { capacity: input.role, group_id: g.id, id: member.id, state: 'active', table_id: user.id, table_name: 'user' };
       },
     });
@@ -63,8 +60,7 @@ Who may call: admins of the ${kind}, sysadmins.`,
         if (!ref) throw new ValidationError({ username: ['Missing value'] });
         const user = await this.users.find(ctx.db, ref);
         if (!user) throw new NotFound('User was not found.');
-        await this.groups.removeMember(ctx.db, g.id, user.id);
-        ctx.forgetMemberships();
+        await this.members.removeUser(ctx, g, user.id);
         return null;
       },
     });
