@@ -64,6 +64,7 @@ describe('permission matrix', () => {
       return { id: d.id, name: d.name, title: 'Neu' };
     }, writers],
     ['package_patch', async () => ({ id: (await privateDataset()).id, title: 'Neu' }), writers],
+    ['package_revise', async () => ({ match: { id: (await privateDataset()).id }, update: { title: 'Neu' } }), writers],
     ['package_delete', async () => ({ id: (await publicDataset()).id }), writers],
     ['dataset_purge', async () => ({ id: (await publicDataset()).id }), sysadminOnly],
     ['resource_create', async () => ({ package_id: (await publicDataset()).id, url: 'http://r.example/new' }), writers],
