@@ -193,6 +193,37 @@ describe('package_revise', () => {
     });
   });
 
+  describe('file uploads', () => {
+    const multipart = (as: TestUser = editor) => request(t.http).post('/api/3/action/package_revise').set('Authorization', as.token);
+
+    it('stores a file for a resource added in the same call, as ckanapi sends it', async () => {
+      const d = await dataset();
+      const res = await multipart()
+        .field('match__id', d.id as string)
+        .field('update__resources__extend', JSON.stringify([{ name: 'messwerte' }]))
+        .attach('update__resources__-1__upload', Buffer.from('zeit,pegel\n2026-01-01,312\n'), 'messwerte.csv');
+      expect(res.status).toBe(200);
+      const added = res.body.result.package.resources[2];
+      expect(added).toMatchObject({ name: 'messwerte', url_type: 'upload', size: 26 });
+      expect(added.url).toMatch(/\/download\/messwerte\.csv$/);
+      const file = await request(t.http).get(new URL(added.url as string).pathname).set('Authorization', editor.token);
+      expect(file.status).toBe(200);
+      expect(file.text).toBe('zeit,pegel\n2026-01-01,312\n');
+    });
+
+    it('stores nothing for a caller who may not edit the dataset, and takes files only under resource upload keys', async () => {
+      const d = await dataset();
+      const refused = await multipart(otherAdmin)
+        .field('match__id', d.id as string)
+        .attach('update__resources__0__upload', Buffer.from('x'), 'x.csv');
+      expect(refused.status).toBe(403);
+      const wrongField = await multipart().field('match__id', d.id as string).attach('upload', Buffer.from('x'), 'x.csv');
+      expect(wrongField.status).toBe(409);
+      expect(wrongField.body.error.upload).toEqual(['Files are taken only in fields "update__resources__<index or id>__upload"']);
+      expect((await show(d.id as string)).resources.map((r) => r.url_type ?? '')).toEqual(['', '']);
+    });
+  });
+
   describe('include', () => {
     it('returns only the keys the patterns keep', async () => {
       const d = await dataset();

@@ -12,6 +12,7 @@ import {
   checkStringKey, checkValue, filterGlobMatch, ReviseDataError, updateMergeDict, updateMergeStringKey,
 } from './dataset-revise';
 import { PackageDict } from './dataset.dict';
+import { UploadedFile } from '../resources/uploaded-file';
 
 /** json_or_string: a string holding JSON is parsed, any other string stays a string. */
 const jsonOrString: Step = (v) => {
@@ -59,6 +60,19 @@ function reviseTarget(input: PackageReviseInput): string {
   return String(ref);
 }
 
+/** Removes received files from the revised resources, with the position of the resource each belongs to. */
+function takeUploads(revised: Record<string, unknown>): { index: number; file: UploadedFile }[] {
+  const out: { index: number; file: UploadedFile }[] = [];
+  const resources = Array.isArray(revised.resources) ? (revised.resources as unknown[]) : [];
+  resources.forEach((r, index) => {
+    if (typeof r !== 'object' || r === null || !('upload' in r)) return;
+    const { upload } = r as { upload: unknown };
+    delete (r as { upload?: unknown }).upload;
+    if (upload instanceof UploadedFile) out.push({ index, file: upload });
+  });
+  return out;
+}
+
 /** A deep copy of a JSON dict (package_show's answer). */
 const copy = <T>(v: T): T => structuredClone(v);
 
@@ -83,7 +97,8 @@ filter: list (or comma-separated string) of patterns removing fields before the 
 update: dict merged into the dataset (dicts by key, lists by position).
 include: patterns as filter, applied to the answer (e.g. "-*" answers nothing).
 match__<path> and update__<path> give the same as flattened keys, e.g. update__resources__1f9ab__description or
-update__resources__-1__url; update__resources__extend=[{...}] appends resources.
+update__resources__-1__url; update__resources__extend=[{...}] appends resources. Files: multipart fields
+update__resources__<index or id>__upload, sent after match__id, match__name or match (e.g. with an extend for a new resource).
 Returns {"package": <the dataset as package_update returns it>}. The write is package_update's, with its validation and checks.
 Who may call: as package_update (editors and admins of the owning organization, sysadmins).`,
     sideEffectFree: false,
@@ -129,8 +144,16 @@ Who may call: as package_update (editors and admins of the owning organization, 
     const keys = Object.keys(flatUpdate).sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
     for (const k of keys) this.merge(k, () => updateMergeStringKey(revised, k, flatUpdate[k]));
 
+    const files = takeUploads(revised);
     // The same pipeline as a client's package_update: its auth (group changes), validation, DCAT check and search refresh.
-    const rval: Record<string, unknown> = { package: await ctx.call('package_update', revised) };
+    let pkg = await ctx.call<PackageDict>('package_update', revised);
+    if (files.length) {
+      // CKAN compat: CKAN stores the files within package_update; here the resource writes own uploads, so each file
+      // goes to its resource (found by position after the update) through resource_patch, in the same transaction.
+      for (const { index, file } of files) await ctx.call('resource_patch', { id: pkg.resources[index].id, upload: file });
+      pkg = await ctx.withIgnoreAuth().call<PackageDict>('package_show', { id: pkg.id });
+    }
+    const rval: Record<string, unknown> = { package: pkg };
     if (input.include) filterGlobMatch(rval, input.include);
     return rval;
   }

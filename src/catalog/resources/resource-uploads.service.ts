@@ -17,8 +17,13 @@ import { UploadedFile } from './uploaded-file';
 
 const WRITE_BUFFER = 2 * 1024 * 1024;
 
-/** The actions that take a file, and the field naming what the file goes into. */
-const TARGET_FIELD: Record<string, string> = { resource_create: 'package_id', resource_update: 'id', resource_patch: 'id' };
+/** The actions that take a file, and the fields naming what the file goes into (any one of them). */
+const TARGET_FIELD: Record<string, string[]> = {
+  resource_create: ['package_id'], resource_update: ['id'], resource_patch: ['id'],
+  package_revise: ['match__id', 'match__name', 'match'],
+};
+/** package_revise takes files as CKAN does: under a flattened update key ending in a resource's `upload`. */
+const REVISE_FILE_FIELD = /^update__resources__[^_][^]*__upload$/;
 
 /**
  * Receives the `upload` field of resource_create/update/patch as it streams in: first the
@@ -40,10 +45,12 @@ export class ResourceUploads implements UploadReceiver {
   }
 
   async receive(ctx: ActionContext, action: string, fieldsSoFar: DataDict, part: MultipartFilePart): Promise<UploadedFile> {
-    if (part.field !== 'upload') throw new ValidationError({ [part.field]: ['Files are taken only in the field "upload"'] });
-    const target = TARGET_FIELD[action];
+    if (action === 'package_revise') {
+      if (!REVISE_FILE_FIELD.test(part.field)) throw new ValidationError({ [part.field]: ['Files are taken only in fields "update__resources__<index or id>__upload"'] });
+    } else if (part.field !== 'upload') throw new ValidationError({ [part.field]: ['Files are taken only in the field "upload"'] });
+    const targets = TARGET_FIELD[action];
     // The file must say where it goes before it arrives, so the right to write there is known first (ckanapi sends it so).
-    if (fieldsSoFar[target] === undefined) throw new ValidationError({ upload: [`Send ${target} before the file`] });
+    if (targets.every((f) => fieldsSoFar[f] === undefined)) throw new ValidationError({ [part.field]: [`Send ${targets.join(' or ')} before the file`] });
     await this.dispatcher.authorize(action, fieldsSoFar, ctx);
     return this.store(part.stream as Readable, part.filename);
   }
