@@ -176,6 +176,14 @@ describe('package_revise', () => {
       expect((await show(d.id as string)).notes).toBe('old notes');
     });
 
+    it('refuses an added resource whose id is not a UUID (CKAN\'s test_revise_invalid_resource_id)', async () => {
+      const d = await dataset();
+      const res = await revise({ match: { id: d.id }, update__resources__extend: [{ id: '../../nope.txt', name: 'new resource', url: 'http://example.com' }] });
+      expect(res.status).toBe(409);
+      expect(res.body.error.__type).toBe('Validation Error');
+      expect((await show(d.id as string)).resources).toHaveLength(2);
+    });
+
     it('validates the result as package_update does, and writes nothing when it fails', async () => {
       const d = await dataset();
       const before = await show(d.id as string);
