@@ -25,6 +25,8 @@ import { MemberActions } from './organizations/member.actions';
 import { MembershipActions } from './organizations/membership.actions';
 import { UPLOAD_RECEIVER } from '../api/uploads';
 import { ResourceActions } from './resources/resource.actions';
+import { ResourceViewActions } from './resources/resource-view.actions';
+import { ResourceViewRepository } from './resources/resource-view.repository';
 import { ResourceDownloadController } from './resources/resource-download.controller';
 import { ResourceFiles } from './resources/resource-files.service';
 import { UploadTaskRepository } from './resources/upload-task.repository';
@@ -40,14 +42,14 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
 @Module({
   imports: [AuthModule, JobsModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetRepository, ResourceRepository, ResourceViewRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     GroupMembers, FollowerRepository,
-    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
+    DatasetReadActions, DatasetWriteActions, ResourceActions, ResourceViewActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
-  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
+  exports: [DatasetRepository, ResourceRepository, ResourceViewRepository, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(
@@ -56,6 +58,7 @@ export class CatalogModule implements OnModuleInit {
     private readonly datasetReads: DatasetReadActions,
     private readonly datasetWrites: DatasetWriteActions,
     private readonly resources: ResourceActions,
+    private readonly resourceViews: ResourceViewActions,
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
     private readonly members: MemberActions,
@@ -68,7 +71,7 @@ export class CatalogModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.resourceViews, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);
