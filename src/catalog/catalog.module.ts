@@ -26,6 +26,7 @@ import { MembershipActions } from './organizations/membership.actions';
 import { UPLOAD_RECEIVER } from '../api/uploads';
 import { ResourceActions } from './resources/resource.actions';
 import { ResourceViewActions } from './resources/resource-view.actions';
+import { DefaultViews } from './resources/default-views';
 import { ResourceViewRepository } from './resources/resource-view.repository';
 import { ResourceDownloadController } from './resources/resource-download.controller';
 import { ResourceFiles } from './resources/resource-files.service';
@@ -42,14 +43,14 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
 @Module({
   imports: [AuthModule, JobsModule],
   providers: [
-    DatasetRepository, ResourceRepository, ResourceViewRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     GroupMembers, FollowerRepository,
     DatasetReadActions, DatasetWriteActions, ResourceActions, ResourceViewActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
-  exports: [DatasetRepository, ResourceRepository, ResourceViewRepository, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
+  exports: [DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(

@@ -155,4 +155,34 @@ describe('resource views', () => {
     await post('resource_view_clear', {}, t.sysadmin);
     expect((await get('resource_view_list', `id=${resourceId}`)).body.result).toEqual([]);
   });
+
+  describe('default views', () => {
+    const viewsOf = async (id: string): Promise<Dict[]> => (await get('resource_view_list', `id=${id}`)).body.result;
+
+    it('gives a new dataset’s image resources an image_view, and other resources none', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor']] });
+      const d = await t.factories.dataset({ owner_org: org.id, resources: [{ url: 'http://a.example/luftbild.JPG' }, { url: 'http://a.example/werte.csv' }] });
+      expect(await viewsOf(d.resources[0].id as string)).toEqual([
+        { id: expect.any(String), resource_id: d.resources[0].id, package_id: d.id, title: 'Image', description: '', view_type: 'image_view' },
+      ]);
+      expect(await viewsOf(d.resources[1].id as string)).toEqual([]);
+    });
+
+    it('adds an image_view to an image added by resource_create, once however often the dataset is written', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor']] });
+      const d = await t.factories.dataset({ owner_org: org.id });
+      const r = (await post('resource_create', { package_id: d.id, url: 'http://a.example/plan', format: 'PNG' }, editor)).body.result;
+      await post('resource_patch', { id: r.id, name: 'Plan' }, editor);
+      await post('package_patch', { id: d.id, title: 'Neu' }, editor);
+      expect((await viewsOf(r.id)).map((v) => v.view_type)).toEqual(['image_view']);
+    });
+
+    it('adds a datatables_view once a resource is in the DataStore', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor']] });
+      const d = await t.factories.dataset({ owner_org: org.id });
+      const res = await post('datastore_create', { resource: { package_id: d.id, name: 'Messwerte' }, fields: [{ id: 'wert', type: 'int' }], records: [{ wert: 1 }] }, editor);
+      expect(res.status).toBe(200);
+      expect(await viewsOf(res.body.result.resource_id)).toEqual([expect.objectContaining({ view_type: 'datatables_view', title: 'Table', package_id: d.id })]);
+    });
+  });
 });
