@@ -81,6 +81,8 @@ describe('permission matrix', () => {
       const d = await publicDataset();
       return { id: d.resources[0].id, order: [(await view(d)).id] };
     }, writers],
+    ['resource_create_default_resource_views', async () => ({ resource: { id: (await privateDataset()).resources[0].id } }), writers],
+    ['package_create_default_resource_views', async () => ({ package: { id: (await publicDataset()).id } }), writers],
     ['resource_view_clear', async () => ({ view_types: ['webpage_view'] }), sysadminOnly],
     ['organization_create', async () => ({ name: `org-${Math.random().toString(36).slice(2, 10)}` }), sysadminOnly],
     ['organization_update', async () => ({ id: (await freshOrg()).id, title: 'X' }), admins],

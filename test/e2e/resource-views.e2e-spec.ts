@@ -184,5 +184,32 @@ describe('resource views', () => {
       expect(res.status).toBe(200);
       expect(await viewsOf(res.body.result.resource_id)).toEqual([expect.objectContaining({ view_type: 'datatables_view', title: 'Table', package_id: d.id })]);
     });
+
+    it('resource_create_default_resource_views and package_create_default_resource_views create only the missing views and return them', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor'], [member, 'member']] });
+      const d = await t.factories.dataset({ owner_org: org.id, resources: [{ url: 'http://a.example/foto.gif' }] });
+      const rid = d.resources[0].id as string;
+      await post('resource_view_delete', { id: (await viewsOf(rid))[0].id }, editor);
+      expect((await post('resource_create_default_resource_views', { resource: { id: rid } }, member)).status).toBe(403);
+      const made = await post('resource_create_default_resource_views', { resource: { id: rid }, package: { id: d.id } }, editor);
+      expect(made.body.result).toEqual([{ id: expect.any(String), resource_id: rid, package_id: d.id, title: 'Image', description: '', view_type: 'image_view' }]);
+      expect((await post('resource_create_default_resource_views', { resource: { id: rid } }, editor)).body.result).toEqual([]);
+      await post('resource_view_delete', { id: made.body.result[0].id }, editor);
+      expect((await post('package_create_default_resource_views', { package: { id: d.name } }, member)).status).toBe(403);
+      const again = await post('package_create_default_resource_views', { package: { id: d.name } }, editor);
+      expect(again.body.result.map((v: Dict) => [v.resource_id, v.view_type])).toEqual([[rid, 'image_view']]);
+      const noId = await post('resource_create_default_resource_views', { resource: {} }, editor);
+      expect(noId.body).toMatchObject({ success: false, error: { __type: 'Validation Error', resource: ['Missing value: id'] } });
+    });
+
+    it('leaves the datatables_view out unless create_datastore_views is true', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor']] });
+      const d = await t.factories.dataset({ owner_org: org.id });
+      const rid = (await post('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'wert', type: 'int' }] }, editor)).body.result.resource_id;
+      await post('resource_view_delete', { id: (await viewsOf(rid))[0].id }, editor);
+      expect((await post('resource_create_default_resource_views', { resource: { id: rid } }, editor)).body.result).toEqual([]);
+      const made = await post('resource_create_default_resource_views', { resource: { id: rid }, create_datastore_views: true }, editor);
+      expect(made.body.result.map((v: Dict) => v.view_type)).toEqual(['datatables_view']);
+    });
   });
 });

@@ -13,6 +13,8 @@ export class DefaultViews implements OnModuleInit {
   constructor(private readonly changes: DatasetChanges, private readonly views: ResourceViewRepository) {}
 
   onModuleInit(): void {
-    this.changes.onWrite((ctx, ids) => this.views.addDefaultViews(ctx.db, ids));
+    this.changes.onWrite(async (ctx, ids) => {
+      await this.views.addDefaultViews(ctx.db, ids);
+    });
   }
 }

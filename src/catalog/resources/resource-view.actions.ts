@@ -7,7 +7,7 @@ import { Visibility } from '../../auth/visibility';
 import { visibilityOf } from '../datasets/dataset.auth';
 import { DatasetRepository, DatasetRow } from '../datasets/dataset.repository';
 import {
-  ResourceViewClearInput, ResourceViewCreateInput, ResourceViewDict, ResourceViewIdInput, ResourceViewReorderInput, ResourceViewUpdateInput,
+  PackageDefaultViewsInput, ResourceDefaultViewsInput, ResourceViewClearInput, ResourceViewCreateInput, ResourceViewDict, ResourceViewIdInput, ResourceViewReorderInput, ResourceViewUpdateInput,
   toResourceViewDict, VIEW_TYPES, viewConfig,
 } from './resource-view.dto';
 import { ResourceViewRepository, ResourceViewRow } from './resource-view.repository';
@@ -190,7 +190,50 @@ current order). Returns {id, order} with every view id in the new order. Who may
     },
   });
 
+  readonly resourceDefaultViews = defineAction({
+    name: 'resource_create_default_resource_views',
+    help: `Create the default views (image_view for png, jpeg, jpg and gif resources; datatables_view for DataStore resources) a
+resource lacks, and return the views created. Params: resource (dict with the resource's id; the stored resource is
+examined), package (ignored), create_datastore_views (default false: no datatables_view). Who may call: as resource_view_create.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: ResourceDefaultViewsInput,
+    auth: async (ctx, { resource }) => {
+      const target = await this.resource(ctx, resource.id);
+      if (!target) throw new NotFound('Resource was not found.');
+      return this.mayEdit(ctx, target.dataset, `resource ${resource.id}`);
+    },
+    handler: async (ctx, input) => {
+      const target = await this.resource(ctx, input.resource.id);
+      if (!target) throw new NotFound('Resource was not found.');
+      const rows = await this.views.addDefaultViews(ctx.db, [target.dataset.id], { resourceId: target.resource.id, datastoreViews: input.create_datastore_views ?? false });
+      return rows.map((v) => toResourceViewDict(v, target.dataset.id));
+    },
+  });
+
+  readonly packageDefaultViews = defineAction({
+    name: 'package_create_default_resource_views',
+    help: `Create the default views every resource of a dataset lacks (see resource_create_default_resource_views) and return the
+views created. Params: package (dict with the dataset's id or name), create_datastore_views (default false). Who may call: whoever
+may edit the dataset.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: PackageDefaultViewsInput,
+    auth: async (ctx, input) => {
+      const d = await this.datasets.findRow(ctx.db, input.package.id);
+      if (!d) throw new NotFound('Dataset not found');
+      return this.mayEdit(ctx, d, `package ${input.package.id}`);
+    },
+    handler: async (ctx, input) => {
+      const d = await this.datasets.findRow(ctx.db, input.package.id);
+      if (!d) throw new NotFound('Dataset not found');
+      const rows = await this.views.addDefaultViews(ctx.db, [d.id], { datastoreViews: input.create_datastore_views ?? false });
+      return rows.map((v) => toResourceViewDict(v, d.id));
+    },
+  });
+
   all = (): AnyAction[] => [
+    this.resourceDefaultViews, this.packageDefaultViews,
     this.resourceViewCreate, this.resourceViewShow, this.resourceViewList, this.resourceViewUpdate, this.resourceViewDelete, this.resourceViewReorder,
     this.resourceViewClear,
   ];

@@ -1,4 +1,4 @@
-import { booleanValidator, Field, ignore, ignoreMissing, Invalid, listIfString, listOfStrings, maxItems, maxLength, naturalNumber, notEmpty, runChain, Step, stripValue, unicodeSafe } from '../../api/ckan-schema';
+import { booleanValidator, Field, ignore, ignoreMissing, Invalid, jsonObject, listIfString, listOfStrings, maxItems, maxLength, naturalNumber, notEmpty, runChain, Step, stripValue, unicodeSafe } from '../../api/ckan-schema';
 import type { FieldErrors } from '../../api/errors';
 import type { ResourceViewRow } from './resource-view.repository';
 
@@ -64,6 +64,26 @@ export class ResourceViewReorderInput {
 
 export class ResourceViewClearInput {
   @Field(ignoreMissing, listIfString, listOfStrings) view_types?: string[];
+}
+
+/** A dict whose `id` names the object (resource or package dict, as CKAN's *_create_default_resource_views take). */
+const dictWithId: Step = (v) => {
+  const o = jsonObject(v, {});
+  if (o instanceof Invalid) return o;
+  if (typeof o !== 'object' || o === null) return new Invalid('Missing value');
+  const id = (o as Record<string, unknown>).id;
+  return typeof id === 'string' && id !== '' ? o : new Invalid('Missing value: id');
+};
+
+export class ResourceDefaultViewsInput {
+  @Field(required, dictWithId) resource!: { id: string };
+  @Field(ignore) package?: unknown;
+  @Field(ignoreMissing, booleanValidator) create_datastore_views?: boolean;
+}
+
+export class PackageDefaultViewsInput {
+  @Field(required, dictWithId) package!: { id: string };
+  @Field(ignoreMissing, booleanValidator) create_datastore_views?: boolean;
 }
 
 const COMMON_KEYS = new Set(['id', 'resource_id', 'title', 'description', 'view_type', 'package_id', 'order']);

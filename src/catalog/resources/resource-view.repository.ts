@@ -65,22 +65,28 @@ export class ResourceViewRepository {
    * type gets one, after its other views. image_view shows the image formats (ckan.preview.image_formats),
    * datatables_view resources in the DataStore.
    */
-  async addDefaultViews(db: EntityManager, datasetIds: string[]): Promise<void> {
+  async addDefaultViews(db: EntityManager, datasetIds: string[], only: { resourceId?: string; datastoreViews?: boolean } = {}): Promise<ResourceViewRow[]> {
+    const created: ResourceViewRow[] = [];
     const defaults: [viewType: string, title: string, shows: string][] = [
       ['image_view', 'Image', `lower(coalesce(r.format, '')) IN ('png', 'jpeg', 'jpg', 'gif')`],
       ['datatables_view', 'Table', `r.extras->'datastore_active' = 'true'::jsonb`],
     ];
     for (const [viewType, title, shows] of defaults) {
-      await db.query(
+      if (viewType === 'datatables_view' && only.datastoreViews === false) continue;
+      const rows: ResourceViewRow[] = await db.query(
         `INSERT INTO resource_view (id, resource_id, title, description, view_type, config, position)
          SELECT gen_random_uuid(), r.id, $2, '', $3, '{}'::jsonb,
                 (SELECT COALESCE(MAX(v.position) + 1, 0) FROM resource_view v WHERE v.resource_id = r.id)
          FROM resource r JOIN package p ON p.id = r.package_id
          WHERE r.package_id = ANY($1::uuid[]) AND r.state = 'active' AND p.state = 'active' AND ${shows}
-           AND NOT EXISTS (SELECT 1 FROM resource_view v WHERE v.resource_id = r.id AND v.view_type = $3)`,
-        [datasetIds, title, viewType],
+           AND NOT EXISTS (SELECT 1 FROM resource_view v WHERE v.resource_id = r.id AND v.view_type = $3)
+           AND ($4::uuid IS NULL OR r.id = $4)
+         RETURNING ${COLUMNS}`,
+        [datasetIds, title, viewType, only.resourceId ?? null],
       );
+      created.push(...rows);
     }
+    return created;
   }
 
   /** Deletes every view, or only those of the given types. */
