@@ -26,6 +26,9 @@ import { MemberActions } from './organizations/member.actions';
 import { MembershipActions } from './organizations/membership.actions';
 import { UPLOAD_RECEIVER } from '../api/uploads';
 import { ResourceActions } from './resources/resource.actions';
+import { ResourceViewActions } from './resources/resource-view.actions';
+import { DefaultViews } from './resources/default-views';
+import { ResourceViewRepository } from './resources/resource-view.repository';
 import { ResourceDownloadController } from './resources/resource-download.controller';
 import { ResourceFiles } from './resources/resource-files.service';
 import { UploadTaskRepository } from './resources/upload-task.repository';
@@ -41,14 +44,15 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
 @Module({
   imports: [AuthModule, JobsModule],
   providers: [
-    DatasetRepository, ResourceRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     GroupMembers, FollowerRepository,
-    DatasetReadActions, DatasetWriteActions, DatasetReviseActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
+    DatasetReadActions, DatasetWriteActions, DatasetReviseActions, ResourceActions, ResourceViewActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions,
+    TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
-  exports: [DatasetRepository, ResourceRepository, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
+  exports: [DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(
@@ -58,6 +62,7 @@ export class CatalogModule implements OnModuleInit {
     private readonly datasetWrites: DatasetWriteActions,
     private readonly datasetRevise: DatasetReviseActions,
     private readonly resources: ResourceActions,
+    private readonly resourceViews: ResourceViewActions,
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
     private readonly members: MemberActions,
@@ -70,7 +75,7 @@ export class CatalogModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.datasetRevise, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.datasetRevise, this.resources, this.resourceViews, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);

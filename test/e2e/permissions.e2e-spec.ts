@@ -34,6 +34,8 @@ describe('permission matrix', () => {
   const userOf = (role: Role): TestUser | undefined => (role === 'anonymous' ? undefined : role === 'sysadmin' ? t.sysadmin : users[role]);
   const publicDataset = () => t.factories.dataset({ owner_org: org.id, resources: [{ url: 'http://r.example/a.csv' }] });
   const privateDataset = () => t.factories.dataset({ owner_org: org.id, private: true, resources: [{ url: 'http://r.example/p.csv' }] });
+  const view = (d: { resources: Record<string, unknown>[] }) =>
+    t.call<{ id: string }>('resource_view_create', { resource_id: d.resources[0].id, title: 'Text', view_type: 'text_view' });
   const group = () => t.factories.group({ members: [[users.admin, 'admin'], [users.member, 'member']] });
   const freshOrg = () => t.factories.organization({ members: [[users.member, 'member'], [users.editor, 'editor'], [users.admin, 'admin']] });
 
@@ -71,6 +73,18 @@ describe('permission matrix', () => {
     ['resource_update', async () => ({ id: (await publicDataset()).resources[0].id, url: 'http://r.example/u' }), writers],
     ['resource_patch', async () => ({ id: (await privateDataset()).resources[0].id, name: 'x' }), writers],
     ['resource_delete', async () => ({ id: (await publicDataset()).resources[0].id }), writers],
+    ['resource_view_create', async () => ({ resource_id: (await publicDataset()).resources[0].id, title: 'Text', view_type: 'text_view' }), writers],
+    ['resource_view_show (private)', async () => ({ id: (await view(await privateDataset())).id }), readers],
+    ['resource_view_list (private)', async () => ({ id: (await privateDataset()).resources[0].id }), readers],
+    ['resource_view_update', async () => ({ id: (await view(await publicDataset())).id, title: 'Neu' }), writers],
+    ['resource_view_delete', async () => ({ id: (await view(await publicDataset())).id }), writers],
+    ['resource_view_reorder', async () => {
+      const d = await publicDataset();
+      return { id: d.resources[0].id, order: [(await view(d)).id] };
+    }, writers],
+    ['resource_create_default_resource_views', async () => ({ resource: { id: (await privateDataset()).resources[0].id } }), writers],
+    ['package_create_default_resource_views', async () => ({ package: { id: (await publicDataset()).id } }), writers],
+    ['resource_view_clear', async () => ({ view_types: ['webpage_view'] }), sysadminOnly],
     ['organization_create', async () => ({ name: `org-${Math.random().toString(36).slice(2, 10)}` }), sysadminOnly],
     ['organization_update', async () => ({ id: (await freshOrg()).id, title: 'X' }), admins],
     ['organization_patch', async () => ({ id: (await freshOrg()).id, title: 'X' }), admins],
