@@ -9,6 +9,7 @@ import { DatasetDictCache } from './datasets/dataset-dict.cache';
 import { DatasetDicts } from './datasets/dataset-dicts.service';
 import { DatasetReadActions } from './datasets/dataset-read.actions';
 import { DatasetWriteActions } from './datasets/dataset-write.actions';
+import { DatasetBulkActions } from './datasets/dataset-bulk.actions';
 import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
@@ -42,7 +43,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
   providers: [
     DatasetRepository, ResourceRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     GroupMembers, FollowerRepository,
-    DatasetReadActions, DatasetWriteActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
+    DatasetReadActions, DatasetWriteActions, DatasetBulkActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
@@ -55,6 +56,7 @@ export class CatalogModule implements OnModuleInit {
     private readonly constraints: ConstraintErrors,
     private readonly datasetReads: DatasetReadActions,
     private readonly datasetWrites: DatasetWriteActions,
+    private readonly datasetBulk: DatasetBulkActions,
     private readonly resources: ResourceActions,
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
@@ -68,7 +70,7 @@ export class CatalogModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.datasetBulk, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { ActionProvider, AnyAction, AuthResult, allow, defineAction, deny } from '../../api/action';
+import type { ActionContext } from '../../api/action-context';
+import { Field, listOfStrings, maxItems, notEmpty, notMissing, unicodeSafe } from '../../api/ckan-schema';
+import { Authz } from '../../auth/authz';
+import { GroupRepository } from '../organizations/group.repository';
+import { DatasetRepository } from './dataset.repository';
+
+/** Bound on one bulk call: each dataset goes through the whole write path in one transaction. */
+const MAX_BULK_DATASETS = 1000;
+
+export class BulkUpdateInput {
+  @Field(notMissing, listOfStrings, maxItems(MAX_BULK_DATASETS, 'datasets')) datasets!: string[];
+  @Field(notEmpty, unicodeSafe) org_id!: string;
+}
+
+/**
+ * bulk_update_private / _public / _delete (ckan/logic/auth/update.py): the caller needs the organization's
+ * `update` permission, which of CKAN's roles only admin holds. Editors are refused, as in CKAN.
+ */
+async function authBulkUpdate(ctx: ActionContext, authz: Authz, groups: GroupRepository, orgRef: string): Promise<AuthResult> {
+  const org = await groups.find(ctx.db, orgRef, true);
+  if (org && org.state === 'active' && (await authz.can(ctx, org.id, 'update'))) return allow();
+  return deny(`User ${ctx.user?.name ?? ''} not authorized to update organization ${orgRef}`);
+}
+
+/**
+ * The organization's bulk changes. CKAN runs one UPDATE on the package table and reindexes; here every
+ * dataset goes through package_patch / package_delete (writer, validation, DCAT check, search index,
+ * activity), so a bulk change is what the same single changes would be. Datasets not owned by org_id
+ * (or unknown, or deleted) are passed over silently, as CKAN's owner_org filter does.
+ */
+@Injectable()
+export class DatasetBulkActions implements ActionProvider {
+  constructor(private readonly repo: DatasetRepository, private readonly groups: GroupRepository, private readonly authz: Authz) {}
+
+  private async targets(ctx: ActionContext, input: BulkUpdateInput): Promise<string[]> {
+    const org = await this.groups.find(ctx.db, input.org_id, true);
+    if (!org || !input.datasets.length) return [];
+    return this.repo.idsOwnedBy(ctx.db, org.id, input.datasets);
+  }
+
+  private define(name: string, what: string, apply: (ctx: ActionContext, id: string) => Promise<unknown>) {
+    return defineAction({
+      name,
+      help: `${what} Params: datasets (list of dataset ids), org_id (id or name of the owning organization).
+Datasets the organization does not own are left alone. Returns null.
+Who may call: admins of the organization, sysadmins (CKAN's "update" permission on the organization).`,
+      sideEffectFree: false,
+      anonymous: false,
+      input: BulkUpdateInput,
+      auth: (ctx, input) => authBulkUpdate(ctx, this.authz, this.groups, input.org_id),
+      handler: async (ctx, input) => {
+        const inner = ctx.withIgnoreAuth();
+        for (const id of await this.targets(ctx, input)) await apply(inner, id);
+        return null;
+      },
+    });
+  }
+
+  readonly bulkUpdatePrivate = this.define('bulk_update_private', 'Make a list of datasets of an organization private.', (ctx, id) =>
+    ctx.call('package_patch', { id, private: true }),
+  );
+
+  readonly bulkUpdatePublic = this.define('bulk_update_public', 'Make a list of datasets of an organization public.', (ctx, id) =>
+    ctx.call('package_patch', { id, private: false }),
+  );
+
+  readonly bulkUpdateDelete = this.define('bulk_update_delete', 'Delete a list of datasets of an organization (state "deleted", as package_delete).', (ctx, id) =>
+    ctx.call('package_delete', { id }),
+  );
+
+  all = (): AnyAction[] => [this.bulkUpdatePrivate, this.bulkUpdatePublic, this.bulkUpdateDelete];
+}

@@ -1,0 +1,117 @@
+import request from 'supertest';
+import { TestUser } from '../factories/factories';
+import { TestApp } from '../test-app';
+
+type Dict = Record<string, unknown>;
+
+describe('bulk_update_private, bulk_update_public, bulk_update_delete', () => {
+  let t: TestApp;
+  let admin: TestUser;
+  let editor: TestUser;
+  let member: TestUser;
+  let otherAdmin: TestUser;
+  let org: Dict;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    [admin, editor, member, otherAdmin] = await Promise.all([t.factories.user(), t.factories.user(), t.factories.user(), t.factories.user()]);
+    org = await t.factories.organization({ members: [[admin, 'admin'], [editor, 'editor'], [member, 'member']] });
+    await t.factories.organization({ members: [[otherAdmin, 'admin']] });
+  });
+  afterAll(() => t.stop());
+
+  const post = (action: string, body: object, as?: TestUser) => {
+    const r = request(t.http).post(`/api/3/action/${action}`).send(body);
+    return as ? r.set('Authorization', as.token) : r;
+  };
+  const show = async (id: string) => (await post('package_show', { id }, t.sysadmin)).body.result as Dict;
+  const searchCount = async (q: string, as?: TestUser, extra: Dict = {}) => {
+    await t.searchIndexed();
+    const r = await request(t.http).get('/api/3/action/package_search').query({ q, ...extra }).set(as ? { Authorization: as.token } : {});
+    return r.body.result.count as number;
+  };
+
+  it('makes an organization admin’s datasets private and hides them from anonymous search, counts included', async () => {
+    const a = await t.factories.dataset({ owner_org: org.id as string, title: 'Bulkprobe Pegel', private: false });
+    const b = await t.factories.dataset({ owner_org: org.id as string, title: 'Bulkprobe Pegel', private: false });
+    expect(await searchCount('title:bulkprobe')).toBe(2);
+
+    const res = await post('bulk_update_private', { datasets: [a.id, b.id], org_id: org.id }, admin);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, result: null });
+    expect((await show(a.id as string)).private).toBe(true);
+    expect((await show(b.id as string)).private).toBe(true);
+    expect(await searchCount('title:bulkprobe')).toBe(0);
+    expect(await searchCount('title:bulkprobe', otherAdmin, { include_private: 'true' })).toBe(0);
+    expect(await searchCount('title:bulkprobe', member, { include_private: 'true' })).toBe(2);
+    const anon = await request(t.http).get(`/api/3/action/package_show?id=${a.id as string}`);
+    expect(anon.status).toBe(403);
+
+    const pub = await post('bulk_update_public', { datasets: [a.id], org_id: org.name }, admin);
+    expect(pub.body).toMatchObject({ success: true, result: null });
+    expect((await show(a.id as string)).private).toBe(false);
+    expect((await show(b.id as string)).private).toBe(true);
+    expect(await searchCount('title:bulkprobe')).toBe(1);
+  });
+
+  it('deletes the listed datasets as package_delete does: gone from search, state deleted', async () => {
+    const a = await t.factories.dataset({ owner_org: org.id as string, title: 'Loeschprobe Messnetz' });
+    const b = await t.factories.dataset({ owner_org: org.id as string, title: 'Loeschprobe Messnetz' });
+    const res = await post('bulk_update_delete', { datasets: [a.id], org_id: org.id }, t.sysadmin);
+    expect(res.body).toMatchObject({ success: true, result: null });
+    expect((await show(a.id as string)).state).toBe('deleted');
+    expect((await show(b.id as string)).state).toBe('active');
+    expect(await searchCount('title:loeschprobe')).toBe(1);
+  });
+
+  it('leaves datasets of other organizations and unknown ids alone, as CKAN filters on owner_org', async () => {
+    const foreignOrg = await t.factories.organization();
+    const foreign = await t.factories.dataset({ owner_org: foreignOrg.id as string, private: false });
+    const own = await t.factories.dataset({ owner_org: org.id as string, private: false });
+    const res = await post('bulk_update_private', { datasets: [foreign.id, own.id, 'kein-datensatz', foreign.name], org_id: org.id }, admin);
+    expect(res.body).toMatchObject({ success: true, result: null });
+    expect((await show(foreign.id as string)).private).toBe(false);
+    expect((await show(own.id as string)).private).toBe(true);
+    const del = await post('bulk_update_delete', { datasets: [foreign.id], org_id: org.id }, admin);
+    expect(del.body.success).toBe(true);
+    expect((await show(foreign.id as string)).state).toBe('active');
+  });
+
+  it.each(['bulk_update_private', 'bulk_update_public', 'bulk_update_delete'])(
+    '%s: only the organization’s admins and sysadmins may call it; editors, members, other admins and anonymous are refused',
+    async (action) => {
+      const d = await t.factories.dataset({ owner_org: org.id as string, private: action === 'bulk_update_public' });
+      const body = { datasets: [d.id], org_id: org.id };
+      const anon = await post(action, body);
+      expect(anon.status).toBe(403);
+      expect(anon.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
+      for (const u of [member, editor, otherAdmin]) {
+        const r = await post(action, body, u);
+        expect(r.status).toBe(403);
+        expect(r.body).toMatchObject({ success: false, error: { __type: 'Authorization Error', message: `Access denied: User ${u.name} not authorized to update organization ${org.id as string}` } });
+      }
+      const untouched = await show(d.id as string);
+      expect(untouched).toMatchObject({ private: action === 'bulk_update_public', state: 'active' });
+      const ok = await post(action, body, admin);
+      expect(ok.status).toBe(200);
+      const after = await show(d.id as string);
+      if (action === 'bulk_update_delete') expect(after.state).toBe('deleted');
+      else expect(after.private).toBe(action === 'bulk_update_private');
+    },
+  );
+
+  it('answers CKAN’s validation envelope for missing or malformed parameters, and 403 for an unknown organization', async () => {
+    const noOrg = await post('bulk_update_private', { datasets: [] }, t.sysadmin);
+    expect(noOrg.status).toBe(409);
+    expect(noOrg.body).toMatchObject({ success: false, error: { __type: 'Validation Error', org_id: ['Missing value'] } });
+    const noList = await post('bulk_update_public', { org_id: org.id }, t.sysadmin);
+    expect(noList.status).toBe(409);
+    expect(noList.body.error).toMatchObject({ __type: 'Validation Error', datasets: ['Missing value'] });
+    const notList = await post('bulk_update_delete', { org_id: org.id, datasets: 'abc' }, t.sysadmin);
+    expect(notList.status).toBe(409);
+    expect(notList.body.error).toMatchObject({ datasets: ['Not a list'] });
+    const unknownOrg = await post('bulk_update_private', { datasets: [], org_id: 'gibt-es-nicht' }, admin);
+    expect(unknownOrg.status).toBe(403);
+    expect(unknownOrg.body.error.__type).toBe('Authorization Error');
+  });
+});
