@@ -114,4 +114,54 @@ describe('bulk_update_private, bulk_update_public, bulk_update_delete', () => {
     expect(unknownOrg.status).toBe(403);
     expect(unknownOrg.body.error.__type).toBe('Authorization Error');
   });
+
+  describe('package_owner_org_update', () => {
+    it('moves a private dataset to another organization: its members may read it now, the old members no longer, search included', async () => {
+      const newAdmin = await t.factories.user();
+      const target = await t.factories.organization({ members: [[newAdmin, 'admin']] });
+      const d = await t.factories.dataset({ owner_org: org.id as string, private: true, title: 'Umzugsprobe Hochwasser' });
+      expect(await searchCount('title:umzugsprobe', member, { include_private: 'true' })).toBe(1);
+
+      const res = await post('package_owner_org_update', { id: d.name, organization_id: target.name }, t.sysadmin);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ success: true, result: null });
+      const after = await show(d.id as string);
+      expect(after).toMatchObject({ owner_org: target.id, private: true, organization: { name: target.name } });
+      expect(await searchCount('title:umzugsprobe', member, { include_private: 'true' })).toBe(0);
+      expect(await searchCount('title:umzugsprobe', newAdmin, { include_private: 'true' })).toBe(1);
+      expect((await post('package_show', { id: d.id }, member)).status).toBe(403);
+      expect((await post('package_show', { id: d.id }, newAdmin)).status).toBe(200);
+    });
+
+    it('is for sysadmins only, as in CKAN: even the admins of both organizations are refused', async () => {
+      const target = await t.factories.organization({ members: [[admin, 'admin']] });
+      const d = await t.factories.dataset({ owner_org: org.id as string });
+      for (const u of [undefined, member, editor, admin, otherAdmin]) {
+        const r = await post('package_owner_org_update', { id: d.id, organization_id: target.id }, u);
+        expect(r.status).toBe(403);
+        expect(r.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
+      }
+      expect((await show(d.id as string)).owner_org).toBe(org.id);
+    });
+
+    it('answers CKAN’s errors for an unknown dataset or organization and asks for both parameters', async () => {
+      const d = await t.factories.dataset({ owner_org: org.id as string });
+      const noPkg = await post('package_owner_org_update', { id: 'gibt-es-nicht', organization_id: org.id }, t.sysadmin);
+      expect(noPkg.status).toBe(404);
+      expect(noPkg.body).toMatchObject({ success: false, error: { __type: 'Not Found Error', message: 'Not found: Package was not found.' } });
+      const noOrg = await post('package_owner_org_update', { id: d.id, organization_id: 'gibt-es-nicht' }, t.sysadmin);
+      expect(noOrg.status).toBe(404);
+      expect(noOrg.body.error).toMatchObject({ __type: 'Not Found Error', message: 'Not found: Organization was not found.' });
+      const group = await t.factories.group();
+      const aGroup = await post('package_owner_org_update', { id: d.id, organization_id: group.id }, t.sysadmin);
+      expect(aGroup.status).toBe(404);
+      const noId = await post('package_owner_org_update', { organization_id: org.id }, t.sysadmin);
+      expect(noId.status).toBe(409);
+      expect(noId.body.error).toMatchObject({ __type: 'Validation Error', id: ['Missing value'] });
+      const unowned = await post('package_owner_org_update', { id: d.id }, t.sysadmin);
+      expect(unowned.status).toBe(409);
+      expect(unowned.body.error).toMatchObject({ __type: 'Validation Error', organization_id: ['Missing value'] });
+      expect((await show(d.id as string)).owner_org).toBe(org.id);
+    });
+  });
 });

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, AuthResult, allow, defineAction, deny } from '../../api/action';
 import type { ActionContext } from '../../api/action-context';
-import { Field, listOfStrings, maxItems, notEmpty, notMissing, unicodeSafe } from '../../api/ckan-schema';
+import { Field, ignoreMissing, listOfStrings, maxItems, maxLength, notEmpty, notMissing, unicodeSafe } from '../../api/ckan-schema';
+import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { GroupRepository } from '../organizations/group.repository';
 import { DatasetRepository } from './dataset.repository';
@@ -12,6 +13,11 @@ const MAX_BULK_DATASETS = 1000;
 export class BulkUpdateInput {
   @Field(notMissing, listOfStrings, maxItems(MAX_BULK_DATASETS, 'datasets')) datasets!: string[];
   @Field(notEmpty, unicodeSafe) org_id!: string;
+}
+
+export class PackageOwnerOrgUpdateInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) organization_id?: string;
 }
 
 /**
@@ -25,6 +31,7 @@ async function authBulkUpdate(ctx: ActionContext, authz: Authz, groups: GroupRep
 }
 
 /**
+ * Changes of datasets at the organization level: the bulk actions and package_owner_org_update.
  * The organization's bulk changes. CKAN runs one UPDATE on the package table and reindexes; here every
  * dataset goes through package_patch / package_delete (writer, validation, DCAT check, search index,
  * activity), so a bulk change is what the same single changes would be. Datasets not owned by org_id
@@ -70,5 +77,25 @@ Who may call: admins of the organization, sysadmins (CKAN's "update" permission 
     ctx.call('package_delete', { id }),
   );
 
-  all = (): AnyAction[] => [this.bulkUpdatePrivate, this.bulkUpdatePublic, this.bulkUpdateDelete];
+  readonly packageOwnerOrgUpdate = defineAction({
+    name: 'package_owner_org_update',
+    help: `Move a dataset to another organization. Params: id (id or name of the dataset), organization_id (id or name of the new owner).
+The dataset keeps its private flag; who may read it follows the new organization. Returns null. Sysadmins only, as in CKAN.
+Difference: CKAN makes the dataset unowned when organization_id is empty; here every dataset has an organization (409).`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: PackageOwnerOrgUpdateInput,
+    auth: async () => deny(''),
+    handler: async (ctx, input) => {
+      const d = await this.repo.findRow(ctx.db, input.id, { lock: true });
+      if (!d) throw new NotFound('Package was not found.');
+      if (!input.organization_id) throw new ValidationError({ organization_id: ['Missing value'] });
+      const org = await this.groups.find(ctx.db, input.organization_id, true);
+      if (!org || org.state !== 'active') throw new NotFound('Organization was not found.');
+      if (org.id !== d.owner_org) await ctx.withIgnoreAuth().call('package_patch', { id: d.id, owner_org: org.id });
+      return null;
+    },
+  });
+
+  all = (): AnyAction[] => [this.bulkUpdatePrivate, this.bulkUpdatePublic, this.bulkUpdateDelete, this.packageOwnerOrgUpdate];
 }
