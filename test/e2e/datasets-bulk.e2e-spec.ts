@@ -4,7 +4,7 @@ import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
 
-describe('bulk_update_private, bulk_update_public, bulk_update_delete', () => {
+describe('bulk_update_*, package_owner_org_update, package_resource_reorder', () => {
   let t: TestApp;
   let admin: TestUser;
   let editor: TestUser;
@@ -162,6 +162,58 @@ describe('bulk_update_private, bulk_update_public, bulk_update_delete', () => {
       expect(unowned.status).toBe(409);
       expect(unowned.body.error).toMatchObject({ __type: 'Validation Error', organization_id: ['Missing value'] });
       expect((await show(d.id as string)).owner_org).toBe(org.id);
+    });
+  });
+
+  describe('package_resource_reorder', () => {
+    const threeResources = () =>
+      t.factories.dataset({
+        owner_org: org.id as string,
+        resources: [{ url: 'http://r.example/a.csv', name: 'A' }, { url: 'http://r.example/b.csv', name: 'B' }, { url: 'http://r.example/c.csv', name: 'C' }],
+      });
+    const ids = (d: { resources: Dict[] }) => d.resources.map((r) => r.id as string);
+
+    it('puts the named resources first and keeps the rest in their order, as package_show then shows', async () => {
+      const d = await threeResources();
+      const [a, b, c] = ids(d);
+      const res = await post('package_resource_reorder', { id: d.name, order: [c, a] }, editor);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ success: true, result: { id: d.name, order: [c, a, b] } });
+      const shown = await show(d.id as string);
+      expect((shown.resources as Dict[]).map((r) => [r.id, r.name, r.position])).toEqual([[c, 'C', 0], [a, 'A', 1], [b, 'B', 2]]);
+      const resShow = await post('resource_show', { id: b }, editor);
+      expect(resShow.body.result).toMatchObject({ id: b, url: 'http://r.example/b.csv', position: 2 });
+    });
+
+    it('answers CKAN’s validation errors: unknown resource, duplicates, not a list, missing parameters', async () => {
+      const d = await threeResources();
+      const [a] = ids(d);
+      const unknown = await post('package_resource_reorder', { id: d.id, order: [a, 'nicht-da'] }, admin);
+      expect(unknown.status).toBe(409);
+      expect(unknown.body).toMatchObject({ success: false, error: { __type: 'Validation Error', order: 'resource_id nicht-da can not be found' } });
+      const dup = await post('package_resource_reorder', { id: d.id, order: [a, a] }, admin);
+      expect(dup.body.error).toMatchObject({ __type: 'Validation Error', order: ['Must supply unique resource_ids'] });
+      const notList = await post('package_resource_reorder', { id: d.id, order: a }, admin);
+      expect(notList.body.error).toMatchObject({ order: ['Must be a list of resource'] });
+      const missing = await post('package_resource_reorder', {}, admin);
+      expect(missing.status).toBe(409);
+      expect(missing.body.error).toMatchObject({ id: ['Missing value'], order: ['Missing value'] });
+      const noPkg = await post('package_resource_reorder', { id: 'gibt-es-nicht', order: [] }, admin);
+      expect(noPkg.status).toBe(404);
+      expect(ids(await show(d.id as string) as { resources: Dict[] })).toEqual(ids(d));
+    });
+
+    it('is for those who may edit the dataset: editors, admins and sysadmins, not members, other admins or anonymous; a private dataset is not revealed', async () => {
+      const d = await t.factories.dataset({ owner_org: org.id as string, private: true, resources: [{ url: 'http://r.example/1' }, { url: 'http://r.example/2' }] });
+      const [r1, r2] = ids(d);
+      for (const u of [undefined, member, otherAdmin]) {
+        const r = await post('package_resource_reorder', { id: d.id, order: [r2] }, u);
+        expect(r.status).toBe(403);
+        expect(r.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
+        expect(JSON.stringify(r.body)).not.toContain(r1);
+      }
+      expect(ids(await show(d.id as string) as { resources: Dict[] })).toEqual([r1, r2]);
+      for (const u of [admin, t.sysadmin]) expect((await post('package_resource_reorder', { id: d.id, order: [r2] }, u)).status).toBe(200);
     });
   });
 });

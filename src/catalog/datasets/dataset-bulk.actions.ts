@@ -1,10 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, AuthResult, allow, defineAction, deny } from '../../api/action';
 import type { ActionContext } from '../../api/action-context';
-import { Field, ignoreMissing, listOfStrings, maxItems, maxLength, notEmpty, notMissing, unicodeSafe } from '../../api/ckan-schema';
+import { Field, Invalid, ignoreMissing, listOfStrings, maxItems, maxLength, notEmpty, notMissing, unicodeSafe } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
+import { Visibility } from '../../auth/visibility';
 import { GroupRepository } from '../organizations/group.repository';
+import { authPackageUpdate, loadDataset } from './dataset.auth';
+import type { PackageDict } from './dataset.dict';
 import { DatasetRepository } from './dataset.repository';
 
 /** Bound on one bulk call: each dataset goes through the whole write path in one transaction. */
@@ -18,6 +21,19 @@ export class BulkUpdateInput {
 export class PackageOwnerOrgUpdateInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) organization_id?: string;
+}
+
+/** package_resource_reorder's `order`, with CKAN's messages. */
+const resourceOrder = (v: unknown): unknown => {
+  if (v === undefined || v === null) return new Invalid('Missing value');
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) return new Invalid('Must be a list of resource');
+  if (new Set(v).size !== v.length) return new Invalid('Must supply unique resource_ids');
+  return v;
+};
+
+export class PackageResourceReorderInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+  @Field(resourceOrder, maxItems(MAX_BULK_DATASETS, 'resource ids')) order!: string[];
 }
 
 /**
@@ -39,7 +55,12 @@ async function authBulkUpdate(ctx: ActionContext, authz: Authz, groups: GroupRep
  */
 @Injectable()
 export class DatasetBulkActions implements ActionProvider {
-  constructor(private readonly repo: DatasetRepository, private readonly groups: GroupRepository, private readonly authz: Authz) {}
+  constructor(
+    private readonly repo: DatasetRepository,
+    private readonly groups: GroupRepository,
+    private readonly authz: Authz,
+    private readonly visibility: Visibility,
+  ) {}
 
   private async targets(ctx: ActionContext, input: BulkUpdateInput): Promise<string[]> {
     const org = await this.groups.find(ctx.db, input.org_id, true);
@@ -97,5 +118,34 @@ Difference: CKAN makes the dataset unowned when organization_id is empty; here e
     },
   });
 
-  all = (): AnyAction[] => [this.bulkUpdatePrivate, this.bulkUpdatePublic, this.bulkUpdateDelete, this.packageOwnerOrgUpdate];
+  readonly packageResourceReorder = defineAction({
+    name: 'package_resource_reorder',
+    help: `Reorder the resources of a dataset. Params: id (id or name of the dataset), order (list of resource ids).
+The resources named come first, in that order; the others follow in their current order. Returns {id, order} (order: every resource id).
+Who may call: as package_update.`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: PackageResourceReorderInput,
+    auth: async (ctx, input) =>
+      authPackageUpdate(ctx, this.authz, this.visibility, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, 'Package was not found.')),
+    handler: async (ctx, input) => {
+      const d = await this.repo.findRow(ctx.db, input.id, { lock: true });
+      if (!d) throw new NotFound('Package was not found.');
+      const inner = ctx.withIgnoreAuth();
+      const current = await inner.call<PackageDict>('package_show', { id: d.id });
+      const rest = [...current.resources];
+      const ordered: typeof rest = [];
+      for (const rid of input.order) {
+        const i = rest.findIndex((r) => r.id === rid);
+        // CKAN's message, a string rather than a list
+        if (i < 0) throw new ValidationError({ order: `resource_id ${rid} can not be found` });
+        ordered.push(...rest.splice(i, 1));
+      }
+      const resources = [...ordered, ...rest];
+      if (resources.some((r, i) => r.id !== current.resources[i].id)) await inner.call('package_patch', { id: d.id, resources });
+      return { id: input.id, order: resources.map((r) => r.id) };
+    },
+  });
+
+  all = (): AnyAction[] => [this.bulkUpdatePrivate, this.bulkUpdatePublic, this.bulkUpdateDelete, this.packageOwnerOrgUpdate, this.packageResourceReorder];
 }
