@@ -10,6 +10,7 @@ import { DatasetDicts } from './datasets/dataset-dicts.service';
 import { DatasetReadActions } from './datasets/dataset-read.actions';
 import { DatasetWriteActions } from './datasets/dataset-write.actions';
 import { DatasetBulkActions } from './datasets/dataset-bulk.actions';
+import { DatasetLookupActions } from './datasets/dataset-lookup.actions';
 import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
@@ -43,7 +44,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
   providers: [
     DatasetRepository, ResourceRepository, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     GroupMembers, FollowerRepository,
-    DatasetReadActions, DatasetWriteActions, DatasetBulkActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
+    DatasetReadActions, DatasetWriteActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
@@ -57,6 +58,7 @@ export class CatalogModule implements OnModuleInit {
     private readonly datasetReads: DatasetReadActions,
     private readonly datasetWrites: DatasetWriteActions,
     private readonly datasetBulk: DatasetBulkActions,
+    private readonly datasetLookup: DatasetLookupActions,
     private readonly resources: ResourceActions,
     private readonly groups: GroupActions,
     private readonly memberships: MembershipActions,
@@ -70,7 +72,7 @@ export class CatalogModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.datasetBulk, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
+    for (const p of [this.datasetReads, this.datasetWrites, this.datasetBulk, this.datasetLookup, this.resources, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);
