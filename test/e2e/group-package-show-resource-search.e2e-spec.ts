@@ -66,3 +66,84 @@ describe('group_package_show', () => {
     expect(noId.body.error).toMatchObject({ id: ['Missing value'] });
   });
 });
+
+describe('resource_search', () => {
+  let t: TestApp;
+  let member: TestUser;
+  let otherAdmin: TestUser;
+  let pub: { resources: Dict[] } & Dict;
+  let priv: { resources: Dict[] } & Dict;
+
+  beforeAll(async () => {
+    t = await TestApp.start();
+    [member, otherAdmin] = await Promise.all([t.factories.user(), t.factories.user()]);
+    const org = await t.factories.organization({ members: [[member, 'member']] });
+    await t.factories.organization({ members: [[otherAdmin, 'admin']] });
+    pub = await t.factories.dataset({
+      owner_org: org.id as string,
+      resources: [
+        { url: 'http://pegel.example/rhein.csv', name: 'Pegel Rhein', format: 'CSV', hash: 'abcdef12' },
+        { url: 'http://pegel.example/mosel.json', name: 'Pegel Mosel', format: 'JSON', size: 2048 },
+      ],
+    });
+    priv = await t.factories.dataset({ owner_org: org.id as string, private: true, resources: [{ url: 'http://geheim.example/pegel.csv', name: 'Pegel Intern', format: 'CSV' }] });
+  });
+  afterAll(() => t.stop());
+
+  const search = (body: Dict, as?: TestUser) => {
+    const r = request(t.http).post('/api/3/action/resource_search').send(body);
+    return as ? r.set('Authorization', as.token) : r;
+  };
+  const idsOf = (res: request.Response) => (res.body.result.results as Dict[]).map((r) => r.id);
+
+  it('finds resources by field:term, case-insensitively anywhere in text fields, and answers {count, results} with resource dicts', async () => {
+    const res = await search({ query: 'name:pegel rh' });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ success: true, result: { count: 1, results: [{ id: pub.resources[0].id, package_id: pub.id, name: 'Pegel Rhein', format: 'CSV', url: 'http://pegel.example/rhein.csv' }] } });
+    const both = await search({ query: ['format:csv', 'url:rhein'] });
+    expect(idsOf(both)).toEqual([pub.resources[0].id]);
+    expect((await search({ query: 'hash:ABCD' })).body.result.count).toBe(1);
+    expect((await search({ query: 'hash:bcde' })).body.result.count).toBe(0);
+    expect(idsOf(await search({ query: 'size:2048' }))).toEqual([pub.resources[1].id]);
+    expect((await search({ query: 'name:%' })).body.result.count).toBe(0);
+  });
+
+  it('never shows resources of private datasets to anonymous callers or other organizations, counts included; their members see them', async () => {
+    for (const as of [undefined, otherAdmin]) {
+      const res = await search({ query: 'name:pegel' }, as);
+      expect(res.body.result.count).toBe(2);
+      expect(JSON.stringify(res.body)).not.toContain(priv.resources[0].id as string);
+      expect(JSON.stringify(res.body)).not.toContain('geheim');
+    }
+    expect((await search({ query: 'name:pegel' }, member)).body.result.count).toBe(3);
+    expect((await search({ query: 'name:pegel' }, t.sysadmin)).body.result.count).toBe(3);
+  });
+
+  it('orders, pages and keeps the deprecated fields parameter', async () => {
+    const ordered = await search({ query: 'name:pegel', order_by: 'name' }, member);
+    expect((ordered.body.result.results as Dict[]).map((r) => r.name)).toEqual(['Pegel Intern', 'Pegel Mosel', 'Pegel Rhein']);
+    const page = await search({ query: 'name:pegel', order_by: 'name', offset: 1, limit: 1 }, member);
+    expect(page.body.result).toMatchObject({ count: 3, results: [{ name: 'Pegel Mosel' }] });
+    const legacy = await search({ fields: { name: 'pegel mosel' } });
+    expect(idsOf(legacy)).toEqual([pub.resources[1].id]);
+    const get = await request(t.http).get('/api/3/action/resource_search').query({ query: 'format:json' });
+    expect(get.body.result.count).toBe(1);
+  });
+
+  it('answers CKAN’s validation errors', async () => {
+    const none = await search({});
+    expect(none.status).toBe(409);
+    expect(none.body).toMatchObject({ success: false, error: { __type: 'Validation Error', query: 'Missing value' } });
+    const both = await search({ query: 'name:x', fields: { name: 'x' } });
+    expect(both.body.error).toMatchObject({ fields: 'Do not specify if using "query" parameter' });
+    const noPair = await search({ query: 'pegel' });
+    expect(noPair.body.error).toMatchObject({ query: 'Must be <field>:<value> pair(s)' });
+    const unknown = await search({ query: 'package_id:x' });
+    expect(unknown.status).toBe(409);
+    expect(unknown.body.error).toMatchObject({ query: 'Field "package_id" not recognised in resource_search.' });
+    const badSize = await search({ query: 'size:gross' });
+    expect(badSize.status).toBe(409);
+    const badLimit = await search({ query: 'name:x', limit: 'viele' });
+    expect(badLimit.body.error).toMatchObject({ limit: ['Invalid integer'] });
+  });
+});

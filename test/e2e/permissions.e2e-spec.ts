@@ -74,6 +74,7 @@ describe('permission matrix', () => {
       return { id: d.id, order: [d.resources[0].id] };
     }, writers],
     ['group_package_show', async () => ({ id: (await group()).id }), everyone],
+    ['resource_search', async () => ({ query: 'name:x' }), everyone],
     ['bulk_update_delete', async () => ({ datasets: [(await publicDataset()).id], org_id: org.name }), admins],
     ['resource_create', async () => ({ package_id: (await publicDataset()).id, url: 'http://r.example/new' }), writers],
     ['resource_update', async () => ({ id: (await publicDataset()).resources[0].id, url: 'http://r.example/u' }), writers],
