@@ -185,6 +185,21 @@ describe('bulk_update_*, package_owner_org_update, package_resource_reorder', ()
       expect(resShow.body.result).toMatchObject({ id: b, url: 'http://r.example/b.csv', position: 2 });
     });
 
+    it('keeps an uploaded file with its resource when the order changes', async () => {
+      const d = await t.factories.dataset({ owner_org: org.id as string, resources: [{ url: 'http://r.example/link.csv', name: 'Link' }] });
+      const up = await request(t.http).post('/api/3/action/resource_create').set('Authorization', editor.token)
+        .field('package_id', d.id as string).field('name', 'Datei').attach('upload', Buffer.from('a,b\n1,2\n'), { filename: 'werte.csv', contentType: 'text/csv' });
+      expect(up.status).toBe(200);
+      const file = up.body.result as Dict;
+      const res = await post('package_resource_reorder', { id: d.id, order: [file.id] }, editor);
+      expect(res.body.result.order).toEqual([file.id, d.resources[0].id]);
+      const moved = (await show(d.id as string)).resources as Dict[];
+      expect(moved[0]).toMatchObject({ id: file.id, url_type: 'upload', url: file.url, size: file.size, hash: file.hash, position: 0 });
+      const download = await request(t.http).get(new URL(file.url as string).pathname).set('Authorization', editor.token);
+      expect(download.status).toBe(200);
+      expect(download.text).toBe('a,b\n1,2\n');
+    });
+
     it('answers CKAN’s validation errors: unknown resource, duplicates, not a list, missing parameters', async () => {
       const d = await threeResources();
       const [a] = ids(d);
