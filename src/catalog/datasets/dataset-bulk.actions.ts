@@ -48,9 +48,9 @@ async function authBulkUpdate(ctx: ActionContext, authz: Authz, groups: GroupRep
 
 /**
  * Changes of datasets at the organization level: the bulk actions and package_owner_org_update.
- * The organization's bulk changes. CKAN runs one UPDATE on the package table and reindexes; here every
- * dataset goes through package_patch / package_delete (writer, validation, DCAT check, search index,
- * activity), so a bulk change is what the same single changes would be. Datasets not owned by org_id
+ * The organization's bulk changes. As CKAN 2.11, every dataset goes through package_patch (bulk delete:
+ * package_delete) with the writer, validation, DCAT check and search index, so a bulk change is what the
+ * same single changes would be. Datasets not owned by org_id
  * (or unknown, or deleted) are passed over silently, as CKAN's owner_org filter does.
  */
 @Injectable()
