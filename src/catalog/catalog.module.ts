@@ -10,6 +10,8 @@ import { DatasetDicts } from './datasets/dataset-dicts.service';
 import { DatasetReadActions } from './datasets/dataset-read.actions';
 import { DatasetWriteActions } from './datasets/dataset-write.actions';
 import { DatasetReviseActions } from './datasets/dataset-revise.actions';
+import { DatasetBulkActions } from './datasets/dataset-bulk.actions';
+import { DatasetLookupActions } from './datasets/dataset-lookup.actions';
 import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
@@ -46,8 +48,8 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
   providers: [
     DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     GroupMembers, FollowerRepository,
-    DatasetReadActions, DatasetWriteActions, DatasetReviseActions, ResourceActions, ResourceViewActions, GroupActions, MembershipActions, MemberActions, FollowActions, TagActions,
-    TagWriteActions, VocabularyActions, LicenseActions,
+    DatasetReadActions, DatasetWriteActions, DatasetReviseActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, ResourceViewActions, GroupActions,
+    MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
@@ -61,6 +63,8 @@ export class CatalogModule implements OnModuleInit {
     private readonly datasetReads: DatasetReadActions,
     private readonly datasetWrites: DatasetWriteActions,
     private readonly datasetRevise: DatasetReviseActions,
+    private readonly datasetBulk: DatasetBulkActions,
+    private readonly datasetLookup: DatasetLookupActions,
     private readonly resources: ResourceActions,
     private readonly resourceViews: ResourceViewActions,
     private readonly groups: GroupActions,
@@ -75,7 +79,10 @@ export class CatalogModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    for (const p of [this.datasetReads, this.datasetWrites, this.datasetRevise, this.resources, this.resourceViews, this.groups, this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete]) {
+    for (const p of [
+      this.datasetReads, this.datasetWrites, this.datasetRevise, this.datasetBulk, this.datasetLookup, this.resources, this.resourceViews, this.groups,
+      this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete,
+    ]) {
       this.registry.register(p.all());
     }
     this.constraints.register(CATALOG_CONSTRAINTS);

@@ -69,6 +69,16 @@ describe('permission matrix', () => {
     ['package_revise', async () => ({ match: { id: (await privateDataset()).id }, update: { title: 'Neu' } }), writers],
     ['package_delete', async () => ({ id: (await publicDataset()).id }), writers],
     ['dataset_purge', async () => ({ id: (await publicDataset()).id }), sysadminOnly],
+    ['bulk_update_private', async () => ({ datasets: [(await publicDataset()).id], org_id: org.id }), admins],
+    ['bulk_update_public', async () => ({ datasets: [(await privateDataset()).id], org_id: org.id }), admins],
+    ['package_owner_org_update', async () => ({ id: (await publicDataset()).id, organization_id: (await freshOrg()).id }), sysadminOnly],
+    ['package_resource_reorder', async () => {
+      const d = await privateDataset();
+      return { id: d.id, order: [d.resources[0].id] };
+    }, writers],
+    ['group_package_show', async () => ({ id: (await group()).id }), everyone],
+    ['resource_search', async () => ({ query: 'name:x' }), everyone],
+    ['bulk_update_delete', async () => ({ datasets: [(await publicDataset()).id], org_id: org.name }), admins],
     ['resource_create', async () => ({ package_id: (await publicDataset()).id, url: 'http://r.example/new' }), writers],
     ['resource_update', async () => ({ id: (await publicDataset()).resources[0].id, url: 'http://r.example/u' }), writers],
     ['resource_patch', async () => ({ id: (await privateDataset()).resources[0].id, name: 'x' }), writers],

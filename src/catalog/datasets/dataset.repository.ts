@@ -280,6 +280,15 @@ export class DatasetRepository {
     return randomUUID();
   }
 
+  /** bulk_update_*: which of `ids` the organization owns and are not deleted (others are passed over, as CKAN filters on owner_org). */
+  async idsOwnedBy(db: EntityManager, orgId: string, ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(
+      `SELECT id FROM package WHERE id::text = ANY($1::text[]) AND owner_org = $2 AND state <> 'deleted' ORDER BY id`,
+      [ids, orgId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** The datasets an organization owns or a group holds. */
   async idsOwnedByOrIn(db: EntityManager, groupId: string): Promise<string[]> {
     const rows: { id: string }[] = await db.query(`SELECT id FROM package WHERE owner_org = $1 UNION SELECT package_id FROM package_group WHERE group_id = $1`, [groupId]);

@@ -131,4 +131,44 @@ export class ResourceRepository {
     );
     return rows.map((r) => r.format);
   }
+
+  /** resource_search: active resources of active datasets the reader may read, matching every filter (SQL built from known columns only). */
+  async search(
+    db: EntityManager, reader: Reader, filters: ResourceFilter[], page: { orderBy?: string; offset: number; limit: number },
+  ): Promise<{ count: number; rows: ResourceRow[] }> {
+    const params: unknown[] = [];
+    const where = [`r.state = 'active'`, `p.state = 'active'`, readableSql(reader, params, 'p')];
+    for (const f of filters) {
+      params.push(f.value);
+      const n = `$${params.length}`;
+      if (f.match === 'contains') where.push(`r.${f.column} ILIKE '%' || ${n} || '%'`);
+      else if (f.match === 'prefix') where.push(`r.${f.column} ILIKE ${n} || '%'`);
+      else if (f.match === 'extra') where.push(`r.extras::text ILIKE '%' || ${n} || '%'`);
+      else where.push(`r.${f.column} = ${n}::${f.column === 'size' ? 'bigint' : 'timestamptz'}`);
+    }
+    const sql = `FROM resource r JOIN package p ON p.id = r.package_id WHERE ${where.join(' AND ')}`;
+    const [{ count }]: { count: string }[] = await db.query(`SELECT count(*) AS count ${sql}`, params);
+    const order = page.orderBy ? `r.${page.orderBy}, r.id` : 'r.id';
+    const rows: ResourceRow[] = await db.query(
+      `SELECT r.* ${sql} ORDER BY ${order} OFFSET $${params.length + 1} LIMIT $${params.length + 2}`,
+      [...params, page.offset, page.limit],
+    );
+    return { count: Number(count), rows };
+  }
 }
+
+/** One resource_search condition; `column` is one of RESOURCE_SEARCH_COLUMNS, never caller text. */
+export interface ResourceFilter {
+  column: string;
+  match: 'contains' | 'prefix' | 'equals' | 'extra';
+  value: string;
+}
+
+/** The columns CKAN's resource_search knows (Resource.get_columns()), and how each is matched. */
+export const RESOURCE_SEARCH_COLUMNS: Record<string, 'contains' | 'prefix' | 'equals'> = {
+  url: 'contains', format: 'contains', description: 'contains', hash: 'prefix', name: 'contains', resource_type: 'contains',
+  mimetype: 'contains', mimetype_inner: 'contains', size: 'equals', created: 'equals', last_modified: 'equals',
+  metadata_modified: 'equals', cache_url: 'contains', cache_last_updated: 'equals', url_type: 'contains',
+};
+/** Columns resource_search may order by (CKAN: any attribute of Resource). */
+export const RESOURCE_ORDER_COLUMNS = new Set([...Object.keys(RESOURCE_SEARCH_COLUMNS), 'id', 'package_id', 'position', 'state']);
