@@ -116,6 +116,12 @@ describe('permission matrix of the actions issue 13 added', () => {
     ['member_create', 'add a user to the organization’s group', async () => (
       { id: (await group()).id, object: (await bystander()).name, object_type: 'user', capacity: 'member' }
     ), admins],
+    ['member_delete', 'remove a user from the organization’s group', async () => {
+      const g = await group();
+      const other = await bystander();
+      await t.call('group_member_create', { id: g.id, username: other.name, role: 'member' });
+      return { id: g.id, object: other.name, object_type: 'user' };
+    }, admins],
     // CKAN lets any group member add a dataset; README: here it also needs the right to edit the dataset, so the
     // organization's member (a group member who may not edit it) is refused.
     ['member_create', 'put the organization’s dataset into its group', async () => (
