@@ -329,5 +329,26 @@ describe('resource views', () => {
       const one = await post('resource_create_default_resource_views', { resource: r }, editor);
       expect(one.body.result.map((v: Dict) => [v.resource_id, v.view_type])).toEqual([[r.id, 'image_view']]);
     });
+
+    // ckan/tests/logic/auth/test_create.py (resource_view_create, resource_create_default_resource_views,
+    // package_create_default_resource_views: not logged in / no permissions on the dataset) and
+    // auth/test_delete.py::test_anon_cant_clear, test_normal_user_cant_clear, test_sysadmin_user_can_clear
+    it('refuses anonymous callers and users without rights on the dataset view writes, default views and clearing', async () => {
+      const d = (await get('resource_show', `id=${resourceId}`)).body.result.package_id as string;
+      const outsider = await t.factories.user();
+      const calls: [string, Dict][] = [
+        ['resource_view_create', { resource_id: resourceId, title: 'Resource View', view_type: 'image_view', image_url: 'url' }],
+        ['resource_create_default_resource_views', { resource: { id: resourceId } }],
+        ['package_create_default_resource_views', { package: { id: d } }],
+        ['resource_view_clear', { view_types: ['no_such_view'] }],
+      ];
+      for (const [action, body] of calls) {
+        for (const who of [undefined, outsider, otherAdmin]) {
+          const res = await post(action, body, who);
+          expect([action, who?.name, res.status, res.body.error?.__type]).toEqual([action, who?.name, 403, 'Authorization Error']);
+        }
+      }
+      expect((await post('resource_view_clear', { view_types: ['no_such_view'] }, t.sysadmin)).status).toBe(200);
+    });
   });
 });
