@@ -350,5 +350,20 @@ describe('resource views', () => {
       }
       expect((await post('resource_view_clear', { view_types: ['no_such_view'] }, t.sysadmin)).status).toBe(200);
     });
+
+    // ckan/tests/logic/action/test_update.py::TestResourceUpdate::test_resource_format_update (image_view part;
+    // text_view is no default view here)
+    it('adds the default view once resource_update gives a resource an image format, not for other formats', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor']] });
+      const d = await t.factories.dataset({ owner_org: org.id, resources: [{ url: 'http://localhost', name: 'Test', format: '' }] });
+      const rid = d.resources[0].id as string;
+      const views = async (): Promise<string[]> => ((await get('resource_view_list', `id=${rid}`)).body.result as Dict[]).map((v) => v.view_type as string);
+      expect(await views()).toEqual([]);
+      await post('resource_update', { id: rid, url: 'http://localhost', format: 'Test format' }, editor).expect(200);
+      expect(await views()).toEqual([]);
+      const res = await post('resource_update', { id: rid, url: 'http://localhost', format: 'PNG' }, editor);
+      expect(res.body.result.format).toBe('PNG');
+      expect(await views()).toEqual(['image_view']);
+    });
   });
 });
