@@ -22,7 +22,8 @@ const aboutValidator: Step = (v) =>
 /** default_user_schema */
 export class UserCreateInput {
   @Field(ignoreEmpty, uuidValidator) id?: string;
-  @Field(notEmpty, unicodeSafe, nameValidator) name!: string;
+  // name_validator before unicode_safe, as CKAN orders them: a number or boolean is "Names must be strings", not its text.
+  @Field(notEmpty, nameValidator, unicodeSafe) name!: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(1000)) fullname?: string;
   @Field(passwordValidator) password?: string;
   /** Required for API callers; the CLI may create token-only accounts without one. */
@@ -43,7 +44,7 @@ export class UserCreateInput {
  */
 export class UserUpdateInput extends UserCreateInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) override id!: string;
-  @Field(ignoreMissing, unicodeSafe, nameValidator) override name!: string;
+  @Field(ignoreMissing, nameValidator, unicodeSafe) override name!: string;
   @Field(ignoreMissing, oneOf(['active', 'pending', 'deleted'])) override state?: string;
   @Field(ignore) override with_apitoken?: boolean;
   /** user_password_validator: here null is not "missing" but a non-string ("Passwords must be strings"). */

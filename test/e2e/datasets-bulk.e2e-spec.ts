@@ -231,4 +231,27 @@ describe('bulk_update_*, package_owner_org_update, package_resource_reorder', ()
       for (const u of [admin, t.sysadmin]) expect((await post('package_resource_reorder', { id: d.id, order: [r2] }, u)).status).toBe(200);
     });
   });
+
+  describe('as CKAN’s tests state', () => {
+    // ckan/tests/logic/action/test_update.py::TestPackageOwnerOrgUpdate::test_package_owner_org_removed: CKAN makes the
+    // dataset unowned; here every dataset has an organization, so organization_id=None is refused (README difference).
+    it('keeps the organization when package_owner_org_update is asked to remove it', async () => {
+      const d = await t.factories.dataset({ owner_org: org.id as string });
+      const res = await post('package_owner_org_update', { id: d.id, organization_id: null }, t.sysadmin);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ __type: 'Validation Error', organization_id: ['Missing value'] });
+      expect((await show(d.id as string)).owner_org).toBe(org.id);
+    });
+
+    // test_update.py::TestBulkOperations::test_bulk_make_public: every listed dataset public, in the database and in search
+    it('makes private datasets public, as package_search then shows them', async () => {
+      const a = await t.factories.dataset({ owner_org: org.id as string, title: 'Oeffnungsprobe', private: true });
+      const b = await t.factories.dataset({ owner_org: org.id as string, title: 'Oeffnungsprobe', private: true });
+      expect(await searchCount('title:oeffnungsprobe')).toBe(0);
+      expect((await post('bulk_update_public', { datasets: [a.id, b.id], org_id: org.id }, t.sysadmin)).status).toBe(200);
+      expect((await show(a.id as string)).private).toBe(false);
+      expect((await show(b.id as string)).private).toBe(false);
+      expect(await searchCount('title:oeffnungsprobe')).toBe(2);
+    });
+  });
 });

@@ -189,4 +189,72 @@ describe('following', () => {
     expect(res.status).toBe(409);
     expect(res.body.error).toEqual({ __type: 'Validation Error', id: ['Missing value'] });
   });
+
+  describe('as CKAN’s tests state', () => {
+    // ckan/tests/logic/action/test_create.py::TestFollowCommon::test_validation
+    it('answers 409 for ids that name nothing or are no string, in every follow action', async () => {
+      const actions = [
+        'follow_user', 'follow_dataset', 'follow_group', 'unfollow_user', 'unfollow_dataset', 'unfollow_group',
+        'user_follower_count', 'dataset_follower_count', 'group_follower_count',
+        'user_follower_list', 'dataset_follower_list', 'group_follower_list',
+        'am_following_dataset', 'am_following_user', 'am_following_group',
+      ];
+      const user = await t.factories.user();
+      for (const action of actions) {
+        // The follower lists are for sysadmins; the rest for the user.
+        const as = action.endsWith('_list') ? t.sysadmin : user;
+        for (const id of ['bad id', '     ', 3, 35.7, 'xxx', null, '']) {
+          const res = await post(action, { id }, as);
+          expect([action, id, res.status, res.body.error?.__type]).toEqual([action, id, 409, 'Validation Error']);
+        }
+      }
+    });
+
+    // TestFollowDataset/TestFollowGroup/TestFollowOrganization/TestFollowUser::test_follow_*: count, list and am_following move together
+    it('counts, lists and answers am_following before, while and after following', async () => {
+      const u = await t.factories.user();
+      const d = await t.factories.dataset({ owner_org: org.id });
+      const g = await t.factories.group();
+      const o = await t.factories.organization();
+      const other = await t.factories.user();
+      for (const [kind, followAction, id] of [['dataset', 'dataset', d.id], ['group', 'group', g.id], ['group', 'group', o.id], ['user', 'user', other.id]] as const) {
+        const state = async () => [
+          (await get(`${kind}_follower_count`, `id=${id}`)).body.result,
+          (await get(`${kind}_follower_list`, `id=${id}`, t.sysadmin)).body.result.map((x: { name: string }) => x.name),
+          (await get(`am_following_${kind}`, `id=${id}`, u)).body.result,
+        ];
+        expect([id, ...(await state())]).toEqual([id, 0, [], false]);
+        await post(`follow_${followAction}`, { id }, u).expect(200);
+        expect([id, ...(await state())]).toEqual([id, 1, [u.name], true]);
+        await post(`unfollow_${followAction}`, { id }, u).expect(200);
+        expect([id, ...(await state())]).toEqual([id, 0, [], false]);
+      }
+    });
+
+    // test_get.py::TestFollow::test_followee_list(_with_q), test_followee_count_for_org_or_group
+    it('lists followed groups by display name, filters by the start of q, and counts groups and organizations apart', async () => {
+      const u = await t.factories.user();
+      const finance = await t.factories.group({ title: 'Finance' });
+      const environment = await t.factories.group({ title: 'Environment' });
+      await t.factories.group({ title: 'Education' });
+      const acme = await t.factories.organization({ title: 'Acme' });
+      for (const id of [finance.id, environment.id, acme.id]) await post('follow_group', { id }, u).expect(200);
+      const all = await get('followee_list', `id=${u.name}`, u);
+      expect(all.body.result.map((f: { display_name: string }) => f.display_name).sort()).toEqual(['Acme', 'Environment', 'Finance']);
+      const q = await get('followee_list', `id=${u.name}&q=E`, u);
+      expect(q.body.result.map((f: { display_name: string }) => f.display_name)).toEqual(['Environment']);
+      expect((await get('group_followee_count', `id=${u.name}`)).body.result).toBe(2);
+      expect((await get('organization_followee_count', `id=${u.name}`)).body.result).toBe(1);
+    });
+
+    // ckan/tests/logic/auth/test_get.py::TestFollowee / TestFolloweeCount: per-kind followee lists for the user and sysadmins, counts for anyone
+    it('shows the per-kind followee lists to the user and sysadmins only, and their counts to anyone', async () => {
+      const u = await t.factories.user();
+      for (const kind of ['user', 'dataset', 'group', 'organization']) {
+        const res = await Promise.all([undefined, member, u, t.sysadmin].map(async (as) => (await get(`${kind}_followee_list`, `id=${u.id}`, as)).status));
+        expect([kind, ...res]).toEqual([kind, 403, 403, 200, 200]);
+        expect([kind, (await get(`${kind}_followee_count`, `id=${u.id}`)).status]).toEqual([kind, 200]);
+      }
+    });
+  });
 });

@@ -146,4 +146,33 @@ describe('resource_search', () => {
     const badLimit = await search({ query: 'name:x', limit: 'viele' });
     expect(badLimit.body.error).toMatchObject({ limit: ['Invalid integer'] });
   });
+
+  describe('as CKAN’s tests state', () => {
+    // ckan/tests/logic/action/test_get.py::TestResourceSearch::test_required_fields, test_base_search
+    it('takes name:* and an empty term, which matches every resource the caller may read', async () => {
+      expect((await search({ query: 'name:*' })).status).toBe(200);
+      expect((await search({ query: 'name:three' })).body.result.count).toBe(0);
+      expect((await search({ query: 'name:Pegel Rhein' })).body.result.count).toBe(1);
+      const all = await search({ query: 'name:' });
+      expect(all.status).toBe(200);
+      expect(all.body.result.count).toBeGreaterThanOrEqual(2);
+      expect(idsOf(all)).toEqual(expect.arrayContaining([pub.resources[0].id, pub.resources[1].id]));
+      expect(idsOf(all)).not.toContain(priv.resources[0].id);
+    });
+
+    // test_date_search, test_number_search
+    it('finds a resource by its exact created timestamp and by its size', async () => {
+      const created = pub.resources[1].created as string;
+      expect(idsOf(await search({ query: `created:${created}` }))).toEqual([pub.resources[1].id]);
+      expect(idsOf(await search({ query: 'size:2048' }))).toEqual([pub.resources[1].id]);
+    });
+
+    // test_resource_search_across_multiple_fields, test_resource_search_test_percentage_is_escaped
+    it('needs every field of a query list to match, and takes % literally', async () => {
+      const res = await search({ query: ['name:mosel', 'format:json'] });
+      expect(res.body.result.count).toBe(1);
+      expect(res.body.result.results[0]).toMatchObject({ name: 'Pegel Mosel', format: 'JSON' });
+      expect((await search({ query: 'name:mosel%' })).body.result).toEqual({ count: 0, results: [] });
+    });
+  });
 });

@@ -235,4 +235,53 @@ describe('member_list, member_create and member_delete', () => {
       expect(missing.body.error).toEqual({ __type: 'Validation Error', object: ['Missing value'], object_type: ['Missing value'] });
     });
   });
+
+  describe('as CKAN’s tests state', () => {
+    // ckan/tests/logic/action/test_get.py::TestMembersList::test_dataset_delete_marks_membership_of_org_as_deleted
+    it('no longer lists a deleted dataset among the organization’s members', async () => {
+      const d = await t.factories.dataset({ owner_org: org.id });
+      expect(await t.call('member_list', { id: org.id, object_type: 'package' })).toContainEqual([d.id, 'package', 'organization']);
+      await t.call('package_delete', { id: d.id });
+      expect(await t.call('member_list', { id: org.id, object_type: 'package' })).not.toContainEqual([d.id, 'package', 'organization']);
+    });
+
+    // test_create.py::TestMemberCreate2 and test_delete.py::TestMemberDelete: *_raises_if_any_required_parameter_isnt_defined
+    it('asks member_create and member_delete for each of id, object and object_type', async () => {
+      const data = { object: open.name, id: group.id, object_type: 'package', capacity: 'public' };
+      for (const action of ['member_create', 'member_delete']) {
+        for (const key of ['id', 'object', 'object_type'] as const) {
+          const payload: Record<string, string> = { ...data };
+          delete payload[key];
+          const res = await post(action, payload, t.sysadmin);
+          expect([action, key, res.status, res.body.error?.[key]]).toEqual([action, key, 409, ['Missing value']]);
+        }
+      }
+    });
+
+    // *_raises_if_group_wasnt_found, *_raises_if_object_wasnt_found, *_raises_if_object_type_is_invalid
+    it('answers an unknown group or dataset with 404 and an invalid object_type with 409, in member_create and member_delete', async () => {
+      for (const action of ['member_create', 'member_delete']) {
+        const noGroup = await post(action, { object: open.name, id: 'not-real', object_type: 'package', capacity: 'public' }, t.sysadmin);
+        expect([action, noGroup.status, noGroup.body.error.__type]).toEqual([action, 404, 'Not Found Error']);
+        const noObject = await post(action, { object: 'not-real', id: group.id, object_type: 'package', capacity: 'public' }, t.sysadmin);
+        expect([action, noObject.status, noObject.body.error.__type]).toEqual([action, 404, 'Not Found Error']);
+        const badType = await post(action, { object: open.name, id: group.id, object_type: 'notvalid', capacity: 'public' }, t.sysadmin);
+        expect([action, badType.status, badType.body.error.__type]).toEqual([action, 409, 'Validation Error']);
+      }
+    });
+
+    // *_accepts_object_name_or_id, *_raises_if_user_unauthorized_to_update_group
+    it('takes a dataset by name or id, and refuses a user without rights on the group', async () => {
+      const g = await t.factories.group();
+      const d = await t.factories.dataset({ owner_org: org.id });
+      expect((await post('member_create', { object: d.id, id: g.id, object_type: 'package', capacity: 'public' }, t.sysadmin)).status).toBe(200);
+      expect((await post('member_create', { object: d.name, id: g.id, object_type: 'package', capacity: 'public' }, t.sysadmin)).status).toBe(200);
+      expect(await t.call('member_list', { id: g.id, object_type: 'package' })).toEqual([[d.id, 'package', 'public']]);
+      const nobody = await t.factories.user();
+      expect((await post('member_delete', { object: d.name, id: g.id, object_type: 'package' }, nobody)).status).toBe(403);
+      expect((await post('member_create', { object: d.name, id: g.id, object_type: 'package', capacity: 'public' }, nobody)).status).toBe(403);
+      expect((await post('member_delete', { object: d.id, id: g.id, object_type: 'package' }, t.sysadmin)).status).toBe(200);
+      expect(await t.call('member_list', { id: g.id, object_type: 'package' })).toEqual([]);
+    });
+  });
 });

@@ -269,4 +269,41 @@ describe('package_revise', () => {
       expect((await show(d.id as string)).groups).toEqual([]);
     });
   });
+
+  describe('as CKAN’s tests state', () => {
+    // ckan/tests/logic/action/test_update.py::TestDatasetRevise::test_revise_resource_replace_all
+    it('replaces a whole resource picked by five leading characters of its id: fields not given become empty', async () => {
+      const d = await dataset();
+      const prefix = (d.resources[0].id as string).slice(0, 5);
+      const res = await revise({
+        match: { id: d.id },
+        filter: [`+resources__${prefix}__id`, `-resources__${prefix}__*`],
+        [`update__resources__${prefix}`]: { name: 'new name' },
+      });
+      expect(res.status).toBe(200);
+      expect(res.body.result.package.resources[0]).toMatchObject({ id: d.resources[0].id, name: 'new name', url: '' });
+      expect(res.body.result.package.resources[1]).toMatchObject({ name: 'small.csv', url: 'http://example.com/small.csv' });
+    });
+
+    // test_revise_resource_by_id (prefixes of more than 4 characters) and test_revise_add_resource
+    it('updates a resource by a five-character id prefix and adds one to a dataset without resources', async () => {
+      const d = await dataset();
+      const prefix = (d.resources[1].id as string).slice(0, 5);
+      const res = await revise({ match: { id: d.id }, [`update__resources__${prefix}`]: { name: 'new name' } });
+      expect(res.body.result.package.resources[1]).toMatchObject({ name: 'new name', url: 'http://example.com/small.csv' });
+      const empty = await dataset({ resources: [] });
+      const added = await revise({ match: { id: empty.id }, update__resources__extend: [{ name: 'new resource', url: 'http://example.com' }] });
+      expect(added.body.result.package.resources).toEqual([expect.objectContaining({ name: 'new resource', url: 'http://example.com' })]);
+    });
+
+    // test_revise_normal_user: an organization admin, not only a sysadmin, may revise
+    it('lets an organization admin revise a dataset of the organization', async () => {
+      const admin = await t.factories.user();
+      const o = await t.factories.organization({ members: [[admin, 'admin']] });
+      const d = await t.factories.dataset({ owner_org: o.id as string, notes: 'old notes' });
+      const res = await revise({ match: { id: d.id }, update: { notes: 'new notes' } }, admin);
+      expect(res.status).toBe(200);
+      expect(res.body.result.package.notes).toBe('new notes');
+    });
+  });
 });

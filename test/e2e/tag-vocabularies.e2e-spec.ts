@@ -280,4 +280,99 @@ describe('tag vocabularies and vocabulary tags', () => {
       expect(bad.body.error).toMatchObject({ __type: 'Validation Error', limit: [expect.any(String)] });
     });
   });
+
+  describe('as CKAN’s tests state', () => {
+    const badTagLists: unknown[][] = [
+      [{ id: 'xxx' }, { name: 'foo' }],
+      [{ name: 'foo' }, { name: null }],
+      [{ name: 'foo' }, { name: '' }],
+      [{ name: 'foo' }, { name: 'f' }],
+      [{ name: 'f'.repeat(200) }, { name: 'foo' }],
+      [{ name: 'Invalid!' }, { name: 'foo' }],
+    ];
+
+    // ckan/tests/logic/action/test_create.py::TestVocabularyCreate
+    it('vocabulary_create: empty tags, bad tags, invalid and missing names', async () => {
+      const empty = await post('vocabulary_create', { name: 'ck-leer', tags: [] }, t.sysadmin);
+      expect(empty.body.result).toMatchObject({ name: 'ck-leer', tags: [] });
+      for (const [i, tags] of badTagLists.entries()) {
+        const res = await post('vocabulary_create', { name: `ck-bad-${i}`, tags }, t.sysadmin);
+        expect([tags, res.status, res.body.error?.__type]).toEqual([tags, 409, 'Validation Error']);
+        expect((await get('vocabulary_show', { id: `ck-bad-${i}` })).status).toBe(404);
+      }
+      for (const name of [null, '', 'a', 'foobar'.repeat(100)]) {
+        const res = await post('vocabulary_create', { name }, t.sysadmin);
+        expect([name, res.status, res.body.error?.name]).toEqual([name, 409, [expect.any(String)]]);
+      }
+      const withId = await post('vocabulary_create', { name: 'ck-mit-id', id: 'xxx' }, t.sysadmin);
+      expect(withId.status).toBe(409);
+    });
+
+    // test_create.py::TestVocabularyCreate::test_with_no_tags: CKAN's navl answers a DataError (400 Integrity Error) for
+    // tags=None; here a null list counts as not given, as everywhere (README, "Where we differ from CKAN on purpose").
+    it('vocabulary_create takes tags that are null as no tags', async () => {
+      const res = await post('vocabulary_create', { name: 'ck-null-tags', tags: null }, t.sysadmin);
+      expect(res.status).toBe(200);
+      expect(res.body.result).toMatchObject({ name: 'ck-null-tags', tags: [] });
+    });
+
+    // test_update.py::TestVocabularyUpdate
+    it('vocabulary_update: no change without name or tags, renames, replaces tags, refuses bad tags', async () => {
+      const v = (await post('vocabulary_create', { name: 'ck-upd' }, t.sysadmin)).body.result;
+      expect((await post('vocabulary_update', { id: v.id }, t.sysadmin)).body.result).toEqual(v);
+      // CKAN answers "That vocabulary name is already in use." here; we accept the own name unchanged (see README).
+      expect((await post('vocabulary_update', { id: v.id, name: v.name }, t.sysadmin)).body.result).toEqual(v);
+      const renamed = await post('vocabulary_update', { id: v.id, name: 'ck-upd-2' }, t.sysadmin);
+      expect(renamed.body.result.name).toBe('ck-upd-2');
+      const two = await post('vocabulary_update', { id: v.id, tags: [{ name: 'eins' }, { name: 'zwei' }] }, t.sysadmin);
+      expect(two.body.result.tags.map((x: Dict) => x.name).sort()).toEqual(['eins', 'zwei']);
+      const three = await post('vocabulary_update', { id: v.id, tags: [{ name: 'eins' }, { name: 'zwei' }, { name: 'drei' }] }, t.sysadmin);
+      expect(three.body.result.tags.map((x: Dict) => x.name).sort()).toEqual(['drei', 'eins', 'zwei']);
+      for (const tags of badTagLists) {
+        const res = await post('vocabulary_update', { id: v.id, tags }, t.sysadmin);
+        expect([tags, res.status]).toEqual([tags, 409]);
+      }
+      expect((await get('vocabulary_show', { id: v.id })).body.result.tags).toHaveLength(3);
+      expect((await post('vocabulary_update', { id: 'ck-gibt-es-nicht' }, t.sysadmin)).status).toBe(404);
+    });
+
+    // test_delete.py::TestVocabularyDelete::test_basic
+    it('vocabulary_delete takes the vocabulary out of vocabulary_list', async () => {
+      const v = (await post('vocabulary_create', { name: 'ck-weg' }, t.sysadmin)).body.result;
+      await post('vocabulary_delete', { id: v.id }, t.sysadmin).expect(200);
+      expect((await get('vocabulary_list')).body.result.map((x: Dict) => x.name)).not.toContain('ck-weg');
+    });
+
+    // test_create.py::TestTagCreate
+    it('tag_create: an id is not allowed, the name is required and must be a valid tag name, the vocabulary must exist', async () => {
+      const v = (await post('vocabulary_create', { name: 'ck-tags' }, t.sysadmin)).body.result;
+      const withId = await post('tag_create', { name: 'foo', id: 'xxx', vocabulary_id: v.id }, t.sysadmin);
+      expect(withId.status).toBe(409);
+      expect(withId.body.error.id).toEqual(['The input field id was not expected.']);
+      const noName = await post('tag_create', { vocabulary_id: v.id }, t.sysadmin);
+      expect(noName.body.error).toMatchObject({ __type: 'Validation Error', name: ['Missing value'] });
+      for (const name of ['Not a valid tag name!', '', null]) {
+        const res = await post('tag_create', { name, vocabulary_id: v.id }, t.sysadmin);
+        expect([name, res.status, res.body.error?.name]).toEqual([name, 409, [expect.any(String)]]);
+      }
+      const byName = await post('tag_create', { name: 'foo', vocabulary_id: 'ck-kein-vokabular' }, t.sysadmin);
+      expect(byName.status).toBe(409);
+      expect((await get('vocabulary_show', { id: v.id })).body.result.tags).toEqual([]);
+    });
+
+    // test_delete.py::TestDeleteTags
+    it('tag_delete: by tag id, a unicode name in the 404 message, an unknown vocabulary 404, and tag_list empties', async () => {
+      const unicode = await post('tag_delete', { id: 'Delta symbol: \u0394' }, t.sysadmin);
+      expect(unicode.status).toBe(404);
+      expect(unicode.body.error.message).toContain('Delta symbol: \u0394');
+      const v = (await post('vocabulary_create', { name: 'ck-del', tags: [{ name: 'testtag' }] }, t.sysadmin)).body.result;
+      const wrongVocab = await post('tag_delete', { id: v.tags[0].id, vocabulary_id: 'not-a-real-id' }, t.sysadmin);
+      expect(wrongVocab.status).toBe(404);
+      const ds = await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'ck-tag-eins' }, { name: 'ck-tag-zwei' }] });
+      for (const tag of ds.tags as Dict[]) await post('tag_delete', { id: tag.id }, t.sysadmin).expect(200);
+      expect((await get('package_show', { id: ds.id })).body.result.tags).toEqual([]);
+      expect((await get('tag_list')).body.result).not.toEqual(expect.arrayContaining(['ck-tag-eins']));
+      expect((await get('tag_list')).body.result).not.toContain('ck-tag-zwei');
+    });
+  });
 });

@@ -260,4 +260,62 @@ describe('user_update, user_patch, user_delete, user_autocomplete, get_site_user
       expect((await request(t.http).get('/api/3/action/user_list?all_fields=false&include_site_user=true')).body.result).toContain('default');
     });
   });
+
+  describe('as CKAN’s tests state', () => {
+    // ckan/tests/logic/action/test_update.py::TestUpdate::test_user_update_with_invalid_name
+    it('refuses invalid names, even from sysadmins', async () => {
+      const u = await t.factories.user();
+      for (const name of ['', 'a', false, 0, -1, 23, 'new', 'edit', 'search', 'a'.repeat(200), 'Hi!', 'i++%']) {
+        const res = await post('user_update', { id: u.id, email: `${u.name}@example.org`, name }, t.sysadmin);
+        expect([name, res.status, res.body.error?.__type]).toEqual([name, 409, 'Validation Error']);
+        expect(res.body.error.name).toEqual([expect.any(String)]);
+      }
+      expect((await post('user_show', { id: u.id }, t.sysadmin)).body.result.name).toBe(u.name);
+    });
+
+    // test_update.py::TestUpdate::test_user_update_does_not_return_password / _reset_key / _apikey (2.11)
+    it('never returns the password, a reset key or an API key', async () => {
+      const u = await t.factories.user({ password: 'altes Passwort 1' });
+      const res = await post('user_update', { id: u.id, email: `${u.name}@example.org`, fullname: 'updated full name', about: 'updated about', password: 'neues Passwort 9', old_password: 'altes Passwort 1' }, u);
+      expect(res.status).toBe(200);
+      for (const key of ['password', 'password_hash', 'reset_key', 'apikey']) expect(res.body.result).not.toHaveProperty(key);
+      const shown = await post('user_show', { id: u.id }, u);
+      expect(shown.body.result).toMatchObject({ fullname: 'updated full name', about: 'updated about' });
+    });
+
+    // test_patch.py::test_extensions_failed_patch_updating_user_name / test_extensions_successful_patch_updating_user_name (master)
+    it('user_patch renames a user only for sysadmins', async () => {
+      const u = await t.factories.user();
+      const self = await post('user_patch', { id: u.id, name: `${u.name}-x` }, u);
+      expect(self.status).toBe(409);
+      expect(self.body.error).toMatchObject({ name: ['That login name can not be modified.'] });
+      const bySysadmin = await post('user_patch', { id: u.id, name: `${u.name}-y` }, t.sysadmin);
+      expect(bySysadmin.body.result).toMatchObject({ id: u.id, name: `${u.name}-y` });
+      expect((await post('user_show', { id: u.id }, t.sysadmin)).body.result.name).toBe(`${u.name}-y`);
+    });
+
+    // test_delete.py::TestUserDelete::test_user_delete_removes_memberships(_when_using_name),
+    // test_get.py::TestMembersList::test_user_delete_marks_membership_of_group_as_deleted / _of_org_as_deleted
+    it('user_delete ends the memberships in organizations and groups: member_list no longer lists the user', async () => {
+      const u = await t.factories.user();
+      const org = await t.factories.organization({ members: [[u, 'admin']] });
+      const group = await t.factories.group({ members: [[u, 'member']] });
+      expect(await t.call('member_list', { id: org.id, object_type: 'user', capacity: 'admin' })).toContainEqual([u.id, 'user', 'Admin']);
+      expect(await t.call('member_list', { id: group.id, object_type: 'user', capacity: 'member' })).toEqual([[u.id, 'user', 'Member']]);
+      expect((await post('user_delete', { id: u.name }, t.sysadmin)).status).toBe(200);
+      expect(await t.call('member_list', { id: org.id, object_type: 'user', capacity: 'admin' })).not.toContainEqual([u.id, 'user', 'Admin']);
+      expect(await t.call('member_list', { id: group.id, object_type: 'user', capacity: 'member' })).toEqual([]);
+      expect((await post('user_delete', { id: 'unknown' }, t.sysadmin)).status).toBe(404);
+    });
+
+    // test_get.py::TestUserAutocomplete::test_autocomplete (a sysadmin is found like any user)
+    it('user_autocomplete finds sysadmins too, with the keys id, name and fullname only', async () => {
+      const admin = await t.factories.user({ name: 'ckcompl-sysadmin', sysadmin: true });
+      await t.factories.user({ name: 'ckcompl-user' });
+      const res = await request(t.http).get('/api/3/action/user_autocomplete?q=compl-sys');
+      expect(res.body.result).toEqual([{ id: admin.id, name: 'ckcompl-sysadmin', fullname: null }]);
+      expect((await request(t.http).get('/api/3/action/user_autocomplete?q=ckcompl')).body.result).toHaveLength(2);
+      expect((await request(t.http).get('/api/3/action/user_autocomplete?q=ckcompl&limit=1')).body.result).toHaveLength(1);
+    });
+  });
 });

@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { ActionProvider, AnyAction, allow, AuthResult, defineAction, deny } from '../../api/action';
 import type { ActionContext } from '../../api/action-context';
-import { NotFound, ValidationError } from '../../api/errors';
+import { Invalid, uuidValidator } from '../../api/ckan-schema';
+import { FieldErrors, NotFound, ValidationError } from '../../api/errors';
 import { Visibility } from '../../auth/visibility';
 import { visibilityOf } from '../datasets/dataset.auth';
 import { DatasetRepository, DatasetRow } from '../datasets/dataset.repository';
@@ -60,13 +61,23 @@ export class ResourceViewActions implements ActionProvider {
     return toResourceViewDict(row, packageId);
   }
 
+  /** CKAN's `id` rules on create: sysadmins only (empty_if_not_sysadmin), a UUID, not taken by another view. */
+  private async chosenId(ctx: ActionContext, id: string, errors: FieldErrors): Promise<string> {
+    if (!(ctx.isSysadmin || ctx.ignoreAuth)) errors.id = ['The input field id was not expected.'];
+    else if (uuidValidator(id, {}) instanceof Invalid) errors.id = ['Invalid id provided'];
+    else if (await this.views.find(ctx.db, id.toLowerCase())) errors.id = ['ResourceView id already exists'];
+    return id.toLowerCase();
+  }
+
   readonly resourceViewCreate = defineAction({
     name: 'resource_view_create',
     help: `Add a view to a resource and return it; it goes after the resource's other views.
 
-Params: resource_id (required), title (required), description, view_type (required: ${VIEW_TYPE_NAMES}), and the view type's own
-settings, stored in the view's config and returned as top-level keys: image_url (image_view); page_url (webpage_view);
-responsive, ellipsis_length, date_format, show_fields, filterable (datatables_view). Other keys are refused.
+Params: resource_id (required), title (required), description, view_type (required: ${VIEW_TYPE_NAMES}), id (sysadmins only, a
+UUID), and the view type's own settings, stored in the view's config and returned as top-level keys: image_url (image_view);
+page_url (webpage_view); responsive, ellipsis_length, date_format, show_fields, filterable, filter_fields and filter_values (lists
+of the same length, a string is a list of one; returned also paired as filters: {field: [values]}) (datatables_view).
+Other keys are refused.
 Who may call: whoever may edit the resource's dataset (editors and admins of its organization, sysadmins).`,
     sideEffectFree: false,
     anonymous: false,
@@ -79,11 +90,11 @@ Who may call: whoever may edit the resource's dataset (editors and admins of its
     handler: async (ctx, input) => {
       const target = await this.resource(ctx, input.resource_id);
       if (!target) throw new ValidationError({ resource_id: ['Not found: Resource'] });
-      const { config, errors } = viewConfig(input.view_type, input as unknown as Record<string, unknown>);
-      if (errors) throw new ValidationError(errors);
+      const { config, errors = {} } = viewConfig(input.view_type, input as unknown as Record<string, unknown>);
+      const id = input.id === undefined ? randomUUID() : await this.chosenId(ctx, input.id, errors);
+      if (Object.keys(errors).length) throw new ValidationError(errors);
       // Views of one resource are numbered under its lock, so two creates never share a position.
       await this.resources.find(ctx.db, target.resource.id, { lock: true });
-      const id = randomUUID();
       await this.views.insert(ctx.db, id, target.resource.id, input.view_type, { title: input.title, description: input.description ?? null, config });
       return this.reload(ctx, id, target.dataset.id);
     },
@@ -122,8 +133,8 @@ Who may call: whoever may edit the resource's dataset (editors and admins of its
 
   readonly resourceViewUpdate = defineAction({
     name: 'resource_view_update',
-    help: `Replace a resource view's title and settings (omitted settings are removed, an omitted description is kept); its view type and resource stay.
-Params: id, title (required), description, and the view type's settings as in resource_view_create. Returns the view.
+    help: `Replace a resource view's title and settings (omitted settings are removed, an omitted title or description is kept); its view type and resource stay.
+Params: id, title, description, and the view type's settings as in resource_view_create. Returns the view.
 Who may call: as resource_view_create.`,
     sideEffectFree: false,
     anonymous: false,
@@ -134,7 +145,7 @@ Who may call: as resource_view_create.`,
       const { config, errors } = viewConfig(view.view_type, input as unknown as Record<string, unknown>);
       if (errors) throw new ValidationError(errors);
       // resource_view_dict_save: a key not sent keeps its column, while the config is replaced as a whole.
-      await this.views.update(ctx.db, view.id, { title: input.title, description: input.description ?? view.description, config });
+      await this.views.update(ctx.db, view.id, { title: input.title ?? view.title, description: input.description ?? view.description, config });
       return this.reload(ctx, view.id, dataset.id);
     },
   });

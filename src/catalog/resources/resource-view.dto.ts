@@ -1,4 +1,4 @@
-import { booleanValidator, Field, ignore, ignoreMissing, Invalid, jsonObject, listIfString, listOfStrings, maxItems, maxLength, naturalNumber, notEmpty, runChain, Step, stripValue, unicodeSafe } from '../../api/ckan-schema';
+import { booleanValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, jsonObject, listIfString, listOfStrings, maxItems, maxLength, naturalNumber, notEmpty, runChain, Step, stripValue, unicodeSafe } from '../../api/ckan-schema';
 import type { FieldErrors } from '../../api/errors';
 import type { ResourceViewRow } from './resource-view.repository';
 
@@ -22,11 +22,19 @@ export const VIEW_TYPES: Record<string, Record<string, Step[]>> = {
   },
 };
 
+/** View types whose plugin says `filterable` (CKAN's datatables_view): they take filter_fields and filter_values. */
+const FILTERABLE = new Set(['datatables_view']);
+
+/** convert_to_list_if_string: one string is a list of one (no splitting at commas). */
+const oneItemList: Step = (v) => (typeof v === 'string' ? [v] : v);
+
 /** get_view_plugin: CKAN answers 409 for a type no plugin provides. */
 const knownViewType: Step = (v) => (typeof v === 'string' && Object.hasOwn(VIEW_TYPES, v) ? v : new Invalid(`No plugin found for view_type ${String(v)}`));
 
 /** default_create_view_schema's common keys; the view type's own keys are checked by viewConfig. */
 export class ResourceViewCreateInput {
+  /** Sysadmins only (empty_if_not_sysadmin, uuid_validator, resource_view_id_does_not_exist: in the handler). */
+  @Field(ignoreEmpty, unicodeSafe, maxLength(100)) id?: string;
   @Field(notEmpty, unicodeSafe, maxLength(100)) resource_id!: string;
   @Field(notEmpty, unicodeSafe, maxLength(1000)) title!: string;
   @Field(...text(100_000)) description?: string;
@@ -36,11 +44,14 @@ export class ResourceViewCreateInput {
   @Field(ignore) order?: unknown;
 }
 
-/** default_update_resource_view_schema: the view type cannot change, the resource is not moved. */
+/**
+ * default_update_resource_view_schema: the view type cannot change, the resource is not moved; a title not given is
+ * kept (CKAN 2.11's update schema makes it ignore_missing).
+ */
 export class ResourceViewUpdateInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
   @Field(ignore) resource_id?: unknown;
-  @Field(notEmpty, unicodeSafe, maxLength(1000)) title!: string;
+  @Field(ignoreMissing, unicodeSafe, maxLength(1000)) title?: string;
   @Field(...text(100_000)) description?: string;
   @Field(ignore) view_type?: unknown;
   @Field(ignore) package_id?: unknown;
@@ -96,8 +107,10 @@ export function viewConfig(viewType: string, given: Record<string, unknown>): { 
   const schema = VIEW_TYPES[viewType] ?? {};
   const config: Record<string, unknown> = {};
   const errors: FieldErrors = {};
+  const filterable = FILTERABLE.has(viewType);
+  if (filterable) filterConfig(given, config, errors);
   for (const [key, value] of Object.entries(given)) {
-    if (COMMON_KEYS.has(key) || value === undefined) continue;
+    if (COMMON_KEYS.has(key) || value === undefined || (filterable && FILTER_KEYS.has(key))) continue;
     const steps = schema[key];
     if (!steps) {
       errors.__extras = ['The input field __extras was not expected.'];
@@ -108,6 +121,44 @@ export function viewConfig(viewType: string, given: Record<string, unknown>): { 
     else if (out !== undefined && out !== null) config[key] = out;
   }
   return Object.keys(errors).length ? { config, errors } : { config };
+}
+
+const FILTER_KEYS = new Set(['filter_fields', 'filter_values']);
+
+/**
+ * default_create_resource_view_schema_filtered: filter_fields and filter_values (a string is a list of one), of the same
+ * length, both given once filter_fields is; they are kept as given and paired into `filters` ({field: [values]}).
+ */
+function filterConfig(given: Record<string, unknown>, config: Record<string, unknown>, errors: FieldErrors): void {
+  const read = (key: string): string[] | undefined => {
+    const out = runChain([ignoreMissing, oneItemList, maxItems(ORDER_MAX, 'filters'), listOfStrings], given[key]);
+    if (out instanceof Invalid) {
+      errors[key] = [out.message];
+      return undefined;
+    }
+    return (out ?? undefined) as string[] | undefined;
+  };
+  const values = read('filter_values');
+  if (values !== undefined) config.filter_values = values;
+  if (given.filter_fields === undefined || given.filter_fields === null || errors.filter_values) return;
+  const fields = read('filter_fields');
+  if (fields === undefined) return;
+  config.filter_fields = fields;
+  const add = (key: string, message: string): void => {
+    errors[key] = [...((errors[key] as string[] | undefined) ?? []), message];
+  };
+  if (fields.length !== (values ?? []).length) {
+    const message = '"filter_fields" and "filter_values" should have the same length';
+    add('filter_fields', message);
+    add('filter_values', message);
+  }
+  if (!fields.length) add('filter_fields', '"filter_fields" is required when "filter_values" is filled');
+  if (!values?.length) add('filter_values', '"filter_values" is required when "filter_fields" is filled');
+  const filters: Record<string, string[]> = {};
+  fields.forEach((field, i) => {
+    if (i < (values ?? []).length) (filters[field] ??= []).push(values![i]);
+  });
+  config.filters = filters;
 }
 
 export interface ResourceViewDict extends Record<string, unknown> {
