@@ -405,6 +405,17 @@ describe('dataset relationships (package_relationship_* and package_relationship
       expect(leaks(orgShow.body)).toBe(false);
     });
 
+    it('dataset_followee_list and tag_show leave them out', async () => {
+      await post('package_patch', { id: open.name, tags: [{ name: 'beziehung-offen' }] }, editor).expect(200);
+      const tag = await get('tag_show', { id: 'beziehung-offen', include_datasets: 'true' }, editor);
+      expect(tag.body.result.packages.map((p: Dict) => p.name)).toEqual([open.name]);
+      expect(leaks(tag.body)).toBe(false);
+      await post('follow_dataset', { id: open.name }, stranger).expect(200);
+      const followed = await get('dataset_followee_list', { id: stranger.name }, stranger);
+      expect(followed.body.result.map((p: Dict) => p.name)).toEqual([open.name]);
+      expect(leaks(followed.body)).toBe(false);
+    });
+
     it('follows the other dataset\'s visibility: made public it shows, made private again it is gone', async () => {
       await post('package_patch', { id: secret.name, private: false }, otherAdmin).expect(200);
       expect((await show(open.name)).relationships_as_subject).toEqual([shown({ subject: open, object: secret, type: 'derives_from', comment: 'geheim' })]);
