@@ -230,6 +230,19 @@ describe('dataset relationships (package_relationship_* and package_relationship
     });
   });
 
+  describe('package_update with a shown dict', () => {
+    it('takes a package_show dict with relationships back unchanged (ckanapi round trip) and keeps them', async () => {
+      const [a, b] = [await dataset(), await dataset()];
+      await post('package_relationship_create', { subject: a.name, object: b.name, type: 'child_of', comment: 'rund' }, editor).expect(200);
+      const before = await show(a.name, editor);
+      const res = await post('package_update', { ...before, notes: 'neu' }, editor);
+      expect(res.status).toBe(200);
+      expect(res.body.result.relationships_as_subject).toEqual(before.relationships_as_subject);
+      expect(res.body.result.extras).toEqual(before.extras);
+      expect(await list({ id: a.name })).toEqual([{ subject: a.name, type: 'child_of', object: b.name, comment: 'rund' }]);
+    });
+  });
+
   describe('package_relationship_update', () => {
     it('changes only the comment, found in either form, and answers the stored form', async () => {
       const [a, b] = [await dataset(), await dataset()];
