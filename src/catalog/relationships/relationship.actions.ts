@@ -49,6 +49,18 @@ export class RelationshipActions implements ActionProvider {
     });
   }
 
+  /**
+   * Locks both datasets for the write's transaction (in id order, so two writers never wait on each other), so
+   * neither can be purged between the checks and the write; one gone meanwhile is the same 404 as before.
+   */
+  private async lock(ctx: ActionContext, p: Pair, input: { subject: string; object: string }): Promise<void> {
+    for (const d of [p.subject, p.object].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))) {
+      if (!(await this.datasets.findRow(ctx.db, d.id, { lock: true }))) {
+        throw new NotFound(d === p.subject ? `Subject package ${pyRepr(input.subject)} was not found.` : `Object package ${pyRepr(input.object)} was not found.`);
+      }
+    }
+  }
+
   /** Both datasets' dicts show their relationships: both change with any write of one. */
   private async changed(ctx: ActionContext, p: Pair): Promise<void> {
     await this.changes.changed(ctx, [p.subject.id, p.object.id]);
@@ -71,6 +83,7 @@ Callers must be allowed to edit both datasets.`,
     },
     handler: async (ctx, input): Promise<RelationshipDict> => {
       const p = await this.pair(ctx, input);
+      await this.lock(ctx, p, input);
       const s = storedForm(p.subject.id, input.type, p.object.id);
       const existing = await this.relationships.find(ctx.db, s.subject, s.object, s.type, { lock: true });
       if (!existing) {
@@ -104,6 +117,7 @@ Callers must be allowed to edit both datasets.`,
     },
     handler: async (ctx, input): Promise<RelationshipDict> => {
       const p = await this.pair(ctx, input);
+      await this.lock(ctx, p, input);
       const s = storedForm(p.subject.id, input.type, p.object.id);
       const existing = await this.relationships.find(ctx.db, s.subject, s.object, s.type, { lock: true });
       if (!existing || existing.state !== 'active') throw new NotFound('This relationship between the packages was not found.');
@@ -131,6 +145,7 @@ relationship. Callers must be allowed to edit both datasets.`,
     },
     handler: async (ctx, input) => {
       const p = await this.pair(ctx, input);
+      await this.lock(ctx, p, input);
       const s = storedForm(p.subject.id, input.type, p.object.id);
       const existing = await this.relationships.find(ctx.db, s.subject, s.object, s.type, { lock: true });
       // CKAN answers a bare "Not found" here.
