@@ -27,6 +27,8 @@ import { GroupMembers } from './organizations/group-members.service';
 import { MemberActions } from './organizations/member.actions';
 import { MembershipActions } from './organizations/membership.actions';
 import { UPLOAD_RECEIVER } from '../api/uploads';
+import { RelationshipActions } from './relationships/relationship.actions';
+import { RelationshipRepository } from './relationships/relationship.repository';
 import { ResourceActions } from './resources/resource.actions';
 import { ResourceViewActions } from './resources/resource-view.actions';
 import { DefaultViews } from './resources/default-views';
@@ -47,10 +49,10 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
   imports: [AuthModule, JobsModule],
   providers: [
     DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
-    GroupMembers, FollowerRepository,
+    GroupMembers, FollowerRepository, RelationshipRepository,
     DatasetReadActions, DatasetWriteActions, DatasetReviseActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, ResourceViewActions, GroupActions,
     MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
-    AutocompleteActions,
+    AutocompleteActions, RelationshipActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -76,12 +78,13 @@ export class CatalogModule implements OnModuleInit {
     private readonly vocabularies: VocabularyActions,
     private readonly licenses: LicenseActions,
     private readonly autocomplete: AutocompleteActions,
+    private readonly relationships: RelationshipActions,
   ) {}
 
   onModuleInit(): void {
     for (const p of [
       this.datasetReads, this.datasetWrites, this.datasetRevise, this.datasetBulk, this.datasetLookup, this.resources, this.resourceViews, this.groups,
-      this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete,
+      this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete, this.relationships,
     ]) {
       this.registry.register(p.all());
     }

@@ -56,14 +56,14 @@ export class SearchService {
 
   /** The result as CKAN's JSON, in parts, so the cached dicts' bytes are copied, not re-serialised. */
   private async render(ctx: ActionContext, req: SearchRequest, hits: SearchHits): Promise<(string | Buffer)[]> {
-    const entries = await this.dicts.getMany(ctx, hits.ids);
+    const dicts = await this.dicts.bytesFor(ctx, await this.dicts.getMany(ctx, hits.ids));
     const results: (string | Buffer)[] = [];
     if (req.fl?.length) {
       const fl = req.fl;
-      results.push(JSON.stringify(entries.map((e) => pick(JSON.parse(e.utf8.toString('utf8')) as Record<string, unknown>, fl))));
+      results.push(JSON.stringify(dicts.map((bytes) => pick(JSON.parse(bytes.toString('utf8')) as Record<string, unknown>, fl))));
     } else {
       results.push('[');
-      entries.forEach((e, i) => results.push(...(i ? [',', e.utf8] : [e.utf8])));
+      dicts.forEach((bytes, i) => results.push(...(i ? [',', bytes] : [bytes])));
       results.push(']');
     }
     const selected = new Map<string, [string, number][]>();

@@ -8,6 +8,8 @@ export interface CachedDataset {
   id: string;
   name: string;
   visibility: DatasetAccess;
+  /** The other datasets its relationships name: readers who may not read one of them get the dict without it. */
+  related: readonly string[];
   /** The package_show dict (without plugin_data), serialised and UTF-8 encoded once. */
   utf8: Buffer;
   /** package_show's whole success envelope around the same bytes (`utf8` is a view into it). */

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
 import { helpUrl, successPrefix } from '../../api/ckan-envelope';
+import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
 import { visibilityOf } from './dataset.auth';
-import { toPackageDict } from './dataset.dict';
+import { relatedDatasetIds, relatedIdsOfDict, toPackageDict, withoutRelationshipsTo } from './dataset.dict';
 import { DatasetRepository } from './dataset.repository';
 
 /**
@@ -17,6 +18,7 @@ export class DatasetDicts {
   constructor(
     private readonly repo: DatasetRepository,
     private readonly cache: DatasetDictCache,
+    private readonly visibility: Visibility,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,6 +56,39 @@ export class DatasetDicts {
     return ids.map((id) => found.get(id)).filter((e): e is CachedDataset => e !== undefined);
   }
 
+  /**
+   * Of `ids`, the datasets the caller may not read. A dict names the datasets it has relationships with, and the
+   * cached dict is everyone's: every path that hands a dict out leaves out the relationships naming one of these
+   * (CKAN compat: CKAN shows them all, private or not).
+   */
+  async unreadable(ctx: ActionContext, ids: readonly string[]): Promise<Set<string>> {
+    const hidden = new Set<string>();
+    if (!ids.length || ctx.isSysadmin || ctx.ignoreAuth) return hidden;
+    const rows = await this.repo.findRows(ctx.db, [...new Set(ids)]);
+    for (const id of ids) {
+      const row = rows.get(id);
+      // A dataset gone meanwhile (purged) names nothing anyone may read.
+      if (!row || !(await this.visibility.canRead(ctx, visibilityOf(row)))) hidden.add(id);
+    }
+    return hidden;
+  }
+
+  /** Each entry's dict as JSON bytes for the caller: the cached bytes unless a relationship must be left out. */
+  async bytesFor(ctx: ActionContext, entries: readonly CachedDataset[]): Promise<Buffer[]> {
+    const hidden = await this.unreadable(ctx, entries.flatMap((e) => e.related));
+    return entries.map((e) => {
+      if (!e.related.some((id) => hidden.has(id))) return e.utf8;
+      const dict = JSON.parse(e.utf8.toString('utf8')) as Record<string, unknown>;
+      return Buffer.from(JSON.stringify(withoutRelationshipsTo(dict, hidden)));
+    });
+  }
+
+  /** Rendered dicts for the caller: without the relationships that name a dataset they may not read. */
+  async forReader<T extends Record<string, unknown>>(ctx: ActionContext, dicts: readonly T[]): Promise<T[]> {
+    const hidden = await this.unreadable(ctx, dicts.flatMap((d) => relatedIdsOfDict(d)));
+    return dicts.map((d) => withoutRelationshipsTo(d, hidden));
+  }
+
   /** package_show's help URL: its envelope is built once around each cached dict. */
   readonly showHelp = helpUrl(this.config.SITE_URL, 'package_show');
   private readonly showPrefix = successPrefix(this.showHelp);
@@ -61,6 +96,6 @@ export class DatasetDicts {
   private entry(row: Parameters<typeof toPackageDict>[0]): CachedDataset {
     const response = Buffer.from(`${this.showPrefix}${JSON.stringify(toPackageDict(row, this.config.SITE_URL))}}`);
     const utf8 = response.subarray(Buffer.byteLength(this.showPrefix), response.length - 1);
-    return { id: row.id, name: row.name, visibility: visibilityOf(row), utf8, response };
+    return { id: row.id, name: row.name, visibility: visibilityOf(row), related: relatedDatasetIds(row), utf8, response };
   }
 }

@@ -58,7 +58,8 @@ Anyone may read an active public dataset; private, draft and deleted ones only m
         if (!row) throw new NotFound();
         return toPackageDict(row, this.config.SITE_URL, { includePluginData: true });
       }
-      return new RawJson(entry.utf8, { help: this.dicts.showHelp, bytes: entry.response });
+      const [bytes] = await this.dicts.bytesFor(ctx, [entry]);
+      return bytes === entry.utf8 ? new RawJson(entry.utf8, { help: this.dicts.showHelp, bytes: entry.response }) : new RawJson(bytes);
     },
   });
 

@@ -15,6 +15,8 @@ import { PackageDict, toPackageDict } from './dataset.dict';
 import { IdInput, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow } from './dataset.repository';
 import { DatasetChanges } from './dataset-changes';
+import { DatasetDicts } from './dataset-dicts.service';
+import { RelationshipRepository } from '../relationships/relationship.repository';
 
 /**
  * package_patch: `id` is required, the rest optional. It extends the create schema directly:
@@ -44,6 +46,8 @@ export class DatasetWriteActions implements ActionProvider {
     private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly checks: DatasetWriteChecks,
+    private readonly dicts: DatasetDicts,
+    private readonly relationships: RelationshipRepository,
   ) {}
 
   /** The dataset as written, with what the write checks add (DCAT-AP.de findings when validation warns; enforce throws inside the transaction). */
@@ -55,7 +59,8 @@ export class DatasetWriteActions implements ActionProvider {
   private async show(ctx: ActionContext, id: string): Promise<PackageDict> {
     const row = await this.repo.loadDict(ctx.db, id);
     if (!row) throw new NotFound();
-    return toPackageDict(row, this.config.SITE_URL, { includePluginData: ctx.isSysadmin });
+    const [dict] = await this.dicts.forReader(ctx, [toPackageDict(row, this.config.SITE_URL, { includePluginData: ctx.isSysadmin })]);
+    return dict;
   }
 
   /** The dataset locked for this transaction, so concurrent writers apply one after the other. */
@@ -158,8 +163,10 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     auth: async () => deny(''),
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, input.id, 'Dataset was not found');
+      // Its relationships go with it (as in CKAN), so the datasets on their other ends change too.
+      const related = await this.relationships.relatedIds(ctx.db, d.id);
       await this.repo.purge(ctx.db, d.id);
-      await this.changes.changed(ctx, d.id);
+      await this.changes.changed(ctx, [d.id, ...related]);
       this.files.settle(ctx); // the uploaded files go with it
       return null;
     },

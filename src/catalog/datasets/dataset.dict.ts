@@ -1,7 +1,7 @@
 import { findLicense, licenseIri } from '../../../dcat-profiles/vocabularies/licenses';
 import { ckanTimestamp } from '../../common/ckan-time';
 import { mungeFilename } from '../../common/munge';
-import type { DatasetDictRow } from './dataset.repository';
+import type { DatasetDictRow, StoredRelationship } from './dataset.repository';
 
 export type PackageDict = Record<string, unknown> & { id: string; name: string; resources: ResourceDict[] };
 export type ResourceDict = Record<string, unknown> & { id: string; url: string };
@@ -111,11 +111,55 @@ export function toPackageDict(row: DatasetDictRow, siteUrl: string, opts: { incl
     })),
     resources: row.resources.map((r) => toResourceDict(r as unknown as StoredResource, siteUrl)),
     tags: row.tags.map((t) => ({ display_name: t.name, id: t.id, name: t.name, state: 'active', vocabulary_id: t.vocabulary_id ?? null })),
-    relationships_as_object: [],
-    relationships_as_subject: [],
+    relationships_as_object: (row.relationships_as_object ?? []).map(toShownRelationship),
+    relationships_as_subject: (row.relationships_as_subject ?? []).map(toShownRelationship),
   };
   if (opts.includePluginData) dict.plugin_data = row.plugin_data;
   return dict;
+}
+
+/**
+ * A relationship in package_show as CKAN 2.11 shows it: package_dictize's table row put through the default show
+ * schema, which drops `state` and moves the columns it does not know (the two dataset ids) into `__extras`.
+ */
+function toShownRelationship(r: StoredRelationship): Record<string, unknown> {
+  return {
+    __extras: { object_package_id: r.object_package_id, subject_package_id: r.subject_package_id },
+    comment: r.comment,
+    id: r.id,
+    type: r.type,
+  };
+}
+
+/** The other datasets a dataset's relationships name (not itself). */
+export function relatedDatasetIds(row: Pick<DatasetDictRow, 'id' | 'relationships_as_subject' | 'relationships_as_object'>): string[] {
+  const ids = new Set([...(row.relationships_as_subject ?? []).map((r) => r.object_package_id), ...(row.relationships_as_object ?? []).map((r) => r.subject_package_id)]);
+  ids.delete(row.id);
+  return [...ids];
+}
+
+/** The ids a shown relationship links (see toShownRelationship). */
+const linkedIds = (r: unknown): string[] => {
+  const extras = ((r ?? {}) as { __extras?: { object_package_id?: string; subject_package_id?: string } }).__extras ?? {};
+  return [extras.subject_package_id ?? '', extras.object_package_id ?? ''];
+};
+
+/** The dict without the relationships that name one of `hidden` (datasets the reader may not read); the same dict when none does. */
+export function withoutRelationshipsTo<T extends Record<string, unknown>>(dict: T, hidden: ReadonlySet<string>): T {
+  if (!hidden.size) return dict;
+  const keep = (list: unknown): unknown => (Array.isArray(list) ? list.filter((r) => !linkedIds(r).some((id) => hidden.has(id))) : list);
+  return { ...dict, relationships_as_subject: keep(dict.relationships_as_subject), relationships_as_object: keep(dict.relationships_as_object) };
+}
+
+/** The other datasets a rendered dict's relationships name. */
+export function relatedIdsOfDict(dict: Record<string, unknown>): string[] {
+  const ids = new Set<string>();
+  for (const key of ['relationships_as_subject', 'relationships_as_object']) {
+    const list = dict[key];
+    if (Array.isArray(list)) for (const r of list) for (const id of linkedIds(r)) if (id) ids.add(id);
+  }
+  ids.delete(dict.id as string);
+  return [...ids];
 }
 
 /** The licence IRI for a licence key, when it is a DCAT-AP.de licence. */

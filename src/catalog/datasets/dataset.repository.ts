@@ -35,6 +35,17 @@ export interface DatasetDictRow extends DatasetRow {
   resources: Record<string, unknown>[];
   tags: { id: string; name: string; vocabulary_id: string | null }[];
   groups: { id: string; name: string; title: string; description: string; image_url: string }[];
+  relationships_as_subject: StoredRelationship[];
+  relationships_as_object: StoredRelationship[];
+}
+
+/** An active package_relationship row, as stored (forward type). */
+export interface StoredRelationship {
+  id: string;
+  subject_package_id: string;
+  object_package_id: string;
+  type: string;
+  comment: string;
 }
 
 /** The values a dataset write stores in the package row. */
@@ -84,8 +95,14 @@ SELECT ${ROW_COLUMNS}, p.title, p.notes, p.url, p.version, p.author, p.author_em
                    FROM package_tag pt JOIN tag t ON t.id = pt.tag_id WHERE pt.package_id = p.id), '[]') AS tags,
        COALESCE((SELECT json_agg(json_build_object('id', g.id, 'name', g.name, 'title', g.title, 'description', g.description,
                                                    'image_url', g.image_url) ORDER BY COALESCE(NULLIF(g.title, ''), g.name) COLLATE "C")
-                   FROM package_group pg JOIN catalog_group g ON g.id = pg.group_id WHERE pg.package_id = p.id AND g.state = 'active'), '[]') AS groups
-  FROM package p`;
+                   FROM package_group pg JOIN catalog_group g ON g.id = pg.group_id WHERE pg.package_id = p.id AND g.state = 'active'), '[]') AS groups,
+       COALESCE((SELECT json_agg(json_build_object('id', pr.id, 'subject_package_id', pr.subject_package_id, 'object_package_id', pr.object_package_id,
+                                                   'type', pr.type, 'comment', pr.comment) ORDER BY pr.type, pr.object_package_id, pr.id)
+                   FROM package_relationship pr WHERE pr.subject_package_id = p.id AND pr.state = 'active'), '[]') AS relationships_as_subject,
+       COALESCE((SELECT json_agg(json_build_object('id', pr.id, 'subject_package_id', pr.subject_package_id, 'object_package_id', pr.object_package_id,
+                                                   'type', pr.type, 'comment', pr.comment) ORDER BY pr.type, pr.subject_package_id, pr.id)
+                   FROM package_relationship pr WHERE pr.object_package_id = p.id AND pr.state = 'active'), '[]') AS relationships_as_object
+  FROM package p`
 
 @Injectable()
 export class DatasetRepository {

@@ -140,7 +140,8 @@ Who may call: any logged-in user${type === 'dataset' ? ', for datasets they may 
     if (kind === 'user') return this.userDicts.build(ctx, await this.followers.followedUsers(ctx.db, userId));
     if (kind === 'dataset') {
       const ids = await this.followers.followedDatasetIds(ctx.db, userId, await this.visibility.readerOf(ctx));
-      return (await this.datasetDicts.getMany(ctx, ids)).map((e) => JSON.parse(e.utf8.toString('utf8')) as Record<string, unknown>);
+      const bytes = await this.datasetDicts.bytesFor(ctx, await this.datasetDicts.getMany(ctx, ids));
+      return bytes.map((b) => JSON.parse(b.toString('utf8')) as Record<string, unknown>);
     }
     const rows = (await this.groups.findMany(ctx.db, await this.followers.followedGroupIds(ctx.db, userId)))
       .filter((g) => g.is_organization === (kind === 'organization'))

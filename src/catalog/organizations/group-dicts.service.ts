@@ -5,6 +5,7 @@ import { ANONYMOUS, Reader, Visibility } from '../../auth/visibility';
 import { UserDicts } from '../../auth/user-dicts.service';
 import { UserRow } from '../../auth/user.repository';
 import { APP_CONFIG, AppConfig } from '../../config/env';
+import { DatasetDicts } from '../datasets/dataset-dicts.service';
 import { toPackageDict } from '../datasets/dataset.dict';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { FollowerRepository } from '../following/follower.repository';
@@ -32,6 +33,7 @@ export class GroupDicts {
     private readonly userDicts: UserDicts,
     private readonly followers: FollowerRepository,
     private readonly visibility: Visibility,
+    private readonly datasetDicts: DatasetDicts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -61,7 +63,7 @@ export class GroupDicts {
       let packages: unknown[] | undefined;
       if (o.datasets) {
         const ids = await this.groups.newestDatasetIds(ctx.db, g.id, organizations, reader, 10);
-        packages = (await this.datasets.loadDicts(ctx.db, ids)).map((d) => toPackageDict(d, this.config.SITE_URL));
+        packages = await this.datasetDicts.forReader(ctx, (await this.datasets.loadDicts(ctx.db, ids)).map((d) => toPackageDict(d, this.config.SITE_URL)));
       }
       out.push(
         toGroupDict(g, {

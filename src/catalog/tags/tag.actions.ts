@@ -3,6 +3,7 @@ import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action
 import { NotFound } from '../../api/errors';
 import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
+import { DatasetDicts } from '../datasets/dataset-dicts.service';
 import { toPackageDict } from '../datasets/dataset.dict';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { TagListInput, TagSearchInput, TagShowInput } from './tag.dto';
@@ -18,6 +19,7 @@ export class TagActions implements ActionProvider {
     private readonly vocabularies: VocabularyRepository,
     private readonly datasets: DatasetRepository,
     private readonly visibility: Visibility,
+    private readonly datasetDicts: DatasetDicts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -68,7 +70,7 @@ CKAN compat: a free tag only datasets the caller may not read carry answers 404,
       const dict: Record<string, unknown> = { ...toTagDict(tag) };
       if (input.include_datasets) {
         const ids = await this.tags.publicDatasetIds(ctx.db, tag.id, 1000);
-        dict.packages = (await this.datasets.loadDicts(ctx.db, ids)).map((d) => toPackageDict(d, this.config.SITE_URL));
+        dict.packages = await this.datasetDicts.forReader(ctx, (await this.datasets.loadDicts(ctx.db, ids)).map((d) => toPackageDict(d, this.config.SITE_URL)));
       }
       return dict;
     },
