@@ -172,6 +172,8 @@ describe('tag vocabularies and vocabulary tags', () => {
       const full = await get('tag_list', { vocabulary_id: v.id, all_fields: 'true', query: 'uf' });
       expect(full.body.result).toEqual([{ display_name: 'Luft', id: expect.any(String), name: 'Luft', vocabulary_id: v.id }]);
       expect((await get('tag_list', { vocabulary_id: 'gibt-es-nicht' })).status).toBe(404);
+      // With a query CKAN's tag_list searches as tag_search does: an unknown vocabulary finds nothing.
+      expect((await get('tag_list', { vocabulary_id: 'gibt-es-nicht', query: 'Luft' })).body).toMatchObject({ success: true, result: [] });
       expect((await get('tag_list')).body.result).not.toContain('Luft');
       expect((await get('tag_autocomplete', { q: 'Luf' })).body.result).toEqual([]);
       const shown = await get('tag_show', { id: 'Luft', vocabulary_id: 'thema' });
@@ -252,6 +254,28 @@ describe('tag vocabularies and vocabulary tags', () => {
       await post('tag_delete', { id: 'tief', vocabulary_id: 'ebene' }, t.sysadmin).expect(200);
       await t.searchIndexed();
       expect(await names({ fq: 'vocab_ebene:*' })).toEqual([]);
+    });
+  });
+
+  describe('tag_autocomplete with a vocabulary (CKAN: tag_search\'s tags, names only)', () => {
+    beforeAll(async () => {
+      await post('vocabulary_create', { name: 'farbton', tags: ['Rot', 'Rosa', 'Karo', 'Braun'].map((name) => ({ name })) }, t.sysadmin).expect(200);
+    });
+
+    it('answers the vocabulary\'s tags containing the term, those starting with it first, with or without datasets', async () => {
+      expect((await get('tag_autocomplete', { q: 'ro', vocabulary_id: 'farbton' })).body).toEqual(expect.objectContaining({ success: true, result: ['Rosa', 'Rot', 'Karo'] }));
+      const byId = (await get('vocabulary_show', { id: 'farbton' })).body.result.id;
+      expect((await get('tag_autocomplete', { query: 'RO', vocabulary_id: byId })).body.result).toEqual(['Rosa', 'Rot', 'Karo']);
+      expect((await post('tag_autocomplete', { query: ['ro', 't'], vocabulary_id: 'farbton' })).body.result).toEqual(['Rot']);
+      expect((await get('tag_autocomplete', { q: 'ro', vocabulary_id: 'farbton', limit: '2', offset: '1' })).body.result).toEqual(['Rot', 'Karo']);
+      expect((await post('tag_autocomplete', { fields: { tags: 'aun' }, vocabulary_id: 'farbton' })).body.result).toEqual(['Braun']);
+    });
+
+    it('answers [] for an unknown vocabulary or no term, and leaves a vocabulary\'s tags out of free-tag completion', async () => {
+      expect((await get('tag_autocomplete', { q: 'ro', vocabulary_id: 'gibt-es-nicht' })).body).toEqual(expect.objectContaining({ success: true, result: [] }));
+      expect((await get('tag_autocomplete', { vocabulary_id: 'farbton' })).body.result).toEqual([]);
+      await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'Rosa', vocabulary_id: (await get('vocabulary_show', { id: 'farbton' })).body.result.id }] });
+      expect((await get('tag_autocomplete', { q: 'Rosa' })).body.result).toEqual([]);
     });
   });
 
