@@ -273,7 +273,10 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
   }
 }
 
-/** The attribute a facet field is counted on: vocabularies all share vocab_tags. */
+/**
+ * The attribute a facet field is counted on: vocabularies all share vocab_tags, so their tags together count against
+ * maxValuesPerFacet (10,000), as a catalog's free tags do.
+ */
 const facetAttribute = (f: string): string => (searchField(f).type === 'vocab' ? 'vocab_tags' : (ALIASES[f] ?? f));
 
 /** A value in Meilisearch filter syntax. */
