@@ -168,20 +168,7 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
       matchingStrategy: minimumShouldMatch(optional) >= optional ? 'all' : 'last',
     });
     const facets = new Map<string, Map<string, number>>();
-    for (const f of query.facetFields) {
-      const counts = Object.entries(res.facetDistribution?.[facetAttribute(f)] ?? {});
-      const field = searchField(f);
-      if (field.type !== 'vocab') facets.set(f, new Map(counts));
-      else {
-        // One attribute holds every vocabulary's tags: this facet counts its own vocabulary's.
-        const own = new Map<string, number>();
-        for (const [entry, n] of counts) {
-          const tag = vocabTagOf(field.key!, entry);
-          if (tag !== null) own.set(tag, n);
-        }
-        facets.set(f, own);
-      }
-    }
+    for (const f of query.facetFields) facets.set(f, facetCounts(f, res.facetDistribution));
     return { count: res.totalHits, ids: query.rows === 0 ? [] : res.hits.map((h) => h.id), facets };
   }
 
@@ -278,6 +265,19 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
  * maxValuesPerFacet (10,000), as a catalog's free tags do.
  */
 const facetAttribute = (f: string): string => (searchField(f).type === 'vocab' ? 'vocab_tags' : (ALIASES[f] ?? f));
+
+/** A facet field's counts from Meilisearch's facetDistribution: a vocabulary's are its own entries of vocab_tags. */
+export function facetCounts(field: string, distribution: Record<string, Record<string, number>> | undefined): Map<string, number> {
+  const counts = Object.entries(distribution?.[facetAttribute(field)] ?? {});
+  const f = searchField(field);
+  if (f.type !== 'vocab') return new Map(counts);
+  const own = new Map<string, number>();
+  for (const [entry, n] of counts) {
+    const tag = vocabTagOf(f.key!, entry);
+    if (tag !== null) own.set(tag, n);
+  }
+  return own;
+}
 
 /** A value in Meilisearch filter syntax. */
 const lit = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
