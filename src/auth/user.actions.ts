@@ -65,8 +65,10 @@ Who may call: sysadmins (CKAN's default ckan.auth.create_user_via_api = false).`
 
   readonly userShow = defineAction({
     name: 'user_show',
-    help: `Return a user account. Params: id (id or name; default: the caller, CKAN's "who am I"), include_datasets (bool).
-The e-mail address is shown only to the user themself and to sysadmins; the password hash never.`,
+    help: `Return a user account. Params: id (id or name; default: the caller, CKAN's "who am I"), include_datasets (bool: up to
+50 datasets they created), include_num_followers (bool: adds num_followers). number_created_packages counts private and
+draft datasets for the user themself and sysadmins. The e-mail address is shown only to the user themself and to
+sysadmins; the password hash never.`,
     sideEffectFree: true,
     anonymous: true,
     input: UserShowInput,
@@ -75,7 +77,7 @@ The e-mail address is shown only to the user themself and to sysadmins; the pass
       const ref = input.id ?? ctx.user?.name;
       const row = ref ? await this.users.find(ctx.db, ref) : null;
       if (!row || row.state === 'deleted') throw new NotFound();
-      const [dict] = await this.userDicts.build(ctx, [row]);
+      const [dict] = await this.userDicts.build(ctx, [row], { countPrivateAndDraft: true });
       if (input.include_datasets) {
         // CKAN: package_search with include_private/include_drafts for oneself and sysadmins, so the permission
         // labels still apply: a private dataset one created in an organization one has left is not shown.
@@ -85,7 +87,8 @@ The e-mail address is shown only to the user themself and to sysadmins; the pass
         for (const d of await this.users.createdDatasets(ctx.db, row.id, reader, 50)) datasets.push(await ctx.withIgnoreAuth().call('package_show', { id: d.id }));
         dict.datasets = datasets;
       }
-      if (input.include_num_followers) dict.num_followers = 0;
+      // As CKAN: through user_follower_count, so following (the catalog's) stays out of auth's code.
+      if (input.include_num_followers) dict.num_followers = await ctx.withIgnoreAuth().call<number>('user_follower_count', { id: row.id });
       return dict;
     },
   });
@@ -94,7 +97,8 @@ The e-mail address is shown only to the user themself and to sysadmins; the pass
     name: 'user_list',
     help: `Return the site's users. Params: q (matches name or full name), email (sysadmins only), order_by (default "display_name";
 also name, fullname, created, sysadmin, number_created_packages), all_fields (bool, default true: dicts; false: names),
-include_site_user (bool, default false: the site user get_site_user returns is left out).`,
+include_site_user (bool, default false: the site user get_site_user returns is left out). number_created_packages counts
+active public datasets only, for every caller, as in CKAN.`,
     sideEffectFree: true,
     anonymous: true,
     input: UserListInput,

@@ -1,15 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../api/action';
-import { Field, ignoreEmpty, ignoreMissing, maxLength, naturalNumber, notMissing, unicodeSafe } from '../api/ckan-schema';
+import { Field, ignoreEmpty, maxLength, naturalNumber, notMissing, unicodeSafe } from '../api/ckan-schema';
 import { Visibility } from '../auth/visibility';
 import { GroupRepository } from './organizations/group.repository';
 import { ResourceRepository } from './resources/resource.repository';
+import { TagSearchInput } from './tags/tag.dto';
 import { TagRepository } from './tags/tag.repository';
+import { VocabularyRepository } from './tags/vocabulary.repository';
 
 class AutocompleteInput {
   @Field(notMissing, unicodeSafe, maxLength(200)) q!: string;
   @Field(ignoreEmpty, naturalNumber) limit?: number;
-  @Field(ignoreMissing, unicodeSafe, maxLength(100)) vocabulary_id?: string;
 }
 
 /** `q` as a case-insensitive LIKE pattern for "contains q", its wildcards escaped. */
@@ -22,19 +23,35 @@ export class AutocompleteActions implements ActionProvider {
     private readonly tags: TagRepository,
     private readonly resources: ResourceRepository,
     private readonly groups: GroupRepository,
+    private readonly vocabularies: VocabularyRepository,
     private readonly visibility: Visibility,
   ) {}
 
   readonly tagAutocomplete = defineAction({
     name: 'tag_autocomplete',
-    help: 'Return the names of tags containing q (of datasets you may read). Params: q, limit (default 10).',
+    help: `Return the names of tags containing every term, those starting with the first term first: free tags of datasets
+you may read or, with vocabulary_id, that vocabulary's tags (as tag_search chooses them). Params: query (or q: a term or
+a list of terms; none: []), vocabulary_id (id or name; unknown: []), fields (deprecated: {"tags": term} adds a term),
+limit (default 10; CKAN compat: CKAN returns every match), offset.`,
     sideEffectFree: true,
     anonymous: true,
-    input: AutocompleteInput,
+    input: TagSearchInput,
     auth: async () => allow(),
     handler: async (ctx, input) => {
-      if (input.vocabulary_id) return [];
-      return this.tags.autocomplete(ctx.db, await this.visibility.readerOf(ctx), like(input.q), `${input.q.toLowerCase()}%`, input.limit ?? 10);
+      const terms = [...(input.query ?? input.q ?? [])];
+      for (const [field, value] of Object.entries(input.fields ?? {})) {
+        if ((field === 'tag' || field === 'tags') && typeof value === 'string') terms.push(value);
+      }
+      const cleaned = terms.map((t) => t.trim()).filter(Boolean);
+      let vocabularyId: string | null = null;
+      if (input.vocabulary_id) {
+        const vocabulary = await this.vocabularies.find(ctx.db, input.vocabulary_id);
+        if (!vocabulary) return [];
+        vocabularyId = vocabulary.id;
+      }
+      if (!cleaned.length) return [];
+      const reader = await this.visibility.readerOf(ctx);
+      return this.tags.autocomplete(ctx.db, reader, cleaned, vocabularyId, { limit: input.limit ?? 10, offset: input.offset ?? 0 });
     },
   });
 

@@ -1,9 +1,10 @@
 /**
  * The fields package_search understands, as CKAN's Solr schema defines them: exact keyword
- * fields (Solr `string`), multi-valued keyword fields, analysed text, dates and numbers; every
- * other name is an extra (`extras_<key>` analysed, `<key>` exact).
+ * fields (Solr `string`), multi-valued keyword fields, analysed text, dates and numbers, a vocabulary's tags
+ * (`vocab_<vocabulary name>`, multi-valued exact, as CKAN's `vocab_*` dynamic field); every other name is an extra
+ * (`extras_<key>` analysed, `<key>` exact).
  */
-export type FieldType = 'keyword' | 'keywords' | 'text' | 'texts' | 'date' | 'int' | 'extra-text' | 'extra-keyword';
+export type FieldType = 'keyword' | 'keywords' | 'text' | 'texts' | 'date' | 'int' | 'extra-text' | 'extra-keyword' | 'vocab';
 
 export interface SearchField {
   name: string;
@@ -14,7 +15,7 @@ export interface SearchField {
   weights?: string;
   /** The in-memory document store holds it (filter, facet and sort without SQL). */
   inMemory: boolean;
-  /** For extras: the key. */
+  /** For extras: the key; for `vocab_<name>`: the vocabulary's name. */
   key?: string;
 }
 
@@ -58,10 +59,28 @@ const BY_NAME = new Map(FIELDS.map((x) => [x.name, x]));
 /** Fields that are always true for our documents (Solr bookkeeping CKAN adds itself). */
 export const CONSTANT_FIELDS: Record<string, string[]> = { entity_type: ['package'], site_id: ['*'] };
 
+/**
+ * CKAN indexes a dataset's vocabulary tags not in `tags` but as `vocab_<vocabulary name>` (ckan/lib/search/index.py).
+ * The search store keeps them in one list (search_document.vocab_tags) of `<vocabulary name>:<tag name>`: tag names
+ * have no colon, so the last colon separates the two.
+ */
+export const VOCAB_PREFIX = 'vocab_';
+
+/** A vocabulary tag as the search store holds it. */
+export const vocabEntry = (vocabulary: string, tag: string): string => `${vocabulary}:${tag}`;
+
+/** The tag of a stored entry if it belongs to `vocabulary`, else null. */
+export function vocabTagOf(vocabulary: string, entry: string): string | null {
+  if (!entry.startsWith(`${vocabulary}:`)) return null;
+  const tag = entry.slice(vocabulary.length + 1);
+  return tag.includes(':') ? null : tag;
+}
+
 /** The field definition for a name used in a query, a facet or a sort. */
 export function searchField(name: string): SearchField {
   const known = BY_NAME.get(name);
   if (known) return known;
+  if (name.startsWith(VOCAB_PREFIX)) return { name, type: 'vocab', column: 'vocab_tags', inMemory: false, key: name.slice(VOCAB_PREFIX.length) };
   if (name.startsWith('extras_')) return { name, type: 'extra-text', column: 'extras', inMemory: false, key: name.slice('extras_'.length) };
   return { name, type: 'extra-keyword', column: 'extras', inMemory: false, key: name };
 }

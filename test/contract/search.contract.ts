@@ -21,21 +21,25 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
       const meissen = await t.factories.organization({ name: 'kreis-meissen', title: 'Landkreis Meißen' });
       await t.factories.group({ name: 'umwelt', title: 'Umwelt' });
       await t.factories.group({ name: 'verkehr', title: 'Verkehr und Mobilität' });
+      const thema = await t.call<{ id: string }>('vocabulary_create', {
+        name: 'thema', tags: [{ name: 'Hydrologie' }, { name: 'Klima' }, { name: 'Mobilitaet' }, { name: 'Geheimsache' }],
+      });
+      const vocab = (...tags: string[]): { name: string; vocabulary_id: string }[] => tags.map((name) => ({ name, vocabulary_id: thema.id }));
       const make = async (name: string, fields: Record<string, unknown>): Promise<void> => {
         ids[name] = (await t.call<{ id: string }>('package_create', { name, ...fields })).id;
       };
       await make('pegelstaende-rhein', {
-        owner_org: mainz.id, title: 'Pegelstände am Rhein', notes: 'Tägliche Messwerte der Messstellen', tags: [{ name: 'Pegel' }, { name: 'Messung' }],
+        owner_org: mainz.id, title: 'Pegelstände am Rhein', notes: 'Tägliche Messwerte der Messstellen', tags: [{ name: 'Pegel' }, { name: 'Messung' }, ...vocab('Hydrologie')],
         groups: [{ name: 'umwelt' }], license_id: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0',
         extras: [{ key: 'spatial_ref', value: 'EPSG:25832' }, { key: 'herkunft', value: 'Landesamt Messnetz' }],
         resources: [{ url: 'http://x.example/p.csv', format: 'CSV', name: 'Tageswerte' }, { url: 'http://x.example/p.json', format: 'JSON' }],
       });
       await make('verkehrsdaten-mainz', {
-        owner_org: mainz.id, title: 'Verkehrsdaten Mainz', notes: 'Zählstellen an der Straße', tags: [{ name: 'Verkehr' }],
+        owner_org: mainz.id, title: 'Verkehrsdaten Mainz', notes: 'Zählstellen an der Straße', tags: [{ name: 'Verkehr' }, ...vocab('Mobilitaet')],
         groups: [{ name: 'verkehr' }], license_id: 'http://dcat-ap.de/def/licenses/cc-by/4.0', resources: [{ url: 'http://x.example/v.xlsx', format: 'XLSX' }],
       });
       await make('ueberschwemmungsgebiete-elbe', {
-        owner_org: meissen.id, title: 'Überschwemmungsgebiete Elbe', notes: 'Gebiete bei Hochwasser', tags: [{ name: 'Hochwasser' }],
+        owner_org: meissen.id, title: 'Überschwemmungsgebiete Elbe', notes: 'Gebiete bei Hochwasser', tags: [{ name: 'Hochwasser' }, ...vocab('Hydrologie', 'Klima')],
         license_id: 'http://dcat-ap.de/def/licenses/dl-zero-de/2.0', resources: [{ url: 'http://x.example/u.geojson', format: 'GeoJSON' }],
       });
       await make('baumkataster', {
@@ -45,7 +49,7 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
       await make('wasserqualitaet', { owner_org: meissen.id, title: 'Wasserqualität der Badeseen', tags: [{ name: 'Baden' }] });
       await make('seen', { owner_org: meissen.id, title: 'Seen Verzeichnis', tags: [{ name: 'Wasser' }] });
       await make('brunnen', { owner_org: meissen.id, title: 'Brunnen Verzeichnis', notes: 'Öffentliche Brunnen mit Wasser' });
-      await make('haushalt-intern', { owner_org: mainz.id, title: 'Haushaltsplan intern', private: true, tags: [{ name: 'Finanzen' }, { name: 'Pegel' }], resources: [{ url: 'http://x.example/h.pdf', format: 'PDF' }] });
+      await make('haushalt-intern', { owner_org: mainz.id, title: 'Haushaltsplan intern', private: true, tags: [{ name: 'Finanzen' }, { name: 'Pegel' }, ...vocab('Geheimsache')], resources: [{ url: 'http://x.example/h.pdf', format: 'PDF' }] });
       await make('radwege-entwurf', { owner_org: mainz.id, title: 'Radwege Entwurf', state: 'draft', tags: [{ name: 'Verkehr' }] });
       await t.searchIndexed();
     });
@@ -157,6 +161,14 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
         [{ fq: 'num_resources:[2 TO *]' }, ['pegelstaende-rhein']],
         [{ fq: 'res_name:Tageswerte' }, ['pegelstaende-rhein']],
         [{ fq: 'capacity:public AND dataset_type:dataset AND organization:stadt-mainz' }, ['pegelstaende-rhein', 'verkehrsdaten-mainz']],
+        [{ fq: 'vocab_thema:Hydrologie' }, ['pegelstaende-rhein', 'ueberschwemmungsgebiete-elbe']],
+        [{ fq: 'vocab_thema:Hydrologie -vocab_thema:Klima' }, ['pegelstaende-rhein']],
+        [{ q: 'vocab_thema:Mobilitaet' }, ['verkehrsdaten-mainz']],
+        [{ q: 'Messwerte', fq: 'vocab_thema:Hydrologie' }, ['pegelstaende-rhein']],
+        [{ q: 'Gebiete', fq: '-vocab_thema:Klima' }, []],
+        [{ fq: 'vocab_thema:*' }, ['pegelstaende-rhein', 'ueberschwemmungsgebiete-elbe', 'verkehrsdaten-mainz']],
+        [{ fq: 'tags:Hydrologie' }, []],
+        [{ q: 'Hydrologie' }, ['pegelstaende-rhein', 'ueberschwemmungsgebiete-elbe']],
       ])('filters %j', async (params, expected) => {
         expect((await names({ ...params, rows: 100 })).sort()).toEqual(expected);
       });
@@ -193,6 +205,16 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
         expect(off.body.result.facets).toEqual({});
       });
 
+      it('counts vocabulary tags under vocab_<vocabulary name>, not under tags', async () => {
+        for (const q of ['Hydrologie', '*:*']) {
+          const res = await search({ q, fq: 'vocab_thema:Hydrologie', 'facet.field': ['vocab_thema', 'tags'] });
+          expect(res.body.result.facets).toEqual({ vocab_thema: { Hydrologie: 2, Klima: 1 }, tags: { Hochwasser: 1, Messung: 1, Pegel: 1 } });
+          expect(res.body.result.search_facets.vocab_thema).toEqual({
+            title: 'vocab_thema', items: [{ name: 'Klima', display_name: 'Klima', count: 1 }, { name: 'Hydrologie', display_name: 'Hydrologie', count: 2 }],
+          });
+        }
+      });
+
       it('counts facets of free-text matches', async () => {
         const res = await search({ q: 'Verzeichnis', 'facet.field': ['organization'] });
         expect(res.body.result.facets.organization).toEqual({ 'kreis-meissen': 2 });
@@ -202,12 +224,16 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
     describe('visibility', () => {
       it('keeps private datasets out of results, counts and facets for everyone who may not read them', async () => {
         for (const as of [undefined, outsider]) {
-          for (const params of [{ q: 'Haushaltsplan' }, { fq: 'tags:Finanzen', include_private: true }, { 'facet.field': ['tags', 'res_format'], include_private: true, rows: 100 }]) {
+          for (const params of [
+            { q: 'Haushaltsplan' }, { fq: 'tags:Finanzen', include_private: true }, { 'facet.field': ['tags', 'res_format', 'vocab_thema'], include_private: true, rows: 100 },
+            { q: 'Geheimsache', include_private: true }, { fq: 'vocab_thema:Geheimsache', include_private: true }, { q: 'Haushaltsplan', 'facet.field': ['vocab_thema'], include_private: true },
+          ]) {
             const res = await search(params, as);
             const text = JSON.stringify(res.body);
             expect(text).not.toContain('haushalt-intern');
             expect(text).not.toContain('Finanzen');
             expect(text).not.toContain('PDF');
+            expect(text).not.toContain('Geheimsache');
           }
           const pegel = await search({ 'facet.field': ['tags'], include_private: true }, as);
           expect(pegel.body.result.facets.tags.Pegel).toBe(1);
@@ -220,6 +246,8 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
         const counted = await search({ include_private: true, 'facet.field': ['tags'] }, member);
         expect(counted.body.result.count).toBe(8);
         expect(counted.body.result.facets.tags.Pegel).toBe(2);
+        const vocab = await search({ include_private: true, 'facet.field': ['vocab_thema'] }, member);
+        expect(vocab.body.result.facets.vocab_thema).toEqual({ Geheimsache: 1, Hydrologie: 2, Klima: 1, Mobilitaet: 1 });
         expect(await names({ q: 'Radwege' }, member)).toEqual([]);
         expect(await names({ q: 'Radwege', include_drafts: true }, member)).toEqual(['radwege-entwurf']);
         expect(await names({ q: 'Radwege', include_drafts: true }, outsider)).toEqual([]);

@@ -102,6 +102,20 @@ describe('following', () => {
     expect((await get('user_follower_count', `id=${star.id}`)).body.result).toBe(0);
   });
 
+  it('user_show with include_num_followers adds num_followers, the user_follower_count, for anyone who may see the user', async () => {
+    const popular = await t.factories.user();
+    for (const follower of [fan, member, editor]) await post('follow_user', { id: popular.id }, follower).expect(200);
+    await post('unfollow_user', { id: popular.id }, editor).expect(200);
+    const shown = await get('user_show', `id=${popular.name}&include_num_followers=true`);
+    expect(shown.status).toBe(200);
+    expect(shown.body.result).toMatchObject({ id: popular.id, name: popular.name, num_followers: 2 });
+    expect((await get('user_show', `id=${popular.id}&include_num_followers=true`, otherAdmin)).body.result.num_followers).toBe(2);
+    expect((await get('user_show', 'include_num_followers=true', popular)).body.result).toMatchObject({ name: popular.name, num_followers: 2 });
+    expect((await get('user_show', `id=${fan.name}&include_num_followers=1`)).body.result.num_followers).toBe(0);
+    expect((await get('user_show', `id=${popular.name}`)).body.result).not.toHaveProperty('num_followers');
+    expect((await get('user_show', `id=${popular.name}&include_num_followers=false`)).body.result).not.toHaveProperty('num_followers');
+  });
+
   it('follows groups and organizations with follow_group, counted by group_ and organization_follower_count', async () => {
     const follower = await t.factories.user();
     expect((await post('follow_group', { id: group.name }, follower)).status).toBe(200);

@@ -53,5 +53,19 @@ describe('private datasets do not leak through other reads', () => {
       expect(res.body.result.datasets).toHaveLength(2);
       expect(res.body.result.number_created_packages).toBe(2);
     });
+
+    it('counts only active public datasets in user_list, for the user themself and sysadmins too, as CKAN', async () => {
+      const creator = await t.factories.user();
+      const own = await t.factories.organization({ members: [[creator, 'editor']] });
+      await t.factories.dataset({ owner_org: own.id, private: true }, creator);
+      await t.factories.dataset({ owner_org: own.id, state: 'draft' }, creator);
+      await t.factories.dataset({ owner_org: own.id }, creator);
+      for (const who of [undefined, creator, t.sysadmin]) {
+        const listed = await get(`user_list?q=${creator.name}`, who);
+        expect(listed.body.result).toEqual([expect.objectContaining({ name: creator.name, number_created_packages: 1 })]);
+      }
+      expect((await get(`user_show?id=${creator.name}`)).body.result.number_created_packages).toBe(1);
+      expect((await get(`user_show?id=${creator.name}`, creator)).body.result.number_created_packages).toBe(3);
+    });
   });
 });

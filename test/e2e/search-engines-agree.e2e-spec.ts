@@ -13,6 +13,8 @@ const WORDS = ['Pegelstände', 'Hochwasser', 'Verkehrsdaten', 'Zählstellen', 'S
 const TOWNS = ['Speyer', 'Landau', 'Meißen', 'Riesa', 'Mainz'];
 const TAGS = ['Wasser', 'Verkehr', 'Umwelt', 'Finanzen', 'Bildung', 'Mobilität'];
 const FORMATS = ['CSV', 'JSON', 'PDF', 'GeoJSON'];
+/** A tag vocabulary's tags: package_search knows them as vocab_thema, not as tags. */
+const THEMEN = ['Wasser', 'Klima', 'Verkehr'];
 
 function rng(seed: number): () => number {
   let s = seed >>> 0;
@@ -34,6 +36,9 @@ describe('the in-memory and the SQL search engine', () => {
       const slug = town.toLowerCase().replace('ß', 'ss');
       orgs.push(await t.factories.organization({ name: `stadt-${slug}`, title: `Stadt ${town}`, members: town === 'Speyer' ? [[member, 'member']] : [] }));
     }
+    const thema = await t.call<{ id: string }>('vocabulary_create', { name: 'thema', tags: THEMEN.map((name) => ({ name })) });
+    // Its own sequence, so the rest of the catalog stays as it was generated before vocabularies.
+    const rv = rng(7);
     const r = rng(42);
     const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
     for (let i = 0; i < 80; i++) {
@@ -45,7 +50,7 @@ describe('the in-memory and the SQL search engine', () => {
         notes: r() < 0.8 ? `Daten zu ${b} und ${c} in der Stadt ${TOWNS[town]}.` : '',
         owner_org: orgs[town].id,
         private: r() < 0.15,
-        tags: TAGS.filter(() => r() < 0.3).map((name) => ({ name })),
+        tags: [...TAGS.filter(() => r() < 0.3).map((name) => ({ name })), ...THEMEN.filter(() => rv() < 0.3).map((name) => ({ name, vocabulary_id: thema.id }))],
         resources: FORMATS.filter(() => r() < 0.4).map((format) => ({ url: `http://daten.example/${i}.${format.toLowerCase()}`, format, name: `${c} ${format}` })),
         extras: r() < 0.3 ? [{ key: 'herkunft', value: `Messnetz ${b}` }] : [],
       });
@@ -62,8 +67,9 @@ describe('the in-memory and the SQL search engine', () => {
     { q: 'Kindergärten Einwohner Wahlergebnisse Luftqualität Radverkehr Friedhöfe' },
     { q: 'Fahrräder', sort: 'name asc' }, { q: 'Daten', sort: 'metadata_modified desc' }, { q: 'Daten', sort: 'score desc, name asc' },
     { fq: 'tags:Wasser', q: 'Pegel*' }, { q: 'Verkehr', fq: '-res_format:CSV' },
+    { fq: 'vocab_thema:Wasser' }, { q: 'Daten', fq: 'vocab_thema:Klima -tags:Wasser' }, { q: 'Klima' }, { fq: 'vocab_thema:*', sort: 'name asc' },
   ];
-  const FACETS = ['organization', 'tags', 'res_format', 'license_id', 'groups'];
+  const FACETS = ['organization', 'tags', 'res_format', 'license_id', 'groups', 'vocab_thema'];
 
   const answer = async (params: Record<string, unknown>, as: TestUser | null) => {
     const r = await t.call<{ count: number; results: { name: string }[]; facets: unknown }>(
@@ -89,5 +95,8 @@ describe('the in-memory and the SQL search engine', () => {
     const found = await answer({ q: 'Pegelstaende' }, null);
     expect(found.count).toBeGreaterThan(0);
     expect(found.names.length).toBe(found.count);
+    const vocab = await answer({ fq: 'vocab_thema:Wasser' }, null);
+    expect(vocab.count).toBeGreaterThan(0);
+    expect(vocab.facets).toMatchObject({ vocab_thema: { Wasser: vocab.count } });
   });
 });

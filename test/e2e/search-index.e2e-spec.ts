@@ -135,9 +135,10 @@ describe('autocomplete actions', () => {
     expect((await get('format_autocomplete?q=pd', member)).body.result).toEqual(['pdf']);
   });
 
-  it('requires q', async () => {
-    const res = await get('tag_autocomplete');
+  it('format_autocomplete requires q (CKAN\'s autocomplete schema); tag_autocomplete without a term answers [] as CKAN\'s does', async () => {
+    const res = await get('format_autocomplete');
     expect(res.status).toBe(409);
     expect(res.body.error.q).toEqual(['Missing value']);
+    expect((await get('tag_autocomplete')).body).toMatchObject({ success: true, result: [] });
   });
 });

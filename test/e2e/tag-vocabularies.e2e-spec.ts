@@ -172,11 +172,110 @@ describe('tag vocabularies and vocabulary tags', () => {
       const full = await get('tag_list', { vocabulary_id: v.id, all_fields: 'true', query: 'uf' });
       expect(full.body.result).toEqual([{ display_name: 'Luft', id: expect.any(String), name: 'Luft', vocabulary_id: v.id }]);
       expect((await get('tag_list', { vocabulary_id: 'gibt-es-nicht' })).status).toBe(404);
+      // With a query CKAN's tag_list searches as tag_search does: an unknown vocabulary finds nothing.
+      expect((await get('tag_list', { vocabulary_id: 'gibt-es-nicht', query: 'Luft' })).body).toMatchObject({ success: true, result: [] });
       expect((await get('tag_list')).body.result).not.toContain('Luft');
       expect((await get('tag_autocomplete', { q: 'Luf' })).body.result).toEqual([]);
       const shown = await get('tag_show', { id: 'Luft', vocabulary_id: 'thema' });
       expect(shown.body.result).toEqual({ display_name: 'Luft', id: expect.any(String), name: 'Luft', vocabulary_id: v.id });
       expect((await get('tag_show', { id: 'Luft' })).status).toBe(404);
+    });
+  });
+
+  describe('package_search over vocabulary tags (CKAN indexes them as vocab_<vocabulary name>, not in tags)', () => {
+    let region: Dict;
+    const search = async (params: Dict, as?: TestUser): Promise<Dict> => {
+      const res = await post('package_search', { rows: 100, sort: 'name asc', ...params }, as);
+      expect(res.status).toBe(200);
+      return res.body.result;
+    };
+    const names = async (params: Dict, as?: TestUser): Promise<string[]> => (await search(params, as)).results.map((d: Dict) => d.name);
+
+    beforeAll(async () => {
+      region = (await post('vocabulary_create', { name: 'region', tags: [{ name: 'Nord' }, { name: 'Sued' }, { name: 'Geheimregion' }] }, t.sysadmin)).body.result;
+      // A vocabulary whose name starts like another's and holds a colon: its tags belong to it alone.
+      const other = (await post('vocabulary_create', { name: 'region:alt', tags: [{ name: 'Nord' }, { name: 'Ost' }] }, t.sysadmin)).body.result;
+      const tag = (v: Dict, name: string): Dict => ({ name, vocabulary_id: v.id });
+      await t.factories.dataset({ name: 'vs-kueste', owner_org: org.id, tags: [tag(region, 'Nord'), { name: 'Kueste' }] });
+      await t.factories.dataset({ name: 'vs-beide', owner_org: org.id, tags: [tag(region, 'Nord'), tag(region, 'Sued'), { name: 'Nord' }] });
+      await t.factories.dataset({ name: 'vs-alt', owner_org: org.id, tags: [tag(other, 'Ost'), tag(other, 'Nord')] });
+      await t.factories.dataset({ name: 'vs-geheim', owner_org: org.id, private: true, tags: [tag(region, 'Geheimregion'), { name: 'Nord' }] });
+      await t.searchIndexed();
+    });
+
+    it('filters by a vocabulary tag with fq and q, and keeps vocabularies apart', async () => {
+      expect(await names({ fq: 'vocab_region:Nord' })).toEqual(['vs-beide', 'vs-kueste']);
+      expect(await names({ q: 'vocab_region:Sued' })).toEqual(['vs-beide']);
+      expect(await names({ fq: 'vocab_region\\:alt:Ost' })).toEqual(['vs-alt']);
+      expect(await names({ fq: 'vocab_region:Nord -vocab_region:Sued' })).toEqual(['vs-kueste']);
+      expect(await names({ fq: 'vocab_region:N*' })).toEqual(['vs-beide', 'vs-kueste']);
+      expect(await names({ fq: 'vocab_region:*' })).toEqual(['vs-beide', 'vs-kueste']);
+      expect(await names({ fq: 'vocab_region:[M TO T]' })).toEqual(['vs-beide', 'vs-kueste']);
+      expect(await names({ fq: 'vocab_unbekannt:Nord' })).toEqual([]);
+    });
+
+    it('leaves vocabulary tags out of the tags filter and the tags facet, and counts them under vocab_<name>', async () => {
+      expect(await names({ fq: 'tags:Nord' })).toEqual(['vs-beide']);
+      const res = await search({ q: 'name:vs-*', 'facet.field': ['tags', 'vocab_region', 'vocab_region:alt'] });
+      expect(res.facets).toEqual({ tags: { Kueste: 1, Nord: 1 }, vocab_region: { Nord: 2, Sued: 1 }, 'vocab_region:alt': { Nord: 1, Ost: 1 } });
+      expect(res.search_facets.vocab_region).toEqual({
+        title: 'vocab_region',
+        items: [{ name: 'Sued', display_name: 'Sued', count: 1 }, { name: 'Nord', display_name: 'Nord', count: 2 }],
+      });
+    });
+
+    it('finds datasets by a vocabulary tag in free text, as CKAN copies vocab_* into its text field', async () => {
+      expect(await names({ q: 'Sued' })).toEqual(['vs-beide']);
+    });
+
+    it('never shows a private dataset\'s vocabulary tags in facets or filters to the public or outsiders; members see them', async () => {
+      const outsider = await t.factories.user();
+      for (const who of [undefined, outsider]) {
+        const res = await search({ fq: 'vocab_region:*', 'facet.field': ['vocab_region'], include_private: true }, who);
+        expect(res.facets.vocab_region).toEqual({ Nord: 2, Sued: 1 });
+        expect(await names({ fq: 'vocab_region:Geheimregion', include_private: true }, who)).toEqual([]);
+      }
+      const asMember = await search({ fq: 'vocab_region:*', 'facet.field': ['vocab_region'], include_private: true }, member);
+      expect(asMember.facets.vocab_region).toEqual({ Geheimregion: 1, Nord: 2, Sued: 1 });
+      expect((await search({ fq: 'vocab_region:*', 'facet.field': ['vocab_region'] }, member)).facets.vocab_region).toEqual({ Nord: 2, Sued: 1 });
+    });
+
+    it('follows a vocabulary renamed or losing a tag, and a tag deleted', async () => {
+      const v = (await post('vocabulary_create', { name: 'stufe', tags: [{ name: 'hoch' }, { name: 'tief' }] }, t.sysadmin)).body.result;
+      await t.factories.dataset({ name: 'vs-stufe', owner_org: org.id, tags: [{ name: 'hoch', vocabulary_id: v.id }, { name: 'tief', vocabulary_id: v.id }] });
+      await post('vocabulary_update', { id: v.id, name: 'ebene' }, t.sysadmin).expect(200);
+      await t.searchIndexed();
+      expect(await names({ fq: 'vocab_ebene:hoch' })).toEqual(['vs-stufe']);
+      expect(await names({ fq: 'vocab_stufe:hoch' })).toEqual([]);
+      await post('vocabulary_update', { id: v.id, tags: [{ name: 'tief' }] }, t.sysadmin).expect(200);
+      await t.searchIndexed();
+      expect(await names({ fq: 'vocab_ebene:hoch' })).toEqual([]);
+      expect(await names({ fq: 'vocab_ebene:tief' })).toEqual(['vs-stufe']);
+      await post('tag_delete', { id: 'tief', vocabulary_id: 'ebene' }, t.sysadmin).expect(200);
+      await t.searchIndexed();
+      expect(await names({ fq: 'vocab_ebene:*' })).toEqual([]);
+    });
+  });
+
+  describe('tag_autocomplete with a vocabulary (CKAN: tag_search\'s tags, names only)', () => {
+    beforeAll(async () => {
+      await post('vocabulary_create', { name: 'farbton', tags: ['Rot', 'Rosa', 'Karo', 'Braun'].map((name) => ({ name })) }, t.sysadmin).expect(200);
+    });
+
+    it('answers the vocabulary\'s tags containing the term, those starting with it first, with or without datasets', async () => {
+      expect((await get('tag_autocomplete', { q: 'ro', vocabulary_id: 'farbton' })).body).toEqual(expect.objectContaining({ success: true, result: ['Rosa', 'Rot', 'Karo'] }));
+      const byId = (await get('vocabulary_show', { id: 'farbton' })).body.result.id;
+      expect((await get('tag_autocomplete', { query: 'RO', vocabulary_id: byId })).body.result).toEqual(['Rosa', 'Rot', 'Karo']);
+      expect((await post('tag_autocomplete', { query: ['ro', 't'], vocabulary_id: 'farbton' })).body.result).toEqual(['Rot']);
+      expect((await get('tag_autocomplete', { q: 'ro', vocabulary_id: 'farbton', limit: '2', offset: '1' })).body.result).toEqual(['Rot', 'Karo']);
+      expect((await post('tag_autocomplete', { fields: { tags: 'aun' }, vocabulary_id: 'farbton' })).body.result).toEqual(['Braun']);
+    });
+
+    it('answers [] for an unknown vocabulary or no term, and leaves a vocabulary\'s tags out of free-tag completion', async () => {
+      expect((await get('tag_autocomplete', { q: 'ro', vocabulary_id: 'gibt-es-nicht' })).body).toEqual(expect.objectContaining({ success: true, result: [] }));
+      expect((await get('tag_autocomplete', { vocabulary_id: 'farbton' })).body.result).toEqual([]);
+      await t.factories.dataset({ owner_org: org.id, tags: [{ name: 'Rosa', vocabulary_id: (await get('vocabulary_show', { id: 'farbton' })).body.result.id }] });
+      expect((await get('tag_autocomplete', { q: 'Rosa' })).body.result).toEqual([]);
     });
   });
 

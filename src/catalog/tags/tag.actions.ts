@@ -26,7 +26,7 @@ export class TagActions implements ActionProvider {
   readonly tagList = defineAction({
     name: 'tag_list',
     help: `Return the site's free tags, or a vocabulary's tags. Params: query (or q: substring to match), vocabulary_id (id or
-name of a vocabulary: its tags; unknown: 404), all_fields (bool: dicts instead of names). CKAN compat: only free tags of
+name of a vocabulary: its tags; unknown: 404, or [] with a query, as in CKAN), all_fields (bool: dicts instead of names). CKAN compat: only free tags of
 datasets the caller may read are listed, so private datasets' tags do not leak; a vocabulary's tags are all listed.`,
     sideEffectFree: true,
     anonymous: true,
@@ -37,6 +37,8 @@ datasets the caller may read are listed, so private datasets' tags do not leak; 
       let rows;
       if (input.vocabulary_id) {
         const vocabulary = await this.vocabularies.find(ctx.db, input.vocabulary_id);
+        // As CKAN: with a query tag_list searches (an unknown vocabulary finds nothing), without it lists (404).
+        if (!vocabulary && q) return [];
         if (!vocabulary) throw new NotFound(`could not find vocabulary '${input.vocabulary_id}'`);
         rows = (await this.tags.search(ctx.db, await this.visibility.readerOf(ctx), q ? [q] : [], vocabulary.id, {})).rows;
       } else {

@@ -102,16 +102,28 @@ export class TagRepository {
     return rows.map((r) => r.id);
   }
 
-  /** Names of tags containing `like` (an escaped LIKE pattern) on active datasets the reader may read; those starting with `prefix` first. */
-  async autocomplete(db: EntityManager, reader: Reader, like: string, prefix: string, limit: number): Promise<string[]> {
-    const params: unknown[] = [like, prefix, limit];
-    const readable = readableSql(reader, params, 'p');
+  /**
+   * Names of tags containing every term (case-insensitive), those starting with the first term first: free tags of
+   * active datasets the reader may read or, given `vocabularyId`, that vocabulary's tags (tag_search's choice of tags).
+   */
+  async autocomplete(
+    db: EntityManager, reader: Reader, terms: string[], vocabularyId: string | null, page: { limit: number; offset: number },
+  ): Promise<string[]> {
+    const escape = (t: string): string => t.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase();
+    const params: unknown[] = [`${escape(terms[0])}%`, page.limit, page.offset];
+    const where = terms.map((t) => {
+      params.push(`%${escape(t)}%`);
+      return `lower(t.name) LIKE $${params.length}`;
+    });
+    if (vocabularyId) {
+      params.push(vocabularyId);
+      where.push(`t.vocabulary_id = $${params.length}`);
+    } else {
+      where.push(`t.vocabulary_id IS NULL`, `EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
+                                             WHERE pt.tag_id = t.id AND ${readableDatasets(reader, params)})`);
+    }
     const rows: { name: string }[] = await db.query(
-      `SELECT t.name FROM tag t
-        WHERE lower(t.name) LIKE $1 AND t.vocabulary_id IS NULL
-          AND EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
-                       WHERE pt.tag_id = t.id AND p.state = 'active' AND ${readable})
-        ORDER BY (lower(t.name) LIKE $2) DESC, t.name LIMIT $3`,
+      `SELECT t.name FROM tag t WHERE ${where.join(' AND ')} ORDER BY (lower(t.name) LIKE $1) DESC, t.name LIMIT $2 OFFSET $3`,
       params,
     );
     return rows.map((r) => r.name);

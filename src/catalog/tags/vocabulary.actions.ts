@@ -68,13 +68,12 @@ tags that stay keep their datasets, removed ones leave theirs). Sysadmins only.`
       if (input.name !== undefined && (await this.vocabularies.nameTaken(ctx.db, input.name, vocabulary.id))) {
         throw new ValidationError({ name: [NAME_IN_USE] });
       }
-      if (input.name !== undefined && input.name !== vocabulary.name) await this.vocabularies.rename(ctx.db, vocabulary.id, input.name);
-      if (input.tags) {
-        const names = input.tags.map((t) => t.name);
-        const losing = await this.vocabularies.datasetIdsLosing(ctx.db, vocabulary.id, names);
-        await this.vocabularies.setTags(ctx.db, vocabulary.id, names);
-        await this.changes.changed(ctx, losing);
-      }
+      const renamed = input.name !== undefined && input.name !== vocabulary.name;
+      // Renamed: every dataset with one of its tags changes, as search knows them by `vocab_<vocabulary name>`.
+      const changed = renamed || input.tags ? await this.vocabularies.datasetIdsLosing(ctx.db, vocabulary.id, renamed ? undefined : input.tags?.map((t) => t.name)) : [];
+      if (renamed) await this.vocabularies.rename(ctx.db, vocabulary.id, input.name!);
+      if (input.tags) await this.vocabularies.setTags(ctx.db, vocabulary.id, input.tags.map((t) => t.name));
+      await this.changes.changed(ctx, changed);
       return this.dict(ctx, { id: vocabulary.id, name: input.name ?? vocabulary.name });
     },
   });

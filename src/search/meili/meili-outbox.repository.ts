@@ -30,7 +30,7 @@ export class MeiliOutboxRepository {
   /** What Meilisearch indexes of these datasets, from their search documents. */
   async documentRows(db: EntityManager, ids: string[]): Promise<Record<string, unknown>[]> {
     return db.query(
-      `SELECT id, name, title, notes, tags, groups, organization, organization_title, owner_org::text, res_format, res_name, res_description,
+      `SELECT id, name, title, notes, tags, vocab_tags, groups, organization, organization_title, owner_org::text, res_format, res_name, res_description,
               license_id, state, capacity, type, creator_user_id::text, num_resources, num_tags, author, maintainer,
               to_char(metadata_modified AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS modified,
               to_char(metadata_created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created,

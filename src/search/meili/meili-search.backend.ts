@@ -14,14 +14,14 @@ import { isInMemoryFacet } from '../memory/doc-store';
 import { minimumShouldMatch, QNode } from '../query/ast';
 import { resolveDate } from '../query/date-math';
 import { SearchBackend, SearchHits, SearchQuery } from '../search-backend';
-import { searchField } from '../search-fields';
+import { searchField, vocabEntry, vocabTagOf } from '../search-fields';
 import { SearchRequest } from '../search-request';
 
 export const MEILI_BACKEND = Symbol('MEILI_BACKEND');
 /** The job that pushes search_outbox to Meilisearch. */
 export const MEILI_DRAIN_JOB = 'search.meili-drain';
 
-const FILTERABLE = ['id', 'name', 'title_string', 'tags', 'groups', 'organization', 'owner_org', 'res_format', 'license_id', 'state', 'capacity', 'type',
+const FILTERABLE = ['id', 'name', 'title_string', 'tags', 'vocab_tags', 'groups', 'organization', 'owner_org', 'res_format', 'license_id', 'state', 'capacity', 'type',
   'creator_user_id', 'metadata_modified_ts', 'metadata_created_ts', 'num_resources', 'num_tags'];
 const SORTABLE: Record<string, string> = {
   id: 'id', name: 'name', title_string: 'title_string', metadata_modified: 'metadata_modified_ts', metadata_created: 'metadata_created_ts',
@@ -38,6 +38,8 @@ interface MeiliDoc {
   title_string: string;
   notes: string;
   tags: string[];
+  /** Vocabulary tags as `<vocabulary name>:<tag name>` (see vocabEntry): one filterable attribute for every vocabulary. */
+  vocab_tags: string[];
   groups: string[];
   organization: string | null;
   organization_title: string | null;
@@ -57,6 +59,8 @@ interface MeiliDoc {
   author: string | null;
   maintainer: string | null;
   extras_text: string;
+  /** The vocabulary tags' names, for free text. */
+  vocab_words: string;
 }
 
 /** Milliseconds since the epoch (with microseconds as the fraction): Meilisearch filters and sorts numbers. */
@@ -119,7 +123,8 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
     await this.client.createIndex(this.index.uid, { primaryKey: 'id' }).waitTask().catch(() => undefined);
     const task = await this.index
       .updateSettings({
-        searchableAttributes: ['title', 'name_words', 'tags', 'groups', 'organization_title', 'notes', 'res_name', 'res_description', 'author', 'maintainer', 'extras_text'],
+        // Vocabulary tag names last: CKAN finds them through its plain `text` field only, not its boosted `tags`.
+        searchableAttributes: ['title', 'name_words', 'tags', 'groups', 'organization_title', 'notes', 'res_name', 'res_description', 'author', 'maintainer', 'extras_text', 'vocab_words'],
         filterableAttributes: FILTERABLE,
         sortableAttributes: Object.values(SORTABLE),
         pagination: { maxTotalHits: 10_000_000 },
@@ -133,7 +138,7 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
   canAnswer(req: SearchRequest): boolean {
     if (req.q.kind !== 'free' || req.q.words.some((w) => w.excluded)) return false;
     if (req.rows > 0 && req.start % req.rows !== 0) return false;
-    if (!req.facetFields.every((f) => isInMemoryFacet(f) && FILTERABLE.includes(ALIASES[f] ?? f))) return false;
+    if (!req.facetFields.every((f) => searchField(f).type === 'vocab' || (isInMemoryFacet(f) && FILTERABLE.includes(ALIASES[f] ?? f)))) return false;
     if (!req.sort.every((s) => s.field === 'score' || SORTABLE[s.field])) return false;
     try {
       req.filters.forEach((f) => filterOf(f, new Date()));
@@ -154,7 +159,7 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
     const rows = Math.max(query.rows, 1);
     const res = await this.index.search(text, {
       filter: filter || undefined,
-      facets: query.facetFields.length ? query.facetFields.map((f) => ALIASES[f] ?? f) : undefined,
+      facets: query.facetFields.length ? [...new Set(query.facetFields.map(facetAttribute))] : undefined,
       sort: sort.length ? [...sort, 'id:asc'] : undefined,
       hitsPerPage: rows,
       page: Math.floor(query.start / rows) + 1,
@@ -163,7 +168,7 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
       matchingStrategy: minimumShouldMatch(optional) >= optional ? 'all' : 'last',
     });
     const facets = new Map<string, Map<string, number>>();
-    for (const f of query.facetFields) facets.set(f, new Map(Object.entries(res.facetDistribution?.[ALIASES[f] ?? f] ?? {})));
+    for (const f of query.facetFields) facets.set(f, facetCounts(f, res.facetDistribution));
     return { count: res.totalHits, ids: query.rows === 0 ? [] : res.hits.map((h) => h.id), facets };
   }
 
@@ -230,6 +235,7 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
       title_string: (r.title as string) ?? '',
       notes: (r.notes as string) ?? '',
       tags: r.tags as string[],
+      vocab_tags: r.vocab_tags as string[],
       groups: r.groups as string[],
       organization: r.organization as string | null,
       organization_title: r.organization_title as string | null,
@@ -249,8 +255,28 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
       author: r.author as string | null,
       maintainer: r.maintainer as string | null,
       extras_text: (r.extras_text as string) ?? '',
+      vocab_words: (r.vocab_tags as string[]).map((e) => e.slice(e.lastIndexOf(':') + 1)).join(' '),
     }));
   }
+}
+
+/**
+ * The attribute a facet field is counted on: vocabularies all share vocab_tags, so their tags together count against
+ * maxValuesPerFacet (10,000), as a catalog's free tags do.
+ */
+const facetAttribute = (f: string): string => (searchField(f).type === 'vocab' ? 'vocab_tags' : (ALIASES[f] ?? f));
+
+/** A facet field's counts from Meilisearch's facetDistribution: a vocabulary's are its own entries of vocab_tags. */
+export function facetCounts(field: string, distribution: Record<string, Record<string, number>> | undefined): Map<string, number> {
+  const counts = Object.entries(distribution?.[facetAttribute(field)] ?? {});
+  const f = searchField(field);
+  if (f.type !== 'vocab') return new Map(counts);
+  const own = new Map<string, number>();
+  for (const [entry, n] of counts) {
+    const tag = vocabTagOf(f.key!, entry);
+    if (tag !== null) own.set(tag, n);
+  }
+  return own;
 }
 
 /** A value in Meilisearch filter syntax. */
@@ -274,6 +300,8 @@ export function filterOf(node: QNode, now: Date): string {
       const field = ALIASES[node.field ?? ''] ?? node.field;
       if (!field || (node.kind === 'term' && node.wildcard)) throw new Error('not expressible');
       const f = searchField(field);
+      // Exact only: "some tag of this vocabulary" (a pattern, a presence test) has no filter in Meilisearch.
+      if (f.type === 'vocab') return `vocab_tags = ${lit(vocabEntry(f.key!, node.value))}`;
       if (f.type === 'date') return `${field}_ts = ${timestamp(resolveDate(node.value, now))}`;
       if (f.type === 'int') return `${field} = ${Number(node.value)}`;
       if (!FILTERABLE.includes(field)) throw new Error('not filterable');

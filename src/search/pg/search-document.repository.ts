@@ -8,7 +8,7 @@ import type { DocRow, SortKey } from '../memory/doc-store';
 import { CursorTuple, SearchQuery } from '../search-backend';
 import { searchField } from '../search-fields';
 import { SortField } from '../search-request';
-import type { SqlCompiler } from './sql-compiler';
+import { SqlCompiler, vocabTagSql } from './sql-compiler';
 
 const DOC_COLUMNS = `id, name, title, state, capacity, type, owner_org, organization, creator_user_id, license_id, tags, groups, res_format,
   metadata_modified, metadata_created, num_resources, num_tags, tsv::text AS tsv`;
@@ -186,6 +186,10 @@ export class SearchDocumentRepository {
         case 'extra-keyword':
         case 'extra-text':
           value = `extras->>${ps.p(f.key)}`;
+          break;
+        case 'vocab':
+          from = `search_document, unnest(vocab_tags) AS fv`;
+          value = vocabTagSql('fv', f.key!, (v) => ps.p(v));
           break;
         case 'text':
           value = f.name === 'text' ? 'NULL' : f.column;

@@ -1,7 +1,7 @@
 import { SearchQueryError } from '../../api/errors';
 import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
 import { resolveDate } from '../query/date-math';
-import { searchField, SearchField } from '../search-fields';
+import { searchField, SearchField, vocabEntry } from '../search-fields';
 import { searchTokens, TextResolution } from '../text-analysis';
 
 /**
@@ -162,7 +162,16 @@ export class SqlCompiler {
         return `extras->>${this.param(f.key)} = ${this.param(value)}`;
       case 'extra-text':
         return `catalog_fold(extras->>${this.param(f.key)}) LIKE catalog_fold(${this.param(wildcard ? likePattern(value) : `%${escapeLike(value)}%`)})`;
+      case 'vocab':
+        if (wildcard) return this.anyVocabTag(f, (tag) => `${tag} LIKE ${this.param(likePattern(value))}`);
+        // Exact: one containment test, which the GIN index on vocab_tags answers.
+        return `vocab_tags @> ARRAY[${this.param(vocabEntry(f.key!, value))}]::text[]`;
     }
+  }
+
+  /** Some tag of the vocabulary `f` names satisfies `cond` (given the tag as an SQL expression). */
+  private anyVocabTag(f: SearchField, cond: (tag: string) => string): string {
+    return `EXISTS (SELECT 1 FROM unnest(vocab_tags) v WHERE ${cond(`(${vocabTagSql('v', f.key!, (x) => this.param(x))})`)})`;
   }
 
   private range(f: SearchField, lo: string | null, hi: string | null, loInc: boolean, hiInc: boolean): string {
@@ -186,6 +195,8 @@ export class SqlCompiler {
       case 'extra-keyword':
       case 'extra-text':
         return conds(`(extras->>${this.param(f.key)})`);
+      case 'vocab':
+        return this.anyVocabTag(f, conds);
       case 'text':
         return conds(f.name === 'text' ? 'title' : f.column);
       default:
@@ -202,6 +213,8 @@ export class SqlCompiler {
       case 'extra-keyword':
       case 'extra-text':
         return `extras ? ${this.param(f.key)}`;
+      case 'vocab':
+        return this.anyVocabTag(f, (tag) => `${tag} IS NOT NULL`);
       case 'text':
         return f.name === 'text' ? 'TRUE' : `coalesce(${f.column}, '') <> ''`;
       case 'date':
@@ -211,6 +224,16 @@ export class SqlCompiler {
         return `coalesce(${f.column}, '') <> ''`;
     }
   }
+}
+
+/**
+ * The tag of the vocabulary named `vocabulary` in the search store's entry `entry` (an SQL expression), NULL for
+ * another vocabulary's entry (see vocabEntry). Length in characters, as left() and substr() count.
+ */
+export function vocabTagSql(entry: string, vocabulary: string, param: (v: unknown) => string): string {
+  const n = [...vocabulary].length + 1;
+  return `CASE WHEN left(${entry}, ${param(n)}::int) = ${param(`${vocabulary}:`)} AND strpos(substr(${entry}, ${param(n + 1)}::int), ':') = 0
+    THEN substr(${entry}, ${param(n + 1)}::int) END`;
 }
 
 function escapeLike(s: string): string {

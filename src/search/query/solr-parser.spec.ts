@@ -15,6 +15,13 @@ describe('the Solr query grammar', () => {
     expect(parseLucene('title:"Pegel am Rhein"')).toEqual({ kind: 'phrase', field: 'title', value: 'Pegel am Rhein' });
   });
 
+  it('reads field names in any script, and escaped characters as part of a name (vocab_<vocabulary name>)', () => {
+    expect(parseLucene('vocab_länder:Sachsen')).toEqual(term('vocab_länder', 'Sachsen'));
+    expect(parseLucene('vocab_region\\:alt:Ost')).toEqual(term('vocab_region:alt', 'Ost'));
+    expect(parseLucene('vocab_mit\\ leerzeichen:x')).toEqual(term('vocab_mit leerzeichen', 'x'));
+    expect(() => parseLucene('1abc:x')).toThrow(SearchQueryError);
+  });
+
   it('gives NOT and AND precedence over OR', () => {
     expect(parseLucene('a:1 OR b:2 AND NOT c:3')).toEqual({
       kind: 'or',

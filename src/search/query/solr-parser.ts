@@ -33,7 +33,8 @@ type Tok =
   | { t: 'field'; name: string; pos: number }
   | { t: 'range'; lo: string | null; hi: string | null; loInclusive: boolean; hiInclusive: boolean; pos: number };
 
-const FIELD_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+// Letters of any script: a vocabulary's field is `vocab_<its name>` (`vocab_länder`); other characters are escaped (`vocab_a\:b`).
+const FIELD_NAME = /^[\p{L}_][\p{L}\p{N}_.-]*$/u;
 const SPECIAL = new Set(['(', ')', '"', '[', ']', '{', '}', '^', '~', ':', '\\']);
 
 class Lexer {
@@ -119,6 +120,7 @@ class Lexer {
     const pos = this.i;
     let value = '';
     let wildcard = false;
+    let escaped = false;
     while (this.i < this.s.length) {
       const c = this.s[this.i];
       if (/\s/.test(c)) break;
@@ -126,11 +128,13 @@ class Lexer {
         if (this.i + 1 >= this.s.length) this.fail('dangling escape character');
         value += this.s[this.i + 1];
         this.i += 2;
+        escaped = true;
         continue;
       }
       if (c === ':') {
         if (!value) this.fail('a field name is missing before ":"');
-        if (!FIELD_NAME.test(value)) this.fail(`"${value}" is not a field name`, pos);
+        // As in Lucene, escaped characters belong to the name.
+        if (!escaped && !FIELD_NAME.test(value)) this.fail(`"${value}" is not a field name`, pos);
         this.i++;
         return { t: 'field', name: value, pos };
       }

@@ -1,0 +1,33 @@
+import { and, or, QNode } from '../query/ast';
+import { parseLucene } from '../query/solr-parser';
+import { facetCounts, filterOf } from './meili-search.backend';
+
+const now = new Date('2025-06-01T00:00:00Z');
+
+describe('Meilisearch filters and facets for vocabulary tags (vocab_<vocabulary name>)', () => {
+  it('filters an exact vocabulary tag on the shared vocab_tags attribute, also negated and combined', () => {
+    expect(filterOf(parseLucene('vocab_thema:Wasser'), now)).toBe('vocab_tags = "thema:Wasser"');
+    expect(filterOf(parseLucene('vocab_thema:"Wasser"'), now)).toBe('vocab_tags = "thema:Wasser"');
+    expect(filterOf(parseLucene('-vocab_thema:Klima'), now)).toBe('NOT (vocab_tags = "thema:Klima")');
+    const both: QNode = and(parseLucene('tags:Pegel'), or(parseLucene('vocab_a\\:b:x'), parseLucene('vocab_länder:Sachsen')));
+    expect(filterOf(both, now)).toBe('(tags = "Pegel") AND ((vocab_tags = "a:b:x") OR (vocab_tags = "länder:Sachsen"))');
+  });
+
+  it('leaves patterns, presence and ranges over a vocabulary to PostgreSQL (filterOf refuses them)', () => {
+    for (const q of ['vocab_thema:Was*', 'vocab_thema:*', 'vocab_thema:[* TO *]', 'vocab_thema:[A TO M]']) {
+      expect(() => filterOf(parseLucene(q), now)).toThrow();
+    }
+  });
+
+  it('counts a vocabulary facet from its own entries only, and other facets as they come', () => {
+    const distribution = {
+      vocab_tags: { 'thema:Wasser': 3, 'thema:Klima': 1, 'thema:alt:Wasser': 7, 'themen:Luft': 2 },
+      tags: { Pegel: 4 },
+    };
+    expect(facetCounts('vocab_thema', distribution)).toEqual(new Map([['Wasser', 3], ['Klima', 1]]));
+    expect(facetCounts('vocab_thema:alt', distribution)).toEqual(new Map([['Wasser', 7]]));
+    expect(facetCounts('vocab_fehlt', distribution)).toEqual(new Map());
+    expect(facetCounts('tags', distribution)).toEqual(new Map([['Pegel', 4]]));
+    expect(facetCounts('tags', undefined)).toEqual(new Map());
+  });
+});
