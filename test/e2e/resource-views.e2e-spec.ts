@@ -186,6 +186,31 @@ describe('resource views', () => {
       expect(await viewsOf(res.body.result.resource_id)).toEqual([expect.objectContaining({ view_type: 'datatables_view', title: 'Table', package_id: d.id })]);
     });
 
+    it('keeps a default view the steward deleted deleted when the dataset or resource is edited later', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor']] });
+      const d = await t.factories.dataset({ owner_org: org.id, resources: [{ url: 'http://a.example/karte.png' }] });
+      const rid = d.resources[0].id as string;
+      const [view] = await viewsOf(rid);
+      expect(view).toMatchObject({ view_type: 'image_view' });
+      expect((await post('resource_view_delete', { id: view.id }, editor)).status).toBe(200);
+      expect((await post('package_patch', { id: d.id, title: 'Neuer Titel' }, editor)).status).toBe(200);
+      expect((await post('resource_patch', { id: rid, description: 'Karte der Pegel' }, editor)).status).toBe(200);
+      expect(await viewsOf(rid)).toEqual([]);
+    });
+
+    it('adds an image_view when an edit makes a resource an image, and to resources package_update adds', async () => {
+      const org = await t.factories.organization({ members: [[editor, 'editor']] });
+      const d = await t.factories.dataset({ owner_org: org.id, resources: [{ url: 'http://a.example/daten.csv' }] });
+      const rid = d.resources[0].id as string;
+      expect(await viewsOf(rid)).toEqual([]);
+      expect((await post('resource_patch', { id: rid, format: 'PNG' }, editor)).status).toBe(200);
+      expect(await viewsOf(rid)).toEqual([expect.objectContaining({ view_type: 'image_view', title: 'Image' })]);
+      const shown = (await post('package_show', { id: d.id }, editor)).body.result;
+      const updated = await post('package_update', { ...shown, resources: [...shown.resources, { url: 'http://a.example/luftbild.jpg' }] }, editor);
+      expect(updated.status).toBe(200);
+      expect(await viewsOf(updated.body.result.resources[1].id)).toEqual([expect.objectContaining({ view_type: 'image_view' })]);
+    });
+
     it('resource_create_default_resource_views and package_create_default_resource_views create only the missing views and return them', async () => {
       const org = await t.factories.organization({ members: [[editor, 'editor'], [member, 'member']] });
       const d = await t.factories.dataset({ owner_org: org.id, resources: [{ url: 'http://a.example/foto.gif' }] });

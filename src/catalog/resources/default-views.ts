@@ -3,10 +3,11 @@ import { DatasetChanges } from '../datasets/dataset-changes';
 import { ResourceViewRepository } from './resource-view.repository';
 
 /**
- * CKAN's default resource views: package_create, package_update and resource_create (and through them every
- * resource write, the DataStore's datastore_active flag included) add an image_view to image resources and a
- * datatables_view to DataStore resources that lack one, in the writing transaction.
- * CKAN compat: as CKAN's package_update, a deleted default view comes back with the dataset's next write.
+ * CKAN's default resource views: every dataset write (and through them the DataStore's datastore_active flag) adds
+ * an image_view to image resources and a datatables_view to DataStore resources that have not been offered one
+ * yet, in the writing transaction. So, as in CKAN, a resource gets its default views when it is created, when its
+ * format becomes an image's and when it enters the DataStore, and a default view a steward deleted stays deleted.
+ * CKAN compat: CKAN's package_update adds none to resources it creates; here they get them too.
  */
 @Injectable()
 export class DefaultViews implements OnModuleInit {

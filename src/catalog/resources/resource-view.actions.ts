@@ -217,7 +217,7 @@ examined), package (ignored), create_datastore_views (default false: no datatabl
     handler: async (ctx, input) => {
       const target = await this.resource(ctx, input.resource.id);
       if (!target) throw new NotFound('Resource was not found.');
-      const rows = await this.views.addDefaultViews(ctx.db, [target.dataset.id], { resourceId: target.resource.id, datastoreViews: input.create_datastore_views ?? false });
+      const rows = await this.views.addDefaultViews(ctx.db, [target.dataset.id], { resourceId: target.resource.id, datastoreViews: input.create_datastore_views ?? false, again: true });
       return rows.map((v) => toResourceViewDict(v, target.dataset.id));
     },
   });
@@ -238,7 +238,7 @@ may edit the dataset.`,
     handler: async (ctx, input) => {
       const d = await this.datasets.findRow(ctx.db, input.package.id);
       if (!d) throw new NotFound('Dataset not found');
-      const rows = await this.views.addDefaultViews(ctx.db, [d.id], { datastoreViews: input.create_datastore_views ?? false });
+      const rows = await this.views.addDefaultViews(ctx.db, [d.id], { datastoreViews: input.create_datastore_views ?? false, again: true });
       return rows.map((v) => toResourceViewDict(v, d.id));
     },
   });

@@ -63,9 +63,15 @@ export class ResourceViewRepository {
    * CKAN's add_views_to_dataset_resources for the default view types (ckan.views.default_views = image_view
    * datatables_view): each active resource of these datasets that a type can show and that has no view of that
    * type gets one, after its other views. image_view shows the image formats (ckan.preview.image_formats),
-   * datatables_view resources in the DataStore.
+   * datatables_view resources in the DataStore. A type is offered to a resource once (recorded in
+   * resource_default_view), so a deleted default view stays deleted; `only.again` (the
+   * *_create_default_resource_views actions) offers it anew.
    */
-  async addDefaultViews(db: EntityManager, datasetIds: string[], only: { resourceId?: string; datastoreViews?: boolean } = {}): Promise<ResourceViewRow[]> {
+  async addDefaultViews(
+    db: EntityManager,
+    datasetIds: string[],
+    only: { resourceId?: string; datastoreViews?: boolean; again?: boolean } = {},
+  ): Promise<ResourceViewRow[]> {
     const created: ResourceViewRow[] = [];
     const defaults: [viewType: string, title: string, shows: string][] = [
       ['image_view', 'Image', `lower(coalesce(r.format, '')) IN ('png', 'jpeg', 'jpg', 'gif')`],
@@ -74,15 +80,20 @@ export class ResourceViewRepository {
     for (const [viewType, title, shows] of defaults) {
       if (viewType === 'datatables_view' && only.datastoreViews === false) continue;
       const rows: ResourceViewRow[] = await db.query(
-        `INSERT INTO resource_view (id, resource_id, title, description, view_type, config, position)
-         SELECT gen_random_uuid(), r.id, $2, '', $3, '{}'::jsonb,
-                (SELECT COALESCE(MAX(v.position) + 1, 0) FROM resource_view v WHERE v.resource_id = r.id)
-         FROM resource r JOIN package p ON p.id = r.package_id
-         WHERE r.package_id = ANY($1::uuid[]) AND r.state = 'active' AND p.state = 'active' AND ${shows}
-           AND NOT EXISTS (SELECT 1 FROM resource_view v WHERE v.resource_id = r.id AND v.view_type = $3)
-           AND ($4::uuid IS NULL OR r.id = $4)
+        `WITH due AS (
+           SELECT r.id FROM resource r JOIN package p ON p.id = r.package_id
+           WHERE r.package_id = ANY($1::uuid[]) AND r.state = 'active' AND p.state = 'active' AND ${shows}
+             AND ($4::uuid IS NULL OR r.id = $4)
+             AND ($5 OR NOT EXISTS (SELECT 1 FROM resource_default_view o WHERE o.resource_id = r.id AND o.view_type = $3))
+         ), offered AS (
+           INSERT INTO resource_default_view (resource_id, view_type) SELECT id, $3 FROM due ON CONFLICT DO NOTHING
+         )
+         INSERT INTO resource_view (id, resource_id, title, description, view_type, config, position)
+         SELECT gen_random_uuid(), due.id, $2, '', $3, '{}'::jsonb,
+                (SELECT COALESCE(MAX(v.position) + 1, 0) FROM resource_view v WHERE v.resource_id = due.id)
+         FROM due WHERE NOT EXISTS (SELECT 1 FROM resource_view v WHERE v.resource_id = due.id AND v.view_type = $3)
          RETURNING ${COLUMNS}`,
-        [datasetIds, title, viewType, only.resourceId ?? null],
+        [datasetIds, title, viewType, only.resourceId ?? null, only.again ?? false],
       );
       created.push(...rows);
     }
