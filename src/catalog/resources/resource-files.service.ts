@@ -76,16 +76,25 @@ export class ResourceFiles implements OnModuleInit, OnApplicationShutdown {
   async openUpload(db: EntityManager, resourceId: string): Promise<{ body: Readable; size: number } | null> {
     const resource = await this.resources.find(db, resourceId);
     if (!resource?.upload_key) return null;
-    let key = resource.upload_key;
-    let size = await this.storage.size(key);
-    if (size === null) {
-      const temp = await this.pendingTemp(key);
-      size = temp ? await this.storage.size(temp) : null;
-      if (temp && size !== null) key = temp;
+    // The move into place may finish between any two of these looks (the temporary file then gone, the final one
+    // there): look again, a few times, before calling the file missing.
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const opened = (await this.open(resource.upload_key)) ?? (await this.openPending(resource.upload_key));
+      if (opened) return opened;
     }
+    return null;
+  }
+
+  private async open(key: string): Promise<{ body: Readable; size: number } | null> {
+    const size = await this.storage.size(key);
     if (size === null) return null;
     const body = await this.storage.read(key);
     return body ? { body, size } : null;
+  }
+
+  private async openPending(key: string): Promise<{ body: Readable; size: number } | null> {
+    const temp = await this.pendingTemp(key);
+    return temp ? this.open(temp) : null;
   }
 
   /** Runs every due task; concurrent calls share one run (and ask for one more pass). */
