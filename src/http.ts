@@ -6,9 +6,11 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import { LogController } from 'fastify';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppModule } from './app.module';
+import { Authenticator } from './auth/authenticator';
 import type { Logger } from './common/logger';
 import { CoreOptions } from './core.module';
 import { redactUrl, ResponseHeaders } from './http-headers';
+import { installRateLimit } from './http-rate-limit';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -40,6 +42,13 @@ class HttpErrorFilter implements ExceptionFilter {
     const message = status === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${this.maxBody} bytes` : status >= 500 ? 'Internal Server Error' : e.message;
     void reply.code(status).header('content-type', JSON_TYPE).send(errorBody(req?.url ?? '', status, message));
   }
+}
+
+/** TRUST_PROXY as Fastify's trustProxy: a number of proxies, or the addresses and ranges (proxy-addr's syntax) to believe. */
+function trustProxy(setting: string | undefined): number | string[] | false {
+  if (!setting?.trim()) return false;
+  if (/^\s*\d+\s*$/.test(setting)) return Number(setting);
+  return setting.split(/[\s,]+/).filter(Boolean);
 }
 
 /** Nest's start-up chatter (a line per module and per route): for debugging, not for the operator. */
@@ -83,6 +92,8 @@ export async function createHttpApp(core: CoreOptions, extra: { modules?: (Type 
       req.log.info({ method: req.method, url: redactUrl(req.raw.url ?? ''), status }, 'request');
     },
     bodyLimit: core.config.MAX_BODY_BYTES,
+    // Unset, X-Forwarded-For is ignored: the caller's address (rate limits, logs) is the socket's, which no client can claim.
+    trustProxy: trustProxy(core.config.TRUST_PROXY),
     genReqId: (req: { headers: Record<string, string | string[] | undefined> }) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -100,6 +111,7 @@ export async function createHttpApp(core: CoreOptions, extra: { modules?: (Type 
   fastify.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
 
   headers.install(fastify);
+  await installRateLimit(fastify, core.config, app.get(Authenticator), log);
   fastify.addHook('onResponse', async (req: FastifyRequest, reply: FastifyReply) => {
     // Tokens in the query string authenticate nothing, but must not be written down either.
     req.log.info({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');

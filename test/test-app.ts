@@ -17,6 +17,8 @@ import { createTestDatabase, dropTestDatabase } from './test-db';
 
 export type As = TestUser | Caller | null;
 
+const NO_RATE_LIMITS = { RATE_LIMIT_ANONYMOUS: '0', RATE_LIMIT_TOKEN: '0', RATE_LIMIT_LOGIN_PER_ACCOUNT: '0', RATE_LIMIT_LOGIN_PER_ADDRESS: '0' };
+
 /** The test file's own database: its URL (for a second process) and the app's DataSource (for checks in SQL). */
 export interface TestDatabase {
   readonly url: string;
@@ -43,7 +45,9 @@ export class TestApp {
     const { name, url } = await createTestDatabase();
     const filesDir = env.STORAGE_PATH || env.STORAGE_S3_BUCKET ? null : await mkdtemp(join(tmpdir(), 'catalog-test-files-'));
     const config = loadConfig({
-      SITE_URL: 'http://catalog.test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MQTT_PORT: '0', ...(filesDir ? { STORAGE_PATH: filesDir } : {}), ...env, DATABASE_URL: url,
+      SITE_URL: 'http://catalog.test', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent', MQTT_PORT: '0', ...(filesDir ? { STORAGE_PATH: filesDir } : {}),
+      // Every request of a test file comes from one address: limits are off unless a test turns them on.
+      ...NO_RATE_LIMITS, ...env, DATABASE_URL: url,
     });
     const logger = createLogger(config.LOG_LEVEL);
     // The template is migrated already (test/global-setup.ts): no migration check per test file.

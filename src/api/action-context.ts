@@ -23,6 +23,8 @@ export interface RequestInfo {
   requestId?: string;
   /** Who is calling, as far as HTTP tells (address and user agent): keys a paging client's cursors. */
   client?: string;
+  /** The caller's address (the socket's, or a trusted proxy's X-Forwarded-For): counts failed password checks. */
+  address?: string;
 }
 
 type Hook = () => Promise<void> | void;

@@ -71,7 +71,7 @@ export class ActionController {
       if (isGet && !sideEffectFree) throw new BadRequest('JSON Error: Invalid request. Please use POST method for your request');
 
       const client = `${req.ip}|${String(req.headers['user-agent'] ?? '')}`;
-      const request = { method: req.method, path: req.url, requestId: String(req.id), client };
+      const request = { method: req.method, path: req.url, requestId: String(req.id), client, address: req.ip };
       const headerUser = await this.callers.fromHeaders(req.headers);
       const received: unknown[] = [];
       let result: unknown;
@@ -100,7 +100,8 @@ export class ActionController {
       }
       void reply.code(200).header('content-type', type).send(body);
     } catch (err) {
-      const { status, body } = errorResponse(err, help, log);
+      const { status, body, headers } = errorResponse(err, help, log);
+      if (headers) void reply.headers(headers);
       // A request whose body was not read to the end (a refused upload) closes the connection, so it is not read after all.
       if (!req.raw.complete) void reply.header('connection', 'close');
       void reply.code(status).header('content-type', JSON_TYPE).send(JSON.stringify(body));

@@ -1,9 +1,16 @@
 import type { Logger } from '../common/logger';
-import { CkanError } from './errors';
+import { CkanError, TooManyRequests } from './errors';
 
 export interface EnvelopeResponse {
   status: number;
   body: unknown;
+  /** Headers the answer must carry besides the content type (Retry-After). */
+  headers?: Record<string, string>;
+}
+
+/** The envelope of a 429: the action routes' rate limit and the password-check limit answer alike. */
+export function rateLimitedBody(help: string, message: string): unknown {
+  return { help, success: false, error: { __type: 'Rate Limit Error', message } };
 }
 
 /** The `help` URL of an action's answers: CKAN's help_show link for it. */
@@ -40,6 +47,10 @@ export function errorResponse(err: unknown, help: string, log: Logger): Envelope
       return fail(400, { __type: 'Search Query Error', message: `Search Query is invalid: ${err.message}` });
     case 'search':
       return fail(409, { __type: 'Search Error', message: `Search error: ${err.message}` });
+    case 'rate_limited': {
+      const retryAfter = String((err as TooManyRequests).retryAfterSeconds);
+      return { status: 429, body: rateLimitedBody(help, err.message), headers: { 'retry-after': retryAfter } };
+    }
     case 'bad_request':
       // CKAN answers these with a bare JSON string, no envelope.
       return { status: 400, body: `Bad request - ${err.message}` };

@@ -5,7 +5,7 @@
 export type FieldErrors = Record<string, unknown>;
 
 export abstract class CkanError extends Error {
-  abstract readonly kind: 'not_found' | 'not_authorized' | 'validation' | 'data' | 'search_query' | 'search' | 'bad_request';
+  abstract readonly kind: 'not_found' | 'not_authorized' | 'validation' | 'data' | 'search_query' | 'search' | 'bad_request' | 'rate_limited';
 }
 
 /** 404 `Not Found Error`. The message is appended to "Not found". */
@@ -59,4 +59,15 @@ export class SearchError extends CkanError {
 /** 400 with a bare JSON string body, as CKAN answers unknown actions and undecodable requests. */
 export class BadRequest extends CkanError {
   readonly kind = 'bad_request' as const;
+}
+
+/**
+ * 429 `Rate Limit Error` with a Retry-After header: too many attempts (failed password checks) for now. CKAN compat:
+ * CKAN has no such error; its clients see an error envelope with a status they treat as "try later".
+ */
+export class TooManyRequests extends CkanError {
+  readonly kind = 'rate_limited' as const;
+  constructor(message: string, readonly retryAfterSeconds: number) {
+    super(message);
+  }
 }

@@ -10,12 +10,13 @@ import { TokenActions } from './token.actions';
 import { UserActions } from './user.actions';
 import { UserWriteActions } from './user-write.actions';
 import { Credentials } from './credentials';
+import { LoginThrottle } from './login-throttle';
 import { UserDicts } from './user-dicts.service';
 import { UserRepository } from './user.repository';
 import { Visibility } from './visibility';
 
 @Module({
-  providers: [Authz, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, Credentials, UserActions, UserWriteActions, TokenActions],
+  providers: [Authz, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions],
   exports: [Authz, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials],
 })
 export class AuthModule implements OnModuleInit {

@@ -7,20 +7,45 @@ import { LOGGER } from '../common/logger.provider';
 import { UserRepository } from './user.repository';
 import { hashTokenSecret, tokenFromHeaders } from './tokens';
 
+/** Whom a valid token names: the caller, and the token itself (rate limits count per token). */
+export interface TokenIdentity {
+  caller: Caller;
+  tokenId: string;
+}
+
+type Headers = Record<string, string | string[] | undefined>;
+
 /**
  * Turns a request's API token into a caller. An unknown, revoked or malformed token is not an
  * error: the request runs as anonymous, as in CKAN (public reads work, the rest answers 403).
  */
 @Injectable()
 export class Authenticator implements CallerResolver {
+  /** One lookup per request: the rate limit asks first, the route then asks again with the same headers object. */
+  private readonly perRequest = new WeakMap<Headers, Promise<TokenIdentity | null>>();
+
   constructor(private readonly dataSource: DataSource, private readonly users: UserRepository, @Inject(LOGGER) private readonly log: Logger) {}
 
-  async fromHeaders(headers: Record<string, string | string[] | undefined>): Promise<Caller | null> {
-    const token = tokenFromHeaders(headers);
-    return token ? this.fromToken(token) : null;
+  async fromHeaders(headers: Headers): Promise<Caller | null> {
+    return (await this.identify(headers))?.caller ?? null;
+  }
+
+  /** The caller and token a request's headers name, or null (no token, or not a valid one). */
+  identify(headers: Headers): Promise<TokenIdentity | null> {
+    let found = this.perRequest.get(headers);
+    if (!found) {
+      const token = tokenFromHeaders(headers);
+      found = token ? this.lookup(token) : Promise.resolve(null);
+      this.perRequest.set(headers, found);
+    }
+    return found;
   }
 
   async fromToken(token: string): Promise<Caller | null> {
+    return (await this.lookup(token))?.caller ?? null;
+  }
+
+  private async lookup(token: string): Promise<TokenIdentity | null> {
     if (token.length > 512) return null;
     const row = await this.users.callerByTokenHash(this.dataSource.manager, hashTokenSecret(token));
     if (!row) return null;
@@ -30,6 +55,6 @@ export class Authenticator implements CallerResolver {
         .recordTokenUse(this.dataSource.manager, row.token_id)
         .catch((err: unknown) => this.log.warn({ err }, 'could not record token use'));
     }
-    return { id: row.id, name: row.name, sysadmin: row.sysadmin };
+    return { caller: { id: row.id, name: row.name, sysadmin: row.sysadmin }, tokenId: row.token_id };
   }
 }

@@ -45,7 +45,7 @@ export class UserWriteActions implements ActionProvider {
       // CKAN compat: CKAN's edit form asks for the old password; its API does not. Here the API asks too, so a
       // stolen API token cannot take over the account's password.
       if (!input.old_password) errors.old_password = ['Missing value'];
-      else if (!(await this.credentials.matches(row, input.old_password))) errors.old_password = ['Password entered was incorrect'];
+      else if (!(await this.credentials.matches(row, input.old_password, ctx.request?.address))) errors.old_password = ['Password entered was incorrect'];
     }
     // CKAN stores any password_hash a sysadmin gives; only argon2 hashes can be checked here, so only they are taken.
     const importedHash = privileged ? input.password_hash : undefined;

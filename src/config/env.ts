@@ -1,7 +1,8 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidationOptions, validateSync } from 'class-validator';
 import { join } from 'node:path';
 import { CONTRIBUTORS } from '../../dcat-profiles/vocabularies/contributors';
+import { addressEntries, isAddressEntry } from '../common/address-list';
 
 /** What CATALOG_CONTRIBUTOR_ID accepts: each contributor's short form and IRI. */
 const CONTRIBUTOR_IDS = CONTRIBUTORS.flatMap((c) => [c.code, c.iri]);
@@ -17,6 +18,16 @@ const toBool = ({ value }: { value: unknown }): unknown => {
 /** `*`, or origins (scheme://host[:port], no path) separated by commas or spaces. */
 const CORS_ORIGIN = '[A-Za-z][A-Za-z0-9+.-]*://[^\\s,/?#]+';
 const CORS_ORIGINS_PATTERN = new RegExp(`^\\s*(\\*|${CORS_ORIGIN}([\\s,]+${CORS_ORIGIN})*)\\s*,?\\s*$`);
+
+/** Addresses, ranges (CIDR) and the names loopback, linklocal, uniquelocal, separated by commas or spaces. */
+function IsAddressList({ hops, ...opts }: ValidationOptions & { hops?: boolean }): PropertyDecorator {
+  return ValidateBy({
+    name: 'isAddressList',
+    validator: {
+      validate: (v: unknown) => typeof v === 'string' && ((hops === true && /^\s*[1-9]\d{0,2}\s*$/.test(v)) || (addressEntries(v).length > 0 && addressEntries(v).every(isAddressEntry))),
+    },
+  }, opts);
+}
 
 /**
  * Every setting the service reads, validated once at start-up. README.md lists them;
@@ -78,6 +89,29 @@ export class Env {
    */
   @IsOptional() @Matches(CORS_ORIGINS_PATTERN, { message: 'CORS_ORIGINS must be *, or origins like https://dashboard.example.org separated by commas or spaces' })
   CORS_ORIGINS?: string;
+
+  /**
+   * The reverse proxies whose X-Forwarded-For is believed: their addresses or ranges (loopback, 10.0.0.0/8, ...), or the
+   * number of proxies in front of the service. Unset: none, the caller's address is the socket's (a client cannot claim another).
+   */
+  @IsOptional() @IsAddressList({ hops: true, message: 'TRUST_PROXY must be addresses or ranges (127.0.0.1, 10.0.0.0/8, loopback, uniquelocal) separated by commas, or a number of proxies' })
+  TRUST_PROXY?: string;
+
+  /** Requests an address without a valid API token may make per RATE_LIMIT_WINDOW_SECONDS; 0: no limit. */
+  @Type(() => Number) @IsInt() @Min(0) RATE_LIMIT_ANONYMOUS = 600;
+  /** Requests one API token may make per RATE_LIMIT_WINDOW_SECONDS, wherever they come from; 0: no limit. Sysadmins' tokens have none. */
+  @Type(() => Number) @IsInt() @Min(0) RATE_LIMIT_TOKEN = 3000;
+  /** The window both request limits count in, in seconds. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_WINDOW_SECONDS = 60;
+  /** Addresses and ranges never limited (a portal front end, monitoring), separated by commas or spaces. */
+  @IsOptional() @IsAddressList({ message: 'RATE_LIMIT_EXEMPT_ADDRESSES must be addresses or ranges (127.0.0.1, 10.0.0.0/8, loopback) separated by commas' })
+  RATE_LIMIT_EXEMPT_ADDRESSES?: string;
+  /** Failed password checks one account may have per RATE_LIMIT_LOGIN_WINDOW_SECONDS before every check is refused until the window ends; 0: no limit. */
+  @Type(() => Number) @IsInt() @Min(0) RATE_LIMIT_LOGIN_PER_ACCOUNT = 10;
+  /** Failed password checks one address may cause per RATE_LIMIT_LOGIN_WINDOW_SECONDS, over all accounts; 0: no limit. */
+  @Type(() => Number) @IsInt() @Min(0) RATE_LIMIT_LOGIN_PER_ADDRESS = 30;
+  /** The window failed password checks count in, in seconds (ckanext-security's lock_timeout: 15 minutes). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_LOGIN_WINDOW_SECONDS = 900;
 
   /** Largest accepted action request body (JSON or form), in bytes. */
   @Type(() => Number) @IsInt() @Min(1024) MAX_BODY_BYTES = 10 * 1024 * 1024;
@@ -222,7 +256,7 @@ export class ConfigError extends Error {}
 export function loadConfig(raw: Record<string, string | undefined> = process.env): AppConfig {
   const known = Object.keys(new Env());
   const picked: Record<string, string> = {};
-  const optional = ['SITE_URL', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'EMBEDDED_PG_SHARED_BUFFERS_MB', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY', 'CORS_ORIGINS',
+  const optional = ['SITE_URL', 'TRUST_PROXY', 'RATE_LIMIT_EXEMPT_ADDRESSES', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'EMBEDDED_PG_SHARED_BUFFERS_MB', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY', 'CORS_ORIGINS',
     'CATALOG_TITLE', 'CATALOG_DESCRIPTION', 'CATALOG_PUBLISHER_NAME', 'CATALOG_PUBLISHER_URL', 'CATALOG_PUBLISHER_EMAIL', 'CATALOG_PUBLISHER_TYPE', 'CATALOG_LICENSE', 'CATALOG_CONTRIBUTOR_ID',
     'STORAGE_PATH', 'STORAGE_S3_BUCKET', 'STORAGE_S3_ENDPOINT', 'STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY',
     'MQTT_URL', 'MQTT_CLIENT_ID', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'MQTT_SHARED_GROUP'];
