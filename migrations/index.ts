@@ -20,6 +20,7 @@ import { Following1795900000000 } from './1795900000000-Following';
 import { TagVocabularies1795910000000 } from './1795910000000-TagVocabularies';
 import { SiteSettings1795920000000 } from './1795920000000-SiteSettings';
 import { ResourceViews1795930000000 } from './1795930000000-ResourceViews';
+import { ApiTokenScopes1795960000000 } from './1795960000000-ApiTokenScopes';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -27,5 +28,5 @@ export const MIGRATIONS = [
   SearchRefreshFoldOnce1795650000000, SearchRefreshIndexLookups1795660000000, Datastore1795700000000, DatastoreLoad1795720000000,
   DatastoreReader1795750000000, DatastoreFullTextWhen1795760000000, Sensors1795800000000, SensorGeo1795810000000, SensorAggregatePending1795820000000,
   SensorCatalog1795830000000, SensorSourceWarnings1795870000000, SensorViewsResultJson1795880000000, SensorFeatureUse1795890000000,
-  Following1795900000000, TagVocabularies1795910000000, SiteSettings1795920000000, ResourceViews1795930000000,
+  Following1795900000000, TagVocabularies1795910000000, SiteSettings1795920000000, ResourceViews1795930000000, ApiTokenScopes1795960000000,
 ];
