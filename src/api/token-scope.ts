@@ -1,4 +1,3 @@
-import type { Caller } from './action-context';
 import { NotAuthorized } from './errors';
 
 /**
@@ -35,13 +34,16 @@ export interface TokenGrant {
   expiresAt: string | null;
 }
 
+/** A caller as far as scopes go (Caller in action-context.ts, which imports this file). */
+type Bearer = { token?: TokenGrant } | null;
+
 /** Whether the caller may use an entry point that needs `scope`: always without a token. */
-export function hasScope(caller: Caller | null, scope: TokenScope): boolean {
+export function hasScope(caller: Bearer, scope: TokenScope): boolean {
   return !caller?.token || caller.token.scopes.includes(scope);
 }
 
 /** 403 naming the missing scope, for whatever entry point `what` names (an action, "SensorThings writes"). */
-export function requireScope(caller: Caller | null, scope: TokenScope, what: string): void {
+export function requireScope(caller: Bearer, scope: TokenScope, what: string): void {
   if (!hasScope(caller, scope)) {
     throw new NotAuthorized(`the API token lacks the scope "${scope}", which ${what} needs (its scopes: ${caller!.token!.scopes.join(', ') || 'none'})`);
   }
