@@ -209,6 +209,11 @@ describe('API tokens: scopes, organization restriction, expiry, revocation', () 
       expect(rdf.body.error.message).toContain('scope "read"');
       const sta = await get('/sta/v1.1/Things', writeOnly);
       expect(sta.status).toBe(403);
+      const table = await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: dataset.id }, fields: [{ id: 'x', type: 'text' }], records: [{ x: 'a' }] });
+      const dump = await get(`/datastore/dump/${table.resource_id}`, writeOnly);
+      expect(dump.status).toBe(403);
+      expect(dump.body.error.message).toContain('scope "read"');
+      expect((await get(`/datastore/dump/${table.resource_id}`, eva.token)).status).toBe(200);
 
       const thing = {
         name: 'Pegel Lahnstein', description: 'Pegel', properties: { organization: 'nord' },
@@ -272,6 +277,18 @@ describe('API tokens: scopes, organization restriction, expiry, revocation', () 
       expect((await post('package_show', { id: suedPrivate.id }, adminNord)).status).toBe(403);
       expect((await post('package_patch', { id: suedPublic.id, notes: 'nein' }, adminNord)).status).toBe(403);
       expect((await post('config_option_update', { 'ckan.site_title': 'Nein' }, adminNord)).status).toBe(403);
+      const orgs = await get('/api/3/action/organization_list_for_user?permission=create_dataset', adminNord);
+      expect(orgs.body.result.map((o: { name: string; capacity: string }) => [o.name, o.capacity])).toEqual([['nord', 'admin']]);
+    });
+
+    it('names only its organization in organization_list_for_user and no group in group_list_authz', async () => {
+      const group = await t.factories.group({ members: [[eva, 'member']] });
+      const names = async (action: string, token: string): Promise<string[]> =>
+        (await get(`/api/3/action/${action}`, token)).body.result.map((o: { name: string }) => o.name).sort();
+      expect(await names('organization_list_for_user', eva.token)).toEqual(['nord', 'sued']);
+      expect(await names('organization_list_for_user', nordOnly)).toEqual(['nord']);
+      expect(await names('group_list_authz', eva.token)).toEqual([group.name]);
+      expect(await names('group_list_authz', nordOnly)).toEqual([]);
     });
   });
 
