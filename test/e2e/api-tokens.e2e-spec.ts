@@ -327,3 +327,22 @@ describe('API tokens: scopes, organization restriction, expiry, revocation', () 
     });
   });
 });
+
+describe('API_TOKEN_MAX_DAYS', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await TestApp.start({ API_TOKEN_MAX_DAYS: '30' });
+  });
+  afterAll(() => t.stop());
+
+  it('is the default lifetime and the longest one', async () => {
+    const before = Date.now();
+    const made = await t.call<{ expires_at: string }>('api_token_create', { user: t.sysadmin.name, name: 'standard' });
+    const expiresAt = Date.parse(`${made.expires_at}Z`);
+    expect(expiresAt).toBeGreaterThanOrEqual(before + 30 * 86_400_000 - 1000);
+    expect(expiresAt).toBeLessThanOrEqual(Date.now() + 30 * 86_400_000);
+    await expect(t.call('api_token_create', { user: t.sysadmin.name, name: 'lang', expires_in: 31, unit: 86400 })).rejects.toMatchObject({
+      fields: { expires_in: ['A token may live at most 30 days (API_TOKEN_MAX_DAYS)'] },
+    });
+  });
+});
