@@ -29,14 +29,8 @@ export class TokenActions implements ActionProvider {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
-  /**
-   * The scopes, organization and expiry of a new token for `user`, checked. A token that creates a token passes on no
-   * more than it holds: its scopes at most, its organization, its expiry at the latest.
-   */
-  private async grant(ctx: ActionContext, user: UserRow, input: TokenCreateInput): Promise<Grant> {
-    const parent = ctx.ignoreAuth ? undefined : ctx.user?.token;
-    const scopes = input.scopes ?? [...(parent?.scopes ?? TOKEN_SCOPES)];
-
+  /** When a new token ends: `expires`, or CKAN's `expires_in` × `unit` seconds, or API_TOKEN_MAX_DAYS from now; never later than that. */
+  private expiry(input: TokenCreateInput): Date {
     const now = Date.now();
     const maxDays = this.config.API_TOKEN_MAX_DAYS;
     if (input.expires !== undefined && (input.expires_in !== undefined || input.unit !== undefined)) {
@@ -46,20 +40,30 @@ export class TokenActions implements ActionProvider {
       throw new ValidationError(input.expires_in === undefined ? { expires_in: ['Missing value'] } : { unit: ['Missing value'] });
     }
     let expiresAt: Date;
-    let field = 'expires_in';
     if (input.expires !== undefined) {
-      field = 'expires';
       expiresAt = new Date(input.expires.replace(' ', 'T'));
       if (expiresAt.getTime() <= now) throw new ValidationError({ expires: ['Must be in the future'] });
     } else if (input.expires_in !== undefined && input.unit !== undefined) {
-      const seconds = input.expires_in * input.unit;
-      expiresAt = new Date(now + Math.min(seconds, (maxDays + 1) * 86_400) * 1000);
+      // Capped just past the limit, so an absurd product still reads as "too long", not as an invalid date.
+      expiresAt = new Date(now + Math.min(input.expires_in * input.unit, (maxDays + 1) * 86_400) * 1000);
     } else {
       expiresAt = new Date(now + maxDays * DAY_MS);
     }
     if (expiresAt.getTime() > now + maxDays * DAY_MS) {
-      throw new ValidationError({ [field]: [`A token may live at most ${maxDays} days (API_TOKEN_MAX_DAYS)`] });
+      throw new ValidationError({ [input.expires !== undefined ? 'expires' : 'expires_in']: [`A token may live at most ${maxDays} days (API_TOKEN_MAX_DAYS)`] });
     }
+    return expiresAt;
+  }
+
+  /**
+   * The scopes, organization and expiry of a new token for `user`, checked. A token that creates a token passes on no
+   * more than it holds: its scopes at most, its organization, its expiry at the latest.
+   */
+  private async grant(ctx: ActionContext, user: UserRow, input: TokenCreateInput): Promise<Grant> {
+    const parent = ctx.ignoreAuth ? undefined : ctx.user?.token;
+    const scopes = input.scopes ?? [...(parent?.scopes ?? TOKEN_SCOPES)];
+
+    let expiresAt = this.expiry(input);
 
     let organization: Grant['organization'] = null;
     if (input.organization !== undefined) {
