@@ -34,12 +34,13 @@ export class Authenticator implements CallerResolver {
         .catch((err: unknown) => this.log.warn({ err }, 'could not record token use'));
     }
     const organizationId = row.organization_id;
+    const expiresAt = row.expires_at === null ? null : new Date(`${ckanTimestamp(row.expires_at)}Z`).toISOString();
     return {
       id: row.id,
       name: row.name,
       // An organization restriction narrows a sysadmin to an admin of that organization (Authz.memberships).
       sysadmin: row.sysadmin && !organizationId,
-      token: { id: row.token_id, scopes: row.scopes.filter(isTokenScope), organizationId, ownerIsSysadmin: row.sysadmin, expiresAt: row.expires_at === null ? null : new Date(ckanTimestamp(row.expires_at) + 'Z').toISOString() },
+      token: { id: row.token_id, scopes: row.scopes.filter(isTokenScope), organizationId, ownerIsSysadmin: row.sysadmin, expiresAt },
     };
   }
 }

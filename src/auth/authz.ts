@@ -40,7 +40,10 @@ export class Authz {
     const only = user.token?.organizationId;
     if (!only) return ctx.memberships(() => this.roles.rolesOf(ctx.db, user.id));
     return ctx.memberships(async () => {
-      const role = (await this.roles.rolesOf(ctx.db, user.id)).get(only) ?? (user.token?.ownerIsSysadmin && (await this.roles.isActiveOrganization(ctx.db, only)) ? 'admin' : undefined);
+      // A sysadmin is admin there whatever its membership says; anyone else has the role they hold in it, or none.
+      const role = user.token?.ownerIsSysadmin
+        ? (await this.roles.isActiveOrganization(ctx.db, only)) ? 'admin' : undefined
+        : (await this.roles.rolesOf(ctx.db, user.id)).get(only);
       return new Map(role ? [[only, role]] : []);
     });
   }
