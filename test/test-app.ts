@@ -71,7 +71,8 @@ export class TestApp {
 
   /** The context of a caller: a test user, a raw caller, or null for anonymous. */
   context(as: As = this.sysadmin): ActionContext {
-    const caller = as && { id: as.id, name: as.name, sysadmin: as.sysadmin };
+    // A TestUser's token is its secret (for HTTP); a Caller's is what an API token grants, kept.
+    const caller = as && { id: as.id, name: as.name, sysadmin: as.sysadmin, ...(typeof as.token === 'object' ? { token: as.token } : {}) };
     return this.dispatcher.context(caller);
   }
 

@@ -1,12 +1,15 @@
 import { DataSource, EntityManager } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { RawJson } from './raw-json';
+import type { TokenGrant } from './token-scope';
 
 /** The logged-in caller of an action. */
 export interface Caller {
   id: string;
   name: string;
   sysadmin: boolean;
+  /** Set when the caller came with an API token: its scopes and organization restriction. */
+  token?: TokenGrant;
 }
 
 export type DataDict = Record<string, unknown>;
@@ -50,6 +53,8 @@ interface State {
   readonly tx?: TransactionScope;
   readonly scope: RequestScope;
   readonly memo: Map<string, Promise<unknown>>;
+  /** An entry point (an action called from outside, a route) has admitted the caller's token scope; nested calls are its own work. */
+  readonly entered: boolean;
 }
 
 /**
@@ -60,7 +65,7 @@ interface State {
 export class ActionContext {
   private constructor(private readonly s: State) {}
 
-  static root(init: { runner: ActionRunner; dataSource: DataSource; user: Caller | null; log: Logger; request?: RequestInfo; ignoreAuth?: boolean }): ActionContext {
+  static root(init: { runner: ActionRunner; dataSource: DataSource; user: Caller | null; log: Logger; request?: RequestInfo; ignoreAuth?: boolean; entered?: boolean }): ActionContext {
     return new ActionContext({
       runner: init.runner,
       dataSource: init.dataSource,
@@ -71,6 +76,7 @@ export class ActionContext {
       request: init.request,
       scope: {},
       memo: new Map(),
+      entered: init.entered ?? false,
     });
   }
 
@@ -95,6 +101,10 @@ export class ActionContext {
   get isSysadmin(): boolean {
     return this.s.user?.sysadmin === true;
   }
+  /** True inside an action (and on routes that checked the token's scope): nested calls do not check scopes again. */
+  get entered(): boolean {
+    return this.s.entered;
+  }
 
   /** Runs another action through the dispatcher, with this caller and in this transaction. */
   async call<T = unknown>(name: string, data: DataDict = {}): Promise<T> {
@@ -112,7 +122,7 @@ export class ActionContext {
 
   /** A fresh memo for one action run, so auth and handler can share what they loaded. */
   forRun(): ActionContext {
-    return new ActionContext({ ...this.s, memo: new Map() });
+    return new ActionContext({ ...this.s, memo: new Map(), entered: true });
   }
 
   /** Runs fn in a transaction (or in the current one); commit hooks run after the outermost commit. */

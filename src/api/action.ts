@@ -1,5 +1,6 @@
 import { ClassConstructor } from 'class-transformer';
 import type { ActionContext } from './action-context';
+import type { TokenScope } from './token-scope';
 
 export type AuthResult = { allowed: true } | { allowed: false; reason: string };
 export const allow = (): AuthResult => ({ allowed: true });
@@ -17,6 +18,11 @@ export interface ActionDefinition<I extends object, O> {
   anonymous: boolean;
   /** true: sysadmins go through auth like everyone else. */
   checkSysadmins?: boolean;
+  /**
+   * The API token scope a caller needs to call this action from outside (see token-scope.ts); default: `read` for
+   * side-effect-free actions, else `write`. Nested calls are part of the calling action and need no scope of their own.
+   */
+  scope?: TokenScope;
   /** Input class: shape and format checks only (class-validator), never a database lookup. */
   input: ClassConstructor<I>;
   auth(ctx: ActionContext, input: I): Promise<AuthResult>;
@@ -25,6 +31,11 @@ export interface ActionDefinition<I extends object, O> {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyAction = ActionDefinition<any, unknown>;
+
+/** The token scope `action` needs. */
+export function scopeOf(action: Pick<AnyAction, 'scope' | 'sideEffectFree'>): TokenScope {
+  return action.scope ?? (action.sideEffectFree ? 'read' : 'write');
+}
 
 export function defineAction<I extends object, O>(def: ActionDefinition<I, O>): ActionDefinition<I, O> {
   return def;

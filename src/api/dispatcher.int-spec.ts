@@ -1,5 +1,7 @@
 import { TestApp } from '../../test/test-app';
-import { allow, defineAction, deny, NoInput } from './action';
+import { allow, defineAction, deny, NoInput, scopeOf } from './action';
+import type { Caller } from './action-context';
+import type { TokenScope } from './token-scope';
 import { ActionRegistry } from './action-registry';
 import { Field, notEmpty, unicodeSafe } from './ckan-schema';
 import { BadRequest, NotAuthorized, ValidationError } from './errors';
@@ -76,6 +78,39 @@ describe('the dispatcher', () => {
 
   it('judges sysadmins by the rule when the action says so', async () => {
     await expect(t.call('test_sysadmin_checked')).rejects.toEqual(new NotAuthorized('never'));
+  });
+
+  describe('API token scopes', () => {
+    const withToken = (scopes: TokenScope[]): Caller => ({
+      id: t.sysadmin.id, name: t.sysadmin.name, sysadmin: true, token: { id: 'x', scopes, organizationId: null, ownerIsSysadmin: true, expiresAt: null },
+    });
+
+    it('checks the scope an action needs where the caller enters, not for the action\'s own nested calls', async () => {
+      // test_write_then_fail (write) calls test_read_tag (read): a write-only token gets both done.
+      await expect(t.call('test_write_then_fail', { name: 'scoped-tag' }, { as: withToken(['write']) })).resolves.toEqual({ name: 'scoped-tag' });
+      await expect(t.call('test_read_tag', { name: 'scoped-tag' }, { as: withToken(['write']) })).rejects.toBeInstanceOf(NotAuthorized);
+      await expect(t.call('test_write_then_fail', { name: 'scoped-2' }, { as: withToken(['read']) })).rejects.toEqual(
+        new NotAuthorized('the API token lacks the scope "write", which the action test_write_then_fail needs (its scopes: read)'),
+      );
+      expect(await t.call('test_read_tag', { name: 'scoped-2' })).toBeNull();
+    });
+
+    it('derives the scope from sideEffectFree unless the action names one', () => {
+      const registry = t.app.get(ActionRegistry);
+      expect(scopeOf(registry.get('package_show')!)).toBe('read');
+      expect(scopeOf(registry.get('package_update')!)).toBe('write');
+      expect(scopeOf(registry.get('datastore_upsert')!)).toBe('datastore');
+      expect(scopeOf(registry.get('api_token_list')!)).toBe('admin');
+      expect(scopeOf(registry.get('sensor_push')!)).toBe('ingest');
+    });
+
+    it('lets a route name its scope when it makes the context: refused at once without it', () => {
+      expect(() => t.dispatcher.context(withToken(['read']), { scope: 'ingest', what: 'SensorThings writes' })).toThrow(
+        new NotAuthorized('the API token lacks the scope "ingest", which SensorThings writes needs (its scopes: read)'),
+      );
+      expect(t.dispatcher.context(withToken(['ingest']), { scope: 'ingest' }).entered).toBe(true);
+      expect(t.dispatcher.context(null, { scope: 'ingest' }).entered).toBe(true);
+    });
   });
 
   it('names an unknown action', async () => {

@@ -3,11 +3,12 @@ import { DataSource } from 'typeorm';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
 import { ActionContext, ActionRunner, Caller, DataDict, RequestInfo } from './action-context';
-import type { AnyAction } from './action';
+import { scopeOf, type AnyAction } from './action';
 import { ActionRegistry } from './action-registry';
 import { parseInput } from './ckan-schema';
 import { ConstraintErrors } from './constraint-errors';
 import { BadRequest, NotAuthorized } from './errors';
+import { requireScope, type TokenScope } from './token-scope';
 
 /**
  * The one path every action takes, from HTTP, the CLI, harvesters or a nested `ctx.call`:
@@ -22,9 +23,16 @@ export class Dispatcher implements ActionRunner {
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
-  /** A fresh context for a caller (null: anonymous). */
-  context(user: Caller | null, opts: { log?: Logger; request?: RequestInfo; ignoreAuth?: boolean } = {}): ActionContext {
-    return ActionContext.root({ runner: this, dataSource: this.dataSource, user, log: opts.log ?? this.log, request: opts.request, ignoreAuth: opts.ignoreAuth });
+  /**
+   * A fresh context for a caller (null: anonymous). Each action called with it checks the caller's token scope; a
+   * route that is no action names its own `scope` here (403 NotAuthorized when the token lacks it), and the actions
+   * it calls then run as its own work.
+   */
+  context(user: Caller | null, opts: { log?: Logger; request?: RequestInfo; ignoreAuth?: boolean; scope?: TokenScope; what?: string } = {}): ActionContext {
+    if (opts.scope) requireScope(user, opts.scope, opts.what ?? 'this request');
+    return ActionContext.root({
+      runner: this, dataSource: this.dataSource, user, log: opts.log ?? this.log, request: opts.request, ignoreAuth: opts.ignoreAuth, entered: opts.scope !== undefined,
+    });
   }
 
   async run(name: string, data: DataDict, parent: ActionContext): Promise<unknown> {
@@ -58,6 +66,8 @@ export class Dispatcher implements ActionRunner {
     if (!action.anonymous && !parent.user && !parent.ignoreAuth) {
       throw new NotAuthorized(`Action ${name} requires an authenticated user`);
     }
+    // The one place an API token's scope is checked for actions: where a caller enters, not for an action's own nested calls.
+    if (!parent.entered) requireScope(parent.user, scopeOf(action), `the action ${name}`);
     // CKAN compat: CKAN authorizes most actions before validating; we validate the shape first so auth rules get typed input.
     return { action, input: parseInput(action.input, data) };
   }

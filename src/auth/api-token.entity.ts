@@ -11,4 +11,13 @@ export class ApiTokenEntity {
   @Index('api_token_secret_hash_key', { unique: true }) @Column('bytea') secretHash!: Buffer;
   @Column('timestamptz', { default: () => 'clock_timestamp()' }) createdAt!: string;
   @Column('timestamptz', { nullable: true }) lastAccess!: string | null;
+  /** What the token may be used for (src/api/token-scope.ts). */
+  @Column('text', { array: true, default: () => "'{read,write,datastore,harvest,ingest,admin}'" }) scopes!: string[];
+  /**
+   * Set: the token acts only within this organization. No foreign key (auth does not own organizations): a purged
+   * organization leaves the token pointing nowhere, which grants nothing beyond public reads; it never widens.
+   */
+  @Column('uuid', { nullable: true }) organizationId!: string | null;
+  /** When the token stops working; null only for tokens made before tokens expired. */
+  @Column('timestamptz', { nullable: true }) expiresAt!: string | null;
 }

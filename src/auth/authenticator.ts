@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { Caller } from '../api/action-context';
 import { CallerResolver } from '../api/caller-resolver';
+import { isTokenScope } from '../api/token-scope';
+import { ckanTimestamp } from '../common/ckan-time';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
 import { UserRepository } from './user.repository';
@@ -16,8 +18,9 @@ export interface TokenIdentity {
 type Headers = Record<string, string | string[] | undefined>;
 
 /**
- * Turns a request's API token into a caller. An unknown, revoked or malformed token is not an
- * error: the request runs as anonymous, as in CKAN (public reads work, the rest answers 403).
+ * Turns a request's API token into a caller. An unknown, revoked, expired or malformed token is not an
+ * error: the request runs as anonymous, as in CKAN (public reads work, the rest answers 403). Nothing is
+ * cached: every request asks the database, so a revocation is in force at once in every process.
  */
 @Injectable()
 export class Authenticator implements CallerResolver {
@@ -55,6 +58,15 @@ export class Authenticator implements CallerResolver {
         .recordTokenUse(this.dataSource.manager, row.token_id)
         .catch((err: unknown) => this.log.warn({ err }, 'could not record token use'));
     }
-    return { caller: { id: row.id, name: row.name, sysadmin: row.sysadmin }, tokenId: row.token_id };
+    const organizationId = row.organization_id;
+    const expiresAt = row.expires_at === null ? null : new Date(`${ckanTimestamp(row.expires_at)}Z`).toISOString();
+    const caller: Caller = {
+      id: row.id,
+      name: row.name,
+      // An organization restriction narrows a sysadmin to an admin of that organization (Authz.memberships).
+      sysadmin: row.sysadmin && !organizationId,
+      token: { id: row.token_id, scopes: row.scopes.filter(isTokenScope), organizationId, ownerIsSysadmin: row.sysadmin, expiresAt },
+    };
+    return { caller, tokenId: row.token_id };
   }
 }

@@ -29,11 +29,23 @@ export function roleAllows(capacity: string | undefined, permission: Permission)
 export class Authz {
   constructor(private readonly roles: MembershipRepository) {}
 
-  /** The caller's role by organization/group id (active groups only). */
+  /**
+   * The caller's role by organization/group id (active groups only). An API token restricted to an organization
+   * brings its owner's role in that organization alone (a sysadmin's: admin), so every permission question and every
+   * read path (Visibility.readerOf) stays inside it; public data stays readable as for anyone.
+   */
   memberships(ctx: ActionContext): Promise<Map<string, string>> {
     const user = ctx.user;
     if (!user) return Promise.resolve(new Map());
-    return ctx.memberships(() => this.roles.rolesOf(ctx.db, user.id));
+    const only = user.token?.organizationId;
+    if (!only) return ctx.memberships(() => this.roles.rolesOf(ctx.db, user.id));
+    return ctx.memberships(async () => {
+      // A sysadmin is admin there whatever its membership says; anyone else has the role they hold in it, or none.
+      const role = user.token?.ownerIsSysadmin
+        ? (await this.roles.isActiveOrganization(ctx.db, only)) ? 'admin' : undefined
+        : (await this.roles.rolesOf(ctx.db, user.id)).get(only);
+      return new Map(role ? [[only, role]] : []);
+    });
   }
 
   async capacityIn(ctx: ActionContext, groupId: string): Promise<string | undefined> {

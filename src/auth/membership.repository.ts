@@ -16,4 +16,19 @@ export class MembershipRepository {
     );
     return new Map(rows.map((r) => [r.group_id, r.capacity]));
   }
+
+  /** Whether `id` is an active organization. */
+  async isActiveOrganization(db: EntityManager, id: string): Promise<boolean> {
+    const rows: unknown[] = await db.query(`SELECT 1 FROM catalog_group WHERE id = $1 AND is_organization AND state = 'active'`, [id]);
+    return rows.length > 0;
+  }
+
+  /** An active organization by id or name, for an API token's restriction. */
+  async findOrganization(db: EntityManager, idOrName: string): Promise<{ id: string; name: string } | null> {
+    const rows: { id: string; name: string }[] = await db.query(
+      `SELECT id, name FROM catalog_group WHERE (id::text = $1 OR name = $1) AND is_organization AND state = 'active'`,
+      [idOrName],
+    );
+    return rows[0] ?? null;
+  }
 }

@@ -68,6 +68,7 @@ export class UserWriteActions implements ActionProvider {
 
   readonly userUpdate = defineAction({
     name: 'user_update',
+    scope: 'admin',
     help: `Update a user account and return it. Params: id (id or name, required), email (required), name (sysadmins only
 may rename), fullname, about, image_url, password (at least 8 characters) with old_password (the current one; not asked of
 sysadmins), sysadmin, state and password_hash (an argon2 PHC string) from sysadmins only (ignored otherwise).
@@ -82,6 +83,7 @@ Who may call: the user themself; sysadmins for anyone.`,
 
   readonly userPatch = defineAction({
     name: 'user_patch',
+    scope: 'admin',
     help: `Change some fields of a user account: the given keys replace the stored values, the rest is kept (so email need
 not be given). Params as user_update. Who may call: as user_update.`,
     sideEffectFree: false,
@@ -100,6 +102,7 @@ not be given). Params as user_update. Who may call: as user_update.`,
 
   readonly userDelete = defineAction({
     name: 'user_delete',
+    scope: 'admin',
     help: `Delete a user: the state becomes "deleted", the user leaves every organization and group and every API token
 is revoked. The name stays taken. Params: id (id or name). Returns null. Who may call: sysadmins.`,
     sideEffectFree: false,
@@ -116,6 +119,7 @@ is revoked. The name stays taken. Params: id (id or name). Returns null. Who may
 
   readonly getSiteUser = defineAction({
     name: 'get_site_user',
+    scope: 'admin',
     help: `Return the site user, the sysadmin account the service itself acts as, creating it on first call: {"name", "apikey"}.
 "apikey" is always null (there are no API keys; use api_token_create). Who may call: sysadmins and internal services.`,
     sideEffectFree: false,

@@ -21,6 +21,7 @@ export class UserActions implements ActionProvider {
 
   readonly userCreate = defineAction({
     name: 'user_create',
+    scope: 'admin',
     help: `Create a user account and return it.
 
 Params: name (required, 2-100 of a-z 0-9 - _), email (required, unique), password (required, at least 8 characters), fullname, about,

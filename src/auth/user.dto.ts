@@ -1,8 +1,9 @@
 import { createHash } from 'node:crypto';
 import {
-  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, maxLength, nameValidator, naturalNumber, notEmpty, notMissing,
-  oneOf, Step, stripValue, unicodeSafe, uuidValidator,
+  booleanValidator, emailValidator, Field, ignore, ignoreEmpty, ignoreMissing, intValidator, Invalid, isoDate, maxLength, nameValidator, naturalNumber, notEmpty,
+  notMissing, oneOf, Step, stripValue, unicodeSafe, uuidValidator,
 } from '../api/ckan-schema';
+import { isTokenScope, TOKEN_SCOPES, type TokenScope } from '../api/token-scope';
 import { ckanTimestamp } from '../common/ckan-time';
 import type { UserRow, TokenRow } from './user.repository';
 
@@ -94,9 +95,34 @@ export class UserListInput {
   @Field(ignoreMissing, booleanValidator) include_site_user?: boolean;
 }
 
+/** A token's scopes: a list, or one string of them separated by commas or spaces (forms, query strings). */
+const scopesValidator: Step = (v) => {
+  const list = typeof v === 'string' ? v.split(/[\s,]+/).filter(Boolean) : v;
+  if (!Array.isArray(list) || !list.length) return new Invalid(`Must be a list of scopes from ${TOKEN_SCOPES.join(', ')}`);
+  const unknown = list.filter((x) => !isTokenScope(x));
+  if (unknown.length) return new Invalid(`Unknown scope: ${unknown.map(String).join(', ')}; the scopes are ${TOKEN_SCOPES.join(', ')}`);
+  return TOKEN_SCOPES.filter((s) => list.includes(s));
+};
+
+/** is_positive_integer (ckanext expire_api_token's expires_in and unit). */
+const positiveInteger: Step = (v) => {
+  const n = intValidator(v, {});
+  if (n instanceof Invalid) return n;
+  return typeof n === 'number' && n >= 1 ? n : new Invalid('Must be a positive integer');
+};
+
+/**
+ * api_token_create: CKAN's user and name; CKAN's expire_api_token plugin's expires_in × unit (seconds); ours:
+ * expires (ISO time), scopes, organization.
+ */
 export class TokenCreateInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) user!: string;
   @Field(notEmpty, unicodeSafe, maxLength(200)) name!: string;
+  @Field(ignoreEmpty, positiveInteger) expires_in?: number;
+  @Field(ignoreEmpty, positiveInteger) unit?: number;
+  @Field(ignoreEmpty, isoDate) expires?: string;
+  @Field(ignoreEmpty, scopesValidator) scopes?: TokenScope[];
+  @Field(ignoreEmpty, unicodeSafe, maxLength(100)) organization?: string;
 }
 
 export class TokenListInput {
@@ -132,7 +158,17 @@ export function toUserDict(u: UserRow, o: { numberCreatedPackages: number; showE
   };
 }
 
-/** api_token_dictize: never the secret. */
+/** api_token_dictize, with what the token grants: never the secret or its hash. */
 export function toTokenDict(t: TokenRow): Record<string, unknown> {
-  return { created_at: ckanTimestamp(t.created_at), id: t.id, last_access: ckanTimestamp(t.last_access), name: t.name, user_id: t.user_id };
+  return {
+    created_at: ckanTimestamp(t.created_at),
+    expires_at: ckanTimestamp(t.expires_at),
+    id: t.id,
+    last_access: ckanTimestamp(t.last_access),
+    name: t.name,
+    organization: t.organization_id ? (t.organization_name ?? t.organization_id) : null,
+    organization_id: t.organization_id,
+    scopes: t.scopes,
+    user_id: t.user_id,
+  };
 }

@@ -30,7 +30,28 @@ export interface TokenRow {
   name: string | null;
   created_at: string;
   last_access: string | null;
+  scopes: string[];
+  organization_id: string | null;
+  /** The organization's name, when the token has one and it still exists. */
+  organization_name: string | null;
+  expires_at: string | null;
 }
+
+/** The caller an API token stands for, with what the token grants. */
+export interface TokenCallerRow {
+  id: string;
+  name: string;
+  sysadmin: boolean;
+  token_id: string;
+  scopes: string[];
+  organization_id: string | null;
+  expires_at: string | null;
+  /** Its last use was recorded over a minute ago. */
+  stale: boolean;
+}
+
+const TOKEN_COLUMNS = `t.id, t.user_id, t.name, t.created_at, t.last_access, t.scopes, t.organization_id, g.name AS organization_name, t.expires_at
+  FROM api_token t LEFT JOIN catalog_group g ON g.id = t.organization_id`;
 
 export interface CreatedDatasetRow {
   id: string;
@@ -181,22 +202,29 @@ export class UserRepository {
     return db.query(`SELECT u.* FROM user_account u WHERE ${where.join(' AND ')} ORDER BY ${order[o.orderBy] ?? order.display_name}`, params);
   }
 
-  async insertToken(db: EntityManager, t: { id: string; userId: string; name: string; secretHash: Buffer }): Promise<void> {
-    await db.query(`INSERT INTO api_token (id, user_id, name, secret_hash) VALUES ($1, $2, $3, $4)`, [t.id, t.userId, t.name, t.secretHash]);
+  async insertToken(
+    db: EntityManager,
+    t: { id: string; userId: string; name: string; secretHash: Buffer; scopes: readonly string[]; organizationId: string | null; expiresAt: Date },
+  ): Promise<void> {
+    await db.query(
+      `INSERT INTO api_token (id, user_id, name, secret_hash, scopes, organization_id, expires_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+      [t.id, t.userId, t.name, t.secretHash, t.scopes, t.organizationId, t.expiresAt],
+    );
   }
 
+  /** A user's tokens, oldest first (as CKAN), expired ones included: they show when they ended. */
   async tokens(db: EntityManager, userId: string): Promise<TokenRow[]> {
-    return db.query(`SELECT id, user_id, name, created_at, last_access FROM api_token WHERE user_id = $1 ORDER BY created_at, id`, [userId]);
+    return db.query(`SELECT ${TOKEN_COLUMNS} WHERE t.user_id = $1 ORDER BY t.created_at, t.id`, [userId]);
   }
 
   async tokenById(db: EntityManager, id: string): Promise<TokenRow | null> {
     if (!isUuid(id)) return null;
-    const rows: TokenRow[] = await db.query(`SELECT id, user_id, name, created_at, last_access FROM api_token WHERE id = $1`, [id]);
+    const rows: TokenRow[] = await db.query(`SELECT ${TOKEN_COLUMNS} WHERE t.id = $1`, [id]);
     return rows[0] ?? null;
   }
 
   async tokenBySecretHash(db: EntityManager, hash: Buffer): Promise<TokenRow | null> {
-    const rows: TokenRow[] = await db.query(`SELECT id, user_id, name, created_at, last_access FROM api_token WHERE secret_hash = $1`, [hash]);
+    const rows: TokenRow[] = await db.query(`SELECT ${TOKEN_COLUMNS} WHERE t.secret_hash = $1`, [hash]);
     return rows[0] ?? null;
   }
 
@@ -204,15 +232,18 @@ export class UserRepository {
     await db.query(`DELETE FROM api_token WHERE id = $1`, [id]);
   }
 
-  /** The active user an API token's secret hash belongs to; `stale`: its last use was recorded over a minute ago. */
-  async callerByTokenHash(db: EntityManager, hash: Buffer): Promise<{ id: string; name: string; sysadmin: boolean; token_id: string; stale: boolean } | undefined> {
-    const rows = await preparedQuery<{ id: string; name: string; sysadmin: boolean; token_id: string; stale: boolean }>(
+  /**
+   * The active user a valid API token's secret hash belongs to: an expired token is no token, as in CKAN. Asked on
+   * every request and never cached, so a revoked or expired token stops working at once in every process.
+   */
+  async callerByTokenHash(db: EntityManager, hash: Buffer): Promise<TokenCallerRow | undefined> {
+    const rows = await preparedQuery<TokenCallerRow>(
       db,
       'caller-by-token',
-      `SELECT u.id, u.name, u.sysadmin, t.id AS token_id,
+      `SELECT u.id, u.name, u.sysadmin, t.id AS token_id, t.scopes, t.organization_id, t.expires_at,
               (t.last_access IS NULL OR t.last_access < now() - interval '1 minute') AS stale
          FROM api_token t JOIN user_account u ON u.id = t.user_id
-        WHERE t.secret_hash = $1 AND u.state = 'active'`,
+        WHERE t.secret_hash = $1 AND u.state = 'active' AND (t.expires_at IS NULL OR t.expires_at > clock_timestamp())`,
       [hash],
     );
     return rows[0];

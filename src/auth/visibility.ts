@@ -167,7 +167,8 @@ export class Visibility {
     if (!ctx.user) return ANONYMOUS;
     return {
       all: false,
-      userId: ctx.user.id,
+      // A token restricted to an organization does not reach the datasets its owner created outside any organization.
+      userId: ctx.user.token?.organizationId ? null : ctx.user.id,
       readOrgIds: await this.authz.groupIdsWith(ctx, 'read'),
       editOrgIds: await this.authz.groupIdsWith(ctx, 'update_dataset'),
     };

@@ -3,7 +3,7 @@ import { Command } from 'commander';
 import { CliRuntime } from './runtime';
 
 /**
- * `user add NAME [--sysadmin] [--email E] [--password P]` and `user token NAME`. Both go through the
+ * `user add NAME [--sysadmin] [--email E] [--password P]` and `user token NAME [--scopes S] [--organization O] [--days N]`. Both go through the
  * actions (user_create, api_token_create) like any client; the new token is printed alone on the
  * last line, so `TOKEN=$(npm run --silent cli -- user add admin --sysadmin | tail -1)` works.
  */
@@ -31,10 +31,15 @@ export function userCommands(rt: CliRuntime): Command {
     .command('token')
     .argument('<name>', 'user name or id')
     .option('--label <label>', 'name of the token', `cli-${randomBytes(3).toString('hex')}`)
+    .option('--scopes <scopes>', 'what the token may do, separated by commas: read, write, datastore, harvest, ingest, admin (default: all)')
+    .option('--organization <organization>', 'id or name of the only organization the token acts in')
+    .option('--days <days>', 'lifetime in days (default and at most: API_TOKEN_MAX_DAYS)')
     .description('create another API token for an existing user and print it on the last line')
-    .action(async (name: string, o: { label: string }) => {
+    .action(async (name: string, o: { label: string; scopes?: string; organization?: string; days?: string }) => {
       await rt.withActions(async (ctx) => {
-        const { token } = await ctx.call<{ token: string }>('api_token_create', { user: name, name: o.label });
+        const { token } = await ctx.call<{ token: string }>('api_token_create', {
+          user: name, name: o.label, scopes: o.scopes, organization: o.organization, ...(o.days !== undefined ? { expires_in: o.days, unit: 86400 } : {}),
+        });
         rt.out(token);
       });
     });

@@ -83,6 +83,9 @@ export class Env {
   /** CKAN's ckan.auth.public_user_details: may anonymous callers read user_show/user_list? */
   @Transform(toBool) @IsBoolean() AUTH_PUBLIC_USER_DETAILS = true;
 
+  /** Longest lifetime of a new API token in days, and the lifetime of one created without expires_in/expires. */
+  @Type(() => Number) @IsInt() @Min(1) @Max(36500) API_TOKEN_MAX_DAYS = 180;
+
   /**
    * CORS as CKAN's ckan.cors.* settings: unset → no CORS headers; `*` → every origin (origin_allow_all);
    * origins separated by commas or spaces → those origins (origin_whitelist).

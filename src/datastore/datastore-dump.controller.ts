@@ -6,6 +6,7 @@ import { booleanValidator, validateInto } from '../api/ckan-schema';
 import { CkanError, ValidationError } from '../api/errors';
 import { Dispatcher } from '../api/dispatcher';
 import { Authenticator } from '../auth/authenticator';
+import { hasScope } from '../api/token-scope';
 import type { Logger } from '../common/logger';
 import { DatastoreRecordsRepository } from './datastore-records.repository';
 import { DatastoreSearch } from './datastore-search.service';
@@ -54,7 +55,8 @@ export class DatastoreDumpController {
       void reply.code(code).header('content-type', JSON_TYPE).send(JSON.stringify({ error: { code, message } }));
 
     const user = await this.authenticator.fromHeaders(req.headers);
-    const ctx = this.dispatcher.context(user, { log });
+    if (!hasScope(user, 'read')) return fail(403, 'The API token lacks the scope "read", which DataStore dumps need');
+    const ctx = this.dispatcher.context(user, { log, scope: 'read' });
     // As CKAN: a datastore_search for no rows decides whether the table exists and the caller may read it.
     try {
       await ctx.call('datastore_search', { resource_id: resourceId, limit: 0, include_total: false });

@@ -30,6 +30,7 @@ export class DatastoreWriteActions implements ActionProvider {
 
   readonly datastoreCreate = defineAction({
     name: 'datastore_create',
+    scope: 'datastore',
     help: `Add a table to the DataStore, or add fields, records and indexes to an existing one; returns the input without records.
 
 Params: resource_id (an existing resource), or resource (a resource dict with package_id: a new resource of url_type "datastore"
@@ -88,6 +89,7 @@ Sets datastore_active on the resource. Who may call: whoever may edit the resour
 
   readonly datastoreUpsert = defineAction({
     name: 'datastore_upsert',
+    scope: 'datastore',
     help: `Add or change records of a DataStore table; returns the input.
 
 Params: resource_id (or id); records (list of dicts); method: upsert (default: update the row with the same primary_key or _id,
@@ -131,6 +133,7 @@ Who may call: whoever may edit the resource's dataset.`,
 
   readonly datastoreDelete = defineAction({
     name: 'datastore_delete',
+    scope: 'datastore',
     help: `Delete a DataStore table, or the records matching filters; returns the input.
 
 Params: resource_id (or id); filters (dict of field: value or list of values; without it the whole table is dropped and
@@ -145,6 +148,7 @@ Who may call: whoever may edit the resource's dataset.`,
 
   readonly datastoreRecordsDelete = defineAction({
     name: 'datastore_records_delete',
+    scope: 'datastore',
     help: `Delete the records matching filters, never the table; returns the input.
 
 Params: resource_id (or id); filters (required; {} deletes every record); force; calculate_record_count.

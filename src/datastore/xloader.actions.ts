@@ -31,6 +31,7 @@ export class XloaderActions implements ActionProvider {
 
   readonly xloaderSubmit = defineAction({
     name: 'xloader_submit',
+    scope: 'datastore',
     help: `Queue a load of a resource's file (upload or link: CSV, TSV, semicolon-separated text, XLSX) into the DataStore; returns true.
 
 Params: resource_id (or id); ignore_hash (reload even when the file is unchanged since the last load, default false);

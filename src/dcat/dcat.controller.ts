@@ -43,7 +43,7 @@ export class DcatController {
   private async dataset(req: FastifyRequest, reply: FastifyReply, id: string, ext?: string): Promise<void> {
     await this.answer(req, reply, async (format) => {
       const user = await this.authenticator.fromHeaders(req.headers);
-      const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger });
+      const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, scope: 'read', what: 'reading a dataset as RDF' });
       return this.dcat.datasetDocument(ctx, id, format, (req.query as Record<string, string | undefined>).profile);
     }, ext);
   }

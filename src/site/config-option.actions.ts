@@ -30,6 +30,7 @@ export class ConfigOptionActions implements ActionProvider {
 
   readonly configOptionShow = defineAction({
     name: 'config_option_show',
+    scope: 'admin',
     help: `Return the value in force of a runtime-editable site setting. Params: key (one of config_option_list's keys,
 e.g. "ckan.site_title"). A setting never changed shows its default (SITE_TITLE, SITE_DESCRIPTION; null for about and intro).
 Who may call: sysadmins.`,
@@ -46,6 +47,7 @@ Who may call: sysadmins.`,
 
   readonly configOptionList = defineAction({
     name: 'config_option_list',
+    scope: 'admin',
     help: `Return the keys config_option_update may change: ${EDITABLE_SETTINGS.join(', ')}. Who may call: sysadmins.`,
     sideEffectFree: true,
     anonymous: false,
@@ -56,6 +58,7 @@ Who may call: sysadmins.`,
 
   readonly configOptionUpdate = defineAction({
     name: 'config_option_update',
+    scope: 'admin',
     help: `Change site settings; they are in force in every process of the service at once. Params: any of
 ${EDITABLE_SETTINGS.join(', ')} (strings; a null value is ignored). Any other key is refused as a whole.
 Returns the settings changed. Who may call: sysadmins.`,

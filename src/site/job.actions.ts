@@ -38,6 +38,7 @@ export class JobActions implements ActionProvider {
 
   readonly jobList = defineAction({
     name: 'job_list',
+    scope: 'admin',
     help: `List the background jobs waiting to run, oldest first: [{id, title, created, queue}]. Params: queues (list of
 queue names; default all). A queue is a kind of job (e.g. "datastore.load"). Who may call: sysadmins.`,
     sideEffectFree: true,
@@ -49,6 +50,7 @@ queue names; default all). A queue is a kind of job (e.g. "datastore.load"). Who
 
   readonly jobShow = defineAction({
     name: 'job_show',
+    scope: 'admin',
     help: `Show a background job: {id, title, created, queue}; waiting, running and finished ones (as long as they are kept).
 Params: id. Who may call: sysadmins.`,
     sideEffectFree: true,
@@ -64,6 +66,7 @@ Params: id. Who may call: sysadmins.`,
 
   readonly jobClear = defineAction({
     name: 'job_clear',
+    scope: 'admin',
     help: `Delete the jobs waiting in queues (running ones finish). Params: queues (list of queue names; default all).
 Returns the names of the queues cleared. Who may call: sysadmins.`,
     sideEffectFree: false,
@@ -79,6 +82,7 @@ Returns the names of the queues cleared. Who may call: sysadmins.`,
 
   readonly jobCancel = defineAction({
     name: 'job_cancel',
+    scope: 'admin',
     help: `Cancel a background job: it is deleted from its queue (one already running is not stopped, its outcome is dropped).
 Params: id. Returns null. Who may call: sysadmins.`,
     sideEffectFree: false,

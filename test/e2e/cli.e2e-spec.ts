@@ -33,6 +33,14 @@ describe('the command line', () => {
     expect((await request(t.http).get('/api/3/action/user_show').set('Authorization', second)).body.result.name).toBe('landrat');
   });
 
+  it('creates a token with scopes and a lifetime in days', async () => {
+    const secret = (await cli('user', 'token', 'landrat', '--label', 'lesen', '--scopes', 'read,datastore', '--days', '7')).stdout.trim();
+    const [row] = await t.db.dataSource.query(`SELECT scopes, expires_at > now() + interval '6 days 23 hours' AND expires_at <= now() + interval '7 days' AS week FROM api_token WHERE name = 'lesen'`);
+    expect(row).toEqual({ scopes: ['read', 'datastore'], week: true });
+    const write = await request(t.http).post('/api/3/action/organization_create').set('Authorization', secret).send({ name: 'nie' });
+    expect(write.status).toBe(403);
+  });
+
   it('reports a refused user the way a steward reads it, with exit code 1', async () => {
     await expect(cli('user', 'add', 'X!')).rejects.toMatchObject({ code: 1, stderr: expect.stringContaining('name: Must be purely lowercase alphanumeric') });
   });

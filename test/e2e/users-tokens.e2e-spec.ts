@@ -84,7 +84,10 @@ describe('users and API tokens', () => {
       expect(secret).toMatch(/^odp_/);
       const list = await request(t.http).get('/api/3/action/api_token_list?user_id=bob').set('Authorization', secret);
       const mine = list.body.result.find((x: { name: string }) => x.name === 'skript');
-      expect(mine).toEqual({ id: expect.any(String), name: 'skript', user_id: bob.id, created_at: expect.any(String), last_access: mine.last_access });
+      expect(mine).toEqual({
+        id: expect.any(String), name: 'skript', user_id: bob.id, created_at: expect.any(String), last_access: mine.last_access,
+        expires_at: expect.any(String), scopes: ['read', 'write', 'datastore', 'harvest', 'ingest', 'admin'], organization: null, organization_id: null,
+      });
       // last_access is recorded off the request path, so it may not be there yet.
       expect(mine.last_access === null || typeof mine.last_access === 'string').toBe(true);
       expect(JSON.stringify(list.body)).not.toContain(secret);

@@ -100,6 +100,7 @@ Who may call: admins of the organization, sysadmins (CKAN's "update" permission 
 
   readonly packageOwnerOrgUpdate = defineAction({
     name: 'package_owner_org_update',
+    scope: 'admin',
     help: `Move a dataset to another organization. Params: id (id or name of the dataset), organization_id (id or name of the new owner).
 The dataset keeps its private flag; who may read it follows the new organization. Returns null. Sysadmins only, as in CKAN.
 Difference: CKAN makes the dataset unowned when organization_id is empty; here every dataset has an organization (409).`,

@@ -156,6 +156,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
 
   readonly datasetPurge = defineAction({
     name: 'dataset_purge',
+    scope: 'admin',
     help: 'Remove a dataset and everything that belongs to it for good. Params: id (id or name). Returns null. Sysadmins only.',
     sideEffectFree: false,
     anonymous: false,

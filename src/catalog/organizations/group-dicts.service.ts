@@ -82,11 +82,18 @@ export class GroupDicts {
     return out;
   }
 
-  /** organization_list_for_user: the caller's (or a user's) organizations where their role grants `permission`. */
-  async forUser(ctx: ActionContext, user: { id: string; sysadmin: boolean }, permission: string, withCounts: boolean): Promise<Record<string, unknown>[]> {
+  /**
+   * organization_list_for_user: the caller's (or a user's) organizations where their role grants `permission`.
+   * `roles`: the caller's roles as Authz loads them (an API token restricted to an organization brings only that one).
+   */
+  async forUser(
+    ctx: ActionContext, user: { id: string; sysadmin: boolean }, permission: string, withCounts: boolean, roles?: Map<string, string>,
+  ): Promise<Record<string, unknown>[]> {
     const rows = user.sysadmin
       ? (await this.groups.allActive(ctx.db, true)).map((g) => ({ ...g, capacity: 'admin' }))
-      : (await this.groups.forUser(ctx.db, user.id, true)).filter((g) => roleAllows(g.capacity, permission as never));
+      : roles
+        ? (await this.groups.allActive(ctx.db, true)).filter((g) => roleAllows(roles.get(g.id), permission as never)).map((g) => ({ ...g, capacity: roles.get(g.id)! }))
+        : (await this.groups.forUser(ctx.db, user.id, true)).filter((g) => roleAllows(g.capacity, permission as never));
     const dicts: Record<string, unknown>[] = [];
     for (const g of rows) dicts.push(await this.build(ctx, g, { datasetCount: withCounts, capacity: g.capacity, memberCount: true }));
     return dicts.sort((a, b) => String(a.display_name).localeCompare(String(b.display_name)));

@@ -191,6 +191,7 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
 
     const purge = defineAction({
       name: `${kind}_purge`,
+      scope: 'admin',
       help: `Remove ${isOrg ? 'an organization' : 'a group'} for good.${isOrg ? ' Refused while it owns datasets that are not deleted; deleted ones lose their owner.' : ''} Params: id. Sysadmins only.`,
       sideEffectFree: false,
       anonymous: false,

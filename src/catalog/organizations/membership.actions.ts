@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, allow, defineAction } from '../../api/action';
+import type { ActionContext } from '../../api/action-context';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz, roleAllows } from '../../auth/authz';
 import { UserRepository } from '../../auth/user.repository';
@@ -21,6 +22,12 @@ export class MembershipActions implements ActionProvider {
     private readonly authz: Authz,
     private readonly members: GroupMembers,
   ) {}
+
+  /** The groups among `rows` where Authz gives the caller a role that may add datasets (none through an organization-restricted token). */
+  private async mine<G extends { id: string }>(ctx: ActionContext, rows: G[]): Promise<G[]> {
+    const roles = await this.authz.memberships(ctx);
+    return rows.filter((g) => roleAllows(roles.get(g.id), 'manage_group'));
+  }
 
   private forKind(kind: GroupKind): AnyAction[] {
     const isOrg = kind === 'organization';
@@ -81,10 +88,12 @@ Params: id (user id or name; default the caller), permission (default "manage_gr
       if (input.id) {
         const row = await this.users.find(ctx.db, input.id);
         if (!row) throw new NotFound();
-        user = { id: row.id, sysadmin: row.sysadmin };
+        if (row.id !== ctx.user?.id) user = { id: row.id, sysadmin: row.sysadmin };
       }
       if (!user || !PERMISSIONS.includes(input.permission)) return [];
-      return this.dicts.forUser(ctx, user, input.permission, input.include_dataset_count);
+      // The caller's own organizations are those Authz gives it roles in (an organization-restricted token: that one).
+      const roles = user.id === ctx.user?.id && !user.sysadmin ? await this.authz.memberships(ctx) : undefined;
+      return this.dicts.forUser(ctx, user, input.permission, input.include_dataset_count, roles);
     },
   });
 
@@ -101,7 +110,7 @@ Params: am_member (bool: sysadmins too get only groups they belong to), include_
       const all = ctx.isSysadmin && !input.am_member;
       const rows = all
         ? await this.groups.allActive(ctx.db, false)
-        : (await this.groups.forUser(ctx.db, ctx.user.id, false)).filter((g) => roleAllows(g.capacity, 'manage_group'));
+        : await this.mine(ctx, await this.groups.forUser(ctx.db, ctx.user.id, false));
       const dicts = await this.dicts.buildMany(ctx, rows, { datasetCount: input.include_dataset_count, memberCount: input.include_member_count });
       return dicts.sort((a, b) => String(a.display_name).localeCompare(String(b.display_name)));
     },

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import parseRange from 'range-parser';
 import { Readable } from 'node:stream';
 import { Dispatcher } from '../../api/dispatcher';
+import { hasScope } from '../../api/token-scope';
 import { Authenticator } from '../../auth/authenticator';
 import { ANONYMOUS, mayRead, Visibility } from '../../auth/visibility';
 import type { Logger } from '../../common/logger';
@@ -42,7 +43,8 @@ export class ResourceDownloadController {
       void reply.code(code).header('content-type', JSON_TYPE).send(JSON.stringify({ error: { code, message } }));
 
     const user = await this.authenticator.fromHeaders(req.headers);
-    const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger });
+    if (!hasScope(user, 'read')) return fail(403, 'The API token lacks the scope "read", which downloads need');
+    const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, scope: 'read' });
     const resource = await this.resources.find(ctx.db, rid);
     const dataset = resource && (await this.datasets.findRow(ctx.db, resource.package_id));
     if (!resource || !dataset || (dataset.id !== id && dataset.name !== id)) return fail(404, 'Resource not found');

@@ -189,6 +189,7 @@ current order). Returns {id, order} with every view id in the new order. Who may
 
   readonly resourceViewClear = defineAction({
     name: 'resource_view_clear',
+    scope: 'admin',
     help: 'Delete every resource view of the site, or only those of the given types. Params: view_types (list). Returns null. Who may call: sysadmins.',
     sideEffectFree: false,
     anonymous: false,

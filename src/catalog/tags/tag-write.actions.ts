@@ -18,6 +18,7 @@ export class TagWriteActions implements ActionProvider {
 
   readonly tagCreate = defineAction({
     name: 'tag_create',
+    scope: 'admin',
     help: `Add a tag to a vocabulary (free tags come with the datasets carrying them). Params: name, vocabulary_id (the
 vocabulary's id). Sysadmins only.`,
     sideEffectFree: false,
@@ -35,6 +36,7 @@ vocabulary's id). Sysadmins only.`,
 
   readonly tagDelete = defineAction({
     name: 'tag_delete',
+    scope: 'admin',
     help: `Delete a tag and remove it from every dataset. Params: id (tag id or name), vocabulary_id (id or name of its
 vocabulary; without it a name means a free tag). Sysadmins only.`,
     sideEffectFree: false,

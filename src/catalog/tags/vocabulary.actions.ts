@@ -41,6 +41,7 @@ export class VocabularyActions implements ActionProvider {
 
   readonly vocabularyCreate = defineAction({
     name: 'vocabulary_create',
+    scope: 'admin',
     help: 'Create a tag vocabulary. Params: name (2 to 100 characters, unique), tags ([{name}], optional). Sysadmins only.',
     sideEffectFree: false,
     anonymous: false,
@@ -56,6 +57,7 @@ export class VocabularyActions implements ActionProvider {
 
   readonly vocabularyUpdate = defineAction({
     name: 'vocabulary_update',
+    scope: 'admin',
     help: `Update a tag vocabulary. Params: id (id or name), name (optional), tags ([{name}], optional: replaces the tags;
 tags that stay keep their datasets, removed ones leave theirs). Sysadmins only.`,
     sideEffectFree: false,
@@ -80,6 +82,7 @@ tags that stay keep their datasets, removed ones leave theirs). Sysadmins only.`
 
   readonly vocabularyDelete = defineAction({
     name: 'vocabulary_delete',
+    scope: 'admin',
     help: 'Delete a tag vocabulary, its tags and their place in datasets. Params: id (id or name). Sysadmins only.',
     sideEffectFree: false,
     anonymous: false,

@@ -116,7 +116,7 @@ export class StaWriteController {
     try {
       const user = await this.authenticator.fromHeaders(req.headers);
       if (!user) return fail(401, 'unauthorized', 'SensorThings writes need an API token in the Authorization header');
-      await run(this.dispatcher.context(user, { log: req.log as unknown as Logger, request: { method: req.method, path: req.url } }));
+      await run(this.dispatcher.context(user, { log: req.log as unknown as Logger, request: { method: req.method, path: req.url }, scope: 'ingest', what: 'SensorThings writes' }));
     } catch (err) {
       if (err instanceof StaWriteError) return fail(err.status, err.code, err.message);
       if (err instanceof StaQueryError) return fail(err.status, err.code, err.message);

@@ -32,6 +32,7 @@ export class SensorPushActions implements ActionProvider {
 
   readonly sensorPush = defineAction({
     name: 'sensor_push',
+    scope: 'ingest',
     help: `Push a batch of readings to a sensor source of type push; answers after the commit with what was stored.
 Params: source (id or name), data (the CSV text, or the JSON batch), format (json or csv; default: the source's),
 idempotency_key (also the Idempotency-Key header; a JSON batch's batch_id otherwise): the same key and body again answer the

@@ -44,7 +44,7 @@ export class SensorPushController {
     try {
       const caller = await this.callers.fromHeaders(req.headers);
       const client = `${req.ip}|${String(req.headers['user-agent'] ?? '')}`;
-      const ctx = this.dispatcher.context(caller, { log, request: { method: req.method, path: req.url, requestId: String(req.id), client } });
+      const ctx = this.dispatcher.context(caller, { log, request: { method: req.method, path: req.url, requestId: String(req.id), client }, scope: 'ingest', what: 'the action sensor_push' });
       const answer = await this.push.push(ctx, this.input(req));
       void reply.code(answer.status).header('content-type', JSON_TYPE).send(JSON.stringify(successBody(help, answer.body)));
     } catch (err) {

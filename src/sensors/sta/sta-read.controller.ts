@@ -2,6 +2,7 @@ import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Dispatcher } from '../../api/dispatcher';
 import { Authenticator } from '../../auth/authenticator';
+import { hasScope } from '../../api/token-scope';
 import { Visibility, readableSql } from '../../auth/visibility';
 import type { Logger } from '../../common/logger';
 import { APP_CONFIG, AppConfig } from '../../config/env';
@@ -52,7 +53,8 @@ export class StaReadController {
       for (const [k, v] of url.searchParams) (query[k] ??= []).push(v);
       const options = parseQueryOptions(last.type, query, this.limits);
       const user = await this.authenticator.fromHeaders(req.headers);
-      const ctx = this.dispatcher.context(user, { log });
+      if (!hasScope(user, 'read')) return fail(403, 'The API token lacks the scope "read", which SensorThings reads need');
+      const ctx = this.dispatcher.context(user, { log, scope: 'read' });
       const who = await this.visibility.readerOf(ctx);
       const read: ReadContext = {
         visibility: who.all ? null : { packageCondition: (pkgId, params) => `EXISTS (SELECT 1 FROM package vp WHERE vp.id = ${pkgId} AND ${readableSql(who, params, 'vp')})` },
