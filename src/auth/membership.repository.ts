@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
 
-/** The one query permission checks rest on: a user's roles in organizations and groups. */
+/** The queries permission checks rest on: a user's roles in organizations and groups, and their dataset collaborations. */
 @Injectable()
 export class MembershipRepository {
   /** The user's role by organization/group id (active groups only), asked once per request by Authz. */
@@ -15,5 +15,16 @@ export class MembershipRepository {
       [userId],
     );
     return new Map(rows.map((r) => [r.group_id, r.capacity]));
+  }
+
+  /** The user's capacity by dataset id where they are a collaborator (package_member), asked once per action run by Collaborations. */
+  async collaborationsOf(db: EntityManager, userId: string): Promise<Map<string, string>> {
+    const rows = await preparedQuery<{ package_id: string; capacity: string }>(
+      db,
+      'collaborations-of-user',
+      'SELECT package_id, capacity FROM package_member WHERE user_id = $1',
+      [userId],
+    );
+    return new Map(rows.map((r) => [r.package_id, r.capacity]));
   }
 }
