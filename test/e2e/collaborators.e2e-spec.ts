@@ -376,6 +376,44 @@ describe('dataset collaborators with admin collaborators and moves allowed', () 
     expect(moved.status).toBe(200);
     expect(moved.body.result.owner_org).toBe(theirs.id);
   });
+  // Ported from CKAN's ckan/tests/logic/auth/test_get.py TestGetAuthWithCollaborators and test_update.py TestUpdateAuthWithCollaborators.
+  describe('CKAN\'s auth rules for collaborators of each capacity', () => {
+    type Attempt = (as: TestUser, f: { d: Dict; resourceId: string }) => request.Test;
+    const reads: [string, Attempt][] = [
+      ['package_show', (as, f) => get('package_show', { id: f.d.id }, as)],
+      ['resource_show', (as, f) => get('resource_show', { id: f.resourceId }, as)],
+      ['resource_view_list', (as, f) => get('resource_view_list', { id: f.resourceId }, as)],
+    ];
+    const writes: [string, Attempt][] = [
+      ['package_update', (as, f) => post('package_update', { ...f.d, notes: 'geändert' }, as)],
+      ['resource_create', (as, f) => post('resource_create', { package_id: f.d.id, url: 'http://example.org/neu.csv' }, as)],
+      ['resource_update', (as, f) => post('resource_update', { id: f.resourceId, url: 'http://example.org/anders.csv' }, as)],
+      ['datastore_create', (as, f) => post('datastore_create', { resource_id: f.resourceId, force: true, fields: [{ id: 'n', type: 'int' }] }, as)],
+      ['resource_delete', (as, f) => post('resource_delete', { id: f.resourceId }, as)],
+      ['package_delete', (as, f) => post('package_delete', { id: f.d.id }, as)],
+    ];
+    for (const capacity of ['member', 'editor', 'admin'] as const) {
+      for (const isPrivate of [true, false]) {
+        it(`a ${capacity} collaborator of a ${isPrivate ? 'private' : 'public'} dataset may read it${capacity === 'member' ? ' but not change it' : ' and change it'}`, async () => {
+          const d = await t.factories.dataset({ owner_org: org.id, private: isPrivate });
+          const resourceId = (await t.call<Dict>('resource_create', { package_id: d.id, url: 'http://example.org/werte.csv' })).id as string;
+          const f = { d: await t.call<Dict>('package_show', { id: d.id }), resourceId };
+          const user = await t.factories.user();
+          const statuses = async (attempts: [string, Attempt][]): Promise<Record<string, number>> => {
+            const out: Record<string, number> = {};
+            for (const [name, attempt] of attempts) out[name] = (await attempt(user, f)).status;
+            return out;
+          };
+          const all = (names: [string, Attempt][], status: number): Record<string, number> => Object.fromEntries(names.map(([n]) => [n, status]));
+          if (isPrivate) expect(await statuses(reads)).toEqual(all(reads, 403));
+          expect(await statuses(writes.slice(0, 1))).toEqual(all(writes.slice(0, 1), 403));
+          await t.call('package_collaborator_create', { id: d.id, user_id: user.id, capacity });
+          expect(await statuses(reads)).toEqual(all(reads, 200));
+          expect(await statuses(writes)).toEqual(all(writes, capacity === 'member' ? 403 : 200));
+        });
+      }
+    }
+  });
 });
 
 describe('dataset collaborators switched off (AUTH_ALLOW_DATASET_COLLABORATORS=false)', () => {
