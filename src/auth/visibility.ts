@@ -97,9 +97,10 @@ export function readClauses(r: Reader): Clauses {
 
 /**
  * Who may edit (package_update, and with it patch, delete and the resource writes): 'update_dataset' in the
- * owning organization, or being the dataset's editor or admin collaborator. CKAN compat: CKAN 2.11 lets any logged-in user edit a dataset without an organization
- * (with create_unowned_dataset, its default) or anyone who may create datasets somewhere; here such a dataset
- * (left behind by a purged organization) is edited by sysadmins only.
+ * owning organization, or being the dataset's editor or admin collaborator. CKAN compat: CKAN 2.11 lets any logged-in
+ * user edit a dataset without an organization (with create_unowned_dataset, its default) or anyone who may create
+ * datasets somewhere; here such a dataset (left behind by a purged organization) is edited by sysadmins (and its
+ * editor collaborators) only.
  */
 export function editClauses(r: Reader): Clauses {
   if (r.all) return null;
