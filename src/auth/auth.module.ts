@@ -5,6 +5,7 @@ import { ConstraintErrors } from '../api/constraint-errors';
 import { AUTH_CONSTRAINTS } from './auth.entities';
 import { Authenticator } from './authenticator';
 import { Authz } from './authz';
+import { Collaborations } from './collaborations';
 import { MembershipRepository } from './membership.repository';
 import { TokenActions } from './token.actions';
 import { UserActions } from './user.actions';
@@ -16,8 +17,8 @@ import { UserRepository } from './user.repository';
 import { Visibility } from './visibility';
 
 @Module({
-  providers: [Authz, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions],
-  exports: [Authz, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials],
+  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions],
+  exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials],
 })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly userWrites: UserWriteActions, private readonly tokens: TokenActions) {}

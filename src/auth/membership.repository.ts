@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
 
-/** The one query permission checks rest on: a user's roles in organizations and groups. */
+/** The queries permission checks rest on: a user's roles in organizations and groups, and their dataset collaborations. */
 @Injectable()
 export class MembershipRepository {
   /** The user's role by organization/group id (active groups only), asked once per request by Authz. */
@@ -30,5 +30,26 @@ export class MembershipRepository {
       [idOrName],
     );
     return rows[0] ?? null;
+  }
+
+  /**
+   * The user's capacity by dataset id where they are a collaborator (package_member), asked once per action run by
+   * Collaborations; with `ownerOrg`, only on datasets that organization owns (an organization-restricted API token).
+   */
+  async collaborationsOf(db: EntityManager, userId: string, ownerOrg?: string): Promise<Map<string, string>> {
+    const rows = ownerOrg
+      ? await preparedQuery<{ package_id: string; capacity: string }>(
+          db,
+          'collaborations-of-user-in-org',
+          'SELECT m.package_id, m.capacity FROM package_member m JOIN package p ON p.id = m.package_id WHERE m.user_id = $1 AND p.owner_org = $2',
+          [userId, ownerOrg],
+        )
+      : await preparedQuery<{ package_id: string; capacity: string }>(
+          db,
+          'collaborations-of-user',
+          'SELECT package_id, capacity FROM package_member WHERE user_id = $1',
+          [userId],
+        );
+    return new Map(rows.map((r) => [r.package_id, r.capacity]));
   }
 }

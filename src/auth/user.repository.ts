@@ -132,6 +132,8 @@ export class UserRepository {
     await db.query(`UPDATE user_account SET state = 'deleted' WHERE id = $1`, [id]);
     await db.query(`DELETE FROM member WHERE user_id = $1`, [id]);
     await db.query(`DELETE FROM api_token WHERE user_id = $1`, [id]);
+    // CKAN's user_delete removes the user's dataset collaborations too.
+    await db.query(`DELETE FROM package_member WHERE user_id = $1`, [id]);
   }
 
   /** user_autocomplete: live users whose name or full name (for sysadmins also e-mail) contains q. */

@@ -1,11 +1,16 @@
 import type { ActionContext } from '../api/action-context';
 import { Authz } from './authz';
+import { Collaborations } from './collaborations';
+import type { AppConfig } from '../config/env';
 import { MembershipRepository } from './membership.repository';
 import { ANONYMOUS, DatasetAccess, readableSql, Visibility } from './visibility';
 
-/** A context whose memberships are given: the rule needs no database to be judged. */
-function ctxWith(user: { id: string; sysadmin?: boolean } | null, memberships: Record<string, string> = {}, asked = { count: 0 }): ActionContext {
+/** A context whose memberships (and collaborations, by dataset id) are given: the rule needs no database to be judged. */
+function ctxWith(
+  user: { id: string; sysadmin?: boolean } | null, memberships: Record<string, string> = {}, asked = { count: 0 }, collaborations: Record<string, string> = {},
+): ActionContext {
   return {
+    memo: async () => new Map(Object.entries(collaborations)),
     user: user && { id: user.id, name: user.id, sysadmin: user.sysadmin ?? false },
     isSysadmin: user?.sysadmin ?? false,
     ignoreAuth: false,
@@ -17,8 +22,9 @@ function ctxWith(user: { id: string; sysadmin?: boolean } | null, memberships: R
 }
 
 describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
-  const visibility = new Visibility(new Authz(new MembershipRepository()));
-  const priv: DatasetAccess = { ownerOrg: 'org-a', isPrivate: true, state: 'active', creatorUserId: 'u-1' };
+  const config = { AUTH_ALLOW_DATASET_COLLABORATORS: true, AUTH_ALLOW_ADMIN_COLLABORATORS: false } as AppConfig;
+  const visibility = new Visibility(new Authz(new MembershipRepository()), new Collaborations(config, new MembershipRepository()));
+  const priv: DatasetAccess = { id: 'd-1', ownerOrg: 'org-a', isPrivate: true, state: 'active', creatorUserId: 'u-1' };
 
   it('lets everyone read an active public dataset, without looking up memberships', async () => {
     const asked = { count: 0 };
@@ -41,7 +47,7 @@ describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
   });
 
   it('lets the creator read a draft or deleted dataset without an organization, and nobody else but sysadmins', async () => {
-    const draft: DatasetAccess = { ownerOrg: null, isPrivate: false, state: 'draft', creatorUserId: 'u-1' };
+    const draft: DatasetAccess = { id: 'd-2', ownerOrg: null, isPrivate: false, state: 'draft', creatorUserId: 'u-1' };
     expect(await visibility.canRead(ctxWith({ id: 'u-1' }), draft)).toBe(true);
     expect(await visibility.canRead(ctxWith({ id: 'u-1' }), { ...draft, state: 'deleted' })).toBe(true);
     expect(await visibility.canRead(ctxWith({ id: 'u-2' }, { 'org-a': 'admin' }), draft)).toBe(false);
@@ -58,7 +64,7 @@ describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
   });
 
   it('lets only sysadmins edit a dataset without an organization, not even its creator', async () => {
-    const orphan: DatasetAccess = { ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: 'u-1' };
+    const orphan: DatasetAccess = { id: 'd-3', ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: 'u-1' };
     expect(await visibility.canEdit(ctxWith({ id: 'u-1' }, { 'org-a': 'admin' }), orphan)).toBe(false);
     expect(await visibility.canEdit(ctxWith({ id: 'u-9', sysadmin: true }), orphan)).toBe(true);
   });
@@ -71,8 +77,32 @@ describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
 
   it('passes a reader\'s organizations and id to SQL as parameters', () => {
     const params: unknown[] = ['first'];
-    const sql = readableSql({ all: false, userId: 'u-1', readOrgIds: ['org-a'], editOrgIds: [] }, params);
+    const sql = readableSql({ all: false, userId: 'u-1', readOrgIds: ['org-a'], editOrgIds: [], collaboratorOf: [], editorOf: [] }, params);
     expect(sql).toBe(`((state = 'active' AND NOT private) OR (owner_org = ANY($2::uuid[])) OR (owner_org IS NULL AND creator_user_id = ANY($3::uuid[])))`);
     expect(params).toEqual(['first', ['org-a'], ['u-1']]);
+  });
+
+  it('lets a collaborator of any capacity read the dataset, whatever its state, and only editors and admins edit it', async () => {
+    for (const capacity of ['member', 'editor', 'admin']) {
+      const ctx = ctxWith({ id: 'u-7' }, {}, undefined, { 'd-1': capacity });
+      expect(await visibility.canRead(ctx, priv)).toBe(true);
+      expect(await visibility.canRead(ctx, { ...priv, state: 'draft' })).toBe(true);
+      expect(await visibility.canEdit(ctx, priv)).toBe(capacity !== 'member');
+    }
+    expect(await visibility.canRead(ctxWith({ id: 'u-7' }, {}, undefined, { 'd-9': 'admin' }), priv)).toBe(false);
+  });
+
+  it('gives collaborators nothing while AUTH_ALLOW_DATASET_COLLABORATORS is off', async () => {
+    const off = new Visibility(new Authz(new MembershipRepository()), new Collaborations({ ...config, AUTH_ALLOW_DATASET_COLLABORATORS: false }, new MembershipRepository()));
+    const ctx = ctxWith({ id: 'u-7' }, {}, undefined, { 'd-1': 'editor' });
+    expect(await off.canRead(ctx, priv)).toBe(false);
+    expect(await off.canEdit(ctx, priv)).toBe(false);
+  });
+
+  it('passes the datasets a reader collaborates on to SQL as ids', () => {
+    const params: unknown[] = [];
+    const sql = readableSql({ all: false, userId: 'u-1', readOrgIds: [], editOrgIds: [], collaboratorOf: ['d-1'], editorOf: [] }, params);
+    expect(sql).toBe(`((state = 'active' AND NOT private) OR (owner_org IS NULL AND creator_user_id = ANY($1::uuid[])) OR (id = ANY($2::uuid[])))`);
+    expect(params).toEqual([['u-1'], ['d-1']]);
   });
 });

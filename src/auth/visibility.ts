@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
 import { Authz } from './authz';
+import { Collaborations } from './collaborations';
 
 /**
  * THE rule who may read and who may edit a dataset. Every read path asks it here, in one of three forms that
@@ -19,6 +20,11 @@ import { Authz } from './authz';
  * (ignoreAuth), read everything. Editing (package_update) takes 'update_dataset' (editor, admin) in the owning
  * organization.
  *
+ * Dataset collaborators (CKAN 2.9+, package_member; AUTH_ALLOW_DATASET_COLLABORATORS) are CKAN's collaborator-<dataset id>
+ * labels turned round: the reader carries the ids of the datasets they collaborate on (any capacity reads, editor and
+ * admin edit), and a clause admits those ids. Asked per action run, so adding or removing a collaborator takes effect
+ * with the next request in every process, and no search document has to change with it.
+ *
  * A case is a clause: conditions on the dataset's access fields that must all hold; a dataset is readable when
  * one of the clauses holds. A new access level (issue 14: "internal" datasets that named partner organizations
  * may read) is a new AccessField (its value in fieldValue, its column in COLUMNS, the same field in the search
@@ -28,6 +34,7 @@ import { Authz } from './authz';
 
 /** What decides who may read or edit a dataset. */
 export interface DatasetAccess {
+  id: string;
   ownerOrg: string | null;
   isPrivate: boolean;
   state: string;
@@ -43,13 +50,17 @@ export interface Reader {
   readOrgIds: readonly string[];
   /** Organizations where the reader's role grants 'update_dataset' (editor, admin). */
   editOrgIds: readonly string[];
+  /** Datasets the reader collaborates on, any capacity (CKAN's collaborator-<dataset id> labels). */
+  collaboratorOf: readonly string[];
+  /** Datasets the reader may edit as a collaborator (capacity editor or admin). */
+  editorOf: readonly string[];
 }
 
 /** Nobody in particular: what anyone may read (package_list and the DCAT catalog show only this). */
-export const ANONYMOUS: Reader = Object.freeze({ all: false, userId: null, readOrgIds: [], editOrgIds: [] });
+export const ANONYMOUS: Reader = Object.freeze({ all: false, userId: null, readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] });
 
 /** The dataset fields the cases look at, with the form of their values. */
-export type AccessField = 'state' | 'private' | 'owner_org' | 'creator_user_id';
+export type AccessField = 'state' | 'private' | 'owner_org' | 'creator_user_id' | 'id';
 
 /** The field holds one of `oneOf`; null in the list: the field may be empty. */
 export interface Condition {
@@ -79,18 +90,24 @@ export function readClauses(r: Reader): Clauses {
   if (r.readOrgIds.length) clauses.push([{ field: 'owner_org', oneOf: r.readOrgIds }]);
   // creator-<user>: a dataset without an organization belongs to whoever created it.
   if (r.userId) clauses.push([{ field: 'owner_org', oneOf: [null] }, { field: 'creator_user_id', oneOf: [r.userId] }]);
+  // collaborator-<dataset>: a collaborator in any capacity, whatever the dataset's state or privacy.
+  if (r.collaboratorOf.length) clauses.push([{ field: 'id', oneOf: r.collaboratorOf }]);
   return clauses;
 }
 
 /**
  * Who may edit (package_update, and with it patch, delete and the resource writes): 'update_dataset' in the
- * owning organization. CKAN compat: CKAN 2.11 lets any logged-in user edit a dataset without an organization
- * (with create_unowned_dataset, its default) or anyone who may create datasets somewhere; here such a dataset
- * (left behind by a purged organization) is edited by sysadmins only.
+ * owning organization, or being the dataset's editor or admin collaborator. CKAN compat: CKAN 2.11 lets any logged-in
+ * user edit a dataset without an organization (with create_unowned_dataset, its default) or anyone who may create
+ * datasets somewhere; here such a dataset (left behind by a purged organization) is edited by sysadmins (and its
+ * editor collaborators) only.
  */
 export function editClauses(r: Reader): Clauses {
   if (r.all) return null;
-  return r.editOrgIds.length ? [[{ field: 'owner_org', oneOf: r.editOrgIds }]] : [];
+  const clauses: Clause[] = r.editOrgIds.length ? [[{ field: 'owner_org', oneOf: r.editOrgIds }]] : [];
+  // CKAN's package_update: failing the organization check, an editor or admin collaborator of the dataset may edit it.
+  if (r.editorOf.length) clauses.push([{ field: 'id', oneOf: r.editorOf }]);
+  return clauses;
 }
 
 function fieldValue(d: DatasetAccess, field: AccessField): string | boolean | null {
@@ -103,6 +120,8 @@ function fieldValue(d: DatasetAccess, field: AccessField): string | boolean | nu
       return d.ownerOrg;
     case 'creator_user_id':
       return d.creatorUserId;
+    case 'id':
+      return d.id;
   }
 }
 
@@ -121,6 +140,7 @@ const COLUMNS: Record<AccessField, { column: string; type: 'text' | 'uuid' | 'bo
   private: { column: 'private', type: 'boolean' },
   owner_org: { column: 'owner_org', type: 'uuid' },
   creator_user_id: { column: 'creator_user_id', type: 'uuid' },
+  id: { column: 'id', type: 'uuid' },
 };
 
 /** States are our own words, written into the SQL so the planner can match indexes such as package_list_idx. */
@@ -160,10 +180,10 @@ export const editableSql = (r: Reader, params: unknown[], alias = ''): string =>
 /** The rule for an action's caller: loads their memberships (once per request) only when the answer needs them. */
 @Injectable()
 export class Visibility {
-  constructor(private readonly authz: Authz) {}
+  constructor(private readonly authz: Authz, private readonly collaborations: Collaborations) {}
 
   async readerOf(ctx: ActionContext): Promise<Reader> {
-    if (ctx.isSysadmin || ctx.ignoreAuth) return { all: true, userId: ctx.user?.id ?? null, readOrgIds: [], editOrgIds: [] };
+    if (ctx.isSysadmin || ctx.ignoreAuth) return { all: true, userId: ctx.user?.id ?? null, readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] };
     if (!ctx.user) return ANONYMOUS;
     return {
       all: false,
@@ -171,6 +191,8 @@ export class Visibility {
       userId: ctx.user.token?.organizationId ? null : ctx.user.id,
       readOrgIds: await this.authz.groupIdsWith(ctx, 'read'),
       editOrgIds: await this.authz.groupIdsWith(ctx, 'update_dataset'),
+      collaboratorOf: await this.collaborations.readableIds(ctx),
+      editorOf: await this.collaborations.editableIds(ctx),
     };
   }
 

@@ -16,6 +16,8 @@ import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
 import { AutocompleteActions } from './autocomplete.actions';
+import { CollaboratorActions } from './collaborators/collaborator.actions';
+import { CollaboratorRepository } from './collaborators/collaborator.repository';
 import { FollowActions } from './following/follow.actions';
 import { FollowerRepository } from './following/follower.repository';
 import { LicenseActions } from './licenses/license.actions';
@@ -52,7 +54,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
     GroupMembers, FollowerRepository, RelationshipRepository,
     DatasetReadActions, DatasetWriteActions, DatasetReviseActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, ResourceViewActions, GroupActions,
     MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
-    AutocompleteActions, RelationshipActions,
+    AutocompleteActions, RelationshipActions, CollaboratorRepository, CollaboratorActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -79,12 +81,14 @@ export class CatalogModule implements OnModuleInit {
     private readonly licenses: LicenseActions,
     private readonly autocomplete: AutocompleteActions,
     private readonly relationships: RelationshipActions,
+    private readonly collaborators: CollaboratorActions,
   ) {}
 
   onModuleInit(): void {
     for (const p of [
       this.datasetReads, this.datasetWrites, this.datasetRevise, this.datasetBulk, this.datasetLookup, this.resources, this.resourceViews, this.groups,
       this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete, this.relationships,
+      this.collaborators,
     ]) {
       this.registry.register(p.all());
     }

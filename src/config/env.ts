@@ -87,6 +87,18 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(1) @Max(36500) API_TOKEN_MAX_DAYS = 180;
 
   /**
+   * CKAN's ckan.auth.allow_dataset_collaborators: users named on a dataset (package_collaborator_create) read it, and
+   * as editor edit it. CKAN compat: on by default here (CKAN: off), as the platform's datasets are shared per person.
+   */
+  @Transform(toBool) @IsBoolean() AUTH_ALLOW_DATASET_COLLABORATORS = true;
+
+  /** CKAN's ckan.auth.allow_admin_collaborators: may a collaborator be "admin" (manage the dataset's collaborators)? */
+  @Transform(toBool) @IsBoolean() AUTH_ALLOW_ADMIN_COLLABORATORS = false;
+
+  /** CKAN's ckan.auth.allow_collaborators_to_change_owner_org: may editor collaborators move a dataset to another organization? */
+  @Transform(toBool) @IsBoolean() AUTH_ALLOW_COLLABORATORS_TO_CHANGE_OWNER_ORG = false;
+
+  /**
    * CORS as CKAN's ckan.cors.* settings: unset → no CORS headers; `*` → every origin (origin_allow_all);
    * origins separated by commas or spaces → those origins (origin_whitelist).
    */

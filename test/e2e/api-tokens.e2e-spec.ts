@@ -271,6 +271,20 @@ describe('API tokens: scopes, organization restriction, expiry, revocation', () 
       expect(tags.body.result).not.toContain('suedgeheim');
     });
 
+    it('does not bring its owner\'s collaborations on other organizations\' datasets', async () => {
+      const west = await t.factories.organization({ name: 'west' });
+      const westPrivate = await t.factories.dataset({ name: 'west-intern', owner_org: west.id, private: true });
+      const added = await post('package_collaborator_create', { id: westPrivate.id, user_id: 'eva', capacity: 'editor' }, t.sysadmin.token);
+      expect(added.status).toBe(200);
+      expect((await post('package_show', { id: westPrivate.id }, eva.token)).status).toBe(200);
+      expect((await post('package_patch', { id: westPrivate.id, notes: 'als Mitarbeiterin' }, eva.token)).status).toBe(200);
+      expect((await post('package_show', { id: westPrivate.id }, nordOnly)).status).toBe(403);
+      expect((await post('package_patch', { id: westPrivate.id, notes: 'nein' }, nordOnly)).status).toBe(403);
+      // Eva is no member of west, so no token of hers can be restricted to it.
+      const westOnly = await post('api_token_create', { user: 'eva', name: 'nur-west', organization: west.id }, eva.token);
+      expect(westOnly.status).toBe(409);
+    });
+
     it('narrows a sysadmin\'s token to an admin of its organization', async () => {
       const adminNord = await token(t.sysadmin, { organization: 'nord' });
       expect((await post('package_patch', { id: nordPrivate.id, notes: 'Sysadmin im Norden' }, adminNord)).status).toBe(200);

@@ -10,7 +10,7 @@ import { TestApp } from '../test-app';
  * differ only in which states they list and whether they show the caller's datasets or only the public ones.
  */
 
-type CallerKey = 'anonymous' | 'member' | 'editor' | 'admin' | 'outsider' | 'creator' | 'sysadmin';
+type CallerKey = 'anonymous' | 'member' | 'editor' | 'admin' | 'outsider' | 'creator' | 'collaborator' | 'sysadmin';
 
 const CALLERS: Record<CallerKey, string> = {
   anonymous: 'an anonymous caller',
@@ -19,10 +19,13 @@ const CALLERS: Record<CallerKey, string> = {
   admin: 'an admin of the owning organization',
   outsider: 'a member of another organization',
   creator: 'the creator of the unowned datasets',
+  collaborator: 'a member collaborator of each dataset (package_member; package_delete ends it, as in CKAN)',
   sysadmin: 'a sysadmin',
 };
 const CALLER_KEYS = Object.keys(CALLERS) as CallerKey[];
 const ORG_READERS: CallerKey[] = ['member', 'editor', 'admin', 'sysadmin'];
+/** A dataset's collaborators read it too (CKAN's collaborator-<dataset id> label) while it is not deleted. */
+const ORG_READERS_AND_COLLABORATORS: CallerKey[] = [...ORG_READERS, 'collaborator'];
 
 interface Case {
   key: string;
@@ -37,8 +40,8 @@ interface Case {
 
 const CASES: Case[] = [
   { key: 'open', label: 'the active public dataset', state: 'active', private: false, owned: true, readers: CALLER_KEYS },
-  { key: 'private', label: 'the active private dataset', state: 'active', private: true, owned: true, readers: ORG_READERS },
-  { key: 'draft', label: 'the draft dataset', state: 'draft', private: false, owned: true, readers: ORG_READERS },
+  { key: 'private', label: 'the active private dataset', state: 'active', private: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
+  { key: 'draft', label: 'the draft dataset', state: 'draft', private: false, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'deleted', label: 'the deleted dataset', state: 'deleted', private: false, owned: true, readers: ORG_READERS },
   { key: 'orphanprivate', label: 'the private dataset without an organization', state: 'active', private: true, owned: false, readers: ['creator', 'sysadmin'] },
   { key: 'orphandraft', label: 'the draft dataset without an organization', state: 'draft', private: false, owned: false, readers: ['creator', 'sysadmin'] },
@@ -100,7 +103,7 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
 
     beforeAll(async () => {
       t = await TestApp.start(env);
-      for (const k of ['member', 'editor', 'admin', 'outsider', 'creator'] as const) users[k] = await t.factories.user();
+      for (const k of ['member', 'editor', 'admin', 'outsider', 'creator', 'collaborator'] as const) users[k] = await t.factories.user();
       const roles: [TestUser, 'admin' | 'editor' | 'member'][] = [[users.member, 'member'], [users.editor, 'editor'], [users.admin, 'admin']];
       // The outsider holds the strongest role in another organization, which must not open this one.
       await t.factories.organization({ members: [[users.outsider, 'admin']] });
@@ -123,6 +126,7 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         const tableId = hasTable(c)
           ? (await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'wert', type: 'int' }], records: [{ wert: 1 }] }, { as })).resource_id
           : undefined;
+        await t.call('package_collaborator_create', { id: d.id, user_id: users.collaborator.id, capacity: 'member' });
         if (c.state === 'deleted' || !c.owned) await t.call('package_delete', { id: d.id }, { as });
         fx[c.key] = { id: d.id, name: d.name, tag: `vis-${c.key}-tag`, format, resourceId: up.body.result.id, tableId, org: c.owned ? org : undefined, group };
       }

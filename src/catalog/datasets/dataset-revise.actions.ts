@@ -100,7 +100,8 @@ match__<path> and update__<path> give the same as flattened keys, e.g. update__r
 update__resources__-1__url; update__resources__extend=[{...}] appends resources. Files: multipart fields
 update__resources__<index or id>__upload, sent after match__id, match__name or match (e.g. with an extend for a new resource).
 Returns {"package": <the dataset as package_update returns it>}. The write is package_update's, with its validation and checks.
-Who may call: as package_update (editors and admins of the owning organization, sysadmins).`,
+Who may call: as package_update (editors and admins of the owning organization, the dataset's editor and admin collaborators,
+sysadmins).`,
     sideEffectFree: false,
     anonymous: false,
     input: PackageReviseInput,

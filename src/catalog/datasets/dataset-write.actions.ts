@@ -79,7 +79,7 @@ maintainer, maintainer_email, license_id, private (bool), state ("active" or "dr
 extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
 metadata_created, metadata_modified and plugin_data. dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
 of this write; under warn the result carries the findings as dcat_validation.
-Who may call: editors and admins of the owning organization, sysadmins.`,
+Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: PackageCreateInput,
@@ -97,7 +97,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
 
 Omitted title, notes, url, version, author(_email), maintainer(_email) and license_id are cleared; omitted resources, tags, extras
 and groups become empty; private and owner_org are kept when omitted. Resources sent with their id keep it. Returns the dataset.
-Who may call: editors and admins of the owning organization, sysadmins.`,
+Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: PackageUpdateInput,
@@ -140,8 +140,8 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
   readonly packageDelete = defineAction({
     name: 'package_delete',
     help: `Delete a dataset: its state becomes "deleted", it leaves its groups, lists and search, and its name is free again.
-Members of its organization can still read it. Params: id (id or name). Returns null.
-Who may call: editors and admins of the owning organization, sysadmins.`,
+Members of its organization can still read it; its collaborators are removed (as in CKAN). Params: id (id or name). Returns null.
+Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: IdInput,

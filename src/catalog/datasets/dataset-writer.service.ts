@@ -4,6 +4,7 @@ import type { ActionContext } from '../../api/action-context';
 import { declaredFields } from '../../api/ckan-schema';
 import { FieldErrors, NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
+import { Collaborations } from '../../auth/collaborations';
 import { GroupRepository } from '../organizations/group.repository';
 import { ResourceInput } from '../resources/resource.dto';
 import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
@@ -40,6 +41,7 @@ export class DatasetWriter {
     private readonly changes: DatasetChanges,
     private readonly files: ResourceFiles,
     private readonly vocabularies: VocabularyRepository,
+    private readonly collaborations: Collaborations,
   ) {}
 
   async create(ctx: ActionContext, input: PackageCreateInput): Promise<string> {
@@ -97,6 +99,16 @@ export class DatasetWriter {
   }
 
   /**
+   * CKAN's owner_org_validator: unless AUTH_ALLOW_COLLABORATORS_TO_CHANGE_OWNER_ORG, a caller who edits the dataset as its
+   * editor or admin collaborator only (not as editor in its organization) may not move it to another organization.
+   */
+  private async movedByCollaborator(ctx: ActionContext, existing: DatasetRow): Promise<boolean> {
+    if (ctx.isSysadmin || ctx.ignoreAuth || this.collaborations.collaboratorsMoveDatasets) return false;
+    if (!(await this.collaborations.is(ctx, existing.id, ['admin', 'editor']))) return false;
+    return !(await this.authz.can(ctx, existing.owner_org, 'update_dataset'));
+  }
+
+  /**
    * The package row's values, with reference and rule checks collected into `errors`, and the other dataset that
    * holds the name sent (looked up once: it is both the "in use" check and the deleted dataset that must give it up).
    */
@@ -115,7 +127,9 @@ export class DatasetWriter {
       if (!existing) errors.owner_org = ['An organization must be provided'];
     } else {
       const org = await this.groups.find(ctx.db, input.owner_org, true);
-      if (!org || org.state !== 'active') errors.owner_org = ['Organization does not exist'];
+      if (existing && org?.id !== existing.owner_org && (await this.movedByCollaborator(ctx, existing))) {
+        errors.owner_org = ['You cannot move this dataset to another organization'];
+      } else if (!org || org.state !== 'active') errors.owner_org = ['Organization does not exist'];
       else if (org.id !== existing?.owner_org && !ctx.ignoreAuth && !(await this.authz.can(ctx, org.id, 'create_dataset'))) {
         errors.owner_org = ['You cannot add a dataset to this organization'];
       } else ownerOrg = org.id;

@@ -21,7 +21,7 @@ export function loadDataset(ctx: ActionContext, repo: DatasetRepository, idOrNam
   });
 }
 
-export const visibilityOf = (d: DatasetRow): DatasetAccess => ({ ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
+export const visibilityOf = (d: DatasetRow): DatasetAccess => ({ id: d.id, ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
 
 /** package_show (and resource_show, downloads): the read rule of src/auth/visibility.ts. */
 export async function authPackageShow(ctx: ActionContext, visibility: Visibility, id: string, access: DatasetAccess): Promise<AuthResult> {

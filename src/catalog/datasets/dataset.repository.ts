@@ -262,6 +262,8 @@ export class DatasetRepository {
     await db.query(`UPDATE package SET state = 'deleted', metadata_modified = clock_timestamp() WHERE id = $1`, [id]);
     // CKAN removes a deleted dataset from its groups.
     await db.query(`DELETE FROM package_group WHERE package_id = $1`, [id]);
+    // CKAN's package_delete removes the dataset's collaborators too.
+    await db.query(`DELETE FROM package_member WHERE package_id = $1`, [id]);
   }
 
   /** Removes the dataset and (by cascade) its resources, tags and group links. */

@@ -98,7 +98,7 @@ export class ResourceActions implements ActionProvider {
 
 Params: package_id (required, dataset id or name), url (default ""), name, description, format (guessed from the URL when empty),
 hash, mimetype, mimetype_inner, resource_type, size, cache_url, created, last_modified, cache_last_updated, and any further keys,
-which are kept and returned as they are. Who may call: editors and admins of the dataset's organization, sysadmins.`,
+which are kept and returned as they are. Who may call: editors and admins of the dataset's organization, the dataset's editor and admin collaborators, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: ResourceCreateInput,
