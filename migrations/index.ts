@@ -23,6 +23,7 @@ import { ResourceViews1795930000000 } from './1795930000000-ResourceViews';
 import { SearchVocabularyTags1795937000000 } from './1795937000000-SearchVocabularyTags';
 import { PackageRelationships1795940000000 } from './1795940000000-PackageRelationships';
 import { ResourceDefaultViews1795945000000 } from './1795945000000-ResourceDefaultViews';
+import { AccessLevels1795985000000 } from './1795985000000-AccessLevels';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -32,4 +33,5 @@ export const MIGRATIONS = [
   SensorCatalog1795830000000, SensorSourceWarnings1795870000000, SensorViewsResultJson1795880000000, SensorFeatureUse1795890000000,
   Following1795900000000, TagVocabularies1795910000000, SiteSettings1795920000000, ResourceViews1795930000000,
   SearchVocabularyTags1795937000000, PackageRelationships1795940000000, ResourceDefaultViews1795945000000,
+  AccessLevels1795985000000,
 ];

@@ -10,7 +10,7 @@ import { APP_CONFIG, AppConfig } from '../../config/env';
 import { GroupRepository } from '../organizations/group.repository';
 import { ResourceFiles } from '../resources/resource-files.service';
 import { DatasetWriter } from './dataset-writer.service';
-import { authPackageCreate, authPackageUpdate, loadDataset } from './dataset.auth';
+import { authPackageCreate, authPackageDelete, authPackageUpdate, loadDataset } from './dataset.auth';
 import { PackageDict, toPackageDict } from './dataset.dict';
 import { IdInput, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow } from './dataset.repository';
@@ -130,7 +130,12 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
       const d = await this.locked(ctx, input.id, 'Package was not found.');
       const current = await this.show(ctx, d.id);
       const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-      const patched = parseInput(PackageUpdateInput, { ...current, ...given, id: d.id });
+      // Issue 14: a patch of one of private and access_level derives the other (resolveAccessLevel) instead of
+      // contradicting the current one; sent together they must agree.
+      const base: Record<string, unknown> = { ...current };
+      if ('private' in given && !('access_level' in given)) delete base.access_level;
+      if ('access_level' in given && !('private' in given)) delete base.private;
+      const patched = parseInput(PackageUpdateInput, { ...base, ...given, id: d.id });
       await this.writer.update(ctx, d, patched);
       await this.changes.changed(ctx, d.id);
       return this.showChecked(ctx, d.id, input.dcat_validation);
@@ -145,7 +150,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: IdInput,
-    auth: async (ctx, input) => authPackageUpdate(ctx, this.authz, this.visibility, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, '')),
+    auth: async (ctx, input) => authPackageDelete(ctx, this.authz, this.visibility, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, '')),
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, input.id);
       await this.repo.softDelete(ctx.db, d.id);
