@@ -35,7 +35,11 @@ export class DatasetShareRepository {
 
   /** Whether there was such a share. */
   async delete(db: EntityManager, packageId: string, organizationId: string): Promise<boolean> {
-    const rows: unknown[] = await db.query(`DELETE FROM dataset_share WHERE package_id = $1 AND organization_id = $2 RETURNING 1`, [packageId, organizationId]);
-    return rows.length > 0;
+    // As a SELECT: TypeORM answers a bare DELETE with [rows, count].
+    const rows: { n: number }[] = await db.query(
+      `WITH gone AS (DELETE FROM dataset_share WHERE package_id = $1 AND organization_id = $2 RETURNING 1) SELECT count(*)::int AS n FROM gone`,
+      [packageId, organizationId],
+    );
+    return rows[0].n > 0;
   }
 }
