@@ -75,7 +75,9 @@ export class DatasetWriteActions implements ActionProvider {
     help: `Create a dataset and return it (package_show form).
 
 Params: name (required, 2-100 of a-z 0-9 - _), owner_org (required, organization id or name), title, notes, url, version, author, author_email,
-maintainer, maintainer_email, license_id, private (bool), state ("active" or "draft"), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
+maintainer, maintainer_email, license_id, private (bool), access_level ("public", "internal", "shared" or "private"; private is
+true for every level but public; private alone: true keeps a level that is not public or gives "private", false gives "public";
+both must agree, else 409), state ("active" or "draft"), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
 extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
 metadata_created, metadata_modified and plugin_data. dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
 of this write; under warn the result carries the findings as dcat_validation.
@@ -96,7 +98,8 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     help: `Replace a dataset. Params: id or name, then the complete dataset as for package_create.
 
 Omitted title, notes, url, version, author(_email), maintainer(_email) and license_id are cleared; omitted resources, tags, extras
-and groups become empty; private and owner_org are kept when omitted. Resources sent with their id keep it. Returns the dataset.
+and groups become empty; private, access_level and owner_org are kept when omitted. Only the owning organization's editors and
+admins change access_level, private or owner_org (an organization with an edit share may not). Resources sent with their id keep it. Returns the dataset.
 Who may call: editors and admins of the owning organization, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
@@ -117,7 +120,7 @@ Who may call: editors and admins of the owning organization, sysadmins.`,
     name: 'package_patch',
     help: `Change some fields of a dataset. Params: id (id or name) and the fields to change.
 
-The given top-level keys replace the current values; everything else is kept. A list (resources, tags, extras, groups)
+The given top-level keys replace the current values; everything else is kept (private or access_level alone derives the other). A list (resources, tags, extras, groups)
 is replaced whole. Returns the dataset. Who may call: as package_update.`,
     sideEffectFree: false,
     anonymous: false,
@@ -146,7 +149,7 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
     name: 'package_delete',
     help: `Delete a dataset: its state becomes "deleted", it leaves its groups, lists and search, and its name is free again.
 Members of its organization can still read it. Params: id (id or name). Returns null.
-Who may call: editors and admins of the owning organization, sysadmins.`,
+Who may call: editors and admins of the owning organization (not those of an organization with an edit share), sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: IdInput,
