@@ -22,6 +22,9 @@ export class AccessLevels1795985000000 implements MigrationInterface {
     await q.query(`ALTER TABLE search_document ADD access_level text NOT NULL DEFAULT 'public', ADD shared_with text[] NOT NULL DEFAULT '{}'`);
     await q.query(`UPDATE search_document SET access_level = 'private' WHERE private`);
     await q.query(SEARCH_REFRESH_V5);
+    // Meilisearch's documents gain the same attributes: every dataset is filed for it (rows that wait harmlessly where
+    // it is not used). Until drained, its old documents lack access_level, so they match only the public clause.
+    await q.query(`INSERT INTO search_outbox (package_id) SELECT id FROM package WHERE state <> 'deleted' ON CONFLICT (package_id) DO NOTHING`);
   }
 
   async down(q: QueryRunner): Promise<void> {

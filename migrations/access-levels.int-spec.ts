@@ -25,6 +25,9 @@ describe('migration AccessLevels on a catalog that has public and private datase
     }
     expect(await levels('package')).toEqual({ [priv.id as string]: 'private', [pub.id as string]: 'public' });
     expect(await levels('search_document')).toEqual({ [priv.id as string]: 'private', [pub.id as string]: 'public' });
+    // Filed for Meilisearch, whose documents gain the fields too.
+    const filed = (await q(`SELECT package_id FROM search_outbox`)).map((r) => r.package_id);
+    expect(filed).toEqual(expect.arrayContaining([priv.id, pub.id]));
     // The refresh function writes the new columns: a share shows in the document.
     const other = await t.factories.organization();
     await t.call('package_patch', { id: priv.id, access_level: 'shared' });
