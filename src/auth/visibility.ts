@@ -30,8 +30,8 @@ import { Authz } from './authz';
  * active 'internal' dataset is read by every logged-in user who belongs to some organization of the platform
  * (Reader.inPlatformOrg); an active 'shared' one by the members of the organizations it is shared with
  * (dataset_share), and with an 'edit' share their editors and admins edit it. Shares count only while the level is
- * 'shared'. What only the owning organization may do with its dataset (change its access level, owner or shares,
- * delete it) asks ownerEditClauses.
+ * 'shared'. What only the owning organization may do with its dataset (change its access level, owner, state or
+ * shares, delete it) asks ownerEditClauses.
  */
 
 /** What decides who may read or edit a dataset. */
@@ -129,7 +129,7 @@ export function editClauses(r: Reader): Clauses {
 
 /**
  * What only the owning organization's editors and admins (and sysadmins) may do: change a dataset's access level,
- * private flag, owner or shares, and delete it. An 'edit' share does not reach these.
+ * private flag, owner, state or shares, and delete it. An 'edit' share does not reach these.
  */
 export function ownerEditClauses(r: Reader): Clauses {
   if (r.all) return null;

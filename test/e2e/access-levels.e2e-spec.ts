@@ -202,8 +202,8 @@ describe('access levels and dataset shares', () => {
       }
     });
 
-    it('does not let an edit share change the access level, the private flag or the organization, nor delete the dataset', async () => {
-      for (const change of [{ access_level: 'public' }, { private: false }, { access_level: 'internal' }, { owner_org: editOrg.id }, { state: 'deleted' }]) {
+    it('does not let an edit share change the access level, the private flag, the organization or the state, nor delete the dataset', async () => {
+      for (const change of [{ access_level: 'public' }, { private: false }, { access_level: 'internal' }, { owner_org: editOrg.id }, { state: 'deleted' }, { state: 'draft' }]) {
         const res = await api(u.shareEditor, 'package_patch', { id: d.id, ...change });
         expect({ change, status: res.status, type: res.body.error?.__type }).toEqual({ change, status: 403, type: 'Authorization Error' });
       }

@@ -96,10 +96,10 @@ export class DatasetWriter {
 
   /**
    * Issue 14: an 'edit' share lets another organization edit a dataset's content, not what only its own organization
-   * decides: its access level (and so `private`), its owner, its deletion.
+   * decides: its access level (and so `private`), its owner, its state (deleting it, or taking it back to draft).
    */
   private async checkOwnerOnlyChanges(ctx: ActionContext, existing: DatasetRow, values: DatasetValues): Promise<void> {
-    const changes = values.access_level !== existing.access_level || values.owner_org !== existing.owner_org || (values.state === 'deleted' && existing.state !== 'deleted');
+    const changes = values.access_level !== existing.access_level || values.owner_org !== existing.owner_org || values.state !== existing.state;
     if (!changes || ctx.ignoreAuth || ctx.isSysadmin) return;
     if (!(await this.visibility.canEditAsOwner(ctx, visibilityOf(existing)))) {
       throw new NotAuthorized(`User ${ctx.user?.name ?? ''} not authorized to change the access level, organization or state of package ${existing.id}`);
