@@ -67,6 +67,15 @@ export class Authz {
     return false;
   }
 
+  /**
+   * Issue 14: whether one of `groupIds` (the caller's, from groupIdsWith) is an active organization, not a group:
+   * such a caller belongs to the platform and reads its 'internal' datasets. Asked once per action run.
+   */
+  async inSomeOrganization(ctx: ActionContext, groupIds: readonly string[]): Promise<boolean> {
+    if (!groupIds.length) return false;
+    return ctx.memo(`in-some-organization:${[...groupIds].sort().join(',')}`, () => this.roles.anyOrganization(ctx.db, groupIds));
+  }
+
   /** Ids of the groups/organizations where the caller has `permission`. */
   async groupIdsWith(ctx: ActionContext, permission: Permission): Promise<string[]> {
     const out: string[] = [];

@@ -52,4 +52,15 @@ export class MembershipRepository {
         );
     return new Map(rows.map((r) => [r.package_id, r.capacity]));
   }
+
+  /** Issue 14: whether one of these groups is an active organization. */
+  async anyOrganization(db: EntityManager, groupIds: readonly string[]): Promise<boolean> {
+    const rows = await preparedQuery<{ found: boolean }>(
+      db,
+      'any-active-organization',
+      `SELECT EXISTS (SELECT 1 FROM catalog_group WHERE id = ANY($1::uuid[]) AND is_organization AND state = 'active') AS found`,
+      [groupIds],
+    );
+    return rows[0]?.found === true;
+  }
 }

@@ -30,6 +30,14 @@ import { Collaborations } from './collaborations';
  * may read) is a new AccessField (its value in fieldValue, its column in COLUMNS, the same field in the search
  * documents) and one more clause in readClauses, e.g. access_level ∈ {internal} ∧ shared_with ∋ one of
  * r.readOrgIds; every read path follows, and test/e2e/visibility.e2e-spec.ts gets the new rows of its table.
+ *
+ * Access levels (issue 14) are such cases: `access_level` is 'public', 'internal', 'shared' or 'private', and
+ * `private` stays access_level <> 'public' (so the public clause and CKAN's `capacity:public` need no change). An
+ * active 'internal' dataset is read by every logged-in user who belongs to some organization of the platform
+ * (Reader.inPlatformOrg); an active 'shared' one by the members of the organizations it is shared with
+ * (dataset_share), and with an 'edit' share their editors and admins edit it. Shares count only while the level is
+ * 'shared'. What only the owning organization may do with its dataset (change its access level, owner, state or
+ * shares, delete it) asks ownerEditClauses.
  */
 
 /** What decides who may read or edit a dataset. */
@@ -39,7 +47,17 @@ export interface DatasetAccess {
   isPrivate: boolean;
   state: string;
   creatorUserId: string | null;
+  /** Issue 14: 'public', 'internal', 'shared' or 'private' (see ACCESS_LEVELS). */
+  accessLevel: string;
+  /** Organizations the dataset is shared with, whatever the share's capacity. */
+  sharedWith: readonly string[];
+  /** Organizations it is shared with for editing (capacity 'edit'). */
+  sharedEdit: readonly string[];
 }
+
+/** The access levels, from the most open. */
+export const ACCESS_LEVELS = ['public', 'internal', 'shared', 'private'] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
 
 /** Who is asking, as the rule needs it (see Visibility.readerOf). */
 export interface Reader {
@@ -54,15 +72,20 @@ export interface Reader {
   collaboratorOf: readonly string[];
   /** Datasets the reader may edit as a collaborator (capacity editor or admin). */
   editorOf: readonly string[];
+  /** Issue 14: the reader belongs (any role) to some active organization of the platform: reads 'internal' datasets. */
+  inPlatformOrg?: boolean;
 }
 
 /** Nobody in particular: what anyone may read (package_list and the DCAT catalog show only this). */
 export const ANONYMOUS: Reader = Object.freeze({ all: false, userId: null, readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] });
 
 /** The dataset fields the cases look at, with the form of their values. */
-export type AccessField = 'state' | 'private' | 'owner_org' | 'creator_user_id' | 'id';
+export type AccessField = 'state' | 'private' | 'owner_org' | 'creator_user_id' | 'id' | 'access_level' | 'shared_with' | 'shared_edit';
 
-/** The field holds one of `oneOf`; null in the list: the field may be empty. */
+/**
+ * The field holds one of `oneOf`; null in the list: the field may be empty. A list-valued field (shared_with,
+ * shared_edit) holds one of `oneOf` when one of its values does.
+ */
 export interface Condition {
   field: AccessField;
   oneOf: readonly (string | boolean | null)[];
@@ -92,7 +115,16 @@ export function readClauses(r: Reader): Clauses {
   if (r.userId) clauses.push([{ field: 'owner_org', oneOf: [null] }, { field: 'creator_user_id', oneOf: [r.userId] }]);
   // collaborator-<dataset>: a collaborator in any capacity, whatever the dataset's state or privacy.
   if (r.collaboratorOf.length) clauses.push([{ field: 'id', oneOf: r.collaboratorOf }]);
+  clauses.push(...accessLevelReadClauses(r));
   return clauses;
+}
+
+/** Issue 14: who reads an active 'internal' or 'shared' dataset besides its own organization. */
+function accessLevelReadClauses(r: Reader): Clause[] {
+  const out: Clause[] = [];
+  if (r.inPlatformOrg) out.push([{ field: 'state', oneOf: ['active'] }, { field: 'access_level', oneOf: ['internal'] }]);
+  if (r.readOrgIds.length) out.push([{ field: 'state', oneOf: ['active'] }, { field: 'access_level', oneOf: ['shared'] }, { field: 'shared_with', oneOf: r.readOrgIds }]);
+  return out;
 }
 
 /**
@@ -103,6 +135,17 @@ export function readClauses(r: Reader): Clauses {
  * editor collaborators) only.
  */
 export function editClauses(r: Reader): Clauses {
+  const own = ownerEditClauses(r);
+  if (own === null || !r.editOrgIds.length) return own;
+  // Issue 14: an 'edit' share lets the organization's editors and admins edit an active 'shared' dataset.
+  return [...own, [{ field: 'state', oneOf: ['active'] }, { field: 'access_level', oneOf: ['shared'] }, { field: 'shared_edit', oneOf: r.editOrgIds }]];
+}
+
+/**
+ * What only the owning organization's editors and admins (and sysadmins) may do: change a dataset's access level,
+ * private flag, owner, state or shares, and delete it. An 'edit' share does not reach these.
+ */
+export function ownerEditClauses(r: Reader): Clauses {
   if (r.all) return null;
   const clauses: Clause[] = r.editOrgIds.length ? [[{ field: 'owner_org', oneOf: r.editOrgIds }]] : [];
   // CKAN's package_update: failing the organization check, an editor or admin collaborator of the dataset may edit it.
@@ -110,7 +153,7 @@ export function editClauses(r: Reader): Clauses {
   return clauses;
 }
 
-function fieldValue(d: DatasetAccess, field: AccessField): string | boolean | null {
+function fieldValue(d: DatasetAccess, field: AccessField): string | boolean | null | readonly string[] {
   switch (field) {
     case 'state':
       return d.state;
@@ -122,31 +165,59 @@ function fieldValue(d: DatasetAccess, field: AccessField): string | boolean | nu
       return d.creatorUserId;
     case 'id':
       return d.id;
+    case 'access_level':
+      return d.accessLevel;
+    case 'shared_with':
+      return d.sharedWith;
+    case 'shared_edit':
+      return d.sharedEdit;
   }
+}
+
+function holds(c: Condition, d: DatasetAccess): boolean {
+  const v = fieldValue(d, c.field);
+  if (Array.isArray(v)) return v.some((x: string) => c.oneOf.includes(x));
+  return c.oneOf.includes(v as string | boolean | null);
 }
 
 /** Form 1: whether the clauses admit one dataset. */
 export function admits(clauses: Clauses, d: DatasetAccess): boolean {
-  return clauses === null || clauses.some((clause) => clause.every((c) => c.oneOf.includes(fieldValue(d, c.field))));
+  return clauses === null || clauses.some((clause) => clause.every((c) => holds(c, d)));
 }
 
 export const mayRead = (r: Reader, d: DatasetAccess): boolean => admits(readClauses(r), d);
 const PUBLIC_CLAUSES = readClauses(ANONYMOUS);
 export const mayEdit = (r: Reader, d: DatasetAccess): boolean => admits(editClauses(r), d);
+export const mayEditAsOwner = (r: Reader, d: DatasetAccess): boolean => admits(ownerEditClauses(r), d);
 
 /** Each field's column in `package` and the type its parameters are cast to. */
-const COLUMNS: Record<AccessField, { column: string; type: 'text' | 'uuid' | 'boolean' }> = {
+const COLUMNS: Record<Exclude<AccessField, ShareField>, { column: string; type: 'text' | 'uuid' | 'boolean' }> = {
   state: { column: 'state', type: 'text' },
   private: { column: 'private', type: 'boolean' },
   owner_org: { column: 'owner_org', type: 'uuid' },
   creator_user_id: { column: 'creator_user_id', type: 'uuid' },
   id: { column: 'id', type: 'uuid' },
+  access_level: { column: 'access_level', type: 'text' },
 };
 
-/** States are our own words, written into the SQL so the planner can match indexes such as package_list_idx. */
+/** Issue 14: the list-valued fields, read from dataset_share (which capacities each one counts). */
+type ShareField = 'shared_with' | 'shared_edit';
+const SHARE_CAPACITY: Record<ShareField, string> = { shared_with: '', shared_edit: ` AND s.capacity = 'edit'` };
+const isShareField = (f: AccessField): f is ShareField => f in SHARE_CAPACITY;
+
+/** A share field's condition: some share of the dataset (`a`: the package alias with its dot, or none) names one of the organizations. */
+function shareConditionSql(field: ShareField, orgIds: readonly unknown[], params: unknown[], a: string): string {
+  const ids = orgIds.filter((v) => v !== null);
+  if (!ids.length) return 'FALSE';
+  params.push(ids);
+  return `EXISTS (SELECT 1 FROM dataset_share s WHERE s.package_id = ${a || 'package.'}id AND s.organization_id = ANY($${params.length}::uuid[])${SHARE_CAPACITY[field]})`;
+}
+
+/** States and access levels are our own words, written into the SQL so the planner can match indexes such as package_list_idx. */
 const LITERAL_STATE = /^[a-z_]+$/;
 
 function conditionSql(c: Condition, params: unknown[], a: string): string {
+  if (isShareField(c.field)) return shareConditionSql(c.field, c.oneOf, params, a);
   const { column, type } = COLUMNS[c.field];
   const col = `${a}${column}`;
   const parts: string[] = [];
@@ -155,7 +226,7 @@ function conditionSql(c: Condition, params: unknown[], a: string): string {
   if (type === 'boolean') {
     if (values.includes(true) && values.includes(false)) parts.push(`${col} IS NOT NULL`);
     else if (values.length) parts.push(values[0] ? col : `NOT ${col}`);
-  } else if (c.field === 'state' && values.every((v) => typeof v === 'string' && LITERAL_STATE.test(v))) {
+  } else if ((c.field === 'state' || c.field === 'access_level') && values.every((v) => typeof v === 'string' && LITERAL_STATE.test(v))) {
     if (values.length) parts.push(values.length === 1 ? `${col} = '${String(values[0])}'` : `${col} IN (${values.map((v) => `'${String(v)}'`).join(', ')})`);
   } else if (values.length) {
     params.push(values);
@@ -185,7 +256,7 @@ export class Visibility {
   async readerOf(ctx: ActionContext): Promise<Reader> {
     if (ctx.isSysadmin || ctx.ignoreAuth) return { all: true, userId: ctx.user?.id ?? null, readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] };
     if (!ctx.user) return ANONYMOUS;
-    return {
+    const reader: Reader = {
       all: false,
       // A token restricted to an organization does not reach the datasets its owner created outside any organization.
       userId: ctx.user.token?.organizationId ? null : ctx.user.id,
@@ -194,6 +265,8 @@ export class Visibility {
       collaboratorOf: await this.collaborations.readableIds(ctx),
       editorOf: await this.collaborations.editableIds(ctx),
     };
+    // Issue 14: 'internal' datasets are for members of the platform's organizations (of those in readOrgIds).
+    return { ...reader, inPlatformOrg: await this.authz.inSomeOrganization(ctx, reader.readOrgIds) };
   }
 
   /** Form 1 for the caller. What anyone may read is answered without asking for memberships. */
@@ -203,5 +276,10 @@ export class Visibility {
 
   async canEdit(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
     return mayEdit(await this.readerOf(ctx), d);
+  }
+
+  /** Issue 14: the caller edits the dataset as its own organization (not through an 'edit' share). */
+  async canEditAsOwner(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
+    return mayEditAsOwner(await this.readerOf(ctx), d);
   }
 }

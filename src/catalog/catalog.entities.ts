@@ -6,13 +6,14 @@ import { GroupEntity } from './organizations/group.entity';
 import { FollowerEntity } from './following/follower.entity';
 import { MemberEntity } from './organizations/member.entity';
 import { DatasetRelationshipEntity } from './relationships/relationship.entity';
+import { DatasetShareEntity } from './shares/dataset-share.entity';
 import { ResourceEntity } from './resources/resource.entity';
 import { ResourceDefaultViewEntity } from './resources/resource-default-view.entity';
 import { ResourceViewEntity } from './resources/resource-view.entity';
 import { DatasetTagEntity, TagEntity, VocabularyEntity } from './tags/tag.entity';
 
 /** The tables this module owns. */
-export const CATALOG_ENTITIES = [GroupEntity, MemberEntity, DatasetEntity, DatasetGroupEntity, VocabularyEntity, TagEntity, DatasetTagEntity, ResourceEntity, ResourceViewEntity, ResourceDefaultViewEntity, FollowerEntity, DatasetRelationshipEntity, DatasetCollaboratorEntity];
+export const CATALOG_ENTITIES = [GroupEntity, MemberEntity, DatasetEntity, DatasetGroupEntity, VocabularyEntity, TagEntity, DatasetTagEntity, ResourceEntity, ResourceViewEntity, ResourceDefaultViewEntity, FollowerEntity, DatasetRelationshipEntity, DatasetCollaboratorEntity, DatasetShareEntity];
 
 /** The field error for each unique constraint of these tables that concurrent writers can hit (CKAN's wording). */
 export const CATALOG_CONSTRAINTS: ConstraintMessages = {

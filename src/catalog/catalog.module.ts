@@ -40,6 +40,8 @@ import { ResourceFiles } from './resources/resource-files.service';
 import { UploadTaskRepository } from './resources/upload-task.repository';
 import { ResourceUploads } from './resources/resource-uploads.service';
 import { ResourceRepository } from './resources/resource.repository';
+import { DatasetShareActions } from './shares/dataset-share.actions';
+import { DatasetShareRepository } from './shares/dataset-share.repository';
 import { TagActions } from './tags/tag.actions';
 import { TagRepository } from './tags/tag.repository';
 import { TagWriteActions } from './tags/tag-write.actions';
@@ -55,6 +57,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
     DatasetReadActions, DatasetWriteActions, DatasetReviseActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, ResourceViewActions, GroupActions,
     MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions, RelationshipActions, CollaboratorRepository, CollaboratorActions,
+    DatasetShareRepository, DatasetShareActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -80,6 +83,7 @@ export class CatalogModule implements OnModuleInit {
     private readonly vocabularies: VocabularyActions,
     private readonly licenses: LicenseActions,
     private readonly autocomplete: AutocompleteActions,
+    private readonly shares: DatasetShareActions,
     private readonly relationships: RelationshipActions,
     private readonly collaborators: CollaboratorActions,
   ) {}
@@ -92,6 +96,7 @@ export class CatalogModule implements OnModuleInit {
     ]) {
       this.registry.register(p.all());
     }
+    this.registry.register(this.shares.all());
     this.constraints.register(CATALOG_CONSTRAINTS);
   }
 }

@@ -41,6 +41,9 @@ const FIELDS: SearchField[] = [
   f('license', 'keyword', 'license_id', true),
   f('state', 'keyword', 'state', true),
   f('capacity', 'keyword', 'capacity', true),
+  // Issue 14: the read rule's access fields (src/auth/visibility.ts); shared_with holds the sharing organizations' ids.
+  f('access_level', 'keyword', 'access_level', true),
+  f('shared_with', 'keywords', 'shared_with', true),
   f('type', 'keyword', 'type', true),
   f('dataset_type', 'keyword', 'type', true),
   f('author', 'texts', 'author', false),
@@ -86,4 +89,4 @@ export function searchField(name: string): SearchField {
 }
 
 /** Fields a facet may be built on in memory. */
-export const IN_MEMORY_FACETS = new Set(['organization', 'groups', 'tags', 'res_format', 'license_id', 'license', 'state', 'capacity', 'type', 'dataset_type', 'owner_org', 'name', 'creator_user_id', 'num_resources', 'num_tags']);
+export const IN_MEMORY_FACETS = new Set(['organization', 'groups', 'tags', 'res_format', 'license_id', 'license', 'state', 'capacity', 'access_level', 'type', 'dataset_type', 'owner_org', 'name', 'creator_user_id', 'num_resources', 'num_tags']);

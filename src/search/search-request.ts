@@ -98,7 +98,11 @@ export interface SearchVisibility {
 
 const term = (field: string, value: string): QNode => ({ kind: 'term', field, value, wildcard: false });
 
-/** One access field's condition in the search store's fields (see AccessField). */
+/**
+ * One access field's condition in the search store's fields (see AccessField): each field has its namesake there,
+ * `private` is `capacity`; a list field (shared_with) holds a value when one of its values is it. shared_edit is asked
+ * by editClauses only, never in search.
+ */
 function conditionQuery(c: Condition): QNode {
   const options: QNode[] = c.oneOf.map((v): QNode => {
     if (v === null) return { kind: 'not', child: { kind: 'range', field: c.field, lo: null, hi: null, loInclusive: true, hiInclusive: true } };

@@ -46,7 +46,7 @@ describe('SensorThings over MQTT', () => {
     return c;
   };
   /** A gauge made through SensorThings; answers its Thing and Datastream ids. */
-  const gauge = async (name: string, opts: { private?: boolean } = {}): Promise<{ thing: number; ds: number; packageId: string }> => {
+  const gauge = async (name: string, opts: { private?: boolean; access_level?: string } = {}): Promise<{ thing: number; ds: number; packageId: string }> => {
     const res = await request(t.http).post('/sta/v1.1/Things').set('Authorization', editor.token).set('content-type', 'application/json').send(JSON.stringify({
       name, description: `Pegel ${name}`, properties: { organization: org.name },
       Locations: [{ name, description: 'Pegelhaus', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [7.6, 50.3] } }],
@@ -57,6 +57,7 @@ describe('SensorThings over MQTT', () => {
     const thing = res.body['@iot.id'] as number;
     const [{ id, package_id }] = await t.db.dataSource.query('SELECT d.id::int AS id, t.package_id FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE t.id = $1', [thing]);
     if (opts.private) await t.call('package_patch', { id: package_id, private: true });
+    if (opts.access_level) await t.call('package_patch', { id: package_id, access_level: opts.access_level });
     return { thing, ds: id, packageId: package_id };
   };
   const count = async (ds: number): Promise<number> => Number((await t.db.dataSource.query('SELECT count(*) AS n FROM sensor_observation WHERE datastream_id = $1', [ds]))[0].n);
@@ -215,9 +216,11 @@ describe('SensorThings over MQTT', () => {
     expect(rows).toEqual([{ result: 150, quality: 'good' }, { result: 150, quality: 'invalid' }]);
   });
 
-  it('publishes a new Observation to its topics after the commit, never for a private gauge, and never ingests its own update', async () => {
+  it('publishes a new Observation to its topics after the commit, never for a private or internal gauge, and never ingests its own update', async () => {
     const open = await gauge('Oberstein');
     const closed = await gauge('Intern', { private: true });
+    // Issue 14: an internal gauge is read by the platform's members only, so MQTT (anyone may subscribe) never carries it.
+    const internal = await gauge('Kreisintern', { access_level: 'internal' });
     const reader = await client();
     const got: { topic: string; body: Record<string, unknown> }[] = [];
     reader.on('message', (topic, payload) => got.push({ topic, body: JSON.parse(payload.toString()) as Record<string, unknown> }));
@@ -225,6 +228,7 @@ describe('SensorThings over MQTT', () => {
     const sensor = await client();
 
     await sensor.publishAsync(`v1.1/Datastreams(${closed.ds})/Observations`, JSON.stringify({ phenomenonTime: '2025-03-29T04:00:00Z', result: 50 }), { qos: 1 });
+    await sensor.publishAsync(`v1.1/Datastreams(${internal.ds})/Observations`, JSON.stringify({ phenomenonTime: '2025-03-29T04:00:00Z', result: 55 }), { qos: 1 });
     await sensor.publishAsync(`v1.1/Datastreams(${open.ds})/Observations`, JSON.stringify({ phenomenonTime: '2025-03-29T04:00:00Z', result: 60 }), { qos: 1 });
     await eventually(() => got.length >= 2, 10_000, () => `two updates, got ${JSON.stringify(got)}`);
     const stored = (await request(t.http).get(`/sta/v1.1/Datastreams(${open.ds})/Observations`)).body.value[0];
@@ -232,7 +236,8 @@ describe('SensorThings over MQTT', () => {
     for (const m of got) expect(m.body).toEqual(expect.objectContaining({ '@iot.id': stored['@iot.id'], '@iot.selfLink': stored['@iot.selfLink'], result: 60, phenomenonTime: '2025-03-29T04:00:00Z' }));
     // The private gauge's reading is stored, but was never published (it was sent first, and only the public one came).
     expect(await count(closed.ds)).toBe(1);
-    expect(got.some((m) => m.body.result === 50)).toBe(false);
+    expect(await count(internal.ds)).toBe(1);
+    expect(got.some((m) => m.body.result === 50 || m.body.result === 55)).toBe(false);
     // The update on v1.1/Datastreams(ID)/Observations was not taken for a new observation.
     await new Promise((r) => setTimeout(r, 200));
     expect(await count(open.ds)).toBe(1);

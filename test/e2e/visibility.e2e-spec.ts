@@ -10,7 +10,7 @@ import { TestApp } from '../test-app';
  * differ only in which states they list and whether they show the caller's datasets or only the public ones.
  */
 
-type CallerKey = 'anonymous' | 'member' | 'editor' | 'admin' | 'outsider' | 'creator' | 'collaborator' | 'sysadmin';
+type CallerKey = 'anonymous' | 'member' | 'editor' | 'admin' | 'outsider' | 'creator' | 'collaborator' | 'sharedreader' | 'sharededitor' | 'loner' | 'sysadmin';
 
 const CALLERS: Record<CallerKey, string> = {
   anonymous: 'an anonymous caller',
@@ -20,18 +20,26 @@ const CALLERS: Record<CallerKey, string> = {
   outsider: 'a member of another organization',
   creator: 'the creator of the unowned datasets',
   collaborator: 'a member collaborator of each dataset (package_member; package_delete ends it, as in CKAN)',
+  sharedreader: 'a member of an organization with a read share',
+  sharededitor: 'an editor of an organization with an edit share',
+  loner: 'a logged-in user in no organization',
   sysadmin: 'a sysadmin',
 };
 const CALLER_KEYS = Object.keys(CALLERS) as CallerKey[];
 const ORG_READERS: CallerKey[] = ['member', 'editor', 'admin', 'sysadmin'];
 /** A dataset's collaborators read it too (CKAN's collaborator-<dataset id> label) while it is not deleted. */
 const ORG_READERS_AND_COLLABORATORS: CallerKey[] = [...ORG_READERS, 'collaborator'];
+/** Issue 14: everyone who belongs to some organization of the platform (the creator's organization was purged). */
+const PLATFORM: CallerKey[] = [...ORG_READERS, 'outsider', 'sharedreader', 'sharededitor'];
 
 interface Case {
   key: string;
   label: string;
   state: 'active' | 'draft' | 'deleted';
   private: boolean;
+  /** Issue 14: the access level sent (none: from `private`); shared with the share organizations (read and edit). */
+  level?: 'internal' | 'shared' | 'private';
+  shares?: boolean;
   /** Owned by an organization of its own (the callers' roles are in it), or left without one. */
   owned: boolean;
   /** THE TABLE: who may read this dataset. */
@@ -43,6 +51,10 @@ const CASES: Case[] = [
   { key: 'private', label: 'the active private dataset', state: 'active', private: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'draft', label: 'the draft dataset', state: 'draft', private: false, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'deleted', label: 'the deleted dataset', state: 'deleted', private: false, owned: true, readers: ORG_READERS },
+  { key: 'internal', label: 'the active internal dataset', state: 'active', private: true, level: 'internal', owned: true, readers: [...PLATFORM, 'collaborator'] },
+  { key: 'shared', label: 'the active shared dataset', state: 'active', private: true, level: 'shared', shares: true, owned: true, readers: [...ORG_READERS_AND_COLLABORATORS, 'sharedreader', 'sharededitor'] },
+  { key: 'shareddraft', label: 'the draft shared dataset', state: 'draft', private: true, level: 'shared', shares: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
+  { key: 'sharesignored', label: 'the private dataset with shares', state: 'active', private: true, level: 'private', shares: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'orphanprivate', label: 'the private dataset without an organization', state: 'active', private: true, owned: false, readers: ['creator', 'sysadmin'] },
   { key: 'orphandraft', label: 'the draft dataset without an organization', state: 'draft', private: false, owned: false, readers: ['creator', 'sysadmin'] },
 ];
@@ -103,21 +115,28 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
 
     beforeAll(async () => {
       t = await TestApp.start(env);
-      for (const k of ['member', 'editor', 'admin', 'outsider', 'creator', 'collaborator'] as const) users[k] = await t.factories.user();
+      for (const k of ['member', 'editor', 'admin', 'outsider', 'creator', 'collaborator', 'sharedreader', 'sharededitor', 'loner'] as const) users[k] = await t.factories.user();
       const roles: [TestUser, 'admin' | 'editor' | 'member'][] = [[users.member, 'member'], [users.editor, 'editor'], [users.admin, 'admin']];
       // The outsider holds the strongest role in another organization, which must not open this one.
       await t.factories.organization({ members: [[users.outsider, 'admin']] });
       // The unowned datasets: their creator made them as editor of an organization that was then purged.
       const gone = await t.factories.organization({ members: [[users.creator, 'editor']] });
+      // Issue 14: the organizations shared datasets are shared with, reading and editing.
+      const readShare = await t.factories.organization({ name: 'vis-read-share', members: [[users.sharedreader, 'member']] });
+      const editShare = await t.factories.organization({ name: 'vis-edit-share', members: [[users.sharededitor, 'editor']] });
 
       for (const c of CASES) {
         const org = c.owned ? await t.factories.organization({ name: `vis-${c.key}-org`, members: roles }) : gone;
         const group = c.state !== 'deleted' ? await t.factories.group({ name: `vis-${c.key}-group` }) : undefined;
         const as = users[creatorOf(c) as 'editor' | 'creator'];
         const d = await t.factories.dataset(
-          { name: `vis-${c.key}-ds`, owner_org: org.id, private: c.private, state: c.state === 'draft' ? 'draft' : 'active', tags: [{ name: `vis-${c.key}-tag` }] },
+          { name: `vis-${c.key}-ds`, owner_org: org.id, private: c.private, ...(c.level ? { access_level: c.level } : {}), state: c.state === 'draft' ? 'draft' : 'active', tags: [{ name: `vis-${c.key}-tag` }] },
           as,
         );
+        if (c.shares) {
+          await t.call('dataset_share_create', { id: d.id, organization_id: readShare.id });
+          await t.call('dataset_share_create', { id: d.id, organization_id: editShare.name, capacity: 'edit' });
+        }
         const format = `vis${c.key}fmt`;
         const up = await request(t.http).post('/api/3/action/resource_create').set('Authorization', as.token)
           .field('package_id', d.id).field('format', format).attach('upload', Buffer.from(`wert;${c.key}\n1;2\n`), 'werte.csv');

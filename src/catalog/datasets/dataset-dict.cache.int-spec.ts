@@ -66,7 +66,7 @@ describe('the package_show dict cache', () => {
     const cache = t.app.get(DatasetDictCache);
     const stamp = cache.stamp();
     cache.evict(['00000000-0000-4000-8000-000000000000']);
-    const entry = { id: '11111111-0000-4000-8000-000000000000', name: 'stale', visibility: { id: '11111111-0000-4000-8000-000000000000', ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null }, related: [], utf8: Buffer.from('{}'), response: Buffer.from('{"result":{}}') };
+    const entry = { id: '11111111-0000-4000-8000-000000000000', name: 'stale', visibility: { id: '11111111-0000-4000-8000-000000000000', ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null, accessLevel: 'public', sharedWith: [], sharedEdit: [] }, related: [], utf8: Buffer.from('{}'), response: Buffer.from('{"result":{}}') };
     cache.put(entry, stamp);
     expect(cache.get('stale')).toBeUndefined();
     cache.put(entry, cache.stamp());
@@ -77,7 +77,7 @@ describe('the package_show dict cache', () => {
 describe('the package_show dict cache under memory pressure', () => {
   const entry = (name: string): CachedDataset => {
     const response = Buffer.alloc(1024, 'x');
-    return { id: `id-${name}`, name, visibility: { id: `id-${name}`, ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null }, related: [], utf8: response.subarray(10, 1000), response };
+    return { id: `id-${name}`, name, visibility: { id: `id-${name}`, ownerOrg: null, isPrivate: false, state: 'active', creatorUserId: null, accessLevel: 'public', sharedWith: [], sharedEdit: [] }, related: [], utf8: response.subarray(10, 1000), response };
   };
 
   it('keeps a dataset that is read all the time, and lets go of those nobody reads', () => {

@@ -10,7 +10,7 @@ import { APP_CONFIG, AppConfig } from '../../config/env';
 import { GroupRepository } from '../organizations/group.repository';
 import { ResourceFiles } from '../resources/resource-files.service';
 import { DatasetWriter } from './dataset-writer.service';
-import { authPackageCreate, authPackageUpdate, loadDataset } from './dataset.auth';
+import { authPackageCreate, authPackageDelete, authPackageUpdate, loadDataset } from './dataset.auth';
 import { PackageDict, toPackageDict } from './dataset.dict';
 import { IdInput, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow } from './dataset.repository';
@@ -75,7 +75,9 @@ export class DatasetWriteActions implements ActionProvider {
     help: `Create a dataset and return it (package_show form).
 
 Params: name (required, 2-100 of a-z 0-9 - _), owner_org (required, organization id or name), title, notes, url, version, author, author_email,
-maintainer, maintainer_email, license_id, private (bool), state ("active" or "draft"), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
+maintainer, maintainer_email, license_id, private (bool), access_level ("public", "internal", "shared" or "private"; private is
+true for every level but public; private alone: true keeps a level that is not public or gives "private", false gives "public";
+both must agree, else 409), state ("active" or "draft"), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
 extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
 metadata_created, metadata_modified and plugin_data. dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
 of this write; under warn the result carries the findings as dcat_validation.
@@ -96,8 +98,11 @@ Who may call: editors and admins of the owning organization, the dataset's edito
     help: `Replace a dataset. Params: id or name, then the complete dataset as for package_create.
 
 Omitted title, notes, url, version, author(_email), maintainer(_email) and license_id are cleared; omitted resources, tags, extras
-and groups become empty; private and owner_org are kept when omitted. Resources sent with their id keep it. Returns the dataset.
-Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, sysadmins.`,
+and groups become empty; private, access_level and owner_org are kept when omitted. Only the owning organization's editors and
+admins (and the dataset's editor and admin collaborators) change access_level, private or owner_org (an organization with an edit
+share may not). Resources sent with their id keep it. Returns the dataset.
+Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, editors and admins of an
+organization with an edit share, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: PackageUpdateInput,
@@ -117,7 +122,7 @@ Who may call: editors and admins of the owning organization, the dataset's edito
     name: 'package_patch',
     help: `Change some fields of a dataset. Params: id (id or name) and the fields to change.
 
-The given top-level keys replace the current values; everything else is kept. A list (resources, tags, extras, groups)
+The given top-level keys replace the current values; everything else is kept (private or access_level alone derives the other). A list (resources, tags, extras, groups)
 is replaced whole. Returns the dataset. Who may call: as package_update.`,
     sideEffectFree: false,
     anonymous: false,
@@ -130,7 +135,12 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
       const d = await this.locked(ctx, input.id, 'Package was not found.');
       const current = await this.show(ctx, d.id);
       const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-      const patched = parseInput(PackageUpdateInput, { ...current, ...given, id: d.id });
+      // Issue 14: a patch of one of private and access_level derives the other (resolveAccessLevel) instead of
+      // contradicting the current one; sent together they must agree.
+      const base: Record<string, unknown> = { ...current };
+      if ('private' in given && !('access_level' in given)) delete base.access_level;
+      if ('access_level' in given && !('private' in given)) delete base.private;
+      const patched = parseInput(PackageUpdateInput, { ...base, ...given, id: d.id });
       await this.writer.update(ctx, d, patched);
       await this.changes.changed(ctx, d.id);
       return this.showChecked(ctx, d.id, input.dcat_validation);
@@ -141,11 +151,12 @@ is replaced whole. Returns the dataset. Who may call: as package_update.`,
     name: 'package_delete',
     help: `Delete a dataset: its state becomes "deleted", it leaves its groups, lists and search, and its name is free again.
 Members of its organization can still read it; its collaborators are removed (as in CKAN). Params: id (id or name). Returns null.
-Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, sysadmins.`,
+Who may call: editors and admins of the owning organization (not those of an organization with an edit share), the dataset's editor
+and admin collaborators, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
     input: IdInput,
-    auth: async (ctx, input) => authPackageUpdate(ctx, this.authz, this.visibility, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, '')),
+    auth: async (ctx, input) => authPackageDelete(ctx, this.authz, this.visibility, this.groups, this.repo, await loadDataset(ctx, this.repo, input.id, '')),
     handler: async (ctx, input) => {
       const d = await this.locked(ctx, input.id);
       await this.repo.softDelete(ctx.db, d.id);

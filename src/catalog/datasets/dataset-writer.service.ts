@@ -2,14 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ActionContext } from '../../api/action-context';
 import { declaredFields } from '../../api/ckan-schema';
-import { FieldErrors, NotFound, ValidationError } from '../../api/errors';
+import { FieldErrors, NotAuthorized, NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { Collaborations } from '../../auth/collaborations';
+import { Visibility } from '../../auth/visibility';
 import { GroupRepository } from '../organizations/group.repository';
 import { ResourceInput } from '../resources/resource.dto';
 import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
 import { ResourceRepository, ResourceRow, ResourceValues } from '../resources/resource.repository';
 import { VocabularyRepository } from '../tags/vocabulary.repository';
+import { resolveAccessLevel } from './dataset-access-level';
+import { visibilityOf } from './dataset.auth';
 import { DatasetChanges } from './dataset-changes';
 import { ResourceFiles } from '../resources/resource-files.service';
 import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
@@ -42,6 +45,7 @@ export class DatasetWriter {
     private readonly files: ResourceFiles,
     private readonly vocabularies: VocabularyRepository,
     private readonly collaborations: Collaborations,
+    private readonly visibility: Visibility,
   ) {}
 
   async create(ctx: ActionContext, input: PackageCreateInput): Promise<string> {
@@ -83,12 +87,25 @@ export class DatasetWriter {
     const current = await this.resources.listForDataset(ctx.db, existing.id);
     const resources = await this.checkResources(ctx, input.resources ?? [], existing.id, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
+    await this.checkOwnerOnlyChanges(ctx, existing, values);
 
     if (values.name !== existing.name) await this.releaseName(ctx, nameHolder);
     await this.datasets.update(ctx.db, existing.id, values);
     await this.datasets.setTags(ctx.db, existing.id, tags.names, tags.vocabularyTagIds);
     await this.datasets.setGroups(ctx.db, existing.id, values.state === 'deleted' ? [] : groupIds);
     await this.saveResources(ctx, existing.id, resources, current);
+  }
+
+  /**
+   * Issue 14: an 'edit' share lets another organization edit a dataset's content, not what only its own organization
+   * decides: its access level (and so `private`), its owner, its state (deleting it, or taking it back to draft).
+   */
+  private async checkOwnerOnlyChanges(ctx: ActionContext, existing: DatasetRow, values: DatasetValues): Promise<void> {
+    const changes = values.access_level !== existing.access_level || values.owner_org !== existing.owner_org || values.state !== existing.state;
+    if (!changes || ctx.ignoreAuth || ctx.isSysadmin) return;
+    if (!(await this.visibility.canEditAsOwner(ctx, visibilityOf(existing)))) {
+      throw new NotAuthorized(`User ${ctx.user?.name ?? ''} not authorized to change the access level, organization or state of package ${existing.id}`);
+    }
   }
 
   /** A deleted dataset holding the name a write takes gives it up (renamed to its id, as CKAN does). */
@@ -135,7 +152,8 @@ export class DatasetWriter {
       } else ownerOrg = org.id;
     }
 
-    const isPrivate = input.private ?? existing?.private ?? false;
+    const accessLevel = resolveAccessLevel(input, existing?.access_level ?? null, errors);
+    const isPrivate = accessLevel !== 'public';
     // CKAN's datasets_with_no_organization_cannot_be_private looks at the owner_org sent, so a missing one gets both
     // errors, and a named organization that does not exist only its own.
     if (isPrivate && !ownerOrg && !input.owner_org) errors.private = ["Datasets with no organization can't be private."];
@@ -159,6 +177,7 @@ export class DatasetWriter {
       license_id: input.license_id ?? null,
       owner_org: ownerOrg,
       private: isPrivate,
+      access_level: accessLevel,
       state,
       // CKAN compat: a dataset's type never changes on update.
       type: existing?.type ?? input.type ?? 'dataset',

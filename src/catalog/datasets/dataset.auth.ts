@@ -21,11 +21,23 @@ export function loadDataset(ctx: ActionContext, repo: DatasetRepository, idOrNam
   });
 }
 
-export const visibilityOf = (d: DatasetRow): DatasetAccess => ({ id: d.id, ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id });
+export const visibilityOf = (d: DatasetRow): DatasetAccess => ({
+  id: d.id, ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id,
+  accessLevel: d.access_level, sharedWith: d.shared_with, sharedEdit: d.shared_edit,
+});
 
 /** package_show (and resource_show, downloads): the read rule of src/auth/visibility.ts. */
 export async function authPackageShow(ctx: ActionContext, visibility: Visibility, id: string, access: DatasetAccess): Promise<AuthResult> {
   return (await visibility.canRead(ctx, access)) ? allow() : deny(`User ${who(ctx)} not authorized to read package ${id}`);
+}
+
+/** package_delete: as package_update, and (issue 14) only the owning organization, not an 'edit' share. */
+export async function authPackageDelete(
+  ctx: ActionContext, authz: Authz, visibility: Visibility, groups: GroupRepository, repo: DatasetRepository, d: DatasetRow,
+): Promise<AuthResult> {
+  const verdict = await authPackageUpdate(ctx, authz, visibility, groups, repo, d);
+  if (!verdict.allowed) return verdict;
+  return (await visibility.canEditAsOwner(ctx, visibilityOf(d))) ? allow() : deny(`User ${who(ctx)} not authorized to delete package ${d.id}`);
 }
 
 /** _check_group_auth: the caller may manage every group the dict adds (groups the dataset already has are fine). */

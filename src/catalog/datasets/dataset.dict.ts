@@ -93,6 +93,7 @@ export function toPackageDict(row: DatasetDictRow, siteUrl: string, opts: { incl
     organization: org ? { ...org, created: ckanTimestamp(org.created as string) } : null,
     owner_org: row.owner_org,
     private: row.private,
+    access_level: row.access_level,
     state: row.state,
     title: row.title === null ? null : row.title.trim(),
     type: row.type || 'dataset',

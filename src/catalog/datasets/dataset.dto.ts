@@ -82,6 +82,8 @@ export class PackageCreateInput {
   @Field(ignoreMissing, unicodeSafe, typeValidator) type?: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) owner_org?: string;
   @Field(ignoreMissing, booleanValidator) private?: boolean;
+  /** Issue 14: public, internal, shared or private; checked against `private` by the writer (resolveAccessLevel). */
+  @Field(ignoreMissing, unicodeSafe) access_level?: string;
   @NestedList(ResourceInput, { before: [maxItems(DATASET_LIST_MAX, 'resources')] }) resources?: ResourceInput[];
   @NestedList(TagInput, { flatten: true, before: [maxItems(DATASET_LIST_MAX, 'tags')] }) tags?: TagInput[];
   @Field(ignoreMissing, tagStringConvert) tag_string?: string[];

@@ -20,6 +20,8 @@ export class DatasetEntity {
   @Index('package_owner_org_idx') @Column('uuid', { nullable: true }) ownerOrg!: string | null;
   @ManyToOne(() => GroupEntity, { onDelete: 'RESTRICT' }) @JoinColumn({ name: 'owner_org' }) organization?: GroupEntity;
   @Column('boolean', { name: 'private', default: false }) isPrivate!: boolean;
+  /** Issue 14: 'public', 'internal', 'shared' or 'private'; `private` is kept equal to access_level <> 'public'. */
+  @Column('varchar', { length: 20, default: 'public' }) accessLevel!: string;
   @Column('varchar', { length: 20, default: 'active' }) state!: string;
   @Column('varchar', { length: 100, default: 'dataset' }) type!: string;
   @Column('uuid', { nullable: true }) creatorUserId!: string | null;

@@ -31,7 +31,7 @@ export class MeiliOutboxRepository {
   async documentRows(db: EntityManager, ids: string[]): Promise<Record<string, unknown>[]> {
     return db.query(
       `SELECT id, name, title, notes, tags, vocab_tags, groups, organization, organization_title, owner_org::text, res_format, res_name, res_description,
-              license_id, state, capacity, type, creator_user_id::text, num_resources, num_tags, author, maintainer,
+              license_id, state, capacity, access_level, shared_with, type, creator_user_id::text, num_resources, num_tags, author, maintainer,
               to_char(metadata_modified AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS modified,
               to_char(metadata_created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created,
               (SELECT string_agg(value, ' ') FROM jsonb_each_text(extras)) AS extras_text

@@ -1,4 +1,6 @@
+import { readClauses } from '../../auth/visibility';
 import { and, or, QNode } from '../query/ast';
+import { clausesQuery } from '../search-request';
 import { parseLucene } from '../query/solr-parser';
 import { facetCounts, filterOf } from './meili-search.backend';
 
@@ -29,5 +31,19 @@ describe('Meilisearch filters and facets for vocabulary tags (vocab_<vocabulary 
     expect(facetCounts('vocab_fehlt', distribution)).toEqual(new Map());
     expect(facetCounts('tags', distribution)).toEqual(new Map([['Pegel', 4]]));
     expect(facetCounts('tags', undefined)).toEqual(new Map());
+  });
+});
+
+describe('Meilisearch filters for the read rule with access levels (issue 14)', () => {
+  it("filters a platform member's internal clause and an organization's shared clause on access_level and shared_with", () => {
+    const filter = filterOf(clausesQuery(readClauses({ all: false, userId: 'u-1', readOrgIds: ['org-b'], editOrgIds: [], collaboratorOf: [], editorOf: [], inPlatformOrg: true })), now);
+    expect(filter).toContain('(state = "active") AND (access_level = "internal")');
+    expect(filter).toContain('(state = "active") AND (access_level = "shared") AND (shared_with = "org-b")');
+  });
+
+  it('adds neither clause for a user in no organization', () => {
+    const filter = filterOf(clausesQuery(readClauses({ all: false, userId: 'u-1', readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] })), now);
+    expect(filter).not.toContain('access_level');
+    expect(filter).not.toContain('shared_with');
   });
 });

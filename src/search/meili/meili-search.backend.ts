@@ -22,7 +22,7 @@ export const MEILI_BACKEND = Symbol('MEILI_BACKEND');
 export const MEILI_DRAIN_JOB = 'search.meili-drain';
 
 const FILTERABLE = ['id', 'name', 'title_string', 'tags', 'vocab_tags', 'groups', 'organization', 'owner_org', 'res_format', 'license_id', 'state', 'capacity', 'type',
-  'creator_user_id', 'metadata_modified_ts', 'metadata_created_ts', 'num_resources', 'num_tags'];
+  'creator_user_id', 'access_level', 'shared_with', 'metadata_modified_ts', 'metadata_created_ts', 'num_resources', 'num_tags'];
 const SORTABLE: Record<string, string> = {
   id: 'id', name: 'name', title_string: 'title_string', metadata_modified: 'metadata_modified_ts', metadata_created: 'metadata_created_ts',
   num_resources: 'num_resources', num_tags: 'num_tags',
@@ -50,6 +50,9 @@ interface MeiliDoc {
   license_id: string | null;
   state: string;
   capacity: string;
+  /** Issue 14: the read rule's access fields. */
+  access_level: string;
+  shared_with: string[];
   type: string;
   creator_user_id: string | null;
   metadata_modified_ts: number;
@@ -246,6 +249,8 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
       license_id: r.license_id as string | null,
       state: r.state as string,
       capacity: r.capacity as string,
+      access_level: r.access_level as string,
+      shared_with: r.shared_with as string[],
       type: r.type as string,
       creator_user_id: r.creator_user_id as string | null,
       metadata_modified_ts: timestamp(r.modified as string),

@@ -12,6 +12,9 @@ export interface DocRow {
   title: string | null;
   state: string;
   capacity: string;
+  access_level: string;
+  /** Ids of the organizations a dataset is shared with (issue 14). */
+  shared_with: string[];
   type: string;
   owner_org: string | null;
   organization: string | null;
@@ -29,8 +32,8 @@ export interface DocRow {
 }
 
 /** The fields held as integer codes: one value per document, or a list. */
-const SINGLE = ['organization', 'owner_org', 'license_id', 'state', 'capacity', 'type', 'creator_user_id'] as const;
-const MULTI = ['tags', 'groups', 'res_format'] as const;
+const SINGLE = ['organization', 'owner_org', 'license_id', 'state', 'capacity', 'type', 'creator_user_id', 'access_level'] as const;
+const MULTI = ['tags', 'groups', 'res_format', 'shared_with'] as const;
 const CODED = [...SINGLE, ...MULTI] as const;
 type SingleField = (typeof SINGLE)[number];
 type MultiField = (typeof MULTI)[number];

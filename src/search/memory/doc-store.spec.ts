@@ -41,7 +41,7 @@ function randomDoc(r: () => number, id: string): DocRow {
     name: `ds-${Math.floor(r() * 50)}-${id.slice(0, 4)}`,
     title: r() < 0.1 ? null : `${pick(['Pegel', 'Verkehr', 'Bäume', 'Haushalt'])} ${Math.floor(r() * 100)}`,
     state: r() < 0.85 ? 'active' : pick(['draft', 'deleted']),
-    capacity: r() < 0.8 ? 'public' : 'private',
+    ...accessOf(r),
     type: r() < 0.9 ? 'dataset' : 'showcase',
     owner_org: org ? `00000000-0000-4000-8000-00000000000${ORGS.indexOf(org)}` : null,
     organization: org,
@@ -115,6 +115,8 @@ function randomQuery(r: () => number, depth = 0): QNode {
     (): QNode => ({ kind: 'term', field: 'res_format', value: pick(FORMATS), wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'license_id', value: pick(LICENSES), wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'capacity', value: 'public', wildcard: false }),
+    (): QNode => ({ kind: 'term', field: 'access_level', value: pick(['internal', 'shared']), wildcard: false }),
+    (): QNode => ({ kind: 'term', field: 'shared_with', value: '00000000-0000-4000-8000-000000000002', wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'state', value: pick(['active', 'draft']), wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'name', value: pick(['ds-1*', 'ds-4*', 'ds-?-*']), wildcard: true }),
     (): QNode => ({ kind: 'term', field: 'num_tags', value: String(Math.floor(r() * 4)), wildcard: false }),
@@ -149,10 +151,17 @@ function reference(docs: Map<string, DocRow>, q: QNode, sort: { key: SortKey; de
   return { count: hit.length, ids: hit.slice(start, start + rows).map((d) => d.id), facets };
 }
 
+/** An access level with its capacity, as the search documents hold them (issue 14), and now and then shares. */
+function accessOf(r: () => number): { capacity: string; access_level: string; shared_with: string[] } {
+  const level = r() < 0.8 ? 'public' : (['internal', 'shared', 'private'] as const)[Math.floor(r() * 3)];
+  const shared = level === 'shared' ? ['00000000-0000-4000-8000-000000000001', '00000000-0000-4000-8000-000000000002'].filter(() => r() < 0.6) : [];
+  return { capacity: level === 'public' ? 'public' : 'private', access_level: level, shared_with: shared };
+}
+
 describe('the in-memory search document store', () => {
   const now = new Date('2026-01-01T00:00:00Z');
   const at = { now, text: new Map(), rankers: [] };
-  const facetFields = ['organization', 'tags', 'res_format', 'license_id', 'groups', 'capacity'];
+  const facetFields = ['organization', 'tags', 'res_format', 'license_id', 'groups', 'capacity', 'access_level'];
 
   it.each([
     [1, 400],
