@@ -20,6 +20,7 @@ import { Following1795900000000 } from './1795900000000-Following';
 import { TagVocabularies1795910000000 } from './1795910000000-TagVocabularies';
 import { SiteSettings1795920000000 } from './1795920000000-SiteSettings';
 import { ResourceViews1795930000000 } from './1795930000000-ResourceViews';
+import { AuditTrail1795970000000 } from './1795970000000-AuditTrail';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -28,4 +29,5 @@ export const MIGRATIONS = [
   DatastoreReader1795750000000, DatastoreFullTextWhen1795760000000, Sensors1795800000000, SensorGeo1795810000000, SensorAggregatePending1795820000000,
   SensorCatalog1795830000000, SensorSourceWarnings1795870000000, SensorViewsResultJson1795880000000, SensorFeatureUse1795890000000,
   Following1795900000000, TagVocabularies1795910000000, SiteSettings1795920000000, ResourceViews1795930000000,
+  AuditTrail1795970000000,
 ];

@@ -30,6 +30,8 @@ type Hook = () => Promise<void> | void;
 interface TransactionScope {
   readonly afterCommit: Hook[];
   readonly onRollback: Hook[];
+  /** State that parts of the service keep for the length of one transaction, by their own key. */
+  readonly locals: Map<symbol, unknown>;
 }
 
 /** Per-request state shared by every context derived from the same root. */
@@ -116,7 +118,7 @@ export class ActionContext {
   /** Runs fn in a transaction (or in the current one); commit hooks run after the outermost commit. */
   async transaction<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
     if (this.s.tx) return fn(this);
-    const tx: TransactionScope = { afterCommit: [], onRollback: [] };
+    const tx: TransactionScope = { afterCommit: [], onRollback: [], locals: new Map() };
     let result: T;
     try {
       result = await this.s.dataSource.transaction((em) => fn(new ActionContext({ ...this.s, db: em, tx })));
@@ -137,6 +139,16 @@ export class ActionContext {
   /** Clean-up when the transaction fails (removing temporary files). */
   onRollback(hook: Hook): void {
     this.s.tx?.onRollback.push(hook);
+  }
+
+  /**
+   * State kept for the rest of the current transaction under `key` (created by `init` on first use), e.g. what the
+   * audit trail collects from nested writes until the outermost one ends; undefined outside a transaction.
+   */
+  transactionLocal<T>(key: symbol, init: () => T): T | undefined {
+    if (!this.s.tx) return undefined;
+    if (!this.s.tx.locals.has(key)) this.s.tx.locals.set(key, init());
+    return this.s.tx.locals.get(key) as T;
   }
 
   /** Memoizes a load for the rest of this action run. */
