@@ -117,12 +117,14 @@ export class AuditTrail implements OnModuleInit {
       const dict = await this.objectDict(internal, o.type, o.ref);
       if (!dict) continue;
       const id = String(dict.id);
-      // CKAN: the user a user_create made is the actor of its "new user" when nobody was logged in.
-      const userId = actor?.id ?? (o.type === 'user' ? id : null);
+      // CKAN: the user a user_create made is the actor of its "new user" when nobody was logged in (signing up).
+      const selfMade = !actor && o.type === 'user';
+      const userId = actor?.id ?? (selfMade ? id : null);
       const verb = o.verb === 'changed' && dict.state === 'deleted' ? 'deleted' : o.verb;
       const key = o.type === 'user' ? 'user' : 'group';
       await this.repo.insertActivity(ctx.db, {
-        userId, objectId: id, objectType: o.type, activityType: `${verb} ${o.type}`, data: { [key]: dict, actor: actor?.name ?? null }, hidden, writeId,
+        userId, objectId: id, objectType: o.type, activityType: `${verb} ${o.type}`,
+        data: { [key]: dict, actor: actor?.name ?? (selfMade ? dict.name : null) }, hidden: hidden && !selfMade, writeId,
       });
     }
   }
