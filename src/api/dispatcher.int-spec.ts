@@ -3,6 +3,7 @@ import { allow, defineAction, deny, NoInput } from './action';
 import { ActionRegistry } from './action-registry';
 import { Field, notEmpty, unicodeSafe } from './ckan-schema';
 import { BadRequest, NotAuthorized, ValidationError } from './errors';
+import { WriteHooks } from './write-hooks';
 
 class NameInput {
   @Field(notEmpty, unicodeSafe) name!: string;
@@ -50,7 +51,21 @@ describe('the dispatcher', () => {
         auth: async () => deny('never'),
         handler: async () => 'reached',
       }),
+      defineAction({
+        name: 'test_write_nested',
+        help: 'a write that runs another write',
+        sideEffectFree: false,
+        anonymous: false,
+        input: NameInput,
+        auth: async () => allow(),
+        handler: async (ctx, input) => ctx.call('test_write_then_fail', { name: `${input.name}-inner` }),
+      }),
     ]);
+    t.app.get(WriteHooks).register(async (ctx, e) => {
+      const seen = await ctx.db.query(`SELECT 1 FROM tag WHERE name = $1`, [String((e.input as NameInput).name)]);
+      events.push(`hook ${e.action} ${e.outermost ? 'outermost' : 'nested'}${ctx.inTransaction && seen.length ? ', sees its row' : ''}`);
+      if ((e.input as NameInput).name.startsWith('hookfail') && e.outermost) throw new ValidationError({ name: ['hook refused'] });
+    });
   });
   afterAll(() => t.stop());
 
@@ -64,6 +79,20 @@ describe('the dispatcher', () => {
     expect(await t.call('test_read_tag', { name: 'fail-tag' })).toBeNull();
     expect(events).toContain('rolled back fail-tag');
     expect(events).not.toContain('committed fail-tag');
+  });
+
+  it('runs the write hooks in the write’s transaction after the handler, nested writes first, reads never', async () => {
+    events.length = 0;
+    await t.call('test_write_nested', { name: 'hooked' });
+    expect(events).toEqual(['hook test_write_then_fail nested, sees its row', 'hook test_write_nested outermost', 'committed hooked-inner']);
+    events.length = 0;
+    await t.call('test_write_then_fail', { name: 'hooked-direct' });
+    expect(events).toEqual(['hook test_write_then_fail outermost, sees its row', 'committed hooked-direct']);
+  });
+
+  it('rolls the write back when a write hook fails', async () => {
+    await expect(t.call('test_write_then_fail', { name: 'hookfail-tag' })).rejects.toMatchObject({ fields: { name: ['hook refused'] } });
+    expect(await t.call('test_read_tag', { name: 'hookfail-tag' })).toBeNull();
   });
 
   it('refuses anonymous callers before validating when the action needs a user', async () => {
