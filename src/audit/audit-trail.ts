@@ -11,7 +11,7 @@ import { ActivityObjectType, AuditRepository } from './audit.repository';
 const SITE_USER_NAME = 'default';
 
 /** Writes to groups and organizations lend their name to datasets; those datasets get no activity of their own. */
-const GROUP_FAMILY = /^(group|organization|member)_|^(group|organization)_member_/;
+const GROUP_FAMILY = /^(group|organization|member)_/;
 
 /** The group, organization and user actions that make an activity of their object (CKAN's subscriptions.py). */
 const OBJECT_ACTIONS: Record<string, { type: Exclude<ActivityObjectType, 'package'>; verb: 'new' | 'changed' | 'deleted' }> = {

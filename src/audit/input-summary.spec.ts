@@ -17,6 +17,8 @@ describe('the audit trail input summary', () => {
     const records = Array.from({ length: 5000 }, (_, i) => ({ id: i, value: 'x'.repeat(10) }));
     expect(summariseInput({ resource_id: 'r', records, method: 'upsert' })).toEqual({ resource_id: 'r', records: { '[rows]': 5000 }, method: 'upsert' });
     expect(summariseInput({ observations: [{ t: 1 }] })).toEqual({ observations: { '[rows]': 1 } });
+    const csv = ['zeit;wert', ...Array.from({ length: 99 }, (_, i) => `2026-01-01T00:${String(i % 60).padStart(2, '0')};${i}`)].join('\n');
+    expect(summariseInput({ source: 'pegel', data: csv })).toEqual({ source: 'pegel', data: { '[lines]': 100, '[characters]': csv.length } });
   });
 
   it('names an uploaded file without its content and cuts long text', () => {

@@ -19,6 +19,8 @@ export type Summary = Record<string, unknown>;
 function summarise(value: unknown, key: string, depth: number): unknown {
   if (key && SECRET_KEY.test(key) && value !== null && value !== undefined && value !== '') return '[redacted]';
   if (value === null || typeof value === 'boolean' || typeof value === 'number') return value;
+  // A batch sent as text (sensor_push's CSV `data`): its size, not its readings.
+  if (typeof value === 'string' && ROW_KEYS.has(key) && value.length > 200) return { '[lines]': value.split('\n').length, '[characters]': value.length };
   if (typeof value === 'string') return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}… [${value.length} characters]` : value;
   if (typeof value === 'bigint') return value.toString();
   if (value === undefined || typeof value === 'function' || typeof value === 'symbol') return undefined;
