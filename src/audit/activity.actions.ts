@@ -21,7 +21,7 @@ const SHOW: Record<ListKind, { action: string; data: Record<string, unknown> }> 
 };
 
 const LIST_HELP = `Params: id (id or name), offset (default 0), limit (default 31, at most 100), after and before (seconds since the epoch:
-only activities after/before it; with only "after", the oldest ones after it), include_hidden_activity (sysadmins only: also the site's own
+only activities after/before it; with only "after", the oldest ones after it), include_hidden_activity (sysadmins only, not in user lists: also the site's own
 activities), activity_types or exclude_activity_types (lists of types such as "new package"; not both).`;
 
 /**
@@ -73,7 +73,9 @@ Who may call: whoever may see ${noun} (${SHOW[kind].action}); activities of data
           throw new ValidationError({ activity_types: ['Cannot be used together with `exclude_activity_types'] });
         }
         const subject = await this.subject(ctx, kind, input.id);
-        return this.list(ctx, { kind, id: String(subject.id) } as ActivityScope, input, input);
+        // CKAN: a user's stream never shows the site's own (hidden) activities.
+        const filters = kind === 'user' ? { ...input, include_hidden_activity: false } : input;
+        return this.list(ctx, { kind, id: String(subject.id) } as ActivityScope, input, filters);
       },
     });
   }
