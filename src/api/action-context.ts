@@ -28,6 +28,8 @@ export interface RequestInfo {
 type Hook = () => Promise<void> | void;
 
 interface TransactionScope {
+  /** Last work inside the transaction, after the outermost function returned (a failure rolls it all back). */
+  readonly beforeCommit: Hook[];
   readonly afterCommit: Hook[];
   readonly onRollback: Hook[];
   /** State that parts of the service keep for the length of one transaction, by their own key. */
@@ -118,16 +120,31 @@ export class ActionContext {
   /** Runs fn in a transaction (or in the current one); commit hooks run after the outermost commit. */
   async transaction<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
     if (this.s.tx) return fn(this);
-    const tx: TransactionScope = { afterCommit: [], onRollback: [], locals: new Map() };
+    const tx: TransactionScope = { beforeCommit: [], afterCommit: [], onRollback: [], locals: new Map() };
     let result: T;
     try {
-      result = await this.s.dataSource.transaction((em) => fn(new ActionContext({ ...this.s, db: em, tx })));
+      result = await this.s.dataSource.transaction(async (em) => {
+        const value = await fn(new ActionContext({ ...this.s, db: em, tx }));
+        // A hook may add another one; each runs once.
+        for (let i = 0; i < tx.beforeCommit.length; i += 1) await tx.beforeCommit[i]();
+        return value;
+      });
     } catch (err) {
       for (const hook of tx.onRollback) await this.runHook(hook, 'rollback');
       throw err;
     }
     for (const hook of tx.afterCommit) await this.runHook(hook, 'commit');
     return result;
+  }
+
+  /**
+   * Work that belongs to the transaction but must see all of it: it runs inside, after the outermost function has
+   * returned and before the commit; if it fails, the transaction rolls back. Outside a transaction: false, not run.
+   */
+  beforeCommit(hook: Hook): boolean {
+    if (!this.s.tx) return false;
+    this.s.tx.beforeCommit.push(hook);
+    return true;
   }
 
   /** Work that must happen only once the data is committed (moving files into place, cache eviction). */

@@ -95,6 +95,26 @@ describe('the dispatcher', () => {
     expect(await t.call('test_read_tag', { name: 'hookfail-tag' })).toBeNull();
   });
 
+  it('runs before-commit hooks inside the transaction once its work is done, and rolls back when one fails', async () => {
+    const ctx = t.context();
+    const insert = (tx: typeof ctx, name: string) => tx.db.query(`INSERT INTO tag (id, name) VALUES (gen_random_uuid(), $1)`, [name]);
+    const seen: string[] = [];
+    await ctx.transaction(async (tx) => {
+      tx.beforeCommit(async () => void seen.push(`sees ${(await tx.db.query(`SELECT name FROM tag WHERE name LIKE 'bc-%' ORDER BY name`)).map((r: { name: string }) => r.name).join(',')}`));
+      await insert(tx, 'bc-1');
+      await insert(tx, 'bc-2');
+    });
+    expect(seen).toEqual(['sees bc-1,bc-2']);
+    expect(ctx.beforeCommit(() => undefined)).toBe(false);
+    await expect(ctx.transaction(async (tx) => {
+      await insert(tx, 'bc-3');
+      tx.beforeCommit(() => {
+        throw new Error('refused before commit');
+      });
+    })).rejects.toThrow('refused before commit');
+    expect(await t.call('test_read_tag', { name: 'bc-3' })).toBeNull();
+  });
+
   it('refuses anonymous callers before validating when the action needs a user', async () => {
     await expect(t.call('test_write_then_fail', {}, { as: null })).rejects.toEqual(new NotAuthorized('Action test_write_then_fail requires an authenticated user'));
   });

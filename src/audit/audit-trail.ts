@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import type { ActionContext } from '../api/action-context';
+import type { ActionContext, Caller } from '../api/action-context';
 import { NotFound } from '../api/errors';
 import { RawJson } from '../api/raw-json';
 import { WriteEvent, WriteHooks } from '../api/write-hooks';
@@ -31,14 +31,14 @@ const OBJECT_ACTIONS: Record<string, { type: Exclude<ActivityObjectType, 'packag
 /** Keys of a user dict that stay out of the activity stream. */
 const PRIVATE_USER_KEYS = ['email', 'apikey', 'token', 'reset_key', 'plugin_extras', 'password'];
 
-/** What one transaction's writes touched, collected until its outermost write ends. */
+/** What one transaction's writes touched, collected until it is about to commit. */
 interface Scope {
+  writes: { id: string; action: string; outermost: boolean; user: Caller | null }[];
   datasets: Set<string>;
   created: Set<string>;
   objects: Map<string, { type: Exclude<ActivityObjectType, 'package'>; verb: 'new' | 'changed' | 'deleted'; ref: string }>;
 }
 const SCOPE = Symbol('audit-scope');
-const newScope = (): Scope => ({ datasets: new Set(), created: new Set(), objects: new Map() });
 
 type Dict = Record<string, unknown>;
 
@@ -64,20 +64,32 @@ export class AuditTrail implements OnModuleInit {
 
   onModuleInit(): void {
     this.changes.onWrite(async (ctx, ids) => {
-      const scope = ctx.transactionLocal(SCOPE, newScope);
+      const scope = this.scope(ctx);
       for (const id of ids) scope?.datasets.add(id);
     });
     this.hooks.register((ctx, event) => this.recordWrite(ctx, event));
   }
 
+  /**
+   * The transaction's scope; made on first use, when the transaction also gets the hook that writes its activities
+   * just before it commits, so writes nested in any transaction (a SensorThings DELETE runs package_delete) count.
+   */
+  private scope(ctx: ActionContext): Scope | undefined {
+    return ctx.transactionLocal(SCOPE, () => {
+      const scope: Scope = { writes: [], datasets: new Set(), created: new Set(), objects: new Map() };
+      ctx.beforeCommit(() => this.recordActivities(ctx, scope));
+      return scope;
+    });
+  }
+
   private async recordWrite(ctx: ActionContext, e: WriteEvent): Promise<void> {
-    const scope = ctx.transactionLocal(SCOPE, newScope) ?? newScope();
+    const scope = this.scope(ctx);
     const result = asDict(e.result);
     const input = (e.input ?? {}) as Dict;
     const objectId = str(result?.id) ?? str(input.id) ?? str(input.resource_id) ?? str(input.package_id) ?? null;
-    if (e.action === 'package_create' && result && str(result.id)) scope.created.add(String(result.id));
+    if (e.action === 'package_create' && result && str(result.id)) scope?.created.add(String(result.id));
     const object = OBJECT_ACTIONS[e.action];
-    if (object && objectId) scope.objects.set(`${object.type}:${objectId}`, { ...object, ref: objectId });
+    if (object && objectId) scope?.objects.set(`${object.type}:${objectId}`, { ...object, ref: objectId });
 
     const writeId = await this.repo.insertWrite(ctx.db, {
       userId: ctx.user?.id ?? null,
@@ -89,15 +101,22 @@ export class AuditTrail implements OnModuleInit {
       input: summariseInput(e.data),
       requestId: ctx.request?.requestId ?? null,
     });
-    if (e.outermost) await this.recordActivities(ctx, e.action, scope, writeId);
+    scope?.writes.push({ id: writeId, action: e.action, outermost: e.outermost, user: ctx.user });
   }
 
-  /** The activities of what the transaction changed, once its outermost write is done (still before the commit). */
-  private async recordActivities(ctx: ActionContext, action: string, scope: Scope, writeId: string): Promise<void> {
-    const internal = ctx.withIgnoreAuth();
-    const actor = ctx.user;
+  /**
+   * The activities of what the transaction changed, when all of it is done (still before the commit). They belong to
+   * its leading write: the outermost action, or the first one when actions ran inside some other transaction.
+   */
+  private async recordActivities(ctx: ActionContext, scope: Scope): Promise<void> {
+    const lead = scope.writes.find((w) => w.outermost) ?? scope.writes[0];
+    // Changes outside any write action (a job's own transaction) have no write to belong to.
+    if (!lead) return;
+    const writeId = lead.id;
+    const internal = ctx.withUser(lead.user).withIgnoreAuth();
+    const actor = lead.user;
     const hidden = !actor || actor.name === SITE_USER_NAME;
-    if (!GROUP_FAMILY.test(action)) {
+    if (!GROUP_FAMILY.test(lead.action)) {
       for (const id of scope.datasets) {
         const pkg = await this.show(internal, 'package_show', { id });
         // Purged: nothing left to show, as in CKAN.

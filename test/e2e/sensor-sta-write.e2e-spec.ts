@@ -292,4 +292,13 @@ describe('SensorThings writes over HTTP', () => {
     expect((await send('post', '/Observations', { result: 5, Datastream: { '@iot.id': 999999 } })).status).toBe(404);
     expect((await send('post', '/CreateObservations', { not: 'a list' })).status).toBe(400);
   });
+
+  it('leaves a Thing’s dataset activities in the audit trail when it is made and deleted through SensorThings', async () => {
+    const id = (await send('post', '/Things', gauge('Andernach'))).body['@iot.id'];
+    const [{ package_id }] = await t.db.dataSource.query('SELECT package_id FROM sensor_thing WHERE id = $1', [id]);
+    expect((await send('delete', `/Things(${id})`)).status).toBe(200);
+    const acts = await t.call<{ activity_type: string; user_id: string }[]>('package_activity_list', { id: package_id });
+    expect(acts.map((a) => a.activity_type)).toEqual(['deleted package', 'new package']);
+    expect(acts.every((a) => a.user_id === editor.id)).toBe(true);
+  });
 });
