@@ -33,4 +33,12 @@ export class WriteHooks {
   async run(ctx: ActionContext, event: WriteEvent): Promise<void> {
     for (const hook of this.hooks) await hook(ctx, event);
   }
+
+  /**
+   * A write that does not run as an action (SensorThings requests, MQTT messages, raw HTTP pushes) passes the same
+   * hooks itself, inside its own transaction `tx`, under a name of its own and with a summary of what it wrote.
+   */
+  recordWrite(tx: ActionContext, action: string, summary: DataDict, result: unknown = null): Promise<void> {
+    return this.run(tx, { action, data: summary, input: summary, result, outermost: true });
+  }
 }
