@@ -1,4 +1,4 @@
-import { Field, ignoreEmpty, ignoreMissing, Invalid, listIfString, listOfStrings, naturalNumber, notEmpty, notMissing, Step, unicodeSafe } from '../api/ckan-schema';
+import { booleanValidator, Field, ignoreEmpty, ignoreMissing, Invalid, listIfString, listOfStrings, naturalNumber, notEmpty, notMissing, Step, unicodeSafe } from '../api/ckan-schema';
 import { ckanTimestamp } from '../common/ckan-time';
 import type { ActivityRow } from './audit.repository';
 
@@ -27,7 +27,7 @@ export class RecentActivityListInput {
 export class ActivityListInput extends RecentActivityListInput {
   @Field(notMissing, notEmpty, unicodeSafe) id!: string;
   /** Sysadmins only (CKAN's ignore_not_sysadmin): dropped for everyone else in the handler. */
-  @Field(ignoreMissing, (v) => v === true || (typeof v === 'string' && ['true', 'yes', 't', 'y', '1'].includes(v.toLowerCase())) || v === 1) include_hidden_activity = false;
+  @Field(ignoreMissing, booleanValidator) include_hidden_activity = false;
   @Field(...stringList) activity_types?: string[];
   @Field(...stringList) exclude_activity_types?: string[];
 }

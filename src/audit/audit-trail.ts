@@ -28,8 +28,11 @@ const OBJECT_ACTIONS: Record<string, { type: Exclude<ActivityObjectType, 'packag
   user_patch: { type: 'user', verb: 'changed' },
 };
 
-/** Keys of a user dict that stay out of the activity stream. */
-const PRIVATE_USER_KEYS = ['email', 'apikey', 'token', 'reset_key', 'plugin_extras', 'password'];
+/**
+ * Keys of a user dict that stay out of the activity stream, which anyone may list: secrets, the e-mail address, the
+ * count of created datasets (the site's snapshot counts private ones too) and the last login (not a change of the user).
+ */
+const PRIVATE_USER_KEYS = ['email', 'apikey', 'token', 'reset_key', 'plugin_extras', 'password', 'number_created_packages', 'last_active'];
 
 /** What one transaction's writes touched, collected until it is about to commit. */
 interface Scope {
