@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ApiModule } from './api/api.module';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CatalogModule } from './catalog/catalog.module';
 import { SearchModule } from './search/search.module';
@@ -15,6 +16,6 @@ import { StorageModule } from './storage/storage.module';
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SensorPollersModule, SensorPushModule, SiteModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SensorPollersModule, SensorPushModule, SiteModule, AuditModule] };
   }
 }

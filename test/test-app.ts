@@ -10,6 +10,7 @@ import { MeiliSearchBackend, MEILI_BACKEND } from '../src/search/meili/meili-sea
 import { PgSearchBackend } from '../src/search/pg/pg-search.backend';
 import { AppConfig, loadConfig } from '../src/config/env';
 import { createLogger } from '../src/common/logger';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { createHttpApp } from '../src/http';
 import { Factories, TestUser } from './factories/factories';
@@ -39,6 +40,8 @@ export class TestApp {
     readonly factories: Factories,
     /** The app's own folder for uploaded files (removed at stop), unless the test named another store. */
     private readonly filesDir: string | null,
+    /** Write actions that committed, counted beside the audit trail (see `countCommittedWrites`). */
+    private readonly writes: { committed: number },
   ) {}
 
   static async start(env: Record<string, string> = {}): Promise<TestApp> {
@@ -54,9 +57,10 @@ export class TestApp {
     const app = await createHttpApp({ config, logger, database: { migrate: false, poolSize: 5, applicationName: 'catalog-test' } });
     const db: TestDatabase = { dataSource: app.get(DataSource), url };
     const dispatcher = app.get(Dispatcher);
+    const writes = countCommittedWrites(dispatcher);
     const factories = new Factories(dispatcher);
     const sysadmin = await factories.user({ name: 'sysadmin', sysadmin: true });
-    const t = new TestApp(app, config, db, name, sysadmin, factories, filesDir);
+    const t = new TestApp(app, config, db, name, sysadmin, factories, filesDir, writes);
     factories.bind(t);
     return t;
   }
@@ -90,7 +94,40 @@ export class TestApp {
 
   async stop(): Promise<void> {
     await this.app.close();
+    // Once nothing runs any more: every write action that committed must have left its audit row. (More rows are
+    // fine: some files run the CLI or a second server on the same database, whose writes this process did not count.)
+    const recorded = await auditedWrites(this.db.url);
     await dropTestDatabase(this.dbName);
+    if (recorded < this.writes.committed) {
+      throw new Error(`the audit trail holds ${recorded} writes, but ${this.writes.committed} write actions committed`);
+    }
     if (this.filesDir) await rm(this.filesDir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Counts, beside the service, every write action the dispatcher ran whose transaction committed (nested ones count once
+ * their outermost write commits), so `stop` can check the audit trail against it: the audit trail records every write
+ * the test suite makes, in every test file.
+ */
+function countCommittedWrites(dispatcher: Dispatcher): { committed: number } {
+  const writes = { committed: 0 };
+  const run = dispatcher.run.bind(dispatcher);
+  dispatcher.run = async (name, data, parent) => {
+    const result = await run(name, data, parent);
+    if (dispatcher.exists(name) && !dispatcher.isSideEffectFree(name)) parent.afterCommit(() => void (writes.committed += 1));
+    return result;
+  };
+  return writes;
+}
+
+async function auditedWrites(url: string): Promise<number> {
+  const c = new Client({ connectionString: url });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ n: number }>('SELECT count(*)::int AS n FROM audit_write');
+    return rows[0].n;
+  } finally {
+    await c.end();
   }
 }

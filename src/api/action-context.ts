@@ -33,8 +33,12 @@ export interface RequestInfo {
 type Hook = () => Promise<void> | void;
 
 interface TransactionScope {
+  /** Last work inside the transaction, after the outermost function returned (a failure rolls it all back). */
+  readonly beforeCommit: Hook[];
   readonly afterCommit: Hook[];
   readonly onRollback: Hook[];
+  /** State that parts of the service keep for the length of one transaction, by their own key. */
+  readonly locals: Map<symbol, unknown>;
 }
 
 /** Per-request state shared by every context derived from the same root. */
@@ -128,16 +132,31 @@ export class ActionContext {
   /** Runs fn in a transaction (or in the current one); commit hooks run after the outermost commit. */
   async transaction<T>(fn: (ctx: ActionContext) => Promise<T>): Promise<T> {
     if (this.s.tx) return fn(this);
-    const tx: TransactionScope = { afterCommit: [], onRollback: [] };
+    const tx: TransactionScope = { beforeCommit: [], afterCommit: [], onRollback: [], locals: new Map() };
     let result: T;
     try {
-      result = await this.s.dataSource.transaction((em) => fn(new ActionContext({ ...this.s, db: em, tx })));
+      result = await this.s.dataSource.transaction(async (em) => {
+        const value = await fn(new ActionContext({ ...this.s, db: em, tx }));
+        // A hook may add another one; each runs once.
+        for (let i = 0; i < tx.beforeCommit.length; i += 1) await tx.beforeCommit[i]();
+        return value;
+      });
     } catch (err) {
       for (const hook of tx.onRollback) await this.runHook(hook, 'rollback');
       throw err;
     }
     for (const hook of tx.afterCommit) await this.runHook(hook, 'commit');
     return result;
+  }
+
+  /**
+   * Work that belongs to the transaction but must see all of it: it runs inside, after the outermost function has
+   * returned and before the commit; if it fails, the transaction rolls back. Outside a transaction: false, not run.
+   */
+  beforeCommit(hook: Hook): boolean {
+    if (!this.s.tx) return false;
+    this.s.tx.beforeCommit.push(hook);
+    return true;
   }
 
   /** Work that must happen only once the data is committed (moving files into place, cache eviction). */
@@ -149,6 +168,16 @@ export class ActionContext {
   /** Clean-up when the transaction fails (removing temporary files). */
   onRollback(hook: Hook): void {
     this.s.tx?.onRollback.push(hook);
+  }
+
+  /**
+   * State kept for the rest of the current transaction under `key` (created by `init` on first use), e.g. what the
+   * audit trail collects from nested writes until the outermost one ends; undefined outside a transaction.
+   */
+  transactionLocal<T>(key: symbol, init: () => T): T | undefined {
+    if (!this.s.tx) return undefined;
+    if (!this.s.tx.locals.has(key)) this.s.tx.locals.set(key, init());
+    return this.s.tx.locals.get(key) as T;
   }
 
   /** Memoizes a load for the rest of this action run. */

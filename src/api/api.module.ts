@@ -3,6 +3,7 @@ import { ActionController } from './action.controller';
 import { ActionRegistry } from './action-registry';
 import { ConstraintErrors } from './constraint-errors';
 import { Dispatcher } from './dispatcher';
+import { WriteHooks } from './write-hooks';
 
 /**
  * The CKAN action API: registry, dispatcher, the HTTP controller. Domain modules register their actions (and the
@@ -15,9 +16,9 @@ export class ApiModule {
       module: ApiModule,
       global: true,
       imports: [callers],
-      providers: [ActionRegistry, Dispatcher, ConstraintErrors],
+      providers: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks],
       controllers: [ActionController],
-      exports: [ActionRegistry, Dispatcher, ConstraintErrors],
+      exports: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks],
     };
   }
 }

@@ -5,6 +5,7 @@ import type { TokenScope } from './token-scope';
 import { ActionRegistry } from './action-registry';
 import { Field, notEmpty, unicodeSafe } from './ckan-schema';
 import { BadRequest, NotAuthorized, ValidationError } from './errors';
+import { WriteHooks } from './write-hooks';
 
 class NameInput {
   @Field(notEmpty, unicodeSafe) name!: string;
@@ -52,7 +53,21 @@ describe('the dispatcher', () => {
         auth: async () => deny('never'),
         handler: async () => 'reached',
       }),
+      defineAction({
+        name: 'test_write_nested',
+        help: 'a write that runs another write',
+        sideEffectFree: false,
+        anonymous: false,
+        input: NameInput,
+        auth: async () => allow(),
+        handler: async (ctx, input) => ctx.call('test_write_then_fail', { name: `${input.name}-inner` }),
+      }),
     ]);
+    t.app.get(WriteHooks).register(async (ctx, e) => {
+      const seen = await ctx.db.query(`SELECT 1 FROM tag WHERE name = $1`, [String((e.input as NameInput).name)]);
+      events.push(`hook ${e.action} ${e.outermost ? 'outermost' : 'nested'}${ctx.inTransaction && seen.length ? ', sees its row' : ''}`);
+      if ((e.input as NameInput).name.startsWith('hookfail') && e.outermost) throw new ValidationError({ name: ['hook refused'] });
+    });
   });
   afterAll(() => t.stop());
 
@@ -66,6 +81,40 @@ describe('the dispatcher', () => {
     expect(await t.call('test_read_tag', { name: 'fail-tag' })).toBeNull();
     expect(events).toContain('rolled back fail-tag');
     expect(events).not.toContain('committed fail-tag');
+  });
+
+  it('runs the write hooks in the write’s transaction after the handler, nested writes first, reads never', async () => {
+    events.length = 0;
+    await t.call('test_write_nested', { name: 'hooked' });
+    expect(events).toEqual(['hook test_write_then_fail nested, sees its row', 'hook test_write_nested outermost', 'committed hooked-inner']);
+    events.length = 0;
+    await t.call('test_write_then_fail', { name: 'hooked-direct' });
+    expect(events).toEqual(['hook test_write_then_fail outermost, sees its row', 'committed hooked-direct']);
+  });
+
+  it('rolls the write back when a write hook fails', async () => {
+    await expect(t.call('test_write_then_fail', { name: 'hookfail-tag' })).rejects.toMatchObject({ fields: { name: ['hook refused'] } });
+    expect(await t.call('test_read_tag', { name: 'hookfail-tag' })).toBeNull();
+  });
+
+  it('runs before-commit hooks inside the transaction once its work is done, and rolls back when one fails', async () => {
+    const ctx = t.context();
+    const insert = (tx: typeof ctx, name: string) => tx.db.query(`INSERT INTO tag (id, name) VALUES (gen_random_uuid(), $1)`, [name]);
+    const seen: string[] = [];
+    await ctx.transaction(async (tx) => {
+      tx.beforeCommit(async () => void seen.push(`sees ${(await tx.db.query(`SELECT name FROM tag WHERE name LIKE 'bc-%' ORDER BY name`)).map((r: { name: string }) => r.name).join(',')}`));
+      await insert(tx, 'bc-1');
+      await insert(tx, 'bc-2');
+    });
+    expect(seen).toEqual(['sees bc-1,bc-2']);
+    expect(ctx.beforeCommit(() => undefined)).toBe(false);
+    await expect(ctx.transaction(async (tx) => {
+      await insert(tx, 'bc-3');
+      tx.beforeCommit(() => {
+        throw new Error('refused before commit');
+      });
+    })).rejects.toThrow('refused before commit');
+    expect(await t.call('test_read_tag', { name: 'bc-3' })).toBeNull();
   });
 
   it('refuses anonymous callers before validating when the action needs a user', async () => {

@@ -9,6 +9,7 @@ import { parseInput } from './ckan-schema';
 import { ConstraintErrors } from './constraint-errors';
 import { BadRequest, NotAuthorized } from './errors';
 import { requireScope, type TokenScope } from './token-scope';
+import { WriteHooks } from './write-hooks';
 
 /**
  * The one path every action takes, from HTTP, the CLI, harvesters or a nested `ctx.call`:
@@ -20,6 +21,7 @@ export class Dispatcher implements ActionRunner {
     private readonly registry: ActionRegistry,
     private readonly dataSource: DataSource,
     private readonly constraints: ConstraintErrors,
+    private readonly writeHooks: WriteHooks,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -41,10 +43,17 @@ export class Dispatcher implements ActionRunner {
       await this.authorizeInput(action, ctx, input);
       return action.handler(ctx, input);
     };
+    // Every write passes its hooks (the audit trail) inside its transaction, after the handler succeeded.
+    const write = (outermost: boolean) => async (ctx: ActionContext): Promise<unknown> => {
+      const result = await exec(ctx);
+      await this.writeHooks.run(ctx, { action: name, data, input, result, outermost });
+      return result;
+    };
     const ctx = parent.forRun();
     try {
-      if (action.sideEffectFree || ctx.inTransaction) return await exec(ctx);
-      return await ctx.transaction(exec);
+      if (action.sideEffectFree) return await exec(ctx);
+      if (ctx.inTransaction) return await write(false)(ctx);
+      return await ctx.transaction(write(true));
     } catch (err) {
       throw this.constraints.toValidationError(err) ?? err;
     }

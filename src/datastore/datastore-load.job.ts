@@ -9,6 +9,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ActionContext } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
 import { NotFound } from '../api/errors';
+import { WriteHooks } from '../api/write-hooks';
 import { ResourceFiles } from '../catalog/resources/resource-files.service';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import type { JobRun } from '../jobs/job-queue';
@@ -56,6 +57,7 @@ export class DatastoreLoadJob {
     private readonly tables: DatastoreTableRepository,
     private readonly resources: DatastoreResources,
     private readonly files: ResourceFiles,
+    private readonly writeHooks: WriteHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -122,6 +124,8 @@ export class DatastoreLoadJob {
       await this.loads.copyIn(tx.db, resource.id, columns.map((c) => c.name), lines);
       await this.swap(tx, job, resource, fts, columns, comments);
       if (setUrlType) await this.resources.pointAtDump(tx, resource.id, `${this.config.SITE_URL.replace(/\/$/, '')}/datastore/dump/${resource.id}`);
+      // The audit trail: the job (the site, hidden) loaded this many rows into the resource's table.
+      await this.writeHooks.recordWrite(tx, 'datastore_load', { resource_id: resource.id, rows: inferred.rowCount, columns: columns.length, file_hash: hash });
       return inferred.rowCount;
     });
     await job.report(1, 'complete');

@@ -109,6 +109,9 @@ describe('the DataStore loader (xloader_submit, xloader_status, automatic loads)
     expect(found.records.map((x) => x.Gemeinde)).toEqual(['Ludwigshafen am Rhein']);
     const shown = await t.call<Dict>('resource_show', { id: r.id });
     expect(shown.datastore_active).toBe(true);
+    // The audit trail has the load as a count of rows, done by the service itself (no user).
+    const audited = await t.db.dataSource.query(`SELECT user_id, input FROM audit_write WHERE action = 'datastore_load' AND input->>'resource_id' = $1`, [r.id]);
+    expect(audited).toEqual([{ user_id: null, input: expect.objectContaining({ rows: 3, columns: 5 }) }]);
   });
 
   it('answers xloader_status with xloader\'s shape and log lines that name the source line', async () => {

@@ -79,6 +79,10 @@ describe('SensorThings over MQTT', () => {
     const resource = pkg.resources.find((r) => r.resource_type === 'sensor_datastream')!;
     const rows = await t.call<{ records: { result: number }[] }>('datastore_search', { resource_id: resource.id });
     expect(rows.records.map((r) => r.result)).toEqual([118]);
+    // The audit trail has the stored message as a count, not its reading.
+    const audited = await t.db.dataSource.query(`SELECT input FROM audit_write WHERE action = 'sta_mqtt_create'`);
+    expect(audited.length).toBeGreaterThanOrEqual(1);
+    expect(audited[0].input).toEqual({ messages: 1, datastreams: 1 });
   });
 
   it('acknowledges and drops a bad SensorThings message without storing it', async () => {
@@ -270,6 +274,9 @@ describe('SensorThings over MQTT', () => {
     const shown = await t.call<{ counts: Record<string, number>; last_success_at: string | null }>('sensor_source_show', { id: s.id }, { as: editor });
     expect(shown.counts).toMatchObject({ messages: 2, stored: 2 });
     expect(shown.last_success_at).not.toBeNull();
+    const audited = await t.db.dataSource.query(`SELECT object_id, input FROM audit_write WHERE action = 'mqtt_ingest' AND object_id = $1`, [s.id]);
+    expect(audited).toHaveLength(2);
+    expect(audited[0].input).toMatchObject({ source: s.name, readings: 1 });
   });
 
   it('ingests the fixture\'s The Things Stack uplink through an mqtt source, and shows an unknown device as the source\'s last_warnings, not as an error', async () => {

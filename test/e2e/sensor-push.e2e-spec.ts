@@ -62,6 +62,15 @@ describe('HTTP push of sensor batches (sensor_push)', () => {
     ))[0].n);
 
   describe('batches and their keys', () => {
+    it('records an accepted raw batch in the audit trail as a summary, without its readings', async () => {
+      const src = await source({ format: 'json', stations: [gauge('COCHEM'), gauge('KOBLENZ')] });
+      expect((await push(src, fixture('push/batch-gauges.json'), 'application/json', { 'idempotency-key': 'audit-1' })).status).toBe(200);
+      const rows = await t.db.dataSource.query(`SELECT user_id, object_id, input FROM audit_write WHERE action = 'sensor_push' AND outermost`);
+      expect(rows).toEqual([{ user_id: editor.id, object_id: src.id, input: { source: src.name, format: 'json', idempotency_key: 'audit-1', bytes: expect.any(Number), rows: 8 } }]);
+      await push(src, '{"readings": [');
+      expect((await t.db.dataSource.query(`SELECT count(*)::int AS n FROM audit_write WHERE action = 'sensor_push'`))[0].n).toBe(1);
+    });
+
     it('stores a JSON batch, makes its stations\' datasets, and answers with what it stored after the commit', async () => {
       const src = await source({ format: 'json', stations: [gauge('COCHEM'), gauge('KOBLENZ')] });
       const res = await push(src, fixture('push/batch-gauges.json'));

@@ -292,4 +292,22 @@ describe('SensorThings writes over HTTP', () => {
     expect((await send('post', '/Observations', { result: 5, Datastream: { '@iot.id': 999999 } })).status).toBe(404);
     expect((await send('post', '/CreateObservations', { not: 'a list' })).status).toBe(400);
   });
+
+  it('records every SensorThings write in the audit trail (counts, not readings), and a Thing’s dataset activities', async () => {
+    const [{ n }] = await t.db.dataSource.query(`SELECT coalesce(max(seq), 0)::int AS n FROM audit_write`);
+    const id = (await send('post', '/Things', gauge('Andernach'))).body['@iot.id'];
+    const [{ package_id }] = await t.db.dataSource.query('SELECT package_id FROM sensor_thing WHERE id = $1', [id]);
+    expect((await send('patch', `/Things(${id})`, { description: 'Pegel Andernach (Rhein)' })).status).toBe(200);
+    const ds = (await get(`/Things(${id})/Datastreams`)).body.value[0]['@iot.id'];
+    const obs = await send('post', '/CreateObservations', [{ Datastream: { '@iot.id': ds }, components: ['phenomenonTime', 'result'], dataArray: [['2025-03-29T04:00:00Z', 120], ['2025-03-29T04:15:00Z', 121]] }]);
+    expect(obs.status).toBe(201);
+    expect((await send('delete', `/Things(${id})`)).status).toBe(200);
+    const writes = await t.db.dataSource.query(`SELECT action, user_id, input FROM audit_write WHERE seq > $1 AND outermost ORDER BY seq`, [n]);
+    expect(writes.map((w: { action: string }) => w.action)).toEqual(['sta_create', 'sta_update', 'sta_create_observations', 'sta_delete']);
+    expect(writes.every((w: { user_id: string }) => w.user_id === editor.id)).toBe(true);
+    expect(writes[2].input).toEqual({ datastreams: 1, rows: 2, stored: 2, refused: 0 });
+    const acts = await t.call<{ activity_type: string; user_id: string }[]>('package_activity_list', { id: package_id });
+    expect(acts.map((a) => a.activity_type)).toEqual(['deleted package', 'changed package', 'new package']);
+    expect(acts.every((a) => a.user_id === editor.id)).toBe(true);
+  });
 });

@@ -2,6 +2,7 @@ import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { DataSource, type EntityManager } from 'typeorm';
 import { Dispatcher } from '../../api/dispatcher';
+import { WriteHooks } from '../../api/write-hooks';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { Database } from '../../database/database.module';
@@ -68,6 +69,7 @@ export class MqttSources implements BeforeApplicationShutdown {
     private readonly updates: ObservationUpdates,
     private readonly staCreate: StaMqttCreate,
     private readonly changes: SensorSourceChanges,
+    private readonly writeHooks: WriteHooks,
     database: Database,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -201,6 +203,7 @@ export class MqttSources implements BeforeApplicationShutdown {
         const all = [...warnings, ...result.warnings];
         await this.recordIn(tx.db, source.id, result.counts.inserted + result.counts.revised, all, true);
         this.updates.afterCommit(tx, result.ids ?? []);
+        await this.writeHooks.recordWrite(tx, 'mqtt_ingest', { source: source.name, topic, readings: batch.readings.length, ...result.counts }, { id: source.id });
       });
     } catch (err) {
       if (!(err instanceof IngestError)) throw err;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
+import { WriteHooks } from '../../api/write-hooks';
 import { IngestError } from '../readings';
 import { ObservationUpdates } from './observation-updates';
 import { bad, isObject, linkId, StaWriteError, type Json } from './sta-entity-input';
@@ -23,6 +24,7 @@ export class StaCreateObservations {
     private readonly permissions: StaPermissions,
     private readonly observations: StaObservations,
     private readonly updates: ObservationUpdates,
+    private readonly writeHooks: WriteHooks,
   ) {}
 
   async run(ctx: ActionContext, body: unknown, selfLink: (id: number) => string): Promise<string[]> {
@@ -54,6 +56,7 @@ export class StaCreateObservations {
             const ids = await this.storeEach(tx, p.drafts, thingOf);
             ids.forEach((id, k) => (p.out[p.slot[k]] = id === null ? 'error' : selfLink(id)));
             this.updates.afterCommit(tx, ids);
+            await this.record(tx, 1, ids);
           });
         } catch (err) {
           if (!(err instanceof IngestError || err instanceof StaWriteError)) throw err;
@@ -65,6 +68,12 @@ export class StaCreateObservations {
     return prepared.flatMap((p) => p.out);
   }
 
+  /** The audit trail's record of one transaction of CreateObservations: counts, not the rows. */
+  private record(tx: ActionContext, datastreams: number, ids: (number | null)[]): Promise<void> {
+    const stored = ids.filter((id) => id !== null).length;
+    return this.writeHooks.recordWrite(tx, 'sta_create_observations', { datastreams, rows: ids.length, stored, refused: ids.length - stored });
+  }
+
   /** Every group's rows in one transaction; false, with nothing stored, if the writer refused any. */
   private async storeAll(ctx: ActionContext, prepared: { drafts: ObservationDraft[]; slot: number[]; out: string[] }[], thingOf: Map<number, number>, selfLink: (id: number) => string): Promise<boolean> {
     const drafts = prepared.flatMap((p) => p.drafts);
@@ -74,6 +83,7 @@ export class StaCreateObservations {
       ids = await ctx.forRun().transaction(async (tx) => {
         const stored = await this.storeEach(tx, drafts, thingOf);
         this.updates.afterCommit(tx, stored);
+        await this.record(tx, prepared.length, stored);
         return stored;
       });
     } catch (err) {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
+import { WriteHooks } from '../../api/write-hooks';
 import { SensorCatalog } from '../catalog/sensor-catalog.service';
 import { SensorThingRepository } from '../catalog/sensor-thing.repository';
 import type { GeoPoint, StreamInfo } from '../readings';
@@ -39,6 +40,7 @@ export class StaCreator {
     private readonly observations: StaObservations,
     private readonly updates: ObservationUpdates,
     private readonly permissions: StaPermissions,
+    private readonly writeHooks: WriteHooks,
   ) {}
 
   /**
@@ -61,6 +63,7 @@ export class StaCreator {
     const result = await ctx.forRun().transaction(async (tx) => {
       const id = await this.createEntity(tx, type, body, w);
       this.updates.afterCommit(tx, w.observations);
+      await this.writeHooks.recordWrite(tx, 'sta_create', { entity: type, made: w.made.length + 1, observations: w.observations.length }, { id: String(id) });
       return { type, id };
     });
     return { ...result, made: w.made };

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import { Dispatcher } from '../../api/dispatcher';
+import { WriteHooks } from '../../api/write-hooks';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { mapStaObservation, type StaObservationMessage } from '../ingest/mqtt-payloads';
@@ -41,6 +42,7 @@ export class StaMqttCreate {
     private readonly observations: StaObservations,
     private readonly repo: StaWriteRepository,
     private readonly updates: ObservationUpdates,
+    private readonly writeHooks: WriteHooks,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
@@ -185,6 +187,7 @@ export class StaMqttCreate {
       const { ids, lateRefused } = await this.observations.write(tx.db, known.map((m) => ({ datastreamId: m.datastreamId, message: m.message })), thingOf, { returnIds, refs, features, latest });
       if (lateRefused > 0) throw new LateRefused();
       if (ids) this.updates.afterCommit(tx, ids);
+      await this.writeHooks.recordWrite(tx, 'sta_mqtt_create', { messages: known.length, datastreams: owners.size });
     });
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
 import { NotFound } from '../../api/errors';
+import { WriteHooks } from '../../api/write-hooks';
 import { ANONYMOUS, readableSql } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { SensorCatalog } from '../catalog/sensor-catalog.service';
@@ -35,6 +36,7 @@ export class StaWriter {
     private readonly updates: ObservationUpdates,
     private readonly permissions: StaPermissions,
     private readonly reader: StaReadRepository,
+    private readonly writeHooks: WriteHooks,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -54,6 +56,7 @@ export class StaWriter {
       await this.updateEntity(tx, type, id, body, mode, changed);
       if (before) for (const h of await this.repo.historicalLocationsOf(tx.db, id)) if (!before.includes(h)) made.push({ type: 'HistoricalLocation', id: h });
       this.updates.afterCommit(tx, changed);
+      await this.writeHooks.recordWrite(tx, 'sta_update', { entity: type, id, mode, keys: Object.keys(body).slice(0, 50) }, { id: String(id) });
     });
     return { type, id: changed[0] ?? id, made };
   }
@@ -169,33 +172,38 @@ export class StaWriter {
   async remove(ctx: ActionContext, path: ResourcePath): Promise<void> {
     const { type, id } = single(path);
     await ctx.forRun().transaction(async (tx) => {
-      switch (type) {
-        case 'Thing': {
-          const pkg = await this.repo.thingPackage(tx.db, id);
-          if (!pkg) throw new StaWriteError(404, 'not_found', `No Thing with @iot.id ${id}`);
-          await this.permissions.assertEditThing(tx, id);
-          await tx.call('package_delete', { id: pkg });
-          return;
-        }
-        case 'Datastream': return this.removeDatastream(tx, id);
-        case 'Observation': {
-          const row = await this.repo.observation(tx.db, id);
-          if (!row) throw new StaWriteError(404, 'not_found', `No Observation with @iot.id ${id}`);
-          await this.permissions.observationTarget(tx, row.datastream_id);
-          await this.observations.remove(tx.db, [id]);
-          return;
-        }
-        case 'HistoricalLocation':
-          await this.permissions.assertEditShared(tx, type, id);
-          await this.repo.deleteHistoricalLocation(tx.db, id);
-          return;
-        default: {
-          await this.permissions.assertEditShared(tx, type, id);
-          if (type === 'Sensor' || type === 'ObservedProperty') for (const d of await this.repo.datastreamsUsing(tx.db, type, id)) await this.removeDatastream(tx, d);
-          await this.repo.deletePlain(tx.db, type, id);
-        }
-      }
+      await this.removeEntity(tx, type, id);
+      await this.writeHooks.recordWrite(tx, 'sta_delete', { entity: type, id }, { id: String(id) });
     });
+  }
+
+  private async removeEntity(tx: ActionContext, type: EntityType, id: number): Promise<void> {
+    switch (type) {
+      case 'Thing': {
+        const pkg = await this.repo.thingPackage(tx.db, id);
+        if (!pkg) throw new StaWriteError(404, 'not_found', `No Thing with @iot.id ${id}`);
+        await this.permissions.assertEditThing(tx, id);
+        await tx.call('package_delete', { id: pkg });
+        return;
+      }
+      case 'Datastream': return this.removeDatastream(tx, id);
+      case 'Observation': {
+        const row = await this.repo.observation(tx.db, id);
+        if (!row) throw new StaWriteError(404, 'not_found', `No Observation with @iot.id ${id}`);
+        await this.permissions.observationTarget(tx, row.datastream_id);
+        await this.observations.remove(tx.db, [id]);
+        return;
+      }
+      case 'HistoricalLocation':
+        await this.permissions.assertEditShared(tx, type, id);
+        await this.repo.deleteHistoricalLocation(tx.db, id);
+        return;
+      default: {
+        await this.permissions.assertEditShared(tx, type, id);
+        if (type === 'Sensor' || type === 'ObservedProperty') for (const d of await this.repo.datastreamsUsing(tx.db, type, id)) await this.removeDatastream(tx, d);
+        await this.repo.deletePlain(tx.db, type, id);
+      }
+    }
   }
 
   private async removeDatastream(tx: ActionContext, id: number): Promise<void> {

@@ -107,6 +107,9 @@ describe('the PEGELONLINE poller', () => {
     expect(ds.properties.gaugeZero.value).toEqual(expect.any(Number));
     // The first poll asked for the configured window back from now.
     expect(measurementStarts(wsv, KOBLENZ)).toEqual([new Date(WINDOW_END - 2 * 86_400_000).toISOString()]);
+    // The audit trail has the poll's counts, not its readings.
+    const audited: { input: Record<string, unknown> }[] = await t.db.dataSource.query(`SELECT input FROM audit_write WHERE action = 'sensor_poll' AND object_id = $1`, [s.id]);
+    expect(audited.map((a) => a.input.stored).reduce((x, y) => Number(x) + Number(y), 0)).toBe(188 + 186 + 182);
   });
 
   it('asks each series again from its last stored time, so a second poll stores nothing twice', async () => {

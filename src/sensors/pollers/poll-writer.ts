@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
+import { WriteHooks } from '../../api/write-hooks';
 import { SensorCatalog, type StationSource, type SyncResult } from '../catalog/sensor-catalog.service';
 import type { PolledSource } from '../catalog/sensor-poller';
 import { IngestBatchRepository } from '../observations/ingest-batch.repository';
@@ -29,6 +30,7 @@ export class PollWriter {
     private readonly writer: ObservationWriter,
     private readonly batches: IngestBatchRepository,
     private readonly updates: ObservationUpdates,
+    private readonly writeHooks: WriteHooks,
   ) {}
 
   async syncStations(ctx: ActionContext, source: PolledSource, stations: StationInfo[]): Promise<SyncResult[]> {
@@ -50,6 +52,7 @@ export class PollWriter {
         if (r.time.getTime() > (newest.get(key) ?? -Infinity)) newest.set(key, r.time.getTime());
       }
       await this.batches.finish(tx.db, batchId, 200, null, result.counts);
+      await this.writeHooks.recordWrite(tx, 'sensor_poll', { source: source.id, ...countsOf(result.counts) }, { id: source.id });
       return { counts: countsOf(result.counts), warnings: [...warnings, ...result.warnings], newest };
     });
   }

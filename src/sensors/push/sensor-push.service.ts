@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
 import { DataError, NotAuthorized, NotFound, ValidationError } from '../../api/errors';
+import { WriteHooks } from '../../api/write-hooks';
 import { Authz } from '../../auth/authz';
 import { SensorCatalog } from '../catalog/sensor-catalog.service';
 import type { PushConfig, PushStationConfig } from '../catalog/sensor-source-config';
@@ -65,6 +66,7 @@ export class SensorPushService {
     private readonly batches: IngestBatchRepository,
     private readonly observations: ObservationRepository,
     private readonly updates: ObservationUpdates,
+    private readonly writeHooks: WriteHooks,
   ) {}
 
   async push(ctx: ActionContext, input: PushInput): Promise<PushAnswer> {
@@ -118,6 +120,12 @@ export class SensorPushService {
           warnings: all.slice(0, MAX_ANSWER_WARNINGS),
         };
         await this.batches.finish(tx.db, batchId, 200, body, written.counts);
+        // The raw HTTP route runs outside the dispatcher: its batch passes the write hooks (the audit trail) itself,
+        // with a summary, never the readings. Under the dispatcher, the sensor_push action's own hooks run.
+        if (!ctx.inTransaction) {
+          const data = { source: input.source, format: input.format ?? cfg.format ?? null, idempotency_key: key ?? null, bytes: input.body.length, rows: parsed.readings.length };
+          await this.writeHooks.run(tx, { action: 'sensor_push', data, input: data, result: { id: s.id, ...body }, outermost: true });
+        }
         return { status: 200, body, replayed: false };
       });
     } catch (err) {
