@@ -10,12 +10,17 @@ import { DatasetChanges } from '../datasets/dataset-changes';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupDicts } from './group-dicts.service';
 import { GroupWriter } from './group-writer.service';
-import { authGroupCreate, authGroupDelete, authGroupPackages, authGroupShow, authGroupUpdate, GroupKind, loadGroup } from './group.auth';
+import { authGroupCreate, authGroupDelete, authGroupPackages, authGroupShow, authGroupUpdate, authHierarchy, GroupKind, loadGroup } from './group.auth';
 import { GroupCreateInput, GroupListInput, GroupShowInput, GroupUpdateInput } from './group.dto';
 import { GroupRepository, GroupSortField } from './group.repository';
+import { OrganizationHierarchy } from './hierarchy.service';
 import { IdInput } from '../datasets/dataset.dto';
 
-const SHOW_DEFAULTS = { datasetCount: true, extras: true, users: true, groups: true, tags: true, followers: true };
+const SHOW_DEFAULTS = { datasetCount: true, extras: true, users: true, groups: true, tags: true, followers: true, hierarchy: true };
+
+const HIERARCHY_PARAMS = `, groups ([{name}]: the parent organization, at most one; [] makes it top-level; setting, changing or removing it takes
+an admin of the current and of the new parent too), cascade_roles (roles among admin, editor, member held in it that also apply in its
+sub-organizations; default AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS; only sysadmins may add roles to the list)`;
 
 /** _unpick_search for organization_list / group_list: one of name, title, package_count (packages), asc or desc. */
 function parseSort(sort: string): { field: GroupSortField; desc: boolean }[] {
@@ -41,6 +46,7 @@ export class GroupActions implements ActionProvider {
     private readonly changes: DatasetChanges,
     private readonly datasets: DatasetRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly hierarchy: OrganizationHierarchy,
   ) {}
 
   private show(ctx: ActionContext, kind: GroupKind, id: string): Promise<Record<string, unknown>> {
@@ -95,7 +101,7 @@ include_extras, include_users, include_groups, include_tags, include_followers (
         return this.dicts.build(ctx, g, {
           datasets: input.include_datasets, datasetCount: input.include_dataset_count, extras: input.include_extras,
           users: input.include_users, groups: input.include_groups, tags: input.include_tags, followers: input.include_followers,
-          memberCount: input.include_member_count,
+          memberCount: input.include_member_count, hierarchy: true,
         });
       },
     });
@@ -104,14 +110,16 @@ include_extras, include_users, include_groups, include_tags, include_followers (
       name: `${kind}_create`,
       help: `Create ${isOrg ? 'an organization (a municipality)' : 'a group'} and return it; the creator becomes its admin.
 
-Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? '' : ', packages ([{name}]: only datasets the caller may edit, else 403)'}.
+Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? HIERARCHY_PARAMS : ', packages ([{name}]: only datasets the caller may edit, else 403)'}.
 Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any user when AUTH_USER_CREATE_ORGANIZATIONS=true)' : 'any logged-in user (unless AUTH_USER_CREATE_GROUPS=false)'}.`,
       sideEffectFree: false,
       anonymous: false,
       input: GroupCreateInput,
       auth: async (ctx, input) => {
         const verdict = authGroupCreate(ctx, kind, isOrg ? this.config.AUTH_USER_CREATE_ORGANIZATIONS : this.config.AUTH_USER_CREATE_GROUPS);
-        return verdict.allowed && !isOrg ? authGroupPackages(ctx, this.visibility, this.datasets, input.packages, []) : verdict;
+        if (!verdict.allowed) return verdict;
+        if (isOrg) return authHierarchy(ctx, this.authz, this.repo, null, input, this.authz.cascadeByDefault);
+        return authGroupPackages(ctx, this.visibility, this.datasets, input.packages, []);
       },
       handler: async (ctx, input) => {
         const id = await this.writer.create(ctx, kind, input);
@@ -123,6 +131,7 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
     const updateAuth = async (ctx: ActionContext, input: GroupUpdateInput) => {
       const g = await loadGroup(ctx, this.repo, kind, input.id, 'Group was not found.');
       const verdict = await authGroupUpdate(ctx, this.authz, kind, g);
+      if (verdict.allowed && isOrg) return authHierarchy(ctx, this.authz, this.repo, g, input, this.hierarchy.cascadeRolesOf(g));
       if (!verdict.allowed || isOrg || !input.packages) return verdict;
       return authGroupPackages(ctx, this.visibility, this.datasets, input.packages, await this.repo.packageIds(ctx.db, g.id));
     };
@@ -182,6 +191,8 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
         }
         const affected = await this.changes.datasetsOf(ctx, g.id);
         await this.repo.removeAllMembers(ctx.db, g.id, !isOrg);
+        // As CKAN deletes the hierarchy's member rows: the children become top-level, and it leaves its parent.
+        if (isOrg) await this.hierarchy.unlink(ctx, g.id);
         await this.repo.setState(ctx.db, g.id, 'deleted');
         ctx.forgetMemberships();
         await this.changes.changed(ctx, affected);
