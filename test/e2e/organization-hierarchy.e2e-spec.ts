@@ -205,6 +205,16 @@ describe('organization hierarchy (ckanext-hierarchy)', () => {
       expect(orgs.map((o) => o.id)).toEqual(expect.arrayContaining([county.id, town.id]));
     });
 
+    it('gives a token restricted to the town the county admin\'s role there, and one restricted to the county nothing below it', async () => {
+      const token = async (organization: string): Promise<TestUser> => {
+        const res = await post('api_token_create', { user: countyAdmin.name, name: `nur-${organization}`, organization }, countyAdmin);
+        expect(res.status).toBe(200);
+        return { ...countyAdmin, token: res.body.result.token };
+      };
+      expect(await reach(await token(town.name))).toEqual({ show: 200, found: 1, count: 1, update: 200 });
+      expect(await reach(await token(county.name))).toEqual({ show: 403, found: 0, count: 0, update: 403 });
+    });
+
     it('does not let an editor of the county reach the town under the default', async () => {
       expect(await reach(countyEditor)).toEqual({ show: 403, found: 0, count: 0, update: 403 });
     });
