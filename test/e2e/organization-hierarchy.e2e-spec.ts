@@ -215,6 +215,18 @@ describe('organization hierarchy (ckanext-hierarchy)', () => {
       expect(await reach(await token(county.name))).toEqual({ show: 403, found: 0, count: 0, update: 403 });
     });
 
+    it('reaches down every level, and the strongest role counts where a user also holds a weaker one directly', async () => {
+      const landAdmin = await t.factories.user();
+      const land = await org({ members: [[landAdmin, 'admin']] });
+      const district = await org({ groups: [{ name: land.name }] });
+      const village = await org({ groups: [{ name: district.name }], members: [[landAdmin, 'member']] });
+      const d = await t.factories.dataset({ owner_org: village.id, private: true });
+      expect((await get('package_show', { id: d.id }, landAdmin)).status).toBe(200);
+      expect((await post('package_patch', { id: d.id, notes: 'von oben' }, landAdmin)).status).toBe(200);
+      const roles = (await get('organization_list_for_user', { permission: 'read' }, landAdmin)).body.result as Dict[];
+      expect(roles.filter((o) => [land.id, district.id, village.id].includes(o.id)).map((o) => o.capacity)).toEqual(['admin', 'admin', 'admin']);
+    });
+
     it('does not let an editor of the county reach the town under the default', async () => {
       expect(await reach(countyEditor)).toEqual({ show: 403, found: 0, count: 0, update: 403 });
     });
