@@ -91,7 +91,9 @@ include_extras, include_tags, include_groups, include_users (default false).`,
       help: `Return the details of ${isOrg ? 'an organization' : 'a group'}.
 
 Params: id (id or name), include_datasets (default false; the first 10, private ones only for members), include_dataset_count (default true),
-include_extras, include_users, include_groups, include_tags, include_followers (default true), include_member_count (default false).`,
+include_extras, include_users, include_groups, include_tags, include_followers (default true), include_member_count (default false).${isOrg ? `
+An organization's "groups" holds its parent organization (ckanext-hierarchy); "parent", "children" ({id, name, title, display_name})
+and "cascade_roles" (roles held in it that also apply below it) are always given.` : ''}`,
       sideEffectFree: true,
       anonymous: true,
       input: GroupShowInput,
@@ -177,7 +179,7 @@ Who may call: its admins, sysadmins.`,
 
     const del = defineAction({
       name: `${kind}_delete`,
-      help: `Delete ${isOrg ? 'an organization' : 'a group'} (state "deleted"); its memberships end.${isOrg ? ' Refused (409) while it still has datasets that are not deleted.' : ''}
+      help: `Delete ${isOrg ? 'an organization' : 'a group'} (state "deleted"); its memberships end.${isOrg ? ' Refused (409) while it still has datasets that are not deleted. Its sub-organizations become top-level.' : ''}
 Params: id. Returns null. Who may call: its admins, sysadmins.`,
       sideEffectFree: false,
       anonymous: false,
