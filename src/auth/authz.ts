@@ -51,9 +51,10 @@ export class Authz {
 
   /**
    * The caller's role by organization/group id (active groups only), including the roles that reach an organization
-   * from its parents (MembershipRepository.rolesOf), so every permission and read path follows the hierarchy. An API token restricted to an organization
-   * brings its owner's role in that organization alone (a sysadmin's: admin), so every permission question and every
-   * read path (Visibility.readerOf) stays inside it; public data stays readable as for anyone.
+   * from its parents (MembershipRepository.rolesOf), so every permission and read path follows the hierarchy. An API
+   * token restricted to an organization brings its owner's role in that organization alone (a sysadmin's: admin; one
+   * reaching it from a parent counts, the organizations below it do not), so every permission question and every read
+   * path (Visibility.readerOf) stays inside it; public data stays readable as for anyone.
    */
   memberships(ctx: ActionContext): Promise<Map<string, string>> {
     const user = ctx.user;
