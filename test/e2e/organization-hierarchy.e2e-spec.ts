@@ -46,6 +46,18 @@ describe('organization hierarchy (ckanext-hierarchy)', () => {
       expect(countyDict.cascade_roles).toEqual(['admin']);
     });
 
+    it('counts only the parent\'s datasets the caller may read, in organization_show and organization_list', async () => {
+      const countyAdmin = await t.factories.user();
+      const county = await org({ members: [[countyAdmin, 'admin']] });
+      const town = await org({ groups: [{ name: county.name }] });
+      await t.factories.dataset({ owner_org: county.id, private: true });
+      await t.factories.dataset({ owner_org: county.id, private: false });
+      expect((await show(town)).groups[0].package_count).toBe(1);
+      expect((await show(town, countyAdmin)).groups[0].package_count).toBe(2);
+      const list = await get('organization_list', { all_fields: 'true', include_groups: 'true', organizations: town.name });
+      expect(list.body.result[0].groups).toEqual([expect.objectContaining({ id: county.id, package_count: 1 })]);
+    });
+
     it('creates an organization below a parent', async () => {
       const county = await org();
       const town = await org({ groups: [{ name: county.name }] });
