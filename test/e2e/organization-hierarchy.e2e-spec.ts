@@ -115,6 +115,17 @@ describe('organization hierarchy (ckanext-hierarchy)', () => {
       expect((await show(mid)).parent.id).toBe(top.id);
     });
 
+    it('lets only one of two concurrent moves that together would close a loop succeed', async () => {
+      for (let round = 0; round < 3; round++) {
+        const a = await org();
+        const b = await org();
+        const [ab, ba] = await Promise.all([setParent(a, b), setParent(b, a)]);
+        expect([ab.status, ba.status].sort()).toEqual([200, 409]);
+        const parents = [(await show(a)).parent?.id ?? null, (await show(b)).parent?.id ?? null];
+        expect(parents.filter((p) => p !== null)).toHaveLength(1);
+      }
+    });
+
     it('refuses a tree deeper than 8 levels', async () => {
       let parent = await org();
       for (let level = 2; level <= 8; level++) parent = await org({ groups: [{ name: parent.name }] });

@@ -148,6 +148,7 @@ Who may call: its admins, sysadmins.`,
       input: GroupUpdateInput,
       auth: updateAuth,
       handler: async (ctx, input) => {
+        if (isOrg && input.groups) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
         const before = await this.changes.datasetsOf(ctx, g.id);
@@ -165,6 +166,7 @@ Who may call: its admins, sysadmins.`,
       input: GroupUpdateInput,
       auth: updateAuth,
       handler: async (ctx, input) => {
+        if (isOrg && input.groups) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
         const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
@@ -186,6 +188,8 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
       input: IdInput,
       auth: async (ctx, input) => authGroupDelete(ctx, this.authz, kind, await loadGroup(ctx, this.repo, kind, input.id, 'Group was not found.')),
       handler: async (ctx, input) => {
+        // Deleting or purging changes its children's parent: the hierarchy's lock first, as for a move.
+        if (isOrg) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
         if (isOrg && (await this.repo.liveDatasetCount(ctx.db, g.id)) > 0) {
@@ -211,6 +215,8 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
       input: IdInput,
       auth: async () => deny(''),
       handler: async (ctx, input) => {
+        // Deleting or purging changes its children's parent: the hierarchy's lock first, as for a move.
+        if (isOrg) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound(`${Kind} was not found`);
         if (isOrg) {

@@ -78,6 +78,15 @@ export class OrganizationHierarchy {
     return change;
   }
 
+  /**
+   * Takes the hierarchy's lock for a write that may move an organization, before the write locks its row: the new
+   * parent's foreign key check waits for a row another move has locked, so taking the two the other way round would
+   * deadlock two concurrent moves.
+   */
+  async lockTree(ctx: ActionContext): Promise<void> {
+    await this.tree.lock(ctx.db);
+  }
+
   /** Stores a checked change; the caller's roles are loaded afresh afterwards, as they may reach further or less far. */
   async apply(ctx: ActionContext, id: string, change: HierarchyChange): Promise<void> {
     if (change.parentId !== undefined) await this.tree.setParent(ctx.db, id, change.parentId);
