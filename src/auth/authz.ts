@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
+import { APP_CONFIG, AppConfig } from '../config/env';
 import { MembershipRepository } from './membership.repository';
 
 /** CKAN's roles and what each may do in its organization (ckan/authz.py ROLE_PERMISSIONS). */
@@ -21,29 +22,50 @@ export function roleAllows(capacity: string | undefined, permission: Permission)
   return perms.includes('admin') || perms.includes(permission);
 }
 
+/** The roles AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS names (CKAN's default, "admin", without a configuration). */
+export function defaultCascadeRoles(config?: Pick<AppConfig, 'AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS'>): Role[] {
+  const raw = config?.AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS ?? 'admin';
+  return [...new Set(raw.split(/[\s,]+/).filter((r): r is Role => (ROLES as readonly string[]).includes(r)))];
+}
+
 /**
  * Permission questions every auth rule asks, answered from the caller's memberships (loaded once
  * per request). Sysadmins pass every check here; the dispatcher already lets them through most rules.
  */
 @Injectable()
 export class Authz {
-  constructor(private readonly roles: MembershipRepository) {}
+  constructor(private readonly roles: MembershipRepository, @Optional() @Inject(APP_CONFIG) private readonly config?: AppConfig) {}
+
+  /** Roles that cascade to sub-organizations from an organization whose own cascade_roles is unset. */
+  get cascadeByDefault(): Role[] {
+    return defaultCascadeRoles(this.config);
+  }
 
   /**
-   * The caller's role by organization/group id (active groups only). An API token restricted to an organization
-   * brings its owner's role in that organization alone (a sysadmin's: admin), so every permission question and every
-   * read path (Visibility.readerOf) stays inside it; public data stays readable as for anyone.
+   * A user's roles by organization/group id, those reaching down the organization hierarchy included (what
+   * `memberships` gives the caller, without a token's restriction).
+   */
+  rolesOf(ctx: ActionContext, userId: string): Promise<Map<string, string>> {
+    return this.roles.rolesOf(ctx.db, userId, this.cascadeByDefault);
+  }
+
+  /**
+   * The caller's role by organization/group id (active groups only), including the roles that reach an organization
+   * from its parents (MembershipRepository.rolesOf), so every permission and read path follows the hierarchy. An API
+   * token restricted to an organization brings its owner's role in that organization alone (a sysadmin's: admin; one
+   * reaching it from a parent counts, the organizations below it do not), so every permission question and every read
+   * path (Visibility.readerOf) stays inside it; public data stays readable as for anyone.
    */
   memberships(ctx: ActionContext): Promise<Map<string, string>> {
     const user = ctx.user;
     if (!user) return Promise.resolve(new Map());
     const only = user.token?.organizationId;
-    if (!only) return ctx.memberships(() => this.roles.rolesOf(ctx.db, user.id));
+    if (!only) return ctx.memberships(() => this.rolesOf(ctx, user.id));
     return ctx.memberships(async () => {
       // A sysadmin is admin there whatever its membership says; anyone else has the role they hold in it, or none.
       const role = user.token?.ownerIsSysadmin
         ? (await this.roles.isActiveOrganization(ctx.db, only)) ? 'admin' : undefined
-        : (await this.roles.rolesOf(ctx.db, user.id)).get(only);
+        : (await this.rolesOf(ctx, user.id)).get(only);
       return new Map(role ? [[only, role]] : []);
     });
   }

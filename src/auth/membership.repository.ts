@@ -2,19 +2,45 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { preparedQuery } from '../database/prepared';
 
+/** Most levels of an organization tree: a top-level organization and up to seven below it (CKAN walks 8 steps). */
+export const HIERARCHY_MAX_DEPTH = 8;
+
+/** Roles from strongest to weakest; an unknown capacity counts least. */
+const ROLE_STRENGTH = ['admin', 'editor', 'member'];
+
 /** The queries permission checks rest on: a user's roles in organizations and groups, and their dataset collaborations. */
 @Injectable()
 export class MembershipRepository {
-  /** The user's role by organization/group id (active groups only), asked once per request by Authz. */
-  async rolesOf(db: EntityManager, userId: string): Promise<Map<string, string>> {
+  /**
+   * The user's role by organization/group id (active groups only), asked once per request by Authz. A role held in an
+   * organization also applies in every active sub-organization below it (organization hierarchy, issue 14) when the
+   * organization's cascade_roles names it, or, while that is unset, `cascadeByDefault` does (CKAN's
+   * roles_that_cascade_to_sub_groups). Where the user holds several roles in one organization, the strongest counts.
+   */
+  async rolesOf(db: EntityManager, userId: string, cascadeByDefault: readonly string[]): Promise<Map<string, string>> {
+    // The walk stops after HIERARCHY_MAX_DEPTH steps even if a loop slipped in (writes refuse loops and deeper trees).
     const rows = await preparedQuery<{ group_id: string; capacity: string }>(
       db,
-      'memberships-of-user',
-      `SELECT m.group_id, m.capacity FROM member m JOIN catalog_group g ON g.id = m.group_id
-        WHERE m.user_id = $1 AND g.state = 'active'`,
-      [userId],
+      'memberships-of-user-with-cascade',
+      `WITH RECURSIVE direct AS (
+         SELECT m.group_id, m.capacity, g.is_organization, COALESCE(g.cascade_roles, $2::varchar[]) AS cascades
+           FROM member m JOIN catalog_group g ON g.id = m.group_id WHERE m.user_id = $1 AND g.state = 'active'
+       ), below(group_id, capacity, depth) AS (
+         SELECT c.id, d.capacity, 1 FROM direct d JOIN catalog_group c ON c.parent_id = d.group_id
+          WHERE d.is_organization AND d.capacity = ANY(d.cascades) AND c.state = 'active' AND c.is_organization
+         UNION
+         SELECT c.id, b.capacity, b.depth + 1 FROM below b JOIN catalog_group c ON c.parent_id = b.group_id
+          WHERE b.depth < ${HIERARCHY_MAX_DEPTH} AND c.state = 'active' AND c.is_organization
+       )
+       SELECT group_id, capacity FROM direct UNION SELECT group_id, capacity FROM below`,
+      [userId, cascadeByDefault],
     );
-    return new Map(rows.map((r) => [r.group_id, r.capacity]));
+    const out = new Map<string, string>();
+    for (const r of rows) {
+      const held = out.get(r.group_id);
+      if (held === undefined || ROLE_STRENGTH.indexOf(r.capacity) < ROLE_STRENGTH.indexOf(held)) out.set(r.group_id, r.capacity);
+    }
+    return out;
   }
 
   /** Whether `id` is an active organization. */

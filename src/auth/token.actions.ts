@@ -6,6 +6,7 @@ import { NotAuthorized, NotFound, ValidationError } from '../api/errors';
 import { TOKEN_SCOPES, type TokenScope } from '../api/token-scope';
 import { ckanTimestamp } from '../common/ckan-time';
 import { APP_CONFIG, AppConfig } from '../config/env';
+import { defaultCascadeRoles } from './authz';
 import { MembershipRepository } from './membership.repository';
 import { hashTokenSecret, newTokenSecret } from './tokens';
 import { TokenCreateInput, TokenListInput, TokenRevokeInput, toTokenDict } from './user.dto';
@@ -69,7 +70,7 @@ export class TokenActions implements ActionProvider {
     if (input.organization !== undefined) {
       organization = await this.memberships.findOrganization(ctx.db, input.organization);
       if (!organization) throw new ValidationError({ organization: ['Organization not found'] });
-      if (!user.sysadmin && !(await this.memberships.rolesOf(ctx.db, user.id)).has(organization.id)) {
+      if (!user.sysadmin && !(await this.memberships.rolesOf(ctx.db, user.id, defaultCascadeRoles(this.config))).has(organization.id)) {
         throw new ValidationError({ organization: [`User ${user.name} is not a member of this organization`] });
       }
     }

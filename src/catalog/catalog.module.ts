@@ -28,6 +28,9 @@ import { GroupRepository } from './organizations/group.repository';
 import { GroupMembers } from './organizations/group-members.service';
 import { MemberActions } from './organizations/member.actions';
 import { MembershipActions } from './organizations/membership.actions';
+import { HierarchyActions } from './organizations/hierarchy.actions';
+import { HierarchyRepository } from './organizations/hierarchy.repository';
+import { OrganizationHierarchy } from './organizations/hierarchy.service';
 import { UPLOAD_RECEIVER } from '../api/uploads';
 import { RelationshipActions } from './relationships/relationship.actions';
 import { RelationshipRepository } from './relationships/relationship.repository';
@@ -53,7 +56,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
   imports: [AuthModule, JobsModule],
   providers: [
     DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
-    GroupMembers, FollowerRepository, RelationshipRepository,
+    GroupMembers, FollowerRepository, RelationshipRepository, HierarchyRepository, OrganizationHierarchy, HierarchyActions,
     DatasetReadActions, DatasetWriteActions, DatasetReviseActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, ResourceViewActions, GroupActions,
     MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions, RelationshipActions, CollaboratorRepository, CollaboratorActions,
@@ -86,13 +89,14 @@ export class CatalogModule implements OnModuleInit {
     private readonly shares: DatasetShareActions,
     private readonly relationships: RelationshipActions,
     private readonly collaborators: CollaboratorActions,
+    private readonly hierarchy: HierarchyActions,
   ) {}
 
   onModuleInit(): void {
     for (const p of [
       this.datasetReads, this.datasetWrites, this.datasetRevise, this.datasetBulk, this.datasetLookup, this.resources, this.resourceViews, this.groups,
       this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete, this.relationships,
-      this.collaborators,
+      this.collaborators, this.hierarchy,
     ]) {
       this.registry.register(p.all());
     }

@@ -99,6 +99,16 @@ export class Env {
   @Transform(toBool) @IsBoolean() AUTH_ALLOW_COLLABORATORS_TO_CHANGE_OWNER_ORG = false;
 
   /**
+   * CKAN's ckan.auth.roles_that_cascade_to_sub_groups: roles (admin, editor, member, separated by commas or spaces, or
+   * "none") that, held in an organization, also apply in all its sub-organizations, for organizations whose own
+   * cascade_roles is unset.
+   */
+  @Matches(/^\s*(none|(admin|editor|member)([\s,]+(admin|editor|member))*)\s*,?\s*$/, {
+    message: 'AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS must be roles among admin, editor, member separated by commas or spaces, or none',
+  })
+  AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS = 'admin';
+
+  /**
    * CORS as CKAN's ckan.cors.* settings: unset → no CORS headers; `*` → every origin (origin_allow_all);
    * origins separated by commas or spaces → those origins (origin_whitelist).
    */

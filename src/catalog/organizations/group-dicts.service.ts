@@ -11,6 +11,7 @@ import { DatasetRepository } from '../datasets/dataset.repository';
 import { FollowerRepository } from '../following/follower.repository';
 import { toGroupDict } from './group.dto';
 import { GroupRepository, GroupRow } from './group.repository';
+import { OrganizationHierarchy } from './hierarchy.service';
 
 export interface GroupDictOptions {
   datasets?: boolean;
@@ -22,6 +23,8 @@ export interface GroupDictOptions {
   followers?: boolean;
   memberCount?: boolean;
   capacity?: string;
+  /** Organizations: `parent`, `children` and `cascade_roles` (organization_show). */
+  hierarchy?: boolean;
 }
 
 /** Organization and group dicts as organization_show / group_show build them, with CKAN's visibility rules. */
@@ -35,6 +38,7 @@ export class GroupDicts {
     private readonly visibility: Visibility,
     private readonly datasetDicts: DatasetDicts,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly hierarchy: OrganizationHierarchy,
   ) {}
 
   /**
@@ -65,8 +69,7 @@ export class GroupDicts {
         const ids = await this.groups.newestDatasetIds(ctx.db, g.id, organizations, reader, 10);
         packages = await this.datasetDicts.forReader(ctx, (await this.datasets.loadDicts(ctx.db, ids)).map((d) => toPackageDict(d, this.config.SITE_URL)));
       }
-      out.push(
-        toGroupDict(g, {
+      const dict = toGroupDict(g, {
           packageCount: counts ? (counts.get(g.id) ?? 0) : undefined,
           extras: o.extras,
           users,
@@ -76,10 +79,27 @@ export class GroupDicts {
           capacity: o.capacity,
           memberCount: o.memberCount ? members.length : undefined,
           followers: followerCounts ? (followerCounts.get(g.id) ?? 0) : undefined,
-        }),
-      );
+      });
+      if (g.is_organization) await this.addHierarchy(ctx, g, dict, o);
+      out.push(dict);
     }
     return out;
+  }
+
+  /**
+   * An organization's place in the hierarchy. `groups` holds its parent as CKAN's group_dictize lists the groups it is a
+   * member of (ckanext-hierarchy's parent link): a dict with capacity "public", package_count (what the caller may
+   * read), member_count and, in turn, its own parent in `groups`. organization_show adds `parent` and `children`
+   * (id, name, title, display_name) and `cascade_roles` (the roles held here that also apply below it).
+   */
+  private async addHierarchy(ctx: ActionContext, g: GroupRow, dict: Record<string, unknown>, o: GroupDictOptions): Promise<void> {
+    if (o.groups) {
+      const parent = g.parent_id ? await this.groups.find(ctx.db, g.parent_id, true) : null;
+      dict.groups = parent && parent.state === 'active'
+        ? await this.buildMany(ctx, [parent], { datasetCount: true, memberCount: true, capacity: 'public', groups: true })
+        : [];
+    }
+    if (o.hierarchy) Object.assign(dict, await this.hierarchy.parentAndChildren(ctx, g), { cascade_roles: this.hierarchy.cascadeRolesOf(g) });
   }
 
   /**

@@ -9,6 +9,7 @@ import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupKind } from './group.auth';
 import { GroupCreateInput, GroupExtraInput } from './group.dto';
 import { GroupRepository, GroupRow, GroupValues } from './group.repository';
+import { OrganizationHierarchy } from './hierarchy.service';
 
 /**
  * The writes organization_create/update/patch and group_create/update/patch share, with CKAN's
@@ -22,6 +23,7 @@ export class GroupWriter {
     private readonly users: UserRepository,
     private readonly datasets: DatasetRepository,
     private readonly visibility: Visibility,
+    private readonly hierarchy: OrganizationHierarchy,
   ) {}
 
   async create(ctx: ActionContext, kind: GroupKind, input: GroupCreateInput): Promise<string> {
@@ -37,6 +39,8 @@ export class GroupWriter {
     const members = await this.memberIds(ctx, input, errors);
     const packageIds = kind === 'group' ? await this.packageIds(ctx, input, errors) : undefined;
     const extras = this.extras(input.extras, {}, errors);
+    // Only organizations form a hierarchy; a group's `groups` and `cascade_roles` are ignored, as before.
+    const hierarchy = kind === 'organization' ? await this.hierarchy.check(ctx, null, input, errors) : {};
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
     await this.groups.insert(ctx.db, id, {
@@ -54,6 +58,7 @@ export class GroupWriter {
     // The creator becomes an admin of what they create.
     if (ctx.user) await this.groups.setMember(ctx.db, id, ctx.user.id, 'admin');
     if (packageIds) await this.setPackages(ctx, id, packageIds);
+    await this.hierarchy.apply(ctx, id, hierarchy);
     ctx.forgetMemberships();
     return id;
   }
@@ -66,6 +71,7 @@ export class GroupWriter {
     const members = await this.memberIds(ctx, input, errors);
     const packageIds = kind === 'group' ? await this.packageIds(ctx, input, errors) : undefined;
     const extras = input.extras?.length ? this.extras(input.extras, g.extras, errors) : g.extras;
+    const hierarchy = kind === 'organization' ? await this.hierarchy.check(ctx, g, input, errors) : {};
     if (Object.keys(errors).length) throw new ValidationError(errors);
 
     const privileged = ctx.isSysadmin || ctx.ignoreAuth;
@@ -91,6 +97,7 @@ export class GroupWriter {
       ctx.forgetMemberships();
     }
     if (packageIds) await this.setPackages(ctx, g.id, packageIds);
+    await this.hierarchy.apply(ctx, g.id, hierarchy);
   }
 
   private extras(list: GroupExtraInput[] | undefined, current: Record<string, string>, errors: FieldErrors): Record<string, string> {

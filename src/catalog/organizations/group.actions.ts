@@ -10,12 +10,17 @@ import { DatasetChanges } from '../datasets/dataset-changes';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupDicts } from './group-dicts.service';
 import { GroupWriter } from './group-writer.service';
-import { authGroupCreate, authGroupDelete, authGroupPackages, authGroupShow, authGroupUpdate, GroupKind, loadGroup } from './group.auth';
+import { authGroupCreate, authGroupDelete, authGroupPackages, authGroupShow, authGroupUpdate, authHierarchy, GroupKind, loadGroup } from './group.auth';
 import { GroupCreateInput, GroupListInput, GroupShowInput, GroupUpdateInput } from './group.dto';
 import { GroupRepository, GroupSortField } from './group.repository';
+import { OrganizationHierarchy } from './hierarchy.service';
 import { IdInput } from '../datasets/dataset.dto';
 
-const SHOW_DEFAULTS = { datasetCount: true, extras: true, users: true, groups: true, tags: true, followers: true };
+const SHOW_DEFAULTS = { datasetCount: true, extras: true, users: true, groups: true, tags: true, followers: true, hierarchy: true };
+
+const HIERARCHY_PARAMS = `, groups ([{name}]: the parent organization, at most one; [] makes it top-level; setting, changing or removing it takes
+an admin of the current and of the new parent too), cascade_roles (roles among admin, editor, member held in it that also apply in its
+sub-organizations; default AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS; only sysadmins may add roles to the list)`;
 
 /** _unpick_search for organization_list / group_list: one of name, title, package_count (packages), asc or desc. */
 function parseSort(sort: string): { field: GroupSortField; desc: boolean }[] {
@@ -41,6 +46,7 @@ export class GroupActions implements ActionProvider {
     private readonly changes: DatasetChanges,
     private readonly datasets: DatasetRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly hierarchy: OrganizationHierarchy,
   ) {}
 
   private show(ctx: ActionContext, kind: GroupKind, id: string): Promise<Record<string, unknown>> {
@@ -85,7 +91,9 @@ include_extras, include_tags, include_groups, include_users (default false).`,
       help: `Return the details of ${isOrg ? 'an organization' : 'a group'}.
 
 Params: id (id or name), include_datasets (default false; the first 10, private ones only for members), include_dataset_count (default true),
-include_extras, include_users, include_groups, include_tags, include_followers (default true), include_member_count (default false).`,
+include_extras, include_users, include_groups, include_tags, include_followers (default true), include_member_count (default false).${isOrg ? `
+An organization's "groups" holds its parent organization (ckanext-hierarchy); "parent", "children" ({id, name, title, display_name})
+and "cascade_roles" (roles held in it that also apply below it) are always given.` : ''}`,
       sideEffectFree: true,
       anonymous: true,
       input: GroupShowInput,
@@ -95,7 +103,7 @@ include_extras, include_users, include_groups, include_tags, include_followers (
         return this.dicts.build(ctx, g, {
           datasets: input.include_datasets, datasetCount: input.include_dataset_count, extras: input.include_extras,
           users: input.include_users, groups: input.include_groups, tags: input.include_tags, followers: input.include_followers,
-          memberCount: input.include_member_count,
+          memberCount: input.include_member_count, hierarchy: true,
         });
       },
     });
@@ -104,14 +112,16 @@ include_extras, include_users, include_groups, include_tags, include_followers (
       name: `${kind}_create`,
       help: `Create ${isOrg ? 'an organization (a municipality)' : 'a group'} and return it; the creator becomes its admin.
 
-Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? '' : ', packages ([{name}]: only datasets the caller may edit, else 403)'}.
+Params: name (required, 2-100 of a-z 0-9 - _), title, description, image_url, extras ([{key, value}]), users ([{name, capacity}])${isOrg ? HIERARCHY_PARAMS : ', packages ([{name}]: only datasets the caller may edit, else 403)'}.
 Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any user when AUTH_USER_CREATE_ORGANIZATIONS=true)' : 'any logged-in user (unless AUTH_USER_CREATE_GROUPS=false)'}.`,
       sideEffectFree: false,
       anonymous: false,
       input: GroupCreateInput,
       auth: async (ctx, input) => {
         const verdict = authGroupCreate(ctx, kind, isOrg ? this.config.AUTH_USER_CREATE_ORGANIZATIONS : this.config.AUTH_USER_CREATE_GROUPS);
-        return verdict.allowed && !isOrg ? authGroupPackages(ctx, this.visibility, this.datasets, input.packages, []) : verdict;
+        if (!verdict.allowed) return verdict;
+        if (isOrg) return authHierarchy(ctx, this.authz, this.repo, null, input, this.authz.cascadeByDefault);
+        return authGroupPackages(ctx, this.visibility, this.datasets, input.packages, []);
       },
       handler: async (ctx, input) => {
         const id = await this.writer.create(ctx, kind, input);
@@ -123,6 +133,7 @@ Sysadmins may also set id (a UUID). Who may call: ${isOrg ? 'sysadmins (or any u
     const updateAuth = async (ctx: ActionContext, input: GroupUpdateInput) => {
       const g = await loadGroup(ctx, this.repo, kind, input.id, 'Group was not found.');
       const verdict = await authGroupUpdate(ctx, this.authz, kind, g);
+      if (verdict.allowed && isOrg) return authHierarchy(ctx, this.authz, this.repo, g, input, this.hierarchy.cascadeRolesOf(g));
       if (!verdict.allowed || isOrg || !input.packages) return verdict;
       return authGroupPackages(ctx, this.visibility, this.datasets, input.packages, await this.repo.packageIds(ctx.db, g.id));
     };
@@ -137,6 +148,7 @@ Who may call: its admins, sysadmins.`,
       input: GroupUpdateInput,
       auth: updateAuth,
       handler: async (ctx, input) => {
+        if (isOrg && input.groups) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
         const before = await this.changes.datasetsOf(ctx, g.id);
@@ -154,6 +166,7 @@ Who may call: its admins, sysadmins.`,
       input: GroupUpdateInput,
       auth: updateAuth,
       handler: async (ctx, input) => {
+        if (isOrg && input.groups) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
         const given = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
@@ -168,13 +181,15 @@ Who may call: its admins, sysadmins.`,
 
     const del = defineAction({
       name: `${kind}_delete`,
-      help: `Delete ${isOrg ? 'an organization' : 'a group'} (state "deleted"); its memberships end.${isOrg ? ' Refused (409) while it still has datasets that are not deleted.' : ''}
+      help: `Delete ${isOrg ? 'an organization' : 'a group'} (state "deleted"); its memberships end.${isOrg ? ' Refused (409) while it still has datasets that are not deleted. Its sub-organizations become top-level.' : ''}
 Params: id. Returns null. Who may call: its admins, sysadmins.`,
       sideEffectFree: false,
       anonymous: false,
       input: IdInput,
       auth: async (ctx, input) => authGroupDelete(ctx, this.authz, kind, await loadGroup(ctx, this.repo, kind, input.id, 'Group was not found.')),
       handler: async (ctx, input) => {
+        // Deleting or purging changes its children's parent: the hierarchy's lock first, as for a move.
+        if (isOrg) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound('Group was not found.');
         if (isOrg && (await this.repo.liveDatasetCount(ctx.db, g.id)) > 0) {
@@ -182,6 +197,8 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
         }
         const affected = await this.changes.datasetsOf(ctx, g.id);
         await this.repo.removeAllMembers(ctx.db, g.id, !isOrg);
+        // As CKAN deletes the hierarchy's member rows: the children become top-level, and it leaves its parent.
+        if (isOrg) await this.hierarchy.unlink(ctx, g.id);
         await this.repo.setState(ctx.db, g.id, 'deleted');
         ctx.forgetMemberships();
         await this.changes.changed(ctx, affected);
@@ -198,6 +215,8 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
       input: IdInput,
       auth: async () => deny(''),
       handler: async (ctx, input) => {
+        // Deleting or purging changes its children's parent: the hierarchy's lock first, as for a move.
+        if (isOrg) await this.hierarchy.lockTree(ctx);
         const g = await this.repo.find(ctx.db, input.id, isOrg, { lock: true });
         if (!g) throw new NotFound(`${Kind} was not found`);
         if (isOrg) {

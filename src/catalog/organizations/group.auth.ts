@@ -46,6 +46,34 @@ export async function authGroupPackages(
   return allow();
 }
 
+/**
+ * Who may place an organization in the hierarchy (organization_create/update/patch with `groups` or `cascade_roles`).
+ * A parent's roles may reach down into the organization (cascade_roles), so moving it needs the consent of both
+ * sides: an admin of the current parent (to take it away) and of the new one (to take it in), each directly or through
+ * the hierarchy, besides the organization's own admin right that the write already needs. Letting more roles cascade
+ * than now (cascade_roles beyond the current list) gives people rights in other organizations and takes a sysadmin;
+ * narrowing it is the organization's admins' call. CKAN compat: CKAN asks nothing of the parent at all.
+ * Unknown parents are left to the handler, which answers 409.
+ */
+export async function authHierarchy(
+  ctx: ActionContext, authz: Authz, repo: GroupRepository, g: GroupRow | null, input: { groups?: { id?: string; name?: string }[]; cascade_roles?: string[] },
+  cascading: string[],
+): Promise<AuthResult> {
+  if (input.cascade_roles?.some((r) => !cascading.includes(r))) {
+    return deny(`User ${who(ctx)} not authorized to let more roles cascade to sub-organizations (sysadmins only)`);
+  }
+  if (!input.groups || input.groups.length !== 1 && input.groups.length !== 0) return allow();
+  const ref = input.groups[0]?.id || input.groups[0]?.name || '';
+  const parent = ref ? await repo.find(ctx.db, ref, true) : null;
+  if (ref && (!parent || parent.state !== 'active')) return allow();
+  if ((parent?.id ?? null) === (g?.parent_id ?? null)) return allow();
+  if (g?.parent_id && !(await authz.can(ctx, g.parent_id, 'admin'))) {
+    return deny(`User ${who(ctx)} not authorized to take organization ${g.name} out of its parent organization`);
+  }
+  if (parent && !(await authz.can(ctx, parent.id, 'admin'))) return deny(`User ${who(ctx)} not authorized to place an organization below ${parent.name}`);
+  return allow();
+}
+
 /** organization_show / group_show: an active one is public; otherwise members only. */
 export async function authGroupShow(ctx: ActionContext, authz: Authz, g: GroupRow): Promise<AuthResult> {
   if (g.state === 'active') return allow();

@@ -29,6 +29,20 @@ export class GroupUserInput {
   @Field(ignoreMissing, unicodeSafe, roleExists) capacity?: string;
 }
 
+/** An organization's parent in `groups` (ckanext-hierarchy's form sends groups__0__name); CKAN's capacity is accepted and not kept. */
+export class GroupParentInput {
+  @Field(...text(100)) id?: string;
+  @Field(...text(100)) name?: string;
+  @Field(...text(100)) capacity?: string;
+}
+
+/** cascade_roles: a list of roles (or one string of them separated by commas); each must be admin, editor or member. */
+const rolesList: Step = (v) => {
+  if (!Array.isArray(v)) return new Invalid('Not a list');
+  for (const r of v) if (typeof r !== 'string' || !(ROLES as readonly string[]).includes(r)) return new Invalid(`Role ${String(r)} does not exist`);
+  return v;
+};
+
 export class GroupPackageInput {
   @Field(...text(100)) id?: string;
   @Field(...text(100)) name?: string;
@@ -49,7 +63,10 @@ export class GroupCreateInput {
   @NestedList(GroupPackageInput, { before: [maxItems(GROUP_LIST_MAX, 'packages')] }) packages?: GroupPackageInput[];
   @Field(ignore) created?: unknown;
   @Field(ignore) is_organization?: unknown;
-  @Field(ignore) groups?: unknown;
+  /** An organization's parent: at most one item; [] (or a name of '') makes it top-level. Groups ignore it, as before. */
+  @NestedList(GroupParentInput, { before: [maxItems(GROUP_LIST_MAX, 'groups')] }) groups?: GroupParentInput[];
+  /** Organizations: the roles held in it that also apply in its sub-organizations. */
+  @Field(ignoreMissing, listIfString, maxItems(ROLES.length * 3, 'roles'), rolesList) cascade_roles?: string[];
   @Field(ignore) tags?: unknown;
 }
 

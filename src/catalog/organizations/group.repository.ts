@@ -15,6 +15,10 @@ export interface GroupRow {
   state: string;
   created: string;
   extras: Record<string, string>;
+  /** The parent organization (organization hierarchy); null: top-level. */
+  parent_id: string | null;
+  /** Roles that reach its sub-organizations; null: the site's default. */
+  cascade_roles: string[] | null;
 }
 
 export interface GroupValues {

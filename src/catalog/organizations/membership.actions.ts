@@ -91,8 +91,9 @@ Params: id (user id or name; default the caller), permission (default "manage_gr
         if (row.id !== ctx.user?.id) user = { id: row.id, sysadmin: row.sysadmin };
       }
       if (!user || !PERMISSIONS.includes(input.permission)) return [];
-      // The caller's own organizations are those Authz gives it roles in (an organization-restricted token: that one).
-      const roles = user.id === ctx.user?.id && !user.sysadmin ? await this.authz.memberships(ctx) : undefined;
+      // The caller's own organizations are those Authz gives it roles in (an organization-restricted token: that one);
+      // another user's, their roles. Both include the organizations a role reaches down the hierarchy, as in CKAN.
+      const roles = user.sysadmin ? undefined : user.id === ctx.user?.id ? await this.authz.memberships(ctx) : await this.authz.rolesOf(ctx, user.id);
       return this.dicts.forUser(ctx, user, input.permission, input.include_dataset_count, roles);
     },
   });
