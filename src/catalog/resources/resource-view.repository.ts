@@ -83,8 +83,8 @@ export class ResourceViewRepository {
         `WITH due AS (
            SELECT r.id FROM resource r JOIN package p ON p.id = r.package_id
            WHERE r.package_id = ANY($1::uuid[]) AND r.state = 'active' AND p.state = 'active' AND ${shows}
-             AND ($4::uuid IS NULL OR r.id = $4)
-             AND ($5 OR NOT EXISTS (SELECT 1 FROM resource_default_view o WHERE o.resource_id = r.id AND o.view_type = $3))
+             ${only.resourceId ? 'AND r.id = $4' : ''}
+             ${only.again ? '' : 'AND NOT EXISTS (SELECT 1 FROM resource_default_view o WHERE o.resource_id = r.id AND o.view_type = $3)'}
          ), offered AS (
            INSERT INTO resource_default_view (resource_id, view_type) SELECT id, $3 FROM due ON CONFLICT DO NOTHING
          )
@@ -93,7 +93,7 @@ export class ResourceViewRepository {
                 (SELECT COALESCE(MAX(v.position) + 1, 0) FROM resource_view v WHERE v.resource_id = due.id)
          FROM due WHERE NOT EXISTS (SELECT 1 FROM resource_view v WHERE v.resource_id = due.id AND v.view_type = $3)
          RETURNING ${COLUMNS}`,
-        [datasetIds, title, viewType, only.resourceId ?? null, only.again ?? false],
+        only.resourceId ? [datasetIds, title, viewType, only.resourceId] : [datasetIds, title, viewType],
       );
       created.push(...rows);
     }
