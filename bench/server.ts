@@ -42,6 +42,8 @@ async function main(): Promise<void> {
     // The load generators are one address: measured is the catalog, not its rate limit.
     RATE_LIMIT_ANONYMOUS: '0',
     RATE_LIMIT_TOKEN: '0',
+    // Two bench servers may run at once (core's dict-cache-off server beside the main one): each its own broker port.
+    MQTT_PORT: '0',
     ...process.env,
     DATA_DIR: dataDir,
     DATABASE_URL: process.env.BENCH_DATABASE_URL,
