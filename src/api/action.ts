@@ -23,6 +23,12 @@ export interface ActionDefinition<I extends object, O> {
    * side-effect-free actions, else `write`. Nested calls are part of the calling action and need no scope of their own.
    */
   scope?: TokenScope;
+  /**
+   * true: when PostgreSQL picks this action's transaction to end a deadlock (40P01), the whole action runs again (up to
+   * 3 times). Only for actions whose input is plain data and whose effects are all in the transaction (purges, which
+   * lock many rows of other tables while background writers may hold some of them).
+   */
+  retryOnDeadlock?: boolean;
   /** Input class: shape and format checks only (class-validator), never a database lookup. */
   input: ClassConstructor<I>;
   auth(ctx: ActionContext, input: I): Promise<AuthResult>;

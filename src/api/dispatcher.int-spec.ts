@@ -14,11 +14,29 @@ class NameInput {
 describe('the dispatcher', () => {
   let t: TestApp;
   const events: string[] = [];
+  let deadlockAttempts = 0;
+  let signalRowALocked: () => void = () => undefined;
 
   beforeAll(async () => {
     t = await TestApp.start();
     const registry = t.app.get(ActionRegistry);
     registry.register([
+      defineAction({
+        name: 'test_deadlock_retry',
+        help: 'locks tag dl-a, then tag dl-b; run again when chosen to end a deadlock',
+        sideEffectFree: false,
+        anonymous: true,
+        retryOnDeadlock: true,
+        input: NoInput,
+        auth: async () => allow(),
+        handler: async (ctx) => {
+          deadlockAttempts++;
+          await ctx.db.query(`SELECT 1 FROM tag WHERE name = 'dl-a' FOR UPDATE`);
+          if (deadlockAttempts === 1) signalRowALocked();
+          await ctx.db.query(`SELECT 1 FROM tag WHERE name = 'dl-b' FOR UPDATE`);
+          return deadlockAttempts;
+        },
+      }),
       defineAction({
         name: 'test_write_then_fail',
         help: 'writes a row, then fails',
@@ -66,7 +84,7 @@ describe('the dispatcher', () => {
     t.app.get(WriteHooks).register(async (ctx, e) => {
       const seen = await ctx.db.query(`SELECT 1 FROM tag WHERE name = $1`, [String((e.input as NameInput).name)]);
       events.push(`hook ${e.action} ${e.outermost ? 'outermost' : 'nested'}${ctx.inTransaction && seen.length ? ', sees its row' : ''}`);
-      if ((e.input as NameInput).name.startsWith('hookfail') && e.outermost) throw new ValidationError({ name: ['hook refused'] });
+      if ((e.input as Partial<NameInput>).name?.startsWith('hookfail') && e.outermost) throw new ValidationError({ name: ['hook refused'] });
     });
   });
   afterAll(() => t.stop());
@@ -115,6 +133,27 @@ describe('the dispatcher', () => {
       });
     })).rejects.toThrow('refused before commit');
     expect(await t.call('test_read_tag', { name: 'bc-3' })).toBeNull();
+  });
+
+  it('runs an action again that asks for it when PostgreSQL ends a deadlock with its transaction', async () => {
+    await t.db.dataSource.query(`INSERT INTO tag (id, name) VALUES (gen_random_uuid(), 'dl-a'), (gen_random_uuid(), 'dl-b')`);
+    const other = t.db.dataSource.createQueryRunner();
+    await other.connect();
+    await other.startTransaction();
+    try {
+      await other.query(`SELECT 1 FROM tag WHERE name = 'dl-b' FOR UPDATE`);
+      const rowALocked = new Promise<void>((resolve) => (signalRowALocked = resolve));
+      const run = t.call('test_deadlock_retry', {});
+      await rowALocked;
+      // The action waits for dl-b first, so its deadlock check runs first and PostgreSQL ends its transaction.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await other.query(`SELECT 1 FROM tag WHERE name = 'dl-a' FOR UPDATE`);
+      await other.commitTransaction();
+      expect(await run).toBe(2);
+    } finally {
+      if (other.isTransactionActive) await other.rollbackTransaction();
+      await other.release();
+    }
   });
 
   it('refuses anonymous callers before validating when the action needs a user', async () => {

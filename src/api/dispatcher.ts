@@ -53,7 +53,16 @@ export class Dispatcher implements ActionRunner {
     try {
       if (action.sideEffectFree) return await exec(ctx);
       if (ctx.inTransaction) return await write(false)(ctx);
-      return await ctx.transaction(write(true));
+      for (let attempt = 1; ; attempt++) {
+        try {
+          // A new attempt starts from a fresh memo: nothing the rolled-back one loaded is trusted.
+          return await (attempt === 1 ? ctx : parent.forRun()).transaction(write(true));
+        } catch (err) {
+          const code = (err as { code?: string; driverError?: { code?: string } }).driverError?.code ?? (err as { code?: string }).code;
+          if (!action.retryOnDeadlock || attempt >= 3 || code !== '40P01') throw err;
+          this.log.warn({ action: name, attempt }, `${name} was chosen to end a deadlock; running it again`);
+        }
+      }
     } catch (err) {
       throw this.constraints.toValidationError(err) ?? err;
     }

@@ -171,6 +171,7 @@ and admin collaborators, sysadmins.`,
     help: 'Remove a dataset and everything that belongs to it for good. Params: id (id or name). Returns null. Sysadmins only.',
     sideEffectFree: false,
     anonymous: false,
+    retryOnDeadlock: true,
     input: IdInput,
     auth: async () => deny(''),
     handler: async (ctx, input) => {

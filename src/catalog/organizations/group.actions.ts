@@ -212,6 +212,7 @@ Params: id. Returns null. Who may call: its admins, sysadmins.`,
       help: `Remove ${isOrg ? 'an organization' : 'a group'} for good.${isOrg ? ' Refused while it owns datasets that are not deleted; deleted ones lose their owner.' : ''} Params: id. Sysadmins only.`,
       sideEffectFree: false,
       anonymous: false,
+      retryOnDeadlock: true,
       input: IdInput,
       auth: async () => deny(''),
       handler: async (ctx, input) => {
