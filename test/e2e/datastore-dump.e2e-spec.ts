@@ -217,7 +217,10 @@ describe('GET /datastore/dump/{resource_id}', () => {
     });
     expect(xlsx.status).toBe(200);
     expect(xBytes).toBeGreaterThan(1_000_000);
-    expect(xPeak - xBefore).toBeLessThan(64 * 1024 * 1024);
+    // Held whole, the sheet's XML of these rows would be about 100 MB of text (about 200 MB as JS strings) before
+    // compression; streamed, what is held stays far below that. The bound leaves room for garbage a busy machine has
+    // not collected yet (86 MB was seen once on two loaded cores).
+    expect(xPeak - xBefore).toBeLessThan(128 * 1024 * 1024);
 
     // A client that goes away mid-dump ends the dump: its transaction and connection are given back. More aborted dumps
     // than the pool has connections (5), then a whole one.

@@ -40,7 +40,22 @@ describe('the server as a process with the embedded PostgreSQL', () => {
 
   const base = (): string => `http://127.0.0.1:${port}/api/3/action`;
 
+  /**
+   * Starts the server; when another process took its free port between our probe and its listen (other suites start
+   * servers and PostgreSQL clusters beside this one), it starts again on a new free port.
+   */
   async function start(extraEnv: NodeJS.ProcessEnv = {}): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await startOnce(extraEnv);
+      } catch (err) {
+        if (attempt >= 3 || !/EADDRINUSE/.test(log)) throw err;
+        port = await freePort();
+      }
+    }
+  }
+
+  async function startOnce(extraEnv: NodeJS.ProcessEnv): Promise<void> {
     log = '';
     server = spawn(process.execPath, ['-r', '@swc-node/register', 'src/main.ts'], { cwd: ROOT, env: { ...env(dataDir, port), ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
     server.stdout!.on('data', (c: Buffer) => (log += c.toString()));
