@@ -4,7 +4,7 @@ import { Field, ignoreEmpty, maxLength, naturalNumber, notMissing, unicodeSafe }
 import { Visibility } from '../auth/visibility';
 import { GroupRepository } from './organizations/group.repository';
 import { ResourceRepository } from './resources/resource.repository';
-import { TagSearchInput } from './tags/tag.dto';
+import { TagSearchInput, tagSearchTerms } from './tags/tag.dto';
 import { TagRepository } from './tags/tag.repository';
 import { VocabularyRepository } from './tags/vocabulary.repository';
 
@@ -38,11 +38,7 @@ limit (default 10; CKAN compat: CKAN returns every match), offset.`,
     input: TagSearchInput,
     auth: async () => allow(),
     handler: async (ctx, input) => {
-      const terms = [...(input.query ?? input.q ?? [])];
-      for (const [field, value] of Object.entries(input.fields ?? {})) {
-        if ((field === 'tag' || field === 'tags') && typeof value === 'string') terms.push(value);
-      }
-      const cleaned = terms.map((t) => t.trim()).filter(Boolean);
+      const cleaned = tagSearchTerms(input);
       let vocabularyId: string | null = null;
       if (input.vocabulary_id) {
         const vocabulary = await this.vocabularies.find(ctx.db, input.vocabulary_id);

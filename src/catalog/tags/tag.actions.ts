@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetDicts } from '../datasets/dataset-dicts.service';
 import { toPackageDict } from '../datasets/dataset.dict';
 import { DatasetRepository } from '../datasets/dataset.repository';
-import { TagListInput, TagSearchInput, TagShowInput } from './tag.dto';
+import { TagListInput, TagSearchInput, tagSearchTerms, TagShowInput } from './tag.dto';
 import { TagRepository } from './tag.repository';
 import { toTagDict } from './vocabulary.dto';
 import { VocabularyRepository } from './vocabulary.repository';
@@ -89,11 +89,7 @@ limit, offset. CKAN compat: free tags only of datasets the caller may read, so p
     input: TagSearchInput,
     auth: async () => allow(),
     handler: async (ctx, input) => {
-      const terms = [...(input.query ?? input.q ?? [])];
-      for (const [field, value] of Object.entries(input.fields ?? {})) {
-        if ((field === 'tag' || field === 'tags') && typeof value === 'string') terms.push(value);
-      }
-      const cleaned = terms.map((t) => t.trim()).filter(Boolean);
+      const cleaned = tagSearchTerms(input);
       let vocabularyId: string | null = null;
       if (input.vocabulary_id) {
         const vocabulary = await this.vocabularies.find(ctx.db, input.vocabulary_id);

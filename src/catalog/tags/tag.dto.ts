@@ -50,3 +50,12 @@ export class TagSearchInput {
   @Field(ignoreEmpty, naturalNumber) limit?: number;
   @Field(ignoreEmpty, naturalNumber) offset?: number;
 }
+
+/** The terms a tag_search or tag_autocomplete call asks for: `query` or `q`, and CKAN's deprecated `fields` {tags: term}. */
+export function tagSearchTerms(input: TagSearchInput): string[] {
+  const terms = [...(input.query ?? input.q ?? [])];
+  for (const [field, value] of Object.entries(input.fields ?? {})) {
+    if ((field === 'tag' || field === 'tags') && typeof value === 'string') terms.push(value);
+  }
+  return terms.map((t) => t.trim()).filter(Boolean);
+}

@@ -63,13 +63,7 @@ export class TagRepository {
   ): Promise<{ count: number; rows: TagRow[] }> {
     const params: unknown[] = [];
     const where: string[] = [];
-    if (vocabularyId) {
-      params.push(vocabularyId);
-      where.push(`t.vocabulary_id = $${params.length}`);
-    } else {
-      where.push(`t.vocabulary_id IS NULL`, `EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
-                                             WHERE pt.tag_id = t.id AND ${readableDatasets(reader, params)})`);
-    }
+    where.push(...this.tagScope(reader, vocabularyId, params));
     for (const term of terms) {
       params.push(`%${term.replace(/[\\%_]/g, (c) => `\\${c}`).toLowerCase()}%`);
       where.push(`lower(t.name) LIKE $${params.length}`);
@@ -115,17 +109,21 @@ export class TagRepository {
       params.push(`%${escape(t)}%`);
       return `lower(t.name) LIKE $${params.length}`;
     });
-    if (vocabularyId) {
-      params.push(vocabularyId);
-      where.push(`t.vocabulary_id = $${params.length}`);
-    } else {
-      where.push(`t.vocabulary_id IS NULL`, `EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
-                                             WHERE pt.tag_id = t.id AND ${readableDatasets(reader, params)})`);
-    }
+    where.push(...this.tagScope(reader, vocabularyId, params));
     const rows: { name: string }[] = await db.query(
       `SELECT t.name FROM tag t WHERE ${where.join(' AND ')} ORDER BY (lower(t.name) LIKE $1) DESC, t.name LIMIT $2 OFFSET $3`,
       params,
     );
     return rows.map((r) => r.name);
+  }
+
+  /** A vocabulary's tags, or (none given) the free tags of datasets the reader may read. */
+  private tagScope(reader: Reader, vocabularyId: string | null, params: unknown[]): string[] {
+    if (vocabularyId) {
+      params.push(vocabularyId);
+      return [`t.vocabulary_id = $${params.length}`];
+    }
+    return [`t.vocabulary_id IS NULL`, `EXISTS (SELECT 1 FROM package_tag pt JOIN package p ON p.id = pt.package_id
+                                             WHERE pt.tag_id = t.id AND ${readableDatasets(reader, params)})`];
   }
 }
