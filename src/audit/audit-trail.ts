@@ -124,6 +124,10 @@ export class AuditTrail implements OnModuleInit {
         const pkg = await this.show(internal, 'package_show', { id });
         // Purged: nothing left to show, as in CKAN.
         if (!pkg) continue;
+        // The site's own view names every related dataset, private ones too; whoever may read this dataset's activities
+        // need not read those, so the activity keeps no relationships (package_show filters them per caller instead).
+        delete pkg.relationships_as_subject;
+        delete pkg.relationships_as_object;
         const latest = await this.repo.latestOf(ctx.db, id);
         let verb = scope.created.has(id) ? 'new' : pkg.state === 'deleted' ? 'deleted' : 'changed';
         if (verb === 'deleted' && latest?.activity_type === 'deleted package') verb = 'changed';

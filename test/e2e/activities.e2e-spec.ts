@@ -153,6 +153,18 @@ describe('activities', () => {
       expect(diff.body.result.diff).toContain('+  "notes": "nur intern"');
     });
 
+    it('never names a private related dataset in a public dataset\'s activities', async () => {
+      const open = await t.factories.dataset({ owner_org: org.id, private: false });
+      const hidden = await t.factories.dataset({ owner_org: org.id, private: true, name: 'geheimes-verwandtes' });
+      expect((await post('package_relationship_create', { subject: open.id, object: hidden.id, type: 'links_to' }, editor)).status).toBe(200);
+      expect((await post('package_patch', { id: open.id, notes: 'mit Verweis' }, editor)).status).toBe(200);
+      const res = await get('package_activity_list', { id: open.id });
+      expect(res.status).toBe(200);
+      expect(res.body.result.length).toBeGreaterThan(0);
+      expect(JSON.stringify(res.body.result)).not.toContain(hidden.id);
+      expect(JSON.stringify(res.body.result)).not.toContain('geheimes-verwandtes');
+    });
+
     it('once made public, shows what happened since, but not what it held while private', async () => {
       const ds = (await post('package_create', { name: 'bald-offen', owner_org: org.id, private: true, notes: 'Entwurf' }, editor)).body.result;
       await post('package_patch', { id: ds.id, private: false, notes: 'veröffentlicht' }, editor);
