@@ -319,6 +319,55 @@ describe('organization hierarchy (ckanext-hierarchy)', () => {
       expect((await post('organization_patch', { id: c.id, groups: [] }, parentAdmin)).status).toBe(200);
     });
 
+    it.each([
+      ['an admin of the parent alone', 403, 'parentAdmin'],
+      ['an admin of the child alone', 403, 'childAdmin'],
+      ['an admin of both', 200, 'both'],
+    ] as const)('member_create with object_type "group" and capacity "parent" (ckanext-hierarchy): %s gets %i', async (_who, status, key) => {
+      const users: Record<string, TestUser> = { childAdmin, parentAdmin, both };
+      const c = await child();
+      const res = await post('member_create', { id: parent.id, object: c.name, object_type: 'group', capacity: 'parent' }, users[key]);
+      expect(res.status).toBe(status);
+      if (status === 200) {
+        expect(res.body.result).toEqual({ id: null, table_name: 'group', table_id: c.id, group_id: parent.id, capacity: 'parent', state: 'active' });
+      }
+      expect((await show(c)).parent?.id ?? null).toBe(status === 200 ? parent.id : null);
+    });
+
+    it('member_list names the organizations below a parent, and member_delete takes one out as groups: [] does', async () => {
+      const c = await child();
+      await t.call('member_create', { id: parent.id, object: c.id, object_type: 'group', capacity: 'parent' });
+      const listed = (await get('member_list', { id: parent.name, object_type: 'group' })).body.result as [string, string, string][];
+      expect(listed).toContainEqual([c.id, 'group', 'parent']);
+      // Taking out an organization that is not below the group changes nothing, even for its own admin.
+      expect((await post('member_delete', { id: other.id, object: c.id, object_type: 'group' }, both)).status).toBe(200);
+      expect((await show(c)).parent?.id).toBe(parent.id);
+      // Leaving the parent takes an admin of the parent, as organization_patch with groups: [] does.
+      expect((await post('member_delete', { id: parent.id, object: c.id, object_type: 'group' }, childAdmin)).status).toBe(403);
+      expect((await post('member_delete', { id: parent.id, object: c.id, object_type: 'group' }, parentAdmin)).status).toBe(200);
+      expect((await show(c)).parent).toBeNull();
+      expect((await get('member_list', { id: parent.name, object_type: 'group' })).body.result).not.toContainEqual([c.id, 'group', 'parent']);
+    });
+
+    it('member_create of a group object refuses loops, groups, other capacities and unknown organizations with CKAN\'s errors', async () => {
+      const c = await child();
+      await t.call('member_create', { id: parent.id, object: c.id, object_type: 'group', capacity: 'parent' });
+      const loop = await post('member_create', { id: c.id, object: parent.id, object_type: 'group', capacity: 'parent' }, t.sysadmin);
+      expect(loop.status).toBe(409);
+      expect(loop.body.error).toEqual({ __type: 'Validation Error', object: ['An organization cannot be placed below itself or one of its sub-organizations'] });
+      const capacity = await post('member_create', { id: other.id, object: c.id, object_type: 'group', capacity: 'member' }, t.sysadmin);
+      expect(capacity.status).toBe(409);
+      expect(capacity.body.error.capacity).toEqual(['An organization is placed below another with capacity "parent"']);
+      const group = await t.factories.group();
+      const notOrg = await post('member_create', { id: group.id, object: c.id, object_type: 'group', capacity: 'parent' }, t.sysadmin);
+      expect(notOrg.status).toBe(409);
+      expect(notOrg.body.error.object_type).toEqual(['Only organizations can be placed below one another (object_type "group" with organizations)']);
+      const unknown = await post('member_create', { id: parent.id, object: 'no-such-org', object_type: 'group', capacity: 'parent' }, t.sysadmin);
+      expect(unknown.status).toBe(404);
+      expect(unknown.body.error).toEqual({ __type: 'Not Found Error', message: 'Not found: Group was not found.' });
+      expect((await show(c)).parent?.id).toBe(parent.id);
+    });
+
     it('lets an organization\'s admins narrow cascade_roles, and only sysadmins widen it', async () => {
       const widen = await post('organization_patch', { id: parent.id, cascade_roles: ['admin', 'member'] }, parentAdmin);
       expect(widen.status).toBe(403);

@@ -210,6 +210,10 @@ export class GroupRepository {
               WHERE pg.group_id = $1 AND p.state = 'active' AND ${visible}`,
       );
     }
+    if (g.is_organization && (!objectType || objectType === 'group')) {
+      // The organizations placed below it (ckanext-hierarchy's member rows of capacity "parent").
+      parts.push(`SELECT c.id AS table_id, 'group'::text AS table_name, 'parent'::text AS capacity FROM catalog_group c WHERE c.parent_id = $1 AND c.state = 'active'`);
+    }
     if (!parts.length) return [];
     let where = '';
     if (capacity) {

@@ -8,18 +8,24 @@ import { Visibility } from '../../auth/visibility';
 import { visibilityOf } from '../datasets/dataset.auth';
 import { DatasetRepository } from '../datasets/dataset.repository';
 import { GroupMembers } from './group-members.service';
-import { authGroupShow } from './group.auth';
+import { authGroupShow, authHierarchy } from './group.auth';
 import { MemberListInput, MemberObjectCreateInput, MemberObjectInput } from './group.dto';
 import { GroupRepository, GroupRow } from './group.repository';
+import { OrganizationHierarchy } from './hierarchy.service';
 
-/** What member_create/member_delete name: the group, and the user or dataset to add or remove. */
+/** What member_create/member_delete name: the group, and the user, dataset or sub-organization to add or remove. */
 interface Target {
   group: GroupRow;
-  type: 'user' | 'package';
+  type: 'user' | 'package' | 'group';
   objectId: string;
   /** The dataset's access fields, for package objects. */
   dataset?: ReturnType<typeof visibilityOf>;
+  /** The organization placed below `group`, for group objects (ckanext-hierarchy's capacity "parent"). */
+  child?: GroupRow;
 }
+
+/** ckanext-hierarchy's capacity of the membership that places an organization below its parent. */
+const PARENT = 'parent';
 
 /** CKAN's authz.roles_trans(): member_list names a user's role as the role list shows it. */
 const ROLE_TITLES: Record<string, string> = { admin: 'Admin', editor: 'Editor', member: 'Member' };
@@ -40,6 +46,7 @@ export class MemberActions implements ActionProvider {
     private readonly members: GroupMembers,
     private readonly authz: Authz,
     private readonly visibility: Visibility,
+    private readonly hierarchy: OrganizationHierarchy,
   ) {}
 
   private group(ctx: ActionContext, idOrName: string, notFound: string): Promise<GroupRow> {
@@ -53,13 +60,18 @@ export class MemberActions implements ActionProvider {
   /**
    * CKAN's order: the group (404 "Group was not found."), the object type ("Foo isn't a valid model"), the object
    * (404 "User was not found."). A dataset the caller may not read is not found either, so none is revealed.
-   * CKAN compat: CKAN also takes groups as objects (group hierarchies), which this catalog does not have.
+   * A group object is an organization placed below the group (ckanext-hierarchy's member rows of capacity "parent").
    */
   private target(ctx: ActionContext, input: MemberObjectInput): Promise<Target> {
     return ctx.memo(`member-target:${input.id}:${input.object_type}:${input.object}`, async () => {
       const group = await this.group(ctx, input.id, 'Group was not found.');
       const type = input.object_type;
-      if (type !== 'user' && type !== 'package') throw new ValidationError({ message: `${title(type)} isn't a valid model` });
+      if (type !== 'user' && type !== 'package' && type !== 'group') throw new ValidationError({ message: `${title(type)} isn't a valid model` });
+      if (type === 'group') {
+        const child = await this.groups.find(ctx.db, input.object);
+        if (!child || child.state === 'deleted') throw new NotFound('Group was not found.');
+        return { group, type, objectId: child.id, child };
+      }
       if (type === 'user') {
         const user = await this.users.find(ctx.db, input.object);
         if (!user || user.state === 'deleted') throw new NotFound('User was not found.');
@@ -79,12 +91,48 @@ export class MemberActions implements ActionProvider {
    * group_update's `packages` asks (CKAN compat: CKAN checks nothing about the dataset).
    */
   private async authTarget(ctx: ActionContext, t: Target, adding: boolean): Promise<AuthResult> {
+    if (t.child) return this.authPlacement(ctx, t, adding);
     const permission: Permission = !t.group.is_organization && t.type === 'package' ? 'manage_group' : 'update';
     if (!(await this.authz.can(ctx, t.group.id, permission))) return deny(`User ${who(ctx)} not authorized to edit group ${t.group.id}`);
     if (adding && t.dataset && !(await this.visibility.canEdit(ctx, t.dataset)) && !(await this.groups.packageIds(ctx.db, t.group.id)).includes(t.objectId)) {
       return deny(`User ${who(ctx)} not authorized to edit package ${t.objectId}`);
     }
     return allow();
+  }
+
+  /**
+   * Placing an organization below another (or taking it out): CKAN asks only for "update" on the parent, which would
+   * let any organization's admin adopt a town and, through cascading roles, administer it. Here it also takes the
+   * rights organization_update asks for the same move: admin of the organization moved, of its current parent when it
+   * leaves one, and of the new parent. Taking out an organization that is not below this group changes nothing.
+   */
+  private async authPlacement(ctx: ActionContext, t: Target, adding: boolean): Promise<AuthResult> {
+    const child = t.child!;
+    if (!(await this.authz.can(ctx, t.group.id, 'update'))) return deny(`User ${who(ctx)} not authorized to edit group ${t.group.id}`);
+    if (!adding && child.parent_id !== t.group.id) return allow();
+    if (!(await this.authz.can(ctx, child.id, 'update'))) return deny(`User ${who(ctx)} not authorized to edit organization ${child.id}`);
+    const groups = adding ? [{ id: t.group.id }] : [];
+    return authHierarchy(ctx, this.authz, this.groups, child, { groups }, this.hierarchy.cascadeRolesOf(child));
+  }
+
+  /** Only organizations form a hierarchy here, and their link is named "parent" as in ckanext-hierarchy. */
+  private checkPlacement(t: Target, capacity?: string): void {
+    if (!t.group.is_organization || !t.child!.is_organization) {
+      throw new ValidationError({ object_type: ['Only organizations can be placed below one another (object_type "group" with organizations)'] });
+    }
+    if (capacity !== undefined && capacity !== PARENT) throw new ValidationError({ capacity: [`An organization is placed below another with capacity "${PARENT}"`] });
+  }
+
+  /** member_create of a group object: the checks and the store of organization_update's `groups`, under the same lock. */
+  private async place(ctx: ActionContext, t: Target, adding: boolean): Promise<void> {
+    await this.hierarchy.lockTree(ctx);
+    const child = await this.groups.find(ctx.db, t.objectId, true, { lock: true });
+    if (!child) throw new NotFound('Group was not found.');
+    if (!adding && child.parent_id !== t.group.id) return;
+    const errors: Record<string, string[]> = {};
+    const change = await this.hierarchy.check(ctx, child, { groups: adding ? [{ id: t.group.id }] : [] }, errors);
+    if (errors.groups) throw new ValidationError({ object: errors.groups });
+    await this.hierarchy.apply(ctx, child.id, change);
   }
 
   /** CKAN compat: a dataset joins an organization through its owner_org, not through member_create. */
@@ -97,9 +145,9 @@ export class MemberActions implements ActionProvider {
   readonly memberList = defineAction({
     name: 'member_list',
     help: `Return the members of an organization or group as [[id, object type, capacity], ...].
-Params: id (id or name of the organization or group), object_type ("user" or "package"; default both), capacity (only members with it:
-"admin", "editor", "member" for users, "organization" for an organization's datasets, "public" for a group's). Users' capacities are
-named as member_roles_list shows them ("Admin"). Datasets are those the caller may read.
+Params: id (id or name of the organization or group), object_type ("user", "package" or "group"; default all), capacity (only members
+with it: "admin", "editor", "member" for users, "organization" for an organization's datasets, "public" for a group's, "parent" for the
+organizations placed below it). Users' capacities are named as member_roles_list shows them ("Admin"). Datasets are those the caller may read.
 Who may call: anyone, for an active organization or group (group_show's rule).`,
     sideEffectFree: true,
     anonymous: true,
@@ -114,12 +162,15 @@ Who may call: anyone, for an active organization or group (group_show's rule).`,
 
   readonly memberCreate = defineAction({
     name: 'member_create',
-    help: `Make a user or a dataset a member of an organization or group, or change a user's capacity.
-Params: id (id or name of the organization or group), object (id or name of the user or dataset), object_type ("user" or "package"),
-capacity (for users "admin", "editor" or "member", groups have no editors; for datasets anything, CKAN uses "public").
-Returns the membership {id, table_name, table_id, group_id, capacity, state} (id is null for a dataset). Admins cannot revoke their own admin role.
+    help: `Make a user or a dataset a member of an organization or group, change a user's capacity, or place an organization below
+another (ckanext-hierarchy). Params: id (id or name of the organization or group), object (id or name of the user, dataset or organization),
+object_type ("user", "package" or "group"), capacity (for users "admin", "editor" or "member", groups have no editors; for datasets anything,
+CKAN uses "public"; for an organization "parent": id becomes its parent, as organization_update's groups does).
+Returns the membership {id, table_name, table_id, group_id, capacity, state} (id is null for a dataset or organization). Admins cannot
+revoke their own admin role.
 Who may call: for users, admins of the organization or group; for datasets, any member of the group who may also edit the dataset;
-sysadmins. A dataset joins an organization through its owner_org, not here.`,
+for organizations, admins of both organizations and of the one it leaves; sysadmins. A dataset joins an organization through its
+owner_org, not here.`,
     sideEffectFree: false,
     anonymous: false,
     input: MemberObjectCreateInput,
@@ -128,6 +179,11 @@ sysadmins. A dataset joins an organization through its owner_org, not here.`,
       const t = await this.target(ctx, input);
       this.refuseOrganizationDataset(t);
       const common = { capacity: input.capacity, group_id: t.group.id, state: 'active', table_id: t.objectId, table_name: t.type };
+      if (t.type === 'group') {
+        this.checkPlacement(t, input.capacity);
+        await this.place(ctx, t, true);
+        return { ...common, id: null };
+      }
       if (t.type === 'package') {
         await this.members.setDataset(ctx, t.group.id, t.objectId, true);
         return { ...common, id: null };
@@ -141,8 +197,9 @@ sysadmins. A dataset joins an organization through its owner_org, not here.`,
 
   readonly memberDelete = defineAction({
     name: 'member_delete',
-    help: `Remove a user or a dataset from an organization or group. Params: id (id or name of the organization or group),
-object (id or name of the user or dataset), object_type ("user" or "package"). Returns null; removing a non-member does nothing.
+    help: `Remove a user or a dataset from an organization or group, or take an organization out of its parent. Params: id (id or
+name of the organization or group), object (id or name of the user, dataset or organization), object_type ("user", "package" or "group").
+Returns null; removing a non-member (or an organization that is not below id) does nothing.
 Who may call: as member_create (any member of a group may take a dataset out of it).`,
     sideEffectFree: false,
     anonymous: false,
@@ -151,7 +208,10 @@ Who may call: as member_create (any member of a group may take a dataset out of 
     handler: async (ctx, input) => {
       const t = await this.target(ctx, input);
       this.refuseOrganizationDataset(t);
-      if (t.type === 'package') await this.members.setDataset(ctx, t.group.id, t.objectId, false);
+      if (t.type === 'group') {
+        this.checkPlacement(t);
+        await this.place(ctx, t, false);
+      } else if (t.type === 'package') await this.members.setDataset(ctx, t.group.id, t.objectId, false);
       else await this.members.removeUser(ctx, t.group, t.objectId);
       return null;
     },
