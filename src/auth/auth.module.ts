@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { JobsModule } from '../jobs/jobs.module';
 import { ActionRegistry } from '../api/action-registry';
 import { CallerResolver } from '../api/caller-resolver';
 import { ConstraintErrors } from '../api/constraint-errors';
@@ -8,6 +9,7 @@ import { Authz } from './authz';
 import { Collaborations } from './collaborations';
 import { MembershipRepository } from './membership.repository';
 import { TokenActions } from './token.actions';
+import { TokenSweep } from './token-sweep';
 import { UserActions } from './user.actions';
 import { UserWriteActions } from './user-write.actions';
 import { Credentials } from './credentials';
@@ -17,7 +19,8 @@ import { UserRepository } from './user.repository';
 import { Visibility } from './visibility';
 
 @Module({
-  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions],
+  imports: [JobsModule],
+  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions, TokenSweep],
   exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials],
 })
 export class AuthModule implements OnModuleInit {

@@ -234,6 +234,14 @@ export class UserRepository {
     await db.query(`DELETE FROM api_token WHERE id = $1`, [id]);
   }
 
+  /** Deletes the tokens that expired more than `days` days ago; answers how many went. */
+  async deleteTokensExpiredBefore(db: EntityManager, days: number): Promise<number> {
+    const rows: unknown[] = await db.query(
+      `DELETE FROM api_token WHERE expires_at < clock_timestamp() - make_interval(days => $1) RETURNING id`, [days],
+    );
+    return rows.length;
+  }
+
   /**
    * The active user a valid API token's secret hash belongs to: an expired token is no token, as in CKAN. Asked on
    * every request and never cached, so a revoked or expired token stops working at once in every process.

@@ -86,6 +86,9 @@ export class Env {
   /** Longest lifetime of a new API token in days, and the lifetime of one created without expires_in/expires. */
   @Type(() => Number) @IsInt() @Min(1) @Max(36500) API_TOKEN_MAX_DAYS = 180;
 
+  /** Days an expired API token stays listed in api_token_list (refused all the while) before the nightly sweep deletes it. */
+  @Type(() => Number) @IsInt() @Min(0) @Max(36500) API_TOKEN_KEEP_EXPIRED_DAYS = 30;
+
   /**
    * CKAN's ckan.auth.allow_dataset_collaborators: users named on a dataset (package_collaborator_create) read it, and
    * as editor edit it. CKAN compat: on by default here (CKAN: off), as the platform's datasets are shared per person.

@@ -3,6 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import request from 'supertest';
 import { createLogger } from '../../src/common/logger';
 import { loadConfig } from '../../src/config/env';
+import { TokenSweep } from '../../src/auth/token-sweep';
 import { createHttpApp } from '../../src/http';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
@@ -321,6 +322,21 @@ describe('API tokens: scopes, organization restriction, expiry, revocation', () 
       // The list still shows it, with its end.
       const list = await post('api_token_list', { user_id: 'otto' }, otto.token);
       expect(list.body.result.find((x: { name: string }) => x.name === 'kurz').expires_at).toEqual(expect.any(String));
+    });
+
+    it('keeps an expired token listed for API_TOKEN_KEEP_EXPIRED_DAYS (30), then the nightly sweep deletes it', async () => {
+      const make = async (name: string, expiredDaysAgo: number): Promise<string> => {
+        const res = await post('api_token_create', { user: 'otto', name }, otto.token);
+        await t.db.dataSource.query(`UPDATE api_token SET expires_at = now() - make_interval(days => $2) WHERE id = $1`, [res.body.result.id, expiredDaysAgo]);
+        return res.body.result.id;
+      };
+      const recent = await make('vor-kurzem-abgelaufen', 29);
+      const old = await make('laengst-abgelaufen', 31);
+      const live = (await post('api_token_create', { user: 'otto', name: 'gueltig' }, otto.token)).body.result.id;
+      expect(await t.app.get(TokenSweep).sweep()).toBeGreaterThanOrEqual(1);
+      const listed = (await post('api_token_list', { user_id: 'otto' }, otto.token)).body.result.map((x: { id: string }) => x.id);
+      expect(listed).toEqual(expect.arrayContaining([recent, live]));
+      expect(listed).not.toContain(old);
     });
 
     it('refuses a revoked token at once, in this process and in a second one on the same database', async () => {
