@@ -155,6 +155,14 @@ describe('approval workflow', () => {
       expect((await ok(u.admin, 'package_show', { id: d.id })).state).toBe('pending');
     });
 
+    it('refuses an editor who moves a published dataset into an organization that requires approval', async () => {
+      const mover = await t.factories.user();
+      for (const o of [plain, town]) await t.call('organization_member_create', { id: o.id, username: mover.name, role: 'editor' });
+      const d = await ok(mover, 'package_create', { name: `umzug-${++n}`, owner_org: plain.id });
+      expectRefused(await post('package_patch', { id: d.id, owner_org: town.id }, mover), 'requires an approver');
+      expect(await ok(mover, 'package_patch', { id: d.id, owner_org: town.id, state: 'pending' })).toMatchObject({ owner_org: town.id, state: 'pending' });
+    });
+
     it('refuses dataset_publish and dataset_send_back to editors and members', async () => {
       const d = await create(u.editor);
       for (const who of [u.editor, u.member, u.outsider]) {
@@ -218,8 +226,21 @@ describe('approval workflow', () => {
       expect(await status(null, 'package_show', { id: e.id })).toBe(403);
     });
 
-    it('lets an admin create and publish directly, as in CKAN', async () => {
-      expect((await create(u.admin)).state).toBe('active');
+    it('lets an admin create and publish directly, as in CKAN, and write back what package_show answered', async () => {
+      const d = await create(u.admin);
+      expect(d.state).toBe('active');
+      const shown = await ok(u.admin, 'package_show', { id: d.id });
+      expect(shown.approval.status).toBe('published');
+      expect(await ok(u.admin, 'package_update', { ...shown, notes: 'zurückgeschrieben' })).toMatchObject({ notes: 'zurückgeschrieben', extras: [] });
+    });
+
+    it('needs the write scope for the steps and the read scope for the list', async () => {
+      const { token } = await t.call<{ token: string }>('api_token_create', { user: u.admin.name, name: 'nur-lesen', scopes: ['read'] });
+      const d = await create(u.editor);
+      const res = await request(t.http).post('/api/3/action/dataset_publish').set('Authorization', token).send({ id: d.id });
+      expect(res.status).toBe(403);
+      expect(res.body.error.message).toContain('lacks the scope "write"');
+      expect((await request(t.http).post('/api/3/action/dataset_approval_list').set('Authorization', token).send({})).status).toBe(200);
     });
 
     it('sends a dataset back with a note the steward sees in package_show until it is published', async () => {

@@ -23,10 +23,10 @@ const who = (ctx: ActionContext): string => ctx.user?.name ?? '';
 export class ApprovalGate {
   constructor(private readonly groups: GroupRepository, private readonly authz: Authz, private readonly approvals: ApprovalRepository) {}
 
-  /** Whether the owning organization requires approval. */
+  /** Whether the owning organization requires approval; asked once per action run (the check and the record share it). */
   async required(ctx: ActionContext, orgId: string | null): Promise<boolean> {
     if (!orgId) return false;
-    return (await this.groups.find(ctx.db, orgId, true))?.approval_required === true;
+    return ctx.memo(`approval-required:${orgId}`, async () => (await this.groups.find(ctx.db, orgId, true))?.approval_required === true);
   }
 
   /** An approver of the organization's datasets: its admins (the hierarchy's included), sysadmins, the site itself. */
