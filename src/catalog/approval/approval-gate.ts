@@ -29,6 +29,11 @@ export class ApprovalGate {
     return ctx.memo(`approval-required:${orgId}`, async () => (await this.groups.find(ctx.db, orgId, true))?.approval_required === true);
   }
 
+  /** The writer has the organization's row at hand already: the question above costs no query then. */
+  knowOrganization(ctx: ActionContext, org: { id: string; approval_required: boolean }): void {
+    void ctx.memo(`approval-required:${org.id}`, () => Promise.resolve(org.approval_required === true));
+  }
+
   /** An approver of the organization's datasets: its admins (the hierarchy's included), sysadmins, the site itself. */
   async mayApprove(ctx: ActionContext, orgId: string | null): Promise<boolean> {
     if (ctx.ignoreAuth || ctx.isSysadmin) return true;

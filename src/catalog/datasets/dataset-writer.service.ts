@@ -151,6 +151,7 @@ export class DatasetWriter {
       if (!existing) errors.owner_org = ['An organization must be provided'];
     } else {
       const org = await this.groups.find(ctx.db, input.owner_org, true);
+      if (org) this.approval.knowOrganization(ctx, org);
       if (existing && org?.id !== existing.owner_org && (await this.movedByCollaborator(ctx, existing))) {
         errors.owner_org = ['You cannot move this dataset to another organization'];
       } else if (!org || org.state !== 'active') errors.owner_org = ['Organization does not exist'];
