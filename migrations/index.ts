@@ -28,6 +28,7 @@ import { AuditTrail1795970000000 } from './1795970000000-AuditTrail';
 import { AccessLevels1795985000000 } from './1795985000000-AccessLevels';
 import { PackageCollaborators1795990000000 } from './1795990000000-PackageCollaborators';
 import { OrganizationHierarchy1796004000000 } from './1796004000000-OrganizationHierarchy';
+import { ApprovalWorkflow1796010000000 } from './1796010000000-ApprovalWorkflow';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -38,4 +39,5 @@ export const MIGRATIONS = [
   Following1795900000000, TagVocabularies1795910000000, SiteSettings1795920000000, ResourceViews1795930000000,
   SearchVocabularyTags1795937000000, PackageRelationships1795940000000, ResourceDefaultViews1795945000000, ApiTokenScopes1795960000000,
   AuditTrail1795970000000, AccessLevels1795985000000, PackageCollaborators1795990000000, OrganizationHierarchy1796004000000,
+  ApprovalWorkflow1796010000000,
 ];

@@ -61,9 +61,9 @@ export interface CreatedDatasetRow {
   creator_user_id: string | null;
 }
 
-/** A user's created datasets that count for `reader`: active and draft ones (never deleted) they may read. */
+/** A user's created datasets that count for `reader`: active, draft and pending ones (never deleted) they may read. */
 function createdFilter(reader: Reader, params: unknown[]): string {
-  return `state IN ('active', 'draft') AND ${readableSql(reader, params)}`;
+  return `state IN ('active', 'draft', 'pending') AND ${readableSql(reader, params)}`;
 }
 
 /** Every query on users and API tokens. */

@@ -1,4 +1,5 @@
 import type { ConstraintMessages } from '../api/constraint-errors';
+import { DatasetApprovalEntity } from './approval/dataset-approval.entity';
 import { DatasetCollaboratorEntity } from './collaborators/collaborator.entity';
 import { DatasetGroupEntity } from './datasets/dataset-group.entity';
 import { DatasetEntity } from './datasets/dataset.entity';
@@ -13,7 +14,7 @@ import { ResourceViewEntity } from './resources/resource-view.entity';
 import { DatasetTagEntity, TagEntity, VocabularyEntity } from './tags/tag.entity';
 
 /** The tables this module owns. */
-export const CATALOG_ENTITIES = [GroupEntity, MemberEntity, DatasetEntity, DatasetGroupEntity, VocabularyEntity, TagEntity, DatasetTagEntity, ResourceEntity, ResourceViewEntity, ResourceDefaultViewEntity, FollowerEntity, DatasetRelationshipEntity, DatasetCollaboratorEntity, DatasetShareEntity];
+export const CATALOG_ENTITIES = [GroupEntity, MemberEntity, DatasetEntity, DatasetGroupEntity, VocabularyEntity, TagEntity, DatasetTagEntity, ResourceEntity, ResourceViewEntity, ResourceDefaultViewEntity, FollowerEntity, DatasetRelationshipEntity, DatasetCollaboratorEntity, DatasetShareEntity, DatasetApprovalEntity];
 
 /** The field error for each unique constraint of these tables that concurrent writers can hit (CKAN's wording). */
 export const CATALOG_CONSTRAINTS: ConstraintMessages = {

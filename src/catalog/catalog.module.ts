@@ -16,6 +16,9 @@ import { DatasetWriteChecks } from './datasets/dataset-write-checks';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
 import { AutocompleteActions } from './autocomplete.actions';
+import { ApprovalActions } from './approval/approval.actions';
+import { ApprovalGate } from './approval/approval-gate';
+import { ApprovalRepository } from './approval/approval.repository';
 import { CollaboratorActions } from './collaborators/collaborator.actions';
 import { CollaboratorRepository } from './collaborators/collaborator.repository';
 import { FollowActions } from './following/follow.actions';
@@ -60,7 +63,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
     DatasetReadActions, DatasetWriteActions, DatasetReviseActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, ResourceViewActions, GroupActions,
     MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
     AutocompleteActions, RelationshipActions, CollaboratorRepository, CollaboratorActions,
-    DatasetShareRepository, DatasetShareActions,
+    DatasetShareRepository, DatasetShareActions, ApprovalRepository, ApprovalGate, ApprovalActions,
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
@@ -90,13 +93,14 @@ export class CatalogModule implements OnModuleInit {
     private readonly relationships: RelationshipActions,
     private readonly collaborators: CollaboratorActions,
     private readonly hierarchy: HierarchyActions,
+    private readonly approval: ApprovalActions,
   ) {}
 
   onModuleInit(): void {
     for (const p of [
       this.datasetReads, this.datasetWrites, this.datasetRevise, this.datasetBulk, this.datasetLookup, this.resources, this.resourceViews, this.groups,
       this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete, this.relationships,
-      this.collaborators, this.hierarchy,
+      this.collaborators, this.hierarchy, this.approval,
     ]) {
       this.registry.register(p.all());
     }

@@ -124,7 +124,8 @@ export function visibilityFilter(v: SearchVisibility, fqText: string): QNode {
   const parts: QNode[] = [];
   if (!v.includePrivate) parts.push(term('capacity', 'public'));
   // CKAN adds its state filter only when the client's fq does not mention one.
-  if (!fqText.includes('+state')) parts.push(v.includeDrafts ? or(term('state', 'active'), term('state', 'draft')) : term('state', 'active'));
+  // Issue 14: a dataset 'pending' approval is a draft awaiting an admin, so include_drafts brings it too (CKAN has no such state).
+  if (!fqText.includes('+state')) parts.push(v.includeDrafts ? or(term('state', 'active'), term('state', 'draft'), term('state', 'pending')) : term('state', 'active'));
   if (v.readable !== null) parts.push(clausesQuery(v.readable));
   return parts.length ? and(...parts) : MATCH_ALL;
 }

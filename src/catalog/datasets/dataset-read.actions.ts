@@ -43,7 +43,9 @@ export class DatasetReadActions implements ActionProvider {
     help: `Return the metadata of a dataset and its resources.
 
 Params: id (string, the id or name of the dataset), include_plugin_data (bool, sysadmins only).
-Anyone may read an active public dataset; private, draft and deleted ones only members of the owning organization (its creator, when it has none) and sysadmins (403 for others).`,
+Anyone may read an active public dataset; private, draft, pending and deleted ones only members of the owning organization (its creator, when it has none),
+its collaborators and sysadmins (403 for others). In an organization with approval_required (or after the dataset went through the workflow), "approval"
+tells {status, note, by, at, submitted_by, submitted_at}.`,
     sideEffectFree: true,
     anonymous: true,
     input: PackageShowInput,

@@ -77,7 +77,8 @@ export class DatasetWriteActions implements ActionProvider {
 Params: name (required, 2-100 of a-z 0-9 - _), owner_org (required, organization id or name), title, notes, url, version, author, author_email,
 maintainer, maintainer_email, license_id, private (bool), access_level ("public", "internal", "shared" or "private"; private is
 true for every level but public; private alone: true keeps a level that is not public or gives "private", false gives "public";
-both must agree, else 409), state ("active" or "draft"), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
+both must agree, else 409), state ("active", "draft" or "pending"; in an organization with approval_required an editor's dataset
+without a state is "pending" and only admins make it "active", see dataset_publish), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
 extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
 metadata_created, metadata_modified and plugin_data. dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
 of this write; under warn the result carries the findings as dcat_validation.

@@ -6,6 +6,7 @@ import { FieldErrors, NotAuthorized, NotFound, ValidationError } from '../../api
 import { Authz } from '../../auth/authz';
 import { Collaborations } from '../../auth/collaborations';
 import { Visibility } from '../../auth/visibility';
+import { ApprovalGate } from '../approval/approval-gate';
 import { GroupRepository } from '../organizations/group.repository';
 import { ResourceInput } from '../resources/resource.dto';
 import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
@@ -18,7 +19,8 @@ import { ResourceFiles } from '../resources/resource-files.service';
 import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow, DatasetValues } from './dataset.repository';
 
-const DATASET_STATES = ['active', 'draft', 'deleted'];
+/** 'pending' (issue 14): submitted for approval; like a draft it is never public (src/auth/visibility.ts). */
+const DATASET_STATES = ['active', 'draft', 'pending', 'deleted'];
 type NameHolder = { id: string; state: string } | null;
 /** Keys of the package schema: an extra may not reuse one (CKAN's extra_key_not_in_root_schema). */
 const ROOT_KEYS = declaredFields(PackageCreateInput);
@@ -46,6 +48,7 @@ export class DatasetWriter {
     private readonly vocabularies: VocabularyRepository,
     private readonly collaborations: Collaborations,
     private readonly visibility: Visibility,
+    private readonly approval: ApprovalGate,
   ) {}
 
   async create(ctx: ActionContext, input: PackageCreateInput): Promise<string> {
@@ -62,6 +65,7 @@ export class DatasetWriter {
     const groupIds = await this.groupIds(ctx, input);
     const resources = await this.checkResources(ctx, input.resources ?? [], null, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
+    values.state = await this.approval.stateOnCreate(ctx, values, input.state !== undefined);
 
     await this.releaseName(ctx, nameHolder);
     await this.datasets.insert(ctx.db, id, values, ctx.user?.id ?? null, {
@@ -72,6 +76,7 @@ export class DatasetWriter {
     await this.datasets.linkTagIds(ctx.db, id, tags.vocabularyTagIds);
     await this.datasets.setGroups(ctx.db, id, groupIds, { fresh: true });
     await this.saveResources(ctx, id, resources, []);
+    await this.approval.recordWrite(ctx, id, null, values);
     return id;
   }
 
@@ -88,12 +93,14 @@ export class DatasetWriter {
     const resources = await this.checkResources(ctx, input.resources ?? [], existing.id, errors);
     if (Object.keys(errors).length) throw new ValidationError(errors);
     await this.checkOwnerOnlyChanges(ctx, existing, values);
+    await this.approval.checkUpdate(ctx, existing, values);
 
     if (values.name !== existing.name) await this.releaseName(ctx, nameHolder);
     await this.datasets.update(ctx.db, existing.id, values);
     await this.datasets.setTags(ctx.db, existing.id, tags.names, tags.vocabularyTagIds);
     await this.datasets.setGroups(ctx.db, existing.id, values.state === 'deleted' ? [] : groupIds);
     await this.saveResources(ctx, existing.id, resources, current);
+    await this.approval.recordWrite(ctx, existing.id, existing.state, values);
   }
 
   /**
@@ -144,6 +151,7 @@ export class DatasetWriter {
       if (!existing) errors.owner_org = ['An organization must be provided'];
     } else {
       const org = await this.groups.find(ctx.db, input.owner_org, true);
+      if (org) this.approval.knowOrganization(ctx, org);
       if (existing && org?.id !== existing.owner_org && (await this.movedByCollaborator(ctx, existing))) {
         errors.owner_org = ['You cannot move this dataset to another organization'];
       } else if (!org || org.state !== 'active') errors.owner_org = ['Organization does not exist'];

@@ -1,7 +1,7 @@
 import { findLicense, licenseIri } from '../../../dcat-profiles/vocabularies/licenses';
 import { ckanTimestamp } from '../../common/ckan-time';
 import { mungeFilename } from '../../common/munge';
-import type { DatasetDictRow, StoredRelationship } from './dataset.repository';
+import type { DatasetDictRow, StoredApproval, StoredRelationship } from './dataset.repository';
 
 export type PackageDict = Record<string, unknown> & { id: string; name: string; resources: ResourceDict[] };
 export type ResourceDict = Record<string, unknown> & { id: string; url: string };
@@ -115,8 +115,44 @@ export function toPackageDict(row: DatasetDictRow, siteUrl: string, opts: { incl
     relationships_as_object: (row.relationships_as_object ?? []).map(toShownRelationship),
     relationships_as_subject: (row.relationships_as_subject ?? []).map(toShownRelationship),
   };
+  const approval = toApprovalDict(row);
+  if (approval) dict.approval = approval;
   if (opts.includePluginData) dict.plugin_data = row.plugin_data;
   return dict;
+}
+
+/** Where a dataset stands in the approval workflow, as package_show shows it to its readers (issue 14). */
+export interface ApprovalDict {
+  /** From the dataset's state: 'published' (active), 'pending', 'sent_back' (a draft an approver returned) or 'draft'. */
+  status: 'draft' | 'pending' | 'published' | 'sent_back';
+  /** The approver's note of the last send-back, until the dataset is published. */
+  note: string | null;
+  /** Who brought the current status about (the submitter while pending, the approver once decided) and when. */
+  by: string | null;
+  at: string | null;
+  submitted_by: string | null;
+  submitted_at: string | null;
+}
+
+/**
+ * The `approval` of a dataset whose organization requires approval or that has been through the workflow; none for
+ * others (CKAN's dict unchanged) and for deleted ones. The state is the truth; the record adds the names and the note.
+ */
+export function toApprovalDict(row: Pick<DatasetDictRow, 'state' | 'approval_required'> & { approval: StoredApproval | null }): ApprovalDict | undefined {
+  const a = row.approval;
+  if ((!row.approval_required && !a) || row.state === 'deleted') return undefined;
+  const status: ApprovalDict['status'] =
+    row.state === 'active' ? 'published' : row.state === 'pending' ? 'pending' : a?.status === 'sent_back' ? 'sent_back' : 'draft';
+  const decided = a && a.status === status && (status === 'published' || status === 'sent_back');
+  const submitted = a && status === 'pending' && a.status === 'pending';
+  return {
+    status,
+    note: status === 'published' ? null : (a?.note ?? null),
+    by: decided ? a.decided_by : submitted ? a.submitted_by : null,
+    at: ckanTimestamp(decided ? a.decided_at : submitted ? a.submitted_at : null),
+    submitted_by: a?.submitted_by ?? null,
+    submitted_at: ckanTimestamp(a?.submitted_at ?? null),
+  };
 }
 
 /**

@@ -41,6 +41,19 @@ export interface DatasetDictRow extends DatasetRow {
   groups: { id: string; name: string; title: string; description: string; image_url: string }[];
   relationships_as_subject: StoredRelationship[];
   relationships_as_object: StoredRelationship[];
+  /** Issue 14: whether the owning organization requires approval, and the dataset's workflow record (src/catalog/approval). */
+  approval_required: boolean | null;
+  approval: StoredApproval | null;
+}
+
+/** A dataset_approval row with the users' names, as the dict query aggregates it. */
+export interface StoredApproval {
+  status: string;
+  note: string | null;
+  decided_by: string | null;
+  decided_at: string | null;
+  submitted_by: string | null;
+  submitted_at: string | null;
 }
 
 /** An active package_relationship row, as stored (forward type). */
@@ -109,7 +122,12 @@ SELECT ${ROW_COLUMNS}, p.title, p.notes, p.url, p.version, p.author, p.author_em
                    FROM package_relationship pr WHERE pr.subject_package_id = p.id AND pr.state = 'active'), '[]') AS relationships_as_subject,
        COALESCE((SELECT json_agg(json_build_object('id', pr.id, 'subject_package_id', pr.subject_package_id, 'object_package_id', pr.object_package_id,
                                                    'type', pr.type, 'comment', pr.comment) ORDER BY pr.type, pr.subject_package_id, pr.id)
-                   FROM package_relationship pr WHERE pr.object_package_id = p.id AND pr.state = 'active'), '[]') AS relationships_as_object
+                   FROM package_relationship pr WHERE pr.object_package_id = p.id AND pr.state = 'active'), '[]') AS relationships_as_object,
+       (SELECT g.approval_required FROM catalog_group g WHERE g.id = p.owner_org) AS approval_required,
+       (SELECT json_build_object('status', a.status, 'note', a.note, 'decided_by', du.name, 'decided_at', a.decided_at,
+                                 'submitted_by', su.name, 'submitted_at', a.submitted_at)
+          FROM dataset_approval a LEFT JOIN user_account du ON du.id = a.decided_by LEFT JOIN user_account su ON su.id = a.submitted_by
+         WHERE a.package_id = p.id) AS approval
   FROM package p`
 
 @Injectable()

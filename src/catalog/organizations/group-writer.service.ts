@@ -53,6 +53,8 @@ export class GroupWriter {
       approval_status: input.approval_status ?? 'approved',
       state: privileged && input.state ? input.state : 'active',
       extras,
+      // Issue 14: groups have no approval workflow; the field is ignored for them.
+      approval_required: kind === 'organization' && (input.approval_required ?? false),
     });
     for (const m of members ?? []) await this.groups.setMember(ctx.db, id, m.id, m.capacity);
     // The creator becomes an admin of what they create.
@@ -85,6 +87,8 @@ export class GroupWriter {
       approval_status: input.approval_status ?? g.approval_status,
       state: privileged && input.state ? input.state : g.state,
       extras,
+      // Turning it on or off changes no dataset: what is published stays published, what is pending stays pending.
+      approval_required: kind === 'organization' ? (input.approval_required ?? g.approval_required) : false,
     };
     await this.groups.update(ctx.db, g.id, values);
     if (members) {

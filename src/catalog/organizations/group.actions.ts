@@ -20,7 +20,8 @@ const SHOW_DEFAULTS = { datasetCount: true, extras: true, users: true, groups: t
 
 const HIERARCHY_PARAMS = `, groups ([{name}]: the parent organization, at most one; [] makes it top-level; setting, changing or removing it takes
 an admin of the current and of the new parent too), cascade_roles (roles among admin, editor, member held in it that also apply in its
-sub-organizations; default AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS; only sysadmins may add roles to the list)`;
+sub-organizations; default AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS; only sysadmins may add roles to the list), approval_required (true/false,
+default false: editors submit datasets and only its admins publish them, see dataset_publish)`;
 
 /** _unpick_search for organization_list / group_list: one of name, title, package_count (packages), asc or desc. */
 function parseSort(sort: string): { field: GroupSortField; desc: boolean }[] {

@@ -8,6 +8,21 @@ import type { GroupRow } from './group.repository';
 
 const text = (max = 1000): Step[] => [ignoreMissing, unicodeSafe, maxLength(max)];
 
+const TRUE_WORDS = ['true', 'yes', 't', 'y', '1', 'on'];
+const FALSE_WORDS = ['false', 'no', 'f', 'n', '0', 'off'];
+
+/**
+ * A yes/no setting that must say so: true/false (or the words CKAN's asbool knows); anything else is a field error.
+ * CKAN compat: CKAN's boolean_validator reads junk as false; a switch that guards publishing must not flip silently.
+ */
+export const strictBoolean: Step = (v) => {
+  if (typeof v === 'boolean') return v;
+  if (v === 1 || v === 0) return v === 1;
+  if (typeof v === 'string' && TRUE_WORDS.includes(v.trim().toLowerCase())) return true;
+  if (typeof v === 'string' && FALSE_WORDS.includes(v.trim().toLowerCase())) return false;
+  return new Invalid('Must be true or false');
+};
+
 /**
  * Longest list of extras, users and packages in one organization or group write, and of names in
  * organization_list/group_list (CKAN compat: CKAN has no bound on the lists; group_show lists at most
@@ -67,6 +82,8 @@ export class GroupCreateInput {
   @NestedList(GroupParentInput, { before: [maxItems(GROUP_LIST_MAX, 'groups')] }) groups?: GroupParentInput[];
   /** Organizations: the roles held in it that also apply in its sub-organizations. */
   @Field(ignoreMissing, listIfString, maxItems(ROLES.length * 3, 'roles'), rolesList) cascade_roles?: string[];
+  /** Organizations (issue 14): editors submit datasets and only admins publish them. Ignored for groups. */
+  @Field(ignoreMissing, strictBoolean) approval_required?: boolean;
   @Field(ignore) tags?: unknown;
 }
 
@@ -186,6 +203,7 @@ export function toGroupDict(
     title: g.title,
     type: g.type,
   };
+  if (g.is_organization) dict.approval_required = g.approval_required ?? false;
   if (parts.followers !== undefined) dict.num_followers = parts.followers;
   if (parts.packageCount !== undefined) dict.package_count = parts.packageCount;
   if (parts.memberCount !== undefined) dict.member_count = parts.memberCount;

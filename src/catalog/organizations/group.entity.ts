@@ -23,4 +23,6 @@ export class GroupEntity {
   @ManyToOne(() => GroupEntity, { onDelete: 'SET NULL' }) @JoinColumn({ name: 'parent_id' }) parent?: GroupEntity;
   /** Roles held here that also apply in every sub-organization; null: the site's AUTH_ROLES_THAT_CASCADE_TO_SUB_GROUPS. */
   @Column('varchar', { length: 20, array: true, nullable: true }) cascadeRoles!: string[] | null;
+  /** Issue 14: editors submit datasets (state 'pending') and only its admins publish them; off by default. */
+  @Column('boolean', { default: false }) approvalRequired!: boolean;
 }

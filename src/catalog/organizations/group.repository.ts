@@ -19,6 +19,8 @@ export interface GroupRow {
   parent_id: string | null;
   /** Roles that reach its sub-organizations; null: the site's default. */
   cascade_roles: string[] | null;
+  /** Issue 14: organizations only; editors submit, admins publish (src/catalog/approval). */
+  approval_required: boolean;
 }
 
 export interface GroupValues {
@@ -31,6 +33,7 @@ export interface GroupValues {
   approval_status: string;
   state: string;
   extras: Record<string, string>;
+  approval_required: boolean;
 }
 
 export interface MemberUserRow {
@@ -80,16 +83,16 @@ export class GroupRepository {
 
   async insert(db: EntityManager, id: string, v: GroupValues): Promise<void> {
     await db.query(
-      `INSERT INTO catalog_group (id, name, title, description, image_url, type, is_organization, approval_status, state, extras)
-       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10)`,
-      [id, v.name, v.title, v.description, v.image_url, v.type, v.is_organization, v.approval_status, v.state, JSON.stringify(v.extras)],
+      `INSERT INTO catalog_group (id, name, title, description, image_url, type, is_organization, approval_status, state, extras, approval_required)
+       VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11)`,
+      [id, v.name, v.title, v.description, v.image_url, v.type, v.is_organization, v.approval_status, v.state, JSON.stringify(v.extras), v.approval_required],
     );
   }
 
   async update(db: EntityManager, id: string, v: GroupValues): Promise<void> {
     await db.query(
-      `UPDATE catalog_group SET name=$2, title=$3, description=$4, image_url=$5, type=$6, approval_status=$7, state=$8, extras=$9 WHERE id = $1`,
-      [id, v.name, v.title, v.description, v.image_url, v.type, v.approval_status, v.state, JSON.stringify(v.extras)],
+      `UPDATE catalog_group SET name=$2, title=$3, description=$4, image_url=$5, type=$6, approval_status=$7, state=$8, extras=$9, approval_required=$10 WHERE id = $1`,
+      [id, v.name, v.title, v.description, v.image_url, v.type, v.approval_status, v.state, JSON.stringify(v.extras), v.approval_required],
     );
   }
 
