@@ -178,6 +178,6 @@ export class AuditTrail implements OnModuleInit {
 
 /** What kind of object a write action names: 'package_update' → 'package', 'resource_view_create' → 'resource_view'. */
 function objectTypeOf(action: string): string | null {
-  const m = /^(.*)_(create|update|patch|delete|purge|revise|reorder|clear|upsert|submit|push|revoke|run|records_delete)$/.exec(action);
+  const m = /^(.*)_(create|update|patch|delete|purge|revise|reorder|clear|upsert|submit|publish|send_back|push|revoke|run|records_delete)$/.exec(action);
   return m ? m[1] : null;
 }

@@ -344,8 +344,10 @@ describe('approval workflow', () => {
         ['new package', u.editor.id, 'pending', 'pending'],
       ]);
       expect(acts[2].data.package.approval.note).toBe('Titel fehlt');
-      const writes = await t.db.dataSource.query(`SELECT action FROM audit_write WHERE object_id = $1 AND outermost ORDER BY seq`, [d.id]);
-      expect(writes.map((w: { action: string }) => w.action)).toEqual(['package_create', 'dataset_send_back', 'dataset_submit', 'dataset_publish']);
+      const writes = await t.db.dataSource.query(`SELECT action, object_type FROM audit_write WHERE object_id = $1 AND outermost ORDER BY seq`, [d.id]);
+      expect(writes.map((w: { action: string; object_type: string }) => [w.action, w.object_type])).toEqual([
+        ['package_create', 'package'], ['dataset_send_back', 'dataset'], ['dataset_submit', 'dataset'], ['dataset_publish', 'dataset'],
+      ]);
     });
   });
 
