@@ -6,6 +6,7 @@ import { AUTH_CONSTRAINTS } from './auth.entities';
 import { Authenticator } from './authenticator';
 import { Authz } from './authz';
 import { Collaborations } from './collaborations';
+import { LiveTokens } from './live-tokens';
 import { MembershipRepository } from './membership.repository';
 import { TokenActions } from './token.actions';
 import { UserActions } from './user.actions';
@@ -17,8 +18,8 @@ import { UserRepository } from './user.repository';
 import { Visibility } from './visibility';
 
 @Module({
-  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions],
-  exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials],
+  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions, LiveTokens],
+  exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials, LiveTokens],
 })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly userWrites: UserWriteActions, private readonly tokens: TokenActions) {}
