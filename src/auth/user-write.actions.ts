@@ -63,8 +63,10 @@ export class UserWriteActions implements ActionProvider {
       sysadmin: privileged ? input.sysadmin : undefined,
       state: privileged ? input.state : undefined,
     });
-    // A changed state or sysadmin flag changes what the user's tokens grant: connections holding one read it again.
-    if (privileged && (input.state !== undefined || input.sysadmin !== undefined)) await this.liveTokens.changed(ctx, 'user', row.id);
+    // A changed state or sysadmin flag changes what the user's tokens grant, a new name whom writes are audited under:
+    // connections holding one of them read it again.
+    const renamed = input.name !== undefined && input.name !== row.name;
+    if (renamed || (privileged && (input.state !== undefined || input.sysadmin !== undefined))) await this.liveTokens.changed(ctx, 'user', row.id);
     const [dict] = await this.userDicts.build(ctx, [(await this.users.find(ctx.db, row.id))!]);
     return dict;
   }

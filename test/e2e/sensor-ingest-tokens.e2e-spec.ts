@@ -194,6 +194,19 @@ describe('sensor ingestion with API tokens', () => {
       expect(await count(nordGauge.ds)).toBe(before);
     });
 
+    it('a token revoked while the service hears no notifications still stops its publisher', async () => {
+      const { secret, id } = await token(eva, { scopes: ['ingest'] });
+      const sensor = await mqtt({ username: 'eva', password: secret });
+      await sensor.publishAsync(topic(nordGauge.ds), observation(1), { qos: 1 });
+      const before = await count(nordGauge.ds);
+      // The token listener's connection drops, and the token goes without an announcement (as by a process that
+      // revoked it while nobody listened): the next message looks the token up in the database.
+      await t.db.dataSource.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'catalog-token-listener'`);
+      await t.db.dataSource.query('DELETE FROM api_token WHERE id = $1', [id]);
+      expect(await acked(sensor, topic(nordGauge.ds), observation(2))).toBe(false);
+      expect(await count(nordGauge.ds)).toBe(before);
+    });
+
     it('an expired token\'s connected publisher is cut off at its next message: not acknowledged, not stored', async () => {
       const res = await post('api_token_create', { user: 'eva', name: 'kurz', scopes: ['ingest'], expires_in: 2, unit: 1 }, eva.token);
       const sensor = await mqtt({ username: 'eva', password: res.body.result.token });
