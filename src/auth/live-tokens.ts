@@ -1,4 +1,4 @@
-import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ActionContext, Caller } from '../api/action-context';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
@@ -39,14 +39,19 @@ export class HeldToken {
  * broker closes its connections).
  */
 @Injectable()
-export class LiveTokens implements OnModuleInit, OnApplicationShutdown {
+export class LiveTokens implements OnApplicationShutdown {
   private readonly held = new Set<HeldToken>();
   private listener?: ChannelListener;
   private readonly endListeners: ((held: HeldToken) => void)[] = [];
 
   constructor(private readonly database: Database, private readonly authenticator: Authenticator, @Inject(LOGGER) private readonly log: Logger) {}
 
-  async onModuleInit(): Promise<void> {
+  /**
+   * Listens from the first login on: a process that never holds a token (the CLI, a worker, an external broker)
+   * keeps no connection for it. Started before the first lookup, so no change committed after it goes unheard.
+   */
+  private listen(): Promise<void> {
+    if (this.listener) return Promise.resolve();
     this.listener = new ChannelListener(
       { url: this.database.url, channel: TOKEN_CHANNEL, applicationName: 'catalog-token-listener', log: this.log },
       {
@@ -54,11 +59,11 @@ export class LiveTokens implements OnModuleInit, OnApplicationShutdown {
           const [kind, id] = payload.split('|', 2);
           if (kind === 'token' || kind === 'user') this.mark(kind, id);
         },
-        // Changes made while nobody listened are unknown: every held token is read again at its next use.
+        // Changes made while nobody listened are unknown: every held token is read again.
         resync: () => this.mark(null, null),
       },
     );
-    await this.listener.start();
+    return this.listener.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -68,6 +73,7 @@ export class LiveTokens implements OnModuleInit, OnApplicationShutdown {
   /** Logs in with a token's secret: the held token, or null when it is unknown, revoked or expired (or its owner inactive). */
   async hold(secret: string): Promise<HeldToken | null> {
     if (secret.length > 512) return null;
+    await this.listen();
     const hash = hashTokenSecret(secret);
     const found = await this.authenticator.fromTokenHash(hash);
     if (!found) return null;
