@@ -7,6 +7,7 @@ import { AUTH_CONSTRAINTS } from './auth.entities';
 import { Authenticator } from './authenticator';
 import { Authz } from './authz';
 import { Collaborations } from './collaborations';
+import { LiveTokens } from './live-tokens';
 import { MembershipRepository } from './membership.repository';
 import { TokenActions } from './token.actions';
 import { TokenSweep } from './token-sweep';
@@ -20,8 +21,8 @@ import { Visibility } from './visibility';
 
 @Module({
   imports: [JobsModule],
-  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions, TokenSweep],
-  exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials],
+  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions, TokenSweep, LiveTokens],
+  exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials, LiveTokens],
 })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly userWrites: UserWriteActions, private readonly tokens: TokenActions) {}

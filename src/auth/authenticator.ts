@@ -48,9 +48,17 @@ export class Authenticator implements CallerResolver {
     return (await this.lookup(token))?.caller ?? null;
   }
 
-  private async lookup(token: string): Promise<TokenIdentity | null> {
-    if (token.length > 512) return null;
-    const row = await this.users.callerByTokenHash(this.dataSource.manager, hashTokenSecret(token));
+  private lookup(token: string): Promise<TokenIdentity | null> {
+    if (token.length > 512) return Promise.resolve(null);
+    return this.fromTokenHash(hashTokenSecret(token));
+  }
+
+  /**
+   * The caller and token a token's hash names, asked of the database now: null when the token is unknown, revoked or
+   * expired or its owner is not active. For holders that keep the hash, not the secret (LiveTokens).
+   */
+  async fromTokenHash(hash: Buffer): Promise<TokenIdentity | null> {
+    const row = await this.users.callerByTokenHash(this.dataSource.manager, hash);
     if (!row) return null;
     if (row.stale) {
       // last_access is informational: record it at most once a minute, off the request's path.

@@ -7,6 +7,7 @@ import { TOKEN_SCOPES, type TokenScope } from '../api/token-scope';
 import { ckanTimestamp } from '../common/ckan-time';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { defaultCascadeRoles } from './authz';
+import { LiveTokens } from './live-tokens';
 import { MembershipRepository } from './membership.repository';
 import { hashTokenSecret, newTokenSecret } from './tokens';
 import { TokenCreateInput, TokenListInput, TokenRevokeInput, toTokenDict } from './user.dto';
@@ -27,6 +28,7 @@ export class TokenActions implements ActionProvider {
   constructor(
     private readonly users: UserRepository,
     private readonly memberships: MembershipRepository,
+    private readonly live: LiveTokens,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -159,7 +161,7 @@ Params: user_id (id or name; "user" is accepted too). Only for one's own tokens 
   readonly apiTokenRevoke = defineAction({
     name: 'api_token_revoke',
     scope: 'admin',
-    help: `Revoke an API token; requests carrying it then run as anonymous, in every process at once. Params: token (the secret) or jti (the token id).
+    help: `Revoke an API token; requests carrying it then run as anonymous, and MQTT publishers logged in with it can publish no more, in every process at once. Params: token (the secret) or jti (the token id).
 Returns null. Who may call: the token's owner; sysadmins for any token.`,
     sideEffectFree: false,
     anonymous: false,
@@ -170,7 +172,10 @@ Returns null. Who may call: the token's owner; sysadmins for any token.`,
     },
     handler: async (ctx, input) => {
       const token = await this.target(ctx, input);
-      if (token) await this.users.deleteToken(ctx.db, token.id);
+      if (!token) return null;
+      await this.users.deleteToken(ctx.db, token.id);
+      // Connections holding it (MQTT publishers) stop with their next message, in every process.
+      await this.live.changed(ctx, 'token', token.id);
       return null;
     },
   });

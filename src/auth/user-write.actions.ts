@@ -4,6 +4,7 @@ import type { ActionContext } from '../api/action-context';
 import { parseInput } from '../api/ckan-schema';
 import { FieldErrors, NotFound, ValidationError } from '../api/errors';
 import { Credentials } from './credentials';
+import { LiveTokens } from './live-tokens';
 import { hashPassword } from './passwords';
 import { toUserDict, UserDeleteInput, UserPatchInput, UserUpdateInput } from './user.dto';
 import { UserDicts } from './user-dicts.service';
@@ -18,7 +19,7 @@ function authUserUpdate(ctx: ActionContext, target: UserRow): AuthResult {
 /** user_update, user_patch, user_delete, get_site_user */
 @Injectable()
 export class UserWriteActions implements ActionProvider {
-  constructor(private readonly users: UserRepository, private readonly userDicts: UserDicts, private readonly credentials: Credentials) {}
+  constructor(private readonly users: UserRepository, private readonly userDicts: UserDicts, private readonly credentials: Credentials, private readonly liveTokens: LiveTokens) {}
 
   /** The user `id` names (any state), once per run. */
   private target(ctx: ActionContext, id: string): Promise<UserRow> {
@@ -62,6 +63,10 @@ export class UserWriteActions implements ActionProvider {
       sysadmin: privileged ? input.sysadmin : undefined,
       state: privileged ? input.state : undefined,
     });
+    // A changed state or sysadmin flag changes what the user's tokens grant, a new name whom writes are audited under:
+    // connections holding one of them read it again.
+    const renamed = input.name !== undefined && input.name !== row.name;
+    if (renamed || (privileged && (input.state !== undefined || input.sysadmin !== undefined))) await this.liveTokens.changed(ctx, 'user', row.id);
     const [dict] = await this.userDicts.build(ctx, [(await this.users.find(ctx.db, row.id))!]);
     return dict;
   }
@@ -113,6 +118,7 @@ is revoked. The name stays taken. Params: id (id or name). Returns null. Who may
       const row = await this.users.find(ctx.db, input.id);
       if (!row) throw new NotFound(`User "${input.id}" was not found.`);
       await this.users.softDelete(ctx.db, row.id);
+      await this.liveTokens.changed(ctx, 'user', row.id);
       return null;
     },
   });

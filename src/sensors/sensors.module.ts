@@ -1,6 +1,7 @@
 import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
+import { LiveTokens } from '../auth/live-tokens';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
 import { DatastoreModule } from '../datastore/datastore.module';
@@ -18,6 +19,7 @@ import { SensorSourceRepository } from './catalog/sensor-source.repository';
 import { SensorThingRepository } from './catalog/sensor-thing.repository';
 import { ObservationsModule } from './observations/observations.module';
 import { MqttModule } from './mqtt/mqtt.module';
+import { MqttIngest } from './mqtt/mqtt-ingest';
 import { SensorSourceChanges } from './catalog/sensor-source-changes';
 import { LiveRepository } from './live/live.repository';
 import { MqttSources } from './live/mqtt-sources';
@@ -70,6 +72,8 @@ export class SensorsModule implements OnModuleInit, OnApplicationBootstrap {
     private readonly sourceChanges: SensorSourceChanges,
     private readonly staMqttCreate: StaMqttCreate,
     private readonly mqttSources: MqttSources,
+    private readonly mqtt: MqttIngest,
+    private readonly liveTokens: LiveTokens,
   ) {}
 
   onModuleInit(): void {
@@ -77,6 +81,8 @@ export class SensorsModule implements OnModuleInit, OnApplicationBootstrap {
     this.changes.onWrite((ctx, ids) => this.datasetChanges.onWrite(ctx, ids));
     this.pollJob.register();
     this.staMqttCreate.register();
+    // The own broker's clients may publish with an API token (scope `ingest`) as their password.
+    this.mqtt.useTokens(this.liveTokens);
     this.sourceChanges.onChange(() => this.mqttSources.refresh());
   }
 

@@ -61,7 +61,7 @@ export async function authSourceCreate(ctx: ActionContext, authz: Authz, ownerOr
 }
 
 /** sensor_source_update/patch/run (update_dataset), sensor_source_delete (delete_dataset); a move needs create_dataset in the new organization. */
-export async function authSourceWrite(ctx: ActionContext, authz: Authz, s: SourceRow, permission: Permission, newOrg?: string): Promise<AuthResult> {
+export async function authSourceWrite(ctx: ActionContext, authz: Authz, s: Pick<SourceRow, 'id' | 'owner_org'>, permission: Permission, newOrg?: string): Promise<AuthResult> {
   if (!(await authz.can(ctx, s.owner_org, permission))) return deny(`User ${who(ctx)} not authorized to edit sensor source ${s.id}`);
   if (newOrg !== undefined) {
     const org = await findOrg(ctx, newOrg);

@@ -9,6 +9,8 @@ type Row = Record<string, unknown>;
 export interface MqttSourceRow {
   id: string;
   name: string;
+  /** The organization the source and its datasets belong to. */
+  owner_org: string;
   config: {
     url?: string; username?: string; password?: string; protocol_version?: number; shared_group?: string; topic: string; payload: 'sta' | 'flat' | 'tts'; topic_pattern?: string; time_zone?: string;
     devices?: { device_id: string; station: string; fields: Record<string, string> }[];
@@ -19,7 +21,7 @@ export interface MqttSourceRow {
 @Injectable()
 export class LiveRepository {
   activeMqttSources(db: EntityManager): Promise<MqttSourceRow[]> {
-    return db.query(`SELECT id, name, config FROM sensor_source WHERE type = 'mqtt' AND state = 'active' ORDER BY name`);
+    return db.query(`SELECT id, name, owner_org, config FROM sensor_source WHERE type = 'mqtt' AND state = 'active' ORDER BY name`);
   }
 
   /**

@@ -1,15 +1,18 @@
 import { BeforeApplicationShutdown, Inject, Injectable } from '@nestjs/common';
 import { hostname } from 'node:os';
 import { DataSource, type EntityManager } from 'typeorm';
+import type { Caller } from '../../api/action-context';
 import { Dispatcher } from '../../api/dispatcher';
 import { WriteHooks } from '../../api/write-hooks';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
+import { Authz } from '../../auth/authz';
 import { Database } from '../../database/database.module';
 import { SensorSourceChanges } from '../catalog/sensor-source-changes';
+import { authSourceWrite } from '../catalog/sensor-source.auth';
 import { mapFlatMessage, mapTtsUplink, type TtsConfig } from '../ingest/mqtt-payloads';
 import { BrokerConnection } from '../mqtt/broker-connection';
-import { MessageRouter, type Subscription } from '../mqtt/message-router';
+import { MessageRouter, type MqttMessageInfo, type Subscription } from '../mqtt/message-router';
 import { MqttIngest } from '../mqtt/mqtt-ingest';
 import { PermanentPayloadError } from '../mqtt/mqtt-errors';
 import { topicMatches } from '../mqtt/topic-filter';
@@ -70,6 +73,7 @@ export class MqttSources implements BeforeApplicationShutdown {
     private readonly staCreate: StaMqttCreate,
     private readonly changes: SensorSourceChanges,
     private readonly writeHooks: WriteHooks,
+    private readonly authz: Authz,
     database: Database,
     @Inject(LOGGER) private readonly log: Logger,
   ) {
@@ -93,7 +97,7 @@ export class MqttSources implements BeforeApplicationShutdown {
       end();
       this.shared.delete(topic);
     }
-    for (const topic of sharedTopics) if (!this.shared.has(topic)) this.shared.set(topic, this.mqtt.subscribe(topic, (t, payload) => this.handle(t, payload)));
+    for (const topic of sharedTopics) if (!this.shared.has(topic)) this.shared.set(topic, this.mqtt.subscribe(topic, (t, payload, info) => this.handle(t, payload, info)));
 
     const wanted = new Map(sources.filter((s) => s.config.url && s.config.topic).map((s) => [s.id, s]));
     for (const [id, c] of this.own) {
@@ -155,15 +159,32 @@ export class MqttSources implements BeforeApplicationShutdown {
     await Promise.all([...this.own].map(([id, c]) => (this.own.delete(id), c.connection.stop(OWN_BROKER_GRACE_MS))));
   }
 
-  /** A message on the service's broker: for every active source without a broker of its own whose topic matches. */
-  async handle(topic: string, payload: Buffer): Promise<void> {
+  /**
+   * A message on the service's broker: for every active source without a broker of its own whose topic matches. A
+   * token publisher's (`info.publisher`) goes only to the sources it may push to (sensor_push's rule: 'update_dataset'
+   * in the source's organization, with the token's organization restriction); for the others it is refused, as a
+   * payload is: acknowledged, logged, not stored.
+   */
+  async handle(topic: string, payload: Buffer, info?: Pick<MqttMessageInfo, 'publisher'>): Promise<void> {
     // While changes of other processes may go unheard, the database says which sources are active.
     const sources = this.changes.live ? this.sources : await this.repo.activeMqttSources(this.dataSource.manager);
+    const refused: string[] = [];
     for (const source of sources.filter((s) => !s.config.url && s.config.topic && topicMatches(s.config.topic, topic))) {
       // The SensorThings create topic has its own subscription there; other topics of an `sta` source are mapped the same way.
       if (source.config.payload === 'sta' && STA_CREATE_TOPICS.some((t) => topicMatches(t, topic))) continue;
-      await this.ingest(source, topic, payload);
+      if (info?.publisher && !(await this.mayPush(info.publisher, source))) {
+        refused.push(source.name);
+        continue;
+      }
+      await this.ingest(source, topic, payload, info?.publisher);
     }
+    if (refused.length) throw new PermanentPayloadError(`${topic}: ${info!.publisher!.name} may not push to the sensor source(s) ${refused.join(', ')}`);
+  }
+
+  /** Whether a token publisher may push to a source (the rule of sensor_push). */
+  private async mayPush(publisher: Caller, source: MqttSourceRow): Promise<boolean> {
+    const ctx = this.dispatcher.context(publisher, { log: this.log });
+    return (await authSourceWrite(ctx, this.authz, source, 'update_dataset')).allowed;
   }
 
   /** A message on a source's own broker. */
@@ -173,8 +194,8 @@ export class MqttSources implements BeforeApplicationShutdown {
     await this.ingest(c.source, topic, payload);
   }
 
-  private async ingest(source: MqttSourceRow, topic: string, payload: Buffer): Promise<void> {
-    if (source.config.payload === 'sta') return this.staCreate.handle(topic, payload);
+  private async ingest(source: MqttSourceRow, topic: string, payload: Buffer, publisher?: Caller): Promise<void> {
+    if (source.config.payload === 'sta') return this.staCreate.handle(topic, payload, { publisher });
     let batch: ReadingBatch | undefined;
     try {
       batch = this.map(source, topic, payload);
@@ -183,7 +204,7 @@ export class MqttSources implements BeforeApplicationShutdown {
       await this.record(source.id, null, [{ code: err.code, message: err.message, at: err.at }], false);
       throw new PermanentPayloadError(`${source.name} ${topic}: ${err.message}`, { code: err.code });
     }
-    if (batch) await this.write(source, batch, topic);
+    if (batch) await this.write(source, batch, topic, publisher);
   }
 
   private map(source: MqttSourceRow, topic: string, payload: Buffer): ReadingBatch | undefined {
@@ -194,7 +215,7 @@ export class MqttSources implements BeforeApplicationShutdown {
     return mapTtsUplink(topic, payload, tts);
   }
 
-  private async write(source: MqttSourceRow, batch: ReadingBatch, topic: string): Promise<void> {
+  private async write(source: MqttSourceRow, batch: ReadingBatch, topic: string, publisher?: Caller): Promise<void> {
     const ctx = this.dispatcher.context(null, { ignoreAuth: true, log: this.log });
     try {
       await ctx.transaction(async (tx) => {
@@ -203,7 +224,8 @@ export class MqttSources implements BeforeApplicationShutdown {
         const all = [...warnings, ...result.warnings];
         await this.recordIn(tx.db, source.id, result.counts.inserted + result.counts.revised, all, true);
         this.updates.afterCommit(tx, result.ids ?? []);
-        await this.writeHooks.recordWrite(tx, 'mqtt_ingest', { source: source.name, topic, readings: batch.readings.length, ...result.counts }, { id: source.id });
+        // A token publisher's write is its owner's in the audit trail; the site's publishers' have no user.
+        await this.writeHooks.recordWrite(publisher ? tx.withUser(publisher) : tx, 'mqtt_ingest', { source: source.name, topic, readings: batch.readings.length, ...result.counts }, { id: source.id });
       });
     } catch (err) {
       if (!(err instanceof IngestError)) throw err;

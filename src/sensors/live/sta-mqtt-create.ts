@@ -1,16 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import type { Caller } from '../../api/action-context';
 import { Dispatcher } from '../../api/dispatcher';
 import { WriteHooks } from '../../api/write-hooks';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { mapStaObservation, type StaObservationMessage } from '../ingest/mqtt-payloads';
+import type { MqttMessageInfo } from '../mqtt/message-router';
 import { MqttIngest } from '../mqtt/mqtt-ingest';
 import { PermanentPayloadError } from '../mqtt/mqtt-errors';
 import type { DatastreamRef } from '../observations/observation.repository';
 import { ObservationUpdates } from './observation-updates';
 import { isObject, linkId } from './sta-entity-input';
 import { observationError, StaObservations } from './sta-observations';
+import { StaPermissions } from './sta-permissions';
 import { StaWriteRepository } from './sta-write.repository';
 
 /** The SensorThings MQTT create topic (OGC 18-088 §14.2.2), `+` for any Datastream id. */
@@ -29,10 +32,13 @@ export const STA_CREATE_TOPICS = [STA_CREATE_TOPIC, 'v1.1/Observations', 'v1.1/F
  * (not JSON, an unknown property, no such Datastream, a unit the Datastream cannot take) is acknowledged, logged and
  * not stored (PermanentPayloadError).
  *
- * Who may publish is the broker's decision, not a token's (MQTT has no Authorization header): the own broker lets
- * only clients presenting MQTT_USERNAME/MQTT_PASSWORD publish (set them whenever the port is reachable by others);
- * an external broker's topic ACLs decide who may publish on `v1.1/Datastreams(+)/Observations`. A publisher
- * allowed there may write to every Datastream, as the site.
+ * Who publishes is the broker's to say (MQTT has no Authorization header). The own broker lets publish the clients
+ * presenting MQTT_USERNAME/MQTT_PASSWORD (the site's publishers: every Datastream, as the site) and clients logged in
+ * with an API token with the scope `ingest` as their password (token publishers: `info.publisher`). A token
+ * publisher's message goes only to a Datastream its owner may edit, with the token's organization restriction (the
+ * rule of POST /Observations, StaPermissions); one for another Datastream is acknowledged, logged and not stored,
+ * as mosquitto does with a publish its ACL denies, and the other messages of its group are stored as usual. An
+ * external broker's topic ACLs decide who may publish there; its publishers write as the site.
  */
 @Injectable()
 export class StaMqttCreate {
@@ -43,14 +49,16 @@ export class StaMqttCreate {
     private readonly repo: StaWriteRepository,
     private readonly updates: ObservationUpdates,
     private readonly writeHooks: WriteHooks,
+    private readonly permissions: StaPermissions,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   register(): void {
-    for (const t of STA_CREATE_TOPICS) this.mqtt.subscribe(t, (topic, payload) => this.handle(topic, payload));
+    for (const t of STA_CREATE_TOPICS) this.mqtt.subscribe(t, (topic, payload, info) => this.handle(topic, payload, info));
   }
 
-  async handle(topic: string, payload: Buffer): Promise<void> {
+  /** One message; `info.publisher` set: a token publisher's, stored only where its owner may edit. */
+  async handle(topic: string, payload: Buffer, info?: Pick<MqttMessageInfo, 'publisher'>): Promise<void> {
     let message: StaObservationMessage;
     try {
       message = mapStaObservation(...underDatastream(topic, payload));
@@ -60,7 +68,7 @@ export class StaMqttCreate {
     if (typeof message.datastreamId !== 'number') throw new PermanentPayloadError(`${topic}: Datastream ids on this service are numbers`);
     const datastreamId = message.datastreamId;
     return new Promise<void>((resolve, reject) => {
-      this.waiting.push({ topic, datastreamId, message, bytes: payload.length, settled: false, resolve, reject });
+      this.waiting.push({ topic, datastreamId, message, bytes: payload.length, publisher: info?.publisher, settled: false, resolve, reject });
       this.schedule();
     });
   }
@@ -106,7 +114,9 @@ export class StaMqttCreate {
           keys.add(key);
           bytes += m.bytes;
         }
-        await this.storeGroup(this.waiting.splice(0, n));
+        const group = this.waiting.splice(0, n);
+        await this.admit(group);
+        await this.storeGroup(group);
       }
     } finally {
       this.draining = false;
@@ -136,6 +146,28 @@ export class StaMqttCreate {
       const half = Math.ceil(open.length / 2);
       await this.storeGroup(open.slice(0, half));
       await this.storeGroup(open.slice(half));
+    }
+  }
+
+  /**
+   * Refuses the token publishers' messages for Datastreams their owners may not edit (the token's organization
+   * restriction included): each alone, acknowledged and logged, not stored; the group's other messages go on. Asked
+   * once per publisher and group, before the group's transaction (dataset dicts come from their cache there). When
+   * the answer cannot be had (the database away), the publisher's messages go back to it, to be sent again.
+   */
+  private async admit(group: Pending[]): Promise<void> {
+    for (const { caller, messages } of byPublisher(group)) {
+      if (!caller) continue;
+      try {
+        const ctx = this.dispatcher.context(caller, { log: this.log });
+        const editable = await this.permissions.editableDatastreams(ctx, messages.map((m) => m.datastreamId));
+        for (const m of messages) {
+          if (!editable.has(m.datastreamId)) settle(m, new PermanentPayloadError(`${m.topic}: no Datastream with @iot.id ${m.datastreamId} that ${caller.name} may add Observations to (API token ${caller.token?.id ?? '-'})`));
+        }
+      } catch (err) {
+        this.log.warn({ err, publisher: caller.name }, 'could not check an MQTT token publisher\'s rights; its messages go back to it');
+        for (const m of messages) settle(m, err);
+      }
     }
   }
 
@@ -187,7 +219,10 @@ export class StaMqttCreate {
       const { ids, lateRefused } = await this.observations.write(tx.db, known.map((m) => ({ datastreamId: m.datastreamId, message: m.message })), thingOf, { returnIds, refs, features, latest });
       if (lateRefused > 0) throw new LateRefused();
       if (ids) this.updates.afterCommit(tx, ids);
-      await this.writeHooks.recordWrite(tx, 'sta_mqtt_create', { messages: known.length, datastreams: owners.size });
+      // One audit row per publisher: the site's messages (no user), and each token publisher's under its owner.
+      for (const { caller, messages } of byPublisher(known)) {
+        await this.writeHooks.recordWrite(caller ? tx.withUser(caller) : tx, 'sta_mqtt_create', { messages: messages.length, datastreams: new Set(messages.map((m) => m.datastreamId)).size });
+      }
     });
   }
 }
@@ -205,6 +240,8 @@ interface Pending {
   datastreamId: number;
   message: StaObservationMessage;
   bytes: number;
+  /** A token publisher's owner (with the token); none: the site's publisher. */
+  publisher?: Caller;
   /** Acknowledged or refused already. */
   settled: boolean;
   resolve: () => void;
@@ -217,6 +254,18 @@ function settle(m: Pending, err: unknown): void {
   m.settled = true;
   if (err === null) m.resolve();
   else m.reject(err);
+}
+
+/** The messages by publisher (the site's under null), in the order their publishers first come. */
+function byPublisher(messages: Pending[]): { caller: Caller | null; messages: Pending[] }[] {
+  const out = new Map<string, { caller: Caller | null; messages: Pending[] }>();
+  for (const m of messages) {
+    const key = m.publisher ? (m.publisher.token?.id ?? m.publisher.id) : '';
+    const entry = out.get(key) ?? { caller: m.publisher ?? null, messages: [] };
+    entry.messages.push(m);
+    out.set(key, entry);
+  }
+  return [...out.values()];
 }
 
 /** The writer refused a reading as older than its Datastream's late window. */

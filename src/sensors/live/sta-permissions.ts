@@ -60,6 +60,23 @@ export class StaPermissions {
     return new Map(wanted.map((id) => [id, found.get(id)!.thing_id]));
   }
 
+  /**
+   * Of the Datastreams `datastreamIds`, those the caller may add Observations to: edit rights in the dataset of the
+   * Datastream's Thing, as observationTargets asks; unknown ones are left out. For MQTT token publishers, whose
+   * messages are refused one by one instead of failing together. Three queries however many Datastreams.
+   */
+  async editableDatastreams(ctx: ActionContext, datastreamIds: readonly number[]): Promise<Set<number>> {
+    const found = await this.repo.datastreams(ctx.db, [...new Set(datastreamIds)]);
+    const packages = [...new Set([...found.values()].map((d) => d.package_id))];
+    const access = new Map((await this.dicts.getMany(ctx, packages)).map((d) => [d.id, d]));
+    const out = new Set<number>();
+    for (const [id, ds] of found) {
+      const pkg = access.get(ds.package_id);
+      if (pkg && (await this.visibility.canEdit(ctx, pkg.visibility))) out.add(id);
+    }
+    return out;
+  }
+
   /** The Datastream an Observation goes to, checked for the caller; answers its Thing. */
   async observationTarget(tx: ActionContext, datastreamId: number): Promise<number> {
     const ds = await this.repo.datastream(tx.db, datastreamId);

@@ -1,3 +1,4 @@
+import type { Caller } from '../../api/action-context';
 import type { Logger } from '../../common/logger';
 import { isPermanentPayloadError } from './mqtt-errors';
 import { brokerFilter, topicFilterProblem, topicMatches } from './topic-filter';
@@ -12,6 +13,12 @@ export interface MqttMessageInfo {
   userProperties?: Record<string, string | string[]>;
   /** The publishing client's id: known with the own broker only (an external broker does not tell). */
   clientId?: string;
+  /**
+   * Set: the own broker's client logged in with an API token, and writes only what this caller may edit (with the
+   * token's organization restriction). Unset: the site's publisher (MQTT_USERNAME/MQTT_PASSWORD, an open own broker,
+   * or any publisher an external broker's ACLs let through), which writes as the site.
+   */
+  publisher?: Caller;
 }
 
 /**

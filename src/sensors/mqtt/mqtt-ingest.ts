@@ -2,7 +2,7 @@ import type { Logger } from '../../common/logger';
 import { BrokerConnection } from './broker-connection';
 import { MessageRouter, type MqttHandler } from './message-router';
 import type { MqttSettings } from './mqtt-settings';
-import { OwnBroker } from './own-broker';
+import { OwnBroker, type TokenLogins } from './own-broker';
 
 /** How long messages being handled may take to finish at shutdown before they are left to the redelivery. */
 const SHUTDOWN_GRACE_MS = 8000;
@@ -72,6 +72,15 @@ export class MqttIngest {
       this.router.remove(sub);
       void this.connection?.unsubscribeNow(topicFilter);
     };
+  }
+
+  /**
+   * Lets the own broker's clients log in with an API token as the MQTT password (token publishers, who write only what
+   * the token's owner may edit). Call before the start (onModuleInit). Without the own broker: nothing (an external
+   * broker's ACLs decide who publishes).
+   */
+  useTokens<H>(tokens: TokenLogins<H>): void {
+    this.broker?.useTokens(tokens as TokenLogins<unknown>);
   }
 
   /** Nest: every module has registered its topics by now. */

@@ -1,6 +1,8 @@
 import { Aedes, type AuthenticateError, type Client, type PublishPacket } from 'aedes';
 import { createServer, type AddressInfo, type Server } from 'node:net';
 import { timingSafeEqual } from 'node:crypto';
+import type { Caller } from '../../api/action-context';
+import { hasScope } from '../../api/token-scope';
 import type { Logger } from '../../common/logger';
 import type { MessageRouter } from './message-router';
 import { ownBrokerListenProblem } from './mqtt-settings';
@@ -14,14 +16,37 @@ export interface OwnBrokerOptions {
   password?: string;
 }
 
+/**
+ * API token logins for publishers (src/auth's LiveTokens): `hold` checks a token's secret, `current` answers whom a
+ * held token stands for now (null once revoked or expired: never again), `release` forgets it when the client goes.
+ */
+export interface TokenLogins<H = unknown> {
+  hold(secret: string): Promise<H | null>;
+  current(held: H): Promise<Caller | null>;
+  release(held: H): void;
+  /** Tells when a held token was found revoked (its connection is then closed at once). */
+  onEnded(listener: (held: H) => void): void;
+}
+
+/** API token secrets carry this prefix (src/auth/tokens.ts): a password with it is always checked as a token. */
+const TOKEN_PREFIX = 'odp_';
+
 const MAY_PUBLISH = Symbol('mayPublish');
+/** The API token a client logged in with (a token publisher); none for the site's publishers and for readers. */
+const TOKEN = Symbol('token');
 /**
  * Marks the service's own messages inside the broker. Clients speak MQTT 3.1.1 here, which has no properties, so no
  * client can send a message that carries it.
  */
 const OWN = { userProperties: { 'catalog-own': '1' } };
 const isOwn = (packet: { properties?: { userProperties?: Record<string, unknown> } }): boolean => packet.properties?.userProperties?.['catalog-own'] === '1';
-type BrokerClient = Client & { [MAY_PUBLISH]?: boolean };
+type BrokerClient = Client & { [MAY_PUBLISH]?: boolean; [TOKEN]?: unknown };
+
+const refusal = (returnCode: 3 | 4 | 5, message: string): AuthenticateError => {
+  const err = new Error(message) as AuthenticateError;
+  err.returnCode = returnCode;
+  return err;
+};
 
 const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || host.startsWith('127.');
 
@@ -48,7 +73,52 @@ export class OwnBroker {
   /** Topic filters clients subscribed to and still hold, per client id (persistent sessions keep theirs while away). */
   private readonly subscriptions = new Map<string, Set<string>>();
 
+  /** Set: clients may log in with an API token as their password (token publishers). */
+  private tokens?: TokenLogins;
+
   constructor(private readonly opts: OwnBrokerOptions, private readonly router: MessageRouter, private readonly log: Logger) {}
+
+  /** The connected token publishers, by the token each holds (every login holds its own). */
+  private readonly tokenClients = new Map<unknown, BrokerClient>();
+
+  /** Lets clients log in with API tokens (set before `start`). */
+  useTokens(tokens: TokenLogins<unknown>): void {
+    this.tokens = tokens;
+    tokens.onEnded((held) => {
+      const c = this.tokenClients.get(held);
+      if (!c) return;
+      this.log.info({ client: c.id }, 'an MQTT publisher\'s API token was revoked; disconnected');
+      c.close();
+    });
+  }
+
+  /**
+   * A login with an API token as the password (any user name): refused with 4 when the token is unknown, revoked or
+   * expired, with 5 ("not authorized") when it lacks the scope `ingest` (a client that brings a token means to
+   * publish; as a reader it would need none). Answers the refusal, or nothing once the client is a token publisher.
+   */
+  private async tokenLogin(c: BrokerClient, secret: string): Promise<AuthenticateError | undefined> {
+    const tokens = this.tokens!;
+    const held = await tokens.hold(secret);
+    if (!held) return refusal(4, 'bad user name or password: the API token is unknown, revoked or expired');
+    const caller = await tokens.current(held);
+    if (!caller || !hasScope(caller, 'ingest')) {
+      tokens.release(held);
+      return refusal(caller ? 5 : 4, caller ? 'not authorized: publishing needs an API token with the scope "ingest"' : 'bad user name or password');
+    }
+    if (c.closed) {
+      tokens.release(held);
+      return undefined;
+    }
+    c[TOKEN] = held;
+    c[MAY_PUBLISH] = true;
+    this.tokenClients.set(held, c);
+    c.conn.once('close', () => {
+      this.tokenClients.delete(held);
+      tokens.release(held);
+    });
+    return undefined;
+  }
 
   /** The port it listens on (known once started). */
   get port(): number {
@@ -63,6 +133,20 @@ export class OwnBroker {
       drainTimeout: 10_000,
       authenticate: (client, username, password, done) => {
         const c = client as BrokerClient;
+        const secret = password?.toString();
+        if (credentials && sameSecret(this.opts.username ?? '', username) && sameSecret(this.opts.password ?? '', password)) {
+          c[MAY_PUBLISH] = true; // the site's publisher
+          return done(null, true);
+        }
+        if (this.tokens && secret && (credentials || secret.startsWith(TOKEN_PREFIX))) {
+          return void this.tokenLogin(c, secret).then(
+            (refused) => (refused ? done(refused, false) : done(null, true)),
+            (err: unknown) => {
+              this.log.warn({ err, client: c.id }, 'could not check an MQTT client\'s API token');
+              done(refusal(3, 'the service cannot check API tokens right now'), false);
+            },
+          );
+        }
         if (!credentials) {
           c[MAY_PUBLISH] = true;
           return done(null, true);
@@ -71,13 +155,7 @@ export class OwnBroker {
           c[MAY_PUBLISH] = false; // a reader: receives updates, publishes nothing
           return done(null, true);
         }
-        if (sameSecret(this.opts.username ?? '', username) && sameSecret(this.opts.password ?? '', password)) {
-          c[MAY_PUBLISH] = true;
-          return done(null, true);
-        }
-        const err = new Error('bad user name or password') as AuthenticateError;
-        err.returnCode = 4;
-        done(err, false);
+        done(refusal(4, 'bad user name or password'), false);
       },
       authorizePublish: (client, packet, done) => this.authorizePublish(client as BrokerClient | null, packet, done),
       // A client's message on a topic the service ingests goes to the service only: readers there get the service's
@@ -124,13 +202,31 @@ export class OwnBroker {
 
   private authorizePublish(client: BrokerClient | null, packet: PublishPacket, done: (err?: Error | null) => void): void {
     if (packet.topic.startsWith('$')) return done(new Error('topics starting with $ are reserved'));
-    if (client && !client[MAY_PUBLISH]) return done(new Error('publishing needs the broker credentials (MQTT_USERNAME/MQTT_PASSWORD)'));
+    if (client && !client[MAY_PUBLISH]) return done(new Error('publishing needs the broker credentials (MQTT_USERNAME/MQTT_PASSWORD) or an API token with the scope "ingest"'));
+    const held = client?.[TOKEN];
+    if (held === undefined || !this.tokens) return this.dispatch(client, packet, undefined, done);
+    this.tokens.current(held).then(
+      (publisher) => {
+        if (publisher) return this.dispatch(client, packet, publisher, done);
+        // Revoked or expired since the login: cut off, this message unacknowledged and not stored; logging in again fails.
+        this.log.info({ client: client?.id, topic: packet.topic }, 'an MQTT publisher\'s API token was revoked or expired; disconnected');
+        done(new Error('the API token was revoked or has expired'));
+      },
+      (err: unknown) => {
+        this.log.warn({ err, client: client?.id }, 'could not check an MQTT publisher\'s API token; the message is left unacknowledged');
+        done(err instanceof Error ? err : new Error(String(err)));
+      },
+    );
+  }
+
+  /** A message allowed on the broker: to the handlers when the service ingests its topic, else forwarded. */
+  private dispatch(client: BrokerClient | null, packet: PublishPacket, publisher: Caller | undefined, done: (err?: Error | null) => void): void {
     if (!this.router.handles(packet.topic)) return done(null);
     // Shutting down: not acknowledged, so the publisher sends it again to whoever runs next.
     if (this.stopping) return done(new Error('the service is shutting down'));
     const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : packet.payload;
     this.router
-      .dispatch(packet.topic, payload, { qos: packet.qos, retain: packet.retain, dup: packet.dup, clientId: client?.id })
+      .dispatch(packet.topic, payload, { qos: packet.qos, retain: packet.retain, dup: packet.dup, clientId: client?.id, publisher })
       .then(
         () => {
           if (client) this.holdWrites(client);
