@@ -97,7 +97,7 @@ describe('expired, revoked and organization-restricted tokens on every kind of e
       fx[key] = { id: d.id, resourceId: up.body.result.id, tableId: table.resource_id };
     }
     const s = await t.call<Dict & { id: string; name: string }>('sensor_source_create', { name: 'sued-pegel', owner_org: sued.id, type: 'pegelonline', config: { stations: ['KAUB'], private: true } });
-    const source: StationSource = { id: s.id, name: s.name, owner_org: sued.id, type: 'pegelonline', config: { stations: ['KAUB'], private: true } };
+    const source: StationSource = { id: s.id, name: s.name, owner_org: sued.id, type: 'pegelonline', config: { private: true } };
     const synced = await t.app.get(SensorCatalog).syncStation(t.context(null).withIgnoreAuth(), source, {
       key: 'kaub-uuid', name: 'KAUB', location: { type: 'Point', coordinates: [7.76, 50.08] }, properties: {},
       streams: [{ key: 'W', name: 'Wasserstand', quantity: 'water_level', unit: 'cm', intervalSeconds: 900 }],
