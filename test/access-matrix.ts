@@ -86,3 +86,43 @@ export class MatrixCallers {
     await this.t.call('package_collaborator_create', { id: datasetId, user_id: this.users.editorcollaborator.id, capacity: 'editor' });
   }
 }
+
+/** One access level as the write and sensor matrices hold it: THE TABLE of who reads, edits and owns such a dataset. */
+export interface LevelCase {
+  key: string;
+  /** Says which dataset it is around a noun: `the ${before} ${noun}${after}`. */
+  before: string;
+  after?: string;
+  level: 'public' | 'internal' | 'shared' | 'private';
+  state: 'active' | 'draft';
+  /** Shared with the read and the edit share organizations. */
+  shares?: boolean;
+  /** Who reads it, who edits its content, who decides what only its owner decides (access level, shares, deletion). */
+  readers: CallerKey[];
+  editors: CallerKey[];
+  owners: CallerKey[];
+}
+
+/** CKAN's package_update: the organization's editors and admins (here also cascaded from the parent), editor collaborators. */
+const OWNERS: CallerKey[] = [...ORG_EDITORS, 'editorcollaborator'];
+export const LEVEL_CASES: LevelCase[] = [
+  { key: 'public', before: 'public', level: 'public', state: 'active', readers: CALLER_KEYS, editors: OWNERS, owners: OWNERS },
+  { key: 'internal', before: 'internal', level: 'internal', state: 'active', readers: [...PLATFORM, ...COLLABORATORS], editors: OWNERS, owners: OWNERS },
+  // An edit share lets its editors edit the content while the dataset is active and shared.
+  { key: 'shared', before: 'shared', level: 'shared', state: 'active', shares: true, readers: [...ORG_READERS_AND_COLLABORATORS, 'sharedreader', 'sharededitor'], editors: [...OWNERS, 'sharededitor'], owners: OWNERS },
+  { key: 'shareddraft', before: 'draft shared', level: 'shared', state: 'draft', shares: true, readers: ORG_READERS_AND_COLLABORATORS, editors: OWNERS, owners: OWNERS },
+  { key: 'private', before: 'private', level: 'private', state: 'active', readers: ORG_READERS_AND_COLLABORATORS, editors: OWNERS, owners: OWNERS },
+  { key: 'sharesignored', before: 'private', after: ' with shares', level: 'private', state: 'active', shares: true, readers: ORG_READERS_AND_COLLABORATORS, editors: OWNERS, owners: OWNERS },
+];
+
+/** "the private dataset with shares", "the public gauge". */
+export const labelOf = (c: LevelCase, noun: string): string => `the ${c.before} ${noun}${c.after ?? ''}`;
+
+/** A per-spec memo: `once(key, fn)` runs fn the first time a key is asked and answers the same promise after (a caller's list, read once for every case). */
+export function memoised(): <T>(key: string, fn: () => Promise<T>) => Promise<T> {
+  const memo = new Map<string, Promise<unknown>>();
+  return <T>(key: string, fn: () => Promise<T>): Promise<T> => {
+    if (!memo.has(key)) memo.set(key, fn());
+    return memo.get(key) as Promise<T>;
+  };
+}

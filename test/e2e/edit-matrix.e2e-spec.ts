@@ -1,45 +1,19 @@
 import request from 'supertest';
-import {
-  CALLER_KEYS, CALLERS, CallerKey, COLLABORATORS, MatrixCallers, ORG_EDITORS, ORG_READERS_AND_COLLABORATORS, PLATFORM,
-} from '../access-matrix';
+import { CALLER_KEYS, CALLERS, CallerKey, LEVEL_CASES, labelOf, LevelCase, MatrixCallers } from '../access-matrix';
 import { TestApp } from '../test-app';
 
 /**
  * "No missing right" (issue 14): the catalog's and the DataStore's write paths × access levels × the matrix callers
- * (test/access-matrix.ts), against ONE table of who may edit what (src/auth/visibility.ts's editClauses and
- * ownerEditClauses). Content (package_patch, resource_create, datastore_upsert) is edited by the owning organization's
+ * (test/access-matrix.ts), against ONE table of who may edit what (LEVEL_CASES there; src/auth/visibility.ts's
+ * editClauses and ownerEditClauses). Content (package_patch, resource_create, datastore_upsert) is edited by the owning organization's
  * editors and admins, its parent's admin, editor collaborators and sysadmins, and by an edit share's editors while the
  * dataset is active and shared; what only the owner decides (access level, shares, deletion) is not reached by shares.
  * Everyone else gets CKAN's 403 Authorization Error and nothing changes. (SensorThings writes: sensor-matrix.e2e-spec.)
  */
 
 type Dict = Record<string, unknown>;
-
-interface Level {
-  key: string;
-  label: string;
-  level: 'public' | 'internal' | 'shared' | 'private';
-  state: 'active' | 'draft';
-  shares?: boolean;
-  /** THE TABLE: who reads it, who edits its content, who decides what only its owner decides. */
-  readers: CallerKey[];
-  editors: CallerKey[];
-  owners: CallerKey[];
-}
-
-/** CKAN's package_update: the organization's editors and admins (here also cascaded from the parent), editor collaborators. */
-const OWNERS: CallerKey[] = [...ORG_EDITORS, 'editorcollaborator'];
-const LEVELS: Level[] = [
-  { key: 'public', label: 'the public dataset', level: 'public', state: 'active', readers: CALLER_KEYS, editors: OWNERS, owners: OWNERS },
-  { key: 'internal', label: 'the internal dataset', level: 'internal', state: 'active', readers: [...PLATFORM, ...COLLABORATORS], editors: OWNERS, owners: OWNERS },
-  {
-    key: 'shared', label: 'the shared dataset', level: 'shared', state: 'active', shares: true,
-    readers: [...ORG_READERS_AND_COLLABORATORS, 'sharedreader', 'sharededitor'], editors: [...OWNERS, 'sharededitor'], owners: OWNERS,
-  },
-  { key: 'shareddraft', label: 'the draft shared dataset', level: 'shared', state: 'draft', shares: true, readers: ORG_READERS_AND_COLLABORATORS, editors: OWNERS, owners: OWNERS },
-  { key: 'private', label: 'the private dataset', level: 'private', state: 'active', readers: ORG_READERS_AND_COLLABORATORS, editors: OWNERS, owners: OWNERS },
-  { key: 'sharesignored', label: 'the private dataset with shares', level: 'private', state: 'active', shares: true, readers: ORG_READERS_AND_COLLABORATORS, editors: OWNERS, owners: OWNERS },
-];
+type Level = LevelCase & { label: string };
+const LEVELS: Level[] = LEVEL_CASES.map((c) => ({ ...c, label: labelOf(c, 'dataset') }));
 
 interface Fixture {
   id: string;

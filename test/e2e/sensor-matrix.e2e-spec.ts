@@ -1,41 +1,23 @@
 import type { MqttClient } from 'mqtt';
 import request from 'supertest';
 import { MqttIngest } from '../../src/sensors/mqtt/mqtt-ingest';
-import {
-  CALLER_KEYS, CALLERS, CallerKey, COLLABORATORS, MatrixCallers, ORG_EDITORS, ORG_READERS_AND_COLLABORATORS, PLATFORM,
-} from '../access-matrix';
+import { CALLER_KEYS, CALLERS, CallerKey, LEVEL_CASES, labelOf, LevelCase, MatrixCallers, memoised } from '../access-matrix';
 import { eventually, testClient } from '../mqtt-broker';
 import { TestApp } from '../test-app';
 
 /**
  * Sensor data × access levels × callers (issue 14): one gauge per access level, each read on the SensorThings paths
  * (an entity, a list, a navigation), its Datastream's DataStore view and dump, and MQTT "receive updates", and written
- * through SensorThings (PATCH a Datastream, POST an Observation). The two tables below — who reads and who edits each
- * gauge — are the specification; they are the same as for any dataset (test/e2e/visibility.e2e-spec.ts).
+ * through SensorThings (PATCH a Datastream, POST an Observation). The table of who reads and who edits each gauge is
+ * the one of any dataset (LEVEL_CASES in test/access-matrix.ts, as in test/e2e/visibility.e2e-spec.ts and edit-matrix).
  * Who may not read a gauge meets it as if it did not exist: 404 on SensorThings and dumps, CKAN's 403 on actions.
  */
 
 type Dict = Record<string, unknown>;
 
-interface Gauge {
-  key: string;
-  label: string;
-  /** The access level set with package_patch after the gauge is made (public: none). */
-  level: 'public' | 'internal' | 'shared' | 'private';
-  shares?: boolean;
-  /** THE TABLES: who may read the gauge, who may change it. */
-  readers: CallerKey[];
-  editors: CallerKey[];
-}
-
-const EDITORS: CallerKey[] = [...ORG_EDITORS, 'editorcollaborator'];
-const GAUGES: Gauge[] = [
-  { key: 'public', label: 'the public gauge', level: 'public', readers: CALLER_KEYS, editors: EDITORS },
-  { key: 'internal', label: 'the internal gauge', level: 'internal', readers: [...PLATFORM, ...COLLABORATORS], editors: EDITORS },
-  { key: 'shared', label: 'the shared gauge', level: 'shared', shares: true, readers: [...ORG_READERS_AND_COLLABORATORS, 'sharedreader', 'sharededitor'], editors: [...EDITORS, 'sharededitor'] },
-  { key: 'private', label: 'the private gauge', level: 'private', readers: ORG_READERS_AND_COLLABORATORS, editors: EDITORS },
-  { key: 'sharesignored', label: 'the private gauge with shares', level: 'private', shares: true, readers: ORG_READERS_AND_COLLABORATORS, editors: EDITORS },
-];
+type Gauge = LevelCase & { label: string };
+/** One gauge per access level of an active dataset (a gauge is no draft). */
+const GAUGES: Gauge[] = LEVEL_CASES.filter((c) => c.state === 'active').map((c) => ({ ...c, label: labelOf(c, 'gauge') }));
 
 interface Fixture {
   thing: number;
@@ -52,11 +34,7 @@ describe('sensor data × access levels × callers', () => {
   let t: TestApp;
   let callers: MatrixCallers;
   const fx: Record<string, Fixture> = {};
-  const memo = new Map<string, Promise<unknown>>();
-  const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-    if (!memo.has(key)) memo.set(key, fn());
-    return memo.get(key) as Promise<T>;
-  };
+  const once = memoised();
   const as = (caller: CallerKey, r: request.Test): request.Test => {
     const u = callers.userOf(caller);
     return u ? r.set('Authorization', u.token) : r;

@@ -1,7 +1,7 @@
 import request from 'supertest';
 import { DatasetChanges } from '../../src/catalog/datasets/dataset-changes';
 import {
-  CALLERS as MATRIX_CALLERS, CallerKey as MatrixCaller, MatrixCallers, ORG_READERS, ORG_READERS_AND_COLLABORATORS, PLATFORM,
+  CALLERS as MATRIX_CALLERS, CallerKey as MatrixCaller, MatrixCallers, memoised, ORG_READERS, ORG_READERS_AND_COLLABORATORS, PLATFORM,
 } from '../access-matrix';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
@@ -86,11 +86,7 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
     let callers: MatrixCallers;
     let creator: TestUser;
     const fx: Record<string, Fixture> = {};
-    const memo = new Map<string, Promise<unknown>>();
-    const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-      if (!memo.has(key)) memo.set(key, fn());
-      return memo.get(key) as Promise<T>;
-    };
+    const once = memoised();
 
     const userOf = (caller: CallerKey): TestUser | null => (caller === 'creator' ? creator : callers.userOf(caller));
     /** The user who created a case's dataset. */
