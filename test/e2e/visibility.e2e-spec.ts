@@ -67,6 +67,15 @@ const inUserShow = (caller: CallerKey, c: Case): boolean =>
  */
 const readsActivities = (caller: CallerKey, c: Case): boolean => reads(caller, c) && (c.owned || caller === 'sysadmin');
 
+/**
+ * activity_data_show and activity_diff show a dataset's recorded dicts to whoever may edit it (CKAN's package_update):
+ * of those who read its activities, the owning organization's editors and admins (also from the parent), editor
+ * collaborators, and an edit share's editors while it is active and shared (test/e2e/edit-matrix.e2e-spec.ts holds the edit table).
+ */
+const EDITING: CallerKey[] = ['editor', 'admin', 'parentadmin', 'editorcollaborator', 'sysadmin'];
+const editsActivities = (caller: CallerKey, c: Case): boolean =>
+  readsActivities(caller, c) && (EDITING.includes(caller) || (caller === 'sharededitor' && c.level === 'shared' && c.state === 'active'));
+
 interface Fixture {
   id: string;
   name: string;
@@ -202,6 +211,26 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         sees: async (who, _c, f) => (await action(who, 'datastore_search_sql', { sql: `SELECT * FROM "${f.tableId}"` })).status === 200,
       },
       { name: 'the DataStore dump', expected: reads, applies: hasTable, sees: async (who, _c, f) => (await get(who, `/datastore/dump/${f.tableId}`)).status === 200 },
+      {
+        name: 'datastore_info',
+        expected: reads,
+        applies: hasTable,
+        sees: async (who, _c, f) => (await action(who, 'datastore_info', { id: f.tableId })).status === 200,
+      },
+      { name: 'dcat_dataset_show', expected: reads, sees: async (who, _c, f) => (await action(who, 'dcat_dataset_show', { id: f.id, _format: 'ttl' })).status === 200 },
+      { name: 'resource_view_list', expected: reads, sees: async (who, _c, f) => (await action(who, 'resource_view_list', { id: f.resourceId })).status === 200 },
+      { name: 'dataset_follower_count', expected: reads, sees: async (who, _c, f) => (await action(who, 'dataset_follower_count', { id: f.id })).status === 200 },
+      {
+        name: 'resource_search',
+        // CKAN searches resources of active datasets; here private ones for those who may read them (README).
+        expected: readsActive,
+        sees: async (who, _c, f) => ids((await ok<{ results: { id: string }[] }>(who, 'resource_search', { query: `format:${f.format}` })).results).includes(f.resourceId),
+      },
+      {
+        name: 'tag_search',
+        expected: readsActive,
+        sees: async (who, _c, f) => (await ok<{ results: { name: string }[] }>(who, 'tag_search', { query: f.tag })).results.some((r) => r.name === f.tag),
+      },
       { name: 'the DCAT dataset endpoint (RDF)', expected: reads, sees: async (who, _c, f) => (await turtle(who, `/dataset/${f.id}.ttl`)).status === 200 },
       {
         name: 'package_search results with include_private and include_drafts',
@@ -302,6 +331,13 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         sees: async (who, _c, f) => ids((await ok<{ packages: { id: string }[] }>(who, 'group_show', { id: f.group!.id, include_datasets: true })).packages).includes(f.id),
       },
       {
+        name: 'group_package_show',
+        // As package_search: active datasets, private ones for those who may read them (README; CKAN: public ones only).
+        expected: readsActive,
+        applies: (c) => c.state !== 'deleted',
+        sees: async (who, _c, f) => ids(await ok<{ id: string }[]>(who, 'group_package_show', { id: f.group!.id, limit: 100 })).includes(f.id),
+      },
+      {
         name: "user_show's datasets of its creator",
         expected: inUserShow,
         sees: async (who, c, f) => {
@@ -324,6 +360,22 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         sees: async (who, _c, f) => {
           const [newest] = await once(`activities:${f.id}`, () => t.call<{ id: string }[]>('package_activity_list', { id: f.id }));
           return (await action(who, 'activity_show', { id: newest.id })).status === 200;
+        },
+      },
+      {
+        name: 'activity_data_show of its newest activity',
+        expected: editsActivities,
+        sees: async (who, _c, f) => {
+          const [newest] = await once(`activities:${f.id}`, () => t.call<{ id: string }[]>('package_activity_list', { id: f.id }));
+          return (await action(who, 'activity_data_show', { id: newest.id })).status === 200;
+        },
+      },
+      {
+        name: 'activity_diff of its newest activity',
+        expected: editsActivities,
+        sees: async (who, _c, f) => {
+          const [newest] = await once(`activities:${f.id}`, () => t.call<{ id: string }[]>('package_activity_list', { id: f.id }));
+          return (await action(who, 'activity_diff', { id: newest.id, object_type: 'package' })).status === 200;
         },
       },
       {
