@@ -338,6 +338,24 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         sees: async (who, _c, f) => ids(await ok<{ id: string }[]>(who, 'group_package_show', { id: f.group!.id, limit: 100 })).includes(f.id),
       },
       {
+        name: "member_list of its organization's datasets",
+        expected: readsActive,
+        applies: (c) => c.owned,
+        sees: async (who, _c, f) => {
+          const res = await action<[string, string, string][]>(who, 'member_list', { id: f.org!.id, object_type: 'package' });
+          return res.status === 200 && res.result.some(([id]) => id === f.id);
+        },
+      },
+      {
+        name: "member_list of its group's datasets",
+        expected: readsActive,
+        applies: (c) => c.state !== 'deleted',
+        sees: async (who, _c, f) => {
+          const res = await action<[string, string, string][]>(who, 'member_list', { id: f.group!.id, object_type: 'package' });
+          return res.status === 200 && res.result.some(([id]) => id === f.id);
+        },
+      },
+      {
         name: "user_show's datasets of its creator",
         expected: inUserShow,
         sees: async (who, c, f) => {
@@ -403,6 +421,12 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         expected: readsActivities,
         sees: async (who, _c, f) =>
           (await once(`recent-activities:${who}`, () => ok<{ object_id: string }[]>(who, 'recently_changed_packages_activity_list', { limit: 100 }))).some((a) => a.object_id === f.id),
+      },
+      {
+        name: 'dcat_catalog_show',
+        search: true,
+        expected: (_who, c) => isPublic(c),
+        sees: async (who, _c, f) => (await once(`dcat_catalog_show:${who}`, () => ok<string>(who, 'dcat_catalog_show', { _format: 'ttl' }))).includes(`/dataset/${f.id}>`),
       },
       {
         name: 'the DCAT catalog (RDF)',
