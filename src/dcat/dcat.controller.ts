@@ -22,6 +22,8 @@ export class DcatController {
   @Get(['catalog', 'catalog.:ext'])
   async catalog(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.answer(req, reply, async (format) => {
+      // Public datasets only, as anyone reads them; a token still needs the read scope here, as on every read route.
+      this.dispatcher.context(await this.authenticator.fromHeaders(req.headers), { scope: 'read', what: 'reading the DCAT catalog' });
       const q = req.query as Record<string, string | undefined>;
       const page = q.page === undefined ? 1 : Number(q.page);
       const base = `${this.dcat.catalogInfo.siteUrl}/catalog.${format.ext}`;

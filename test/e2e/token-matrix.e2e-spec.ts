@@ -71,6 +71,44 @@ describe('API token scopes on every registered action', () => {
     }
     expect(wrong).toEqual([]);
   });
+
+  it('checks the scope on every entry point that is no action: reads need read, SensorThings writes and the raw sensor_push ingest', async () => {
+    const org = await t.factories.organization({ members: [[keyholder, 'admin']] });
+    const d = await t.factories.dataset({ owner_org: org.id, private: false });
+    const up = await request(t.http).post('/api/3/action/resource_create').set('Authorization', keyholder.token)
+      .field('package_id', d.id).field('format', 'CSV').attach('upload', Buffer.from('wert\n1\n'), 'werte.csv');
+    const table = await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'wert', type: 'int' }], records: [{ wert: 1 }] });
+    const thing = await request(t.http).post('/sta/v1.1/Things').set('Authorization', keyholder.token).set('content-type', 'application/json').send(JSON.stringify({
+      name: 'Pegel Scope', description: 'Pegel', properties: { organization: org.name },
+      Locations: [{ name: 'Pegelhaus', description: 'P', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [7.6, 50.3] } }],
+      Datastreams: [{ name: 'W', description: 'W', observationType: 'OM_Measurement', unitOfMeasurement: { name: 'cm', symbol: 'cm', definition: '' },
+        Sensor: { name: 'Radar', description: 'Radar', encodingType: 'text/plain', metadata: '' }, ObservedProperty: { name: 'Wasserstand', definition: 'Height', description: 'W' } }],
+    }));
+    expect(thing.status).toBe(201);
+    const [{ id: stream }] = await t.db.dataSource.query<{ id: number }[]>('SELECT id::int AS id FROM sensor_datastream WHERE thing_id = $1', [thing.body['@iot.id']]);
+    const json = (r: request.Test, body: unknown): request.Test => r.set('content-type', 'application/json').send(JSON.stringify(body));
+    const ENTRY_POINTS: [string, TokenScope, (token: string) => request.Test][] = [
+      ['a download', 'read', (tk) => request(t.http).get(`/dataset/${d.id}/resource/${up.body.result.id as string}/download/werte.csv`).set('Authorization', tk)],
+      ['the DCAT dataset endpoint', 'read', (tk) => request(t.http).get(`/dataset/${d.id}.ttl`).set('Authorization', tk)],
+      ['the DCAT catalog endpoint', 'read', (tk) => request(t.http).get('/catalog.ttl').set('Authorization', tk)],
+      ['the DataStore dump', 'read', (tk) => request(t.http).get(`/datastore/dump/${table.resource_id}`).set('Authorization', tk)],
+      ['SensorThings GET', 'read', (tk) => request(t.http).get(`/sta/v1.1/Datastreams(${stream})/Observations`).set('Authorization', tk)],
+      ['SensorThings POST', 'ingest', (tk) => json(request(t.http).post(`/sta/v1.1/Datastreams(${stream})/Observations`).set('Authorization', tk), { result: 1 })],
+      ['SensorThings PATCH', 'ingest', (tk) => json(request(t.http).patch(`/sta/v1.1/Datastreams(${stream})`).set('Authorization', tk), { description: 'neu' })],
+      ['SensorThings CreateObservations', 'ingest', (tk) => json(request(t.http).post('/sta/v1.1/CreateObservations').set('Authorization', tk), [{ Datastream: { '@iot.id': stream }, components: ['phenomenonTime', 'result'], dataArray: [['2025-03-29T04:00:00Z', 2]] }])],
+      ['the raw sensor_push', 'ingest', (tk) => json(request(t.http).post('/api/3/action/sensor_push').set('Authorization', tk), {})],
+    ];
+    const wrong: Dict[] = [];
+    for (const [name, scope, call] of ENTRY_POINTS) {
+      const lacking = await call(without[scope]);
+      const message = JSON.stringify(lacking.body ?? '');
+      if (lacking.status !== 403 || !message.includes(`scope \\"${scope}\\"`)) wrong.push({ name, token: `without ${scope}`, status: lacking.status, message });
+      const holding = await call(only[scope]);
+      if (holding.status >= 500 || SCOPE_REFUSAL.test(JSON.stringify(holding.body ?? ''))) wrong.push({ name, token: `only ${scope}`, status: holding.status });
+      else if (scope === 'read' && holding.status !== 200) wrong.push({ name, token: `only ${scope}`, status: holding.status });
+    }
+    expect(wrong).toEqual([]);
+  });
 });
 
 describe('expired, revoked and organization-restricted tokens on every kind of entry point', () => {
