@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ActionContext, Caller } from '../src/api/action-context';
 import { Dispatcher } from '../src/api/dispatcher';
+import { WriteHooks } from '../src/api/write-hooks';
 import { MeiliSearchBackend, MEILI_BACKEND } from '../src/search/meili/meili-search.backend';
 import { PgSearchBackend } from '../src/search/pg/pg-search.backend';
 import { AppConfig, loadConfig } from '../src/config/env';
@@ -40,8 +41,8 @@ export class TestApp {
     readonly factories: Factories,
     /** The app's own folder for uploaded files (removed at stop), unless the test named another store. */
     private readonly filesDir: string | null,
-    /** Write actions that committed, counted beside the audit trail (see `countCommittedWrites`). */
-    private readonly writes: { committed: number },
+    /** Writes that committed, counted beside the audit trail (see `countCommittedWrites`). */
+    private readonly writes: { committed: number; hooked: number },
   ) {}
 
   static async start(env: Record<string, string> = {}): Promise<TestApp> {
@@ -57,7 +58,7 @@ export class TestApp {
     const app = await createHttpApp({ config, logger, database: { migrate: false, poolSize: 5, applicationName: 'catalog-test' } });
     const db: TestDatabase = { dataSource: app.get(DataSource), url };
     const dispatcher = app.get(Dispatcher);
-    const writes = countCommittedWrites(dispatcher);
+    const writes = countCommittedWrites(dispatcher, app.get(WriteHooks));
     const factories = new Factories(dispatcher);
     const sysadmin = await factories.user({ name: 'sysadmin', sysadmin: true });
     const t = new TestApp(app, config, db, name, sysadmin, factories, filesDir, writes);
@@ -101,22 +102,35 @@ export class TestApp {
     if (recorded < this.writes.committed) {
       throw new Error(`the audit trail holds ${recorded} writes, but ${this.writes.committed} write actions committed`);
     }
+    if (recorded < this.writes.hooked) {
+      throw new Error(`the audit trail holds ${recorded} writes, but ${this.writes.hooked} writes (actions, SensorThings, MQTT, pushes, polls, loads) committed`);
+    }
     if (this.filesDir) await rm(this.filesDir, { recursive: true, force: true });
   }
 }
 
 /**
- * Counts, beside the service, every write action the dispatcher ran whose transaction committed (nested ones count once
- * their outermost write commits), so `stop` can check the audit trail against it: the audit trail records every write
- * the test suite makes, in every test file.
+ * Counts, beside the service, every write that committed, so `stop` can check the audit trail against it: the audit
+ * trail records every write the test suite makes, in every test file.
+ *  - `committed`: write actions the dispatcher ran (nested ones count once their outermost write commits), counted
+ *    apart from the write hooks, so an action that skipped them shows;
+ *  - `hooked`: every write that passed the write hooks, also those that run as no action (SensorThings requests, MQTT
+ *    messages, raw HTTP sensor_push, polls, DataStore loads: WriteHooks.recordWrite), so such a write whose record
+ *    the audit trail drops shows.
+ * A write that neither runs as an action nor passes the hooks is not seen here (README, Audit trail).
  */
-function countCommittedWrites(dispatcher: Dispatcher): { committed: number } {
-  const writes = { committed: 0 };
+function countCommittedWrites(dispatcher: Dispatcher, hooks: WriteHooks): { committed: number; hooked: number } {
+  const writes = { committed: 0, hooked: 0 };
   const run = dispatcher.run.bind(dispatcher);
   dispatcher.run = async (name, data, parent) => {
     const result = await run(name, data, parent);
     if (dispatcher.exists(name) && !dispatcher.isSideEffectFree(name)) parent.afterCommit(() => void (writes.committed += 1));
     return result;
+  };
+  const hooked = hooks.run.bind(hooks);
+  hooks.run = async (ctx, event) => {
+    await hooked(ctx, event);
+    ctx.afterCommit(() => void (writes.hooked += 1));
   };
   return writes;
 }

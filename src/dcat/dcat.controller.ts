@@ -2,6 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Dispatcher } from '../api/dispatcher';
 import { errorResponse } from '../api/ckan-envelope';
+import { requireScope } from '../api/token-scope';
 import { Authenticator } from '../auth/authenticator';
 import type { Logger } from '../common/logger';
 import { DcatService } from './dcat.service';
@@ -22,6 +23,8 @@ export class DcatController {
   @Get(['catalog', 'catalog.:ext'])
   async catalog(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await this.answer(req, reply, async (format) => {
+      // Public datasets only, as anyone reads them; a token still needs the read scope here, as on every read route.
+      requireScope(await this.authenticator.fromHeaders(req.headers), 'read', 'reading the DCAT catalog');
       const q = req.query as Record<string, string | undefined>;
       const page = q.page === undefined ? 1 : Number(q.page);
       const base = `${this.dcat.catalogInfo.siteUrl}/catalog.${format.ext}`;

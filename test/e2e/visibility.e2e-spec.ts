@@ -1,5 +1,8 @@
 import request from 'supertest';
 import { DatasetChanges } from '../../src/catalog/datasets/dataset-changes';
+import {
+  CALLERS as MATRIX_CALLERS, CallerKey as MatrixCaller, MatrixCallers, memoised, ORG_READERS, ORG_READERS_AND_COLLABORATORS, PLATFORM,
+} from '../access-matrix';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
@@ -10,27 +13,10 @@ import { TestApp } from '../test-app';
  * differ only in which states they list and whether they show the caller's datasets or only the public ones.
  */
 
-type CallerKey = 'anonymous' | 'member' | 'editor' | 'admin' | 'outsider' | 'creator' | 'collaborator' | 'sharedreader' | 'sharededitor' | 'loner' | 'sysadmin';
-
-const CALLERS: Record<CallerKey, string> = {
-  anonymous: 'an anonymous caller',
-  member: 'a member of the owning organization',
-  editor: 'an editor of the owning organization',
-  admin: 'an admin of the owning organization',
-  outsider: 'a member of another organization',
-  creator: 'the creator of the unowned datasets',
-  collaborator: 'a member collaborator of each dataset (package_member; package_delete ends it, as in CKAN)',
-  sharedreader: 'a member of an organization with a read share',
-  sharededitor: 'an editor of an organization with an edit share',
-  loner: 'a logged-in user in no organization',
-  sysadmin: 'a sysadmin',
-};
+/** The matrix's callers (test/access-matrix.ts), and the creator of the datasets left without an organization. */
+type CallerKey = MatrixCaller | 'creator';
+const CALLERS: Record<CallerKey, string> = { ...MATRIX_CALLERS, creator: 'the creator of the unowned datasets' };
 const CALLER_KEYS = Object.keys(CALLERS) as CallerKey[];
-const ORG_READERS: CallerKey[] = ['member', 'editor', 'admin', 'sysadmin'];
-/** A dataset's collaborators read it too (CKAN's collaborator-<dataset id> label) while it is not deleted. */
-const ORG_READERS_AND_COLLABORATORS: CallerKey[] = [...ORG_READERS, 'collaborator'];
-/** Issue 14: everyone who belongs to some organization of the platform (the creator's organization was purged). */
-const PLATFORM: CallerKey[] = [...ORG_READERS, 'outsider', 'sharedreader', 'sharededitor'];
 
 interface Case {
   key: string;
@@ -38,7 +24,7 @@ interface Case {
   state: 'active' | 'draft' | 'deleted';
   private: boolean;
   /** Issue 14: the access level sent (none: from `private`); shared with the share organizations (read and edit). */
-  level?: 'internal' | 'shared' | 'private';
+  level?: 'public' | 'internal' | 'shared' | 'private';
   shares?: boolean;
   /** Owned by an organization of its own (the callers' roles are in it), or left without one. */
   owned: boolean;
@@ -51,7 +37,9 @@ const CASES: Case[] = [
   { key: 'private', label: 'the active private dataset', state: 'active', private: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'draft', label: 'the draft dataset', state: 'draft', private: false, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'deleted', label: 'the deleted dataset', state: 'deleted', private: false, owned: true, readers: ORG_READERS },
-  { key: 'internal', label: 'the active internal dataset', state: 'active', private: true, level: 'internal', owned: true, readers: [...PLATFORM, 'collaborator'] },
+  { key: 'public', label: "the active dataset sent with access_level 'public'", state: 'active', private: false, level: 'public', owned: true, readers: CALLER_KEYS },
+  { key: 'internal', label: 'the active internal dataset', state: 'active', private: true, level: 'internal', owned: true, readers: [...PLATFORM, 'collaborator', 'editorcollaborator'] },
+  { key: 'internaldraft', label: 'the draft internal dataset', state: 'draft', private: true, level: 'internal', owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'shared', label: 'the active shared dataset', state: 'active', private: true, level: 'shared', shares: true, owned: true, readers: [...ORG_READERS_AND_COLLABORATORS, 'sharedreader', 'sharededitor'] },
   { key: 'shareddraft', label: 'the draft shared dataset', state: 'draft', private: true, level: 'shared', shares: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'sharesignored', label: 'the private dataset with shares', state: 'active', private: true, level: 'private', shares: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
@@ -79,6 +67,15 @@ const inUserShow = (caller: CallerKey, c: Case): boolean =>
  */
 const readsActivities = (caller: CallerKey, c: Case): boolean => reads(caller, c) && (c.owned || caller === 'sysadmin');
 
+/**
+ * activity_data_show and activity_diff show a dataset's recorded dicts to whoever may edit it (CKAN's package_update):
+ * of those who read its activities, the owning organization's editors and admins (also from the parent), editor
+ * collaborators, and an edit share's editors while it is active and shared (test/e2e/edit-matrix.e2e-spec.ts holds the edit table).
+ */
+const EDITING: CallerKey[] = ['editor', 'admin', 'parentadmin', 'editorcollaborator', 'sysadmin'];
+const editsActivities = (caller: CallerKey, c: Case): boolean =>
+  readsActivities(caller, c) && (EDITING.includes(caller) || (caller === 'sharededitor' && c.level === 'shared' && c.state === 'active'));
+
 interface Fixture {
   id: string;
   name: string;
@@ -95,15 +92,14 @@ interface Fixture {
 function visibilityTable(engine: string, env: Record<string, string>, searchOnly: boolean): void {
   describe(`one visibility rule on every read path (search: ${engine})`, () => {
     let t: TestApp;
-    const users = {} as Record<Exclude<CallerKey, 'anonymous' | 'sysadmin'>, TestUser>;
+    let callers: MatrixCallers;
+    let creator: TestUser;
     const fx: Record<string, Fixture> = {};
-    const memo = new Map<string, Promise<unknown>>();
-    const once = <T>(key: string, fn: () => Promise<T>): Promise<T> => {
-      if (!memo.has(key)) memo.set(key, fn());
-      return memo.get(key) as Promise<T>;
-    };
+    const once = memoised();
 
-    const userOf = (caller: CallerKey): TestUser | null => (caller === 'anonymous' ? null : caller === 'sysadmin' ? t.sysadmin : users[caller]);
+    const userOf = (caller: CallerKey): TestUser | null => (caller === 'creator' ? creator : callers.userOf(caller));
+    /** The user who created a case's dataset. */
+    const madeBy = (c: Case): TestUser => userOf(creatorOf(c))!;
     const get = (caller: CallerKey, path: string) => {
       const r = request(t.http).get(path);
       const u = userOf(caller);
@@ -122,28 +118,20 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
 
     beforeAll(async () => {
       t = await TestApp.start(env);
-      for (const k of ['member', 'editor', 'admin', 'outsider', 'creator', 'collaborator', 'sharedreader', 'sharededitor', 'loner'] as const) users[k] = await t.factories.user();
-      const roles: [TestUser, 'admin' | 'editor' | 'member'][] = [[users.member, 'member'], [users.editor, 'editor'], [users.admin, 'admin']];
-      // The outsider holds the strongest role in another organization, which must not open this one.
-      await t.factories.organization({ members: [[users.outsider, 'admin']] });
+      callers = await MatrixCallers.make(t, 'vis');
+      creator = await t.factories.user();
       // The unowned datasets: their creator made them as editor of an organization that was then purged.
-      const gone = await t.factories.organization({ members: [[users.creator, 'editor']] });
-      // Issue 14: the organizations shared datasets are shared with, reading and editing.
-      const readShare = await t.factories.organization({ name: 'vis-read-share', members: [[users.sharedreader, 'member']] });
-      const editShare = await t.factories.organization({ name: 'vis-edit-share', members: [[users.sharededitor, 'editor']] });
+      const gone = await t.factories.organization({ members: [[creator, 'editor']] });
 
       for (const c of CASES) {
-        const org = c.owned ? await t.factories.organization({ name: `vis-${c.key}-org`, members: roles }) : gone;
+        const org = c.owned ? await callers.ownOrg(`vis-${c.key}-org`) : gone;
         const group = c.state !== 'deleted' ? await t.factories.group({ name: `vis-${c.key}-group` }) : undefined;
-        const as = users[creatorOf(c) as 'editor' | 'creator'];
+        const as = madeBy(c);
         const d = await t.factories.dataset(
           { name: `vis-${c.key}-ds`, owner_org: org.id, private: c.private, ...(c.level ? { access_level: c.level } : {}), state: c.state === 'draft' ? 'draft' : 'active', tags: [{ name: `vis-${c.key}-tag` }] },
           as,
         );
-        if (c.shares) {
-          await t.call('dataset_share_create', { id: d.id, organization_id: readShare.id });
-          await t.call('dataset_share_create', { id: d.id, organization_id: editShare.name, capacity: 'edit' });
-        }
+        if (c.shares) await callers.share(d.id);
         const format = `vis${c.key}fmt`;
         const up = await request(t.http).post('/api/3/action/resource_create').set('Authorization', as.token)
           .field('package_id', d.id).field('format', format).attach('upload', Buffer.from(`wert;${c.key}\n1;2\n`), 'werte.csv');
@@ -152,7 +140,7 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         const tableId = hasTable(c)
           ? (await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'wert', type: 'int' }], records: [{ wert: 1 }] }, { as })).resource_id
           : undefined;
-        await t.call('package_collaborator_create', { id: d.id, user_id: users.collaborator.id, capacity: 'member' });
+        await callers.collaborate(d.id);
         if (c.state === 'deleted' || !c.owned) await t.call('package_delete', { id: d.id }, { as });
         fx[c.key] = { id: d.id, name: d.name, tag: `vis-${c.key}-tag`, format, resourceId: up.body.result.id, tableId, org: c.owned ? org : undefined, group };
       }
@@ -223,6 +211,26 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         sees: async (who, _c, f) => (await action(who, 'datastore_search_sql', { sql: `SELECT * FROM "${f.tableId}"` })).status === 200,
       },
       { name: 'the DataStore dump', expected: reads, applies: hasTable, sees: async (who, _c, f) => (await get(who, `/datastore/dump/${f.tableId}`)).status === 200 },
+      {
+        name: 'datastore_info',
+        expected: reads,
+        applies: hasTable,
+        sees: async (who, _c, f) => (await action(who, 'datastore_info', { id: f.tableId })).status === 200,
+      },
+      { name: 'dcat_dataset_show', expected: reads, sees: async (who, _c, f) => (await action(who, 'dcat_dataset_show', { id: f.id, _format: 'ttl' })).status === 200 },
+      { name: 'resource_view_list', expected: reads, sees: async (who, _c, f) => (await action(who, 'resource_view_list', { id: f.resourceId })).status === 200 },
+      { name: 'dataset_follower_count', expected: reads, sees: async (who, _c, f) => (await action(who, 'dataset_follower_count', { id: f.id })).status === 200 },
+      {
+        name: 'resource_search',
+        // CKAN searches resources of active datasets; here private ones for those who may read them (README).
+        expected: readsActive,
+        sees: async (who, _c, f) => ids((await ok<{ results: { id: string }[] }>(who, 'resource_search', { query: `format:${f.format}` })).results).includes(f.resourceId),
+      },
+      {
+        name: 'tag_search',
+        expected: readsActive,
+        sees: async (who, _c, f) => (await ok<{ results: { name: string }[] }>(who, 'tag_search', { query: f.tag })).results.some((r) => r.name === f.tag),
+      },
       { name: 'the DCAT dataset endpoint (RDF)', expected: reads, sees: async (who, _c, f) => (await turtle(who, `/dataset/${f.id}.ttl`)).status === 200 },
       {
         name: 'package_search results with include_private and include_drafts',
@@ -323,11 +331,36 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         sees: async (who, _c, f) => ids((await ok<{ packages: { id: string }[] }>(who, 'group_show', { id: f.group!.id, include_datasets: true })).packages).includes(f.id),
       },
       {
+        name: 'group_package_show',
+        // As package_search: active datasets, private ones for those who may read them (README; CKAN: public ones only).
+        expected: readsActive,
+        applies: (c) => c.state !== 'deleted',
+        sees: async (who, _c, f) => ids(await ok<{ id: string }[]>(who, 'group_package_show', { id: f.group!.id, limit: 100 })).includes(f.id),
+      },
+      {
+        name: "member_list of its organization's datasets",
+        expected: readsActive,
+        applies: (c) => c.owned,
+        sees: async (who, _c, f) => {
+          const res = await action<[string, string, string][]>(who, 'member_list', { id: f.org!.id, object_type: 'package' });
+          return res.status === 200 && res.result.some(([id]) => id === f.id);
+        },
+      },
+      {
+        name: "member_list of its group's datasets",
+        expected: readsActive,
+        applies: (c) => c.state !== 'deleted',
+        sees: async (who, _c, f) => {
+          const res = await action<[string, string, string][]>(who, 'member_list', { id: f.group!.id, object_type: 'package' });
+          return res.status === 200 && res.result.some(([id]) => id === f.id);
+        },
+      },
+      {
         name: "user_show's datasets of its creator",
         expected: inUserShow,
         sees: async (who, c, f) => {
-          const creator = users[creatorOf(c) as 'editor' | 'creator'];
-          const shown = await once(`user_show:${who}:${creator.id}`, () => ok<{ datasets: { id: string }[] }>(who, 'user_show', { id: creator.id, include_datasets: true }));
+          const by = madeBy(c);
+          const shown = await once(`user_show:${who}:${by.id}`, () => ok<{ datasets: { id: string }[] }>(who, 'user_show', { id: by.id, include_datasets: true }));
           return ids(shown.datasets).includes(f.id);
         },
       },
@@ -348,6 +381,22 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         },
       },
       {
+        name: 'activity_data_show of its newest activity',
+        expected: editsActivities,
+        sees: async (who, _c, f) => {
+          const [newest] = await once(`activities:${f.id}`, () => t.call<{ id: string }[]>('package_activity_list', { id: f.id }));
+          return (await action(who, 'activity_data_show', { id: newest.id })).status === 200;
+        },
+      },
+      {
+        name: 'activity_diff of its newest activity',
+        expected: editsActivities,
+        sees: async (who, _c, f) => {
+          const [newest] = await once(`activities:${f.id}`, () => t.call<{ id: string }[]>('package_activity_list', { id: f.id }));
+          return (await action(who, 'activity_diff', { id: newest.id, object_type: 'package' })).status === 200;
+        },
+      },
+      {
         name: 'organization_activity_list',
         expected: readsActivities,
         applies: (c) => c.owned,
@@ -363,7 +412,7 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         name: "its creator's user_activity_list",
         expected: readsActivities,
         sees: async (who, c, f) => {
-          const list = await once(`user-activities:${who}:${creatorOf(c)}`, () => ok<{ object_id: string }[]>(who, 'user_activity_list', { id: users[creatorOf(c) as 'editor' | 'creator'].id, limit: 100 }));
+          const list = await once(`user-activities:${who}:${creatorOf(c)}`, () => ok<{ object_id: string }[]>(who, 'user_activity_list', { id: madeBy(c).id, limit: 100 }));
           return list.some((a) => a.object_id === f.id);
         },
       },
@@ -372,6 +421,12 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         expected: readsActivities,
         sees: async (who, _c, f) =>
           (await once(`recent-activities:${who}`, () => ok<{ object_id: string }[]>(who, 'recently_changed_packages_activity_list', { limit: 100 }))).some((a) => a.object_id === f.id),
+      },
+      {
+        name: 'dcat_catalog_show',
+        search: true,
+        expected: (_who, c) => isPublic(c),
+        sees: async (who, _c, f) => (await once(`dcat_catalog_show:${who}`, () => ok<string>(who, 'dcat_catalog_show', { _format: 'ttl' }))).includes(`/dataset/${f.id}>`),
       },
       {
         name: 'the DCAT catalog (RDF)',
@@ -397,12 +452,12 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
     if (searchOnly) return;
 
     describe("user_show's number_created_packages", () => {
-      for (const creator of ['editor', 'creator'] as const) {
-        const made = CASES.filter((c) => creatorOf(c) === creator);
+      for (const maker of ['editor', 'creator'] as const) {
+        const made = CASES.filter((c) => creatorOf(c) === maker);
         for (const who of CALLER_KEYS) {
           const expected = made.filter((c) => inUserShow(who, c)).length;
-          it(`${CALLERS[who]} is told ${CALLERS[creator]} created ${expected} of their ${made.length} datasets`, async () => {
-            const shown = await ok<{ number_created_packages: number }>(who, 'user_show', { id: users[creator].id });
+          it(`${CALLERS[who]} is told ${CALLERS[maker]} created ${expected} of their ${made.length} datasets`, async () => {
+            const shown = await ok<{ number_created_packages: number }>(who, 'user_show', { id: userOf(maker)!.id });
             expect(shown.number_created_packages).toBe(expected);
           });
         }

@@ -1,11 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
-import { Visibility } from '../../auth/visibility';
+import { Visibility, type DatasetAccess } from '../../auth/visibility';
 import { DatasetDicts } from '../../catalog/datasets/dataset-dicts.service';
 import { StaWriteError } from './sta-entity-input';
 import { StaWriteRepository, type PlainType } from './sta-write.repository';
 
 const forbidden = (what: string): StaWriteError => new StaWriteError(403, 'forbidden', `Not allowed to change ${what}`);
+
+/**
+ * The refusal of a write to a Thing of `dataset`: 403 naming it for a caller who may read it, and for one who may not the
+ * 404 of an absent Thing, as every read answers them (a refusal must not tell that a private gauge exists, nor its name).
+ */
+async function refusal(visibility: Visibility, tx: ActionContext, dataset: DatasetAccess, name: string, thingId: number): Promise<StaWriteError> {
+  return (await visibility.canRead(tx, dataset)) ? forbidden(`Thing ${thingId} (dataset ${name})`) : new StaWriteError(404, 'not_found', `No Thing with @iot.id ${thingId}`);
+}
 
 /**
  * Who may change a SensorThings entity: edit rights in the dataset of each Thing it belongs to (the project's
@@ -23,7 +31,7 @@ export class StaPermissions {
     const pkg = await this.repo.thingPackage(tx.db, thingId);
     const access = pkg ? await this.dicts.get(tx, pkg) : undefined;
     if (!pkg || !access) throw new StaWriteError(404, 'not_found', `No Thing with @iot.id ${thingId}`);
-    if (!(await this.visibility.canEdit(tx, access.visibility))) throw forbidden(`Thing ${thingId} (dataset ${access.name})`);
+    if (!(await this.visibility.canEdit(tx, access.visibility))) throw await refusal(this.visibility, tx, access.visibility, access.name, thingId);
   }
 
   /** An entity shared by Things: editable by who may edit all of them; one no Thing uses, by who may add datasets somewhere. */
@@ -55,7 +63,7 @@ export class StaPermissions {
       const ds = found.get(id)!;
       const pkg = access.get(ds.package_id);
       if (!pkg) throw new StaWriteError(404, 'not_found', `No Thing with @iot.id ${ds.thing_id}`);
-      if (!(await this.visibility.canEdit(tx, pkg.visibility))) throw forbidden(`Thing ${ds.thing_id} (dataset ${pkg.name})`);
+      if (!(await this.visibility.canEdit(tx, pkg.visibility))) throw await refusal(this.visibility, tx, pkg.visibility, pkg.name, ds.thing_id);
     }
     return new Map(wanted.map((id) => [id, found.get(id)!.thing_id]));
   }
