@@ -21,7 +21,7 @@ const CALLER_KEYS = Object.keys(CALLERS) as CallerKey[];
 interface Case {
   key: string;
   label: string;
-  state: 'active' | 'draft' | 'deleted';
+  state: 'active' | 'draft' | 'pending' | 'deleted';
   private: boolean;
   /** Issue 14: the access level sent (none: from `private`); shared with the share organizations (read and edit). */
   level?: 'public' | 'internal' | 'shared' | 'private';
@@ -36,6 +36,8 @@ const CASES: Case[] = [
   { key: 'open', label: 'the active public dataset', state: 'active', private: false, owned: true, readers: CALLER_KEYS },
   { key: 'private', label: 'the active private dataset', state: 'active', private: true, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'draft', label: 'the draft dataset', state: 'draft', private: false, owned: true, readers: ORG_READERS_AND_COLLABORATORS },
+  // Issue 14's approval workflow: submitted and waiting for an admin, public as sent but not published, so a draft to everyone.
+  { key: 'pending', label: 'the pending dataset sent as public', state: 'pending', private: false, level: 'public', owned: true, readers: ORG_READERS_AND_COLLABORATORS },
   { key: 'deleted', label: 'the deleted dataset', state: 'deleted', private: false, owned: true, readers: ORG_READERS },
   { key: 'public', label: "the active dataset sent with access_level 'public'", state: 'active', private: false, level: 'public', owned: true, readers: CALLER_KEYS },
   { key: 'internal', label: 'the active internal dataset', state: 'active', private: true, level: 'internal', owned: true, readers: [...PLATFORM, 'collaborator', 'editorcollaborator'] },
@@ -128,7 +130,7 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         const group = c.state !== 'deleted' ? await t.factories.group({ name: `vis-${c.key}-group` }) : undefined;
         const as = madeBy(c);
         const d = await t.factories.dataset(
-          { name: `vis-${c.key}-ds`, owner_org: org.id, private: c.private, ...(c.level ? { access_level: c.level } : {}), state: c.state === 'draft' ? 'draft' : 'active', tags: [{ name: `vis-${c.key}-tag` }] },
+          { name: `vis-${c.key}-ds`, owner_org: org.id, private: c.private, ...(c.level ? { access_level: c.level } : {}), state: c.state === 'deleted' ? 'active' : c.state, tags: [{ name: `vis-${c.key}-tag` }] },
           as,
         );
         if (c.shares) await callers.share(d.id);
