@@ -47,7 +47,10 @@ export class DatasetDicts {
     }
     if (missing.length) {
       const stamp = this.cache.stamp();
-      for (const row of await this.repo.loadDicts(ctx.db, missing)) {
+      // One id (a write's own dataset, as the DataStore's write listener asks) by the by-id statement: its generic plan
+      // is reused, while the list form is planned afresh on every call (its generic plan costs more than a custom one).
+      const rows = missing.length === 1 ? [await this.repo.loadDict(ctx.db, missing[0])].filter((r) => r !== null) : await this.repo.loadDicts(ctx.db, missing);
+      for (const row of rows) {
         const entry = this.entry(row);
         found.set(row.id, entry);
         if (cacheable) this.cache.put(entry, stamp);
