@@ -128,15 +128,12 @@ export class AuditTrail implements OnModuleInit {
         // need not read those, so the activity keeps no relationships (package_show filters them per caller instead).
         delete pkg.relationships_as_subject;
         delete pkg.relationships_as_object;
-        const latest = await this.repo.latestOf(ctx.db, id);
-        let verb = scope.created.has(id) ? 'new' : pkg.state === 'deleted' ? 'deleted' : 'changed';
-        if (verb === 'deleted' && latest?.activity_type === 'deleted package') verb = 'changed';
-        // CKAN: a package_update that changed nothing makes no activity.
-        if (verb === 'changed' && latest && (await this.repo.sameAsLatest(ctx.db, id, 'package', pkg, ['metadata_modified']))) continue;
-        await this.repo.insertActivity(ctx.db, {
-          userId: actor?.id ?? null, objectId: id, objectType: 'package', activityType: `${verb} package`,
-          data: { package: pkg, actor: actor?.name ?? null }, hidden, writeId,
-        });
+        const verb = scope.created.has(id) ? 'new' : pkg.state === 'deleted' ? 'deleted' : 'changed';
+        // A second 'deleted' after the first is a change; a package_update that changed nothing makes no activity (CKAN):
+        // both decided against the latest activity inside the insert (AuditRepository.insertPackageActivity).
+        await this.repo.insertPackageActivity(ctx.db, {
+          userId: actor?.id ?? null, objectId: id, verb, data: { package: pkg, actor: actor?.name ?? null }, hidden, writeId,
+        }, ['metadata_modified']);
       }
     }
     for (const o of scope.objects.values()) {
