@@ -4,6 +4,7 @@ import { NotFound } from '../api/errors';
 import { RawJson } from '../api/raw-json';
 import { WriteEvent, WriteHooks } from '../api/write-hooks';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
+import { DatasetDicts } from '../catalog/datasets/dataset-dicts.service';
 import { summariseInput } from './input-summary';
 import { ActivityObjectType, AuditRepository } from './audit.repository';
 
@@ -63,7 +64,9 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : nul
  */
 @Injectable()
 export class AuditTrail implements OnModuleInit {
-  constructor(private readonly hooks: WriteHooks, private readonly changes: DatasetChanges, private readonly repo: AuditRepository) {}
+  constructor(
+    private readonly hooks: WriteHooks, private readonly changes: DatasetChanges, private readonly repo: AuditRepository, private readonly dicts: DatasetDicts,
+  ) {}
 
   onModuleInit(): void {
     this.changes.onWrite(async (ctx, ids) => {
@@ -121,9 +124,11 @@ export class AuditTrail implements OnModuleInit {
     const hidden = !actor || actor.name === SITE_USER_NAME;
     if (!GROUP_FAMILY.test(lead.action)) {
       for (const id of scope.datasets) {
-        const pkg = await this.show(internal, 'package_show', { id });
-        // Purged: nothing left to show, as in CKAN.
-        if (!pkg) continue;
+        // The site's package_show of the dataset as the transaction left it, read once with the write's own answer
+        // and listeners (DatasetDicts.writtenEntries) instead of again. Purged: nothing left to show, as in CKAN.
+        const [entry] = await this.dicts.writtenEntries(ctx, [id]);
+        if (!entry) continue;
+        const pkg = JSON.parse(entry.utf8.toString('utf8')) as Dict;
         // The site's own view names every related dataset, private ones too; whoever may read this dataset's activities
         // need not read those, so the activity keeps no relationships (package_show filters them per caller instead).
         delete pkg.relationships_as_subject;

@@ -52,7 +52,7 @@ export class DatastoreLoads {
   async onDatasetsWritten(ctx: ActionContext, datasetIds: string[]): Promise<void> {
     const known = await this.loads.sources(ctx.db, datasetIds);
     const live = new Set<string>();
-    for (const d of await this.dicts.getMany(ctx, datasetIds)) {
+    for (const d of await this.dicts.writtenEntries(ctx, datasetIds)) {
       const dict = JSON.parse(d.utf8.toString('utf8')) as { resources?: LoadableResource[] };
       const resources = dict.resources ?? [];
       for (const r of resources) live.add(r.id);
