@@ -94,12 +94,14 @@ export class AuditRepository {
    * dataset's latest activity in the same statement): `verb` 'deleted' becomes 'changed' when the latest activity is
    * already its 'deleted package'; a 'changed' activity whose package equals the latest one's (jsonb equality, without
    * `ignoredKeys`) is not written, as CKAN makes no activity of a package_update that changed nothing. `data.package`
-   * is the dataset's dict. Answers the new activity's id, or null when none was written. The latest activity is only
-   * read for the verbs that ask about it ('new' never does).
+   * is the dataset's dict. Answers the new activity's id, or null when none was written. A 'new' one never reads the
+   * latest activity.
    */
   async insertPackageActivity(
     db: EntityManager, a: Omit<NewActivity, 'objectType' | 'activityType'> & { verb: 'new' | 'changed' | 'deleted' }, ignoredKeys: string[],
   ): Promise<string | null> {
+    // A new dataset's activity asks nothing of earlier ones: the plain insert, which plans in a third of the time.
+    if (a.verb === 'new') return this.insertActivity(db, { ...a, objectType: 'package', activityType: 'new package' });
     const rows: { id: string }[] = await db.query(
       `WITH latest AS (
          SELECT activity_type, data FROM activity WHERE object_id = $2 ORDER BY seq DESC LIMIT 1
