@@ -125,10 +125,10 @@ export class AuditTrail implements OnModuleInit {
     if (!GROUP_FAMILY.test(lead.action)) {
       for (const id of scope.datasets) {
         // The site's package_show of the dataset as the transaction left it, read once with the write's own answer
-        // and listeners (DatasetDicts.writtenEntries) instead of again. Purged: nothing left to show, as in CKAN.
-        const [entry] = await this.dicts.writtenEntries(ctx, [id]);
-        if (!entry) continue;
-        const pkg = JSON.parse(entry.utf8.toString('utf8')) as Dict;
+        // and listeners (DatasetDicts.writtenDicts) instead of again. Purged: nothing left to show, as in CKAN.
+        const [shown] = await this.dicts.writtenDicts(ctx, [id]);
+        if (!shown) continue;
+        const pkg = shown as unknown as Dict;
         // The site's own view names every related dataset, private ones too; whoever may read this dataset's activities
         // need not read those, so the activity keeps no relationships (package_show filters them per caller instead).
         delete pkg.relationships_as_subject;

@@ -6,7 +6,7 @@ import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetChanges } from './dataset-changes';
 import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
 import { visibilityOf } from './dataset.auth';
-import { relatedDatasetIds, relatedIdsOfDict, toPackageDict, withoutRelationshipsTo } from './dataset.dict';
+import { PackageDict, relatedDatasetIds, relatedIdsOfDict, toPackageDict, withoutRelationshipsTo } from './dataset.dict';
 import { DatasetDictRow, DatasetRepository } from './dataset.repository';
 
 /** Per transaction: the dict rows of the datasets it wrote, as read after their latest change (see DatasetDicts.written). */
@@ -14,7 +14,6 @@ const WRITTEN = Symbol('dataset-dicts-written');
 interface WrittenRow {
   generation: number;
   row: DatasetDictRow;
-  entry?: CachedDataset;
 }
 
 /**
@@ -44,11 +43,11 @@ export class DatasetDicts {
   }
 
   /**
-   * writtenRow of each of `ids` (those that exist, in the order given) as package_show renders it for everyone: the
-   * site's view, without plugin data, with every relationship.
+   * writtenRow of each of `ids` (those that exist, in the order given) as package_show shows it to the site itself:
+   * without plugin data, with every relationship. A new object each call, for the caller to keep or change.
    */
-  async writtenEntries(ctx: ActionContext, ids: string[]): Promise<CachedDataset[]> {
-    return (await this.written(ctx, ids)).map((w) => (w.entry ??= this.entry(w.row)));
+  async writtenDicts(ctx: ActionContext, ids: string[]): Promise<PackageDict[]> {
+    return (await this.written(ctx, ids)).map((w) => toPackageDict(w.row, this.config.SITE_URL));
   }
 
   private async written(ctx: ActionContext, ids: string | string[]): Promise<WrittenRow[]> {
