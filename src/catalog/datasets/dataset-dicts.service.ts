@@ -11,6 +11,8 @@ import { DatasetDictRow, DatasetRepository } from './dataset.repository';
 
 /** Per transaction: the dict rows of the datasets it wrote, as read after their latest change (see DatasetDicts.written). */
 const WRITTEN = Symbol('dataset-dicts-written');
+/** At most this many rows are kept per transaction: a write to a whole organization's datasets reads them as before. */
+const WRITTEN_KEPT_MAX = 100;
 interface WrittenRow {
   generation: number;
   row: DatasetDictRow;
@@ -65,7 +67,7 @@ export class DatasetDicts {
       for (const row of loaded) {
         const w: WrittenRow = { generation: this.changes.generation(ctx, row.id), row };
         found.set(row.id, w);
-        if (w.generation > 0) rows?.set(row.id, w);
+        if (w.generation > 0 && rows && (rows.has(row.id) || rows.size < WRITTEN_KEPT_MAX)) rows.set(row.id, w);
       }
     }
     return list.map((id) => found.get(id)).filter((w): w is WrittenRow => w !== undefined);
