@@ -4,6 +4,7 @@ import { NotFound } from '../api/errors';
 import { RawJson } from '../api/raw-json';
 import { WriteEvent, WriteHooks } from '../api/write-hooks';
 import { DatasetChanges } from '../catalog/datasets/dataset-changes';
+import { DatasetDicts } from '../catalog/datasets/dataset-dicts.service';
 import { summariseInput } from './input-summary';
 import { ActivityObjectType, AuditRepository } from './audit.repository';
 
@@ -63,7 +64,9 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : nul
  */
 @Injectable()
 export class AuditTrail implements OnModuleInit {
-  constructor(private readonly hooks: WriteHooks, private readonly changes: DatasetChanges, private readonly repo: AuditRepository) {}
+  constructor(
+    private readonly hooks: WriteHooks, private readonly changes: DatasetChanges, private readonly repo: AuditRepository, private readonly dicts: DatasetDicts,
+  ) {}
 
   onModuleInit(): void {
     this.changes.onWrite(async (ctx, ids) => {
@@ -121,22 +124,21 @@ export class AuditTrail implements OnModuleInit {
     const hidden = !actor || actor.name === SITE_USER_NAME;
     if (!GROUP_FAMILY.test(lead.action)) {
       for (const id of scope.datasets) {
-        const pkg = await this.show(internal, 'package_show', { id });
-        // Purged: nothing left to show, as in CKAN.
-        if (!pkg) continue;
+        // The site's package_show of the dataset as the transaction left it, read once with the write's own answer
+        // and listeners (DatasetDicts.writtenDicts) instead of again. Purged: nothing left to show, as in CKAN.
+        const [shown] = await this.dicts.writtenDicts(ctx, [id]);
+        if (!shown) continue;
+        const pkg = shown as unknown as Dict;
         // The site's own view names every related dataset, private ones too; whoever may read this dataset's activities
         // need not read those, so the activity keeps no relationships (package_show filters them per caller instead).
         delete pkg.relationships_as_subject;
         delete pkg.relationships_as_object;
-        const latest = await this.repo.latestOf(ctx.db, id);
-        let verb = scope.created.has(id) ? 'new' : pkg.state === 'deleted' ? 'deleted' : 'changed';
-        if (verb === 'deleted' && latest?.activity_type === 'deleted package') verb = 'changed';
-        // CKAN: a package_update that changed nothing makes no activity.
-        if (verb === 'changed' && latest && (await this.repo.sameAsLatest(ctx.db, id, 'package', pkg, ['metadata_modified']))) continue;
-        await this.repo.insertActivity(ctx.db, {
-          userId: actor?.id ?? null, objectId: id, objectType: 'package', activityType: `${verb} package`,
-          data: { package: pkg, actor: actor?.name ?? null }, hidden, writeId,
-        });
+        const verb = scope.created.has(id) ? 'new' : pkg.state === 'deleted' ? 'deleted' : 'changed';
+        // A second 'deleted' after the first is a change; a package_update that changed nothing makes no activity (CKAN):
+        // both decided against the latest activity inside the insert (AuditRepository.insertPackageActivity).
+        await this.repo.insertPackageActivity(ctx.db, {
+          userId: actor?.id ?? null, objectId: id, verb, data: { package: pkg, actor: actor?.name ?? null }, hidden, writeId,
+        }, ['metadata_modified']);
       }
     }
     for (const o of scope.objects.values()) {

@@ -89,22 +89,34 @@ export class AuditRepository {
     return rows[0].id;
   }
 
-  /** The latest activity of an object, if any. */
-  async latestOf(db: EntityManager, objectId: string): Promise<{ activity_type: string; data: Record<string, unknown> } | null> {
-    const rows: { activity_type: string; data: Record<string, unknown> }[] = await db.query(
-      `SELECT activity_type, data FROM activity WHERE object_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [objectId],
+  /**
+   * Appends a dataset's activity after a write, in one statement (the activity stream's rules, decided against the
+   * dataset's latest activity in the same statement): `verb` 'deleted' becomes 'changed' when the latest activity is
+   * already its 'deleted package'; a 'changed' activity whose package equals the latest one's (jsonb equality, without
+   * `ignoredKeys`) is not written, as CKAN makes no activity of a package_update that changed nothing. `data.package`
+   * is the dataset's dict. Answers the new activity's id, or null when none was written. A 'new' one never reads the
+   * latest activity.
+   */
+  async insertPackageActivity(
+    db: EntityManager, a: Omit<NewActivity, 'objectType' | 'activityType'> & { verb: 'new' | 'changed' | 'deleted' }, ignoredKeys: string[],
+  ): Promise<string | null> {
+    // A new dataset's activity asks nothing of earlier ones: the plain insert, which plans in a third of the time.
+    if (a.verb === 'new') return this.insertActivity(db, { ...a, objectType: 'package', activityType: 'new package' });
+    const rows: { id: string }[] = await db.query(
+      `WITH latest AS (
+         SELECT activity_type, data FROM activity WHERE object_id = $2 ORDER BY seq DESC LIMIT 1
+       ), verb AS (
+         SELECT CASE WHEN $6::text = 'deleted' AND (SELECT activity_type FROM latest) = 'deleted package' THEN 'changed' ELSE $6::text END AS v
+       )
+       INSERT INTO activity (user_id, object_id, object_type, activity_type, data, hidden, write_id, package_row)
+       SELECT $1, $2, 'package', verb.v || ' package', $3::jsonb, $4, $5, (SELECT to_jsonb(p) FROM package p WHERE p.id = $2)
+         FROM verb
+        WHERE NOT (verb.v = 'changed' AND EXISTS (
+          SELECT 1 FROM latest WHERE ((latest.data -> 'package') - $7::text[]) = (($3::jsonb -> 'package') - $7::text[])))
+       RETURNING id`,
+      [a.userId, a.objectId, JSON.stringify(a.data), a.hidden, a.writeId, a.verb, ignoredKeys],
     );
-    return rows[0] ?? null;
-  }
-
-  /** Whether `dict` equals the `key` object of the latest activity of the object, ignoring `ignoredKeys` (jsonb equality). */
-  async sameAsLatest(db: EntityManager, objectId: string, key: string, dict: Record<string, unknown>, ignoredKeys: string[]): Promise<boolean> {
-    const rows: { same: boolean }[] = await db.query(
-      `SELECT ((data -> $2) - $4::text[]) = ($3::jsonb - $4::text[]) AS same FROM activity WHERE object_id = $1 ORDER BY seq DESC LIMIT 1`,
-      [objectId, key, JSON.stringify(dict), ignoredKeys],
-    );
-    return rows[0]?.same === true;
+    return rows[0]?.id ?? null;
   }
 
   /**

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ActionContext } from '../api/action-context';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { MembershipRepository } from './membership.repository';
+import { MembershipRepository, Roles } from './membership.repository';
 
 /** CKAN's roles and what each may do in its organization (ckan/authz.py ROLE_PERMISSIONS). */
 export const ROLES = ['admin', 'editor', 'member'] as const;
@@ -45,7 +45,7 @@ export class Authz {
    * A user's roles by organization/group id, those reaching down the organization hierarchy included (what
    * `memberships` gives the caller, without a token's restriction).
    */
-  rolesOf(ctx: ActionContext, userId: string): Promise<Map<string, string>> {
+  rolesOf(ctx: ActionContext, userId: string): Promise<Roles> {
     return this.roles.rolesOf(ctx.db, userId, this.cascadeByDefault);
   }
 
@@ -63,10 +63,10 @@ export class Authz {
     if (!only) return ctx.memberships(() => this.rolesOf(ctx, user.id));
     return ctx.memberships(async () => {
       // A sysadmin is admin there whatever its membership says; anyone else has the role they hold in it, or none.
-      const role = user.token?.ownerIsSysadmin
-        ? (await this.roles.isActiveOrganization(ctx.db, only)) ? 'admin' : undefined
-        : (await this.rolesOf(ctx, user.id)).get(only);
-      return new Map(role ? [[only, role]] : []);
+      if (user.token?.ownerIsSysadmin) return (await this.roles.isActiveOrganization(ctx.db, only)) ? new Roles([[only, 'admin']], new Set([only])) : new Roles();
+      const all = await this.rolesOf(ctx, user.id);
+      const role = all.get(only);
+      return role ? new Roles([[only, role]], new Set(all.organizations.has(only) ? [only] : [])) : new Roles();
     });
   }
 
@@ -91,10 +91,13 @@ export class Authz {
 
   /**
    * Issue 14: whether one of `groupIds` (the caller's, from groupIdsWith) is an active organization, not a group:
-   * such a caller belongs to the platform and reads its 'internal' datasets. Asked once per action run.
+   * such a caller belongs to the platform and reads its 'internal' datasets. The caller's memberships know which of
+   * their groups are organizations (loaded with the roles); other ids are asked once per action run.
    */
   async inSomeOrganization(ctx: ActionContext, groupIds: readonly string[]): Promise<boolean> {
     if (!groupIds.length) return false;
+    const roles = await this.memberships(ctx);
+    if (roles instanceof Roles && groupIds.every((id) => roles.has(id))) return groupIds.some((id) => roles.organizations.has(id));
     return ctx.memo(`in-some-organization:${[...groupIds].sort().join(',')}`, () => this.roles.anyOrganization(ctx.db, groupIds));
   }
 

@@ -8,6 +8,16 @@ export const HIERARCHY_MAX_DEPTH = 8;
 /** Roles from strongest to weakest; an unknown capacity counts least. */
 const ROLE_STRENGTH = ['admin', 'editor', 'member'];
 
+/**
+ * A user's role by organization/group id, and which of those groups are active organizations (loaded with the roles,
+ * so whether the user belongs to some organization of the platform needs no query of its own).
+ */
+export class Roles extends Map<string, string> {
+  constructor(entries: Iterable<readonly [string, string]> = [], readonly organizations: ReadonlySet<string> = new Set()) {
+    super(entries);
+  }
+}
+
 /** The queries permission checks rest on: a user's roles in organizations and groups, and their dataset collaborations. */
 @Injectable()
 export class MembershipRepository {
@@ -17,11 +27,11 @@ export class MembershipRepository {
    * organization's cascade_roles names it, or, while that is unset, `cascadeByDefault` does (CKAN's
    * roles_that_cascade_to_sub_groups). Where the user holds several roles in one organization, the strongest counts.
    */
-  async rolesOf(db: EntityManager, userId: string, cascadeByDefault: readonly string[]): Promise<Map<string, string>> {
+  async rolesOf(db: EntityManager, userId: string, cascadeByDefault: readonly string[]): Promise<Roles> {
     // The walk stops after HIERARCHY_MAX_DEPTH steps even if a loop slipped in (writes refuse loops and deeper trees).
-    const rows = await preparedQuery<{ group_id: string; capacity: string }>(
+    const rows = await preparedQuery<{ group_id: string; capacity: string; is_organization: boolean }>(
       db,
-      'memberships-of-user-with-cascade',
+      'memberships-of-user-with-cascade-and-kind',
       `WITH RECURSIVE direct AS (
          SELECT m.group_id, m.capacity, g.is_organization, COALESCE(g.cascade_roles, $2::varchar[]) AS cascades
            FROM member m JOIN catalog_group g ON g.id = m.group_id WHERE m.user_id = $1 AND g.state = 'active'
@@ -32,10 +42,11 @@ export class MembershipRepository {
          SELECT c.id, b.capacity, b.depth + 1 FROM below b JOIN catalog_group c ON c.parent_id = b.group_id
           WHERE b.depth < ${HIERARCHY_MAX_DEPTH} AND c.state = 'active' AND c.is_organization
        )
-       SELECT group_id, capacity FROM direct UNION SELECT group_id, capacity FROM below`,
+       SELECT group_id, capacity, is_organization FROM direct UNION SELECT group_id, capacity, TRUE FROM below`,
       [userId, cascadeByDefault],
     );
-    const out = new Map<string, string>();
+    const organizations = new Set(rows.filter((r) => r.is_organization).map((r) => r.group_id));
+    const out = new Roles([], organizations);
     for (const r of rows) {
       const held = out.get(r.group_id);
       if (held === undefined || ROLE_STRENGTH.indexOf(r.capacity) < ROLE_STRENGTH.indexOf(held)) out.set(r.group_id, r.capacity);

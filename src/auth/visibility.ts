@@ -254,32 +254,52 @@ export class Visibility {
   constructor(private readonly authz: Authz, private readonly collaborations: Collaborations) {}
 
   async readerOf(ctx: ActionContext): Promise<Reader> {
+    const reader = await this.memberReader(ctx);
+    if (reader.all || !ctx.user) return reader;
+    return { ...reader, collaboratorOf: await this.collaborations.readableIds(ctx), editorOf: await this.collaborations.editableIds(ctx) };
+  }
+
+  /**
+   * readerOf without the caller's collaborations (no dataset ids). Collaborations only add clauses, so whatever this
+   * reader may read or edit, the whole one may too: the one-dataset checks below ask for collaborations only when the
+   * memberships do not already decide.
+   */
+  private async memberReader(ctx: ActionContext): Promise<Reader> {
     if (ctx.isSysadmin || ctx.ignoreAuth) return { all: true, userId: ctx.user?.id ?? null, readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] };
     if (!ctx.user) return ANONYMOUS;
-    const reader: Reader = {
+    const readOrgIds = await this.authz.groupIdsWith(ctx, 'read');
+    return {
       all: false,
       // A token restricted to an organization does not reach the datasets its owner created outside any organization.
       userId: ctx.user.token?.organizationId ? null : ctx.user.id,
-      readOrgIds: await this.authz.groupIdsWith(ctx, 'read'),
+      readOrgIds,
       editOrgIds: await this.authz.groupIdsWith(ctx, 'update_dataset'),
-      collaboratorOf: await this.collaborations.readableIds(ctx),
-      editorOf: await this.collaborations.editableIds(ctx),
+      collaboratorOf: [],
+      editorOf: [],
+      // Issue 14: 'internal' datasets are for members of the platform's organizations (of those in readOrgIds).
+      inPlatformOrg: await this.authz.inSomeOrganization(ctx, readOrgIds),
     };
-    // Issue 14: 'internal' datasets are for members of the platform's organizations (of those in readOrgIds).
-    return { ...reader, inPlatformOrg: await this.authz.inSomeOrganization(ctx, reader.readOrgIds) };
+  }
+
+  /** Form 1 for the caller: `rule` with the member reader first, with the whole reader only if that one says no. */
+  private async decide(ctx: ActionContext, d: DatasetAccess, rule: (r: Reader, d: DatasetAccess) => boolean): Promise<boolean> {
+    const members = await this.memberReader(ctx);
+    if (rule(members, d)) return true;
+    if (members.all || !ctx.user || !this.collaborations.enabled) return false;
+    return rule(await this.readerOf(ctx), d);
   }
 
   /** Form 1 for the caller. What anyone may read is answered without asking for memberships. */
   async canRead(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
-    return admits(PUBLIC_CLAUSES, d) || mayRead(await this.readerOf(ctx), d);
+    return admits(PUBLIC_CLAUSES, d) || this.decide(ctx, d, mayRead);
   }
 
   async canEdit(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
-    return mayEdit(await this.readerOf(ctx), d);
+    return this.decide(ctx, d, mayEdit);
   }
 
   /** Issue 14: the caller edits the dataset as its own organization (not through an 'edit' share). */
   async canEditAsOwner(ctx: ActionContext, d: DatasetAccess): Promise<boolean> {
-    return mayEditAsOwner(await this.readerOf(ctx), d);
+    return this.decide(ctx, d, mayEditAsOwner);
   }
 }

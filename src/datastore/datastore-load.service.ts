@@ -52,11 +52,10 @@ export class DatastoreLoads {
   async onDatasetsWritten(ctx: ActionContext, datasetIds: string[]): Promise<void> {
     const known = await this.loads.sources(ctx.db, datasetIds);
     const live = new Set<string>();
-    for (const d of await this.dicts.getMany(ctx, datasetIds)) {
-      const dict = JSON.parse(d.utf8.toString('utf8')) as { resources?: LoadableResource[] };
-      const resources = dict.resources ?? [];
+    for (const d of await this.dicts.writtenDicts(ctx, datasetIds)) {
+      const resources = (d.resources ?? []) as unknown as LoadableResource[];
       for (const r of resources) live.add(r.id);
-      if (d.visibility.state === 'deleted') continue;
+      if (d.state === 'deleted') continue;
       for (const r of resources) {
         const source = sourceOf(r);
         const hint = tableHint(r);

@@ -13,6 +13,9 @@ export const CHANGE_CHANNEL = 'catalog_dataset_changes';
 const MAX_IDS_PER_NOTICE = 150;
 
 export type ChangedIds = string[] | 'all';
+
+/** How often each dataset has been reported changed in the current transaction (see DatasetChanges.generation). */
+const GENERATIONS = Symbol('dataset-change-generations');
 export type WriteListener = (ctx: ActionContext, ids: string[]) => Promise<void>;
 export type ChangeListener = (ids: ChangedIds) => void | Promise<void>;
 
@@ -66,15 +69,29 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
     await this.listener?.close();
   }
 
-  /** Datasets `ids` changed in this action's transaction. */
+  /**
+   * Datasets `ids` changed in this action's transaction. Every write to what a dataset's dict holds reports it here
+   * after writing (the search index, the dict caches and the activity stream follow from it), so what is read of a
+   * dataset after its latest report in a transaction stays what the transaction holds until the next report.
+   */
   async changed(ctx: ActionContext, ids: string | string[]): Promise<void> {
     const list = [...new Set(Array.isArray(ids) ? ids : [ids])];
     if (!list.length) return;
+    const generations = ctx.transactionLocal(GENERATIONS, () => new Map<string, number>());
+    if (generations) for (const id of list) generations.set(id, (generations.get(id) ?? 0) + 1);
     for (const l of this.writeListeners) await l(ctx, list);
     // Delivered by PostgreSQL only if this transaction commits.
     const payload = list.length <= MAX_IDS_PER_NOTICE ? list.join(',') : '*';
     await notify(ctx.db, CHANGE_CHANNEL, `${this.instance}|${payload}`);
     ctx.afterCommit(() => this.emit(list));
+  }
+
+  /**
+   * How many times dataset `id` has been reported changed in the current transaction: 0 before its first report (and
+   * outside a transaction). What was read of it at one generation holds while the generation stays the same.
+   */
+  generation(ctx: ActionContext, id: string): number {
+    return ctx.transactionLocal(GENERATIONS, () => new Map<string, number>())?.get(id) ?? 0;
   }
 
   /**

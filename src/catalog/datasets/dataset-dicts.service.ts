@@ -3,10 +3,20 @@ import type { ActionContext } from '../../api/action-context';
 import { helpUrl, successPrefix } from '../../api/ckan-envelope';
 import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
+import { DatasetChanges } from './dataset-changes';
 import { CachedDataset, DatasetDictCache } from './dataset-dict.cache';
 import { visibilityOf } from './dataset.auth';
-import { relatedDatasetIds, relatedIdsOfDict, toPackageDict, withoutRelationshipsTo } from './dataset.dict';
-import { DatasetRepository } from './dataset.repository';
+import { PackageDict, relatedDatasetIds, relatedIdsOfDict, toPackageDict, withoutRelationshipsTo } from './dataset.dict';
+import { DatasetDictRow, DatasetRepository } from './dataset.repository';
+
+/** Per transaction: the dict rows of the datasets it wrote, as read after their latest change (see DatasetDicts.written). */
+const WRITTEN = Symbol('dataset-dicts-written');
+/** At most this many rows are kept per transaction: a write to a whole organization's datasets reads them as before. */
+const WRITTEN_KEPT_MAX = 100;
+interface WrittenRow {
+  generation: number;
+  row: DatasetDictRow;
+}
 
 /**
  * Rendered package dicts by id or name, from the cache when it can be trusted, else from the
@@ -20,7 +30,48 @@ export class DatasetDicts {
     private readonly cache: DatasetDictCache,
     private readonly visibility: Visibility,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly changes: DatasetChanges,
   ) {}
+
+  /**
+   * The dict row of dataset `id` as its write left it, for what reads a dataset after the write reported it changed
+   * (DatasetChanges.changed) in the same transaction: the write listeners, the write's answer and its checks, the
+   * activity the audit trail records before the commit. Each write reports its dataset after writing it, so a row read
+   * after the latest report is what the transaction holds until the next one: it is read once per report and shared.
+   * Before the first report (or outside a transaction) it is read from the database every time.
+   */
+  async writtenRow(ctx: ActionContext, id: string): Promise<DatasetDictRow | null> {
+    return (await this.written(ctx, id))[0]?.row ?? null;
+  }
+
+  /**
+   * writtenRow of each of `ids` (those that exist, in the order given) as package_show shows it to the site itself:
+   * without plugin data, with every relationship. A new object each call, for the caller to keep or change.
+   */
+  async writtenDicts(ctx: ActionContext, ids: string[]): Promise<PackageDict[]> {
+    return (await this.written(ctx, ids)).map((w) => toPackageDict(w.row, this.config.SITE_URL));
+  }
+
+  private async written(ctx: ActionContext, ids: string | string[]): Promise<WrittenRow[]> {
+    const list = typeof ids === 'string' ? [ids] : ids;
+    const rows = ctx.transactionLocal(WRITTEN, () => new Map<string, WrittenRow>());
+    const found = new Map<string, WrittenRow>();
+    const missing: string[] = [];
+    for (const id of list) {
+      const held = rows?.get(id);
+      if (held && held.generation > 0 && held.generation === this.changes.generation(ctx, id)) found.set(id, held);
+      else missing.push(id);
+    }
+    if (missing.length) {
+      const loaded = missing.length === 1 ? [await this.repo.loadDict(ctx.db, missing[0])].filter((r) => r !== null) : await this.repo.loadDicts(ctx.db, missing);
+      for (const row of loaded) {
+        const w: WrittenRow = { generation: this.changes.generation(ctx, row.id), row };
+        found.set(row.id, w);
+        if (w.generation > 0 && rows && (rows.has(row.id) || rows.size < WRITTEN_KEPT_MAX)) rows.set(row.id, w);
+      }
+    }
+    return list.map((id) => found.get(id)).filter((w): w is WrittenRow => w !== undefined);
+  }
 
   /** One dataset by id or name; undefined when there is none. */
   async get(ctx: ActionContext, idOrName: string): Promise<CachedDataset | undefined> {
@@ -47,7 +98,10 @@ export class DatasetDicts {
     }
     if (missing.length) {
       const stamp = this.cache.stamp();
-      for (const row of await this.repo.loadDicts(ctx.db, missing)) {
+      // One id (a write's own dataset, as the DataStore's write listener asks) by the by-id statement: its generic plan
+      // is reused, while the list form is planned afresh on every call (its generic plan costs more than a custom one).
+      const rows = missing.length === 1 ? [await this.repo.loadDict(ctx.db, missing[0])].filter((r) => r !== null) : await this.repo.loadDicts(ctx.db, missing);
+      for (const row of rows) {
         const entry = this.entry(row);
         found.set(row.id, entry);
         if (cacheable) this.cache.put(entry, stamp);

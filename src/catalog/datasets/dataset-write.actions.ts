@@ -52,12 +52,13 @@ export class DatasetWriteActions implements ActionProvider {
 
   /** The dataset as written, with what the write checks add (DCAT-AP.de findings when validation warns; enforce throws inside the transaction). */
   private async showChecked(ctx: ActionContext, id: string, requested?: string): Promise<PackageDict> {
-    const dict = await this.show(ctx, id);
+    const dict = await this.show(ctx, id, true);
     return { ...dict, ...(await this.checks.run(ctx, { dict: dict as unknown as Record<string, unknown>, requested })) } as PackageDict;
   }
 
-  private async show(ctx: ActionContext, id: string): Promise<PackageDict> {
-    const row = await this.repo.loadDict(ctx.db, id);
+  /** `written`: after the write reported the dataset changed, when its row is read once for the listeners, the answer and the audit. */
+  private async show(ctx: ActionContext, id: string, written = false): Promise<PackageDict> {
+    const row = written ? await this.dicts.writtenRow(ctx, id) : await this.repo.loadDict(ctx.db, id);
     if (!row) throw new NotFound();
     const [dict] = await this.dicts.forReader(ctx, [toPackageDict(row, this.config.SITE_URL, { includePluginData: ctx.isSysadmin })]);
     return dict;

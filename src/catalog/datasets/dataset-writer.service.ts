@@ -13,7 +13,7 @@ import { cleanFormat, guessFormatFromUrl } from '../resources/resource-formats';
 import { ResourceRepository, ResourceRow, ResourceValues } from '../resources/resource.repository';
 import { VocabularyRepository } from '../tags/vocabulary.repository';
 import { resolveAccessLevel } from './dataset-access-level';
-import { visibilityOf } from './dataset.auth';
+import { ownerOrganization, visibilityOf } from './dataset.auth';
 import { DatasetChanges } from './dataset-changes';
 import { ResourceFiles } from '../resources/resource-files.service';
 import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
@@ -150,7 +150,7 @@ export class DatasetWriter {
     if (input.owner_org === undefined || input.owner_org === '') {
       if (!existing) errors.owner_org = ['An organization must be provided'];
     } else {
-      const org = await this.groups.find(ctx.db, input.owner_org, true);
+      const org = await ownerOrganization(ctx, this.groups, input.owner_org);
       if (org) this.approval.knowOrganization(ctx, org);
       if (existing && org?.id !== existing.owner_org && (await this.movedByCollaborator(ctx, existing))) {
         errors.owner_org = ['You cannot move this dataset to another organization'];

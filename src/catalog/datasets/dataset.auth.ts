@@ -3,7 +3,7 @@ import { allow, AuthResult, deny } from '../../api/action';
 import { NotFound } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { DatasetAccess, Visibility } from '../../auth/visibility';
-import { GroupRepository } from '../organizations/group.repository';
+import { GroupRepository, GroupRow } from '../organizations/group.repository';
 import { DatasetRepository, DatasetRow } from './dataset.repository';
 
 /**
@@ -19,6 +19,11 @@ export function loadDataset(ctx: ActionContext, repo: DatasetRepository, idOrNam
     if (!row) throw new NotFound(notFound);
     return row;
   });
+}
+
+/** The organization a dataset write names as owner_org, looked up once per action run (auth and handler share it). */
+export function ownerOrganization(ctx: ActionContext, groups: GroupRepository, ref: string): Promise<GroupRow | null> {
+  return ctx.memo(`owner-organization:${ref}`, () => groups.find(ctx.db, ref, true));
 }
 
 export const visibilityOf = (d: DatasetRow): DatasetAccess => ({
@@ -63,7 +68,7 @@ export async function authPackageCreate(
   if (!(await authz.canInSomeGroup(ctx, 'create_dataset'))) return deny(`User ${who(ctx)} not authorized to create packages`);
   if (!(await canManageGroups(ctx, authz, groups, groupRefs(input.groups), []))) return deny(`User ${who(ctx)} not authorized to edit these groups`);
   if (input.owner_org) {
-    const org = await groups.find(ctx.db, input.owner_org, true);
+    const org = await ownerOrganization(ctx, groups, input.owner_org);
     if (!org || !(await authz.can(ctx, org.id, 'create_dataset'))) return deny(`User ${who(ctx)} not authorized to add dataset to this organization`);
   }
   return allow();

@@ -7,6 +7,7 @@ import { NotFound, ValidationError } from '../../api/errors';
 import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
 import { DatasetWriteChecks } from '../datasets/dataset-write-checks';
+import { DatasetDicts } from '../datasets/dataset-dicts.service';
 import { DatasetChanges } from '../datasets/dataset-changes';
 import { visibilityOf, authPackageShow } from '../datasets/dataset.auth';
 import { ResourceDict, toPackageDict, toResourceDict } from '../datasets/dataset.dict';
@@ -32,11 +33,12 @@ export class ResourceActions implements ActionProvider {
     private readonly files: ResourceFiles,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly checks: DatasetWriteChecks,
+    private readonly dicts: DatasetDicts,
   ) {}
 
   /** The resource as written, with what the write checks add (DCAT-AP.de findings when validation warns; enforce throws, rolling back). */
   private async checked(ctx: ActionContext, datasetId: string, result: ResourceDict, requested?: string): Promise<ResourceDict> {
-    const row = await this.datasets.loadDict(ctx.db, datasetId);
+    const row = await this.dicts.writtenRow(ctx, datasetId);
     if (!row) return result;
     const dict = toPackageDict(row, this.config.SITE_URL) as unknown as Record<string, unknown>;
     return { ...result, ...(await this.checks.run(ctx, { dict, resourceId: result.id, requested })) } as ResourceDict;
