@@ -5,6 +5,7 @@ import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { Visibility } from '../../auth/visibility';
 import { APP_CONFIG, AppConfig } from '../../config/env';
+import { DatasetChanges } from '../datasets/dataset-changes';
 import { DatasetDicts } from '../datasets/dataset-dicts.service';
 import { loadDataset, visibilityOf } from '../datasets/dataset.auth';
 import { PackageDict, toPackageDict } from '../datasets/dataset.dict';
@@ -19,7 +20,8 @@ const who = (ctx: ActionContext): string => ctx.user?.name ?? '';
 /**
  * dataset_submit, dataset_publish, dataset_send_back, dataset_approval_list (issue 14; CKAN has no approval workflow).
  * Each state change is a package_patch through the dispatcher, so its validation, checks, search refresh and audit
- * activity are package_patch's; the action adds the workflow record (who, when, the note) in the same transaction.
+ * activity are package_patch's; the action adds the workflow record (who, when, the note) in the same transaction and
+ * reports the dataset changed again, since its dict (`approval`) shows the record.
  * Approvers are the admins of the dataset's organization (also through the organization hierarchy) and sysadmins;
  * ApprovalGate holds the rule the workflow puts on every dataset write.
  */
@@ -33,6 +35,7 @@ export class ApprovalActions implements ActionProvider {
     private readonly authz: Authz,
     private readonly visibility: Visibility,
     private readonly dicts: DatasetDicts,
+    private readonly changes: DatasetChanges,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -79,6 +82,7 @@ organization, its editor and admin collaborators, sysadmins).`,
       if (d.state !== 'pending') {
         await ctx.call('package_patch', { id: d.id, state: 'pending' });
         await this.approvals.record(ctx.db, d.id, { status: 'pending', by: ctx.user?.id ?? null });
+        await this.changes.changed(ctx, d.id);
       }
       return this.show(ctx, d.id);
     },
@@ -101,6 +105,7 @@ one given) anyone reads it, search finds it and the DCAT catalog lists it. Param
       if (d.state === 'deleted') throw new ValidationError({ state: ['A deleted dataset cannot be published'] });
       await ctx.call('package_patch', { id: d.id, state: 'active', ...(input.access_level ? { access_level: input.access_level } : {}) });
       await this.approvals.record(ctx.db, d.id, { status: 'published', by: ctx.user?.id ?? null });
+      await this.changes.changed(ctx, d.id);
       return this.show(ctx, d.id);
     },
   });
@@ -121,6 +126,7 @@ Who may call: admins of the dataset's organization (also through a parent organi
       if (d.state !== 'pending') throw new ValidationError({ state: [`Only a dataset pending approval can be sent back; its state is "${d.state}"`] });
       await ctx.call('package_patch', { id: d.id, state: 'draft' });
       await this.approvals.record(ctx.db, d.id, { status: 'sent_back', by: ctx.user?.id ?? null, note: input.note });
+      await this.changes.changed(ctx, d.id);
       return this.show(ctx, d.id);
     },
   });
