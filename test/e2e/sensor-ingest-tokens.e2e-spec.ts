@@ -9,6 +9,7 @@ import { SensorCatalog } from '../../src/sensors/catalog/sensor-catalog.service'
 import { MqttIngest } from '../../src/sensors/mqtt/mqtt-ingest';
 import type { TestUser } from '../factories/factories';
 import { eventually, testClient } from '../mqtt-broker';
+import { staGauge, type StaGauge } from '../sta-gauge';
 import { TestApp } from '../test-app';
 
 /**
@@ -23,8 +24,8 @@ describe('sensor ingestion with API tokens', () => {
   let otto: TestUser; // editor in Süd
   let nord: { id: string; name: string };
   let sued: { id: string; name: string };
-  let nordGauge: { thing: number; ds: number };
-  let suedGauge: { thing: number; ds: number };
+  let nordGauge: StaGauge;
+  let suedGauge: StaGauge;
   let url: string;
   const clients: MqttClient[] = [];
   const SITE = { username: 'leitstelle', password: 'site-secret' };
@@ -56,18 +57,7 @@ describe('sensor ingestion with API tokens', () => {
     return { secret: res.body.result.token as string, id: res.body.result.id as string };
   };
   /** A gauge (Thing with one Datastream) in `org`, made through SensorThings by `by`. */
-  async function gauge(name: string, org: { name: string }, by: TestUser): Promise<{ thing: number; ds: number }> {
-    const res = await request(t.http).post('/sta/v1.1/Things').set('Authorization', by.token).set('content-type', 'application/json').send(JSON.stringify({
-      name, description: `Pegel ${name}`, properties: { organization: org.name },
-      Locations: [{ name, description: 'Pegelhaus', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [7.6, 50.3] } }],
-      Datastreams: [{ name: 'Wasserstand', description: 'W', observationType: 'OM_Measurement', unitOfMeasurement: { name: 'cm', symbol: 'cm', definition: '' },
-        Sensor: { name: 'Radar', description: 'Radar', encodingType: 'text/plain', metadata: '' }, ObservedProperty: { name: 'Wasserstand', definition: 'Height', description: 'W' } }],
-    }));
-    expect(res.status).toBe(201);
-    const thing = res.body['@iot.id'] as number;
-    const [{ id }] = await t.db.dataSource.query('SELECT id::int AS id FROM sensor_datastream WHERE thing_id = $1', [thing]);
-    return { thing, ds: id };
-  }
+  const gauge = (name: string, org: { name: string }, by: TestUser): Promise<StaGauge> => staGauge(t, { name, org, by });
   const count = async (ds: number): Promise<number> => Number((await t.db.dataSource.query('SELECT count(*) AS n FROM sensor_observation WHERE datastream_id = $1', [ds]))[0].n);
   /** A fresh observation body (a new phenomenonTime each time, so none is a revision of another). */
   const observation = (result: number): string => JSON.stringify({ phenomenonTime: new Date(Date.UTC(2025, 4, 1) + ++minute * 60_000).toISOString(), result });

@@ -3,6 +3,7 @@ import request from 'supertest';
 import { MqttIngest } from '../../src/sensors/mqtt/mqtt-ingest';
 import { CALLER_KEYS, CALLERS, CallerKey, LEVEL_CASES, labelOf, LevelCase, MatrixCallers, memoised } from '../access-matrix';
 import { eventually, testClient } from '../mqtt-broker';
+import { staGauge } from '../sta-gauge';
 import { TestApp } from '../test-app';
 
 /**
@@ -50,19 +51,9 @@ describe('sensor data × access levels × callers', () => {
     callers = await MatrixCallers.make(t, 'sen');
     const org = await callers.ownOrg('sen-org');
     for (const [i, g] of GAUGES.entries()) {
-      const made = await staWrite('editor', 'post', 'Things', {
-        name: `Pegel ${g.key}`, description: `Pegel ${g.label}`, properties: { organization: org.name },
-        Locations: [{ name: g.key, description: 'Pegelhaus', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [7 + i / 10, 50] } }],
-        Datastreams: [{
-          name: `Wasserstand ${g.key}`, description: 'W', observationType: 'OM_Measurement', unitOfMeasurement: { name: 'cm', symbol: 'cm', definition: '' },
-          Sensor: { name: 'Radar', description: 'Radar', encodingType: 'text/plain', metadata: '' }, ObservedProperty: { name: 'Wasserstand', definition: 'Height', description: 'W' },
-        }],
+      const { thing, ds: id, packageId: package_id } = await staGauge(t, {
+        name: `Pegel ${g.key}`, org, by: callers.userOf('editor')!, coordinates: [7 + i / 10, 50], stream: `Wasserstand ${g.key}`,
       });
-      expect(made.status).toBe(201);
-      const thing = made.body['@iot.id'] as number;
-      const [{ id, package_id }] = await t.db.dataSource.query<{ id: number; package_id: string }[]>(
-        'SELECT d.id::int AS id, t.package_id FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE t.id = $1', [thing],
-      );
       if (g.level !== 'public') await t.call('package_patch', { id: package_id, access_level: g.level });
       if (g.shares) await callers.share(package_id);
       await callers.collaborate(package_id);

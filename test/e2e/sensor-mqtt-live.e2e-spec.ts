@@ -4,6 +4,7 @@ import type { MqttClient } from 'mqtt';
 import { Client } from 'pg';
 import request from 'supertest';
 import { eventually, publishUntilAcked, testClient } from '../mqtt-broker';
+import { staGauge, type StaGauge } from '../sta-gauge';
 import { TestApp } from '../test-app';
 import type { TestUser } from '../factories/factories';
 import { MqttIngest } from '../../src/sensors/mqtt/mqtt-ingest';
@@ -45,20 +46,12 @@ describe('SensorThings over MQTT', () => {
     clients.push(c);
     return c;
   };
-  /** A gauge made through SensorThings; answers its Thing and Datastream ids. */
-  const gauge = async (name: string, opts: { private?: boolean; access_level?: string } = {}): Promise<{ thing: number; ds: number; packageId: string }> => {
-    const res = await request(t.http).post('/sta/v1.1/Things').set('Authorization', editor.token).set('content-type', 'application/json').send(JSON.stringify({
-      name, description: `Pegel ${name}`, properties: { organization: org.name },
-      Locations: [{ name, description: 'Pegelhaus', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [7.6, 50.3] } }],
-      Datastreams: [{ name: 'Wasserstand', description: 'W', observationType: 'OM_Measurement', unitOfMeasurement: { name: 'cm', symbol: 'cm', definition: '' },
-        Sensor: { name: 'Radar', description: 'Radar', encodingType: 'text/plain', metadata: '' }, ObservedProperty: { name: 'Wasserstand', definition: 'Height', description: 'W' } }],
-    }));
-    expect(res.status).toBe(201);
-    const thing = res.body['@iot.id'] as number;
-    const [{ id, package_id }] = await t.db.dataSource.query('SELECT d.id::int AS id, t.package_id FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id WHERE t.id = $1', [thing]);
-    if (opts.private) await t.call('package_patch', { id: package_id, private: true });
-    if (opts.access_level) await t.call('package_patch', { id: package_id, access_level: opts.access_level });
-    return { thing, ds: id, packageId: package_id };
+  /** A gauge made through SensorThings by the organization's editor; answers its Thing and Datastream ids. */
+  const gauge = async (name: string, opts: { private?: boolean; access_level?: string } = {}): Promise<StaGauge> => {
+    const g = await staGauge(t, { name, org: org as { name: string }, by: editor });
+    if (opts.private) await t.call('package_patch', { id: g.packageId, private: true });
+    if (opts.access_level) await t.call('package_patch', { id: g.packageId, access_level: opts.access_level });
+    return g;
   };
   const count = async (ds: number): Promise<number> => Number((await t.db.dataSource.query('SELECT count(*) AS n FROM sensor_observation WHERE datastream_id = $1', [ds]))[0].n);
 

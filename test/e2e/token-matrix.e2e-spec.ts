@@ -4,6 +4,7 @@ import { ActionRegistry } from '../../src/api/action-registry';
 import { TOKEN_SCOPES, TokenScope } from '../../src/api/token-scope';
 import { SensorCatalog, StationSource } from '../../src/sensors/catalog/sensor-catalog.service';
 import { TestUser } from '../factories/factories';
+import { staGauge } from '../sta-gauge';
 import { TestApp } from '../test-app';
 
 /**
@@ -78,14 +79,7 @@ describe('API token scopes on every registered action', () => {
     const up = await request(t.http).post('/api/3/action/resource_create').set('Authorization', keyholder.token)
       .field('package_id', d.id).field('format', 'CSV').attach('upload', Buffer.from('wert\n1\n'), 'werte.csv');
     const table = await t.call<{ resource_id: string }>('datastore_create', { resource: { package_id: d.id }, fields: [{ id: 'wert', type: 'int' }], records: [{ wert: 1 }] });
-    const thing = await request(t.http).post('/sta/v1.1/Things').set('Authorization', keyholder.token).set('content-type', 'application/json').send(JSON.stringify({
-      name: 'Pegel Scope', description: 'Pegel', properties: { organization: org.name },
-      Locations: [{ name: 'Pegelhaus', description: 'P', encodingType: 'application/geo+json', location: { type: 'Point', coordinates: [7.6, 50.3] } }],
-      Datastreams: [{ name: 'W', description: 'W', observationType: 'OM_Measurement', unitOfMeasurement: { name: 'cm', symbol: 'cm', definition: '' },
-        Sensor: { name: 'Radar', description: 'Radar', encodingType: 'text/plain', metadata: '' }, ObservedProperty: { name: 'Wasserstand', definition: 'Height', description: 'W' } }],
-    }));
-    expect(thing.status).toBe(201);
-    const [{ id: stream }] = await t.db.dataSource.query<{ id: number }[]>('SELECT id::int AS id FROM sensor_datastream WHERE thing_id = $1', [thing.body['@iot.id']]);
+    const { ds: stream } = await staGauge(t, { name: 'Pegel Scope', org, by: keyholder, stream: 'W' });
     const json = (r: request.Test, body: unknown): request.Test => r.set('content-type', 'application/json').send(JSON.stringify(body));
     const ENTRY_POINTS: [string, TokenScope, (token: string) => request.Test][] = [
       ['a download', 'read', (tk) => request(t.http).get(`/dataset/${d.id}/resource/${up.body.result.id as string}/download/werte.csv`).set('Authorization', tk)],
