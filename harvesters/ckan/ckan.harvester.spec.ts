@@ -170,6 +170,30 @@ describe('CKAN harvester: listing a portal', () => {
   });
 });
 
+describe('CKAN harvester: another instance of this service', () => {
+  it('reads its recorded answer and maps its dicts without its own fields (access level, relationships, nulls)', async () => {
+    handler = (query, _req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(fixture(`offene-daten.start-${query.get('start')}.json`));
+    const r = run({ config: { remote_orgs: 'only_local' } });
+    const { records, complete } = splitGather(await gatherAll(harvester.gather(r)));
+    expect(complete).toBe(true);
+    const pv = byName(records, 'photovoltaik-anlagen');
+    expect(pv.identifier).toBe('https://daten.kandel.de/id/pv-anlagen');
+    const decision = await harvester.toPackage(pv, r);
+    if (decision.action !== 'import') throw new Error(decision.reason);
+    expect(decision.package).toEqual({
+      name: 'photovoltaik-anlagen', title: 'Photovoltaik-Anlagen auf städtischen Dächern', notes: 'Standorte und Leistung der PV-Anlagen.', author: 'Bauamt',
+      maintainer_email: 'bauamt@kandel.de', license_id: 'dl-by-de/2.0', type: 'dataset', private: false,
+      tags: [{ name: 'Energie' }, { name: 'Solar' }],
+      extras: [
+        { key: 'identifier', value: 'https://daten.kandel.de/id/pv-anlagen' },
+        { key: 'politicalGeocodingURI', value: '["http://dcat-ap.de/def/politicalGeocoding/municipalityKey/07334013"]' },
+      ],
+      resources: [expect.objectContaining({ url: 'https://geo.kandel.de/pv.geojson', format: 'GeoJSON', name: 'PV-Anlagen', description: 'Punkte', license: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0' })],
+    });
+    expect(decision.remoteOrganization).toEqual({ name: 'gemeinde-kandel', title: 'Stadt Kandel', description: 'Verbandsgemeinde Kandel', image_url: 'https://www.kandel.de/wappen.png' });
+  });
+});
+
 describe('CKAN harvester: remote failures', () => {
   const failure = async (h: Handler, since: string | null = null): Promise<HarvestError> => {
     handler = h;

@@ -27,7 +27,7 @@ export class CkanHarvester implements Harvester {
   }
 
   async *gather(run: HarvestRun): AsyncIterable<GatherItem> {
-    const config = parseCkanConfig(run.source.config);
+    const config = configOf(run);
     const remote = new RemoteCkan(run, config, this.rows);
     const filters = filterTerms(config);
     const since = config.force_all || !run.since ? null : sinceTerm(run.since);
@@ -86,7 +86,7 @@ export class CkanHarvester implements Harvester {
   }
 
   toPackage(record: RemoteRecord, run: HarvestRun): ImportDecision {
-    const config = parseCkanConfig(run.source.config);
+    const config = configOf(run);
     const remote = (record.data as Dict | undefined) ?? parseContent(record);
     if (remote.type === 'harvest') return { action: 'skip', reason: 'Remote dataset is a harvest source' };
     if (remote.state !== undefined && remote.state !== null && remote.state !== 'active') {
@@ -94,6 +94,14 @@ export class CkanHarvester implements Harvester {
     }
     return mapPackage(remote, config, run);
   }
+}
+
+/** The run's config, parsed once per run rather than once per record. */
+const CONFIGS = new WeakMap<Dict, CkanHarvestConfig>();
+function configOf(run: HarvestRun): CkanHarvestConfig {
+  let config = CONFIGS.get(run.source.config);
+  if (!config) CONFIGS.set(run.source.config, (config = parseCkanConfig(run.source.config)));
+  return config;
 }
 
 /** One page of a listing: its dataset dicts, those already seen on an earlier page, and the remote's count. */
