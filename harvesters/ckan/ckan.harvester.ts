@@ -382,10 +382,13 @@ function mapPackage(remote: Dict, config: CkanHarvestConfig, run: HarvestRun): I
   return { action: 'import', package: pkg };
 }
 
-/** CKAN's munge_tag: ASCII equivalents, lower case, only letters, digits, `-` and spaces (then `-`), 2–100 chars. */
+/**
+ * CKAN's munge_tag: ASCII equivalents (as CKAN's substitute_ascii_equivalents: `ä` → `a`, `ß` → `ss`, so tags read as
+ * they did under ckanext-harvest), lower case, only letters, digits, `-` and spaces (then `-`), padded to 2, cut at 100.
+ */
 export function mungeTag(tag: string): string {
   const ascii = tag
-    .replace(/[äÄ]/g, 'ae').replace(/[öÖ]/g, 'oe').replace(/[üÜ]/g, 'ue').replace(/ß/g, 'ss')
+    .replace(/ß/g, 'ss').replace(/[æÆ]/g, 'ae').replace(/[þÞ]/g, 'th').replace(/[øØ]/g, 'o').replace(/[đĐ]/g, 'd')
     .normalize('NFKD').replace(/[\u0300-\u036f]/g, '');
   let t = ascii.toLowerCase().trim().replace(/[^a-z0-9\- ]/g, '').replace(/ /g, '-');
   if (t.length < 2) t = t.padEnd(2, '_');
