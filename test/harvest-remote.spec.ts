@@ -3,7 +3,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Parser } from 'n3';
 import { RdfXmlParser } from 'rdfxml-streaming-parser';
-import { readFixture, RemoteSite, reply } from './harvest-remote';
+import { ckanPortal, dcatPortal, readFixture, RemoteSite, reply } from './harvest-remote';
 
 /** The remote site the harvest tests replay recorded portals on: it must do what it says, and never outlive a test. */
 describe('RemoteSite (the harvest tests\' remote portal)', () => {
@@ -170,6 +170,42 @@ describe('RemoteSite (the harvest tests\' remote portal)', () => {
     });
     const res = await fetch(site.urlOf('/broken'));
     expect([res.status, await res.text()]).toEqual([500, expect.stringContaining('scripted failure')]);
+  });
+});
+
+describe('the recorded portals as routes', () => {
+  let site: RemoteSite;
+  afterEach(() => site?.close());
+  const ids = async (url: string): Promise<string[]> => ((await (await fetch(url)).json()) as { result: { results: { id: string }[] } }).result.results.map((d) => d.id);
+
+  it('page a CKAN package_search by start and rows, ending with an empty page, as ckanext-harvest asks', async () => {
+    site = await RemoteSite.start(ckanPortal());
+    const search = (start: number): string => site.urlOf(`/api/3/action/package_search?rows=100&start=${start}&sort=id+asc`);
+    expect(await ids(search(0))).toHaveLength(3);
+    expect(await ids(search(100))).toHaveLength(2);
+    expect(await ids(search(200))).toEqual([]);
+  });
+
+  it('answer an incremental CKAN query with the changed dataset only, and list the portal after the changes', async () => {
+    site = await RemoteSite.start(ckanPortal('after-changes'));
+    const changed = await ids(site.urlOf(`/api/3/action/package_search?rows=100&start=0&sort=id+asc&fq=${encodeURIComponent('metadata_modified:[2024-09-01T00:00:00.000000Z TO *]')}`));
+    expect(changed).toEqual(['2c9d4e18-6a73-4f5b-8e21-0b4c7d9f1e62']);
+    const all = [...(await ids(site.urlOf('/api/3/action/package_search?rows=3&start=0'))), ...(await ids(site.urlOf('/api/3/action/package_search?rows=3&start=3')))];
+    expect(all).toHaveLength(4);
+    expect(all).not.toContain('7f2c8d46-1e9b-4a3c-b5d7-9e0f3a6c2b14');
+  });
+
+  it('serve the DCAT-AP.de 3.0 catalog over two hydra pages that lead back to the site, and the 2.0 catalog as RDF/XML', async () => {
+    site = await RemoteSite.start(dcatPortal());
+    const first = await (await fetch(site.urlOf('/catalog.ttl'))).text();
+    const next = /hydra:next <([^>]+)>/.exec(first)?.[1];
+    expect(next).toBe(site.urlOf('/catalog.ttl?page=2'));
+    const second = await (await fetch(next!)).text();
+    expect(second).toContain('verkehrszaehlung-kreisstrassen-2023');
+    expect(second).not.toMatch(/hydra:next </);
+    const rdf = await fetch(site.urlOf('/catalog.rdf'));
+    expect(rdf.headers.get('content-type')).toMatch(/^application\/rdf\+xml/);
+    expect(await parseRdfXml(await rdf.text())).toBeGreaterThan(20);
   });
 });
 

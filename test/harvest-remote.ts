@@ -225,6 +225,54 @@ const MALFORMED: Record<'json' | 'turtle' | 'rdfxml' | 'jsonld', { body: string;
   },
 };
 
+/**
+ * The recorded CKAN 2.10 portal (test/fixtures/harvest/ckan/) as routes: `status_show`, `package_show?id=baumkataster`
+ * and `package_search`: a query with a `metadata_modified` range in `fq` gets the incremental answer (dataset B
+ * changed); otherwise page `floor(start / rows)` of the listing (rows as the client sends them, 10 when absent, as
+ * CKAN), the third page and beyond empty. `state`: the portal before, or after B changed and D was deleted.
+ */
+export function ckanPortal(state: 'initial' | 'after-changes' = 'initial'): Record<string, Reply> {
+  const pages = state === 'initial' ? ['package_search.page1.json', 'package_search.page2.json'] : ['package_search.after-changes.page1.json', 'package_search.after-changes.page2.json'];
+  const page = pages.map((p) => reply.fixture(`ckan/${p}`));
+  const empty = reply.fixture('ckan/package_search.empty.json');
+  const modifiedSince = reply.fixture('ckan/package_search.modified-since.json');
+  const search: Reply = (x) => {
+    const q = { ...x.request.query, ...parseBody(x.request.body) };
+    if (/metadata_modified:\[/.test(String(q.fq ?? ''))) return modifiedSince(x);
+    const rows = Number(q.rows ?? 10) || 10;
+    const n = Math.floor(Number(q.start ?? 0) / rows);
+    return (page[n] ?? empty)(x);
+  };
+  return {
+    '/api/3/action/status_show': reply.fixture('ckan/status_show.json'),
+    '/api/3/action/package_show?id=baumkataster': reply.fixture('ckan/package_show.baumkataster.json'),
+    '/api/3/action/package_show?id=2c9d4e18-6a73-4f5b-8e21-0b4c7d9f1e62': reply.fixture('ckan/package_show.baumkataster.json'),
+    '/api/3/action/package_search': search,
+  };
+}
+
+/**
+ * The recorded DCAT-AP.de endpoints (test/fixtures/harvest/dcat/) as routes: `/catalog.ttl` (3.0, Rhein-Pfalz-Kreis,
+ * `?page=1` or none, and `?page=2`, hydra links rebased onto the site) and `/catalog.rdf` (2.0, Meißen, one page).
+ */
+export function dcatPortal(): Record<string, Reply> {
+  const rebase = 'https://daten.rhein-pfalz-kreis.de/catalog';
+  return {
+    '/catalog.ttl?page=2': reply.fixture('dcat/dcat-ap-de-3.page2.ttl', { rebase }),
+    '/catalog.ttl': reply.fixture('dcat/dcat-ap-de-3.page1.ttl', { rebase }),
+    '/catalog.rdf': reply.fixture('dcat/dcat-ap-de-2.catalog.rdf'),
+  };
+}
+
+function parseBody(body: string): Record<string, unknown> {
+  try {
+    const v = JSON.parse(body) as unknown;
+    return v && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
+}
+
 /** The text of a recorded response in test/fixtures/harvest/ (`ckan/package_search.page1.json`, say). */
 export function readFixture(name: string): string {
   return readFileSync(join(FIXTURES, name), 'utf8');
