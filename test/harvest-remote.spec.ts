@@ -195,6 +195,14 @@ describe('the recorded portals as routes', () => {
     expect(all).not.toContain('7f2c8d46-1e9b-4a3c-b5d7-9e0f3a6c2b14');
   });
 
+  it('change between two runs when the routes are replaced', async () => {
+    site = await RemoteSite.start(ckanPortal());
+    const listing = async (): Promise<string[]> => [...(await ids(site.urlOf('/api/3/action/package_search?rows=3&start=0'))), ...(await ids(site.urlOf('/api/3/action/package_search?rows=3&start=3')))];
+    expect(await listing()).toHaveLength(5);
+    site.replaceRoutes(ckanPortal('after-changes'));
+    expect(await listing()).toHaveLength(4);
+  });
+
   it('serve the DCAT-AP.de 3.0 catalog over two hydra pages that lead back to the site, and the 2.0 catalog as RDF/XML', async () => {
     site = await RemoteSite.start(dcatPortal());
     const first = await (await fetch(site.urlOf('/catalog.ttl'))).text();

@@ -312,6 +312,13 @@ export class RemoteSite {
     return this;
   }
 
+  /** Drops every route and serves these instead (the portal changed between two harvest runs, say). */
+  replaceRoutes(routes: Record<string, Reply>): this {
+    this.routes.length = 0;
+    for (const [match, r] of Object.entries(routes)) this.route(match, r);
+    return this;
+  }
+
   /** An absolute URL on this site. */
   urlOf(path: string): string {
     return `${this.url}${path.startsWith('/') ? '' : '/'}${path}`;
