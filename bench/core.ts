@@ -128,8 +128,11 @@ export async function cannon(opts: autocannon.Options): Promise<Result> {
   });
 }
 
-/** `count` package_creates, 8 at a time, into a new organization of `server`; prints the rate and the CPU per dataset. */
-async function createDatasets(server: Server, count: number, label: string): Promise<void> {
+/**
+ * `count` package_creates (benchDataset 0 … count-1), 8 at a time, into a new organization of `server`; prints the
+ * rate and the CPU per dataset; the organization's id.
+ */
+export async function createDatasets(server: Server, count: number, label: string): Promise<string> {
   const base = `http://127.0.0.1:${server.port}`;
   const headers = { 'content-type': 'application/json', authorization: server.token };
   const org = await fetch(`${base}/api/3/action/organization_create`, { method: 'POST', headers, body: JSON.stringify({ name: `bench-org-${Date.now()}`, title: 'Bench-Stadt' }) });
@@ -150,6 +153,7 @@ async function createDatasets(server: Server, count: number, label: string): Pro
     const per = (s: number): string => ((s * 1000) / count).toFixed(2);
     process.stdout.write(`${label} CPU per dataset: server ${per(cpuAfter.self - cpuBefore.self)} ms, PostgreSQL ${per(cpuAfter.children - cpuBefore.children)} ms\n`);
   }
+  return orgId;
 }
 
 /** Datasets created on a second server with the loader's default LOADER_FORMATS (see run). */

@@ -8,6 +8,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   dcat: () => import('./dcat').then((m) => m.run()),
   datastore: () => import('./datastore').then((m) => m.run()),
   sensors: () => import('./sensors').then((m) => m.run()),
+  harvest: () => import('./harvest').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

@@ -49,7 +49,8 @@ async function main(): Promise<void> {
     DATABASE_URL: process.env.BENCH_DATABASE_URL,
     PORT: process.env.BENCH_PORT ?? '0',
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
-    SITE_URL: 'http://bench.local',
+    // BENCH_SITE_URL: the address the server really answers on (with BENCH_PORT), for benches that follow its links (hydra paging).
+    SITE_URL: process.env.BENCH_SITE_URL ?? 'http://bench.local',
   });
   const log = createLogger(config.LOG_LEVEL);
   const app = await createHttpApp({ config, logger: log, database: { migrate: true } }, { modules: [BenchModule] });
