@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Quad, Term } from '@rdfjs/types';
-import { DataFactory, Parser as N3Parser, Store as N3Store, Writer as TurtleWriter } from 'n3';
+import { DataFactory, Parser as N3Parser, Writer as TurtleWriter } from 'n3';
 import * as $rdf from 'rdflib';
 import { DEFAULT_PROFILE } from '../../dcat-profiles';
 import { HarvestError, HarvestTools, ParsedCatalog } from '../harvest/harvester';
-import { DcatGraphReader, n3View } from './dcat-graph';
+import { DcatGraphReader, GraphView, preferred } from './dcat-graph';
 import { jsonLdToNQuads, stopJsonLdWorker } from './jsonld-sync';
-import { iri, NS, Prefix } from './profile';
+import { iri, NamedNode, NS, Prefix } from './profile';
 
 /**
  * Reads a remote DCAT document for the harvesters (`HarvestTools.parseCatalog`): Turtle, N-Triples, N-Quads, TriG,
@@ -69,9 +69,9 @@ export class DcatCatalogParser implements HarvestTools, OnModuleDestroy {
       if (e instanceof HarvestError) throw e;
       throw new HarvestError(`not valid ${syntax}: ${e instanceof Error ? e.message : String(e)}`);
     }
-    const store = new N3Store();
-    for (const q of quads) store.addQuad(DataFactory.quad(q.subject, renamed(q.predicate), q.object));
-    const view = n3View(store);
+    const graph = new DocumentGraph();
+    for (const q of quads) graph.add(q.subject, renamed(q.predicate), q.object);
+    const view = graph;
 
     const datasets: ParsedCatalog['datasets'] = [];
     const taken = new Set<string>();
@@ -87,9 +87,9 @@ export class DcatCatalogParser implements HarvestTools, OnModuleDestroy {
       taken.add(uri);
       const dict = this.reader.dataset(view, node);
       dict.uri = uri;
-      datasets.push({ uri, dict, turtle: ownTurtle(store, node, uri) });
+      datasets.push({ uri, dict, turtle: ownTurtle(graph, node, uri) });
     }
-    return { datasets, ...paging(view, store, baseIri) };
+    return { datasets, ...paging(graph, baseIri) };
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -138,7 +138,7 @@ function renamed(p: Quad['predicate']): Quad['predicate'] {
  * A blank-node dataset's stable name, as ckanext-dcat falls back to dct:identifier, then the title: an IRI under
  * the source's `/.well-known/genid/` (RDF 1.1 skolemization), the same on every run while identifier (or title) stay.
  */
-function skolemFor(view: ReturnType<typeof n3View>, node: Term, baseIri: string): string | undefined {
+function skolemFor(view: GraphView, node: Term, baseIri: string): string | undefined {
   const identifier = view.objects(node, iri('dcterms', 'identifier'))[0]?.value.trim();
   const title = view.objects(node, iri('dcterms', 'title'))[0]?.value.trim();
   const key = identifier ? `identifier:${identifier}` : title ? `title:${title}` : undefined;
@@ -153,17 +153,17 @@ function skolemFor(view: ReturnType<typeof n3View>, node: Term, baseIri: string)
 }
 
 /** hydra:next (PartialCollectionView) or hydra:nextPage (PagedCollection, the older design), absolute; hydra:totalItems. */
-function paging(view: ReturnType<typeof n3View>, store: N3Store, baseIri: string): Pick<ParsedCatalog, 'nextPage' | 'totalItems'> {
+function paging(graph: DocumentGraph, baseIri: string): Pick<ParsedCatalog, 'nextPage' | 'totalItems'> {
   const next = DataFactory.namedNode(`${HYDRA}next`);
   const nextPage = DataFactory.namedNode(`${HYDRA}nextPage`);
   let target: Term | undefined;
   for (const type of ['PartialCollectionView', 'PagedCollection']) {
-    for (const node of view.subjects(RDF_TYPE, DataFactory.namedNode(HYDRA + type))) {
-      target ??= view.objects(node, next)[0] ?? view.objects(node, nextPage)[0];
+    for (const node of graph.subjects(RDF_TYPE, DataFactory.namedNode(HYDRA + type))) {
+      target ??= graph.objects(node, next)[0] ?? graph.objects(node, nextPage)[0];
     }
   }
   // A view whose type the publisher left out still pages.
-  target ??= store.getObjects(null, next, null)[0] ?? store.getObjects(null, nextPage, null)[0];
+  target ??= graph.hydra.find((q) => q.predicate.equals(next))?.object ?? graph.hydra.find((q) => q.predicate.equals(nextPage))?.object;
   const out: Pick<ParsedCatalog, 'nextPage' | 'totalItems'> = {};
   if (target && target.termType !== 'BlankNode') {
     try {
@@ -172,27 +172,83 @@ function paging(view: ReturnType<typeof n3View>, store: N3Store, baseIri: string
       throw new HarvestError(`hydra next page "${target.value}" is not a URL`);
     }
   }
-  const total = store.getObjects(null, DataFactory.namedNode(`${HYDRA}totalItems`), null)[0];
+  const total = graph.hydra.find((q) => q.predicate.value === `${HYDRA}totalItems`)?.object;
   if (total && /^\s*\d+\s*$/.test(total.value)) out.totalItems = Number(total.value);
   return out;
+}
+
+const keyOf = (t: Term): string => (t.termType === 'BlankNode' ? `_:${t.value}` : t.value);
+const NONE: Term[] = [];
+
+/**
+ * The document's statements indexed by subject, all a reader of DCAT asks (objects of a subject, subjects of a
+ * type): cheaper to build and ask than a full triple store, which matters at ten thousand datasets a run.
+ */
+class DocumentGraph implements GraphView {
+  private readonly bySubject = new Map<string, Quad[]>();
+  private readonly byType = new Map<string, Term[]>();
+  private readonly seen = new Set<string>();
+  /** Statements of the hydra vocabulary, for paging. */
+  readonly hydra: Quad[] = [];
+
+  add(s: Quad['subject'], p: Quad['predicate'], o: Quad['object']): void {
+    const sk = keyOf(s);
+    const id = `${sk} ${p.value} ${o.termType === 'Literal' ? `"${o.value}"@${o.language}^^${o.datatype.value}` : keyOf(o)}`;
+    if (this.seen.has(id)) return;
+    this.seen.add(id);
+    const q = DataFactory.quad(s, p, o) as Quad;
+    const list = this.bySubject.get(sk);
+    if (list) list.push(q);
+    else this.bySubject.set(sk, [q]);
+    if (p.value === RDF_TYPE.value) {
+      const subjects = this.byType.get(o.value);
+      if (subjects) subjects.push(s);
+      else this.byType.set(o.value, [s]);
+    }
+    if (p.value.startsWith(HYDRA)) this.hydra.push(q);
+  }
+
+  statementsOf(s: Term): Quad[] {
+    return this.bySubject.get(keyOf(s)) ?? [];
+  }
+
+  objects(s: Term, p: NamedNode): Term[] {
+    const list = this.bySubject.get(keyOf(s));
+    if (!list) return NONE;
+    let out: Term[] | undefined;
+    for (const q of list) if (q.predicate.value === p.value) (out ??= []).push(q.object);
+    return out ? preferred(out) : NONE;
+  }
+
+  /** Subjects of (p, o); asked only for rdf:type. */
+  subjects(p: NamedNode, o: Term): Term[] {
+    if (p.value === RDF_TYPE.value) return this.byType.get(o.value) ?? NONE;
+    const out: Term[] = [];
+    for (const list of this.bySubject.values()) for (const q of list) if (q.predicate.value === p.value && q.object.equals(o)) out.push(q.subject);
+    return out;
+  }
+
+  isA(t: Term, type: NamedNode): boolean {
+    return this.statementsOf(t).some((q) => q.predicate.value === RDF_TYPE.value && q.object.value === type.value);
+  }
 }
 
 /**
  * The dataset's own statements: its own, those of the blank nodes it reaches, and of named nodes up to NAMED_HOPS
  * away (distributions, publisher, contact point, checksums), but never another dataset's or a catalog's.
  */
-function ownStatements(store: N3Store, root: Term): Quad[] {
+function ownStatements(graph: DocumentGraph, root: Term): Quad[] {
   const out: Quad[] = [];
   const done = new Set<string>();
   const queue: [Term, number][] = [[root, 0]];
-  const isCollection = (t: Term): boolean =>
-    store.countQuads(t as never, RDF_TYPE, DCAT_DATASET, null) > 0 || store.countQuads(t as never, RDF_TYPE, iri('dcat', 'Catalog'), null) > 0;
+  const CATALOG = iri('dcat', 'Catalog');
+  const isCollection = (t: Term): boolean => graph.isA(t, DCAT_DATASET) || graph.isA(t, CATALOG);
   for (let i = 0; i < queue.length; i++) {
     const [s, hops] = queue[i];
-    const key = `${s.termType}:${s.value}`;
+    const key = keyOf(s);
     if (done.has(key)) continue;
     done.add(key);
-    for (const q of store.getQuads(s as never, null, null, null)) {
+    for (const q of graph.statementsOf(s)) {
       out.push(q);
       const o = q.object;
       if (o.termType === 'BlankNode') queue.push([o, hops]);
@@ -203,10 +259,9 @@ function ownStatements(store: N3Store, root: Term): Quad[] {
 }
 
 /** Those statements as Turtle, the same text for the same statements (sorted; blank nodes labelled by their content). */
-function ownTurtle(store: N3Store, root: Term, uri: string): string {
-  const quads = ownStatements(store, root);
+function ownTurtle(graph: DocumentGraph, root: Term, uri: string): string {
+  const quads = ownStatements(graph, root);
   const bySubject = new Map<string, Quad[]>();
-  const keyOf = (t: Term): string => `${t.termType}:${t.value}`;
   for (const q of quads) {
     const k = keyOf(q.subject);
     const list = bySubject.get(k);
@@ -242,15 +297,17 @@ function ownTurtle(store: N3Store, root: Term, uri: string): string {
   for (const s of subjects) {
     const objectKey = (q: Quad): string => `${q.predicate.value} ${termText(q.object, 0)}`;
     const list = bySubject.get(keyOf(s))!.map((q) => [objectKey(q), q] as const).sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
-      .map(([, q]) => DataFactory.quad(relabel(q.subject) as Quad['subject'], q.predicate, relabel(q.object) as Quad['object']) as Quad);
+      .map(([, q]) => {
+        const s2 = relabel(q.subject);
+        const o2 = relabel(q.object);
+        return s2 === q.subject && o2 === q.object ? q : (DataFactory.quad(s2 as Quad['subject'], q.predicate, o2 as Quad['object']) as Quad);
+      });
     out.push(...list);
   }
-  const writer = new TurtleWriter({ prefixes: PREFIX_MAP });
-  writer.addQuads(out);
-  let text = '';
-  writer.end((err, result: string) => {
-    if (err) throw err;
-    text = result;
-  });
-  return text;
+  const body = LINE_WRITER.quadsToString(out);
+  return PREFIX_LINES.filter(([p]) => body.includes(`${p}:`)).map(([, line]) => line).join('') + body;
 }
+
+/** One statement a line with prefixed names (building a pretty writer per dataset cost more than the rest). */
+const LINE_WRITER = new TurtleWriter({ prefixes: PREFIX_MAP });
+const PREFIX_LINES = Object.entries(PREFIX_MAP).map(([p, ns]) => [p, `@prefix ${p}: <${ns}> .\n`] as const);

@@ -177,7 +177,7 @@ export interface GraphView {
 const LANG_RANK: Record<string, number> = { de: 0, '': 1, en: 2 };
 const langRank = (t: Term): number => (t.termType === 'Literal' ? LANG_RANK[t.language.toLowerCase().split('-')[0]] ?? 3 : 1);
 /** Several language versions of one text: the German one first (a stable sort keeps the document's order otherwise). */
-const preferred = (terms: Term[]): Term[] => (terms.length > 1 ? [...terms].sort((a, b) => langRank(a) - langRank(b)) : terms);
+export const preferred = (terms: Term[]): Term[] => (terms.length > 1 ? [...terms].sort((a, b) => langRank(a) - langRank(b)) : terms);
 
 /** rdflib's store as a GraphView. */
 export function rdflibView(store: $rdf.IndexedFormula): GraphView {
