@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Injectable, OnModuleDestroy } from '@nestjs/common';
 import type { Quad, Term } from '@rdfjs/types';
 import { DataFactory, Parser as N3Parser, Writer as TurtleWriter } from 'n3';
+import { DOMParser } from '@xmldom/xmldom';
 import * as $rdf from 'rdflib';
 import { DEFAULT_PROFILE } from '../../dcat-profiles';
 import { HarvestError, HarvestTools, ParsedCatalog } from '../harvest/harvester';
@@ -114,10 +115,15 @@ function readQuads(body: string, syntax: Syntax, baseIri: string): Quad[] {
 /** Statements of named graphs count as the document's (a catalog is one graph to us). */
 const toDefaultGraph = (q: Quad): Quad => (q.graph.termType === 'DefaultGraph' ? q : (DataFactory.quad(q.subject, q.predicate, q.object) as Quad));
 
-/** RDF/XML by rdflib (synchronous; xmldom throws on XML that is not well-formed), as n3 terms. */
+/** RDF/XML by rdflib's parser (synchronous) on xmldom's DOM (which we ask to throw, not log, on bad XML), as n3 terms. */
 function rdfXmlQuads(body: string, baseIri: string): Quad[] {
+  const dom = new DOMParser({
+    onError: (level, message) => {
+      if (level !== 'warning') throw new Error(message.replace(/\s+/g, ' ').trim());
+    },
+  }).parseFromString(body, 'application/xml');
   const kb = $rdf.graph();
-  $rdf.parse(body, kb, baseIri, 'application/rdf+xml');
+  new $rdf.RDFParser(kb).parse(dom as never, baseIri, kb.sym(baseIri));
   const term = (t: $rdf.Node): Term => {
     if (t.termType === 'NamedNode') return DataFactory.namedNode(t.value);
     if (t.termType === 'BlankNode') return DataFactory.blankNode(`x${t.value}`);
