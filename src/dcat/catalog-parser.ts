@@ -117,11 +117,19 @@ const toDefaultGraph = (q: Quad): Quad => (q.graph.termType === 'DefaultGraph' ?
 
 /** RDF/XML by rdflib's parser (synchronous) on xmldom's DOM (which we ask to throw, not log, on bad XML), as n3 terms. */
 function rdfXmlQuads(body: string, baseIri: string): Quad[] {
-  const dom = new DOMParser({
-    onError: (level, message) => {
-      if (level !== 'warning') throw new Error(message.replace(/\s+/g, ' ').trim());
-    },
-  }).parseFromString(body, 'application/xml');
+  let problem: string | undefined;
+  let dom: unknown;
+  try {
+    dom = new DOMParser({
+      onError: (level, message) => {
+        if (level === 'warning') return;
+        problem ??= message.replace(/\s+/g, ' ').replace(/@#\[line:(\d+),col:(\d+)\]/, 'at line $1, column $2').trim();
+        throw new Error(problem);
+      },
+    }).parseFromString(body, 'application/xml');
+  } catch (e) {
+    throw new Error(problem ?? (e instanceof Error ? e.message : String(e)));
+  }
   const kb = $rdf.graph();
   new $rdf.RDFParser(kb).parse(dom as never, baseIri, kb.sym(baseIri));
   const term = (t: $rdf.Node): Term => {
