@@ -128,7 +128,7 @@ function rdfXmlQuads(body: string, baseIri: string): Quad[] {
       },
     }).parseFromString(body, 'application/xml');
   } catch (e) {
-    throw new Error(problem ?? (e instanceof Error ? e.message : String(e)));
+    throw new Error(problem ?? (e instanceof Error ? e.message : String(e)), { cause: e });
   }
   const kb = $rdf.graph();
   new $rdf.RDFParser(kb).parse(dom as never, baseIri, kb.sym(baseIri));
