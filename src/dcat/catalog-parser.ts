@@ -193,6 +193,8 @@ function paging(graph: DocumentGraph, baseIri: string): Pick<ParsedCatalog, 'nex
 
 const keyOf = (t: Term): string => (t.termType === 'BlankNode' ? `_:${t.value}` : t.value);
 const NONE: Term[] = [];
+const statementKey = (q: Pick<Quad, 'predicate' | 'object'>): string =>
+  `${q.predicate.value} ${q.object.termType === 'Literal' ? `"${q.object.value}"@${q.object.language}^^${q.object.datatype.value}` : keyOf(q.object)}`;
 
 /**
  * The document's statements indexed by subject, all a reader of DCAT asks (objects of a subject, subjects of a
@@ -201,17 +203,23 @@ const NONE: Term[] = [];
 class DocumentGraph implements GraphView {
   private readonly bySubject = new Map<string, Quad[]>();
   private readonly byType = new Map<string, Term[]>();
-  private readonly seen = new Set<string>();
+  private readonly longLists = new Map<string, Set<string>>();
   /** Statements of the hydra vocabulary, for paging. */
   readonly hydra: Quad[] = [];
 
   add(s: Quad['subject'], p: Quad['predicate'], o: Quad['object']): void {
     const sk = keyOf(s);
-    const id = `${sk} ${p.value} ${o.termType === 'Literal' ? `"${o.value}"@${o.language}^^${o.datatype.value}` : keyOf(o)}`;
-    if (this.seen.has(id)) return;
-    this.seen.add(id);
-    const q = DataFactory.quad(s, p, o) as Quad;
     const list = this.bySubject.get(sk);
+    // A statement said twice counts once: a subject's few statements are compared, a long list (a catalog's
+    // dcat:dataset of a whole unpaged catalog) is looked up.
+    if (list && list.length > 64) {
+      let keys = this.longLists.get(sk);
+      if (!keys) this.longLists.set(sk, (keys = new Set(list.map(statementKey))));
+      const k = statementKey({ predicate: p, object: o });
+      if (keys.has(k)) return;
+      keys.add(k);
+    } else if (list?.some((x) => x.predicate.value === p.value && x.object.equals(o))) return;
+    const q = DataFactory.quad(s, p, o) as Quad;
     if (list) list.push(q);
     else this.bySubject.set(sk, [q]);
     if (p.value === RDF_TYPE.value) {
