@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Quad } from '@rdfjs/types';
-import { Parser } from 'n3';
+import { Parser, Writer } from 'n3';
 import { isomorphic } from 'rdf-isomorphic';
 import { DEFAULT_PROFILE } from '../../dcat-profiles';
 import { HarvestError } from '../harvest/harvester';
@@ -133,6 +133,15 @@ describe('DcatCatalogParser', () => {
     expect(d.dict.version).toBe('1.2');
     const csv = (d.dict.resources as Dict[]).find((r) => r.format === 'CSV')!;
     expect(csv).toMatchObject({ licenseAttributionByText: 'Kreisverwaltung Beispielkreis', plannedAvailability: 'http://dcat-ap.de/def/plannedAvailability/available', mimetype: 'text/csv' });
+  });
+
+  it('reads N-Triples, and a statement said twice counts once', async () => {
+    const quads = new Parser().parse(await serialized('ttl')) as Quad[];
+    const writer = new Writer({ format: 'N-Triples' });
+    const nt = writer.quadsToString([...quads, ...quads]);
+    const fromNt = parser.parseCatalog(nt, 'application/n-triples', 'http://catalog.test/');
+    const fromTtl = parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/');
+    expect(fromNt.datasets.map((d) => [d.uri, d.dict, d.turtle])).toEqual(fromTtl.datasets.map((d) => [d.uri, d.dict, d.turtle]));
   });
 
   it('takes the German title of a multilingual dataset', () => {

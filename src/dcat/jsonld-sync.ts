@@ -5,6 +5,8 @@ import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_thread
  * `HarvestTools.parseCatalog` is synchronous; so the conversion runs on one worker thread and the caller blocks on
  * a shared flag until it answers (or the time is up). The worker never fetches anything: a remote `@context` is
  * refused (a document must not make us request URLs the harvest's guarded fetch never checked).
+ * The wait blocks the event loop as long as jsonld.js works (about 1 ms a dataset): fine for catalog pages, and the
+ * reason an asynchronous parseCatalog would be better (see the harvest interface).
  */
 
 const WORKER_SOURCE = `
@@ -41,7 +43,7 @@ function theWorker(): Worker {
 }
 
 /** The N-Quads of a JSON-LD document; throws with jsonld.js's message for a document that is not JSON-LD. */
-export function jsonLdToNQuads(text: string, base: string, timeoutMs = 60_000): string {
+export function jsonLdToNQuads(text: string, base: string, timeoutMs = 30_000): string {
   const w = theWorker();
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
