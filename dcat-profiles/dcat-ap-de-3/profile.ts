@@ -118,6 +118,10 @@ function readGerman(r: ReadScope): void {
  * 3.0 term is absent, so a town still publishing 2.0 maps to the same dict. (dcatde:originator / maintainer: readGerman.)
  */
 function readDcatDe2(r: ReadScope): void {
+  // Identifiers earlier portals gave the dataset (literals, or adms:Identifier nodes with a skos:notation), kept as
+  // GovData's conventions ask of every portal that passes a dataset on.
+  const ids = r.objects(r.node, iri('adms', 'identifier')).map((t) => (t.termType === 'Literal' ? t.value : r.text(r.one(t, iri('skos', 'notation'))))).filter((v): v is string => !!v);
+  if (ids.length) r.set('alternate_identifier', ids);
   if (!r.one(r.node, iri('dcat', 'version'))) r.set('version', r.text(r.one(r.node, iri('owl', 'versionInfo'))));
   const period = r.one(r.node, iri('dcterms', 'temporal'));
   if (period) {

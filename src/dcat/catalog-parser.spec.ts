@@ -27,7 +27,7 @@ const budget: Dict = {
   license_id: 'dl-by-de/2.0', metadata_created: '2025-01-10T08:00:00.000000', metadata_modified: '2025-02-01T09:30:00.000000', url: 'https://www.speyer.de/haushalt',
   tags: [{ name: 'Haushalt' }, { name: 'Finanzen' }, { name: 'Öffentliche Verwaltung' }], groups: [{ name: 'gove' }],
   extras: [
-    { key: 'identifier', value: 'urn:de:rp:speyer:haushalt-2025' }, { key: 'modified', value: '2025-01-31' }, { key: 'issued', value: '2024-12-15' },
+    { key: 'identifier', value: 'urn:de:rp:speyer:haushalt-2025' }, { key: 'alternate_identifier', value: 'SPEYER-HH-2025' }, { key: 'modified', value: '2025-01-31' }, { key: 'issued', value: '2024-12-15' },
     { key: 'contributorID', value: '["http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz"]' },
     { key: 'politicalGeocodingURI', value: 'http://dcat-ap.de/def/politicalGeocoding/municipalityKey/073180000000' },
     { key: 'maintainer_name', value: 'Kämmerei Speyer' }, { key: 'maintainer_email', value: 'kaemmerei@speyer.example' },
@@ -76,14 +76,14 @@ describe('DcatCatalogParser', () => {
     });
   });
 
-  it('reads the German additions back: contributor, geocoding, maintainer, themes, period', async () => {
+  it('reads the German additions back: contributor, geocoding, maintainer, themes, period, earlier portals\' identifiers', async () => {
     const parsed = parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
     const x = extrasOf(parsed.datasets.find((d) => d.dict.title === budget.title)!.dict);
     expect(x).toMatchObject({
       contributorID: 'http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz',
       politicalGeocodingURI: 'http://dcat-ap.de/def/politicalGeocoding/municipalityKey/073180000000',
       maintainer_name: 'Kämmerei Speyer', maintainer_email: 'kaemmerei@speyer.example', theme: 'http://publications.europa.eu/resource/authority/data-theme/GOVE',
-      temporal_start: '2025-01-01', temporal_end: '2025-12-31', issued: '2024-12-15',
+      temporal_start: '2025-01-01', temporal_end: '2025-12-31', issued: '2024-12-15', alternate_identifier: 'SPEYER-HH-2025',
     });
   });
 
@@ -131,6 +131,7 @@ describe('DcatCatalogParser', () => {
       temporal_start: '2020-01-01', publisher_name: 'Kreisverwaltung Beispielkreis',
     });
     expect(d.dict.version).toBe('1.2');
+    expect(extrasOf(parsed.datasets.find((x) => x.uri.endsWith('/kitas'))!.dict)).toMatchObject({ identifier: 'kreis-kitas', alternate_identifier: 'DE-RP-KREIS-4711' });
     const csv = (d.dict.resources as Dict[]).find((r) => r.format === 'CSV')!;
     expect(csv).toMatchObject({ licenseAttributionByText: 'Kreisverwaltung Beispielkreis', plannedAvailability: 'http://dcat-ap.de/def/plannedAvailability/available', mimetype: 'text/csv' });
   });
