@@ -140,6 +140,18 @@ describe('DCAT RDF harvester: gather', () => {
     expect(got.records).toEqual([]);
   });
 
+  it('reports a source that cannot be reached, naming the page', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    const r = testRun({ source: { url: 'https://weg.example.de/catalog.ttl' }, tools: parser, route: () => `http://127.0.0.1:${port}/` });
+    const got = await gatherAll(harvester, r);
+    expect(got.error).toBeInstanceOf(HarvestError);
+    expect(got.error!.message).toMatch(/^page 1 \(https:\/\/weg\.example\.de\/catalog\.ttl\): .*; nothing withdrawn this run$/);
+    expect(got.complete).toBe(false);
+  });
+
   it('withdraws nothing when the pages listed fewer datasets than the catalog says it holds (it changed while being read)', async () => {
     // Page 2 alone: hydra:totalItems 3, one dataset.
     const got = await gatherAll(harvester, run('https://daten.example-kreis.de/catalog.rdf?page=2'));

@@ -110,7 +110,14 @@ export class DcatRdfHarvester implements Harvester {
       if (pages >= maxPages) throw new HarvestError(`the catalog has more than ${maxPages} pages (config max_pages); nothing withdrawn this run`);
       pagesSeen.add(url);
       pages++;
-      const res = await run.fetch(url, { accept: config.rdf_format ?? DCAT_ACCEPT });
+      let res: Awaited<ReturnType<HarvestRun['fetch']>>;
+      try {
+        res = await run.fetch(url, { accept: config.rdf_format ?? DCAT_ACCEPT });
+      } catch (e) {
+        run.signal.throwIfAborted();
+        // Refused addresses, timeouts and network failures after the fetch's retries: the report names the page.
+        throw new HarvestError(`page ${pages} (${url}): ${message(e)}; nothing withdrawn this run`);
+      }
       if (res.status < 200 || res.status > 299) throw new HarvestError(`page ${pages} (${url}) answered HTTP ${res.status}; nothing withdrawn this run`);
       pagesSeen.add(res.url);
       const text = res.text();
