@@ -40,12 +40,16 @@ describe('harvesting our own DCAT catalog', () => {
     await t.stop();
   });
 
-  it('lists exactly the public datasets, by their IRIs, over every page, with identifiers passed on unchanged', async () => {
+  const newRun = (): ReturnType<typeof testRun> => {
     const port = (server.address() as AddressInfo).port;
-    const run = testRun({
+    return testRun({
       source: { url: 'http://catalog.test/catalog.ttl', config: harvester.parseConfig({}) }, tools: parser,
       route: (u) => u.replace(/^http:\/\/catalog\.test/, `http://127.0.0.1:${port}`),
     });
+  };
+
+  it('lists exactly the public datasets, by their IRIs, over every page, with identifiers passed on unchanged', async () => {
+    const run = newRun();
     const got = await gatherAll(harvester, run);
     expect(got.error).toBeUndefined();
     expect(got.complete).toBe(true);
@@ -68,5 +72,15 @@ describe('harvesting our own DCAT catalog', () => {
       expect((pkg.resources as Dict[]).map((r) => [r.url, r.format])).toEqual([[`https://www.speyer.de/haushalt-${2020 + i}.csv`, 'CSV']]);
     }
     expect(run.progressCalls.at(-1)).toEqual([5, 5]);
+  });
+
+  it('gives the runner the same content and modified for every unchanged dataset on the next run, and new ones for a changed dataset', async () => {
+    const before = new Map((await gatherAll(harvester, newRun())).records.map((r) => [r.guid, r]));
+    const changed = publicOnes[3];
+    await t.call('package_patch', { id: changed.id, notes: 'Haushaltsplan der Stadt, zweite Fassung.' });
+    const after = (await gatherAll(harvester, newRun())).records;
+    expect(after).toHaveLength(5);
+    const differing = after.filter((r) => r.content !== before.get(r.guid)!.content || r.modified !== before.get(r.guid)!.modified).map((r) => r.guid);
+    expect(differing).toEqual([`http://catalog.test/dataset/${String(changed.id)}`]);
   });
 });
