@@ -103,13 +103,37 @@ function readGerman(r: ReadScope): void {
   if (geo.length) r.set('politicalGeocodingURI', geo);
   const legal = r.objects(r.node, iri('dcatde', 'legalBasis')).map((t) => t.value);
   if (legal.length) r.set('legalbasisText', legal);
-  for (const [prefix, p] of [['originator', iri('geodcatap', 'originator')], ['maintainer', iri('geodcatap', 'custodian')]] as const) {
-    const agent = r.one(r.node, p);
+  // 3.0's geodcatap:originator / custodian, else DCAT-AP.de 2.0's dcatde:originator / maintainer.
+  for (const [prefix, p, p2] of [['originator', iri('geodcatap', 'originator'), iri('dcatde', 'originator')], ['maintainer', iri('geodcatap', 'custodian'), iri('dcatde', 'maintainer')]] as const) {
+    const agent = r.one(r.node, p) ?? r.one(r.node, p2);
     if (!agent) continue;
     r.set(`${prefix}_name`, r.text(r.one(agent, iri('foaf', 'name'))));
     r.set(`${prefix}_email`, r.text(r.one(agent, iri('foaf', 'mbox')))?.replace(/^mailto:/, ''));
     r.set(`${prefix}_url`, r.text(r.one(agent, iri('foaf', 'homepage'))));
   }
+}
+
+/**
+ * What DCAT-AP.de 2.0 documents (and DCAT-AP 1.1/2 ones they build on) say with terms 3.0 replaced: read when the
+ * 3.0 term is absent, so a town still publishing 2.0 maps to the same dict. (dcatde:originator / maintainer: readGerman.)
+ */
+function readDcatDe2(r: ReadScope): void {
+  // Identifiers earlier portals gave the dataset (literals, or adms:Identifier nodes with a skos:notation), kept as
+  // GovData's conventions ask of every portal that passes a dataset on.
+  const ids = r.objects(r.node, iri('adms', 'identifier')).map((t) => (t.termType === 'Literal' ? t.value : r.text(r.one(t, iri('skos', 'notation'))))).filter((v): v is string => !!v);
+  if (ids.length) r.set('alternate_identifier', ids);
+  if (!r.one(r.node, iri('dcat', 'version'))) r.set('version', r.text(r.one(r.node, iri('owl', 'versionInfo'))));
+  const period = r.one(r.node, iri('dcterms', 'temporal'));
+  if (period) {
+    for (const [key, p, old] of [['temporal_start', 'startDate', 'startDate'], ['temporal_end', 'endDate', 'endDate']] as const) {
+      if (!r.one(period, iri('dcat', p))) r.set(key, r.text(r.one(period, named(`http://schema.org/${old}`)) ?? r.one(period, named(`https://schema.org/${old}`))));
+    }
+  }
+}
+
+/** dcatde:plannedAvailability (2.0; removed in 3.0 in favour of dcatap:availability, which the table reads). */
+function readDistributionDcatDe2(r: ReadScope): void {
+  r.set('plannedAvailability', r.text(r.one(r.node, iri('dcatde', 'plannedAvailability'))));
 }
 
 export const dcatApDe3: DcatProfile = extendProfile(dcatAp3, {
@@ -133,7 +157,7 @@ export const dcatApDe3: DcatProfile = extendProfile(dcatAp3, {
     (s) => writeAgent(s, 'author', [iri('dcterms', 'creator')]),
   ],
   distributionWriters: [writeAttribution],
-  datasetReaders: [readGerman, readFrequency],
-  distributionReaders: [(r) => r.set('licenseAttributionByText', r.text(r.one(r.node, iri('dcatde', 'licenseAttributionByText'))))],
+  datasetReaders: [readGerman, readFrequency, readDcatDe2],
+  distributionReaders: [(r) => r.set('licenseAttributionByText', r.text(r.one(r.node, iri('dcatde', 'licenseAttributionByText')))), readDistributionDcatDe2],
 });
 

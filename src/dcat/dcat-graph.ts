@@ -1,4 +1,5 @@
 import type { NamedNode, Quad, Term } from '@rdfjs/types';
+import type { Store as N3Store } from 'n3';
 import type * as $rdf from 'rdflib';
 import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
 import { resolveTerm, VocabularyName } from '../../dcat-profiles/vocabularies';
@@ -166,20 +167,58 @@ export class DcatGraphWriter {
   }
 }
 
+/** What the reader needs of a graph, so it reads rdflib's store and n3's alike. */
+export interface GraphView {
+  /** Objects of (s, p); literals in the order a reader prefers them (German, untagged, English, others). */
+  objects(s: Term, p: NamedNode): Term[];
+  subjects(p: NamedNode, o: Term): Term[];
+}
+
+const LANG_RANK: Record<string, number> = { de: 0, '': 1, en: 2 };
+const langRank = (t: Term): number => (t.termType === 'Literal' ? LANG_RANK[t.language.toLowerCase().split('-')[0]] ?? 3 : 1);
+/** Several language versions of one text: the German one first (a stable sort keeps the document's order otherwise). */
+export const preferred = (terms: Term[]): Term[] => (terms.length > 1 ? [...terms].sort((a, b) => langRank(a) - langRank(b)) : terms);
+
+/** rdflib's store as a GraphView. */
+export function rdflibView(store: $rdf.IndexedFormula): GraphView {
+  return {
+    objects: (s, p) => preferred(store.each(toRdflib(s) as never, toRdflib(p) as never, undefined) as unknown as Term[]),
+    subjects: (p, o) => store.each(undefined, toRdflib(p) as never, toRdflib(o) as never) as unknown as Term[],
+  };
+}
+
+/** n3's store (fast indexes, what the harvester parses into) as a GraphView. */
+export function n3View(store: N3Store): GraphView {
+  return {
+    objects: (s, p) => preferred(store.getObjects(s as never, p, null)),
+    subjects: (p, o) => store.getSubjects(p, o as never, null),
+  };
+}
+
+const FILE_TYPE_BASE = 'http://publications.europa.eu/resource/authority/file-type/';
+
 /** Reads datasets back from a graph into CKAN dicts (the fields the profile maps). */
 export class DcatGraphReader {
   constructor(readonly profile: DcatProfile) {}
 
   /** Every dcat:Dataset in the store, as a CKAN dict. */
-  datasets(store: $rdf.IndexedFormula): Dict[] {
-    return store.each(undefined, toRdflib(RDF_TYPE) as never, toRdflib(iri('dcat', 'Dataset')) as never).map((node) => this.dataset(store, node as unknown as Term));
+  datasets(store: $rdf.IndexedFormula | GraphView): Dict[] {
+    const view = viewOf(store);
+    return view.subjects(RDF_TYPE, iri('dcat', 'Dataset')).map((node) => this.dataset(view, node));
   }
 
-  dataset(store: $rdf.IndexedFormula, node: Term): Dict {
+  /**
+   * One dataset as a CKAN dict. Licences come back as the catalog's licence ids ('dl-by-de/2.0', as ckanext-dcat maps
+   * them to CKAN's licence register) and EU file types as their codes ('CSV'); other vocabulary terms stay IRIs.
+   */
+  dataset(store: $rdf.IndexedFormula | GraphView, node: Term): Dict {
+    const view = viewOf(store);
     const dict: Dict = { uri: node.value, extras: [] as { key: string; value: string }[], resources: [] as Dict[] };
     const core = new Set(['title', 'notes', 'url', 'version']);
     const setOn = (target: Dict, extrasTarget: { key: string; value: string }[] | null) => (field: string, value: string | string[] | undefined): void => {
       if (value === undefined || (Array.isArray(value) && !value.length)) return;
+      // Several values are a set in RDF: sorted, so every serialization of a graph gives the same dict.
+      if (Array.isArray(value) && value.length > 1) value = [...new Set(value)].sort();
       if (field === 'tags') {
         target.tags = (Array.isArray(value) ? value : [value]).map((name) => ({ name }));
         return;
@@ -193,8 +232,8 @@ export class DcatGraphReader {
     };
     const scopeFor = (n: Term, set: ReadScope['set']): ReadScope => ({
       node: n,
-      objects: (s, p) => store.each(toRdflib(s) as never, toRdflib(p) as never, undefined) as unknown as Term[],
-      one: (s, p) => (store.any(toRdflib(s) as never, toRdflib(p) as never, undefined) as unknown as Term) ?? undefined,
+      objects: (s, p) => view.objects(s, p),
+      one: (s, p) => view.objects(s, p)[0],
       text: (t) => (t ? t.value : undefined),
       set,
     });
@@ -208,10 +247,15 @@ export class DcatGraphReader {
       const rscope = scopeFor(dist, setOn(res, null));
       this.readRows(this.profile.distribution, rscope);
       for (const r of this.profile.distributionReaders) r(rscope);
+      if (typeof res.license === 'string') res.license = findLicense(res.license)?.id ?? res.license;
+      if (typeof res.format === 'string' && res.format.startsWith(FILE_TYPE_BASE)) res.format = resolveTerm('fileType', res.format)?.code ?? res.format;
       (dict.resources as Dict[]).push(res);
     }
     const licenses = (dict.resources as Dict[]).map((r) => r.license).filter(Boolean);
+    // The distributions' licence (DCAT-AP.de puts it there), else one a publisher put on the dataset itself.
+    const own = scope.one(node, iri('dcterms', 'license'));
     if (licenses.length) dict.license_id = licenses[0];
+    else if (own) dict.license_id = findLicense(own.value)?.id ?? own.value;
     return dict;
   }
 
@@ -224,3 +268,5 @@ export class DcatGraphReader {
     }
   }
 }
+
+const viewOf = (store: $rdf.IndexedFormula | GraphView): GraphView => ('statements' in store ? rdflibView(store) : (store as GraphView));

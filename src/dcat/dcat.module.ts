@@ -3,20 +3,22 @@ import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetWriteChecks } from '../catalog/datasets/dataset-write-checks';
+import { DcatCatalogParser } from './catalog-parser';
 import { DcatController } from './dcat.controller';
 import { DcatActions } from './dcat.actions';
 import { DcatService } from './dcat.service';
 import { DcatValidation } from './dcat-validation';
 
 /**
- * DCAT-AP.de: the RDF endpoints and actions, and the validation every dataset and resource write runs
+ * DCAT-AP.de: the RDF endpoints and actions, the reader of remote catalogs for the harvesters, and the validation every dataset and resource write runs
  * (registered on the catalog's write checks, so the catalog does not know DCAT).
  */
 @Module({
   imports: [CatalogModule, AuthModule],
   controllers: [DcatController],
-  providers: [DcatService, DcatValidation, DcatActions],
-  exports: [DcatService, DcatValidation],
+  // DcatCatalogParser: the RDF reading the harvest runner hands its plug-ins as HarvestTools.
+  providers: [DcatService, DcatValidation, DcatActions, DcatCatalogParser],
+  exports: [DcatService, DcatValidation, DcatCatalogParser],
 })
 export class DcatModule implements OnModuleInit {
   constructor(
