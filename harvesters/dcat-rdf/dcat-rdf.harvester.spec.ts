@@ -50,7 +50,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   await new Promise((resolve) => server.close(resolve));
-  await parser.onModuleDestroy();
 });
 
 /** A run of a source at `url` (its config checked as on save), fetched from the local server. */
@@ -182,7 +181,7 @@ describe('DCAT RDF harvester: toPackage', () => {
 
   it('maps a dataset to a package dict: German title, keywords as valid tags, identifier passed on unchanged, IRI kept, resources as links', async () => {
     const fetched = await harvester.fetch(byName('parkhaeuser'), r);
-    const decision = harvester.toPackage(fetched, r);
+    const decision = await harvester.toPackage(fetched, r);
     expect(decision.action).toBe('import');
     const pkg = (decision as { package: Dict }).package;
     expect(pkg).toMatchObject({ name: 'parkhausbelegung', title: 'Parkhausbelegung', notes: 'Freie Stellplätze der städtischen Parkhäuser, minütlich.', license_id: 'dl-zero-de/2.0' });
@@ -200,22 +199,22 @@ describe('DCAT RDF harvester: toPackage', () => {
     expect(pkg).not.toHaveProperty('uri');
   });
 
-  it('skips a dataset without a title, saying why', () => {
-    expect(harvester.toPackage(byName('entwurf'), r)).toEqual({ action: 'skip', reason: 'https://opendata.stadt-beispiel.de/dataset/entwurf has no dct:title' });
+  it('skips a dataset without a title, saying why', async () => {
+    expect(await harvester.toPackage(byName('entwurf'), r)).toEqual({ action: 'skip', reason: 'https://opendata.stadt-beispiel.de/dataset/entwurf has no dct:title' });
   });
 
-  it('maps a record the runner kept without its parsed dict from its Turtle content alone, to the same package', () => {
+  it('maps a record the runner kept without its parsed dict from its Turtle content alone, to the same package', async () => {
     const rec = byName('haushalt-2025');
-    const fromContent = harvester.toPackage({ guid: rec.guid, identifier: rec.identifier, content: rec.content }, r);
-    expect(fromContent).toEqual(harvester.toPackage(rec, r));
+    const fromContent = await harvester.toPackage({ guid: rec.guid, identifier: rec.identifier, content: rec.content }, r);
+    expect(fromContent).toEqual(await harvester.toPackage(rec, r));
   });
 
-  it('adds the config\'s default tags and extras, appends its contributorID, and skips datasets without distributions when resources_required', () => {
+  it('adds the config\'s default tags and extras, appends its contributorID, and skips datasets without distributions when resources_required', async () => {
     const cfg = run('https://opendata.stadt-beispiel.de/catalog.ttl', {
       default_tags: ['Kreis Beispiel', { name: 'Harvested' }], default_extras: { harvested_portal: 'stadt-beispiel', identifier: 'must-not-replace' },
       contributorID: 'openDataKreisBeispiel', resources_required: true,
     });
-    const pkg = (harvester.toPackage(byName('haushalt-2025'), cfg) as { package: Dict }).package;
+    const pkg = ((await harvester.toPackage(byName('haushalt-2025'), cfg)) as { package: Dict }).package;
     expect((pkg.tags as { name: string }[]).map((t) => t.name).sort()).toEqual(['Finanzen', 'Harvested', 'Haushalt', 'Kreis Beispiel']);
     expect(extrasOf(pkg)).toMatchObject({
       harvested_portal: 'stadt-beispiel', identifier: 'urn:de:rp:beispiel:haushalt-2025',
@@ -223,7 +222,7 @@ describe('DCAT RDF harvester: toPackage', () => {
       contributorID: JSON.stringify(['http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz', 'http://dcat-ap.de/def/contributors/openDataKreisBeispiel']),
     });
     const noDist: RemoteRecord = { guid: 'https://x.test/d', identifier: 'd', data: { title: 'Ohne Verteilung', resources: [], extras: [] } };
-    expect(harvester.toPackage(noDist, cfg)).toEqual({ action: 'skip', reason: 'https://x.test/d has no distribution (config resources_required)' });
+    expect(await harvester.toPackage(noDist, cfg)).toEqual({ action: 'skip', reason: 'https://x.test/d has no distribution (config resources_required)' });
   });
 });
 

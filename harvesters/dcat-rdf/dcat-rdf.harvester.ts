@@ -126,7 +126,7 @@ export class DcatRdfHarvester implements Harvester {
       previousBody = bodyHash;
       let parsed: ParsedCatalog;
       try {
-        parsed = run.tools.parseCatalog(text, config.rdf_format ?? res.contentType, res.url);
+        parsed = await run.tools.parseCatalog(text, config.rdf_format ?? res.contentType, res.url);
       } catch (e) {
         throw new HarvestError(`page ${pages} (${url}): ${message(e)}`);
       }
@@ -160,9 +160,9 @@ export class DcatRdfHarvester implements Harvester {
     return Promise.resolve(record);
   }
 
-  toPackage(record: RemoteRecord, run: HarvestRun): ImportDecision {
+  async toPackage(record: RemoteRecord, run: HarvestRun): Promise<ImportDecision> {
     const config = run.source.config as DcatRdfConfig;
-    const dict = (record.data as Dict | undefined) ?? this.fromContent(record, run);
+    const dict = (record.data as Dict | undefined) ?? (await this.fromContent(record, run));
     if (!dict) return { action: 'skip', reason: `no RDF description of ${record.guid} to import` };
     const title = typeof dict.title === 'string' ? dict.title.trim() : '';
     if (!title) return { action: 'skip', reason: `${record.guid} has no dct:title` };
@@ -201,10 +201,10 @@ export class DcatRdfHarvester implements Harvester {
   }
 
   /** A record the runner kept (content, no parsed dict): read its Turtle again. */
-  private fromContent(record: RemoteRecord, run: HarvestRun): Dict | undefined {
+  private async fromContent(record: RemoteRecord, run: HarvestRun): Promise<Dict | undefined> {
     if (!record.content) return undefined;
     try {
-      return run.tools.parseCatalog(record.content, 'text/turtle', record.guid).datasets.find((d) => d.uri === record.guid)?.dict;
+      return (await run.tools.parseCatalog(record.content, 'text/turtle', record.guid)).datasets.find((d) => d.uri === record.guid)?.dict;
     } catch (e) {
       throw new HarvestError(`the stored description of ${record.guid} cannot be read: ${message(e)}`, record.guid);
     }

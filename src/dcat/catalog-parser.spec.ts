@@ -42,7 +42,6 @@ const budget: Dict = {
 const CASES: [string, Dict, OrganizationInfo | null][] = [['sensor-gauge', sensor.dataset, sensor.organization], ['budget', budget, ORG]];
 
 const parser = new DcatCatalogParser();
-afterAll(() => parser.onModuleDestroy());
 
 async function serialized(ext: string, dicts: [Dict, OrganizationInfo | null][] = CASES.map(([, d, o]) => [d, o])): Promise<string> {
   const writer = new DcatGraphWriter(DEFAULT_PROFILE, CATALOG);
@@ -64,7 +63,7 @@ const essentials = (d: Dict): Dict => {
 
 describe('DcatCatalogParser', () => {
   it.each(CASES)('reads %s back from our own Turtle with its title, notes, tags, identifier, modified, licence and resources', async (_n, dataset) => {
-    const parsed = parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
+    const parsed = await parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
     const got = parsed.datasets.find((d) => d.uri === `http://catalog.test/dataset/${String(dataset.id)}`);
     expect(got).toBeDefined();
     const x = extrasOf(dataset);
@@ -77,7 +76,7 @@ describe('DcatCatalogParser', () => {
   });
 
   it('reads the German additions back: contributor, geocoding, maintainer, themes, period, earlier portals\' identifiers', async () => {
-    const parsed = parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
+    const parsed = await parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
     const x = extrasOf(parsed.datasets.find((d) => d.dict.title === budget.title)!.dict);
     expect(x).toMatchObject({
       contributorID: 'http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz',
@@ -88,8 +87,8 @@ describe('DcatCatalogParser', () => {
   });
 
   it.each([['rdf', 'application/rdf+xml'], ['jsonld', 'application/ld+json'], ['n3', 'text/n3']])('reads the %s form of the same graph into the same dicts', async (ext, type) => {
-    const base = parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
-    const other = parser.parseCatalog(await serialized(ext), type, 'http://catalog.test/catalog.ttl');
+    const base = await parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
+    const other = await parser.parseCatalog(await serialized(ext), type, 'http://catalog.test/catalog.ttl');
     // Distributions are a set in RDF: compared in one order.
     const byUri = (p: typeof base): Record<string, Dict> =>
       Object.fromEntries(p.datasets.map((d) => [d.uri, { ...d.dict, resources: (d.dict.resources as Dict[]).sort((a, b) => String(a.uri).localeCompare(String(b.uri))) }]));
@@ -98,14 +97,14 @@ describe('DcatCatalogParser', () => {
 
   it('recognises the syntax by the first characters when the server names no (or a generic) type', async () => {
     for (const [ext, type] of [['ttl', null], ['rdf', 'application/xml'], ['jsonld', 'text/plain'], ['rdf', 'application/octet-stream']] as const) {
-      expect({ ext, titles: parser.parseCatalog(await serialized(ext), type, 'http://catalog.test/catalog').datasets.map((d) => d.dict.title).sort() })
+      expect({ ext, titles: (await parser.parseCatalog(await serialized(ext), type, 'http://catalog.test/catalog')).datasets.map((d) => d.dict.title).sort() })
         .toEqual({ ext, titles: [budget.title, sensor.dataset.title].sort() });
     }
   });
 
   it("gives each dataset its own statements as Turtle, the same text whatever the serialization or order it came in", async () => {
-    const ttl = parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/');
-    const xml = parser.parseCatalog(await serialized('rdf', CASES.map(([, d, o]) => [d, o] as [Dict, OrganizationInfo | null]).reverse()), 'application/rdf+xml', 'http://catalog.test/');
+    const ttl = await parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/');
+    const xml = await parser.parseCatalog(await serialized('rdf', CASES.map(([, d, o]) => [d, o] as [Dict, OrganizationInfo | null]).reverse()), 'application/rdf+xml', 'http://catalog.test/');
     const own = ttl.datasets.find((d) => d.dict.title === budget.title)!;
     expect(xml.datasets.find((d) => d.uri === own.uri)!.turtle).toBe(own.turtle);
     // Exactly the dataset's graph as our writer makes it (distributions, contact point, agents), nothing of the other dataset or the catalog.
@@ -113,8 +112,8 @@ describe('DcatCatalogParser', () => {
     expect(isomorphic(new Parser().parse(own.turtle) as Quad[], expected)).toBe(true);
   });
 
-  it('maps a DCAT-AP.de 2.0 document (RDF/XML, dcatde: terms, blank-node distributions, literal e-mail)', () => {
-    const parsed = parser.parseCatalog(readFileSync(path.join(HARVEST_FIXTURES, 'dcatde-2.0-page1.rdf'), 'utf8'), 'application/rdf+xml', 'https://daten.example-kreis.de/catalog.rdf');
+  it('maps a DCAT-AP.de 2.0 document (RDF/XML, dcatde: terms, blank-node distributions, literal e-mail)', async () => {
+    const parsed = await parser.parseCatalog(readFileSync(path.join(HARVEST_FIXTURES, 'dcatde-2.0-page1.rdf'), 'utf8'), 'application/rdf+xml', 'https://daten.example-kreis.de/catalog.rdf');
     expect(parsed.totalItems).toBe(3);
     expect(parsed.nextPage).toBe('https://daten.example-kreis.de/catalog.rdf?page=2');
     const d = parsed.datasets.find((x) => x.uri === 'https://daten.example-kreis.de/dataset/badegewaesser')!;
@@ -140,35 +139,35 @@ describe('DcatCatalogParser', () => {
     const quads = new Parser().parse(await serialized('ttl')) as Quad[];
     const writer = new Writer({ format: 'N-Triples' });
     const nt = writer.quadsToString([...quads, ...quads]);
-    const fromNt = parser.parseCatalog(nt, 'application/n-triples', 'http://catalog.test/');
-    const fromTtl = parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/');
+    const fromNt = await parser.parseCatalog(nt, 'application/n-triples', 'http://catalog.test/');
+    const fromTtl = await parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/');
     expect(fromNt.datasets.map((d) => [d.uri, d.dict, d.turtle])).toEqual(fromTtl.datasets.map((d) => [d.uri, d.dict, d.turtle]));
   });
 
-  it('takes the German title of a multilingual dataset', () => {
+  it('takes the German title of a multilingual dataset', async () => {
     const ttl = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
       <http://x.test/d/1> a dcat:Dataset ; dct:title "Parks"@en, "Parks und Grünanlagen"@de ; dct:description "Parks"@en, "Grünflächen"@de .`;
-    expect(parser.parseCatalog(ttl, 'text/turtle', 'http://x.test/').datasets[0].dict).toMatchObject({ title: 'Parks und Grünanlagen', notes: 'Grünflächen' });
+    expect((await parser.parseCatalog(ttl, 'text/turtle', 'http://x.test/')).datasets[0].dict).toMatchObject({ title: 'Parks und Grünanlagen', notes: 'Grünflächen' });
   });
 
-  it('names a blank-node dataset by its identifier, the same on every run', () => {
+  it('names a blank-node dataset by its identifier, the same on every run', async () => {
     const ttl = `@prefix dcat: <http://www.w3.org/ns/dcat#> . @prefix dct: <http://purl.org/dc/terms/> .
       [] a dcat:Dataset ; dct:title "Ohne IRI" ; dct:identifier "ID-1" . [] a dcat:Dataset ; dct:description "weder Titel noch Kennung" .`;
-    const a = parser.parseCatalog(ttl, 'text/turtle', 'https://quelle.test/catalog.ttl');
-    const b = parser.parseCatalog(`# again\n${ttl}`, 'text/turtle', 'https://quelle.test/catalog.ttl?page=1');
+    const a = await parser.parseCatalog(ttl, 'text/turtle', 'https://quelle.test/catalog.ttl');
+    const b = await parser.parseCatalog(`# again\n${ttl}`, 'text/turtle', 'https://quelle.test/catalog.ttl?page=1');
     expect(a.datasets.map((d) => d.uri)).toEqual([expect.stringMatching(/^https:\/\/quelle\.test\/\.well-known\/genid\//)]);
     expect(b.datasets.map((d) => d.uri)).toEqual(a.datasets.map((d) => d.uri));
     expect(a.datasets[0].turtle).toContain(`<${a.datasets[0].uri}>`);
   });
 
-  it('follows hydra:next of a PartialCollectionView (relative, made absolute) and hydra:nextPage of a PagedCollection', () => {
+  it('follows hydra:next of a PartialCollectionView (relative, made absolute) and hydra:nextPage of a PagedCollection', async () => {
     const view = `@prefix hydra: <http://www.w3.org/ns/hydra/core#> .
       <http://x.test/catalog> a hydra:Collection ; hydra:totalItems 250 ; hydra:view <?page=1> . <?page=1> a hydra:PartialCollectionView ; hydra:next <?page=2> .`;
-    expect(parser.parseCatalog(view, 'text/turtle', 'http://x.test/catalog')).toEqual({ datasets: [], nextPage: 'http://x.test/catalog?page=2', totalItems: 250 });
+    expect(await parser.parseCatalog(view, 'text/turtle', 'http://x.test/catalog')).toEqual({ datasets: [], nextPage: 'http://x.test/catalog?page=2', totalItems: 250 });
     const paged = `{"@context": {"hydra": "http://www.w3.org/ns/hydra/core#"}, "@id": "http://x.test/c.jsonld?page=2", "@type": "hydra:PagedCollection",
       "hydra:nextPage": "http://x.test/c.jsonld?page=3", "hydra:totalItems": {"@value": "30", "@type": "http://www.w3.org/2001/XMLSchema#integer"}}`;
-    expect(parser.parseCatalog(paged, 'application/ld+json', 'http://x.test/c.jsonld?page=2')).toEqual({ datasets: [], nextPage: 'http://x.test/c.jsonld?page=3', totalItems: 30 });
-    expect(parser.parseCatalog('', 'text/turtle', 'http://x.test/')).toEqual({ datasets: [] });
+    expect(await parser.parseCatalog(paged, 'application/ld+json', 'http://x.test/c.jsonld?page=2')).toEqual({ datasets: [], nextPage: 'http://x.test/c.jsonld?page=3', totalItems: 30 });
+    expect(await parser.parseCatalog('', 'text/turtle', 'http://x.test/')).toEqual({ datasets: [] });
   });
 
   it.each([
@@ -178,8 +177,8 @@ describe('DcatCatalogParser', () => {
     ['JSON-LD with a remote context', '{"@context": "https://schema.org/", "name": "x"}', 'application/ld+json', /remote JSON-LD @context <https:\/\/schema.org\/> is not fetched/],
     ['an HTML page', '<!DOCTYPE html><html><body>Wartungsarbeiten</body></html>', 'text/html; charset=utf-8', /HTML page \(text\/html\), not RDF/],
     ['XML that is no RDF', '<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom"></feed>', 'application/xml', /XML .* not RDF\/XML/],
-  ])('refuses %s with a HarvestError saying what is wrong', (_n, body, type, message) => {
-    expect(() => parser.parseCatalog(body, type, 'http://x.test/')).toThrow(HarvestError);
-    expect(() => parser.parseCatalog(body, type, 'http://x.test/')).toThrow(message);
+  ])('refuses %s with a HarvestError saying what is wrong', async (_n, body, type, message) => {
+    await expect(parser.parseCatalog(body, type, 'http://x.test/')).rejects.toThrow(HarvestError);
+    await expect(parser.parseCatalog(body, type, 'http://x.test/')).rejects.toThrow(message);
   });
 });

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import type { Quad, Term } from '@rdfjs/types';
 import { DataFactory, Parser as N3Parser, Writer as TurtleWriter } from 'n3';
 import { DOMParser } from '@xmldom/xmldom';
 import * as $rdf from 'rdflib';
 import { DEFAULT_PROFILE } from '../../dcat-profiles';
 import { HarvestError, HarvestTools, ParsedCatalog } from '../harvest/harvester';
+import { jsonLdToNQuads } from './jsonld-quads';
 import { DcatGraphReader, GraphView, preferred } from './dcat-graph';
-import { jsonLdToNQuads, stopJsonLdWorker } from './jsonld-sync';
 import { iri, NamedNode, NS, Prefix } from './profile';
 
 /**
@@ -58,14 +58,14 @@ export function syntaxOf(body: string, contentType: string | null): Syntax {
 }
 
 @Injectable()
-export class DcatCatalogParser implements HarvestTools, OnModuleDestroy {
+export class DcatCatalogParser implements HarvestTools {
   private readonly reader = new DcatGraphReader(DEFAULT_PROFILE);
 
-  parseCatalog(body: string, contentType: string | null, baseIri: string): ParsedCatalog {
+  async parseCatalog(body: string, contentType: string | null, baseIri: string): Promise<ParsedCatalog> {
     const syntax = syntaxOf(body, contentType);
     let quads: Quad[];
     try {
-      quads = readQuads(body, syntax, baseIri);
+      quads = await readQuads(body, syntax, baseIri);
     } catch (e) {
       if (e instanceof HarvestError) throw e;
       throw new HarvestError(`not valid ${syntax}: ${e instanceof Error ? e.message : String(e)}`);
@@ -93,12 +93,9 @@ export class DcatCatalogParser implements HarvestTools, OnModuleDestroy {
     return { datasets, ...paging(graph, baseIri) };
   }
 
-  async onModuleDestroy(): Promise<void> {
-    await stopJsonLdWorker();
-  }
 }
 
-function readQuads(body: string, syntax: Syntax, baseIri: string): Quad[] {
+async function readQuads(body: string, syntax: Syntax, baseIri: string): Promise<Quad[]> {
   if (syntax === 'RDF/XML') return rdfXmlQuads(body, baseIri);
   if (syntax === 'JSON-LD') {
     try {
@@ -106,7 +103,7 @@ function readQuads(body: string, syntax: Syntax, baseIri: string): Quad[] {
     } catch (e) {
       throw new HarvestError(`not valid JSON-LD: ${e instanceof Error ? e.message : String(e)}`);
     }
-    return new N3Parser({ format: 'N-Quads' }).parse(jsonLdToNQuads(body, baseIri)).map(toDefaultGraph);
+    return new N3Parser({ format: 'N-Quads' }).parse(await jsonLdToNQuads(body, baseIri)).map(toDefaultGraph);
   }
   const quads = new N3Parser({ baseIRI: baseIri, format: syntax }).parse(body) as Quad[];
   return syntax === 'N-Quads' || syntax === 'TriG' ? quads.map(toDefaultGraph) : quads;

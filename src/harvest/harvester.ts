@@ -118,7 +118,7 @@ export interface HarvestTools {
    * reads its datasets through the catalog's DCAT profiles (DCAT-AP.de 2.0 and 3.0 terms). Throws HarvestError for a
    * document that is not RDF.
    */
-  parseCatalog(body: string, contentType: string | null, baseIri: string): ParsedCatalog;
+  parseCatalog(body: string, contentType: string | null, baseIri: string): Promise<ParsedCatalog>;
 }
 
 /** A failure with a message for the report (the remote identifier, when the failure is one record's). */

@@ -36,7 +36,6 @@ describe('harvesting our own DCAT catalog', () => {
     await new Promise((resolve) => (server.listening ? resolve(undefined) : server.once('listening', resolve)));
   });
   afterAll(async () => {
-    await parser.onModuleDestroy();
     await t.stop();
   });
 
@@ -64,7 +63,7 @@ describe('harvesting our own DCAT catalog', () => {
       const rec = byGuid.get(iri(d))!;
       // An identifier from upstream as it was; otherwise our catalog's own (the dataset's id), unchanged too.
       expect(rec.identifier).toBe(i < 2 ? `urn:de:rp:speyer:haushalt-${2020 + i}` : String(d.id));
-      const decision = harvester.toPackage(await harvester.fetch(rec, run), run);
+      const decision = await harvester.toPackage(await harvester.fetch(rec, run), run);
       expect(decision.action).toBe('import');
       const pkg = (decision as { package: Dict }).package;
       expect(pkg).toMatchObject({ title: d.title, notes: d.notes, license_id: 'dl-by-de/2.0', tags: [{ name: 'Haushalt' }] });
