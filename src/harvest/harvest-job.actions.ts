@@ -21,14 +21,17 @@ export interface HarvestRunData {
 export class HarvestJobActions implements ActionProvider {
   constructor(private readonly repo: HarvestRepository, private readonly access: HarvestAccess, private readonly jobs: JobQueue) {}
 
-  /** A job row for a source, enqueued with the caller's transaction; refused while one is open or the source inactive. */
-  async createJob(ctx: ActionContext, sourceId: string): Promise<HarvestJobRow> {
+  /**
+   * A job row for a source, enqueued with the caller's transaction; refused while one is open or the source inactive.
+   * `enqueue: false`: the caller runs it itself (the CLI), so no worker takes it.
+   */
+  async createJob(ctx: ActionContext, sourceId: string, opts: { enqueue: boolean } = { enqueue: true }): Promise<HarvestJobRow> {
     const row = await this.repo.source(ctx.db, sourceId, true);
     if (!row) throw new NotFound('Harvest source not found');
     if (!row.active) throw new ValidationError({ source_id: ['Can not create jobs on inactive sources'] });
     if (await this.repo.openJob(ctx.db, sourceId)) throw new ValidationError({ source_id: ['There already is an unrun job for this source'] });
     const job = await this.repo.createJob(ctx.db, sourceId);
-    await this.jobs.enqueue<HarvestRunData>(HARVEST_RUN_JOB, { job_id: job.id }, { transaction: ctx });
+    if (opts.enqueue) await this.jobs.enqueue<HarvestRunData>(HARVEST_RUN_JOB, { job_id: job.id }, { transaction: ctx });
     return job;
   }
 

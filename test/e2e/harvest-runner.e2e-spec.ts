@@ -1,6 +1,9 @@
+import { execFile } from 'node:child_process';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
 import request from 'supertest';
 import { Dict, GatherItem, Harvester, HarvestConfigError, HarvestError, HarvestRun, RemoteRecord } from '../../src/harvest/harvester';
 import { HarvesterRegistry } from '../../src/harvest/harvester-registry';
@@ -276,4 +279,23 @@ describe('harvest runner without HARVEST_ALLOW_PRIVATE_ADDRESSES', () => {
       await t.stop();
     }
   });
+});
+
+describe('npm run cli -- harvest run', () => {
+  it('runs one job of a source in the CLI process and prints its report (a type this process has no plug-in for: a gather error, exit code 1)', async () => {
+    const t = await TestApp.start({ JOBS_WORKER: 'false' });
+    try {
+      t.app.get(HarvesterRegistry).register(testHarvester);
+      const org = await t.factories.organization();
+      await t.call<Dict>('harvest_source_create', { name: 'cli-src', url: 'http://example.org/', source_type: 'test', owner_org: org.id });
+      const cli = promisify(execFile)(process.execPath, ['-r', '@swc-node/register', 'src/cli/main.ts', 'harvest', 'run', 'cli-src'], {
+        cwd: resolve(__dirname, '../..'), env: { ...process.env, DATABASE_URL: t.db.url },
+      });
+      await expect(cli).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('gather error: No harvester for source type test') });
+      const [job] = await t.call<Dict[]>('harvest_job_list', { source_id: 'cli-src' });
+      expect(job).toMatchObject({ status: 'Finished', stats: expect.objectContaining({ errored: 1 }) });
+    } finally {
+      await t.stop();
+    }
+  }, 60_000);
 });
