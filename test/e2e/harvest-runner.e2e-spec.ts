@@ -299,3 +299,54 @@ describe('npm run cli -- harvest run', () => {
     }
   }, 60_000);
 });
+
+describe('harvest jobs on the job queue', () => {
+  let t: TestApp;
+  let remote: RemoteCatalog;
+  let base: string;
+  let org: Dict;
+  beforeAll(async () => {
+    t = await TestApp.start({ HARVEST_ALLOW_PRIVATE_ADDRESSES: 'true', JOBS_POLL_INTERVAL_MS: '500' });
+    t.app.get(HarvesterRegistry).register(testHarvester);
+    remote = new RemoteCatalog();
+    base = await remote.listen();
+    org = await t.factories.organization();
+  });
+  afterAll(async () => {
+    remote.server.close();
+    await t.stop();
+  });
+
+  const finished = async (jobId: string): Promise<Dict> => {
+    for (let i = 0; i < 100; i++) {
+      const job = await t.call<Dict>('harvest_job_show', { id: jobId });
+      if (job.status === 'Finished' || job.status === 'Aborted') return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${jobId} did not end`);
+  };
+
+  it('runs a job harvest_job_create queued, in a worker', async () => {
+    remote.put({ id: 'queued-1', title: 'Queued' });
+    const s = await t.call<Dict>('harvest_source_create', { name: 'queued-src', url: `${base}/q`, source_type: 'test', owner_org: org.id });
+    const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
+    expect(await finished(job.id as string)).toMatchObject({ status: 'Finished', stats: expect.objectContaining({ added: 1 }) });
+  });
+
+  it('queues the sources that are due by their frequency, and ends jobs left Running by a dead worker as Aborted', async () => {
+    const due = await t.call<Dict>('harvest_source_create', { name: 'daily-src', url: `${base}/d`, source_type: 'test', owner_org: org.id, frequency: 'DAILY' });
+    const manual = await t.call<Dict>('harvest_source_create', { name: 'manual-src', url: `${base}/m`, source_type: 'test', owner_org: org.id });
+    const [stale] = await t.db.dataSource.query(
+      `INSERT INTO harvest_job (source_id, status, created, gather_started) VALUES ($1, 'Running', now() - interval '1 day', now() - interval '1 day') RETURNING id`, [manual.id]);
+    const { HarvestModule } = await import('../../src/harvest/harvest.module');
+    // (The every-minute schedule may come first: either way, what it leaves is checked.)
+    await t.app.get(HarvestModule).schedule();
+    expect(await t.call<Dict>('harvest_job_show', { id: stale.id })).toMatchObject({ status: 'Aborted', message: expect.stringContaining('ended by the sweep') });
+    const jobs = await t.call<Dict[]>('harvest_job_list', { source_id: due.id });
+    expect(jobs).toHaveLength(1);
+    expect(await finished(jobs[0].id as string)).toMatchObject({ status: 'Finished', source_id: due.id });
+    expect(await t.call<Dict[]>('harvest_job_list', { source_id: manual.id })).toHaveLength(1);
+    // Ran just now: not due again.
+    expect((await t.app.get(HarvestModule).schedule()).queued).toEqual([]);
+  });
+});
