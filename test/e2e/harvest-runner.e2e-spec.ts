@@ -47,6 +47,9 @@ class RemoteCatalog {
   }
 }
 
+/** The configs the plug-in was given, run by run (secrets decrypted). */
+const seenConfigs: Dict[] = [];
+
 /** The test plug-in: lists /list, yields what changed since the last run, fetches /ds/<id>, maps it to a dataset. */
 const testHarvester: Harvester = {
   type: 'test',
@@ -57,6 +60,7 @@ const testHarvester: Harvester = {
     return raw;
   },
   async *gather(run: HarvestRun): AsyncIterable<GatherItem> {
+    seenConfigs.push(run.source.config);
     const res = await run.fetch(`${run.source.url}/list`, { accept: 'application/json' });
     if (res.status !== 200) throw new HarvestError(`list answered HTTP ${res.status}`);
     const list = JSON.parse(res.text()) as { id: string; modified: string }[];
@@ -124,8 +128,10 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     // Sending the mask back keeps the secret; the run sees the real value.
     const patched = await t.call<Dict>('harvest_source_patch', { id: s.id, config: s.config });
     expect(JSON.parse(patched.config as string).api_key).toBe('********');
-    const [after] = await t.db.dataSource.query(`SELECT secrets FROM harvest_source WHERE id = $1`, [s.id]);
-    expect(after.secrets).not.toBeNull();
+    // The run's plug-in gets the secret itself.
+    remote.datasets.clear();
+    await run(s.id as string);
+    expect(seenConfigs.at(-1)).toEqual({ api_key: 's3cret-key', page_size: 10 });
   });
 
   it('imports, then harvests incrementally: changed, new, withdrawn and unchanged records counted exactly', async () => {
@@ -240,6 +246,7 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     await expect(t.call('harvest_job_create', { source_id: s.id }, { as: admin })).rejects.toMatchObject({ kind: 'validation' });
     await t.call('harvest_job_abort', { source_id: s.id }, { as: admin });
     expect(await t.call<Dict[]>('harvest_source_type_list', {}, { as: null })).toEqual([testHarvester.info]);
+    expect((await t.call<{ extensions: string[] }>('status_show', {}, { as: null })).extensions).toContain('harvest');
   });
 
   it('answers bad input with 409 field errors', async () => {
