@@ -1,7 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import type { ActionContext, Caller } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
-import { NotFound, ValidationError } from '../api/errors';
+import { NotFound } from '../api/errors';
 import { mungeName } from '../common/munge';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Dict, GatherItem, Harvester, HarvestError, HarvestRun, HarvestTools, RemoteRecord } from './harvester';
@@ -13,7 +13,7 @@ import { SourceConfigs } from './source-config';
 /** Listens to a run's progress (the CLI's bar). */
 export type ProgressListener = (done: number, total: number | undefined, stats: HarvestStats) => void;
 
-const messageOf = (err: unknown): string => (err instanceof ValidationError ? `${err.message}: ${JSON.stringify(err.fields)}` : err instanceof Error ? err.message : String(err));
+const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 const NO_TOOLS: HarvestTools = {
   parseCatalog: () => {
@@ -73,6 +73,7 @@ export class HarvestRunner {
     const stats: HarvestStats = { ...NO_STATS };
     const stop = new RunStop(this.config.HARVEST_JOB_TIMEOUT_MINUTES * 60_000, async () => (await this.repo.status(root.db, jobId)) === 'Aborted');
     let gatherFailed = false;
+    let progressWrites: Promise<unknown> = Promise.resolve();
     const gatherError = async (message: string): Promise<void> => {
       gatherFailed = true;
       stats.errored += 1;
@@ -97,9 +98,14 @@ export class HarvestRunner {
       const since = await this.repo.lastSuccessfulStart(root.db, source.id);
       let done = 0;
       let total: number | undefined;
-      const report = (): void => {
-        void this.repo.setProgress(root.db, jobId, { done, total }, stats).catch(() => undefined);
+      let lastWrite = 0;
+      const report = (force = false): void => {
         onProgress?.(done, total, stats);
+        // At most a few writes a second, one after the other, so a late one never overwrites the final counts.
+        if (!force && Date.now() - lastWrite < 250) return;
+        lastWrite = Date.now();
+        const snapshot = { progress: { done, total }, stats: { ...stats } };
+        progressWrites = progressWrites.then(() => this.repo.setProgress(root.db, jobId, snapshot.progress, snapshot.stats)).catch(() => undefined);
       };
       const run: HarvestRun = {
         source: { id: source.id, url: source.url, type: source.source_type, config, organization: org },
@@ -134,13 +140,14 @@ export class HarvestRunner {
       }
       await this.repo.gatherFinished(root.db, jobId);
       if (complete && !gatherFailed && !stop.reason) stats.deleted += await this.withdraw(ctx, source.id, jobId, [...present]);
-      report();
+      report(true);
       return stats;
     } catch (err) {
       await gatherError(messageOf(err));
       return stats;
     } finally {
       stop.dispose();
+      await progressWrites;
       if (stop.reason === 'timeout') stats.errored += 1;
       if (stop.reason === 'timeout') await this.repo.addGatherError(root.db, jobId, `The job ran longer than HARVEST_JOB_TIMEOUT_MINUTES (${this.config.HARVEST_JOB_TIMEOUT_MINUTES}) and was aborted`);
       const status = stop.reason ? 'Aborted' : 'Finished';
