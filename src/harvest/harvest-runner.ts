@@ -179,7 +179,7 @@ export class HarvestRunner {
       stage = 'Import';
       const decision = await h.toPackage(record, run);
       if (decision.action === 'skip') throw new HarvestError(decision.reason, record.guid);
-      return await ctx.transaction(async (tx) => this.write(tx, run, jobId, record, decision.package, org, started));
+      return await ctx.transaction(async (tx) => this.write(tx, run, jobId, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started));
     } catch (err) {
       await ctx.transaction(async (tx) => {
         const id = await this.repo.insertObject(tx.db, {
@@ -230,6 +230,23 @@ export class HarvestRunner {
       guid: r.guid, identifier, sourceId, jobId, packageId, current: true, modified, content: r.content ?? null, reportStatus: status, importStarted: started,
     });
     return status;
+  }
+
+  /**
+   * Where a record's dataset goes: the source's organization, unless the config's `remote_orgs` (ckanext-harvest's CKAN
+   * harvester) maps the remote organization: `only_local` to a local one of the same name when it exists, `create`
+   * also creates it. Without `remote_orgs` the source's organization always.
+   */
+  private async organizationFor(tx: ActionContext, run: HarvestRun, remote: { name: string; title?: string; description?: string; image_url?: string } | undefined, org: string | null): Promise<string | null> {
+    const mode = run.source.config.remote_orgs;
+    if (!remote?.name || (mode !== 'only_local' && mode !== 'create')) return org;
+    const found = await tx.call<Dict>('organization_show', { id: remote.name, include_datasets: false }).catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
+    if (found) return found.name as string;
+    if (mode === 'only_local') return org;
+    const created = await tx.call<Dict>('organization_create', {
+      name: mungeName(remote.name), title: remote.title ?? remote.name, description: remote.description ?? '', image_url: remote.image_url ?? '',
+    });
+    return created.name as string;
   }
 
   /** The proposed name, or with a suffix when taken (ckanext-harvest's _gen_new_name). */

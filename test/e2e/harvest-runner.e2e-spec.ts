@@ -12,7 +12,7 @@ import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
 /** What the local "remote catalog" offers: datasets by id, each with an identifier, a modified time and a title. */
-interface RemoteDataset { id: string; identifier?: string; modified: string; title: string; fail?: boolean; slow?: boolean }
+interface RemoteDataset { id: string; identifier?: string; modified: string; title: string; fail?: boolean; org?: string }
 
 /** A small remote catalog over HTTP: /list (all datasets, no content), /ds/<id> (one dataset), /hang (never answers). */
 class RemoteCatalog {
@@ -80,7 +80,7 @@ const testHarvester: Harvester = {
   },
   toPackage(record: RemoteRecord) {
     const d = record.data as RemoteDataset;
-    return { action: 'import', package: { name: d.id, title: d.title, notes: 'harvested' } };
+    return { action: 'import', package: { name: d.id, title: d.title, notes: 'harvested' }, ...(d.org ? { remoteOrganization: { name: d.org, title: `Remote ${d.org}` } } : {}) };
   },
 };
 
@@ -188,6 +188,24 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     const found = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM package WHERE name LIKE 'shared-ds%' AND state = 'active'`);
     expect(found[0].n).toBe(1);
     expect(await t.call<Dict>('package_show', { id: 'shared-ds' })).toMatchObject({ title: 'Newer at B' });
+  });
+
+  it('maps remote organizations as remote_orgs says: only_local to an existing one, create also makes it, else the source\'s', async () => {
+    const local = await t.factories.organization({ name: 'stadt-nord' });
+    remote.datasets.clear();
+    remote.put({ id: 'org-known', title: 'Known', org: 'stadt-nord' });
+    remote.put({ id: 'org-unknown', title: 'Unknown', org: 'stadt-sued' });
+    await run((await source({ config: JSON.stringify({ remote_orgs: 'only_local' }) })).id as string);
+    expect(await t.call<Dict>('package_show', { id: 'org-known' })).toMatchObject({ owner_org: local.id });
+    expect(await t.call<Dict>('package_show', { id: 'org-unknown' })).toMatchObject({ owner_org: org.id });
+    remote.datasets.clear();
+    remote.put({ id: 'org-created', title: 'Created', org: 'stadt-west' });
+    await run((await source({ config: JSON.stringify({ remote_orgs: 'create' }) })).id as string);
+    expect(await t.call<Dict>('package_show', { id: 'org-created' })).toMatchObject({ organization: expect.objectContaining({ name: 'stadt-west', title: 'Remote stadt-west' }) });
+    remote.datasets.clear();
+    remote.put({ id: 'org-ignored', title: 'Ignored', org: 'stadt-nord' });
+    await run((await source()).id as string);
+    expect(await t.call<Dict>('package_show', { id: 'org-ignored' })).toMatchObject({ owner_org: org.id });
   });
 
   it('aborts a running job: it ends Aborted with what it did so far', async () => {
