@@ -1,4 +1,5 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { ActionContext, Caller } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
 import { NotFound } from '../api/errors';
@@ -128,7 +129,7 @@ export class HarvestRunner {
         for await (const item of harvester.gather(run) as AsyncIterable<GatherItem>) {
           if (stop.reason) break;
           if ('record' in item) {
-            const status = await this.importRecord(ctx, harvester, run, jobId, item.record, org);
+            const status = await this.importRecord(ctx, harvester, run, { jobId, sourceTitle: String(pkg.title || pkg.name) }, item.record, org);
             stats[status] += 1;
             done += 1;
             report();
@@ -170,7 +171,8 @@ export class HarvestRunner {
   }
 
   /** One record: its own transaction; a failure is an object error with the record's guid, never the job's end. */
-  private async importRecord(ctx: ActionContext, h: Harvester, run: HarvestRun, jobId: string, gathered: RemoteRecord, org: string | null): Promise<keyof HarvestStats> {
+  private async importRecord(ctx: ActionContext, h: Harvester, run: HarvestRun, job: JobInfo, gathered: RemoteRecord, org: string | null): Promise<keyof HarvestStats> {
+    const jobId = job.jobId;
     const started = new Date();
     let record = gathered;
     let stage = 'Fetch';
@@ -179,7 +181,7 @@ export class HarvestRunner {
       stage = 'Import';
       const decision = await h.toPackage(record, run);
       if (decision.action === 'skip') throw new HarvestError(decision.reason, record.guid);
-      return await ctx.transaction(async (tx) => this.write(tx, run, jobId, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started));
+      return await ctx.transaction(async (tx) => this.write(tx, run, job, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started));
     } catch (err) {
       await ctx.transaction(async (tx) => {
         const id = await this.repo.insertObject(tx.db, {
@@ -192,7 +194,7 @@ export class HarvestRunner {
     }
   }
 
-  private async write(tx: ActionContext, run: HarvestRun, jobId: string, r: RemoteRecord, pkg: Dict, org: string | null, started: Date): Promise<keyof HarvestStats> {
+  private async write(tx: ActionContext, run: HarvestRun, { jobId, sourceTitle }: JobInfo, r: RemoteRecord, pkg: Dict, org: string | null, started: Date): Promise<keyof HarvestStats> {
     const sourceId = run.source.id;
     const identifier = r.identifier || r.guid;
     const modified = validDate(r.modified);
@@ -212,7 +214,13 @@ export class HarvestRunner {
         status = 'updated';
       }
     }
-    const dict: Dict = { ...pkg, owner_org: org ?? pkg.owner_org, type: 'dataset' };
+    // ckanext-harvest's harvest_* extras name the object, source and its title (a remote's own are dropped).
+    const objectId = randomUUID();
+    const extras = [
+      ...withoutHarvestExtras(pkg.extras),
+      { key: 'harvest_object_id', value: objectId }, { key: 'harvest_source_id', value: sourceId }, { key: 'harvest_source_title', value: sourceTitle },
+    ];
+    const dict: Dict = { ...pkg, owner_org: org ?? pkg.owner_org, type: 'dataset', extras };
     delete dict.id;
     if (packageId) {
       const existing = await tx.call<Dict>('package_show', { id: packageId }).catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
@@ -227,7 +235,7 @@ export class HarvestRunner {
     }
     if (current) await this.repo.retire(tx.db, current.id);
     await this.repo.insertObject(tx.db, {
-      guid: r.guid, identifier, sourceId, jobId, packageId, current: true, modified, content: r.content ?? null, reportStatus: status, importStarted: started,
+      id: objectId, guid: r.guid, identifier, sourceId, jobId, packageId, current: true, modified, content: r.content ?? null, reportStatus: status, importStarted: started,
     });
     return status;
   }
@@ -284,6 +292,18 @@ export class HarvestRunner {
     }
     return n;
   }
+}
+
+/** A dict's extras without harvest_* keys (a list of {key, value}, or none). */
+export function withoutHarvestExtras(extras: unknown): { key: string; value: unknown }[] {
+  return (Array.isArray(extras) ? (extras as { key: string; value: unknown }[]) : []).filter((e) => !HARVEST_EXTRAS.has(e?.key));
+}
+
+const HARVEST_EXTRAS = new Set(['harvest_object_id', 'harvest_source_id', 'harvest_source_title']);
+
+interface JobInfo {
+  jobId: string;
+  sourceTitle: string;
 }
 
 function validDate(v: string | undefined): string | null {

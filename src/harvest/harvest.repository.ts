@@ -57,6 +57,8 @@ export interface HarvestObjectRow {
 }
 
 export interface NewObject {
+  /** Given when the dataset's extras must name it before it is written. */
+  id?: string;
   guid: string;
   identifier: string;
   sourceId: string;
@@ -254,9 +256,9 @@ export class HarvestRepository {
 
   async insertObject(db: EntityManager, o: NewObject): Promise<string> {
     const rows: { id: string }[] = await db.query(
-      `INSERT INTO harvest_object (guid, identifier, source_id, job_id, package_id, current, modified, content, report_status, import_started, import_finished)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) RETURNING id`,
-      [o.guid, o.identifier, o.sourceId, o.jobId, o.packageId, o.current, o.modified, o.content, o.reportStatus, o.importStarted],
+      `INSERT INTO harvest_object (id, guid, identifier, source_id, job_id, package_id, current, modified, content, report_status, import_started, import_finished)
+       VALUES (COALESCE($11::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) RETURNING id`,
+      [o.guid, o.identifier, o.sourceId, o.jobId, o.packageId, o.current, o.modified, o.content, o.reportStatus, o.importStarted, o.id ?? null],
     );
     return rows[0].id;
   }

@@ -143,6 +143,10 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(first).toMatchObject({ status: 'Finished', stats: { added: 3, updated: 0, deleted: 0, 'not modified': 0, errored: 0 }, gather_errors: [] });
     const alpha = await t.call<Dict>('package_show', { id: 'alpha' });
     expect(alpha).toMatchObject({ owner_org: org.id, title: 'Title alpha' });
+    // ckanext-harvest's extras name the object, the source and its title.
+    const extras = Object.fromEntries((alpha.extras as { key: string; value: string }[]).map((e) => [e.key, e.value]));
+    expect(extras).toEqual({ harvest_object_id: expect.any(String), harvest_source_id: s.id, harvest_source_title: s.title });
+    expect(await t.call<Dict>('harvest_object_show', { id: extras.harvest_object_id })).toMatchObject({ guid: 'alpha', package_id: alpha.id, current: true });
 
     await new Promise((r) => setTimeout(r, 20));
     remote.put({ id: 'beta', title: 'Beta changed' });
@@ -243,6 +247,7 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     await expect(t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
     expect(await t.call<Dict>('harvest_object_show', { dataset_id: 'locked-ds' })).toMatchObject({ guid: 'locked-ds', current: true, harvest_source_id: s.id });
     await t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor });
+    expect((await t.call<Dict>('package_show', { id: 'locked-ds' })).extras).toEqual([]);
     await t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor });
     // The source no longer touches it.
     remote.put({ id: 'locked-ds', title: 'Changed remotely' });
