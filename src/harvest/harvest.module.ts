@@ -4,7 +4,7 @@ import { Dispatcher } from '../api/dispatcher';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { JobQueue } from '../jobs/job-queue';
+import { JobQueue, JobRun } from '../jobs/job-queue';
 import { JobsModule } from '../jobs/jobs.module';
 import { HarvestAccess } from './harvest-access';
 import { HARVEST_RUN_JOB, HarvestJobActions, HarvestRunData } from './harvest-job.actions';
@@ -47,10 +47,21 @@ export class HarvestModule implements OnModuleInit {
     this.jobs.register<HarvestRunData>(HARVEST_RUN_JOB, {
       retry: { limit: 0, delaySeconds: 1, backoff: false },
       timeoutSeconds: this.config.HARVEST_JOB_TIMEOUT_MINUTES * 60 + 300,
-      handler: (data) => this.runner.run(data.job_id),
+      handler: (data, run) => this.run(data.job_id, run),
     });
     this.jobs.register(HARVEST_SCHEDULE_JOB, { retry: { limit: 1, delaySeconds: 30, backoff: false }, timeoutSeconds: 300, handler: () => this.schedule() });
     this.jobs.schedule(HARVEST_SCHEDULE_JOB, '* * * * *');
+  }
+
+  /** One job, its progress also in the queue's job_progress (jobs list), a few times a second at most. */
+  private async run(jobId: string, job: JobRun): Promise<unknown> {
+    let last = 0;
+    const stats = await this.runner.run(jobId, (done, total, s) => {
+      if (Date.now() - last < 1000) return;
+      last = Date.now();
+      void job.report(total ? done / total : null, `${done}${total ? `/${total}` : ''} records; added ${s.added}, updated ${s.updated}, errored ${s.errored}`).catch(() => undefined);
+    });
+    return { harvest_job_id: jobId, stats };
   }
 
   async schedule(): Promise<{ aborted: string[]; queued: string[] }> {
