@@ -11,6 +11,7 @@ import { HARVEST_RUN_JOB, HarvestJobActions, HarvestRunData } from './harvest-jo
 import { HarvestRunner } from './harvest-runner';
 import { HarvestSourceActions } from './harvest-source.actions';
 import { HarvestRepository } from './harvest.repository';
+import { HARVESTER_PLUGINS } from './harvester-plugins';
 import { HarvesterRegistry } from './harvester-registry';
 import { SourceConfigs } from './source-config';
 
@@ -30,6 +31,7 @@ export const HARVEST_SCHEDULE_JOB = 'harvest.schedule';
 export class HarvestModule implements OnModuleInit {
   constructor(
     private readonly registry: ActionRegistry,
+    private readonly harvesters: HarvesterRegistry,
     private readonly sources: HarvestSourceActions,
     private readonly jobActions: HarvestJobActions,
     private readonly runner: HarvestRunner,
@@ -42,6 +44,7 @@ export class HarvestModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.registry.register([...this.sources.all(), ...this.jobActions.all()]);
+    for (const plugin of HARVESTER_PLUGINS) this.harvesters.register(plugin);
     // A run ends itself (Finished or Aborted) and is never retried: a worker that died leaves it Running, and the sweep
     // below ends it. The queue's own timeout only frees the slot of a run that outlived the job timeout.
     this.jobs.register<HarvestRunData>(HARVEST_RUN_JOB, {
