@@ -126,8 +126,15 @@ export class HarvestRunner {
       const present = new Set<string>();
       let complete = false;
       try {
-        for await (const item of harvester.gather(run) as AsyncIterable<GatherItem>) {
-          if (stop.reason) break;
+        // Each step raced against the stop, so a plug-in that hangs outside run.fetch still cannot keep the job Running.
+        const items = (harvester.gather(run) as AsyncIterable<GatherItem>)[Symbol.asyncIterator]();
+        for (;;) {
+          const next = await untilStopped(items.next(), stop.controller.signal);
+          if (next.done || stop.reason) {
+            if (stop.reason) void Promise.resolve(items.return?.()).catch(() => undefined);
+            break;
+          }
+          const item = next.value;
           if ('record' in item) {
             const status = await this.importRecord(ctx, harvester, run, { jobId, sourceTitle: String(pkg.title || pkg.name) }, item.record, org);
             stats[status] += 1;
@@ -177,12 +184,14 @@ export class HarvestRunner {
     let record = gathered;
     let stage = 'Fetch';
     try {
-      record = await h.fetch(gathered, run);
+      record = await untilStopped(h.fetch(gathered, run), run.signal);
       stage = 'Import';
-      const decision = await h.toPackage(record, run);
+      const decision = await untilStopped(Promise.resolve(h.toPackage(record, run)), run.signal);
       if (decision.action === 'skip') throw new HarvestError(decision.reason, record.guid);
       return await ctx.transaction(async (tx) => this.write(tx, run, job, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started));
     } catch (err) {
+      // Stopped mid-record: the run ends, the record is not its fault.
+      if (run.signal.aborted) throw err;
       await ctx.transaction(async (tx) => {
         const id = await this.repo.insertObject(tx.db, {
           guid: record.guid, identifier: record.identifier || record.guid, sourceId: run.source.id, jobId, packageId: null, current: false,
@@ -304,6 +313,16 @@ const HARVEST_EXTRAS = new Set(['harvest_object_id', 'harvest_source_id', 'harve
 interface JobInfo {
   jobId: string;
   sourceTitle: string;
+}
+
+/** `p`, or a HarvestError as soon as `signal` aborts. */
+function untilStopped<T>(p: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(new HarvestError('The harvest job was stopped'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(new HarvestError('The harvest job was stopped'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
 }
 
 function validDate(v: string | undefined): string | null {
