@@ -282,6 +282,15 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(job.status).toBe('New');
     await expect(t.call('harvest_job_create', { source_id: s.id }, { as: admin })).rejects.toMatchObject({ kind: 'validation' });
     await t.call('harvest_job_abort', { source_id: s.id }, { as: admin });
+    // Reports and jobs: the source's editors and admins; the source itself: whoever may read its dataset.
+    for (const as of [null, member, outsider]) await expect(t.call('harvest_job_report', { id: job.id }, { as })).rejects.toMatchObject({ kind: 'not_authorized' });
+    for (const as of [editor, admin]) expect(await t.call<Dict>('harvest_job_report', { id: job.id }, { as })).toMatchObject({ status: 'Aborted' });
+    for (const as of [null, member, outsider, editor]) expect(await t.call<Dict>('harvest_source_show', { id: s.id }, { as })).toMatchObject({ id: s.id, config: '' });
+    for (const as of [member, outsider]) await expect(t.call('harvest_source_patch', { id: s.id, frequency: 'WEEKLY' }, { as })).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(t.call('harvest_source_delete', { id: s.id }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
+    expect(await t.call<Dict>('harvest_source_patch', { id: s.id, frequency: 'WEEKLY' }, { as: editor })).toMatchObject({ frequency: 'WEEKLY' });
+    await t.call('harvest_source_delete', { id: s.id }, { as: admin });
+    await expect(t.call('harvest_job_create', { source_id: s.id }, { as: admin })).rejects.toMatchObject({ kind: 'validation' });
     expect(await t.call<Dict[]>('harvest_source_type_list', {}, { as: null })).toContainEqual(testHarvester.info);
     expect((await t.call<{ extensions: string[] }>('status_show', {}, { as: null })).extensions).toContain('harvest');
   });
