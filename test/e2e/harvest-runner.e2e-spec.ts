@@ -275,7 +275,7 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     await expect(create(member)).rejects.toMatchObject({ kind: 'not_authorized' });
     await expect(create(outsider)).rejects.toMatchObject({ kind: 'not_authorized' });
     const s = (await create(editor)) as Dict;
-    await create(admin);
+    const live = (await create(admin)) as Dict;
     await expect(t.call('harvest_job_create', { source_id: s.id }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
     await expect(t.call('harvest_job_list', { source_id: s.id }, { as: outsider })).rejects.toMatchObject({ kind: 'not_authorized' });
     const job = await t.call<Dict>('harvest_job_create', { source_id: s.id }, { as: editor });
@@ -293,6 +293,13 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     await expect(t.call('harvest_job_create', { source_id: s.id }, { as: admin })).rejects.toMatchObject({ kind: 'validation' });
     expect(await t.call<Dict[]>('harvest_source_type_list', {}, { as: null })).toContainEqual(testHarvester.info);
     expect((await t.call<{ extensions: string[] }>('status_show', {}, { as: null })).extensions).toContain('harvest');
+    // A source is a dataset of type harvest, but not data: the DCAT catalog leaves it out, as ckanext-dcat does.
+    const data = await t.factories.dataset({ owner_org: org.id as string });
+    await t.searchIndexed();
+    const ttl = await request(t.http).get('/catalog.ttl');
+    expect(ttl.status).toBe(200);
+    expect(ttl.text).toContain(String(data.id));
+    expect(ttl.text).not.toContain(String(live.id));
   });
 
   it('answers bad input with 409 field errors', async () => {
