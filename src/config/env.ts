@@ -245,6 +245,8 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(0) @Max(10) HARVEST_RETRIES = 3;
   /** First back-off of those retries, in milliseconds (doubled each time). */
   @Type(() => Number) @IsInt() @Min(0) HARVEST_RETRY_DELAY_MS = 1000;
+  /** Records of one harvest job fetched and written at the same time (each in its own transaction). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(32) HARVEST_CONCURRENCY = 4;
   /** A harvest job running longer is aborted (and one whose worker died is finished by the sweep after this time). */
   @Type(() => Number) @IsInt() @Min(1) HARVEST_JOB_TIMEOUT_MINUTES = 120;
   /**

@@ -2,7 +2,7 @@ import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ActionContext, Caller } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
-import { NotFound } from '../api/errors';
+import { NotFound, ValidationError } from '../api/errors';
 import { mungeName } from '../common/munge';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Dict, GatherItem, Harvester, HarvestError, HarvestRun, HarvestTools, RemoteRecord } from './harvester';
@@ -124,6 +124,8 @@ export class HarvestRunner {
         tools: this.tools ?? NO_TOOLS,
       };
       const present = new Set<string>();
+      const job: JobInfo = { jobId, sourceTitle: String(pkg.title || pkg.name) };
+      const inFlight = new Set<Promise<void>>();
       let complete = false;
       try {
         // Each step raced against the stop, so a plug-in that hangs outside run.fetch still cannot keep the job Running.
@@ -136,16 +138,24 @@ export class HarvestRunner {
           }
           const item = next.value;
           if ('record' in item) {
-            const status = await this.importRecord(ctx, harvester, run, { jobId, sourceTitle: String(pkg.title || pkg.name) }, item.record, org);
-            stats[status] += 1;
-            done += 1;
-            report();
+            // Up to HARVEST_CONCURRENCY records at once, each in its own transaction; a stop ends the job after them.
+            const task = this.importRecord(ctx, harvester, run, job, item.record, org).then((status) => {
+              stats[status] += 1;
+              done += 1;
+              report();
+            });
+            inFlight.add(task);
+            void task.then(() => inFlight.delete(task), () => inFlight.delete(task));
+            if (inFlight.size >= this.config.HARVEST_CONCURRENCY) await untilStopped(Promise.race(inFlight), stop.controller.signal);
           } else if ('present' in item) item.present.forEach((g) => present.add(g));
           else if ('complete' in item) complete = true;
         }
+        await untilStopped(Promise.all(inFlight), stop.controller.signal);
       } catch (err) {
         if (!stop.reason) await gatherError(messageOf(err));
       }
+      // Records already being written finish (their transactions are short); the job's counts include them.
+      await Promise.allSettled(inFlight);
       await this.repo.gatherFinished(root.db, jobId);
       if (complete && !gatherFailed && !stop.reason) stats.deleted += await this.withdraw(ctx, source.id, jobId, [...present]);
       report(true);
@@ -188,7 +198,10 @@ export class HarvestRunner {
       stage = 'Import';
       const decision = await untilStopped(Promise.resolve(h.toPackage(record, run)), run.signal);
       if (decision.action === 'skip') throw new HarvestError(decision.reason, record.guid);
-      return await ctx.transaction(async (tx) => this.write(tx, run, job, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started));
+      const attempt = (): Promise<keyof HarvestStats> =>
+        ctx.transaction(async (tx) => this.write(tx, run, job, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started));
+      // A name another record of this run took in the meantime: once more, with the next free name.
+      return await attempt().catch((err) => (err instanceof ValidationError && err.fields.name ? attempt() : Promise.reject(err)));
     } catch (err) {
       // Stopped mid-record: the run ends, the record is not its fault.
       if (run.signal.aborted) throw err;
