@@ -7,6 +7,7 @@ import { SearchModule } from './search/search.module';
 import { CoreModule, CoreOptions } from './core.module';
 import { DatastoreModule } from './datastore/datastore.module';
 import { DcatModule } from './dcat/dcat.module';
+import { HarvestModule } from './harvest/harvest.module';
 import { SensorPollersModule } from './sensors/pollers/pollers.module';
 import { SensorPushModule } from './sensors/push/sensor-push.module';
 import { SensorsModule } from './sensors/sensors.module';
@@ -16,6 +17,6 @@ import { StorageModule } from './storage/storage.module';
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SensorPollersModule, SensorPushModule, SiteModule, AuditModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SensorPollersModule, SensorPushModule, SiteModule, AuditModule, HarvestModule] };
   }
 }

@@ -49,6 +49,15 @@ describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
     expect(await visibility.canRead(ctxWith({ id: 'u-9', sysadmin: true }), priv)).toBe(true);
   });
 
+  it('keeps a harvested dataset read-only for its organization\'s editors and admins (issue 15), not for sysadmins, and readable as before', async () => {
+    const harvested: DatasetAccess = { ...priv, harvested: true };
+    expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-a': 'editor' }), priv)).toBe(true);
+    expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-a': 'editor' }), harvested)).toBe(false);
+    expect(await visibility.canEditAsOwner(ctxWith({ id: 'u-4' }, { 'org-a': 'admin' }), harvested)).toBe(false);
+    expect(await visibility.canEdit(ctxWith({ id: 'u-9', sysadmin: true }), harvested)).toBe(true);
+    expect(await visibility.canRead(ctxWith({ id: 'u-3' }, { 'org-a': 'member' }), harvested)).toBe(true);
+  });
+
   it('does not let the creator of a dataset in an organization read it after leaving that organization', async () => {
     expect(await visibility.canRead(ctxWith({ id: 'u-1' }), priv)).toBe(false);
   });

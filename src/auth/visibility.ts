@@ -53,6 +53,11 @@ export interface DatasetAccess {
   sharedWith: readonly string[];
   /** Organizations it is shared with for editing (capacity 'edit'). */
   sharedEdit: readonly string[];
+  /**
+   * Issue 15: the dataset is held by a harvest source (and not detached): only sysadmins and the site itself (the harvest
+   * runner, ignoreAuth) edit it; local editors may again once it is detached (harvest_dataset_detach).
+   */
+  harvested?: boolean;
 }
 
 /** The access levels, from the most open. */
@@ -187,8 +192,8 @@ export function admits(clauses: Clauses, d: DatasetAccess): boolean {
 
 export const mayRead = (r: Reader, d: DatasetAccess): boolean => admits(readClauses(r), d);
 const PUBLIC_CLAUSES = readClauses(ANONYMOUS);
-export const mayEdit = (r: Reader, d: DatasetAccess): boolean => admits(editClauses(r), d);
-export const mayEditAsOwner = (r: Reader, d: DatasetAccess): boolean => admits(ownerEditClauses(r), d);
+export const mayEdit = (r: Reader, d: DatasetAccess): boolean => (r.all || !d.harvested) && admits(editClauses(r), d);
+export const mayEditAsOwner = (r: Reader, d: DatasetAccess): boolean => (r.all || !d.harvested) && admits(ownerEditClauses(r), d);
 
 /** Each field's column in `package` and the type its parameters are cast to. */
 const COLUMNS: Record<Exclude<AccessField, ShareField>, { column: string; type: 'text' | 'uuid' | 'boolean' }> = {

@@ -5,6 +5,7 @@ import { CkanError, ValidationError } from '../api/errors';
 import { ConfigError, loadConfig } from '../config/env';
 import { createLogger } from '../common/logger';
 import { dcatCommands } from './dcat.commands';
+import { harvestCommands } from './harvest.commands';
 import { jobsCommands } from './jobs.commands';
 import { migrationCommands } from './migration.commands';
 import { CliRuntime } from './runtime';
@@ -23,7 +24,8 @@ async function main(argv: string[]): Promise<void> {
     .addCommand(userCommands(rt))
     .addCommand(searchCommands(rt))
     .addCommand(dcatCommands(rt))
-    .addCommand(jobsCommands(rt));
+    .addCommand(jobsCommands(rt))
+    .addCommand(harvestCommands(rt));
   await program.parseAsync(argv);
 }
 

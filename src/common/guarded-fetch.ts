@@ -30,6 +30,10 @@ export interface FetchLimits {
   settings?: { maxBytes?: string; timeout?: string };
   /** Request headers (accept, user-agent); the user-agent defaults to the loader's. */
   headers?: Record<string, string>;
+  /** Also answers other than 200 are read and returned with their status (a harvest decides itself what a 404 means). */
+  anyStatus?: boolean;
+  /** Stops the request early (a harvest job aborted); the message then says it was aborted. */
+  signal?: AbortSignal;
 }
 
 const MAX_REDIRECTS = 5;
@@ -78,6 +82,10 @@ export interface Downloaded {
   lastModified?: string;
   /** A conditional request (If-None-Match / If-Modified-Since among the headers) answered 304: no body. */
   notModified?: boolean;
+  /** The HTTP status (200 unless `anyStatus`). */
+  status?: number;
+  /** The Retry-After header, as sent. */
+  retryAfter?: string;
 }
 
 /**
@@ -103,7 +111,8 @@ export async function fetchBody(link: string, limits: FetchLimits): Promise<Down
 }
 
 async function fetchInto(link: string, limits: FetchLimits, sink: () => Writable): Promise<{ downloaded: Downloaded }> {
-  const deadline = AbortSignal.timeout(limits.timeoutMs);
+  const timeout = AbortSignal.timeout(limits.timeoutMs);
+  const deadline = limits.signal ? AbortSignal.any([timeout, limits.signal]) : timeout;
   let url = parseLink(link);
   for (let hop = 0; ; hop++) {
     const res = await request(url, limits, deadline);
@@ -119,7 +128,7 @@ async function fetchInto(link: string, limits: FetchLimits, sink: () => Writable
       res.resume();
       return { downloaded: { bytes: 0, contentType: undefined, finalUrl: url.toString(), ...validators(res), notModified: true } };
     }
-    if (status !== 200) {
+    if (status !== 200 && !limits.anyStatus) {
       res.resume();
       throw new FetchRefused(`Der Abruf von ${url.toString()} ergab HTTP ${status}.`);
     }
@@ -138,9 +147,10 @@ async function fetchInto(link: string, limits: FetchLimits, sink: () => Writable
     try {
       await pipeline(res, count, sink(), { signal: deadline });
     } catch (err) {
-      throw deadline.aborted ? timedOut(limits) : err;
+      throw deadline.aborted ? stopped(limits) : err;
     }
-    return { downloaded: { bytes, contentType: res.headers['content-type'], finalUrl: url.toString(), ...validators(res) } };
+    const retryAfter = typeof res.headers['retry-after'] === 'string' ? { retryAfter: res.headers['retry-after'] } : {};
+    return { downloaded: { bytes, contentType: res.headers['content-type'], finalUrl: url.toString(), ...validators(res), status, ...retryAfter } };
   }
 }
 
@@ -151,6 +161,7 @@ const validators = (res: http.IncomingMessage): { etag?: string; lastModified?: 
 
 const named = (setting: string | undefined): string => (setting ? ` (${setting})` : '');
 const tooLarge = (limits: FetchLimits): string => `Die Datei ist größer als die erlaubten ${limits.maxBytes} Bytes${named(limits.settings?.maxBytes)}.`;
+const stopped = (limits: FetchLimits): FetchRefused => (limits.signal?.aborted ? new FetchRefused('Der Abruf wurde abgebrochen.') : timedOut(limits));
 const timedOut = (limits: FetchLimits): FetchRefused =>
   new FetchRefused(`Der Abruf dauerte länger als ${Math.round(limits.timeoutMs / 1000)} s${named(limits.settings?.timeout)}.`);
 
@@ -176,6 +187,6 @@ function request(url: URL, limits: FetchLimits, signal: AbortSignal): Promise<ht
     // agent: false, a fresh socket each time: a pooled keep-alive socket would skip the lookup, so one opened under
     // allowPrivate could carry a later request that must not reach a private address.
     const req = get(url, { agent: false, lookup: guardedLookup(limits.allowPrivate), signal, headers }, resolve);
-    req.on('error', (err) => reject(signal.aborted ? timedOut(limits) : err instanceof FetchRefused ? err : new FetchRefused(`Der Abruf von ${url.toString()} schlug fehl: ${err.message}`)));
+    req.on('error', (err) => reject(signal.aborted ? stopped(limits) : err instanceof FetchRefused ? err : new FetchRefused(`Der Abruf von ${url.toString()} schlug fehl: ${err.message}`)));
   });
 }

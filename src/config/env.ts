@@ -235,6 +235,26 @@ export class Env {
   /** DCAT-AP.de validation of every dataset write, unless its organization (extra dcat_validation) or the request says otherwise. */
   @IsIn(['off', 'warn', 'enforce']) DCAT_VALIDATION: 'off' | 'warn' | 'enforce' = 'warn';
 
+  /** Harvest sources may reach private, loopback and link-local addresses (only for a platform inside a closed network). */
+  @Transform(toBool) @IsBoolean() HARVEST_ALLOW_PRIVATE_ADDRESSES = false;
+  /** Time limit of one request to a harvest source, in milliseconds (each retry gets it anew). */
+  @Type(() => Number) @IsInt() @Min(1) HARVEST_TIMEOUT_MS = 30_000;
+  /** Largest answer of a harvest source, in bytes. */
+  @Type(() => Number) @IsInt() @Min(1) HARVEST_MAX_BYTES = 50_000_000;
+  /** Retries of a harvest request after a network error, 5xx or 429 (exponential back-off, Retry-After honoured). */
+  @Type(() => Number) @IsInt() @Min(0) @Max(10) HARVEST_RETRIES = 3;
+  /** First back-off of those retries, in milliseconds (doubled each time). */
+  @Type(() => Number) @IsInt() @Min(0) HARVEST_RETRY_DELAY_MS = 1000;
+  /** Records of one harvest job fetched and written at the same time (each in its own transaction). */
+  @Type(() => Number) @IsInt() @Min(1) @Max(32) HARVEST_CONCURRENCY = 4;
+  /** A harvest job running longer is aborted (and one whose worker died is finished by the sweep after this time). */
+  @Type(() => Number) @IsInt() @Min(1) HARVEST_JOB_TIMEOUT_MINUTES = 120;
+  /**
+   * Key for the secrets of harvest sources (AES-256-GCM), base64 of 32 bytes. Unset: a key file generated once
+   * (mode 0600) at $DATA_DIR/secrets.key.
+   */
+  @IsOptional() @IsString() SECRETS_KEY?: string;
+
   /** Largest resource upload, in bytes (CKAN's ckan.max_resource_size); larger ones are refused before they are read. */
   @Type(() => Number) @IsInt() @Min(1) UPLOAD_MAX_BYTES = 2 * 1024 * 1024 * 1024;
 
@@ -287,7 +307,7 @@ export function loadConfig(raw: Record<string, string | undefined> = process.env
   const optional = ['SITE_URL', 'TRUST_PROXY', 'RATE_LIMIT_EXEMPT_ADDRESSES', 'DATABASE_URL', 'EMBEDDED_PG_PORT', 'EMBEDDED_PG_SHARED_BUFFERS_MB', 'SYSADMIN_NAME', 'SYSADMIN_PASSWORD', 'SYSADMIN_EMAIL', 'MEILI_URL', 'MEILI_API_KEY', 'CORS_ORIGINS',
     'CATALOG_TITLE', 'CATALOG_DESCRIPTION', 'CATALOG_PUBLISHER_NAME', 'CATALOG_PUBLISHER_URL', 'CATALOG_PUBLISHER_EMAIL', 'CATALOG_PUBLISHER_TYPE', 'CATALOG_LICENSE', 'CATALOG_CONTRIBUTOR_ID',
     'STORAGE_PATH', 'STORAGE_S3_BUCKET', 'STORAGE_S3_ENDPOINT', 'STORAGE_S3_ACCESS_KEY_ID', 'STORAGE_S3_SECRET_ACCESS_KEY',
-    'MQTT_URL', 'MQTT_CLIENT_ID', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'MQTT_SHARED_GROUP'];
+    'MQTT_URL', 'MQTT_CLIENT_ID', 'MQTT_USERNAME', 'MQTT_PASSWORD', 'MQTT_SHARED_GROUP', 'SECRETS_KEY'];
   for (const key of [...known, ...optional]) {
     const v = raw[key];
     if (v !== undefined && v !== '') picked[key] = v;

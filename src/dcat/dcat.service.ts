@@ -132,7 +132,8 @@ export class DcatService {
     const page = query.page ?? 1;
     if (!Number.isInteger(page) || page < 1) throw new ValidationError({ page: ['"page" must be a positive integer'] });
     const rows = this.config.DCAT_PAGE_SIZE;
-    const fq: string[] = [];
+    // Harvest sources are datasets of type `harvest` but no data: left out as ckanext-dcat does (-dataset_type:harvest).
+    const fq: string[] = ['-dataset_type:harvest'];
     if (query.fq) fq.push(`(${query.fq})`);
     if (query.modified_since) {
       const since = new Date(query.modified_since);

@@ -10,7 +10,7 @@ import { SiteSettings, SiteSettingValues } from './site-settings';
 export const CKAN_COMPAT_VERSION = '2.11.5';
 
 /** Each CKAN plugin we provide, by an action only it registers. */
-const EXTENSIONS: Record<string, string> = { datastore: 'datastore_search', xloader: 'xloader_submit' };
+const EXTENSIONS: Record<string, string> = { datastore: 'datastore_search', xloader: 'xloader_submit', harvest: 'harvest_source_show' };
 
 class HelpShowInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) name!: string;

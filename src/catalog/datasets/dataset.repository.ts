@@ -18,6 +18,8 @@ export interface DatasetRow {
   access_level: string;
   shared_with: string[];
   shared_edit: string[];
+  /** Issue 15: held by a harvest source (its current, attached harvest object names it): read-only for local editors. */
+  harvested: boolean;
 }
 
 /** One row of the full-dict query: the package columns plus its children as JSON. */
@@ -89,7 +91,8 @@ export interface DatasetValues {
 
 const ROW_COLUMNS = `p.id, p.name, p.owner_org, p.private, p.state, p.type, p.creator_user_id, p.access_level,
   ARRAY(SELECT s.organization_id::text FROM dataset_share s WHERE s.package_id = p.id ORDER BY 1) AS shared_with,
-  ARRAY(SELECT s.organization_id::text FROM dataset_share s WHERE s.package_id = p.id AND s.capacity = 'edit' ORDER BY 1) AS shared_edit`;
+  ARRAY(SELECT s.organization_id::text FROM dataset_share s WHERE s.package_id = p.id AND s.capacity = 'edit' ORDER BY 1) AS shared_edit,
+  EXISTS (SELECT 1 FROM harvest_object ho WHERE ho.package_id = p.id AND ho.current AND NOT ho.detached) AS harvested`;
 
 /**
  * A row for each tag name (a text[] parameter) that has none. ON CONFLICT keeps concurrent writers from failing on

@@ -1,0 +1,412 @@
+import { execFile } from 'node:child_process';
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { promisify } from 'node:util';
+import request from 'supertest';
+import { Dict, GatherItem, Harvester, HarvestConfigError, HarvestError, HarvestRun, RemoteRecord } from '../../src/harvest/harvester';
+import { HarvesterRegistry } from '../../src/harvest/harvester-registry';
+import { HarvestRunner } from '../../src/harvest/harvest-runner';
+import { TestUser } from '../factories/factories';
+import { TestApp } from '../test-app';
+
+/** What the local "remote catalog" offers: datasets by id, each with an identifier, a modified time and a title. */
+interface RemoteDataset { id: string; identifier?: string; modified: string; title: string; fail?: boolean; org?: string }
+
+/** A small remote catalog over HTTP: /list (all datasets, no content), /ds/<id> (one dataset), /hang (never answers). */
+class RemoteCatalog {
+  readonly datasets = new Map<string, RemoteDataset>();
+  readonly server: http.Server;
+  delayMs = 0;
+  constructor() {
+    this.server = http.createServer((req, res) => {
+      const path = req.url ?? '';
+      if (path.startsWith('/hang')) return; // accepts, never answers
+      const m = /\/ds\/([^/?]+)$/.exec(path);
+      const send = (status: number, body: unknown): void => {
+        setTimeout(() => {
+          res.writeHead(status, { 'content-type': 'application/json' });
+          res.end(JSON.stringify(body));
+        }, this.delayMs);
+      };
+      if (path.endsWith('/list')) return send(200, [...this.datasets.values()].map(({ id, modified }) => ({ id, modified })));
+      const d = m && this.datasets.get(m[1]);
+      if (!d) return send(404, { error: 'not found' });
+      if (d.fail) return send(200, 'not a dict');
+      return send(200, d);
+    });
+  }
+  async listen(): Promise<string> {
+    this.server.listen(0, '127.0.0.1');
+    await once(this.server, 'listening');
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+  }
+  put(d: Omit<RemoteDataset, 'modified'> & { modified?: string }): void {
+    this.datasets.set(d.id, { modified: new Date().toISOString(), ...d });
+  }
+}
+
+/** The configs the plug-in was given, run by run (secrets decrypted). */
+const seenConfigs: Dict[] = [];
+
+/** The test plug-in: lists /list, yields what changed since the last run, fetches /ds/<id>, maps it to a dataset. */
+const testHarvester: Harvester = {
+  type: 'test',
+  info: { name: 'test', title: 'Test', description: 'A test harvester over a local HTTP server' },
+  secretKeys: ['api_key'],
+  parseConfig(raw: Dict): Dict {
+    if (raw.page_size !== undefined && typeof raw.page_size !== 'number') throw new HarvestConfigError(['page_size: must be a number']);
+    return raw;
+  },
+  async *gather(run: HarvestRun): AsyncIterable<GatherItem> {
+    seenConfigs.push(run.source.config);
+    const res = await run.fetch(`${run.source.url}/list`, { accept: 'application/json' });
+    if (res.status !== 200) throw new HarvestError(`list answered HTTP ${res.status}`);
+    const list = JSON.parse(res.text()) as { id: string; modified: string }[];
+    const changed = list.filter((d) => !run.since || d.modified > run.since);
+    run.progress(0, changed.length);
+    for (const d of changed) yield { record: { guid: d.id, identifier: d.id, modified: d.modified } };
+    yield { present: list.map((d) => d.id) };
+    yield { complete: true };
+  },
+  async fetch(record: RemoteRecord, run: HarvestRun): Promise<RemoteRecord> {
+    const res = await run.fetch(`${run.source.url}/ds/${record.guid}`);
+    if (res.status !== 200) throw new HarvestError(`HTTP ${res.status}`, record.guid);
+    const data = JSON.parse(res.text()) as unknown;
+    if (typeof data !== 'object') throw new HarvestError('The record is not a JSON object', record.guid);
+    const d = data as RemoteDataset;
+    return { ...record, identifier: d.identifier ?? record.guid, modified: d.modified, content: res.text(), data: d };
+  },
+  toPackage(record: RemoteRecord) {
+    const d = record.data as RemoteDataset;
+    return { action: 'import', package: { name: d.id, title: d.title, notes: 'harvested' }, ...(d.org ? { remoteOrganization: { name: d.org, title: `Remote ${d.org}` } } : {}) };
+  },
+};
+
+type Report = { status: string; stats: Record<string, number>; gather_errors: { message: string }[]; object_errors: Record<string, { guid: string; errors: { message: string }[] }> };
+
+describe('harvest runner (test plug-in over a local HTTP server)', () => {
+  let t: TestApp;
+  let remote: RemoteCatalog;
+  let base: string;
+  let org: Dict;
+  let editor: TestUser;
+  let member: TestUser;
+  let admin: TestUser;
+  let outsider: TestUser;
+
+  beforeAll(async () => {
+    t = await TestApp.start({ JOBS_WORKER: 'false', HARVEST_ALLOW_PRIVATE_ADDRESSES: 'true', HARVEST_TIMEOUT_MS: '500', HARVEST_RETRIES: '1', HARVEST_RETRY_DELAY_MS: '10' });
+    t.app.get(HarvesterRegistry).register(testHarvester);
+    remote = new RemoteCatalog();
+    base = await remote.listen();
+    [editor, member, admin, outsider] = [await t.factories.user(), await t.factories.user(), await t.factories.user(), await t.factories.user()];
+    org = await t.factories.organization({ members: [[editor, 'editor'], [member, 'member'], [admin, 'admin']] });
+  });
+  afterAll(async () => {
+    remote.server.close();
+    await t.stop();
+  });
+
+  let sourceN = 0;
+  const source = (o: Dict = {}): Promise<Dict> =>
+    t.call<Dict>('harvest_source_create', { name: `source-${++sourceN}`, url: `${base}/s${sourceN}`, source_type: 'test', owner_org: org.id, ...o });
+  const run = async (sourceId: string): Promise<Report> => {
+    const job = await t.call<Dict>('harvest_job_create', { source_id: sourceId });
+    await t.app.get(HarvestRunner).run(job.id as string);
+    return t.call<Report>('harvest_job_report', { id: job.id });
+  };
+
+  it('stores a source\'s secrets encrypted and shows them masked', async () => {
+    const s = await source({ config: JSON.stringify({ api_key: 's3cret-key', page_size: 10 }), frequency: 'daily' });
+    expect(s).toMatchObject({ type: 'harvest', source_type: 'test', frequency: 'DAILY', url: expect.stringContaining(base) });
+    expect(JSON.parse(s.config as string)).toEqual({ api_key: '********', page_size: 10 });
+    const [row] = await t.db.dataSource.query(`SELECT config, secrets FROM harvest_source WHERE id = $1`, [s.id]);
+    expect(row.config).not.toContain('s3cret-key');
+    expect(Buffer.from(row.secrets).includes(Buffer.from('s3cret-key'))).toBe(false);
+    // Sending the mask back keeps the secret; the run sees the real value.
+    const patched = await t.call<Dict>('harvest_source_patch', { id: s.id, config: s.config });
+    expect(JSON.parse(patched.config as string).api_key).toBe('********');
+    // The run's plug-in gets the secret itself.
+    remote.datasets.clear();
+    await run(s.id as string);
+    expect(seenConfigs.at(-1)).toEqual({ api_key: 's3cret-key', page_size: 10 });
+  });
+
+  it('imports, then harvests incrementally: changed, new, withdrawn and unchanged records counted exactly', async () => {
+    const s = await source();
+    const url = s.url as string;
+    remote.datasets.clear();
+    for (const id of ['alpha', 'beta', 'gamma']) remote.put({ id, title: `Title ${id}` });
+    const first = await run(s.id as string);
+    expect(first).toMatchObject({ status: 'Finished', stats: { added: 3, updated: 0, deleted: 0, 'not modified': 0, errored: 0 }, gather_errors: [] });
+    const alpha = await t.call<Dict>('package_show', { id: 'alpha' });
+    expect(alpha).toMatchObject({ owner_org: org.id, title: 'Title alpha' });
+    // ckanext-harvest's extras name the object, the source and its title.
+    const extras = Object.fromEntries((alpha.extras as { key: string; value: string }[]).map((e) => [e.key, e.value]));
+    expect(extras).toEqual({ harvest_object_id: expect.any(String), harvest_source_id: s.id, harvest_source_title: s.title });
+    expect(await t.call<Dict>('harvest_object_show', { id: extras.harvest_object_id })).toMatchObject({ guid: 'alpha', package_id: alpha.id, current: true });
+
+    await new Promise((r) => setTimeout(r, 20));
+    remote.put({ id: 'beta', title: 'Beta changed' });
+    remote.put({ id: 'delta', title: 'New delta' });
+    remote.datasets.delete('gamma');
+    const second = await run(s.id as string);
+    // Only what changed since the first run was gathered: alpha is not fetched at all.
+    expect(second).toMatchObject({ status: 'Finished', stats: { added: 1, updated: 1, deleted: 1, errored: 0 } });
+    expect(await t.call<Dict>('package_show', { id: 'beta' })).toMatchObject({ title: 'Beta changed' });
+    expect(await t.call<Dict>('package_show', { id: 'gamma' })).toMatchObject({ state: 'deleted' });
+    const status = await t.call<Dict>('harvest_source_show_status', { id: s.id });
+    expect(status).toMatchObject({ job_count: 2, total_datasets: 3 });
+    expect(url).toContain(base);
+  });
+
+  it('reports a failing record as an object error with its guid and imports the others', async () => {
+    const s = await source({ url: `${base}/fail` });
+    remote.datasets.clear();
+    remote.put({ id: 'good-1', title: 'Good' });
+    remote.put({ id: 'bad-1', title: 'Bad', fail: true });
+    remote.put({ id: 'good-2', title: 'Good too' });
+    const report = await run(s.id as string);
+    expect(report.stats).toMatchObject({ added: 2, errored: 1 });
+    expect(Object.values(report.object_errors)).toEqual([{ guid: 'bad-1', errors: [expect.objectContaining({ message: 'The record is not a JSON object' })] }]);
+    expect(report.status).toBe('Finished');
+  });
+
+  it('keeps a dataset offered by two sources once: the newest modified wins', async () => {
+    remote.datasets.clear();
+    const a = await source();
+    const b = await source();
+    remote.put({ id: 'shared-ds', title: 'From A', modified: '2024-01-01T00:00:00Z' });
+    expect((await run(a.id as string)).stats).toMatchObject({ added: 1 });
+    // Source B offers the same identifier, older: not taken.
+    remote.put({ id: 'shared-ds', title: 'Older at B', modified: '2023-01-01T00:00:00Z' });
+    expect((await run(b.id as string)).stats).toMatchObject({ added: 0, updated: 0, 'not modified': 1 });
+    expect(await t.call<Dict>('package_show', { id: 'shared-ds' })).toMatchObject({ title: 'From A' });
+    // Newer at B: the one dataset is updated from B.
+    await t.call('harvest_source_clear', { id: b.id });
+    remote.put({ id: 'shared-ds', title: 'Newer at B', modified: '2025-01-01T00:00:00Z' });
+    const rb = await run(b.id as string);
+    expect(rb.stats).toMatchObject({ added: 0, updated: 1 });
+    const found = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM package WHERE name LIKE 'shared-ds%' AND state = 'active'`);
+    expect(found[0].n).toBe(1);
+    expect(await t.call<Dict>('package_show', { id: 'shared-ds' })).toMatchObject({ title: 'Newer at B' });
+  });
+
+  it('maps remote organizations as remote_orgs says: only_local to an existing one, create also makes it, else the source\'s', async () => {
+    const local = await t.factories.organization({ name: 'stadt-nord' });
+    remote.datasets.clear();
+    remote.put({ id: 'org-known', title: 'Known', org: 'stadt-nord' });
+    remote.put({ id: 'org-unknown', title: 'Unknown', org: 'stadt-sued' });
+    await run((await source({ config: JSON.stringify({ remote_orgs: 'only_local' }) })).id as string);
+    expect(await t.call<Dict>('package_show', { id: 'org-known' })).toMatchObject({ owner_org: local.id });
+    expect(await t.call<Dict>('package_show', { id: 'org-unknown' })).toMatchObject({ owner_org: org.id });
+    remote.datasets.clear();
+    remote.put({ id: 'org-created', title: 'Created', org: 'stadt-west' });
+    await run((await source({ config: JSON.stringify({ remote_orgs: 'create' }) })).id as string);
+    expect(await t.call<Dict>('package_show', { id: 'org-created' })).toMatchObject({ organization: expect.objectContaining({ name: 'stadt-west', title: 'Remote stadt-west' }) });
+    remote.datasets.clear();
+    remote.put({ id: 'org-ignored', title: 'Ignored', org: 'stadt-nord' });
+    await run((await source()).id as string);
+    expect(await t.call<Dict>('package_show', { id: 'org-ignored' })).toMatchObject({ owner_org: org.id });
+  });
+
+  it('aborts a running job: it ends Aborted with what it did so far', async () => {
+    remote.datasets.clear();
+    for (let i = 0; i < 40; i++) remote.put({ id: `slow-${i}`, title: `Slow ${i}` });
+    const s = await source();
+    remote.delayMs = 150;
+    try {
+      const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
+      const running = t.app.get(HarvestRunner).run(job.id as string);
+      await new Promise((r) => setTimeout(r, 700));
+      await t.call('harvest_job_abort', { id: job.id }, { as: admin });
+      await running;
+      const shown = await t.call<Dict>('harvest_job_show', { id: job.id });
+      expect(shown.status).toBe('Aborted');
+      expect((shown.stats as Dict).added).toBeLessThan(40);
+    } finally {
+      remote.delayMs = 0;
+    }
+  });
+
+  it('ends a job Aborted even when the plug-in hangs outside run.fetch', async () => {
+    const registry = t.app.get(HarvesterRegistry);
+    if (!registry.get('hanging')) {
+      registry.register({ ...testHarvester, type: 'hanging', info: { ...testHarvester.info, name: 'hanging' }, gather: () => ({ [Symbol.asyncIterator]: () => ({ next: () => new Promise<IteratorResult<GatherItem>>(() => undefined) }) }) });
+    }
+    const s = await source({ source_type: 'hanging' });
+    const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
+    const running = t.app.get(HarvestRunner).run(job.id as string);
+    await new Promise((r) => setTimeout(r, 200));
+    await t.call('harvest_job_abort', { id: job.id });
+    await running;
+    expect(await t.call<Dict>('harvest_job_show', { id: job.id })).toMatchObject({ status: 'Aborted' });
+  });
+
+  it('ends the job of a source that never answers with a gather error', async () => {
+    const s = await source({ url: `${base}/hang` });
+    const report = await run(s.id as string);
+    expect(report.status).toBe('Finished');
+    expect(report.gather_errors).toEqual([{ message: expect.stringMatching(/länger als|HARVEST_TIMEOUT_MS/) }]);
+  });
+
+  it('makes harvested datasets read-only for local editors until detached', async () => {
+    remote.datasets.clear();
+    remote.put({ id: 'locked-ds', title: 'Locked' });
+    const s = await source();
+    await run(s.id as string);
+    await expect(t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
+    expect(await t.call<Dict>('harvest_object_show', { dataset_id: 'locked-ds' })).toMatchObject({ guid: 'locked-ds', current: true, harvest_source_id: s.id });
+    await t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor });
+    expect((await t.call<Dict>('package_show', { id: 'locked-ds' })).extras).toEqual([]);
+    await t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor });
+    // The source no longer touches it.
+    remote.put({ id: 'locked-ds', title: 'Changed remotely' });
+    await run(s.id as string);
+    expect(await t.call<Dict>('package_show', { id: 'locked-ds' })).toMatchObject({ title: 'Edited', state: 'active' });
+  });
+
+  it('lets organization editors and admins (and sysadmins) manage sources, not members, outsiders or anonymous', async () => {
+    const create = (as: TestUser | null) => t.call('harvest_source_create', { name: `perm-${++sourceN}`, url: `${base}/p${sourceN}`, source_type: 'test', owner_org: org.id }, { as });
+    await expect(create(null)).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(create(member)).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(create(outsider)).rejects.toMatchObject({ kind: 'not_authorized' });
+    const s = (await create(editor)) as Dict;
+    const live = (await create(admin)) as Dict;
+    await expect(t.call('harvest_job_create', { source_id: s.id }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(t.call('harvest_job_list', { source_id: s.id }, { as: outsider })).rejects.toMatchObject({ kind: 'not_authorized' });
+    const job = await t.call<Dict>('harvest_job_create', { source_id: s.id }, { as: editor });
+    expect(job.status).toBe('New');
+    await expect(t.call('harvest_job_create', { source_id: s.id }, { as: admin })).rejects.toMatchObject({ kind: 'validation' });
+    await t.call('harvest_job_abort', { source_id: s.id }, { as: admin });
+    // Reports and jobs: the source's editors and admins; the source itself: whoever may read its dataset.
+    for (const as of [null, member, outsider]) await expect(t.call('harvest_job_report', { id: job.id }, { as })).rejects.toMatchObject({ kind: 'not_authorized' });
+    for (const as of [editor, admin]) expect(await t.call<Dict>('harvest_job_report', { id: job.id }, { as })).toMatchObject({ status: 'Aborted' });
+    for (const as of [null, member, outsider, editor]) expect(await t.call<Dict>('harvest_source_show', { id: s.id }, { as })).toMatchObject({ id: s.id, config: '' });
+    for (const as of [member, outsider]) await expect(t.call('harvest_source_patch', { id: s.id, frequency: 'WEEKLY' }, { as })).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(t.call('harvest_source_delete', { id: s.id }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
+    expect(await t.call<Dict>('harvest_source_patch', { id: s.id, frequency: 'WEEKLY' }, { as: editor })).toMatchObject({ frequency: 'WEEKLY' });
+    await t.call('harvest_source_delete', { id: s.id }, { as: admin });
+    await expect(t.call('harvest_job_create', { source_id: s.id }, { as: admin })).rejects.toMatchObject({ kind: 'validation' });
+    expect(await t.call<Dict[]>('harvest_source_type_list', {}, { as: null })).toContainEqual(testHarvester.info);
+    expect((await t.call<{ extensions: string[] }>('status_show', {}, { as: null })).extensions).toContain('harvest');
+    // A source is a dataset of type harvest, but not data: the DCAT catalog leaves it out, as ckanext-dcat does.
+    const data = await t.factories.dataset({ owner_org: org.id as string });
+    await t.searchIndexed();
+    const ttl = await request(t.http).get('/catalog.ttl');
+    expect(ttl.status).toBe(200);
+    expect(ttl.text).toContain(String(data.id));
+    expect(ttl.text).not.toContain(String(live.id));
+  });
+
+  it('answers bad input with 409 field errors', async () => {
+    const post = (body: Dict) => request(t.http).post('/api/3/action/harvest_source_create').set('Authorization', t.sysadmin.token).send(body);
+    const ok = { name: 'bad-input', url: `${base}/x`, source_type: 'test', owner_org: org.id };
+    const cases: [Dict, string][] = [
+      [{ ...ok, config: '{not json' }, 'config'],
+      [{ ...ok, config: JSON.stringify({ page_size: 'ten' }) }, 'config'],
+      [{ ...ok, source_type: 'nope' }, 'source_type'],
+      [{ ...ok, url: 'ftp://example.org/' }, 'url'],
+      [{ ...ok, frequency: 'SOMETIMES' }, 'frequency'],
+      [{ ...ok, name: 'Bad Name' }, 'name'],
+    ];
+    for (const [body, field] of cases) {
+      const res = await post(body);
+      expect({ field, status: res.status, type: res.body.error?.__type }).toEqual({ field, status: 409, type: 'Validation Error' });
+      expect(res.body.error[field]).toBeDefined();
+    }
+    const missing = await request(t.http).post('/api/3/action/harvest_job_show').set('Authorization', t.sysadmin.token).send({ id: 'not-a-job' });
+    expect(missing.status).toBe(404);
+  });
+});
+
+describe('harvest runner without HARVEST_ALLOW_PRIVATE_ADDRESSES', () => {
+  it('refuses a source on a loopback address', async () => {
+    const t = await TestApp.start({ JOBS_WORKER: 'false' });
+    try {
+      t.app.get(HarvesterRegistry).register(testHarvester);
+      const org = await t.factories.organization();
+      const s = await t.call<Dict>('harvest_source_create', { name: 'private-src', url: 'http://127.0.0.1:9/', source_type: 'test', owner_org: org.id });
+      const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
+      await t.app.get(HarvestRunner).run(job.id as string);
+      const report = await t.call<Report>('harvest_job_report', { id: job.id });
+      expect(report.gather_errors).toEqual([{ message: expect.stringContaining('127.0.0.1') }]);
+      expect(report.gather_errors[0].message).toMatch(/Adresse|address/i);
+    } finally {
+      await t.stop();
+    }
+  });
+});
+
+describe('npm run cli -- harvest run', () => {
+  it('runs one job of a source in the CLI process and prints its report (a type this process has no plug-in for: a gather error, exit code 1)', async () => {
+    const t = await TestApp.start({ JOBS_WORKER: 'false' });
+    try {
+      t.app.get(HarvesterRegistry).register(testHarvester);
+      const org = await t.factories.organization();
+      await t.call<Dict>('harvest_source_create', { name: 'cli-src', url: 'http://example.org/', source_type: 'test', owner_org: org.id });
+      const cli = promisify(execFile)(process.execPath, ['-r', '@swc-node/register', 'src/cli/main.ts', 'harvest', 'run', 'cli-src'], {
+        cwd: resolve(__dirname, '../..'), env: { ...process.env, DATABASE_URL: t.db.url },
+      });
+      await expect(cli).rejects.toMatchObject({ code: 1, stdout: expect.stringContaining('gather error: No harvester for source type test') });
+      const [job] = await t.call<Dict[]>('harvest_job_list', { source_id: 'cli-src' });
+      expect(job).toMatchObject({ status: 'Finished', stats: expect.objectContaining({ errored: 1 }) });
+    } finally {
+      await t.stop();
+    }
+  }, 60_000);
+});
+
+describe('harvest jobs on the job queue', () => {
+  let t: TestApp;
+  let remote: RemoteCatalog;
+  let base: string;
+  let org: Dict;
+  beforeAll(async () => {
+    t = await TestApp.start({ HARVEST_ALLOW_PRIVATE_ADDRESSES: 'true', JOBS_POLL_INTERVAL_MS: '500' });
+    t.app.get(HarvesterRegistry).register(testHarvester);
+    remote = new RemoteCatalog();
+    base = await remote.listen();
+    org = await t.factories.organization();
+  });
+  afterAll(async () => {
+    remote.server.close();
+    await t.stop();
+  });
+
+  const finished = async (jobId: string): Promise<Dict> => {
+    for (let i = 0; i < 100; i++) {
+      const job = await t.call<Dict>('harvest_job_show', { id: jobId });
+      if (job.status === 'Finished' || job.status === 'Aborted') return job;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`job ${jobId} did not end`);
+  };
+
+  it('runs a job harvest_job_create queued, in a worker', async () => {
+    remote.put({ id: 'queued-1', title: 'Queued' });
+    const s = await t.call<Dict>('harvest_source_create', { name: 'queued-src', url: `${base}/q`, source_type: 'test', owner_org: org.id });
+    const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
+    expect(await finished(job.id as string)).toMatchObject({ status: 'Finished', stats: expect.objectContaining({ added: 1 }) });
+  });
+
+  it('queues the sources that are due by their frequency, and ends jobs left Running by a dead worker as Aborted', async () => {
+    const due = await t.call<Dict>('harvest_source_create', { name: 'daily-src', url: `${base}/d`, source_type: 'test', owner_org: org.id, frequency: 'DAILY' });
+    const manual = await t.call<Dict>('harvest_source_create', { name: 'manual-src', url: `${base}/m`, source_type: 'test', owner_org: org.id });
+    const [stale] = await t.db.dataSource.query(
+      `INSERT INTO harvest_job (source_id, status, created, gather_started) VALUES ($1, 'Running', now() - interval '1 day', now() - interval '1 day') RETURNING id`, [manual.id]);
+    const { HarvestModule } = await import('../../src/harvest/harvest.module');
+    // (The every-minute schedule may come first: either way, what it leaves is checked.)
+    await t.app.get(HarvestModule).schedule();
+    expect(await t.call<Dict>('harvest_job_show', { id: stale.id })).toMatchObject({ status: 'Aborted', message: expect.stringContaining('ended by the sweep') });
+    const jobs = await t.call<Dict[]>('harvest_job_list', { source_id: due.id });
+    expect(jobs).toHaveLength(1);
+    expect(await finished(jobs[0].id as string)).toMatchObject({ status: 'Finished', source_id: due.id });
+    expect(await t.call<Dict[]>('harvest_job_list', { source_id: manual.id })).toHaveLength(1);
+    // Ran just now: not due again.
+    expect((await t.app.get(HarvestModule).schedule()).queued).toEqual([]);
+  });
+});
