@@ -1,4 +1,4 @@
-import { Inject, Injectable, Optional } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { ActionContext, Caller } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
@@ -15,12 +15,6 @@ import { SourceConfigs } from './source-config';
 export type ProgressListener = (done: number, total: number | undefined, stats: HarvestStats) => void;
 
 const messageOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-
-const NO_TOOLS: HarvestTools = {
-  parseCatalog: () => {
-    throw new HarvestError('RDF parsing is not available');
-  },
-};
 
 /** Stops a run: harvest_job_abort (seen by polling the job's row, so it works from any process) or the job's timeout. */
 class RunStop {
@@ -62,7 +56,7 @@ export class HarvestRunner {
     private readonly registry: HarvesterRegistry,
     private readonly configs: SourceConfigs,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Optional() @Inject(HARVEST_TOOLS) private readonly tools?: HarvestTools,
+    @Inject(HARVEST_TOOLS) private readonly tools: HarvestTools,
   ) {}
 
   async run(jobId: string, onProgress?: ProgressListener): Promise<HarvestStats | null> {
@@ -121,7 +115,7 @@ export class HarvestRunner {
           total = t ?? total;
           onProgress?.(Math.max(done, d), total, stats);
         },
-        tools: this.tools ?? NO_TOOLS,
+        tools: this.tools,
       };
       const present = new Set<string>();
       const job: JobInfo = { jobId, sourceTitle: String(pkg.title || pkg.name) };

@@ -6,13 +6,15 @@ import { LOGGER } from '../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { JobQueue, JobRun } from '../jobs/job-queue';
 import { JobsModule } from '../jobs/jobs.module';
+import { DcatCatalogParser } from '../dcat/catalog-parser';
+import { DcatModule } from '../dcat/dcat.module';
 import { HarvestAccess } from './harvest-access';
 import { HARVEST_RUN_JOB, HarvestJobActions, HarvestRunData } from './harvest-job.actions';
 import { HarvestRunner } from './harvest-runner';
 import { HarvestSourceActions } from './harvest-source.actions';
 import { HarvestRepository } from './harvest.repository';
 import { HARVESTER_PLUGINS } from './harvester-plugins';
-import { HarvesterRegistry } from './harvester-registry';
+import { HARVEST_TOOLS, HarvesterRegistry } from './harvester-registry';
 import { SourceConfigs } from './source-config';
 
 /** Every minute: finish jobs whose worker died, then queue the sources that are due by their frequency. */
@@ -24,8 +26,8 @@ export const HARVEST_SCHEDULE_JOB = 'harvest.schedule';
  * HarvesterRegistry here; the runner reaches the catalog only through actions.
  */
 @Module({
-  imports: [JobsModule],
-  providers: [HarvestRepository, HarvesterRegistry, SourceConfigs, HarvestAccess, HarvestSourceActions, HarvestJobActions, HarvestRunner],
+  imports: [JobsModule, DcatModule],
+  providers: [{ provide: HARVEST_TOOLS, useExisting: DcatCatalogParser }, HarvestRepository, HarvesterRegistry, SourceConfigs, HarvestAccess, HarvestSourceActions, HarvestJobActions, HarvestRunner],
   exports: [HarvesterRegistry, HarvestRunner, HarvestJobActions, HarvestRepository],
 })
 export class HarvestModule implements OnModuleInit {

@@ -1,7 +1,9 @@
+import { CkanHarvester } from '../../harvesters/ckan/ckan.harvester';
+import { DcatRdfHarvester } from '../../harvesters/dcat-rdf/dcat-rdf.harvester';
 import type { Harvester } from './harvester';
 
 /**
  * The plug-ins of harvesters/<type>/ this service offers, registered by HarvestModule at start-up (one per source
- * type). Add a plug-in here when it lands, e.g. `new CkanHarvester()` from harvesters/ckan/ckan.harvester.ts.
+ * type): ckanext-harvest's `ckan` and ckanext-dcat's `dcat_rdf`.
  */
-export const HARVESTER_PLUGINS: readonly Harvester[] = [];
+export const HARVESTER_PLUGINS: readonly Harvester[] = [new CkanHarvester(), new DcatRdfHarvester()];
