@@ -149,6 +149,8 @@ export function buildSearchRequest(input: PackageSearchInput, visibility: Search
   const filters = fqs.map((s, i) => (s.trim() ? parseLucene(s, i === 0 ? 'fq' : 'fq_list') : null)).filter((f): f is QNode => f !== null);
   const fqText = fqs.join(' ');
   filters.push(visibilityFilter(visibility, fqText));
+  // ckanext-harvest's before_dataset_search: harvest sources (datasets of type harvest) are found only when asked for.
+  if (!(input.fq ?? '').includes('dataset_type:harvest')) filters.push({ kind: 'not', child: term('dataset_type', 'harvest') });
   const sortText = !input.sort || input.sort === 'rank' ? DEFAULT_SORT : input.sort;
   const facetOn = (input.facet ?? 'true').toLowerCase() !== 'false';
   return {
