@@ -168,9 +168,12 @@ export class HarvestRepository {
     return rows[0]?.at ?? null;
   }
 
-  /** Marks a New job Running; false when it is no longer New (aborted before it started). */
+  /**
+   * Marks a New job Running: the one claim that lets a job run once, whoever races for it (the queue worker, the CLI, a
+   * direct call). False when it is no longer New (another runner has it, or it was aborted before it started).
+   */
   async startJob(db: EntityManager, id: string): Promise<boolean> {
-    const rows: { id: string }[] = await db.query(
+    const rows = await updated<{ id: string }>(db,
       `UPDATE harvest_job SET status = 'Running', gather_started = now() WHERE id = $1 AND status = 'New' RETURNING id`, [id]);
     return rows.length > 0;
   }
@@ -190,7 +193,7 @@ export class HarvestRepository {
 
   /** Ends a job that is still open; returns false when it had already ended. */
   async finishJob(db: EntityManager, id: string, status: 'Finished' | 'Aborted', stats: HarvestStats | null, message: string | null): Promise<boolean> {
-    const rows: { id: string }[] = await db.query(
+    const rows = await updated<{ id: string }>(db,
       `UPDATE harvest_job SET status = $2, finished = now(), gather_finished = COALESCE(gather_finished, now()),
               stats = COALESCE($3::jsonb, stats), message = COALESCE($4, message)
         WHERE id = $1 AND status IN ('New', 'Running') RETURNING id`,
@@ -201,7 +204,7 @@ export class HarvestRepository {
 
   /** Running jobs started before `minutes` ago (their worker died or hangs): Aborted with a message. */
   async abortStale(db: EntityManager, minutes: number, message: string): Promise<string[]> {
-    const rows: { id: string }[] = await db.query(
+    const rows = await updated<{ id: string }>(db,
       `UPDATE harvest_job SET status = 'Aborted', finished = now(), message = $2
         WHERE status = 'Running' AND gather_started < now() - make_interval(mins => $1) RETURNING id`,
       [minutes, message],
@@ -290,7 +293,7 @@ export class HarvestRepository {
 
   /** Cuts the dataset from its source: it becomes locally editable and the source no longer touches it. */
   async detach(db: EntityManager, packageId: string): Promise<boolean> {
-    const rows: { id: string }[] = await db.query(`UPDATE harvest_object SET detached = true WHERE package_id = $1 AND current AND NOT detached RETURNING id`, [packageId]);
+    const rows = await updated<{ id: string }>(db, `UPDATE harvest_object SET detached = true WHERE package_id = $1 AND current AND NOT detached RETURNING id`, [packageId]);
     return rows.length > 0;
   }
 
@@ -314,4 +317,12 @@ export class HarvestRepository {
         WHERE o.source_id = $1 AND o.current AND p.state = 'active' AND NOT p.private`, [sourceId]);
     return rows[0].n;
   }
+}
+
+/**
+ * The rows an UPDATE … RETURNING changed. Asked as a SELECT over it: TypeORM answers a bare UPDATE with [rows, count],
+ * whose length is always 2, so a check on it would hold even when no row matched (a claim taken twice).
+ */
+async function updated<T>(db: EntityManager, update: string, params: unknown[]): Promise<T[]> {
+  return db.query(`WITH changed AS (${update}) SELECT * FROM changed`, params);
 }

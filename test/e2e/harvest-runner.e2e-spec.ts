@@ -262,6 +262,7 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(await t.call<Dict>('harvest_object_show', { dataset_id: 'locked-ds' })).toMatchObject({ guid: 'locked-ds', current: true, harvest_source_id: s.id });
     await t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor });
     expect((await t.call<Dict>('package_show', { id: 'locked-ds' })).extras).toEqual([]);
+    await expect(t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor })).rejects.toMatchObject({ kind: 'validation', fields: { id: [expect.stringMatching(/already detached/)] } });
     await t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor });
     // The source no longer touches it.
     remote.put({ id: 'locked-ds', title: 'Changed remotely' });
@@ -391,6 +392,38 @@ describe('harvest jobs on the job queue', () => {
     const s = await t.call<Dict>('harvest_source_create', { name: 'queued-src', url: `${base}/q`, source_type: 'test', owner_org: org.id });
     const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
     expect(await finished(job.id as string)).toMatchObject({ status: 'Finished', stats: expect.objectContaining({ added: 1 }) });
+  });
+
+  it('runs a job once when the queue worker and two direct calls take it at the same moment: one run, exact counts', async () => {
+    remote.datasets.clear();
+    for (let i = 0; i < 5; i++) remote.put({ id: `raced-${i}`, title: `Raced ${i}` });
+    const s = await t.call<Dict>('harvest_source_create', { name: 'raced-src', url: `${base}/r`, source_type: 'test', owner_org: org.id });
+    const runner = t.app.get(HarvestRunner);
+    const runs: Promise<unknown>[] = [];
+    const spy = jest.spyOn(runner, 'run').mockImplementation(function (this: HarvestRunner, ...args) {
+      const p = HarvestRunner.prototype.run.apply(this, args);
+      runs.push(p);
+      return p;
+    });
+    remote.delayMs = 50;
+    try {
+      const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
+      await Promise.all([runner.run(job.id as string), runner.run(job.id as string)]);
+      const report = await finished(job.id as string);
+      // The worker's call too (woken at the commit, or at its next poll).
+      for (let i = 0; i < 100 && runs.length < 3; i++) await new Promise((r) => setTimeout(r, 50));
+      expect(runs).toHaveLength(3);
+      const results = await Promise.all(runs);
+      const exact = { added: 5, updated: 0, deleted: 0, 'not modified': 0, errored: 0 };
+      // One caller got the job; the others got null and touched nothing.
+      expect(results.filter((r) => r !== null)).toEqual([exact]);
+      expect(report).toMatchObject({ status: 'Finished', stats: exact });
+      const objects: { guid: string; report_status: string }[] = await t.db.dataSource.query(`SELECT guid, report_status FROM harvest_object WHERE job_id = $1 ORDER BY guid`, [job.id]);
+      expect(objects).toEqual([0, 1, 2, 3, 4].map((i) => ({ guid: `raced-${i}`, report_status: 'added' })));
+    } finally {
+      remote.delayMs = 0;
+      spy.mockRestore();
+    }
   });
 
   it('queues the sources that are due by their frequency, and ends jobs left Running by a dead worker as Aborted', async () => {
