@@ -236,10 +236,11 @@ export class UserRepository {
 
   /** Deletes the tokens that expired more than `days` days ago; answers how many went. */
   async deleteTokensExpiredBefore(db: EntityManager, days: number): Promise<number> {
-    const rows: unknown[] = await db.query(
-      `DELETE FROM api_token WHERE expires_at < clock_timestamp() - make_interval(days => $1) RETURNING id`, [days],
+    // As a SELECT over the DELETE: TypeORM answers a bare DELETE … RETURNING with [rows, count], not with the rows.
+    const [{ n }]: { n: number }[] = await db.query(
+      `WITH gone AS (DELETE FROM api_token WHERE expires_at < clock_timestamp() - make_interval(days => $1) RETURNING id) SELECT count(*)::int AS n FROM gone`, [days],
     );
-    return rows.length;
+    return n;
   }
 
   /**

@@ -176,17 +176,16 @@ export class SensorThingRepository {
     await db.query(`UPDATE sensor_datastream SET resource_id = $2 WHERE id = $1`, [id, resourceId]);
   }
 
-  /** Datastreams with everything of theirs: observations, their revisions, latest and aggregates (cascade), their Sensors. */
+  /** Datastreams with everything of theirs: observations, their revisions, latest and aggregates (cascade). */
   async deleteDatastreams(db: EntityManager, ids: number[]): Promise<void> {
     if (!ids.length) return;
     // sensor_observation is partitioned and has no foreign key: its rows go explicitly (each partition by its primary key).
     await db.query(`DELETE FROM sensor_observation WHERE datastream_id = ANY($1::bigint[])`, [ids]);
     await db.query(`DELETE FROM sensor_observation_revision WHERE datastream_id = ANY($1::bigint[])`, [ids]);
-    const sensors: { sensor_id: number }[] = await db.query(`DELETE FROM sensor_datastream WHERE id = ANY($1::bigint[]) RETURNING sensor_id`, [ids]);
-    await db.query(
-      `DELETE FROM sensor_sensor s WHERE s.id = ANY($1::bigint[]) AND NOT EXISTS (SELECT 1 FROM sensor_datastream d WHERE d.sensor_id = s.id)`,
-      [sensors.map((s) => s.sensor_id)],
-    );
+    // Their Sensors stay: a Sensor is an entity of its own in SensorThings (ets-sta10's checkDeleteIntegrityConstraint:
+    // deleting a Datastream removes it and its Observations and keeps the rest). An earlier clean-up of unused Sensors
+    // here never ran (TypeORM answered its DELETE … RETURNING with [rows, count]) and would have broken that rule.
+    await db.query(`DELETE FROM sensor_datastream WHERE id = ANY($1::bigint[])`, [ids]);
   }
 
   /**
