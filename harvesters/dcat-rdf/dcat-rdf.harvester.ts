@@ -196,7 +196,7 @@ export class DcatRdfHarvester implements Harvester {
       extras,
       resources,
     };
-    for (const key of ['url', 'version', 'license_id'] as const) if (typeof dict[key] === 'string' && dict[key]) pkg[key] = dict[key];
+    for (const key of ['url', 'version', 'license_id', 'author', 'author_email', 'maintainer', 'maintainer_email'] as const) if (typeof dict[key] === 'string' && dict[key]) pkg[key] = dict[key];
     return { action: 'import', package: pkg };
   }
 

@@ -214,7 +214,8 @@ export class DcatGraphReader {
   dataset(store: $rdf.IndexedFormula | GraphView, node: Term): Dict {
     const view = viewOf(store);
     const dict: Dict = { uri: node.value, extras: [] as { key: string; value: string }[], resources: [] as Dict[] };
-    const core = new Set(['title', 'notes', 'url', 'version']);
+    // CKAN's own package fields stay top-level (package_create refuses an extra of the same name); the rest are extras.
+    const core = new Set(['title', 'notes', 'url', 'version', 'author', 'author_email', 'maintainer', 'maintainer_email']);
     const setOn = (target: Dict, extrasTarget: { key: string; value: string }[] | null) => (field: string, value: string | string[] | undefined): void => {
       if (value === undefined || (Array.isArray(value) && !value.length)) return;
       // Several values are a set in RDF: sorted, so every serialization of a graph gives the same dict.

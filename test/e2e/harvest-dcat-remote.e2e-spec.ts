@@ -29,6 +29,7 @@ describe('harvesting our own DCAT catalog', () => {
         // Two of them carry an identifier from upstream, which must reach the next catalog unchanged.
         extras: i < 2 ? [{ key: 'identifier', value: `urn:de:rp:speyer:haushalt-${2020 + i}` }] : [],
         resources: [{ url: `https://www.speyer.de/haushalt-${2020 + i}.csv`, format: 'CSV', name: 'Haushalt (CSV)' }],
+        author: 'Kämmerei', author_email: 'kaemmerei@speyer.de', maintainer: 'Open-Data-Team', maintainer_email: 'opendata@speyer.de',
       }));
     }
     privateOne = await t.factories.dataset({ owner_org: String(org.id), private: true, title: 'Interne Liste', license_id: 'dl-zero-de/2.0' });
@@ -69,6 +70,10 @@ describe('harvesting our own DCAT catalog', () => {
       expect(pkg).toMatchObject({ title: d.title, notes: d.notes, license_id: 'dl-by-de/2.0', tags: [{ name: 'Haushalt' }] });
       expect(extrasOf(pkg)).toMatchObject({ identifier: rec.identifier, uri: iri(d), contributorID: 'http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz' });
       expect((pkg.resources as Dict[]).map((r) => [r.url, r.format])).toEqual([[`https://www.speyer.de/haushalt-${2020 + i}.csv`, 'CSV']]);
+      // CKAN's own fields come back as fields, not as extras package_create would refuse (dct:creator is not read back yet).
+      expect(pkg).toMatchObject({ maintainer_email: 'opendata@speyer.de' });
+      const copy = await t.call<Dict>('package_create', { ...pkg, name: `kopie-${i}`, owner_org: String(publicOnes[0].owner_org) });
+      expect(copy).toMatchObject({ title: d.title, maintainer_email: 'opendata@speyer.de' });
     }
     expect(run.progressCalls.at(-1)).toEqual([5, 5]);
   });
