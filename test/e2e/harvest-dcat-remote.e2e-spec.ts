@@ -72,7 +72,7 @@ describe('harvesting our own DCAT catalog', () => {
       expect((pkg.resources as Dict[]).map((r) => [r.url, r.format])).toEqual([[`https://www.speyer.de/haushalt-${2020 + i}.csv`, 'CSV']]);
       // CKAN's own fields come back as fields, not as extras package_create would refuse (dct:creator is not read back yet).
       expect(pkg).toMatchObject({ maintainer_email: 'opendata@speyer.de' });
-      const copy = await t.call<Dict>('package_create', { ...pkg, name: `kopie-${i}`, owner_org: String(publicOnes[0].owner_org) });
+      const copy = await t.call<Dict>('package_create', { ...pkg, name: `kopie-${i}`, owner_org: String(publicOnes[0].owner_org), private: true });
       expect(copy).toMatchObject({ title: d.title, maintainer_email: 'opendata@speyer.de' });
     }
     expect(run.progressCalls.at(-1)).toEqual([5, 5]);
