@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ActionContext, Caller } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
 import { NotFound, ValidationError } from '../api/errors';
@@ -276,8 +276,11 @@ export class HarvestRunner {
   /** The proposed name, or with a suffix when taken (ckanext-harvest's _gen_new_name). */
   private async freeName(tx: ActionContext, dict: Dict, guid: string): Promise<string> {
     const base = mungeName(String(dict.name || dict.title || guid), 90) || 'dataset';
+    // Many datasets of a catalog share a title (one per town and year): after the plain name, one drawn from the
+    // record's identity is almost always free, so a name costs two lookups, not one per earlier namesake.
+    const drawn = `${base}-${createHash('sha256').update(guid).digest('hex').slice(0, 8)}`;
     for (let i = 0; i < 1000; i++) {
-      const name = i === 0 ? base : `${base}-${i}`;
+      const name = i === 0 ? base : i === 1 ? drawn : `${drawn}-${i - 1}`;
       try {
         await tx.call('package_show', { id: name });
       } catch (err) {

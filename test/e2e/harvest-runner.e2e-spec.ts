@@ -162,6 +162,20 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(url).toContain(base);
   });
 
+  it('names namesakes after the record they come from, so a catalog of many equal titles needs no long search for a free name', async () => {
+    const s = await source({ url: `${base}/namesakes` });
+    remote.datasets.clear();
+    for (const id of ['Pegel-Nord', 'pegel-nord', 'PEGEL-NORD']) remote.put({ id, title: 'Pegel Nord' });
+    const report = await run(s.id as string);
+    expect(report.stats).toMatchObject({ added: 3, errored: 0 });
+    const names = (await t.db.dataSource.query(`SELECT p.name FROM harvest_object o JOIN package p ON p.id = o.package_id WHERE o.source_id = $1 AND o.current`, [s.id]))
+      .map((r: { name: string }) => r.name).sort();
+    expect(names).toHaveLength(3);
+    expect(new Set(names).size).toBe(3);
+    expect(names.filter((n: string) => n === 'pegel-nord')).toHaveLength(1);
+    expect(names.filter((n: string) => /^pegel-nord-[0-9a-f]{8}$/.test(n))).toHaveLength(2);
+  });
+
   it('reports a failing record as an object error with its guid and imports the others', async () => {
     const s = await source({ url: `${base}/fail` });
     remote.datasets.clear();
