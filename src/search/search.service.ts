@@ -56,9 +56,13 @@ export class SearchService {
 
   /** The result as CKAN's JSON, in parts, so the cached dicts' bytes are copied, not re-serialised. */
   private async render(ctx: ActionContext, req: SearchRequest, hits: SearchHits): Promise<(string | Buffer)[]> {
-    const dicts = await this.dicts.bytesFor(ctx, await this.dicts.getMany(ctx, hits.ids));
     const results: (string | Buffer)[] = [];
-    if (req.fl?.length) {
+    // `fl=id` (how harvesters list a whole portal's identities) needs no dict at all.
+    const idsOnly = req.fl?.length && req.fl.every((f) => f === 'id');
+    const dicts = idsOnly ? [] : await this.dicts.bytesFor(ctx, await this.dicts.getMany(ctx, hits.ids));
+    if (idsOnly) {
+      results.push(JSON.stringify(hits.ids.map((id) => ({ id }))));
+    } else if (req.fl?.length) {
       const fl = req.fl;
       results.push(JSON.stringify(dicts.map((bytes) => pick(JSON.parse(bytes.toString('utf8')) as Record<string, unknown>, fl))));
     } else {

@@ -241,6 +241,14 @@ function visibilityTable(engine: string, env: Record<string, string>, searchOnly
         sees: async (who, _c, f) => ids((await search(who, { fq: `tags:${f.tag}`, include_private: true, include_drafts: true })).results).includes(f.id),
       },
       {
+        // Answered from the search hits alone (no dict is read), as harvesters list a portal's identities.
+        name: 'package_search with fl=id',
+        search: true,
+        expected: readsActiveOrDraft,
+        sees: async (who, _c, f) =>
+          (await once(`search-ids:${who}`, () => search(who, { q: '*:*', rows: 1000, fl: 'id', include_private: true, include_drafts: true }))).results.some((r) => r.id === f.id),
+      },
+      {
         name: 'package_search count',
         search: true,
         expected: readsActiveOrDraft,
