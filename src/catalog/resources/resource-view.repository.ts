@@ -81,8 +81,11 @@ export class ResourceViewRepository {
       if (viewType === 'datatables_view' && only.datastoreViews === false) continue;
       const rows: ResourceViewRow[] = await db.query(
         `WITH due AS (
-           SELECT r.id FROM resource r JOIN package p ON p.id = r.package_id
-           WHERE r.package_id = ANY($1::uuid[]) AND r.state = 'active' AND p.state = 'active' AND ${shows}
+           SELECT r.id FROM resource r
+           WHERE r.package_id = ANY($1::uuid[]) AND r.state = 'active' AND ${shows}
+             -- The dataset's state by its key, row by row: as a join, statistics from when the tables were small
+             -- had it read all of package on every write (3 ms a dataset at 10,000 harvested).
+             AND (SELECT p.state FROM package p WHERE p.id = r.package_id) = 'active'
              ${only.resourceId ? 'AND r.id = $4' : ''}
              ${only.again ? '' : 'AND NOT EXISTS (SELECT 1 FROM resource_default_view o WHERE o.resource_id = r.id AND o.view_type = $3)'}
          ), offered AS (
