@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { DcatCatalogParser } from '../../src/dcat/catalog-parser';
 import { Dict, HarvestConfigError, HarvestError, RemoteRecord } from '../../src/harvest/harvester';
 import { extrasOf, gatherAll, testRun, TestRun } from '../testing/dcat-test-run';
-import { DCAT_ACCEPT, DcatRdfHarvester } from './dcat-rdf.harvester';
+import { DCAT_ACCEPT, glanceAtNext, DcatRdfHarvester } from './dcat-rdf.harvester';
 
 /**
  * The DCAT RDF harvester against recorded DCAT-AP.de catalogs (fixtures/) replayed by a local HTTP server: every
@@ -71,10 +71,11 @@ describe('DCAT RDF harvester: gather', () => {
     expect(r.requests.map((x) => x.url)).toEqual(['https://daten.example-kreis.de/catalog.rdf', 'https://daten.example-kreis.de/catalog.rdf?page=2']);
     expect(r.requests.every((x) => x.accept === DCAT_ACCEPT)).toBe(true);
     expect(r.progressCalls).toEqual([[2, 3], [3, 3]]);
-    // The record's content is the dataset's own RDF: its distributions and agents, not the other datasets'.
-    expect(got.records[2].content).toContain('Abfallwirtschaftsbetrieb des Kreises');
-    expect(got.records[2].content).toContain('abfall-2025.ics');
-    expect(got.records[2].content).not.toContain('badegewaesser');
+    // The fetched record's content is the dataset's own RDF: its distributions and agents, not the other datasets'.
+    const { content } = await harvester.fetch(got.records[2], r);
+    expect(content).toContain('Abfallwirtschaftsbetrieb des Kreises');
+    expect(content).toContain('abfall-2025.ics');
+    expect(content).not.toContain('badegewaesser');
   });
 
   it('reads a DCAT-AP.de 3.0 Turtle catalog over three pages of hydra:PartialCollectionView with relative next links', async () => {
@@ -165,8 +166,28 @@ describe('DCAT RDF harvester: gather', () => {
       if ('present' in item) r.abort.abort(new Error('harvest_job_abort'));
     });
     expect(got.error?.message).toBe('harvest_job_abort');
-    expect(r.requests).toHaveLength(1);
+    // Page 2 was asked for while page 1 was read (the run's fetch is aborted with it); none of it is listed.
+    expect(r.requests.map((x) => x.url)).toEqual(['https://opendata.stadt-beispiel.de/catalog.ttl', 'https://opendata.stadt-beispiel.de/catalog.ttl?page=2']);
+    expect(got.records.map((x) => x.guid.replace('https://opendata.stadt-beispiel.de/dataset/', ''))).toEqual(['parkhaeuser', 'haushalt-2025']);
     expect(got.complete).toBe(false);
+  });
+});
+
+describe('DCAT RDF harvester: asking for the next page early', () => {
+  it('finds the next page\'s link at a glance in Turtle, N-Triples, RDF/XML and JSON-LD, relative ones resolved', () => {
+    const base = 'https://k.test/catalog.ttl?page=1';
+    expect(glanceAtNext('<https://k.test/c> hydra:next <?page=2> ; hydra:last <?page=9> .', base)).toBe('https://k.test/catalog.ttl?page=2');
+    expect(glanceAtNext('<x> <http://www.w3.org/ns/hydra/core#next> <https://k.test/c?page=2> .', base)).toBe('https://k.test/c?page=2');
+    expect(glanceAtNext('<hydra:nextPage>https://k.test/c.rdf?page=2&amp;q=x</hydra:nextPage>', base)).toBe('https://k.test/c.rdf?page=2&q=x');
+    expect(glanceAtNext('<hydra:next rdf:resource="/c.rdf?page=3"/>', base)).toBe('https://k.test/c.rdf?page=3');
+    expect(glanceAtNext('{"hydra:next": {"@id": "https://k.test/c.jsonld?page=2"}}', base)).toBe('https://k.test/c.jsonld?page=2');
+    expect(glanceAtNext('{"hydra:nextPage": "https://k.test/c.jsonld?page=2"}', base)).toBe('https://k.test/c.jsonld?page=2');
+  });
+
+  it('guesses nothing from a prefix line, a blank node or a page without a next link', () => {
+    expect(glanceAtNext('@prefix hydra: <http://www.w3.org/ns/hydra/core#> .\n<c> a dcat:Catalog .', 'https://k.test/')).toBeUndefined();
+    expect(glanceAtNext('<c> hydra:next [ a hydra:Link ] .', 'https://k.test/')).toBeUndefined();
+    expect(glanceAtNext('<c> hydra:last <?page=1> .', 'https://k.test/')).toBeUndefined();
   });
 });
 
@@ -204,7 +225,7 @@ describe('DCAT RDF harvester: toPackage', () => {
   });
 
   it('maps a record the runner kept without its parsed dict from its Turtle content alone, to the same package', async () => {
-    const rec = byName('haushalt-2025');
+    const rec = await harvester.fetch(byName('haushalt-2025'), r);
     const fromContent = await harvester.toPackage({ guid: rec.guid, identifier: rec.identifier, content: rec.content }, r);
     expect(fromContent).toEqual(await harvester.toPackage(rec, r));
   });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import {
-  Dict, GatherItem, HarvestConfigError, HarvestError, Harvester, HarvestRun, ImportDecision, ParsedCatalog, RemoteRecord,
+  Dict, GatherItem, HarvestConfigError, HarvestError, Harvester, HarvestRun, ImportDecision, ParsedCatalog, RemoteRecord, RemoteResponse,
 } from '../../src/harvest/harvester';
 
 /**
@@ -46,7 +46,6 @@ export interface DcatRdfConfig {
 }
 
 const extrasOf = (d: Dict): { key: string; value: string }[] => ((d.extras as { key: string; value: string }[] | undefined) ?? []).map((e) => ({ ...e }));
-const extra = (d: Dict, key: string): string | undefined => extrasOf(d).find((e) => e.key === key)?.value;
 const isSkolem = (uri: string): boolean => uri.includes('/.well-known/genid/');
 const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
 
@@ -104,15 +103,18 @@ export class DcatRdfHarvester implements Harvester {
     let pages = 0;
     let total: number | undefined;
     let previousBody: string | undefined;
+    const accept = config.rdf_format ?? DCAT_ACCEPT;
+    // The next page, asked for while this one is read (the source builds it meanwhile): see glanceAtNext.
+    let ahead: { url: string; response: Promise<RemoteResponse> } | undefined;
     while (url) {
       run.signal.throwIfAborted();
       if (pagesSeen.has(url)) throw new HarvestError(`the catalog's paging runs in a circle: ${url} was read before (after ${pages} pages); nothing withdrawn this run`);
       if (pages >= maxPages) throw new HarvestError(`the catalog has more than ${maxPages} pages (config max_pages); nothing withdrawn this run`);
       pagesSeen.add(url);
       pages++;
-      let res: Awaited<ReturnType<HarvestRun['fetch']>>;
+      let res: RemoteResponse;
       try {
-        res = await run.fetch(url, { accept: config.rdf_format ?? DCAT_ACCEPT });
+        res = await (ahead?.url === url ? ahead.response : run.fetch(url, { accept }));
       } catch (e) {
         run.signal.throwIfAborted();
         // Refused addresses, timeouts and network failures after the fetch's retries: the report names the page.
@@ -121,6 +123,13 @@ export class DcatRdfHarvester implements Harvester {
       if (res.status < 200 || res.status > 299) throw new HarvestError(`page ${pages} (${url}) answered HTTP ${res.status}; nothing withdrawn this run`);
       pagesSeen.add(res.url);
       const text = res.text();
+      ahead = undefined;
+      const guess = pages < maxPages ? glanceAtNext(text, res.url) : undefined;
+      if (guess && !pagesSeen.has(guess) && !run.signal.aborted) {
+        const response = run.fetch(guess, { accept });
+        response.catch(() => undefined); // a guess that is not used (or fails) is no one's error
+        ahead = { url: guess, response };
+      }
       const bodyHash = createHash('sha256').update(text).digest('hex');
       if (bodyHash === previousBody) throw new HarvestError(`page ${pages} (${url}) is the same as the page before it: the source ignores its own paging; nothing withdrawn this run`);
       previousBody = bodyHash;
@@ -149,20 +158,22 @@ export class DcatRdfHarvester implements Harvester {
     yield { complete: true };
   }
 
+  /** A listed dataset: identity and date now; its dict and Turtle (the costly part) when the runner fetches it. */
   private record(d: ParsedCatalog['datasets'][number]): RemoteRecord {
-    const identifier = extra(d.dict, 'identifier')?.trim();
-    const modified = extra(d.dict, 'modified')?.trim();
-    return { guid: d.uri, identifier: identifier || d.uri, ...(modified ? { modified } : {}), content: d.turtle, data: d.dict };
+    return { guid: d.uri, identifier: d.identifier || d.uri, ...(d.modified ? { modified: d.modified } : {}), data: new Listed(d) };
   }
 
-  /** The listing brought everything. */
+  /** The listing brought everything: the dataset's own statements become the content, its dict what toPackage maps. */
   fetch(record: RemoteRecord, _run?: HarvestRun): Promise<RemoteRecord> {
-    return Promise.resolve(record);
+    if (!(record.data instanceof Listed)) return Promise.resolve(record);
+    const d = record.data.dataset;
+    return Promise.resolve({ ...record, content: d.turtle, data: d.dict });
   }
 
   async toPackage(record: RemoteRecord, run: HarvestRun): Promise<ImportDecision> {
     const config = run.source.config as DcatRdfConfig;
-    const dict = (record.data as Dict | undefined) ?? (await this.fromContent(record, run));
+    const listed = record.data instanceof Listed ? record.data.dataset.dict : (record.data as Dict | undefined);
+    const dict = listed ?? (await this.fromContent(record, run));
     if (!dict) return { action: 'skip', reason: `no RDF description of ${record.guid} to import` };
     const title = typeof dict.title === 'string' ? dict.title.trim() : '';
     if (!title) return { action: 'skip', reason: `${record.guid} has no dct:title` };
@@ -209,6 +220,33 @@ export class DcatRdfHarvester implements Harvester {
       throw new HarvestError(`the stored description of ${record.guid} cannot be read: ${message(e)}`, record.guid);
     }
   }
+}
+
+/**
+ * The next page's URL as a glance at the text finds it (the first hydra:next / hydra:nextPage link, in any syntax),
+ * before the page is parsed: its request then runs while this page is read. Only a guess: the link the parse finds
+ * is the one followed, and a wrong guess costs one unused request.
+ */
+export function glanceAtNext(text: string, base: string): string | undefined {
+  // The object right after the property: <IRI> (Turtle, N-Triples), rdf:resource="IRI" or >IRI< (RDF/XML),
+  // "IRI" or {"@id": "IRI"} (JSON-LD). A mention without one (a comment, a blank node) is passed over.
+  const object = /^>?\s*(?:<([^>\s]+)>|rdf:resource\s*=\s*"([^"]+)"|(?<=>\s*)(https?:\/\/[^<\s]+)<|"?\s*:\s*(?:\{\s*"@id"\s*:\s*)?"([^"]+)")/;
+  for (const m of text.matchAll(/(?:hydra:|\/hydra\/core#)next(?:Page)?\b/g)) {
+    const o = object.exec(text.slice(m.index + m[0].length, m.index + m[0].length + 300));
+    const link = o?.[1] ?? o?.[2] ?? o?.[3] ?? o?.[4];
+    if (!link) continue;
+    try {
+      return new URL(link.replace(/&amp;/g, '&'), base).href;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** A dataset as the listing found it (`record.data` until fetched). */
+class Listed {
+  constructor(readonly dataset: ParsedCatalog['datasets'][number]) {}
 }
 
 /** A distribution as a link resource: what the profile read, with values our resource schema would refuse left out. */

@@ -5,7 +5,7 @@ import { DataFactory, Parser as N3Parser, Writer as TurtleWriter } from 'n3';
 import { DOMParser } from '@xmldom/xmldom';
 import * as $rdf from 'rdflib';
 import { DEFAULT_PROFILE } from '../../dcat-profiles';
-import { HarvestError, HarvestTools, ParsedCatalog } from '../harvest/harvester';
+import { Dict, HarvestError, HarvestTools, ParsedCatalog } from '../harvest/harvester';
 import { jsonLdToNQuads } from './jsonld-quads';
 import { DcatGraphReader, GraphView, preferred } from './dcat-graph';
 import { iri, NamedNode, NS, Prefix } from './profile';
@@ -86,13 +86,43 @@ export class DcatCatalogParser implements HarvestTools {
       } else if (node.termType !== 'NamedNode') continue;
       if (taken.has(uri)) continue;
       taken.add(uri);
-      const dict = this.reader.dataset(view, node);
-      dict.uri = uri;
-      datasets.push({ uri, dict, turtle: ownTurtle(graph, node, uri) });
+      datasets.push(new ParsedDataset(uri, this.reader, graph, node));
     }
     return { datasets, ...paging(graph, baseIri) };
   }
 
+}
+
+/**
+ * One dataset of a parsed document. Its dict and Turtle are read when first asked: an incremental run asks them only
+ * of the datasets whose `modified` changed, and reading them is most of the cost of a page.
+ */
+class ParsedDataset {
+  readonly identifier?: string;
+  readonly modified?: string;
+  private dictRead?: Dict;
+  private turtleWritten?: string;
+
+  constructor(readonly uri: string, private readonly reader: DcatGraphReader, private readonly graph: DocumentGraph, private readonly node: Term) {
+    const literal = (p: NamedNode): string | undefined => {
+      const t = graph.objects(node, p)[0];
+      return t?.termType === 'Literal' && t.value.trim() ? t.value.trim() : undefined;
+    };
+    this.identifier = literal(iri('dcterms', 'identifier'));
+    this.modified = literal(iri('dcterms', 'modified'));
+  }
+
+  get dict(): Dict {
+    if (!this.dictRead) {
+      this.dictRead = this.reader.dataset(this.graph, this.node);
+      this.dictRead.uri = this.uri;
+    }
+    return this.dictRead;
+  }
+
+  get turtle(): string {
+    return (this.turtleWritten ??= ownTurtle(this.graph, this.node, this.uri));
+  }
 }
 
 async function readQuads(body: string, syntax: Syntax, baseIri: string): Promise<Quad[]> {

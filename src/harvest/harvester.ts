@@ -104,8 +104,12 @@ export interface HarvestRun {
 
 /** A parsed RDF document: its dcat:Dataset nodes read back as package dicts, and hydra paging. */
 export interface ParsedCatalog {
-  /** Each dcat:Dataset as a package dict through the DCAT-AP.de profile (`uri` its IRI), with its own triples as Turtle. */
-  datasets: { uri: string; dict: Dict; turtle: string }[];
+  /**
+   * Each dcat:Dataset as a package dict through the DCAT-AP.de profile (`uri` its IRI), with its own triples as Turtle;
+   * `identifier` and `modified` are its dct:identifier and dct:modified as written. `dict` and `turtle` are read when
+   * first asked, so a run that needs only identities and dates of unchanged datasets does not pay for them.
+   */
+  datasets: { uri: string; identifier?: string; modified?: string; readonly dict: Dict; readonly turtle: string }[];
   /** hydra:nextPage (hydra:PagedCollection / PartialCollectionView), absolute. */
   nextPage?: string;
   /** hydra:totalItems, when given. */

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { DcatRdfHarvester } from '../../harvesters/dcat-rdf/dcat-rdf.harvester';
 import { extrasOf, gatherAll, testRun } from '../../harvesters/testing/dcat-test-run';
 import { DcatCatalogParser } from '../../src/dcat/catalog-parser';
-import type { Dict } from '../../src/harvest/harvester';
+import type { Dict, RemoteRecord } from '../../src/harvest/harvester';
 import { TestApp } from '../test-app';
 
 /**
@@ -79,10 +79,15 @@ describe('harvesting our own DCAT catalog', () => {
   });
 
   it('gives the runner the same content and modified for every unchanged dataset on the next run, and new ones for a changed dataset', async () => {
-    const before = new Map((await gatherAll(harvester, newRun())).records.map((r) => [r.guid, r]));
+    // The content is what the runner keeps once it fetched a record (the listing brings identity and date only).
+    const fetched = async (): Promise<RemoteRecord[]> => {
+      const r = newRun();
+      return Promise.all((await gatherAll(harvester, r)).records.map((x) => harvester.fetch(x, r)));
+    };
+    const before = new Map((await fetched()).map((r) => [r.guid, r]));
     const changed = publicOnes[3];
     await t.call('package_patch', { id: changed.id, notes: 'Haushaltsplan der Stadt, zweite Fassung.' });
-    const after = (await gatherAll(harvester, newRun())).records;
+    const after = await fetched();
     expect(after).toHaveLength(5);
     const differing = after.filter((r) => r.content !== before.get(r.guid)!.content || r.modified !== before.get(r.guid)!.modified).map((r) => r.guid);
     expect(differing).toEqual([`http://catalog.test/dataset/${String(changed.id)}`]);
