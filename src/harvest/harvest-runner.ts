@@ -7,7 +7,7 @@ import { mungeName } from '../common/munge';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { Dict, GatherItem, Harvester, HarvestError, HarvestRun, HarvestTools, RemoteRecord } from './harvester';
 import { HARVEST_TOOLS, HarvesterRegistry } from './harvester-registry';
-import { HarvestObjectRow, HarvestRepository, HarvestStats, NO_STATS } from './harvest.repository';
+import { HarvestObjectRow, HarvestRepository, HarvestStats, NO_STATS, ObjectSummary } from './harvest.repository';
 import { remoteFetcher } from './remote-fetch';
 import { SourceConfigs } from './source-config';
 
@@ -118,7 +118,7 @@ export class HarvestRunner {
         tools: this.tools,
       };
       const present = new Set<string>();
-      const job: JobInfo = { jobId, sourceTitle: String(pkg.title || pkg.name) };
+      const job: JobInfo = { jobId, sourceTitle: String(pkg.title || pkg.name), known: await this.repo.currentSummaries(root.db, source.id) };
       const inFlight = new Set<Promise<void>>();
       let complete = false;
       try {
@@ -188,12 +188,18 @@ export class HarvestRunner {
     let record = gathered;
     let stage = 'Fetch';
     try {
+      // Unchanged since the last run, as far as the listing tells (its `modified`): nothing to fetch, map or write.
+      if (knownUnchanged(job.known.get(gathered.guid), gathered)) return 'not modified';
       record = await untilStopped(h.fetch(gathered, run), run.signal);
+      if (knownUnchanged(job.known.get(record.guid), record)) return 'not modified';
       stage = 'Import';
       const decision = await untilStopped(Promise.resolve(h.toPackage(record, run)), run.signal);
       if (decision.action === 'skip') throw new HarvestError(decision.reason, record.guid);
       const attempt = (): Promise<keyof HarvestStats> =>
-        ctx.transaction(async (tx) => this.write(tx, run, job, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started));
+        ctx.transaction(async (tx) => {
+          await this.repo.commitWithoutWaitingForDisk(tx.db);
+          return this.write(tx, run, job, record, decision.package, await this.organizationFor(tx, run, decision.remoteOrganization, org), started);
+        });
       // A name another record of this run took in the meantime: once more, with the next free name.
       return await attempt().catch((err) => (err instanceof ValidationError && err.fields.name ? attempt() : Promise.reject(err)));
     } catch (err) {
@@ -323,6 +329,22 @@ const HARVEST_EXTRAS = new Set(['harvest_object_id', 'harvest_source_id', 'harve
 interface JobInfo {
   jobId: string;
   sourceTitle: string;
+  /** The source's current objects when the run started. */
+  known: Map<string, ObjectSummary>;
+}
+
+/**
+ * A record the run started with holding unchanged: detached (never touched again), or written before and the same
+ * `modified` (when both say one), else the same content. write() checks again in its transaction, so a record
+ * this misses costs time only.
+ */
+function knownUnchanged(known: ObjectSummary | undefined, r: RemoteRecord): boolean {
+  if (!known) return false;
+  if (known.detached) return true;
+  if (!known.hasPackage) return false;
+  const modified = validDate(r.modified);
+  if (modified && known.modified !== null) return new Date(modified).getTime() === known.modified;
+  return r.content !== undefined && known.contentMd5 !== null && createHash('md5').update(r.content).digest('hex') === known.contentMd5;
 }
 
 /** `p`, or a HarvestError as soon as `signal` aborts. */

@@ -56,6 +56,16 @@ export interface HarvestObjectRow {
   import_finished: Date | string | null;
 }
 
+/** A current harvest object as a run's start sees it (currentSummaries). */
+export interface ObjectSummary {
+  /** `modified` in ms since the epoch. */
+  modified: number | null;
+  /** md5 of the stored content (PostgreSQL's md5 of its UTF-8 text). */
+  contentMd5: string | null;
+  detached: boolean;
+  hasPackage: boolean;
+}
+
 export interface NewObject {
   /** Given when the dataset's extras must name it before it is written. */
   id?: string;
@@ -241,6 +251,28 @@ export class HarvestRepository {
   async currentObject(db: EntityManager, sourceId: string, guid: string): Promise<HarvestObjectRow | null> {
     const rows: HarvestObjectRow[] = await db.query(`SELECT * FROM harvest_object WHERE source_id = $1 AND guid = $2 AND current FOR UPDATE`, [sourceId, guid]);
     return rows[0] ?? null;
+  }
+
+  /**
+   * What a run needs to know of each record it harvested before, without the records' content: one query at the
+   * start of a run, so unchanged records are told apart without a transaction each.
+   */
+  async currentSummaries(db: EntityManager, sourceId: string): Promise<Map<string, ObjectSummary>> {
+    const rows: { guid: string; modified: Date | null; content_md5: string | null; detached: boolean; has_package: boolean }[] = await db.query(
+      `SELECT guid, modified, md5(content) AS content_md5, detached, package_id IS NOT NULL AS has_package FROM harvest_object WHERE source_id = $1 AND current`,
+      [sourceId],
+    );
+    return new Map(rows.map((r) => [r.guid, { modified: r.modified ? new Date(r.modified).getTime() : null, contentMd5: r.content_md5, detached: r.detached, hasPackage: r.has_package }]));
+  }
+
+  /**
+   * This transaction's commit does not wait for its WAL to reach the disk (PostgreSQL's asynchronous commit): a
+   * record's write costs a disk flush otherwise, most of a harvest's time. A crash can lose the last moments of
+   * commits, each one whole (the dataset with its harvest object), so the next run harvests them again; nothing a
+   * client sent is written this way.
+   */
+  async commitWithoutWaitingForDisk(db: EntityManager): Promise<void> {
+    await db.query(`SET LOCAL synchronous_commit = off`);
   }
 
   /** The current object of the same identifier at another source (GovData's duplicate rule). */
