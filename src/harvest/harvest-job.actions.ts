@@ -167,10 +167,10 @@ Params: id (id or name of the dataset). Returns {package_id, harvest_source_id}.
     handler: async (ctx, input) => {
       const o = await this.object(ctx, { dataset_id: input.id });
       if (!(await this.repo.detach(ctx.db, o.package_id!))) throw new ValidationError({ id: ['The dataset is already detached from its harvest source'] });
-      // Its harvest_* extras go with the link.
+      // Its harvest_* extras go with the link, and the catalog lets local editors edit it again.
       const site = ctx.withIgnoreAuth();
       const pkg = await site.call<{ extras?: unknown }>('package_show', { id: o.package_id });
-      await site.call('package_patch', { id: o.package_id, extras: withoutHarvestExtras(pkg.extras) });
+      await site.call('package_patch', { id: o.package_id, extras: withoutHarvestExtras(pkg.extras), read_only: false });
       return { package_id: o.package_id, harvest_source_id: o.source_id };
     },
   });

@@ -157,6 +157,9 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(second).toMatchObject({ status: 'Finished', stats: { added: 1, updated: 1, deleted: 1, errored: 0 } });
     expect(await t.call<Dict>('package_show', { id: 'beta' })).toMatchObject({ title: 'Beta changed' });
     expect(await t.call<Dict>('package_show', { id: 'gamma' })).toMatchObject({ state: 'deleted' });
+    // What the source withdrew is no longer the source's: its organization's editors may take it up; what it still offers stays read-only.
+    await expect(t.call('package_patch', { id: 'beta', notes: 'local' }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
+    expect(await t.call<Dict>('package_patch', { id: 'gamma', notes: 'local' }, { as: editor })).toMatchObject({ notes: 'local', state: 'deleted' });
     const status = await t.call<Dict>('harvest_source_show_status', { id: s.id });
     expect(status).toMatchObject({ job_count: 2, total_datasets: 3 });
     expect(url).toContain(base);
@@ -272,16 +275,26 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     const s = await source();
     await run(s.id as string);
     await expect(t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
+    // activity_data_show is for those who may edit the dataset, and its SQL form of the rule agrees: not while harvested.
+    const [activity] = await t.call<Dict[]>('package_activity_list', { id: 'locked-ds' });
+    await expect(t.call('activity_data_show', { id: activity.id }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
     await expect(t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
     expect(await t.call<Dict>('harvest_object_show', { dataset_id: 'locked-ds' })).toMatchObject({ guid: 'locked-ds', current: true, harvest_source_id: s.id });
     await t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor });
     expect((await t.call<Dict>('package_show', { id: 'locked-ds' })).extras).toEqual([]);
     await expect(t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor })).rejects.toMatchObject({ kind: 'validation', fields: { id: [expect.stringMatching(/already detached/)] } });
     await t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor });
+    expect(await t.call<Dict>('activity_data_show', { id: activity.id }, { as: editor })).toMatchObject({ package: { name: 'locked-ds', title: 'Locked' } });
     // The source no longer touches it.
     remote.put({ id: 'locked-ds', title: 'Changed remotely' });
     await run(s.id as string);
     expect(await t.call<Dict>('package_show', { id: 'locked-ds' })).toMatchObject({ title: 'Edited', state: 'active' });
+    // Only sysadmins (and the site) make a dataset read-only; an editor's read_only is ignored.
+    const own = await t.call<Dict>('package_create', { name: 'own-ds', owner_org: org.id, read_only: true }, { as: editor });
+    await t.call('package_patch', { id: own.id, read_only: true }, { as: editor });
+    await t.call('package_patch', { id: own.id, title: 'Still mine' }, { as: editor });
+    await t.call('package_patch', { id: own.id, read_only: true });
+    await expect(t.call('package_patch', { id: own.id, title: 'Not mine' }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
   });
 
   it('lets organization editors and admins (and sysadmins) manage sources, not members, outsiders or anonymous', async () => {
