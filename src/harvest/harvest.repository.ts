@@ -297,10 +297,17 @@ export class HarvestRepository {
     return rows.length > 0;
   }
 
-  /** Packages the source's current objects made (for harvest_source_clear and _delete with clearsource). */
+  /**
+   * The datasets harvest_source_clear (and _delete with clearsource) purges: every one an object of the source made,
+   * current or withdrawn, as ckanext-harvest's; not those since detached, nor those another source now holds.
+   */
   async packagesOf(db: EntityManager, sourceId: string): Promise<string[]> {
     const rows: { package_id: string }[] = await db.query(
-      `SELECT DISTINCT package_id FROM harvest_object WHERE source_id = $1 AND current AND NOT detached AND package_id IS NOT NULL`, [sourceId]);
+      `SELECT DISTINCT o.package_id FROM harvest_object o
+        WHERE o.source_id = $1 AND o.package_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM harvest_object h WHERE h.package_id = o.package_id AND h.current AND (h.detached OR h.source_id <> $1))
+        ORDER BY o.package_id`,
+      [sourceId]);
     return rows.map((r) => r.package_id);
   }
 

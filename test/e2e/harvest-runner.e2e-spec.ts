@@ -211,6 +211,37 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(await t.call<Dict>('package_show', { id: 'shared-ds' })).toMatchObject({ title: 'Newer at B' });
   });
 
+  it('clears a source as ckanext-harvest does: its datasets purged (gone from package_show and search, names free), jobs gone, the source kept', async () => {
+    remote.datasets.clear();
+    const s = await source();
+    const other = await source();
+    for (const id of ['clear-a', 'clear-b', 'clear-c']) remote.put({ id, title: `Title ${id}` });
+    remote.put({ id: 'clear-d', title: 'Older', modified: '2024-01-01T00:00:00Z' });
+    await run(s.id as string);
+    await t.call('harvest_dataset_detach', { id: 'clear-c' });
+    remote.datasets.delete('clear-b');
+    expect((await run(s.id as string)).stats).toMatchObject({ deleted: 1 });
+    // Another source now holds clear-d (newer there).
+    remote.datasets.clear();
+    remote.put({ id: 'clear-d', title: 'Newer', modified: '2025-01-01T00:00:00Z' });
+    expect((await run(other.id as string)).stats).toMatchObject({ updated: 1 });
+
+    expect(await t.call<Dict>('harvest_source_clear', { id: s.id })).toEqual({ id: s.id });
+    // Current and withdrawn datasets are purged; the detached one and the one the other source holds stay.
+    for (const id of ['clear-a', 'clear-b']) await expect(t.call('package_show', { id })).rejects.toMatchObject({ kind: 'not_found' });
+    expect(await t.call<Dict>('package_show', { id: 'clear-c' })).toMatchObject({ state: 'active' });
+    expect(await t.call<Dict>('package_show', { id: 'clear-d' })).toMatchObject({ title: 'Newer', state: 'active' });
+    await t.searchIndexed();
+    const found = await t.call<{ results: Dict[] }>('package_search', { q: 'name:clear*', include_deleted: true, rows: 10 });
+    expect(found.results.map((d) => d.name).sort()).toEqual(['clear-c', 'clear-d']);
+    expect(await t.call<Dict>('harvest_source_show_status', { id: s.id })).toMatchObject({ job_count: 0 });
+    expect(await t.call<Dict>('harvest_source_show', { id: s.id })).toMatchObject({ id: s.id, state: 'active' });
+    // It starts again fresh: a record comes back under its own name.
+    remote.put({ id: 'clear-a', title: 'Again' });
+    expect((await run(s.id as string)).stats).toMatchObject({ added: 1 });
+    expect(await t.call<Dict>('package_show', { id: 'clear-a' })).toMatchObject({ name: 'clear-a', title: 'Again' });
+  });
+
   it('maps remote organizations as remote_orgs says: only_local to an existing one, create also makes it, else the source\'s', async () => {
     const local = await t.factories.organization({ name: 'stadt-nord' });
     remote.datasets.clear();
