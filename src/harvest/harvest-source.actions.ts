@@ -236,5 +236,15 @@ Params: id. Who may call: whoever may read the source's dataset.`,
     handler: async () => this.registry.all().map((h) => ({ ...h.info })),
   });
 
-  all = (): AnyAction[] => [this.create, this.updateAction, this.patch, this.show, this.list, this.delete, this.clear, this.showStatus, this.typeList];
+  readonly infoShow = defineAction({
+    name: 'harvesters_info_show',
+    help: `The installed harvesters, as ckanext-harvest's harvesters_info_show: a list of each plug-in's info {name, title, description,
+form_config_interface (when it has one)} with show_config (true when form_config_interface is "Text"). No params. Who may call: anyone.`,
+    sideEffectFree: true, anonymous: true,
+    input: NoInput,
+    auth: async () => allow(),
+    handler: async () => this.registry.all().map((h) => ({ ...h.info, show_config: h.info.form_config_interface === 'Text' })),
+  });
+
+  all = (): AnyAction[] => [this.create, this.updateAction, this.patch, this.show, this.list, this.delete, this.clear, this.showStatus, this.typeList, this.infoShow];
 }

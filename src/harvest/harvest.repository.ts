@@ -282,6 +282,16 @@ export class HarvestRepository {
     return rows[0] ?? null;
   }
 
+  /** harvest_object_list: ids of the objects of `sourceIds` (null: of every source), oldest first. */
+  async objectIds(db: EntityManager, sourceIds: string[] | null, onlyCurrent: boolean): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(
+      `SELECT id FROM harvest_object WHERE ($1::uuid[] IS NULL OR source_id = ANY($1::uuid[])) AND ($2::boolean IS FALSE OR current)
+        ORDER BY gathered, id`,
+      [sourceIds, onlyCurrent],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async objectOfPackage(db: EntityManager, packageId: string): Promise<HarvestObjectRow | null> {
     const rows: HarvestObjectRow[] = await db.query(`SELECT * FROM harvest_object WHERE package_id = $1 AND current ORDER BY gathered DESC LIMIT 1`, [packageId]);
     return rows[0] ?? null;

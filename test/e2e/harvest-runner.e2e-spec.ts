@@ -242,6 +242,44 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(await t.call<Dict>('package_show', { id: 'clear-a' })).toMatchObject({ name: 'clear-a', title: 'Again' });
   });
 
+  it('lists a source\'s harvest objects as ckanext-harvest\'s harvest_object_list, for those who may read the source', async () => {
+    remote.datasets.clear();
+    const s = await source({ private: true });
+    remote.put({ id: 'obj-a', title: 'A' });
+    remote.put({ id: 'obj-b', title: 'B' });
+    await run(s.id as string);
+    await new Promise((r) => setTimeout(r, 20));
+    remote.put({ id: 'obj-a', title: 'A changed' });
+    expect((await run(s.id as string)).stats).toMatchObject({ updated: 1 });
+
+    const current = await t.call<string[]>('harvest_object_list', { source_id: s.id });
+    const shown = await Promise.all(current.map((id) => t.call<Dict>('harvest_object_show', { id })));
+    expect(shown.map((o) => [o.guid, o.current, o.harvest_source_id]).sort()).toEqual([['obj-a', true, s.id], ['obj-b', true, s.id]]);
+    const all = await t.call<string[]>('harvest_object_list', { source_id: s.name, only_current: false });
+    expect(all).toHaveLength(3);
+    expect(all).toEqual(expect.arrayContaining(current));
+    // Without source_id: every source the caller may read (a sysadmin: all of them).
+    expect(await t.call<string[]>('harvest_object_list', {})).toEqual(expect.arrayContaining(current));
+    expect(await t.call<string[]>('harvest_object_list', { source_id: s.id }, { as: member })).toEqual(current);
+    await expect(t.call('harvest_object_list', { source_id: s.id }, { as: outsider })).rejects.toMatchObject({ kind: 'not_authorized' });
+    expect(await t.call<string[]>('harvest_object_list', {}, { as: outsider })).not.toEqual(expect.arrayContaining([current[0]]));
+    await expect(t.call('harvest_object_list', { source_id: s.id }, { as: null })).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(t.call('harvest_object_list', { source_id: 'no-such-source' })).rejects.toMatchObject({ kind: 'not_found' });
+    const bad = await request(t.http).get('/api/3/action/harvest_object_list').query({ source_id: 'x'.repeat(101) }).set('Authorization', t.sysadmin.token);
+    expect(bad).toMatchObject({ status: 409, body: { error: { source_id: [expect.any(String)] } } });
+  });
+
+  it('describes the installed harvesters as ckanext-harvest\'s harvesters_info_show, to anyone', async () => {
+    const info = await t.call<Dict[]>('harvesters_info_show', {}, { as: null });
+    expect(info).toEqual(expect.arrayContaining([
+      { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances', form_config_interface: 'Text', show_config: true },
+      expect.objectContaining({ name: 'dcat_rdf', title: 'Generic DCAT RDF Harvester', show_config: false }),
+      { ...testHarvester.info, show_config: false },
+    ]));
+    const res = await request(t.http).get('/api/3/action/harvesters_info_show');
+    expect(res).toMatchObject({ status: 200, body: { success: true } });
+  });
+
   it('maps remote organizations as remote_orgs says: only_local to an existing one, create also makes it, else the source\'s', async () => {
     const local = await t.factories.organization({ name: 'stadt-nord' });
     remote.datasets.clear();
