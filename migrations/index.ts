@@ -30,6 +30,7 @@ import { PackageCollaborators1795990000000 } from './1795990000000-PackageCollab
 import { OrganizationHierarchy1796004000000 } from './1796004000000-OrganizationHierarchy';
 import { ApprovalWorkflow1796010000000 } from './1796010000000-ApprovalWorkflow';
 import { Harvest1796100000000 } from './1796100000000-Harvest';
+import { DatasetReadOnly1796200000000 } from './1796200000000-DatasetReadOnly';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
 export const MIGRATIONS = [
@@ -40,5 +41,5 @@ export const MIGRATIONS = [
   Following1795900000000, TagVocabularies1795910000000, SiteSettings1795920000000, ResourceViews1795930000000,
   SearchVocabularyTags1795937000000, PackageRelationships1795940000000, ResourceDefaultViews1795945000000, ApiTokenScopes1795960000000,
   AuditTrail1795970000000, AccessLevels1795985000000, PackageCollaborators1795990000000, OrganizationHierarchy1796004000000,
-  ApprovalWorkflow1796010000000, Harvest1796100000000,
+  ApprovalWorkflow1796010000000, Harvest1796100000000, DatasetReadOnly1796200000000,
 ];

@@ -16,7 +16,7 @@ import { CkanHarvestConfig, parseCkanConfig } from './ckan-config';
  */
 export class CkanHarvester implements Harvester {
   readonly type = 'ckan';
-  readonly info = { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances' };
+  readonly info = { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances', form_config_interface: 'Text' };
   readonly secretKeys = ['api_key'] as const;
 
   /** Rows asked per page: CKAN's default `ckan.search.rows_max`; a site capping lower is followed (start moves by what came). */

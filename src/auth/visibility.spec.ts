@@ -50,7 +50,7 @@ describe('who may read and edit a dataset (src/auth/visibility.ts)', () => {
   });
 
   it('keeps a harvested dataset read-only for its organization\'s editors and admins (issue 15), not for sysadmins, and readable as before', async () => {
-    const harvested: DatasetAccess = { ...priv, harvested: true };
+    const harvested: DatasetAccess = { ...priv, readOnly: true };
     expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-a': 'editor' }), priv)).toBe(true);
     expect(await visibility.canEdit(ctxWith({ id: 'u-3' }, { 'org-a': 'editor' }), harvested)).toBe(false);
     expect(await visibility.canEditAsOwner(ctxWith({ id: 'u-4' }, { 'org-a': 'admin' }), harvested)).toBe(false);

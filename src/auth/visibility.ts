@@ -54,10 +54,10 @@ export interface DatasetAccess {
   /** Organizations it is shared with for editing (capacity 'edit'). */
   sharedEdit: readonly string[];
   /**
-   * Issue 15: the dataset is held by a harvest source (and not detached): only sysadmins and the site itself (the harvest
-   * runner, ignoreAuth) edit it; local editors may again once it is detached (harvest_dataset_detach).
+   * Kept by an outside process (issue 15: a harvest source, until harvest_dataset_detach): only sysadmins and the site
+   * itself (the harvest runner, ignoreAuth) edit it. Reading is not affected. Absent: false.
    */
-  harvested?: boolean;
+  readOnly?: boolean;
 }
 
 /** The access levels, from the most open. */
@@ -85,7 +85,7 @@ export interface Reader {
 export const ANONYMOUS: Reader = Object.freeze({ all: false, userId: null, readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] });
 
 /** The dataset fields the cases look at, with the form of their values. */
-export type AccessField = 'state' | 'private' | 'owner_org' | 'creator_user_id' | 'id' | 'access_level' | 'shared_with' | 'shared_edit';
+export type AccessField = 'state' | 'private' | 'owner_org' | 'creator_user_id' | 'id' | 'access_level' | 'shared_with' | 'shared_edit' | 'read_only';
 
 /**
  * The field holds one of `oneOf`; null in the list: the field may be empty. A list-valued field (shared_with,
@@ -132,9 +132,13 @@ function accessLevelReadClauses(r: Reader): Clause[] {
   return out;
 }
 
+/** Every edit clause holds it: a read-only dataset is edited by those who edit everything (sysadmins, the site) only. */
+const NOT_READ_ONLY: Condition = { field: 'read_only', oneOf: [false] };
+
 /**
  * Who may edit (package_update, and with it patch, delete and the resource writes): 'update_dataset' in the
- * owning organization, or being the dataset's editor or admin collaborator. CKAN compat: CKAN 2.11 lets any logged-in
+ * owning organization, or being the dataset's editor or admin collaborator; a read-only dataset (a harvested one) by
+ * nobody but sysadmins and the site. CKAN compat: CKAN 2.11 lets any logged-in
  * user edit a dataset without an organization (with create_unowned_dataset, its default) or anyone who may create
  * datasets somewhere; here such a dataset (left behind by a purged organization) is edited by sysadmins (and its
  * editor collaborators) only.
@@ -143,7 +147,7 @@ export function editClauses(r: Reader): Clauses {
   const own = ownerEditClauses(r);
   if (own === null || !r.editOrgIds.length) return own;
   // Issue 14: an 'edit' share lets the organization's editors and admins edit an active 'shared' dataset.
-  return [...own, [{ field: 'state', oneOf: ['active'] }, { field: 'access_level', oneOf: ['shared'] }, { field: 'shared_edit', oneOf: r.editOrgIds }]];
+  return [...own, [NOT_READ_ONLY, { field: 'state', oneOf: ['active'] }, { field: 'access_level', oneOf: ['shared'] }, { field: 'shared_edit', oneOf: r.editOrgIds }]];
 }
 
 /**
@@ -152,9 +156,9 @@ export function editClauses(r: Reader): Clauses {
  */
 export function ownerEditClauses(r: Reader): Clauses {
   if (r.all) return null;
-  const clauses: Clause[] = r.editOrgIds.length ? [[{ field: 'owner_org', oneOf: r.editOrgIds }]] : [];
+  const clauses: Clause[] = r.editOrgIds.length ? [[NOT_READ_ONLY, { field: 'owner_org', oneOf: r.editOrgIds }]] : [];
   // CKAN's package_update: failing the organization check, an editor or admin collaborator of the dataset may edit it.
-  if (r.editorOf.length) clauses.push([{ field: 'id', oneOf: r.editorOf }]);
+  if (r.editorOf.length) clauses.push([NOT_READ_ONLY, { field: 'id', oneOf: r.editorOf }]);
   return clauses;
 }
 
@@ -176,6 +180,8 @@ function fieldValue(d: DatasetAccess, field: AccessField): string | boolean | nu
       return d.sharedWith;
     case 'shared_edit':
       return d.sharedEdit;
+    case 'read_only':
+      return d.readOnly ?? false;
   }
 }
 
@@ -192,8 +198,8 @@ export function admits(clauses: Clauses, d: DatasetAccess): boolean {
 
 export const mayRead = (r: Reader, d: DatasetAccess): boolean => admits(readClauses(r), d);
 const PUBLIC_CLAUSES = readClauses(ANONYMOUS);
-export const mayEdit = (r: Reader, d: DatasetAccess): boolean => (r.all || !d.harvested) && admits(editClauses(r), d);
-export const mayEditAsOwner = (r: Reader, d: DatasetAccess): boolean => (r.all || !d.harvested) && admits(ownerEditClauses(r), d);
+export const mayEdit = (r: Reader, d: DatasetAccess): boolean => admits(editClauses(r), d);
+export const mayEditAsOwner = (r: Reader, d: DatasetAccess): boolean => admits(ownerEditClauses(r), d);
 
 /** Each field's column in `package` and the type its parameters are cast to. */
 const COLUMNS: Record<Exclude<AccessField, ShareField>, { column: string; type: 'text' | 'uuid' | 'boolean' }> = {
@@ -203,6 +209,7 @@ const COLUMNS: Record<Exclude<AccessField, ShareField>, { column: string; type: 
   creator_user_id: { column: 'creator_user_id', type: 'uuid' },
   id: { column: 'id', type: 'uuid' },
   access_level: { column: 'access_level', type: 'text' },
+  read_only: { column: 'read_only', type: 'boolean' },
 };
 
 /** Issue 14: the list-valued fields, read from dataset_share (which capacities each one counts). */

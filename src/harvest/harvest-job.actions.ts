@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import { ActionProvider, AnyAction, defineAction, deny } from '../api/action';
+import { ActionProvider, allow, AnyAction, defineAction, deny } from '../api/action';
 import type { ActionContext } from '../api/action-context';
 import { NotFound, ValidationError } from '../api/errors';
 import { JobQueue } from '../jobs/job-queue';
 import { HarvestAccess } from './harvest-access';
 import { withoutHarvestExtras } from './harvest-runner';
-import { HarvestIdInput, HarvestJobAbortInput, HarvestJobCreateInput, HarvestJobListInput, HarvestObjectShowInput, toJobDict, toObjectDict } from './harvest.dto';
+import {
+  HarvestIdInput, HarvestJobAbortInput, HarvestJobCreateInput, HarvestJobListInput, HarvestObjectListInput, HarvestObjectShowInput, toJobDict, toObjectDict,
+} from './harvest.dto';
 import { HarvestJobRow, HarvestRepository, NO_STATS } from './harvest.repository';
 
 /** The queue job that runs one harvest job. */
@@ -143,6 +145,26 @@ and its errors. Params: id, or dataset_id (the current object of a harvested dat
     },
   });
 
+  readonly objectList = defineAction({
+    name: 'harvest_object_list',
+    help: `Ids of harvest objects (ckanext-harvest's harvest_object_list). Params: source_id (id or name of a source; without it, the
+objects of every source the caller may read), only_current (default true: only each record's current object). Who may call: logged-in
+users; a source's objects for whoever may read the source.`,
+    sideEffectFree: true, anonymous: false,
+    input: HarvestObjectListInput,
+    // CKAN compat: ckanext-harvest lets any logged-in user list every source's objects; here private sources stay private.
+    auth: async (ctx, input) => (input.source_id ? this.access.mayRead(ctx, input.source_id) : allow()),
+    handler: async (ctx, input) => {
+      let sourceIds: string[] | null = null;
+      if (input.source_id) sourceIds = [(await this.access.source(ctx, input.source_id)).row.id];
+      else if (!ctx.isSysadmin && !ctx.ignoreAuth) {
+        sourceIds = [];
+        for (const id of await this.repo.sourceIds(ctx.db)) if ((await this.access.mayRead(ctx, id)).allowed) sourceIds.push(id);
+      }
+      return this.repo.objectIds(ctx.db, sourceIds, input.only_current ?? true);
+    },
+  });
+
   private async object(ctx: ActionContext, input: HarvestObjectShowInput) {
     let o = input.id ? await this.repo.object(ctx.db, input.id) : null;
     if (!input.id) {
@@ -167,13 +189,13 @@ Params: id (id or name of the dataset). Returns {package_id, harvest_source_id}.
     handler: async (ctx, input) => {
       const o = await this.object(ctx, { dataset_id: input.id });
       if (!(await this.repo.detach(ctx.db, o.package_id!))) throw new ValidationError({ id: ['The dataset is already detached from its harvest source'] });
-      // Its harvest_* extras go with the link.
+      // Its harvest_* extras go with the link, and the catalog lets local editors edit it again.
       const site = ctx.withIgnoreAuth();
       const pkg = await site.call<{ extras?: unknown }>('package_show', { id: o.package_id });
-      await site.call('package_patch', { id: o.package_id, extras: withoutHarvestExtras(pkg.extras) });
+      await site.call('package_patch', { id: o.package_id, extras: withoutHarvestExtras(pkg.extras), read_only: false });
       return { package_id: o.package_id, harvest_source_id: o.source_id };
     },
   });
 
-  all = (): AnyAction[] => [this.create, this.show, this.list, this.abort, this.report, this.objectShow, this.detach];
+  all = (): AnyAction[] => [this.create, this.show, this.list, this.abort, this.report, this.objectShow, this.objectList, this.detach];
 }

@@ -242,7 +242,8 @@ export class HarvestRunner {
       ...withoutHarvestExtras(pkg.extras),
       { key: 'harvest_object_id', value: objectId }, { key: 'harvest_source_id', value: sourceId }, { key: 'harvest_source_title', value: sourceTitle },
     ];
-    const dict: Dict = { ...pkg, owner_org: org ?? pkg.owner_org, type: 'dataset', extras };
+    // read_only: the catalog lets local editors edit it again only once harvest_dataset_detach clears it.
+    const dict: Dict = { ...pkg, owner_org: org ?? pkg.owner_org, type: 'dataset', extras, read_only: true };
     delete dict.id;
     if (packageId) {
       const existing = await tx.call<Dict>('package_show', { id: packageId }).catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
@@ -303,7 +304,9 @@ export class HarvestRunner {
     for (const o of await this.repo.absent(ctx.db, sourceId, present)) {
       try {
         await ctx.transaction(async (tx) => {
-          if (o.package_id) await tx.call('package_delete', { id: o.package_id }).catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
+          // No longer the source's: read-only no more (as detached), then deleted.
+          if (o.package_id) await tx.call('package_patch', { id: o.package_id, read_only: false }).then(() => tx.call('package_delete', { id: o.package_id }))
+            .catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
           await this.repo.retire(tx.db, o.id);
           await this.repo.insertObject(tx.db, {
             guid: o.guid, identifier: o.identifier, sourceId, jobId, packageId: o.package_id, current: false, modified: o.modified ? new Date(o.modified).toISOString() : null,

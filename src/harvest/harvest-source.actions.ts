@@ -172,8 +172,8 @@ return_last_job_status (add last_job_status). Who may call: anyone.`,
 
   readonly delete = defineAction({
     name: 'harvest_source_delete',
-    help: `Delete a harvest source (its dataset is deleted, the source made inactive). Params: id, clearsource (also clear its
-jobs, objects and datasets, as harvest_source_clear). Returns null. Who may call: whoever may edit the source's dataset.`,
+    help: `Delete a harvest source (its dataset is deleted, the source made inactive). Params: id, clearsource (also purge its
+datasets and remove its jobs and objects, as harvest_source_clear). Returns null. Who may call: whoever may edit the source's dataset.`,
     sideEffectFree: false, anonymous: false, scope: 'harvest',
     input: HarvestSourceDeleteInput,
     auth: (ctx, input) => this.access.mayManage(ctx, input.id),
@@ -189,17 +189,18 @@ jobs, objects and datasets, as harvest_source_clear). Returns null. Who may call
   private async clearSource(ctx: ActionContext, sourceId: string): Promise<void> {
     const open = await this.repo.openJob(ctx.db, sourceId);
     if (open?.status === 'Running') throw new ValidationError({ id: ['A job of this source is running: abort it first'] });
+    // ckanext-harvest purges them (really gone, names free again), through the catalog's own purge.
     const site = ctx.withIgnoreAuth();
     for (const id of await this.repo.packagesOf(ctx.db, sourceId)) {
-      await site.call('package_delete', { id }).catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
+      await site.call('dataset_purge', { id }).catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
     }
     await this.repo.clear(ctx.db, sourceId);
   }
 
   readonly clear = defineAction({
     name: 'harvest_source_clear',
-    help: `Clear a harvest source: the datasets it harvested are deleted and its jobs, objects and errors removed; the source stays.
-Params: id. Returns {id}. Who may call: whoever may edit the source's dataset.`,
+    help: `Clear a harvest source: the datasets it harvested (current and withdrawn ones; not those detached or now held by another
+source) are purged and its jobs, objects and errors removed; the source stays. Refused (409) while a job of it runs. Params: id. Returns {id}. Who may call: whoever may edit the source's dataset.`,
     sideEffectFree: false, anonymous: false, scope: 'harvest',
     input: HarvestIdInput,
     auth: (ctx, input) => this.access.mayManage(ctx, input.id),
@@ -235,5 +236,15 @@ Params: id. Who may call: whoever may read the source's dataset.`,
     handler: async () => this.registry.all().map((h) => ({ ...h.info })),
   });
 
-  all = (): AnyAction[] => [this.create, this.updateAction, this.patch, this.show, this.list, this.delete, this.clear, this.showStatus, this.typeList];
+  readonly infoShow = defineAction({
+    name: 'harvesters_info_show',
+    help: `The installed harvesters, as ckanext-harvest's harvesters_info_show: a list of each plug-in's info {name, title, description,
+form_config_interface (when it has one)} with show_config (true when form_config_interface is "Text"). No params. Who may call: anyone.`,
+    sideEffectFree: true, anonymous: true,
+    input: NoInput,
+    auth: async () => allow(),
+    handler: async () => this.registry.all().map((h) => ({ ...h.info, show_config: h.info.form_config_interface === 'Text' })),
+  });
+
+  all = (): AnyAction[] => [this.create, this.updateAction, this.patch, this.show, this.list, this.delete, this.clear, this.showStatus, this.typeList, this.infoShow];
 }

@@ -90,6 +90,12 @@ export class HarvestJobAbortInput {
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) source_id?: string;
 }
 
+/** harvest_object_list: ckanext-harvest's params (only_current defaults to true). */
+export class HarvestObjectListInput {
+  @Field(ignoreMissing, unicodeSafe, maxLength(100)) source_id?: string;
+  @Field(ignoreMissing, booleanValidator) only_current?: boolean;
+}
+
 export class HarvestObjectShowInput {
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) id?: string;
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) dataset_id?: string;

@@ -314,6 +314,16 @@ export class HarvestRepository {
     return rows[0] ?? null;
   }
 
+  /** harvest_object_list: ids of the objects of `sourceIds` (null: of every source), oldest first. */
+  async objectIds(db: EntityManager, sourceIds: string[] | null, onlyCurrent: boolean): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(
+      `SELECT id FROM harvest_object WHERE ($1::uuid[] IS NULL OR source_id = ANY($1::uuid[])) AND ($2::boolean IS FALSE OR current)
+        ORDER BY gathered, id`,
+      [sourceIds, onlyCurrent],
+    );
+    return rows.map((r) => r.id);
+  }
+
   async objectOfPackage(db: EntityManager, packageId: string): Promise<HarvestObjectRow | null> {
     const rows: HarvestObjectRow[] = await db.query(`SELECT * FROM harvest_object WHERE package_id = $1 AND current ORDER BY gathered DESC LIMIT 1`, [packageId]);
     return rows[0] ?? null;
@@ -329,10 +339,17 @@ export class HarvestRepository {
     return rows.length > 0;
   }
 
-  /** Packages the source's current objects made (for harvest_source_clear and _delete with clearsource). */
+  /**
+   * The datasets harvest_source_clear (and _delete with clearsource) purges: every one an object of the source made,
+   * current or withdrawn, as ckanext-harvest's; not those since detached, nor those another source now holds.
+   */
   async packagesOf(db: EntityManager, sourceId: string): Promise<string[]> {
     const rows: { package_id: string }[] = await db.query(
-      `SELECT DISTINCT package_id FROM harvest_object WHERE source_id = $1 AND current AND NOT detached AND package_id IS NOT NULL`, [sourceId]);
+      `SELECT DISTINCT o.package_id FROM harvest_object o
+        WHERE o.source_id = $1 AND o.package_id IS NOT NULL
+          AND NOT EXISTS (SELECT 1 FROM harvest_object h WHERE h.package_id = o.package_id AND h.current AND (h.detached OR h.source_id <> $1))
+        ORDER BY o.package_id`,
+      [sourceId]);
     return rows.map((r) => r.package_id);
   }
 

@@ -144,8 +144,11 @@ export class HarvestConfigError extends Error {
 export interface Harvester {
   /** `ckan`, `dcat_rdf` (the source's `source_type`). */
   readonly type: string;
-  /** ckanext-harvest's info(): shown by harvest_source_type_list (name, title, description). */
-  readonly info: { name: string; title: string; description: string };
+  /**
+   * ckanext-harvest's info(): shown by harvest_source_type_list and harvesters_info_show (name, title, description, and
+   * form_config_interface 'Text' when the source form offers its config as text).
+   */
+  readonly info: { name: string; title: string; description: string; form_config_interface?: string };
   /** Config keys whose values are secrets (stored encrypted, never shown back): `api_key`, say. */
   readonly secretKeys: readonly string[];
   /** Checks the source's config (the parsed JSON of its `config` string; {} when empty); throws HarvestConfigError. */

@@ -100,8 +100,8 @@ const term = (field: string, value: string): QNode => ({ kind: 'term', field, va
 
 /**
  * One access field's condition in the search store's fields (see AccessField): each field has its namesake there,
- * `private` is `capacity`; a list field (shared_with) holds a value when one of its values is it. shared_edit is asked
- * by editClauses only, never in search.
+ * `private` is `capacity`; a list field (shared_with) holds a value when one of its values is it. shared_edit and read_only
+ * are asked by editClauses only, never in search.
  */
 function conditionQuery(c: Condition): QNode {
   const options: QNode[] = c.oneOf.map((v): QNode => {

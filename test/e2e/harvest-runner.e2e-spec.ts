@@ -157,6 +157,9 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(second).toMatchObject({ status: 'Finished', stats: { added: 1, updated: 1, deleted: 1, errored: 0 } });
     expect(await t.call<Dict>('package_show', { id: 'beta' })).toMatchObject({ title: 'Beta changed' });
     expect(await t.call<Dict>('package_show', { id: 'gamma' })).toMatchObject({ state: 'deleted' });
+    // What the source withdrew is no longer the source's: its organization's editors may take it up; what it still offers stays read-only.
+    await expect(t.call('package_patch', { id: 'beta', notes: 'local' }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
+    expect(await t.call<Dict>('package_patch', { id: 'gamma', notes: 'local' }, { as: editor })).toMatchObject({ notes: 'local', state: 'deleted' });
     const status = await t.call<Dict>('harvest_source_show_status', { id: s.id });
     expect(status).toMatchObject({ job_count: 2, total_datasets: 3 });
     expect(url).toContain(base);
@@ -206,6 +209,75 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     const found = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM package WHERE name LIKE 'shared-ds%' AND state = 'active'`);
     expect(found[0].n).toBe(1);
     expect(await t.call<Dict>('package_show', { id: 'shared-ds' })).toMatchObject({ title: 'Newer at B' });
+  });
+
+  it('clears a source as ckanext-harvest does: its datasets purged (gone from package_show and search, names free), jobs gone, the source kept', async () => {
+    remote.datasets.clear();
+    const s = await source();
+    const other = await source();
+    for (const id of ['clear-a', 'clear-b', 'clear-c']) remote.put({ id, title: `Title ${id}` });
+    remote.put({ id: 'clear-d', title: 'Older', modified: '2024-01-01T00:00:00Z' });
+    await run(s.id as string);
+    await t.call('harvest_dataset_detach', { id: 'clear-c' });
+    remote.datasets.delete('clear-b');
+    expect((await run(s.id as string)).stats).toMatchObject({ deleted: 1 });
+    // Another source now holds clear-d (newer there).
+    remote.datasets.clear();
+    remote.put({ id: 'clear-d', title: 'Newer', modified: '2025-01-01T00:00:00Z' });
+    expect((await run(other.id as string)).stats).toMatchObject({ updated: 1 });
+
+    expect(await t.call<Dict>('harvest_source_clear', { id: s.id })).toEqual({ id: s.id });
+    // Current and withdrawn datasets are purged; the detached one and the one the other source holds stay.
+    for (const id of ['clear-a', 'clear-b']) await expect(t.call('package_show', { id })).rejects.toMatchObject({ kind: 'not_found' });
+    expect(await t.call<Dict>('package_show', { id: 'clear-c' })).toMatchObject({ state: 'active' });
+    expect(await t.call<Dict>('package_show', { id: 'clear-d' })).toMatchObject({ title: 'Newer', state: 'active' });
+    await t.searchIndexed();
+    const found = await t.call<{ results: Dict[] }>('package_search', { q: 'name:clear*', include_deleted: true, rows: 10 });
+    expect(found.results.map((d) => d.name).sort()).toEqual(['clear-c', 'clear-d']);
+    expect(await t.call<Dict>('harvest_source_show_status', { id: s.id })).toMatchObject({ job_count: 0 });
+    expect(await t.call<Dict>('harvest_source_show', { id: s.id })).toMatchObject({ id: s.id, state: 'active' });
+    // It starts again fresh: a record comes back under its own name.
+    remote.put({ id: 'clear-a', title: 'Again' });
+    expect((await run(s.id as string)).stats).toMatchObject({ added: 1 });
+    expect(await t.call<Dict>('package_show', { id: 'clear-a' })).toMatchObject({ name: 'clear-a', title: 'Again' });
+  });
+
+  it('lists a source\'s harvest objects as ckanext-harvest\'s harvest_object_list, for those who may read the source', async () => {
+    remote.datasets.clear();
+    const s = await source({ private: true });
+    remote.put({ id: 'obj-a', title: 'A' });
+    remote.put({ id: 'obj-b', title: 'B' });
+    await run(s.id as string);
+    await new Promise((r) => setTimeout(r, 20));
+    remote.put({ id: 'obj-a', title: 'A changed' });
+    expect((await run(s.id as string)).stats).toMatchObject({ updated: 1 });
+
+    const current = await t.call<string[]>('harvest_object_list', { source_id: s.id });
+    const shown = await Promise.all(current.map((id) => t.call<Dict>('harvest_object_show', { id })));
+    expect(shown.map((o) => [o.guid, o.current, o.harvest_source_id]).sort()).toEqual([['obj-a', true, s.id], ['obj-b', true, s.id]]);
+    const all = await t.call<string[]>('harvest_object_list', { source_id: s.name, only_current: false });
+    expect(all).toHaveLength(3);
+    expect(all).toEqual(expect.arrayContaining(current));
+    // Without source_id: every source the caller may read (a sysadmin: all of them).
+    expect(await t.call<string[]>('harvest_object_list', {})).toEqual(expect.arrayContaining(current));
+    expect(await t.call<string[]>('harvest_object_list', { source_id: s.id }, { as: member })).toEqual(current);
+    await expect(t.call('harvest_object_list', { source_id: s.id }, { as: outsider })).rejects.toMatchObject({ kind: 'not_authorized' });
+    expect(await t.call<string[]>('harvest_object_list', {}, { as: outsider })).not.toEqual(expect.arrayContaining([current[0]]));
+    await expect(t.call('harvest_object_list', { source_id: s.id }, { as: null })).rejects.toMatchObject({ kind: 'not_authorized' });
+    await expect(t.call('harvest_object_list', { source_id: 'no-such-source' })).rejects.toMatchObject({ kind: 'not_found' });
+    const bad = await request(t.http).get('/api/3/action/harvest_object_list').query({ source_id: 'x'.repeat(101) }).set('Authorization', t.sysadmin.token);
+    expect(bad).toMatchObject({ status: 409, body: { error: { source_id: [expect.any(String)] } } });
+  });
+
+  it('describes the installed harvesters as ckanext-harvest\'s harvesters_info_show, to anyone', async () => {
+    const info = await t.call<Dict[]>('harvesters_info_show', {}, { as: null });
+    expect(info).toEqual(expect.arrayContaining([
+      { name: 'ckan', title: 'CKAN', description: 'Harvests remote CKAN instances', form_config_interface: 'Text', show_config: true },
+      expect.objectContaining({ name: 'dcat_rdf', title: 'Generic DCAT RDF Harvester', show_config: false }),
+      { ...testHarvester.info, show_config: false },
+    ]));
+    const res = await request(t.http).get('/api/3/action/harvesters_info_show');
+    expect(res).toMatchObject({ status: 200, body: { success: true } });
   });
 
   it('maps remote organizations as remote_orgs says: only_local to an existing one, create also makes it, else the source\'s', async () => {
@@ -272,16 +344,26 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     const s = await source();
     await run(s.id as string);
     await expect(t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
+    // activity_data_show is for those who may edit the dataset, and its SQL form of the rule agrees: not while harvested.
+    const [activity] = await t.call<Dict[]>('package_activity_list', { id: 'locked-ds' });
+    await expect(t.call('activity_data_show', { id: activity.id }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
     await expect(t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: member })).rejects.toMatchObject({ kind: 'not_authorized' });
     expect(await t.call<Dict>('harvest_object_show', { dataset_id: 'locked-ds' })).toMatchObject({ guid: 'locked-ds', current: true, harvest_source_id: s.id });
     await t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor });
     expect((await t.call<Dict>('package_show', { id: 'locked-ds' })).extras).toEqual([]);
     await expect(t.call('harvest_dataset_detach', { id: 'locked-ds' }, { as: editor })).rejects.toMatchObject({ kind: 'validation', fields: { id: [expect.stringMatching(/already detached/)] } });
     await t.call('package_patch', { id: 'locked-ds', title: 'Edited' }, { as: editor });
+    expect(await t.call<Dict>('activity_data_show', { id: activity.id }, { as: editor })).toMatchObject({ package: { name: 'locked-ds', title: 'Locked' } });
     // The source no longer touches it.
     remote.put({ id: 'locked-ds', title: 'Changed remotely' });
     await run(s.id as string);
     expect(await t.call<Dict>('package_show', { id: 'locked-ds' })).toMatchObject({ title: 'Edited', state: 'active' });
+    // Only sysadmins (and the site) make a dataset read-only; an editor's read_only is ignored.
+    const own = await t.call<Dict>('package_create', { name: 'own-ds', owner_org: org.id, read_only: true }, { as: editor });
+    await t.call('package_patch', { id: own.id, read_only: true }, { as: editor });
+    await t.call('package_patch', { id: own.id, title: 'Still mine' }, { as: editor });
+    await t.call('package_patch', { id: own.id, read_only: true });
+    await expect(t.call('package_patch', { id: own.id, title: 'Not mine' }, { as: editor })).rejects.toMatchObject({ kind: 'not_authorized' });
   });
 
   it('lets organization editors and admins (and sysadmins) manage sources, not members, outsiders or anonymous', async () => {

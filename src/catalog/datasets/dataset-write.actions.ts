@@ -81,7 +81,8 @@ true for every level but public; private alone: true keeps a level that is not p
 both must agree, else 409), state ("active", "draft" or "pending"; in an organization with approval_required an editor's dataset
 without a state is "pending" and only admins make it "active", see dataset_publish), type, tags ([{name, vocabulary_id?}]: a vocabulary tag must exist in its vocabulary) or tag_string ("a,b"),
 extras ([{key, value}]), groups ([{name}] or [{id}]), resources (list of resource dicts). Sysadmins may also set id (a UUID),
-metadata_created, metadata_modified and plugin_data. dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
+metadata_created, metadata_modified, plugin_data and read_only (not CKAN's: true lets only sysadmins edit the dataset, as the harvest
+runner marks what it harvests; kept when omitted by package_update and package_patch; not shown). dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
 of this write; under warn the result carries the findings as dcat_validation.
 Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, sysadmins.`,
     sideEffectFree: false,

@@ -191,6 +191,8 @@ export class DatasetWriter {
       type: existing?.type ?? input.type ?? 'dataset',
       extras,
       plugin_data: privileged ? (input.plugin_data ?? null) : null,
+      // Only sysadmins and the site (the harvest runner) set it; everyone else's writes keep it as it is.
+      read_only: privileged && input.read_only !== undefined ? input.read_only : (existing?.read_only ?? false),
     };
     return { values, nameHolder };
   }

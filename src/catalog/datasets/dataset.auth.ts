@@ -28,7 +28,7 @@ export function ownerOrganization(ctx: ActionContext, groups: GroupRepository, r
 
 export const visibilityOf = (d: DatasetRow): DatasetAccess => ({
   id: d.id, ownerOrg: d.owner_org, isPrivate: d.private, state: d.state, creatorUserId: d.creator_user_id,
-  accessLevel: d.access_level, sharedWith: d.shared_with, sharedEdit: d.shared_edit, harvested: d.harvested,
+  accessLevel: d.access_level, sharedWith: d.shared_with, sharedEdit: d.shared_edit, readOnly: d.read_only,
 });
 
 /** package_show (and resource_show, downloads): the read rule of src/auth/visibility.ts. */

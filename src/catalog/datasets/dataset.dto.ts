@@ -93,6 +93,11 @@ export class PackageCreateInput {
   /** Sysadmins may set the creation/modification times on create (harvest imports). */
   @Field(ignoreMissing, isoDate) metadata_created?: string;
   @Field(ignoreMissing, isoDate) metadata_modified?: string;
+  /**
+   * Not CKAN's: sysadmins and the site mark a dataset kept by an outside process (the harvest runner marks what it
+   * harvested), which then only they edit (src/auth/visibility.ts). Kept when omitted; ignored from anyone else; not shown.
+   */
+  @Field(ignoreMissing, booleanValidator) read_only?: boolean;
 }
 
 /** default_update_package_schema: the dataset is named by `id` or `name`; everything else as on create. */

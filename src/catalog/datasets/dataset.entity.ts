@@ -30,4 +30,6 @@ export class DatasetEntity {
   @Index('package_metadata_modified_idx') @Column('timestamptz', { default: () => 'clock_timestamp()' }) metadataModified!: string;
   @Column('jsonb', { default: {} }) extras!: Record<string, string>;
   @Column('jsonb', { nullable: true }) pluginData!: Record<string, unknown> | null;
+  /** Kept by an outside process (a harvest source): only sysadmins and the site edit it (package_read_only_update). */
+  @Column('boolean', { default: false }) readOnly!: boolean;
 }

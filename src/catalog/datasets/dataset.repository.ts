@@ -18,8 +18,8 @@ export interface DatasetRow {
   access_level: string;
   shared_with: string[];
   shared_edit: string[];
-  /** Issue 15: held by a harvest source (its current, attached harvest object names it): read-only for local editors. */
-  harvested: boolean;
+  /** Kept by an outside process (a harvest source): only sysadmins and the site edit it (src/auth/visibility.ts). */
+  read_only: boolean;
 }
 
 /** One row of the full-dict query: the package columns plus its children as JSON. */
@@ -87,12 +87,13 @@ export interface DatasetValues {
   type: string;
   extras: Record<string, string>;
   plugin_data: Record<string, unknown> | null;
+  read_only: boolean;
 }
 
 const ROW_COLUMNS = `p.id, p.name, p.owner_org, p.private, p.state, p.type, p.creator_user_id, p.access_level,
   ARRAY(SELECT s.organization_id::text FROM dataset_share s WHERE s.package_id = p.id ORDER BY 1) AS shared_with,
   ARRAY(SELECT s.organization_id::text FROM dataset_share s WHERE s.package_id = p.id AND s.capacity = 'edit' ORDER BY 1) AS shared_edit,
-  EXISTS (SELECT 1 FROM harvest_object ho WHERE ho.package_id = p.id AND ho.current AND NOT ho.detached) AS harvested`;
+  p.read_only`;
 
 /**
  * A row for each tag name (a text[] parameter) that has none. ON CONFLICT keeps concurrent writers from failing on
@@ -215,13 +216,13 @@ export class DatasetRepository {
       'package-insert',
       `WITH p AS (
          INSERT INTO package (id, name, title, notes, url, version, author, author_email, maintainer, maintainer_email, license_id,
-                              owner_org, private, state, type, extras, plugin_data, creator_user_id, metadata_created, metadata_modified, access_level)
+                              owner_org, private, state, type, extras, plugin_data, creator_user_id, metadata_created, metadata_modified, access_level, read_only)
          VALUES ($1,$2,$3,$4,$5,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$18,
-                 COALESCE($19::timestamptz, clock_timestamp()), COALESCE($20::timestamptz, $19::timestamptz, clock_timestamp()), $22))
+                 COALESCE($19::timestamptz, clock_timestamp()), COALESCE($20::timestamptz, $19::timestamptz, clock_timestamp()), $22, $23))
        ${NEW_TAGS_SQL('$21')}`,
       [id, v.name, v.title, v.notes, v.url, v.version, v.author, v.author_email, v.maintainer, v.maintainer_email, v.license_id,
         v.owner_org, v.private, v.state, v.type, JSON.stringify(v.extras), v.plugin_data === null ? null : JSON.stringify(v.plugin_data),
-        creatorUserId, times.created ?? null, times.modified ?? null, tagNames, v.access_level],
+        creatorUserId, times.created ?? null, times.modified ?? null, tagNames, v.access_level, v.read_only],
     );
   }
 
@@ -229,10 +230,11 @@ export class DatasetRepository {
     await db.query(
       `UPDATE package SET name=$2, title=$3, notes=$4, url=$5, version=$6, author=$7, author_email=$8, maintainer=$9,
               maintainer_email=$10, license_id=$11, owner_org=$12, private=$13, state=$14, type=$15, extras=$16, plugin_data=$17,
-              access_level=$18, metadata_modified = clock_timestamp()
+              access_level=$18, read_only=$19, metadata_modified = clock_timestamp()
         WHERE id = $1`,
       [id, v.name, v.title, v.notes, v.url, v.version, v.author, v.author_email, v.maintainer, v.maintainer_email, v.license_id,
-        v.owner_org, v.private, v.state, v.type, JSON.stringify(v.extras), v.plugin_data === null ? null : JSON.stringify(v.plugin_data), v.access_level],
+        v.owner_org, v.private, v.state, v.type, JSON.stringify(v.extras), v.plugin_data === null ? null : JSON.stringify(v.plugin_data), v.access_level,
+        v.read_only],
     );
   }
 
