@@ -226,7 +226,9 @@ export class HarvestRunner {
     let packageId = current?.package_id ?? null;
     let status: keyof HarvestStats = packageId ? 'updated' : 'added';
     if (!packageId) {
-      // GovData's rule: one dataset per identifier across sources, the newest `modified` wins.
+      // GovData's rule: one dataset per identifier across sources, the newest `modified` wins. Two sources offering
+      // the same new identifier at the same moment take turns here, so the second finds the first's.
+      await this.repo.lockIdentifier(tx.db, identifier);
       const other = await this.repo.otherHolder(tx.db, sourceId, identifier);
       if (other) {
         const newer = modified && (!other.modified || new Date(modified) > new Date(other.modified));

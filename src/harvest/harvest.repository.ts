@@ -275,6 +275,11 @@ export class HarvestRepository {
     await db.query(`SET LOCAL synchronous_commit = off`);
   }
 
+  /** Holds the identifier for this transaction: the duplicate rule's check and write happen one source at a time. */
+  async lockIdentifier(db: EntityManager, identifier: string): Promise<void> {
+    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('harvest:identifier:' || $1, 0))`, [identifier]);
+  }
+
   /** The current object of the same identifier at another source (GovData's duplicate rule). */
   async otherHolder(db: EntityManager, sourceId: string, identifier: string): Promise<HarvestObjectRow | null> {
     const rows: HarvestObjectRow[] = await db.query(

@@ -280,6 +280,17 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(res).toMatchObject({ status: 200, body: { success: true } });
   });
 
+  it('keeps a dataset two sources offer at the same moment once, whichever writes first', async () => {
+    remote.datasets.clear();
+    const [a, b] = [await source(), await source()];
+    for (let i = 0; i < 12; i++) remote.put({ id: `zugleich-${i}`, title: `Zugleich ${i}`, modified: '2024-05-01T00:00:00Z' });
+    const [ra, rb] = await Promise.all([run(a.id as string), run(b.id as string)]);
+    expect(ra.stats.added + rb.stats.added).toBe(12);
+    expect(ra.stats['not modified'] + rb.stats['not modified']).toBe(12);
+    const found = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM package WHERE name LIKE 'zugleich-%' AND state = 'active'`);
+    expect(found[0].n).toBe(12);
+  });
+
   it('maps remote organizations as remote_orgs says: only_local to an existing one, create also makes it, else the source\'s', async () => {
     const local = await t.factories.organization({ name: 'stadt-nord' });
     remote.datasets.clear();
