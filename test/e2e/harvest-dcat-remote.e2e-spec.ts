@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DcatRdfHarvester } from '../../harvesters/dcat-rdf/dcat-rdf.harvester';
-import { extrasOf, gatherAll, testRun } from '../../harvesters/testing/dcat-test-run';
+import { extrasOf, gatherAll, testRun } from '../../harvesters/testing/test-run';
 import { DcatCatalogParser } from '../../src/dcat/catalog-parser';
 import type { Dict } from '../../src/harvest/harvester';
 import { TestApp } from '../test-app';
@@ -43,7 +43,7 @@ describe('harvesting our own DCAT catalog', () => {
   const newRun = (): ReturnType<typeof testRun> => {
     const port = (server.address() as AddressInfo).port;
     return testRun({
-      source: { url: 'http://catalog.test/catalog.ttl', config: harvester.parseConfig({}) }, tools: parser,
+      url: 'http://catalog.test/catalog.ttl', config: harvester.parseConfig({}), tools: parser,
       route: (u) => u.replace(/^http:\/\/catalog\.test/, `http://127.0.0.1:${port}`),
     });
   };
@@ -75,7 +75,7 @@ describe('harvesting our own DCAT catalog', () => {
       const copy = await t.call<Dict>('package_create', { ...pkg, name: `kopie-${i}`, owner_org: String(publicOnes[0].owner_org), private: true });
       expect(copy).toMatchObject({ title: d.title, maintainer_email: 'opendata@speyer.de' });
     }
-    expect(run.progressCalls.at(-1)).toEqual([5, 5]);
+    expect(run.progressReports.at(-1)).toEqual([5, 5]);
   });
 
   it('gives the runner the same content and modified for every unchanged dataset on the next run, and new ones for a changed dataset', async () => {
