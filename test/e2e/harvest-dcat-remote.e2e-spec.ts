@@ -70,10 +70,10 @@ describe('harvesting our own DCAT catalog', () => {
       expect(pkg).toMatchObject({ title: d.title, notes: d.notes, license_id: 'dl-by-de/2.0', tags: [{ name: 'Haushalt' }] });
       expect(extrasOf(pkg)).toMatchObject({ identifier: rec.identifier, uri: iri(d), contributorID: 'http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz' });
       expect((pkg.resources as Dict[]).map((r) => [r.url, r.format])).toEqual([[`https://www.speyer.de/haushalt-${2020 + i}.csv`, 'CSV']]);
-      // CKAN's own fields come back as fields, not as extras package_create would refuse (dct:creator is not read back yet).
-      expect(pkg).toMatchObject({ maintainer_email: 'opendata@speyer.de' });
+      // CKAN's own fields come back as fields, not as extras package_create would refuse (the author through dct:creator).
+      expect(pkg).toMatchObject({ maintainer_email: 'opendata@speyer.de', author: 'Kämmerei', author_email: 'kaemmerei@speyer.de' });
       const copy = await t.call<Dict>('package_create', { ...pkg, name: `kopie-${i}`, owner_org: String(publicOnes[0].owner_org), private: true });
-      expect(copy).toMatchObject({ title: d.title, maintainer_email: 'opendata@speyer.de' });
+      expect(copy).toMatchObject({ title: d.title, maintainer_email: 'opendata@speyer.de', author: 'Kämmerei', author_email: 'kaemmerei@speyer.de' });
     }
     expect(run.progressReports.at(-1)).toEqual([5, 5]);
   });
