@@ -244,6 +244,13 @@ describe('harvesting recorded portals through the harvest actions when the remot
       expect((await holdings(dcatSource.id)).map((h) => h.guid)).toContain('https://daten.rhein-pfalz-kreis.de/dataset/badestellen-wasserqualitaet-speyer');
     });
 
+    it('reads a DCAT-AP.de 2.0 catalog in RDF/XML (recorded) through the same actions', async () => {
+      const s = await t.call<Dict>('harvest_source_create', { name: 'meissen-dcat', url: `${dcatSite.url}/catalog.rdf`, source_type: 'dcat_rdf', owner_org: org.id });
+      const report = await harvest(s.id);
+      expect(report).toMatchObject({ status: 'Finished', stats: { added: 2, updated: 0, deleted: 0, errored: 0 }, gather_errors: [] });
+      expect((await holdings(s.id)).map((h) => h.title).sort()).toEqual(['Denkmalliste der Altstadt Meißen', 'Stadtratswahl Meißen 2024 – Ergebnisse']);
+    });
+
     it('finds nothing changed on a second run of the same catalog', async () => {
       expect(await harvest(dcatSource.id)).toMatchObject({ status: 'Finished', stats: { added: 0, updated: 0, deleted: 0, 'not modified': 3, errored: 0 } });
     });
