@@ -179,12 +179,16 @@ describe('the recorded portals as routes', () => {
   afterEach(() => site?.close());
   const ids = async (url: string): Promise<string[]> => ((await (await fetch(url)).json()) as { result: { results: { id: string }[] } }).result.results.map((d) => d.id);
 
-  it('page a CKAN package_search by start and rows, ending with an empty page, as ckanext-harvest asks', async () => {
+  it('page a CKAN package_search by start, at most rows_max (3) a page whatever rows asks, ending with an empty page, as ckanext-harvest reads it', async () => {
     site = await RemoteSite.start(ckanPortal());
-    const search = (start: number): string => site.urlOf(`/api/3/action/package_search?rows=100&start=${start}&sort=id+asc`);
-    expect(await ids(search(0))).toHaveLength(3);
-    expect(await ids(search(100))).toHaveLength(2);
-    expect(await ids(search(200))).toEqual([]);
+    const search = (start: number, rows = 100): string => site.urlOf(`/api/3/action/package_search?rows=${rows}&start=${start}&sort=id+asc`);
+    const first = await ids(search(0));
+    expect(first).toHaveLength(3);
+    const second = await ids(search(3));
+    expect(second).toHaveLength(2);
+    expect(second).not.toContain(first[2]);
+    expect(await ids(search(5))).toEqual([]);
+    expect(await ids(search(1, 2))).toEqual(first.slice(1, 3));
   });
 
   it('answer an incremental CKAN query with the changed dataset only, and list the portal after the changes', async () => {

@@ -228,20 +228,25 @@ const MALFORMED: Record<'json' | 'turtle' | 'rdfxml' | 'jsonld', { body: string;
 /**
  * The recorded CKAN 2.10 portal (test/fixtures/harvest/ckan/) as routes: `status_show`, `package_show?id=baumkataster`
  * and `package_search`: a query with a `metadata_modified` range in `fq` gets the incremental answer (dataset B
- * changed); otherwise page `floor(start / rows)` of the listing (rows as the client sends them, 10 when absent, as
- * CKAN), the third page and beyond empty. `state`: the portal before, or after B changed and D was deleted.
+ * changed); otherwise the datasets from `start` on, at most `rows` (10 when absent, as CKAN) and at most 3 (the
+ * portal's `ckan.search.rows_max`, at which the pages were recorded), an empty page past the end. A client that moves
+ * `start` by what came, as ckanext-harvest does, thus reads 3, then 2, then none, whatever `rows` it asks.
+ * `state`: the portal before, or after B changed and D was deleted.
  */
 export function ckanPortal(state: 'initial' | 'after-changes' = 'initial'): Record<string, Reply> {
   const pages = state === 'initial' ? ['package_search.page1.json', 'package_search.page2.json'] : ['package_search.after-changes.page1.json', 'package_search.after-changes.page2.json'];
-  const page = pages.map((p) => reply.fixture(`ckan/${p}`));
-  const empty = reply.fixture('ckan/package_search.empty.json');
-  const modifiedSince = reply.fixture('ckan/package_search.modified-since.json');
+  type Recorded = { help: string; result: Record<string, unknown> & { results: unknown[] } };
+  const read = (p: string): Recorded => JSON.parse(readFixture(`ckan/${p}`)) as Recorded;
+  const recorded = pages.map(read);
+  const listing = { envelope: recorded[0], all: recorded.flatMap((p) => p.result.results) };
+  const changed = read('package_search.modified-since.json');
+  const modifiedSince = { envelope: changed, all: changed.result.results };
   const search: Reply = (x) => {
     const q = { ...x.request.query, ...parseBody(x.request.body) };
-    if (/metadata_modified:\[/.test(String(q.fq ?? ''))) return modifiedSince(x);
-    const rows = Number(q.rows ?? 10) || 10;
-    const n = Math.floor(Number(q.start ?? 0) / rows);
-    return (page[n] ?? empty)(x);
+    const { envelope, all } = /metadata_modified:\[/.test(String(q.fq ?? '')) ? modifiedSince : listing;
+    const rows = Math.min(Number(q.rows ?? 10) || 10, CKAN_ROWS_MAX);
+    const start = Math.max(0, Number(q.start ?? 0) || 0);
+    return reply.json({ ...envelope, success: true, result: { ...envelope.result, results: all.slice(start, start + rows) } })(x);
   };
   return {
     '/api/3/action/status_show': reply.fixture('ckan/status_show.json'),
@@ -250,6 +255,9 @@ export function ckanPortal(state: 'initial' | 'after-changes' = 'initial'): Reco
     '/api/3/action/package_search': search,
   };
 }
+
+/** The recorded portal's `ckan.search.rows_max`. */
+const CKAN_ROWS_MAX = 3;
 
 /**
  * The recorded DCAT-AP.de endpoints (test/fixtures/harvest/dcat/) as routes: `/catalog.ttl` (3.0, Rhein-Pfalz-Kreis,

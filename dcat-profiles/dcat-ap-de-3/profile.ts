@@ -14,9 +14,12 @@ import { dcatAp3, emailTerm } from '../dcat-ap-eu-3/profile';
 
 const RDF_TYPE = iri('rdf', 'type');
 
-/** An agent from `<prefix>_name/_email/_url` extras, written under each of the given predicates. */
+/**
+ * An agent from `<prefix>_name/_email/_url` extras, written under each of the given predicates. CKAN's own `maintainer`
+ * and `author` fields name it when no `_name` extra does (their e-mail is the field `<prefix>_email` already).
+ */
 function writeAgent(s: WriteScope, prefix: string, predicates: ReturnType<typeof iri>[]): void {
-  const name = s.get(`${prefix}_name`) ?? (prefix === 'maintainer' ? s.get('maintainer') : undefined);
+  const name = s.get(`${prefix}_name`) ?? (prefix === 'maintainer' || prefix === 'author' ? s.get(prefix) : undefined);
   if (!name) return;
   const agent = s.blank();
   for (const p of predicates) s.add(s.node, p, agent);
@@ -110,6 +113,13 @@ function readGerman(r: ReadScope): void {
     r.set(`${prefix}_name`, r.text(r.one(agent, iri('foaf', 'name'))));
     r.set(`${prefix}_email`, r.text(r.one(agent, iri('foaf', 'mbox')))?.replace(/^mailto:/, ''));
     r.set(`${prefix}_url`, r.text(r.one(agent, iri('foaf', 'homepage'))));
+  }
+  // dct:creator back into CKAN's own author and author_email, as GovData's ckanext-dcatde reads it (its page, an extra).
+  const creator = r.one(r.node, iri('dcterms', 'creator'));
+  if (creator) {
+    r.set('author', r.text(r.one(creator, iri('foaf', 'name'))));
+    r.set('author_email', r.text(r.one(creator, iri('foaf', 'mbox')))?.replace(/^mailto:/, ''));
+    r.set('author_url', r.text(r.one(creator, iri('foaf', 'homepage'))));
   }
 }
 

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Dict, HarvestConfigError, HarvestError, RemoteRecord } from '../../src/harvest/harvester';
-import { gatherAll, splitGather, testRun } from '../testing/test-run';
+import { gatherAll, gatherOk, testRun } from '../testing/test-run';
 import { CkanHarvester, normalizeModified, sinceTerm } from './ckan.harvester';
 
 const FIXTURES = join(__dirname, 'fixtures');
@@ -57,7 +57,7 @@ const byName = (records: RemoteRecord[], name: string) => records.find((r) => (r
 describe('CKAN harvester: listing a portal', () => {
   it('pages package_search sorted by id as ckanext-harvest does, until an empty page, on a full run', async () => {
     const r = run();
-    const { records, present, complete } = splitGather(await gatherAll(harvester.gather(r)));
+    const { records, present, complete } = await gatherOk(harvester, r);
 
     expect(seen.map((s) => s.path)).toEqual(Array(4).fill('/portal/api/3/action/package_search'));
     // The portal caps rows at 3: the next page starts after what came, not after what was asked.
@@ -77,7 +77,7 @@ describe('CKAN harvester: listing a portal', () => {
   });
 
   it('keeps each search result as the record: remote id as guid, its JSON as content, metadata_modified in UTC', async () => {
-    const { records } = splitGather(await gatherAll(harvester.gather(run())));
+    const { records } = await gatherOk(harvester, run());
     const plan = byName(records, 'haushaltsplan-2025');
     expect(plan.guid).toBe('0a3c1e52-7b9d-4f1e-a2c3-1d4e5f6a7b8c');
     expect(JSON.parse(plan.content!)).toEqual(fullListing.result.results[0]);
@@ -88,7 +88,7 @@ describe('CKAN harvester: listing a portal', () => {
   });
 
   it('takes the DCAT-AP.de identifier (extra or top-level field) as the identity across sources, else the remote id', async () => {
-    const { records } = splitGather(await gatherAll(harvester.gather(run())));
+    const { records } = await gatherOk(harvester, run());
     expect(byName(records, 'haushaltsplan-2025').identifier).toBe('https://opendata.stadt-beispielhausen.de/id/haushaltsplan-2025');
     expect(byName(records, 'baumkataster').identifier).toBe('DE-BW-BEISPIELHAUSEN-BAUMKATASTER');
     expect(byName(records, 'wahlergebnisse-kommunalwahl-2024').identifier).toBe('https://opendata.stadt-beispielhausen.de/id/kw2024');
@@ -96,7 +96,7 @@ describe('CKAN harvester: listing a portal', () => {
   });
 
   it('on an incremental run lists every id cheaply, then asks only what changed since the last run (less an hour)', async () => {
-    const { records, present, complete } = splitGather(await gatherAll(harvester.gather(run({ since: '2025-03-01T08:00:00.250Z' }))));
+    const { records, present, complete } = await gatherOk(harvester, run({ since: '2025-03-01T08:00:00.250Z' }));
 
     expect(seen.map((s) => s.query.toString())).toEqual([
       'rows=1000&start=0&sort=id+asc&fl=id',
@@ -115,19 +115,19 @@ describe('CKAN harvester: listing a portal', () => {
   });
 
   it('gathers everything when force_all is set, even with a last run', async () => {
-    const { records } = splitGather(await gatherAll(harvester.gather(run({ since: '2025-03-01T08:00:00Z', config: { force_all: true } }))));
+    const { records } = await gatherOk(harvester, run({ since: '2025-03-01T08:00:00Z', config: { force_all: true } }));
     expect(records).toHaveLength(7);
     expect(seen.every((s) => !s.query.has('fl') && !s.query.has('fq'))).toBe(true);
   });
 
   it('sends the organization and group filters as fq terms, the api key as Authorization and the user agent', async () => {
-    await gatherAll(harvester.gather(run({ config: { api_key: 'geheim-123', user_agent: 'Kreis-Harvester/1.0', organizations_filter_include: ['stadt-beispielhausen', 'stadtwerke-beispielhausen'], groups_filter_exclude: ['intern', 'test'] } })));
+    await gatherOk(harvester, run({ config: { api_key: 'geheim-123', user_agent: 'Kreis-Harvester/1.0', organizations_filter_include: ['stadt-beispielhausen', 'stadtwerke-beispielhausen'], groups_filter_exclude: ['intern', 'test'] } }));
     expect(seen[0].query.get('fq')).toBe('organization:stadt-beispielhausen OR organization:stadtwerke-beispielhausen -groups:intern -groups:test');
     expect(seen.every((s) => s.authorization === 'geheim-123' && s.userAgent === 'Kreis-Harvester/1.0')).toBe(true);
   });
 
   it('sends no Authorization header without an api key', async () => {
-    await gatherAll(harvester.gather(run()));
+    await gatherOk(harvester, run());
     expect(seen.every((s) => s.authorization === undefined)).toBe(true);
   });
 
@@ -136,7 +136,7 @@ describe('CKAN harvester: listing a portal', () => {
       if ((query.get('fq') ?? '').includes('metadata_modified')) res.writeHead(400, { 'Content-Type': 'application/json' }).end(fixture('search-error.json'));
       else replay(query, req, res);
     };
-    const { records, complete } = splitGather(await gatherAll(harvester.gather(run({ since: '2025-03-01T08:00:00Z' }))));
+    const { records, complete } = await gatherOk(harvester, run({ since: '2025-03-01T08:00:00Z' }));
     expect(records).toHaveLength(7);
     expect(complete).toBe(true);
   });
@@ -151,7 +151,7 @@ describe('CKAN harvester: listing a portal', () => {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(page));
       } else replay(query, req, res);
     };
-    const { records, complete } = splitGather(await gatherAll(harvester.gather(run())));
+    const { records, complete } = await gatherOk(harvester, run());
     expect(records).toHaveLength(7);
     expect(complete).toBe(false);
   });
@@ -165,7 +165,7 @@ describe('CKAN harvester: listing a portal', () => {
         res.writeHead(200, { 'Content-Type': 'application/json' }).end(JSON.stringify(page));
       } else replay(query, req, res);
     };
-    const { records } = splitGather(await gatherAll(harvester.gather(run())));
+    const { records } = await gatherOk(harvester, run());
     expect(records.map((x) => x.guid).filter((g) => g === fullListing.result.results[2].id)).toHaveLength(1);
   });
 });
@@ -174,7 +174,7 @@ describe('CKAN harvester: another instance of this service', () => {
   it('reads its recorded answer and maps its dicts without its own fields (access level, relationships, nulls)', async () => {
     handler = (query, _req, res) => res.writeHead(200, { 'Content-Type': 'application/json' }).end(fixture(`offene-daten.start-${query.get('start')}.json`));
     const r = run({ config: { remote_orgs: 'only_local' } });
-    const { records, complete } = splitGather(await gatherAll(harvester.gather(r)));
+    const { records, complete } = await gatherOk(harvester, r);
     expect(complete).toBe(true);
     const pv = byName(records, 'photovoltaik-anlagen');
     expect(pv.identifier).toBe('https://daten.kandel.de/id/pv-anlagen');
@@ -197,7 +197,7 @@ describe('CKAN harvester: another instance of this service', () => {
 describe('CKAN harvester: remote failures', () => {
   const failure = async (h: Handler, since: string | null = null): Promise<HarvestError> => {
     handler = h;
-    const error = await gatherAll(harvester.gather(run({ since }))).then(() => null, (e: unknown) => e);
+    const { error } = await gatherAll(harvester, run({ since }));
     expect(error).toBeInstanceOf(HarvestError);
     return error as HarvestError;
   };

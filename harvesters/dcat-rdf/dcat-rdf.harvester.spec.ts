@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
 import { DcatCatalogParser } from '../../src/dcat/catalog-parser';
 import { Dict, HarvestConfigError, HarvestError, RemoteRecord } from '../../src/harvest/harvester';
-import { extrasOf, gatherAll, testRun, TestRun } from '../testing/dcat-test-run';
+import { extrasOf, gatherAll, testRun, TestRun } from '../testing/test-run';
 import { DCAT_ACCEPT, glanceAtNext, DcatRdfHarvester } from './dcat-rdf.harvester';
 
 /**
@@ -54,7 +54,7 @@ afterAll(async () => {
 
 /** A run of a source at `url` (its config checked as on save), fetched from the local server. */
 const run = (url: string, config: Dict = {}): TestRun =>
-  testRun({ source: { url, config: harvester.parseConfig(config) }, tools: parser, route: (u) => { const x = new URL(u); return `${base}/${x.host}${x.pathname}${x.search}`; } });
+  testRun({ url, config: harvester.parseConfig(config), tools: parser, route: (u) => { const x = new URL(u); return `${base}/${x.host}${x.pathname}${x.search}`; } });
 
 describe('DCAT RDF harvester: gather', () => {
   it('reads a DCAT-AP.de 2.0 RDF/XML catalog over its hydra:nextPage pages: every dataset by its IRI, its dct:identifier unchanged', async () => {
@@ -70,7 +70,7 @@ describe('DCAT RDF harvester: gather', () => {
     expect(got.complete).toBe(true);
     expect(r.requests.map((x) => x.url)).toEqual(['https://daten.example-kreis.de/catalog.rdf', 'https://daten.example-kreis.de/catalog.rdf?page=2']);
     expect(r.requests.every((x) => x.accept === DCAT_ACCEPT)).toBe(true);
-    expect(r.progressCalls).toEqual([[2, 3], [3, 3]]);
+    expect(r.progressReports).toEqual([[2, 3], [3, 3]]);
     // The fetched record's content is the dataset's own RDF: its distributions and agents, not the other datasets'.
     const { content } = await harvester.fetch(got.records[2], r);
     expect(content).toContain('Abfallwirtschaftsbetrieb des Kreises');
@@ -94,7 +94,7 @@ describe('DCAT RDF harvester: gather', () => {
       ['entwurf', 'urn:de:rp:beispiel:entwurf'],
     ]);
     expect(got.complete).toBe(true);
-    expect(r.progressCalls.at(-1)).toEqual([5, 5]);
+    expect(r.progressReports.at(-1)).toEqual([5, 5]);
   });
 
   it('reads a JSON-LD catalog', async () => {
@@ -145,7 +145,7 @@ describe('DCAT RDF harvester: gather', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    const r = testRun({ source: { url: 'https://weg.example.de/catalog.ttl' }, tools: parser, route: () => `http://127.0.0.1:${port}/` });
+    const r = testRun({ url: 'https://weg.example.de/catalog.ttl', tools: parser, route: () => `http://127.0.0.1:${port}/` });
     const got = await gatherAll(harvester, r);
     expect(got.error).toBeInstanceOf(HarvestError);
     expect(got.error!.message).toMatch(/^page 1 \(https:\/\/weg\.example\.de\/catalog\.ttl\): .*; nothing withdrawn this run$/);
@@ -163,7 +163,7 @@ describe('DCAT RDF harvester: gather', () => {
   it('stops between pages when the run is aborted', async () => {
     const r = run('https://opendata.stadt-beispiel.de/catalog.ttl');
     const got = await gatherAll(harvester, r, (item) => {
-      if ('present' in item) r.abort.abort(new Error('harvest_job_abort'));
+      if ('present' in item) r.abort(new Error('harvest_job_abort'));
     });
     expect(got.error?.message).toBe('harvest_job_abort');
     // Page 2 was asked for while page 1 was read (the run's fetch is aborted with it); none of it is listed.

@@ -162,8 +162,10 @@ const validators = (res: http.IncomingMessage): { etag?: string; lastModified?: 
 const named = (setting: string | undefined): string => (setting ? ` (${setting})` : '');
 const tooLarge = (limits: FetchLimits): string => `Die Datei ist größer als die erlaubten ${limits.maxBytes} Bytes${named(limits.settings?.maxBytes)}.`;
 const stopped = (limits: FetchLimits): FetchRefused => (limits.signal?.aborted ? new FetchRefused('Der Abruf wurde abgebrochen.') : timedOut(limits));
+// Below a second in milliseconds: a 300 ms limit rounded to seconds read "länger als 0 s".
+const duration = (ms: number): string => (ms < 1000 ? `${ms} ms` : `${Math.round(ms / 1000)} s`);
 const timedOut = (limits: FetchLimits): FetchRefused =>
-  new FetchRefused(`Der Abruf dauerte länger als ${Math.round(limits.timeoutMs / 1000)} s${named(limits.settings?.timeout)}.`);
+  new FetchRefused(`Der Abruf dauerte länger als ${duration(limits.timeoutMs)}${named(limits.settings?.timeout)}.`);
 
 function parseLink(link: string): URL {
   let url: URL;

@@ -89,6 +89,21 @@ describe('DcatCatalogParser', () => {
     });
   });
 
+  it.each([['ttl', 'text/turtle'], ['rdf', 'application/rdf+xml'], ['jsonld', 'application/ld+json']])(
+    'keeps CKAN\'s author and author_email through our %s (written as dct:creator) as fields, and an author_name extra as the author', async (ext, type) => {
+      const authored: Dict = { ...budget, id: 'b7d0c3e4-1f2a-4b5c-8d9e-0a1b2c3d4e5f', title: 'Baumkataster', author: 'Grünflächenamt Speyer', author_email: 'gruen@speyer.example' };
+      const named: Dict = { ...budget, id: 'c8e1d4f5-2a3b-4c6d-9e0f-1b2c3d4e5f60', title: 'Spielplätze', extras: [...(budget.extras as Dict[]), { key: 'author_name', value: 'Jugendamt' }, { key: 'author_email', value: 'jugend@speyer.example' }] };
+      const parsed = await parser.parseCatalog(await serialized(ext, [[authored, ORG], [named, ORG], [budget, ORG]]), type, 'http://catalog.test/catalog.ttl');
+      const read = (title: string): Dict => parsed.datasets.find((d) => d.dict.title === title)!.dict;
+      expect(read('Baumkataster')).toMatchObject({ author: 'Grünflächenamt Speyer', author_email: 'gruen@speyer.example' });
+      expect(read('Spielplätze')).toMatchObject({ author: 'Jugendamt', author_email: 'jugend@speyer.example' });
+      // Fields, not extras: package_create refuses an extra named like one of its own fields.
+      for (const t of ['Baumkataster', 'Spielplätze']) expect(Object.keys(extrasOf(read(t)))).not.toEqual(expect.arrayContaining(['author']));
+      expect(extrasOf(read('Baumkataster')).author_email).toBeUndefined();
+      // No author: no dct:creator, nothing read back.
+      expect(read(String(budget.title)).author).toBeUndefined();
+    });
+
   it.each([['rdf', 'application/rdf+xml'], ['jsonld', 'application/ld+json'], ['n3', 'text/n3']])('reads the %s form of the same graph into the same dicts', async (ext, type) => {
     const base = await parser.parseCatalog(await serialized('ttl'), 'text/turtle', 'http://catalog.test/catalog.ttl');
     const other = await parser.parseCatalog(await serialized(ext), type, 'http://catalog.test/catalog.ttl');

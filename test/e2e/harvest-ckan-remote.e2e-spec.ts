@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { CkanHarvester } from '../../harvesters/ckan/ckan.harvester';
-import { gatherAll, splitGather, testRun } from '../../harvesters/testing/test-run';
+import { gatherOk, testRun } from '../../harvesters/testing/test-run';
 import type { Dict } from '../../src/harvest/harvester';
 import { TestApp } from '../test-app';
 
@@ -51,7 +51,7 @@ describe('the CKAN harvester reads this service as a remote CKAN', () => {
   it('gathers exactly the public, active datasets, in id order over several pages, and says the listing is complete', async () => {
     // The last page held one dataset, so the empty page is asked at 7. The sysadmin's token as api_key: include_private is never sent, so the private dataset stays unseen.
     const r = run({ config: { api_key: t.sysadmin.token } });
-    const { records, present, complete } = splitGather(await gatherAll(harvester.gather(r)));
+    const { records, present, complete } = await gatherOk(harvester, r);
     expect(r.requests.map((q) => q.url.slice(base.length))).toEqual([0, 3, 6, 7].map((start) => `/api/3/action/package_search?rows=3&start=${start}&sort=id+asc`));
     expect(records.map((x) => x.guid)).toEqual(publicIds);
     expect(present).toEqual(publicIds);
@@ -59,7 +59,7 @@ describe('the CKAN harvester reads this service as a remote CKAN', () => {
   });
 
   it('gives each record its identity and modification time as package_show has them', async () => {
-    const { records } = splitGather(await gatherAll(harvester.gather(run())));
+    const { records } = await gatherOk(harvester, run());
     const two = records.find((r) => (r.data as Dict).name === 'pegel-2')!;
     expect(two.identifier).toBe('https://daten.speyer.de/id/pegel-2');
     expect(two.modified).toBe('2024-01-02T10:00:00.123456Z');
@@ -72,7 +72,7 @@ describe('the CKAN harvester reads this service as a remote CKAN', () => {
 
   it('on an incremental run lists every id with fl=id and asks only what changed since the last run', async () => {
     const r = run({ since: lastRun });
-    const { records, present, complete } = splitGather(await gatherAll(harvester.gather(r)));
+    const { records, present, complete } = await gatherOk(harvester, r);
     const urls = r.requests.map((q) => new URL(q.url).searchParams);
     expect(urls.map((q) => q.get('fl'))).toEqual(['id', 'id', 'id', 'id', null, null]);
     expect(urls[4].get('fq')).toMatch(/^metadata_modified:\[\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z TO \*\]$/);
@@ -83,7 +83,7 @@ describe('the CKAN harvester reads this service as a remote CKAN', () => {
   });
 
   it('maps a dataset of this service to a package dict this service accepts', async () => {
-    const { records } = splitGather(await gatherAll(harvester.gather(run({ config: { remote_orgs: 'only_local' } }))));
+    const { records } = await gatherOk(harvester, run({ config: { remote_orgs: 'only_local' } }));
     const decision = await harvester.toPackage(records[1], run({ config: { remote_orgs: 'only_local' } }));
     if (decision.action !== 'import') throw new Error(decision.reason);
     expect(decision.remoteOrganization).toEqual({ name: 'stadt-speyer', title: 'Stadt Speyer', description: 'Die Stadt am Rhein' });

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DcatRdfHarvester } from '../../harvesters/dcat-rdf/dcat-rdf.harvester';
-import { extrasOf, gatherAll, testRun } from '../../harvesters/testing/dcat-test-run';
+import { extrasOf, gatherAll, testRun } from '../../harvesters/testing/test-run';
 import { DcatCatalogParser } from '../../src/dcat/catalog-parser';
 import type { Dict, RemoteRecord } from '../../src/harvest/harvester';
 import { TestApp } from '../test-app';
@@ -43,7 +43,7 @@ describe('harvesting our own DCAT catalog', () => {
   const newRun = (): ReturnType<typeof testRun> => {
     const port = (server.address() as AddressInfo).port;
     return testRun({
-      source: { url: 'http://catalog.test/catalog.ttl', config: harvester.parseConfig({}) }, tools: parser,
+      url: 'http://catalog.test/catalog.ttl', config: harvester.parseConfig({}), tools: parser,
       route: (u) => u.replace(/^http:\/\/catalog\.test/, `http://127.0.0.1:${port}`),
     });
   };
@@ -70,12 +70,12 @@ describe('harvesting our own DCAT catalog', () => {
       expect(pkg).toMatchObject({ title: d.title, notes: d.notes, license_id: 'dl-by-de/2.0', tags: [{ name: 'Haushalt' }] });
       expect(extrasOf(pkg)).toMatchObject({ identifier: rec.identifier, uri: iri(d), contributorID: 'http://dcat-ap.de/def/contributors/openGovernmentDataPortalRheinlandPfalz' });
       expect((pkg.resources as Dict[]).map((r) => [r.url, r.format])).toEqual([[`https://www.speyer.de/haushalt-${2020 + i}.csv`, 'CSV']]);
-      // CKAN's own fields come back as fields, not as extras package_create would refuse (dct:creator is not read back yet).
-      expect(pkg).toMatchObject({ maintainer_email: 'opendata@speyer.de' });
+      // CKAN's own fields come back as fields, not as extras package_create would refuse (the author through dct:creator).
+      expect(pkg).toMatchObject({ maintainer_email: 'opendata@speyer.de', author: 'Kämmerei', author_email: 'kaemmerei@speyer.de' });
       const copy = await t.call<Dict>('package_create', { ...pkg, name: `kopie-${i}`, owner_org: String(publicOnes[0].owner_org), private: true });
-      expect(copy).toMatchObject({ title: d.title, maintainer_email: 'opendata@speyer.de' });
+      expect(copy).toMatchObject({ title: d.title, maintainer_email: 'opendata@speyer.de', author: 'Kämmerei', author_email: 'kaemmerei@speyer.de' });
     }
-    expect(run.progressCalls.at(-1)).toEqual([5, 5]);
+    expect(run.progressReports.at(-1)).toEqual([5, 5]);
   });
 
   it('gives the runner the same content and modified for every unchanged dataset on the next run, and new ones for a changed dataset', async () => {
