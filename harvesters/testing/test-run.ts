@@ -51,12 +51,7 @@ export function testRun(o: TestRunOptions): TestRun {
     async fetch(url: string, options: FetchOptions = {}): Promise<RemoteResponse> {
       const headers: Record<string, string> = { ...(options.accept ? { accept: options.accept } : {}), ...(options.headers ?? {}) };
       requests.push({ url, accept: options.accept, headers });
-      const res = await fetch(route(url), {
-        method: options.method ?? (options.json === undefined ? 'GET' : 'POST'),
-        headers: options.json === undefined ? headers : { 'content-type': 'application/json', ...headers },
-        body: options.json === undefined ? undefined : JSON.stringify(options.json),
-        signal: controller.signal,
-      });
+      const res = await fetch(route(url), { headers, signal: controller.signal });
       const body = Buffer.from(await res.arrayBuffer());
       // The address asked for, unless the server redirected elsewhere (the runner's fetch answers the same).
       return { url: res.redirected ? res.url : url, status: res.status, contentType: res.headers.get('content-type'), body, text: () => body.toString('utf8') };

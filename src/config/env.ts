@@ -1,5 +1,5 @@
 import { plainToInstance, Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidationOptions, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNumber, IsOptional, IsString, IsUrl, Matches, Max, Min, MinLength, ValidateBy, ValidationOptions, validateSync } from 'class-validator';
 import { join } from 'node:path';
 import { CONTRIBUTORS } from '../../dcat-profiles/vocabularies/contributors';
 import { addressEntries, isAddressEntry } from '../common/address-list';
@@ -247,8 +247,8 @@ export class Env {
   @Type(() => Number) @IsInt() @Min(0) HARVEST_RETRY_DELAY_MS = 1000;
   /** Records of one harvest job fetched and written at the same time (each in its own transaction). */
   @Type(() => Number) @IsInt() @Min(1) @Max(32) HARVEST_CONCURRENCY = 4;
-  /** A harvest job running longer is aborted (and one whose worker died is finished by the sweep after this time). */
-  @Type(() => Number) @IsInt() @Min(1) HARVEST_JOB_TIMEOUT_MINUTES = 120;
+  /** A harvest job running longer is aborted (and one whose worker died is finished by the sweep after this time); fractions allowed. */
+  @Type(() => Number) @IsNumber() @Min(0.001) HARVEST_JOB_TIMEOUT_MINUTES = 120;
   /**
    * Key for the secrets of harvest sources (AES-256-GCM), base64 of 32 bytes. Unset: a key file generated once
    * (mode 0600) at $DATA_DIR/secrets.key.

@@ -51,7 +51,7 @@ export class HarvestModule implements OnModuleInit {
     // below ends it. The queue's own timeout only frees the slot of a run that outlived the job timeout.
     this.jobs.register<HarvestRunData>(HARVEST_RUN_JOB, {
       retry: { limit: 0, delaySeconds: 1, backoff: false },
-      timeoutSeconds: this.config.HARVEST_JOB_TIMEOUT_MINUTES * 60 + 300,
+      timeoutSeconds: Math.ceil(this.config.HARVEST_JOB_TIMEOUT_MINUTES * 60) + 300,
       handler: (data, run) => this.run(data.job_id, run),
     });
     this.jobs.register(HARVEST_SCHEDULE_JOB, { retry: { limit: 1, delaySeconds: 30, backoff: false }, timeoutSeconds: 300, handler: () => this.schedule() });

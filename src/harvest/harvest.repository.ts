@@ -216,7 +216,7 @@ export class HarvestRepository {
   async abortStale(db: EntityManager, minutes: number, message: string): Promise<string[]> {
     const rows = await updated<{ id: string }>(db,
       `UPDATE harvest_job SET status = 'Aborted', finished = now(), message = $2
-        WHERE status = 'Running' AND gather_started < now() - make_interval(mins => $1) RETURNING id`,
+        WHERE status = 'Running' AND gather_started < now() - interval '1 minute' * $1::float8 RETURNING id`,
       [minutes, message],
     );
     return rows.map((r) => r.id);

@@ -45,13 +45,11 @@ export interface RemoteResponse {
   text(): string;
 }
 
+/** A GET request's options (harvesting only reads: no plug-in sends a body). */
 export interface FetchOptions {
   /** Accept header. */
   accept?: string;
   headers?: Record<string, string>;
-  method?: 'GET' | 'POST';
-  /** A JSON body (POST). */
-  json?: unknown;
 }
 
 /** What a remote record is, to the runner. */

@@ -45,7 +45,6 @@ const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
  */
 export function remoteFetcher(limits: RemoteLimits, signal: AbortSignal): (url: string, options?: FetchOptions) => Promise<RemoteResponse> {
   return async (url, options = {}) => {
-    if (options.method === 'POST' || options.json !== undefined) throw new HarvestError('POST requests are not supported by the harvest fetcher');
     const headers = { 'user-agent': 'offene-daten-harvester', accept: options.accept ?? '*/*', ...options.headers };
     for (let attempt = 0; ; attempt++) {
       if (signal.aborted) throw new HarvestError('The harvest job was aborted');

@@ -449,6 +449,39 @@ describe('harvest runner without HARVEST_ALLOW_PRIVATE_ADDRESSES', () => {
   });
 });
 
+describe('harvest runner with a job timeout (HARVEST_JOB_TIMEOUT_MINUTES)', () => {
+  it('ends a job that outlives its time Aborted, with a gather error naming the setting and the records done so far kept', async () => {
+    // 0.02 minutes = 1.2 s; each record takes 0.3 s and no single request times out.
+    const t = await TestApp.start({ JOBS_WORKER: 'false', HARVEST_ALLOW_PRIVATE_ADDRESSES: 'true', HARVEST_JOB_TIMEOUT_MINUTES: '0.02', HARVEST_CONCURRENCY: '1', HARVEST_TIMEOUT_MS: '5000' });
+    const remote = new RemoteCatalog();
+    try {
+      t.app.get(HarvesterRegistry).register(testHarvester);
+      const base = await remote.listen();
+      for (let i = 0; i < 20; i++) remote.put({ id: `langsam-${i}`, title: `Langsam ${i}` });
+      remote.delayMs = 300;
+      const org = await t.factories.organization();
+      const s = await t.call<Dict>('harvest_source_create', { name: 'slow-src', url: `${base}/slow`, source_type: 'test', owner_org: org.id });
+      const job = await t.call<Dict>('harvest_job_create', { source_id: s.id });
+      const started = Date.now();
+      await t.app.get(HarvestRunner).run(job.id as string);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const report = await t.call<Report>('harvest_job_report', { id: job.id });
+      expect(report.status).toBe('Aborted');
+      expect(report.gather_errors).toEqual([{ message: expect.stringContaining('HARVEST_JOB_TIMEOUT_MINUTES (0.02)') }]);
+      const shown = await t.call<Dict>('harvest_job_show', { id: job.id });
+      const added = (shown.stats as Record<string, number>).added;
+      expect(added).toBeGreaterThan(0);
+      expect(added).toBeLessThan(20);
+      // What was written before the stop stays, and nothing was withdrawn.
+      const found = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM package WHERE name LIKE 'langsam-%' AND state = 'active'`);
+      expect(found[0].n).toBe(added);
+    } finally {
+      remote.server.close();
+      await t.stop();
+    }
+  });
+});
+
 describe('npm run cli -- harvest run', () => {
   it('runs one job of a source in the CLI process and prints its report (a type this process has no plug-in for: a gather error, exit code 1)', async () => {
     const t = await TestApp.start({ JOBS_WORKER: 'false' });
