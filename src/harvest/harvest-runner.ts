@@ -151,7 +151,7 @@ export class HarvestRunner {
       // Records already being written finish (their transactions are short); the job's counts include them.
       await Promise.allSettled(inFlight);
       await this.repo.gatherFinished(root.db, jobId);
-      if (complete && !gatherFailed && !stop.reason) stats.deleted += await this.withdraw(ctx, source.id, jobId, [...present]);
+      if (complete && !gatherFailed && !stop.reason) stats.deleted += await this.withdraw(ctx, source.id, jobId, [...present], stop.controller.signal);
       report(true);
       return stats;
     } catch (err) {
@@ -301,11 +301,14 @@ export class HarvestRunner {
   }
 
   /** After a whole listing: what the source no longer has is withdrawn (package_delete). */
-  private async withdraw(ctx: ActionContext, sourceId: string, jobId: string, present: string[]): Promise<number> {
+  private async withdraw(ctx: ActionContext, sourceId: string, jobId: string, present: string[], signal: AbortSignal): Promise<number> {
     let n = 0;
-    for (const o of await this.repo.absent(ctx.db, sourceId, present)) {
+    const absent = await this.repo.absent(ctx.db, sourceId, present);
+    const one = async (o: HarvestObjectRow): Promise<void> => {
       try {
         await ctx.transaction(async (tx) => {
+          // As a record's write: lost in a crash only whole, and then withdrawn by the next run.
+          await this.repo.commitWithoutWaitingForDisk(tx.db);
           // No longer the source's: read-only no more (as detached), then deleted.
           if (o.package_id) await tx.call('package_patch', { id: o.package_id, read_only: false }).then(() => tx.call('package_delete', { id: o.package_id }))
             .catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
@@ -319,7 +322,12 @@ export class HarvestRunner {
       } catch (err) {
         await this.repo.addGatherError(ctx.db, jobId, `Could not withdraw ${o.guid}: ${messageOf(err)}`);
       }
-    }
+    };
+    // HARVEST_CONCURRENCY at a time, as records are written; a stop leaves the rest to the next run.
+    let next = 0;
+    await Promise.all(Array.from({ length: Math.min(this.config.HARVEST_CONCURRENCY, absent.length) }, async () => {
+      while (next < absent.length && !signal.aborted) await one(absent[next++]);
+    }));
     return n;
   }
 }
