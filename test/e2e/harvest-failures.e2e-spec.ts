@@ -112,6 +112,28 @@ describe('harvesting recorded portals through the harvest actions when the remot
     expect(await t.call<Dict[]>('harvest_source_list')).toEqual([]);
   });
 
+  /**
+   * A job of the source aborted (harvest_job_abort) once its plug-in has asked the slow site twice: it must end within
+   * the abort's poll (500 ms) and the request in flight, Aborted, withdrawing nothing, having asked fewer than
+   * `pages` pages, and leaving what earlier runs took as it was.
+   */
+  const expectAbortWhilePaging = async (site: RemoteSite, sourceId: unknown, pages: number): Promise<void> => {
+    const before = await holdings(sourceId);
+    const job = await t.call<Dict>('harvest_job_create', { source_id: sourceId });
+    const asked = site.requests.length;
+    const running = t.app.get(HarvestRunner).run(job.id as string);
+    while (site.requests.length < asked + 2) await sleep(20);
+    await t.call('harvest_job_abort', { id: job.id });
+    const abortedAt = Date.now();
+    await running;
+    expect(Date.now() - abortedAt).toBeLessThan(2000);
+    const report = await t.call<Report>('harvest_job_report', { id: job.id });
+    expect(report).toMatchObject({ status: 'Aborted', stats: { deleted: 0 } });
+    expect(site.requests.length - asked).toBeLessThan(pages);
+    const after = await holdings(sourceId);
+    for (const h of before) expect(after).toContainEqual(h);
+  };
+
   describe('a CKAN portal (recorded CKAN 2.10 answers)', () => {
     beforeAll(async () => {
       ckanSource = await t.call<Dict>('harvest_source_create', { name: 'speyer-ckan', title: 'Speyer (CKAN)', url: `${ckanSite.url}/`, source_type: 'ckan', owner_org: org.id });
@@ -201,21 +223,7 @@ describe('harvesting recorded portals through the harvest actions when the remot
 
     it('ends a job aborted while the plug-in pages a slow portal Aborted, withdrawing nothing', async () => {
       ckanSite.replaceRoutes({ [SEARCH]: slowCkanListing(90, 150) });
-      const before = await holdings(ckanSource.id);
-      const job = await t.call<Dict>('harvest_job_create', { source_id: ckanSource.id });
-      const asked = ckanSite.requests.length;
-      const running = t.app.get(HarvestRunner).run(job.id as string);
-      while (ckanSite.requests.length < asked + 2) await sleep(20);
-      await t.call('harvest_job_abort', { id: job.id });
-      const abortedAt = Date.now();
-      await running;
-      // Stopped within the abort's poll (500 ms) and the request in flight, not after paging 30 pages of 150 ms.
-      expect(Date.now() - abortedAt).toBeLessThan(2000);
-      const report = await t.call<Report>('harvest_job_report', { id: job.id });
-      expect(report).toMatchObject({ status: 'Aborted', stats: { deleted: 0 } });
-      expect(ckanSite.requests.length - asked).toBeLessThan(30);
-      const after = await holdings(ckanSource.id);
-      for (const h of before) expect(after).toContainEqual(h);
+      await expectAbortWhilePaging(ckanSite, ckanSource.id, 30);
     });
 
   });
@@ -298,21 +306,7 @@ describe('harvesting recorded portals through the harvest actions when the remot
 
     it('ends a job aborted while the plug-in pages a slow catalog Aborted, withdrawing nothing', async () => {
       dcatSite.replaceRoutes({ '/catalog.ttl': slowDcatCatalog(40, 150) });
-      const before = await holdings(dcatSource.id);
-      const job = await t.call<Dict>('harvest_job_create', { source_id: dcatSource.id });
-      const asked = dcatSite.requests.length;
-      const running = t.app.get(HarvestRunner).run(job.id as string);
-      while (dcatSite.requests.length < asked + 2) await sleep(20);
-      await t.call('harvest_job_abort', { id: job.id });
-      const abortedAt = Date.now();
-      await running;
-      expect(Date.now() - abortedAt).toBeLessThan(2000);
-      const report = await t.call<Report>('harvest_job_report', { id: job.id });
-      expect(report).toMatchObject({ status: 'Aborted', stats: { deleted: 0 } });
-      expect(dcatSite.requests.length - asked).toBeLessThan(40);
-      // What it took so far stays; what the earlier runs took stays as it was.
-      const after = await holdings(dcatSource.id);
-      for (const h of before) expect(after).toContainEqual(h);
+      await expectAbortWhilePaging(dcatSite, dcatSource.id, 40);
     });
 
     it('withdraws a dataset the catalog no longer lists, and only that one', async () => {
