@@ -111,6 +111,8 @@ function readGerman(r: ReadScope): void {
     const agent = r.one(r.node, p) ?? r.one(r.node, p2);
     if (!agent) continue;
     r.set(`${prefix}_name`, r.text(r.one(agent, iri('foaf', 'name'))));
+    // CKAN's own maintainer field too (its e-mail is maintainer_email, read just below), as GovData's ckanext-dcatde.
+    if (prefix === 'maintainer') r.set('maintainer', r.text(r.one(agent, iri('foaf', 'name'))));
     r.set(`${prefix}_email`, r.text(r.one(agent, iri('foaf', 'mbox')))?.replace(/^mailto:/, ''));
     r.set(`${prefix}_url`, r.text(r.one(agent, iri('foaf', 'homepage'))));
   }
