@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '../../database/prepared';
 import { isUuid } from '../../api/ckan-schema';
 
 export interface ResourceViewRow {
@@ -79,7 +80,8 @@ export class ResourceViewRepository {
     ];
     for (const [viewType, title, shows] of defaults) {
       if (viewType === 'datatables_view' && only.datastoreViews === false) continue;
-      const rows: ResourceViewRow[] = await db.query(
+      // Prepared (planned once per connection): it runs on every dataset write, and planning it cost more than running it.
+      const rows = await preparedQuery<ResourceViewRow>(db, `default-views:${viewType}:${only.resourceId ? 'one' : 'all'}:${only.again ? 'again' : 'once'}`,
         `WITH due AS (
            SELECT r.id FROM resource r
            WHERE r.package_id = ANY($1::uuid[]) AND r.state = 'active' AND ${shows}
