@@ -81,6 +81,14 @@ export interface NewObject {
   importStarted: Date | string;
 }
 
+/** What harvest keeps of a catalog dataset it follows (harvest_dataset, HarvestDatasetMirror). */
+export interface MirroredDataset {
+  id: string;
+  state: string;
+  ownerOrg: string | null;
+  isPrivate: boolean;
+}
+
 /** Every query on the harvest_* tables. */
 @Injectable()
 export class HarvestRepository {
@@ -370,6 +378,27 @@ export class HarvestRepository {
       `SELECT count(DISTINCT p.id)::int AS n FROM harvest_object o JOIN package p ON p.id = o.package_id
         WHERE o.source_id = $1 AND o.current AND p.state = 'active' AND NOT p.private`, [sourceId]);
     return rows[0].n;
+  }
+
+  /** Of datasets `ids`, those harvest_dataset follows (HarvestDatasetMirror): sources' datasets and those a current object holds. */
+  async followedDatasets(db: EntityManager, ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(
+      `SELECT id FROM harvest_source WHERE id = ANY($1::uuid[])
+       UNION SELECT package_id FROM harvest_object WHERE current AND package_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Writes harvest_dataset's copy of these datasets (in id order, so two writers lock the rows in the same order). */
+  async mirrorDatasets(db: EntityManager, datasets: MirroredDataset[]): Promise<void> {
+    if (!datasets.length) return;
+    await db.query(
+      `INSERT INTO harvest_dataset (package_id, state, owner_org, private)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::boolean[]) ORDER BY 1
+       ON CONFLICT (package_id) DO UPDATE SET state = EXCLUDED.state, owner_org = EXCLUDED.owner_org, private = EXCLUDED.private`,
+      [datasets.map((d) => d.id), datasets.map((d) => d.state), datasets.map((d) => d.ownerOrg), datasets.map((d) => d.isPrivate)],
+    );
   }
 }
 
