@@ -99,7 +99,7 @@ export class HarvestRepository {
 
   async sourceByUrl(db: EntityManager, url: string): Promise<HarvestSourceRow | null> {
     const rows: HarvestSourceRow[] = await db.query(
-      `SELECT h.* FROM harvest_source h JOIN package p ON p.id = h.id WHERE h.url = $1 AND p.state <> 'deleted' LIMIT 1`, [url]);
+      `SELECT h.* FROM harvest_source h JOIN harvest_dataset d ON d.package_id = h.id WHERE h.url = $1 AND d.state <> 'deleted' LIMIT 1`, [url]);
     return rows[0] ?? null;
   }
 
@@ -119,11 +119,11 @@ export class HarvestRepository {
     await db.query(`UPDATE harvest_source SET active = $2 WHERE id = $1`, [id, active]);
   }
 
-  /** Ids of the active sources of live datasets, optionally of one organization. */
+  /** Ids of the sources whose dataset is not deleted (optionally only active ones), optionally of one organization. */
   async sourceIds(db: EntityManager, opts: { organizationId?: string; onlyActive?: boolean } = {}): Promise<string[]> {
     const rows: { id: string }[] = await db.query(
-      `SELECT h.id FROM harvest_source h JOIN package p ON p.id = h.id
-        WHERE p.state <> 'deleted' AND ($1::uuid IS NULL OR p.owner_org = $1) AND ($2::boolean IS FALSE OR h.active)
+      `SELECT h.id FROM harvest_source h JOIN harvest_dataset d ON d.package_id = h.id
+        WHERE d.state <> 'deleted' AND ($1::uuid IS NULL OR d.owner_org = $1) AND ($2::boolean IS FALSE OR h.active)
         ORDER BY h.created, h.id`,
       [opts.organizationId ?? null, opts.onlyActive ?? false],
     );
@@ -131,13 +131,13 @@ export class HarvestRepository {
   }
 
   /**
-   * Active, non-manual sources whose last job was created longer ago than their frequency says (or that never ran),
-   * without a job waiting or running.
+   * Active, non-manual sources of an active dataset whose last job was created longer ago than their frequency says (or
+   * that never ran), without a job waiting or running.
    */
   async dueSourceIds(db: EntityManager): Promise<string[]> {
     const rows: { id: string }[] = await db.query(
-      `SELECT h.id FROM harvest_source h JOIN package p ON p.id = h.id
-        WHERE p.state = 'active' AND h.active AND h.frequency <> 'MANUAL'
+      `SELECT h.id FROM harvest_source h JOIN harvest_dataset d ON d.package_id = h.id
+        WHERE d.state = 'active' AND h.active AND h.frequency <> 'MANUAL'
           AND NOT EXISTS (SELECT 1 FROM harvest_job j WHERE j.source_id = h.id AND j.status IN ('New', 'Running'))
           AND COALESCE((SELECT max(j.created) FROM harvest_job j WHERE j.source_id = h.id), '-infinity') <= now() - CASE h.frequency
             WHEN 'ALWAYS' THEN interval '0' WHEN 'HOURLY' THEN interval '1 hour' WHEN 'DAILY' THEN interval '1 day'
@@ -375,8 +375,8 @@ export class HarvestRepository {
   /** Active public datasets the source's current objects hold (harvest_source_show_status's total_datasets). */
   async datasetCount(db: EntityManager, sourceId: string): Promise<number> {
     const rows: { n: number }[] = await db.query(
-      `SELECT count(DISTINCT p.id)::int AS n FROM harvest_object o JOIN package p ON p.id = o.package_id
-        WHERE o.source_id = $1 AND o.current AND p.state = 'active' AND NOT p.private`, [sourceId]);
+      `SELECT count(DISTINCT d.package_id)::int AS n FROM harvest_object o JOIN harvest_dataset d ON d.package_id = o.package_id
+        WHERE o.source_id = $1 AND o.current AND d.state = 'active' AND NOT d.private`, [sourceId]);
     return rows[0].n;
   }
 
