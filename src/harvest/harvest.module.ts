@@ -4,11 +4,14 @@ import { Dispatcher } from '../api/dispatcher';
 import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
 import { APP_CONFIG, AppConfig } from '../config/env';
+import { CatalogModule } from '../catalog/catalog.module';
+import { DatasetChanges } from '../catalog/datasets/dataset-changes';
 import { JobQueue, JobRun } from '../jobs/job-queue';
 import { JobsModule } from '../jobs/jobs.module';
 import { DcatCatalogParser } from '../dcat/catalog-parser';
 import { DcatModule } from '../dcat/dcat.module';
 import { HarvestAccess } from './harvest-access';
+import { HarvestDatasetMirror } from './harvest-dataset-mirror';
 import { HARVEST_RUN_JOB, HarvestJobActions, HarvestRunData } from './harvest-job.actions';
 import { HarvestRunner } from './harvest-runner';
 import { HarvestSourceActions } from './harvest-source.actions';
@@ -26,8 +29,8 @@ export const HARVEST_SCHEDULE_JOB = 'harvest.schedule';
  * HarvesterRegistry here; the runner reaches the catalog only through actions.
  */
 @Module({
-  imports: [JobsModule, DcatModule],
-  providers: [{ provide: HARVEST_TOOLS, useExisting: DcatCatalogParser }, HarvestRepository, HarvesterRegistry, SourceConfigs, HarvestAccess, HarvestSourceActions, HarvestJobActions, HarvestRunner],
+  imports: [JobsModule, DcatModule, CatalogModule],
+  providers: [{ provide: HARVEST_TOOLS, useExisting: DcatCatalogParser }, HarvestRepository, HarvestDatasetMirror, HarvesterRegistry, SourceConfigs, HarvestAccess, HarvestSourceActions, HarvestJobActions, HarvestRunner],
   exports: [HarvesterRegistry, HarvestRunner, HarvestJobActions, HarvestRepository],
 })
 export class HarvestModule implements OnModuleInit {
@@ -40,12 +43,16 @@ export class HarvestModule implements OnModuleInit {
     private readonly repo: HarvestRepository,
     private readonly dispatcher: Dispatcher,
     private readonly jobs: JobQueue,
+    private readonly changes: DatasetChanges,
+    private readonly mirror: HarvestDatasetMirror,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(LOGGER) private readonly log: Logger,
   ) {}
 
   onModuleInit(): void {
     this.registry.register([...this.sources.all(), ...this.jobActions.all()]);
+    // What harvest needs of datasets (a source's state and organization, its datasets' state) it keeps itself.
+    this.changes.onWrite((ctx, ids) => this.mirror.onWrite(ctx, ids));
     for (const plugin of HARVESTER_PLUGINS) this.harvesters.register(plugin);
     // A run ends itself (Finished or Aborted) and is never retried: a worker that died leaves it Running, and the sweep
     // below ends it. The queue's own timeout only frees the slot of a run that outlived the job timeout.

@@ -81,6 +81,14 @@ export interface NewObject {
   importStarted: Date | string;
 }
 
+/** What harvest keeps of a catalog dataset it follows (harvest_dataset, HarvestDatasetMirror). */
+export interface MirroredDataset {
+  id: string;
+  state: string;
+  ownerOrg: string | null;
+  isPrivate: boolean;
+}
+
 /** Every query on the harvest_* tables. */
 @Injectable()
 export class HarvestRepository {
@@ -91,7 +99,7 @@ export class HarvestRepository {
 
   async sourceByUrl(db: EntityManager, url: string): Promise<HarvestSourceRow | null> {
     const rows: HarvestSourceRow[] = await db.query(
-      `SELECT h.* FROM harvest_source h JOIN package p ON p.id = h.id WHERE h.url = $1 AND p.state <> 'deleted' LIMIT 1`, [url]);
+      `SELECT h.* FROM harvest_source h JOIN harvest_dataset d ON d.package_id = h.id WHERE h.url = $1 AND d.state <> 'deleted' LIMIT 1`, [url]);
     return rows[0] ?? null;
   }
 
@@ -111,11 +119,11 @@ export class HarvestRepository {
     await db.query(`UPDATE harvest_source SET active = $2 WHERE id = $1`, [id, active]);
   }
 
-  /** Ids of the active sources of live datasets, optionally of one organization. */
+  /** Ids of the sources whose dataset is not deleted (optionally only active ones), optionally of one organization. */
   async sourceIds(db: EntityManager, opts: { organizationId?: string; onlyActive?: boolean } = {}): Promise<string[]> {
     const rows: { id: string }[] = await db.query(
-      `SELECT h.id FROM harvest_source h JOIN package p ON p.id = h.id
-        WHERE p.state <> 'deleted' AND ($1::uuid IS NULL OR p.owner_org = $1) AND ($2::boolean IS FALSE OR h.active)
+      `SELECT h.id FROM harvest_source h JOIN harvest_dataset d ON d.package_id = h.id
+        WHERE d.state <> 'deleted' AND ($1::uuid IS NULL OR d.owner_org = $1) AND ($2::boolean IS FALSE OR h.active)
         ORDER BY h.created, h.id`,
       [opts.organizationId ?? null, opts.onlyActive ?? false],
     );
@@ -123,13 +131,13 @@ export class HarvestRepository {
   }
 
   /**
-   * Active, non-manual sources whose last job was created longer ago than their frequency says (or that never ran),
-   * without a job waiting or running.
+   * Active, non-manual sources of an active dataset whose last job was created longer ago than their frequency says (or
+   * that never ran), without a job waiting or running.
    */
   async dueSourceIds(db: EntityManager): Promise<string[]> {
     const rows: { id: string }[] = await db.query(
-      `SELECT h.id FROM harvest_source h JOIN package p ON p.id = h.id
-        WHERE p.state = 'active' AND h.active AND h.frequency <> 'MANUAL'
+      `SELECT h.id FROM harvest_source h JOIN harvest_dataset d ON d.package_id = h.id
+        WHERE d.state = 'active' AND h.active AND h.frequency <> 'MANUAL'
           AND NOT EXISTS (SELECT 1 FROM harvest_job j WHERE j.source_id = h.id AND j.status IN ('New', 'Running'))
           AND COALESCE((SELECT max(j.created) FROM harvest_job j WHERE j.source_id = h.id), '-infinity') <= now() - CASE h.frequency
             WHEN 'ALWAYS' THEN interval '0' WHEN 'HOURLY' THEN interval '1 hour' WHEN 'DAILY' THEN interval '1 day'
@@ -367,9 +375,30 @@ export class HarvestRepository {
   /** Active public datasets the source's current objects hold (harvest_source_show_status's total_datasets). */
   async datasetCount(db: EntityManager, sourceId: string): Promise<number> {
     const rows: { n: number }[] = await db.query(
-      `SELECT count(DISTINCT p.id)::int AS n FROM harvest_object o JOIN package p ON p.id = o.package_id
-        WHERE o.source_id = $1 AND o.current AND p.state = 'active' AND NOT p.private`, [sourceId]);
+      `SELECT count(DISTINCT d.package_id)::int AS n FROM harvest_object o JOIN harvest_dataset d ON d.package_id = o.package_id
+        WHERE o.source_id = $1 AND o.current AND d.state = 'active' AND NOT d.private`, [sourceId]);
     return rows[0].n;
+  }
+
+  /** Of datasets `ids`, those harvest_dataset follows (HarvestDatasetMirror): sources' datasets and those a current object holds. */
+  async followedDatasets(db: EntityManager, ids: string[]): Promise<string[]> {
+    const rows: { id: string }[] = await db.query(
+      `SELECT id FROM harvest_source WHERE id = ANY($1::uuid[])
+       UNION SELECT package_id FROM harvest_object WHERE current AND package_id = ANY($1::uuid[])`,
+      [ids],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  /** Writes harvest_dataset's copy of these datasets (in id order, so two writers lock the rows in the same order). */
+  async mirrorDatasets(db: EntityManager, datasets: MirroredDataset[]): Promise<void> {
+    if (!datasets.length) return;
+    await db.query(
+      `INSERT INTO harvest_dataset (package_id, state, owner_org, private)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::boolean[]) ORDER BY 1
+       ON CONFLICT (package_id) DO UPDATE SET state = EXCLUDED.state, owner_org = EXCLUDED.owner_org, private = EXCLUDED.private`,
+      [datasets.map((d) => d.id), datasets.map((d) => d.state), datasets.map((d) => d.ownerOrg), datasets.map((d) => d.isPrivate)],
+    );
   }
 }
 

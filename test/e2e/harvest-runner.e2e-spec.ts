@@ -410,6 +410,72 @@ describe('harvest runner (test plug-in over a local HTTP server)', () => {
     expect(ttl.text).not.toContain(String(live.id));
   });
 
+  it('counts in total_datasets only the active public datasets of a source: one a sysadmin deletes or makes private locally no longer counts', async () => {
+    const s = await source();
+    remote.datasets.clear();
+    for (const id of ['count-a', 'count-b', 'count-c']) remote.put({ id, title: `Count ${id}` });
+    expect(await run(s.id as string)).toMatchObject({ status: 'Finished', stats: { added: 3 } });
+    const total = async (): Promise<unknown> => (await t.call<Dict>('harvest_source_show_status', { id: s.id })).total_datasets;
+    expect(await total()).toBe(3);
+    await t.call('package_delete', { id: 'count-a' });
+    expect(await total()).toBe(2);
+    await t.call('package_patch', { id: 'count-b', private: true });
+    expect(await total()).toBe(1);
+    await t.call('package_patch', { id: 'count-b', private: false });
+    expect(await total()).toBe(2);
+  });
+
+  it('lets a sysadmin delete a harvested dataset while a run holds its harvest object, without waiting for the run', async () => {
+    const s = await source();
+    remote.datasets.clear();
+    remote.put({ id: 'held-a', title: 'Held' });
+    await run(s.id as string);
+    // As the runner does while it writes a record: its current object locked first, then the dataset written.
+    const held = t.db.dataSource.createQueryRunner();
+    await held.startTransaction();
+    let deleted: Promise<unknown> = Promise.resolve();
+    try {
+      await held.query(`SELECT id FROM harvest_object WHERE source_id = $1 AND current FOR UPDATE`, [s.id]);
+      deleted = t.call('package_delete', { id: 'held-a' });
+      const outcome = await Promise.race([deleted.then(() => 'deleted'), new Promise((r) => setTimeout(() => r('waiting'), 3000))]);
+      expect(outcome).toBe('deleted');
+    } finally {
+      await held.rollbackTransaction();
+      await held.release();
+      await deleted;
+    }
+    expect((await t.call<Dict>('harvest_source_show_status', { id: s.id })).total_datasets).toBe(0);
+  });
+
+  it('neither lists nor schedules a source whose dataset was deleted (a client\'s package_delete, harvest_source_delete); restored, it is both again', async () => {
+    const [kept, byClient, bySource] = [await source({ frequency: 'DAILY' }), await source({ frequency: 'DAILY' }), await source({ frequency: 'DAILY' })];
+    await t.call('package_delete', { id: byClient.id });
+    await t.call('harvest_source_delete', { id: bySource.id });
+    const listed = async (): Promise<unknown[]> => (await t.call<Dict[]>('harvest_source_list', {})).map((d) => d.id);
+    expect(await listed()).toContain(kept.id);
+    expect(await listed()).not.toEqual(expect.arrayContaining([byClient.id]));
+    expect(await listed()).not.toEqual(expect.arrayContaining([bySource.id]));
+    const { HarvestModule } = await import('../../src/harvest/harvest.module');
+    const jobs = async (s: Dict): Promise<number> => (await t.call<Dict[]>('harvest_job_list', { source_id: s.id })).length;
+    await t.app.get(HarvestModule).schedule();
+    expect([await jobs(kept), await jobs(byClient), await jobs(bySource)]).toEqual([1, 0, 0]);
+    // A sysadmin brings the dataset back: the source is listed and scheduled again.
+    await t.call('package_patch', { id: byClient.id, state: 'active' });
+    expect(await listed()).toContain(byClient.id);
+    await t.app.get(HarvestModule).schedule();
+    expect(await jobs(byClient)).toBe(1);
+  });
+
+  it('lists a source under the organization its dataset is in now', async () => {
+    const other = await t.factories.organization();
+    const s = await source();
+    const ofOrg = async (o: Dict): Promise<unknown[]> => (await t.call<Dict[]>('harvest_source_list', { organization_id: o.id })).map((d) => d.id);
+    expect(await ofOrg(other)).toEqual([]);
+    await t.call('package_patch', { id: s.id, owner_org: other.id });
+    expect(await ofOrg(other)).toEqual([s.id]);
+    expect(await ofOrg(org)).not.toContain(s.id);
+  });
+
   it('answers bad input with 409 field errors', async () => {
     const post = (body: Dict) => request(t.http).post('/api/3/action/harvest_source_create').set('Authorization', t.sysadmin.token).send(body);
     const ok = { name: 'bad-input', url: `${base}/x`, source_type: 'test', owner_org: org.id };
