@@ -7,6 +7,7 @@ import { EntityManager } from 'typeorm';
 import type { PostgresQueryRunner } from 'typeorm/driver/postgres/PostgresQueryRunner';
 import { isUuid } from '../api/ckan-schema';
 import { fullTextTrigger } from './datastore-table.repository';
+import { preparedQuery } from '../database/prepared';
 
 export type LoadStatus = 'pending' | 'running' | 'complete' | 'error';
 
@@ -54,7 +55,7 @@ export class DatastoreLoadRepository {
 
   /** What each resource of these datasets was last loaded (or queued) from. */
   async sources(db: EntityManager, packageIds: string[]): Promise<Map<string, { package_id: string; source: string }>> {
-    const rows: { resource_id: string; package_id: string; source: string }[] = await db.query(
+    const rows = await preparedQuery<{ resource_id: string; package_id: string; source: string }>(db, 'datastore-load-sources',
       `SELECT resource_id, package_id, source FROM datastore_load WHERE package_id = ANY($1::uuid[])`,
       [packageIds],
     );

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { isUuid } from '../api/ckan-schema';
+import { preparedQuery } from '../database/prepared';
 
 export interface HarvestSourceRow {
   id: string;
@@ -257,7 +258,7 @@ export class HarvestRepository {
 
   /** The current object of a guid at a source (detached ones included: the runner leaves those alone). */
   async currentObject(db: EntityManager, sourceId: string, guid: string): Promise<HarvestObjectRow | null> {
-    const rows: HarvestObjectRow[] = await db.query(`SELECT * FROM harvest_object WHERE source_id = $1 AND guid = $2 AND current FOR UPDATE`, [sourceId, guid]);
+    const rows = await preparedQuery<HarvestObjectRow>(db, 'harvest-current-object', `SELECT * FROM harvest_object WHERE source_id = $1 AND guid = $2 AND current FOR UPDATE`, [sourceId, guid]);
     return rows[0] ?? null;
   }
 
@@ -285,12 +286,12 @@ export class HarvestRepository {
 
   /** Holds the identifier for this transaction: the duplicate rule's check and write happen one source at a time. */
   async lockIdentifier(db: EntityManager, identifier: string): Promise<void> {
-    await db.query(`SELECT pg_advisory_xact_lock(hashtextextended('harvest:identifier:' || $1, 0))`, [identifier]);
+    await preparedQuery(db, 'harvest-lock-identifier', `SELECT pg_advisory_xact_lock(hashtextextended('harvest:identifier:' || $1, 0))`, [identifier]);
   }
 
   /** The current object of the same identifier at another source (GovData's duplicate rule). */
   async otherHolder(db: EntityManager, sourceId: string, identifier: string): Promise<HarvestObjectRow | null> {
-    const rows: HarvestObjectRow[] = await db.query(
+    const rows = await preparedQuery<HarvestObjectRow>(db, 'harvest-other-holder',
       `SELECT * FROM harvest_object WHERE identifier = $2 AND current AND NOT detached AND source_id <> $1 AND package_id IS NOT NULL
         ORDER BY modified DESC NULLS LAST LIMIT 1 FOR UPDATE`,
       [sourceId, identifier],
@@ -303,7 +304,7 @@ export class HarvestRepository {
   }
 
   async insertObject(db: EntityManager, o: NewObject): Promise<string> {
-    const rows: { id: string }[] = await db.query(
+    const rows = await preparedQuery<{ id: string }>(db, 'harvest-insert-object',
       `INSERT INTO harvest_object (id, guid, identifier, source_id, job_id, package_id, current, modified, content, report_status, import_started, import_finished)
        VALUES (COALESCE($11::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, now()) RETURNING id`,
       [o.guid, o.identifier, o.sourceId, o.jobId, o.packageId, o.current, o.modified, o.content, o.reportStatus, o.importStarted, o.id ?? null],

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { HIERARCHY_MAX_DEPTH } from '../../auth/membership.repository';
+import { preparedQuery } from '../../database/prepared';
 
 /** One organization as the tree shows it. */
 export interface TreeRow {
@@ -62,7 +63,7 @@ export class HierarchyRepository {
 
   /** The active children of `id`, by title. */
   async children(db: EntityManager, id: string): Promise<TreeRow[]> {
-    return db.query(
+    return preparedQuery<TreeRow>(db, 'organization-children',
       `SELECT id, name, title, parent_id FROM catalog_group WHERE parent_id = $1 AND state = 'active' ORDER BY title COLLATE "C", name`,
       [id],
     );

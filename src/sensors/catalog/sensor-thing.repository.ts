@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { preparedQuery } from '../../database/prepared';
 
 /** A Thing with the dataset it is and the dataset's resources of its latest values and aggregates. */
 export interface ThingRow {
@@ -78,7 +79,7 @@ export class SensorThingRepository {
   }
 
   async ofPackages(db: EntityManager, packageIds: string[]): Promise<ThingRow[]> {
-    return db.query(`SELECT ${THING_COLUMNS} FROM sensor_thing WHERE package_id = ANY($1::uuid[])`, [packageIds]);
+    return preparedQuery(db, 'sensor-things-of-datasets', `SELECT ${THING_COLUMNS} FROM sensor_thing WHERE package_id = ANY($1::uuid[])`, [packageIds]);
   }
 
   async insertThing(db: EntityManager, packageId: string, sourceId: string | null, sourceKey: string | null, v: ThingValues): Promise<number> {
