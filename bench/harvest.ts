@@ -178,6 +178,14 @@ const countsOf = (stats: JobStats | undefined): Counts => ({
 });
 const countsText = (c: Counts): string => `created ${c.created} updated ${c.updated} deleted ${c.deleted} unchanged ${c.unchanged} errors ${c.errors}`;
 
+/** Where a job's time went, from its own timestamps: the gather (listing, fetching and writing records) and what followed (withdrawals, the report). */
+function phases(job: HarvestJob): string {
+  const t = (v: string | null): number => (v ? Date.parse(v) : NaN);
+  const gather = (t(job.gather_finished) - t(job.gather_started)) / 1000;
+  const after = (t(job.finished) - t(job.gather_finished)) / 1000;
+  return Number.isFinite(gather) && Number.isFinite(after) ? `, gather ${gather.toFixed(1)} s, then ${after.toFixed(1)} s to finish` : '';
+}
+
 /** Runs one job and prints its line: time against the limit, counts against the expected ones. True when both hold. */
 async function measuredRun(api: Api, sourceId: string, label: string, datasets: number, limit: number, expected: Counts): Promise<boolean> {
   const { seconds, job, report, cpu } = await harvestOnce(api, sourceId);
@@ -187,7 +195,7 @@ async function measuredRun(api: Api, sourceId: string, label: string, datasets: 
   const verdict = countsOk && inTime ? 'OK' : [countsOk ? '' : 'COUNTS DIFFER', inTime ? '' : 'OVER THE LIMIT'].filter(Boolean).join(', ');
   log(
     `${label}: ${datasets} datasets in ${seconds.toFixed(1)} s (limit ${limit} s) ${countsText(got)} (expected ${countsText(expected)}) ${verdict}` +
-      `  [job ${job.status}${cpu === undefined ? '' : `, harvesting instance CPU ${cpu.toFixed(1)} s`}]`,
+      `  [job ${job.status}${cpu === undefined ? '' : `, harvesting instance CPU ${cpu.toFixed(1)} s`}${phases(job)}]`,
   );
   const objectErrors = Object.values(report.object_errors);
   for (const e of report.gather_errors.slice(0, 3)) log(`  gather error: ${e.message}`);

@@ -101,11 +101,35 @@ describe('a county platform harvesting a town platform (two instances, real plug
     expect(titles).toHaveLength(6);
   });
 
+  let dcatSource: Dict;
+
   it('keeps a dataset the town also offers as DCAT-AP once: the DCAT source finds every identifier held already', async () => {
-    const dcat = await county.call<Dict>('harvest_source_create', { name: 'speyer-dcat', title: 'Speyer (DCAT)', url: `${townUrl}/catalog.ttl`, source_type: 'dcat_rdf', owner_org: kreis.id });
-    const report = await harvest(String(dcat.id));
+    dcatSource = await county.call<Dict>('harvest_source_create', { name: 'speyer-dcat', title: 'Speyer (DCAT)', url: `${townUrl}/catalog.ttl`, source_type: 'dcat_rdf', owner_org: kreis.id });
+    const report = await harvest(String(dcatSource.id));
     expect(report).toMatchObject({ status: 'Finished', stats: { added: 0, errored: 0 }, gather_errors: [] });
     expect(await harvested()).toHaveLength(6);
+  });
+
+  it('takes the town over DCAT-AP alone once the CKAN source is cleared, then only what changed: one changed, one withdrawn', async () => {
+    await county.call('harvest_source_clear', { id: ckanSource.id });
+    const full = await harvest(String(dcatSource.id));
+    expect(full).toMatchObject({ status: 'Finished', stats: { added: 6, updated: 0, deleted: 0, errored: 0 }, gather_errors: [] });
+    const live = (await town.call<{ results: Dict[] }>('package_search', { q: '*:*', rows: 100 })).results;
+    const [changed, withdrawn] = live.filter((d) => String(d.title).startsWith('Haushalt 202'));
+    await town.call('package_patch', { id: changed.id, notes: 'Haushaltsplan, zweite Lesung.' });
+    await town.call('package_delete', { id: withdrawn.id });
+    await town.searchIndexed();
+    const next = await harvest(String(dcatSource.id));
+    expect(next).toMatchObject({ status: 'Finished', stats: { added: 0, updated: 1, deleted: 1, 'not modified': 4, errored: 0 }, gather_errors: [] });
+    const got = await harvested();
+    expect(got).toHaveLength(5);
+    expect(got.find((d) => d.title === changed.title)).toMatchObject({ notes: 'Haushaltsplan, zweite Lesung.' });
+    expect(got.map((d) => d.title)).not.toContain(withdrawn.title);
+    // The DCAT copies name their source, and identifiers passed on unchanged.
+    expect(got.every((d) => extra(d, 'harvest_source_id') === dcatSource.id)).toBe(true);
+    for (const d of live.filter((x) => x.id !== withdrawn.id && extra(x, 'identifier'))) {
+      expect(extra(got.find((x) => x.title === d.title)!, 'identifier')).toBe(extra(d, 'identifier'));
+    }
   });
 
   it('refuses the town\'s address when private addresses are not allowed, and says so in the report', async () => {
