@@ -232,6 +232,8 @@ export class Env {
   CATALOG_CONTRIBUTOR_ID?: string;
   /** Datasets per page of /catalog.{ttl,rdf,…} (hydra paging). */
   @Type(() => Number) @IsInt() @Min(1) @Max(1000) DCAT_PAGE_SIZE = 100;
+  /** Memory for catalog pages' Turtle of each dataset, reused while the dataset is unchanged (0: written anew each time). */
+  @Type(() => Number) @IsInt() @Min(0) DCAT_CACHE_MB = 128;
   /** DCAT-AP.de validation of every dataset write, unless its organization (extra dcat_validation) or the request says otherwise. */
   @IsIn(['off', 'warn', 'enforce']) DCAT_VALIDATION: 'off' | 'warn' | 'enforce' = 'warn';
 

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Quad } from '@rdfjs/types';
 import type { ActionContext } from '../api/action-context';
@@ -7,8 +8,8 @@ import { NotAuthorized, NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { DCAT_PROFILES, DEFAULT_PROFILE } from '../../dcat-profiles';
 import { DcatGraphWriter, datasetIri } from './dcat-graph';
-import { iri, named, statement, typedLiteral, CatalogInfo, DcatProfile, Dict, LiveFacts, OrganizationInfo, Term } from './profile';
-import { RdfFormat, serializeQuads } from './rdf-formats';
+import { iri, named, statement, typedLiteral, CatalogInfo, DcatProfile, Dict, LiveFacts, OrganizationInfo, Prefix, Term } from './profile';
+import { isTurtleLike, RdfFormat, serializeQuads, turtleFragment } from './rdf-formats';
 
 export interface CatalogPageQuery {
   page?: number;
@@ -55,6 +56,8 @@ export class DcatService {
   }
 
   private orgCache = new Map<string, { at: number; info: OrganizationInfo | null }>();
+  /** Catalog pages' Turtle of each dataset, by profile, format, the dataset's dict and its organization (fingerprints). */
+  private readonly texts = new TextCache(() => this.config.DCAT_CACHE_MB * 1024 * 1024);
 
   /**
    * Organization metadata (title, extras) for the given ids, through organization_show. `maxAgeMs`
@@ -148,11 +151,36 @@ export class DcatService {
     const orgs = await this.organizations(anonymous.withIgnoreAuth(), result.results.map((d) => String(d.owner_org ?? '')), 5000);
     const writer = this.writer(profile);
     const quads: Quad[] = [];
+    const prefixes: Prefix[] = [...profile.prefixes, 'hydra'];
     const newest = result.results[0]?.metadata_modified as string | undefined;
     writer.catalogNode(result.results.map((d) => String(d.id)), page === 1 ? newest : undefined, quads);
+    if (isTurtleLike(format) && this.config.DCAT_CACHE_MB > 0) {
+      // Turtle in parts: the catalog node and paging, then each dataset's own text, kept while the dataset is unchanged.
+      this.paging(quads, result.count, page, rows, pageUrl);
+      const parts = [await serializeQuads(quads, format, prefixes)];
+      const orgKeys = new Map<string, string>();
+      for (const d of result.results) {
+        const org = orgs.get(String(d.owner_org)) ?? null;
+        const live = await this.liveFacts(anonymous, d);
+        const orgKey = orgKeys.get(String(d.owner_org)) ?? fingerprint(org);
+        orgKeys.set(String(d.owner_org), orgKey);
+        // The dict whole, not only its metadata_modified: a DataStore load changes a resource without touching that.
+        // A live dataset's facts change without its dict: written anew each time.
+        const key = live ? undefined : `${profile.id} ${format.mediaType} ${fingerprint(d)} ${orgKey}`;
+        let text = key ? this.texts.get(key) : undefined;
+        if (text === undefined) {
+          const own: Quad[] = [];
+          writer.dataset(d, org, own, live);
+          text = await turtleFragment(own, format, prefixes);
+          if (key) this.texts.set(key, text);
+        }
+        parts.push(text);
+      }
+      return parts.join('');
+    }
     for (const d of result.results) writer.dataset(d, orgs.get(String(d.owner_org)) ?? null, quads, await this.liveFacts(anonymous, d));
     this.paging(quads, result.count, page, rows, pageUrl);
-    return serializeQuads(quads, format, [...profile.prefixes, 'hydra']);
+    return serializeQuads(quads, format, prefixes);
   }
 
   /** hydra:PagedCollection (ckanext-dcat's form, read by GovData's harvester) with next/previous/first/last. */
@@ -182,3 +210,35 @@ export class DcatService {
   }
 }
 
+const fingerprint = (v: unknown): string => createHash('sha1').update(JSON.stringify(v)).digest('base64');
+
+/** Strings by key, the least recently used dropped once their characters pass a budget (a byte a character: V8 keeps ASCII text so). */
+class TextCache {
+  private readonly entries = new Map<string, string>();
+  private chars = 0;
+
+  constructor(private readonly budgetBytes: () => number) {}
+
+  get(key: string): string | undefined {
+    const v = this.entries.get(key);
+    if (v !== undefined) {
+      this.entries.delete(key);
+      this.entries.set(key, v);
+    }
+    return v;
+  }
+
+  set(key: string, value: string): void {
+    const old = this.entries.get(key);
+    if (old !== undefined) this.chars -= old.length + key.length;
+    this.entries.delete(key);
+    this.entries.set(key, value);
+    this.chars += value.length + key.length;
+    const budget = this.budgetBytes();
+    for (const [k, v] of this.entries) {
+      if (this.chars <= budget) break;
+      this.entries.delete(k);
+      this.chars -= v.length + k.length;
+    }
+  }
+}

@@ -64,6 +64,19 @@ export async function serializeQuads(quads: Quad[], format: RdfFormat, prefixes:
   throw new Error(`no serializer for ${format.mediaType}`);
 }
 
+/** Turtle and N3 (n3's writer) can be written in parts: statements written alone join into one document. */
+export const isTurtleLike = (format: RdfFormat): boolean => format.mediaType === 'text/turtle' || format.mediaType === 'text/n3';
+
+/**
+ * Statements as Turtle (or N3) without the prefix lines, to follow a document that declares the same prefixes: n3's
+ * writer starts with exactly the lines it writes for no statement at all, which are cut off.
+ */
+export async function turtleFragment(quads: Quad[], format: RdfFormat, prefixes: Prefix[]): Promise<string> {
+  const [header, whole] = await Promise.all([serializeQuads([], format, prefixes), serializeQuads(quads, format, prefixes)]);
+  if (!whole.startsWith(header)) throw new Error('n3 writer: a fragment does not start with the prefix lines');
+  return whole.slice(header.length);
+}
+
 /**
  * JSON-LD by jsonld.js (the reference implementation): N-Quads from n3's writer, turned into JSON-LD
  * and compacted with our prefixes. (rdflib writes JSON-LD by re-parsing its own Turtle, which breaks

@@ -199,6 +199,35 @@ describe('DCAT-AP.de publishing as GovData harvests it', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
+  it('answers a Turtle catalog page built from the datasets\' kept Turtle with the same graph as RDF/XML, and shows a change to a dataset or its organization at once', async () => {
+    // Without the hydra statements, whose page IRIs name the format.
+    const page = async (ext: 'ttl' | 'rdf'): Promise<Quad[]> => {
+      const res = await request(t.http).get(`/catalog.${ext}?page=1`);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('hydra');
+      return (await parse(res.text, ext === 'ttl' ? 'text/turtle' : 'application/rdf+xml')).filter((q) => !q.subject.value.startsWith('http://catalog.test/catalog.'));
+    };
+    const first = await page('ttl');
+    const again = await page('ttl');
+    expect(isomorphic(again, first)).toBe(true);
+    expect(isomorphic(await page('rdf'), first)).toBe(true);
+    // The newest dataset leads page 1; a change to it shows, as does its organization's new title.
+    const [newestIri] = subjectsOfType(first, `${DCAT}Dataset`).filter((d) => first.some((q) => q.predicate.value === `${DCAT}dataset` && q.object.value === d));
+    const newestId = newestIri.replace('http://catalog.test/dataset/', '');
+    await t.call('package_patch', { id: newestId, notes: 'Zweite Fassung der Beschreibung.' });
+    await t.call('organization_patch', { id: org.id, title: 'Stadt Speyer am Rhein' });
+    await t.searchIndexed();
+    const changed = await page('ttl');
+    expect(objects(changed, `http://catalog.test/dataset/${newestId}`, `${DCT}description`)).toContain('Zweite Fassung der Beschreibung.');
+    // Catalog pages read an organization at most 5 s old (both formats alike): once RDF/XML names the new title, Turtle does.
+    const named = (g: Quad[]): boolean => g.some((q) => q.predicate.value === 'http://xmlns.com/foaf/0.1/name' && q.object.value === 'Stadt Speyer am Rhein');
+    for (let i = 0; i < 70 && !named(await page('rdf')); i++) await new Promise((r) => setTimeout(r, 100));
+    const renamed = await page('ttl');
+    expect(named(renamed)).toBe(true);
+    expect(isomorphic(await page('rdf'), renamed)).toBe(true);
+    await t.call('organization_patch', { id: org.id, title: 'Stadt Speyer' });
+  });
+
   it('never shows private, draft or deleted datasets in the catalog, in any format, even to a sysadmin', async () => {
     for (const ext of ['rdf', 'ttl', 'jsonld', 'n3', 'xml']) {
       for (let page = 1; page <= 3; page++) {
