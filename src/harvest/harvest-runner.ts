@@ -118,7 +118,9 @@ export class HarvestRunner {
         tools: this.tools,
       };
       const present = new Set<string>();
-      const job: JobInfo = { jobId, sourceTitle: String(pkg.title || pkg.name), known: await this.repo.currentSummaries(root.db, source.id) };
+      const job: JobInfo = {
+        jobId, sourceTitle: String(pkg.title || pkg.name), known: await this.repo.currentSummaries(root.db, source.id), slots: new Slots(this.config.HARVEST_CONCURRENCY),
+      };
       const inFlight = new Set<Promise<void>>();
       let complete = false;
       try {
@@ -132,7 +134,9 @@ export class HarvestRunner {
           }
           const item = next.value;
           if ('record' in item) {
-            // Up to HARVEST_CONCURRENCY records at once, each in its own transaction; a stop ends the job after them.
+            // Up to HARVEST_CONCURRENCY records fetched and written at once, each in its own transaction, while the
+            // listing runs ahead by up to RECORDS_AHEAD a slot (the next pages are read while records are written); a
+            // stop ends the job after those being written.
             const task = this.importRecord(ctx, harvester, run, job, item.record, org).then((status) => {
               stats[status] += 1;
               done += 1;
@@ -140,7 +144,7 @@ export class HarvestRunner {
             });
             inFlight.add(task);
             void task.then(() => inFlight.delete(task), () => inFlight.delete(task));
-            if (inFlight.size >= this.config.HARVEST_CONCURRENCY) await untilStopped(Promise.race(inFlight), stop.controller.signal);
+            if (inFlight.size >= this.config.HARVEST_CONCURRENCY * RECORDS_AHEAD) await untilStopped(Promise.race(inFlight), stop.controller.signal);
           } else if ('present' in item) item.present.forEach((g) => present.add(g));
           else if ('complete' in item) complete = true;
         }
@@ -181,15 +185,27 @@ export class HarvestRunner {
     }
   }
 
-  /** One record: its own transaction; a failure is an object error with the record's guid, never the job's end. */
+  /**
+   * One record: unchanged since the last run as far as the listing tells (its `modified`), nothing to fetch, map or
+   * write; else, in one of the job's slots, fetched, mapped and written (importHeld).
+   */
   private async importRecord(ctx: ActionContext, h: Harvester, run: HarvestRun, job: JobInfo, gathered: RemoteRecord, org: string | null): Promise<keyof HarvestStats> {
+    if (knownUnchanged(job.known.get(gathered.guid), gathered)) return 'not modified';
+    await job.slots.take(run.signal);
+    try {
+      return await this.importHeld(ctx, h, run, job, gathered, org);
+    } finally {
+      job.slots.give();
+    }
+  }
+
+  /** One record in its own transaction; a failure is an object error with the record's guid, never the job's end. */
+  private async importHeld(ctx: ActionContext, h: Harvester, run: HarvestRun, job: JobInfo, gathered: RemoteRecord, org: string | null): Promise<keyof HarvestStats> {
     const jobId = job.jobId;
     const started = new Date();
     let record = gathered;
     let stage = 'Fetch';
     try {
-      // Unchanged since the last run, as far as the listing tells (its `modified`): nothing to fetch, map or write.
-      if (knownUnchanged(job.known.get(gathered.guid), gathered)) return 'not modified';
       record = await untilStopped(h.fetch(gathered, run), run.signal);
       if (knownUnchanged(job.known.get(record.guid), record)) return 'not modified';
       stage = 'Import';
@@ -344,6 +360,44 @@ interface JobInfo {
   sourceTitle: string;
   /** The source's current objects when the run started. */
   known: Map<string, ObjectSummary>;
+  /** HARVEST_CONCURRENCY places for records being fetched and written. */
+  slots: Slots;
+}
+
+/** Records the listing may run ahead of the writes, per slot. */
+const RECORDS_AHEAD = 50;
+
+/** A counting semaphore: `take` waits for a free place (first come, first served), or rejects once `signal` aborts. */
+class Slots {
+  private waiters: (() => void)[] = [];
+
+  constructor(private free: number) {}
+
+  take(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return Promise.reject(new HarvestError('The harvest job was stopped'));
+    if (this.free > 0) {
+      this.free -= 1;
+      return Promise.resolve();
+    }
+    return new Promise<void>((resolve, reject) => {
+      const waiter = (): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      };
+      const onAbort = (): void => {
+        this.waiters = this.waiters.filter((w) => w !== waiter);
+        reject(new HarvestError('The harvest job was stopped'));
+      };
+      this.waiters.push(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  give(): void {
+    const next = this.waiters.shift();
+    if (next) next();
+    else this.free += 1;
+  }
 }
 
 /**
