@@ -1,5 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { createHash, randomUUID } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { ActionContext, Caller } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
 import { NotFound, ValidationError } from '../api/errors';
@@ -23,6 +24,8 @@ class RunStop {
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(timeoutMs: number, poll: () => Promise<boolean>) {
+    // Every record waiting for a slot and every step raced against the stop listen to it: many listeners by design.
+    setMaxListeners(0, this.controller.signal);
     this.timers.push(setTimeout(() => this.stop('timeout'), timeoutMs));
     const tick = (): void => {
       void poll().then((aborted) => (aborted ? this.stop('aborted') : undefined), () => undefined);
