@@ -593,6 +593,21 @@ describe('harvest jobs on the job queue', () => {
     throw new Error(`job ${jobId} did not end`);
   };
 
+  it('runs a good source while another never answers: the stuck one holds one worker, not the queue', async () => {
+    remote.put({ id: 'nebenan-1', title: 'Nebenan' });
+    const stuck = await t.call<Dict>('harvest_source_create', { name: 'stuck-src', url: `${base}/hang`, source_type: 'test', owner_org: org.id });
+    const good = await t.call<Dict>('harvest_source_create', { name: 'good-src', url: `${base}/g`, source_type: 'test', owner_org: org.id });
+    const stuckJob = await t.call<Dict>('harvest_job_create', { source_id: stuck.id });
+    for (let i = 0; i < 100 && (await t.call<Dict>('harvest_job_show', { id: stuckJob.id })).status !== 'Running'; i++) await new Promise((r) => setTimeout(r, 100));
+    const goodJob = await t.call<Dict>('harvest_job_create', { source_id: good.id });
+    const goodDone = await finished(goodJob.id as string);
+    expect(goodDone).toMatchObject({ status: 'Finished', stats: expect.objectContaining({ errored: 0 }) });
+    expect((goodDone.stats as Record<string, number>).added).toBeGreaterThanOrEqual(1);
+    expect((await t.call<Dict>('harvest_job_show', { id: stuckJob.id })).status).toBe('Running');
+    await t.call('harvest_job_abort', { id: stuckJob.id });
+    expect(await finished(stuckJob.id as string)).toMatchObject({ status: 'Aborted' });
+  });
+
   it('runs a job harvest_job_create queued, in a worker', async () => {
     remote.put({ id: 'queued-1', title: 'Queued' });
     const s = await t.call<Dict>('harvest_source_create', { name: 'queued-src', url: `${base}/q`, source_type: 'test', owner_org: org.id });
