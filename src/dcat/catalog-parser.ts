@@ -71,7 +71,7 @@ export class DcatCatalogParser implements HarvestTools {
       throw new HarvestError(`not valid ${syntax}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const graph = new DocumentGraph();
-    for (const q of quads) graph.add(q.subject, renamed(q.predicate), q.object);
+    for (const q of quads) graph.add(renamed(q));
     const view = graph;
 
     const datasets: ParsedCatalog['datasets'] = [];
@@ -168,11 +168,14 @@ function rdfXmlQuads(body: string, baseIri: string): Quad[] {
   return kb.statements.map((s) => DataFactory.quad(term(s.subject) as Quad['subject'], term(s.predicate) as Quad['predicate'], term(s.object as $rdf.Node) as Quad['object']) as Quad);
 }
 
-function renamed(p: Quad['predicate']): Quad['predicate'] {
-  const old = OLD_DCATDE.find((ns) => p.value.startsWith(ns));
-  if (!old) return p;
-  const local = p.value.slice(old.length);
-  return DataFactory.namedNode(NS.dcatde + (RENAMED_DCATDE[local] ?? local));
+/** The statement with a DCAT-AP.de 1.0 predicate read as today's; any other statement itself (no copy: ten thousand datasets a run). */
+function renamed(q: Quad): Quad {
+  const p = q.predicate.value;
+  if (!p.startsWith('http://dcat-ap.de/def/dcatde/1')) return q;
+  const old = OLD_DCATDE.find((ns) => p.startsWith(ns));
+  if (!old) return q;
+  const local = p.slice(old.length);
+  return DataFactory.quad(q.subject, DataFactory.namedNode(NS.dcatde + (RENAMED_DCATDE[local] ?? local)), q.object) as Quad;
 }
 
 /**
@@ -234,7 +237,8 @@ class DocumentGraph implements GraphView {
   /** Statements of the hydra vocabulary, for paging. */
   readonly hydra: Quad[] = [];
 
-  add(s: Quad['subject'], p: Quad['predicate'], o: Quad['object']): void {
+  add(q: Quad): void {
+    const { subject: s, predicate: p, object: o } = q;
     const sk = keyOf(s);
     const list = this.bySubject.get(sk);
     // A statement said twice counts once: a subject's few statements are compared, a long list (a catalog's
@@ -246,7 +250,6 @@ class DocumentGraph implements GraphView {
       if (keys.has(k)) return;
       keys.add(k);
     } else if (list?.some((x) => x.predicate.value === p.value && x.object.equals(o))) return;
-    const q = DataFactory.quad(s, p, o) as Quad;
     if (list) list.push(q);
     else this.bySubject.set(sk, [q]);
     if (p.value === RDF_TYPE.value) {
