@@ -64,6 +64,9 @@ export async function serializeQuads(quads: Quad[], format: RdfFormat, prefixes:
   throw new Error(`no serializer for ${format.mediaType}`);
 }
 
+/** The prefix lines n3's writer starts a document with, by format and prefixes. */
+const PREFIX_LINES = new Map<string, string>();
+
 /** Turtle and N3 (n3's writer) can be written in parts: statements written alone join into one document. */
 export const isTurtleLike = (format: RdfFormat): boolean => format.mediaType === 'text/turtle' || format.mediaType === 'text/n3';
 
@@ -72,7 +75,10 @@ export const isTurtleLike = (format: RdfFormat): boolean => format.mediaType ===
  * writer starts with exactly the lines it writes for no statement at all, which are cut off.
  */
 export async function turtleFragment(quads: Quad[], format: RdfFormat, prefixes: Prefix[]): Promise<string> {
-  const [header, whole] = await Promise.all([serializeQuads([], format, prefixes), serializeQuads(quads, format, prefixes)]);
+  const headerKey = `${format.mediaType} ${prefixes.join(' ')}`;
+  let header = PREFIX_LINES.get(headerKey);
+  if (header === undefined) PREFIX_LINES.set(headerKey, (header = await serializeQuads([], format, prefixes)));
+  const whole = await serializeQuads(quads, format, prefixes);
   if (!whole.startsWith(header)) throw new Error('n3 writer: a fragment does not start with the prefix lines');
   return whole.slice(header.length);
 }

@@ -240,8 +240,7 @@ export class HarvestRunner {
     const identifier = r.identifier || r.guid;
     const modified = validDate(r.modified);
     const current = await this.repo.currentObject(tx.db, sourceId, r.guid);
-    if (current?.detached) return 'not modified';
-    if (current && current.package_id && unchanged(current, r, modified)) return 'not modified';
+    if (current && knownUnchanged(summaryOf(current), r)) return 'not modified';
     let packageId = current?.package_id ?? null;
     let status: keyof HarvestStats = packageId ? 'updated' : 'added';
     if (!packageId) {
@@ -433,8 +432,10 @@ function validDate(v: string | undefined): string | null {
   return Number.isFinite(t) ? new Date(t).toISOString() : null;
 }
 
-/** Same `modified` as stored (when the source says), else the same content. */
-function unchanged(current: HarvestObjectRow, r: RemoteRecord, modified: string | null): boolean {
-  if (modified && current.modified) return new Date(modified).getTime() === new Date(current.modified).getTime();
-  return r.content !== undefined && current.content !== null && r.content === current.content;
+/** A current object as knownUnchanged compares it (the run's start reads the same from the database). */
+function summaryOf(o: HarvestObjectRow): ObjectSummary {
+  return {
+    modified: o.modified ? new Date(o.modified).getTime() : null, contentMd5: o.content === null ? null : createHash('md5').update(o.content).digest('hex'),
+    detached: o.detached, hasPackage: o.package_id !== null,
+  };
 }
