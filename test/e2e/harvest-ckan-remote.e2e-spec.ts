@@ -36,9 +36,11 @@ describe('the CKAN harvester reads this service as a remote CKAN', () => {
     const gone = await t.factories.dataset({ owner_org: orgId, name: 'geloescht' });
     await t.call('package_delete', { id: gone.id });
     await t.factories.dataset({ owner_org: orgId, name: 'entwurf', state: 'draft' });
+    const pegel5 = publicIds[4];
     publicIds.sort();
     lastRun = new Date().toISOString();
-    changed = await t.call<Dict>('package_patch', { id: publicIds[4], notes: 'Neuer Messwert' });
+    // pegel-5, never pegel-2, whose modification time a test below expects as created.
+    changed = await t.call<Dict>('package_patch', { id: pegel5, notes: 'Neuer Messwert' });
     await t.searchIndexed();
     const server: Server = t.http.listening ? t.http : t.http.listen(0, '127.0.0.1');
     if (!server.listening) await new Promise((resolve) => server.once('listening', resolve));
