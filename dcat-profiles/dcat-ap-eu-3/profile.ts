@@ -102,6 +102,22 @@ function writeThemes(s: WriteScope): void {
   }
 }
 
+/**
+ * The classes DCAT-AP 3 gives the values of dcatap:applicableLegislation (eli:LegalResource) and dcatap:hvdCategory
+ * (skos:Concept), stated beside them as ckanext-dcat does for spatial IRIs, so the published graph satisfies the
+ * shapes' sh:class on its own. Only terms the mapping rows wrote: an unknown category stays untyped (validation names it).
+ */
+export function writeHvdTypes(s: WriteScope): void {
+  for (const raw of s.getMany('applicable_legislation')) {
+    const t = s.value('iri', raw);
+    if (t) s.add(t, RDF_TYPE, iri('eli', 'LegalResource'));
+  }
+  for (const raw of s.getMany('hvd_category')) {
+    const t = s.value({ vocab: 'hvdCategory' }, raw);
+    if (t?.termType === 'NamedNode' && t.value.startsWith('http://data.europa.eu/bna/c_')) s.add(t, RDF_TYPE, iri('skos', 'Concept'));
+  }
+}
+
 /** The file's checksum (our `hash` is the hex SHA-256 of an upload). */
 function writeChecksum(s: ResourceScope): void {
   const hash = s.get('hash');
@@ -176,7 +192,7 @@ function readDistribution(r: ReadScope): void {
 export const dcatAp3: DcatProfile = {
   id: 'dcat_ap_3',
   title: 'DCAT-AP 3.0 (EU)',
-  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp'],
+  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp', 'eli'],
   dataset: [
     { field: 'title', predicate: iri('dcterms', 'title'), kind: 'literal' },
     { field: 'notes', predicate: iri('dcterms', 'description'), kind: 'literal' },
@@ -197,6 +213,7 @@ export const dcatAp3: DcatProfile = {
     { field: 'references', predicate: iri('dcterms', 'references'), kind: 'iri', many: true },
     { field: 'used_datasets', predicate: iri('dcterms', 'relation'), kind: 'iri', many: true },
     { field: 'applicable_legislation', predicate: iri('dcatap', 'applicableLegislation'), kind: 'iri', many: true },
+    { field: 'hvd_category', predicate: iri('dcatap', 'hvdCategory'), kind: { vocab: 'hvdCategory' }, many: true },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
   ],
   distribution: [
@@ -210,9 +227,11 @@ export const dcatAp3: DcatProfile = {
     { field: 'conforms_to', predicate: iri('dcterms', 'conformsTo'), kind: 'iri', many: true },
     { field: 'status', predicate: iri('adms', 'status'), kind: 'iri' },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
+    { field: 'applicable_legislation', predicate: iri('dcatap', 'applicableLegislation'), kind: 'iri', many: true },
+    { field: 'hvd_category', predicate: iri('dcatap', 'hvdCategory'), kind: { vocab: 'hvdCategory' }, many: true },
   ],
-  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices],
-  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution],
+  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices, writeHvdTypes],
+  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeHvdTypes],
   datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
   distributionReaders: [readDistribution],
 };
