@@ -1,3 +1,4 @@
+import { HVD_LEGISLATION } from '../vocabularies/hvd-categories';
 import { publisherNode } from './publisher';
 import { readSpatialGeometry, writeLiveDistribution, writeLiveServices, writeLiveTemporal, writeSpatialGeometry } from './live-data';
 import { DcatProfile, iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
@@ -118,6 +119,17 @@ export function writeHvdTypes(s: WriteScope): void {
   }
 }
 
+/**
+ * A distribution of a high-value dataset that names no applicable legislation of its own carries the dataset's HVD
+ * regulation (the HVD shapes require it on every distribution): stewards say it once, on the dataset.
+ */
+export function writeInheritedLegislation(s: ResourceScope): void {
+  if (s.getMany('applicable_legislation').length) return;
+  const raw = s.getDataset('applicable_legislation') ?? '';
+  if (!raw.includes(HVD_LEGISLATION)) return;
+  s.add(s.node, iri('dcatap', 'applicableLegislation'), named(HVD_LEGISLATION));
+}
+
 /** The file's checksum (our `hash` is the hex SHA-256 of an upload). */
 function writeChecksum(s: ResourceScope): void {
   const hash = s.get('hash');
@@ -231,7 +243,7 @@ export const dcatAp3: DcatProfile = {
     { field: 'hvd_category', predicate: iri('dcatap', 'hvdCategory'), kind: { vocab: 'hvdCategory' }, many: true },
   ],
   datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices, writeHvdTypes],
-  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeHvdTypes],
+  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeHvdTypes, writeInheritedLegislation],
   datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
   distributionReaders: [readDistribution],
 };
