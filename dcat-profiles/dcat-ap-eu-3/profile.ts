@@ -103,19 +103,39 @@ function writeThemes(s: WriteScope): void {
   }
 }
 
+/** Values of a resource key: a list, a JSON list or one value. */
+const listOf = (v: unknown): string[] => {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v !== 'string' || !v.trim()) return [];
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    if (Array.isArray(parsed)) return parsed.map(String);
+  } catch {
+    /* one value */
+  }
+  return [v];
+};
+
 /**
  * The classes DCAT-AP 3 gives the values of dcatap:applicableLegislation (eli:LegalResource) and dcatap:hvdCategory
- * (skos:Concept), stated beside them as ckanext-dcat does for spatial IRIs, so the published graph satisfies the
- * shapes' sh:class on its own. Only terms the mapping rows wrote: an unknown category stays untyped (validation names it).
+ * (skos:Concept), stated once per graph beside them, as ckanext-dcat does for spatial IRIs, so the published graph
+ * satisfies the shapes' sh:class on its own: the dataset's values and its resources'. An unknown category stays
+ * untyped (validation names it).
  */
 export function writeHvdTypes(s: WriteScope): void {
-  for (const raw of s.getMany('applicable_legislation')) {
-    const t = s.value('iri', raw);
-    if (t) s.add(t, RDF_TYPE, iri('eli', 'LegalResource'));
-  }
-  for (const raw of s.getMany('hvd_category')) {
+  const resources = ((s.dataset.resources as Record<string, unknown>[] | undefined) ?? []).filter((r) => r.state !== 'deleted');
+  const legislation = new Set([...s.getMany('applicable_legislation'), ...resources.flatMap((r) => listOf(r.applicable_legislation))]);
+  if ((s.get('applicable_legislation') ?? '').includes(HVD_LEGISLATION)) legislation.add(HVD_LEGISLATION);
+  const typed = new Set<string>();
+  const type = (t: Term | undefined, cls: Term): void => {
+    if (t?.termType !== 'NamedNode' || typed.has(t.value)) return;
+    typed.add(t.value);
+    s.add(t, RDF_TYPE, cls);
+  };
+  for (const raw of legislation) type(s.value('iri', raw), iri('eli', 'LegalResource'));
+  for (const raw of [...s.getMany('hvd_category'), ...resources.flatMap((r) => listOf(r.hvd_category))]) {
     const t = s.value({ vocab: 'hvdCategory' }, raw);
-    if (t?.termType === 'NamedNode' && t.value.startsWith('http://data.europa.eu/bna/c_')) s.add(t, RDF_TYPE, iri('skos', 'Concept'));
+    if (t?.value.startsWith('http://data.europa.eu/bna/c_')) type(t, iri('skos', 'Concept'));
   }
 }
 
@@ -243,7 +263,7 @@ export const dcatAp3: DcatProfile = {
     { field: 'hvd_category', predicate: iri('dcatap', 'hvdCategory'), kind: { vocab: 'hvdCategory' }, many: true },
   ],
   datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices, writeHvdTypes],
-  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeHvdTypes, writeInheritedLegislation],
+  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeInheritedLegislation],
   datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
   distributionReaders: [readDistribution],
 };
