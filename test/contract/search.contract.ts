@@ -231,6 +231,8 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
         expect(items.find((i) => i.name === earth)).toEqual({ name: earth, display_name: 'Erdbeobachtung und Umwelt', count: 2 });
         const limited = await search({ 'facet.field': ['hvd_category'], 'facet.limit': 1, fq: 'organization:stadt-mainz' });
         expect(limited.body.result.facets.hvd_category).toEqual({ 'http://data.europa.eu/bna/c_43f88346': 1 });
+        // A filter matches the stored text, whichever way a dataset names the category.
+        expect((await names({ fq: 'hvd_category:*c_dd313021*' })).sort()).toEqual(['pegelstaende-rhein', 'ueberschwemmungsgebiete-elbe']);
       });
 
       it('counts facets of free-text matches', async () => {
