@@ -215,6 +215,23 @@ export class DcatValidation {
         out.push({ severity: 'violation', field, ...(resource !== undefined ? { resource } : {}), message: `${de} / ${en}`, message_de: de, message_en: en, value: v });
       }
     };
+    // Applicable legislation is open (any ELI), but must be an IRI: text would be dropped from the published graph.
+    const legislation = (field: string, raw: unknown, resource?: number): void => {
+      for (const v of splitMany(raw)) {
+        if (/^https?:\/\/\S+$/i.test(v.trim())) continue;
+        const de = `"${v}" ist keine IRI. Nennen Sie die Rechtsvorschrift mit ihrer ELI, z. B. ${HVD_LEGISLATION} für die HVD-Verordnung.`;
+        const en = `"${v}" is not an IRI. Name the legislation by its ELI, e.g. ${HVD_LEGISLATION} for the HVD regulation.`;
+        out.push({ severity: 'violation', field, ...(resource !== undefined ? { resource } : {}), message: `${de} / ${en}`, message_de: de, message_en: en, value: v });
+      }
+    };
+    legislation('applicable_legislation', dataset.applicable_legislation);
+    for (const e of (dataset.extras as { key: string; value: unknown }[] | undefined) ?? []) if (e.key === 'applicable_legislation') legislation('applicable_legislation', e.value);
+    ((dataset.resources as Dict[] | undefined) ?? []).forEach((r, i) => {
+      legislation('applicable_legislation', r.applicable_legislation, i);
+      for (const service of Array.isArray(r.access_services) ? (r.access_services as unknown[]) : []) {
+        if (service && typeof service === 'object') legislation('access_services', (service as Dict).applicable_legislation, i);
+      }
+    });
     check('license_id', 'license', dataset.license_id);
     for (const e of (dataset.extras as { key: string; value: unknown }[] | undefined) ?? []) {
       const vocab = DATASET_VOCAB_FIELDS[e.key];

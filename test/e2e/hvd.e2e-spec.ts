@@ -123,6 +123,15 @@ describe('high-value datasets', () => {
     expect(res.body.error.resources[1].hvd_category[0]).toMatch(/"c_phantasie" is not a valid value/);
   });
 
+  it('asks for the legislation as an ELI, not as text', async () => {
+    const res = await create(base('adressen-text', {
+      dcat_validation: 'enforce', resources: [csv, wfs],
+      extras: [{ key: 'applicable_legislation', value: 'Durchführungsverordnung 2023/138' }, { key: 'hvd_category', value: 'c_c3de25e4' }],
+    }));
+    expect(res.status).toBe(409);
+    expect(res.body.error.applicable_legislation[0]).toMatch(/ist keine IRI\. .*ELI.* \/ .*is not an IRI/);
+  });
+
   it('requires a category of an HVD dataset, and holds no other dataset to the HVD rules', async () => {
     const res = await create(base('adressen-ohne-kategorie', { dcat_validation: 'enforce', resources: [csv, wfs], extras: [{ key: 'applicable_legislation', value: HVD }] }));
     expect(res.status).toBe(409);
