@@ -1,8 +1,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { Quad } from '@rdfjs/types';
-import { DataFactory, Parser } from 'n3';
-import { Finding, ShaclValidator } from '../../src/dcat/shacl-validator';
+import { DataFactory, Parser, Store } from 'n3';
+import { Finding, loadQuadsFromTurtle, ShaclValidator } from '../../src/dcat/shacl-validator';
 import { vocabularyQuads } from '../../src/dcat/vocabulary-quads';
 
 /**
@@ -101,7 +101,19 @@ describe('our HVD shapes', () => {
     expect(violations(await ours.validate(c.quads, vocabularyQuads()))).toEqual([...c.expect].sort());
   });
 
+  it('compile to the fast engine that runs on every write', () => {
+    expect(ours.engineName).toBe('compiled');
+  });
+
   it('say what to do in German and English, naming the CKAN field', async () => {
+    const store = new Store(loadQuadsFromTurtle(readFileSync(path.join(__dirname, 'shapes.ttl'), 'utf8')));
+    const SH = 'http://www.w3.org/ns/shacl#';
+    const shapes = store.getSubjects(`${SH}path`, null, null);
+    expect(shapes.length).toBeGreaterThanOrEqual(20);
+    for (const shape of shapes) {
+      const langs = store.getObjects(shape, `${SH}message`, null).map((m) => (m.termType === 'Literal' ? m.language : '')).sort();
+      expect({ shape: shape.value, langs }).toEqual({ shape: shape.value, langs: ['de', 'en'] });
+    }
     const c = BROKEN.find((b) => b.file === 'no-category.ttl')!;
     const finding = (await ours.validate(c.quads, vocabularyQuads())).find((f) => f.severity === 'violation')!;
     expect(finding.message.de).toMatch(/mindestens eine HVD-Kategorie \(hvd_category\)/);
