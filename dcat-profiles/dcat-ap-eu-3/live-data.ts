@@ -1,3 +1,4 @@
+import { HVD_LEGISLATION } from '../vocabularies/hvd-categories';
 import { publisherNode } from './publisher';
 import { iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
 
@@ -88,6 +89,38 @@ function writeService(s: WriteScope, node: Term, d: { title: string; description
   const license = s.dataset.license_id as string | undefined;
   const l = license ? s.value({ vocab: 'license' }, license) : undefined;
   if (l) s.add(node, iri('dcterms', 'license'), l);
+  writeHvdService(s, node, d.endpointDescription);
+}
+
+/**
+ * The APIs of a high-value dataset carry what the HVD shapes ask of a data service: the dataset's applicable legislation
+ * and HVD categories, its documentation (the endpoint's description) and a contact point (the dataset's e-mail or
+ * page, else its organization's or publisher's).
+ */
+function writeHvdService(s: WriteScope, node: Term, documentation: string): void {
+  const legislation = s.getMany('applicable_legislation');
+  if (!legislation.includes(HVD_LEGISLATION)) return;
+  for (const v of legislation) {
+    const t = s.value('iri', v);
+    if (t) s.add(node, iri('dcatap', 'applicableLegislation'), t);
+  }
+  for (const v of s.getMany('hvd_category')) {
+    const t = s.value({ vocab: 'hvdCategory' }, v);
+    if (t) s.add(node, iri('dcatap', 'hvdCategory'), t);
+  }
+  s.add(node, iri('foaf', 'page'), named(documentation));
+  const email = s.get('contact_email', { inherit: true }) ?? s.get('maintainer_email') ?? s.get('publisher_email', { inherit: true });
+  const url = s.get('contact_url', { inherit: true }) ?? s.get('publisher_url', { inherit: true });
+  const e = email ? s.value('iri', email.startsWith('mailto:') ? email : `mailto:${email.trim()}`) : undefined;
+  const u = url ? s.value('iri', url) : undefined;
+  if (!e && !u) return;
+  const kind = s.blank();
+  s.add(node, iri('dcat', 'contactPoint'), kind);
+  s.add(kind, RDF_TYPE, iri('vcard', 'Organization'));
+  const name = s.get('contact_name', { inherit: true }) ?? publisherNode(s)?.name;
+  if (name) s.add(kind, iri('vcard', 'fn'), literal(name));
+  if (e) s.add(kind, iri('vcard', 'hasEmail'), e);
+  if (u) s.add(kind, iri('vcard', 'hasURL'), u);
 }
 
 /** A sensor dataset's APIs: the SensorThings endpoint (its Thing, Datastreams and Observations) and the DataStore API. */

@@ -1,3 +1,4 @@
+import { HVD_LEGISLATION } from '../vocabularies/hvd-categories';
 import { publisherNode } from './publisher';
 import { readSpatialGeometry, writeLiveDistribution, writeLiveServices, writeLiveTemporal, writeSpatialGeometry } from './live-data';
 import { DcatProfile, iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
@@ -102,6 +103,53 @@ function writeThemes(s: WriteScope): void {
   }
 }
 
+/** Values of a resource key: a list, a JSON list or one value. */
+const listOf = (v: unknown): string[] => {
+  if (Array.isArray(v)) return v.map(String);
+  if (typeof v !== 'string' || !v.trim()) return [];
+  try {
+    const parsed = JSON.parse(v) as unknown;
+    if (Array.isArray(parsed)) return parsed.map(String);
+  } catch {
+    /* one value */
+  }
+  return [v];
+};
+
+/**
+ * The classes DCAT-AP 3 gives the values of dcatap:applicableLegislation (eli:LegalResource) and dcatap:hvdCategory
+ * (skos:Concept), stated once per graph beside them, as ckanext-dcat does for spatial IRIs, so the published graph
+ * satisfies the shapes' sh:class on its own: the dataset's values and its resources'. An unknown category stays
+ * untyped (validation names it).
+ */
+export function writeHvdTypes(s: WriteScope): void {
+  const resources = ((s.dataset.resources as Record<string, unknown>[] | undefined) ?? []).filter((r) => r.state !== 'deleted');
+  const legislation = new Set([...s.getMany('applicable_legislation'), ...resources.flatMap((r) => listOf(r.applicable_legislation))]);
+  if ((s.get('applicable_legislation') ?? '').includes(HVD_LEGISLATION)) legislation.add(HVD_LEGISLATION);
+  const typed = new Set<string>();
+  const type = (t: Term | undefined, cls: Term): void => {
+    if (t?.termType !== 'NamedNode' || typed.has(t.value)) return;
+    typed.add(t.value);
+    s.add(t, RDF_TYPE, cls);
+  };
+  for (const raw of legislation) type(s.value('iri', raw), iri('eli', 'LegalResource'));
+  for (const raw of [...s.getMany('hvd_category'), ...resources.flatMap((r) => listOf(r.hvd_category))]) {
+    const t = s.value({ vocab: 'hvdCategory' }, raw);
+    if (t?.value.startsWith('http://data.europa.eu/bna/c_')) type(t, iri('skos', 'Concept'));
+  }
+}
+
+/**
+ * A distribution of a high-value dataset that names no applicable legislation of its own carries the dataset's HVD
+ * regulation (the HVD shapes require it on every distribution): stewards say it once, on the dataset.
+ */
+export function writeInheritedLegislation(s: ResourceScope): void {
+  if (s.getMany('applicable_legislation').length) return;
+  const raw = s.getDataset('applicable_legislation') ?? '';
+  if (!raw.includes(HVD_LEGISLATION)) return;
+  s.add(s.node, iri('dcatap', 'applicableLegislation'), named(HVD_LEGISLATION));
+}
+
 /** The file's checksum (our `hash` is the hex SHA-256 of an upload). */
 function writeChecksum(s: ResourceScope): void {
   const hash = s.get('hash');
@@ -176,7 +224,7 @@ function readDistribution(r: ReadScope): void {
 export const dcatAp3: DcatProfile = {
   id: 'dcat_ap_3',
   title: 'DCAT-AP 3.0 (EU)',
-  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp'],
+  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp', 'eli'],
   dataset: [
     { field: 'title', predicate: iri('dcterms', 'title'), kind: 'literal' },
     { field: 'notes', predicate: iri('dcterms', 'description'), kind: 'literal' },
@@ -197,6 +245,7 @@ export const dcatAp3: DcatProfile = {
     { field: 'references', predicate: iri('dcterms', 'references'), kind: 'iri', many: true },
     { field: 'used_datasets', predicate: iri('dcterms', 'relation'), kind: 'iri', many: true },
     { field: 'applicable_legislation', predicate: iri('dcatap', 'applicableLegislation'), kind: 'iri', many: true },
+    { field: 'hvd_category', predicate: iri('dcatap', 'hvdCategory'), kind: { vocab: 'hvdCategory' }, many: true },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
   ],
   distribution: [
@@ -210,9 +259,11 @@ export const dcatAp3: DcatProfile = {
     { field: 'conforms_to', predicate: iri('dcterms', 'conformsTo'), kind: 'iri', many: true },
     { field: 'status', predicate: iri('adms', 'status'), kind: 'iri' },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
+    { field: 'applicable_legislation', predicate: iri('dcatap', 'applicableLegislation'), kind: 'iri', many: true },
+    { field: 'hvd_category', predicate: iri('dcatap', 'hvdCategory'), kind: { vocab: 'hvdCategory' }, many: true },
   ],
-  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices],
-  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution],
+  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices, writeHvdTypes],
+  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeInheritedLegislation],
   datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
   distributionReaders: [readDistribution],
 };

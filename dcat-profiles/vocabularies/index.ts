@@ -2,6 +2,7 @@ import { ACCESS_RIGHTS, ACCESS_RIGHTS_ALIASES, ACCESS_RIGHTS_BASE, ACCESS_RIGHTS
 import { CONTRIBUTORS, CONTRIBUTOR_BASE, CONTRIBUTOR_SCHEME } from './contributors';
 import { COMMON_FILE_TYPES, FILE_TYPES, FILE_TYPE_ALIASES, FILE_TYPE_BASE, FILE_TYPE_SCHEME } from './file-types';
 import { COMMON_FREQUENCIES, FREQUENCIES, FREQUENCY_ALIASES, FREQUENCY_BASE, FREQUENCY_SCHEME } from './frequencies';
+import { HVD_CATEGORIES, HVD_CATEGORY_ALIASES, HVD_CATEGORY_BASE, HVD_CATEGORY_SCHEME } from './hvd-categories';
 import { GEOCODING_LEVELS, GEOCODING_LEVEL_ALIASES, GEOCODING_LEVEL_BASE, GEOCODING_LEVEL_SCHEME } from './geocoding';
 import { LANGUAGES, LANGUAGE_ALIASES, LANGUAGE_BASE, LANGUAGE_SCHEME } from './languages';
 import { DCAT_LICENSES, LICENSE_SCHEME, licenseIri } from './licenses';
@@ -13,7 +14,7 @@ import { THEMES, THEME_BASE, THEME_SCHEME } from './themes';
  */
 
 /** The vocabularies we hold. */
-export type VocabularyName = 'license' | 'fileType' | 'theme' | 'frequency' | 'accessRights' | 'language' | 'contributor' | 'geocodingLevel';
+export type VocabularyName = 'license' | 'fileType' | 'theme' | 'frequency' | 'accessRights' | 'language' | 'contributor' | 'geocodingLevel' | 'hvdCategory';
 
 /** One member of a vocabulary: its short code, its IRI and its labels. */
 export interface VocabularyEntry {
@@ -47,6 +48,7 @@ export const VOCABULARIES: Record<VocabularyName, Vocabulary> = {
   language: { name: 'language', scheme: LANGUAGE_SCHEME, base: LANGUAGE_BASE, entries: LANGUAGES, aliases: LANGUAGE_ALIASES, featured: ['DEU', 'ENG'] },
   contributor: { name: 'contributor', scheme: CONTRIBUTOR_SCHEME, base: CONTRIBUTOR_BASE, entries: CONTRIBUTORS },
   geocodingLevel: { name: 'geocodingLevel', scheme: GEOCODING_LEVEL_SCHEME, base: GEOCODING_LEVEL_BASE, entries: GEOCODING_LEVELS, aliases: GEOCODING_LEVEL_ALIASES },
+  hvdCategory: { name: 'hvdCategory', scheme: HVD_CATEGORY_SCHEME, base: HVD_CATEGORY_BASE, entries: HVD_CATEGORIES, aliases: HVD_CATEGORY_ALIASES, featured: HVD_CATEGORIES.filter((c) => !c.broader).map((c) => c.code) },
 };
 
 interface Index {
@@ -128,7 +130,7 @@ export function entryByIri(name: VocabularyName, iri: string): VocabularyEntry |
 /** Extras (by key) whose values are terms of a vocabulary: short forms, IRIs, or JSON lists of either. */
 export const VOCABULARY_EXTRAS: Readonly<Record<string, VocabularyName>> = {
   language: 'language', frequency: 'frequency', access_rights: 'accessRights', contributorID: 'contributor',
-  politicalGeocodingLevelURI: 'geocodingLevel', theme: 'theme',
+  politicalGeocodingLevelURI: 'geocodingLevel', theme: 'theme', hvd_category: 'hvdCategory',
 };
 
 /** A term's label for people (German, else English), for a short form or IRI; undefined when the value is no term of the list. */

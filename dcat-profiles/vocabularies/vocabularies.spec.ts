@@ -1,3 +1,4 @@
+import { HVD_CATEGORIES, HVD_LEGISLATION } from './hvd-categories';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Quad } from '@rdfjs/types';
@@ -126,7 +127,9 @@ describe('vocabulary tables', () => {
   it.each(names)('%s: every IRI is base + code, base is scheme + "/", and codes, lower-case codes and IRIs are unique', (name) => {
     const v = VOCABULARIES[name];
     expect(v.name).toBe(name);
-    expect(v.base).toBe(`${v.scheme}/`);
+    // The HVD categories' scheme is one concept of the EU's "bna" namespace beside its members.
+    if (name === 'hvdCategory') expect(v.scheme.startsWith(v.base)).toBe(true);
+    else expect(v.base).toBe(`${v.scheme}/`);
     for (const e of v.entries) expect(e.iri).toBe(v.base + e.code);
     const unique = (xs: string[]) => new Set(xs).size === xs.length;
     expect(unique(v.entries.map((e) => e.code))).toBe(true);
@@ -311,5 +314,47 @@ describeWithOfficialFiles('vocabulary tables agree with the official files in ..
     const deprecated = [...official].filter(([, c]) => c.deprecated).map(([iri]) => iri.split('/').pop());
     expect(deprecated.sort()).toEqual(['FMX2', 'FMX3', 'LEG']);
     for (const code of deprecated) expect(resolveTerm('fileType', code!)).toBeUndefined();
+  });
+});
+
+describe('HVD categories', () => {
+  const v = VOCABULARIES.hvdCategory;
+  const top = HVD_CATEGORIES.filter((c) => !c.broader);
+
+  it('hold the six categories of Regulation (EU) 2023/138 with their German and English names', () => {
+    expect(top.map((c) => [c.iri, c.labels.de, c.labels.en])).toEqual([
+      ['http://data.europa.eu/bna/c_ac64a52d', 'Georaum', 'Geospatial'],
+      ['http://data.europa.eu/bna/c_dd313021', 'Erdbeobachtung und Umwelt', 'Earth observation and environment'],
+      ['http://data.europa.eu/bna/c_164e0bf5', 'Meteorologie', 'Meteorological'],
+      ['http://data.europa.eu/bna/c_e1da4e07', 'Statistik', 'Statistics'],
+      ['http://data.europa.eu/bna/c_a9135398', 'Unternehmen und Eigentümerschaft von Unternehmen', 'Companies and company ownership'],
+      ['http://data.europa.eu/bna/c_b79e35eb', 'Mobilität', 'Mobility'],
+    ]);
+    expect(v.scheme).toBe('http://data.europa.eu/bna/asd487ae75');
+  });
+
+  it('hold 96 concepts, each with an EU code, both labels and a broader concept of the table', () => {
+    expect(HVD_CATEGORIES).toHaveLength(96);
+    const codes = new Set(HVD_CATEGORIES.map((c) => c.code));
+    for (const c of HVD_CATEGORIES) {
+      expect(c.code).toMatch(/^c_[0-9a-f]{8}$/);
+      expect({ code: c.code, de: !!c.labels.de, en: !!c.labels.en }).toEqual({ code: c.code, de: true, en: true });
+      if (c.broader) expect(codes.has(c.broader)).toBe(true);
+    }
+    // 65 sub-categories of the six, 25 inland-waterway data sets under "Inland waterways datasets".
+    expect(HVD_CATEGORIES.filter((c) => c.broader && top.some((t) => t.code === c.broader))).toHaveLength(65);
+    expect(HVD_CATEGORIES.filter((c) => c.broader === 'c_b151a0ba')).toHaveLength(25);
+  });
+
+  it('resolve codes, IRIs and the categories\' names, in any case', () => {
+    expect(resolveTerm('hvdCategory', 'c_c3de25e4')?.labels.en).toBe('Addresses');
+    expect(resolveTerm('hvdCategory', 'https://data.europa.eu/bna/c_c3de25e4')?.code).toBe('c_c3de25e4');
+    expect(resolveTerm('hvdCategory', 'georaum')?.code).toBe('c_ac64a52d');
+    expect(resolveTerm('hvdCategory', 'Mobility')?.code).toBe('c_b79e35eb');
+    expect(resolveTerm('hvdCategory', 'c_00000000')).toBeUndefined();
+  });
+
+  it('name HVD_LEGISLATION as the regulation\'s ELI', () => {
+    expect(HVD_LEGISLATION).toBe('http://data.europa.eu/eli/reg_impl/2023/138/oj');
   });
 });

@@ -113,6 +113,26 @@ describe('DcatCatalogParser', () => {
     expect(byUri(other)).toEqual(byUri(base));
   });
 
+  it.each([['ttl', 'text/turtle'], ['rdf', 'application/rdf+xml'], ['jsonld', 'application/ld+json'], ['n3', 'text/n3']])(
+    'reads a high-value dataset\'s applicable legislation and HVD categories back from our %s, on the dataset and its distributions, as IRIs', async (ext, type) => {
+      const hvd: Dict = {
+        ...budget, id: 'd9f2e5a6-3b4c-4d7e-8f10-2c3d4e5f6071', title: 'Adressen',
+        extras: [...(budget.extras as Dict[]), { key: 'applicable_legislation', value: 'http://data.europa.eu/eli/reg_impl/2023/138/oj' }, { key: 'hvd_category', value: '["c_c3de25e4", "Statistik"]' }],
+        resources: [{ id: 'h1', name: 'Adressen CSV', format: 'CSV', url: 'https://www.speyer.de/adressen.csv', hvd_category: ['http://data.europa.eu/bna/c_c3de25e4'] }],
+      };
+      const parsed = await parser.parseCatalog(await serialized(ext, [[hvd, ORG]]), type, 'http://catalog.test/catalog.ttl');
+      const read = parsed.datasets.find((d) => d.dict.title === 'Adressen')!.dict;
+      const x = extrasOf(read);
+      // One value as itself, several as a JSON list (GovData's convention for extras).
+      const list = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' && v.startsWith('[') ? (JSON.parse(v) as string[]) : [String(v)]).sort();
+      expect(list(x.applicable_legislation)).toEqual(['http://data.europa.eu/eli/reg_impl/2023/138/oj']);
+      expect(list(x.hvd_category)).toEqual(['http://data.europa.eu/bna/c_c3de25e4', 'http://data.europa.eu/bna/c_e1da4e07']);
+      const [resource] = read.resources as Dict[];
+      // The distribution carries its own category and the dataset's HVD regulation, as published.
+      expect(list(resource.hvd_category)).toEqual(['http://data.europa.eu/bna/c_c3de25e4']);
+      expect(list(resource.applicable_legislation)).toEqual(['http://data.europa.eu/eli/reg_impl/2023/138/oj']);
+    });
+
   it('recognises the syntax by the first characters when the server names no (or a generic) type', async () => {
     for (const [ext, type] of [['ttl', null], ['rdf', 'application/xml'], ['jsonld', 'text/plain'], ['rdf', 'application/octet-stream']] as const) {
       expect({ ext, titles: (await parser.parseCatalog(await serialized(ext), type, 'http://catalog.test/catalog')).datasets.map((d) => d.dict.title).sort() })

@@ -6,6 +6,7 @@ import type { ActionContext } from '../api/action-context';
 import { ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { choicesText, resolveTerm, VOCABULARY_EXTRAS, VocabularyName } from '../../dcat-profiles/vocabularies';
+import { HVD_LEGISLATION } from '../../dcat-profiles/vocabularies/hvd-categories';
 import { datasetIri, distributionIri, splitMany } from './dcat-graph';
 import { DcatService } from './dcat.service';
 import { Dict, NS } from './profile';
@@ -65,6 +66,7 @@ const DISTRIBUTION_FIELD: Record<string, string> = {
   [`${NS.dcatde}licenseAttributionByText`]: 'licenseAttributionByText',
   [`${NS.dcat}byteSize`]: 'size',
   [`${NS.spdx}checksum`]: 'hash',
+  [`${NS.dcat}accessService`]: 'access_services',
 };
 /** Inside a nested node (contact point, publisher, period): the field by the nested node's property. */
 const NESTED_FIELD: Record<string, Record<string, string>> = {
@@ -118,6 +120,8 @@ function oneFindingPerCause(vocabulary: FieldFinding[], shacl: FieldFinding[]): 
 @Injectable()
 export class DcatValidation {
   private validator?: ShaclValidator;
+  /** Our HVD shapes (dcat-profiles/hvd/shapes.ttl), run on high-value datasets only. */
+  private hvdValidator?: ShaclValidator;
   /** Vocabulary membership, the data the shapes' code-list checks look up (built once, with the validator). */
   private vocab: Quad[] = [];
 
@@ -132,6 +136,11 @@ export class DcatValidation {
     return this.validator;
   }
 
+  private hvdShacl(): ShaclValidator {
+    this.hvdValidator ??= ShaclValidator.fromTurtle([readFileSync(join(__dirname, '../../dcat-profiles/hvd/shapes.ttl'), 'utf8')]);
+    return this.hvdValidator;
+  }
+
   /**
    * Validates a dataset dict (stored or not) as the catalog would publish it. `live: false` leaves out what the
    * publisher looks up of a live dataset's data (its observation period): a write's check judges the dict written,
@@ -143,7 +152,11 @@ export class DcatValidation {
     const validator = this.shacl();
     const vocabulary = this.vocabularyFindings(dataset);
     const shacl = (await validator.validate(quads, this.vocab)).filter((f) => !(f.severity === 'info' && f.path && WRITTEN_BESIDE_3_0.has(f.path)));
-    return summary(mode, profile.id, oneFindingPerCause(vocabulary, shacl.map((f) => this.toField(f, dataset, quads))));
+    // A high-value dataset is also held to our HVD shapes and must offer an API and a bulk download.
+    const hvd = isHighValue(dataset);
+    if (hvd) shacl.push(...(await this.hvdShacl().validate(quads, this.vocab)));
+    const fields = shacl.map((f) => this.toField(f, dataset, quads));
+    return summary(mode, profile.id, oneFindingPerCause([...vocabulary, ...(hvd ? hvdAccessFindings(dataset) : [])], fields));
   }
 
   /** The mode for a write: the request's, else the organization's extra, else the configured default. */
@@ -194,7 +207,7 @@ export class DcatValidation {
   private vocabularyFindings(dataset: Dict): FieldFinding[] {
     const out: FieldFinding[] = [];
     const check = (field: string, vocab: VocabularyName, raw: unknown, resource?: number): void => {
-      if (typeof raw !== 'string' || !raw.trim()) return;
+      if (!Array.isArray(raw) && (typeof raw !== 'string' || !raw.trim())) return;
       for (const v of splitMany(raw)) {
         if (resolveTerm(vocab, v)) continue;
         const de = `"${v}" ist kein gültiger Wert. ${choicesText(vocab)}`;
@@ -202,6 +215,23 @@ export class DcatValidation {
         out.push({ severity: 'violation', field, ...(resource !== undefined ? { resource } : {}), message: `${de} / ${en}`, message_de: de, message_en: en, value: v });
       }
     };
+    // Applicable legislation is open (any ELI), but must be an IRI: text would be dropped from the published graph.
+    const legislation = (field: string, raw: unknown, resource?: number): void => {
+      for (const v of splitMany(raw)) {
+        if (/^https?:\/\/\S+$/i.test(v.trim())) continue;
+        const de = `"${v}" ist keine IRI. Nennen Sie die Rechtsvorschrift mit ihrer ELI, z. B. ${HVD_LEGISLATION} für die HVD-Verordnung.`;
+        const en = `"${v}" is not an IRI. Name the legislation by its ELI, e.g. ${HVD_LEGISLATION} for the HVD regulation.`;
+        out.push({ severity: 'violation', field, ...(resource !== undefined ? { resource } : {}), message: `${de} / ${en}`, message_de: de, message_en: en, value: v });
+      }
+    };
+    legislation('applicable_legislation', dataset.applicable_legislation);
+    for (const e of (dataset.extras as { key: string; value: unknown }[] | undefined) ?? []) if (e.key === 'applicable_legislation') legislation('applicable_legislation', e.value);
+    ((dataset.resources as Dict[] | undefined) ?? []).forEach((r, i) => {
+      legislation('applicable_legislation', r.applicable_legislation, i);
+      for (const service of Array.isArray(r.access_services) ? (r.access_services as unknown[]) : []) {
+        if (service && typeof service === 'object') legislation('access_services', (service as Dict).applicable_legislation, i);
+      }
+    });
     check('license_id', 'license', dataset.license_id);
     for (const e of (dataset.extras as { key: string; value: unknown }[] | undefined) ?? []) {
       const vocab = DATASET_VOCAB_FIELDS[e.key];
@@ -210,6 +240,10 @@ export class DcatValidation {
     ((dataset.resources as Dict[] | undefined) ?? []).forEach((r, i) => {
       check('format', 'fileType', r.format, i);
       check('license', 'license', r.license, i);
+      check('hvd_category', 'hvdCategory', r.hvd_category, i);
+      for (const service of Array.isArray(r.access_services) ? (r.access_services as unknown[]) : []) {
+        if (service && typeof service === 'object') check('access_services', 'hvdCategory', (service as Dict).hvd_category, i);
+      }
     });
     return out;
   }
@@ -257,6 +291,45 @@ export class DcatValidation {
     const rule = this.dcat.profile().distribution.find((r) => r.predicate.value === path);
     return rule?.field ?? (path.split(/[#/]/).pop() || 'url');
   }
+}
+
+/** Whether a dataset's applicable legislation names the HVD regulation (an extra or a top-level list, one or several IRIs). */
+export function isHighValue(dataset: Dict): boolean {
+  const extra = ((dataset.extras as { key: string; value: unknown }[] | undefined) ?? []).find((e) => e.key === 'applicable_legislation');
+  return [...splitMany(dataset.applicable_legislation), ...splitMany(extra?.value)].some((v) => v.trim().replace(/^https:/, 'http:').replace(/\/+$/, '') === HVD_LEGISLATION);
+}
+
+/** Resource formats that name a service rather than a file (ckanext-dcat / GovData spellings, lower case). */
+const SERVICE_FORMATS = new Set(['api', 'wms', 'wfs', 'wmts', 'wcs', 'ogc api features', 'ogc api - features', 'ogcapi-features', 'oaf', 'sensorthings', 'sensorthings api', 'ogc sensorthings api', 'sta', 'sparql']);
+const isServiceFormat = (format: unknown): boolean => typeof format === 'string' && SERVICE_FORMATS.has(format.trim().toLowerCase());
+
+/**
+ * The HVD regulation's access rule: a high-value dataset is offered through an API (a DataStore-active resource, a
+ * sensor dataset's SensorThings API, or a resource described as a data service: `access_services` or a service
+ * format) and as a bulk download (a resource whose URL is a file: an upload, a `download_url`, or a link of a file
+ * format). Each missing half is one violation naming what to add.
+ */
+export function hvdAccessFindings(dataset: Dict): FieldFinding[] {
+  const resources = ((dataset.resources as Dict[] | undefined) ?? []).filter((r) => r.state !== 'deleted');
+  const services = (r: Dict): boolean => Array.isArray(r.access_services) && r.access_services.length > 0;
+  const api = dataset.type === 'sensor' || resources.some((r) => r.datastore_active === true || services(r) || isServiceFormat(r.format));
+  const download = resources.some((r) => {
+    if (services(r) || isServiceFormat(r.format) || !(typeof r.url === 'string' && r.url.trim())) return typeof r.download_url === 'string' && !!r.download_url.trim();
+    return r.url_type === 'upload' || (typeof r.download_url === 'string' && !!r.download_url.trim()) || (typeof r.format === 'string' && !!resolveTerm('fileType', r.format));
+  });
+  const out: FieldFinding[] = [];
+  const add = (field: string, de: string, en: string): void => void out.push({ severity: 'violation', field, message: `${de} / ${en}`, message_de: de, message_en: en });
+  if (!api) {
+    add('hvd_api',
+      'Ein hochwertiger Datensatz muss über eine API bereitstehen: eine Ressource in der DataStore-API, die SensorThings-API eines Sensor-Datensatzes oder eine Ressource mit beschriebenem Datendienst (access_services oder ein Dienstformat wie WFS, WMS, OGC API Features).',
+      'A high-value dataset must be offered through an API: a resource in the DataStore API, a sensor dataset\'s SensorThings API, or a resource with a described data service (access_services or a service format such as WFS, WMS, OGC API Features).');
+  }
+  if (!download) {
+    add('hvd_bulk_download',
+      'Ein hochwertiger Datensatz muss als Gesamtdownload bereitstehen: eine Ressource mit einer herunterladbaren Datei (Upload, download_url oder ein Link auf eine Datei eines Dateiformats wie CSV oder GeoJSON).',
+      'A high-value dataset must be offered as a bulk download: a resource with a downloadable file (an upload, a download_url, or a link to a file of a file format such as CSV or GeoJSON).');
+  }
+  return out;
 }
 
 function summary(mode: ValidationMode, profile: string, findings: FieldFinding[]): DcatReport {

@@ -48,7 +48,7 @@ export const statement = (s: Term, p: NamedNode, o: Term): Quad => DataFactory.q
 export type Dict = Record<string, unknown>;
 
 /** Vocabulary lookups a profile may use, bound to our tables (see dcat-profiles/vocabularies). */
-export type VocabName = 'license' | 'fileType' | 'theme' | 'frequency' | 'accessRights' | 'language' | 'contributor' | 'geocodingLevel';
+export type VocabName = 'license' | 'fileType' | 'theme' | 'frequency' | 'accessRights' | 'language' | 'contributor' | 'geocodingLevel' | 'hvdCategory';
 
 /** How one value becomes RDF. */
 export type ValueKind =

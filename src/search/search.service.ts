@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
-import { resolveTerm, termLabel, VOCABULARY_EXTRAS } from '../../dcat-profiles/vocabularies';
+import { resolveTerm, termLabel, VOCABULARY_EXTRAS, VocabularyName } from '../../dcat-profiles/vocabularies';
 import { cleanFormat } from '../catalog/resources/resource-formats';
 import type { ActionContext } from '../api/action-context';
 import { RawJson } from '../api/raw-json';
@@ -71,7 +71,10 @@ export class SearchService {
       results.push(']');
     }
     const selected = new Map<string, [string, number][]>();
-    for (const field of req.facetFields) selected.set(field, selectFacet(hits.facets.get(field) ?? new Map(), req.facetLimit, req.facetMincount));
+    for (const field of req.facetFields) {
+      const counts = hits.facets.get(field) ?? new Map<string, number>();
+      selected.set(field, selectFacet(TERM_LIST_FACETS[field] ? termListFacet(TERM_LIST_FACETS[field], counts) : counts, req.facetLimit, req.facetMincount));
+    }
     const titles = await this.groupTitles(ctx, [...(selected.get('organization') ?? []), ...(selected.get('groups') ?? [])].map(([v]) => v));
     const facets: string[] = [];
     const searchFacets: string[] = [];
@@ -87,6 +90,39 @@ export class SearchService {
   private groupTitles(ctx: ActionContext, names: string[]): Promise<Map<string, string>> {
     return this.groups.titlesByName(ctx, names);
   }
+}
+
+/**
+ * Extras that hold a list of vocabulary terms (JSON list, comma list or one value, short forms or IRIs, as clients
+ * wrote them) and are counted per term: a dataset in two HVD categories counts once under each, keyed by the term's
+ * IRI (what ckanext-dcat and data.europa.eu publish), whatever spelling its steward used.
+ */
+const TERM_LIST_FACETS: Readonly<Record<string, VocabularyName>> = { hvd_category: 'hvdCategory' };
+
+/**
+ * Counts of stored values (each value the whole extra of its datasets) → counts per term IRI. A value's terms are
+ * counted once per dataset even when it names one term twice; values that are no term of the list stay as written.
+ */
+export function termListFacet(vocabulary: VocabularyName, counts: Map<string, number>): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const [value, n] of counts) {
+    const terms = new Set(splitTerms(value).map((v) => resolveTerm(vocabulary, v)?.iri ?? v));
+    for (const term of terms) out.set(term, (out.get(term) ?? 0) + n);
+  }
+  return out;
+}
+
+function splitTerms(value: string): string[] {
+  const s = value.trim();
+  if (s.startsWith('[')) {
+    try {
+      const parsed = JSON.parse(s) as unknown;
+      if (Array.isArray(parsed)) return parsed.map((x) => String(x).trim()).filter(Boolean);
+    } catch {
+      /* not JSON: a plain value */
+    }
+  }
+  return s.split(',').map((x) => x.trim()).filter(Boolean);
 }
 
 /** Solr's facet.limit (top values by count, ties by value; negative = all, by value) and facet.mincount. */

@@ -31,16 +31,21 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
       await make('pegelstaende-rhein', {
         owner_org: mainz.id, title: 'Pegelstände am Rhein', notes: 'Tägliche Messwerte der Messstellen', tags: [{ name: 'Pegel' }, { name: 'Messung' }, ...vocab('Hydrologie')],
         groups: [{ name: 'umwelt' }], license_id: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0',
-        extras: [{ key: 'spatial_ref', value: 'EPSG:25832' }, { key: 'herkunft', value: 'Landesamt Messnetz' }],
+        extras: [
+          { key: 'spatial_ref', value: 'EPSG:25832' }, { key: 'herkunft', value: 'Landesamt Messnetz' },
+          { key: 'hvd_category', value: '["c_dd313021", "http://data.europa.eu/bna/c_43f88346", "C_DD313021"]' },
+        ],
         resources: [{ url: 'http://x.example/p.csv', format: 'CSV', name: 'Tageswerte' }, { url: 'http://x.example/p.json', format: 'JSON' }],
       });
       await make('verkehrsdaten-mainz', {
         owner_org: mainz.id, title: 'Verkehrsdaten Mainz', notes: 'Zählstellen an der Straße', tags: [{ name: 'Verkehr' }, ...vocab('Mobilitaet')],
         groups: [{ name: 'verkehr' }], license_id: 'http://dcat-ap.de/def/licenses/cc-by/4.0', resources: [{ url: 'http://x.example/v.xlsx', format: 'XLSX' }],
+        extras: [{ key: 'hvd_category', value: 'c_b79e35eb' }],
       });
       await make('ueberschwemmungsgebiete-elbe', {
         owner_org: meissen.id, title: 'Überschwemmungsgebiete Elbe', notes: 'Gebiete bei Hochwasser', tags: [{ name: 'Hochwasser' }, ...vocab('Hydrologie', 'Klima')],
         license_id: 'http://dcat-ap.de/def/licenses/dl-zero-de/2.0', resources: [{ url: 'http://x.example/u.geojson', format: 'GeoJSON' }],
+        extras: [{ key: 'hvd_category', value: 'http://data.europa.eu/bna/c_dd313021' }],
       });
       await make('baumkataster', {
         owner_org: meissen.id, title: 'Baumkataster', notes: 'Alle Bäume in der Stadt', tags: [{ name: 'Umwelt' }, { name: 'Bäume' }],
@@ -49,7 +54,10 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
       await make('wasserqualitaet', { owner_org: meissen.id, title: 'Wasserqualität der Badeseen', tags: [{ name: 'Baden' }] });
       await make('seen', { owner_org: meissen.id, title: 'Seen Verzeichnis', tags: [{ name: 'Wasser' }] });
       await make('brunnen', { owner_org: meissen.id, title: 'Brunnen Verzeichnis', notes: 'Öffentliche Brunnen mit Wasser' });
-      await make('haushalt-intern', { owner_org: mainz.id, title: 'Haushaltsplan intern', private: true, tags: [{ name: 'Finanzen' }, { name: 'Pegel' }, ...vocab('Geheimsache')], resources: [{ url: 'http://x.example/h.pdf', format: 'PDF' }] });
+      await make('haushalt-intern', {
+        owner_org: mainz.id, title: 'Haushaltsplan intern', private: true, tags: [{ name: 'Finanzen' }, { name: 'Pegel' }, ...vocab('Geheimsache')],
+        resources: [{ url: 'http://x.example/h.pdf', format: 'PDF' }], extras: [{ key: 'hvd_category', value: 'c_4ac557e7' }],
+      });
       await make('radwege-entwurf', { owner_org: mainz.id, title: 'Radwege Entwurf', state: 'draft', tags: [{ name: 'Verkehr' }] });
       await t.searchIndexed();
     });
@@ -215,6 +223,18 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
         }
       });
 
+      it('counts HVD categories per category IRI, whatever spelling a steward stored, with the category\'s name', async () => {
+        const res = await search({ 'facet.field': ['hvd_category'] });
+        const earth = 'http://data.europa.eu/bna/c_dd313021';
+        expect(res.body.result.facets.hvd_category).toEqual({ [earth]: 2, 'http://data.europa.eu/bna/c_43f88346': 1, 'http://data.europa.eu/bna/c_b79e35eb': 1 });
+        const items = res.body.result.search_facets.hvd_category.items as { name: string; display_name: string; count: number }[];
+        expect(items.find((i) => i.name === earth)).toEqual({ name: earth, display_name: 'Erdbeobachtung und Umwelt', count: 2 });
+        const limited = await search({ 'facet.field': ['hvd_category'], 'facet.limit': 1, fq: 'organization:stadt-mainz' });
+        expect(limited.body.result.facets.hvd_category).toEqual({ 'http://data.europa.eu/bna/c_43f88346': 1 });
+        // A filter matches the stored text, whichever way a dataset names the category.
+        expect((await names({ fq: 'hvd_category:*c_dd313021*' })).sort()).toEqual(['pegelstaende-rhein', 'ueberschwemmungsgebiete-elbe']);
+      });
+
       it('counts facets of free-text matches', async () => {
         const res = await search({ q: 'Verzeichnis', 'facet.field': ['organization'] });
         expect(res.body.result.facets.organization).toEqual({ 'kreis-meissen': 2 });
@@ -227,6 +247,7 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
           for (const params of [
             { q: 'Haushaltsplan' }, { fq: 'tags:Finanzen', include_private: true }, { 'facet.field': ['tags', 'res_format', 'vocab_thema'], include_private: true, rows: 100 },
             { q: 'Geheimsache', include_private: true }, { fq: 'vocab_thema:Geheimsache', include_private: true }, { q: 'Haushaltsplan', 'facet.field': ['vocab_thema'], include_private: true },
+            { 'facet.field': ['hvd_category'], include_private: true },
           ]) {
             const res = await search(params, as);
             const text = JSON.stringify(res.body);
@@ -234,6 +255,7 @@ export function searchContract(label: string, start: () => Promise<TestApp>): vo
             expect(text).not.toContain('Finanzen');
             expect(text).not.toContain('PDF');
             expect(text).not.toContain('Geheimsache');
+            expect(text).not.toContain('c_4ac557e7');
           }
           const pegel = await search({ 'facet.field': ['tags'], include_private: true }, as);
           expect(pegel.body.result.facets.tags.Pegel).toBe(1);
