@@ -1,4 +1,5 @@
 import { publisherNode } from './publisher';
+import { readAccessServices, readFormat, readSeriesAndService, writeFormat, writeInSeries, writeResourceServices, writeStandaloneService } from './services';
 import { readSpatialGeometry, writeLiveDistribution, writeLiveServices, writeLiveTemporal, writeSpatialGeometry } from './live-data';
 import { DcatProfile, iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
 
@@ -176,7 +177,7 @@ function readDistribution(r: ReadScope): void {
 export const dcatAp3: DcatProfile = {
   id: 'dcat_ap_3',
   title: 'DCAT-AP 3.0 (EU)',
-  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp'],
+  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp', 'locn'],
   dataset: [
     { field: 'title', predicate: iri('dcterms', 'title'), kind: 'literal' },
     { field: 'notes', predicate: iri('dcterms', 'description'), kind: 'literal' },
@@ -202,7 +203,6 @@ export const dcatAp3: DcatProfile = {
   distribution: [
     { field: 'name', predicate: iri('dcterms', 'title'), kind: 'literal' },
     { field: 'description', predicate: iri('dcterms', 'description'), kind: 'literal' },
-    { field: 'format', predicate: iri('dcterms', 'format'), kind: { vocab: 'fileType' } },
     { field: 'size', predicate: iri('dcat', 'byteSize'), kind: 'integer' },
     { field: 'created', predicate: iri('dcterms', 'issued'), kind: 'date', readAs: 'issued' },
     { field: 'last_modified', predicate: iri('dcterms', 'modified'), kind: 'date', readAs: 'modified' },
@@ -211,9 +211,9 @@ export const dcatAp3: DcatProfile = {
     { field: 'status', predicate: iri('adms', 'status'), kind: 'iri' },
     { field: 'availability', predicate: iri('dcatap', 'availability'), kind: 'iri' },
   ],
-  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices],
-  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution],
-  datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
-  distributionReaders: [readDistribution],
+  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices, writeStandaloneService, writeInSeries],
+  distributionWriters: [writeFormat, writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeResourceServices],
+  datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry, readSeriesAndService],
+  distributionReaders: [readFormat, readDistribution, readAccessServices],
 };
 
