@@ -41,8 +41,11 @@ const hvdCategoryIri = (v: string): string => (/^https?:\/\//.test(v) ? v : `${H
  * categories; and, unless `inherit` is false, the dataset's publisher (DCAT-AP.de requires one) and licence.
  */
 export function writeDataService(s: WriteScope, node: NamedNode, d: ServiceDescription): void {
-  s.add(node, RDF_TYPE, DCAT_SERVICE);
-  s.listService(node);
+  // A standalone service's own node is typed and listed by the writer already.
+  if (!node.equals(s.node)) {
+    s.add(node, RDF_TYPE, DCAT_SERVICE);
+    s.listService(node);
+  }
   if (d.title) s.add(node, iri('dcterms', 'title'), literal(d.title));
   if (d.description) s.add(node, iri('dcterms', 'description'), literal(d.description));
   const iriOf = (v: string): Term | undefined => s.value('iri', v);
