@@ -170,3 +170,30 @@ describe('DCAT-AP 3 places, data services and series against the shapes', () => 
     }
   });
 });
+
+describe('spatial coverage as other catalogs write it', () => {
+  const doc = (location: string): string => `@prefix dcat: <http://www.w3.org/ns/dcat#>. @prefix dct: <http://purl.org/dc/terms/>.
+    @prefix locn: <http://www.w3.org/ns/locn#>. @prefix gsp: <http://www.opengis.net/ont/geosparql#>.
+    <http://other.test/d/1> a dcat:Dataset; dct:title "Ort"; dct:spatial [ a dct:Location; ${location} ].`;
+  const spatialOf = async (location: string): Promise<unknown> => {
+    const [d] = (await parser.parseCatalog(doc(location), 'text/turtle', 'http://other.test/catalog')).datasets;
+    const v = extrasOf(d.dict).spatial;
+    return v === undefined ? undefined : JSON.parse(v);
+  };
+
+  it('reads ckanext-dcat\'s literals on locn:geometry: GeoJSON before WKT', async () => {
+    expect(await spatialOf(`locn:geometry "POINT (1 2)"^^gsp:wktLiteral, "{\\"type\\":\\"Point\\",\\"coordinates\\":[3,4]}"^^<https://www.iana.org/assignments/media-types/application/vnd.geo+json>`))
+      .toEqual({ type: 'Point', coordinates: [3, 4] });
+  });
+
+  it('turns WKT alone into GeoJSON, CRS84 as it is and EPSG:4326 with its lat/lon axes swapped back', async () => {
+    expect(await spatialOf('locn:geometry "POLYGON ((8 49, 9 49, 9 50, 8 49))"^^gsp:wktLiteral')).toEqual({ type: 'Polygon', coordinates: [[[8, 49], [9, 49], [9, 50], [8, 49]]] });
+    expect(await spatialOf('locn:geometry "<http://www.opengis.net/def/crs/EPSG/0/4326> POINT (49.3 8.4)"^^gsp:wktLiteral')).toEqual({ type: 'Point', coordinates: [8.4, 49.3] });
+  });
+
+  it('reads a DCAT-AP 3 geometry node, else the bbox as a polygon, and leaves a shape in an unknown CRS unread', async () => {
+    expect(await spatialOf('locn:geometry [ gsp:asWKT "POINT (7 50)"^^gsp:wktLiteral ]')).toEqual({ type: 'Point', coordinates: [7, 50] });
+    expect(await spatialOf('dcat:bbox "POLYGON((8 49,9 49,9 50,8 50,8 49))"^^gsp:wktLiteral')).toEqual({ type: 'Polygon', coordinates: [[[8, 49], [9, 49], [9, 50], [8, 50], [8, 49]]] });
+    expect(await spatialOf('locn:geometry "<http://www.opengis.net/def/crs/EPSG/0/25832> POINT (456000 5460000)"^^gsp:wktLiteral')).toBeUndefined();
+  });
+});
