@@ -1,6 +1,6 @@
-import { HVD_LEGISLATION } from '../vocabularies/hvd-categories';
-import { publisherNode } from './publisher';
-import { iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
+import { writeDataService } from './services';
+import { geojsonToWKT, wktToGeoJSON } from '@terraformer/wkt';
+import { iri, named, NamedNode, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
 
 /**
  * Places and live data: the `spatial` extra (GeoJSON, as ckanext-spatial stores it) as a dcterms:Location, and the parts of a sensor dataset (`type: "sensor"`) a table cannot say: its DataStore-fed distributions
@@ -22,12 +22,22 @@ const STA_RESOURCES = new Set(['sensor_datastream', 'sensor_latest']);
 
 type Position = [number, number, ...number[]];
 const isPosition = (p: unknown): p is Position => Array.isArray(p) && p.length >= 2 && p.every((n) => typeof n === 'number' && Number.isFinite(n));
+type Geometry = { type: string; coordinates?: unknown; geometries?: Geometry[] };
 
-/** The GeoJSON geometry of a `spatial` value, or undefined when it is none (a steward's text stays unpublished). */
-function geometryOf(raw: string): { type: string; coordinates?: unknown } | undefined {
+/** The IANA media type IRI ckanext-dcat (and GeoDCAT-AP) types a GeoJSON literal with. */
+export const GEOJSON_DATATYPE = 'https://www.iana.org/assignments/media-types/application/vnd.geo+json';
+const WKT_DATATYPE = `${GSP}wktLiteral`;
+const GEOJSON_LITERAL = `${GSP}geoJSONLiteral`;
+const GEOMETRY_TYPES = new Set(['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection']);
+
+/** The GeoJSON geometry of a `spatial` value (a Feature's geometry too), or undefined when it is none (a steward's text stays unpublished). */
+function geometryOf(raw: string): Geometry | undefined {
   try {
-    const g = JSON.parse(raw) as { type?: unknown; coordinates?: unknown };
-    return g && typeof g === 'object' && typeof g.type === 'string' && 'coordinates' in g ? (g as { type: string; coordinates: unknown }) : undefined;
+    let g = JSON.parse(raw) as { type?: unknown; coordinates?: unknown; geometry?: unknown; geometries?: unknown };
+    if (g && typeof g === 'object' && g.type === 'Feature') g = g.geometry as typeof g;
+    if (!g || typeof g !== 'object' || typeof g.type !== 'string' || !GEOMETRY_TYPES.has(g.type)) return undefined;
+    if (g.type === 'GeometryCollection') return Array.isArray(g.geometries) ? (g as Geometry) : undefined;
+    return 'coordinates' in g ? (g as Geometry) : undefined;
   } catch {
     return undefined;
   }
@@ -35,109 +45,126 @@ function geometryOf(raw: string): { type: string; coordinates?: unknown } | unde
 
 /** Every position of a geometry's coordinates, however deeply nested. */
 const positions = (c: unknown): Position[] => (isPosition(c) ? [c] : Array.isArray(c) ? c.flatMap(positions) : []);
-const wkt = (text: string): Term => typedLiteral(text, `${GSP}wktLiteral`);
+const positionsOf = (g: Geometry): Position[] => (g.type === 'GeometryCollection' ? (g.geometries ?? []).flatMap(positionsOf) : positions(g.coordinates));
+const wkt = (text: string): Term => typedLiteral(text, WKT_DATATYPE);
+const num = (n: number): string => String(Number(n.toFixed(7)));
+
+/** The geometry as WKT (OGC Simple Features, lon/lat, CRS84 as GeoSPARQL's default), or undefined when it has none. */
+function toWkt(g: Geometry): string | undefined {
+  try {
+    return geojsonToWKT(g as Parameters<typeof geojsonToWKT>[0]);
+  } catch {
+    return undefined;
+  }
+}
 
 /**
- * dcterms:spatial from the `spatial` extra (GeoJSON): a Location with a point's dcat:centroid, or another shape's
- * dcat:bbox, as WKT literals. Not locn:geometry: DCAT-AP 3.0 wants a locn:Geometry node there, while the DCAT-AP 2
- * shapes GovData's conventions run with want a literal, so no form of it passes both; centroid and bbox are
- * literals in both.
+ * A WKT literal as GeoJSON. GeoSPARQL lets it start with its CRS's IRI: CRS84 (the default) is read as it is,
+ * EPSG:4326 with its axes swapped back to lon/lat; another CRS cannot be read without a projection library.
+ */
+export function wktToGeometry(text: string): Geometry | undefined {
+  let body = text.trim();
+  let swap = false;
+  const crs = /^<([^>]*)>\s*/.exec(body);
+  if (crs) {
+    body = body.slice(crs[0].length);
+    if (/\/EPSG\/\d+\/4326$|EPSG:4326$/i.test(crs[1])) swap = true;
+    else if (!/CRS84$/i.test(crs[1])) return undefined;
+  }
+  try {
+    const g = wktToGeoJSON(body) as Geometry;
+    if (!swap) return g;
+    const flip = (c: unknown): unknown => (isPosition(c) ? [c[1], c[0], ...c.slice(2)] : Array.isArray(c) ? c.map(flip) : c);
+    const swapped = (x: Geometry): Geometry => (x.type === 'GeometryCollection' ? { ...x, geometries: (x.geometries ?? []).map(swapped) } : { ...x, coordinates: flip(x.coordinates) });
+    return swapped(g);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * dcterms:spatial from the `spatial` extra (GeoJSON, as ckanext-spatial keeps it): a dcterms:Location with
+ *  - the shape itself twice, as GeoJSON (gsp:asGeoJSON, typed with the IANA media type ckanext-dcat uses) and as WKT
+ *    (gsp:asWKT, gsp:wktLiteral), on a geometry node the Location names by GeoSPARQL's gsp:hasGeometry;
+ *  - dcat:bbox: the bounding box as a WKT polygon (not for a point, which has no area);
+ *  - dcat:centroid: the box's centre as a WKT point.
+ * Not under locn:geometry: no form of it passes both generations of shapes GovData checks (DCAT-AP.de 3.0 wants one
+ * node or IRI there, the DCAT-AP 2 conventions one literal; ckanext-dcat, GovData's harvester, reads only literals and
+ * fails on a node), while bbox and centroid are literals in both. The reader takes locn:geometry from others in either form.
  */
 export function writeSpatialGeometry(s: WriteScope): void {
   const raw = s.get('spatial');
   const g = raw && geometryOf(raw);
-  const points = g ? positions(g.coordinates) : [];
+  const points = g ? positionsOf(g) : [];
   if (!g || !points.length) return;
   const location = named(`${s.node.value}#location`);
   s.add(s.node, iri('dcterms', 'spatial'), location);
   s.add(location, RDF_TYPE, iri('dcterms', 'Location'));
-  if (g.type === 'Point') {
-    s.add(location, iri('dcat', 'centroid'), wkt(`POINT(${points[0][0]} ${points[0][1]})`));
-    return;
-  }
+  const geometry = named(`${s.node.value}#geometry`);
+  s.add(location, iri('gsp', 'hasGeometry'), geometry);
+  s.add(geometry, RDF_TYPE, iri('gsp', 'Geometry'));
+  s.add(geometry, iri('gsp', 'asGeoJSON'), typedLiteral(JSON.stringify(g), GEOJSON_DATATYPE));
+  const text = toWkt(g);
+  if (text) s.add(geometry, iri('gsp', 'asWKT'), wkt(text));
   const xs = points.map((p) => p[0]);
   const ys = points.map((p) => p[1]);
   const [w, e, so, n] = [Math.min(...xs), Math.max(...xs), Math.min(...ys), Math.max(...ys)];
-  s.add(location, iri('dcat', 'bbox'), wkt(`POLYGON((${w} ${so},${e} ${so},${e} ${n},${w} ${n},${w} ${so}))`));
+  if (g.type !== 'Point') s.add(location, iri('dcat', 'bbox'), wkt(`POLYGON((${num(w)} ${num(so)},${num(e)} ${num(so)},${num(e)} ${num(n)},${num(w)} ${num(n)},${num(w)} ${num(so)}))`));
+  s.add(location, iri('dcat', 'centroid'), wkt(`POINT(${num((w + e) / 2)} ${num((so + n) / 2)})`));
 }
 
-/** A point's centroid back into `spatial` as GeoJSON (a bbox is not the shape it came from, so it stays unread). */
+/** A geometry literal (GeoJSON by its datatype or look, else WKT) as GeoJSON. */
+function literalGeometry(t: Term): Geometry | undefined {
+  if (t.termType !== 'Literal') return undefined;
+  const dt = t.datatype.value;
+  if (dt === GEOJSON_DATATYPE || dt === GEOJSON_LITERAL || t.value.trim().startsWith('{')) return geometryOf(t.value);
+  return wktToGeometry(t.value);
+}
+
+/**
+ * `spatial` back from a dcterms:Location: its geometry's GeoJSON first, else its WKT turned into GeoJSON, else its
+ * dcat:bbox as a polygon, else its centroid as a point. The geometry may be a literal on locn:geometry (ckanext-dcat,
+ * DCAT-AP 2), a node under locn:geometry (DCAT-AP 3) or gsp:hasGeometry (ours) with gsp:asGeoJSON / gsp:asWKT.
+ */
 export function readSpatialGeometry(r: ReadScope): void {
   for (const location of r.objects(r.node, iri('dcterms', 'spatial'))) {
-    const m = /^POINT\s*\(\s*(-?[\d.]+)\s+(-?[\d.]+)\s*\)$/i.exec(r.text(r.one(location, iri('dcat', 'centroid'))) ?? '');
-    if (m) return r.set('spatial', JSON.stringify({ type: 'Point', coordinates: [Number(m[1]), Number(m[2])] }));
+    if (location.termType === 'Literal') continue;
+    const candidates: Term[] = [];
+    for (const geometry of [...r.objects(location, iri('locn', 'geometry')), ...r.objects(location, iri('gsp', 'hasGeometry'))]) {
+      if (geometry.termType === 'Literal') candidates.push(geometry);
+      else candidates.push(...r.objects(geometry, iri('gsp', 'asGeoJSON')), ...r.objects(geometry, iri('gsp', 'asWKT')), ...r.objects(geometry, iri('locn', 'geometry')));
+    }
+    // GeoJSON before WKT: it is the form `spatial` holds, so nothing is lost converting it.
+    candidates.sort((a, b) => Number(!(a.termType === 'Literal' && (a.datatype.value === GEOJSON_DATATYPE || a.datatype.value === GEOJSON_LITERAL))) - Number(!(b.termType === 'Literal' && (b.datatype.value === GEOJSON_DATATYPE || b.datatype.value === GEOJSON_LITERAL))));
+    for (const c of [...candidates, ...r.objects(location, iri('dcat', 'bbox')), ...r.objects(location, iri('dcat', 'centroid'))]) {
+      const g = literalGeometry(c);
+      if (g && positionsOf(g).length) return r.set('spatial', JSON.stringify(g));
+    }
   }
 }
 
 const isSensor = (dataset: Record<string, unknown>): boolean => dataset.type === 'sensor';
 const datasetNode = (s: WriteScope): string => `${s.siteUrl}/dataset/${String(s.dataset.id)}`;
-const staService = (s: WriteScope): Term => named(`${datasetNode(s)}#sensorthings-api`);
-const datastoreService = (s: WriteScope): Term => named(`${datasetNode(s)}#datastore-api`);
-
-/** One DataService serving the dataset, with the dataset's publisher and licence. */
-function writeService(s: WriteScope, node: Term, d: { title: string; description: string; endpoint: string; endpointDescription: string; conformsTo?: string }): void {
-  s.add(node, RDF_TYPE, iri('dcat', 'DataService'));
-  s.add(node, iri('dcterms', 'title'), literal(d.title));
-  s.add(node, iri('dcterms', 'description'), literal(d.description));
-  s.add(node, iri('dcat', 'endpointURL'), named(d.endpoint));
-  s.add(node, iri('dcat', 'endpointDescription'), named(d.endpointDescription));
-  if (d.conformsTo) s.add(node, iri('dcterms', 'conformsTo'), named(d.conformsTo));
-  s.add(node, iri('dcat', 'servesDataset'), s.node);
-  // DCAT-AP.de 3.0 requires a DataService's publisher: the dataset's own (described where the dataset names it).
-  const publisher = publisherNode(s);
-  if (publisher) s.add(node, iri('dcterms', 'publisher'), publisher.node);
-  const license = s.dataset.license_id as string | undefined;
-  const l = license ? s.value({ vocab: 'license' }, license) : undefined;
-  if (l) s.add(node, iri('dcterms', 'license'), l);
-  writeHvdService(s, node, d.endpointDescription);
-}
-
-/**
- * The APIs of a high-value dataset carry what the HVD shapes ask of a data service: the dataset's applicable legislation
- * and HVD categories, its documentation (the endpoint's description) and a contact point (the dataset's e-mail or
- * page, else its organization's or publisher's).
- */
-function writeHvdService(s: WriteScope, node: Term, documentation: string): void {
-  const legislation = s.getMany('applicable_legislation');
-  if (!legislation.includes(HVD_LEGISLATION)) return;
-  for (const v of legislation) {
-    const t = s.value('iri', v);
-    if (t) s.add(node, iri('dcatap', 'applicableLegislation'), t);
-  }
-  for (const v of s.getMany('hvd_category')) {
-    const t = s.value({ vocab: 'hvdCategory' }, v);
-    if (t) s.add(node, iri('dcatap', 'hvdCategory'), t);
-  }
-  s.add(node, iri('foaf', 'page'), named(documentation));
-  const email = s.get('contact_email', { inherit: true }) ?? s.get('maintainer_email') ?? s.get('publisher_email', { inherit: true });
-  const url = s.get('contact_url', { inherit: true }) ?? s.get('publisher_url', { inherit: true });
-  const e = email ? s.value('iri', email.startsWith('mailto:') ? email : `mailto:${email.trim()}`) : undefined;
-  const u = url ? s.value('iri', url) : undefined;
-  if (!e && !u) return;
-  const kind = s.blank();
-  s.add(node, iri('dcat', 'contactPoint'), kind);
-  s.add(kind, RDF_TYPE, iri('vcard', 'Organization'));
-  const name = s.get('contact_name', { inherit: true }) ?? publisherNode(s)?.name;
-  if (name) s.add(kind, iri('vcard', 'fn'), literal(name));
-  if (e) s.add(kind, iri('vcard', 'hasEmail'), e);
-  if (u) s.add(kind, iri('vcard', 'hasURL'), u);
-}
+const staService = (s: WriteScope): NamedNode => named(`${datasetNode(s)}#sensorthings-api`);
+const datastoreService = (s: WriteScope): NamedNode => named(`${datasetNode(s)}#datastore-api`);
 
 /** A sensor dataset's APIs: the SensorThings endpoint (its Thing, Datastreams and Observations) and the DataStore API. */
 export function writeLiveServices(s: WriteScope): void {
   if (!isSensor(s.dataset)) return;
-  writeService(s, staService(s), {
+  writeDataService(s, staService(s), {
     title: 'OGC SensorThings API',
     description: 'Messstelle, Messreihen und Messwerte dieses Datensatzes nach OGC SensorThings API 1.1 (Things, Datastreams, Observations), lesbar mit jedem SensorThings-Client.',
-    endpoint: `${s.siteUrl}${STA_PATH}`,
+    endpoints: [`${s.siteUrl}${STA_PATH}`],
     endpointDescription: STA_DOCUMENT,
-    conformsTo: STA_STANDARD,
+    conformsTo: [STA_STANDARD],
+    serves: [s.node],
   });
-  writeService(s, datastoreService(s), {
+  writeDataService(s, datastoreService(s), {
     title: 'CKAN DataStore API',
     description: 'Die Messwerte dieses Datensatzes als Tabellen der DataStore-API (datastore_search, datastore_search_sql), je Ressource.',
-    endpoint: `${s.siteUrl}/api/3/action/datastore_search`,
+    endpoints: [`${s.siteUrl}/api/3/action/datastore_search`],
     endpointDescription: `${s.siteUrl}/api/3/action/help_show?name=datastore_search`,
+    serves: [s.node],
   });
 }
 

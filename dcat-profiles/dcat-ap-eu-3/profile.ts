@@ -1,5 +1,6 @@
 import { HVD_LEGISLATION } from '../vocabularies/hvd-categories';
 import { publisherNode } from './publisher';
+import { readAccessServices, readFormat, readSeriesAndService, writeFormat, writeInSeries, writeResourceServices, writeStandaloneService } from './services';
 import { readSpatialGeometry, writeLiveDistribution, writeLiveServices, writeLiveTemporal, writeSpatialGeometry } from './live-data';
 import { DcatProfile, iri, literal, named, NS, ReadScope, ResourceScope, Term, typedLiteral, WriteScope } from '../../src/dcat/profile';
 
@@ -224,7 +225,7 @@ function readDistribution(r: ReadScope): void {
 export const dcatAp3: DcatProfile = {
   id: 'dcat_ap_3',
   title: 'DCAT-AP 3.0 (EU)',
-  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp', 'eli'],
+  prefixes: ['rdf', 'xsd', 'dcat', 'dcterms', 'foaf', 'vcard', 'adms', 'dcatap', 'spdx', 'skos', 'hydra', 'gsp', 'locn', 'eli'],
   dataset: [
     { field: 'title', predicate: iri('dcterms', 'title'), kind: 'literal' },
     { field: 'notes', predicate: iri('dcterms', 'description'), kind: 'literal' },
@@ -251,7 +252,6 @@ export const dcatAp3: DcatProfile = {
   distribution: [
     { field: 'name', predicate: iri('dcterms', 'title'), kind: 'literal' },
     { field: 'description', predicate: iri('dcterms', 'description'), kind: 'literal' },
-    { field: 'format', predicate: iri('dcterms', 'format'), kind: { vocab: 'fileType' } },
     { field: 'size', predicate: iri('dcat', 'byteSize'), kind: 'integer' },
     { field: 'created', predicate: iri('dcterms', 'issued'), kind: 'date', readAs: 'issued' },
     { field: 'last_modified', predicate: iri('dcterms', 'modified'), kind: 'date', readAs: 'modified' },
@@ -262,9 +262,12 @@ export const dcatAp3: DcatProfile = {
     { field: 'applicable_legislation', predicate: iri('dcatap', 'applicableLegislation'), kind: 'iri', many: true },
     { field: 'hvd_category', predicate: iri('dcatap', 'hvdCategory'), kind: { vocab: 'hvdCategory' }, many: true },
   ],
-  datasetWriters: [writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices, writeHvdTypes],
-  distributionWriters: [writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeInheritedLegislation],
-  datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry],
-  distributionReaders: [readDistribution],
+  datasetWriters: [
+    writePublisher, writeContact, writeTemporal, writeLiveTemporal, writeThemes, writeSpatialLocations, writeSpatialGeometry, writeLiveServices,
+    writeStandaloneService, writeInSeries, writeHvdTypes,
+  ],
+  distributionWriters: [writeFormat, writeAccess, writeLicense, writeChecksum, writeLiveDistribution, writeResourceServices, writeInheritedLegislation],
+  datasetReaders: [(r) => readAgent(r, 'publisher'), readContact, readTemporal, readThemes, readSpatialGeometry, readSeriesAndService],
+  distributionReaders: [readFormat, readDistribution, readAccessServices],
 };
 

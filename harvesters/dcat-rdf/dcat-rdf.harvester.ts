@@ -178,7 +178,9 @@ export class DcatRdfHarvester implements Harvester {
     const title = typeof dict.title === 'string' ? dict.title.trim() : '';
     if (!title) return { action: 'skip', reason: `${record.guid} has no dct:title` };
     const resources = ((dict.resources as Dict[] | undefined) ?? []).map(toResource);
-    if (config.resources_required && !resources.length) return { action: 'skip', reason: `${record.guid} has no distribution (config resources_required)` };
+    // A series and a data service have no distributions of their own: the config's rule is about datasets.
+    const kind = dict.type === 'dataset_series' || dict.type === 'data_service' ? dict.type : undefined;
+    if (config.resources_required && !resources.length && !kind) return { action: 'skip', reason: `${record.guid} has no distribution (config resources_required)` };
 
     const extras = extrasOf(dict).filter((e) => e.key !== 'uri');
     const set = (key: string, value: string): void => {
@@ -208,6 +210,9 @@ export class DcatRdfHarvester implements Harvester {
       resources,
     };
     for (const key of ['url', 'version', 'license_id', 'author', 'author_email', 'maintainer', 'maintainer_email'] as const) if (typeof dict[key] === 'string' && dict[key]) pkg[key] = dict[key];
+    // DCAT-AP 3's dataset series and standalone data services keep their CKAN type (in_series, serves_dataset and the
+    // service's endpoint are extras; references name the remote dataset's dct:identifier, which the harvested copy keeps).
+    if (kind) pkg.type = kind;
     return { action: 'import', package: pkg };
   }
 
@@ -253,6 +258,7 @@ class Listed {
 function toResource(r: Dict): Dict {
   const out: Dict = {};
   for (const [k, v] of Object.entries(r)) if (typeof v === 'string' && v.trim()) out[k] = v.trim();
+  if (Array.isArray(r.access_services) && r.access_services.length) out.access_services = r.access_services;
   if (typeof out.mimetype === 'string' && !/^[\w.+-]+\/[\w.+-]+$/.test(out.mimetype)) delete out.mimetype;
   if (typeof out.size === 'string') {
     if (/^\d+$/.test(out.size)) out.size = Number(out.size);

@@ -32,6 +32,10 @@ const RENAMED_DCATDE: Record<string, string> = { legalbasisText: 'legalBasis', g
 
 const RDF_TYPE = iri('rdf', 'type');
 const DCAT_DATASET = iri('dcat', 'Dataset');
+const DCAT_SERIES = iri('dcat', 'DatasetSeries');
+const DCAT_SERVICE = iri('dcat', 'DataService');
+const ACCESS_SERVICE = iri('dcat', 'accessService').value;
+const CATALOG_SERVICE = iri('dcat', 'service').value;
 const HYDRA = NS.hydra;
 /** Written with these prefixes in each dataset's Turtle. */
 const TURTLE_PREFIXES: Prefix[] = [...new Set<Prefix>([...DEFAULT_PROFILE.prefixes, 'dcatde', 'geodcatap', 'locn', 'owl'])];
@@ -74,9 +78,14 @@ export class DcatCatalogParser implements HarvestTools {
     for (const q of quads) graph.add(renamed(q));
     const view = graph;
 
-    const datasets: ParsedCatalog['datasets'] = [];
+    const datasets: ParsedDataset[] = [];
     const taken = new Set<string>();
-    for (const node of view.subjects(RDF_TYPE, DCAT_DATASET)) {
+    // Datasets, and the data services that stand on their own: listed by a catalog as dcat:service and neither a
+    // distribution's dcat:accessService nor a part of a dataset of this document (an IRI under the dataset's, `…#api`).
+    const ownerOf = (t: Term): string => t.value.split('#')[0].replace(/\/resource\/[^/]+$/, '');
+    const standaloneServices = view.subjects(RDF_TYPE, DCAT_SERVICE).filter((n) => n.termType === 'NamedNode' && graph.catalogServices.has(n.value)
+      && !graph.accessServices.has(n.value) && !graph.isA(n, DCAT_DATASET) && !(n.value.includes('#') && graph.isA(DataFactory.namedNode(ownerOf(n)), DCAT_DATASET)));
+    for (const node of [...view.subjects(RDF_TYPE, DCAT_DATASET), ...standaloneServices]) {
       let uri = node.value;
       if (node.termType === 'BlankNode') {
         const skolem = skolemFor(view, node, baseIri);
@@ -88,6 +97,9 @@ export class DcatCatalogParser implements HarvestTools {
       taken.add(uri);
       datasets.push(new ParsedDataset(uri, this.reader, graph, node));
     }
+    // Series first, data services last: a member's in_series and a service's serves_dataset then name what is already imported.
+    const rank = (d: ParsedDataset): number => (graph.isA(d.node, DCAT_SERIES) ? 0 : graph.isA(d.node, DCAT_SERVICE) ? 2 : 1);
+    datasets.sort((a, b) => rank(a) - rank(b));
     return { datasets, ...paging(graph, baseIri) };
   }
 
@@ -103,7 +115,7 @@ class ParsedDataset {
   private dictRead?: Dict;
   private turtleWritten?: string;
 
-  constructor(readonly uri: string, private readonly reader: DcatGraphReader, private readonly graph: DocumentGraph, private readonly node: Term) {
+  constructor(readonly uri: string, private readonly reader: DcatGraphReader, private readonly graph: DocumentGraph, readonly node: Term) {
     const literal = (p: NamedNode): string | undefined => {
       const t = graph.objects(node, p)[0];
       return t?.termType === 'Literal' && t.value.trim() ? t.value.trim() : undefined;
@@ -236,6 +248,9 @@ class DocumentGraph implements GraphView {
   private readonly longLists = new Map<string, Set<string>>();
   /** Statements of the hydra vocabulary, for paging. */
   readonly hydra: Quad[] = [];
+  /** Objects of dcat:accessService (services that belong to a distribution) and of a catalog's dcat:service. */
+  readonly accessServices = new Set<string>();
+  readonly catalogServices = new Set<string>();
 
   add(q: Quad): void {
     const { subject: s, predicate: p, object: o } = q;
@@ -258,6 +273,8 @@ class DocumentGraph implements GraphView {
       else this.byType.set(o.value, [s]);
     }
     if (p.value.startsWith(HYDRA)) this.hydra.push(q);
+    else if (p.value === ACCESS_SERVICE) this.accessServices.add(o.value);
+    else if (p.value === CATALOG_SERVICE) this.catalogServices.add(o.value);
   }
 
   statementsOf(s: Term): Quad[] {

@@ -4,7 +4,10 @@ import type * as $rdf from 'rdflib';
 import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
 import { resolveTerm, VocabularyName } from '../../dcat-profiles/vocabularies';
 import { toRdflib } from './rdf-formats';
-import { CatalogInfo, DcatProfile, Dict, FieldRule, iri, LiveFacts, literal, named, OrganizationInfo, ReadScope, ResourceScope, statement, typedLiteral, ValueKind, WriteScope } from './profile';
+import {
+  CatalogInfo, DATA_SERVICE_TYPE, DATASET_SERIES_TYPE, DcatProfile, Dict, FieldRule, iri, LiveFacts, literal, named, NamedNode as ProfileNode, OrganizationInfo, ReadScope, RelatedDatasets, ResourceScope,
+  statement, typedLiteral, ValueKind, WriteScope,
+} from './profile';
 
 const RDF_TYPE = iri('rdf', 'type');
 const XSD = 'http://www.w3.org/2001/XMLSchema#';
@@ -71,12 +74,21 @@ export function valueTerm(kind: ValueKind, raw: string): Term | undefined {
 
 /** Builds RDF statements (RDF/JS quads) for datasets with one profile. */
 export class DcatGraphWriter {
-  constructor(readonly profile: DcatProfile, readonly catalog: CatalogInfo) {}
+  /**
+   * `inCatalog`: the datasets are written for a catalog page, whose catalog node lists every dcat:DataService they
+   * describe as dcat:service (a single dataset's document says nothing about the catalog).
+   */
+  constructor(readonly profile: DcatProfile, readonly catalog: CatalogInfo, readonly inCatalog = false) {}
 
-  /** One dataset (with its distributions) as quads; `live`: what the publisher found of a live dataset's data. */
-  dataset(dataset: Dict, organization: OrganizationInfo | null, out: Quad[] = [], live?: LiveFacts): Quad[] {
+  /**
+   * One dataset (with its distributions) as quads; `live`: what the publisher found of a live dataset's data;
+   * `related`: the local datasets its references (in_series, serves_dataset) name. A `data_service` is written as a
+   * dcat:DataService (no distributions), a `dataset_series` as a dcat:Dataset that is also a dcat:DatasetSeries.
+   */
+  dataset(dataset: Dict, organization: OrganizationInfo | null, out: Quad[] = [], live?: LiveFacts, related?: RelatedDatasets): Quad[] {
     const siteUrl = this.catalog.siteUrl;
     const node = named(datasetIri(siteUrl, String(dataset.id)));
+    const catalogNode = named(siteUrl);
     const extras = extrasOf(dataset);
     let nested = 0;
     const add = (s: Term, p: NamedNode, o: Term): void => void out.push(statement(s, p, o));
@@ -101,15 +113,22 @@ export class DcatGraphWriter {
       // every serialization (rdflib's RDF/XML writer mishandles shared blank nodes) and stable across exports.
       blank: () => named(`${node.value}#n${++nested}`),
       live,
+      relatedNode: (ref) => relatedNode(siteUrl, ref, related),
+      listService: (service: ProfileNode) => {
+        if (this.inCatalog) add(catalogNode, iri('dcat', 'service'), service);
+      },
     };
-    add(node, RDF_TYPE, iri('dcat', 'Dataset'));
+    const isService = dataset.type === DATA_SERVICE_TYPE;
+    add(node, RDF_TYPE, iri('dcat', isService ? 'DataService' : 'Dataset'));
+    if (dataset.type === DATASET_SERIES_TYPE) add(node, RDF_TYPE, iri('dcat', 'DatasetSeries'));
+    if (isService) scope.listService(node);
     this.rows(this.profile.dataset, scope, add);
     if (!datasetField('identifier')) add(node, iri('dcterms', 'identifier'), literal(String(dataset.id)));
     if (!datasetField('issued') && dataset.metadata_created) add(node, iri('dcterms', 'issued'), dateLiteral(String(dataset.metadata_created)));
     if (!datasetField('modified') && dataset.metadata_modified) add(node, iri('dcterms', 'modified'), dateLiteral(String(dataset.metadata_modified)));
     for (const w of this.profile.datasetWriters) w(scope);
 
-    for (const resource of (dataset.resources as Dict[] | undefined) ?? []) {
+    for (const resource of isService ? [] : (dataset.resources as Dict[] | undefined) ?? []) {
       const dist = named(distributionIri(siteUrl, String(dataset.id), String(resource.id)));
       add(node, iri('dcat', 'distribution'), dist);
       add(dist, RDF_TYPE, iri('dcat', 'Distribution'));
@@ -167,6 +186,19 @@ export class DcatGraphWriter {
   }
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A reference to another dataset (id, name, identifier or IRI) as its node; see WriteScope.relatedNode. */
+function relatedNode(siteUrl: string, ref: string, related?: RelatedDatasets): NamedNode | undefined {
+  const v = ref.trim();
+  const local = related?.get(v);
+  if (local) return named(datasetIri(siteUrl, local));
+  if (/^https?:\/\//.test(v) && IRI_LIKE.test(v)) return named(v);
+  // An id needs no look-up (the publisher resolves only names and identifiers).
+  if (UUID.test(v) && !related) return named(datasetIri(siteUrl, v.toLowerCase()));
+  return undefined;
+}
+
 /** What the reader needs of a graph, so it reads rdflib's store and n3's alike. */
 export interface GraphView {
   /** Objects of (s, p); literals in the order a reader prefers them (German, untagged, English, others). */
@@ -215,7 +247,7 @@ export class DcatGraphReader {
     const view = viewOf(store);
     const dict: Dict = { uri: node.value, extras: [] as { key: string; value: string }[], resources: [] as Dict[] };
     // CKAN's own package fields stay top-level (package_create refuses an extra of the same name); the rest are extras.
-    const core = new Set(['title', 'notes', 'url', 'version', 'author', 'author_email', 'maintainer', 'maintainer_email']);
+    const core = new Set(['title', 'notes', 'url', 'version', 'author', 'author_email', 'maintainer', 'maintainer_email', 'type']);
     const setOn = (target: Dict, extrasTarget: { key: string; value: string }[] | null) => (field: string, value: string | string[] | undefined): void => {
       if (value === undefined || (Array.isArray(value) && !value.length)) return;
       // Several values are a set in RDF: sorted, so every serialization of a graph gives the same dict.
@@ -231,21 +263,24 @@ export class DcatGraphReader {
         else extrasTarget.push({ key: field, value: v });
       } else target[field] = v;
     };
-    const scopeFor = (n: Term, set: ReadScope['set']): ReadScope => ({
+    const scopeFor = (n: Term, set: ReadScope['set'], target: Dict): ReadScope => ({
       node: n,
       objects: (s, p) => view.objects(s, p),
       one: (s, p) => view.objects(s, p)[0],
       text: (t) => (t ? t.value : undefined),
       set,
+      setValue: (field, value) => {
+        if (value !== undefined) target[field] = value;
+      },
     });
     const set = setOn(dict, dict.extras as { key: string; value: string }[]);
-    const scope = scopeFor(node, set);
+    const scope = scopeFor(node, set, dict);
     this.readRows(this.profile.dataset, scope);
     for (const r of this.profile.datasetReaders) r(scope);
 
     for (const dist of scope.objects(node, iri('dcat', 'distribution'))) {
       const res: Dict = { uri: dist.value };
-      const rscope = scopeFor(dist, setOn(res, null));
+      const rscope = scopeFor(dist, setOn(res, null), res);
       this.readRows(this.profile.distribution, rscope);
       for (const r of this.profile.distributionReaders) r(rscope);
       if (typeof res.license === 'string') res.license = findLicense(res.license)?.id ?? res.license;

@@ -7,9 +7,10 @@ import { ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { choicesText, resolveTerm, VOCABULARY_EXTRAS, VocabularyName } from '../../dcat-profiles/vocabularies';
 import { HVD_LEGISLATION } from '../../dcat-profiles/vocabularies/hvd-categories';
+import { serviceKindOf } from '../../dcat-profiles/vocabularies/service-types';
 import { datasetIri, distributionIri, splitMany } from './dcat-graph';
 import { DcatService } from './dcat.service';
-import { Dict, NS } from './profile';
+import { DATA_SERVICE_TYPE, DATASET_SERIES_TYPE, Dict, iri, named, NS, statement } from './profile';
 import { Finding, ShaclValidator } from './shacl-validator';
 import { vocabularyQuads } from './vocabulary-quads';
 
@@ -55,6 +56,10 @@ const DATASET_FIELD: Record<string, string> = {
   [`${NS.dcat}keyword`]: 'tags',
   [`${NS.dcat}landingPage`]: 'url',
   [`${NS.dcterms}accrualPeriodicity`]: 'frequency',
+  [`${NS.dcat}endpointURL`]: 'endpoint_url',
+  [`${NS.dcat}endpointDescription`]: 'endpoint_description',
+  [`${NS.dcat}servesDataset`]: 'serves_dataset',
+  [`${NS.dcat}inSeries`]: 'in_series',
 };
 const DISTRIBUTION_FIELD: Record<string, string> = {
   [`${NS.dcat}accessURL`]: 'url',
@@ -86,6 +91,9 @@ const DATASET_VOCAB_FIELDS: Record<string, VocabularyName> = { license_id: 'lice
  * geodcatap:originator/custodian), for GovData's importer: the shapes' "deprecated" notes on them are nothing a steward can act on.
  */
 const WRITTEN_BESIDE_3_0 = new Set([`${NS.dcatde}politicalGeocodingURI`, `${NS.dcatde}originator`, `${NS.dcatde}maintainer`]);
+
+const SERVES = `${NS.dcat}servesDataset`;
+const IN_SERIES = `${NS.dcat}inSeries`;
 
 const causeKey = (f: FieldFinding): string => `${f.field}\u0000${f.resource ?? ''}`;
 
@@ -150,8 +158,14 @@ export class DcatValidation {
     const profile = this.dcat.profile();
     const quads = await this.dcat.quadsFor(ctx, dataset, profile, live);
     const validator = this.shacl();
-    const vocabulary = this.vocabularyFindings(dataset);
-    const shacl = (await validator.validate(quads, this.vocab)).filter((f) => !(f.severity === 'info' && f.path && WRITTEN_BESIDE_3_0.has(f.path)));
+    const vocabulary = [...this.vocabularyFindings(dataset), ...(await this.referenceFindings(ctx, dataset))];
+    // The catalog around the dataset, as far as the shapes look: what its services serve (and its series) are datasets
+    // (found as the caller, see referenceFindings); those datasets' own findings are theirs, not this write's.
+    const own = datasetIri(this.config.SITE_URL, String(dataset.id ?? 'new'));
+    const around = new Set(quads.filter((q) => (q.predicate.value === SERVES || q.predicate.value === IN_SERIES) && q.object.value !== own).map((q) => q.object.value));
+    const context = [...around].map((node) => statement(named(node), iri('rdf', 'type'), iri('dcat', 'Dataset')));
+    const shacl = (await validator.validate([...quads, ...context], this.vocab))
+      .filter((f) => !(f.severity === 'info' && f.path && WRITTEN_BESIDE_3_0.has(f.path)) && !around.has(f.focusNode));
     // A high-value dataset is also held to our HVD shapes and must offer an API and a bulk download.
     const hvd = isHighValue(dataset);
     if (hvd) shacl.push(...(await this.hvdShacl().validate(quads, this.vocab)));
@@ -203,6 +217,60 @@ export class DcatValidation {
     return report;
   }
 
+  /**
+   * References to other datasets that name nothing the caller can read: a member's `in_series` must name a dataset
+   * series of this catalog (id, name or identifier) or be a series' IRI; a data service's `serves_dataset` (its own, or an
+   * access_services entry's) a dataset or an IRI. A resource's `access_services` must be a list of dicts.
+   */
+  private async referenceFindings(ctx: ActionContext, dataset: Dict): Promise<FieldFinding[]> {
+    const out: FieldFinding[] = [];
+    const push = (field: string, de: string, en: string, value?: string, resource?: number): void =>
+      void out.push({ severity: 'violation', field, ...(resource !== undefined ? { resource } : {}), message: `${de} / ${en}`, message_de: de, message_en: en, ...(value !== undefined ? { value } : {}) });
+    const extras = new Map(((dataset.extras as { key: string; value: unknown }[] | undefined) ?? []).map((e) => [e.key, e.value]));
+    const field = (k: string): unknown => (dataset[k] !== undefined && dataset[k] !== '' ? dataset[k] : extras.get(k));
+    const isIri = (v: string): boolean => /^https?:\/\//.test(v);
+    const resources = (dataset.resources as Dict[] | undefined) ?? [];
+    const servedRefs: [string, number | undefined][] = splitMany(field('serves_dataset')).map((r) => [r, undefined]);
+    resources.forEach((r, i) => {
+      const v = r.access_services;
+      if (v === undefined || v === null || v === '') return;
+      let list: unknown = v;
+      if (typeof v === 'string') {
+        try {
+          list = JSON.parse(v) as unknown;
+        } catch {
+          list = undefined;
+        }
+      }
+      if (!Array.isArray(list) || list.some((e) => !e || typeof e !== 'object' || Array.isArray(e))) {
+        push('access_services', 'access_services muss eine Liste von Objekten sein (je Datendienst: endpoint_url, endpoint_description, conforms_to …).', 'access_services must be a list of objects (one per data service: endpoint_url, endpoint_description, conforms_to …).', undefined, i);
+        return;
+      }
+      for (const e of list as Dict[]) {
+        if (!splitMany(e.endpoint_url).length) push('access_services', 'Jeder Eintrag in access_services braucht endpoint_url, die Adresse der Schnittstelle.', 'Every access_services entry needs endpoint_url, the address of the interface.', undefined, i);
+        for (const ref of splitMany(e.serves_dataset)) servedRefs.push([ref, i]);
+      }
+    });
+    const series = splitMany(field('in_series'));
+    if (!series.length && !servedRefs.length) return out;
+    const found = await this.dcat.relatedDatasets(ctx, dataset);
+    for (const ref of series) {
+      if (isIri(ref)) continue;
+      const d = found.get(ref);
+      if (!d) push('in_series', `"${ref}" nennt keine Datensatzreihe dieses Katalogs (Kennung, Name oder identifier einer Reihe vom Typ dataset_series).`, `"${ref}" names no dataset series of this catalog (id, name or identifier of a dataset of type dataset_series).`, ref);
+      else if (d.type !== DATASET_SERIES_TYPE) push('in_series', `"${ref}" ist keine Datensatzreihe (Typ "${d.type}", erwartet "dataset_series").`, `"${ref}" is not a dataset series (type "${d.type}", expected "dataset_series").`, ref);
+    }
+    if (dataset.type === DATASET_SERIES_TYPE && series.length) push('in_series', 'Eine Datensatzreihe kann nicht selbst Teil einer Reihe sein.', 'A dataset series cannot itself be in a series.');
+    for (const [ref, resource] of servedRefs) {
+      if (isIri(ref)) continue;
+      const d = found.get(ref);
+      const field = resource === undefined ? 'serves_dataset' : 'access_services';
+      if (!d) push(field, `serves_dataset: "${ref}" nennt keinen Datensatz dieses Katalogs (Kennung, Name oder identifier) und ist keine IRI.`, `serves_dataset: "${ref}" names no dataset of this catalog (id, name or identifier) and is no IRI.`, ref, resource);
+      else if (d.type === DATA_SERVICE_TYPE) push(field, `serves_dataset: "${ref}" ist selbst ein Datendienst, kein Datensatz.`, `serves_dataset: "${ref}" is a data service itself, not a dataset.`, ref, resource);
+    }
+    return out;
+  }
+
   /** Values of vocabulary fields that are no short form or IRI of their list, each with the valid choices. */
   private vocabularyFindings(dataset: Dict): FieldFinding[] {
     const out: FieldFinding[] = [];
@@ -238,7 +306,8 @@ export class DcatValidation {
       if (vocab) check(e.key, vocab, e.value);
     }
     ((dataset.resources as Dict[] | undefined) ?? []).forEach((r, i) => {
-      check('format', 'fileType', r.format, i);
+      // A service format ("WMS", "OGC API Features") is published as its EU code, or as its DataService's standard.
+      if (!serviceKindOf(r.format)) check('format', 'fileType', r.format, i);
       check('license', 'license', r.license, i);
       check('hvd_category', 'hvdCategory', r.hvd_category, i);
       for (const service of Array.isArray(r.access_services) ? (r.access_services as unknown[]) : []) {
@@ -299,9 +368,9 @@ export function isHighValue(dataset: Dict): boolean {
   return [...splitMany(dataset.applicable_legislation), ...splitMany(extra?.value)].some((v) => v.trim().replace(/^https:/, 'http:').replace(/\/+$/, '') === HVD_LEGISLATION);
 }
 
-/** Resource formats that name a service rather than a file (ckanext-dcat / GovData spellings, lower case). */
-const SERVICE_FORMATS = new Set(['api', 'wms', 'wfs', 'wmts', 'wcs', 'ogc api features', 'ogc api - features', 'ogcapi-features', 'oaf', 'sensorthings', 'sensorthings api', 'ogc sensorthings api', 'sta', 'sparql']);
-const isServiceFormat = (format: unknown): boolean => typeof format === 'string' && SERVICE_FORMATS.has(format.trim().toLowerCase());
+/** Resource formats that name a service rather than a file: the OGC services DCAT describes (serviceKindOf), and APIs in general. */
+const OTHER_API_FORMATS = new Set(['api', 'sparql', 'rest', 'json api']);
+const isServiceFormat = (format: unknown): boolean => !!serviceKindOf(format) || (typeof format === 'string' && OTHER_API_FORMATS.has(format.trim().toLowerCase()));
 
 /**
  * The HVD regulation's access rule: a high-value dataset is offered through an API (a DataStore-active resource, a

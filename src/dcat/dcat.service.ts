@@ -7,8 +7,8 @@ import { Dispatcher } from '../api/dispatcher';
 import { NotAuthorized, NotFound, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { DCAT_PROFILES, DEFAULT_PROFILE } from '../../dcat-profiles';
-import { DcatGraphWriter, datasetIri } from './dcat-graph';
-import { iri, named, statement, typedLiteral, CatalogInfo, DcatProfile, Dict, LiveFacts, OrganizationInfo, Prefix, Term } from './profile';
+import { DcatGraphWriter, datasetIri, splitMany } from './dcat-graph';
+import { iri, named, statement, typedLiteral, CatalogInfo, DATA_SERVICE_TYPE, DcatProfile, Dict, LiveFacts, OrganizationInfo, Prefix, RelatedDatasets, Term } from './profile';
 import { isTurtleLike, RdfFormat, serializeQuads, turtleFragment } from './rdf-formats';
 
 export interface CatalogPageQuery {
@@ -51,8 +51,39 @@ export class DcatService {
     return p;
   }
 
-  writer(profile: DcatProfile): DcatGraphWriter {
-    return new DcatGraphWriter(profile, this.catalogInfo);
+  writer(profile: DcatProfile, inCatalog = false): DcatGraphWriter {
+    return new DcatGraphWriter(profile, this.catalogInfo, inCatalog);
+  }
+
+  /**
+   * The datasets a dataset names (its `in_series`, a data service's `serves_dataset`, its resources' access_services'
+   * `serves_dataset`), each by id, name or `identifier` (how a harvested member names its harvested series), looked up
+   * as the caller: what the caller may not read is not found. IRIs need no look-up and are left out.
+   */
+  async relatedDatasets(ctx: ActionContext, dataset: Dict): Promise<Map<string, { id: string; type: string }>> {
+    const out = new Map<string, { id: string; type: string }>();
+    for (const ref of referencesOf(dataset)) {
+      if (/^https?:\/\//.test(ref)) continue;
+      const found = await ctx.memo(`dcat:related:${ref}`, () => this.findDataset(ctx, ref));
+      if (found) out.set(ref, found);
+    }
+    return out;
+  }
+
+  private async findDataset(ctx: ActionContext, ref: string): Promise<{ id: string; type: string } | null> {
+    const shown = await ctx.call<Dict>('package_show', { id: ref }).catch((e: unknown) => {
+      if (e instanceof NotFound || e instanceof NotAuthorized || e instanceof ValidationError) return null;
+      throw e;
+    });
+    if (shown) return { id: String(shown.id), type: String(shown.type ?? 'dataset') };
+    const quoted = ref.replace(/["\\]/g, '\\$&');
+    const hit = await ctx.call<{ results: Dict[] }>('package_search', { fq: `identifier:"${quoted}"`, rows: 1, facet: 'false', include_private: true }).catch(() => ({ results: [] as Dict[] }));
+    const d = hit.results[0];
+    return d ? { id: String(d.id), type: String(d.type ?? 'dataset') } : null;
+  }
+
+  private async relatedIds(ctx: ActionContext, dataset: Dict): Promise<RelatedDatasets> {
+    return new Map([...(await this.relatedDatasets(ctx, dataset))].map(([ref, d]) => [ref, d.id]));
   }
 
   private orgCache = new Map<string, { at: number; info: OrganizationInfo | null }>();
@@ -106,7 +137,8 @@ export class DcatService {
   async quadsFor(ctx: ActionContext, dataset: Dict, profile: DcatProfile, live = true): Promise<Quad[]> {
     const orgId = (dataset.owner_org as string | undefined) ?? ((dataset.organization as Dict | undefined)?.id as string | undefined);
     const orgs = orgId ? await this.organizations(ctx.withIgnoreAuth(), [orgId]) : new Map();
-    return this.writer(profile).dataset(dataset, orgId ? orgs.get(orgId) ?? null : null, [], live ? await this.liveFacts(ctx, dataset) : undefined);
+    const related = await this.relatedIds(ctx, dataset);
+    return this.writer(profile).dataset(dataset, orgId ? orgs.get(orgId) ?? null : null, [], live ? await this.liveFacts(ctx, dataset) : undefined, related);
   }
 
   /**
@@ -149,11 +181,12 @@ export class DcatService {
       sort: 'metadata_modified desc', rows, start: (page - 1) * rows, include_private: false, include_drafts: false, facet: 'false',
     });
     const orgs = await this.organizations(anonymous.withIgnoreAuth(), result.results.map((d) => String(d.owner_org ?? '')), 5000);
-    const writer = this.writer(profile);
+    const writer = this.writer(profile, true);
     const quads: Quad[] = [];
     const prefixes: Prefix[] = [...profile.prefixes, 'hydra'];
     const newest = result.results[0]?.metadata_modified as string | undefined;
-    writer.catalogNode(result.results.map((d) => String(d.id)), page === 1 ? newest : undefined, quads);
+    // A data service is the catalog's dcat:service (its writer lists it), not one of its datasets.
+    writer.catalogNode(result.results.filter((d) => d.type !== DATA_SERVICE_TYPE).map((d) => String(d.id)), page === 1 ? newest : undefined, quads);
     if (isTurtleLike(format) && this.config.DCAT_CACHE_MB > 0) {
       // Turtle in parts: the catalog node and paging, then each dataset's own text, kept while the dataset is unchanged.
       this.paging(quads, result.count, page, rows, pageUrl);
@@ -162,15 +195,17 @@ export class DcatService {
       for (const d of result.results) {
         const org = orgs.get(String(d.owner_org)) ?? null;
         const live = await this.liveFacts(anonymous, d);
+        const related = await this.relatedIds(anonymous, d);
         const orgKey = orgKeys.get(String(d.owner_org)) ?? fingerprint(org);
         orgKeys.set(String(d.owner_org), orgKey);
         // The dict whole, not only its metadata_modified: a DataStore load changes a resource without touching that.
         // A live dataset's facts change without its dict: written anew each time.
-        const key = live ? undefined : `${profile.id} ${format.mediaType} ${fingerprint(d)} ${orgKey}`;
+        // What its references name changes without its dict too (a series created after its member): part of the key.
+        const key = live ? undefined : `${profile.id} ${format.mediaType} ${fingerprint(d)} ${orgKey} ${related.size ? fingerprint([...related]) : ''}`;
         let text = key ? this.texts.get(key) : undefined;
         if (text === undefined) {
           const own: Quad[] = [];
-          writer.dataset(d, org, own, live);
+          writer.dataset(d, org, own, live, related);
           text = await turtleFragment(own, format, prefixes);
           if (key) this.texts.set(key, text);
         }
@@ -178,7 +213,7 @@ export class DcatService {
       }
       return parts.join('');
     }
-    for (const d of result.results) writer.dataset(d, orgs.get(String(d.owner_org)) ?? null, quads, await this.liveFacts(anonymous, d));
+    for (const d of result.results) writer.dataset(d, orgs.get(String(d.owner_org)) ?? null, quads, await this.liveFacts(anonymous, d), await this.relatedIds(anonymous, d));
     this.paging(quads, result.count, page, rows, pageUrl);
     return serializeQuads(quads, format, prefixes);
   }
@@ -208,6 +243,25 @@ export class DcatService {
   datasetIri(id: string): string {
     return datasetIri(this.config.SITE_URL, id);
   }
+}
+
+/** A dataset's references to other datasets: in_series, serves_dataset, and its resources' access_services' serves_dataset. */
+export function referencesOf(dataset: Dict): string[] {
+  const extras = new Map(((dataset.extras as { key: string; value: unknown }[] | undefined) ?? []).map((e) => [e.key, e.value]));
+  const field = (k: string): unknown => (dataset[k] !== undefined && dataset[k] !== '' ? dataset[k] : extras.get(k));
+  const refs = [...splitMany(field('in_series')), ...splitMany(field('serves_dataset'))];
+  for (const r of (dataset.resources as Dict[] | undefined) ?? []) {
+    let services = r.access_services;
+    if (typeof services === 'string') {
+      try {
+        services = JSON.parse(services) as unknown;
+      } catch {
+        services = [];
+      }
+    }
+    if (Array.isArray(services)) for (const s of services as Dict[]) if (s && typeof s === 'object') refs.push(...splitMany(s.serves_dataset));
+  }
+  return [...new Set(refs.map((r) => r.trim()).filter(Boolean))];
 }
 
 const fingerprint = (v: unknown): string => createHash('sha1').update(JSON.stringify(v)).digest('base64');

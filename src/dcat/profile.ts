@@ -103,6 +103,17 @@ export interface LiveFacts {
   firstObservationAt: string | null;
 }
 
+/** CKAN dataset `type` of a DCAT-AP 3 dataset series (ckanext-dcat's): written as a dcat:Dataset that is also a dcat:DatasetSeries. */
+export const DATASET_SERIES_TYPE = 'dataset_series';
+/** CKAN dataset `type` of a data service standing on its own in the catalog (dcat:service): a dcat:DataService, not a dataset. */
+export const DATA_SERVICE_TYPE = 'data_service';
+
+/**
+ * Other datasets a dataset names (`in_series`, `serves_dataset`) by id, name or `identifier`, as the publisher found them:
+ * each reference to the local dataset's id. Looked up before writing (the writer reads no database).
+ */
+export type RelatedDatasets = ReadonlyMap<string, string>;
+
 /** Everything a profile's functions may use while writing one dataset. */
 export interface WriteScope {
   siteUrl: string;
@@ -120,6 +131,13 @@ export interface WriteScope {
   blank(): Term;
   /** A live dataset's facts, when the publisher looked them up (sensor datasets); absent otherwise. */
   live?: LiveFacts;
+  /**
+   * The node of a dataset this one names (`in_series`, `serves_dataset`): a local dataset's IRI when the reference is
+   * its id, name or identifier (as the publisher resolved it), an IRI as it is; undefined when it names nothing known.
+   */
+  relatedNode(ref: string): NamedNode | undefined;
+  /** A dcat:DataService written for this dataset: the catalog lists it as dcat:service (on catalog pages). */
+  listService(node: NamedNode): void;
 }
 
 export interface ResourceScope extends WriteScope {
@@ -143,6 +161,8 @@ export interface ReadScope {
   /** A value back to CKAN's form (IRI, literal text, vocabulary IRI). */
   text(t: Term | undefined): string | undefined;
   set(field: string, value: string | string[] | undefined): void;
+  /** A structured value (a list of dicts: a resource's access_services) set as it is. */
+  setValue(field: string, value: unknown): void;
 }
 
 export interface DcatProfile {

@@ -263,7 +263,10 @@ export class HarvestRunner {
       { key: 'harvest_object_id', value: objectId }, { key: 'harvest_source_id', value: sourceId }, { key: 'harvest_source_title', value: sourceTitle },
     ];
     // read_only: the catalog lets local editors edit it again only once harvest_dataset_detach clears it.
-    const dict: Dict = { ...pkg, owner_org: org ?? pkg.owner_org, type: 'dataset', extras, read_only: true };
+    // A harvested record is a dataset, or one of DCAT-AP 3's dataset series and standalone data services (never a
+    // harvest source, nor a sensor dataset, whose data this catalog does not hold).
+    const type = pkg.type === 'dataset_series' || pkg.type === 'data_service' ? pkg.type : 'dataset';
+    const dict: Dict = { ...pkg, owner_org: org ?? pkg.owner_org, type, extras, read_only: true };
     delete dict.id;
     if (packageId) {
       const existing = await tx.call<Dict>('package_show', { id: packageId }).catch((err) => (err instanceof NotFound ? null : Promise.reject(err)));
