@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
+import { regionOf } from '../../dcat-profiles/vocabularies/regions';
 import { resolveTerm, termLabel, VOCABULARY_EXTRAS } from '../../dcat-profiles/vocabularies';
 import { cleanFormat } from '../catalog/resources/resource-formats';
 import type { ActionContext } from '../api/action-context';
@@ -110,7 +111,10 @@ function displayName(field: string, value: string, titles: Map<string, string>):
     const term = value.includes('://') ? resolveTerm('fileType', value) : undefined;
     return term ? cleanFormat(term.code) : value;
   }
-  const vocabulary = VOCABULARY_EXTRAS[field.startsWith('extras_') ? field.slice(7) : field];
+  const key = field.startsWith('extras_') ? field.slice(7) : field;
+  // A political geocoding key reads as the Land it names (dcat-profiles/vocabularies/regions.ts).
+  if (key === 'politicalGeocodingURI') return regionOf(value)?.name ?? value;
+  const vocabulary = VOCABULARY_EXTRAS[key];
   return (vocabulary && termLabel(vocabulary, value)) ?? value;
 }
 

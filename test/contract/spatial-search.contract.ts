@@ -78,6 +78,12 @@ export function spatialSearchContract(label: string, start: () => Promise<TestAp
       expect(shown.body.result.extras).toEqual([{ key: 'politicalGeocodingURI', value: RLP }]);
     });
 
+    it('shows a regional key in facets by the name of its Land, and filters by the key as stored', async () => {
+      const res = await search({ 'facet.field': ['politicalGeocodingURI'], fq: `politicalGeocodingURI:"${RLP}"` });
+      expect(res.body.result.count).toBe(1);
+      expect(res.body.result.search_facets.politicalGeocodingURI.items).toEqual([{ name: RLP, display_name: 'Rheinland-Pfalz', count: 1 }]);
+    });
+
     it('never counts a private dataset for those who may not read it, and does for its organization’s members', async () => {
       const box = { ext_bbox: '8.1,49.95,8.2,50.0', include_private: true };
       expect(await names(box)).toEqual(['mainz-innenstadt', 'rheinland-pfalz']);
