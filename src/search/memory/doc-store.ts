@@ -141,7 +141,14 @@ export class DocStore {
   scores(mask: Bits, rankers: SlotScores[], overlap?: QueryBox): Float64Array {
     const score = new Float64Array(this.capacity);
     for (const r of rankers) for (const slot of r.touched) if (hasBit(mask, slot)) score[slot] += r.score[slot];
-    if (overlap) for (const slot of this.slotOf.values()) if (hasBit(mask, slot)) score[slot] += this.extents.overlap(slot, overlap);
+    if (overlap) {
+      for (let w = 0; w < mask.length; w++) {
+        for (let word = mask[w]; word !== 0; word &= word - 1) {
+          const slot = (w << 5) + (31 - Math.clz32(word & -word));
+          score[slot] += this.extents.overlap(slot, overlap);
+        }
+      }
+    }
     return score;
   }
 

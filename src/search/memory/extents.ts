@@ -36,9 +36,16 @@ export class Extents {
     this.set(slot, null);
   }
 
-  /** Whether the slot's extent intersects the box, edges included (NaN compares false: no extent, no match). */
-  intersects(slot: number, q: QueryBox): boolean {
-    return this.minx[slot] <= q[2] && this.maxx[slot] >= q[0] && this.miny[slot] <= q[3] && this.maxy[slot] >= q[1];
+  /**
+   * Sets the bit of every slot whose extent intersects the box, edges included. One pass over the four arrays: a
+   * slot without an extent, free or vacated, holds NaN, which compares false.
+   */
+  matchInto(bits: Uint32Array, q: QueryBox): void {
+    const [qminx, qminy, qmaxx, qmaxy] = q;
+    const { minx, miny, maxx, maxy } = this;
+    for (let s = 0, n = minx.length; s < n; s++) {
+      if (minx[s] <= qmaxx && maxx[s] >= qminx && miny[s] <= qmaxy && maxy[s] >= qminy) bits[s >>> 5] |= 1 << (s & 31);
+    }
   }
 
   overlap(slot: number, q: QueryBox): number {

@@ -104,8 +104,9 @@ export class QueryMatcher {
         return this.range(canonical(node.field), node.lo, node.hi, node.loInclusive, node.hiInclusive, ctx.now);
       case 'bbox': {
         if (!negated) ctx.overlap = node.box;
-        const extents = this.s.extents;
-        return this.filterSlots((slot) => extents.intersects(slot, node.box));
+        const bits = new Uint32Array(this.s.alive.length);
+        this.s.extents.matchInto(bits, node.box);
+        return bits;
       }
     }
   }
