@@ -57,6 +57,17 @@ export class PackageSearchInput {
 const WRONG_BBOX = 'Wrong bounding box provided';
 
 /**
+ * The ext_bbox a request names: the parameter itself, or inside `extras` (CKAN gathers ext_* parameters there, and a
+ * client may send them so; ckanext-spatial reads them from it).
+ */
+export function requestedBbox(input: PackageSearchInput): unknown {
+  const extras = (input as unknown as { extras?: unknown }).extras;
+  const inExtras = extras && typeof extras === 'object' && !Array.isArray(extras) ? (extras as Record<string, unknown>).ext_bbox : undefined;
+  const raw = input.ext_bbox ?? inExtras;
+  return raw === '' ? undefined : raw;
+}
+
+/**
  * ckanext-spatial's normalize_bbox: four numbers separated by commas (or a list of four), west, south, east, north;
  * anything else is its SearchError "Wrong bounding box provided" (409). CKAN compat: ckanext-spatial also takes
  * NaN and infinities, and boxes whose west lies east of their east; we refuse those with the same message, and clamp
@@ -171,7 +182,8 @@ export function buildSearchRequest(input: PackageSearchInput, visibility: Search
   const filters = fqs.map((s, i) => (s.trim() ? parseLucene(s, i === 0 ? 'fq' : 'fq_list') : null)).filter((f): f is QNode => f !== null);
   const fqText = fqs.join(' ');
   filters.push(visibilityFilter(visibility, fqText));
-  if (input.ext_bbox !== undefined && input.ext_bbox !== '') filters.push({ kind: 'bbox', box: parseBbox(input.ext_bbox) });
+  const bbox = requestedBbox(input);
+  if (bbox !== undefined && bbox !== null) filters.push({ kind: 'bbox', box: parseBbox(bbox) });
   // ckanext-harvest's before_dataset_search: harvest sources (datasets of type harvest) are found only when asked for.
   if (!(input.fq ?? '').includes('dataset_type:harvest')) filters.push({ kind: 'not', child: term('dataset_type', 'harvest') });
   const sortText = !input.sort || input.sort === 'rank' ? DEFAULT_SORT : input.sort;

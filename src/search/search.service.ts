@@ -12,7 +12,7 @@ import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend'
 import { PgSearchBackend } from './pg/pg-search.backend';
 import { SearchBackend, SearchHits } from './search-backend';
 import { SearchCursors } from './search-cursor.repository';
-import { buildSearchRequest, checkSearchParameters, PackageSearchInput, SearchRequest, SearchVisibility } from './search-request';
+import { buildSearchRequest, checkSearchParameters, PackageSearchInput, requestedBbox, SearchRequest, SearchVisibility } from './search-request';
 
 /**
  * package_search as CKAN answers it: the request checked and parsed, the caller's visibility
@@ -44,7 +44,7 @@ export class SearchService {
     checkSearchParameters(input as unknown as Record<string, unknown>);
     const req = buildSearchRequest(input, await this.searchVisibility(ctx, input));
     const backend = this.backendFor(req);
-    const normalized = JSON.stringify([backend.name, input.q ?? '', input.fq ?? '', input.fq_list ?? [], req.sortText, req.rows, input.include_private, input.include_drafts, input.ext_bbox ?? null]);
+    const normalized = JSON.stringify([backend.name, input.q ?? '', input.fq ?? '', input.fq_list ?? [], req.sortText, req.rows, input.include_private, input.include_drafts, requestedBbox(input) ?? null]);
     const after = req.start > 0 ? await this.cursors.get(ctx, this.cursors.key(ctx, normalized, req.start)) : undefined;
     const hits = await backend.search(ctx, { q: req.q, filters: req.filters, sort: req.sort, start: req.start, rows: req.rows, after, facetFields: req.facetFields });
     // After every full page, not only while start + rows < count: once a walk has moved past deleted rows, the next

@@ -65,6 +65,10 @@ export function spatialSearchContract(label: string, start: () => Promise<TestAp
       expect(await names({ ext_bbox: '7.6,50.35,7.6,50.35' })).toEqual(['koblenz-pegel', 'rheinland-pfalz']);
     });
 
+    it('takes ext_bbox inside extras too, as CKAN hands ext_* parameters to ckanext-spatial', async () => {
+      expect(await names({ extras: { ext_bbox: '13,52,14,53' } })).toEqual(['berlin-linie']);
+    });
+
     it('keeps another order when one is asked for, and combines the box with words and filters', async () => {
       expect(await names({ ext_bbox: '5,47,15,55', sort: 'name asc' }))
         .toEqual(['berlin-linie', 'ecke-nordost', 'koblenz-pegel', 'mainz-innenstadt', 'rheinland-pfalz']);
