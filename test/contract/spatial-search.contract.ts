@@ -65,6 +65,11 @@ export function spatialSearchContract(label: string, start: () => Promise<TestAp
       expect(await names({ ext_bbox: '7.6,50.35,7.6,50.35' })).toEqual(['koblenz-pegel', 'rheinland-pfalz']);
     });
 
+    it('clamps a box reaching past the globe to it, and ranks the largest extents first in a world view', async () => {
+      // Q = 360 × 180; each scores 2T / (Q + T): Rheinland-Pfalz 4.776, the Berlin line's box 0.6 × 0.2, Mainz 0.08, the corner 0.04, the point 0.
+      expect(await names({ ext_bbox: '-200,-100,200,100' })).toEqual(['rheinland-pfalz', 'berlin-linie', 'mainz-innenstadt', 'ecke-nordost', 'koblenz-pegel']);
+    });
+
     it('takes ext_bbox inside extras too, as CKAN hands ext_* parameters to ckanext-spatial', async () => {
       expect(await names({ extras: { ext_bbox: '13,52,14,53' } })).toEqual(['berlin-linie']);
     });
