@@ -16,11 +16,11 @@ export class SpatialSearch1796400000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     await q.query(`
-      CREATE FUNCTION catalog_geojson_box(geojson text) RETURNS box LANGUAGE plpgsql IMMUTABLE PARALLEL SAFE AS $$
+      CREATE FUNCTION catalog_geojson_box(geojson text) RETURNS box LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
       DECLARE
         b record;
       BEGIN
-        IF geojson IS NULL OR btrim(geojson) = '' THEN RETURN NULL; END IF;
+        IF btrim(geojson) = '' THEN RETURN NULL; END IF;
         SELECT min((p->>0)::float8) AS minx, min((p->>1)::float8) AS miny, max((p->>0)::float8) AS maxx, max((p->>1)::float8) AS maxy INTO b
           FROM jsonb_path_query(geojson::jsonb, 'strict $.** ? (@.type() == "object" && exists(@.coordinates)).coordinates') c,
                jsonb_path_query(c, 'strict $.** ? (@.type() == "array" && @.size() >= 2 && @[0].type() == "number" && @[1].type() == "number")') p;
@@ -30,9 +30,9 @@ export class SpatialSearch1796400000000 implements MigrationInterface {
         RETURN NULL; -- not JSON: no extent, as ckanext-spatial logs and does not index it
       END $$`);
     await q.query(`
-      CREATE FUNCTION catalog_region_box(keys text) RETURNS box LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+      CREATE FUNCTION catalog_region_box(keys text) RETURNS box LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
         SELECT CASE WHEN count(*) > 0 THEN box(point(min(r.minx), min(r.miny)), point(max(r.maxx), max(r.maxy))) END
-          FROM regexp_matches(coalesce(keys, ''), 'http://dcat-ap\\.de/def/politicalGeocoding/(?:stateKey/([0-9]{2})|regionalKey/([0-9]{2})0{10})(?![0-9])', 'g') m
+          FROM regexp_matches(keys, 'http://dcat-ap\\.de/def/politicalGeocoding/(?:stateKey/([0-9]{2})|regionalKey/([0-9]{2})0{10})(?![0-9])', 'g') m
           JOIN (VALUES
             ('01', 7.86, 53.35, 11.32, 55.06), ('02', 8.10, 53.39, 10.33, 53.97), ('03', 6.64, 51.29, 11.60, 53.90),
             ('04', 8.48, 53.01, 8.99, 53.61), ('05', 5.86, 50.32, 9.47, 52.54), ('06', 7.77, 49.39, 10.24, 51.66),
@@ -43,6 +43,7 @@ export class SpatialSearch1796400000000 implements MigrationInterface {
           ) AS r(key, minx, miny, maxx, maxy) ON r.key = coalesce(m[1], m[2])
       $$`);
     await q.query(`
+      -- Both parts are STRICT: a dataset without the extra costs no call of them.
       CREATE FUNCTION catalog_dataset_extent(extras jsonb) RETURNS box LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
         SELECT coalesce(catalog_geojson_box(extras->>'spatial'), catalog_region_box(extras->>'politicalGeocodingURI'))
       $$`);

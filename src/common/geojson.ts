@@ -15,9 +15,6 @@ export const SPATIAL_MAX_CHARS = 100_000;
 
 const GEOMETRY_TYPES = ['Point', 'MultiPoint', 'LineString', 'MultiLineString', 'Polygon', 'MultiPolygon', 'GeometryCollection'];
 
-/** minx, miny, maxx, maxy in degrees. */
-export type Bbox = [number, number, number, number];
-
 type Geometry = { type: string; coordinates?: unknown; geometries?: Geometry[] };
 
 /** Why a `spatial` value is not a usable geometry, in ckanext-spatial's words; undefined when it is one. */
@@ -45,20 +42,6 @@ export function spatialProblem(text: string): string | undefined {
   if (walk.problem) return `Error: Wrong GeoJSON object: ${walk.problem}`;
   if (walk.positions === 0) return 'Error: Wrong GeoJSON object: it has no positions';
   return undefined;
-}
-
-/** The bounding box of a geometry that passed spatialProblem, or undefined for any other value. */
-export function geometryBbox(text: string): Bbox | undefined {
-  if (spatialProblem(text)) return undefined;
-  const box: Bbox = [Infinity, Infinity, -Infinity, -Infinity];
-  visitPositions(JSON.parse(text) as Geometry, { positions: 0, problem: undefined }, (x, y) => {
-    box[0] = Math.min(box[0], x);
-    box[1] = Math.min(box[1], y);
-    box[2] = Math.max(box[2], x);
-    box[3] = Math.max(box[3], y);
-    return undefined;
-  });
-  return box;
 }
 
 /** Calls `each` with every position's longitude and latitude until it names a problem or the positions are too many. */
