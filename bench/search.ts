@@ -10,7 +10,7 @@ import { cannon, startServer, stopServer } from './core';
 
 /**
  * `npm run bench -- search`: 100,000 generated municipal datasets (German titles and
- * descriptions, 50 organizations, tags, formats, licences, extras), bulk-loaded into the catalog
+ * descriptions, 50 organizations, tags, formats, licences, extras, a spatial extent each), bulk-loaded into the catalog
  * tables; then the full reindex (index build rate), and latency and throughput of the queries
  * portals and harvesters send, on the default (PostgreSQL) backend.
  */
@@ -45,6 +45,26 @@ const FORMATS = ['CSV', 'JSON', 'XLSX', 'PDF', 'GeoJSON', 'WMS', 'XML', 'SHP'];
 const LICENSES = ['dl-by-de/2.0', 'dl-zero-de/2.0', 'cc-by/4.0', 'cc-zero', 'other-closed'].map((l) => `http://dcat-ap.de/def/licenses/${l}`);
 const GROUPS = ['umwelt', 'verkehr', 'bildung', 'wirtschaft', 'gesundheit', 'soziales', 'geodaten', 'politik'];
 
+/** Where each town's datasets lie: spread over Germany's box (5.9–15.0 E, 47.3–55.0 N), the same at every run. */
+const townPlace = (town: number): [number, number] => [6 + ((town * 37) % 90) / 10, 47.5 + ((town * 53) % 75) / 10];
+
+/**
+ * A dataset's extent (issue 16): most a box around its town from a street (0.01°) to a district (0.5°), every fourth
+ * a point (a station, a school), every twentieth only its Land's political geocoding key (its extent derived at index
+ * time), so an ext_bbox query ranks areas of very different sizes against each other.
+ */
+function extentExtras(i: number, town: number): Record<string, string> {
+  if (i % 20 === 7) return { politicalGeocodingURI: `http://dcat-ap.de/def/politicalGeocoding/stateKey/${town < 15 || (town >= 30 && town < 40) ? '07' : '14'}` };
+  const [x, y] = townPlace(town);
+  const jitter = ((i * 7919) % 1000) / 1000 - 0.5;
+  const [cx, cy] = [x + jitter * 0.4, y + (((i * 104729) % 1000) / 1000 - 0.5) * 0.3];
+  if (i % 4 === 1) return { spatial: JSON.stringify({ type: 'Point', coordinates: [round(cx), round(cy)] }) };
+  const w = [0.01, 0.05, 0.1, 0.25, 0.5][i % 5];
+  const [a, b, c, d] = [round(cx - w / 2), round(cy - w / 3), round(cx + w / 2), round(cy + w / 3)];
+  return { spatial: JSON.stringify({ type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] }) };
+}
+const round = (v: number): number => Math.round(v * 1e5) / 1e5;
+
 export async function load(db: Client, n: number, log: (s: string) => void): Promise<{ orgNames: string[]; pairs: string[] }> {
   const orgIds = TOWNS.map(() => randomUUID());
   const orgNames = TOWNS.map((t) => `stadt-${t.toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss').replace(/[^a-z0-9]+/g, '-')}`);
@@ -77,7 +97,7 @@ export async function load(db: Client, n: number, log: (s: string) => void): Pro
         id, name: `${topic.toLowerCase().replace(/ä/g, 'ae').replace(/ö/g, 'oe').replace(/ü/g, 'ue').replace(/ß/g, 'ss')}-${orgNames[town].slice(6)}-${year}-${i}`,
         title: `${topic} ${TOWNS[town]} ${year}`, notes: `${about}. Herausgegeben von der Stadt ${TOWNS[town]} für das Jahr ${year}. Die Daten stehen als offene Daten zur Verfügung.`,
         owner_org: orgIds[town], license_id: LICENSES[i % LICENSES.length], private: i % 20 === 0, modified,
-        extras: { spatial: `${TOWNS[town]}`, temporal_start: `${year}-01-01`, temporal_end: `${year}-12-31`, contact_email: 'opendata@example.org', frequency: ['daily', 'monthly', 'annual'][i % 3] },
+        extras: { ...extentExtras(i, town), temporal_start: `${year}-01-01`, temporal_end: `${year}-12-31`, contact_email: 'opendata@example.org', frequency: ['daily', 'monthly', 'annual'][i % 3] },
       });
       for (const t of [...topicTags, TOWNS[town], `Jahr ${year}`]) tags.push([id, tagIds.get(t)!]);
       const nres = 2 + (i % 3);
@@ -166,14 +186,25 @@ export async function run(): Promise<void> {
     // Two words that occur together in titles ("Pegelstände Speyer"), as a portal visitor types them.
     const twoWords = pairs;
     const typos = ['Verkersdaten', 'Pegelstende', 'Haushaltplan', 'Ladesaülen', 'Luftqualitat', 'Bebaungspläne', 'Einwonerstatistik', 'Kindertagestätten'];
+    // A map view of about a county (0.8° × 0.5°) somewhere in Germany, as a portal's map search sends it.
+    const mapBox = (): string => {
+      const [x, y] = [5.9 + Math.random() * 8.3, 47.3 + Math.random() * 7.2];
+      return `${x.toFixed(3)},${y.toFixed(3)},${(x + 0.8).toFixed(3)},${(y + 0.5).toFixed(3)}`;
+    };
     const queries: [string, () => string][] = [
       ['*:* with five facets, rows=20', () => `/api/3/action/package_search?q=*:*&rows=20&facet.field=${encodeURIComponent('["organization","tags","res_format","license_id","groups"]')}`],
       ['two-word text query', () => `/api/3/action/package_search?q=${encodeURIComponent(rnd(twoWords))}`],
       ['text query with a typo', () => `/api/3/action/package_search?q=${encodeURIComponent(rnd(typos))}`],
       ['fq organization + tag', () => `/api/3/action/package_search?fq=${encodeURIComponent(`organization:${rnd(orgNames)} AND tags:${rnd(TOPICS)[1][0]}`)}`],
       ['harvest query, first page', () => `/api/3/action/package_search?fq=${encodeURIComponent(`metadata_modified:[${since} TO *]`)}&sort=id%20asc&rows=100&start=0`],
+      ['ext_bbox by overlap, rows=20', () => `/api/3/action/package_search?ext_bbox=${mapBox()}&rows=20`],
+      ['ext_bbox + text, newest first', () => `/api/3/action/package_search?ext_bbox=${mapBox()}&q=${encodeURIComponent(rnd(TOPICS)[0])}&sort=metadata_modified%20desc`],
       ['harvest query, start=50000', () => `/api/3/action/package_search?fq=${encodeURIComponent(`metadata_modified:[${since} TO *]`)}&sort=id%20asc&rows=100&start=${Math.min(50000, Math.floor(DATASETS / 2))}`],
     ];
+    // Not vacuous: how many datasets a map view finds.
+    let found = 0;
+    for (let k = 0; k < 20; k++) found += ((await (await fetch(`${base}/api/3/action/package_search?ext_bbox=${mapBox()}&rows=0`)).json()) as { result: { count: number } }).result.count;
+    log(`a map view (0.8° × 0.5°) finds ${(found / 20).toFixed(0)} datasets on average (20 random views)`);
     log(`\nqueries: ${CONNECTIONS} connections, ${DURATION} s each after a 3 s warm-up (p95* read from autocannon's p97.5 when p95 is not reported)`);
     const results: Record<string, Result> = {};
     for (const [label, path] of queries) {
@@ -186,6 +217,8 @@ export async function run(): Promise<void> {
     const deep = results['harvest query, start=50000'];
     // autocannon's percentiles are whole milliseconds, too coarse at 2–4 ms; the mean is exact.
     log(`deep paging / first page: mean ${deep.latency.mean.toFixed(2)} / ${first.latency.mean.toFixed(2)} ms = ${(deep.latency.mean / first.latency.mean).toFixed(2)}x, p50 ${deep.latency.p50} / ${first.latency.p50} ms (goal: at most 2x)`);
+    const boxed = ['ext_bbox by overlap, rows=20', 'ext_bbox + text, newest first'].map((l) => `${l}: p95 ${p95(results[l])} ms`);
+    log(`spatial search at ${DATASETS} datasets with extents: ${boxed.join(', ')} (goal: p95 under 30 ms)`);
     const worst = Math.max(...Object.values(results).map(p95));
     log(`worst p95: ${worst} ms (goal: under 30 ms for each query)`);
 

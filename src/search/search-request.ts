@@ -3,7 +3,7 @@ import {
 } from '../api/ckan-schema';
 import { SearchError, SearchQueryError } from '../api/errors';
 import type { Clauses, Condition } from '../auth/visibility';
-import { and, MATCH_ALL, or, QNode } from './query/ast';
+import { and, MATCH_ALL, or, QNode, QueryBox } from './query/ast';
 import { parseLucene, parseQ } from './query/solr-parser';
 import { searchField } from './search-fields';
 
@@ -50,13 +50,46 @@ export class PackageSearchInput {
   @Field(ignoreMissing, booleanValidator) include_drafts = false;
   @Field(ignoreMissing, booleanValidator) include_deleted = false;
   @Field(ignoreMissing, booleanValidator) use_default_schema = false;
+  /** ckanext-spatial: `minx,miny,maxx,maxy` in WGS 84 degrees; checked by parseBbox. */
+  @Field(ignoreMissing) ext_bbox?: unknown;
+}
+
+const WRONG_BBOX = 'Wrong bounding box provided';
+
+/**
+ * The ext_bbox a request names: the parameter itself, or inside `extras` (CKAN gathers ext_* parameters there, and a
+ * client may send them so; ckanext-spatial reads them from it).
+ */
+export function requestedBbox(input: PackageSearchInput): unknown {
+  const extras = (input as unknown as { extras?: unknown }).extras;
+  const inExtras = extras && typeof extras === 'object' && !Array.isArray(extras) ? (extras as Record<string, unknown>).ext_bbox : undefined;
+  const raw = input.ext_bbox ?? inExtras;
+  return raw === '' ? undefined : raw;
+}
+
+/**
+ * ckanext-spatial's normalize_bbox: four numbers separated by commas (or a list of four), west, south, east, north;
+ * anything else is its SearchError "Wrong bounding box provided" (409). CKAN compat: ckanext-spatial also takes
+ * NaN and infinities, and boxes whose west lies east of their east; we refuse those with the same message, and clamp
+ * a box reaching past the globe (a map zoomed far out) to it, where ckanext-spatial's solr-bbox shifts it by 360°.
+ * Boxes across the antimeridian are not searched.
+ */
+export function parseBbox(raw: unknown): QueryBox {
+  const parts = typeof raw === 'string' ? raw.split(',') : Array.isArray(raw) ? raw : [];
+  if (parts.length !== 4) throw new SearchError(WRONG_BBOX);
+  const n = parts.map((p) => (typeof p === 'number' ? p : typeof p === 'string' && p.trim() !== '' ? Number(p.trim()) : NaN));
+  if (!n.every(Number.isFinite)) throw new SearchError(WRONG_BBOX);
+  const [minx, miny, maxx, maxy] = n;
+  if (minx > maxx || miny > maxy) throw new SearchError(WRONG_BBOX);
+  const clamp = (v: number, limit: number): number => Math.min(limit, Math.max(-limit, v));
+  return [clamp(minx, 180), clamp(miny, 90), clamp(maxx, 180), clamp(maxy, 90)];
 }
 
 /** Parameters CKAN passes on to Solr: accepted, and ignored here (we are not Solr). */
 const SOLR_PASSTHROUGH = new Set(['qf', 'bf', 'boost', 'tie', 'defType', 'mm', 'df', 'wt', 'extras']);
 const KNOWN = new Set([
   'q', 'fl', 'fq', 'fq_list', 'rows', 'sort', 'start', 'facet', 'facet.mincount', 'facet.limit', 'facet.field',
-  'include_private', 'include_drafts', 'include_deleted', 'use_default_schema', ...SOLR_PASSTHROUGH,
+  'include_private', 'include_drafts', 'include_deleted', 'use_default_schema', 'ext_bbox', ...SOLR_PASSTHROUGH,
 ]);
 
 /** Unknown parameters are a Search Query Error, as in CKAN (ext_* belong to plugins and pass). */
@@ -149,6 +182,8 @@ export function buildSearchRequest(input: PackageSearchInput, visibility: Search
   const filters = fqs.map((s, i) => (s.trim() ? parseLucene(s, i === 0 ? 'fq' : 'fq_list') : null)).filter((f): f is QNode => f !== null);
   const fqText = fqs.join(' ');
   filters.push(visibilityFilter(visibility, fqText));
+  const bbox = requestedBbox(input);
+  if (bbox !== undefined && bbox !== null) filters.push({ kind: 'bbox', box: parseBbox(bbox) });
   // ckanext-harvest's before_dataset_search: harvest sources (datasets of type harvest) are found only when asked for.
   if (!(input.fq ?? '').includes('dataset_type:harvest')) filters.push({ kind: 'not', child: term('dataset_type', 'harvest') });
   const sortText = !input.sort || input.sort === 'rank' ? DEFAULT_SORT : input.sort;

@@ -17,7 +17,9 @@ accents, prefix matching and typo tolerance), fq, fq_list (filters in Solr synta
 AND/OR/NOT, +/-), sort (default "score desc, metadata_modified desc"; also name, title_string, metadata_modified,
 metadata_created, id with asc/desc), rows (default 10, at most 1000), start, facet ("false" to switch off), facet.field
 (a JSON list), facet.limit (default 50, negative for all), facet.mincount (default 1), fl, include_private (the private datasets
-of your organizations; all for sysadmins), include_drafts. Unknown parameters are refused. Paging with a growing start stays
+of your organizations; all for sysadmins), include_drafts, ext_bbox (ckanext-spatial's map search: "minx,miny,maxx,maxy" in WGS 84
+degrees; datasets whose extent, their spatial extra's box or their Land's, intersects the box, edges included; under a score
+sort ranked by overlap as ckanext-spatial's solr-bbox ranks; a malformed box is 409 "Wrong bounding box provided"). Unknown parameters are refused. Paging with a growing start stays
 exact while datasets change (each client's position is remembered for an hour). Limits: at most 100 facet.field, fq_list
 and fl entries each, 1024 terms per query string, groups and NOT nested at most 100 deep (409 naming the parameter).`,
     sideEffectFree: true,

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { findLicense } from '../../dcat-profiles/vocabularies/licenses';
+import { regionOf } from '../../dcat-profiles/vocabularies/regions';
 import { resolveTerm, termLabel, VOCABULARY_EXTRAS, VocabularyName } from '../../dcat-profiles/vocabularies';
 import { cleanFormat } from '../catalog/resources/resource-formats';
 import type { ActionContext } from '../api/action-context';
@@ -11,7 +12,7 @@ import { MeiliSearchBackend, MEILI_BACKEND } from './meili/meili-search.backend'
 import { PgSearchBackend } from './pg/pg-search.backend';
 import { SearchBackend, SearchHits } from './search-backend';
 import { SearchCursors } from './search-cursor.repository';
-import { buildSearchRequest, checkSearchParameters, PackageSearchInput, SearchRequest, SearchVisibility } from './search-request';
+import { buildSearchRequest, checkSearchParameters, PackageSearchInput, requestedBbox, SearchRequest, SearchVisibility } from './search-request';
 
 /**
  * package_search as CKAN answers it: the request checked and parsed, the caller's visibility
@@ -43,7 +44,7 @@ export class SearchService {
     checkSearchParameters(input as unknown as Record<string, unknown>);
     const req = buildSearchRequest(input, await this.searchVisibility(ctx, input));
     const backend = this.backendFor(req);
-    const normalized = JSON.stringify([backend.name, input.q ?? '', input.fq ?? '', input.fq_list ?? [], req.sortText, req.rows, input.include_private, input.include_drafts]);
+    const normalized = JSON.stringify([backend.name, input.q ?? '', input.fq ?? '', input.fq_list ?? [], req.sortText, req.rows, input.include_private, input.include_drafts, requestedBbox(input) ?? null]);
     const after = req.start > 0 ? await this.cursors.get(ctx, this.cursors.key(ctx, normalized, req.start)) : undefined;
     const hits = await backend.search(ctx, { q: req.q, filters: req.filters, sort: req.sort, start: req.start, rows: req.rows, after, facetFields: req.facetFields });
     // After every full page, not only while start + rows < count: once a walk has moved past deleted rows, the next
@@ -146,7 +147,10 @@ function displayName(field: string, value: string, titles: Map<string, string>):
     const term = value.includes('://') ? resolveTerm('fileType', value) : undefined;
     return term ? cleanFormat(term.code) : value;
   }
-  const vocabulary = VOCABULARY_EXTRAS[field.startsWith('extras_') ? field.slice(7) : field];
+  const key = field.startsWith('extras_') ? field.slice(7) : field;
+  // A political geocoding key reads as the Land it names (dcat-profiles/vocabularies/regions.ts).
+  if (key === 'politicalGeocodingURI') return regionOf(value)?.name ?? value;
+  const vocabulary = VOCABULARY_EXTRAS[key];
   return (vocabulary && termLabel(vocabulary, value)) ?? value;
 }
 

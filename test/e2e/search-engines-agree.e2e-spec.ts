@@ -41,6 +41,20 @@ describe('the in-memory and the SQL search engine', () => {
     const rv = rng(7);
     const r = rng(42);
     const pick = <T>(xs: T[]): T => xs[Math.floor(r() * xs.length)];
+    // Extents on a half-degree grid (so overlaps tie), points, and Länder by key; their own sequence too.
+    const rs = rng(11);
+    const half = (lo: number, span: number): number => lo + Math.floor(rs() * span * 2) / 2;
+    const place = (): { key: string; value: string }[] => {
+      const v = rs();
+      if (v < 0.3) {
+        const [x, y] = [half(6, 8), half(47.5, 7)];
+        const [w, h] = [0.5 + Math.floor(rs() * 4) / 2, 0.5 + Math.floor(rs() * 4) / 2];
+        return [{ key: 'spatial', value: JSON.stringify({ type: 'Polygon', coordinates: [[[x, y], [x + w, y], [x + w, y + h], [x, y + h], [x, y]]] }) }];
+      }
+      if (v < 0.5) return [{ key: 'spatial', value: JSON.stringify({ type: 'Point', coordinates: [half(6, 8), half(47.5, 7)] }) }];
+      if (v < 0.6) return [{ key: 'politicalGeocodingURI', value: `http://dcat-ap.de/def/politicalGeocoding/stateKey/${String(1 + Math.floor(rs() * 16)).padStart(2, '0')}` }];
+      return [];
+    };
     for (let i = 0; i < 80; i++) {
       const town = Math.floor(r() * TOWNS.length);
       const [a, b, c] = [pick(WORDS), pick(WORDS), pick(WORDS)];
@@ -52,7 +66,7 @@ describe('the in-memory and the SQL search engine', () => {
         private: r() < 0.15,
         tags: [...TAGS.filter(() => r() < 0.3).map((name) => ({ name })), ...THEMEN.filter(() => rv() < 0.3).map((name) => ({ name, vocabulary_id: thema.id }))],
         resources: FORMATS.filter(() => r() < 0.4).map((format) => ({ url: `http://daten.example/${i}.${format.toLowerCase()}`, format, name: `${c} ${format}` })),
-        extras: r() < 0.3 ? [{ key: 'herkunft', value: `Messnetz ${b}` }] : [],
+        extras: [...(r() < 0.3 ? [{ key: 'herkunft', value: `Messnetz ${b}` }] : []), ...place()],
       });
     }
     await t.searchIndexed();
@@ -68,6 +82,8 @@ describe('the in-memory and the SQL search engine', () => {
     { q: 'Fahrräder', sort: 'name asc' }, { q: 'Daten', sort: 'metadata_modified desc' }, { q: 'Daten', sort: 'score desc, name asc' },
     { fq: 'tags:Wasser', q: 'Pegel*' }, { q: 'Verkehr', fq: '-res_format:CSV' },
     { fq: 'vocab_thema:Wasser' }, { q: 'Daten', fq: 'vocab_thema:Klima -tags:Wasser' }, { q: 'Klima' }, { fq: 'vocab_thema:*', sort: 'name asc' },
+    { ext_bbox: '7,49,9,51' }, { q: 'Daten', ext_bbox: '6,48,10,52' }, { ext_bbox: '8,50,8,50' }, { ext_bbox: '7,49,9,51', sort: 'name asc' },
+    { ext_bbox: '5,47,15,55', fq: '-tags:Wasser' }, { q: 'Hochwasser OR Echtzeit', ext_bbox: '9.5,50,12,52.5' },
   ];
   const FACETS = ['organization', 'tags', 'res_format', 'license_id', 'groups', 'vocab_thema'];
 
@@ -98,5 +114,7 @@ describe('the in-memory and the SQL search engine', () => {
     const vocab = await answer({ fq: 'vocab_thema:Wasser' }, null);
     expect(vocab.count).toBeGreaterThan(0);
     expect(vocab.facets).toMatchObject({ vocab_thema: { Wasser: vocab.count } });
+    const boxed = await answer({ ext_bbox: '7,49,9,51' }, null);
+    expect(boxed.count).toBeGreaterThan(3);
   });
 });

@@ -18,6 +18,10 @@ import { DatasetChanges } from './dataset-changes';
 import { ResourceFiles } from '../resources/resource-files.service';
 import { EXTRA_VALUE_MAX, PackageCreateInput, PackageUpdateInput } from './dataset.dto';
 import { DatasetRepository, DatasetRow, DatasetValues } from './dataset.repository';
+import { spatialProblem } from '../../common/geojson';
+
+/** The extra holding a dataset's extent as GeoJSON (ckanext-spatial's convention). */
+const SPATIAL_EXTRA = 'spatial';
 
 /** 'pending' (issue 14): submitted for approval; like a draft it is never public (src/auth/visibility.ts). */
 const DATASET_STATES = ['active', 'draft', 'pending', 'deleted'];
@@ -211,6 +215,11 @@ export class DatasetWriter {
       if (ROOT_KEYS.has(e.key)) itemErrors.key = ['There is a schema field with the same name'];
       const value = e.value === null || typeof e.value === 'string' ? e.value : JSON.stringify(e.value);
       if (typeof value === 'string' && value.length > EXTRA_VALUE_MAX) itemErrors.value = [`Must be a maximum of ${EXTRA_VALUE_MAX} characters long`];
+      // ckanext-spatial's check_spatial_extra: the extent must be a GeoJSON geometry on the globe, reported as `spatial`.
+      if (e.key === SPATIAL_EXTRA && typeof value === 'string' && value.trim() && !itemErrors.value) {
+        const problem = spatialProblem(value);
+        if (problem) errors.spatial = [problem];
+      }
       if (seen.has(e.key) && !errors.extras_validation) errors.extras_validation = [`Duplicate key "${e.key}"`];
       seen.add(e.key);
       if (Object.keys(itemErrors).length) bad = true;

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import { BBOX_ARRAY } from '../pg/search-document.repository';
 
 /**
  * The outbox Meilisearch follows the catalog through (search_outbox): filed in every writing transaction,
@@ -34,7 +35,7 @@ export class MeiliOutboxRepository {
               license_id, state, capacity, access_level, shared_with, type, creator_user_id::text, num_resources, num_tags, author, maintainer,
               to_char(metadata_modified AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS modified,
               to_char(metadata_created AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US') AS created,
-              (SELECT string_agg(value, ' ') FROM jsonb_each_text(extras)) AS extras_text
+              (SELECT string_agg(value, ' ') FROM jsonb_each_text(extras)) AS extras_text, ${BBOX_ARRAY}
          FROM search_document WHERE id = ANY($1::uuid[])`,
       [ids],
     );

@@ -2,7 +2,8 @@ import { readClauses } from '../../auth/visibility';
 import { and, or, QNode } from '../query/ast';
 import { clausesQuery } from '../search-request';
 import { parseLucene } from '../query/solr-parser';
-import { facetCounts, filterOf } from './meili-search.backend';
+import { SearchRequest } from '../search-request';
+import { facetCounts, filterOf, MeiliSearchBackend } from './meili-search.backend';
 
 const now = new Date('2025-06-01T00:00:00Z');
 
@@ -45,5 +46,23 @@ describe('Meilisearch filters for the read rule with access levels (issue 14)', 
     const filter = filterOf(clausesQuery(readClauses({ all: false, userId: 'u-1', readOrgIds: [], editOrgIds: [], collaboratorOf: [], editorOf: [] })), now);
     expect(filter).not.toContain('access_level');
     expect(filter).not.toContain('shared_with');
+  });
+});
+
+describe('Meilisearch and ext_bbox', () => {
+  const box: QNode = { kind: 'bbox', box: [7.5, 49.9, 8.5, 1e-7] };
+  it('filters an intersecting extent, edges included, on the box corners (a dataset without one matches none)', () => {
+    expect(filterOf(box, now)).toBe('bbox_minx <= 8.5 AND bbox_maxx >= 7.5 AND bbox_miny <= 0.0000001 AND bbox_maxy >= 49.9');
+    expect(filterOf({ kind: 'not', child: box }, now)).toBe('NOT (bbox_minx <= 8.5 AND bbox_maxx >= 7.5 AND bbox_miny <= 0.0000001 AND bbox_maxy >= 49.9)');
+  });
+
+  it('leaves a box ranked by overlap (a score order) to PostgreSQL, and answers it in another order', () => {
+    const req = (sort: string): SearchRequest => ({
+      q: { kind: 'free', words: [{ text: 'karte', phrase: false, required: false, excluded: false }] }, filters: [box], sortText: sort,
+      sort: sort.split(', ').map((p) => ({ field: p.split(' ')[0], desc: p.endsWith('desc') })), rows: 10, start: 0, facetFields: [], facetLimit: 50, facetMincount: 1,
+    });
+    const canAnswer = (r: SearchRequest): boolean => MeiliSearchBackend.prototype.canAnswer.call({}, r);
+    expect(canAnswer(req('score desc, metadata_modified desc'))).toBe(false);
+    expect(canAnswer(req('name asc'))).toBe(true);
   });
 });

@@ -22,7 +22,8 @@ export const MEILI_BACKEND = Symbol('MEILI_BACKEND');
 export const MEILI_DRAIN_JOB = 'search.meili-drain';
 
 const FILTERABLE = ['id', 'name', 'title_string', 'tags', 'vocab_tags', 'groups', 'organization', 'owner_org', 'res_format', 'license_id', 'state', 'capacity', 'type',
-  'creator_user_id', 'access_level', 'shared_with', 'metadata_modified_ts', 'metadata_created_ts', 'num_resources', 'num_tags'];
+  'creator_user_id', 'access_level', 'shared_with', 'metadata_modified_ts', 'metadata_created_ts', 'num_resources', 'num_tags',
+  'bbox_minx', 'bbox_miny', 'bbox_maxx', 'bbox_maxy'];
 const SORTABLE: Record<string, string> = {
   id: 'id', name: 'name', title_string: 'title_string', metadata_modified: 'metadata_modified_ts', metadata_created: 'metadata_created_ts',
   num_resources: 'num_resources', num_tags: 'num_tags',
@@ -64,6 +65,11 @@ interface MeiliDoc {
   extras_text: string;
   /** The vocabulary tags' names, for free text. */
   vocab_words: string;
+  /** The extent's corners (search_document.bbox), null without one: ext_bbox filters on them. */
+  bbox_minx: number | null;
+  bbox_miny: number | null;
+  bbox_maxx: number | null;
+  bbox_maxy: number | null;
 }
 
 /** Milliseconds since the epoch (with microseconds as the fraction): Meilisearch filters and sorts numbers. */
@@ -143,6 +149,8 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
     if (req.rows > 0 && req.start % req.rows !== 0) return false;
     if (!req.facetFields.every((f) => searchField(f).type === 'vocab' || (isInMemoryFacet(f) && FILTERABLE.includes(ALIASES[f] ?? f)))) return false;
     if (!req.sort.every((s) => s.field === 'score' || SORTABLE[s.field])) return false;
+    // Meilisearch cannot rank by an ext_bbox's overlap (ckanext-spatial's ordering), so a score order with a box goes to PostgreSQL.
+    if (req.sort.some((s) => s.field === 'score') && req.filters.some(hasBox)) return false;
     try {
       req.filters.forEach((f) => filterOf(f, new Date()));
       return true;
@@ -261,6 +269,10 @@ export class MeiliSearchBackend implements SearchBackend, OnModuleInit, OnApplic
       maintainer: r.maintainer as string | null,
       extras_text: (r.extras_text as string) ?? '',
       vocab_words: (r.vocab_tags as string[]).map((e) => e.slice(e.lastIndexOf(':') + 1)).join(' '),
+      bbox_minx: (r.bbox as number[] | null)?.[0] ?? null,
+      bbox_miny: (r.bbox as number[] | null)?.[1] ?? null,
+      bbox_maxx: (r.bbox as number[] | null)?.[2] ?? null,
+      bbox_maxy: (r.bbox as number[] | null)?.[3] ?? null,
     }));
   }
 }
@@ -284,6 +296,13 @@ export function facetCounts(field: string, distribution: Record<string, Record<s
   return own;
 }
 
+/** A number as Meilisearch's filter reads it: plain decimals, no exponent (1e-7 becomes 0.0000001). */
+const decimal = (n: number): string => (/e/i.test(String(n)) ? n.toFixed(20).replace(/\.?0+$/, '') : String(n));
+
+/** Whether a filter holds an ext_bbox. */
+const hasBox = (node: QNode): boolean =>
+  node.kind === 'bbox' || ((node.kind === 'and' || node.kind === 'or') && node.children.some(hasBox)) || (node.kind === 'not' && hasBox(node.child));
+
 /** A value in Meilisearch filter syntax. */
 const lit = (v: string): string => `"${v.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 
@@ -300,6 +319,11 @@ export function filterOf(node: QNode, now: Date): string {
       return `NOT (${filterOf(node.child, now)})`;
     case 'free':
       throw new Error('free text in a filter');
+    case 'bbox': {
+      // Intersects, edges included; a document without an extent has null corners, which no comparison matches.
+      const [minx, miny, maxx, maxy] = node.box.map(decimal);
+      return `bbox_minx <= ${maxx} AND bbox_maxx >= ${minx} AND bbox_miny <= ${maxy} AND bbox_maxy >= ${miny}`;
+    }
     case 'term':
     case 'phrase': {
       const field = ALIASES[node.field ?? ''] ?? node.field;

@@ -29,6 +29,8 @@ export interface DocRow {
   metadata_created: string;
   num_resources: number;
   num_tags: number;
+  /** search_document.bbox as west, south, east, north; null without an extent. */
+  bbox?: number[] | null;
 }
 
 /** The fields held as integer codes: one value per document, or a list. */

@@ -78,6 +78,7 @@ function matches(d: DocRow, q: QNode, now: Date): boolean {
     case 'or': return q.children.some((c) => matches(d, c, now));
     case 'not': return !matches(d, q.child, now);
     case 'free': throw new Error('not in memory');
+    case 'bbox': return !!d.bbox && d.bbox[0] <= q.box[2] && d.bbox[2] >= q.box[0] && d.bbox[1] <= q.box[3] && d.bbox[3] >= q.box[1];
     case 'term':
     case 'phrase': {
       const v = value(d, q.field!);

@@ -1,7 +1,8 @@
-import { QNode } from '../query/ast';
+import { QNode, QueryBox } from '../query/ast';
 import * as bits from './bits';
 import type { Bits } from './bits';
 import { CodedColumns, DocRow } from './columns';
+import { Extents } from './extents';
 import { countFacets } from './facets';
 import { MatchContext, QueryMatcher } from './matching';
 import { PageRequest, SortOrders, SortValues } from './ordering';
@@ -46,6 +47,7 @@ export class DocStore {
   private readonly slotOf = new Map<string, number>();
   private readonly values = new SortValues();
   private readonly coded = new CodedColumns();
+  private readonly extents = new Extents();
   private text = new TextIndex();
   /** Slots in order of each sort key (ties by id). */
   private readonly orders = new SortOrders(this.values);
@@ -131,14 +133,22 @@ export class DocStore {
 
   /** The slots matching a query tree the store can answer (see inMemoryCapable). */
   match(node: QNode, ctx: MatchContext, negated = false): Bits {
-    const source = { alive: this.alive, capacity: this.capacity, slotOf: this.slotOf, coded: this.coded, values: this.values, orders: this.orders, text: this.text };
+    const source = { alive: this.alive, capacity: this.capacity, slotOf: this.slotOf, coded: this.coded, values: this.values, orders: this.orders, text: this.text, extents: this.extents };
     return new QueryMatcher(source).match(node, ctx, negated);
   }
 
-  /** Each matching slot's score: the sum of its positive text matches. */
-  scores(mask: Bits, rankers: SlotScores[]): Int32Array {
-    const score = new Int32Array(this.capacity);
+  /** Each matching slot's score: the sum of its positive text matches, plus its extent's overlap with an ext_bbox (see overlapScore). */
+  scores(mask: Bits, rankers: SlotScores[], overlap?: QueryBox): Float64Array {
+    const score = new Float64Array(this.capacity);
     for (const r of rankers) for (const slot of r.touched) if (hasBit(mask, slot)) score[slot] += r.score[slot];
+    if (overlap) {
+      for (let w = 0; w < mask.length; w++) {
+        for (let word = mask[w]; word !== 0; word &= word - 1) {
+          const slot = (w << 5) + (31 - Math.clz32(word & -word));
+          score[slot] += this.extents.overlap(slot, overlap);
+        }
+      }
+    }
     return score;
   }
 
@@ -166,6 +176,7 @@ export class DocStore {
     this.alive = alive;
     this.coded.grow(cap, words, keep);
     this.values.grow(this.capacity, cap, keep);
+    this.extents.grow(this.capacity, cap, keep);
     // Unused slots are free, lowest first.
     for (let s = cap - 1; s >= this.capacity; s--) this.free.push(s);
     this.capacity = cap;
@@ -177,6 +188,7 @@ export class DocStore {
     this.slotOf.set(r.id, slot);
     setBit(this.alive, slot);
     this.values.set(slot, r);
+    this.extents.set(slot, r.bbox);
     this.coded.place(slot, r);
     this.text.set(slot, parseTsvector(r.tsv ?? ''));
     return slot;
@@ -186,6 +198,7 @@ export class DocStore {
     this.slotOf.delete(this.values.ids[slot]);
     this.alive[slot >>> 5] &= ~(1 << (slot & 31));
     this.coded.vacate(slot);
+    this.extents.clear(slot);
     this.text.remove(slot);
     this.values.ids[slot] = '';
     this.free.push(slot);

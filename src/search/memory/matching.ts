@@ -1,5 +1,6 @@
 import { SearchError, SearchQueryError } from '../../api/errors';
-import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
+import { FreeWord, minimumShouldMatch, QNode, QueryBox } from '../query/ast';
+import type { Extents } from './extents';
 import { resolveDate } from '../query/date-math';
 import { searchField } from '../search-fields';
 import { searchTokens, TextResolution } from '../text-analysis';
@@ -21,6 +22,7 @@ export function inMemoryCapable(node: QNode): boolean {
     case 'not': return inMemoryCapable(node.child);
     case 'range': return searchField(node.field).inMemory;
     case 'phrase': return searchField(node.field ?? 'text').inMemory;
+    case 'bbox': return true;
     case 'term': {
       const f = searchField(node.field ?? 'text');
       // Patterns inside a word (`pe?el`, `a*b`) are matched on the text in SQL; a trailing `*` is a prefix.
@@ -36,6 +38,8 @@ export interface MatchContext {
   text: TextResolution;
   /** The scores of positive text matches, filled while matching (their sum ranks the results). */
   rankers: SlotScores[];
+  /** The ext_bbox whose overlap ranks, set while matching. */
+  overlap?: QueryBox;
 }
 
 /** What matching reads of the store, as it is at the time of the query. */
@@ -48,6 +52,7 @@ interface MatchSource {
   values: SortValues;
   orders: SortOrders;
   text: TextIndex;
+  extents: Extents;
 }
 
 /**
@@ -97,6 +102,12 @@ export class QueryMatcher {
       }
       case 'range':
         return this.range(canonical(node.field), node.lo, node.hi, node.loInclusive, node.hiInclusive, ctx.now);
+      case 'bbox': {
+        if (!negated) ctx.overlap = node.box;
+        const bits = new Uint32Array(this.s.alive.length);
+        this.s.extents.matchInto(bits, node.box);
+        return bits;
+      }
     }
   }
 

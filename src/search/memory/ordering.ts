@@ -76,7 +76,7 @@ export interface PageRequest {
   /** The matching slots. */
   mask: Bits;
   /** Scores: order by score first, highest first, then by `sort`. */
-  score?: Int32Array;
+  score?: Float64Array;
   /** Sort key and direction; ties are broken by id in the same direction. */
   sort: { key: SortKey; desc: boolean };
   start: number;
@@ -151,7 +151,7 @@ export class SortOrders {
   }
 
   /** A page ordered by score, highest first, ties in the order of `req.sort` (one walk along it, bucketing by score). */
-  pageByScore(req: PageRequest, score: Int32Array): string[] {
+  pageByScore(req: PageRequest, score: Float64Array): string[] {
     const order = this.orders.get(req.sort.key)!;
     const n = order.length;
     const buckets = new Map<number, number[]>();

@@ -111,7 +111,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
   async search(ctx: ActionContext, query: SearchQuery): Promise<SearchHits> {
     const tree = and(query.q, ...query.filters);
     const now = new Date();
-    const ranked = hasText(tree);
+    const ranked = hasText(tree) || hasOverlap(tree);
     // Without text every document scores the same: a score sort falls through to the next key.
     const sort = query.sort.filter((s) => !(s.field === 'score' && !ranked) && s.field !== 'views_recent' && s.field !== 'views_total');
     const memSort = singleKeySort(sort);
@@ -129,7 +129,7 @@ export class PgSearchBackend implements SearchBackend, OnModuleInit {
         const m: MatchContext = { now, text, rankers: [] };
         const mask = this.docs.match(tree, m);
         const r = this.docs.scan({
-          mask, score: plan.score ? this.docs.scores(mask, m.rankers) : undefined, sort: plan,
+          mask, score: plan.score ? this.docs.scores(mask, m.rankers, m.overlap) : undefined, sort: plan,
           start: query.start, rows: query.rows, after: plan.score ? undefined : query.after, facetFields: memFacets,
         });
         if (sqlFacets.length) {
@@ -224,6 +224,16 @@ function singleKeySort(sort: SortField[]): { key: SortKey; desc: boolean } | und
   if (fields.length !== 1) return undefined;
   const key = fields[0].field as SortKey;
   return SORT_KEYS.includes(key) ? { key, desc: fields[0].desc } : undefined;
+}
+
+/** Whether a tree ranks by an ext_bbox's overlap (a box that is not negated). */
+function hasOverlap(node: QNode, negated = false): boolean {
+  switch (node.kind) {
+    case 'bbox': return !negated;
+    case 'and': case 'or': return node.children.some((c) => hasOverlap(c, negated));
+    case 'not': return hasOverlap(node.child, !negated);
+    default: return false;
+  }
 }
 
 /** Whether a tree searches text (and so has meaningful scores). */

@@ -1,5 +1,5 @@
 import { SearchQueryError } from '../../api/errors';
-import { FreeWord, minimumShouldMatch, QNode } from '../query/ast';
+import { FreeWord, minimumShouldMatch, QNode, QueryBox } from '../query/ast';
 import { resolveDate } from '../query/date-math';
 import { searchField, SearchField, vocabEntry } from '../search-fields';
 import { searchTokens, TextResolution } from '../text-analysis';
@@ -18,6 +18,8 @@ export class SqlCompiler {
   readonly params: unknown[] = [];
   /** The positive text matches (word, field classes), scored by `rankExpression`. */
   private readonly ranked: [string, string][] = [];
+  /** The ext_bbox box whose overlap ranks (see overlapScore). */
+  private overlap?: QueryBox;
 
   constructor(private readonly text: TextResolution, private readonly now: Date) {}
 
@@ -44,7 +46,30 @@ export class SqlCompiler {
         return this.match(searchField(node.field ?? 'text'), node.value, node.kind === 'phrase', node.kind === 'term' && node.wildcard, negated);
       case 'range':
         return this.range(searchField(node.field), node.lo, node.hi, node.loInclusive, node.hiInclusive);
+      case 'bbox':
+        if (!negated) this.overlap = node.box;
+        return this.intersects(node.box);
     }
+  }
+
+  /**
+   * The extent intersects the box, edges included. `&&` finds candidates through the GiST index; its comparison
+   * allows PostgreSQL's 1e-6 tolerance, so the exact test follows (the in-memory store and Meilisearch test exactly).
+   */
+  private intersects(q: QueryBox): string {
+    const [minx, miny, maxx, maxy] = q.map((v) => `${this.param(v)}::float8`);
+    return `(bbox && box(point(${minx}, ${miny}), point(${maxx}, ${maxy}))
+      AND (bbox[1])[0] <= ${maxx} AND (bbox[0])[0] >= ${minx} AND (bbox[1])[1] <= ${maxy} AND (bbox[0])[1] >= ${miny})`;
+  }
+
+  /** overlapScore in SQL, with the same operations in the same order (bbox[1] is the low corner, bbox[0] the high one). */
+  private overlapExpression(q: QueryBox, bind: (v: unknown) => string): string {
+    const [minx, miny, maxx, maxy] = q.map((v) => `${bind(v)}::float8`);
+    const area = `${bind((q[2] - q[0]) * (q[3] - q[1]))}::float8`;
+    const ix = `greatest(0::float8, least(${maxx}, (bbox[0])[0]) - greatest(${minx}, (bbox[1])[0]))`;
+    const iy = `greatest(0::float8, least(${maxy}, (bbox[0])[1]) - greatest(${miny}, (bbox[1])[1]))`;
+    const sum = `(${area} + ((bbox[0])[0] - (bbox[1])[0]) * ((bbox[0])[1] - (bbox[1])[1]))`;
+    return `coalesce(CASE WHEN ${sum} > 0 THEN (2 * (${ix} * ${iy})) / ${sum} ELSE 1 END, 0)`;
   }
 
   /** The tsquery text for one query word: each token as stem prefix (or its typo alternatives), all required. */
@@ -80,6 +105,8 @@ export class SqlCompiler {
       }
       if (whens.length) terms.push(`CASE ${whens.join(' ')} ELSE 0 END`);
     }
+    // ckanext-spatial's solr-bbox adds the overlap to the text score (its `bf`); so do we.
+    if (this.overlap) terms.push(this.overlapExpression(this.overlap, bind));
     return terms.length ? `(${terms.join(' + ')})` : '0::int';
   }
 

@@ -18,7 +18,28 @@ export type QNode =
    * text fields; `+`/`-` mark required/excluded words; of the rest a minimum must match
    * (CKAN's mm "2<-1 5<80%").
    */
-  | { kind: 'free'; words: FreeWord[] };
+  | { kind: 'free'; words: FreeWord[] }
+  /**
+   * ckanext-spatial's `ext_bbox`: datasets whose extent (search_document.bbox) intersects this box, edges included;
+   * where it is not negated, its overlap also ranks (see overlapScore).
+   */
+  | { kind: 'bbox'; box: QueryBox };
+
+/** minx, miny, maxx, maxy in WGS 84 degrees, minx <= maxx and miny <= maxy. */
+export type QueryBox = [number, number, number, number];
+
+/**
+ * ckanext-spatial's solr-bbox ranking: 2·X / (Q + T), X the area both boxes share, Q the query box's area, T the
+ * dataset's; 1 for a perfect fit, near 0 for a dataset that barely touches the box or dwarfs it. Two boxes without
+ * area (a point searched by a point) fit perfectly. Every backend computes it in this order of operations, so equal
+ * extents tie the same way everywhere.
+ */
+export function overlapScore(q: QueryBox, minx: number, miny: number, maxx: number, maxy: number): number {
+  const ix = Math.max(0, Math.min(q[2], maxx) - Math.max(q[0], minx));
+  const iy = Math.max(0, Math.min(q[3], maxy) - Math.max(q[1], miny));
+  const sum = (q[2] - q[0]) * (q[3] - q[1]) + (maxx - minx) * (maxy - miny);
+  return sum > 0 ? (2 * (ix * iy)) / sum : 1;
+}
 
 export interface FreeWord {
   text: string;
@@ -60,6 +81,9 @@ export function fieldsOf(node: QNode, out = new Set<string>()): Set<string> {
       break;
     case 'free':
       out.add('text');
+      break;
+    case 'bbox':
+      out.add('bbox');
       break;
     case 'all':
       break;

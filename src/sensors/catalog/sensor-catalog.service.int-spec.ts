@@ -62,6 +62,14 @@ describe('sensor datasets (SensorCatalog and their DataStore views)', () => {
       for (const r of d.resources) expect(r).toMatchObject({ datastore_active: true, url_type: 'datastore', url: `http://catalog.test/datastore/dump/${r.id}` });
     });
 
+    it('is found by a map search around its station (issue 16: the place feeds the search extent)', async () => {
+      await t.searchIndexed();
+      const around = await t.call<{ results: { id: string }[] }>('package_search', { ext_bbox: '7.5,50.3,7.7,50.4' }, { as: null });
+      expect(around.results.map((r) => r.id)).toEqual([d.id]);
+      const elsewhere = await t.call<{ count: number }>('package_search', { ext_bbox: '13,52,14,53' }, { as: null });
+      expect(elsewhere.count).toBe(0);
+    });
+
     it('keeps a Thing, its Location with history, and one Datastream per stream with unit, quantity and characteristic values', async () => {
       expect(Object.keys(first.datastreams).sort()).toEqual(['Q', 'W']);
       const [thing] = await sql(`SELECT package_id, source_id, source_key, properties FROM sensor_thing WHERE id = $1`, [first.thingId]);

@@ -1,3 +1,4 @@
+import { spatialProblem } from '../../common/geojson';
 import type { QuantityKey, StationInfo, StreamInfo } from '../readings';
 import { QUANTITIES, unitOfMeasurement } from './sensor-quantities';
 import type { DatastreamRow } from './sensor-thing.repository';
@@ -48,12 +49,15 @@ export function desiredDataset(station: StationInfo, source: { name: string; tit
   const labels = [...new Set(station.streams.map((s) => QUANTITIES[s.quantity]?.label ?? s.name))];
   const notes = station.description
     ?? `Laufend aktualisierte Messwerte der Messstelle ${station.name}${labels.length ? ` (${labels.join(', ')})` : ''}${source ? `, übernommen aus der Quelle „${source.title || source.name}“` : ''}. Die Werte sind ungeprüfte Rohdaten.`;
+  const spatial = station.location ? spatialOf(station.location) : undefined;
   const ourExtras: Dict = {
-    ...(station.location ? { spatial: JSON.stringify(station.location) } : {}),
+    ...(spatial ? { spatial } : {}),
     ...(source ? { sensor_source: source.name, sensor_station: station.key } : {}),
   };
-  // Only what this write sets replaces an extra (a SensorThings change of a source's Thing leaves the source's extras).
-  const currentExtras = ((current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !(OWN_EXTRAS.includes(e.key) && e.key in ourExtras));
+  // Only what this write sets replaces an extra (a SensorThings change of a source's Thing leaves the source's extras);
+  // a station moved to a place that is no extent (see spatialOf) leaves none, rather than the old place.
+  const dropped = (key: string): boolean => key in ourExtras || (key === 'spatial' && !!station.location && !spatial);
+  const currentExtras = ((current?.extras ?? []) as { key: string; value: unknown }[]).filter((e) => !(OWN_EXTRAS.includes(e.key) && dropped(e.key)));
   // How often it changes (DCAT's dct:accrualPeriodicity): the finest interval of its series, else continuous; a steward's choice stays.
   if (!currentExtras.some((e) => e.key === 'frequency')) ourExtras.frequency = frequencyOf(station.streams);
   const extras = [...currentExtras, ...Object.entries(ourExtras).map(([key, value]) => ({ key, value }))];
@@ -66,6 +70,19 @@ export function desiredDataset(station: StationInfo, source: { name: string; tit
 }
 
 type TagRef = { name: string; vocabulary_id?: string | null };
+
+/**
+ * A station's place as the dataset's `spatial` extent: its GeoJSON geometry (a SensorThings Location may hold a
+ * Feature, whose geometry it is), or undefined when it is none the catalog accepts (src/common/geojson.ts: on the
+ * globe, not too large), so a SensorThings client's odd Location never fails the dataset's write.
+ */
+export function spatialOf(location: unknown): string | undefined {
+  const l = location as { type?: unknown; geometry?: unknown } | null;
+  const geometry = l && typeof l === 'object' && l.type === 'Feature' ? l.geometry : l;
+  if (!geometry || typeof geometry !== 'object') return undefined;
+  const text = JSON.stringify(geometry);
+  return spatialProblem(text) ? undefined : text;
+}
 
 const FREQUENCY = 'http://publications.europa.eu/resource/authority/frequency/';
 const BY_SECONDS: [number, string][] = [[60, '1MIN'], [300, '5MIN'], [600, '10MIN'], [900, '15MIN'], [1800, '30MIN'], [3600, 'HOURLY']];
