@@ -7,18 +7,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { freePort } from './free-port';
+
+export { freePort };
 
 /** A port nobody listens on right now. */
-export function freePort(): Promise<number> {
-  return new Promise((ok, fail) => {
-    const s = createServer();
-    s.once('error', fail);
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /**
  * An in-process MQTT 3.1.1 broker (aedes) on a free port of 127.0.0.1, for the tests. `restart()` closes it (every

@@ -1,10 +1,10 @@
-import { createServer, type AddressInfo } from 'node:net';
 import type { Quad } from '@rdfjs/types';
 import { Parser as N3Parser } from 'n3';
 import request from 'supertest';
 import { HarvestRunner } from '../../src/harvest/harvest-runner';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
+import { freePort } from '../free-port';
 
 /**
  * DCAT-AP 3's data services and dataset series through the API, the catalog endpoint and a second instance's DCAT
@@ -20,13 +20,6 @@ const DCT = 'http://purl.org/dc/terms/';
 const RDF_TYPE = 'http://www.w3.org/1999/02/22-rdf-syntax-ns#type';
 const POLYGON = { type: 'Polygon', coordinates: [[[8.38, 49.28], [8.47, 49.28], [8.47, 49.34], [8.38, 49.34], [8.38, 49.28]]] };
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 const objects = (quads: Quad[], s: string, p: string): string[] => quads.filter((q) => q.subject.value === s && q.predicate.value === p).map((q) => q.object.value).sort();
 const extra = (d: Dict, key: string): unknown => (d.extras as { key: string; value: unknown }[]).find((e) => e.key === key)?.value;

@@ -1,6 +1,6 @@
-import { createServer, type AddressInfo } from 'node:net';
 import { HarvestRunner } from '../../src/harvest/harvest-runner';
 import { TestApp } from '../test-app';
+import { freePort } from '../free-port';
 
 /**
  * A county platform harvests a town's platform: two instances of this service, each with its own database, the town
@@ -11,13 +11,6 @@ import { TestApp } from '../test-app';
 type Dict = Record<string, unknown>;
 type Report = { status: string; stats: Record<string, number>; gather_errors: { message: string }[]; object_errors: Record<string, unknown> };
 
-async function freePort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 describe('a county platform harvesting a town platform (two instances, real plug-ins)', () => {
   let town: TestApp;

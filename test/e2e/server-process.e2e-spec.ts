@@ -5,6 +5,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '../free-port';
 
 /**
  * What `npm start` and `npm run cli` do on a fresh machine: the server starts its own embedded
@@ -14,15 +15,6 @@ import { promisify } from 'node:util';
 const ROOT = resolve(__dirname, '../..');
 const run = promisify(execFile);
 
-function freePort(): Promise<number> {
-  return new Promise((ok) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => ok(port));
-    });
-  });
-}
 
 /** The environment of a user's shell: none of the test harness's database settings. */
 function env(dataDir: string, port: number): NodeJS.ProcessEnv {
