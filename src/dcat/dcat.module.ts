@@ -2,15 +2,17 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
+import { DatasetDerived } from '../catalog/datasets/dataset-derived';
 import { DatasetWriteChecks } from '../catalog/datasets/dataset-write-checks';
 import { DcatCatalogParser } from './catalog-parser';
 import { DcatController } from './dcat.controller';
 import { DcatActions } from './dcat.actions';
 import { DcatService } from './dcat.service';
 import { DcatValidation } from './dcat-validation';
+import { assessQuality } from './metadata-quality';
 
 /**
- * DCAT-AP.de: the RDF endpoints and actions, the reader of remote catalogs for the harvesters, and the validation every dataset and resource write runs
+ * DCAT-AP.de: the RDF endpoints and actions, the reader of remote catalogs for the harvesters, and the validation (with the metadata quality score) every dataset and resource write runs
  * (registered on the catalog's write checks, so the catalog does not know DCAT).
  */
 @Module({
@@ -26,13 +28,20 @@ export class DcatModule implements OnModuleInit {
     private readonly actions: DcatActions,
     private readonly checks: DatasetWriteChecks,
     private readonly validation: DcatValidation,
+    private readonly derived: DatasetDerived,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(this.actions.all());
     this.checks.register(async (ctx, { dict, resourceId, requested }) => {
-      const report = resourceId ? await this.validation.checkResourceWrite(ctx, dict, resourceId, requested) : await this.validation.checkWrite(ctx, dict, requested);
-      return report && { dcat_validation: report };
+      const { report, compliance } = resourceId
+        ? await this.validation.checkResourceWrite(ctx, dict, resourceId, requested)
+        : await this.validation.checkWrite(ctx, dict, requested);
+      // The metadata quality of what was written, with the verdict of the same validation (issue 16): kept for
+      // package_show and search as a derived field, and in a dataset write's answer (a resource's answer is the resource).
+      const quality = assessQuality(dict, compliance);
+      await this.derived.set(ctx, String(dict.id), 'quality', quality);
+      return { ...(report ? { dcat_validation: report } : {}), ...(resourceId ? {} : { quality }) };
     });
   }
 }

@@ -55,6 +55,10 @@ const FIELDS: SearchField[] = [
   f('metadata_created', 'date', 'metadata_created', true),
   f('num_resources', 'int', 'num_resources', true),
   f('num_tags', 'int', 'num_tags', true),
+  // Issue 16: the metadata quality DCAT's write check computes (package_show's `quality`): its score rounded to a whole
+  // point, and its rating. PostgreSQL answers them (the in-memory store and Meilisearch hand such queries to it).
+  f('quality_score', 'int', 'quality_score', false),
+  f('quality_rating', 'keyword', 'quality_rating', false),
 ];
 
 const BY_NAME = new Map(FIELDS.map((x) => [x.name, x]));
