@@ -47,7 +47,7 @@ describe('metadata quality (MQA)', () => {
     expect(q.rating).toBe('bad');
     expect(Object.entries(byIndicator(q)).filter(([, p]) => p > 0)).toEqual([['publisher', 10], ['date_of_issue', 5], ['modification_date', 5]]);
     const keywords = q.indicators.find((i) => i.indicator === 'keyword_usage')!;
-    expect(keywords).toMatchObject({ dimension: 'findability', fields: ['tags'], points: 0, max: 30, met: false, hint_en: 'Add keywords (tags).' });
+    expect(keywords).toMatchObject({ dimension: 'findability', fields: ['tags'], points: 0, max: 30, met: false, hint_en: 'Add keywords.' });
     expect(keywords.hint_de).toContain('Schlagwörter');
   });
 

@@ -86,7 +86,7 @@ describe.each(ENGINES)('metadata quality: %s', (_label, env) => {
     // Nothing invented: its validation found violations, so DCAT-AP compliance earns nothing.
     expect(q.indicators.find((i) => i.indicator === 'dcat_ap_compliance')).toMatchObject({ points: 0, met: false, fields: ['dcat_validation'] });
     // What would raise it, in German and English, by field.
-    expect(q.indicators.find((i) => i.indicator === 'keyword_usage')).toMatchObject({ fields: ['tags'], max: 30, met: false, hint_en: 'Add keywords (tags).' });
+    expect(q.indicators.find((i) => i.indicator === 'keyword_usage')).toMatchObject({ fields: ['tags'], max: 30, met: false, hint_en: 'Add keywords.' });
   });
 
   it('shows a medium dataset 170 points (sufficient); its external URL "not checked"', async () => {

@@ -13,12 +13,12 @@ export class DatasetDerived {
   constructor(private readonly repo: DatasetRepository, private readonly changes: DatasetChanges) {}
 
   /**
-   * Inside a write's transaction: sets field `key` of dataset `id`. When the value changed, the dataset is reported
-   * changed again, so its search document, cached dicts and activity follow; metadata_modified stays as the write left it.
+   * Inside a write's transaction: sets field `key` of dataset `id`. When the value changed, its search document, cached
+   * dicts and activity follow (DatasetChanges.derivedChanged); metadata_modified stays as the write left it.
    */
   async set(ctx: ActionContext, id: string, key: string, value: unknown): Promise<boolean> {
     const changed = await this.repo.setDerived(ctx.db, id, key, value);
-    if (changed) await this.changes.changed(ctx, id);
+    if (changed) await this.changes.derivedChanged(ctx, [id]);
     return changed;
   }
 }

@@ -51,6 +51,17 @@ export class SearchDocumentRepository {
     await preparedQuery(db, 'search-refresh', 'SELECT catalog_search_refresh_write($1::uuid[])', [ids]);
   }
 
+  /** The columns that come from package.derived (quality_score, quality_rating; see DatasetDerived), after they changed. */
+  async refreshDerived(db: EntityManager, ids: string[]): Promise<void> {
+    await preparedQuery(
+      db,
+      'search-refresh-derived',
+      `UPDATE search_document d SET quality_score = round((p.derived->'quality'->>'score')::numeric)::int, quality_rating = p.derived->'quality'->>'rating'
+         FROM package p WHERE p.id = d.id AND d.id = ANY($1::uuid[])`,
+      [ids],
+    );
+  }
+
   /** The same for a reindex batch of many ids, on custom plans (generic ones made a full reindex twice as slow). */
   async refreshBatch(db: EntityManager, ids: string[]): Promise<void> {
     await db.query('SELECT catalog_search_refresh($1::uuid[])', [ids]);
