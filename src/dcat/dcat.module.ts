@@ -29,6 +29,7 @@ export class DcatModule implements OnModuleInit {
     private readonly checks: DatasetWriteChecks,
     private readonly validation: DcatValidation,
     private readonly derived: DatasetDerived,
+    private readonly dcat: DcatService,
   ) {}
 
   onModuleInit(): void {
@@ -39,7 +40,9 @@ export class DcatModule implements OnModuleInit {
         : await this.validation.checkWrite(ctx, dict, requested);
       // The metadata quality of what was written, with the verdict of the same validation (issue 16): kept for
       // package_show and search as a derived field, and in a dataset write's answer (a resource's answer is the resource).
-      const quality = assessQuality(dict, compliance);
+      const orgId = dict.owner_org as string | undefined;
+      const org = orgId ? (await this.dcat.organizations(ctx.withIgnoreAuth(), [orgId])).get(orgId) : undefined;
+      const quality = assessQuality(dict, compliance, org);
       await this.derived.set(ctx, String(dict.id), 'quality', quality);
       return { ...(report ? { dcat_validation: report } : {}), ...(resourceId ? {} : { quality }) };
     });

@@ -88,6 +88,13 @@ describe('metadata quality (MQA)', () => {
     expect(q.indicators.find((i) => i.indicator === 'access_url_status')).toMatchObject({ met: false });
   });
 
+  it('counts the contact and political geocoding a dataset inherits from its organization, as the profiles publish them', () => {
+    const own = byIndicator(assessQuality(MINIMAL));
+    const inherited = byIndicator(assessQuality(MINIMAL, undefined, { extras: { contact_email: 'open@speyer.de', politicalGeocodingURI: 'http://dcat-ap.de/def/politicalGeocoding/municipalityKey/07318000' } }));
+    expect([own.contact_point, own.geo_search]).toEqual([0, 0]);
+    expect([inherited.contact_point, inherited.geo_search]).toEqual([20, 20]);
+  });
+
   it('raises the score by exactly the licence indicators\' 30 points when a licence is added', () => {
     const without = assessQuality(MEDIUM, { violations: 2 });
     const withIt = assessQuality({ ...MEDIUM, license_id: undefined }, { violations: 2 });

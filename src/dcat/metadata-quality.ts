@@ -80,6 +80,10 @@ function field(d: Dict, key: string): unknown {
   return extras.find((e) => e.key === key)?.value;
 }
 const filled = (d: Dict, key: string): boolean => splitMany(field(d, key)).length > 0;
+/** The organization's extras a dataset inherits when it has none of its own (as the profiles publish them). */
+const INHERITED = Symbol('inherited');
+type Scored = Dict & { [INHERITED]?: Record<string, string> };
+const inherited = (d: Scored, key: string): boolean => has(d[INHERITED]?.[key]);
 
 const round1 = (n: number): number => Math.round(n * 10) / 10;
 
@@ -91,7 +95,7 @@ interface Rule {
   de: string;
   en: string;
   /** The share met (0–1), or null when it could not be checked. */
-  share: (d: Dict, resources: Dict[], compliance?: ComplianceVerdict) => number | null;
+  share: (d: Scored, resources: Dict[], compliance?: ComplianceVerdict) => number | null;
 }
 
 /** Share of resources meeting `test`; 0 when the dataset has none (a distribution is what the MQA looks at). */
@@ -121,7 +125,7 @@ const RULES: Rule[] = [
   // Findability (100)
   { dimension: 'findability', indicator: 'keyword_usage', fields: ['tags'], max: 30, de: 'Schlagwörter angeben.', en: 'Add keywords.', share: (d) => (splitMany(d.tags).length ? 1 : 0) },
   { dimension: 'findability', indicator: 'categories', fields: ['groups', 'theme'], max: 30, de: 'Ein EU-Datenthema angeben (Gruppe oder Extra theme).', en: 'Add an EU data theme (group or extra theme).', share: (d) => ((d.groups as Dict[] | undefined)?.some((g) => resolveTerm('theme', str(g.name))) || splitMany(field(d, 'theme')).some((t) => resolveTerm('theme', t)) ? 1 : 0) },
-  { dimension: 'findability', indicator: 'geo_search', fields: ['spatial', 'spatial_uri', 'politicalGeocodingURI'], max: 20, de: 'Den räumlichen Bezug angeben.', en: 'Give the spatial coverage.', share: (d) => (['spatial', 'spatial_uri', 'politicalGeocodingURI'].some((k) => filled(d, k)) ? 1 : 0) },
+  { dimension: 'findability', indicator: 'geo_search', fields: ['spatial', 'spatial_uri', 'politicalGeocodingURI'], max: 20, de: 'Den räumlichen Bezug angeben.', en: 'Give the spatial coverage.', share: (d) => (['spatial', 'spatial_uri', 'politicalGeocodingURI'].some((k) => filled(d, k)) || inherited(d, 'politicalGeocodingURI') ? 1 : 0) },
   { dimension: 'findability', indicator: 'time_based_search', fields: ['temporal_start', 'temporal_end'], max: 20, de: 'Den zeitlichen Bezug angeben.', en: 'Give the temporal coverage.', share: (d) => (filled(d, 'temporal_start') || filled(d, 'temporal_end') ? 1 : 0) },
   // Accessibility (100)
   { dimension: 'accessibility', indicator: 'access_url_status', fields: ['resources.url'], max: 50, de: 'Nicht geprüft: nur Hochgeladenes und der DataStore gelten als erreichbar.', en: 'Not checked: only uploads and the DataStore count as reachable.', share: (_d, rs) => reachability(rs, () => true) },
@@ -139,7 +143,7 @@ const RULES: Rule[] = [
   { dimension: 'reusability', indicator: 'license_vocabulary', fields: ['license_id', 'resources.license'], max: 10, de: 'Die Lizenz aus der DCAT-AP.de-Liste wählen.', en: 'Choose the licence from the DCAT-AP.de list.', share: (d, rs) => { const ok = (v: unknown): boolean => has(v) && resolveTerm('license', str(v)) !== undefined; return rs.length ? shareOf(rs, (r) => (has(r.license) ? ok(r.license) : ok(d.license_id))) : ok(d.license_id) ? 1 : 0; } },
   { dimension: 'reusability', indicator: 'access_restrictions', fields: ['access_rights'], max: 10, de: 'Die Zugriffsrechte angeben.', en: 'State the access rights.', share: (d) => (filled(d, 'access_rights') ? 1 : 0) },
   { dimension: 'reusability', indicator: 'access_restrictions_vocabulary', fields: ['access_rights'], max: 5, de: 'Die Zugriffsrechte aus der EU-Liste wählen.', en: 'Choose the access rights from the EU list.', share: (d) => (splitMany(field(d, 'access_rights')).some((v) => resolveTerm('accessRights', v)) ? 1 : 0) },
-  { dimension: 'reusability', indicator: 'contact_point', fields: ['contact_email', 'contact_url', 'maintainer_email', 'author_email'], max: 20, de: 'Eine Kontakt-E-Mail oder -Webseite angeben.', en: 'Give a contact e-mail or web page.', share: (d) => (['contact_email', 'contact_url', 'contact_tel', 'maintainer_email', 'author_email'].some((k) => filled(d, k)) ? 1 : 0) },
+  { dimension: 'reusability', indicator: 'contact_point', fields: ['contact_email', 'contact_url', 'maintainer_email', 'author_email'], max: 20, de: 'Eine Kontakt-E-Mail oder -Webseite angeben.', en: 'Give a contact e-mail or web page.', share: (d) => (['contact_email', 'contact_url', 'contact_tel', 'maintainer_email', 'author_email'].some((k) => filled(d, k)) || ['contact_email', 'contact_url', 'contact_tel', 'publisher_email', 'publisher_url'].some((k) => inherited(d, k)) ? 1 : 0) },
   { dimension: 'reusability', indicator: 'publisher', fields: ['publisher_name', 'owner_org'], max: 10, de: 'Den Herausgeber angeben.', en: 'Name the publisher.', share: (d) => (filled(d, 'publisher_name') || has(d.owner_org) ? 1 : 0) },
   // Contextuality (20)
   { dimension: 'contextuality', indicator: 'rights', fields: ['resources.rights'], max: 5, de: 'Bei jeder Ressource die Rechte angeben.', en: 'Give each resource its rights.', share: (_d, rs) => shareOf(rs, (r) => has(r.rights)) },
@@ -153,10 +157,13 @@ export const QUALITY_MAX = RULES.reduce((n, r) => n + r.max, 0);
 
 /**
  * The quality of dataset dict `d` (as package_show shows it). `compliance`: the DCAT-AP.de validation of the same
- * dict, or undefined when none ran (its 30 points are then "not checked"). Deleted resources are not distributions.
+ * dict, or undefined when none ran (its 30 points are then "not checked"). `organization`: the extras of its
+ * organization, which the profiles publish for a dataset without its own (contact, publisher, political geocoding).
+ * Deleted resources are not distributions.
  */
-export function assessQuality(d: Dict, compliance?: ComplianceVerdict): QualityReport {
-  const resources = ((d.resources as Dict[] | undefined) ?? []).filter((r) => r.state === undefined || r.state === 'active');
+export function assessQuality(dict: Dict, compliance?: ComplianceVerdict, organization?: { extras: Record<string, string> }): QualityReport {
+  const d: Scored = { ...dict, [INHERITED]: organization?.extras };
+  const resources = ((dict.resources as Dict[] | undefined) ?? []).filter((r) => r.state === undefined || r.state === 'active');
   const dimensions = {} as QualityReport['dimensions'];
   const indicators: QualityIndicator[] = [];
   for (const rule of RULES) {
