@@ -2,14 +2,13 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
-import { DatasetDerived } from '../catalog/datasets/dataset-derived';
 import { DatasetWriteChecks } from '../catalog/datasets/dataset-write-checks';
 import { DcatCatalogParser } from './catalog-parser';
 import { DcatController } from './dcat.controller';
 import { DcatActions } from './dcat.actions';
 import { DcatService } from './dcat.service';
 import { DcatValidation } from './dcat-validation';
-import { assessQuality } from './metadata-quality';
+import { MetadataQuality } from './metadata-quality.service';
 
 /**
  * DCAT-AP.de: the RDF endpoints and actions, the reader of remote catalogs for the harvesters, and the validation (with the metadata quality score) every dataset and resource write runs
@@ -19,7 +18,7 @@ import { assessQuality } from './metadata-quality';
   imports: [CatalogModule, AuthModule],
   controllers: [DcatController],
   // DcatCatalogParser: the RDF reading the harvest runner hands its plug-ins as HarvestTools.
-  providers: [DcatService, DcatValidation, DcatActions, DcatCatalogParser],
+  providers: [DcatService, DcatValidation, MetadataQuality, DcatActions, DcatCatalogParser],
   exports: [DcatService, DcatValidation, DcatCatalogParser],
 })
 export class DcatModule implements OnModuleInit {
@@ -28,8 +27,7 @@ export class DcatModule implements OnModuleInit {
     private readonly actions: DcatActions,
     private readonly checks: DatasetWriteChecks,
     private readonly validation: DcatValidation,
-    private readonly derived: DatasetDerived,
-    private readonly dcat: DcatService,
+    private readonly quality: MetadataQuality,
   ) {}
 
   onModuleInit(): void {
@@ -40,10 +38,7 @@ export class DcatModule implements OnModuleInit {
         : await this.validation.checkWrite(ctx, dict, requested);
       // The metadata quality of what was written, with the verdict of the same validation (issue 16): kept for
       // package_show and search as a derived field, and in a dataset write's answer (a resource's answer is the resource).
-      const orgId = dict.owner_org as string | undefined;
-      const org = orgId ? (await this.dcat.organizations(ctx.withIgnoreAuth(), [orgId])).get(orgId) : undefined;
-      const quality = assessQuality(dict, compliance, org);
-      await this.derived.set(ctx, String(dict.id), 'quality', quality);
+      const quality = await this.quality.keep(ctx, dict, compliance);
       return { ...(report ? { dcat_validation: report } : {}), ...(resourceId ? {} : { quality }) };
     });
   }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
+import { DataSource } from 'typeorm';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
@@ -132,6 +133,30 @@ describe.each(ENGINES)('metadata quality: %s', (_label, env) => {
     expect(answer.quality.score).toBe(after.score);
     await t.searchIndexed();
     expect((await search({ fq: 'quality_score:50' })).results.map((d) => d.name)).toEqual(['minimal']);
+  });
+
+  it('counts a contact the dataset inherits from its organization, as DCAT-AP.de publishes it', async () => {
+    const withContact = await t.factories.organization({ name: 'stadt-worms', extras: [{ key: 'contact_email', value: 'opendata@worms.de' }] });
+    await t.call('package_create', { name: 'geerbt', owner_org: withContact.id }, { as: t.sysadmin });
+    const q = (await show('geerbt')).quality;
+    expect(points(q, 'contact_point')).toBe(20);
+    expect(q.score).toBe(40);
+  });
+
+  it('scores datasets written before scoring existed through package_quality_refresh (sysadmins only)', async () => {
+    // A dataset as an earlier version left it: no derived fields.
+    const db = t.app.get(DataSource);
+    await db.query(`UPDATE package SET derived = NULL WHERE name = 'complete'`);
+    await db.query(`UPDATE search_document SET quality_score = NULL, quality_rating = NULL WHERE name = 'complete'`);
+    expect((await search({ fq: 'quality_rating:excellent' })).count).toBe(0);
+    const res = await request(t.http).post('/api/3/action/package_quality_refresh').set('Authorization', editor.token).send({ id: 'complete' });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ success: false, error: { __type: 'Authorization Error' } });
+    const q = await t.call<Quality>('package_quality_refresh', { id: 'complete' });
+    expect(q).toMatchObject({ score: 405, rating: 'excellent' });
+    expect((await show('complete')).quality.score).toBe(405);
+    await t.searchIndexed();
+    expect((await search({ fq: 'quality_rating:excellent' })).results.map((d) => d.name)).toEqual(['complete']);
   });
 
   it('keeps a client\'s round trip of the whole dict: quality sent back is neither stored nor trusted', async () => {
