@@ -31,7 +31,7 @@ export interface FieldFinding {
 /** What a write's check found: the report for the write's answer, and the verdict on the whole dataset (none when validation is off). */
 export interface WriteVerdict {
   report?: DcatReport;
-  compliance?: { violations: number };
+  compliance?: { conforms: boolean };
 }
 
 export interface DcatReport {
@@ -173,7 +173,7 @@ export class DcatValidation {
     if (mode === 'off') return {};
     const report = await this.report(ctx, dataset, mode, false);
     if (mode === 'enforce' && !report.conforms) throw new ValidationError(errorFields(report));
-    return { report, compliance: { violations: report.violations } };
+    return { report, compliance: { conforms: report.conforms } };
   }
 
   /**
@@ -193,7 +193,7 @@ export class DcatValidation {
       for (const f of findings) if (f.severity === 'violation' && !(fields[f.field] ??= []).includes(f.message)) fields[f.field].push(f.message);
       throw new ValidationError(fields);
     }
-    return { report, compliance: { violations: full.violations } };
+    return { report, compliance: { conforms: full.conforms } };
   }
 
   /** Values of vocabulary fields that are no short form or IRI of their list, each with the valid choices. */

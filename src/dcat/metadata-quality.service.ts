@@ -15,11 +15,15 @@ import { Dict } from './profile';
 export class MetadataQuality {
   constructor(private readonly dcat: DcatService, private readonly validation: DcatValidation, private readonly derived: DatasetDerived) {}
 
-  /** Scores dataset dict `dict` (as just written) and keeps the result; `compliance` undefined: no validation ran. */
+  /**
+   * Scores dataset dict `dict` (as just written) and keeps the result. `compliance` undefined: this write ran no
+   * validation (`dcat_validation: off`, as the DataStore's and sensors' own resource updates ask), so the verdict of the
+   * last write that did stands; a dataset never validated has it "not checked".
+   */
   async keep(ctx: ActionContext, dict: Dict, compliance?: ComplianceVerdict): Promise<QualityReport> {
     const orgId = dict.owner_org as string | undefined;
     const org = orgId ? (await this.dcat.organizations(ctx.withIgnoreAuth(), [orgId])).get(orgId) : undefined;
-    const quality = assessQuality(dict, compliance, org);
+    const quality = assessQuality(dict, compliance ?? lastVerdict(dict), org);
     await this.derived.set(ctx, String(dict.id), 'quality', quality);
     return quality;
   }
@@ -28,7 +32,13 @@ export class MetadataQuality {
   async refresh(ctx: ActionContext, idOrName: string): Promise<QualityReport> {
     const dict = await ctx.withIgnoreAuth().call<Dict>('package_show', { id: idOrName });
     const mode = await this.validation.modeFor(ctx, dict);
-    const compliance = mode === 'off' ? undefined : { violations: (await this.validation.report(ctx, dict, mode, false)).violations };
+    const compliance = mode === 'off' ? undefined : { conforms: (await this.validation.report(ctx, dict, mode, false)).conforms };
     return this.keep(ctx, dict, compliance);
   }
+}
+
+/** The DCAT-AP compliance verdict the dataset's kept quality holds (its dict shows it), if one was checked. */
+function lastVerdict(dict: Dict): ComplianceVerdict | undefined {
+  const kept = (dict.quality as QualityReport | undefined)?.indicators?.find((i) => i.indicator === 'dcat_ap_compliance');
+  return typeof kept?.met === 'boolean' ? { conforms: kept.met } : undefined;
 }

@@ -42,7 +42,7 @@ describe('metadata quality (MQA)', () => {
   });
 
   it('scores a minimal dataset 20 points: publisher (organization), issued and modified (metadata dates)', () => {
-    const q = assessQuality(MINIMAL, { violations: 3 });
+    const q = assessQuality(MINIMAL, { conforms: false });
     expect(q.score).toBe(20);
     expect(q.rating).toBe('bad');
     expect(Object.entries(byIndicator(q)).filter(([, p]) => p > 0)).toEqual([['publisher', 10], ['date_of_issue', 5], ['modification_date', 5]]);
@@ -52,7 +52,7 @@ describe('metadata quality (MQA)', () => {
   });
 
   it('scores a medium dataset 170 points (sufficient), the external URL "not checked"', () => {
-    const q = assessQuality(MEDIUM, { violations: 2 });
+    const q = assessQuality(MEDIUM, { conforms: false });
     expect(q.dimensions).toEqual({
       findability: { points: 30, max: 100 }, accessibility: { points: 0, max: 100 }, interoperability: { points: 70, max: 110 },
       reusability: { points: 60, max: 75 }, contextuality: { points: 10, max: 20 },
@@ -66,7 +66,7 @@ describe('metadata quality (MQA)', () => {
   });
 
   it('scores a complete dataset with its file uploaded here the full 405 points (excellent)', () => {
-    const q = assessQuality(COMPLETE, { violations: 0 });
+    const q = assessQuality(COMPLETE, { conforms: true });
     expect(q.indicators.filter((i) => i.met !== true)).toEqual([]);
     expect(q.score).toBe(405);
     expect(q.rating).toBe('excellent');
@@ -80,7 +80,7 @@ describe('metadata quality (MQA)', () => {
 
   it('gives distribution indicators the share of distributions that meet them', () => {
     const upload = COMPLETE.resources[0];
-    const q = assessQuality({ ...COMPLETE, resources: [upload, { id: 'r2', url: 'https://example.org/luft.pdf', format: 'PDF', state: 'active' }] }, { violations: 0 });
+    const q = assessQuality({ ...COMPLETE, resources: [upload, { id: 'r2', url: 'https://example.org/luft.pdf', format: 'PDF', state: 'active' }] }, { conforms: true });
     expect(byIndicator(q)).toMatchObject({
       access_url_status: 25, download_url: 10, download_url_status: 15, format: 20, media_type: 5, format_media_type_vocabulary: 10,
       format_non_proprietary: 10, format_machine_readable: 10, rights: 2.5, file_size: 2.5,
@@ -96,8 +96,8 @@ describe('metadata quality (MQA)', () => {
   });
 
   it('raises the score by exactly the licence indicators\' 30 points when a licence is added', () => {
-    const without = assessQuality(MEDIUM, { violations: 2 });
-    const withIt = assessQuality({ ...MEDIUM, license_id: undefined }, { violations: 2 });
+    const without = assessQuality(MEDIUM, { conforms: false });
+    const withIt = assessQuality({ ...MEDIUM, license_id: undefined }, { conforms: false });
     expect(without.score - withIt.score).toBe(30);
   });
 });

@@ -39,9 +39,9 @@ export interface QualityReport {
   indicators: QualityIndicator[];
 }
 
-/** What the DCAT-AP.de validation of the same write found: its violation count, or undefined when it did not run. */
+/** Whether DCAT-AP.de validation found the dataset free of violations (undefined where none ran). */
 export interface ComplianceVerdict {
-  violations: number;
+  conforms: boolean;
 }
 
 /** MQA's rating bands (data.europa.eu, "Rating"). */
@@ -94,6 +94,8 @@ interface Rule {
   max: number;
   de: string;
   en: string;
+  /** The hint when it could not be checked, if it differs. */
+  unchecked?: { de: string; en: string };
   /** The share met (0–1), or null when it could not be checked. */
   share: (d: Scored, resources: Dict[], compliance?: ComplianceVerdict) => number | null;
 }
@@ -137,7 +139,7 @@ const RULES: Rule[] = [
   { dimension: 'interoperability', indicator: 'format_media_type_vocabulary', fields: ['resources.format'], max: 10, de: 'Das Format aus der EU-Dateitypliste wählen.', en: 'Choose the format from the EU file-type list.', share: (_d, rs) => shareOf(rs, (r) => fileType(r) !== undefined) },
   { dimension: 'interoperability', indicator: 'format_non_proprietary', fields: ['resources.format'], max: 20, de: 'Ein offenes, nicht proprietäres Format anbieten.', en: 'Offer a non-proprietary format.', share: (_d, rs) => shareOf(rs, (r) => NON_PROPRIETARY.has(fileType(r) ?? '')) },
   { dimension: 'interoperability', indicator: 'format_machine_readable', fields: ['resources.format'], max: 20, de: 'Ein maschinenlesbares Format anbieten.', en: 'Offer a machine-readable format.', share: (_d, rs) => shareOf(rs, (r) => MACHINE_READABLE.has(fileType(r) ?? '')) },
-  { dimension: 'interoperability', indicator: 'dcat_ap_compliance', fields: ['dcat_validation'], max: 30, de: 'Die Verstöße beheben, die dcat_validate meldet.', en: 'Fix the violations dcat_validate reports.', share: (_d, _rs, c) => (c ? (c.violations === 0 ? 1 : 0) : null) },
+  { dimension: 'interoperability', indicator: 'dcat_ap_compliance', fields: ['dcat_validation'], max: 30, de: 'Die Verstöße beheben, die dcat_validate meldet.', en: 'Fix the violations dcat_validate reports.', unchecked: { de: 'Nicht geprüft: die Prüfung war aus (dcat_validation).', en: 'Not checked: validation was off (dcat_validation).' }, share: (_d, _rs, c) => (c ? (c.conforms ? 1 : 0) : null) },
   // Reusability (75)
   { dimension: 'reusability', indicator: 'license_information', fields: ['license_id', 'resources.license'], max: 20, de: 'Eine Lizenz angeben.', en: 'Give a licence.', share: (d, rs) => (rs.length ? shareOf(rs, (r) => has(r.license) || has(d.license_id)) : has(d.license_id) ? 1 : 0) },
   { dimension: 'reusability', indicator: 'license_vocabulary', fields: ['license_id', 'resources.license'], max: 10, de: 'Die Lizenz aus der DCAT-AP.de-Liste wählen.', en: 'Choose the licence from the DCAT-AP.de list.', share: (d, rs) => { const ok = (v: unknown): boolean => has(v) && resolveTerm('license', str(v)) !== undefined; return rs.length ? shareOf(rs, (r) => (has(r.license) ? ok(r.license) : ok(d.license_id))) : ok(d.license_id) ? 1 : 0; } },
@@ -170,7 +172,8 @@ export function assessQuality(dict: Dict, compliance?: ComplianceVerdict, organi
     const share = rule.share(d, resources, compliance);
     const points = share === null ? 0 : round1(rule.max * share);
     const met = share === null ? null : share >= 1;
-    indicators.push({ dimension: rule.dimension, indicator: rule.indicator, fields: rule.fields, points, max: rule.max, met, ...(met ? {} : { hint_de: rule.de, hint_en: rule.en }) });
+    const hint = met === null && rule.unchecked ? rule.unchecked : rule;
+    indicators.push({ dimension: rule.dimension, indicator: rule.indicator, fields: rule.fields, points, max: rule.max, met, ...(met ? {} : { hint_de: hint.de, hint_en: hint.en }) });
     const dim = (dimensions[rule.dimension] ??= { points: 0, max: 0 });
     dim.points = round1(dim.points + points);
     dim.max += rule.max;

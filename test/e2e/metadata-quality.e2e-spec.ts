@@ -110,6 +110,14 @@ describe.each(ENGINES)('metadata quality: %s', (_label, env) => {
     expect(q).toMatchObject({ score: 405, rating: 'excellent' });
   });
 
+  it('keeps the verdict of the last validated write through a write without validation; never validated is "not checked"', async () => {
+    // As the DataStore's own resource updates write: dcat_validation off.
+    await t.call('package_patch', { id: 'complete', notes: 'Tagesmittel PM10 und PM2,5 an der Messstelle Speyer.', dcat_validation: 'off' }, { as: editor });
+    expect((await show('complete')).quality).toMatchObject({ score: 405 });
+    const never = await t.call<Dict & { quality: Quality }>('package_create', { name: 'ungeprueft', owner_org: org.id, private: true, dcat_validation: 'off' }, { as: editor });
+    expect(never.quality.indicators.find((i) => i.indicator === 'dcat_ap_compliance')).toMatchObject({ points: 0, met: null, hint_en: 'Not checked: validation was off (dcat_validation).' });
+  });
+
   it('counts the ratings in a quality_rating facet, and filters and sorts by quality_score; private datasets never counted', async () => {
     const anon = await search({ 'facet.field': ['quality_rating'], rows: 10, sort: 'quality_score desc' });
     expect(anon.count).toBe(3);
@@ -119,7 +127,7 @@ describe.each(ENGINES)('metadata quality: %s', (_label, env) => {
     expect((await search({ fq: 'quality_rating:bad' })).results.map((d) => d.name)).toEqual(['minimal']);
     // The organization's editor sees its private dataset, and only they count it.
     const own = await search({ 'facet.field': ['quality_rating'], include_private: true }, editor);
-    expect(own.facets.quality_rating).toEqual({ bad: 2, sufficient: 1, excellent: 1 });
+    expect(own.facets.quality_rating).toEqual({ bad: 3, sufficient: 1, excellent: 1 });
   });
 
   it('raises the score by exactly the licence indicators\' 30 points when a licence is added', async () => {
