@@ -137,6 +137,9 @@ describe.each(ENGINES)('metadata quality: %s', (_label, env) => {
     expect(after.score - before.score).toBe(30);
     expect(points(after, 'license_information')).toBe(20);
     expect(points(after, 'license_vocabulary')).toBe(10);
+    // The activity of the write holds the dict with the new score.
+    const [latest] = await t.call<{ data: { package: { quality: Quality } } }[]>('package_activity_list', { id: 'minimal' });
+    expect(latest.data.package.quality.score).toBe(after.score);
     // The write's answer carries the same score, and search follows at once.
     expect(answer.quality.score).toBe(after.score);
     await t.searchIndexed();

@@ -94,14 +94,15 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
 
   /**
    * Datasets `ids`, already reported changed in this transaction, had only their derived fields (package.derived) set
-   * since: what is read of them is read again (a new generation), and the derived listeners follow (the search
-   * document's columns that come from them). The notice and the after-commit listeners of the earlier report cover it,
-   * so the write listeners do not run twice. A dataset not reported yet is reported in full.
+   * since: the derived listeners follow (the search document's columns that come from them). The notice and the
+   * after-commit listeners of the earlier report cover the commit, so the write listeners do not run twice; what the
+   * transaction holds of them is kept current by the caller (DatasetDicts.keepDerived) or, with `reread`, read again
+   * (a new generation). A dataset not reported yet is reported in full.
    */
-  async derivedChanged(ctx: ActionContext, ids: string[]): Promise<void> {
+  async derivedChanged(ctx: ActionContext, ids: string[], reread: boolean): Promise<void> {
     const generations = ctx.transactionLocal(GENERATIONS, () => new Map<string, number>());
     if (!generations || ids.some((id) => !generations.get(id))) return this.changed(ctx, ids);
-    for (const id of ids) generations.set(id, generations.get(id)! + 1);
+    if (reread) for (const id of ids) generations.set(id, generations.get(id)! + 1);
     for (const l of this.derivedListeners) await l(ctx, ids);
   }
 

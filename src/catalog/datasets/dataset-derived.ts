@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
 import { DatasetChanges } from './dataset-changes';
+import { DatasetDicts } from './dataset-dicts.service';
 import { DatasetRepository } from './dataset.repository';
 
 /**
@@ -10,7 +11,7 @@ import { DatasetRepository } from './dataset.repository';
  */
 @Injectable()
 export class DatasetDerived {
-  constructor(private readonly repo: DatasetRepository, private readonly changes: DatasetChanges) {}
+  constructor(private readonly repo: DatasetRepository, private readonly changes: DatasetChanges, private readonly dicts: DatasetDicts) {}
 
   /**
    * Inside a write's transaction: sets field `key` of dataset `id`. When the value changed, its search document, cached
@@ -18,7 +19,8 @@ export class DatasetDerived {
    */
   async set(ctx: ActionContext, id: string, key: string, value: unknown): Promise<boolean> {
     const changed = await this.repo.setDerived(ctx.db, id, key, value);
-    if (changed) await this.changes.derivedChanged(ctx, [id]);
+    // The row the transaction holds takes the value in place: the audit trail's activity shows it without a second read.
+    if (changed) await this.changes.derivedChanged(ctx, [id], !this.dicts.keepDerived(ctx, id, key, value));
     return changed;
   }
 }
