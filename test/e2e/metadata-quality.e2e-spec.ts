@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
+import { SearchDocumentRepository } from '../../src/search/pg/search-document.repository';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
@@ -159,6 +160,9 @@ describe.each(ENGINES)('metadata quality: %s', (_label, env) => {
     const db = t.app.get(DataSource);
     await db.query(`UPDATE package SET derived = NULL WHERE name = 'complete'`);
     await db.query(`UPDATE search_document SET quality_score = NULL, quality_rating = NULL WHERE name = 'complete'`);
+    // Every process reloads what it holds of the search documents, as after an upgrade's start.
+    await new SearchDocumentRepository().afterReindex(db.manager);
+    await t.searchIndexed();
     expect((await search({ fq: 'quality_rating:excellent' })).count).toBe(0);
     const res = await request(t.http).post('/api/3/action/package_quality_refresh').set('Authorization', editor.token).send({ id: 'complete' });
     expect(res.status).toBe(403);

@@ -47,3 +47,12 @@ describe('Meilisearch filters for the read rule with access levels (issue 14)', 
     expect(filter).not.toContain('shared_with');
   });
 });
+
+describe('Meilisearch and the metadata quality fields (issue 16)', () => {
+  it('leaves quality_score and quality_rating, which its index does not hold, to PostgreSQL (filterOf refuses them)', () => {
+    for (const q of ['quality_score:50', 'quality_score:[150 TO *]', 'quality_rating:good', 'quality_rating:*']) {
+      expect(() => filterOf(parseLucene(q), now)).toThrow();
+    }
+    expect(filterOf(parseLucene('num_resources:[2 TO *]'), now)).toBe('num_resources >= 2');
+  });
+});

@@ -10,7 +10,7 @@ import { searchField } from '../search-fields';
 import { SortField } from '../search-request';
 import { SqlCompiler, vocabTagSql } from './sql-compiler';
 
-const DOC_COLUMNS = `id, name, title, state, capacity, access_level, shared_with, type, owner_org, organization, creator_user_id, license_id, tags, groups, res_format,
+const DOC_COLUMNS = `id, name, title, state, capacity, access_level, shared_with, type, owner_org, organization, creator_user_id, license_id, quality_rating, tags, groups, res_format,
   metadata_modified, metadata_created, num_resources, num_tags, tsv::text AS tsv`;
 
 /** Parameters of one statement: the condition's, then the statement's own. */
