@@ -13,6 +13,7 @@ import { DatasetReviseActions } from './datasets/dataset-revise.actions';
 import { DatasetBulkActions } from './datasets/dataset-bulk.actions';
 import { DatasetLookupActions } from './datasets/dataset-lookup.actions';
 import { DatasetWriteChecks } from './datasets/dataset-write-checks';
+import { DatasetDerived } from './datasets/dataset-derived';
 import { DatasetWriter } from './datasets/dataset-writer.service';
 import { DatasetRepository } from './datasets/dataset.repository';
 import { AutocompleteActions } from './autocomplete.actions';
@@ -58,7 +59,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
 @Module({
   imports: [AuthModule, JobsModule],
   providers: [
-    DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
+    DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, TagRepository, VocabularyRepository, DatasetChanges, DatasetWriteChecks, DatasetDerived, DatasetDictCache, DatasetDicts, DatasetWriter, GroupWriter, GroupDicts,
     GroupMembers, FollowerRepository, RelationshipRepository, HierarchyRepository, OrganizationHierarchy, HierarchyActions,
     DatasetReadActions, DatasetWriteActions, DatasetReviseActions, DatasetBulkActions, DatasetLookupActions, ResourceActions, ResourceViewActions, GroupActions,
     MembershipActions, MemberActions, FollowActions, TagActions, TagWriteActions, VocabularyActions, LicenseActions,
@@ -67,7 +68,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
     ResourceFiles, UploadTaskRepository, ResourceUploads, { provide: UPLOAD_RECEIVER, useExisting: ResourceUploads },
   ],
   controllers: [ResourceDownloadController],
-  exports: [DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
+  exports: [DatasetRepository, ResourceRepository, ResourceViewRepository, DefaultViews, GroupRepository, DatasetChanges, DatasetWriteChecks, DatasetDerived, DatasetDicts, GroupDicts, ResourceFiles, UPLOAD_RECEIVER],
 })
 export class CatalogModule implements OnModuleInit {
   constructor(

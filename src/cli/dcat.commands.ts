@@ -3,7 +3,7 @@ import { Dispatcher } from '../api/dispatcher';
 import { DcatValidation } from '../dcat/dcat-validation';
 import { CliRuntime } from './runtime';
 
-/** `dcat validate`: every dataset of the catalog checked against DCAT-AP.de, as a steward's to-do list. */
+/** `dcat validate`: every dataset of the catalog checked against DCAT-AP.de, as a steward's to-do list; `dcat quality`: every dataset's quality scored anew. */
 export function dcatCommands(rt: CliRuntime): Command {
   const cmd = new Command('dcat').description('DCAT-AP.de publishing');
   cmd
@@ -42,6 +42,28 @@ export function dcatCommands(rt: CliRuntime): Command {
         return failing ? 1 : 0;
       });
       process.exitCode = exitCode;
+    });
+  cmd
+    .command('quality')
+    .description('score every dataset\'s metadata quality anew (package_quality_refresh): once after upgrading, or after organizations\' contact extras changed')
+    .action(async () => {
+      await rt.withApp(async (app) => {
+        const ctx = app.get(Dispatcher).context(null, { ignoreAuth: true });
+        const ids: string[] = [];
+        for (let start = 0; ; start += 1000) {
+          const page = await ctx.call<{ results: { id: string }[] }>('package_search', { q: '*:*', sort: 'id asc', rows: 1000, start, include_private: true, include_drafts: true, facet: 'false' });
+          ids.push(...page.results.map((d) => d.id));
+          if (page.results.length < 1000) break;
+        }
+        const ratings = new Map<string, number>();
+        // One transaction per dataset, as its writes have.
+        for (const id of ids) {
+          const q = await ctx.call<{ rating: string }>('package_quality_refresh', { id });
+          ratings.set(q.rating, (ratings.get(q.rating) ?? 0) + 1);
+        }
+        rt.out(`${ids.length} datasets scored: ${['excellent', 'good', 'sufficient', 'bad'].map((r) => `${ratings.get(r) ?? 0} ${r}`).join(', ')}`);
+        return 0;
+      });
     });
   return cmd;
 }

@@ -30,6 +30,12 @@ export interface FieldFinding {
   value?: string;
 }
 
+/** What a write's check found: the report for the write's answer, and the verdict on the whole dataset (none when validation is off). */
+export interface WriteVerdict {
+  report?: DcatReport;
+  compliance?: { conforms: boolean };
+}
+
 export interface DcatReport {
   mode: ValidationMode;
   profile: string;
@@ -189,12 +195,12 @@ export class DcatValidation {
    * After a dataset write, inside its transaction: `enforce` with violations throws (the write is
    * rolled back), `warn` returns the report for the result, `off` returns nothing.
    */
-  async checkWrite(ctx: ActionContext, dataset: Dict, requested?: string): Promise<DcatReport | undefined> {
+  async checkWrite(ctx: ActionContext, dataset: Dict, requested?: string): Promise<WriteVerdict> {
     const mode = await this.modeFor(ctx, dataset, requested);
-    if (mode === 'off') return undefined;
+    if (mode === 'off') return {};
     const report = await this.report(ctx, dataset, mode, false);
     if (mode === 'enforce' && !report.conforms) throw new ValidationError(errorFields(report));
-    return report;
+    return { report, compliance: { conforms: report.conforms } };
   }
 
   /**
@@ -202,9 +208,9 @@ export class DcatValidation {
    * resource's distribution, which this call can fix, with its own field names (a missing licence is its `license`).
    * The dataset's own findings belong to package_* answers and `dcat_validate`; `enforce` refuses on the resource's violations.
    */
-  async checkResourceWrite(ctx: ActionContext, dataset: Dict, resourceId: string, requested?: string): Promise<DcatReport | undefined> {
+  async checkResourceWrite(ctx: ActionContext, dataset: Dict, resourceId: string, requested?: string): Promise<WriteVerdict> {
     const mode = await this.modeFor(ctx, dataset, requested);
-    if (mode === 'off') return undefined;
+    if (mode === 'off') return {};
     const full = await this.report(ctx, dataset, mode, false);
     const index = ((dataset.resources as Dict[] | undefined) ?? []).findIndex((r) => r.id === resourceId);
     const findings = full.findings.filter((f) => f.resource === index && index >= 0).map((f) => (f.field === 'license_id' ? { ...f, field: 'license' } : f));
@@ -214,7 +220,7 @@ export class DcatValidation {
       for (const f of findings) if (f.severity === 'violation' && !(fields[f.field] ??= []).includes(f.message)) fields[f.field].push(f.message);
       throw new ValidationError(fields);
     }
-    return report;
+    return { report, compliance: { conforms: full.conforms } };
   }
 
   /**

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import { ActionProvider, AnyAction, allow, defineAction } from '../api/action';
+import { ActionProvider, AnyAction, allow, defineAction, deny } from '../api/action';
 import { Field, ignore, ignoreMissing, jsonObject, maxLength, naturalNumber, notEmpty, oneOf, unicodeSafe } from '../api/ckan-schema';
 import { NotFound, ValidationError } from '../api/errors';
 import { DcatService } from './dcat.service';
 import { DcatValidation, ValidationMode } from './dcat-validation';
+import { MetadataQuality } from './metadata-quality.service';
 import { Dict } from './profile';
 import { formatByExt, RDF_FORMATS } from './rdf-formats';
 
@@ -27,6 +28,10 @@ class DcatCatalogShowInput {
   @Field(ignore) profiles?: unknown;
 }
 
+class QualityRefreshInput {
+  @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+}
+
 class DcatValidateInput {
   /** A stored dataset, by id or name… */
   @Field(ignoreMissing, unicodeSafe, maxLength(100)) id?: string;
@@ -37,7 +42,7 @@ class DcatValidateInput {
 /** ckanext-dcat's actions (dcat_dataset_show, dcat_catalog_show) and our dcat_validate. */
 @Injectable()
 export class DcatActions implements ActionProvider {
-  constructor(private readonly dcat: DcatService, private readonly validation: DcatValidation) {}
+  constructor(private readonly dcat: DcatService, private readonly validation: DcatValidation, private readonly quality: MetadataQuality) {}
 
   readonly datasetShow = defineAction({
     name: 'dcat_dataset_show',
@@ -95,8 +100,20 @@ Who may call: for id, whoever may see the dataset; anyone for a dict.`,
     },
   });
 
+  readonly qualityRefresh = defineAction({
+    name: 'package_quality_refresh',
+    help: `Score a stored dataset's metadata quality anew and keep it (package_show's "quality"; README, "Metadata quality"), for
+datasets written before scoring existed or after their organization's contact extras changed. Every write scores on its own.
+Params: id (id or name). Returns the quality. Who may call: sysadmins (\`cli dcat quality\` runs it for every dataset).`,
+    sideEffectFree: false,
+    anonymous: false,
+    input: QualityRefreshInput,
+    auth: async () => deny('Only sysadmins may refresh metadata quality scores'),
+    handler: (ctx, input) => this.quality.refresh(ctx, input.id),
+  });
+
   all(): AnyAction[] {
-    return [this.datasetShow, this.catalogShow, this.validate];
+    return [this.datasetShow, this.catalogShow, this.validate, this.qualityRefresh];
   }
 }
 

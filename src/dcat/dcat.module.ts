@@ -8,16 +8,17 @@ import { DcatController } from './dcat.controller';
 import { DcatActions } from './dcat.actions';
 import { DcatService } from './dcat.service';
 import { DcatValidation } from './dcat-validation';
+import { MetadataQuality } from './metadata-quality.service';
 
 /**
- * DCAT-AP.de: the RDF endpoints and actions, the reader of remote catalogs for the harvesters, and the validation every dataset and resource write runs
+ * DCAT-AP.de: the RDF endpoints and actions, the reader of remote catalogs for the harvesters, and the validation (with the metadata quality score) every dataset and resource write runs
  * (registered on the catalog's write checks, so the catalog does not know DCAT).
  */
 @Module({
   imports: [CatalogModule, AuthModule],
   controllers: [DcatController],
   // DcatCatalogParser: the RDF reading the harvest runner hands its plug-ins as HarvestTools.
-  providers: [DcatService, DcatValidation, DcatActions, DcatCatalogParser],
+  providers: [DcatService, DcatValidation, MetadataQuality, DcatActions, DcatCatalogParser],
   exports: [DcatService, DcatValidation, DcatCatalogParser],
 })
 export class DcatModule implements OnModuleInit {
@@ -26,13 +27,19 @@ export class DcatModule implements OnModuleInit {
     private readonly actions: DcatActions,
     private readonly checks: DatasetWriteChecks,
     private readonly validation: DcatValidation,
+    private readonly quality: MetadataQuality,
   ) {}
 
   onModuleInit(): void {
     this.registry.register(this.actions.all());
     this.checks.register(async (ctx, { dict, resourceId, requested }) => {
-      const report = resourceId ? await this.validation.checkResourceWrite(ctx, dict, resourceId, requested) : await this.validation.checkWrite(ctx, dict, requested);
-      return report && { dcat_validation: report };
+      const { report, compliance } = resourceId
+        ? await this.validation.checkResourceWrite(ctx, dict, resourceId, requested)
+        : await this.validation.checkWrite(ctx, dict, requested);
+      // The metadata quality of what was written, with the verdict of the same validation (issue 16): kept for
+      // package_show and search as a derived field, and in a dataset write's answer (a resource's answer is the resource).
+      const quality = await this.quality.keep(ctx, dict, compliance);
+      return { ...(report ? { dcat_validation: report } : {}), ...(resourceId ? {} : { quality }) };
     });
   }
 }

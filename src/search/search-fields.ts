@@ -55,6 +55,11 @@ const FIELDS: SearchField[] = [
   f('metadata_created', 'date', 'metadata_created', true),
   f('num_resources', 'int', 'num_resources', true),
   f('num_tags', 'int', 'num_tags', true),
+  // Issue 16: the metadata quality DCAT's write check computes (package_show's `quality`): its score rounded to a whole
+  // point (PostgreSQL answers it), and its rating (the in-memory store filters and counts it too). Meilisearch hands
+  // queries on either to PostgreSQL.
+  f('quality_score', 'int', 'quality_score', false),
+  f('quality_rating', 'keyword', 'quality_rating', true),
 ];
 
 const BY_NAME = new Map(FIELDS.map((x) => [x.name, x]));
@@ -89,4 +94,4 @@ export function searchField(name: string): SearchField {
 }
 
 /** Fields a facet may be built on in memory. */
-export const IN_MEMORY_FACETS = new Set(['organization', 'groups', 'tags', 'res_format', 'license_id', 'license', 'state', 'capacity', 'access_level', 'type', 'dataset_type', 'owner_org', 'name', 'creator_user_id', 'num_resources', 'num_tags']);
+export const IN_MEMORY_FACETS = new Set(['organization', 'groups', 'tags', 'res_format', 'license_id', 'license', 'state', 'capacity', 'access_level', 'quality_rating', 'type', 'dataset_type', 'owner_org', 'name', 'creator_user_id', 'num_resources', 'num_tags']);

@@ -52,5 +52,7 @@ export class SearchModule implements OnModuleInit {
     this.registry.register(this.actions.all());
     // The search index changes in the same transaction as the datasets it describes.
     this.changes.onWrite((ctx, ids) => this.documents.refresh(ctx.db, ids));
+    // A dataset's metadata quality is set after its write (DCAT's write check): its two columns follow.
+    this.changes.onDerived((ctx, ids) => this.documents.refreshDerived(ctx.db, ids));
   }
 }

@@ -72,6 +72,17 @@ describe('the command line', () => {
     expect(failed.stdout).toMatch(/datasets checked: .* with violations/);
   });
 
+  it('scores every dataset\'s metadata quality anew, private ones and those written without validation included', async () => {
+    // As datasets written before scoring existed: no derived fields.
+    await t.db.dataSource.query(`UPDATE package SET derived = NULL`);
+    const { stdout } = await cli('dcat', 'quality');
+    expect(stdout).toMatch(/2 datasets scored: 0 excellent, 0 good, 0 sufficient, 2 bad/);
+    const shown = await t.call<{ quality: { score: number; indicators: { indicator: string; met: boolean | null }[] } }>('package_show', { id: 'ohne-lizenz' });
+    // Its write had validation off; the refresh validates it (its organization's mode) and finds the violations.
+    expect(shown.quality.indicators.find((i) => i.indicator === 'dcat_ap_compliance')).toMatchObject({ met: false });
+    expect(shown.quality.score).toBe(20);
+  });
+
   it('refuses to create a second, empty catalog when started with another DATA_DIR than the server, and says where it looked', async () => {
     const elsewhere = await mkdtemp(join(tmpdir(), 'catalog-cli-elsewhere-'));
     try {

@@ -30,6 +30,7 @@ export type ChangeListener = (ids: ChangedIds) => void | Promise<void>;
 @Injectable()
 export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
   private readonly writeListeners: WriteListener[] = [];
+  private readonly derivedListeners: WriteListener[] = [];
   private readonly changeListeners: ChangeListener[] = [];
   private readonly instance = randomUUID();
   private listener?: ChannelListener;
@@ -43,6 +44,11 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
 
   onWrite(listener: WriteListener): void {
     this.writeListeners.push(listener);
+  }
+
+  /** Told, inside the writing transaction, when only a dataset's derived fields changed after its write (DatasetDerived). */
+  onDerived(listener: WriteListener): void {
+    this.derivedListeners.push(listener);
   }
 
   onChange(listener: ChangeListener): void {
@@ -84,6 +90,20 @@ export class DatasetChanges implements OnModuleInit, OnApplicationShutdown {
     const payload = list.length <= MAX_IDS_PER_NOTICE ? list.join(',') : '*';
     await notify(ctx.db, CHANGE_CHANNEL, `${this.instance}|${payload}`);
     ctx.afterCommit(() => this.emit(list));
+  }
+
+  /**
+   * Datasets `ids`, already reported changed in this transaction, had only their derived fields (package.derived) set
+   * since: the derived listeners follow (the search document's columns that come from them). The notice and the
+   * after-commit listeners of the earlier report cover the commit, so the write listeners do not run twice; what the
+   * transaction holds of them is kept current by the caller (DatasetDicts.keepDerived) or, with `reread`, read again
+   * (a new generation). A dataset not reported yet is reported in full.
+   */
+  async derivedChanged(ctx: ActionContext, ids: string[], reread: boolean): Promise<void> {
+    const generations = ctx.transactionLocal(GENERATIONS, () => new Map<string, number>());
+    if (!generations || ids.some((id) => !generations.get(id))) return this.changed(ctx, ids);
+    if (reread) for (const id of ids) generations.set(id, generations.get(id)! + 1);
+    for (const l of this.derivedListeners) await l(ctx, ids);
   }
 
   /**

@@ -73,6 +73,18 @@ export class DatasetDicts {
     return list.map((id) => found.get(id)).filter((w): w is WrittenRow => w !== undefined);
   }
 
+  /**
+   * After a write set derived field `key` of dataset `id` (DatasetDerived): the row this transaction holds of it takes
+   * the value too, so what reads it next (the audit trail's activity) sees it without reading the dataset again.
+   * False when the transaction holds no current row of it (then it is read again, as after any change).
+   */
+  keepDerived(ctx: ActionContext, id: string, key: string, value: unknown): boolean {
+    const held = ctx.transactionLocal(WRITTEN, () => new Map<string, WrittenRow>())?.get(id);
+    if (!held || held.generation === 0 || held.generation !== this.changes.generation(ctx, id)) return false;
+    held.row = { ...held.row, derived: { ...(held.row.derived ?? {}), [key]: value } };
+    return true;
+  }
+
   /** One dataset by id or name; undefined when there is none. */
   async get(ctx: ActionContext, idOrName: string): Promise<CachedDataset | undefined> {
     const cacheable = !ctx.inTransaction;

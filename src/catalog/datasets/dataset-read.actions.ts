@@ -45,7 +45,8 @@ export class DatasetReadActions implements ActionProvider {
 Params: id (string, the id or name of the dataset), include_plugin_data (bool, sysadmins only).
 Anyone may read an active public dataset; private, draft, pending and deleted ones only members of the owning organization (its creator, when it has none),
 its collaborators and sysadmins (403 for others). In an organization with approval_required (or after the dataset went through the workflow), "approval"
-tells {status, note, by, at, submitted_by, submitted_at}.`,
+tells {status, note, by, at, submitted_by, submitted_at}. "quality": the metadata quality the dataset's last write scored (issue 16; README,
+"Metadata quality"): {score, max, rating, dimensions, indicators}.`,
     sideEffectFree: true,
     anonymous: true,
     input: PackageShowInput,

@@ -115,6 +115,8 @@ export function toPackageDict(row: DatasetDictRow, siteUrl: string, opts: { incl
     relationships_as_object: (row.relationships_as_object ?? []).map(toShownRelationship),
     relationships_as_subject: (row.relationships_as_subject ?? []).map(toShownRelationship),
   };
+  // Computed fields (e.g. `quality`) after the stored ones, never in their place.
+  for (const [key, value] of Object.entries(row.derived ?? {})) if (!(key in dict)) dict[key] = value;
   const approval = toApprovalDict(row);
   if (approval) dict.approval = approval;
   if (opts.includePluginData) dict.plugin_data = row.plugin_data;

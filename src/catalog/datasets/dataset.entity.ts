@@ -30,6 +30,11 @@ export class DatasetEntity {
   @Index('package_metadata_modified_idx') @Column('timestamptz', { default: () => 'clock_timestamp()' }) metadataModified!: string;
   @Column('jsonb', { default: {} }) extras!: Record<string, string>;
   @Column('jsonb', { nullable: true }) pluginData!: Record<string, unknown> | null;
+  /**
+   * What other parts compute of the dataset on its writes (DatasetDerived) and package_show shows beside the stored
+   * dict, e.g. `quality`; not what the client wrote, so never read back from a client.
+   */
+  @Column('jsonb', { nullable: true }) derived!: Record<string, unknown> | null;
   /** Kept by an outside process (a harvest source): only sysadmins and the site edit it (package_read_only_update). */
   @Column('boolean', { default: false }) readOnly!: boolean;
 }

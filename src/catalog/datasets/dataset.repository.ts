@@ -37,6 +37,8 @@ export interface DatasetDictRow extends DatasetRow {
   metadata_modified: string;
   extras: Record<string, string>;
   plugin_data: Record<string, unknown> | null;
+  /** Computed fields other parts keep for package_show (DatasetDerived). */
+  derived: Record<string, unknown> | null;
   organization: Record<string, unknown> | null;
   resources: Record<string, unknown>[];
   tags: { id: string; name: string; vocabulary_id: string | null }[];
@@ -110,7 +112,7 @@ const NEW_TAGS_SQL = (param: string): string =>
  */
 const DICT_SQL = `
 SELECT ${ROW_COLUMNS}, p.title, p.notes, p.url, p.version, p.author, p.author_email, p.maintainer, p.maintainer_email,
-       p.license_id, p.metadata_created, p.metadata_modified, p.extras, p.plugin_data,
+       p.license_id, p.metadata_created, p.metadata_modified, p.extras, p.plugin_data, p.derived,
        (SELECT json_build_object('id', g.id, 'name', g.name, 'title', g.title, 'type', g.type, 'description', g.description,
                                  'image_url', g.image_url, 'created', g.created, 'is_organization', g.is_organization,
                                  'approval_status', g.approval_status, 'state', g.state)
@@ -162,6 +164,16 @@ export class DatasetRepository {
       if (row) out.set(ref, row);
     }
     return out;
+  }
+
+  /** Sets computed field `key` of dataset `id` (package.derived); false when it already held that value. */
+  async setDerived(db: EntityManager, id: string, key: string, value: unknown): Promise<boolean> {
+    const rows: { id: string }[] = await db.query(
+      `UPDATE package SET derived = coalesce(derived, '{}'::jsonb) || jsonb_build_object($2::text, $3::jsonb)
+        WHERE id = $1 AND (derived -> $2::text) IS DISTINCT FROM $3::jsonb RETURNING id`,
+      [id, key, JSON.stringify(value)],
+    );
+    return rows.length > 0;
   }
 
   async loadDict(db: EntityManager, id: string): Promise<DatasetDictRow | null> {

@@ -1,8 +1,7 @@
 import { readClauses } from '../../auth/visibility';
 import { and, or, QNode } from '../query/ast';
-import { clausesQuery } from '../search-request';
 import { parseLucene } from '../query/solr-parser';
-import { SearchRequest } from '../search-request';
+import { clausesQuery, SearchRequest } from '../search-request';
 import { facetCounts, filterOf, MeiliSearchBackend } from './meili-search.backend';
 
 const now = new Date('2025-06-01T00:00:00Z');
@@ -64,5 +63,14 @@ describe('Meilisearch and ext_bbox', () => {
     const canAnswer = (r: SearchRequest): boolean => MeiliSearchBackend.prototype.canAnswer.call({}, r);
     expect(canAnswer(req('score desc, metadata_modified desc'))).toBe(false);
     expect(canAnswer(req('name asc'))).toBe(true);
+  });
+});
+
+describe('Meilisearch and the metadata quality fields (issue 16)', () => {
+  it('leaves quality_score and quality_rating, which its index does not hold, to PostgreSQL (filterOf refuses them)', () => {
+    for (const q of ['quality_score:50', 'quality_score:[150 TO *]', 'quality_rating:good', 'quality_rating:*']) {
+      expect(() => filterOf(parseLucene(q), now)).toThrow();
+    }
+    expect(filterOf(parseLucene('num_resources:[2 TO *]'), now)).toBe('num_resources >= 2');
   });
 });

@@ -332,8 +332,9 @@ export function filterOf(node: QNode, now: Date): string {
       // Exact only: "some tag of this vocabulary" (a pattern, a presence test) has no filter in Meilisearch.
       if (f.type === 'vocab') return `vocab_tags = ${lit(vocabEntry(f.key!, node.value))}`;
       if (f.type === 'date') return `${field}_ts = ${timestamp(resolveDate(node.value, now))}`;
-      if (f.type === 'int') return `${field} = ${Number(node.value)}`;
+      // Every other field only if the index holds it as filterable (quality_score, issue 16, it does not).
       if (!FILTERABLE.includes(field)) throw new Error('not filterable');
+      if (f.type === 'int') return `${field} = ${Number(node.value)}`;
       return `${field} = ${lit(node.value)}`;
     }
     case 'range': {
@@ -346,6 +347,7 @@ export function filterOf(node: QNode, now: Date): string {
       }
       if (f.type !== 'date' && f.type !== 'int') throw new Error('string ranges are not expressible');
       const attr = f.type === 'date' ? `${field}_ts` : field;
+      if (!FILTERABLE.includes(attr)) throw new Error('not filterable');
       const val = (v: string): number => (f.type === 'date' ? timestamp(resolveDate(v, now)) : Number(v));
       const parts: string[] = [];
       if (node.lo !== null) parts.push(`${attr} ${node.loInclusive ? '>=' : '>'} ${val(node.lo)}`);

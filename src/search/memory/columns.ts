@@ -13,6 +13,8 @@ export interface DocRow {
   state: string;
   capacity: string;
   access_level: string;
+  /** Issue 16: the metadata quality's rating (null before the dataset was scored). */
+  quality_rating: string | null;
   /** Ids of the organizations a dataset is shared with (issue 14). */
   shared_with: string[];
   type: string;
@@ -34,7 +36,7 @@ export interface DocRow {
 }
 
 /** The fields held as integer codes: one value per document, or a list. */
-const SINGLE = ['organization', 'owner_org', 'license_id', 'state', 'capacity', 'type', 'creator_user_id', 'access_level'] as const;
+const SINGLE = ['organization', 'owner_org', 'license_id', 'state', 'capacity', 'type', 'creator_user_id', 'access_level', 'quality_rating'] as const;
 const MULTI = ['tags', 'groups', 'res_format', 'shared_with'] as const;
 const CODED = [...SINGLE, ...MULTI] as const;
 type SingleField = (typeof SINGLE)[number];

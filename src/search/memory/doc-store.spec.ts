@@ -47,6 +47,7 @@ function randomDoc(r: () => number, id: string): DocRow {
     organization: org,
     creator_user_id: pick(['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222']),
     license_id: r() < 0.9 ? pick(LICENSES) : null,
+    quality_rating: r() < 0.8 ? pick(['excellent', 'good', 'sufficient', 'bad']) : null,
     tsv: '',
     tags,
     groups: some(['umwelt', 'verkehr']),
@@ -117,6 +118,7 @@ function randomQuery(r: () => number, depth = 0): QNode {
     (): QNode => ({ kind: 'term', field: 'license_id', value: pick(LICENSES), wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'capacity', value: 'public', wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'access_level', value: pick(['internal', 'shared']), wildcard: false }),
+    (): QNode => ({ kind: 'term', field: 'quality_rating', value: pick(['good', 'bad']), wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'shared_with', value: '00000000-0000-4000-8000-000000000002', wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'state', value: pick(['active', 'draft']), wildcard: false }),
     (): QNode => ({ kind: 'term', field: 'name', value: pick(['ds-1*', 'ds-4*', 'ds-?-*']), wildcard: true }),
@@ -162,7 +164,7 @@ function accessOf(r: () => number): { capacity: string; access_level: string; sh
 describe('the in-memory search document store', () => {
   const now = new Date('2026-01-01T00:00:00Z');
   const at = { now, text: new Map(), rankers: [] };
-  const facetFields = ['organization', 'tags', 'res_format', 'license_id', 'groups', 'capacity', 'access_level'];
+  const facetFields = ['organization', 'tags', 'res_format', 'license_id', 'groups', 'capacity', 'access_level', 'quality_rating'];
 
   it.each([
     [1, 400],

@@ -13,7 +13,7 @@ import { SqlCompiler, vocabTagSql } from './sql-compiler';
 /** search_document.bbox as [west, south, east, north] (a box's point 1 is its low corner, point 0 its high one). */
 export const BBOX_ARRAY = 'CASE WHEN bbox IS NOT NULL THEN ARRAY[(bbox[1])[0], (bbox[1])[1], (bbox[0])[0], (bbox[0])[1]] END AS bbox';
 
-const DOC_COLUMNS = `id, name, title, state, capacity, access_level, shared_with, type, owner_org, organization, creator_user_id, license_id, tags, groups, res_format,
+const DOC_COLUMNS = `id, name, title, state, capacity, access_level, shared_with, type, owner_org, organization, creator_user_id, license_id, quality_rating, tags, groups, res_format,
   metadata_modified, metadata_created, num_resources, num_tags, tsv::text AS tsv, ${BBOX_ARRAY}`;
 
 /** Parameters of one statement: the condition's, then the statement's own. */
@@ -52,6 +52,17 @@ export class SearchDocumentRepository {
   async refresh(db: EntityManager, ids: string[]): Promise<void> {
     // Prepared: every dataset write runs it.
     await preparedQuery(db, 'search-refresh', 'SELECT catalog_search_refresh_write($1::uuid[])', [ids]);
+  }
+
+  /** The columns that come from package.derived (quality_score, quality_rating; see DatasetDerived), after they changed. */
+  async refreshDerived(db: EntityManager, ids: string[]): Promise<void> {
+    await preparedQuery(
+      db,
+      'search-refresh-derived',
+      `UPDATE search_document d SET quality_score = round((p.derived->'quality'->>'score')::numeric)::int, quality_rating = p.derived->'quality'->>'rating'
+         FROM package p WHERE p.id = d.id AND d.id = ANY($1::uuid[])`,
+      [ids],
+    );
   }
 
   /** The same for a reindex batch of many ids, on custom plans (generic ones made a full reindex twice as slow). */
