@@ -1,0 +1,114 @@
+import { datasetFields, FieldRow, formatDate, PackageDict, ResourceDict } from '../dataset-fields';
+import type { MessageKey } from '../i18n/de';
+import type { PageEnv } from './layout';
+
+/** Text as paragraphs (blank lines) with line breaks kept; escaped by Preact like every text. CKAN renders Markdown here. */
+export function Paragraphs({ text }: { text: string }) {
+  const paras = text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
+  return (
+    <>
+      {paras.map((p) => (
+        <p>{p.split('\n').map((line, i) => (i === 0 ? line : <><br />{line}</>))}</p>
+      ))}
+    </>
+  );
+}
+
+export function Fields({ env, rows }: { env: PageEnv; rows: FieldRow[] }) {
+  return (
+    <dl class="fields">
+      {rows.map((row) => (
+        <>
+          <dt>{env.t(row.label)}</dt>
+          <dd>
+            {row.values.map((v, i) => (
+              <>
+                {i > 0 ? <br /> : null}
+                {v.href ? <a href={v.href}>{v.text}</a> : v.text}
+              </>
+            ))}
+          </dd>
+        </>
+      ))}
+    </dl>
+  );
+}
+
+export const resourceName = (env: PageEnv, r: ResourceDict): string => r.name?.trim() || env.t('resource.unnamed');
+export const resourcePath = (d: PackageDict, r: ResourceDict): string => `/dataset/${encodeURIComponent(d.name)}/resource/${encodeURIComponent(r.id)}`;
+const RDF_LINKS = [['ttl', 'Turtle'], ['rdf', 'RDF/XML'], ['jsonld', 'JSON-LD']] as const;
+
+/** A dataset for people: title, description, resources with downloads, DCAT-AP.de metadata in words, API and RDF links. */
+export function DatasetPage({ env, d }: { env: PageEnv; d: PackageDict }) {
+  const { t } = env;
+  const resources = d.resources ?? [];
+  const tags = (d.tags ?? []).map((tag) => tag.display_name || tag.name);
+  return (
+    <article>
+      <h1>{d.title || d.name}</h1>
+      {d.state === 'draft' || d.state === 'pending' ? <p><span class="badge-warn">{t('dataset.draft')}</span></p> : null}
+      {d.access_level && d.access_level !== 'public' ? <p><span class="badge-warn">{t('dataset.private')}: {t(`access.${d.access_level}` as MessageKey)}</span></p> : null}
+      <div class="notes">{d.notes?.trim() ? <Paragraphs text={d.notes} /> : <p>{t('dataset.noDescription')}</p>}</div>
+      {tags.length ? (
+        <ul class="badges" aria-label={t('field.tags')}>
+          {tags.map((tag) => <li><a href={`/dataset?tags=${encodeURIComponent(tag)}`}>{tag}</a></li>)}
+        </ul>
+      ) : null}
+      <h2>{t('dataset.resources')}</h2>
+      {resources.length ? (
+        <ul class="resources">
+          {resources.map((r) => (
+            <li>
+              <span class="format">{r.format || '–'}</span>
+              <a href={resourcePath(d, r)}>{resourceName(env, r)}</a>
+              {r.url ? <a href={r.url} aria-label={`${t('dataset.download')}: ${resourceName(env, r)}`}>{t('dataset.download')}</a> : null}
+            </li>
+          ))}
+        </ul>
+      ) : <p>{t('dataset.noResources')}</p>}
+      <h2>{t('dataset.metadata')}</h2>
+      <Fields env={env} rows={datasetFields(d, env.lang)} />
+      <h2>{t('dataset.forDevelopers')}</h2>
+      <ul>
+        <li><a href={`/api/3/action/package_show?id=${encodeURIComponent(d.id)}`}>{t('dataset.apiLink')}</a></li>
+        <li>
+          {t('dataset.rdfLinks')}:{' '}
+          {RDF_LINKS.map(([ext, label], i) => <>{i > 0 ? ', ' : null}<a href={`/dataset/${encodeURIComponent(d.id)}.${ext}`} type={ext === 'ttl' ? 'text/turtle' : undefined}>{label}</a></>)}
+        </li>
+      </ul>
+    </article>
+  );
+}
+
+/** One resource: its metadata, download and (for small text files) the start of its content. */
+export function ResourcePage({ env, d, r, preview }: { env: PageEnv; d: PackageDict; r: ResourceDict; preview?: { text: string; cut: boolean } }) {
+  const { t } = env;
+  const rows: FieldRow[] = [];
+  const add = (label: MessageKey, text: string | null | undefined, href?: string): void => {
+    if (text) rows.push({ label, values: [{ text, href }] });
+  };
+  add('field.format', r.format);
+  add('field.mediaType', r.mimetype);
+  add('field.size', typeof r.size === 'number' ? t('field.bytes', { size: r.size.toLocaleString(env.lang === 'en' ? 'en-GB' : 'de-DE') }) : undefined);
+  add('field.url', r.url, r.url ?? undefined);
+  add('field.created', formatDate(r.created, env.lang));
+  add('field.lastModified', formatDate(r.last_modified, env.lang));
+  add('field.license', d.license_title || d.license_id, d.license_url || undefined);
+  return (
+    <article>
+      <p><a href={`/dataset/${encodeURIComponent(d.name)}`}>{t('resource.backToDataset', { title: d.title || d.name })}</a></p>
+      <h1>{resourceName(env, r)}</h1>
+      <div class="notes">{r.description?.trim() ? <Paragraphs text={r.description} /> : null}</div>
+      {r.url ? <p><a class="button" href={r.url}>{t('dataset.download')}</a></p> : null}
+      <h2>{t('dataset.details')}</h2>
+      <Fields env={env} rows={rows} />
+      {preview ? (
+        <>
+          <h2>{t('resource.preview')}</h2>
+          {preview.cut ? <p class="meta">{t('resource.previewCut')}</p> : null}
+          <pre class="preview" tabIndex={0}>{preview.text}</pre>
+        </>
+      ) : null}
+    </article>
+  );
+}
