@@ -62,7 +62,8 @@ export class WebPages {
     }
     const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title}>{page.body}</Layout>)}`;
     // The page differs by language (cookie, Accept-Language) and by caller (token headers; ResponseHeaders adds those).
-    void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', 'Accept-Language, Cookie').header('cache-control', 'private, no-cache').send(html);
+    const vary = [reply.getHeader('vary'), 'Accept-Language', 'Cookie'].filter(Boolean).join(', ');
+    void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', 'private, no-cache').send(html);
   }
 
   home = (ctx: ActionContext, env: PageEnv): Promise<Page> => this.homePage(ctx, env);

@@ -157,7 +157,8 @@ describe('web portal', () => {
       const res = await get('/dataset/pegel-cochem').set('Accept', BROWSER);
       expect(res.status).toBe(200);
       expect(res.headers['content-type']).toMatch(/^text\/html/);
-      expect(res.headers.vary).toMatch(/Accept/);
+      expect(res.headers.vary).toMatch(/(^|, )Accept(,|$)/);
+      expect(res.headers.vary).toContain('Accept-Language');
       expect(res.text).toContain('<h1>Pegelstände Cochem</h1>');
       expect(res.text).toContain('<p>Wasserstände der Mosel.</p><p>Stündlich aktualisiert.</p>');
       expect(res.text).toContain(`href="/dataset/pegel-cochem/resource/${pub.resources[0].id as string}"`);

@@ -63,9 +63,10 @@ dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 .resources li { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: baseline; border-bottom: 1px solid var(--line); padding: 0.75rem 0; }
 .resources .format { font-weight: 700; min-width: 4rem; }
 .notes p { max-width: 48rem; }
-pre.preview { background: var(--soft); border: 1px solid var(--line); padding: 1rem; overflow: auto; max-height: 30rem; }
 .cards { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem; }
 .cards li { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
+.cards .card-title { margin: 0; font-size: 1.1rem; }
+a.button { display: inline-block; font-weight: 600; padding: 0.55rem 1.2rem; border-radius: 4px; background: var(--brand); color: var(--brand-ink); text-decoration: none; }
 footer.site { border-top: 1px solid var(--line); background: var(--soft); padding: 1.5rem 0; color: var(--muted); }
 footer.site a { color: var(--link); }
 `;

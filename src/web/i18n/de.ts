@@ -106,8 +106,6 @@ export const de = {
   'field.bytes': '{size} Byte',
 
   'resource.backToDataset': 'Zurück zum Datensatz „{title}“',
-  'resource.preview': 'Vorschau',
-  'resource.previewCut': 'Die Vorschau zeigt nur den Anfang der Datei.',
   'resource.unnamed': 'Unbenannte Ressource',
 
   'org.title': 'Organisationen',

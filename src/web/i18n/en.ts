@@ -105,8 +105,6 @@ export const en: Messages = {
   'field.bytes': '{size} bytes',
 
   'resource.backToDataset': 'Back to the dataset “{title}”',
-  'resource.preview': 'Preview',
-  'resource.previewCut': 'The preview shows the beginning of the file only.',
   'resource.unnamed': 'Unnamed resource',
 
   'org.title': 'Organizations',

@@ -80,8 +80,8 @@ export function DatasetPage({ env, d }: { env: PageEnv; d: PackageDict }) {
   );
 }
 
-/** One resource: its metadata, download and (for small text files) the start of its content. */
-export function ResourcePage({ env, d, r, preview }: { env: PageEnv; d: PackageDict; r: ResourceDict; preview?: { text: string; cut: boolean } }) {
+/** One resource: its metadata and download. (Previews, the DataStore table first, come with the next part of issue 17.) */
+export function ResourcePage({ env, d, r }: { env: PageEnv; d: PackageDict; r: ResourceDict }) {
   const { t } = env;
   const rows: FieldRow[] = [];
   const add = (label: MessageKey, text: string | null | undefined, href?: string): void => {
@@ -102,13 +102,6 @@ export function ResourcePage({ env, d, r, preview }: { env: PageEnv; d: PackageD
       {r.url ? <p><a class="button" href={r.url}>{t('dataset.download')}</a></p> : null}
       <h2>{t('dataset.details')}</h2>
       <Fields env={env} rows={rows} />
-      {preview ? (
-        <>
-          <h2>{t('resource.preview')}</h2>
-          {preview.cut ? <p class="meta">{t('resource.previewCut')}</p> : null}
-          <pre class="preview" tabIndex={0}>{preview.text}</pre>
-        </>
-      ) : null}
     </article>
   );
 }

@@ -63,7 +63,7 @@ export function GroupListPage({ env, kind, groups }: { env: PageEnv; kind: 'orga
         <ul class="cards">
           {groups.map((g) => (
             <li>
-              <h2 style="margin:0;font-size:1.1rem"><a href={`/${kind}/${encodeURIComponent(g.name)}`}>{g.title || g.name}</a></h2>
+              <h2 class="card-title"><a href={`/${kind}/${encodeURIComponent(g.name)}`}>{g.title || g.name}</a></h2>
               <p class="count">{t('org.datasets', { count: num(env, g.count) })}</p>
             </li>
           ))}

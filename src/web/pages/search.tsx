@@ -63,7 +63,7 @@ export function DatasetSearch({ env, base, state, result, hideFacets = [], error
   return (
     <div class="layout">
       <aside class="facets" aria-labelledby="facets-title">
-        <h2 id="facets-title" class="visually-plain">{t('search.filters')}</h2>
+        <h2 id="facets-title">{t('search.filters')}</h2>
         {facets.map(({ field, items }) => (
           <section aria-labelledby={`facet-${field}`}>
             <h3 id={`facet-${field}`}>{t(`facet.${field}` as MessageKey)}</h3>
