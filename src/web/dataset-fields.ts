@@ -79,6 +79,16 @@ export function termText(name: VocabularyName, value: string, lang: Lang): strin
 }
 
 const isHttp = (s: string): boolean => /^https?:\/\//i.test(s);
+
+/**
+ * A link target a page may write: web and FTP addresses, e-mail, and our own paths. Anything else (`javascript:`,
+ * `data:`) would run or carry content in the reader's browser: stored URLs are the client's text, so they pass here.
+ */
+export function safeHref(url: string | null | undefined): string | undefined {
+  const u = url?.trim();
+  if (!u) return undefined;
+  return /^(https?|ftps?):\/\//i.test(u) || /^mailto:[^\s]/i.test(u) || (u.startsWith('/') && !u.startsWith('//')) ? u : undefined;
+}
 const linkOrText = (s: string): { text: string; href?: string } => (isHttp(s) ? { text: s, href: s } : { text: s });
 
 /** A date (ISO or CKAN's timestamp without zone) as the page language writes it; the text itself when it is none. */

@@ -1,4 +1,5 @@
 import { pickLang, translator } from './i18n/i18n';
+import { safeHref } from './dataset-fields';
 import { filterClause, parseSearch, searchHref } from './search-params';
 
 describe('page language', () => {
@@ -35,5 +36,12 @@ describe('search addresses', () => {
     expect(searchHref('/dataset', s)).toBe('/dataset?q=a+b&res_format=CSV');
     expect(searchHref('/dataset', s, { page: 2, sort: 'modified' })).toBe('/dataset?q=a+b&res_format=CSV&sort=modified&page=2');
     expect(searchHref('/dataset', parseSearch({}))).toBe('/dataset');
+  });
+});
+
+describe('link targets from stored text', () => {
+  it('keeps web, FTP, e-mail and own paths and drops script and data addresses', () => {
+    for (const ok of ['https://a.example/x.csv', 'HTTP://a.example', 'ftp://f.example/a', 'mailto:a@b.example', '/dataset/x']) expect(safeHref(ok)).toBe(ok);
+    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>', '//evil.example', 'vbscript:x', '', undefined]) expect(safeHref(bad)).toBeUndefined();
   });
 });

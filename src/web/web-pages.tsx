@@ -46,7 +46,7 @@ export class WebPages {
   async serve(req: FastifyRequest, reply: FastifyReply, build: (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>) => Promise<Page>): Promise<void> {
     const query = (req.query ?? {}) as Record<string, unknown>;
     const { lang, fromQuery } = pickLang(query.lang, req.headers.cookie, req.headers['accept-language']);
-    if (fromQuery) void reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=${YEAR}; SameSite=Lax`);
+    if (fromQuery) void reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=${YEAR}; HttpOnly; SameSite=Lax`);
     const env: PageEnv = { lang, t: translator(lang), siteTitle: 'Offene Daten', switchHref: switchHref(req.url, lang === 'de' ? 'en' : 'de') };
     let page: Page;
     try {

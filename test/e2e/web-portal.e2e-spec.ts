@@ -202,6 +202,20 @@ describe('web portal', () => {
       noScript(list.text);
     });
 
+    it('never writes a javascript: address from stored URLs as a link', async () => {
+      const d = await t.factories.dataset({
+        name: 'boese-links', title: 'Böse Links', owner_org: other.id as string, url: 'javascript:alert(1)',
+        extras: [{ key: 'publisher_url', value: 'javascript:alert(2)' }],
+        resources: [{ name: 'Skript', url: 'javascript:alert(3)', format: 'CSV' }],
+      });
+      const page = await get('/dataset/boese-links').set('Accept', BROWSER);
+      const resource = await get(`/dataset/boese-links/resource/${d.resources[0].id as string}`);
+      for (const html of [page.text, resource.text]) {
+        expect(html).not.toMatch(/href="\s*javascript:/i);
+      }
+      expect(page.text).toContain('javascript:alert(1)'); // shown as text
+    });
+
     it('is a German 404 page for an unknown dataset', async () => {
       const res = await get('/dataset/gibt-es-nicht').set('Accept', BROWSER);
       expect(res.status).toBe(404);

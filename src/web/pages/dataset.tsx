@@ -1,4 +1,4 @@
-import { datasetFields, FieldRow, formatDate, PackageDict, ResourceDict } from '../dataset-fields';
+import { datasetFields, FieldRow, formatDate, PackageDict, ResourceDict, safeHref } from '../dataset-fields';
 import type { MessageKey } from '../i18n/de';
 import type { PageEnv } from './layout';
 
@@ -24,7 +24,7 @@ export function Fields({ env, rows }: { env: PageEnv; rows: FieldRow[] }) {
             {row.values.map((v, i) => (
               <>
                 {i > 0 ? <br /> : null}
-                {v.href ? <a href={v.href}>{v.text}</a> : v.text}
+                {safeHref(v.href) ? <a href={safeHref(v.href)}>{v.text}</a> : v.text}
               </>
             ))}
           </dd>
@@ -61,7 +61,7 @@ export function DatasetPage({ env, d }: { env: PageEnv; d: PackageDict }) {
             <li>
               <span class="format">{r.format || '–'}</span>
               <a href={resourcePath(d, r)}>{resourceName(env, r)}</a>
-              {r.url ? <a href={r.url} aria-label={`${t('dataset.download')}: ${resourceName(env, r)}`}>{t('dataset.download')}</a> : null}
+              {safeHref(r.url) ? <a href={safeHref(r.url)} aria-label={`${t('dataset.download')}: ${resourceName(env, r)}`}>{t('dataset.download')}</a> : null}
             </li>
           ))}
         </ul>
@@ -99,7 +99,7 @@ export function ResourcePage({ env, d, r }: { env: PageEnv; d: PackageDict; r: R
       <p><a href={`/dataset/${encodeURIComponent(d.name)}`}>{t('resource.backToDataset', { title: d.title || d.name })}</a></p>
       <h1>{resourceName(env, r)}</h1>
       <div class="notes">{r.description?.trim() ? <Paragraphs text={r.description} /> : null}</div>
-      {r.url ? <p><a class="button" href={r.url}>{t('dataset.download')}</a></p> : null}
+      {safeHref(r.url) ? <p><a class="button" href={safeHref(r.url)}>{t('dataset.download')}</a></p> : null}
       <h2>{t('dataset.details')}</h2>
       <Fields env={env} rows={rows} />
     </article>
