@@ -28,7 +28,7 @@ describe('web portal', () => {
     group = await t.factories.group({ name: 'envi', title: 'Umwelt' });
     pub = await t.factories.dataset({
       name: 'pegel-cochem', title: 'Pegelstände Cochem', owner_org: org.id as string, license_id: 'dl-by-de/2.0',
-      notes: 'Wasserstände der Mosel.\n\nStündlich aktualisiert.', tags: [{ name: 'Wasser' }], groups: [{ name: 'envi' }],
+      notes: 'Wasserstände der Mosel.\n\nStündlich aktualisiert, siehe https://pegelonline.example/cochem.', tags: [{ name: 'Wasser' }], groups: [{ name: 'envi' }],
       extras: [
         { key: 'frequency', value: 'http://publications.europa.eu/resource/authority/frequency/DAILY' },
         { key: 'contact_name', value: 'Umweltamt Cochem' }, { key: 'contact_email', value: 'umwelt@cochem.example' },
@@ -160,7 +160,7 @@ describe('web portal', () => {
       expect(res.headers.vary).toMatch(/(^|, )Accept(,|$)/);
       expect(res.headers.vary).toContain('Accept-Language');
       expect(res.text).toContain('<h1>Pegelstände Cochem</h1>');
-      expect(res.text).toContain('<p>Wasserstände der Mosel.</p><p>Stündlich aktualisiert.</p>');
+      expect(res.text).toContain('<p>Wasserstände der Mosel.</p><p>Stündlich aktualisiert, siehe <a href="https://pegelonline.example/cochem">https://pegelonline.example/cochem</a>.</p>');
       expect(res.text).toContain(`href="/dataset/pegel-cochem/resource/${pub.resources[0].id as string}"`);
       expect(res.text).toContain('href="https://cochem.example/pegel.csv"');
       expect(res.text).toContain('<dt>Lizenz</dt>');

@@ -1,14 +1,32 @@
+import type { JSX } from 'preact';
 import { datasetFields, FieldRow, formatDate, PackageDict, ResourceDict, safeHref } from '../dataset-fields';
 import type { MessageKey } from '../i18n/de';
 import type { PageEnv } from './layout';
 
-/** Text as paragraphs (blank lines) with line breaks kept; escaped by Preact like every text. CKAN renders Markdown here. */
+const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/gi;
+
+/** A line with its web addresses as links (the rest stays text). */
+function Linked({ line }: { line: string }) {
+  const parts: (string | JSX.Element)[] = [];
+  let last = 0;
+  for (const m of line.matchAll(URL_IN_TEXT)) {
+    parts.push(line.slice(last, m.index), <a href={m[0]}>{m[0]}</a>);
+    last = (m.index ?? 0) + m[0].length;
+  }
+  parts.push(line.slice(last));
+  return <>{parts}</>;
+}
+
+/**
+ * Text as paragraphs (blank lines), line breaks kept, web addresses as links; escaped by Preact like every text.
+ * CKAN renders Markdown here; we show the text as written rather than add a Markdown renderer and an HTML sanitizer.
+ */
 export function Paragraphs({ text }: { text: string }) {
   const paras = text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
   return (
     <>
       {paras.map((p) => (
-        <p>{p.split('\n').map((line, i) => (i === 0 ? line : <><br />{line}</>))}</p>
+        <p>{p.split('\n').map((line, i) => (i === 0 ? <Linked line={line} /> : <><br /><Linked line={line} /></>))}</p>
       ))}
     </>
   );
