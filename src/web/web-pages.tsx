@@ -90,7 +90,7 @@ export class WebPages {
       body: (
         <>
           <h1>{env.t('search.title')}</h1>
-          <SearchForm env={env} action="/dataset" q={state.q} hidden={state.filters.filter(([f]) => f !== 'access_level').map(([f, v]) => [f, v])} />
+          <SearchForm env={env} action="/dataset" q={state.q} hidden={state.filters.map(([f, v]) => [f, v])} />
           <DatasetSearch env={env} base="/dataset" state={state} result={result} error={error} />
         </>
       ),
