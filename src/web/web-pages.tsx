@@ -66,6 +66,11 @@ export class WebPages {
     void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', 'private, no-cache').send(html);
   }
 
+  /** The 404 page for an address no route has (the HTTP error filter asks for it when a browser is calling). */
+  notFound(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply, () => Promise.reject(new PageError(404)));
+  }
+
   home = (ctx: ActionContext, env: PageEnv): Promise<Page> => this.homePage(ctx, env);
 
   private async homePage(ctx: ActionContext, env: PageEnv): Promise<Page> {

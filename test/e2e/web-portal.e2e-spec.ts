@@ -224,6 +224,20 @@ describe('web portal', () => {
     });
   });
 
+  describe('unknown addresses', () => {
+    it('answers a browser with the 404 page and programs with JSON, as before', async () => {
+      const page = await get('/gibt/es/nicht').set('Accept', BROWSER);
+      expect(page.status).toBe(404);
+      expect(page.headers['content-type']).toMatch(/^text\/html/);
+      expect(page.text).toContain('Seite nicht gefunden');
+      const json = await get('/gibt/es/nicht');
+      expect(json.status).toBe(404);
+      expect(json.body).toMatchObject({ error: { code: 404 } });
+      const api = await get('/api/3/nope').set('Accept', BROWSER);
+      expect(api.headers['content-type']).toMatch(/^application\/json/);
+    });
+  });
+
   describe('resource page', () => {
     it('shows the resource, its download and the way back', async () => {
       const res = await get(`/dataset/pegel-cochem/resource/${pub.resources[0].id as string}`);
