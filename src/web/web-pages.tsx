@@ -22,6 +22,8 @@ const YEAR = 365 * 24 * 3600;
 interface Page {
   status?: number;
   title: string;
+  /** Other forms of the same thing (a dataset's RDF), as `<link rel="alternate">` for linked-data clients. */
+  alternates?: { type: string; href: string }[];
   body: VNode;
 }
 
@@ -60,7 +62,7 @@ export class WebPages {
       if (status === undefined) throw err;
       page = { status, title: env.t(status === 404 ? 'error.notFoundTitle' : status === 403 ? 'error.forbiddenTitle' : 'error.badRequestTitle'), body: <ErrorPage env={env} status={status} detail={err instanceof PageError ? err.detail : undefined} /> };
     }
-    const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title}>{page.body}</Layout>)}`;
+    const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title} alternates={page.alternates}>{page.body}</Layout>)}`;
     // The page differs by language (cookie, Accept-Language) and by caller (token headers; ResponseHeaders adds those).
     const vary = [reply.getHeader('vary'), 'Accept-Language', 'Cookie'].filter(Boolean).join(', ');
     void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', 'private, no-cache').send(html);
@@ -104,7 +106,9 @@ export class WebPages {
 
   dataset = async (ctx: ActionContext, env: PageEnv, id: string): Promise<Page> => {
     const d = await ctx.call<PackageDict>('package_show', { id });
-    return { title: d.title || d.name, body: <DatasetPage env={env} d={d} /> };
+    const rdf = (ext: string): string => `/dataset/${encodeURIComponent(d.id)}.${ext}`;
+    const alternates = [{ type: 'text/turtle', href: rdf('ttl') }, { type: 'application/rdf+xml', href: rdf('rdf') }, { type: 'application/ld+json', href: rdf('jsonld') }];
+    return { title: d.title || d.name, alternates, body: <DatasetPage env={env} d={d} /> };
   };
 
   resource = async (ctx: ActionContext, env: PageEnv, id: string, resourceId: string): Promise<Page> => {

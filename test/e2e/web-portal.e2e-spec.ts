@@ -173,6 +173,7 @@ describe('web portal', () => {
       expect(res.text).toContain('1. Januar 2020');
       expect(res.text).toContain(`href="/api/3/action/package_show?id=${pub.id as string}"`);
       expect(res.text).toContain(`href="/dataset/${pub.id as string}.ttl"`);
+      expect(res.text).toContain(`<link rel="alternate" type="text/turtle" href="/dataset/${pub.id as string}.ttl"/>`);
       noScript(res.text);
     });
 

@@ -12,7 +12,7 @@ export interface PageEnv {
 }
 
 /** The frame of every page: skip link, header with navigation and language switch, main, footer. No JavaScript. */
-export function Layout({ env, title, children }: { env: PageEnv; title: string; children: ComponentChildren }) {
+export function Layout({ env, title, alternates = [], children }: { env: PageEnv; title: string; alternates?: { type: string; href: string }[]; children: ComponentChildren }) {
   const { t } = env;
   const other = env.lang === 'de' ? 'en' : 'de';
   return (
@@ -22,6 +22,7 @@ export function Layout({ env, title, children }: { env: PageEnv; title: string; 
         <meta name="viewport" content="width=device-width, initial-scale=1" />
         <title>{title === env.siteTitle ? title : `${title} – ${env.siteTitle}`}</title>
         <link rel="stylesheet" href={STYLE_PATH} />
+        {alternates.map((a) => <link rel="alternate" type={a.type} href={a.href} />)}
       </head>
       <body>
         <a class="skip" href="#main">{t('site.skip')}</a>
