@@ -58,6 +58,16 @@ module.exports = {
       to: { path: '^src/(catalog|auth)/.*\\.(entity|repository)\\.ts$' },
     },
     {
+      name: 'web-reads-and-writes-through-actions',
+      severity: 'error',
+      comment: 'Pages call actions through the dispatcher (same permission rule as the API); they know no domain module\'s services, entities or repositories. The DCAT part lends its HTML hook, auth its Authenticator (who calls).',
+      from: { path: '^src/web/', pathNot: SPECS },
+      to: {
+        path: '^src/(auth|catalog|search|datastore|sensors|dcat|harvest|audit|storage|site|jobs|database)/',
+        pathNot: ['^src/auth/(authenticator|auth\\.module)\\.ts$', '^src/dcat/(dataset-html|dcat\\.module)\\.ts$'],
+      },
+    },
+    {
       name: 'profiles-import-only-the-profile-api',
       severity: 'error',
       comment: 'DCAT profiles are data plus small functions on src/dcat/profile.ts.',
@@ -103,7 +113,7 @@ module.exports = {
     doNotFollow: { path: 'node_modules' },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
-    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.js', '.json', '.d.ts'], mainFields: ['main', 'types', 'typings'] },
+    enhancedResolveOptions: { exportsFields: ['exports'], conditionNames: ['import', 'require', 'node', 'default', 'types'], extensions: ['.ts', '.tsx', '.js', '.json', '.d.ts'], mainFields: ['main', 'types', 'typings'] },
     reporterOptions: { text: { highlightFocused: true } },
   },
 };

@@ -13,7 +13,7 @@ export default tseslint.config(
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    files: ['**/*.ts', '**/*.tsx'],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
     rules: {
       // A promise nobody awaits swallows its error and can outlive the request or the shutdown.
@@ -28,7 +28,7 @@ export default tseslint.config(
   {
     // STYLE.md: only repositories build queries, so a table's every use can be found in one file. The database part
     // (connection, LISTEN/NOTIFY), the job queue (pg-boss's own schema) and the migration commands are the exceptions.
-    files: ['src/**/*.ts', 'test/lint/probes/query-*.probe.ts'],
+    files: ['src/**/*.ts', 'src/**/*.tsx', 'test/lint/probes/query-*.probe.ts'],
     ignores: ['**/*.repository.ts', 'src/database/**', 'src/jobs/**', 'src/cli/migration.commands.ts', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: {
       'no-restricted-syntax': [

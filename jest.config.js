@@ -1,10 +1,11 @@
 /** Unit (*.spec.ts), integration (*.int-spec.ts) and HTTP (*.e2e-spec.ts) tests, all against a real PostgreSQL. */
-const swc = [
+const swcFor = (tsx) => [
   '@swc/jest',
   {
     jsc: {
-      parser: { syntax: 'typescript', decorators: true },
-      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false },
+      parser: { syntax: 'typescript', decorators: true, tsx },
+      // Web pages (src/web/**/*.tsx) are Preact components: the automatic runtime imports preact/jsx-runtime.
+      transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false, react: { runtime: 'automatic', importSource: 'preact' } },
       target: 'es2022',
       keepClassNames: true,
     },
@@ -12,6 +13,7 @@ const swc = [
     sourceMaps: 'inline',
   },
 ];
+const swc = swcFor(false);
 
 /**
  * ES-module-only packages (shacl-engine and what it imports) that @swc/jest must turn into CommonJS:
@@ -25,7 +27,7 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/src', '<rootDir>/test', '<rootDir>/dcat-profiles', '<rootDir>/harvesters', '<rootDir>/migrations'],
   testMatch: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts'],
-  transform: { '^.+\\.ts$': swc, '^.+\\.m?js$': swcEsm },
+  transform: { '^.+\\.ts$': swc, '^.+\\.tsx$': swcFor(true), '^.+\\.m?js$': swcEsm },
   transformIgnorePatterns: [`/node_modules/(?!(${ESM_PACKAGES.join('|')})/)`],
   globalSetup: '<rootDir>/test/global-setup.ts',
   globalTeardown: '<rootDir>/test/global-teardown.ts',

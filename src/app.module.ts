@@ -13,10 +13,11 @@ import { SensorPushModule } from './sensors/push/sensor-push.module';
 import { SensorsModule } from './sensors/sensors.module';
 import { SiteModule } from './site/site.module';
 import { StorageModule } from './storage/storage.module';
+import { WebModule } from './web/web.module';
 
 @Module({})
 export class AppModule {
   static register(core: CoreOptions): DynamicModule {
-    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SensorPollersModule, SensorPushModule, SiteModule, AuditModule, HarvestModule] };
+    return { module: AppModule, imports: [CoreModule.register(core), StorageModule, ApiModule.register(AuthModule), AuthModule, DcatModule, CatalogModule, SearchModule, DatastoreModule, SensorsModule, SensorPollersModule, SensorPushModule, SiteModule, AuditModule, HarvestModule, WebModule] };
   }
 }

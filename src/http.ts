@@ -9,12 +9,16 @@ import { AppModule } from './app.module';
 import { Authenticator } from './auth/authenticator';
 import type { Logger } from './common/logger';
 import { CoreOptions } from './core.module';
+import { prefersHtml } from './dcat/dataset-html';
 import { redactUrl, ResponseHeaders } from './http-headers';
 import { installRateLimit } from './http-rate-limit';
+import { WebPages } from './web/web-pages';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 const ACTION_ROUTE = /^\/+api\/+(3\/+)?action\//;
+/** Addresses only programs ask for: a wrong one answers JSON even to a browser. */
+const MACHINE_ROUTE = /^\/+(api|sta)(\/|\?|$)/;
 
 /**
  * An error body as CKAN's clients expect it: on action routes a bare JSON string (CKAN's
@@ -31,6 +35,9 @@ function errorBody(url: string, status: number, message: string): string {
  */
 @Catch()
 class HttpErrorFilter implements ExceptionFilter {
+  /** The portal's 404 page, for a browser asking for an address that does not exist (outside the API and SensorThings). */
+  htmlNotFound?: (req: FastifyRequest, reply: FastifyReply) => Promise<void>;
+
   constructor(private readonly log: Logger, private readonly maxBody: number) {}
 
   catch(err: unknown, host: ArgumentsHost): void {
@@ -38,6 +45,13 @@ class HttpErrorFilter implements ExceptionFilter {
     const req = host.switchToHttp().getRequest<FastifyRequest>();
     const e = err as Error & { statusCode?: number; code?: string };
     const status = err instanceof HttpException ? err.getStatus() : e.statusCode && e.statusCode >= 400 && e.statusCode < 600 ? e.statusCode : 500;
+    if (status === 404 && this.htmlNotFound && req && !MACHINE_ROUTE.test(req.url) && prefersHtml(req.headers.accept)) {
+      this.htmlNotFound(req, reply).catch((failure: unknown) => {
+        this.log.error({ err: failure, reqId: req.id }, 'could not render the not-found page');
+        if (!reply.sent) void reply.code(404).header('content-type', JSON_TYPE).send(errorBody(req.url, 404, 'Not Found'));
+      });
+      return;
+    }
     if (status >= 500) this.log.error({ err, reqId: req?.id }, 'request failed');
     const message = status === 413 || e.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `Request body is larger than ${this.maxBody} bytes` : status >= 500 ? 'Internal Server Error' : e.message;
     void reply.code(status).header('content-type', JSON_TYPE).send(errorBody(req?.url ?? '', status, message));
@@ -116,7 +130,10 @@ export async function createHttpApp(core: CoreOptions, extra: { modules?: (Type 
     // Tokens in the query string authenticate nothing, but must not be written down either.
     req.log.info({ method: req.method, url: redactUrl(req.url), status: reply.statusCode, ms: Math.round(reply.elapsedTime * 100) / 100 }, 'request');
   });
-  app.useGlobalFilters(new HttpErrorFilter(log, core.config.MAX_BODY_BYTES));
+  const errors = new HttpErrorFilter(log, core.config.MAX_BODY_BYTES);
+  const pages = app.get(WebPages, { strict: false });
+  errors.htmlNotFound = (req, reply) => pages.notFound(req, reply);
+  app.useGlobalFilters(errors);
   await app.init();
   await fastify.ready();
   return app;

@@ -5,6 +5,7 @@ import { errorResponse } from '../api/ckan-envelope';
 import { requireScope } from '../api/token-scope';
 import { Authenticator } from '../auth/authenticator';
 import type { Logger } from '../common/logger';
+import { DatasetHtmlPages } from './dataset-html';
 import { DcatService } from './dcat.service';
 import { formatByExt, negotiate, RdfFormat, RDF_FORMATS } from './rdf-formats';
 
@@ -18,7 +19,12 @@ const DEFAULT_FORMAT = RDF_FORMATS[0]; // RDF/XML, what GovData's harvester asks
  */
 @Controller()
 export class DcatController {
-  constructor(private readonly dcat: DcatService, private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator) {}
+  constructor(
+    private readonly dcat: DcatService,
+    private readonly dispatcher: Dispatcher,
+    private readonly authenticator: Authenticator,
+    private readonly htmlPages: DatasetHtmlPages,
+  ) {}
 
   @Get(['catalog', 'catalog.:ext'])
   async catalog(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
@@ -40,6 +46,9 @@ export class DcatController {
     // `/dataset/{id}.ttl` arrives here too when the id part carries the extension.
     const dot = id.lastIndexOf('.');
     const ext = dot > 0 ? id.slice(dot + 1) : undefined;
+    // A browser gets the dataset's page (the web part's), an RDF client the RDF; both vary by Accept.
+    const html = ext ? undefined : this.htmlPages.forRequest(req);
+    if (html) return html(req, reply.header('vary', 'Accept'), id);
     await this.dataset(req, reply, ext ? id.slice(0, dot) : id, ext);
   }
 

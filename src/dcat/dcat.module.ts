@@ -4,6 +4,7 @@ import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetWriteChecks } from '../catalog/datasets/dataset-write-checks';
 import { DcatCatalogParser } from './catalog-parser';
+import { DatasetHtmlPages } from './dataset-html';
 import { DcatController } from './dcat.controller';
 import { DcatActions } from './dcat.actions';
 import { DcatService } from './dcat.service';
@@ -18,8 +19,8 @@ import { MetadataQuality } from './metadata-quality.service';
   imports: [CatalogModule, AuthModule],
   controllers: [DcatController],
   // DcatCatalogParser: the RDF reading the harvest runner hands its plug-ins as HarvestTools.
-  providers: [DcatService, DcatValidation, MetadataQuality, DcatActions, DcatCatalogParser],
-  exports: [DcatService, DcatValidation, DcatCatalogParser],
+  providers: [DcatService, DcatValidation, MetadataQuality, DcatActions, DcatCatalogParser, DatasetHtmlPages],
+  exports: [DcatService, DcatValidation, DcatCatalogParser, DatasetHtmlPages],
 })
 export class DcatModule implements OnModuleInit {
   constructor(

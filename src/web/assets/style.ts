@@ -1,0 +1,76 @@
+import { createHash } from 'node:crypto';
+
+/**
+ * The portal's one stylesheet, hand-written: system fonts, no framework, colours with at least 4.5:1 contrast on their
+ * background (WCAG 2.1 AA), a visible focus ring on everything focusable. Kept as a string in the source so the
+ * service needs no build step and no asset copying; served under a content hash (`/web/style.<hash>.css`) with a
+ * year-long immutable cache.
+ */
+export const STYLE_CSS = `
+:root { --ink: #1b1b1b; --muted: #4a4a4a; --line: #c8c8c8; --bg: #fff; --soft: #f3f5f7; --brand: #00506e; --brand-ink: #fff; --link: #0b4f8a; --focus: #ffbf47; }
+*, *::before, *::after { box-sizing: border-box; }
+html { font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", sans-serif; line-height: 1.5; color: var(--ink); background: var(--bg); }
+body { margin: 0; }
+a { color: var(--link); text-underline-offset: 0.15em; }
+a:hover { text-decoration-thickness: 2px; }
+:focus-visible { outline: 3px solid var(--focus); outline-offset: 2px; box-shadow: 0 0 0 5px var(--ink); }
+.skip { position: absolute; left: -10000px; top: 0; }
+.skip:focus { left: 1rem; top: 1rem; background: var(--bg); padding: 0.5rem 1rem; z-index: 10; }
+.wrap { max-width: 72rem; margin: 0 auto; padding: 0 1rem; }
+header.site { background: var(--brand); color: var(--brand-ink); }
+header.site .wrap { display: flex; flex-wrap: wrap; align-items: center; gap: 0.5rem 2rem; padding-top: 0.75rem; padding-bottom: 0.75rem; }
+header.site a { color: var(--brand-ink); }
+.brand { font-size: 1.25rem; font-weight: 700; text-decoration: none; }
+header.site nav ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.25rem 1.25rem; margin: 0; padding: 0; }
+.lang { margin-left: auto; }
+main { padding: 1.5rem 0 3rem; }
+h1 { font-size: 1.9rem; line-height: 1.25; margin: 0 0 1rem; }
+h2 { font-size: 1.35rem; margin: 2rem 0 0.75rem; }
+h3 { font-size: 1.1rem; margin: 0 0 0.25rem; }
+.search { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: flex-end; margin: 0 0 1.5rem; }
+.search .field { flex: 1 1 20rem; display: flex; flex-direction: column; }
+label { font-weight: 600; }
+input[type=search], select { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+button { font: inherit; font-weight: 600; padding: 0.55rem 1.2rem; border: 2px solid var(--brand); border-radius: 4px; background: var(--brand); color: var(--brand-ink); cursor: pointer; }
+button.secondary { background: var(--bg); color: var(--brand); }
+.counts { display: flex; flex-wrap: wrap; gap: 1rem; list-style: none; padding: 0; margin: 0; }
+.counts li { background: var(--soft); border-radius: 6px; padding: 0.75rem 1.25rem; }
+.counts strong { display: block; font-size: 1.6rem; }
+.layout { display: grid; grid-template-columns: 17rem 1fr; gap: 2rem; }
+@media (max-width: 48rem) { .layout { grid-template-columns: 1fr; } }
+.facets h2 { font-size: 1.05rem; margin: 1.25rem 0 0.4rem; }
+.facets ul { list-style: none; margin: 0; padding: 0; }
+.facets li { margin: 0.15rem 0; }
+.facets a[aria-current] { font-weight: 700; }
+.count { color: var(--muted); }
+.results { list-style: none; margin: 0; padding: 0; }
+.results > li { border-bottom: 1px solid var(--line); padding: 1rem 0; }
+.results p { margin: 0.25rem 0; }
+.meta { color: var(--muted); font-size: 0.95rem; }
+.badges { display: flex; flex-wrap: wrap; gap: 0.35rem; list-style: none; margin: 0.35rem 0 0; padding: 0; }
+.badges li { border: 1px solid var(--muted); border-radius: 3px; padding: 0 0.4rem; font-size: 0.85rem; }
+.badge-warn { background: #fff4ce; border: 1px solid #6b5300; color: #3d2f00; border-radius: 3px; padding: 0 0.4rem; }
+.toolbar { display: flex; flex-wrap: wrap; justify-content: space-between; gap: 0.5rem; align-items: flex-end; margin-bottom: 0.5rem; }
+.toolbar form { display: flex; gap: 0.5rem; align-items: flex-end; }
+.active-filters { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem; }
+.active-filters a { display: inline-block; background: var(--soft); border: 1px solid var(--line); border-radius: 999px; padding: 0.1rem 0.75rem; }
+nav.paging ul { list-style: none; display: flex; gap: 1rem; padding: 0; align-items: center; }
+dl.fields { display: grid; grid-template-columns: minmax(10rem, 16rem) 1fr; gap: 0.4rem 1.5rem; margin: 0; }
+dl.fields dt { font-weight: 600; }
+dl.fields dd { margin: 0; overflow-wrap: anywhere; }
+@media (max-width: 40rem) { dl.fields { grid-template-columns: 1fr; } dl.fields dd { margin-bottom: 0.5rem; } }
+.resources { list-style: none; padding: 0; margin: 0; }
+.resources li { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: baseline; border-bottom: 1px solid var(--line); padding: 0.75rem 0; }
+.resources .format { font-weight: 700; min-width: 4rem; }
+.notes p { max-width: 48rem; }
+.cards { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: 1rem; }
+.cards li { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
+.cards .card-title { margin: 0; font-size: 1.1rem; }
+a.button { display: inline-block; font-weight: 600; padding: 0.55rem 1.2rem; border-radius: 4px; background: var(--brand); color: var(--brand-ink); text-decoration: none; }
+footer.site { border-top: 1px solid var(--line); background: var(--soft); padding: 1.5rem 0; color: var(--muted); }
+footer.site a { color: var(--link); }
+`;
+
+/** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */
+export const STYLE_HASH = createHash('sha256').update(STYLE_CSS).digest('hex').slice(0, 10);
+export const STYLE_PATH = `/web/style.${STYLE_HASH}.css`;

@@ -1,0 +1,69 @@
+import type { ComponentChildren } from 'preact';
+import { STYLE_PATH } from '../assets/style';
+import type { Lang, Translate } from '../i18n/i18n';
+
+/** What every page knows: language, translator, the site's title and the address of the other language. */
+export interface PageEnv {
+  lang: Lang;
+  t: Translate;
+  siteTitle: string;
+  /** The same page in the other language (`?lang=…`, kept in a cookie by the server). */
+  switchHref: string;
+}
+
+/** The frame of every page: skip link, header with navigation and language switch, main, footer. No JavaScript. */
+export function Layout({ env, title, alternates = [], children }: { env: PageEnv; title: string; alternates?: { type: string; href: string }[]; children: ComponentChildren }) {
+  const { t } = env;
+  const other = env.lang === 'de' ? 'en' : 'de';
+  return (
+    <html lang={env.lang}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{title === env.siteTitle ? title : `${title} – ${env.siteTitle}`}</title>
+        <link rel="stylesheet" href={STYLE_PATH} />
+        {alternates.map((a) => <link rel="alternate" type={a.type} href={a.href} />)}
+      </head>
+      <body>
+        <a class="skip" href="#main">{t('site.skip')}</a>
+        <header class="site">
+          <div class="wrap">
+            <a class="brand" href="/">{env.siteTitle}</a>
+            <nav aria-label={t('site.nav')}>
+              <ul>
+                <li><a href="/dataset">{t('site.datasets')}</a></li>
+                <li><a href="/organization">{t('site.organizations')}</a></li>
+                <li><a href="/group">{t('site.groups')}</a></li>
+                <li><a href="/api/3">{t('site.api')}</a></li>
+              </ul>
+            </nav>
+            <a class="lang" href={env.switchHref} hrefLang={other} lang={other} aria-label={t('site.switchLanguageLabel')}>{t('site.switchLanguage')}</a>
+          </div>
+        </header>
+        <main id="main" tabIndex={-1}>
+          <div class="wrap">{children}</div>
+        </main>
+        <footer class="site">
+          <div class="wrap">
+            <p>{t('site.footer')} <a href="/catalog.ttl">{t('site.catalogRdf')}</a></p>
+          </div>
+        </footer>
+      </body>
+    </html>
+  );
+}
+
+/** The search form (GET, named field, a visible label), on the home and search pages. */
+export function SearchForm({ env, action, q, hidden = [] }: { env: PageEnv; action: string; q: string; hidden?: [string, string][] }) {
+  const { t } = env;
+  return (
+    <form class="search" method="get" action={action} role="search">
+      <div class="field">
+        <label for="q">{t('search.label')}</label>
+        <input type="search" id="q" name="q" value={q} placeholder={t('search.placeholder')} />
+      </div>
+      {hidden.map(([name, value]) => <input type="hidden" name={name} value={value} />)}
+      <button type="submit">{t('search.submit')}</button>
+    </form>
+  );
+}

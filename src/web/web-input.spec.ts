@@ -1,0 +1,47 @@
+import { pickLang, translator } from './i18n/i18n';
+import { safeHref } from './dataset-fields';
+import { filterClause, parseSearch, searchHref } from './search-params';
+
+describe('page language', () => {
+  it('takes ?lang first, then the cookie, then Accept-Language, else German', () => {
+    expect(pickLang('en', 'lang=de', 'de')).toEqual({ lang: 'en', fromQuery: true });
+    expect(pickLang(undefined, 'a=1; lang=en', 'de')).toEqual({ lang: 'en', fromQuery: false });
+    expect(pickLang('fr', 'lang=xx', 'fr-CH, en;q=0.8, de;q=0.7').lang).toBe('en');
+    expect(pickLang(undefined, undefined, undefined).lang).toBe('de');
+  });
+
+  it('fills placeholders', () => {
+    expect(translator('de')('paging.page', { page: 2, pages: 7 })).toBe('Seite 2 von 7');
+    expect(translator('en')('paging.page', { page: 2, pages: 7 })).toBe('Page 2 of 7');
+  });
+});
+
+describe('search addresses', () => {
+  it('reads CKAN parameters and their sort strings, and odd values as defaults', () => {
+    expect(parseSearch({ q: ' Pegel ', tags: ['a', 'b', 'a'], sort: 'title_string asc', page: '3' })).toEqual({
+      q: 'Pegel', filters: [['tags', 'a'], ['tags', 'b']], sort: 'name', page: 3,
+    });
+    expect(parseSearch({ sort: 'nonsense', page: '-1' })).toMatchObject({ sort: 'relevance', page: 1 });
+    expect(parseSearch({ page: '1e9' }).page).toBe(500);
+    expect(parseSearch({ organization: 'x' }, ['organization']).filters).toEqual([]);
+  });
+
+  it('quotes filter values and matches HVD categories by code', () => {
+    expect(filterClause('tags', 'say "hi" \\')).toBe('tags:"say \\"hi\\" \\\\"');
+    expect(filterClause('hvd_category', 'http://data.europa.eu/bna/c_dd313021')).toBe('hvd_category:*c_dd313021*');
+  });
+
+  it('writes links with only what differs from the defaults', () => {
+    const s = parseSearch({ q: 'a b', res_format: 'CSV' });
+    expect(searchHref('/dataset', s)).toBe('/dataset?q=a+b&res_format=CSV');
+    expect(searchHref('/dataset', s, { page: 2, sort: 'modified' })).toBe('/dataset?q=a+b&res_format=CSV&sort=modified&page=2');
+    expect(searchHref('/dataset', parseSearch({}))).toBe('/dataset');
+  });
+});
+
+describe('link targets from stored text', () => {
+  it('keeps web, FTP, e-mail and own paths and drops script and data addresses', () => {
+    for (const ok of ['https://a.example/x.csv', 'HTTP://a.example', 'ftp://f.example/a', 'mailto:a@b.example', '/dataset/x']) expect(safeHref(ok)).toBe(ok);
+    for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>', '//evil.example', 'vbscript:x', '', undefined]) expect(safeHref(bad)).toBeUndefined();
+  });
+});

@@ -1,0 +1,191 @@
+import { Injectable } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { VNode } from 'preact';
+import { render } from 'preact-render-to-string';
+import type { ActionContext } from '../api/action-context';
+import { Dispatcher } from '../api/dispatcher';
+import { CkanError } from '../api/errors';
+import { Authenticator } from '../auth/authenticator';
+import type { Logger } from '../common/logger';
+import type { PackageDict } from './dataset-fields';
+import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
+import { DatasetPage, ResourcePage } from './pages/dataset';
+import { Layout, PageEnv, SearchForm } from './pages/layout';
+import { ErrorPage, GroupListPage, GroupSummary, HomePage } from './pages/portal';
+import { DatasetSearch, FacetItem, SearchResult } from './pages/search';
+import { FacetField, parseSearch, searchInput } from './search-params';
+
+const HTML_TYPE = 'text/html;charset=utf-8';
+const YEAR = 365 * 24 * 3600;
+
+/** A page's answer: status, title and body, or a redirect. */
+interface Page {
+  status?: number;
+  title: string;
+  /** Other forms of the same thing (a dataset's RDF), as `<link rel="alternate">` for linked-data clients. */
+  alternates?: { type: string; href: string }[];
+  body: VNode;
+}
+
+/** An error a page turns into its own page: what the status is, and a detail in words (search syntax). */
+class PageError extends Error {
+  constructor(readonly status: 400 | 403 | 404, readonly detail?: string) {
+    super(`page error ${status}`);
+  }
+}
+
+/**
+ * The citizen pages, server-rendered with Preact. Each request resolves its caller as the API does (Authenticator:
+ * the API token headers; anonymous without one) and reads only through actions (`ctx.call`), so what a page shows
+ * is exactly what package_search and package_show let that caller see. Bad input never reaches a 500: unknown
+ * parameters read as defaults, a missing or unreadable dataset is the 404 page, a query that does not parse a 400 page.
+ */
+@Injectable()
+export class WebPages {
+  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator) {}
+
+  /** Runs a page: language, caller, context; renders the result or the error page. */
+  async serve(req: FastifyRequest, reply: FastifyReply, build: (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>) => Promise<Page>): Promise<void> {
+    const query = (req.query ?? {}) as Record<string, unknown>;
+    const { lang, fromQuery } = pickLang(query.lang, req.headers.cookie, req.headers['accept-language']);
+    if (fromQuery) void reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=${YEAR}; HttpOnly; SameSite=Lax`);
+    const env: PageEnv = { lang, t: translator(lang), siteTitle: 'Offene Daten', switchHref: switchHref(req.url, lang === 'de' ? 'en' : 'de') };
+    let page: Page;
+    try {
+      const user = await this.authenticator.fromHeaders(req.headers);
+      const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, scope: 'read', what: 'reading a page' });
+      const site = await ctx.call<{ site_title?: string }>('status_show', {});
+      if (site.site_title) env.siteTitle = site.site_title;
+      page = await build(ctx, env, query);
+    } catch (err) {
+      const status = err instanceof PageError ? err.status : errorStatus(err);
+      if (status === undefined) throw err;
+      page = { status, title: env.t(status === 404 ? 'error.notFoundTitle' : status === 403 ? 'error.forbiddenTitle' : 'error.badRequestTitle'), body: <ErrorPage env={env} status={status} detail={err instanceof PageError ? err.detail : undefined} /> };
+    }
+    const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title} alternates={page.alternates}>{page.body}</Layout>)}`;
+    // The page differs by language (cookie, Accept-Language) and by caller (token headers; ResponseHeaders adds those).
+    const vary = [reply.getHeader('vary'), 'Accept-Language', 'Cookie'].filter(Boolean).join(', ');
+    void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', 'private, no-cache').send(html);
+  }
+
+  /** The 404 page for an address no route has (the HTTP error filter asks for it when a browser is calling). */
+  notFound(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return this.serve(req, reply, () => Promise.reject(new PageError(404)));
+  }
+
+  home = (ctx: ActionContext, env: PageEnv): Promise<Page> => this.homePage(ctx, env);
+
+  private async homePage(ctx: ActionContext, env: PageEnv): Promise<Page> {
+    const [search, orgs, groups] = await Promise.all([
+      ctx.call<SearchResult>('package_search', { rows: 5, sort: 'metadata_modified desc', include_private: true, 'facet.field': JSON.stringify(['organization', 'groups']), 'facet.limit': -1 }),
+      ctx.call<string[]>('organization_list', {}),
+      ctx.call<string[]>('group_list', {}),
+    ]);
+    const top = (field: FacetField): FacetItem[] => [...(search.search_facets[field]?.items ?? [])].sort((a, b) => b.count - a.count).slice(0, 8);
+    return {
+      title: env.siteTitle,
+      body: <HomePage env={env} counts={{ datasets: search.count, organizations: orgs.length, groups: groups.length }} newest={search.results} organizations={top('organization')} groups={top('groups')} />,
+    };
+  }
+
+  search = async (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>): Promise<Page> => {
+    const state = parseSearch(query);
+    const { result, error } = await this.runSearch(ctx, env, searchInput(state));
+    return {
+      status: error ? 400 : 200,
+      title: env.t('search.title'),
+      body: (
+        <>
+          <h1>{env.t('search.title')}</h1>
+          <SearchForm env={env} action="/dataset" q={state.q} hidden={state.filters.map(([f, v]) => [f, v])} />
+          <DatasetSearch env={env} base="/dataset" state={state} result={result} error={error} />
+        </>
+      ),
+    };
+  };
+
+  dataset = async (ctx: ActionContext, env: PageEnv, id: string): Promise<Page> => {
+    const d = await ctx.call<PackageDict>('package_show', { id });
+    const rdf = (ext: string): string => `/dataset/${encodeURIComponent(d.id)}.${ext}`;
+    const alternates = [{ type: 'text/turtle', href: rdf('ttl') }, { type: 'application/rdf+xml', href: rdf('rdf') }, { type: 'application/ld+json', href: rdf('jsonld') }];
+    return { title: d.title || d.name, alternates, body: <DatasetPage env={env} d={d} /> };
+  };
+
+  resource = async (ctx: ActionContext, env: PageEnv, id: string, resourceId: string): Promise<Page> => {
+    const d = await ctx.call<PackageDict>('package_show', { id });
+    const r = (d.resources ?? []).find((x) => x.id === resourceId);
+    if (!r) throw new PageError(404);
+    return { title: r.name || env.t('resource.unnamed'), body: <ResourcePage env={env} d={d} r={r} /> };
+  };
+
+  groupList = (kind: 'organization' | 'group') => async (ctx: ActionContext, env: PageEnv): Promise<Page> => {
+    const [groups, search] = await Promise.all([
+      ctx.call<{ name: string; title?: string; description?: string }[]>(`${kind}_list`, { all_fields: true, limit: 1000 }),
+      // Counts from the search facets: only datasets this caller may read count.
+      ctx.call<SearchResult>('package_search', { rows: 0, include_private: true, 'facet.field': JSON.stringify([kind === 'organization' ? 'organization' : 'groups']), 'facet.limit': -1 }),
+    ]);
+    const counts = new Map((search.search_facets[kind === 'organization' ? 'organization' : 'groups']?.items ?? []).map((i) => [i.name, i.count]));
+    const summaries: GroupSummary[] = groups.map((g) => ({ name: g.name, title: g.title, description: g.description, count: counts.get(g.name) ?? 0 }));
+    return { title: env.t(kind === 'organization' ? 'org.title' : 'group.title'), body: <GroupListPage env={env} kind={kind} groups={summaries} /> };
+  };
+
+  group = (kind: 'organization' | 'group', id: string) => async (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>): Promise<Page> => {
+    const g = await ctx.call<{ id: string; name: string; title?: string; description?: string; type?: string }>(`${kind}_show`, { id, include_datasets: false });
+    const fixed: FacetField = kind === 'organization' ? 'organization' : 'groups';
+    const state = parseSearch(query, [fixed]);
+    const fq = kind === 'organization' ? `owner_org:"${g.id}"` : `groups:"${g.name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+    const { result, error } = await this.runSearch(ctx, env, searchInput(state, [fq]));
+    const base = `/${kind}/${encodeURIComponent(g.name)}`;
+    return {
+      status: error ? 400 : 200,
+      title: g.title || g.name,
+      body: (
+        <>
+          <h1>{g.title || g.name}</h1>
+          {g.description?.trim() ? <div class="notes">{g.description.split(/\n\s*\n/).map((p) => <p>{p.trim()}</p>)}</div> : null}
+          <SearchForm env={env} action={base} q={state.q} hidden={state.filters.map(([f, v]) => [f, v])} />
+          <DatasetSearch env={env} base={base} state={state} result={result} hideFacets={[fixed]} error={error} />
+        </>
+      ),
+    };
+  };
+
+  /** package_search; a query that does not parse is a message on the page (400), not an error page. */
+  private async runSearch(ctx: ActionContext, env: PageEnv, input: Record<string, unknown>): Promise<{ result: SearchResult; error?: string }> {
+    try {
+      return { result: await ctx.call<SearchResult>('package_search', input) };
+    } catch (err) {
+      if (err instanceof CkanError && (err.kind === 'search_query' || err.kind === 'search' || err.kind === 'validation')) {
+        return { result: { count: 0, results: [], search_facets: {} }, error: env.t('search.badQuery') };
+      }
+      throw err;
+    }
+  }
+}
+
+/** The status of an action's error as a page shows it; a dataset the caller may not read is "not found" (no leak of its existence). */
+function errorStatus(err: unknown): 400 | 403 | 404 | undefined {
+  if (!(err instanceof CkanError)) return undefined;
+  switch (err.kind) {
+    case 'not_found':
+      return 404;
+    case 'not_authorized':
+      return 404;
+    case 'validation':
+    case 'data':
+    case 'search_query':
+    case 'search':
+    case 'bad_request':
+      return 400;
+    case 'rate_limited':
+      return undefined;
+  }
+}
+
+/** The current address with `lang` set to the other language (other parameters kept). */
+function switchHref(url: string, lang: string): string {
+  const [path, qs] = url.split('?', 2);
+  const p = new URLSearchParams(qs ?? '');
+  p.set('lang', lang);
+  return `${path}?${p.toString()}`;
+}

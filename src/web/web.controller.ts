@@ -1,0 +1,60 @@
+import { Controller, Get, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STYLE_CSS, STYLE_HASH } from './assets/style';
+import { WebPages } from './web-pages';
+
+/**
+ * The portal's addresses, CKAN's own, so links GovData and search engines hold keep working. `/dataset/{id}` itself
+ * belongs to the DCAT controller, which hands browsers to `WebPages.dataset` (see WebModule).
+ */
+@Controller()
+export class WebController {
+  constructor(private readonly pages: WebPages) {}
+
+  @Get()
+  home(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.pages.serve(req, reply, this.pages.home);
+  }
+
+  @Get('dataset')
+  search(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.pages.serve(req, reply, this.pages.search);
+  }
+
+  @Get('dataset/:id/resource/:rid')
+  resource(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const { id, rid } = req.params as { id: string; rid: string };
+    return this.pages.serve(req, reply, (ctx, env) => this.pages.resource(ctx, env, id, rid));
+  }
+
+  @Get('organization')
+  organizations(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.pages.serve(req, reply, this.pages.groupList('organization'));
+  }
+
+  @Get('organization/:id')
+  organization(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.pages.serve(req, reply, this.pages.group('organization', (req.params as { id: string }).id));
+  }
+
+  @Get('group')
+  groups(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.pages.serve(req, reply, this.pages.groupList('group'));
+  }
+
+  @Get('group/:id')
+  group(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    return this.pages.serve(req, reply, this.pages.group('group', (req.params as { id: string }).id));
+  }
+
+  /** The stylesheet under its content hash: cached for a year, never stale (a new stylesheet has a new address). */
+  @Get('web/:file')
+  style(@Req() req: FastifyRequest, @Res() reply: FastifyReply): void {
+    const { file } = req.params as { file: string };
+    if (file !== `style.${STYLE_HASH}.css`) {
+      void reply.code(404).header('content-type', 'text/plain;charset=utf-8').send('Not found');
+      return;
+    }
+    void reply.code(200).header('content-type', 'text/css;charset=utf-8').header('cache-control', 'public, max-age=31536000, immutable').send(STYLE_CSS);
+  }
+}
