@@ -46,6 +46,7 @@ Params: id (string, the id or name of the dataset), include_plugin_data (bool, s
 Anyone may read an active public dataset; private, draft, pending and deleted ones only members of the owning organization (its creator, when it has none),
 its collaborators and sysadmins (403 for others). In an organization with approval_required (or after the dataset went through the workflow), "approval"
 tells {status, note, by, at, submitted_by, submitted_at}.`,
+    example: { id: 'pegelstaende-rhein-koeln' },
     sideEffectFree: true,
     anonymous: true,
     input: PackageShowInput,
