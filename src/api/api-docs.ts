@@ -44,7 +44,7 @@ export interface ActionExample {
 
 /**
  * The action families, in the order the documentation lists them, with their descriptions. An action belongs to the
- * first family its name starts with (`package_relationship_create` → package); an unlisted prefix makes its own family.
+ * family of the longest prefix it starts with (familyOf); an unlisted prefix makes its own family.
  */
 export const ACTION_FAMILIES: { name: string; prefixes: string[]; description: string }[] = [
   { name: 'package', prefixes: ['package_', 'current_package_', 'dataset_', 'bulk_', 'format_autocomplete', 'license_'], description: 'Datasets (CKAN packages): read, search, create, update, share and publish' },
@@ -52,7 +52,7 @@ export const ACTION_FAMILIES: { name: string; prefixes: string[]; description: s
   { name: 'organization', prefixes: ['organization_'], description: 'Organizations (publishers) and their members' },
   { name: 'group', prefixes: ['group_', 'member_'], description: 'Groups (themes) and memberships of groups and organizations' },
   { name: 'tag', prefixes: ['tag_', 'vocabulary_'], description: 'Tags and tag vocabularies' },
-  { name: 'user', prefixes: ['user_', 'api_token_', 'follow', 'unfollow', 'am_following', 'dataset_follower', 'group_follower', 'organization_follower', 'followee_'], description: 'Users, API tokens and following' },
+  { name: 'user', prefixes: ['user_', 'api_token_', 'follow', 'unfollow', 'am_following', 'followee_', ...['dataset', 'group', 'organization'].flatMap((o) => [`${o}_follower_`, `${o}_followee_`])], description: 'Users, API tokens and following' },
   { name: 'activity', prefixes: ['activity_', 'recently_changed_', 'package_activity', 'group_activity', 'organization_activity', 'user_activity', 'dashboard_'], description: 'The activity stream' },
   { name: 'datastore', prefixes: ['datastore_', 'xloader_'], description: 'DataStore tables: search, write and load files (ckanext-datastore, ckanext-xloader)' },
   { name: 'dcat', prefixes: ['dcat_'], description: 'DCAT-AP.de: RDF serialisation and validation (ckanext-dcat)' },
@@ -61,12 +61,13 @@ export const ACTION_FAMILIES: { name: string; prefixes: string[]; description: s
   { name: 'site', prefixes: ['site_', 'status_', 'help_', 'config_option_', 'get_site_user', 'job_'], description: 'The site: status, help, configuration and background jobs' },
 ];
 
-/** The family of an action by its name. */
+/** The family of an action by its name: the family with the longest prefix the name starts with (`package_activity_list` → activity). */
 export function familyOf(name: string): string {
-  // Activity lists of other objects (package_activity_list) belong to the activity stream, so it is checked first.
-  const activity = ACTION_FAMILIES.find((f) => f.name === 'activity')!;
-  if (activity.prefixes.some((p) => name.startsWith(p))) return 'activity';
-  return ACTION_FAMILIES.find((f) => f.prefixes.some((p) => name.startsWith(p)))?.name ?? name.split('_')[0];
+  let best: { family: string; length: number } | undefined;
+  for (const f of ACTION_FAMILIES) {
+    for (const p of f.prefixes) if (name.startsWith(p) && p.length > (best?.length ?? 0)) best = { family: f.name, length: p.length };
+  }
+  return best?.family ?? name.split('_')[0];
 }
 
 /** The help's first sentence (up to the first ". " or line break). */

@@ -1,4 +1,4 @@
-import { booleanValidator, declaredFields, DROP, Field, ignoreMissing, intValidator, Invalid, maxItems, maxLength, naturalNumber, NestedList, notEmpty, oneOf, Step, unicodeSafe } from '../api/ckan-schema';
+import { booleanValidator, declaredFields, DROP, Field, ignoreMissing, intValidator, Invalid, maxItems, maxLength, naturalNumber, NestedList, notEmpty, oneOf, Step, unicodeSafe, documented } from '../api/ckan-schema';
 
 /** CKAN's `__before: [rename('id', 'resource_id')]`: a given `id` names the resource. */
 const idOrResourceId: Step = (v, o) => (o.id !== undefined && o.id !== null && o.id !== '' ? o.id : v);
@@ -11,6 +11,7 @@ const listOfStringsOrString: Step = (v) => {
   for (const x of v) if (typeof x !== 'string' && !Array.isArray(x)) return new Invalid(`Neither a string nor a list: ${JSON.stringify(x)}`);
   return v;
 };
+documented(listOfStringsOrString, { schema: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } });
 
 /** json_validator: lists and dicts as they are, other values parsed as JSON. */
 const jsonValidator: Step = (v) => {
@@ -21,6 +22,7 @@ const jsonValidator: Step = (v) => {
     return new Invalid('Cannot parse JSON');
   }
 };
+documented(jsonValidator, { schema: { description: 'JSON; text is parsed' } });
 
 /** unicode_or_json_validator: a JSON dict when the text is one, else the text. */
 const textOrJsonDict: Step = (v) => {
@@ -33,6 +35,7 @@ const textOrJsonDict: Step = (v) => {
     return s;
   }
 };
+documented(textOrJsonDict, { schema: { oneOf: [{ type: 'string' }, { type: 'object' }] } });
 
 const dictOnly: Step = (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : new Invalid('Must be a dict'));
 const listOfDicts = (noun: string): Step => (v) =>
