@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/env';
@@ -10,10 +11,12 @@ import { EndpointDocs } from './endpoint-docs';
 import { openApiDocument } from './openapi';
 import { UPLOAD_RECEIVER, UploadReceiver } from './uploads';
 
-/** The serialised OpenAPI document with its ETag. */
+/** The serialised OpenAPI document with its ETag, and gzipped with its own (about a tenth of the size). */
 export interface OpenApiBody {
   json: string;
   etag: string;
+  gzip: Buffer;
+  gzipEtag: string;
 }
 
 /** The service's version, from the package.json above this file (src/ when run from source, dist/src/ when built). */
@@ -56,7 +59,8 @@ export class ApiDocs {
     if (!this.openApi) {
       const doc = openApiDocument(this.actions(), { paths: this.endpoints.allPaths(), tags: this.endpoints.allTags() }, { version: packageVersion(), siteUrl: this.config.SITE_URL });
       const json = JSON.stringify(doc);
-      this.openApi = { json, etag: `"${createHash('sha256').update(json).digest('base64url').slice(0, 27)}"` };
+      const hash = createHash('sha256').update(json).digest('base64url').slice(0, 27);
+      this.openApi = { json, etag: `"${hash}"`, gzip: gzipSync(json), gzipEtag: `"${hash}-gzip"` };
     }
     return this.openApi;
   }

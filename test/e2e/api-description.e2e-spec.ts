@@ -30,6 +30,7 @@ describe('the API description (/api/3/openapi.json)', () => {
     expect(res.status).toBe(200);
     doc = res.body as Doc;
     etag = res.headers.etag as string;
+    expect(res.headers['content-encoding']).toBe('gzip');
     // DUMP_OPENAPI=<file>: write the document out to read it.
     if (process.env.DUMP_OPENAPI) writeFileSync(process.env.DUMP_OPENAPI, JSON.stringify(doc, null, 2));
   });
@@ -120,6 +121,12 @@ describe('the API description (/api/3/openapi.json)', () => {
     expect(etag).toMatch(/^"[^"]+"$/);
     const again = await request(t.http).get('/api/3/openapi.json').set('if-none-match', etag);
     expect(again.status).toBe(304);
+    expect(again.headers['cache-control']).toContain('max-age=');
+    // Gzipped for clients that take it (supertest does), plain for others, each with its own ETag.
+    const plain = await request(t.http).get('/api/3/openapi.json').set('accept-encoding', 'identity');
+    expect(plain.headers['content-encoding']).toBeUndefined();
+    expect(plain.headers.etag).not.toBe(etag);
+    expect(JSON.parse(plain.text)).toEqual(doc);
     expect((await request(t.http).get('/api/3')).body).toEqual({ version: 3 });
     expect((await request(t.http).get('/api')).body).toEqual({ version: 1 });
   });
