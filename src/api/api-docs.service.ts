@@ -49,7 +49,7 @@ export class ApiDocs {
   actions(): ActionDoc[] {
     if (!this.docs) {
       const uploads = this.uploads();
-      this.docs = this.registry.names().map((name) => actionDoc(this.registry.get(name)!, this.config.SITE_URL, uploads?.maxRequestBytes(name) !== undefined));
+      this.docs = this.registry.names().map((name) => actionDoc(this.registry.get(name)!, this.config.SITE_URL, uploads?.fileFields(name)));
     }
     return this.docs;
   }

@@ -17,12 +17,12 @@ class SampleInput {
 describe('the API documentation model', () => {
   it('derives each parameter from its rules: type, bounds, enum, default, and whether it is required', () => {
     const params = Object.fromEntries(inputParams(SampleInput).map((p) => [p.name, p]));
-    expect(params.id).toEqual({ name: 'id', required: true, schema: { type: 'string', maxLength: 100 } });
+    expect(params.id).toEqual({ name: 'id', required: true, type: 'string', schema: { type: 'string', maxLength: 100 } });
     // A default makes a parameter optional, whatever its chain says.
-    expect(params.rows).toEqual({ name: 'rows', required: false, schema: { type: 'integer', minimum: 0, default: 10 } });
-    expect(params.order.schema).toEqual({ type: 'string', enum: ['asc', 'desc'] });
+    expect(params.rows).toEqual({ name: 'rows', required: false, type: 'integer ≥ 0', schema: { type: 'integer', minimum: 0, default: 10 } });
+    expect(params.order).toMatchObject({ type: 'one of asc, desc', schema: { type: 'string', enum: ['asc', 'desc'] } });
     expect(params.all.schema).toEqual({ type: 'boolean' });
-    expect(params.items).toMatchObject({ required: false, schema: { type: 'array', maxItems: 5, items: { type: 'object', required: ['name'] } } });
+    expect(params.items).toMatchObject({ required: false, type: 'list of dict', schema: { type: 'array', maxItems: 5, items: { type: 'object', required: ['name'] } } });
     expect(objectSchema(SampleInput).required).toEqual(['id']);
   });
 

@@ -2,6 +2,7 @@ import type { AnyAction } from './action';
 import { scopeOf } from './action';
 import { inputParams, JsonSchema, ParamDoc } from './input-schema';
 import type { TokenScope } from './token-scope';
+import type { FileFieldsDoc } from './uploads';
 
 /**
  * The structured API documentation: every registered action with its help, methods, parameters, who may call it and
@@ -24,8 +25,8 @@ export interface ActionDoc {
   scope: TokenScope;
   /** The help's "Who may call:" sentence, when it has one. */
   whoMayCall?: string;
-  /** Takes files as multipart/form-data in the field `upload` (CKAN's resource upload). */
-  takesFiles: boolean;
+  /** Takes files as multipart/form-data (CKAN's resource upload): in which fields, after which. */
+  files?: FileFieldsDoc;
   params: ParamDoc[];
   example: ActionExample;
 }
@@ -153,13 +154,13 @@ const shellQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
 export const exampleQuery = (params: Record<string, unknown>): string =>
   new URLSearchParams(Object.entries(params).map(([k, v]): [string, string] => [k, queryValue(v)])).toString();
 
-/** The curl command line of a multipart upload: the scalar parameters as form fields, a local file in `upload`. */
-export function uploadCurlOf(siteUrl: string, name: string, params: Record<string, unknown>): string {
+/** The curl command line of a multipart upload: the scalar parameters as form fields, then a local file in `field`. */
+export function uploadCurlOf(siteUrl: string, name: string, params: Record<string, unknown>, field = 'upload'): string {
   const fields = Object.entries(params)
     .filter(([k, v]) => k !== 'url' && (typeof v !== 'object' || v === null))
     .map(([k, v]) => ` -F ${shellQuote(`${k}=${String(v)}`)}`)
     .join('');
-  return `curl -X POST -H "Authorization: $CKAN_API_TOKEN"${fields} -F upload=@daten.csv ${shellQuote(`${siteUrl}/api/3/action/${name}`)}`;
+  return `curl -X POST -H "Authorization: $CKAN_API_TOKEN"${fields} -F ${field}=@daten.csv ${shellQuote(`${siteUrl}/api/3/action/${name}`)}`;
 }
 
 /** The curl command line of a call. */
@@ -173,8 +174,8 @@ export function curlOf(siteUrl: string, name: string, method: 'GET' | 'POST', pa
   return `curl -X POST${auth} -H 'Content-Type: application/json' ${shellQuote(url)} -d ${shellQuote(JSON.stringify(params))}`;
 }
 
-/** One action's documentation. `takesFiles`: whether the upload receiver takes files for it. */
-export function actionDoc(action: AnyAction, siteUrl: string, takesFiles: boolean): ActionDoc {
+/** One action's documentation. `files`: where the upload receiver takes files for it, if it does. */
+export function actionDoc(action: AnyAction, siteUrl: string, files?: FileFieldsDoc): ActionDoc {
   // Keys starting with "__" are internal (CKAN's __junk, __extras), not parameters.
   const params = inputParams(action.input).filter((p) => !p.name.startsWith('__'));
   const described = paramDescriptions(action.help, params.map((p) => p.name));
@@ -193,13 +194,13 @@ export function actionDoc(action: AnyAction, siteUrl: string, takesFiles: boolea
     anonymous: action.anonymous,
     scope: scopeOf(action),
     whoMayCall: whoMayCallOf(action.help),
-    takesFiles,
+    ...(files ? { files } : {}),
     params,
     example: {
       params: exampleParams,
       method,
       curl: curlOf(siteUrl, action.name, method, exampleParams, !action.anonymous),
-      ...(takesFiles ? { uploadCurl: uploadCurlOf(siteUrl, action.name, exampleParams) } : {}),
+      ...(files?.field ? { uploadCurl: uploadCurlOf(siteUrl, action.name, exampleParams, files.field) } : {}),
       handPicked: !!action.example,
     },
   };

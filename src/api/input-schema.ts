@@ -8,8 +8,31 @@ export type JsonSchema = Record<string, unknown>;
 export interface ParamDoc {
   name: string;
   required: boolean;
+  /** The type in words, for people: "integer ≥ 0", "list of string", "one of off, warn, enforce". */
+  type: string;
   /** JSON Schema of the value (type, enum, bounds, default, description where known). */
   schema: JsonSchema;
+}
+
+/** A schema's type in words (CKAN's: a JSON object is a dict). */
+export function typeLabel(schema: JsonSchema): string {
+  if (Array.isArray(schema.enum)) return `one of ${schema.enum.map(String).join(', ')}`;
+  if (Array.isArray(schema.oneOf)) return (schema.oneOf as JsonSchema[]).map(typeLabel).join(' or ');
+  switch (schema.type) {
+    case 'array':
+      return `list of ${typeLabel((schema.items ?? {}) as JsonSchema)}`;
+    case 'object':
+      return 'dict';
+    case 'integer':
+    case 'number':
+      return typeof schema.minimum === 'number' ? `${schema.type} ≥ ${schema.minimum}` : schema.type;
+    case 'string':
+      return typeof schema.format === 'string' ? `string (${schema.format})` : 'string';
+    case undefined:
+      return 'any';
+    default:
+      return String(schema.type);
+  }
 }
 
 /** Merges fragments in order: later keys win, descriptions add up. */
@@ -108,7 +131,7 @@ export function inputParams(cls: ClassConstructor<object>, depth = 0): ParamDoc[
     // class-validator rules run on a missing key too, so without @IsOptional such a key is required.
     if (presence === undefined && sawOther) presence = 'required';
     if (jsonDefault(defaults[name])) schema.default = defaults[name];
-    out.push({ name, required: presence === 'required' && defaults[name] === undefined, schema });
+    out.push({ name, required: presence === 'required' && defaults[name] === undefined, type: typeLabel(schema), schema });
   }
   return out;
 }

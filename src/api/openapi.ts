@@ -84,11 +84,20 @@ function queryParameter(p: ParamDoc): Record<string, unknown> {
   return { ...base, schema };
 }
 
-function bodySchema(doc: ActionDoc, withFile: boolean): JsonSchema {
+function bodySchema(doc: ActionDoc, withFiles: boolean): JsonSchema {
   const properties: Record<string, JsonSchema> = Object.fromEntries(doc.params.map((p) => [p.name, p.schema]));
-  if (withFile) properties.upload = { type: 'string', contentMediaType: 'application/octet-stream', description: 'The file to store (url_type becomes "upload")' };
   const required = doc.params.filter((p) => p.required).map((p) => p.name);
-  return { type: 'object', properties, ...(required.length ? { required } : {}) };
+  const schema: JsonSchema = { type: 'object', properties, ...(required.length ? { required } : {}) };
+  const files = withFiles ? doc.files : undefined;
+  if (!files) return schema;
+  const file = {
+    type: 'string',
+    contentMediaType: 'application/octet-stream',
+    description: `A file to store (the resource's url_type becomes "upload"); send ${files.sendFirst.join(' or ')} before it. At most ${files.maxBytes} bytes in all.`,
+  };
+  if (files.field) properties[files.field] = file;
+  if (files.pattern) schema.patternProperties = { [files.pattern]: file };
+  return schema;
 }
 
 function operation(doc: ActionDoc, method: 'GET' | 'POST', operationId: string): Record<string, unknown> {
@@ -112,7 +121,7 @@ function operation(doc: ActionDoc, method: 'GET' | 'POST', operationId: string):
     op.parameters = doc.params.map(queryParameter);
   } else {
     const content: Record<string, unknown> = json(bodySchema(doc, false), doc.example.method === 'POST' ? doc.example.params : undefined);
-    if (doc.takesFiles) content['multipart/form-data'] = { schema: bodySchema(doc, true) };
+    if (doc.files) content['multipart/form-data'] = { schema: bodySchema(doc, true) };
     op.requestBody = { required: doc.params.some((p) => p.required), content };
   }
   if (doc.example.method === method) op['x-codeSamples'] = [{ lang: 'Shell', label: 'curl', source: doc.example.curl }];

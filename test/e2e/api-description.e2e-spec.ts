@@ -87,10 +87,13 @@ describe('the API description (/api/3/openapi.json)', () => {
     expect(body.tags).toMatchObject({ type: 'array', items: { type: 'object', required: ['name'] } });
   });
 
-  it('takes resource_create as a multipart upload in the field "upload" too', () => {
+  it('takes resource_create as a multipart upload in the field "upload" too, package_revise in its update keys', () => {
     const content = op('resource_create').post!.requestBody!.content;
     expect(content['multipart/form-data'].schema.properties).toHaveProperty('upload');
     expect(op('resource_create').post!['x-codeSamples']!.map((s) => s.source).join('\n')).toContain('-F upload=@');
+    // package_revise takes files as CKAN does, under flattened update keys.
+    const revise = op('package_revise').post!.requestBody!.content['multipart/form-data'].schema as { patternProperties?: Record<string, unknown> };
+    expect(Object.keys(revise.patternProperties!)).toEqual([expect.stringContaining('update__resources__')]);
   });
 
   it('documents the routes beside the actions and links the SensorThings API', () => {
