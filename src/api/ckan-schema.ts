@@ -514,5 +514,6 @@ documented(isoDate, { schema: { type: 'string', format: 'date-time', description
 export const ignore: Step = () => DROP;
 
 /** `dcat_validation` of a write: a mode (off, warn, enforce); the report object a write returned, sent back by a client, is dropped. */
-export const validationModeOrReport: Step = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? DROP : oneOf(['off', 'warn', 'enforce'])(v, {}));
+const validationMode = oneOf(['off', 'warn', 'enforce']);
+export const validationModeOrReport: Step = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? DROP : validationMode(v, {}));
 documented(validationModeOrReport, { schema: { type: 'string', enum: ['off', 'warn', 'enforce'] } });
