@@ -4,6 +4,7 @@ import request from 'supertest';
 import { ActionRegistry } from '../../src/api/action-registry';
 import { exampleQuery } from '../../src/api/api-docs';
 import { ApiDocs } from '../../src/api/api-docs.service';
+import { validateInto } from '../../src/api/ckan-schema';
 import { TestApp } from '../test-app';
 
 type Parameter = { name: string; in: string; required: boolean; schema?: Record<string, unknown> };
@@ -111,6 +112,29 @@ describe('the API description (/api/3/openapi.json)', () => {
     expect(example.curl).toBe(`curl 'http://catalog.test/api/3/action/package_search?${exampleQuery(example.params)}'`);
     const res = await request(t.http).get(`/api/3/action/package_search?${exampleQuery(example.params)}`);
     expect(res.body).toMatchObject({ success: true, result: { count: 1, results: [{ title: 'Pegel Rhein in Köln' }] } });
+  });
+
+  it("gives examples that pass their action's input schema, so what the description calls required is", () => {
+    const registry = t.app.get(ActionRegistry);
+    const failing = t.app
+      .get(ApiDocs)
+      .actions()
+      .map((a) => ({ name: a.name, errors: validateInto(registry.get(a.name)!.input, structuredClone(a.example.params)).errors }))
+      .filter((f) => f.errors);
+    expect(failing).toEqual([]);
+  });
+
+  it("runs package_create's and resource_create's examples as given, in an organization of the example's name", async () => {
+    const docs = t.app.get(ApiDocs).actions();
+    const example = (name: string): Record<string, unknown> => docs.find((a) => a.name === name)!.example.params;
+    await t.factories.organization({ name: example('package_create').owner_org });
+    const token = await t.call<{ token: string }>('api_token_create', { user: t.sysadmin.name, name: 'beispiel' });
+    const created = await request(t.http).post('/api/3/action/package_create').set('authorization', token.token).send(example('package_create'));
+    expect(created.body).toMatchObject({ success: true, result: { name: 'pegelstaende-rhein-koeln', resources: [{ format: 'CSV' }] } });
+    const resource = await request(t.http).post('/api/3/action/resource_create').set('authorization', token.token).send(example('resource_create'));
+    expect(resource.body).toMatchObject({ success: true, result: { name: 'Wasserstände 2026 (CSV)' } });
+    const shown = await request(t.http).get(`/api/3/action/package_show?${exampleQuery(example('package_show'))}`);
+    expect(shown.body).toMatchObject({ success: true, result: { resources: [{}, { name: 'Wasserstände 2026 (CSV)' }] } });
   });
 
   it('gives every action a copyable example, with a token where the action needs one', () => {
