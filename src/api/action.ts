@@ -29,6 +29,11 @@ export interface ActionDefinition<I extends object, O> {
    * lock many rows of other tables while background writers may hold some of them).
    */
   retryOnDeadlock?: boolean;
+  /**
+   * A realistic call for the API description (/api, /api/3/openapi.json): the parameters its copyable example sends.
+   * Default: an example made from the input schema's required parameters.
+   */
+  example?: Record<string, unknown>;
   /** Input class: shape and format checks only (class-validator), never a database lookup. */
   input: ClassConstructor<I>;
   auth(ctx: ActionContext, input: I): Promise<AuthResult>;

@@ -1,8 +1,11 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ActionController } from './action.controller';
+import { ApiDocsController } from './api-docs.controller';
+import { ApiDocs } from './api-docs.service';
 import { ActionRegistry } from './action-registry';
 import { ConstraintErrors } from './constraint-errors';
 import { Dispatcher } from './dispatcher';
+import { EndpointDocs } from './endpoint-docs';
 import { WriteHooks } from './write-hooks';
 
 /**
@@ -16,9 +19,9 @@ export class ApiModule {
       module: ApiModule,
       global: true,
       imports: [callers],
-      providers: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks],
-      controllers: [ActionController],
-      exports: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks],
+      providers: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs],
+      controllers: [ActionController, ApiDocsController],
+      exports: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs],
     };
   }
 }

@@ -22,6 +22,27 @@ export const DROP: unique symbol = Symbol('drop');
 export type Step = (value: unknown, object: Record<string, unknown>) => unknown;
 
 /**
+ * What a step tells about the value it accepts, for the API description (api-docs.ts): a JSON Schema fragment, and
+ * whether the step makes the key required (not_empty, not_missing) or optional (ignore_missing). A chain's schema is
+ * its steps' fragments merged in order, so a later step (the one converting the value) has the last word on `type`.
+ */
+export interface StepDoc {
+  presence?: 'required' | 'optional';
+  schema?: Record<string, unknown>;
+}
+
+const STEP_DOCS = new WeakMap<Step, StepDoc>();
+
+/** Marks `step` with what it tells about the accepted value; returns the step itself. */
+export function documented<S extends Step>(step: S, doc: StepDoc): S {
+  STEP_DOCS.set(step, doc);
+  return step;
+}
+
+/** What `step` tells about the accepted value, if it was documented. */
+export const stepDoc = (step: Step): StepDoc | undefined => STEP_DOCS.get(step);
+
+/**
  * A failed rule's CKAN-shaped error (a list of messages, or of per-item dicts), by input object and
  * property. class-validator's errors carry only strings; the field map is built from this.
  */
@@ -297,6 +318,26 @@ export function parseInput<T extends object>(cls: ClassConstructor<T>, raw: Reco
   return value;
 }
 
+/** One property's rules as declared: class-validator's own decorators come as their names and arguments. */
+export type DeclaredRule =
+  | { kind: 'field'; steps: Step[] }
+  | { kind: 'list'; cls: ClassConstructor<object>; opts: { before?: Step[] } }
+  | { kind: 'other'; name: string; type: string; constraints: unknown[] };
+
+/** The rules of each property of an input class, in declaration order (for the API description). */
+export function declaredRules(cls: ClassConstructor<object>): Map<string, DeclaredRule[]> {
+  const out = new Map<string, DeclaredRule[]>();
+  for (const m of getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false)) {
+    let rules = out.get(m.propertyName);
+    if (!rules) out.set(m.propertyName, (rules = []));
+    const [a, b] = (m.constraints ?? []) as [unknown, unknown];
+    if (m.constraintCls === FieldRule) rules.push({ kind: 'field', steps: a as Step[] });
+    else if (m.constraintCls === NestedListRule) rules.push({ kind: 'list', cls: a as ClassConstructor<object>, opts: b as NestedListOptions });
+    else rules.push({ kind: 'other', name: m.name ?? m.type, type: m.type, constraints: m.constraints ?? [] });
+  }
+  return out;
+}
+
 /** The property names an input class declares. */
 export function declaredFields(cls: ClassConstructor<object>): Set<string> {
   const metas = getMetadataStorage().getTargetValidationMetadatas(cls, '', true, false);
@@ -309,10 +350,10 @@ export function declaredFields(cls: ClassConstructor<object>): Set<string> {
 const isMissing = (v: unknown): boolean => v === undefined || v === null;
 
 /** ignore_missing: a missing or null value ends the chain. */
-export const ignoreMissing: Step = (v) => (isMissing(v) ? STOP : v);
+export const ignoreMissing: Step = documented((v) => (isMissing(v) ? STOP : v), { presence: 'optional' });
 
 /** ignore_empty: missing, null or '' ends the chain (the value is dropped). */
-export const ignoreEmpty: Step = (v) => (isMissing(v) || v === '' ? DROP : v);
+export const ignoreEmpty: Step = documented((v) => (isMissing(v) || v === '' ? DROP : v), { presence: 'optional' });
 
 /** not_empty: "Missing value" unless a non-empty value is given; false and 0 count as values. */
 export const notEmpty: Step = (v) => {
@@ -322,9 +363,10 @@ export const notEmpty: Step = (v) => {
   }
   return v;
 };
+documented(notEmpty, { presence: 'required' });
 
 /** not_missing: the key must be present (null is a value). */
-export const notMissing: Step = (v) => (v === undefined ? new Invalid('Missing value') : v);
+export const notMissing: Step = documented((v) => (v === undefined ? new Invalid('Missing value') : v), { presence: 'required' });
 
 /** unicode_safe: strings stay, numbers and booleans become strings; lists and dicts are refused. */
 export const unicodeSafe: Step = (v) => {
@@ -333,12 +375,13 @@ export const unicodeSafe: Step = (v) => {
   if (isMissing(v)) return v;
   return new Invalid('Must be a string');
 };
+documented(unicodeSafe, { schema: { type: 'string' } });
 
 export const stripValue: Step = (v) => (typeof v === 'string' ? v.trim() : v);
 
 /** A bound on text length, so no field can grow without limit (CKAN compat: CKAN itself has none for most text fields). */
-export const maxLength = (n: number, message = `Must be a maximum of ${n} characters long`): Step => (v) =>
-  typeof v === 'string' && v.length > n ? new Invalid(message) : v;
+export const maxLength = (n: number, message = `Must be a maximum of ${n} characters long`): Step =>
+  documented((v) => (typeof v === 'string' && v.length > n ? new Invalid(message) : v), { schema: { maxLength: n } });
 
 const NAME_MAX_LENGTH = 100;
 const NAME_PATTERN = /^[a-z0-9_-]*$/;
@@ -352,10 +395,12 @@ export const nameValidator: Step = (v) => {
   if (!NAME_PATTERN.test(v)) return new Invalid('Must be purely lowercase alphanumeric (ascii) characters and these symbols: -_');
   return v;
 };
+documented(nameValidator, { schema: { type: 'string', minLength: 2, maxLength: NAME_MAX_LENGTH, pattern: NAME_PATTERN.source } });
 
 /** package_version_validator */
 export const versionValidator: Step = (v) =>
   typeof v === 'string' && v.length > 100 ? new Invalid('Version must be a maximum of 100 characters long') : v;
+documented(versionValidator, { schema: { type: 'string', maxLength: 100 } });
 
 const EMAIL_PATTERN =
   /^(?!\.)(?!.*\.$)(?!.*?\.\.)[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
@@ -363,6 +408,7 @@ const EMAIL_PATTERN =
 /** email_validator: an empty value passes. */
 export const emailValidator: Step = (v) =>
   typeof v === 'string' && v && !EMAIL_PATTERN.test(v) ? new Invalid(`Email ${v} is not a valid format`) : v;
+documented(emailValidator, { schema: { type: 'string', format: 'email' } });
 
 /** int_validator: ints, whole floats and base-10 strings; '' and null become null. */
 export const intValidator: Step = (v) => {
@@ -375,6 +421,7 @@ export const intValidator: Step = (v) => {
   if (typeof v === 'number' && Number.isInteger(v) && Number.isSafeInteger(v)) return v;
   return new Invalid('Invalid integer');
 };
+documented(intValidator, { schema: { type: 'integer' } });
 
 /** natural_number_validator */
 export const naturalNumber: Step = (v) => {
@@ -382,6 +429,7 @@ export const naturalNumber: Step = (v) => {
   if (n instanceof Invalid || n === null) return n === null ? new Invalid('Invalid integer') : n;
   return (n as number) < 0 ? new Invalid('Must be a natural number') : n;
 };
+documented(naturalNumber, { schema: { type: 'integer', minimum: 0 } });
 
 /** boolean_validator: never fails; true for true/'true'/'yes'/'t'/'y'/'1', false otherwise. */
 export const booleanValidator: Step = (v) => {
@@ -391,17 +439,19 @@ export const booleanValidator: Step = (v) => {
   if (typeof v === 'string') return ['true', 'yes', 't', 'y', '1'].includes(v.toLowerCase());
   return false;
 };
+documented(booleanValidator, { schema: { type: 'boolean' } });
 
 const UUID_PATTERN = /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i;
 
 /** uuid_validator */
 export const uuidValidator: Step = (v) => (typeof v === 'string' && UUID_PATTERN.test(v.replace(/^\{|\}$/g, '').replace(/^urn:uuid:/i, '')) ? v : new Invalid('Invalid id provided'));
+documented(uuidValidator, { schema: { type: 'string', format: 'uuid' } });
 
 export const isUuid = (v: string): boolean => UUID_PATTERN.test(v) && v.length === 36;
 
 /** one_of */
-export const oneOf = (choices: readonly string[]): Step => (v) =>
-  typeof v === 'string' && choices.includes(v) ? v : new Invalid(`Value must be one of ${JSON.stringify(choices)}`);
+export const oneOf = (choices: readonly string[]): Step =>
+  documented((v) => (typeof v === 'string' && choices.includes(v) ? v : new Invalid(`Value must be one of ${JSON.stringify(choices)}`)), { schema: { type: 'string', enum: [...choices] } });
 
 const TOO_DEEP_MESSAGE = TOO_DEEP[0].toUpperCase() + TOO_DEEP.slice(1);
 
@@ -415,15 +465,18 @@ export const jsonIfString: Step = (v) => {
     return new Invalid('Could not parse as valid JSON');
   }
 };
+documented(jsonIfString, { schema: { description: 'JSON text is accepted too (GET parameters)' } });
 
 /** convert_to_list_if_string: 'a' → ['a']; a comma string is split. */
 export const listIfString: Step = (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v);
+documented(listIfString, { schema: { type: 'array', items: { type: 'string' }, description: 'a comma-separated string is accepted too' } });
 
 /**
  * A bound on the length of a list, checked before its items are (CKAN compat: CKAN has none; 20,000
  * tags in one package_create took seconds to store and made every read of the dataset megabytes).
  */
-export const maxItems = (n: number, noun: string): Step => (v) => (Array.isArray(v) && v.length > n ? new Invalid(`At most ${n} ${noun}`) : v);
+export const maxItems = (n: number, noun: string): Step =>
+  documented((v) => (Array.isArray(v) && v.length > n ? new Invalid(`At most ${n} ${noun}`) : v), { schema: { maxItems: n } });
 
 /** list_of_strings */
 export const listOfStrings: Step = (v) => {
@@ -431,6 +484,7 @@ export const listOfStrings: Step = (v) => {
   for (const x of v) if (typeof x !== 'string') return new Invalid(`Not a string: ${String(x)}`);
   return v;
 };
+documented(listOfStrings, { schema: { type: 'array', items: { type: 'string' } } });
 
 /** json_object: a dict, or a string holding one. */
 export const jsonObject: Step = (v) => {
@@ -446,6 +500,7 @@ export const jsonObject: Step = (v) => {
   }
   return typeof o === 'object' && o !== null && !Array.isArray(o) ? o : new Invalid('The value should be a valid JSON object');
 };
+documented(jsonObject, { schema: { type: 'object', description: 'a JSON object, or a string holding one' } });
 
 /** isodate: an ISO-8601 date or datetime (naive = UTC), checked to be a real day; '' becomes null. */
 export const isoDate: Step = (v) => {
@@ -453,9 +508,12 @@ export const isoDate: Step = (v) => {
   const parsed = typeof v === 'string' ? parseIsoDate(v) : null;
   return parsed ?? new Invalid('Date format incorrect');
 };
+documented(isoDate, { schema: { type: 'string', format: 'date-time', description: 'ISO 8601 date or date-time (without zone: UTC)' } });
 
 /** ignore: the key is dropped whatever it holds. */
 export const ignore: Step = () => DROP;
 
 /** `dcat_validation` of a write: a mode (off, warn, enforce); the report object a write returned, sent back by a client, is dropped. */
-export const validationModeOrReport: Step = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? DROP : oneOf(['off', 'warn', 'enforce'])(v, {}));
+const validationMode = oneOf(['off', 'warn', 'enforce']);
+export const validationModeOrReport: Step = (v) => (v !== null && typeof v === 'object' && !Array.isArray(v) ? DROP : validationMode(v, {}));
+documented(validationModeOrReport, { schema: { type: 'string', enum: ['off', 'warn', 'enforce'] } });

@@ -1,4 +1,4 @@
-import { booleanValidator, Field, ignoreEmpty, ignoreMissing, Invalid, listIfString, listOfStrings, naturalNumber, notEmpty, notMissing, Step, unicodeSafe } from '../api/ckan-schema';
+import { booleanValidator, Field, ignoreEmpty, ignoreMissing, Invalid, listIfString, listOfStrings, naturalNumber, notEmpty, notMissing, Step, unicodeSafe, documented } from '../api/ckan-schema';
 import { ckanTimestamp } from '../common/ckan-time';
 import type { ActivityRow } from './audit.repository';
 
@@ -11,6 +11,7 @@ const floatTimestamp: Step = (v) => {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
   return Number.isFinite(n) ? n : new Invalid('Must be a float timestamp');
 };
+documented(floatTimestamp, { schema: { type: 'number', description: 'seconds since 1970 (a float timestamp)' } });
 
 /** CKAN compat: a single string is taken as a one-item list (CKAN's list_of_strings refuses it). */
 const stringList: Step[] = [ignoreMissing, listIfString, listOfStrings];

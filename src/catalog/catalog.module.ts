@@ -1,5 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
+import { EndpointDocs } from '../api/endpoint-docs';
+import { DOWNLOAD_ENDPOINT_PATHS, DOWNLOAD_ENDPOINT_TAG } from './resources/resource-download.api-docs';
 import { ConstraintErrors } from '../api/constraint-errors';
 import { CATALOG_CONSTRAINTS } from './catalog.entities';
 import { AuthModule } from '../auth/auth.module';
@@ -73,6 +75,7 @@ import { VocabularyRepository } from './tags/vocabulary.repository';
 export class CatalogModule implements OnModuleInit {
   constructor(
     private readonly registry: ActionRegistry,
+    private readonly endpoints: EndpointDocs,
     private readonly constraints: ConstraintErrors,
     private readonly datasetReads: DatasetReadActions,
     private readonly datasetWrites: DatasetWriteActions,
@@ -98,6 +101,7 @@ export class CatalogModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.endpoints.register(DOWNLOAD_ENDPOINT_TAG, DOWNLOAD_ENDPOINT_PATHS);
     for (const p of [
       this.datasetReads, this.datasetWrites, this.datasetRevise, this.datasetBulk, this.datasetLookup, this.resources, this.resourceViews, this.groups,
       this.memberships, this.members, this.following, this.tags, this.tagWrites, this.vocabularies, this.licenses, this.autocomplete, this.relationships,

@@ -38,6 +38,7 @@ at most ${this.config.DATASTORE_SEARCH_ROWS_MAX}); offset; distinct; include_tot
 (above it, total is PostgreSQL's estimate and total_was_estimated true; only without filters and q); records_format (objects,
 lists, csv or tsv). Returns fields, records, total, total_was_estimated and _links (start, next, prev).
 Who may call: whoever may read the resource's dataset.`,
+    example: { resource_id: '3f1e9c2a-5b7d-4e8f-9a0b-1c2d3e4f5a6b', filters: { Messstelle: 'Köln' }, sort: 'Zeitpunkt desc', limit: 100 },
     sideEffectFree: true,
     anonymous: true,
     input: DatastoreSearchInput,

@@ -153,6 +153,8 @@ Who may call: whoever may edit the resource's dataset.`,
 
 Params: resource_id (or id); filters (required; {} deletes every record); force; calculate_record_count.
 Who may call: whoever may edit the resource's dataset.`,
+    // filters {} would delete every row: the example names one.
+    example: { resource_id: '3f1e9c2a-5b7d-4e8f-9a0b-1c2d3e4f5a6b', filters: { Messstelle: 'Köln' } },
     sideEffectFree: false,
     anonymous: false,
     input: DatastoreRecordsDeleteInput,

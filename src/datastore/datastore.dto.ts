@@ -1,4 +1,4 @@
-import { booleanValidator, declaredFields, DROP, Field, ignoreMissing, intValidator, Invalid, maxItems, maxLength, naturalNumber, NestedList, notEmpty, oneOf, Step, unicodeSafe } from '../api/ckan-schema';
+import { booleanValidator, declaredFields, DROP, Field, ignoreMissing, intValidator, Invalid, maxItems, maxLength, naturalNumber, NestedList, notEmpty, notMissing, oneOf, Step, unicodeSafe, documented } from '../api/ckan-schema';
 
 /** CKAN's `__before: [rename('id', 'resource_id')]`: a given `id` names the resource. */
 const idOrResourceId: Step = (v, o) => (o.id !== undefined && o.id !== null && o.id !== '' ? o.id : v);
@@ -11,6 +11,7 @@ const listOfStringsOrString: Step = (v) => {
   for (const x of v) if (typeof x !== 'string' && !Array.isArray(x)) return new Invalid(`Neither a string nor a list: ${JSON.stringify(x)}`);
   return v;
 };
+documented(listOfStringsOrString, { schema: { oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] } });
 
 /** json_validator: lists and dicts as they are, other values parsed as JSON. */
 const jsonValidator: Step = (v) => {
@@ -21,6 +22,7 @@ const jsonValidator: Step = (v) => {
     return new Invalid('Cannot parse JSON');
   }
 };
+documented(jsonValidator, { schema: { description: 'JSON; text is parsed' } });
 
 /** unicode_or_json_validator: a JSON dict when the text is one, else the text. */
 const textOrJsonDict: Step = (v) => {
@@ -33,10 +35,13 @@ const textOrJsonDict: Step = (v) => {
     return s;
   }
 };
+documented(textOrJsonDict, { schema: { oneOf: [{ type: 'string' }, { type: 'object' }] } });
 
-const dictOnly: Step = (v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : new Invalid('Must be a dict'));
-const listOfDicts = (noun: string): Step => (v) =>
-  Array.isArray(v) && v.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) ? v : new Invalid(`${noun} has to be a list of dicts`);
+const dictOnly: Step = documented((v) => (typeof v === 'object' && v !== null && !Array.isArray(v) ? v : new Invalid('Must be a dict')), { schema: { type: 'object' } });
+const listOfDicts = (noun: string): Step =>
+  documented((v) => (Array.isArray(v) && v.every((r) => typeof r === 'object' && r !== null && !Array.isArray(r)) ? v : new Invalid(`${noun} has to be a list of dicts`)), {
+    schema: { type: 'array', items: { type: 'object' } },
+  });
 const orFalse: Step = (v) => (v === undefined ? false : v);
 /** Keys CKAN accepts that this slice does not act on yet: refused, rather than silently ignored. */
 const notSupported = (what: string): Step => (v) => (v === undefined || v === null ? DROP : new Invalid(`${what} are not supported yet`));
@@ -98,12 +103,15 @@ export class DatastoreRecordsDeleteInput {
   @Field(noJunk(() => DatastoreRecordsDeleteInput)) __junk?: never;
   @Field(...resourceIdRequired) resource_id!: string;
   @Field(ignoreMissing, booleanValidator) force?: boolean;
-  @Field((v) => (v === undefined ? new Invalid('Missing value') : v), dictOnly) filters!: Record<string, unknown>;
+  @Field(notMissing, dictOnly) filters!: Record<string, unknown>;
   @Field(orFalse, booleanValidator) calculate_record_count!: boolean;
 }
 
+/** A value must be given (undefined, null and '' are none). */
+const requiredValue: Step = documented((v) => (v === undefined || v === null || v === '' ? new Invalid('Missing value') : v), { presence: 'required' });
+
 export class DatastoreInfoInput {
-  @Field((v, o) => v ?? o.id, (v) => (v === undefined || v === null || v === '' ? new Invalid('Missing value') : v), unicodeSafe, maxLength(100)) resource_id!: string;
+  @Field((v, o) => v ?? o.id, requiredValue, unicodeSafe, maxLength(100)) resource_id!: string;
 }
 
 export class DatastoreSearchInput {

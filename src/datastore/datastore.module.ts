@@ -1,5 +1,7 @@
 import { Inject, Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
+import { EndpointDocs } from '../api/endpoint-docs';
+import { DATASTORE_ENDPOINT_PATHS, DATASTORE_ENDPOINT_TAG } from './datastore.api-docs';
 import type { ActionContext } from '../api/action-context';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -41,6 +43,7 @@ import { XloaderActions } from './xloader.actions';
 export class DatastoreModule implements OnModuleInit {
   constructor(
     private readonly registry: ActionRegistry,
+    private readonly endpoints: EndpointDocs,
     private readonly reads: DatastoreReadActions,
     private readonly writes: DatastoreWriteActions,
     private readonly changes: DatasetChanges,
@@ -55,6 +58,7 @@ export class DatastoreModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.endpoints.register(DATASTORE_ENDPOINT_TAG, DATASTORE_ENDPOINT_PATHS);
     this.registry.register([...this.reads.all(), ...this.writes.all(), ...this.xloader.all()]);
     // CKAN registers datastore_search_sql only when ckan.datastore.sqlsearch.enabled is set.
     if (this.config.DATASTORE_SQL_ENABLED) this.registry.register(this.sql.all());

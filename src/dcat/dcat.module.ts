@@ -1,5 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
+import { EndpointDocs } from '../api/endpoint-docs';
+import { DCAT_ENDPOINT_PATHS, DCAT_ENDPOINT_TAG } from './dcat.api-docs';
 import { AuthModule } from '../auth/auth.module';
 import { CatalogModule } from '../catalog/catalog.module';
 import { DatasetWriteChecks } from '../catalog/datasets/dataset-write-checks';
@@ -25,6 +27,7 @@ import { MetadataQuality } from './metadata-quality.service';
 export class DcatModule implements OnModuleInit {
   constructor(
     private readonly registry: ActionRegistry,
+    private readonly endpoints: EndpointDocs,
     private readonly actions: DcatActions,
     private readonly checks: DatasetWriteChecks,
     private readonly validation: DcatValidation,
@@ -32,6 +35,7 @@ export class DcatModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
+    this.endpoints.register(DCAT_ENDPOINT_TAG, DCAT_ENDPOINT_PATHS);
     this.registry.register(this.actions.all());
     this.checks.register(async (ctx, { dict, resourceId, requested }) => {
       const { report, compliance } = resourceId

@@ -1,5 +1,5 @@
 import {
-  booleanValidator, Field, ignoreEmpty, ignoreMissing, intValidator, Invalid, jsonIfString, listIfString, listOfStrings, maxItems, naturalNumber, Step, unicodeSafe,
+  booleanValidator, Field, ignoreEmpty, ignoreMissing, intValidator, Invalid, jsonIfString, listIfString, listOfStrings, maxItems, naturalNumber, Step, unicodeSafe, documented,
 } from '../api/ckan-schema';
 import { SearchError, SearchQueryError } from '../api/errors';
 import type { Clauses, Condition } from '../auth/visibility';
@@ -28,6 +28,7 @@ const fieldList: Step = (v) => {
   const names = (list as string[]).flatMap((f) => f.split(/[\s,]+/)).filter(Boolean);
   return names.length > SEARCH_LIST_MAX ? new Invalid(`At most ${SEARCH_LIST_MAX} fields`) : list;
 };
+documented(fieldList, { schema: { type: 'array', items: { type: 'string' }, description: 'field names separated by commas or spaces' } });
 
 /** `sort`: at most SEARCH_LIST_MAX fields; each further key costs every comparison of a tie. */
 const sortFieldCount: Step = (v) =>

@@ -22,6 +22,7 @@ degrees; datasets whose extent, their spatial extra's box or their Land's, inter
 sort ranked by overlap as ckanext-spatial's solr-bbox ranks; a malformed box is 409 "Wrong bounding box provided"). Unknown parameters are refused. Paging with a growing start stays
 exact while datasets change (each client's position is remembered for an hour). Limits: at most 100 facet.field, fq_list
 and fl entries each, 1024 terms per query string, groups and NOT nested at most 100 deep (409 naming the parameter).`,
+    example: { q: 'Pegel', fq: 'tags:Hochwasser', 'facet.field': ['organization', 'tags', 'res_format'], sort: 'metadata_modified desc', rows: 10 },
     sideEffectFree: true,
     anonymous: true,
     input: PackageSearchInput,

@@ -1,5 +1,7 @@
 import { Module, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { ActionRegistry } from '../api/action-registry';
+import { EndpointDocs } from '../api/endpoint-docs';
+import { STA_ENDPOINT_PATHS, STA_ENDPOINT_TAG } from './sta/sta.api-docs';
 import { AuthModule } from '../auth/auth.module';
 import { LiveTokens } from '../auth/live-tokens';
 import { CatalogModule } from '../catalog/catalog.module';
@@ -62,6 +64,7 @@ import { StaWriter } from './live/sta-write.service';
 export class SensorsModule implements OnModuleInit, OnApplicationBootstrap {
   constructor(
     private readonly registry: ActionRegistry,
+    private readonly endpoints: EndpointDocs,
     private readonly changes: DatasetChanges,
     private readonly datasetChanges: SensorDatasetChanges,
     private readonly pollJob: SensorPollJob,
@@ -77,6 +80,7 @@ export class SensorsModule implements OnModuleInit, OnApplicationBootstrap {
   ) {}
 
   onModuleInit(): void {
+    this.endpoints.register(STA_ENDPOINT_TAG, STA_ENDPOINT_PATHS);
     this.registry.register([...this.sourceReads.all(), ...this.datasetReads.all(), ...this.sourceWrites.all(), ...this.sourceRuns.all()]);
     this.changes.onWrite((ctx, ids) => this.datasetChanges.onWrite(ctx, ids));
     this.pollJob.register();

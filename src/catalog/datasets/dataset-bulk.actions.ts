@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ActionProvider, AnyAction, AuthResult, allow, defineAction, deny } from '../../api/action';
 import type { ActionContext } from '../../api/action-context';
-import { Field, Invalid, ignoreMissing, listOfStrings, maxItems, maxLength, notEmpty, notMissing, unicodeSafe } from '../../api/ckan-schema';
+import { Field, Invalid, ignoreMissing, listOfStrings, maxItems, maxLength, notEmpty, notMissing, unicodeSafe, documented } from '../../api/ckan-schema';
 import { NotFound, ValidationError } from '../../api/errors';
 import { Authz } from '../../auth/authz';
 import { Visibility } from '../../auth/visibility';
@@ -30,6 +30,7 @@ const resourceOrder = (v: unknown): unknown => {
   if (new Set(v).size !== v.length) return new Invalid('Must supply unique resource_ids');
   return v;
 };
+documented(resourceOrder, { presence: 'required', schema: { type: 'array', items: { type: 'string' }, uniqueItems: true, description: 'resource ids' } });
 
 export class PackageResourceReorderInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;

@@ -47,6 +47,7 @@ Anyone may read an active public dataset; private, draft, pending and deleted on
 its collaborators and sysadmins (403 for others). In an organization with approval_required (or after the dataset went through the workflow), "approval"
 tells {status, note, by, at, submitted_by, submitted_at}. "quality": the metadata quality the dataset's last write scored (issue 16; README,
 "Metadata quality"): {score, max, rating, dimensions, indicators}.`,
+    example: { id: 'pegelstaende-rhein-koeln' },
     sideEffectFree: true,
     anonymous: true,
     input: PackageShowInput,

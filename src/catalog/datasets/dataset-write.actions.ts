@@ -85,6 +85,17 @@ metadata_created, metadata_modified, plugin_data and read_only (not CKAN's: true
 runner marks what it harvests; kept when omitted by package_update and package_patch; not shown). dcat_validation (off, warn, enforce) chooses the DCAT-AP.de check
 of this write; under warn the result carries the findings as dcat_validation.
 Who may call: editors and admins of the owning organization, the dataset's editor and admin collaborators, sysadmins.`,
+    example: {
+      name: 'pegelstaende-rhein-koeln',
+      title: 'Pegelstände Rhein in Köln',
+      notes: 'Wasserstände des Rheins am Pegel Köln, alle 15 Minuten gemessen.',
+      owner_org: 'stadt-koeln',
+      license_id: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0',
+      maintainer: 'Umweltamt der Stadt Köln',
+      maintainer_email: 'umweltamt@stadt-koeln.example',
+      tags: [{ name: 'Hochwasser' }, { name: 'Pegel' }],
+      resources: [{ name: 'Wasserstände (CSV)', url: 'https://daten.stadt-koeln.example/pegel/rhein-koeln.csv', format: 'CSV' }],
+    },
     sideEffectFree: false,
     anonymous: false,
     input: PackageCreateInput,

@@ -1,6 +1,6 @@
 import {
   booleanValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, listIfString, listOfStrings, maxItems, maxLength, nameValidator, NestedList,
-  naturalNumber, notEmpty, notMissing, Step, unicodeSafe, uuidValidator,
+  naturalNumber, notEmpty, notMissing, Step, unicodeSafe, uuidValidator, documented,
 } from '../../api/ckan-schema';
 import { ckanTimestamp } from '../../common/ckan-time';
 import { ROLES } from '../../auth/authz';
@@ -31,7 +31,9 @@ export const strictBoolean: Step = (v) => {
 export const GROUP_LIST_MAX = 1000;
 
 /** role_exists */
-export const roleExists: Step = (v) => (typeof v === 'string' && (ROLES as readonly string[]).includes(v) ? v : new Invalid('role does not exist.'));
+export const roleExists: Step = documented((v) => (typeof v === 'string' && (ROLES as readonly string[]).includes(v) ? v : new Invalid('role does not exist.')), {
+  schema: { type: 'string', enum: [...ROLES] },
+});
 
 export class GroupExtraInput {
   @Field(notEmpty, unicodeSafe, maxLength(1000)) key!: string;

@@ -6,7 +6,7 @@ import type { ActionContext, DataDict } from '../../api/action-context';
 import { Dispatcher } from '../../api/dispatcher';
 import { ValidationError } from '../../api/errors';
 import type { MultipartFilePart } from '../../api/request-data';
-import type { UploadReceiver } from '../../api/uploads';
+import type { FileFieldsDoc, UploadReceiver } from '../../api/uploads';
 import type { Logger } from '../../common/logger';
 import { LOGGER } from '../../common/logger.provider';
 import { mungeFilename } from '../../common/munge';
@@ -42,6 +42,13 @@ export class ResourceUploads implements UploadReceiver {
 
   maxRequestBytes(action: string): number | undefined {
     return TARGET_FIELD[action] ? this.config.UPLOAD_MAX_BYTES + this.config.MAX_BODY_BYTES : undefined;
+  }
+
+  fileFields(action: string): FileFieldsDoc | undefined {
+    const sendFirst = TARGET_FIELD[action];
+    if (!sendFirst) return undefined;
+    const maxBytes = this.maxRequestBytes(action)!;
+    return action === 'package_revise' ? { pattern: REVISE_FILE_FIELD.source, sendFirst, maxBytes } : { field: 'upload', sendFirst, maxBytes };
   }
 
   async receive(ctx: ActionContext, action: string, fieldsSoFar: DataDict, part: MultipartFilePart): Promise<UploadedFile> {

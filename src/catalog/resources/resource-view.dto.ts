@@ -1,4 +1,4 @@
-import { booleanValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, jsonObject, listIfString, listOfStrings, maxItems, maxLength, naturalNumber, notEmpty, runChain, Step, stripValue, unicodeSafe } from '../../api/ckan-schema';
+import { booleanValidator, Field, ignore, ignoreEmpty, ignoreMissing, Invalid, jsonObject, listIfString, listOfStrings, maxItems, maxLength, naturalNumber, notEmpty, runChain, Step, stripValue, unicodeSafe, documented } from '../../api/ckan-schema';
 import type { FieldErrors } from '../../api/errors';
 import type { ResourceViewRow } from './resource-view.repository';
 
@@ -29,7 +29,9 @@ const FILTERABLE = new Set(['datatables_view']);
 const oneItemList: Step = (v) => (typeof v === 'string' ? [v] : v);
 
 /** get_view_plugin: CKAN answers 409 for a type no plugin provides. */
-const knownViewType: Step = (v) => (typeof v === 'string' && Object.hasOwn(VIEW_TYPES, v) ? v : new Invalid(`No plugin found for view_type ${String(v)}`));
+const knownViewType: Step = documented((v) => (typeof v === 'string' && Object.hasOwn(VIEW_TYPES, v) ? v : new Invalid(`No plugin found for view_type ${String(v)}`)), {
+  schema: { type: 'string', enum: Object.keys(VIEW_TYPES) },
+});
 
 /** default_create_view_schema's common keys; the view type's own keys are checked by viewConfig. */
 export class ResourceViewCreateInput {
@@ -63,7 +65,7 @@ export class ResourceViewIdInput {
 }
 
 /** _get_or_bust's message for a missing key. */
-const required: Step = (v) => (v === undefined || v === null ? new Invalid('Missing value') : v);
+const required: Step = documented((v) => (v === undefined || v === null ? new Invalid('Missing value') : v), { presence: 'required' });
 
 export class ResourceViewReorderInput {
   /** The resource. */
@@ -85,6 +87,7 @@ const dictWithId: Step = (v) => {
   const id = (o as Record<string, unknown>).id;
   return typeof id === 'string' && id !== '' ? o : new Invalid('Missing value: id');
 };
+documented(dictWithId, { schema: { type: 'object', properties: { id: { type: 'string' } }, required: ['id'] } });
 
 export class ResourceDefaultViewsInput {
   @Field(required, dictWithId) resource!: { id: string };

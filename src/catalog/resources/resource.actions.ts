@@ -101,6 +101,13 @@ export class ResourceActions implements ActionProvider {
 Params: package_id (required, dataset id or name), url (default ""), name, description, format (guessed from the URL when empty),
 hash, mimetype, mimetype_inner, resource_type, size, cache_url, created, last_modified, cache_last_updated, and any further keys,
 which are kept and returned as they are. Who may call: editors and admins of the dataset's organization, the dataset's editor and admin collaborators, sysadmins.`,
+    example: {
+      package_id: 'pegelstaende-rhein-koeln',
+      name: 'Wasserstände 2026 (CSV)',
+      description: 'Wasserstand in cm über Pegelnullpunkt, ein Wert je 15 Minuten.',
+      url: 'https://daten.stadt-koeln.example/pegel/rhein-koeln-2026.csv',
+      format: 'CSV',
+    },
     sideEffectFree: false,
     anonymous: false,
     input: ResourceCreateInput,

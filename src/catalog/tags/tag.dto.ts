@@ -1,5 +1,5 @@
 import {
-  booleanValidator, DROP, Field, ignoreEmpty, ignoreMissing, Invalid, jsonObject, maxLength, naturalNumber, notEmpty, notMissing, Step, unicodeSafe,
+  booleanValidator, DROP, Field, ignoreEmpty, ignoreMissing, Invalid, jsonObject, maxLength, naturalNumber, notEmpty, notMissing, Step, unicodeSafe, documented,
 } from '../../api/ckan-schema';
 import { tagNameValidator } from '../datasets/dataset.dto';
 
@@ -20,7 +20,7 @@ export class TagShowInput {
 export const mustBeAbsent: Step = (v) => (v === undefined || v === null || v === '' ? DROP : new Invalid('The input field id was not expected.'));
 
 /** A required reference checked as CKAN's delete/show actions check it by hand: "id not in data". */
-export const idInData: Step = (v) => (v === undefined || v === null || v === '' ? new Invalid('id not in data') : v);
+export const idInData: Step = documented((v) => (v === undefined || v === null || v === '' ? new Invalid('id not in data') : v), { presence: 'required' });
 
 /** tag_search's `query`: one term or a list of terms. */
 const terms: Step = (v) => {
