@@ -34,6 +34,8 @@ describe('web resource previews', () => {
   let latinId: string;
   let jsonId: string;
   let linkId: string;
+  let textId: string;
+  let bigId: string;
 
   beforeAll(async () => {
     // Uploads stay files here: the loader would otherwise turn the CSV into a DataStore table meanwhile.
@@ -55,7 +57,10 @@ describe('web resource previews', () => {
     const lines = ['Ort;Wert;Bemerkung', ...Array.from({ length: 150 }, (_, i) => `Ort ${i + 1};${i + 1},5;<b>fett</b> ${i + 1}`)];
     csvId = await upload(open.id as string, { name: 'Messwerte', format: 'CSV' }, Buffer.from(`\ufeff${lines.join('\r\n')}\r\n`, 'utf8'), 'messwerte.csv');
     latinId = await upload(open.id as string, { name: 'Alt', format: 'CSV' }, Buffer.from('Straße,Größe\nMüllerweg,3\n', 'latin1'), 'alt.csv');
-    jsonId = await upload(open.id as string, { name: 'Stationen', format: 'JSON' }, Buffer.from('{"stationen":[{"name":"Cochem","pegel":3.2}]}'), 'stationen.json');
+    jsonId = await upload(open.id as string, { name: 'Stationen', format: 'JSON' }, Buffer.from('{"stationen":[{"name":"Cochem","pegel":3.2,"x":"</pre><script>1</script>"}]}'), 'stationen.json');
+    textId = await upload(open.id as string, { name: 'Liesmich', format: 'Markdown' }, Buffer.from('# Pegel\n\nDaten der <Mosel>.\n'), 'liesmich.md');
+    const big = JSON.stringify({ werte: Array.from({ length: 8000 }, (_, i) => ({ i, wert: `Wert ${i}` })) });
+    bigId = await upload(open.id as string, { name: 'Gross', format: 'GeoJSON' }, Buffer.from(big), 'gross.geojson');
   });
   afterAll(() => t.stop());
 
@@ -160,6 +165,23 @@ describe('web resource previews', () => {
       const res = await get(pageOf(jsonId));
       expect(res.status).toBe(200);
       expect(res.text).toContain('<pre class="preview-text" tabindex="0" aria-label="Inhalt der Datei „Stationen“">{\n  &quot;stationen&quot;: [\n    {\n      &quot;name&quot;: &quot;Cochem&quot;,');
+      expect(res.text).toContain('&quot;x&quot;: &quot;&lt;/pre>&lt;script>1&lt;/script>&quot;');
+      expect(res.text).not.toMatch(/<script/i);
+    });
+
+    it('shows a Markdown file as text, escaped', async () => {
+      const res = await get(pageOf(textId));
+      expect(res.text).toContain('aria-label="Inhalt der Datei „Liesmich“"># Pegel\n\nDaten der &lt;Mosel>.\n</pre>');
+    });
+
+    it('shows the first 64 KB of a large file as it is, and says it is cut', async () => {
+      const res = await get(pageOf(bigId));
+      expect(res.text).toContain('<pre class="preview-text" tabindex="0" aria-label="Inhalt der Datei „Gross“">{&quot;werte&quot;:[{&quot;i&quot;:0,');
+      expect(res.text).toContain('Gezeigt wird der Anfang der Datei (die ersten 64 KB)');
+      expect(res.text).not.toContain('Wert 7999');
+      const api = await get(`/api/3/action/resource_preview?id=${bigId}`);
+      expect(api.body.result).toMatchObject({ kind: 'json', truncated: true });
+      expect((api.body.result as { text: string }).text.length).toBeLessThanOrEqual(64 * 1024);
     });
 
     it('shows no preview for a link resource (the server never fetches it)', async () => {
