@@ -24,6 +24,7 @@ import { DatastoreWriteActions } from './datastore-write.actions';
 import { DatastoreViews } from './datastore-views';
 import { DatastoreWriter } from './datastore-writer.service';
 import { XloaderActions } from './xloader.actions';
+import { ResourcePreviewActions } from './resource-preview.actions';
 
 /**
  * The DataStore: CKAN's datastore_* actions on one table per resource in schema `datastore`. It knows the catalog only
@@ -37,6 +38,7 @@ import { XloaderActions } from './xloader.actions';
   providers: [
     DatastoreTableRepository, DatastoreRecordsRepository, DatastoreResources, DatastoreWriter, DatastoreSearch, DatastoreReadActions, DatastoreWriteActions,
     DatastoreSqlRepository, DatastoreSqlActions, DatastoreLoadRepository, DatastoreLoads, DatastoreLoadJob, XloaderActions, DatastoreViews,
+    ResourcePreviewActions,
   ],
   exports: [DatastoreResources, DatastoreWriter, DatastoreTableRepository, DatastoreViews],
 })
@@ -54,12 +56,13 @@ export class DatastoreModule implements OnModuleInit {
     private readonly loadJob: DatastoreLoadJob,
     private readonly jobs: JobQueue,
     private readonly sql: DatastoreSqlActions,
+    private readonly previews: ResourcePreviewActions,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
     this.endpoints.register(DATASTORE_ENDPOINT_TAG, DATASTORE_ENDPOINT_PATHS);
-    this.registry.register([...this.reads.all(), ...this.writes.all(), ...this.xloader.all()]);
+    this.registry.register([...this.reads.all(), ...this.writes.all(), ...this.xloader.all(), ...this.previews.all()]);
     // CKAN registers datastore_search_sql only when ckan.datastore.sqlsearch.enabled is set.
     if (this.config.DATASTORE_SQL_ENABLED) this.registry.register(this.sql.all());
     this.changes.onWrite((ctx, ids) => this.dropOrphans(ctx, ids));

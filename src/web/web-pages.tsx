@@ -14,6 +14,8 @@ import { Layout, PageEnv, SearchForm } from './pages/layout';
 import { ErrorPage, GroupListPage, GroupSummary, HomePage } from './pages/portal';
 import { DatasetSearch, FacetItem, SearchResult } from './pages/search';
 import { FacetField, parseSearch, searchInput } from './search-params';
+import { DatastorePage, DatastorePreview, FilePreview, FilePreviewSection } from './pages/preview';
+import { parsePreview, PreviewState, previewSearchInput } from './preview-params';
 
 const HTML_TYPE = 'text/html;charset=utf-8';
 const YEAR = 365 * 24 * 3600;
@@ -111,12 +113,49 @@ export class WebPages {
     return { title: d.title || d.name, alternates, body: <DatasetPage env={env} d={d} /> };
   };
 
-  resource = async (ctx: ActionContext, env: PageEnv, id: string, resourceId: string): Promise<Page> => {
+  resource = async (ctx: ActionContext, env: PageEnv, id: string, resourceId: string, query: Record<string, unknown> = {}): Promise<Page> => {
     const d = await ctx.call<PackageDict>('package_show', { id });
     const r = (d.resources ?? []).find((x) => x.id === resourceId);
     if (!r) throw new PageError(404);
-    return { title: r.name || env.t('resource.unnamed'), body: <ResourcePage env={env} d={d} r={r} /> };
+    const name = r.name || env.t('resource.unnamed');
+    const base = `/dataset/${encodeURIComponent(d.name)}/resource/${encodeURIComponent(r.id)}`;
+    let preview: VNode | null = null;
+    let status = 200;
+    if (r.datastore_active) {
+      const state = parsePreview(query);
+      const { data, badParams } = await this.datastorePage(ctx, r.id, state);
+      if (badParams) status = 400;
+      if (data) preview = <DatastorePreview env={env} base={base} name={name} resourceId={r.id} state={state} data={data} badParams={badParams} />;
+    } else if (r.url_type === 'upload') {
+      // Only uploads: a link resource's address is never fetched by the server for a preview.
+      const file = await ctx.call<FilePreview>('resource_preview', { id: r.id }).catch((err: unknown) => {
+        if (err instanceof CkanError) return null;
+        throw err;
+      });
+      if (file) preview = <FilePreviewSection env={env} name={name} preview={file} />;
+    }
+    return { status, title: name, body: <ResourcePage env={env} d={d} r={r}>{preview}</ResourcePage> };
   };
+
+  /**
+   * One page of a DataStore table through datastore_search with the caller. A sort or filter the table refuses (409:
+   * an unknown column, a bad value) shows the table without them and says so; a table gone meanwhile shows no preview.
+   */
+  private async datastorePage(ctx: ActionContext, resourceId: string, state: PreviewState): Promise<{ data?: DatastorePage; badParams: boolean }> {
+    const search = (withQuery: boolean): Promise<DatastorePage> => ctx.call<DatastorePage>('datastore_search', previewSearchInput(resourceId, state, withQuery));
+    try {
+      return { data: await search(true), badParams: false };
+    } catch (err) {
+      if (!(err instanceof CkanError)) throw err;
+      if (err.kind !== 'validation') return { badParams: false };
+    }
+    try {
+      return { data: await search(false), badParams: true };
+    } catch (err) {
+      if (err instanceof CkanError) return { badParams: true };
+      throw err;
+    }
+  }
 
   groupList = (kind: 'organization' | 'group') => async (ctx: ActionContext, env: PageEnv): Promise<Page> => {
     const [groups, search] = await Promise.all([

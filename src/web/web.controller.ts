@@ -24,7 +24,7 @@ export class WebController {
   @Get('dataset/:id/resource/:rid')
   resource(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { id, rid } = req.params as { id: string; rid: string };
-    return this.pages.serve(req, reply, (ctx, env) => this.pages.resource(ctx, env, id, rid));
+    return this.pages.serve(req, reply, (ctx, env, query) => this.pages.resource(ctx, env, id, rid, query));
   }
 
   @Get('organization')

@@ -98,3 +98,21 @@ function assertText(sample: string): void {
     throw new LoaderError('Die Datei ist keine Textdatei (sie enthält Binärdaten oder ist UTF-16 ohne BOM) und keine XLSX-Arbeitsmappe.');
   }
 }
+
+/**
+ * The text of a file's first bytes, decoded by the same rule as DecodeStream (for previews, which read a head only):
+ * a UTF-8 BOM or valid UTF-8 reads as UTF-8, anything else as the encoding chardet names among those above (Latin-1
+ * read as Windows-1252). A multi-byte character cut at the end of the sample becomes one replacement mark. Null for
+ * bytes that are no text (binary data, an unknown encoding).
+ */
+export function decodeSample(sample: Buffer): { text: string; encoding: string } | null {
+  let match: { name: string } | undefined;
+  if (sample[0] === 0xef && sample[1] === 0xbb && sample[2] === 0xbf) match = { name: 'UTF-8' };
+  else if (isAscii(sample) && !sample.includes(0)) match = { name: 'UTF-8' };
+  else match = analyse(sample).find((m) => m.name in DECODERS);
+  if (!match) return null;
+  const text = iconv.decode(sample, DECODERS[match.name]).replace(/^\ufeff/, '');
+  const controls = text.slice(0, -1).match(CONTROL)?.length ?? 0;
+  if (text.includes('\u0000') || controls > Math.max(2, text.length / 100)) return null;
+  return { text, encoding: match.name };
+}

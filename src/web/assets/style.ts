@@ -69,6 +69,18 @@ dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 a.button { display: inline-block; font-weight: 600; padding: 0.55rem 1.2rem; border-radius: 4px; background: var(--brand); color: var(--brand-ink); text-decoration: none; }
 footer.site { border-top: 1px solid var(--line); background: var(--soft); padding: 1.5rem 0; color: var(--muted); }
 footer.site a { color: var(--link); }
+.visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+.preview-form { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: flex-end; margin: 0 0 1rem; }
+.preview-form .field { display: flex; flex-direction: column; }
+input[type=text] { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+.notice { background: #fff4ce; border: 1px solid #6b5300; color: #3d2f00; border-radius: 4px; padding: 0.5rem 0.75rem; }
+.table-scroll { overflow-x: auto; max-width: 100%; }
+table.preview { border-collapse: collapse; font-size: 0.95rem; }
+table.preview caption { text-align: left; font-weight: 600; padding: 0.25rem 0 0.5rem; }
+table.preview th, table.preview td { border: 1px solid var(--line); padding: 0.3rem 0.6rem; text-align: left; vertical-align: top; }
+table.preview th { background: var(--soft); }
+table.preview .col-type { display: block; font-weight: 400; font-size: 0.8rem; color: var(--muted); }
+pre.preview-text { background: var(--soft); border: 1px solid var(--line); padding: 0.75rem; overflow: auto; max-height: 40rem; white-space: pre-wrap; overflow-wrap: anywhere; }
 `;
 
 /** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */

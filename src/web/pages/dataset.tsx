@@ -1,4 +1,4 @@
-import type { JSX } from 'preact';
+import type { ComponentChildren, JSX } from 'preact';
 import { datasetFields, FieldRow, formatDate, PackageDict, ResourceDict, safeHref } from '../dataset-fields';
 import type { MessageKey } from '../i18n/de';
 import type { PageEnv } from './layout';
@@ -99,7 +99,7 @@ export function DatasetPage({ env, d }: { env: PageEnv; d: PackageDict }) {
 }
 
 /** One resource: its metadata and download. (Previews, the DataStore table first, come with the next part of issue 17.) */
-export function ResourcePage({ env, d, r }: { env: PageEnv; d: PackageDict; r: ResourceDict }) {
+export function ResourcePage({ env, d, r, children }: { env: PageEnv; d: PackageDict; r: ResourceDict; children?: ComponentChildren }) {
   const { t } = env;
   const rows: FieldRow[] = [];
   const add = (label: MessageKey, text: string | null | undefined, href?: string): void => {
@@ -118,6 +118,7 @@ export function ResourcePage({ env, d, r }: { env: PageEnv; d: PackageDict; r: R
       <h1>{resourceName(env, r)}</h1>
       <div class="notes">{r.description?.trim() ? <Paragraphs text={r.description} /> : null}</div>
       {safeHref(r.url) ? <p><a class="button" href={safeHref(r.url)}>{t('dataset.download')}</a></p> : null}
+      {children}
       <h2>{t('dataset.details')}</h2>
       <Fields env={env} rows={rows} />
     </article>
