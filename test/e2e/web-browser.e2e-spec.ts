@@ -172,6 +172,12 @@ describe('web in the browser', () => {
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('main');
     });
 
+    it('the axe check itself finds what it should (a field without a label, text without contrast)', async () => {
+      await page.setContent('<!DOCTYPE html><html lang="de"><head><title>x</title></head><body><main><h1>x</h1><input type="text"><p style="color:#ccc;background:#fff">blass</p></main></body></html>');
+      const ids = (await seriousAxeViolations(page)).map((v) => v.id);
+      expect(ids).toEqual(expect.arrayContaining(['label', 'color-contrast']));
+    });
+
     const PAGES: [string, string][] = [
       ['home', '/'],
       ['search', '/dataset?q=Haushaltsplan&tags=Finanzen'],
