@@ -9,6 +9,7 @@ const BENCHES: Record<string, () => Promise<void>> = {
   datastore: () => import('./datastore').then((m) => m.run()),
   sensors: () => import('./sensors').then((m) => m.run()),
   harvest: () => import('./harvest').then((m) => m.run()),
+  web: () => import('./web').then((m) => m.run()),
 };
 
 async function main(): Promise<void> {

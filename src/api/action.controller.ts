@@ -8,6 +8,7 @@ import { errorResponse, helpUrl, successBody } from './ckan-envelope';
 import { Dispatcher } from './dispatcher';
 import { BadRequest, ValidationError } from './errors';
 import { ActionContext } from './action-context';
+import { ApiHtmlPages } from './api-html';
 import { UPLOAD_RECEIVER, UploadReceiver } from './uploads';
 import { RawJson } from './raw-json';
 import { DataDict, formData, jsonBody, mixed, queryData, readMultipart, requireDict } from './request-data';
@@ -27,6 +28,7 @@ export class ActionController {
     private readonly dispatcher: Dispatcher,
     private readonly callers: CallerResolver,
     private readonly moduleRef: ModuleRef,
+    private readonly htmlPages: ApiHtmlPages,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -42,8 +44,12 @@ export class ActionController {
     return this.receiver ?? undefined;
   }
 
+  /** CKAN's `{"version": 1}`; a browser (Accept prefers HTML) gets the API documentation page when the web part registered one. */
   @Get()
-  apiRoot(@Res() reply: FastifyReply): void {
+  async apiRoot(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    void reply.header('vary', 'Accept');
+    const page = this.htmlPages.forRequest(req);
+    if (page) return page(req, reply);
     void reply.header('content-type', JSON_TYPE).send('{"version": 1}');
   }
 

@@ -2,6 +2,7 @@ import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ActionController } from './action.controller';
 import { ApiDocsController } from './api-docs.controller';
 import { ApiDocs } from './api-docs.service';
+import { ApiHtmlPages } from './api-html';
 import { ActionRegistry } from './action-registry';
 import { ConstraintErrors } from './constraint-errors';
 import { Dispatcher } from './dispatcher';
@@ -19,9 +20,9 @@ export class ApiModule {
       module: ApiModule,
       global: true,
       imports: [callers],
-      providers: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs],
+      providers: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs, ApiHtmlPages],
       controllers: [ActionController, ApiDocsController],
-      exports: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs],
+      exports: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs, ApiHtmlPages],
     };
   }
 }

@@ -1,7 +1,11 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { ApiDocs } from '../api/api-docs.service';
+import { ACTION_FAMILIES } from '../api/api-docs';
+import { ApiHtmlPages } from '../api/api-html';
 import { AuthModule } from '../auth/auth.module';
 import { DatasetHtmlPages } from '../dcat/dataset-html';
 import { DcatModule } from '../dcat/dcat.module';
+import { apiPage } from './pages/api';
 import { WebController } from './web.controller';
 import { WebPages } from './web-pages';
 
@@ -12,9 +16,11 @@ import { WebPages } from './web-pages';
  */
 @Module({ imports: [AuthModule, DcatModule], controllers: [WebController], providers: [WebPages] })
 export class WebModule implements OnModuleInit {
-  constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages) {}
+  constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}
 
   onModuleInit(): void {
     this.htmlPages.register((req, reply, id) => this.pages.serve(req, reply, (ctx, env) => this.pages.dataset(ctx, env, id)));
+    // `/api` stays the action API's route (CKAN clients get `{"version": 1}`); browsers get the documentation page.
+    this.apiPages.register((req, reply) => this.pages.serve(req, reply, (_ctx, env) => Promise.resolve(apiPage(env, this.apiDocs.actions(), ACTION_FAMILIES))));
   }
 }

@@ -67,6 +67,17 @@ dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 .cards li { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
 .cards .card-title { margin: 0; font-size: 1.1rem; }
 a.button { display: inline-block; font-weight: 600; padding: 0.55rem 1.2rem; border-radius: 4px; background: var(--brand); color: var(--brand-ink); text-decoration: none; }
+pre { background: var(--soft); border: 1px solid var(--line); border-radius: 4px; padding: 0.6rem 0.8rem; white-space: pre-wrap; overflow-wrap: anywhere; font-size: 0.9rem; }
+.api-toc > ul { columns: 18rem; column-gap: 2rem; padding-left: 1.25rem; }
+.api-toc li { overflow-wrap: anywhere; }
+.api-toc-actions { font-size: 0.9rem; padding-left: 1rem; }
+.api-action { border-top: 1px solid var(--line); padding: 1rem 0; }
+.api-action h3 { margin-bottom: 0.5rem; }
+.api-params { border-collapse: collapse; width: 100%; margin: 0.75rem 0; font-size: 0.95rem; }
+.api-params caption { text-align: left; font-weight: 600; padding-bottom: 0.25rem; }
+.api-params th, .api-params td { border: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+.api-params thead th { background: var(--soft); }
+.api-example-label { font-weight: 600; margin: 0.5rem 0 0.25rem; }
 footer.site { border-top: 1px solid var(--line); background: var(--soft); padding: 1.5rem 0; color: var(--muted); }
 footer.site a { color: var(--link); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

@@ -34,7 +34,7 @@ export function Layout({ env, title, alternates = [], children }: { env: PageEnv
                 <li><a href="/dataset">{t('site.datasets')}</a></li>
                 <li><a href="/organization">{t('site.organizations')}</a></li>
                 <li><a href="/group">{t('site.groups')}</a></li>
-                <li><a href="/api/3">{t('site.api')}</a></li>
+                <li><a href="/api">{t('site.api')}</a></li>
               </ul>
             </nav>
             <a class="lang" href={env.switchHref} hrefLang={other} lang={other} aria-label={t('site.switchLanguageLabel')}>{t('site.switchLanguage')}</a>
