@@ -60,6 +60,9 @@ const FIELDS: SearchField[] = [
   // queries on either to PostgreSQL.
   f('quality_score', 'int', 'quality_score', false),
   f('quality_rating', 'keyword', 'quality_rating', true),
+  // Issue 16: the terms of the hvd_category extra, each as written (a generated column); its facet is counted per term
+  // IRI by the search service (TERM_LIST_FACETS). Meilisearch's index does not hold it: PostgreSQL answers.
+  f('hvd_category', 'keywords', 'hvd_category', true),
 ];
 
 const BY_NAME = new Map(FIELDS.map((x) => [x.name, x]));

@@ -27,6 +27,8 @@ export interface DocRow {
   tags: string[];
   groups: string[];
   res_format: string[];
+  /** Issue 16: the terms of the hvd_category extra, as written (see SearchHvdCategory). */
+  hvd_category: string[];
   metadata_modified: string;
   metadata_created: string;
   num_resources: number;
@@ -37,7 +39,7 @@ export interface DocRow {
 
 /** The fields held as integer codes: one value per document, or a list. */
 const SINGLE = ['organization', 'owner_org', 'license_id', 'state', 'capacity', 'type', 'creator_user_id', 'access_level', 'quality_rating'] as const;
-const MULTI = ['tags', 'groups', 'res_format', 'shared_with'] as const;
+const MULTI = ['tags', 'groups', 'res_format', 'shared_with', 'hvd_category'] as const;
 const CODED = [...SINGLE, ...MULTI] as const;
 type SingleField = (typeof SINGLE)[number];
 type MultiField = (typeof MULTI)[number];

@@ -52,6 +52,7 @@ function randomDoc(r: () => number, id: string): DocRow {
     tags,
     groups: some(['umwelt', 'verkehr']),
     res_format: res,
+    hvd_category: r() < 0.2 ? some(['c_ac64a52d', 'c_dd313021', 'http://data.europa.eu/bna/c_164e0bf5']) : [],
     metadata_modified: modified,
     metadata_created: modified,
     num_resources: res.length,

@@ -13,7 +13,7 @@ import { SqlCompiler, vocabTagSql } from './sql-compiler';
 /** search_document.bbox as [west, south, east, north] (a box's point 1 is its low corner, point 0 its high one). */
 export const BBOX_ARRAY = 'CASE WHEN bbox IS NOT NULL THEN ARRAY[(bbox[1])[0], (bbox[1])[1], (bbox[0])[0], (bbox[0])[1]] END AS bbox';
 
-const DOC_COLUMNS = `id, name, title, state, capacity, access_level, shared_with, type, owner_org, organization, creator_user_id, license_id, quality_rating, tags, groups, res_format,
+const DOC_COLUMNS = `id, name, title, state, capacity, access_level, shared_with, type, owner_org, organization, creator_user_id, license_id, quality_rating, tags, groups, res_format, hvd_category,
   metadata_modified, metadata_created, num_resources, num_tags, tsv::text AS tsv, ${BBOX_ARRAY}`;
 
 /** Parameters of one statement: the condition's, then the statement's own. */
