@@ -263,4 +263,26 @@ export class UserRepository {
   async recordTokenUse(db: EntityManager, tokenId: string): Promise<void> {
     await db.query(`UPDATE api_token SET last_access = clock_timestamp() WHERE id = $1`, [tokenId]);
   }
+
+  /** A new web session of `userId` (the cookie's id stored only as its hash), ending `minutes` from now; the user's ended ones go. */
+  async createSession(db: EntityManager, id: string, userId: string, hash: Buffer, minutes: number): Promise<void> {
+    await db.query(`DELETE FROM web_session WHERE user_id = $1 AND expires_at <= clock_timestamp()`, [userId]);
+    await db.query(`INSERT INTO web_session (id, user_id, secret_hash, expires_at) VALUES ($1, $2, $3, clock_timestamp() + make_interval(mins => $4))`, [id, userId, hash, minutes]);
+  }
+
+  /** The active user a live (not expired) web session's hash names. */
+  async callerBySessionHash(db: EntityManager, hash: Buffer): Promise<{ id: string; name: string; sysadmin: boolean } | undefined> {
+    const rows = await preparedQuery<{ id: string; name: string; sysadmin: boolean }>(
+      db,
+      'caller-by-session',
+      `SELECT u.id, u.name, u.sysadmin FROM web_session s JOIN user_account u ON u.id = s.user_id
+        WHERE s.secret_hash = $1 AND u.state = 'active' AND s.expires_at > clock_timestamp()`,
+      [hash],
+    );
+    return rows[0];
+  }
+
+  async deleteSession(db: EntityManager, hash: Buffer): Promise<void> {
+    await db.query(`DELETE FROM web_session WHERE secret_hash = $1`, [hash]);
+  }
 }

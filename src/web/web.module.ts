@@ -3,6 +3,8 @@ import { AuthModule } from '../auth/auth.module';
 import { DatasetHtmlPages } from '../dcat/dataset-html';
 import { DcatModule } from '../dcat/dcat.module';
 import { WebController } from './web.controller';
+import { StewardController } from './steward.controller';
+import { StewardPages } from './steward-pages';
 import { WebPages } from './web-pages';
 
 /**
@@ -10,7 +12,7 @@ import { WebPages } from './web-pages';
  * the same actions. `/dataset/{id}` stays the DCAT controller's route; this module registers the HTML answer it gives
  * browsers, so RDF clients get RDF exactly as before.
  */
-@Module({ imports: [AuthModule, DcatModule], controllers: [WebController], providers: [WebPages] })
+@Module({ imports: [AuthModule, DcatModule], controllers: [WebController, StewardController], providers: [WebPages, StewardPages] })
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages) {}
 

@@ -67,6 +67,18 @@ dl.fields dd { margin: 0; overflow-wrap: anywhere; }
 .cards li { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; }
 .cards .card-title { margin: 0; font-size: 1.1rem; }
 a.button { display: inline-block; font-weight: 600; padding: 0.55rem 1.2rem; border-radius: 4px; background: var(--brand); color: var(--brand-ink); text-decoration: none; }
+.account { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; align-items: center; }
+.account form { margin: 0; }
+button.link { background: none; border: none; padding: 0; color: inherit; text-decoration: underline; font-weight: 400; }
+form.stack { display: flex; flex-direction: column; gap: 1rem; max-width: 28rem; }
+form.stack .field { display: flex; flex-direction: column; gap: 0.25rem; }
+input[type=text], input[type=password], input[type=email], input[type=url], input[type=date], textarea { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+.error-summary, .field-error { color: #a4000f; font-weight: 600; }
+.error-summary { border: 2px solid #a4000f; border-radius: 4px; padding: 0.75rem 1rem; }
+table.data { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
+table.data th, table.data td { text-align: left; border-bottom: 1px solid var(--line); padding: 0.4rem 0.5rem; vertical-align: top; }
+.state-ok { color: #0b6b2b; font-weight: 600; }
+.state-bad { color: #a4000f; font-weight: 600; }
 footer.site { border-top: 1px solid var(--line); background: var(--soft); padding: 1.5rem 0; color: var(--muted); }
 footer.site a { color: var(--link); }
 `;
