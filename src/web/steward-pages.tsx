@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActionContext } from '../api/action-context';
+import { CkanError, ValidationError } from '../api/errors';
 import { cookieFrom, SESSION_COOKIE, WebSessions } from '../auth/web-sessions';
 import { csrfMatches, newCsrfToken, overHttps, sameOrigin } from './csrf';
+import type { PackageDict } from './dataset-fields';
+import { dictFromState, FieldMessages, FormState, messagesByField, stateFromDict, stateFromForm } from './dataset-form';
+import type { MessageKey } from './i18n/de';
+import { DatasetFormPage, FormOptions } from './pages/dataset-form';
 import type { PageEnv } from './pages/layout';
 import { DashboardDataset, DashboardOrg, DashboardPage, LoginPage, UserDict, UserPage } from './pages/steward';
 import { Page, PageError, WebPages } from './web-pages';
@@ -103,5 +108,81 @@ export class StewardPages {
         return { name: o.name, title: o.title, capacity: o.capacity, count: found.count, datasets: found.results };
       }),
     );
+  }
+
+  /** The organizations the caller may create datasets in, and the licences: the form's pickers. */
+  private async formOptions(ctx: ActionContext): Promise<FormOptions> {
+    const [orgs, licenses] = await Promise.all([
+      ctx.call<{ id: string; name: string; title?: string }[]>('organization_list_for_user', { permission: 'create_dataset' }),
+      ctx.call<{ id: string; title?: string }[]>('license_list', {}),
+    ]);
+    return { orgs, licenses };
+  }
+
+  private formPage(env: PageEnv, action: string, s: FormState, opts: FormOptions, editing: boolean, extra: { messages?: FieldMessages; summary?: MessageKey; status?: number; extraRows?: number } = {}): Page {
+    return {
+      status: extra.status,
+      title: env.t(editing ? 'form.editTitle' : 'form.newTitle'),
+      body: <DatasetFormPage env={env} action={action} s={s} opts={opts} messages={extra.messages ?? new Map()} summary={extra.summary} editing={editing} extraRows={extra.extraRows} />,
+    };
+  }
+
+  /** `/dataset/new`: GET the empty form, POST it through package_create with the session's caller. */
+  newDataset(req: FastifyRequest, reply: FastifyReply): Promise<void> {
+    return this.pages.serve(req, reply, async (ctx, env, _query, form) => {
+      if (!env.user) return { title: '', redirect: '/user/login?came_from=%2Fdataset%2Fnew' };
+      const opts = await this.formOptions(ctx);
+      if (opts.orgs.length === 0) throw new PageError(403, env.t('form.noOrg'));
+      if (req.method !== 'POST') return this.formPage(env, '/dataset/new', stateFromForm(new URLSearchParams()), opts, false);
+      const s = stateFromForm(form);
+      if (form.has('add_row')) return this.formPage(env, '/dataset/new', s, opts, false, { extraRows: 1 });
+      try {
+        const created = await ctx.call<{ name: string }>('package_create', dictFromState(s));
+        return { title: '', redirect: `/dataset/${encodeURIComponent(created.name)}` };
+      } catch (err) {
+        if (err instanceof ValidationError) return this.formPage(env, '/dataset/new', s, opts, false, { messages: messagesByField(err.fields, env.lang), summary: 'form.hasErrors', status: 409 });
+        throw err;
+      }
+    });
+  }
+
+  /**
+   * `/dataset/edit/{name}`: GET the form with the stored values and the DCAT-AP.de findings beside their fields
+   * (dcat_validate), POST it through package_patch. Whether the caller may edit is package_patch's decision; the
+   * form is offered to members who may create datasets in the dataset's organization (and sysadmins).
+   */
+  editDataset(req: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {
+    return this.pages.serve(req, reply, async (ctx, env, _query, form) => {
+      if (!env.user) return { title: '', redirect: `/user/login?came_from=${encodeURIComponent(`/dataset/edit/${id}`)}` };
+      const d = await ctx.call<PackageDict & { owner_org?: string }>('package_show', { id });
+      const opts = await this.formOptions(ctx);
+      if (!opts.orgs.some((o) => o.id === d.owner_org)) throw new PageError(403);
+      const action = `/dataset/edit/${encodeURIComponent(d.name)}`;
+      if (req.method !== 'POST') {
+        const report = await ctx.call<{ findings: { severity: string; field: string; resource?: number; message: string; message_de?: string; message_en?: string }[] }>('dcat_validate', { id: d.id });
+        const fields: Record<string, unknown> = {};
+        const resources: Record<string, string[]>[] = [];
+        for (const f of report.findings) {
+          const text = (env.lang === 'en' ? f.message_en : f.message_de) ?? f.message;
+          if (f.resource !== undefined && f.field !== 'license_id') {
+            while (resources.length <= f.resource) resources.push({});
+            (resources[f.resource][f.field] ??= []).push(text);
+          } else ((fields[f.field] ??= []) as string[]).push(text);
+        }
+        if (resources.length) fields.resources = resources;
+        const messages = messagesByField(fields, env.lang);
+        return this.formPage(env, action, stateFromDict(d), opts, true, { messages, summary: messages.size ? 'form.findings' : undefined });
+      }
+      const s = stateFromForm(form);
+      if (form.has('add_row')) return this.formPage(env, action, s, opts, true, { extraRows: 1 });
+      try {
+        const saved = await ctx.call<{ name: string }>('package_patch', { ...dictFromState(s, d), id: d.id });
+        return { title: '', redirect: `/dataset/${encodeURIComponent(saved.name)}` };
+      } catch (err) {
+        if (err instanceof ValidationError) return this.formPage(env, action, s, opts, true, { messages: messagesByField(err.fields, env.lang), summary: 'form.hasErrors', status: 409 });
+        if (err instanceof CkanError && err.kind === 'not_authorized') throw new PageError(403);
+        throw err;
+      }
+    });
   }
 }

@@ -216,4 +216,135 @@ describe('web steward: login, session, CSRF, dashboard', () => {
       expect(missing.status).toBe(404);
     });
   });
+
+  describe('dataset forms', () => {
+    const FULL = {
+      title: 'Radwege Zell', name: 'radwege-zell', notes: 'Alle Radwege.\n\nJährlich erhoben.', private: 'false', tags: 'Rad, Verkehr', url: 'https://zell.example/radwege', version: '1.2',
+      license_id: 'http://dcat-ap.de/def/licenses/dl-by-de/2.0',
+      contact_name: 'Tiefbauamt Zell', contact_email: 'tiefbau@zell.example', contact_url: 'https://zell.example/tiefbau',
+      publisher_name: 'Stadt Zell', publisher_url: 'https://zell.example',
+      temporal_start: '2020-01-01', temporal_end: '2024-12-31',
+      frequency: 'http://publications.europa.eu/resource/authority/frequency/ANNUAL',
+      theme: ['http://publications.europa.eu/resource/authority/data-theme/TRAN', 'http://publications.europa.eu/resource/authority/data-theme/ENVI'],
+      language: 'http://publications.europa.eu/resource/authority/language/DEU',
+      access_rights: 'http://publications.europa.eu/resource/authority/access-right/PUBLIC',
+      politicalGeocodingLevelURI: 'http://dcat-ap.de/def/politicalGeocoding/Level/municipality',
+      politicalGeocodingURI: 'http://dcat-ap.de/def/politicalGeocoding/regionalKey/071355001050',
+      spatial: '{"type": "Point", "coordinates": [7.17, 50.02]}',
+      hvd_category: 'http://data.europa.eu/bna/c_b79e35eb',
+      applicable_legislation: 'http://data.europa.eu/eli/reg_impl/2023/138/oj',
+      conforms_to: 'https://zell.example/schema.json',
+      documentation: 'https://zell.example/doku\nhttps://zell.example/faq',
+      legalbasisText: 'Satzung über Radwege',
+      contributorID: 'http://dcat-ap.de/def/contributors/berlinOpenData',
+      resource_rows: '2',
+      'resources-0-url': 'https://zell.example/radwege.csv', 'resources-0-name': 'Radwege CSV', 'resources-0-format': 'CSV',
+      'resources-1-url': 'https://zell.example/radwege.geojson', 'resources-1-name': 'Radwege GeoJSON', 'resources-1-format': 'GeoJSON',
+    };
+
+    /** The form as a browser sends it (repeated keys for multi-selects). */
+    const encode = (o: Record<string, string | string[]>): string => {
+      const p = new URLSearchParams();
+      for (const [k, v] of Object.entries(o)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x);
+      return p.toString();
+    };
+
+    it('creates a dataset with every field: 303 to its page, and package_show reads back exactly what was entered', async () => {
+      const { cookie, csrf } = await session('steward-anna');
+      const form = await request(t.http).get('/dataset/new').set('accept', BROWSER).set('cookie', cookie);
+      expect(form.status).toBe(200);
+      expect(form.text).toContain('<label for="temporal_start">Zeitraum von</label>');
+      expect(form.text).toContain('Stadt Zell');
+      expect(form.text).not.toContain('Kreis Fremd');
+      const res = await request(t.http).post('/dataset/new').set('accept', BROWSER).set('cookie', cookie).type('form').send(encode({ ...FULL, owner_org: own.id as string, _csrf: csrf }));
+      expect(res.text).toBe('');
+      expect(res.status).toBe(303);
+      expect(res.headers.location).toBe('/dataset/radwege-zell');
+      const d = await t.call<Dict & { extras: { key: string; value: string }[]; resources: Dict[]; tags: Dict[] }>('package_show', { id: 'radwege-zell' });
+      expect(d).toMatchObject({ title: FULL.title, notes: FULL.notes, private: false, url: FULL.url, version: FULL.version, license_id: FULL.license_id, owner_org: own.id });
+      expect(d.tags.map((x) => x.name).sort()).toEqual(['Rad', 'Verkehr']);
+      const extras = Object.fromEntries(d.extras.map((e) => [e.key, e.value]));
+      expect(extras).toEqual({
+        contact_name: FULL.contact_name, contact_email: FULL.contact_email, contact_url: FULL.contact_url, publisher_name: FULL.publisher_name, publisher_url: FULL.publisher_url,
+        temporal_start: FULL.temporal_start, temporal_end: FULL.temporal_end, frequency: FULL.frequency, theme: JSON.stringify(FULL.theme), language: JSON.stringify([FULL.language]),
+        access_rights: FULL.access_rights, politicalGeocodingLevelURI: FULL.politicalGeocodingLevelURI, politicalGeocodingURI: JSON.stringify([FULL.politicalGeocodingURI]),
+        spatial: FULL.spatial, hvd_category: JSON.stringify([FULL.hvd_category]), applicable_legislation: JSON.stringify([FULL.applicable_legislation]),
+        conforms_to: JSON.stringify([FULL.conforms_to]), documentation: JSON.stringify(['https://zell.example/doku', 'https://zell.example/faq']), legalbasisText: FULL.legalbasisText,
+        contributorID: FULL.contributorID,
+      });
+      expect(d.resources.map((r) => [r.url, r.name, r.format])).toEqual([
+        ['https://zell.example/radwege.csv', 'Radwege CSV', 'CSV'], ['https://zell.example/radwege.geojson', 'Radwege GeoJSON', 'GeoJSON'],
+      ]);
+      // The edit form shows the stored values again.
+      const edit = await request(t.http).get('/dataset/edit/radwege-zell').set('accept', BROWSER).set('cookie', cookie);
+      expect(edit.status).toBe(200);
+      expect(edit.text).toContain('value="Tiefbauamt Zell"');
+      expect(edit.text).toContain('value="https://zell.example/radwege.geojson"');
+    });
+
+    it('adds a resource row with a submit button, keeping what was typed, storing nothing', async () => {
+      const { cookie, csrf } = await session('steward-anna');
+      const res = await request(t.http).post('/dataset/new').set('accept', BROWSER).set('cookie', cookie).type('form')
+        .send(encode({ title: 'Entwurf', name: 'entwurf-zeile', owner_org: own.id as string, resource_rows: '1', 'resources-0-url': 'https://zell.example/a.csv', add_row: '1', _csrf: csrf }));
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('value="https://zell.example/a.csv"');
+      expect(res.text).toContain('id="resources-1-url"');
+      expect(res.text).toContain('value="Entwurf"');
+      await expect(t.call('package_show', { id: 'entwurf-zeile' })).rejects.toThrow();
+    });
+
+    it('shows a validation error beside its field in German, keeps the input, stores nothing', async () => {
+      const { cookie, csrf } = await session('steward-anna');
+      const res = await request(t.http).post('/dataset/new').set('accept', BROWSER).set('cookie', cookie).type('form')
+        .send(encode({ title: 'Ungültig', name: 'Kein gültiger Name!', owner_org: own.id as string, contact_name: 'Amt X', _csrf: csrf }));
+      expect(res.status).toBe(409);
+      expect(res.text).toContain('Der Datensatz wurde nicht gespeichert.');
+      expect(res.text).toMatch(/<input type="text" id="name" name="name" value="Kein gültiger Name!" required aria-invalid="true" aria-describedby="name-error name-hint"\/><p class="field-error" id="name-error">Nur Kleinbuchstaben \(a–z\), Ziffern, - und _ sind erlaubt\.<\/p>/);
+      expect(res.text).toContain('value="Amt X"');
+      const rows = await t.db.dataSource.query(`SELECT count(*)::int AS n FROM package WHERE title = 'Ungültig'`);
+      expect(rows[0].n).toBe(0);
+    });
+
+    it('refuses a create POST without the CSRF token (403), storing nothing', async () => {
+      const { cookie } = await session('steward-anna');
+      const res = await request(t.http).post('/dataset/new').set('accept', BROWSER).set('cookie', cookie).type('form').send(encode({ title: 'Ohne Token', name: 'ohne-token', owner_org: own.id as string }));
+      expect(res.status).toBe(403);
+      await expect(t.call('package_show', { id: 'ohne-token' })).rejects.toThrow();
+    });
+
+    it('edits a dataset through package_patch, keeping extras and resource fields the form does not show', async () => {
+      await t.factories.dataset({ name: 'zell-edit', title: 'Alt', owner_org: own.id as string, extras: [{ key: 'custom_key', value: 'bleibt' }], resources: [{ url: 'https://zell.example/x.csv', format: 'CSV', description: 'Beschreibung bleibt' }] });
+      const { cookie, csrf } = await session('steward-anna');
+      const form = await request(t.http).get('/dataset/edit/zell-edit').set('accept', BROWSER).set('cookie', cookie);
+      const rid = /name="resources-0-id" value="([^"]+)"/.exec(form.text)![1];
+      const res = await request(t.http).post('/dataset/edit/zell-edit').set('accept', BROWSER).set('cookie', cookie).type('form')
+        .send(encode({ title: 'Neu', name: 'zell-edit', owner_org: own.id as string, private: 'true', resource_rows: '1', 'resources-0-id': rid, 'resources-0-url': 'https://zell.example/y.csv', 'resources-0-name': 'Y', 'resources-0-format': 'CSV', _csrf: csrf }));
+      expect(res.status).toBe(303);
+      const d = await t.call<Dict & { extras: { key: string; value: string }[]; resources: Dict[] }>('package_show', { id: 'zell-edit' });
+      expect(d.title).toBe('Neu');
+      expect(d.private).toBe(true);
+      expect(d.extras).toEqual([{ key: 'custom_key', value: 'bleibt' }]);
+      expect(d.resources).toHaveLength(1);
+      expect(d.resources[0]).toMatchObject({ id: rid, url: 'https://zell.example/y.csv', name: 'Y', description: 'Beschreibung bleibt' });
+    });
+
+    it('shows the DCAT-AP.de findings of a stored dataset beside their fields on the edit form, in German', async () => {
+      const { cookie } = await session('steward-anna');
+      const res = await request(t.http).get('/dataset/edit/zell-offen').set('accept', BROWSER).set('cookie', cookie);
+      expect(res.status).toBe(200);
+      expect(res.text).toContain('Die Prüfung nach DCAT-AP.de meldet Befunde zu den markierten Feldern.');
+      expect(res.text).toMatch(/<textarea id="notes" name="notes" rows="6" aria-invalid="true" aria-describedby="notes-error"><\/textarea><p class="field-error" id="notes-error">Jeder Datensatz braucht eine Beschreibung[^<]*<\/p>/);
+      expect(res.text).toMatch(/id="theme-error">Ordnen Sie den Datensatz mindestens einer Kategorie/);
+    });
+
+    it('refuses editing by a non-member: no form, and a POST changes nothing', async () => {
+      const { cookie, csrf } = await session('outsider-otto');
+      const form = await request(t.http).get('/dataset/edit/zell-offen').set('accept', BROWSER).set('cookie', cookie);
+      expect(form.status).toBe(403);
+      const res = await request(t.http).post('/dataset/edit/zell-offen').set('accept', BROWSER).set('cookie', cookie).type('form')
+        .send(encode({ title: 'Gekapert', name: 'zell-offen', owner_org: own.id as string, _csrf: csrf }));
+      expect(res.status).toBe(403);
+      expect((await t.call<Dict>('package_show', { id: 'zell-offen' })).title).toBe('Zell offen');
+    });
+  });
 });

@@ -79,6 +79,10 @@ table.data { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
 table.data th, table.data td { text-align: left; border-bottom: 1px solid var(--line); padding: 0.4rem 0.5rem; vertical-align: top; }
 .state-ok { color: #0b6b2b; font-weight: 600; }
 .state-bad { color: #a4000f; font-weight: 600; }
+form.wide { max-width: 48rem; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; display: flex; flex-direction: column; gap: 1rem; }
+legend { font-weight: 700; padding: 0 0.25rem; }
+textarea { width: 100%; }
 footer.site { border-top: 1px solid var(--line); background: var(--soft); padding: 1.5rem 0; color: var(--muted); }
 footer.site a { color: var(--link); }
 `;
