@@ -117,6 +117,7 @@ export class UserRepository {
 
   async setPassword(db: EntityManager, id: string, passwordHash: string): Promise<void> {
     await db.query(`UPDATE user_account SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+    await db.query(`DELETE FROM web_session WHERE user_id = $1`, [id]);
   }
 
   /** user_update: writes the given columns only (CKAN's table_dict_save sets the keys it is given). */
@@ -125,6 +126,8 @@ export class UserRepository {
     if (!entries.length) return;
     const sets = entries.map(([k], i) => `${k} = $${i + 2}`).join(', ');
     await db.query(`UPDATE user_account SET ${sets} WHERE id = $1`, [id, ...entries.map(([, v]) => v)]);
+    // A new password ends every web login of the account (a stolen session does not outlive the password change).
+    if (changes.password_hash !== undefined) await db.query(`DELETE FROM web_session WHERE user_id = $1`, [id]);
   }
 
   /** user_delete: state `deleted` (the name stays taken), out of every organization and group, every API token gone. */
@@ -132,6 +135,7 @@ export class UserRepository {
     await db.query(`UPDATE user_account SET state = 'deleted' WHERE id = $1`, [id]);
     await db.query(`DELETE FROM member WHERE user_id = $1`, [id]);
     await db.query(`DELETE FROM api_token WHERE user_id = $1`, [id]);
+    await db.query(`DELETE FROM web_session WHERE user_id = $1`, [id]);
     // CKAN's user_delete removes the user's dataset collaborations too.
     await db.query(`DELETE FROM package_member WHERE user_id = $1`, [id]);
   }
@@ -280,6 +284,11 @@ export class UserRepository {
       [hash],
     );
     return rows[0];
+  }
+
+  async deleteEndedSessions(db: EntityManager): Promise<number> {
+    const [{ n }]: { n: number }[] = await db.query(`WITH gone AS (DELETE FROM web_session WHERE expires_at <= clock_timestamp() RETURNING id) SELECT count(*)::int AS n FROM gone`);
+    return n;
   }
 
   async deleteSession(db: EntityManager, hash: Buffer): Promise<void> {

@@ -47,9 +47,11 @@ export class WebSessions {
    * Checks `login` (name or e-mail) and `password`; on success starts a session and returns its secret id (for the
    * cookie). Null for a wrong login; throws TooManyRequests (429) while the account or address is locked.
    */
-  async login(login: string, password: string, address: string | undefined): Promise<{ secret: string; name: string } | null> {
+  async login(login: string, password: string, address: string | undefined, previous?: string): Promise<{ secret: string; name: string } | null> {
     const user = await this.credentials.check(this.dataSource.manager, login, password, address);
     if (!user) return null;
+    // A new login never continues an old session (fixation): the one the browser held ends.
+    await this.logout(previous);
     const secret = randomBytes(32).toString('base64url');
     await this.users.createSession(this.dataSource.manager, randomUUID(), user.id, hashTokenSecret(secret), this.config.WEB_SESSION_MINUTES);
     return { secret, name: user.name };

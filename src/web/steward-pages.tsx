@@ -63,7 +63,7 @@ export class StewardPages {
         const cameFrom = localPath(form.get('came_from'));
         if (!login || !password) return { ...this.loginPage(req, env, login, cameFrom, env.t('login.missing')), status: 400 };
         // Throws TooManyRequests while the account or the address is locked: the 429 page.
-        const session = await this.sessions.login(login, password, req.ip);
+        const session = await this.sessions.login(login, password, req.ip, cookieFrom(req.headers.cookie, SESSION_COOKIE));
         if (!session) return { ...this.loginPage(req, env, login, cameFrom, env.t('login.failed')), status: 401 };
         return {
           title: '',

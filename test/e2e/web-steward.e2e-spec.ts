@@ -1,4 +1,5 @@
 import request from 'supertest';
+import { TokenSweep } from '../../src/auth/token-sweep';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
@@ -164,6 +165,23 @@ describe('web steward: login, session, CSRF, dashboard', () => {
       expect((await request(t.http).get('/dashboard').set('accept', BROWSER).set('cookie', cookie)).status).toBe(303);
     });
 
+    it('ends every web login of an account when its password changes', async () => {
+      const u = await t.factories.user({ name: 'wechsel-willi' });
+      const { cookie } = await session('wechsel-willi');
+      expect((await request(t.http).get('/dashboard').set('accept', BROWSER).set('cookie', cookie)).status).toBe(200);
+      await t.call('user_patch', { id: u.id, password: 'ein neues langes Passwort' });
+      expect((await request(t.http).get('/dashboard').set('accept', BROWSER).set('cookie', cookie)).status).toBe(303);
+    });
+
+    it('are cleared from the table by the nightly token sweep once ended', async () => {
+      await session('steward-anna');
+      await t.db.dataSource.query(`UPDATE web_session SET expires_at = clock_timestamp() - interval '1 minute'`);
+      const before = (await t.db.dataSource.query(`SELECT count(*)::int AS n FROM web_session`))[0].n as number;
+      expect(before).toBeGreaterThan(0);
+      expect(await t.app.get(TokenSweep).sweepSessions()).toBe(before);
+      expect((await t.db.dataSource.query(`SELECT count(*)::int AS n FROM web_session`))[0].n).toBe(0);
+    });
+
     it('refuses a logout POST without the CSRF token (403) and keeps the session', async () => {
       const { cookie } = await session('steward-anna');
       const res = await request(t.http).post('/user/logout').set('accept', BROWSER).set('cookie', cookie).type('form').send({});
@@ -206,6 +224,7 @@ describe('web steward: login, session, CSRF, dashboard', () => {
       // A dataset with title and organization only: its last write's DCAT-AP.de check found violations, its MQA-like score is low.
       expect(res.text).toMatch(/<td><a href="\/dataset\/zell-intern">Zell intern<\/a><\/td><td>privat<\/td><td><span class="state-bad">Verstöße<\/span><\/td><td>\d+ von 405 Punkten \(mangelhaft\)<\/td>/);
       expect(res.text).toContain('href="/dataset/edit/zell-intern"');
+      expect(res.text).toContain('<a class="button" href="/dataset/new">Neuer Datensatz</a>');
     });
 
     it('shows a user page with the datasets the caller may see', async () => {

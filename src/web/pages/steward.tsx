@@ -63,6 +63,7 @@ export function DashboardPage({ env, orgs }: { env: PageEnv; orgs: DashboardOrg[
     <>
       <h1>{t('dashboard.title')}</h1>
       <p>{t('dashboard.intro')}</p>
+      {orgs.some((o) => o.capacity === 'admin' || o.capacity === 'editor') ? <p><a class="button" href="/dataset/new">{t('dashboard.new')}</a></p> : null}
       {orgs.length === 0 ? <p>{t('dashboard.noOrgs')}</p> : null}
       {orgs.map((o) => {
         const mayEdit = o.capacity === 'admin' || o.capacity === 'editor';
