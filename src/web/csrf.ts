@@ -16,14 +16,16 @@ export function newCsrfToken(): string {
 
 /**
  * Whether a POST comes from this site's own pages by its `Origin` header: when a browser sends one it must name the
- * host the request was sent to. Without the header (older browsers, some privacy settings) the token alone decides.
+ * host the request was sent to, or SITE_URL's (a proxy that passes its own Host upstream). Without the header (older
+ * browsers, some privacy settings) the token alone decides.
  */
-export function sameOrigin(req: FastifyRequest): boolean {
+export function sameOrigin(req: FastifyRequest, siteUrl?: string): boolean {
   const origin = req.headers.origin;
   if (!origin) return true;
   if (origin === 'null') return false;
   try {
-    return new URL(origin).host === req.host;
+    const host = new URL(origin).host;
+    return host === req.host || (!!siteUrl && host === new URL(siteUrl).host);
   } catch {
     return false;
   }

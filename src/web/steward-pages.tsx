@@ -3,7 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActionContext } from '../api/action-context';
 import { CkanError, ValidationError } from '../api/errors';
 import { cookieFrom, SESSION_COOKIE, WebSessions } from '../auth/web-sessions';
-import { csrfMatches, newCsrfToken, overHttps, sameOrigin } from './csrf';
+import { csrfMatches, newCsrfToken, overHttps } from './csrf';
 import type { PackageDict } from './dataset-fields';
 import { dictFromState, FieldMessages, FormState, messagesByField, stateFromDict, stateFromForm } from './dataset-form';
 import type { MessageKey } from './i18n/de';
@@ -57,7 +57,7 @@ export class StewardPages {
       reply,
       async (_ctx, env, _query, form) => {
         // Login CSRF: the form's token must be the one in this browser's login cookie, and the POST from this site.
-        if (!sameOrigin(req) || !csrfMatches(form.get('_csrf'), cookieFrom(req.headers.cookie, LOGIN_CSRF_COOKIE))) throw new PageError(403, env.t('error.csrfText'));
+        if (!this.pages.sameOrigin(req) || !csrfMatches(form.get('_csrf'), cookieFrom(req.headers.cookie, LOGIN_CSRF_COOKIE))) throw new PageError(403, env.t('error.csrfText'));
         const login = (form.get('login') ?? form.get('username') ?? '').trim();
         const password = form.get('password') ?? '';
         const cameFrom = localPath(form.get('came_from'));

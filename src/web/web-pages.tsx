@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
@@ -9,6 +9,7 @@ import { Authenticator } from '../auth/authenticator';
 import { cookieFrom, SESSION_COOKIE, sessionCsrfToken } from '../auth/web-sessions';
 import { csrfMatches, sameOrigin } from './csrf';
 import type { Logger } from '../common/logger';
+import { APP_CONFIG, AppConfig } from '../config/env';
 import type { PackageDict } from './dataset-fields';
 import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
 import { DatasetPage, ResourcePage } from './pages/dataset';
@@ -50,7 +51,12 @@ export class PageError extends Error {
  */
 @Injectable()
 export class WebPages {
-  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator) {}
+  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Whether a POST's Origin (when sent) is this site's. */
+  sameOrigin(req: FastifyRequest): boolean {
+    return sameOrigin(req, this.config.SITE_URL);
+  }
 
   /** Runs a page: language, caller, context; renders the result or the error page. */
   async serve(
@@ -73,7 +79,7 @@ export class WebPages {
       if (user) env.user = user.name;
       if (user && !user.token && session) env.csrf = sessionCsrfToken(session);
       // Every POST that changes something: from this site (Origin, when sent) and with the session's token. SameSite=Lax alone is not relied on.
-      if (post && (opts.csrf ?? 'session') === 'session' && (!sameOrigin(req) || !csrfMatches(form.get('_csrf'), env.csrf))) throw new PageError(403, env.t('error.csrfText'));
+      if (post && (opts.csrf ?? 'session') === 'session' && (!this.sameOrigin(req) || !csrfMatches(form.get('_csrf'), env.csrf))) throw new PageError(403, env.t('error.csrfText'));
       const request = { method: req.method, path: req.url.split('?')[0], requestId: String(req.id), address: req.ip };
       const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, request, scope: post ? 'write' : 'read', what: post ? 'sending a form' : 'reading a page' });
       const site = await ctx.call<{ site_title?: string }>('status_show', {});

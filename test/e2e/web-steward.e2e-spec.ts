@@ -196,6 +196,12 @@ describe('web steward: login, session, CSRF, dashboard', () => {
       expect(res.status).toBe(403);
     });
 
+    it('accepts a POST whose Origin is SITE_URL\'s host (a proxy passing its own Host upstream)', async () => {
+      const { cookie, csrf } = await session('steward-anna');
+      const res = await request(t.http).post('/user/logout').set('accept', BROWSER).set('cookie', cookie).set('origin', 'http://catalog.test').type('form').send({ _csrf: csrf });
+      expect(res.status).toBe(303);
+    });
+
     it('refuses another session\'s CSRF token', async () => {
       const anna = await session('steward-anna');
       const otto = await session('outsider-otto');
