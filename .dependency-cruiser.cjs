@@ -60,11 +60,11 @@ module.exports = {
     {
       name: 'web-reads-and-writes-through-actions',
       severity: 'error',
-      comment: 'Pages call actions through the dispatcher (same permission rule as the API); they know no domain module\'s services, entities or repositories. The DCAT part lends its HTML hook, auth its Authenticator (who calls).',
+      comment: 'Pages call actions through the dispatcher (same permission rule as the API); they know no domain module\'s services, entities or repositories. The DCAT part lends its HTML hook, auth its Authenticator (who calls) and WebSessions (log in, log out).',
       from: { path: '^src/web/', pathNot: SPECS },
       to: {
         path: '^src/(auth|catalog|search|datastore|sensors|dcat|harvest|audit|storage|site|jobs|database)/',
-        pathNot: ['^src/auth/(authenticator|auth\\.module)\\.ts$', '^src/dcat/(dataset-html|dcat\\.module)\\.ts$'],
+        pathNot: ['^src/auth/(authenticator|auth\\.module|web-sessions)\\.ts$', '^src/dcat/(dataset-html|dcat\\.module)\\.ts$'],
       },
     },
     {

@@ -34,6 +34,7 @@ import { DatasetReadOnly1796200000000 } from './1796200000000-DatasetReadOnly';
 import { HarvestDataset1796300000000 } from './1796300000000-HarvestDataset';
 import { SpatialSearch1796400000000 } from './1796400000000-SpatialSearch';
 import { DatasetQuality1796430000000 } from './1796430000000-DatasetQuality';
+import { WebSessions1796450000000 } from './1796450000000-WebSessions';
 import { SearchHvdCategory1796460000000 } from './1796460000000-SearchHvdCategory';
 
 /** Every migration in order. `npm run migration:generate -- <Name>` writes a new file; add its class here. */
@@ -46,5 +47,6 @@ export const MIGRATIONS = [
   SearchVocabularyTags1795937000000, PackageRelationships1795940000000, ResourceDefaultViews1795945000000, ApiTokenScopes1795960000000,
   AuditTrail1795970000000, AccessLevels1795985000000, PackageCollaborators1795990000000, OrganizationHierarchy1796004000000,
   ApprovalWorkflow1796010000000, Harvest1796100000000, DatasetReadOnly1796200000000,
-  HarvestDataset1796300000000, SpatialSearch1796400000000, DatasetQuality1796430000000, SearchHvdCategory1796460000000,
+  HarvestDataset1796300000000, SpatialSearch1796400000000, DatasetQuality1796430000000, WebSessions1796450000000,
+  SearchHvdCategory1796460000000,
 ];

@@ -18,11 +18,12 @@ import { LoginThrottle } from './login-throttle';
 import { UserDicts } from './user-dicts.service';
 import { UserRepository } from './user.repository';
 import { Visibility } from './visibility';
+import { WebSessions } from './web-sessions';
 
 @Module({
   imports: [JobsModule],
-  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions, TokenSweep, LiveTokens],
-  exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials, LiveTokens],
+  providers: [Authz, Collaborations, MembershipRepository, Visibility, Authenticator, { provide: CallerResolver, useExisting: Authenticator }, UserRepository, UserDicts, LoginThrottle, Credentials, UserActions, UserWriteActions, TokenActions, TokenSweep, LiveTokens, WebSessions],
+  exports: [Authz, Collaborations, Visibility, Authenticator, CallerResolver, UserRepository, UserDicts, Credentials, LiveTokens, WebSessions],
 })
 export class AuthModule implements OnModuleInit {
   constructor(private readonly registry: ActionRegistry, private readonly constraints: ConstraintErrors, private readonly users: UserActions, private readonly userWrites: UserWriteActions, private readonly tokens: TokenActions) {}

@@ -8,6 +8,7 @@ import type { Logger } from '../common/logger';
 import { LOGGER } from '../common/logger.provider';
 import { UserRepository } from './user.repository';
 import { hashTokenSecret, tokenFromHeaders } from './tokens';
+import { cookieFrom, SESSION_COOKIE, WebSessions } from './web-sessions';
 
 /** Whom a valid token names: the caller, and the token itself (rate limits count per token). */
 export interface TokenIdentity {
@@ -27,10 +28,26 @@ export class Authenticator implements CallerResolver {
   /** One lookup per request: the rate limit asks first, the route then asks again with the same headers object. */
   private readonly perRequest = new WeakMap<Headers, Promise<TokenIdentity | null>>();
 
-  constructor(private readonly dataSource: DataSource, private readonly users: UserRepository, @Inject(LOGGER) private readonly log: Logger) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly users: UserRepository,
+    @Inject(LOGGER) private readonly log: Logger,
+    private readonly sessions: WebSessions,
+  ) {}
 
+  /** The API's caller: an API token only. A session cookie is never read here, so no other site can make a browser call the API as its user (CSRF). */
   async fromHeaders(headers: Headers): Promise<Caller | null> {
     return (await this.identify(headers))?.caller ?? null;
+  }
+
+  /**
+   * A web page's caller: an API token as for the API, else the web login's session cookie (WebSessions). Only the
+   * portal's pages ask here; their forms that change something carry a CSRF token bound to the session.
+   */
+  async fromPageHeaders(headers: Headers): Promise<Caller | null> {
+    const byToken = await this.fromHeaders(headers);
+    if (byToken) return byToken;
+    return this.sessions.caller(cookieFrom(headers.cookie, SESSION_COOKIE));
   }
 
   /** The caller and token a request's headers name, or null (no token, or not a valid one). */

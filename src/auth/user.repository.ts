@@ -117,6 +117,7 @@ export class UserRepository {
 
   async setPassword(db: EntityManager, id: string, passwordHash: string): Promise<void> {
     await db.query(`UPDATE user_account SET password_hash = $2 WHERE id = $1`, [id, passwordHash]);
+    await db.query(`DELETE FROM web_session WHERE user_id = $1`, [id]);
   }
 
   /** user_update: writes the given columns only (CKAN's table_dict_save sets the keys it is given). */
@@ -125,6 +126,8 @@ export class UserRepository {
     if (!entries.length) return;
     const sets = entries.map(([k], i) => `${k} = $${i + 2}`).join(', ');
     await db.query(`UPDATE user_account SET ${sets} WHERE id = $1`, [id, ...entries.map(([, v]) => v)]);
+    // A new password ends every web login of the account (a stolen session does not outlive the password change).
+    if (changes.password_hash !== undefined) await db.query(`DELETE FROM web_session WHERE user_id = $1`, [id]);
   }
 
   /** user_delete: state `deleted` (the name stays taken), out of every organization and group, every API token gone. */
@@ -132,6 +135,7 @@ export class UserRepository {
     await db.query(`UPDATE user_account SET state = 'deleted' WHERE id = $1`, [id]);
     await db.query(`DELETE FROM member WHERE user_id = $1`, [id]);
     await db.query(`DELETE FROM api_token WHERE user_id = $1`, [id]);
+    await db.query(`DELETE FROM web_session WHERE user_id = $1`, [id]);
     // CKAN's user_delete removes the user's dataset collaborations too.
     await db.query(`DELETE FROM package_member WHERE user_id = $1`, [id]);
   }
@@ -262,5 +266,32 @@ export class UserRepository {
 
   async recordTokenUse(db: EntityManager, tokenId: string): Promise<void> {
     await db.query(`UPDATE api_token SET last_access = clock_timestamp() WHERE id = $1`, [tokenId]);
+  }
+
+  /** A new web session of `userId` (the cookie's id stored only as its hash), ending `minutes` from now; the user's ended ones go. */
+  async createSession(db: EntityManager, id: string, userId: string, hash: Buffer, minutes: number): Promise<void> {
+    await db.query(`DELETE FROM web_session WHERE user_id = $1 AND expires_at <= clock_timestamp()`, [userId]);
+    await db.query(`INSERT INTO web_session (id, user_id, secret_hash, expires_at) VALUES ($1, $2, $3, clock_timestamp() + make_interval(mins => $4))`, [id, userId, hash, minutes]);
+  }
+
+  /** The active user a live (not expired) web session's hash names. */
+  async callerBySessionHash(db: EntityManager, hash: Buffer): Promise<{ id: string; name: string; sysadmin: boolean } | undefined> {
+    const rows = await preparedQuery<{ id: string; name: string; sysadmin: boolean }>(
+      db,
+      'caller-by-session',
+      `SELECT u.id, u.name, u.sysadmin FROM web_session s JOIN user_account u ON u.id = s.user_id
+        WHERE s.secret_hash = $1 AND u.state = 'active' AND s.expires_at > clock_timestamp()`,
+      [hash],
+    );
+    return rows[0];
+  }
+
+  async deleteEndedSessions(db: EntityManager): Promise<number> {
+    const [{ n }]: { n: number }[] = await db.query(`WITH gone AS (DELETE FROM web_session WHERE expires_at <= clock_timestamp() RETURNING id) SELECT count(*)::int AS n FROM gone`);
+    return n;
+  }
+
+  async deleteSession(db: EntityManager, hash: Buffer): Promise<void> {
+    await db.query(`DELETE FROM web_session WHERE secret_hash = $1`, [hash]);
   }
 }

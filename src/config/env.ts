@@ -141,6 +141,9 @@ export class Env {
   /** The window failed password checks count in, in seconds (ckanext-security's lock_timeout: 15 minutes). */
   @Type(() => Number) @IsInt() @Min(1) @Max(86400) RATE_LIMIT_LOGIN_WINDOW_SECONDS = 900;
 
+  /** How long a web login (the portal's session cookie) lasts from the login, in minutes; then the steward logs in again. */
+  @Type(() => Number) @IsInt() @Min(5) @Max(43200) WEB_SESSION_MINUTES = 480;
+
   /** Largest accepted action request body (JSON or form), in bytes. */
   @Type(() => Number) @IsInt() @Min(1024) MAX_BODY_BYTES = 10 * 1024 * 1024;
 

@@ -1,12 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
 import type { ActionContext } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
-import { CkanError } from '../api/errors';
+import { CkanError, TooManyRequests } from '../api/errors';
 import { Authenticator } from '../auth/authenticator';
+import { cookieFrom, SESSION_COOKIE, sessionCsrfToken } from '../auth/web-sessions';
+import { csrfMatches, sameOrigin } from './csrf';
 import type { Logger } from '../common/logger';
+import { APP_CONFIG, AppConfig } from '../config/env';
 import type { PackageDict } from './dataset-fields';
 import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
 import { DatasetPage, ResourcePage } from './pages/dataset';
@@ -21,17 +24,23 @@ const HTML_TYPE = 'text/html;charset=utf-8';
 const YEAR = 365 * 24 * 3600;
 
 /** A page's answer: status, title and body, or a redirect. */
-interface Page {
+export interface Page {
   status?: number;
+  /** Answer 303 See Other to this address instead of a page (after a form changed something). */
+  redirect?: string;
+  /** Set-Cookie headers to send along. */
+  cookies?: string[];
+  /** Seconds until the caller may try again (a 429 page). */
+  retryAfter?: number;
   title: string;
   /** Other forms of the same thing (a dataset's RDF), as `<link rel="alternate">` for linked-data clients. */
   alternates?: { type: string; href: string }[];
-  body: VNode;
+  body?: VNode;
 }
 
 /** An error a page turns into its own page: what the status is, and a detail in words (search syntax). */
-class PageError extends Error {
-  constructor(readonly status: 400 | 403 | 404, readonly detail?: string) {
+export class PageError extends Error {
+  constructor(readonly status: 400 | 403 | 404 | 429, readonly detail?: string) {
     super(`page error ${status}`);
   }
 }
@@ -44,27 +53,58 @@ class PageError extends Error {
  */
 @Injectable()
 export class WebPages {
-  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator) {}
+  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** Whether a POST's Origin (when sent) is this site's. */
+  sameOrigin(req: FastifyRequest): boolean {
+    return sameOrigin(req, this.config.SITE_URL);
+  }
 
   /** Runs a page: language, caller, context; renders the result or the error page. */
-  async serve(req: FastifyRequest, reply: FastifyReply, build: (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>) => Promise<Page>): Promise<void> {
+  async serve(
+    req: FastifyRequest,
+    reply: FastifyReply,
+    build: (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>, form: URLSearchParams) => Promise<Page>,
+    opts: { csrf?: 'session' | 'none' } = {},
+  ): Promise<void> {
     const query = (req.query ?? {}) as Record<string, unknown>;
+    const post = req.method === 'POST';
+    const form = post ? formBody(req) : new URLSearchParams();
     const { lang, fromQuery } = pickLang(query.lang, req.headers.cookie, req.headers['accept-language']);
     if (fromQuery) void reply.header('set-cookie', `${LANG_COOKIE}=${lang}; Path=/; Max-Age=${YEAR}; HttpOnly; SameSite=Lax`);
     const env: PageEnv = { lang, t: translator(lang), siteTitle: 'Offene Daten', switchHref: switchHref(req.url, lang === 'de' ? 'en' : 'de') };
     let page: Page;
     try {
-      const user = await this.authenticator.fromHeaders(req.headers);
-      const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, scope: 'read', what: 'reading a page' });
+      // An API token, else the web login's cookie (Authenticator decides); only a cookie login has a CSRF token.
+      const user = await this.authenticator.fromPageHeaders(req.headers);
+      const session = cookieFrom(req.headers.cookie, SESSION_COOKIE);
+      if (user) env.user = user.name;
+      if (user && !user.token && session) env.csrf = sessionCsrfToken(session);
+      // Every POST that changes something: from this site (Origin, when sent) and with the session's token. SameSite=Lax alone is not relied on.
+      if (post && (opts.csrf ?? 'session') === 'session' && (!this.sameOrigin(req) || !csrfMatches(form.get('_csrf'), env.csrf))) throw new PageError(403, env.t('error.csrfText'));
+      const request = { method: req.method, path: req.url.split('?')[0], requestId: String(req.id), address: req.ip };
+      const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, request, scope: post ? 'write' : 'read', what: post ? 'sending a form' : 'reading a page' });
       const site = await ctx.call<{ site_title?: string }>('status_show', {});
       if (site.site_title) env.siteTitle = site.site_title;
-      page = await build(ctx, env, query);
+      page = await build(ctx, env, query, form);
     } catch (err) {
-      const status = err instanceof PageError ? err.status : errorStatus(err);
-      if (status === undefined) throw err;
-      page = { status, title: env.t(status === 404 ? 'error.notFoundTitle' : status === 403 ? 'error.forbiddenTitle' : 'error.badRequestTitle'), body: <ErrorPage env={env} status={status} detail={err instanceof PageError ? err.detail : undefined} /> };
+      if (err instanceof TooManyRequests) {
+        const minutes = Math.max(1, Math.ceil(err.retryAfterSeconds / 60));
+        page = { status: 429, retryAfter: err.retryAfterSeconds, title: env.t('error.tooManyTitle'), body: <ErrorPage env={env} status={429} detail={env.t('error.tooManyText', { minutes })} /> };
+      } else {
+        const status = err instanceof PageError ? err.status : errorStatus(err);
+        if (status === undefined) throw err;
+        const title = status === 404 ? 'error.notFoundTitle' : status === 403 ? 'error.forbiddenTitle' : status === 429 ? 'error.tooManyTitle' : 'error.badRequestTitle';
+        page = { status, title: env.t(title), body: <ErrorPage env={env} status={status} detail={err instanceof PageError ? err.detail : undefined} /> };
+      }
     }
-    const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title} alternates={page.alternates}>{page.body}</Layout>)}`;
+    for (const c of page.cookies ?? []) void reply.header('set-cookie', c);
+    if (page.redirect) {
+      void reply.code(303).header('location', page.redirect).header('cache-control', 'no-store').send();
+      return;
+    }
+    if (page.retryAfter) void reply.header('retry-after', String(page.retryAfter));
+    const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title} alternates={page.alternates}>{page.body ?? null}</Layout>)}`;
     // The page differs by language (cookie, Accept-Language) and by caller (token headers; ResponseHeaders adds those).
     const vary = [reply.getHeader('vary'), 'Accept-Language', 'Cookie'].filter(Boolean).join(', ');
     void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', 'private, no-cache').send(html);
@@ -227,4 +267,12 @@ function switchHref(url: string, lang: string): string {
   const p = new URLSearchParams(qs ?? '');
   p.set('lang', lang);
   return `${path}?${p.toString()}`;
+}
+
+/** A POSTed form (application/x-www-form-urlencoded; the HTTP layer hands every body over raw). */
+function formBody(req: FastifyRequest): URLSearchParams {
+  const type = String(req.headers['content-type'] ?? '');
+  const body = req.body;
+  if (!/^application\/x-www-form-urlencoded/i.test(type)) return new URLSearchParams();
+  return new URLSearchParams(Buffer.isBuffer(body) ? body.toString('utf8') : typeof body === 'string' ? body : '');
 }

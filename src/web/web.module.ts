@@ -7,6 +7,8 @@ import { DatasetHtmlPages } from '../dcat/dataset-html';
 import { DcatModule } from '../dcat/dcat.module';
 import { apiPage } from './pages/api';
 import { WebController } from './web.controller';
+import { StewardController } from './steward.controller';
+import { StewardPages } from './steward-pages';
 import { WebPages } from './web-pages';
 
 /**
@@ -14,7 +16,7 @@ import { WebPages } from './web-pages';
  * the same actions. `/dataset/{id}` stays the DCAT controller's route; this module registers the HTML answer it gives
  * browsers, so RDF clients get RDF exactly as before.
  */
-@Module({ imports: [AuthModule, DcatModule], controllers: [WebController], providers: [WebPages] })
+@Module({ imports: [AuthModule, DcatModule], controllers: [WebController, StewardController], providers: [WebPages, StewardPages] })
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}
 

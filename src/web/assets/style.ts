@@ -78,6 +78,22 @@ pre { background: var(--soft); border: 1px solid var(--line); border-radius: 4px
 .api-params th, .api-params td { border: 1px solid var(--line); padding: 0.3rem 0.5rem; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
 .api-params thead th { background: var(--soft); }
 .api-example-label { font-weight: 600; margin: 0.5rem 0 0.25rem; }
+.account { display: flex; flex-wrap: wrap; gap: 0.25rem 1rem; align-items: center; }
+.account form { margin: 0; }
+button.link { background: none; border: none; padding: 0; color: inherit; text-decoration: underline; font-weight: 400; }
+form.stack { display: flex; flex-direction: column; gap: 1rem; max-width: 28rem; }
+form.stack .field { display: flex; flex-direction: column; gap: 0.25rem; }
+input[type=text], input[type=password], input[type=email], input[type=url], input[type=date], textarea { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+.error-summary, .field-error { color: #a4000f; font-weight: 600; }
+.error-summary { border: 2px solid #a4000f; border-radius: 4px; padding: 0.75rem 1rem; }
+table.data { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
+table.data th, table.data td { text-align: left; border-bottom: 1px solid var(--line); padding: 0.4rem 0.5rem; vertical-align: top; }
+.state-ok { color: #0b6b2b; font-weight: 600; }
+.state-bad { color: #a4000f; font-weight: 600; }
+form.wide { max-width: 48rem; }
+fieldset { border: 1px solid var(--line); border-radius: 6px; padding: 1rem; display: flex; flex-direction: column; gap: 1rem; }
+legend { font-weight: 700; padding: 0 0.25rem; }
+textarea { width: 100%; }
 footer.site { border-top: 1px solid var(--line); background: var(--soft); padding: 1.5rem 0; color: var(--muted); }
 footer.site a { color: var(--link); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }

@@ -9,6 +9,10 @@ export interface PageEnv {
   siteTitle: string;
   /** The same page in the other language (`?lang=…`, kept in a cookie by the server). */
   switchHref: string;
+  /** The logged-in caller's name (web login or API token), if any. */
+  user?: string;
+  /** The form token of the caller's web login (its forms that change something carry it); none without a login. */
+  csrf?: string;
 }
 
 /** The frame of every page: skip link, header with navigation and language switch, main, footer. No JavaScript. */
@@ -38,6 +42,7 @@ export function Layout({ env, title, alternates = [], children }: { env: PageEnv
               </ul>
             </nav>
             <a class="lang" href={env.switchHref} hrefLang={other} lang={other} aria-label={t('site.switchLanguageLabel')}>{t('site.switchLanguage')}</a>
+            <Account env={env} />
           </div>
         </header>
         <main id="main" tabIndex={-1}>
@@ -66,4 +71,27 @@ export function SearchForm({ env, action, q, hidden = [] }: { env: PageEnv; acti
       <button type="submit">{t('search.submit')}</button>
     </form>
   );
+}
+
+/** The header's account corner: a login link, or the workspace link and a logout button (a POST form with the CSRF token). */
+function Account({ env }: { env: PageEnv }) {
+  const { t } = env;
+  if (!env.user) return <a class="account" href="/user/login">{t('site.login')}</a>;
+  return (
+    <div class="account">
+      <a href="/dashboard">{t('site.dashboard')}</a>
+      <span class="who">{t('site.loggedInAs', { name: env.user })}</span>
+      {env.csrf ? (
+        <form method="post" action="/user/logout">
+          <input type="hidden" name="_csrf" value={env.csrf} />
+          <button type="submit" class="link">{t('site.logout')}</button>
+        </form>
+      ) : null}
+    </div>
+  );
+}
+
+/** The hidden field every form that changes something carries (CSRF). */
+export function CsrfField({ env }: { env: PageEnv }) {
+  return env.csrf ? <input type="hidden" name="_csrf" value={env.csrf} /> : null;
 }

@@ -74,9 +74,10 @@ export function GroupListPage({ env, kind, groups }: { env: PageEnv; kind: 'orga
 }
 
 /** An error page: what happened, in words, and the way home. */
-export function ErrorPage({ env, status, detail }: { env: PageEnv; status: 400 | 403 | 404; detail?: string }) {
+export function ErrorPage({ env, status, detail }: { env: PageEnv; status: 400 | 403 | 404 | 429; detail?: string }) {
   const { t } = env;
-  const [title, text]: [MessageKey, MessageKey] = status === 404 ? ['error.notFoundTitle', 'error.notFoundText'] : status === 403 ? ['error.forbiddenTitle', 'error.forbiddenText'] : ['error.badRequestTitle', 'error.badRequestText'];
+  const [title, text]: [MessageKey, MessageKey] =
+    status === 404 ? ['error.notFoundTitle', 'error.notFoundText'] : status === 403 ? ['error.forbiddenTitle', 'error.forbiddenText'] : status === 429 ? ['error.tooManyTitle', 'error.tooManyTitle'] : ['error.badRequestTitle', 'error.badRequestText'];
   return (
     <>
       <h1>{t(title)}</h1>
