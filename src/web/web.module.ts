@@ -2,6 +2,7 @@ import { Module, OnModuleInit } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
 import { DatasetHtmlPages } from '../dcat/dataset-html';
 import { DcatModule } from '../dcat/dcat.module';
+import { getClientBundles } from './client-build';
 import { WebController } from './web.controller';
 import { WebPages } from './web-pages';
 
@@ -16,5 +17,7 @@ export class WebModule implements OnModuleInit {
 
   onModuleInit(): void {
     this.htmlPages.register((req, reply, id) => this.pages.serve(req, reply, (ctx, env) => this.pages.dataset(ctx, env, id)));
+    // The chart and map bundles: built now when this content has none yet (client-build.ts), so no page waits for it.
+    getClientBundles();
   }
 }
