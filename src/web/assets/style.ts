@@ -91,6 +91,7 @@ table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .map { height: 28rem; border: 1px solid var(--line); margin: 0.5rem 0 1rem; background: var(--soft); }
 .legend { list-style: none; display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; padding: 0; }
 .swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 50%; border: 2px solid var(--ink); margin-right: 0.35rem; vertical-align: -0.15rem; }
+.map .leaflet-control-attribution a { color: var(--link); text-decoration: underline; }
 pre.geojson { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12rem; overflow: auto; }
 `;
 

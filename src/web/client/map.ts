@@ -25,12 +25,15 @@ interface MapConfig {
 function draw(host: HTMLElement): void {
   const cfg = JSON.parse(host.dataset.map ?? '{}') as MapConfig;
   const map = L.map(host, { scrollWheelZoom: false });
-  L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: 18 }).addTo(map);
+  // The view first (vector layers need one to be drawn): the places' extent, else Germany.
+  const shape = cfg.geojson ? L.geoJSON(cfg.geojson as GeoJSON.GeoJsonObject, { style: { color: '#00506e', weight: 2 }, pointToLayer: (_f, ll) => L.circleMarker(ll, { radius: 8, color: '#00506e' }) }) : undefined;
   const bounds = L.latLngBounds([]);
-  if (cfg.geojson) {
-    const layer = L.geoJSON(cfg.geojson as GeoJSON.GeoJsonObject, { style: { color: '#00506e', weight: 2 }, pointToLayer: (_f, ll) => L.circleMarker(ll, { radius: 8, color: '#00506e' }) }).addTo(map);
-    bounds.extend(layer.getBounds());
-  }
+  if (shape) bounds.extend(shape.getBounds());
+  for (const p of cfg.points ?? []) bounds.extend([p.lat, p.lon]);
+  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
+  else map.setView([51.1, 10.4], 6);
+  L.tileLayer(cfg.tiles, { attribution: cfg.attribution, maxZoom: 18 }).addTo(map);
+  shape?.addTo(map);
   for (const p of cfg.points ?? []) {
     const marker = L.circleMarker([p.lat, p.lon], { radius: 9, weight: 2, color: '#1b1b1b', fillColor: p.colour ?? '#00506e', fillOpacity: 0.9 }).addTo(map);
     const popup = document.createElement('div');
@@ -45,10 +48,7 @@ function draw(host: HTMLElement): void {
     }
     marker.bindPopup(popup);
     marker.bindTooltip(p.name);
-    bounds.extend([p.lat, p.lon]);
   }
-  if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 12 });
-  else map.setView([51.1, 10.4], 6);
   host.classList.add('map-ready');
 }
 

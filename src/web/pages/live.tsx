@@ -94,7 +94,7 @@ export function StreamBlock({ env, s, records, allHref }: { env: PageEnv; s: Liv
       <figure class="chart" data-chart={chart}>
         <figcaption>{t('live.chartCaption', { name: s.name })}</figcaption>
         {records.length ? (
-          <div class="table-scroll">
+          <div class="table-scroll" tabIndex={0} role="region" aria-label={t('live.tableCaption', { name: s.name, count: records.length })}>
             <table class="data">
               <caption>{t('live.tableCaption', { name: s.name, count: records.length })}</caption>
               <thead><tr><th scope="col">{t('live.time')}</th><th scope="col">{t('live.value', { unit: s.unit ?? '' })}</th><th scope="col">{t('live.quality')}</th></tr></thead>
@@ -120,7 +120,7 @@ export function MapBox({ env, name, settings, points, geojson }: { env: PageEnv;
 export function PlacesTable({ env, caption, points }: { env: PageEnv; caption: string; points: MapPoint[] }) {
   const { t } = env;
   return (
-    <div class="table-scroll">
+    <div class="table-scroll" tabIndex={0} role="region" aria-label={caption}>
       <table class="data">
         <caption>{caption}</caption>
         <thead><tr><th scope="col">{t('live.place')}</th><th scope="col">{t('live.longitude')}</th><th scope="col">{t('live.latitude')}</th></tr></thead>
@@ -154,7 +154,7 @@ export function GaugesPage({ env, rows, settings }: { env: PageEnv; rows: GaugeR
         {(Object.keys(STATE_COLOURS) as GaugeState[]).map((s) => <li><span class="swatch" style={`background:${STATE_COLOURS[s]}`} />{stateLabel(env, s)}</li>)}
       </ul>
       {rows.length ? (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={t('live.gaugesTitle')}>
           <table class="data" id="gauges">
             <caption>{t('live.gaugesTitle')}</caption>
             <thead>
@@ -203,7 +203,7 @@ export function TrafficPage({ env, sites, settings }: { env: PageEnv; sites: Tra
       <p>{t('live.trafficIntro')}</p>
       {points.length ? <MapBox env={env} name={t('live.trafficTitle')} settings={settings} points={points} /> : null}
       {sites.length ? (
-        <div class="table-scroll">
+        <div class="table-scroll" tabIndex={0} role="region" aria-label={t('live.trafficTitle')}>
           <table class="data" id="traffic">
             <caption>{t('live.trafficTitle')}</caption>
             <thead>
