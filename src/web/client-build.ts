@@ -101,6 +101,8 @@ export function clientBundles(): ClientBundles {
   if (!existsSync(join(out, 'manifest.json'))) {
     mkdirSync(cache, { recursive: true });
     build(srcDir, out);
+    // Older builds (other content) are dropped; a half-written one of a parallel start (.tmp-) is left to its owner.
+    for (const dir of readdirSync(cache)) if (/^[0-9a-f]{16}$/.test(dir) && dir !== hash) rmSync(join(cache, dir), { recursive: true, force: true });
   }
   writeFileSync(join(cache, 'current.json'), JSON.stringify({ hash }));
   return load(out);

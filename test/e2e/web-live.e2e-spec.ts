@@ -130,6 +130,10 @@ describe('web live data', () => {
       await t.searchIndexed();
       expect((await get('/sensors/gauges')).text).not.toContain('GEHEIM');
       expect((await get('/sensors/gauges').set('Authorization', steward.token)).text).toContain('GEHEIM');
+      // The action behind the pages keeps the same rule for API clients.
+      expect((await get(`/api/3/action/sensor_dataset_streams?id=${datasets.hidden}`)).status).toBe(403);
+      const own = await get(`/api/3/action/sensor_dataset_streams?id=${datasets.hidden}`).set('Authorization', steward.token);
+      expect(own.body.result).toEqual([expect.objectContaining({ name: 'Wasserstand', quantity: 'water_level', kind: 'water', unit: 'cm', latest: null, thresholds: { MNW: 1, MW: 2, MHW: 3, HSW: 4 }, location: [7, 50], state: 'unknown' })]);
     });
   });
 
