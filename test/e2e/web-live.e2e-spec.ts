@@ -99,6 +99,19 @@ describe('web live data', () => {
       expect(res.text).toMatch(/<strong class="latest-value">87.5 km\/h<\/strong>/);
     });
 
+    it('maps a dataset\'s spatial extent and shows its GeoJSON as text, with only the map script', async () => {
+      const org = await t.factories.organization({ name: 'kreis' });
+      const spatial = '{"type":"Polygon","coordinates":[[[7.0,50.0],[7.5,50.0],[7.5,50.4],[7.0,50.4],[7.0,50.0]]]}';
+      const d = await t.factories.dataset({ name: 'radwege', owner_org: org.id as string, extras: [{ key: 'spatial', value: spatial }] });
+      const res = await get(`/dataset/${d.name as string}`).set('accept', 'text/html');
+      expect(res.text).not.toContain('live-title');
+      expect(res.text).toContain('<h2 id="map-title">Karte</h2>');
+      const config = JSON.parse((/data-map="([^"]+)"/.exec(res.text)?.[1] ?? '{}').replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as Dict;
+      expect(config.geojson).toEqual(JSON.parse(spatial));
+      expect(res.text).toContain(`<pre class="geojson">${spatial.replace(/"/g, '&quot;')}</pre>`);
+      expect(scriptsOf(res.text)).toEqual([expect.stringMatching(/^\/web\/js\/map\.\w+\.js$/)]);
+    });
+
     it('has no live section or scripts for a dataset without sensors or place', async () => {
       const org = await t.factories.organization({ name: 'amt' });
       const d = await t.factories.dataset({ name: 'haushalt', owner_org: org.id as string });
