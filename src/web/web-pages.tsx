@@ -173,6 +173,19 @@ export class WebPages {
     };
   }
 
+  /** The resource of a Datastream (its DataStore view): the stream's latest value, thresholds, chart and table. */
+  private async streamOfResource(ctx: ActionContext, env: PageEnv, d: PackageDict, r: { id: string }): Promise<VNode | null> {
+    if ((r as { resource_type?: string }).resource_type !== 'sensor_datastream') return null;
+    const s = (await ctx.call<LiveStream[]>('sensor_dataset_streams', { id: d.id })).find((x) => x.resource_id === r.id);
+    if (!s) return null;
+    return (
+      <section class="live" aria-labelledby="live-title">
+        <h2 id="live-title">{env.t('live.title')}</h2>
+        <StreamBlock env={env} s={s} records={await this.recent(ctx, s)} />
+      </section>
+    );
+  }
+
   /** A stream's latest values for its table, newest first; none when its DataStore view cannot be read. */
   private async recent(ctx: ActionContext, s: LiveStream): Promise<ObservationRecord[]> {
     if (!s.resource_id) return [];
@@ -211,7 +224,8 @@ export class WebPages {
     const d = await ctx.call<PackageDict>('package_show', { id });
     const r = (d.resources ?? []).find((x) => x.id === resourceId);
     if (!r) throw new PageError(404);
-    return { title: r.name || env.t('resource.unnamed'), body: <ResourcePage env={env} d={d} r={r} /> };
+    const live = await this.streamOfResource(ctx, env, d, r);
+    return { title: r.name || env.t('resource.unnamed'), islands: live ? ['chart'] : [], body: <><ResourcePage env={env} d={d} r={r} />{live}</> };
   };
 
   groupList = (kind: 'organization' | 'group') => async (ctx: ActionContext, env: PageEnv): Promise<Page> => {

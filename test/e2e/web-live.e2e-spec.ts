@@ -91,6 +91,17 @@ describe('web live data', () => {
       expect(html).toMatch(/<th scope="row">COCHEM<\/th><td class="num">7,17<\/td><td class="num">50,15<\/td>/);
     });
 
+    it('shows the same chart and table on the resource page of the Datastream\'s view', async () => {
+      const d = (await get(`/api/3/action/package_show?id=${datasets.trier}`)).body.result as { name: string; resources: { id: string; resource_type?: string }[] };
+      const r = d.resources.find((x) => x.resource_type === 'sensor_datastream');
+      const res = await get(`/dataset/${d.name}/resource/${r?.id}`);
+      expect(res.status).toBe(200);
+      expect(res.text).toMatch(/<strong class="latest-value">410 cm<\/strong>/);
+      expect(res.text).toContain('Wasserstand: die letzten 2 Messwerte');
+      expect(res.text).toContain(`data-chart="{&quot;resource&quot;:&quot;${r?.id}&quot;`);
+      expect(scriptsOf(res.text)).toEqual([expect.stringMatching(/^\/web\/js\/chart\.\w+\.js$/)]);
+    });
+
     it('names traffic values per lane with their units, in English when asked', async () => {
       const res = await get(`/dataset/${datasets.mq}?lang=en`).set('accept', 'text/html');
       expect(res.status).toBe(200);
