@@ -93,7 +93,7 @@ export interface SensorStreamSummary {
 }
 
 /** The characteristic values a gauge's Datastream keeps (PEGELONLINE: properties.characteristicValues.MNW.value ...). */
-function thresholdsOf(properties: Record<string, unknown> | null): Partial<Record<ThresholdKey, number>> {
+export function thresholdsOf(properties: Record<string, unknown> | null): Partial<Record<ThresholdKey, number>> {
   const cv = (properties?.characteristicValues ?? properties?.thresholds) as Record<string, unknown> | undefined;
   const out: Partial<Record<ThresholdKey, number>> = {};
   if (!cv || typeof cv !== 'object') return out;
