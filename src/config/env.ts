@@ -47,6 +47,13 @@ export class Env {
   @IsString() SITE_TITLE = 'Offene Daten';
   @IsString() SITE_DESCRIPTION = 'Open-Data-Katalog';
 
+  /**
+   * The portal maps' base map: a raster tile URL template ({z}/{x}/{y}, Leaflet's). Default Germany's official
+   * basemap.de (BKG, CC BY 4.0). MAP_ATTRIBUTION is the credit shown on the map.
+   */
+  @IsString() @MinLength(1) MAP_STYLE_URL = 'https://sgx.geodatenzentrum.de/wmts_basemapde/tile/1.0.0/de_basemapde_web_raster_farbe/default/GLOBAL_WEBMERCATOR/{z}/{y}/{x}.png';
+  @IsString() MAP_ATTRIBUTION = `© GeoBasis-DE / BKG (${new Date().getUTCFullYear()}) CC BY 4.0`;
+
   /** Default locale reported by status_show. */
   @IsString() LOCALE_DEFAULT = 'de';
 

@@ -10,9 +10,11 @@ import { cookieFrom, SESSION_COOKIE, sessionCsrfToken } from '../auth/web-sessio
 import { csrfMatches, sameOrigin } from './csrf';
 import type { Logger } from '../common/logger';
 import { APP_CONFIG, AppConfig } from '../config/env';
+import { getClientBundles } from './client-build';
 import type { PackageDict } from './dataset-fields';
 import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
 import { DatasetPage, ResourcePage } from './pages/dataset';
+import { GaugeRow, GaugesPage, LiveStream, MapBox, MapPoint, MapSettings, ObservationRecord, PlacesTable, StreamBlock, TrafficPage, TrafficSite } from './pages/live';
 import { Layout, PageEnv, SearchForm } from './pages/layout';
 import { ErrorPage, GroupListPage, GroupSummary, HomePage } from './pages/portal';
 import { DatasetSearch, FacetItem, SearchResult } from './pages/search';
@@ -35,8 +37,17 @@ export interface Page {
   title: string;
   /** Other forms of the same thing (a dataset's RDF), as `<link rel="alternate">` for linked-data clients. */
   alternates?: { type: string; href: string }[];
+  /** The client islands the page needs (built by client-build.ts). */
+  islands?: ('chart' | 'map')[];
   body?: VNode;
 }
+
+/** How many of a stream's latest values its table shows; the chart reads more through the API. */
+const TABLE_ROWS = 24;
+/** Traffic tags of sensor datasets (sensor-quantities.ts) that put a dataset on the traffic map. */
+const TRAFFIC_TAGS = ['Verkehrszählung', 'Verkehrsstärke', 'Geschwindigkeit', 'Belegung'];
+/** At most this many sensor datasets on an overview map. */
+const OVERVIEW_LIMIT = 500;
 
 /** An error a page turns into its own page: what the status is, and a detail in words (search syntax). */
 export class PageError extends Error {
@@ -53,7 +64,11 @@ export class PageError extends Error {
  */
 @Injectable()
 export class WebPages {
-  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator, @Inject(APP_CONFIG) private readonly config: AppConfig) {}
+  private readonly map: MapSettings;
+
+  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator, @Inject(APP_CONFIG) private readonly config: AppConfig) {
+    this.map = { tiles: config.MAP_STYLE_URL, attribution: config.MAP_ATTRIBUTION };
+  }
 
   /** Whether a POST's Origin (when sent) is this site's. */
   sameOrigin(req: FastifyRequest): boolean {
@@ -104,7 +119,9 @@ export class WebPages {
       return;
     }
     if (page.retryAfter) void reply.header('retry-after', String(page.retryAfter));
-    const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title} alternates={page.alternates}>{page.body ?? null}</Layout>)}`;
+    const bundles = page.islands?.length ? getClientBundles().entries : {};
+    const assets = (page.islands ?? []).map((name) => bundles[name]).filter((a) => !!a);
+    const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title} alternates={page.alternates} assets={assets}>{page.body ?? null}</Layout>)}`;
     // The page differs by language (cookie, Accept-Language) and by caller (token headers; ResponseHeaders adds those).
     const vary = [reply.getHeader('vary'), 'Accept-Language', 'Cookie'].filter(Boolean).join(', ');
     void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', 'private, no-cache').send(html);
@@ -150,7 +167,98 @@ export class WebPages {
     const d = await ctx.call<PackageDict>('package_show', { id });
     const rdf = (ext: string): string => `/dataset/${encodeURIComponent(d.id)}.${ext}`;
     const alternates = [{ type: 'text/turtle', href: rdf('ttl') }, { type: 'application/rdf+xml', href: rdf('rdf') }, { type: 'application/ld+json', href: rdf('jsonld') }];
-    return { title: d.title || d.name, alternates, body: <DatasetPage env={env} d={d} /> };
+    const live = await this.liveParts(ctx, env, d);
+    return { title: d.title || d.name, alternates, islands: live.islands, body: <DatasetPage env={env} d={d}>{live.body}</DatasetPage> };
+  };
+
+  /**
+   * A dataset's live data and map: each Datastream of a sensor dataset with its latest value, thresholds, chart and
+   * table (sensor_dataset_streams, datastore_search); a map of its `spatial` extent and sensor locations.
+   */
+  private async liveParts(ctx: ActionContext, env: PageEnv, d: PackageDict): Promise<{ islands: ('chart' | 'map')[]; body: VNode | null }> {
+    const isSensor = (d.resources ?? []).some((r) => (r as { resource_type?: string }).resource_type === 'sensor_datastream');
+    const streams = isSensor ? await ctx.call<LiveStream[]>('sensor_dataset_streams', { id: d.id }) : [];
+    const records = await Promise.all(streams.map((s) => this.recent(ctx, s)));
+    const spatialText = (d.extras ?? []).find((e) => e.key === 'spatial')?.value;
+    let geojson: unknown;
+    try {
+      geojson = spatialText ? JSON.parse(spatialText) : undefined;
+    } catch {
+      geojson = undefined;
+    }
+    const points: MapPoint[] = [];
+    for (const s of streams) if (s.location && !points.some((p) => p.name === s.thing)) points.push({ lon: s.location[0], lat: s.location[1], name: s.thing });
+    const hasMap = !!geojson || points.length > 0;
+    if (!streams.length && !hasMap) return { islands: [], body: null };
+    const resourceHref = (rid: string): string => `/dataset/${encodeURIComponent(d.name)}/resource/${encodeURIComponent(rid)}`;
+    return {
+      islands: [...(streams.length ? ['chart' as const] : []), ...(hasMap ? ['map' as const] : [])],
+      body: (
+        <>
+          {streams.length ? (
+            <section class="live" aria-labelledby="live-title">
+              <h2 id="live-title">{env.t('live.title')}</h2>
+              {streams.map((s, i) => <StreamBlock env={env} s={s} records={records[i]} allHref={s.resource_id ? resourceHref(s.resource_id) : undefined} />)}
+            </section>
+          ) : null}
+          {hasMap ? (
+            <section aria-labelledby="map-title">
+              <h2 id="map-title">{env.t('live.mapTitle')}</h2>
+              <MapBox env={env} name={d.title || d.name} settings={this.map} points={points} geojson={geojson} />
+              {points.length ? <PlacesTable env={env} caption={env.t('live.mapAlternative')} points={points} /> : null}
+              {geojson && spatialText ? <details><summary>{env.t('live.spatialText')}</summary><pre class="geojson">{spatialText}</pre></details> : null}
+            </section>
+          ) : null}
+        </>
+      ),
+    };
+  }
+
+  /** The resource of a Datastream (its DataStore view): the stream's latest value, thresholds, chart and table. */
+  private async streamOfResource(ctx: ActionContext, env: PageEnv, d: PackageDict, r: { id: string }): Promise<VNode | null> {
+    if ((r as { resource_type?: string }).resource_type !== 'sensor_datastream') return null;
+    const s = (await ctx.call<LiveStream[]>('sensor_dataset_streams', { id: d.id })).find((x) => x.resource_id === r.id);
+    if (!s) return null;
+    return (
+      <section class="live" aria-labelledby="live-title">
+        <h2 id="live-title">{env.t('live.title')}</h2>
+        <StreamBlock env={env} s={s} records={await this.recent(ctx, s)} />
+      </section>
+    );
+  }
+
+  /** A stream's latest values for its table, newest first; none when its DataStore view cannot be read. */
+  private async recent(ctx: ActionContext, s: LiveStream): Promise<ObservationRecord[]> {
+    if (!s.resource_id) return [];
+    try {
+      const r = await ctx.call<{ records: ObservationRecord[] }>('datastore_search', {
+        resource_id: s.resource_id, sort: 'phenomenon_time desc', limit: TABLE_ROWS, fields: ['phenomenon_time', 'result', 'quality'],
+      });
+      return r.records;
+    } catch (err) {
+      if (err instanceof CkanError && (err.kind === 'not_found' || err.kind === 'not_authorized')) return [];
+      throw err;
+    }
+  }
+
+  /** The sensor datasets with one of these tags the caller may read, each with its Datastreams. */
+  private async sensorDatasets(ctx: ActionContext, tags: string[]): Promise<{ dataset: { name: string; title: string }; streams: LiveStream[] }[]> {
+    const fq = tags.map((tag) => `tags:"${tag}"`).join(' OR ');
+    const search = await ctx.call<SearchResult>('package_search', { fq, rows: OVERVIEW_LIMIT, include_private: true, sort: 'title_string asc' });
+    const datasets = search.results as { id: string; name: string; title?: string }[];
+    const streams = await Promise.all(datasets.map((d) => ctx.call<LiveStream[]>('sensor_dataset_streams', { id: d.id })));
+    return datasets.map((d, i) => ({ dataset: { name: d.name, title: d.title || d.name }, streams: streams[i] }));
+  }
+
+  gauges = async (ctx: ActionContext, env: PageEnv): Promise<Page> => {
+    const rows: GaugeRow[] = (await this.sensorDatasets(ctx, ['Wasserstand'])).flatMap(({ dataset, streams }) =>
+      streams.filter((s) => s.quantity === 'water_level').map((stream) => ({ dataset, stream })));
+    return { title: env.t('live.gaugesTitle'), islands: ['map'], body: <GaugesPage env={env} rows={rows} settings={this.map} /> };
+  };
+
+  traffic = async (ctx: ActionContext, env: PageEnv): Promise<Page> => {
+    const sites: TrafficSite[] = (await this.sensorDatasets(ctx, TRAFFIC_TAGS)).map(({ dataset, streams }) => ({ dataset, streams: streams.filter((s) => s.kind === 'traffic') }));
+    return { title: env.t('live.trafficTitle'), islands: ['map'], body: <TrafficPage env={env} sites={sites} settings={this.map} /> };
   };
 
   resource = async (ctx: ActionContext, env: PageEnv, id: string, resourceId: string, query: Record<string, unknown> = {}): Promise<Page> => {
@@ -174,7 +282,8 @@ export class WebPages {
       });
       if (file) preview = <FilePreviewSection env={env} name={name} preview={file} />;
     }
-    return { status, title: name, body: <ResourcePage env={env} d={d} r={r}>{preview}</ResourcePage> };
+    const live = await this.streamOfResource(ctx, env, d, r);
+    return { status, title: name, islands: live ? ['chart'] : [], body: <><ResourcePage env={env} d={d} r={r}>{preview}</ResourcePage>{live}</> };
   };
 
   /**

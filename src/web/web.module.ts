@@ -6,6 +6,7 @@ import { AuthModule } from '../auth/auth.module';
 import { DatasetHtmlPages } from '../dcat/dataset-html';
 import { DcatModule } from '../dcat/dcat.module';
 import { apiPage } from './pages/api';
+import { getClientBundles } from './client-build';
 import { WebController } from './web.controller';
 import { StewardController } from './steward.controller';
 import { StewardPages } from './steward-pages';
@@ -24,5 +25,7 @@ export class WebModule implements OnModuleInit {
     this.htmlPages.register((req, reply, id) => this.pages.serve(req, reply, (ctx, env) => this.pages.dataset(ctx, env, id)));
     // `/api` stays the action API's route (CKAN clients get `{"version": 1}`); browsers get the documentation page.
     this.apiPages.register((req, reply) => this.pages.serve(req, reply, (_ctx, env) => Promise.resolve(apiPage(env, this.apiDocs.actions(), ACTION_FAMILIES))));
+    // The chart and map bundles: built now when this content has none yet (client-build.ts), so no page waits for it.
+    getClientBundles();
   }
 }

@@ -6,7 +6,8 @@ import { Visibility } from '../../auth/visibility';
 import { DatasetDicts } from '../../catalog/datasets/dataset-dicts.service';
 import type { CachedDataset } from '../../catalog/datasets/dataset-dict.cache';
 import { SensorDatasetIdInput } from './sensor-source.dto';
-import { SensorThingRepository } from './sensor-thing.repository';
+import { QUANTITIES } from './sensor-quantities';
+import { SensorThingRepository, StreamSummaryRow } from './sensor-thing.repository';
 
 /** What the observations of a sensor dataset cover (sensor_dataset_period); DCAT publishes it as dcterms:temporal. */
 export interface SensorDatasetPeriod {
@@ -47,5 +48,88 @@ the dataset (package_show's rule).`,
     },
   });
 
-  all = (): AnyAction[] => [this.period];
+  readonly streams = defineAction({
+    name: 'sensor_dataset_streams',
+    help: `Return the Datastreams of a sensor dataset as charts and maps show them: a list of {id (the Datastream's
+@iot.id), name, thing, quantity, kind (water, traffic, weather, other), unit, resource_id (its DataStore resource),
+latest ({time, result} or null), thresholds (a gauge's characteristic values MNW, MW, MHW, HSW in the stream's unit,
+those it has), location ([longitude, latitude] of its Thing or null), state}. state is a water level's latest value
+against its thresholds: below_mnw, normal, above_mhw, above_hsw, or unknown (no value, no thresholds, no water level).
+An empty list for a dataset that is no sensor dataset. Params: id (id or name of the dataset). Who may call: whoever
+may read the dataset (package_show's rule).`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: SensorDatasetIdInput,
+    auth: async (ctx, { id }) => {
+      const d = await this.load(ctx, id);
+      return (await this.visibility.canRead(ctx, d.visibility)) ? allow() : deny(`User ${ctx.user?.name ?? ''} not authorized to read package ${d.id}`);
+    },
+    handler: async (ctx, { id }): Promise<SensorStreamSummary[]> => {
+      const d = await this.load(ctx, id);
+      return (await this.things.streamsOfPackages(ctx.db, [d.id])).map(streamSummary);
+    },
+  });
+
+  all = (): AnyAction[] => [this.period, this.streams];
+}
+
+export type GaugeState = 'below_mnw' | 'normal' | 'above_mhw' | 'above_hsw' | 'unknown';
+export const THRESHOLD_KEYS = ['MNW', 'MW', 'MHW', 'HSW'] as const;
+export type ThresholdKey = (typeof THRESHOLD_KEYS)[number];
+
+/** One Datastream of sensor_dataset_streams. */
+export interface SensorStreamSummary {
+  id: number;
+  name: string;
+  thing: string;
+  quantity: string;
+  kind: string;
+  unit: string | null;
+  resource_id: string | null;
+  latest: { time: string; result: number | null } | null;
+  thresholds: Partial<Record<ThresholdKey, number>>;
+  location: [number, number] | null;
+  state: GaugeState;
+}
+
+/** The characteristic values a gauge's Datastream keeps (PEGELONLINE: properties.characteristicValues.MNW.value ...). */
+export function thresholdsOf(properties: Record<string, unknown> | null): Partial<Record<ThresholdKey, number>> {
+  const cv = (properties?.characteristicValues ?? properties?.thresholds) as Record<string, unknown> | undefined;
+  const out: Partial<Record<ThresholdKey, number>> = {};
+  if (!cv || typeof cv !== 'object') return out;
+  for (const key of THRESHOLD_KEYS) {
+    const v = cv[key];
+    const n = typeof v === 'number' ? v : v && typeof v === 'object' ? (v as { value?: unknown }).value : undefined;
+    if (typeof n === 'number' && Number.isFinite(n)) out[key] = n;
+  }
+  return out;
+}
+
+/** A water level's state against its thresholds: above HSW, above MHW, below MNW, normal, or unknown. */
+export function gaugeState(quantity: string, value: number | null | undefined, t: Partial<Record<ThresholdKey, number>>): GaugeState {
+  if (quantity !== 'water_level' || typeof value !== 'number' || !Number.isFinite(value)) return 'unknown';
+  if (t.HSW === undefined && t.MHW === undefined && t.MNW === undefined) return 'unknown';
+  if (t.HSW !== undefined && value >= t.HSW) return 'above_hsw';
+  if (t.MHW !== undefined && value >= t.MHW) return 'above_mhw';
+  if (t.MNW !== undefined && value <= t.MNW) return 'below_mnw';
+  return 'normal';
+}
+
+/** A point's coordinates from a Location's GeoJSON (a Point, or a Feature with one). */
+function pointOf(location: unknown): [number, number] | null {
+  const l = location as { type?: string; geometry?: unknown; coordinates?: unknown } | null;
+  const g = (l?.type === 'Feature' ? l.geometry : l) as { type?: string; coordinates?: unknown } | null;
+  if (g?.type !== 'Point' || !Array.isArray(g.coordinates)) return null;
+  const [x, y] = g.coordinates as unknown[];
+  return typeof x === 'number' && typeof y === 'number' ? [x, y] : null;
+}
+
+function streamSummary(r: StreamSummaryRow): SensorStreamSummary {
+  const thresholds = thresholdsOf(r.properties);
+  const result = r.latest_result === null ? null : Number(r.latest_result);
+  const latest = r.latest_time ? { time: new Date(r.latest_time).toISOString(), result } : null;
+  return {
+    id: r.id, name: r.name, thing: r.thing, quantity: r.quantity, kind: QUANTITIES[r.quantity as keyof typeof QUANTITIES]?.kind ?? 'other',
+    unit: r.unit, resource_id: r.resource_id, latest, thresholds, location: pointOf(r.location), state: gaugeState(r.quantity, latest?.result, thresholds),
+  };
 }

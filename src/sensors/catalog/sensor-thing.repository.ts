@@ -31,6 +31,21 @@ export interface DatastreamRow {
   properties: Record<string, unknown> | null;
 }
 
+/** A Datastream as pages show it (streamsOfPackages). */
+export interface StreamSummaryRow {
+  id: number;
+  package_id: string;
+  thing: string;
+  name: string;
+  quantity: string;
+  unit: string | null;
+  resource_id: string | null;
+  properties: Record<string, unknown> | null;
+  latest_time: Date | null;
+  latest_result: number | string | null;
+  location: unknown;
+}
+
 export interface ThingValues {
   name: string;
   description: string;
@@ -129,6 +144,21 @@ export class SensorThingRepository {
 
   async datastreamsOfThings(db: EntityManager, thingIds: number[]): Promise<DatastreamRow[]> {
     return db.query(`SELECT ${DATASTREAM_COLUMNS} FROM sensor_datastream WHERE thing_id = ANY($1::bigint[]) ORDER BY id`, [thingIds]);
+  }
+
+  /**
+   * The Datastreams of the datasets' Things with what a page shows of them: unit symbol, properties (characteristic
+   * values), the latest observation and the Thing's current Location.
+   */
+  async streamsOfPackages(db: EntityManager, packageIds: string[]): Promise<StreamSummaryRow[]> {
+    return db.query(
+      `SELECT d.id::int AS id, t.package_id, t.name AS thing, d.name, d.quantity, d.unit_of_measurement ->> 'symbol' AS unit, d.resource_id, d.properties,
+          l.phenomenon_time AS latest_time, l.result AS latest_result,
+          (SELECT loc.location FROM sensor_location loc JOIN sensor_thing_location tl ON tl.location_id = loc.id WHERE tl.thing_id = t.id ORDER BY loc.id DESC LIMIT 1) AS location
+        FROM sensor_datastream d JOIN sensor_thing t ON t.id = d.thing_id LEFT JOIN sensor_latest l ON l.datastream_id = d.id
+        WHERE t.package_id = ANY($1::uuid[]) ORDER BY t.package_id, d.id`,
+      [packageIds],
+    );
   }
 
   /** An ObservedProperty by its definition and name, made when missing (one per quantity, shared by every Datastream of it). */

@@ -108,6 +108,30 @@ table.preview th, table.preview td { border: 1px solid var(--line); padding: 0.3
 table.preview th { background: var(--soft); }
 table.preview .col-type { display: block; font-weight: 400; font-size: 0.8rem; color: var(--muted); }
 pre.preview-text { background: var(--soft); border: 1px solid var(--line); padding: 0.75rem; overflow: auto; max-height: 40rem; white-space: pre-wrap; overflow-wrap: anywhere; }
+.stream { border-top: 1px solid var(--line); padding-top: 1rem; margin-top: 1rem; }
+.latest-value { font-size: 2rem; display: inline-block; margin-right: 0.5rem; }
+.latest-label { display: block; font-weight: 600; }
+.state { display: inline-block; border-radius: 3px; padding: 0 0.4rem; border: 1px solid var(--ink); background: var(--soft); }
+.state-above_hsw { background: #b00020; color: #fff; }
+.state-above_mhw { background: #c05600; color: #fff; }
+.state-normal { background: #1b6b2f; color: #fff; }
+.state-below_mnw { background: #0b4f8a; color: #fff; }
+dl.thresholds { display: flex; flex-wrap: wrap; gap: 0.25rem 1.5rem; }
+dl.thresholds dt { font-weight: 600; }
+dl.thresholds dd { margin: 0 1rem 0 0.25rem; }
+figure.chart { margin: 1rem 0; }
+figure.chart figcaption { font-weight: 600; }
+.chart-canvas { margin: 0.5rem 0; }
+.table-scroll { overflow-x: auto; max-height: 24rem; }
+table.data { border-collapse: collapse; margin: 0.5rem 0; }
+table.data caption { text-align: left; font-weight: 600; padding: 0.25rem 0; }
+table.data th, table.data td { border-bottom: 1px solid var(--line); padding: 0.25rem 0.75rem; text-align: left; }
+table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
+.map { height: 28rem; border: 1px solid var(--line); margin: 0.5rem 0 1rem; background: var(--soft); }
+.legend { list-style: none; display: flex; flex-wrap: wrap; gap: 0.5rem 1.25rem; padding: 0; }
+.swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 50%; border: 2px solid var(--ink); margin-right: 0.35rem; vertical-align: -0.15rem; }
+.map .leaflet-control-attribution a { color: var(--link); text-decoration: underline; }
+pre.geojson { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12rem; overflow: auto; }
 `;
 
 /** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */

@@ -57,7 +57,7 @@ export const resourcePath = (d: PackageDict, r: ResourceDict): string => `/datas
 const RDF_LINKS = [['ttl', 'Turtle'], ['rdf', 'RDF/XML'], ['jsonld', 'JSON-LD']] as const;
 
 /** A dataset for people: title, description, resources with downloads, DCAT-AP.de metadata in words, API and RDF links. */
-export function DatasetPage({ env, d }: { env: PageEnv; d: PackageDict }) {
+export function DatasetPage({ env, d, children }: { env: PageEnv; d: PackageDict; /** Live data and map, after the resources. */ children?: ComponentChildren }) {
   const { t } = env;
   const resources = d.resources ?? [];
   const tags = (d.tags ?? []).map((tag) => tag.display_name || tag.name);
@@ -84,6 +84,7 @@ export function DatasetPage({ env, d }: { env: PageEnv; d: PackageDict }) {
           ))}
         </ul>
       ) : <p>{t('dataset.noResources')}</p>}
+      {children}
       <h2>{t('dataset.metadata')}</h2>
       <Fields env={env} rows={datasetFields(d, env.lang)} />
       <h2>{t('dataset.forDevelopers')}</h2>

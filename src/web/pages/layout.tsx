@@ -16,7 +16,12 @@ export interface PageEnv {
 }
 
 /** The frame of every page: skip link, header with navigation and language switch, main, footer. No JavaScript. */
-export function Layout({ env, title, alternates = [], children }: { env: PageEnv; title: string; alternates?: { type: string; href: string }[]; children: ComponentChildren }) {
+export function Layout({ env, title, alternates = [], assets = [], children }: {
+  env: PageEnv; title: string; alternates?: { type: string; href: string }[];
+  /** The client islands a page uses (chart, map): their stylesheet and deferred script, under content-hashed addresses. */
+  assets?: { js: string; css?: string }[];
+  children: ComponentChildren;
+}) {
   const { t } = env;
   const other = env.lang === 'de' ? 'en' : 'de';
   return (
@@ -27,6 +32,8 @@ export function Layout({ env, title, alternates = [], children }: { env: PageEnv
         <title>{title === env.siteTitle ? title : `${title} – ${env.siteTitle}`}</title>
         <link rel="stylesheet" href={STYLE_PATH} />
         {alternates.map((a) => <link rel="alternate" type={a.type} href={a.href} />)}
+        {assets.map((a) => (a.css ? <link rel="stylesheet" href={a.css} /> : null))}
+        {assets.map((a) => <script defer src={a.js} />)}
       </head>
       <body>
         <a class="skip" href="#main">{t('site.skip')}</a>
@@ -38,6 +45,8 @@ export function Layout({ env, title, alternates = [], children }: { env: PageEnv
                 <li><a href="/dataset">{t('site.datasets')}</a></li>
                 <li><a href="/organization">{t('site.organizations')}</a></li>
                 <li><a href="/group">{t('site.groups')}</a></li>
+                <li><a href="/sensors/gauges">{t('site.gauges')}</a></li>
+                <li><a href="/sensors/traffic">{t('site.traffic')}</a></li>
                 <li><a href="/api">{t('site.api')}</a></li>
               </ul>
             </nav>
