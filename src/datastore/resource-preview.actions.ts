@@ -5,7 +5,7 @@ import { ActionProvider, AnyAction, defineAction } from '../api/action';
 import { Field, maxLength, notEmpty, unicodeSafe } from '../api/ckan-schema';
 import { ResourceFiles } from '../catalog/resources/resource-files.service';
 import { DatastoreResources } from './datastore-resources.service';
-import { tableHint } from './load-source';
+import { LoadableResource, tableHint } from './load-source';
 import { decodeSample } from './loader/decode';
 import { sniffSeparator } from './loader/separator';
 
@@ -23,14 +23,8 @@ export type ResourcePreview =
   | { kind: 'json' | 'text'; encoding: string; size: number; truncated: boolean; text: string }
   | { kind: 'none'; reason: 'link' | 'format' | 'missing' | 'binary' };
 
-interface PreviewResource {
-  id: string;
-  package_id: string;
-  url?: string | null;
-  url_type?: string | null;
-  format?: string | null;
-  mimetype?: string | null;
-}
+/** What a preview needs of a resource dict: what the loader needs, less its hash. */
+type PreviewResource = Omit<LoadableResource, 'hash'>;
 
 const JSON_FORMATS = new Set(['json', 'geojson', 'application/json', 'application/geo+json']);
 const TEXT_FORMATS = new Set(['txt', 'text', 'md', 'markdown', 'text/plain', 'text/markdown']);
