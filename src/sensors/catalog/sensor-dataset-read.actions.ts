@@ -29,6 +29,12 @@ export class SensorDatasetReadActions implements ActionProvider {
     return d;
   }
 
+  /** package_show's read rule for the dataset (404 when there is none). */
+  private async mayRead(ctx: ActionContext, id: string): Promise<ReturnType<typeof allow> | ReturnType<typeof deny>> {
+    const d = await this.load(ctx, id);
+    return (await this.visibility.canRead(ctx, d.visibility)) ? allow() : deny(`User ${ctx.user?.name ?? ''} not authorized to read package ${d.id}`);
+  }
+
   readonly period = defineAction({
     name: 'sensor_dataset_period',
     help: `Return the time a sensor dataset's observations cover: {id, start, end}, start the phenomenon time of its first
@@ -38,10 +44,7 @@ the dataset (package_show's rule).`,
     sideEffectFree: true,
     anonymous: true,
     input: SensorDatasetIdInput,
-    auth: async (ctx, { id }) => {
-      const d = await this.load(ctx, id);
-      return (await this.visibility.canRead(ctx, d.visibility)) ? allow() : deny(`User ${ctx.user?.name ?? ''} not authorized to read package ${d.id}`);
-    },
+    auth: (ctx, { id }) => this.mayRead(ctx, id),
     handler: async (ctx, { id }): Promise<SensorDatasetPeriod> => {
       const d = await this.load(ctx, id);
       return { id: d.id, start: await this.things.firstObservationAt(ctx.db, d.id), end: null };
@@ -60,10 +63,7 @@ may read the dataset (package_show's rule).`,
     sideEffectFree: true,
     anonymous: true,
     input: SensorDatasetIdInput,
-    auth: async (ctx, { id }) => {
-      const d = await this.load(ctx, id);
-      return (await this.visibility.canRead(ctx, d.visibility)) ? allow() : deny(`User ${ctx.user?.name ?? ''} not authorized to read package ${d.id}`);
-    },
+    auth: (ctx, { id }) => this.mayRead(ctx, id),
     handler: async (ctx, { id }): Promise<SensorStreamSummary[]> => {
       const d = await this.load(ctx, id);
       return (await this.things.streamsOfPackages(ctx.db, [d.id])).map(streamSummary);
