@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
@@ -41,4 +42,14 @@ export async function seriousAxeViolations(page: Page): Promise<AxeFinding[]> {
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+/** `npm run screenshots` sets it: browser tests then save the pages they visit as PNGs there (docs/screenshots). */
+const SCREENSHOTS_DIR = process.env.SCREENSHOTS_DIR;
+
+/** Saves the page as `<name>.png` for the README's screenshots when `SCREENSHOTS_DIR` is set; otherwise does nothing. */
+export async function saveScreenshot(page: Page, name: string, opts: { fullPage?: boolean } = {}): Promise<void> {
+  if (!SCREENSHOTS_DIR) return;
+  mkdirSync(SCREENSHOTS_DIR, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: opts.fullPage ?? true });
 }

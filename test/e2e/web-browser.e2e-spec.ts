@@ -1,17 +1,13 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import request from 'supertest';
 import { ActionRegistry } from '../../src/api/action-registry';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
 
 const BROWSER_ACCEPT = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-/** `npm run screenshots` sets it: the page-type walk below also saves each page as a PNG there (docs/screenshots). */
-const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
 
 /**
  * The citizen portal in a real browser (issue 17): a citizen finds, filters, sorts, pages, reads a dataset and a
@@ -196,10 +192,7 @@ describe('web in the browser', () => {
       expect(res?.status()).toBe(kind === 'not-found' ? 404 : 200);
       expect(await page.locator('main h1').count()).toBe(1);
       expect(await seriousAxeViolations(page)).toEqual([]);
-      if (SCREENSHOTS) {
-        mkdirSync(SCREENSHOTS, { recursive: true });
-        await page.screenshot({ path: join(SCREENSHOTS, `${kind}.png`), fullPage: kind !== 'api' });
-      }
+      await saveScreenshot(page, kind, { fullPage: kind !== 'api' });
     }, 180_000); // axe-core takes long over the /api page's some 200 actions
   });
 });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
@@ -82,6 +82,7 @@ describeInBrowser('web live data in the browser', () => {
     expect(await page.textContent('.latest-value')).toBe('411 cm');
     expect(await page.locator('figure.chart table.data tbody tr').count()).toBe(24);
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'gauge-chart');
     await close();
   });
 
@@ -95,6 +96,7 @@ describeInBrowser('web live data in the browser', () => {
     expect(colours).toEqual(['#1b6b2f', '#6e6e6e']);
     expect(await page.locator('#gauges tbody tr').count()).toBe(2);
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'gauges-map');
     await close();
   });
 });

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import request from 'supertest';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
 import { TestApp } from '../test-app';
 
 /**
@@ -45,6 +45,7 @@ describeInBrowser('web resource previews in a browser', () => {
       await page.goto(`${base}${path}`);
       expect(await page.locator('table.preview caption').count()).toBe(1);
       expect({ path, violations: await seriousAxeViolations(page) }).toEqual({ path, violations: [] });
+      if (path.includes('filter.ort')) await saveScreenshot(page, 'datastore-preview');
     }
     await context.close();
   });

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
@@ -41,6 +41,7 @@ describeInBrowser('web steward in the browser', () => {
     expect(await page.textContent('h1')).toBe('Mein Bereich');
     expect(await page.textContent('main')).toContain('B intern');
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'dashboard');
     const cookies = await context.cookies();
     expect(cookies.find((c) => c.name === 'odp_session')).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
@@ -55,6 +56,7 @@ describeInBrowser('web steward in the browser', () => {
     expect(await page.textContent('#name-error')).toContain('Nur Kleinbuchstaben');
     expect(await page.inputValue('#contact_name')).toBe('Bauamt B');
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'dataset-form-finding');
     await page.getByLabel('Kurzname (URL)').fill('spielplaetze-b');
     await page.getByRole('button', { name: 'Datensatz anlegen' }).click();
     await page.waitForURL(`${base}/dataset/spielplaetze-b`);
