@@ -69,11 +69,13 @@ export function choices(name: VocabularyName, lang: Lang): { value: string; labe
 /** The form's state from a POSTed form: text as typed (trimmed only at the ends of lines fields), rows with any value. */
 export function stateFromForm(form: URLSearchParams): FormState {
   const values: Record<string, string[]> = {};
-  for (const k of ['title', 'name', 'notes', 'owner_org', 'private', 'license_id', 'tags', 'url', 'version']) values[k] = [form.get(k) ?? ''];
+  // Browsers send a textarea's line breaks as CRLF (HTML's form encoding); the steward typed plain line breaks.
+  const text = (k: string): string => (form.get(k) ?? '').replace(/\r\n?/g, '\n');
+  for (const k of ['title', 'name', 'notes', 'owner_org', 'private', 'license_id', 'tags', 'url', 'version']) values[k] = [text(k)];
   for (const f of EXTRA_FIELDS) {
     if (f.kind === 'lines') values[f.key] = (form.get(f.key) ?? '').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
     else if (isMany(f)) values[f.key] = form.getAll(f.key).filter(Boolean);
-    else values[f.key] = [form.get(f.key) ?? ''];
+    else values[f.key] = [text(f.key)];
   }
   const resources: ResourceRow[] = [];
   const rows = Math.min(Number(form.get('resource_rows')) || 0, 100);

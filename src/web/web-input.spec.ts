@@ -1,5 +1,6 @@
 import { pickLang, translator } from './i18n/i18n';
 import { safeHref } from './dataset-fields';
+import { stateFromForm } from './dataset-form';
 import { filterClause, parseSearch, searchHref } from './search-params';
 
 describe('page language', () => {
@@ -43,5 +44,14 @@ describe('link targets from stored text', () => {
   it('keeps web, FTP, e-mail and own paths and drops script and data addresses', () => {
     for (const ok of ['https://a.example/x.csv', 'HTTP://a.example', 'ftp://f.example/a', 'mailto:a@b.example', '/dataset/x']) expect(safeHref(ok)).toBe(ok);
     for (const bad of ['javascript:alert(1)', ' JavaScript:alert(1)', 'data:text/html,<b>', '//evil.example', 'vbscript:x', '', undefined]) expect(safeHref(bad)).toBeUndefined();
+  });
+});
+
+describe('dataset form input', () => {
+  it('keeps line breaks as the steward typed them, not as the browser encodes them (CRLF)', () => {
+    const s = stateFromForm(new URLSearchParams({ notes: 'Erste Zeile\r\n\r\nZweite', spatial: '{"type":\r\n"Point", "coordinates": [7, 50]}', documentation: 'https://a.example\r\nhttps://b.example' }));
+    expect(s.values.notes).toEqual(['Erste Zeile\n\nZweite']);
+    expect(s.values.spatial).toEqual(['{"type":\n"Point", "coordinates": [7, 50]}']);
+    expect(s.values.documentation).toEqual(['https://a.example', 'https://b.example']);
   });
 });
