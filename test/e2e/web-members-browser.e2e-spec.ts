@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
@@ -59,6 +59,7 @@ describeInBrowser('web members and API tokens in the browser', () => {
     const row = page.getByRole('row', { name: /Hugo Helfer/ });
     expect(await row.getByRole('cell').nth(1).textContent()).toBe('Redakteur');
     expect(await roleOf('helfer-hugo')).toBe('editor');
+    await saveScreenshot(page, 'members');
 
     // An unknown user is said beside the field, in German.
     await page.goto(`${base}/organization/member_new/gemeinde-m`);
@@ -73,6 +74,7 @@ describeInBrowser('web members and API tokens in the browser', () => {
     await page.waitForURL(`${base}/organization/member_new/gemeinde-m?user=helfer-hugo`);
     expect(await page.inputValue('#role')).toBe('editor');
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'member-role');
     await page.getByLabel('Rolle').selectOption('member');
     await page.getByRole('button', { name: 'Speichern' }).click();
     await page.waitForURL(`${base}/organization/members/gemeinde-m`);
@@ -100,6 +102,7 @@ describeInBrowser('web members and API tokens in the browser', () => {
     expect(token.length).toBeGreaterThan(20);
     expect(page.url()).not.toContain(token);
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'api-tokens');
     const api = await fetch(`${base}/api/3/action/package_show?id=m-privat`, { headers: { authorization: token } });
     expect(api.status).toBe(200);
 

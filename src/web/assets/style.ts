@@ -140,6 +140,8 @@ dl.roles dd { margin: 0; }
 td.actions a + a { margin-left: 1rem; }
 .new-token { border: 2px solid #0b6b2b; border-radius: 6px; padding: 0.75rem 1rem; margin: 1rem 0; }
 .new-token input { width: 100%; font-family: ui-monospace, monospace; }
+.new-token h2 { margin-top: 0; }
+input[readonly] { background: var(--soft); }
 .notice { border-left: 4px solid #0b6b2b; padding: 0.5rem 0.75rem; background: var(--soft); }
 `;
 
