@@ -37,6 +37,8 @@ export interface Page {
   title: string;
   /** Other forms of the same thing (a dataset's RDF), as `<link rel="alternate">` for linked-data clients. */
   alternates?: { type: string; href: string }[];
+  /** `Cache-Control: no-store` instead of `private, no-cache` (a page with a secret in it: a new API token). */
+  noStore?: boolean;
   /** The client islands the page needs (built by client-build.ts). */
   islands?: ('chart' | 'map')[];
   body?: VNode;
@@ -124,7 +126,7 @@ export class WebPages {
     const html = `<!DOCTYPE html>${render(<Layout env={env} title={page.title} alternates={page.alternates} assets={assets}>{page.body ?? null}</Layout>)}`;
     // The page differs by language (cookie, Accept-Language) and by caller (token headers; ResponseHeaders adds those).
     const vary = [reply.getHeader('vary'), 'Accept-Language', 'Cookie'].filter(Boolean).join(', ');
-    void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', 'private, no-cache').send(html);
+    void reply.code(page.status ?? 200).header('content-type', HTML_TYPE).header('vary', vary).header('cache-control', page.noStore ? 'no-store' : 'private, no-cache').send(html);
   }
 
   /** The 404 page for an address no route has (the HTTP error filter asks for it when a browser is calling). */
@@ -331,6 +333,7 @@ export class WebPages {
         <>
           <h1>{g.title || g.name}</h1>
           {g.description?.trim() ? <div class="notes">{g.description.split(/\n\s*\n/).map((p) => <p>{p.trim()}</p>)}</div> : null}
+          <p class="meta"><a href={`/${kind}/members/${encodeURIComponent(g.name)}`}>{env.t('members.link')}</a></p>
           <SearchForm env={env} action={base} q={state.q} hidden={state.filters.map(([f, v]) => [f, v])} />
           <DatasetSearch env={env} base={base} state={state} result={result} hideFacets={[fixed]} error={error} />
         </>

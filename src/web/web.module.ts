@@ -9,6 +9,9 @@ import { apiPage } from './pages/api';
 import { getClientBundles } from './client-build';
 import { WebController } from './web.controller';
 import { StewardController } from './steward.controller';
+import { MemberController } from './member.controller';
+import { MemberPages } from './member-pages';
+import { TokenPages } from './token-pages';
 import { StewardPages } from './steward-pages';
 import { WebPages } from './web-pages';
 
@@ -17,7 +20,7 @@ import { WebPages } from './web-pages';
  * the same actions. `/dataset/{id}` stays the DCAT controller's route; this module registers the HTML answer it gives
  * browsers, so RDF clients get RDF exactly as before.
  */
-@Module({ imports: [AuthModule, DcatModule], controllers: [WebController, StewardController], providers: [WebPages, StewardPages] })
+@Module({ imports: [AuthModule, DcatModule], controllers: [WebController, StewardController, MemberController], providers: [WebPages, StewardPages, MemberPages, TokenPages] })
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}
 

@@ -132,6 +132,17 @@ table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .swatch { display: inline-block; width: 1rem; height: 1rem; border-radius: 50%; border: 2px solid var(--ink); margin-right: 0.35rem; vertical-align: -0.15rem; }
 .map .leaflet-control-attribution a { color: var(--link); text-decoration: underline; }
 pre.geojson { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12rem; overflow: auto; }
+/* Members and roles, API tokens (web-members) */
+input[type=number] { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+dl.roles { margin: 0.25rem 0 0; display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 0.75rem; }
+dl.roles dt { font-weight: 600; }
+dl.roles dd { margin: 0; }
+td.actions a + a { margin-left: 1rem; }
+.new-token { border: 2px solid #0b6b2b; border-radius: 6px; padding: 0.75rem 1rem; margin: 1rem 0; }
+.new-token input { width: 100%; font-family: ui-monospace, monospace; }
+.new-token h2 { margin-top: 0; }
+input[readonly] { background: var(--soft); }
+.notice { border-left: 4px solid #0b6b2b; padding: 0.5rem 0.75rem; background: var(--soft); }
 `;
 
 /** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */

@@ -89,6 +89,7 @@ function Account({ env }: { env: PageEnv }) {
   return (
     <div class="account">
       <a href="/dashboard">{t('site.dashboard')}</a>
+      <a href={`/user/${encodeURIComponent(env.user)}/api-tokens`}>{t('tokens.link')}</a>
       <span class="who">{t('site.loggedInAs', { name: env.user })}</span>
       {env.csrf ? (
         <form method="post" action="/user/logout">

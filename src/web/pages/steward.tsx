@@ -72,6 +72,7 @@ export function DashboardPage({ env, orgs }: { env: PageEnv; orgs: DashboardOrg[
           <section aria-labelledby={headingId}>
             <h2 id={headingId}><a href={`/organization/${encodeURIComponent(o.name)}`}>{o.title || o.name}</a></h2>
             {o.capacity && ROLES.has(o.capacity) ? <p class="meta">{t('dashboard.role', { role: t(`role.${o.capacity}` as MessageKey) })}</p> : null}
+            <p class="meta"><a href={`/organization/members/${encodeURIComponent(o.name)}`} aria-label={t('members.title', { name: o.title || o.name })}>{t('members.link')}</a></p>
             {o.datasets.length === 0 ? (
               <p>{t('dashboard.noDatasets')}</p>
             ) : (
@@ -127,6 +128,7 @@ export function UserPage({ env, u }: { env: PageEnv; u: UserDict }) {
       <h1>{u.fullname || u.name}</h1>
       {u.fullname ? <p class="meta">{u.name}</p> : null}
       {u.created ? <p class="meta">{t('user.member', { date: u.created.slice(0, 10) })}</p> : null}
+      {env.user === u.name ? <p><a href={`/user/${encodeURIComponent(u.name)}/api-tokens`}>{t('tokens.link')}</a></p> : null}
       {u.about?.trim() ? <div class="notes">{u.about.split(/\n\s*\n/).map((p) => <p>{p.trim()}</p>)}</div> : null}
       <h2>{t('user.datasets')}</h2>
       {datasets.length === 0 ? (
