@@ -1,15 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import request from 'supertest';
+import { ckanPortal, RemoteSite } from '../harvest-remote';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
 
 const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-const FIXTURES = join(__dirname, '../../harvesters/ckan/fixtures');
 
 const setCookies = (res: request.Response): string[] => {
   const v = res.headers['set-cookie'] as string[] | string | undefined;
@@ -20,47 +16,30 @@ const hidden = (html: string, name: string): string | undefined => new RegExp(`n
 const unescape = (s: string): string => s.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'");
 
 /**
- * A recorded CKAN portal replayed over HTTP (harvesters/ckan/fixtures: seven datasets over pages of three, then the
- * empty page), as the CKAN harvester asks it: by start, fl=id and metadata_modified ranges.
- */
-async function replayCkan(): Promise<{ server: Server; base: string }> {
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/portal/api/3/action/package_search') return void res.writeHead(404).end();
-    const q = url.searchParams;
-    const kind = q.get('fl') === 'id' ? 'ids' : (q.get('fq') ?? '').includes('metadata_modified') ? 'changed' : 'full';
-    try {
-      res.writeHead(200, { 'content-type': 'application/json;charset=utf-8' }).end(readFileSync(join(FIXTURES, `${kind}.start-${q.get('start') ?? '0'}.json`)));
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}/portal/` };
-}
-
-/**
  * The steward's harvest and sensor sources (issue 17): lists, details, forms and buttons at ckanext-harvest's
  * addresses, all through the harvest_* and sensor_source_* actions with the session's caller; field errors beside
  * their fields; secrets never shown; every POST with its CSRF token; the chart's data read with the page's caller.
  */
 describe('web steward: harvest and sensor sources', () => {
   let t: TestApp;
-  let remote: { server: Server; base: string };
+  let remote: RemoteSite;
+  let base: string;
   let editor: TestUser;
   let member: TestUser;
   let org: Dict;
 
   beforeAll(async () => {
     t = await TestApp.start({ HARVEST_ALLOW_PRIVATE_ADDRESSES: 'true', HARVEST_RETRIES: '0' });
-    remote = await replayCkan();
+    // The recorded CKAN portal (test/fixtures/harvest/ckan), answering as ckanext-harvest's CKAN harvester asks it.
+    remote = await RemoteSite.start(ckanPortal());
+    base = `${remote.url}/`;
     editor = await t.factories.user({ name: 'quellen-erika' });
     member = await t.factories.user({ name: 'quellen-mats' });
     await t.factories.user({ name: 'quellen-otto' });
     org = await t.factories.organization({ name: 'kreis-quelle', title: 'Kreis Quelle', members: [[editor, 'editor'], [member, 'member']] });
   });
   afterAll(async () => {
-    await new Promise<void>((resolve) => remote.server.close(() => resolve()));
+    await remote.close();
     await t.stop();
   });
 
@@ -106,13 +85,13 @@ describe('web steward: harvest and sensor sources', () => {
       expect(form.text).toMatch(/<label for="url">Adresse \(URL\)<\/label>/);
       expect(form.text).toContain('<option value="ckan" selected>');
       const res = await post('/harvest/new', s, {
-        title: 'Portal Beispielhausen', name: 'portal-beispielhausen', url: remote.base, source_type: 'ckan', frequency: 'WEEKLY', owner_org: org.id,
+        title: 'Portal Beispielhausen', name: 'portal-beispielhausen', url: base, source_type: 'ckan', frequency: 'WEEKLY', owner_org: org.id,
         config: '{"default_tags": ["harvested"]}', secret: 'geheimer-schluessel-42',
       });
       expect(res.status).toBe(303);
       expect(res.headers.location).toBe('/harvest/portal-beispielhausen?done=saved');
       const shown = await t.call<Dict>('harvest_source_show', { id: 'portal-beispielhausen' });
-      expect(shown).toMatchObject({ url: remote.base, source_type: 'ckan', frequency: 'WEEKLY', owner_org: org.id });
+      expect(shown).toMatchObject({ url: base, source_type: 'ckan', frequency: 'WEEKLY', owner_org: org.id });
       expect(JSON.parse(shown.config as string)).toEqual({ default_tags: ['harvested'], api_key: '********' });
       const page = await get('/harvest/portal-beispielhausen?done=saved', s);
       expect(page.text).toContain('<p class="notice" role="status">Die Quelle wurde gespeichert.</p>');
@@ -138,7 +117,7 @@ describe('web steward: harvest and sensor sources', () => {
 
     it('refuses a form without the session\'s CSRF token, and one from another site', async () => {
       const s = await session('quellen-erika');
-      const body = { name: 'ohne-token', url: `${remote.base}?x`, source_type: 'ckan', owner_org: org.id };
+      const body = { name: 'ohne-token', url: `${base}?x`, source_type: 'ckan', owner_org: org.id };
       const noToken = await request(t.http).post('/harvest/new').set('accept', BROWSER).set('cookie', s.cookie).type('form').send(body);
       expect(noToken.status).toBe(403);
       expect(noToken.text).toContain('Das Formular ist abgelaufen');
@@ -152,7 +131,7 @@ describe('web steward: harvest and sensor sources', () => {
       expect((await post('/harvest/refresh/portal-beispielhausen', s)).status).toBe(403);
       expect((await post('/harvest/clear/portal-beispielhausen', s)).status).toBe(403);
       expect((await get('/harvest/edit/portal-beispielhausen', s)).status).toBe(403);
-      expect((await post('/harvest/new', s, { name: 'mats-quelle', url: `${remote.base}?m`, source_type: 'ckan', owner_org: org.id })).status).toBe(403);
+      expect((await post('/harvest/new', s, { name: 'mats-quelle', url: `${base}?m`, source_type: 'ckan', owner_org: org.id })).status).toBe(403);
       // The source page itself is readable (a public source), without runs or buttons.
       const page = await get('/harvest/portal-beispielhausen', s);
       expect(page.status).toBe(200);
@@ -205,7 +184,7 @@ describe('web steward: harvest and sensor sources', () => {
       const config = unescape(/<textarea id="config"[^>]*>([^<]*)<\/textarea>/.exec(form.text)![1]);
       expect(JSON.parse(config)).toEqual({ default_tags: ['harvested'], api_key: '********' });
       const res = await post('/harvest/edit/portal-beispielhausen', s, {
-        title: 'Portal Beispielhausen (neu)', name: 'portal-beispielhausen', url: remote.base, source_type: 'ckan', frequency: 'DAILY', owner_org: org.id, notes: '', config, active: 'true',
+        title: 'Portal Beispielhausen (neu)', name: 'portal-beispielhausen', url: base, source_type: 'ckan', frequency: 'DAILY', owner_org: org.id, notes: '', config, active: 'true',
       });
       expect(res.status).toBe(303);
       expect(await t.call<Dict>('harvest_source_show', { id: 'portal-beispielhausen' })).toMatchObject({ title: 'Portal Beispielhausen (neu)', frequency: 'DAILY' });
