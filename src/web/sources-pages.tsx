@@ -23,11 +23,11 @@ const DONE = new Set(['run', 'pending', 'abort', 'clear', 'saved']);
 /** An action's field map as messages per form field, in the page language; a setting's errors under `config` name the setting. */
 export function sourceMessages(fields: Record<string, unknown>, lang: Lang): SourceMessages {
   const out: SourceMessages = new Map();
-  const add = (field: string, text: string): void => void out.set(field, [...(out.get(field) ?? []), localMessage(text, lang)]);
+  const add = (field: string, text: string): void => void out.set(field, [...(out.get(field) ?? []), text]);
   const walk = (field: string, value: unknown, prefix: string): void => {
     if (Array.isArray(value)) for (const v of value) walk(field, v, prefix);
     else if (value && typeof value === 'object') for (const [k, v] of Object.entries(value as Record<string, unknown>)) walk(field, v, `${prefix}${k}: `);
-    else if (value !== undefined && value !== null) add(field, `${prefix}${String(value)}`);
+    else if (value !== undefined && value !== null) add(field, `${prefix}${localMessage(String(value), lang)}`);
   };
   for (const [k, v] of Object.entries(fields)) walk(k === 'source_id' || k === 'id' || k === 'message' ? '_' : k, v, '');
   return out;

@@ -1,6 +1,8 @@
 import type { Browser, Page } from 'playwright-core';
 import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import request from 'supertest';
 import { ckanPortal, RemoteSite } from '../harvest-remote';
+import { staGauge } from '../sta-gauge';
 import { TestApp } from '../test-app';
 
 /**
@@ -13,12 +15,21 @@ describeInBrowser('web steward sources in the browser', () => {
   let remote: RemoteSite;
   let browser: Browser;
   let base: string;
+  let privateGauge: string;
 
   beforeAll(async () => {
     t = await TestApp.start({ HARVEST_ALLOW_PRIVATE_ADDRESSES: 'true', HARVEST_RETRIES: '0' });
     remote = await RemoteSite.start(ckanPortal());
     const org = await t.factories.organization({ name: 'stadt-harvest', title: 'Stadt Harvest' });
     await t.call('sensor_source_create', { name: 'stadt-pegel', title: 'Stadt Pegel', owner_org: org.id, type: 'push', config: { format: 'csv' } });
+    // A private gauge with values: its chart reads them with the login (the API alone would show nothing).
+    const gauge = await staGauge(t, { name: 'INTERN', org: { name: 'stadt-harvest' }, by: t.sysadmin });
+    const rows = Array.from({ length: 30 }, (_, i) => [new Date(Date.UTC(2025, 2, 30, 12, i * 15)).toISOString(), 300 + i]);
+    const obs = await request(t.http).post('/sta/v1.1/CreateObservations').set('Authorization', t.sysadmin.token).set('content-type', 'application/json')
+      .send(JSON.stringify([{ Datastream: { '@iot.id': gauge.ds }, components: ['phenomenonTime', 'result'], dataArray: rows }]));
+    expect(obs.status).toBe(201);
+    await t.call('package_patch', { id: gauge.packageId, private: true });
+    privateGauge = gauge.packageId;
     await t.app.listen(0, '127.0.0.1');
     base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
     browser = await launchChromium();
@@ -109,6 +120,10 @@ describeInBrowser('web steward sources in the browser', () => {
     await axe(page);
     await page.goto(`${base}/sensors/sources/new`);
     await axe(page);
+
+    // The private gauge's chart draws for the logged-in steward.
+    await page.goto(`${base}/dataset/${privateGauge}`);
+    await page.waitForSelector('figure.chart.chart-ready canvas', { timeout: 10000 });
     await context.close();
   }, 90_000);
 });

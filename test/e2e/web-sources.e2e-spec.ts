@@ -1,5 +1,5 @@
 import request from 'supertest';
-import { ckanPortal, RemoteSite } from '../harvest-remote';
+import { ckanPortal, RemoteSite, reply } from '../harvest-remote';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
 
@@ -31,7 +31,7 @@ describe('web steward: harvest and sensor sources', () => {
   beforeAll(async () => {
     t = await TestApp.start({ HARVEST_ALLOW_PRIVATE_ADDRESSES: 'true', HARVEST_RETRIES: '0' });
     // The recorded CKAN portal (test/fixtures/harvest/ckan), answering as ckanext-harvest's CKAN harvester asks it.
-    remote = await RemoteSite.start(ckanPortal());
+    remote = await RemoteSite.start({ ...ckanPortal(), '/hangs/api/3/action/package_search': reply.neverAnswers() });
     base = `${remote.url}/`;
     editor = await t.factories.user({ name: 'quellen-erika' });
     member = await t.factories.user({ name: 'quellen-mats' });
@@ -166,6 +166,24 @@ describe('web steward: harvest and sensor sources', () => {
       expect(list.text).toContain('<a href="/harvest/portal-beispielhausen">Portal Beispielhausen</a>');
       expect(list.text).toContain(`${s1.added} neu`);
     }, 60_000);
+
+    it('aborts a running job with the button that replaces "run now" while a job waits or runs', async () => {
+      await t.call('harvest_source_create', { name: 'haengt', url: `${remote.url}/hangs/`, source_type: 'ckan', owner_org: org.id });
+      const s = await session('quellen-erika');
+      expect((await post('/harvest/refresh/haengt', s)).status).toBe(303);
+      const page = await get('/harvest/haengt', s);
+      expect(page.text).toContain('<form method="post" action="/harvest/abort/haengt" class="inline">');
+      expect(page.text).not.toContain('action="/harvest/refresh/haengt"');
+      const res = await post('/harvest/abort/haengt', s);
+      expect(res.headers.location).toBe('/harvest/haengt?done=abort');
+      const [job] = await t.call<{ status: string }[]>('harvest_job_list', { source_id: 'haengt' });
+      expect(job.status).toBe('Aborted');
+      const after = await get('/harvest/haengt?done=abort', s);
+      expect(after.text).toContain('Der Lauf wurde abgebrochen.');
+      expect(after.text).toContain('<td>abgebrochen</td>');
+      // Nothing to abort any more: the action's 404, as a page.
+      expect((await post('/harvest/abort/haengt', s)).status).toBe(404);
+    });
 
     it('clears a source after asking: the question first, then the POST purges what it harvested', async () => {
       const s = await session('quellen-erika');
