@@ -14,13 +14,20 @@ import { MemberPages } from './member-pages';
 import { TokenPages } from './token-pages';
 import { StewardPages } from './steward-pages';
 import { WebPages } from './web-pages';
+import { SourcesController } from './sources.controller';
+import { SourcePages } from './sources-pages';
+import { ChartData } from './chart-data';
 
 /**
  * The portal for citizens (issue 17): server-rendered pages on the same process and port as the API, reading through
  * the same actions. `/dataset/{id}` stays the DCAT controller's route; this module registers the HTML answer it gives
  * browsers, so RDF clients get RDF exactly as before.
  */
-@Module({ imports: [AuthModule, DcatModule], controllers: [WebController, StewardController, MemberController], providers: [WebPages, StewardPages, MemberPages, TokenPages] })
+@Module({
+  imports: [AuthModule, DcatModule],
+  controllers: [WebController, StewardController, MemberController, SourcesController],
+  providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData],
+})
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}
 

@@ -2,10 +2,11 @@ import { Injectable } from '@nestjs/common';
 import type { ActionContext } from '../../api/action-context';
 import { ActionProvider, AnyAction, allow, defineAction, deny } from '../../api/action';
 import { NotFound } from '../../api/errors';
+import { isUuid } from '../../api/ckan-schema';
 import { Visibility } from '../../auth/visibility';
 import { DatasetDicts } from '../../catalog/datasets/dataset-dicts.service';
 import type { CachedDataset } from '../../catalog/datasets/dataset-dict.cache';
-import { SensorDatasetIdInput } from './sensor-source.dto';
+import { MANY_MAX, SensorDatasetIdInput, SensorDatasetIdsInput } from './sensor-source.dto';
 import { QUANTITIES } from './sensor-quantities';
 import { SensorThingRepository, StreamSummaryRow } from './sensor-thing.repository';
 
@@ -70,7 +71,29 @@ may read the dataset (package_show's rule).`,
     },
   });
 
-  all = (): AnyAction[] => [this.period, this.streams];
+  readonly streamsOfMany = defineAction({
+    name: 'sensor_datasets_streams',
+    help: `Return the Datastreams of many sensor datasets at once, as sensor_dataset_streams gives them for one: a dict
+{<dataset id>: [streams]} holding only the datasets the caller may read (package_show's rule); ids of datasets that do not
+exist or that the caller may not read are left out, so an overview page needs one call instead of one per dataset.
+Params: ids (list of dataset ids, at most ${MANY_MAX}). Who may call: anyone; each dataset as the caller may read it.`,
+    sideEffectFree: true,
+    anonymous: true,
+    input: SensorDatasetIdsInput,
+    auth: async () => allow(),
+    handler: async (ctx, { ids }): Promise<Record<string, SensorStreamSummary[]>> => {
+      // Ids only (package_search's): anything else names no dataset here and is left out like a missing one.
+      const found = await this.dicts.getMany(ctx, [...new Set(ids.map((id) => id.toLowerCase()))].filter(isUuid));
+      const readable: string[] = [];
+      for (const d of found) if (await this.visibility.canRead(ctx, d.visibility)) readable.push(d.id);
+      const out: Record<string, SensorStreamSummary[]> = Object.fromEntries(readable.map((id) => [id, []]));
+      if (!readable.length) return out;
+      for (const row of await this.things.streamsOfPackages(ctx.db, readable)) out[row.package_id]?.push(streamSummary(row));
+      return out;
+    },
+  });
+
+  all = (): AnyAction[] => [this.period, this.streams, this.streamsOfMany];
 }
 
 export type GaugeState = 'below_mnw' | 'normal' | 'above_mhw' | 'above_hsw' | 'unknown';

@@ -1,4 +1,4 @@
-import { Field, ignoreEmpty, ignoreMissing, jsonObject, maxLength, nameValidator, naturalNumber, notEmpty, oneOf, unicodeSafe } from '../../api/ckan-schema';
+import { Field, ignoreEmpty, ignoreMissing, jsonObject, listIfString, listOfStrings, maxItems, maxLength, nameValidator, naturalNumber, notEmpty, notMissing, oneOf, unicodeSafe } from '../../api/ckan-schema';
 import { SOURCE_TYPES, SourceType } from './sensor-source-config';
 import { maskSecrets } from './sensor-source-secrets';
 import type { SourceRow } from './sensor-source.repository';
@@ -40,6 +40,14 @@ export class SensorSourceIdInput {
 
 export class SensorDatasetIdInput {
   @Field(notEmpty, unicodeSafe, maxLength(100)) id!: string;
+}
+
+/** At most this many datasets in one sensor_datasets_streams call (an overview page's search rows). */
+export const MANY_MAX = 500;
+
+/** sensor_datasets_streams: the datasets by id. */
+export class SensorDatasetIdsInput {
+  @Field(notMissing, listIfString, maxItems(MANY_MAX, 'ids'), listOfStrings) ids!: string[];
 }
 
 export class SensorSourceListInput {

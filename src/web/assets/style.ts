@@ -143,6 +143,15 @@ td.actions a + a { margin-left: 1rem; }
 .new-token h2 { margin-top: 0; }
 input[readonly] { background: var(--soft); }
 .notice { border-left: 4px solid #0b6b2b; padding: 0.5rem 0.75rem; background: var(--soft); }
+/* Harvest and sensor sources (src/web/pages/sources.tsx) */
+form.inline { display: inline; margin: 0; }
+ul.inline-links { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }
+div.actions { display: flex; flex-wrap: wrap; gap: 0.75rem; align-items: center; margin: 1rem 0; }
+a.button.secondary { background: var(--bg); color: var(--brand); border: 2px solid var(--brand); }
+.field.check { flex-direction: row; align-items: center; gap: 0.5rem; }
+textarea.code, dl.fields code { font-family: ui-monospace, monospace; font-size: 0.9rem; overflow-wrap: anywhere; }
+td.url, span.url { overflow-wrap: anywhere; }
+select { font: inherit; padding: 0.45rem 0.5rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
 `;
 
 /** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */

@@ -2,10 +2,10 @@ import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
 /**
- * The chart island: every `<figure data-chart>` on a page gets a uPlot line chart of its Datastream, read from the same
- * public API the page's table comes from (datastore_search on the stream's DataStore resource, with the caller's
- * cookies), with the gauge's characteristic values (MNW, MW, MHW, HSW) as horizontal lines. Without JavaScript the
- * figure's table stays the way to read the data.
+ * The chart island: every `<figure data-chart>` on a page gets a uPlot line chart of its Datastream, read as the page's
+ * table is (datastore_search on the stream's DataStore resource, with the page's caller, through `/web/series/{id}`),
+ * with the gauge's characteristic values (MNW, MW, MHW, HSW) as horizontal lines. Without JavaScript the figure's table
+ * stays the way to read the data.
  */
 interface ChartConfig {
   resource: string;
@@ -18,11 +18,11 @@ const LINE_COLOURS: Record<string, string> = { MNW: '#6b5300', MW: '#1b6b2f', MH
 
 async function draw(figure: HTMLElement): Promise<void> {
   const cfg = JSON.parse(figure.dataset.chart ?? '{}') as ChartConfig;
-  const url = `/api/3/action/datastore_search?resource_id=${encodeURIComponent(cfg.resource)}&sort=${encodeURIComponent('phenomenon_time desc')}&limit=2000&fields=phenomenon_time,result`;
-  const res = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+  // This site's own address, read with the page's login (the API is token-only): a steward sees a private gauge's curve.
+  const res = await fetch(`/web/series/${encodeURIComponent(cfg.resource)}`, { credentials: 'same-origin', headers: { accept: 'application/json' } });
   if (!res.ok) return;
-  const body = (await res.json()) as { result?: { records?: { phenomenon_time: string; result: number | null }[] } };
-  const records = (body.result?.records ?? []).filter((r) => r.result !== null).reverse();
+  const body = (await res.json()) as { records?: { phenomenon_time: string; result: number | null }[] };
+  const records = (body.records ?? []).filter((r) => r.result !== null).reverse();
   if (!records.length) return;
   const xs = records.map((r) => Date.parse(r.phenomenon_time.endsWith('Z') || /[+-]\d\d:?\d\d$/.test(r.phenomenon_time) ? r.phenomenon_time : `${r.phenomenon_time}Z`) / 1000);
   const ys = records.map((r) => Number(r.result));

@@ -65,6 +65,14 @@ export function DashboardPage({ env, orgs }: { env: PageEnv; orgs: DashboardOrg[
       <p>{t('dashboard.intro')}</p>
       {orgs.some((o) => o.capacity === 'admin' || o.capacity === 'editor') ? <p><a class="button" href="/dataset/new">{t('dashboard.new')}</a></p> : null}
       {orgs.length === 0 ? <p>{t('dashboard.noOrgs')}</p> : null}
+      {orgs.length ? (
+        <nav aria-label={t('sources.dashboardLinks')}>
+          <ul class="inline-links">
+            <li><a href="/harvest">{t('sources.harvestLink')}</a></li>
+            <li><a href="/sensors/sources">{t('sources.sensorLink')}</a></li>
+          </ul>
+        </nav>
+      ) : null}
       {orgs.map((o) => {
         const mayEdit = o.capacity === 'admin' || o.capacity === 'editor';
         const headingId = `org-${o.name}`;
