@@ -13,7 +13,7 @@ import { APP_CONFIG, AppConfig } from '../config/env';
 import { getClientBundles } from './client-build';
 import type { PackageDict } from './dataset-fields';
 import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
-import { DatasetPage, ResourcePage } from './pages/dataset';
+import { DatasetPage, Markdown, ResourcePage } from './pages/dataset';
 import { GaugeRow, GaugesPage, LiveStream, MapBox, MapPoint, MapSettings, ObservationRecord, PlacesTable, StreamBlock, TrafficPage, TrafficSite } from './pages/live';
 import { Layout, PageEnv, SearchForm } from './pages/layout';
 import { ErrorPage, GroupListPage, GroupSummary, HomePage } from './pages/portal';
@@ -330,7 +330,7 @@ export class WebPages {
       body: (
         <>
           <h1>{g.title || g.name}</h1>
-          {g.description?.trim() ? <div class="notes">{g.description.split(/\n\s*\n/).map((p) => <p>{p.trim()}</p>)}</div> : null}
+          {g.description?.trim() ? <Markdown text={g.description} /> : null}
           <SearchForm env={env} action={base} q={state.q} hidden={state.filters.map(([f, v]) => [f, v])} />
           <DatasetSearch env={env} base={base} state={state} result={result} hideFacets={[fixed]} error={error} />
         </>
