@@ -16,6 +16,8 @@ export interface MultipartHooks {
   beforeFile?: (fieldsSoFar: DataDict, part: MultipartFilePart) => boolean;
   /** Fields of the form, not of the action: the receiver never sees them (they stay in the returned dict). */
   formOnly?: string[];
+  /** Fields the caller sets whatever the body says (the dataset a page is about); the receiver sees them from the start. */
+  fixed?: DataDict;
 }
 
 /**
@@ -64,7 +66,7 @@ export class ActionUploads {
       maxFieldBytes: this.config.MAX_BODY_BYTES,
       maxFields: 1000,
       onFile: async (part, fieldsSoFar) => {
-        const sent = mixed(fieldsSoFar.filter(([k]) => !formOnly.has(k)));
+        const sent = { ...mixed(fieldsSoFar.filter(([k]) => !formOnly.has(k))), ...hooks.fixed };
         if (hooks.beforeFile && !hooks.beforeFile(mixed(fieldsSoFar), part)) {
           part.stream.resume();
           return undefined;
@@ -79,7 +81,7 @@ export class ActionUploads {
       },
     });
     const taken = Object.fromEntries(Object.entries(files).filter(([, v]) => v !== undefined));
-    return requireDict({ ...formData(fields), ...taken });
+    return requireDict({ ...formData(fields), ...taken, ...hooks.fixed });
   }
 
   /** After the action ran or failed: removes received files that no committed write took. */

@@ -10,6 +10,8 @@ import { getClientBundles } from './client-build';
 import { WebController } from './web.controller';
 import { StewardController } from './steward.controller';
 import { StewardPages } from './steward-pages';
+import { ResourceController } from './resource.controller';
+import { ResourcePages } from './resource-pages';
 import { WebPages } from './web-pages';
 
 /**
@@ -17,7 +19,7 @@ import { WebPages } from './web-pages';
  * the same actions. `/dataset/{id}` stays the DCAT controller's route; this module registers the HTML answer it gives
  * browsers, so RDF clients get RDF exactly as before.
  */
-@Module({ imports: [AuthModule, DcatModule], controllers: [WebController, StewardController], providers: [WebPages, StewardPages] })
+@Module({ imports: [AuthModule, DcatModule], controllers: [WebController, StewardController, ResourceController], providers: [WebPages, StewardPages, ResourcePages] })
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}
 

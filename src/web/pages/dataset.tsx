@@ -34,13 +34,14 @@ export const resourcePath = (d: PackageDict, r: ResourceDict): string => `/datas
 const RDF_LINKS = [['ttl', 'Turtle'], ['rdf', 'RDF/XML'], ['jsonld', 'JSON-LD']] as const;
 
 /** A dataset for people: title, description, resources with downloads, DCAT-AP.de metadata in words, API and RDF links. */
-export function DatasetPage({ env, d, children }: { env: PageEnv; d: PackageDict; /** Live data and map, after the resources. */ children?: ComponentChildren }) {
+export function DatasetPage({ env, d, actions, children }: { env: PageEnv; d: PackageDict; /** The steward's links (edit, add a resource), for those who may edit. */ actions?: ComponentChildren; /** Live data and map, after the resources. */ children?: ComponentChildren }) {
   const { t } = env;
   const resources = d.resources ?? [];
   const tags = (d.tags ?? []).map((tag) => tag.display_name || tag.name);
   return (
     <article>
       <h1>{d.title || d.name}</h1>
+      {actions}
       {d.state === 'draft' || d.state === 'pending' ? <p><span class="badge-warn">{t('dataset.draft')}</span></p> : null}
       {d.access_level && d.access_level !== 'public' ? <p><span class="badge-warn">{t('dataset.private')}: {t(`access.${d.access_level}` as MessageKey)}</span></p> : null}
       {d.notes?.trim() ? <Markdown text={d.notes} /> : <div class="notes"><p>{t('dataset.noDescription')}</p></div>}
@@ -76,8 +77,8 @@ export function DatasetPage({ env, d, children }: { env: PageEnv; d: PackageDict
   );
 }
 
-/** One resource: its metadata and download. (Previews, the DataStore table first, come with the next part of issue 17.) */
-export function ResourcePage({ env, d, r, children }: { env: PageEnv; d: PackageDict; r: ResourceDict; children?: ComponentChildren }) {
+/** One resource: its description, download, preview (children) and metadata. */
+export function ResourcePage({ env, d, r, actions, children }: { env: PageEnv; d: PackageDict; r: ResourceDict; /** The steward's links, for those who may edit. */ actions?: ComponentChildren; children?: ComponentChildren }) {
   const { t } = env;
   const rows: FieldRow[] = [];
   const add = (label: MessageKey, text: string | null | undefined, href?: string): void => {
@@ -94,6 +95,7 @@ export function ResourcePage({ env, d, r, children }: { env: PageEnv; d: Package
     <article>
       <p><a href={`/dataset/${encodeURIComponent(d.name)}`}>{t('resource.backToDataset', { title: d.title || d.name })}</a></p>
       <h1>{resourceName(env, r)}</h1>
+      {actions}
       {r.description?.trim() ? <Markdown text={r.description} /> : null}
       {safeHref(r.url) ? <p><a class="button" href={safeHref(r.url)}>{t('dataset.download')}</a></p> : null}
       {children}
