@@ -33,7 +33,7 @@ describe('web steward: resource uploads, edit and the loader state', () => {
     t = await TestApp.start({ UPLOAD_MAX_BYTES: '20000' });
     steward = await t.factories.user({ name: 'steward-uta' });
     outsider = await t.factories.user({ name: 'outsider-ole' });
-    org = await t.factories.organization({ name: 'stadt-bernkastel', title: 'Stadt Bernkastel', members: [[steward, 'editor']] });
+    org = await t.factories.organization({ name: 'stadt-bernkastel', title: 'Stadt Bernkastel', description: 'Die **Stadt** an der Mosel: <img src=x onerror=alert(1)>', members: [[steward, 'editor']] });
     await t.factories.organization({ name: 'kreis-anders', members: [[outsider, 'editor']] });
     await t.factories.dataset({
       name: 'pegel-bernkastel', title: 'Pegel Bernkastel', owner_org: org.id as string,
@@ -101,6 +101,11 @@ describe('web steward: resource uploads, edit and the loader state', () => {
     expect(res.text).not.toContain('href="javascript:');
   });
 
+  it('renders an organization\'s description as Markdown, raw HTML as text', async () => {
+    const res = await page('/organization/stadt-bernkastel', null);
+    expect(res.text).toContain('<div class="notes markdown"><p>Die <strong>Stadt</strong> an der Mosel: &lt;img src=x onerror=alert(1)&gt;</p>');
+  });
+
   it('shows the new-resource form: labelled fields, a multipart POST with the token before the file, a progress bar for the island', async () => {
     const res = await page('/dataset/pegel-bernkastel/resource/new');
     expect(res.status).toBe(200);
@@ -149,6 +154,20 @@ describe('web steward: resource uploads, edit and the loader state', () => {
     const res = await post('/dataset/pegel-bernkastel/resource/new', anna, { name: 'Zu groß' }, { body: Buffer.alloc(50_000, 0x41), name: 'gross.csv' });
     expect(res.status).toBe(413);
     expect(res.text).toMatch(/aria-invalid="true" aria-describedby="resource-upload-error resource-upload-hint"\/><p class="field-error" id="resource-upload-error">Die Datei ist zu groß \(höchstens 19,5 KB\)\.<\/p>/);
+    expect((await resources()).length).toBe(before);
+  });
+
+  it('answers a body declared larger than any upload may be with the form (413) without reading it', async () => {
+    const before = (await resources()).length;
+    const huge = Buffer.alloc(10 * 1024 * 1024 + 30_000, 0x41);
+    const res = await post('/dataset/pegel-bernkastel/resource/new', anna, { name: 'Riesig' }, { body: huge, name: 'riesig.csv' }).catch((err: { response?: request.Response }) => {
+      // The server may close the connection before the client has written the whole body; its answer still arrives first.
+      if (err.response) return err.response;
+      throw err;
+    });
+    expect(res.status).toBe(413);
+    expect(res.headers.connection).toBe('close');
+    expect(res.text).toContain('Die Datei ist zu groß (höchstens 19,5 KB).');
     expect((await resources()).length).toBe(before);
   });
 
