@@ -177,6 +177,15 @@ export class ResourcePages {
     });
   }
 
+  /** `GET /dataset/{name}/resource_data/{id}` (xloader's status page): the resource page's loader section. */
+  loaderState(req: FastifyRequest, reply: FastifyReply, id: string, rid: string): Promise<void> {
+    return this.pages.serve(req, reply, async (ctx) => {
+      const d = await ctx.call<Dataset>('package_show', { id });
+      const r = this.resourceOf(d, rid);
+      return { title: '', redirect: `${resourcePagePath(d, r.id)}#loader` };
+    });
+  }
+
   /** An action refused for this caller is the 403 page (the caller could read the dataset, so its existence is no secret). */
   private async asPage<T>(p: Promise<T>): Promise<T> {
     try {

@@ -40,6 +40,13 @@ export class ResourceController {
     return this.pages.deleteResource(req, reply, id, rid);
   }
 
+  /** ckanext-xloader's status page lives here; ours is a section of the resource page. */
+  @Get('resource_data/:rid')
+  loaderState(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const { id, rid } = req.params as Params;
+    return this.pages.loaderState(req, reply, id, rid);
+  }
+
   @Post('resource_data/:rid')
   loadAgain(@Req() req: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     const { id, rid } = req.params as Params;

@@ -213,6 +213,10 @@ describe('web steward: resource uploads, edit and the loader state', () => {
       expect(other.text).not.toContain('/edit"');
     }
 
+    const statusPage = await page(`/dataset/pegel-bernkastel/resource_data/${r.id as string}`);
+    expect(statusPage.status).toBe(303);
+    expect(statusPage.headers.location).toBe(`${path}#loader`);
+
     const again = await request(t.http).post(`/dataset/pegel-bernkastel/resource_data/${r.id as string}`).set('cookie', anna.cookie).set('accept', BROWSER).type('form').send({ _csrf: anna.csrf });
     expect(again.status).toBe(303);
     expect(again.headers.location).toBe(`${path}#loader`);
