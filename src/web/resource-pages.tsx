@@ -97,7 +97,7 @@ export class ResourcePages {
         const said = typeof m === 'string' ? m : JSON.stringify(m);
         if (said === TOO_LARGE) tooLarge = true;
         const shown = said === TOO_LARGE ? env.t('upload.tooLarge', { size: sizeInWords(env, this.config.UPLOAD_MAX_BYTES) }) : localMessage(said, env.lang);
-        messages.set(key, [...(messages.get(key) ?? []), k === key || key !== '_' ? shown : `${k}: ${shown}`]);
+        messages.set(key, [...(messages.get(key) ?? []), key === '_' ? `${k}: ${shown}` : shown]);
       }
     }
     return { messages, status: tooLarge ? 413 : 409 };

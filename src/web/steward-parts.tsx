@@ -41,28 +41,27 @@ export async function resourceStewardLinks(ctx: ActionContext, env: PageEnv, d: 
 
 /**
  * The loader's state on a resource page (xloader_status), for those its rule lets read it (whoever may edit the
- * dataset): nothing for others, nor for a live resource (its table is a view on the sensor readings). `busy` while a
+ * dataset) once a load has run: nothing for others, nor for a live resource (its table is a view on the sensor readings). `busy` while a
  * load waits or runs (the page then takes the loader island).
  */
 export async function loaderPart(ctx: ActionContext, env: PageEnv, d: PackageDict, r: ResourceDict & { resource_type?: string }): Promise<{ body: VNode | null; busy: boolean }> {
   if (!ctx.user || r.resource_type === 'sensor_datastream') return { body: null, busy: false };
-  let status: LoaderStatus | null = null;
+  let status: LoaderStatus;
   try {
     status = await ctx.call<LoaderStatus>('xloader_status', { resource_id: r.id });
   } catch (err) {
-    if (!(err instanceof CkanError)) throw err;
-    // Not allowed: not the caller's to see. Not found: allowed, but never loaded.
-    if (err.kind !== 'not_found') return { body: null, busy: false };
-    if (r.url_type !== 'upload' && !r.datastore_active) return { body: null, busy: false };
+    // Not allowed: not the caller's to see. Not found: no load ever ran (a link, a PDF, a table written through the API).
+    if (err instanceof CkanError) return { body: null, busy: false };
+    throw err;
   }
   let rows: number | undefined;
-  if (status?.status === 'complete' && r.datastore_active) {
+  if (status.status === 'complete' && r.datastore_active) {
     rows = await ctx.call<{ total?: number }>('datastore_search', { resource_id: r.id, limit: 0 }).then((x) => x.total, (err: unknown) => {
       if (err instanceof CkanError) return undefined;
       throw err;
     });
   }
-  const busy = status?.status === 'pending' || status?.status === 'running';
+  const busy = status.status === 'pending' || status.status === 'running';
   return {
     busy,
     body: <LoaderSection env={env} status={status} rows={rows} submitAction={resourceDataPath(d, r.id)} refreshHref={`${resourcePagePath(d, r.id)}#loader`} />,

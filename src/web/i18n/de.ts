@@ -354,7 +354,6 @@ export const de = {
   'loader.rows': 'Geladene Zeilen',
   'loader.error': 'Fehlermeldung',
   'loader.errorLine': '{message} (Zeile {line})',
-  'loader.never': 'Diese Ressource wurde noch nicht in den DataStore geladen.',
   'loader.submit': 'Erneut laden',
   'loader.refresh': 'Zustand aktualisieren',
   'loader.autoRefresh': 'Diese Anzeige aktualisiert sich, bis das Laden beendet ist.',

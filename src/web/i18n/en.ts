@@ -353,7 +353,6 @@ export const en: Messages = {
   'loader.rows': 'Rows loaded',
   'loader.error': 'Error message',
   'loader.errorLine': '{message} (line {line})',
-  'loader.never': 'This resource has not been loaded into the DataStore yet.',
   'loader.submit': 'Load again',
   'loader.refresh': 'Refresh the state',
   'loader.autoRefresh': 'This display refreshes itself until loading has finished.',

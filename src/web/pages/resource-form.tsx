@@ -125,25 +125,23 @@ export function ResourceFormPage({ env, action, dataset, values, currentFile, me
  * CSRF token). While a load waits or runs, the loader island refreshes the state in place; without JavaScript the
  * refresh link does it.
  */
-export function LoaderSection({ env, status, rows, submitAction, refreshHref }: { env: PageEnv; status: LoaderStatus | null; rows?: number; submitAction: string; refreshHref: string }) {
+export function LoaderSection({ env, status, rows, submitAction, refreshHref }: { env: PageEnv; status: LoaderStatus; rows?: number; submitAction: string; refreshHref: string }) {
   const { t } = env;
-  const busy = status?.status === 'pending' || status?.status === 'running';
-  const errorText = status?.error ? (status.error.line ? t('loader.errorLine', { message: status.error.message, line: status.error.line }) : status.error.message) : undefined;
-  const logs = status?.task_info?.logs ?? [];
+  const busy = status.status === 'pending' || status.status === 'running';
+  const errorText = status.error ? (status.error.line ? t('loader.errorLine', { message: status.error.message, line: status.error.line }) : status.error.message) : undefined;
+  const logs = status.task_info?.logs ?? [];
   return (
     <section id="loader" class="loader" aria-labelledby="loader-title" data-loader={busy ? 'busy' : 'done'}>
       <h2 id="loader-title">{t('loader.title')}</h2>
       <div data-loader-live aria-live="polite">
-        {status ? (
-          <dl class="fields">
-            <dt>{t('loader.status')}</dt>
-            <dd><span class={`loader-state loader-${status.status}`} data-loader-state={status.status}>{t(`loader.status.${status.status}` as MessageKey)}</span></dd>
-            <dt>{t('loader.lastRun')}</dt>
-            <dd>{formatInstant(status.last_updated ?? status.created, env)}</dd>
-            {rows !== undefined ? <><dt>{t('loader.rows')}</dt><dd data-loader-rows>{rows.toLocaleString(env.lang === 'en' ? 'en-GB' : 'de-DE')}</dd></> : null}
-            {errorText ? <><dt>{t('loader.error')}</dt><dd class="field-error">{errorText}</dd></> : null}
-          </dl>
-        ) : <p>{t('loader.never')}</p>}
+        <dl class="fields">
+          <dt>{t('loader.status')}</dt>
+          <dd><span class={`loader-state loader-${status.status}`} data-loader-state={status.status}>{t(`loader.status.${status.status}` as MessageKey)}</span></dd>
+          <dt>{t('loader.lastRun')}</dt>
+          <dd>{formatInstant(status.last_updated ?? status.created, env)}</dd>
+          {rows !== undefined ? <><dt>{t('loader.rows')}</dt><dd data-loader-rows>{rows.toLocaleString(env.lang === 'en' ? 'en-GB' : 'de-DE')}</dd></> : null}
+          {errorText ? <><dt>{t('loader.error')}</dt><dd class="field-error">{errorText}</dd></> : null}
+        </dl>
         {busy ? <p class="meta">{t('loader.autoRefresh')} <a href={refreshHref}>{t('loader.refresh')}</a></p> : null}
       </div>
       {logs.length ? (
