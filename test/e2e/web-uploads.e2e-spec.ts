@@ -233,6 +233,16 @@ describe('web steward: resource uploads, edit and the loader state', () => {
     expect(withoutToken.status).toBe(403);
   });
 
+  it('shows a failed load\'s error message to editors', async () => {
+    const res = await post('/dataset/pegel-bernkastel/resource/new', anna, { name: 'Kaputt', format: 'XLSX' }, { body: Buffer.from('kein Arbeitsblatt'), name: 'kaputt.xlsx' });
+    expect(res.status).toBe(303);
+    const r = (await resources()).find((x) => x.name === 'Kaputt')!;
+    await loaded(r.id as string);
+    const shown = await page(res.headers.location as string);
+    expect(shown.text).toContain('data-loader-state="error">Fehler</span>');
+    expect(shown.text).toMatch(/<dt>Fehlermeldung<\/dt><dd class="field-error">[^<]+<\/dd>/);
+  });
+
   it('edits a resource: new name, the file replaced, then a link instead of the file', async () => {
     const r = (await resources()).find((x) => x.name === 'Pegelwerte')!;
     const path = `/dataset/pegel-bernkastel/resource/${r.id as string}/edit`;
