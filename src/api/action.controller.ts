@@ -1,17 +1,16 @@
 import { All, Controller, Get, Inject, Param, Req, Res } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { CallerResolver } from './caller-resolver';
 import type { Logger } from '../common/logger';
 import { errorResponse, helpUrl, successBody } from './ckan-envelope';
 import { Dispatcher } from './dispatcher';
-import { BadRequest, ValidationError } from './errors';
+import { BadRequest } from './errors';
 import { ActionContext } from './action-context';
 import { ApiHtmlPages } from './api-html';
-import { UPLOAD_RECEIVER, UploadReceiver } from './uploads';
+import { ActionUploads } from './action-uploads';
 import { RawJson } from './raw-json';
-import { DataDict, formData, jsonBody, mixed, queryData, readMultipart, requireDict } from './request-data';
+import { DataDict, formData, jsonBody, queryData, requireDict } from './request-data';
 
 const JSON_TYPE = 'application/json;charset=utf-8';
 
@@ -22,27 +21,13 @@ const JSON_TYPE = 'application/json;charset=utf-8';
  */
 @Controller('api')
 export class ActionController {
-  private receiver?: UploadReceiver | null;
-
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly callers: CallerResolver,
-    private readonly moduleRef: ModuleRef,
+    private readonly uploads: ActionUploads,
     private readonly htmlPages: ApiHtmlPages,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
-
-  /** Whoever stores uploaded files (the resources module), looked up lazily so the API does not depend on it. */
-  private uploads(): UploadReceiver | undefined {
-    if (this.receiver === undefined) {
-      try {
-        this.receiver = this.moduleRef.get<UploadReceiver>(UPLOAD_RECEIVER, { strict: false });
-      } catch {
-        this.receiver = null;
-      }
-    }
-    return this.receiver ?? undefined;
-  }
 
   /** CKAN's `{"version": 1}`; a browser (Accept prefers HTML) gets the API documentation page when the web part registered one. */
   @Get()
@@ -91,7 +76,7 @@ export class ActionController {
         const ctx = this.dispatcher.context(callback === undefined ? headerUser : null, { log, request });
         result = await this.dispatcher.run(name, data, ctx);
       } finally {
-        if (received.length) await this.uploads()?.release(received);
+        await this.uploads.release(received);
       }
 
       let body: string | Buffer;
@@ -119,29 +104,7 @@ export class ActionController {
     const query = queryData(req.query);
     if (req.method === 'GET' || req.method === 'HEAD') return query;
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
-    if (type === 'multipart/form-data') {
-      const uploads = this.uploads();
-      const maxFiles = uploads?.maxRequestBytes(action);
-      const declared = Number(req.headers['content-length']);
-      // Too large is refused before a byte of the body is read.
-      if (maxFiles !== undefined && Number.isFinite(declared) && declared > maxFiles) {
-        throw new ValidationError({ upload: ['File upload too large'] });
-      }
-      const { fields, files } = await readMultipart(req.raw, {
-        maxFieldBytes: this.config.MAX_BODY_BYTES,
-        maxFields: 1000,
-        onFile: async (part, fieldsSoFar) => {
-          if (!uploads || maxFiles === undefined) {
-            part.stream.resume();
-            throw new BadRequest(`Action ${action} does not take files (field "${part.field}")`);
-          }
-          const value = await uploads.receive(ctx, action, mixed(fieldsSoFar), part);
-          received.push(value);
-          return value;
-        },
-      });
-      return requireDict({ ...formData(fields), ...files });
-    }
+    if (type === 'multipart/form-data') return this.uploads.read(req, action, ctx, received);
     const body = req.body as Buffer | undefined;
     if (type === 'application/x-www-form-urlencoded') {
       const fields = [...new URLSearchParams(body?.toString('utf8') ?? '')];

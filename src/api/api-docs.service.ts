@@ -3,13 +3,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { Inject, Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { ActionRegistry } from './action-registry';
 import { actionDoc, ActionDoc } from './api-docs';
 import { EndpointDocs } from './endpoint-docs';
 import { openApiDocument } from './openapi';
-import { UPLOAD_RECEIVER, UploadReceiver } from './uploads';
+import { ActionUploads } from './action-uploads';
 
 /** The serialised OpenAPI document with its ETag, and gzipped with its own (about a tenth of the size). */
 export interface OpenApiBody {
@@ -41,14 +40,14 @@ export class ApiDocs {
   constructor(
     private readonly registry: ActionRegistry,
     private readonly endpoints: EndpointDocs,
-    private readonly moduleRef: ModuleRef,
+    private readonly uploads: ActionUploads,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   /** Every registered action's documentation, by name. */
   actions(): ActionDoc[] {
     if (!this.docs) {
-      const uploads = this.uploads();
+      const uploads = this.uploads.receiverOf();
       this.docs = this.registry.names().map((name) => actionDoc(this.registry.get(name)!, this.config.SITE_URL, uploads?.fileFields(name)));
     }
     return this.docs;
@@ -63,14 +62,5 @@ export class ApiDocs {
       this.openApi = { json, etag: `"${hash}"`, gzip: gzipSync(json), gzipEtag: `"${hash}-gzip"` };
     }
     return this.openApi;
-  }
-
-  /** Whoever stores uploaded files, if any module does (the action API does not depend on it). */
-  private uploads(): UploadReceiver | undefined {
-    try {
-      return this.moduleRef.get<UploadReceiver>(UPLOAD_RECEIVER, { strict: false });
-    } catch {
-      return undefined;
-    }
   }
 }

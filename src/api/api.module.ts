@@ -1,5 +1,6 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import { ActionController } from './action.controller';
+import { ActionUploads } from './action-uploads';
 import { ApiDocsController } from './api-docs.controller';
 import { ApiDocs } from './api-docs.service';
 import { ApiHtmlPages } from './api-html';
@@ -20,9 +21,9 @@ export class ApiModule {
       module: ApiModule,
       global: true,
       imports: [callers],
-      providers: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs, ApiHtmlPages],
+      providers: [ActionUploads, ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs, ApiHtmlPages],
       controllers: [ActionController, ApiDocsController],
-      exports: [ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs, ApiHtmlPages],
+      exports: [ActionUploads, ActionRegistry, Dispatcher, ConstraintErrors, WriteHooks, EndpointDocs, ApiDocs, ApiHtmlPages],
     };
   }
 }

@@ -21,7 +21,7 @@ export interface ClientBundles {
   files: Map<string, ClientAsset>;
 }
 
-const ENTRIES = ['chart', 'map'];
+const ENTRIES = ['chart', 'map', 'upload', 'loader'];
 const LIBRARIES = ['esbuild', 'uplot', 'leaflet'];
 export const CLIENT_PREFIX = '/web/js/';
 const TYPES: Record<string, string> = { js: 'text/javascript;charset=utf-8', css: 'text/css;charset=utf-8', png: 'image/png', svg: 'image/svg+xml' };

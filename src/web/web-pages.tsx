@@ -13,7 +13,7 @@ import { APP_CONFIG, AppConfig } from '../config/env';
 import { getClientBundles } from './client-build';
 import type { PackageDict } from './dataset-fields';
 import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
-import { DatasetPage, ResourcePage } from './pages/dataset';
+import { DatasetPage, Markdown, ResourcePage } from './pages/dataset';
 import { GaugeRow, GaugesPage, LiveStream, MapBox, MapPoint, MapSettings, ObservationRecord, PlacesTable, StreamBlock, TrafficPage, TrafficSite } from './pages/live';
 import { Layout, PageEnv, SearchForm } from './pages/layout';
 import { ErrorPage, GroupListPage, GroupSummary, HomePage } from './pages/portal';
@@ -21,6 +21,7 @@ import { DatasetSearch, FacetItem, SearchResult } from './pages/search';
 import { FacetField, parseSearch, searchInput } from './search-params';
 import { DatastorePage, DatastorePreview, FilePreview, FilePreviewSection } from './pages/preview';
 import { parsePreview, PreviewState, previewSearchInput } from './preview-params';
+import { datasetStewardLinks, loaderPart, resourceStewardLinks } from './steward-parts';
 
 const HTML_TYPE = 'text/html;charset=utf-8';
 const YEAR = 365 * 24 * 3600;
@@ -40,7 +41,7 @@ export interface Page {
   /** `Cache-Control: no-store` instead of `private, no-cache` (a page with a secret in it: a new API token). */
   noStore?: boolean;
   /** The client islands the page needs (built by client-build.ts). */
-  islands?: ('chart' | 'map')[];
+  islands?: ('chart' | 'map' | 'upload' | 'loader')[];
   body?: VNode;
 }
 
@@ -82,7 +83,7 @@ export class WebPages {
     req: FastifyRequest,
     reply: FastifyReply,
     build: (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>, form: URLSearchParams) => Promise<Page>,
-    opts: { csrf?: 'session' | 'none' } = {},
+    opts: { csrf?: 'session' | 'none' | 'multipart' } = {},
   ): Promise<void> {
     const query = (req.query ?? {}) as Record<string, unknown>;
     const post = req.method === 'POST';
@@ -98,7 +99,9 @@ export class WebPages {
       if (user) env.user = user.name;
       if (user && !user.token && session) env.csrf = sessionCsrfToken(session);
       // Every POST that changes something: from this site (Origin, when sent) and with the session's token. SameSite=Lax alone is not relied on.
-      if (post && (opts.csrf ?? 'session') === 'session' && (!this.sameOrigin(req) || !csrfMatches(form.get('_csrf'), env.csrf))) throw new PageError(403, env.t('error.csrfText'));
+      // A multipart form (uploads) carries its token in the body the page streams: the page checks it before storing a file.
+      const inBody = opts.csrf === 'multipart' && isMultipart(req);
+      if (post && (opts.csrf ?? 'session') !== 'none' && (!this.sameOrigin(req) || (!inBody && !csrfMatches(form.get('_csrf'), env.csrf)))) throw new PageError(403, env.t('error.csrfText'));
       const request = { method: req.method, path: req.url.split('?')[0], requestId: String(req.id), address: req.ip };
       const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, request, scope: post ? 'write' : 'read', what: post ? 'sending a form' : 'reading a page' });
       const site = await ctx.call<{ site_title?: string }>('status_show', {});
@@ -116,6 +119,8 @@ export class WebPages {
       }
     }
     for (const c of page.cookies ?? []) void reply.header('set-cookie', c);
+    // A body left unread (an upload refused before it was read) is not read after the answer either: the connection closes.
+    if (post && !req.raw.complete) void reply.header('connection', 'close');
     if (page.redirect) {
       void reply.code(303).header('location', page.redirect).header('cache-control', 'no-store').send();
       return;
@@ -169,8 +174,8 @@ export class WebPages {
     const d = await ctx.call<PackageDict>('package_show', { id });
     const rdf = (ext: string): string => `/dataset/${encodeURIComponent(d.id)}.${ext}`;
     const alternates = [{ type: 'text/turtle', href: rdf('ttl') }, { type: 'application/rdf+xml', href: rdf('rdf') }, { type: 'application/ld+json', href: rdf('jsonld') }];
-    const live = await this.liveParts(ctx, env, d);
-    return { title: d.title || d.name, alternates, islands: live.islands, body: <DatasetPage env={env} d={d}>{live.body}</DatasetPage> };
+    const [live, actions] = await Promise.all([this.liveParts(ctx, env, d), datasetStewardLinks(ctx, env, d)]);
+    return { title: d.title || d.name, alternates, islands: live.islands, body: <DatasetPage env={env} d={d} actions={actions}>{live.body}</DatasetPage> };
   };
 
   /**
@@ -286,8 +291,9 @@ export class WebPages {
       });
       if (file) preview = <FilePreviewSection env={env} name={name} preview={file} />;
     }
-    const live = await this.streamOfResource(ctx, env, d, r);
-    return { status, title: name, islands: live ? ['chart'] : [], body: <><ResourcePage env={env} d={d} r={r}>{preview}</ResourcePage>{live}</> };
+    const [live, links, loader] = await Promise.all([this.streamOfResource(ctx, env, d, r), resourceStewardLinks(ctx, env, d, r), loaderPart(ctx, env, d, r)]);
+    const islands: Page['islands'] = [...(live ? ['chart' as const] : []), ...(loader.busy ? ['loader' as const] : [])];
+    return { status, title: name, islands, body: <><ResourcePage env={env} d={d} r={r} actions={links}>{loader.body}{preview}</ResourcePage>{live}</> };
   };
 
   /**
@@ -334,7 +340,7 @@ export class WebPages {
       body: (
         <>
           <h1>{g.title || g.name}</h1>
-          {g.description?.trim() ? <div class="notes">{g.description.split(/\n\s*\n/).map((p) => <p>{p.trim()}</p>)}</div> : null}
+          {g.description?.trim() ? <Markdown text={g.description} /> : null}
           <p class="meta"><a href={`/${kind}/members/${encodeURIComponent(g.name)}`}>{env.t('members.link')}</a></p>
           <SearchForm env={env} action={base} q={state.q} hidden={state.filters.map(([f, v]) => [f, v])} />
           <DatasetSearch env={env} base={base} state={state} result={result} hideFacets={[fixed]} error={error} />
@@ -381,6 +387,11 @@ function switchHref(url: string, lang: string): string {
   const p = new URLSearchParams(qs ?? '');
   p.set('lang', lang);
   return `${path}?${p.toString()}`;
+}
+
+/** Whether the request's body is multipart (a form with a file), which the HTTP layer leaves unread as a stream. */
+export function isMultipart(req: FastifyRequest): boolean {
+  return /^multipart\/form-data/i.test(String(req.headers['content-type'] ?? ''));
 }
 
 /** A POSTed form (application/x-www-form-urlencoded; the HTTP layer hands every body over raw). */

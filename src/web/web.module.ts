@@ -13,6 +13,8 @@ import { MemberController } from './member.controller';
 import { MemberPages } from './member-pages';
 import { TokenPages } from './token-pages';
 import { StewardPages } from './steward-pages';
+import { ResourceController } from './resource.controller';
+import { ResourcePages } from './resource-pages';
 import { WebPages } from './web-pages';
 import { SourcesController } from './sources.controller';
 import { SourcePages } from './sources-pages';
@@ -25,8 +27,8 @@ import { ChartData } from './chart-data';
  */
 @Module({
   imports: [AuthModule, DcatModule],
-  controllers: [WebController, StewardController, MemberController, SourcesController],
-  providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData],
+  controllers: [WebController, StewardController, MemberController, SourcesController, ResourceController],
+  providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData, ResourcePages],
 })
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}

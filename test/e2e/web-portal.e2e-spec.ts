@@ -160,7 +160,7 @@ describe('web portal', () => {
       expect(res.headers.vary).toMatch(/(^|, )Accept(,|$)/);
       expect(res.headers.vary).toContain('Accept-Language');
       expect(res.text).toContain('<h1>Pegelstände Cochem</h1>');
-      expect(res.text).toContain('<p>Wasserstände der Mosel.</p><p>Stündlich aktualisiert, siehe <a href="https://pegelonline.example/cochem">https://pegelonline.example/cochem</a>.</p>');
+      expect(res.text).toContain('<p>Wasserstände der Mosel.</p>\n<p>Stündlich aktualisiert, siehe <a href="https://pegelonline.example/cochem" rel="nofollow ugc">https://pegelonline.example/cochem</a>.</p>');
       expect(res.text).toContain(`href="/dataset/pegel-cochem/resource/${pub.resources[0].id as string}"`);
       expect(res.text).toContain('href="https://cochem.example/pegel.csv"');
       expect(res.text).toContain('<dt>Lizenz</dt>');

@@ -152,6 +152,24 @@ a.button.secondary { background: var(--bg); color: var(--brand); border: 2px sol
 textarea.code, dl.fields code { font-family: ui-monospace, monospace; font-size: 0.9rem; overflow-wrap: anywhere; }
 td.url, span.url { overflow-wrap: anywhere; }
 select { font: inherit; padding: 0.45rem 0.5rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+/* Steward workspace: resource uploads, the loader's state, edit links (web-uploads). */
+.steward-links ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.5rem; padding: 0; margin: 0.5rem 0 1rem; }
+.upload-progress { margin: 1rem 0; }
+.upload-progress label { display: block; font-weight: 600; }
+.upload-progress progress { width: 100%; max-width: 32rem; height: 1.25rem; accent-color: var(--brand); }
+.form-actions { display: flex; gap: 1rem; align-items: center; }
+.danger-zone { border-top: 1px solid var(--line); margin-top: 2rem; padding-top: 1rem; }
+button.danger { background: #a4000f; border-color: #a4000f; color: #fff; }
+button:disabled { opacity: 0.6; cursor: not-allowed; }
+.loader { border: 1px solid var(--line); border-radius: 4px; padding: 0 1rem 1rem; margin: 1rem 0; }
+.loader-state { display: inline-block; border-radius: 3px; padding: 0 0.4rem; border: 1px solid var(--ink); }
+.loader-complete { background: #1b6b2f; color: #fff; }
+.loader-error { background: #a4000f; color: #fff; }
+.loader-pending, .loader-running { background: #fff4ce; color: #3d2f00; }
+.loader-log { max-height: 16rem; overflow: auto; font-size: 0.9rem; }
+.markdown h3, .markdown h4, .markdown h5, .markdown h6 { margin: 1rem 0 0.5rem; }
+.markdown blockquote { border-left: 4px solid var(--line); margin: 0.5rem 0; padding-left: 1rem; }
+.markdown code { background: var(--soft); padding: 0 0.2rem; }
 `;
 
 /** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */

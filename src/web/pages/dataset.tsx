@@ -1,35 +1,12 @@
-import type { ComponentChildren, JSX } from 'preact';
+import type { ComponentChildren } from 'preact';
 import { datasetFields, FieldRow, formatDate, PackageDict, ResourceDict, safeHref } from '../dataset-fields';
 import type { MessageKey } from '../i18n/de';
+import { renderMarkdown } from '../markdown';
 import type { PageEnv } from './layout';
 
-const URL_IN_TEXT = /\bhttps?:\/\/[^\s<>"]+[^\s<>".,;:!?)\]]/gi;
-
-/** A line with its web addresses as links (the rest stays text). */
-function Linked({ line }: { line: string }) {
-  const parts: (string | JSX.Element)[] = [];
-  let last = 0;
-  for (const m of line.matchAll(URL_IN_TEXT)) {
-    parts.push(line.slice(last, m.index), <a href={m[0]}>{m[0]}</a>);
-    last = (m.index ?? 0) + m[0].length;
-  }
-  parts.push(line.slice(last));
-  return <>{parts}</>;
-}
-
-/**
- * Text as paragraphs (blank lines), line breaks kept, web addresses as links; escaped by Preact like every text.
- * CKAN renders Markdown here; we show the text as written rather than add a Markdown renderer and an HTML sanitizer.
- */
-export function Paragraphs({ text }: { text: string }) {
-  const paras = text.split(/\n\s*\n/).map((p) => p.trim()).filter(Boolean);
-  return (
-    <>
-      {paras.map((p) => (
-        <p>{p.split('\n').map((line, i) => (i === 0 ? <Linked line={line} /> : <><br /><Linked line={line} /></>))}</p>
-      ))}
-    </>
-  );
+/** A description's Markdown (sanitised, see markdown.ts) in a `div.notes`. */
+export function Markdown({ text }: { text: string }) {
+  return <div class="notes markdown" dangerouslySetInnerHTML={{ __html: renderMarkdown(text) }} />;
 }
 
 export function Fields({ env, rows }: { env: PageEnv; rows: FieldRow[] }) {
@@ -57,16 +34,17 @@ export const resourcePath = (d: PackageDict, r: ResourceDict): string => `/datas
 const RDF_LINKS = [['ttl', 'Turtle'], ['rdf', 'RDF/XML'], ['jsonld', 'JSON-LD']] as const;
 
 /** A dataset for people: title, description, resources with downloads, DCAT-AP.de metadata in words, API and RDF links. */
-export function DatasetPage({ env, d, children }: { env: PageEnv; d: PackageDict; /** Live data and map, after the resources. */ children?: ComponentChildren }) {
+export function DatasetPage({ env, d, actions, children }: { env: PageEnv; d: PackageDict; /** The steward's links (edit, add a resource), for those who may edit. */ actions?: ComponentChildren; /** Live data and map, after the resources. */ children?: ComponentChildren }) {
   const { t } = env;
   const resources = d.resources ?? [];
   const tags = (d.tags ?? []).map((tag) => tag.display_name || tag.name);
   return (
     <article>
       <h1>{d.title || d.name}</h1>
+      {actions}
       {d.state === 'draft' || d.state === 'pending' ? <p><span class="badge-warn">{t('dataset.draft')}</span></p> : null}
       {d.access_level && d.access_level !== 'public' ? <p><span class="badge-warn">{t('dataset.private')}: {t(`access.${d.access_level}` as MessageKey)}</span></p> : null}
-      <div class="notes">{d.notes?.trim() ? <Paragraphs text={d.notes} /> : <p>{t('dataset.noDescription')}</p>}</div>
+      {d.notes?.trim() ? <Markdown text={d.notes} /> : <div class="notes"><p>{t('dataset.noDescription')}</p></div>}
       {tags.length ? (
         <ul class="badges" aria-label={t('field.tags')}>
           {tags.map((tag) => <li><a href={`/dataset?tags=${encodeURIComponent(tag)}`}>{tag}</a></li>)}
@@ -99,8 +77,8 @@ export function DatasetPage({ env, d, children }: { env: PageEnv; d: PackageDict
   );
 }
 
-/** One resource: its metadata and download. (Previews, the DataStore table first, come with the next part of issue 17.) */
-export function ResourcePage({ env, d, r, children }: { env: PageEnv; d: PackageDict; r: ResourceDict; children?: ComponentChildren }) {
+/** One resource: its description, download, preview (children) and metadata. */
+export function ResourcePage({ env, d, r, actions, children }: { env: PageEnv; d: PackageDict; r: ResourceDict; /** The steward's links, for those who may edit. */ actions?: ComponentChildren; children?: ComponentChildren }) {
   const { t } = env;
   const rows: FieldRow[] = [];
   const add = (label: MessageKey, text: string | null | undefined, href?: string): void => {
@@ -117,7 +95,8 @@ export function ResourcePage({ env, d, r, children }: { env: PageEnv; d: Package
     <article>
       <p><a href={`/dataset/${encodeURIComponent(d.name)}`}>{t('resource.backToDataset', { title: d.title || d.name })}</a></p>
       <h1>{resourceName(env, r)}</h1>
-      <div class="notes">{r.description?.trim() ? <Paragraphs text={r.description} /> : null}</div>
+      {actions}
+      {r.description?.trim() ? <Markdown text={r.description} /> : null}
       {safeHref(r.url) ? <p><a class="button" href={safeHref(r.url)}>{t('dataset.download')}</a></p> : null}
       {children}
       <h2>{t('dataset.details')}</h2>

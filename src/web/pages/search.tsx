@@ -1,4 +1,5 @@
 import type { MessageKey } from '../i18n/de';
+import { markdownExtract } from '../markdown';
 import { FACET_FIELDS, FacetField, MAX_PAGE, ROWS, SearchState, searchHref, SortKey, SORTS } from '../search-params';
 import { formatDate, PackageDict } from '../dataset-fields';
 import type { PageEnv } from './layout';
@@ -27,7 +28,7 @@ function facetLabel(env: PageEnv, field: FacetField, item: FacetItem): string {
 /** One dataset in a result list: title link, organization, description's start, formats, date. */
 export function DatasetItem({ env, d }: { env: PageEnv; d: PackageDict }) {
   const formats = [...new Set((d.resources ?? []).map((r) => (r.format ?? '').trim()).filter(Boolean))];
-  const notes = (d.notes ?? '').replace(/\s+/g, ' ').trim();
+  const notes = markdownExtract(d.notes ?? '');
   return (
     <li>
       <h3><a href={`/dataset/${encodeURIComponent(d.name)}`}>{d.title || d.name}</a></h3>
@@ -37,7 +38,7 @@ export function DatasetItem({ env, d }: { env: PageEnv; d: PackageDict }) {
         {formatDate(d.metadata_modified, env.lang)}
         {d.access_level && d.access_level !== 'public' ? <> · <span class="badge-warn">{env.t(`access.${d.access_level}` as MessageKey)}</span></> : null}
       </p>
-      {notes ? <p>{notes.length > 240 ? `${notes.slice(0, 240)}…` : notes}</p> : null}
+      {notes ? <p>{notes}</p> : null}
       {formats.length ? <ul class="badges" aria-label={env.t('facet.res_format')}>{formats.map((f) => <li>{f}</li>)}</ul> : null}
     </li>
   );
