@@ -11,6 +11,7 @@ import { csrfMatches, sameOrigin } from './csrf';
 import type { Logger } from '../common/logger';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { getClientBundles } from './client-build';
+import { datasetStewardPart } from './dataset-steward';
 import type { PackageDict } from './dataset-fields';
 import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
 import { DatasetPage, ResourcePage } from './pages/dataset';
@@ -169,8 +170,8 @@ export class WebPages {
     const d = await ctx.call<PackageDict>('package_show', { id });
     const rdf = (ext: string): string => `/dataset/${encodeURIComponent(d.id)}.${ext}`;
     const alternates = [{ type: 'text/turtle', href: rdf('ttl') }, { type: 'application/rdf+xml', href: rdf('rdf') }, { type: 'application/ld+json', href: rdf('jsonld') }];
-    const live = await this.liveParts(ctx, env, d);
-    return { title: d.title || d.name, alternates, islands: live.islands, body: <DatasetPage env={env} d={d}>{live.body}</DatasetPage> };
+    const [live, steward] = await Promise.all([this.liveParts(ctx, env, d), env.user ? datasetStewardPart(ctx, env, d) : null]);
+    return { title: d.title || d.name, alternates, islands: live.islands, body: <DatasetPage env={env} d={d} steward={steward}>{live.body}</DatasetPage> };
   };
 
   /**

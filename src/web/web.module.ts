@@ -1,5 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ApiDocs } from '../api/api-docs.service';
+import { AccessController } from './access.controller';
+import { AccessPages } from './access-pages';
 import { ACTION_FAMILIES } from '../api/api-docs';
 import { ApiHtmlPages } from '../api/api-html';
 import { AuthModule } from '../auth/auth.module';
@@ -25,8 +27,8 @@ import { ChartData } from './chart-data';
  */
 @Module({
   imports: [AuthModule, DcatModule],
-  controllers: [WebController, StewardController, MemberController, SourcesController],
-  providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData],
+  controllers: [WebController, StewardController, MemberController, SourcesController, AccessController],
+  providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData, AccessPages],
 })
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}

@@ -152,6 +152,16 @@ a.button.secondary { background: var(--bg); color: var(--brand); border: 2px sol
 textarea.code, dl.fields code { font-family: ui-monospace, monospace; font-size: 0.9rem; overflow-wrap: anywhere; }
 td.url, span.url { overflow-wrap: anywhere; }
 select { font: inherit; padding: 0.45rem 0.5rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+/* access levels, shares, approval queue (web-access) */
+.choice { display: grid; grid-template-columns: auto 1fr; gap: 0 0.5rem; align-items: baseline; }
+.choice .hint { grid-column: 2; margin: 0; }
+.hint { color: var(--muted); font-size: 0.95rem; margin: 0; }
+.workflow { border-left: 4px solid #6b5300; padding: 0.25rem 0 0.25rem 0.75rem; margin: 0.5rem 0 1rem; }
+.wf-note-label { font-weight: 600; margin: 0.5rem 0 0.25rem; }
+.wf-note blockquote { margin: 0 0 0.5rem; padding: 0.5rem 0.75rem; background: var(--soft); border: 1px solid var(--line); }
+.queue > li { border-top: 1px solid var(--line); padding-top: 0.75rem; }
+.queue-forms { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start; }
+.queue-forms form.stack { flex: 1 1 18rem; }
 `;
 
 /** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */

@@ -1,0 +1,23 @@
+import type { VNode } from 'preact';
+import type { ActionContext } from '../api/action-context';
+import { DatasetStewardPart, WorkflowDict } from './pages/access';
+import type { PageEnv } from './pages/layout';
+
+/**
+ * Whether the caller is an editor or admin of the dataset's own organization (or a sysadmin), as
+ * organization_list_for_user answers it: who may change its access level, shares and state. Only to offer links and
+ * forms; each change is still the action's decision.
+ */
+export async function mayEditDataset(ctx: ActionContext, d: WorkflowDict): Promise<boolean> {
+  const owner = d.owner_org ?? d.organization?.id;
+  if (!owner || !ctx.user) return false;
+  const orgs = await ctx.call<{ id: string }[]>('organization_list_for_user', { permission: 'create_dataset' });
+  return orgs.some((o) => o.id === owner);
+}
+
+/** The dataset page's steward part (issue 17): its workflow state and note, submit for approval, the access page link. */
+export async function datasetStewardPart(ctx: ActionContext, env: PageEnv, d: WorkflowDict): Promise<VNode | null> {
+  const mayEdit = await mayEditDataset(ctx, d);
+  if (!mayEdit && d.state !== 'draft' && d.state !== 'pending') return null;
+  return <DatasetStewardPart env={env} d={d} mayEdit={mayEdit} />;
+}
