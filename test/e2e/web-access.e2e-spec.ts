@@ -81,6 +81,10 @@ describe('web access levels, shares and the approval queue', () => {
       expect(member.text).toContain('Kein Zugriff');
       const outsider = await get('/dataset/a-entwurf/access', as.outsiderAdmin);
       expect(outsider.status).toBe(404);
+      expect((await post('/dataset/a-geteilt/access', as.member, { op: 'share', organization_id: 'nachbarstadt' })).status).toBe(403);
+      expect((await post('/dataset/a-entwurf/access', as.outsiderAdmin, { op: 'level', access_level: 'public' })).status).toBe(404);
+      expect(await t.call('dataset_share_list', { id: 'a-geteilt' })).toEqual([]);
+      expect((await show('a-entwurf')).access_level).toBe('private');
     });
 
     it('shows the editor the level with what each level means, the shares and forms that each carry the CSRF token', async () => {
@@ -224,7 +228,9 @@ describe('web access levels, shares and the approval queue', () => {
       expect(editor.status).toBe(403);
       expect(editor.text).toContain('Diese Änderung ist Ihnen nicht erlaubt.');
       const outsider = await post('/dashboard/approvals', as.outsiderAdmin, { op: 'send_back', id: 'a-entwurf', note: 'nein' });
-      expect([403, 404]).toContain(outsider.status);
+      expect(outsider.status).toBe(403);
+      expect(outsider.text).toContain('<p class="error-summary" role="alert">Diese Änderung ist Ihnen nicht erlaubt.</p>');
+      expect(outsider.text).not.toContain('Baustellen A');
       expect((await show('a-entwurf')).state).toBe('pending');
     });
 
