@@ -19,5 +19,13 @@ export async function mayEditDataset(ctx: ActionContext, d: WorkflowDict): Promi
 export async function datasetStewardPart(ctx: ActionContext, env: PageEnv, d: WorkflowDict): Promise<VNode | null> {
   const mayEdit = await mayEditDataset(ctx, d);
   if (!mayEdit && d.state !== 'draft' && d.state !== 'pending') return null;
-  return <DatasetStewardPart env={env} d={d} mayEdit={mayEdit} />;
+  return <DatasetStewardPart env={env} d={d} mayEdit={mayEdit} mayApprove={d.state === 'pending' && (await mayApprove(ctx, d))} />;
+}
+
+/** Whether the caller is an admin of the dataset's organization (the hierarchy's included) or a sysadmin: an approver. */
+async function mayApprove(ctx: ActionContext, d: WorkflowDict): Promise<boolean> {
+  const owner = d.owner_org ?? d.organization?.id;
+  if (!owner) return false;
+  const orgs = await ctx.call<{ id: string }[]>('organization_list_for_user', { permission: 'admin' });
+  return orgs.some((o) => o.id === owner);
 }

@@ -197,9 +197,11 @@ describe('web access levels, shares and the approval queue', () => {
       expect((await get('/dataset/a-entwurf', as.editor)).text).toMatch(/Wartet auf Freigabe<\/span> Eingereicht von amt-editor am \d{1,2}\. \p{L}+ \d{4}; ein Administrator/u);
     });
 
-    it('links the queue from the admin\'s dashboard with the number waiting, not from the editor\'s', async () => {
+    it('links the queue from the admin\'s dashboard with the number waiting, not from the editor\'s; the pending dataset\'s page links it for the admin', async () => {
       expect((await get('/dashboard', as.admin)).text).toContain('<a href="/dashboard/approvals">Freigaben (1 wartend)</a>');
       expect((await get('/dashboard', as.editor)).text).not.toContain('/dashboard/approvals');
+      expect((await get('/dataset/a-entwurf', as.admin)).text).toContain('<a href="/dashboard/approvals">Zur Freigabe in der Warteschlange</a>');
+      expect((await get('/dataset/a-entwurf', as.editor)).text).not.toContain('/dashboard/approvals');
     });
 
     it('lists the pending dataset for its organization\'s admin only', async () => {

@@ -479,6 +479,7 @@ export const de = {
   'sensorSrc.running': 'Ein Lauf ist eingeplant oder läuft.',
   'sensorSrc.paused': 'Pausiert (wird nicht abgefragt)',
   // Access levels, shares and the approval queue (issue 17, web-access)
+  'wf.toQueue': 'Zur Freigabe in der Warteschlange',
   'acc.notFound': 'Das wurde nicht gefunden; vielleicht hat es jemand anderes schon geändert.',
   'acc.orgNotFound': 'Diese Organisation gibt es nicht, oder der Datensatz ist nicht mit ihr geteilt.',
   'acc.short': 'Zugriff',

@@ -478,6 +478,7 @@ export const en: Messages = {
   'sensorSrc.running': 'A run is queued or running.',
   'sensorSrc.paused': 'Paused (not polled)',
   // Access levels, shares and the approval queue (issue 17, web-access)
+  'wf.toQueue': 'Approve it in the queue',
   'acc.notFound': 'That was not found; perhaps someone else changed it already.',
   'acc.orgNotFound': 'There is no such organization, or the dataset is not shared with it.',
   'acc.short': 'Access',

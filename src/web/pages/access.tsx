@@ -79,11 +79,12 @@ export function WorkflowBanner({ env, d, mayEdit }: { env: PageEnv; d: WorkflowD
   );
 }
 
-/** The steward's corner of a dataset page: the workflow banner and the link to its access page. */
-export function DatasetStewardPart({ env, d, mayEdit }: { env: PageEnv; d: WorkflowDict; mayEdit: boolean }) {
+/** The steward's corner of a dataset page: the workflow banner, the links to its access page and (for approvers of a pending one) the queue. */
+export function DatasetStewardPart({ env, d, mayEdit, mayApprove }: { env: PageEnv; d: WorkflowDict; mayEdit: boolean; mayApprove?: boolean }) {
   return (
     <>
       <WorkflowBanner env={env} d={d} mayEdit={mayEdit} />
+      {mayApprove ? <p><a href="/dashboard/approvals">{env.t('wf.toQueue')}</a></p> : null}
       {mayEdit ? <p><a href={`/dataset/${encodeURIComponent(d.name)}/access`} aria-label={env.t('acc.manageLabel', { title: d.title || d.name })}>{env.t('acc.manage')}</a></p> : null}
     </>
   );
