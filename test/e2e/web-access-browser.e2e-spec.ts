@@ -116,5 +116,14 @@ describeInBrowser('web access and approval in the browser', () => {
     await anonymous.getByRole('link', { name: 'Spielplätze B' }).click();
     await anonymous.waitForURL(dataset);
     expect(await anonymous.textContent('h1')).toBe('Spielplätze B');
+
+    // The admin's way to the collaborators (CKAN's address) from the access page: also without serious axe findings.
+    await anton.goto(`${dataset}/access`);
+    await anton.getByRole('link', { name: 'Mitarbeitende an diesem Datensatz' }).click();
+    await anton.waitForURL(`${base}/dataset/collaborators/b-spielplaetze`);
+    await anton.getByLabel('Benutzername').fill('nina-nachbar');
+    await anton.getByRole('button', { name: 'Hinzufügen' }).click();
+    expect(await anton.textContent('table.data')).toContain('nina-nachbar');
+    expect(await seriousAxeViolations(anton)).toEqual([]);
   }, 90_000);
 });
