@@ -9,6 +9,9 @@ import { AccessPage, ApprovalQueuePage, CollaboratorRow, CollaboratorsPage, Form
 import type { PageEnv } from './pages/layout';
 import { Page, PageError, WebPages } from './web-pages';
 
+/** organization_list: dicts per call with all_fields (CKAN's limit), names per call. */
+const ORG_PAGE = 25;
+const ORG_LIST_MAX = 1000;
 /** Datasets the approval queue shows per page. */
 const QUEUE_PAGE = 20;
 /** The capacities the collaborator form offers (CKAN's defaults; "admin" only where the platform allows it, which the action checks). */
@@ -99,7 +102,7 @@ export class AccessPages {
       }
       const [shares, orgs, collaboratorsHref] = await Promise.all([
         ctx.call<ShareDict[]>('dataset_share_list', { id: d.id }),
-        ctx.call<OrgOption[]>('organization_list', { all_fields: true, limit: 1000, include_dataset_count: false, sort: 'title asc' }),
+        this.organizations(ctx),
         this.collaboratorsLink(ctx, d),
       ]);
       const flash = this.accessFlash(env, query, orgs);
@@ -109,6 +112,18 @@ export class AccessPages {
         body: <AccessPage env={env} d={d} shares={shares} orgs={orgs} messages={refused?.messages ?? new Map()} flash={refused ? undefined : flash} collaboratorsHref={collaboratorsHref} />,
       };
     });
+  }
+
+  /**
+   * Every organization for the share picker, with titles: organization_list answers at most 25 dicts a call (CKAN's
+   * all_fields limit), so the pages of 25 are asked together after the names say how many there are.
+   */
+  private async organizations(ctx: ActionContext): Promise<OrgOption[]> {
+    const names = await ctx.call<string[]>('organization_list', { limit: ORG_LIST_MAX });
+    const pages = Array.from({ length: Math.ceil(names.length / ORG_PAGE) }, (_, i) =>
+      ctx.call<OrgOption[]>('organization_list', { all_fields: true, include_dataset_count: false, sort: 'title asc', limit: ORG_PAGE, offset: i * ORG_PAGE }),
+    );
+    return (await Promise.all(pages)).flat();
   }
 
   /** What the last POST did, from the address it redirected to (an organization named only when it exists). */

@@ -106,6 +106,14 @@ describe('web access levels, shares and the approval queue', () => {
       expect(en.text).toContain('Private: only the members of its own organization see it.');
     });
 
+    it('offers every other organization in the share picker, also beyond the 25 organization_list gives with all_fields', async () => {
+      for (let i = 1; i <= 26; i++) await t.factories.organization({ name: `zweckverband-${i}`, title: `Zweckverband ${String(i).padStart(2, '0')}` });
+      const res = await get('/dataset/a-geteilt/access', as.editor);
+      expect(res.text.match(/<option value="zweckverband-\d+">/g)).toHaveLength(26);
+      expect(res.text).toContain('<option value="zweckverband-26">Zweckverband 26</option>');
+      expect(res.text).toContain('<option value="nachbarstadt">Nachbarstadt</option>');
+    });
+
     it('refuses a POST without the CSRF token (403) and changes nothing', async () => {
       const res = await post('/dataset/a-geteilt/access', as.editor, { op: 'share', organization_id: 'nachbarstadt' }, false);
       expect(res.status).toBe(403);
