@@ -182,11 +182,11 @@ describe('web access levels, shares and the approval queue', () => {
   describe('the approval workflow', () => {
     it('shows the editor a draft banner, the submit button and the access link on the dataset page; the member sees the banner only', async () => {
       const page = await get('/dataset/a-entwurf', as.editor);
-      expect(page.text).toContain('Entwurf: nicht veröffentlicht, nur für die eigene Organisation sichtbar.');
+      expect(page.text).toContain('Entwurf</span> Nicht veröffentlicht, nur für die eigene Organisation sichtbar.');
       expect(page.text).toMatch(/<form method="post" action="\/dataset\/a-entwurf\/submit"><input type="hidden" name="_csrf" value="[^"]+"\/><button type="submit">Zur Freigabe einreichen<\/button>/);
       expect(page.text).toContain('href="/dataset/a-entwurf/access"');
       const member = await get('/dataset/a-entwurf', as.member);
-      expect(member.text).toContain('Entwurf: nicht veröffentlicht');
+      expect(member.text).toContain('Nicht veröffentlicht, nur für die eigene Organisation');
       expect(member.text).not.toContain('Zur Freigabe einreichen');
       expect(member.text).not.toContain('/dataset/a-entwurf/access');
     });

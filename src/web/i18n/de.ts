@@ -523,7 +523,7 @@ export const de = {
   'acc.noOtherOrgs': 'Es gibt keine andere Organisation, mit der geteilt werden könnte.',
   'acc.unknown': 'unbekannt',
   'acc.collaborators': 'Mitarbeitende an diesem Datensatz',
-  'wf.draft': 'Entwurf: nicht veröffentlicht, nur für die eigene Organisation sichtbar.',
+  'wf.draft': 'Nicht veröffentlicht, nur für die eigene Organisation sichtbar.',
   'wf.pending': 'Eingereicht von {by} am {at}; ein Administrator der Organisation veröffentlicht ihn oder gibt ihn zurück.',
   'wf.pendingNoBy': 'Ein Administrator der Organisation veröffentlicht ihn oder gibt ihn zurück.',
   'wf.sentBack': 'Zurückgegeben von {by} am {at}. Bitte überarbeiten und erneut einreichen.',

@@ -522,7 +522,7 @@ export const en: Messages = {
   'acc.noOtherOrgs': 'There is no other organization to share with.',
   'acc.unknown': 'unknown',
   'acc.collaborators': 'Collaborators on this dataset',
-  'wf.draft': 'Draft: not published, seen only by its own organization.',
+  'wf.draft': 'Not published, seen only by its own organization.',
   'wf.pending': 'Submitted by {by} on {at}; an admin of the organization publishes it or sends it back.',
   'wf.pendingNoBy': 'An admin of the organization publishes it or sends it back.',
   'wf.sentBack': 'Sent back by {by} on {at}. Please revise and submit again.',
