@@ -1,7 +1,5 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
 import { TestApp } from '../test-app';
 
 /**
@@ -11,16 +9,6 @@ import { TestApp } from '../test-app';
  * makes it public on its access page, after which anonymous visitors find it. A share counts only while the dataset
  * is published (src/auth/visibility.ts), so the neighbour does not read the draft. Four people, four browser contexts.
  */
-/** Set (e.g. `SCREENSHOTS_DIR=docs/screenshots`): the access page and the queue are also saved as PNGs there. */
-const SCREENSHOTS = process.env.SCREENSHOTS_DIR;
-
-async function screenshot(page: Page, name: string): Promise<void> {
-  if (!SCREENSHOTS) return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
-}
-
 describeInBrowser('web access and approval in the browser', () => {
   let t: TestApp;
   let browser: Browser;
@@ -77,7 +65,7 @@ describeInBrowser('web access and approval in the browser', () => {
     expect(await eva.textContent('[role=status]')).toBe('Der Datensatz ist jetzt mit Nachbarstadt B geteilt.');
     expect(await eva.textContent('table.data')).toContain('lesen');
     expect(await seriousAxeViolations(eva)).toEqual([]);
-    await screenshot(eva, 'access');
+    await saveScreenshot(eva, 'access');
 
     // The neighbour does not read a draft, shared or not; anonymous visitors neither.
     const nina = await person('nina-nachbar');
@@ -97,7 +85,7 @@ describeInBrowser('web access and approval in the browser', () => {
     await anton.waitForURL(`${base}/dashboard/approvals`);
     expect(await anton.textContent('main')).toContain('Spielplätze B');
     expect(await seriousAxeViolations(anton)).toEqual([]);
-    await screenshot(anton, 'approvals');
+    await saveScreenshot(anton, 'approvals');
     await anton.getByLabel('Hinweis an die Redaktion (Pflichtfeld)').fill('Bitte eine Lizenz angeben.');
     await anton.getByRole('button', { name: 'Zurückgeben' }).click();
     expect(await anton.textContent('[role=status]')).toBe('„Spielplätze B“ wurde mit Ihrem Hinweis zurückgegeben.');
