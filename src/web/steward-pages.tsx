@@ -93,7 +93,10 @@ export class StewardPages {
   dashboard(req: FastifyRequest, reply: FastifyReply): Promise<void> {
     return this.pages.serve(req, reply, async (ctx, env) => {
       if (!env.user) return { title: '', redirect: '/user/login?came_from=%2Fdashboard' };
-      return { title: env.t('dashboard.title'), body: <DashboardPage env={env} orgs={await this.dashboardOrgs(ctx)} /> };
+      const orgs = await this.dashboardOrgs(ctx);
+      // Approvers (admins of an organization, sysadmins) get the approval queue's link with how many datasets wait.
+      const approvals = orgs.some((o) => o.capacity === 'admin') ? (await ctx.call<{ count: number }>('dataset_approval_list', { limit: 1 })).count : undefined;
+      return { title: env.t('dashboard.title'), body: <DashboardPage env={env} orgs={orgs} approvals={approvals} /> };
     });
   }
 

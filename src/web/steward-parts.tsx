@@ -17,14 +17,15 @@ export const resourceDataPath = (d: { name: string }, rid: string): string => `$
  * The writes themselves are still each action's decision.
  */
 export async function mayEditDataset(ctx: ActionContext, d: PackageDict & { owner_org?: string | null }): Promise<boolean> {
-  if (!ctx.user || !d.owner_org) return false;
+  const owner = d.owner_org ?? d.organization?.id;
+  if (!ctx.user || !owner) return false;
   const orgs = await ctx.call<{ id: string }[]>('organization_list_for_user', { permission: 'create_dataset' });
-  return orgs.some((o) => o.id === d.owner_org);
+  return orgs.some((o) => o.id === owner);
 }
 
-/** "Edit dataset" and "add resource" on the dataset page, for those who may edit. */
-export async function datasetStewardLinks(ctx: ActionContext, env: PageEnv, d: PackageDict): Promise<VNode | null> {
-  if (!(await mayEditDataset(ctx, d))) return null;
+/** "Edit dataset" and "add resource" on the dataset page, for those who may edit (`mayEdit`: mayEditDataset's answer). */
+export function datasetStewardLinks(env: PageEnv, d: PackageDict, mayEdit: boolean): VNode | null {
+  if (!mayEdit) return null;
   return (
     <StewardLinks env={env} links={[
       { href: `/dataset/edit/${encodeURIComponent(d.name)}`, label: 'dataset.edit' },

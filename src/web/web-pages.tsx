@@ -11,6 +11,7 @@ import { csrfMatches, sameOrigin } from './csrf';
 import type { Logger } from '../common/logger';
 import { APP_CONFIG, AppConfig } from '../config/env';
 import { getClientBundles } from './client-build';
+import { datasetStewardPart } from './dataset-steward';
 import type { PackageDict } from './dataset-fields';
 import { LANG_COOKIE, pickLang, translator } from './i18n/i18n';
 import { DatasetPage, Markdown, ResourcePage } from './pages/dataset';
@@ -21,7 +22,7 @@ import { DatasetSearch, FacetItem, SearchResult } from './pages/search';
 import { FacetField, parseSearch, searchInput } from './search-params';
 import { DatastorePage, DatastorePreview, FilePreview, FilePreviewSection } from './pages/preview';
 import { parsePreview, PreviewState, previewSearchInput } from './preview-params';
-import { datasetStewardLinks, loaderPart, resourceStewardLinks } from './steward-parts';
+import { datasetStewardLinks, loaderPart, mayEditDataset, resourceStewardLinks } from './steward-parts';
 
 const HTML_TYPE = 'text/html;charset=utf-8';
 const YEAR = 365 * 24 * 3600;
@@ -174,8 +175,12 @@ export class WebPages {
     const d = await ctx.call<PackageDict>('package_show', { id });
     const rdf = (ext: string): string => `/dataset/${encodeURIComponent(d.id)}.${ext}`;
     const alternates = [{ type: 'text/turtle', href: rdf('ttl') }, { type: 'application/rdf+xml', href: rdf('rdf') }, { type: 'application/ld+json', href: rdf('jsonld') }];
-    const [live, actions] = await Promise.all([this.liveParts(ctx, env, d), datasetStewardLinks(ctx, env, d)]);
-    return { title: d.title || d.name, alternates, islands: live.islands, body: <DatasetPage env={env} d={d} actions={actions}>{live.body}</DatasetPage> };
+    const [live, mayEdit] = await Promise.all([this.liveParts(ctx, env, d), mayEditDataset(ctx, d)]);
+    const steward = env.user ? await datasetStewardPart(ctx, env, d, mayEdit) : null;
+    return {
+      title: d.title || d.name, alternates, islands: live.islands,
+      body: <DatasetPage env={env} d={d} steward={steward} actions={datasetStewardLinks(env, d, mayEdit)}>{live.body}</DatasetPage>,
+    };
   };
 
   /**

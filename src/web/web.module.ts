@@ -1,5 +1,7 @@
 import { Module, OnModuleInit } from '@nestjs/common';
 import { ApiDocs } from '../api/api-docs.service';
+import { AccessController } from './access.controller';
+import { AccessPages } from './access-pages';
 import { ACTION_FAMILIES } from '../api/api-docs';
 import { ApiHtmlPages } from '../api/api-html';
 import { AuthModule } from '../auth/auth.module';
@@ -27,8 +29,8 @@ import { ChartData } from './chart-data';
  */
 @Module({
   imports: [AuthModule, DcatModule],
-  controllers: [WebController, StewardController, MemberController, SourcesController, ResourceController],
-  providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData, ResourcePages],
+  controllers: [WebController, StewardController, MemberController, SourcesController, ResourceController, AccessController],
+  providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData, ResourcePages, AccessPages],
 })
 export class WebModule implements OnModuleInit {
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}

@@ -113,7 +113,7 @@ describe('access levels and dataset shares', () => {
     it('shares with an organization named by id or name, capacity read by default, and answers the share', async () => {
       const share = await ok(u.editor, 'dataset_share_create', { id: d.name, organization_id: readOrg.name });
       expect(share).toEqual({
-        package_id: d.id, organization_id: readOrg.id, organization_name: 'stadt-lesend', organization_title: readOrg.title, capacity: 'read', created: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
+        package_id: d.id, organization_id: readOrg.id, organization_name: 'stadt-lesend', organization_title: readOrg.title, capacity: 'read', created: expect.stringMatching(/^\d{4}-\d\d-\d\dT/), created_by: u.editor.name,
       });
       const edit = await ok(u.admin, 'dataset_share_create', { id: d.id, organization_id: editOrg.id, capacity: 'edit' });
       expect(edit).toMatchObject({ organization_id: editOrg.id, capacity: 'edit' });

@@ -56,7 +56,7 @@ export class DatasetShareActions implements ActionProvider {
 Params: id (id or name of the dataset), organization_id (id or name of the organization), capacity ("read", the default, or "edit").
 While the dataset's access_level is "shared", the organization's members read it; with "edit" its editors and admins also
 edit it (not delete it, nor change its access level, organization or shares). Returns the share
-{package_id, organization_id, organization_name, organization_title, capacity, created}.
+{package_id, organization_id, organization_name, organization_title, capacity, created, created_by}.
 Who may call: editors and admins of the dataset's own organization, sysadmins.`,
     sideEffectFree: false,
     anonymous: false,
@@ -92,7 +92,7 @@ Returns null. Who may call: editors and admins of the dataset's own organization
   readonly shareList = defineAction({
     name: 'dataset_share_list',
     help: `The organizations a dataset is shared with. Params: id (id or name of the dataset). Returns a list of shares
-{package_id, organization_id, organization_name, organization_title, capacity, created}, by organization name.
+{package_id, organization_id, organization_name, organization_title, capacity, created, created_by}, by organization name.
 Who may call: whoever may read the dataset.`,
     sideEffectFree: true,
     anonymous: true,

@@ -29,6 +29,8 @@ export interface DatasetShareDict {
   organization_title: string;
   capacity: string;
   created: string;
+  /** Name of the user who shared it (or last changed its capacity), null when unknown. */
+  created_by: string | null;
 }
 
 export const toShareDict = (r: DatasetShareRow): DatasetShareDict => ({
@@ -38,4 +40,5 @@ export const toShareDict = (r: DatasetShareRow): DatasetShareDict => ({
   organization_title: r.organization_title,
   capacity: r.capacity,
   created: ckanTimestamp(r.created) ?? '',
+  created_by: r.created_by,
 });

@@ -9,16 +9,18 @@ export interface DatasetShareRow {
   organization_title: string;
   capacity: string;
   created: Date;
+  /** The name of the user who shared it (or last changed its capacity); null when unknown or the account is gone. */
+  created_by: string | null;
 }
 
 /** Every query on dataset_share (issue 14). */
 @Injectable()
 export class DatasetShareRepository {
-  /** The shares of a dataset, by organization name. */
+  /** The shares of a dataset, by organization name, with who made each. */
   async list(db: EntityManager, packageId: string): Promise<DatasetShareRow[]> {
     return db.query(
-      `SELECT s.package_id, s.organization_id, g.name AS organization_name, g.title AS organization_title, s.capacity, s.created
-         FROM dataset_share s JOIN catalog_group g ON g.id = s.organization_id
+      `SELECT s.package_id, s.organization_id, g.name AS organization_name, g.title AS organization_title, s.capacity, s.created, u.name AS created_by
+         FROM dataset_share s JOIN catalog_group g ON g.id = s.organization_id LEFT JOIN user_account u ON u.id = s.created_by
         WHERE s.package_id = $1 ORDER BY g.name COLLATE "C"`,
       [packageId],
     );

@@ -170,6 +170,16 @@ button:disabled { opacity: 0.6; cursor: not-allowed; }
 .markdown h3, .markdown h4, .markdown h5, .markdown h6 { margin: 1rem 0 0.5rem; }
 .markdown blockquote { border-left: 4px solid var(--line); margin: 0.5rem 0; padding-left: 1rem; }
 .markdown code { background: var(--soft); padding: 0 0.2rem; }
+/* access levels, shares, approval queue (web-access) */
+.choice { display: grid; grid-template-columns: auto 1fr; gap: 0 0.5rem; align-items: baseline; }
+.choice .hint { grid-column: 2; margin: 0; }
+.hint { color: var(--muted); font-size: 0.95rem; margin: 0; }
+.workflow { border-left: 4px solid #6b5300; padding: 0.25rem 0 0.25rem 0.75rem; margin: 0.5rem 0 1rem; }
+.wf-note-label { font-weight: 600; margin: 0.5rem 0 0.25rem; }
+.wf-note blockquote { margin: 0 0 0.5rem; padding: 0.5rem 0.75rem; background: var(--soft); border: 1px solid var(--line); }
+.queue > li { border-top: 1px solid var(--line); padding-top: 0.75rem; }
+.queue-forms { display: flex; flex-wrap: wrap; gap: 1rem 2rem; align-items: flex-start; }
+.queue-forms form.stack { flex: 1 1 18rem; }
 `;
 
 /** The first 10 hex digits of the stylesheet's SHA-256: its address changes whenever its content does. */

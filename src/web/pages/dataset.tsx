@@ -34,7 +34,7 @@ export const resourcePath = (d: PackageDict, r: ResourceDict): string => `/datas
 const RDF_LINKS = [['ttl', 'Turtle'], ['rdf', 'RDF/XML'], ['jsonld', 'JSON-LD']] as const;
 
 /** A dataset for people: title, description, resources with downloads, DCAT-AP.de metadata in words, API and RDF links. */
-export function DatasetPage({ env, d, actions, children }: { env: PageEnv; d: PackageDict; /** The steward's links (edit, add a resource), for those who may edit. */ actions?: ComponentChildren; /** Live data and map, after the resources. */ children?: ComponentChildren }) {
+export function DatasetPage({ env, d, steward, actions, children }: { env: PageEnv; d: PackageDict; /** The steward's links (edit, add a resource), for those who may edit. */ actions?: ComponentChildren; /** The steward's part (workflow state, access link), under the title. */ steward?: ComponentChildren; /** Live data and map, after the resources. */ children?: ComponentChildren }) {
   const { t } = env;
   const resources = d.resources ?? [];
   const tags = (d.tags ?? []).map((tag) => tag.display_name || tag.name);
@@ -42,7 +42,7 @@ export function DatasetPage({ env, d, actions, children }: { env: PageEnv; d: Pa
     <article>
       <h1>{d.title || d.name}</h1>
       {actions}
-      {d.state === 'draft' || d.state === 'pending' ? <p><span class="badge-warn">{t('dataset.draft')}</span></p> : null}
+      {steward ?? (d.state === 'draft' || d.state === 'pending' ? <p><span class="badge-warn">{t(d.state === 'pending' ? 'dataset.pending' : 'dataset.draft')}</span></p> : null)}
       {d.access_level && d.access_level !== 'public' ? <p><span class="badge-warn">{t('dataset.private')}: {t(`access.${d.access_level}` as MessageKey)}</span></p> : null}
       {d.notes?.trim() ? <Markdown text={d.notes} /> : <div class="notes"><p>{t('dataset.noDescription')}</p></div>}
       {tags.length ? (

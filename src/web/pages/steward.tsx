@@ -7,6 +7,7 @@ export interface DashboardDataset {
   name: string;
   title?: string;
   private?: boolean;
+  access_level?: string;
   state?: string;
   quality?: { score: number; max: number; rating: string; indicators?: { indicator: string; met: boolean | null }[] };
 }
@@ -57,13 +58,14 @@ function DcatState({ env, d }: { env: PageEnv; d: DashboardDataset }) {
 const RATINGS = new Set(['excellent', 'good', 'sufficient', 'bad']);
 const ROLES = new Set(['admin', 'editor', 'member']);
 
-export function DashboardPage({ env, orgs }: { env: PageEnv; orgs: DashboardOrg[] }) {
+export function DashboardPage({ env, orgs, approvals }: { env: PageEnv; orgs: DashboardOrg[]; /** Datasets awaiting the caller's approval (approvers only). */ approvals?: number }) {
   const { t } = env;
   return (
     <>
       <h1>{t('dashboard.title')}</h1>
       <p>{t('dashboard.intro')}</p>
       {orgs.some((o) => o.capacity === 'admin' || o.capacity === 'editor') ? <p><a class="button" href="/dataset/new">{t('dashboard.new')}</a></p> : null}
+      {approvals !== undefined ? <p><a href="/dashboard/approvals">{t('wf.queueLink', { count: approvals })}</a></p> : null}
       {orgs.length === 0 ? <p>{t('dashboard.noOrgs')}</p> : null}
       {orgs.length ? (
         <nav aria-label={t('sources.dashboardLinks')}>
@@ -98,14 +100,19 @@ export function DashboardPage({ env, orgs }: { env: PageEnv; orgs: DashboardOrg[
                   {o.datasets.map((d) => (
                     <tr>
                       <td><a href={`/dataset/${encodeURIComponent(d.name)}`}>{d.title || d.name}</a></td>
-                      <td>{d.private ? t('dashboard.private') : t('dashboard.public')}{d.state === 'draft' ? `, ${t('dashboard.draft')}` : ''}</td>
+                      <td>{d.access_level ? t(`access.${d.access_level}` as MessageKey) : d.private ? t('dashboard.private') : t('dashboard.public')}{d.state === 'draft' ? `, ${t('dashboard.draft')}` : d.state === 'pending' ? `, ${t('dashboard.pending')}` : ''}</td>
                       <td><DcatState env={env} d={d} /></td>
                       <td>
                         {d.quality
                           ? t('dashboard.score', { score: Math.round(d.quality.score), max: d.quality.max, rating: RATINGS.has(d.quality.rating) ? t(`rating.${d.quality.rating}` as MessageKey) : d.quality.rating })
                           : t('dashboard.noScore')}
                       </td>
-                      {mayEdit ? <td><a href={`/dataset/edit/${encodeURIComponent(d.name)}`} aria-label={t('dashboard.editLabel', { title: d.title || d.name })}>{t('dashboard.edit')}</a></td> : null}
+                      {mayEdit ? (
+                        <td>
+                          <a href={`/dataset/edit/${encodeURIComponent(d.name)}`} aria-label={t('dashboard.editLabel', { title: d.title || d.name })}>{t('dashboard.edit')}</a>{' '}
+                          <a href={`/dataset/${encodeURIComponent(d.name)}/access`} aria-label={t('acc.shortLabel', { title: d.title || d.name })}>{t('acc.short')}</a>
+                        </td>
+                      ) : null}
                     </tr>
                   ))}
                 </tbody>
