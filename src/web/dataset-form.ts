@@ -1,11 +1,14 @@
 import { VOCABULARIES, VocabularyName } from '../../dcat-profiles/vocabularies';
+import { POLITICAL_GEOCODING_BASE } from '../../dcat-profiles/vocabularies/geocoding';
+import { LAENDER } from '../../dcat-profiles/vocabularies/regions';
 import { extrasOf, PackageDict, termsOf } from './dataset-fields';
 import type { MessageKey } from './i18n/de';
 import type { Lang } from './i18n/i18n';
 import { localMessage } from './validation-messages';
 
 /** How a form field is entered and stored. */
-export type FieldKind = 'text' | 'email' | 'url' | 'date' | 'textarea' | 'lines' | { vocab: VocabularyName; many: boolean };
+/** `regions`: political geocoding keys, one input each with the Länder as suggestions (any other key may be typed). */
+export type FieldKind = 'text' | 'email' | 'url' | 'date' | 'textarea' | 'lines' | 'regions' | { vocab: VocabularyName; many: boolean };
 
 /** A DCAT-AP.de field the form edits as a CKAN extra (the names the profiles map). */
 export interface ExtraField {
@@ -29,7 +32,7 @@ export const EXTRA_FIELDS: readonly ExtraField[] = [
   { key: 'language', label: 'field.language', kind: { vocab: 'language', many: true } },
   { key: 'access_rights', label: 'field.accessRights', kind: { vocab: 'accessRights', many: false } },
   { key: 'politicalGeocodingLevelURI', label: 'form.geocodingLevel', kind: { vocab: 'geocodingLevel', many: false } },
-  { key: 'politicalGeocodingURI', label: 'form.geocodingKey', kind: 'lines', hint: 'form.geocodingKeyHint' },
+  { key: 'politicalGeocodingURI', label: 'form.geocodingKey', kind: 'regions', hint: 'form.geocodingKeyHint' },
   { key: 'spatial', label: 'form.spatial', kind: 'textarea', hint: 'form.spatialHint' },
   { key: 'hvd_category', label: 'field.hvd', kind: { vocab: 'hvdCategory', many: true } },
   { key: 'applicable_legislation', label: 'form.legislation', kind: 'lines', hint: 'form.linesHint' },
@@ -55,7 +58,7 @@ export interface FormState {
 }
 
 const first = (s: FormState, k: string): string => s.values[k]?.[0] ?? '';
-const isMany = (f: ExtraField): boolean => f.kind === 'lines' || (typeof f.kind === 'object' && f.kind.many);
+const isMany = (f: ExtraField): boolean => f.kind === 'lines' || f.kind === 'regions' || (typeof f.kind === 'object' && f.kind.many);
 
 /** A vocabulary's choices for a picker: value (IRI), label in the page language, the featured ones first. */
 export function choices(name: VocabularyName, lang: Lang): { value: string; label: string }[] {
@@ -66,6 +69,11 @@ export function choices(name: VocabularyName, lang: Lang): { value: string; labe
   return entries.map((e) => ({ value: e.iri, label: label(e) }));
 }
 
+/** The regional-key picker's suggestions: the 16 Länder by name and key (`…/stateKey/07`); districts and municipalities are typed. */
+export function regionChoices(): { value: string; label: string }[] {
+  return LAENDER.map((r) => ({ value: `${POLITICAL_GEOCODING_BASE}stateKey/${r.key}`, label: `${r.name} (${r.key})` }));
+}
+
 /** The form's state from a POSTed form: text as typed (trimmed only at the ends of lines fields), rows with any value. */
 export function stateFromForm(form: URLSearchParams): FormState {
   const values: Record<string, string[]> = {};
@@ -74,6 +82,7 @@ export function stateFromForm(form: URLSearchParams): FormState {
   for (const k of ['title', 'name', 'notes', 'owner_org', 'private', 'license_id', 'tags', 'url', 'version']) values[k] = [text(k)];
   for (const f of EXTRA_FIELDS) {
     if (f.kind === 'lines') values[f.key] = (form.get(f.key) ?? '').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);
+    else if (f.kind === 'regions') values[f.key] = form.getAll(f.key).map((x) => x.trim()).filter(Boolean);
     else if (isMany(f)) values[f.key] = form.getAll(f.key).filter(Boolean);
     else values[f.key] = [text(f.key)];
   }

@@ -307,6 +307,31 @@ describe('web steward: login, session, CSRF, dashboard', () => {
       expect(edit.text).toContain('value="https://zell.example/radwege.geojson"');
     });
 
+    it('offers the Länder as regional-key suggestions, stores every key entered, and shows each again with an empty field for the next', async () => {
+      const { cookie, csrf } = await session('steward-anna');
+      /** The regional-key field of a form page (its inputs and the suggestions). */
+      const keyField = (html: string): string => html.match(/<div class="field"><label for="politicalGeocodingURI">.*?<\/datalist>/)?.[0] ?? '';
+      const form = keyField((await request(t.http).get('/dataset/new').set('accept', BROWSER).set('cookie', cookie)).text);
+      expect(form.match(/<input [^>]*name="politicalGeocodingURI"[^>]*>/g)).toEqual([
+        '<input type="text" id="politicalGeocodingURI" name="politicalGeocodingURI" value list="politicalGeocodingURI-choices" aria-describedby="politicalGeocodingURI-hint"/>',
+      ]);
+      expect(form).toContain('<option value="http://dcat-ap.de/def/politicalGeocoding/stateKey/07">Rheinland-Pfalz (07)</option>');
+      expect(form.match(/<option /g)).toHaveLength(16);
+      const keys = ['http://dcat-ap.de/def/politicalGeocoding/stateKey/07', ' http://dcat-ap.de/def/politicalGeocoding/regionalKey/071355001050 '];
+      const res = await request(t.http).post('/dataset/new').set('accept', BROWSER).set('cookie', cookie).type('form')
+        .send(encode({ title: 'Zwei Schlüssel', name: 'zwei-schluessel', owner_org: own.id as string, politicalGeocodingURI: [...keys, ''], _csrf: csrf }));
+      expect(res.status).toBe(303);
+      const d = await t.call<{ extras: { key: string; value: string }[] }>('package_show', { id: 'zwei-schluessel' });
+      expect(d.extras.find((e) => e.key === 'politicalGeocodingURI')?.value).toBe(JSON.stringify(keys.map((k) => k.trim())));
+      const edit = keyField((await request(t.http).get('/dataset/edit/zwei-schluessel').set('accept', BROWSER).set('cookie', cookie)).text);
+      expect(edit.match(/ id="[^"]*" name="politicalGeocodingURI" value(="[^"]*")?/g)).toEqual([
+        ' id="politicalGeocodingURI" name="politicalGeocodingURI" value="http://dcat-ap.de/def/politicalGeocoding/stateKey/07"',
+        ' id="politicalGeocodingURI-2" name="politicalGeocodingURI" value="http://dcat-ap.de/def/politicalGeocoding/regionalKey/071355001050"',
+        ' id="politicalGeocodingURI-3" name="politicalGeocodingURI" value',
+      ]);
+      expect(edit).toContain('<label class="visually-hidden" for="politicalGeocodingURI-3">Amtlicher Regionalschlüssel 3</label>');
+    });
+
     it('adds a resource row with a submit button, keeping what was typed, storing nothing', async () => {
       const { cookie, csrf } = await session('steward-anna');
       const res = await request(t.http).post('/dataset/new').set('accept', BROWSER).set('cookie', cookie).type('form')

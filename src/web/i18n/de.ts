@@ -260,7 +260,7 @@ export const de = {
   'form.temporalEnd': 'Zeitraum bis',
   'form.geocodingLevel': 'Verwaltungsebene',
   'form.geocodingKey': 'Amtlicher Regionalschlüssel',
-  'form.geocodingKeyHint': 'Adresse nach dcat-ap.de, z. B. http://dcat-ap.de/def/politicalGeocoding/regionalKey/071355001050; eine je Zeile.',
+  'form.geocodingKeyHint': 'Adresse nach dcat-ap.de: ein Land aus der Vorschlagsliste, oder ein Kreis- oder Gemeindeschlüssel, z. B. http://dcat-ap.de/def/politicalGeocoding/regionalKey/071355001050; ein Schlüssel je Feld, ein leeres Feld für den nächsten.',
   'form.spatial': 'Räumliche Abdeckung (GeoJSON)',
   'form.spatialHint': 'Eine GeoJSON-Geometrie, z. B. {"type": "Point", "coordinates": [7.17, 50.15]}.',
   'form.legislation': 'Rechtsgrundlage (ELI)',

@@ -259,7 +259,7 @@ export const en: Messages = {
   'form.temporalEnd': 'Period to',
   'form.geocodingLevel': 'Administrative level',
   'form.geocodingKey': 'Official regional key',
-  'form.geocodingKeyHint': 'Address as dcat-ap.de, e.g. http://dcat-ap.de/def/politicalGeocoding/regionalKey/071355001050; one per line.',
+  'form.geocodingKeyHint': 'Address as dcat-ap.de: a Land from the suggestions, or a district\'s or municipality\'s key, e.g. http://dcat-ap.de/def/politicalGeocoding/regionalKey/071355001050; one key per field, an empty field for the next.',
   'form.spatial': 'Spatial coverage (GeoJSON)',
   'form.spatialHint': 'A GeoJSON geometry, e.g. {"type": "Point", "coordinates": [7.17, 50.15]}.',
   'form.legislation': 'Applicable legislation (ELI)',

@@ -1,4 +1,4 @@
-import { choices, EXTRA_FIELDS, ExtraField, FieldMessages, FORM_FIELDS, FormState } from '../dataset-form';
+import { choices, EXTRA_FIELDS, ExtraField, FieldMessages, FORM_FIELDS, FormState, regionChoices } from '../dataset-form';
 import type { MessageKey } from '../i18n/de';
 import { CsrfField, PageEnv } from './layout';
 
@@ -43,6 +43,27 @@ function ExtraInput({ env, f, s, messages }: { env: PageEnv; f: ExtraField; s: F
           {f.kind.many ? null : <option value="">{env.t('form.none')}</option>}
           {opts.map((o) => <option value={o.value} selected={values.includes(o.value)}>{o.label}</option>)}
         </select>
+        <Errors id={id} messages={messages.get(id)} />
+      </div>
+    );
+  }
+  if (f.kind === 'regions') {
+    // One input per key and one empty for the next: each suggests the Länder (a native datalist, no JavaScript), and
+    // any other key (a district's, a municipality's) may be typed. Saving with the empty one filled adds another.
+    const rows = [...values, ''];
+    return (
+      <div class="field">
+        <label for={id}>{env.t(f.label)}</label>
+        {f.hint ? <p class="meta" id={`${id}-hint`}>{env.t(f.hint)}</p> : null}
+        {rows.map((v, i) => (
+          <>
+            {i > 0 ? <label class="visually-hidden" for={`${id}-${i + 1}`}>{`${env.t(f.label)} ${i + 1}`}</label> : null}
+            <input type="text" id={i === 0 ? id : `${id}-${i + 1}`} name={id} value={v} list={`${id}-choices`} aria-invalid={invalid} aria-describedby={describedBy(id, messages, !!f.hint)} />
+          </>
+        ))}
+        <datalist id={`${id}-choices`}>
+          {regionChoices().map((o) => <option value={o.value}>{o.label}</option>)}
+        </datalist>
         <Errors id={id} messages={messages.get(id)} />
       </div>
     );
