@@ -1,18 +1,12 @@
 import request from 'supertest';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
+import { BROWSER_ACCEPT, webSession, WebSession } from '../web-session';
 
 type Dict = Record<string, unknown>;
 
-const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-const PASSWORD = 'correct horse battery';
+const BROWSER = BROWSER_ACCEPT;
 
-const setCookies = (res: request.Response): string[] => {
-  const v = res.headers['set-cookie'] as string[] | string | undefined;
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-};
-const cookieNamed = (res: request.Response, name: string): string | undefined => setCookies(res).find((c) => c.startsWith(`${name}=`));
-const hidden = (html: string, name: string): string | undefined => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
 
 interface Browser {
   cookie: string;
@@ -31,16 +25,7 @@ describe('web access levels, shares and the approval queue', () => {
   let neighbourOrg: Dict;
   const as = {} as Record<'admin' | 'editor' | 'member' | 'neighbour' | 'outsiderAdmin', Browser>;
 
-  async function session(login: string): Promise<Browser> {
-    const form = await request(t.http).get('/user/login').set('accept', BROWSER);
-    const loginCookie = cookieNamed(form, 'odp_login_csrf')!.split(';')[0];
-    const res = await request(t.http).post('/user/login').set('accept', BROWSER).set('cookie', loginCookie).type('form')
-      .send({ _csrf: hidden(form.text, '_csrf'), login, password: PASSWORD });
-    expect(res.status).toBe(303);
-    const cookie = cookieNamed(res, 'odp_session')!.split(';')[0];
-    const page = await request(t.http).get('/dashboard').set('accept', BROWSER).set('cookie', cookie);
-    return { cookie, csrf: hidden(page.text, '_csrf')! };
-  }
+  const session = (login: string): Promise<WebSession> => webSession(t.http, login);
 
   const get = (path: string, b?: Browser): request.Test => {
     const r = request(t.http).get(path).set('accept', BROWSER);

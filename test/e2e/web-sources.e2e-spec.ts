@@ -2,17 +2,12 @@ import request from 'supertest';
 import { ckanPortal, RemoteSite, reply } from '../harvest-remote';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
+import { BROWSER_ACCEPT, webSession, WebSession } from '../web-session';
 
 type Dict = Record<string, unknown>;
 
-const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
+const BROWSER = BROWSER_ACCEPT;
 
-const setCookies = (res: request.Response): string[] => {
-  const v = res.headers['set-cookie'] as string[] | string | undefined;
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-};
-const cookieNamed = (res: request.Response, name: string): string | undefined => setCookies(res).find((c) => c.startsWith(`${name}=`));
-const hidden = (html: string, name: string): string | undefined => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
 const unescape = (s: string): string => s.replace(/&quot;/g, '"').replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&#39;/g, "'");
 
 /**
@@ -43,17 +38,7 @@ describe('web steward: harvest and sensor sources', () => {
     await t.stop();
   });
 
-  /** A logged-in browser: its session cookie and the CSRF token its pages carry. */
-  async function session(login: string): Promise<{ cookie: string; csrf: string }> {
-    const form = await request(t.http).get('/user/login').set('accept', BROWSER);
-    const loginCookie = cookieNamed(form, 'odp_login_csrf')!.split(';')[0];
-    const res = await request(t.http).post('/user/login').set('accept', BROWSER).set('cookie', loginCookie).type('form')
-      .send({ _csrf: hidden(form.text, '_csrf'), login, password: 'correct horse battery' });
-    expect(res.status).toBe(303);
-    const cookie = cookieNamed(res, 'odp_session')!.split(';')[0];
-    const page = await request(t.http).get('/dashboard').set('accept', BROWSER).set('cookie', cookie);
-    return { cookie, csrf: hidden(page.text, '_csrf')! };
-  }
+  const session = (login: string): Promise<WebSession> => webSession(t.http, login);
 
   const get = (path: string, s?: { cookie: string }) => {
     const r = request(t.http).get(path).set('accept', BROWSER);

@@ -2,20 +2,15 @@ import request from 'supertest';
 import { TokenSweep } from '../../src/auth/token-sweep';
 import { TestUser } from '../factories/factories';
 import { TestApp } from '../test-app';
+import { BROWSER_ACCEPT, cookieNamed, FACTORY_PASSWORD, hidden } from '../web-session';
 
 type Dict = Record<string, unknown>;
 
-const BROWSER = 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8';
-const PASSWORD = 'correct horse battery';
+const BROWSER = BROWSER_ACCEPT;
+const PASSWORD = FACTORY_PASSWORD;
 
 /** The Set-Cookie header of a response as a list. */
-const setCookies = (res: request.Response): string[] => {
-  const v = res.headers['set-cookie'] as string[] | string | undefined;
-  return v === undefined ? [] : Array.isArray(v) ? v : [v];
-};
-const cookieNamed = (res: request.Response, name: string): string | undefined => setCookies(res).find((c) => c.startsWith(`${name}=`));
 const valueOf = (cookie: string | undefined): string => (cookie ?? '').split(';')[0].split('=').slice(1).join('=');
-const hidden = (html: string, name: string): string | undefined => new RegExp(`name="${name}" value="([^"]*)"`).exec(html)?.[1];
 
 /**
  * The steward workspace's login (issue 17): username and password checked as the API checks them, a session cookie
