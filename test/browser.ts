@@ -2,6 +2,8 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import type { TestApp } from './test-app';
+import { FACTORY_PASSWORD } from './web-session';
 
 /**
  * Browser tests drive Debian's Chromium (`apt-get install chromium`; `.ci/run` installs it when missing) through
@@ -52,4 +54,20 @@ export async function saveScreenshot(page: Page, name: string, opts: { fullPage?
   if (!SCREENSHOTS_DIR) return;
   mkdirSync(SCREENSHOTS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENSHOTS_DIR, `${name}.png`), fullPage: opts.fullPage ?? true });
+}
+
+/** Serves the app on a free port of 127.0.0.1 and starts a Chromium for it: the page addresses' base and the browser. */
+export async function serveToChromium(t: TestApp): Promise<{ base: string; browser: Browser }> {
+  await t.app.listen(0, '127.0.0.1');
+  const base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
+  return { base, browser: await launchChromium() };
+}
+
+/** Logs in through the German login form as a person does, then waits until the browser has landed on `landing`. */
+export async function logInThroughForm(page: Page, base: string, login: string, landing = '/dashboard'): Promise<void> {
+  await page.goto(`${base}/user/login${landing === '/dashboard' ? '' : `?came_from=${encodeURIComponent(landing)}`}`);
+  await page.getByLabel('Benutzername oder E-Mail-Adresse').fill(login);
+  await page.getByLabel('Passwort').fill(FACTORY_PASSWORD);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.waitForURL(`${base}${landing}`);
 }

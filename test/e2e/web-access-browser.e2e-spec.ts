@@ -1,5 +1,5 @@
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
+import { describeInBrowser, logInThroughForm, saveScreenshot, seriousAxeViolations, serveToChromium } from '../browser';
 import { TestApp } from '../test-app';
 
 /**
@@ -24,9 +24,7 @@ describeInBrowser('web access and approval in the browser', () => {
     await t.factories.organization({ name: 'nachbarstadt-b', title: 'Nachbarstadt B', members: [[neighbour, 'member']] });
     await t.factories.dataset({ name: 'b-spielplaetze', title: 'Spielplätze B', owner_org: org.id as string, state: 'draft', access_level: 'private' }, editor);
     await t.searchIndexed();
-    await t.app.listen(0, '127.0.0.1');
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await launchChromium();
+    ({ base, browser } = await serveToChromium(t));
   }, 60_000);
   afterAll(async () => {
     for (const c of contexts) await c.close();
@@ -39,11 +37,7 @@ describeInBrowser('web access and approval in the browser', () => {
     contexts.push(context);
     const page = await context.newPage();
     if (login) {
-      await page.goto(`${base}/user/login`);
-      await page.getByLabel('Benutzername oder E-Mail-Adresse').fill(login);
-      await page.getByLabel('Passwort').fill('correct horse battery');
-      await page.getByRole('button', { name: 'Anmelden' }).click();
-      await page.waitForURL(`${base}/dashboard`);
+      await logInThroughForm(page, base, login);
     }
     return page;
   }

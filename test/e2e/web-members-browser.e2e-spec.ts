@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
+import { describeInBrowser, logInThroughForm, saveScreenshot, seriousAxeViolations, serveToChromium } from '../browser';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
@@ -21,9 +21,7 @@ describeInBrowser('web members and API tokens in the browser', () => {
     await t.factories.user({ name: 'helfer-hugo', fullname: 'Hugo Helfer' });
     org = await t.factories.organization({ name: 'gemeinde-m', title: 'Gemeinde M', members: [[admin, 'admin']] });
     await t.factories.dataset({ name: 'm-privat', title: 'M privat', owner_org: org.id as string, private: true });
-    await t.app.listen(0, '127.0.0.1');
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await launchChromium();
+    ({ base, browser } = await serveToChromium(t));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -36,11 +34,7 @@ describeInBrowser('web members and API tokens in the browser', () => {
   it('adds a user as editor, changes the role and removes the member; creates an API token, sees it once and revokes it; no serious axe violations', async () => {
     const context = await browser.newContext({ locale: 'de-DE' });
     const page = await context.newPage();
-    await page.goto(`${base}/user/login`);
-    await page.getByLabel('Benutzername oder E-Mail-Adresse').fill('chefin-clara');
-    await page.getByLabel('Passwort').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForURL(`${base}/dashboard`);
+    await logInThroughForm(page, base, 'chefin-clara');
 
     // From the dashboard to the members list.
     await page.getByRole('link', { name: 'Mitglieder: Gemeinde M' }).click();

@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, logInThroughForm, seriousAxeViolations, serveToChromium } from '../browser';
 import request from 'supertest';
 import { ckanPortal, RemoteSite } from '../harvest-remote';
 import { staGauge } from '../sta-gauge';
@@ -30,9 +30,7 @@ describeInBrowser('web steward sources in the browser', () => {
     expect(obs.status).toBe(201);
     await t.call('package_patch', { id: gauge.packageId, private: true });
     privateGauge = gauge.packageId;
-    await t.app.listen(0, '127.0.0.1');
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await launchChromium();
+    ({ base, browser } = await serveToChromium(t));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -45,11 +43,7 @@ describeInBrowser('web steward sources in the browser', () => {
   it('creates a harvest source, runs it and sees the finished job with its counts; the sensor sources list; no serious axe violations', async () => {
     const context = await browser.newContext({ locale: 'de-DE' });
     const page = await context.newPage();
-    await page.goto(`${base}/user/login?came_from=%2Fdashboard`);
-    await page.getByLabel('Benutzername oder E-Mail-Adresse').fill('sysadmin');
-    await page.getByLabel('Passwort').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForURL(`${base}/dashboard`);
+    await logInThroughForm(page, base, 'sysadmin');
 
     await page.getByRole('link', { name: 'Harvest-Quellen' }).click();
     await page.waitForURL(`${base}/harvest`);

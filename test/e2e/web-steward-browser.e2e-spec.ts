@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { describeInBrowser, launchChromium, saveScreenshot, seriousAxeViolations } from '../browser';
+import { describeInBrowser, saveScreenshot, seriousAxeViolations, serveToChromium } from '../browser';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
@@ -41,9 +41,7 @@ describeInBrowser('web steward in the browser', () => {
     org = await t.factories.organization({ name: 'gemeinde-b', title: 'Gemeinde B', members: [[steward, 'editor']] });
     await t.factories.dataset({ name: 'b-intern', title: 'B intern', owner_org: org.id as string, private: true });
     await t.searchIndexed();
-    await t.app.listen(0, '127.0.0.1');
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await launchChromium();
+    ({ base, browser } = await serveToChromium(t));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();

@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { describeInBrowser, launchChromium, seriousAxeViolations } from '../browser';
+import { describeInBrowser, logInThroughForm, seriousAxeViolations, serveToChromium } from '../browser';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
@@ -27,9 +27,7 @@ describeInBrowser('web resource upload in the browser', () => {
     const steward = await t.factories.user({ name: 'upload-ulla' });
     const org: Dict = await t.factories.organization({ name: 'stadt-cochem-up', title: 'Stadt Cochem', members: [[steward, 'editor']] });
     await t.factories.dataset({ name: 'pegel-cochem-up', title: 'Pegel Cochem', owner_org: org.id as string });
-    await t.app.listen(0, '127.0.0.1');
-    base = (await t.app.getUrl()).replace('[::1]', '127.0.0.1');
-    browser = await launchChromium();
+    ({ base, browser } = await serveToChromium(t));
   }, 60_000);
   afterAll(async () => {
     await browser?.close();
@@ -40,11 +38,7 @@ describeInBrowser('web resource upload in the browser', () => {
     const context = await browser.newContext({ locale: 'de-DE', javaScriptEnabled });
     const page = await context.newPage();
     page.setDefaultTimeout(15_000);
-    await page.goto(`${base}/user/login?came_from=%2Fdataset%2Fpegel-cochem-up`);
-    await page.getByLabel('Benutzername oder E-Mail-Adresse').fill('upload-ulla');
-    await page.getByLabel('Passwort').fill('correct horse battery');
-    await page.getByRole('button', { name: 'Anmelden' }).click();
-    await page.waitForURL(`${base}/dataset/pegel-cochem-up`);
+    await logInThroughForm(page, base, 'upload-ulla', '/dataset/pegel-cochem-up');
     return { context, page };
   }
 
