@@ -30,7 +30,7 @@ h3 { font-size: 1.1rem; margin: 0 0 0.25rem; }
 .search { display: flex; flex-wrap: wrap; gap: 0.5rem; align-items: flex-end; margin: 0 0 1.5rem; }
 .search .field { flex: 1 1 20rem; display: flex; flex-direction: column; }
 label { font-weight: 600; }
-input[type=search], select { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
+input[type=search], input[type=text], input[type=password], input[type=email], input[type=url], input[type=date], input[type=number], select, textarea { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
 button { font: inherit; font-weight: 600; padding: 0.55rem 1.2rem; border: 2px solid var(--brand); border-radius: 4px; background: var(--brand); color: var(--brand-ink); cursor: pointer; }
 button.secondary { background: var(--bg); color: var(--brand); }
 .counts { display: flex; flex-wrap: wrap; gap: 1rem; list-style: none; padding: 0; margin: 0; }
@@ -83,7 +83,6 @@ pre { background: var(--soft); border: 1px solid var(--line); border-radius: 4px
 button.link { background: none; border: none; padding: 0; color: inherit; text-decoration: underline; font-weight: 400; }
 form.stack { display: flex; flex-direction: column; gap: 1rem; max-width: 28rem; }
 form.stack .field { display: flex; flex-direction: column; gap: 0.25rem; }
-input[type=text], input[type=password], input[type=email], input[type=url], input[type=date], textarea { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
 .error-summary, .field-error { color: #a4000f; font-weight: 600; }
 .error-summary { border: 2px solid #a4000f; border-radius: 4px; padding: 0.75rem 1rem; }
 table.data { border-collapse: collapse; width: 100%; margin: 0.5rem 0 1.5rem; }
@@ -99,7 +98,6 @@ footer.site a { color: var(--link); }
 .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
 .preview-form { display: flex; flex-wrap: wrap; gap: 0.5rem 1rem; align-items: flex-end; margin: 0 0 1rem; }
 .preview-form .field { display: flex; flex-direction: column; }
-input[type=text] { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
 .notice { background: #fff4ce; border: 1px solid #6b5300; color: #3d2f00; border-radius: 4px; padding: 0.5rem 0.75rem; }
 .table-scroll { overflow-x: auto; max-width: 100%; }
 table.preview { border-collapse: collapse; font-size: 0.95rem; }
@@ -133,7 +131,6 @@ table.data td.num { text-align: right; font-variant-numeric: tabular-nums; }
 .map .leaflet-control-attribution a { color: var(--link); text-decoration: underline; }
 pre.geojson { white-space: pre-wrap; overflow-wrap: anywhere; max-height: 12rem; overflow: auto; }
 /* Members and roles, API tokens (web-members) */
-input[type=number] { font: inherit; padding: 0.5rem 0.6rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
 dl.roles { margin: 0.25rem 0 0; display: grid; grid-template-columns: max-content 1fr; gap: 0.25rem 0.75rem; }
 dl.roles dt { font-weight: 600; }
 dl.roles dd { margin: 0; }
@@ -151,7 +148,6 @@ a.button.secondary { background: var(--bg); color: var(--brand); border: 2px sol
 .field.check { flex-direction: row; align-items: center; gap: 0.5rem; }
 textarea.code, dl.fields code { font-family: ui-monospace, monospace; font-size: 0.9rem; overflow-wrap: anywhere; }
 td.url, span.url { overflow-wrap: anywhere; }
-select { font: inherit; padding: 0.45rem 0.5rem; border: 2px solid var(--muted); border-radius: 4px; background: var(--bg); color: var(--ink); }
 /* Steward workspace: resource uploads, the loader's state, edit links (web-uploads). */
 .steward-links ul { list-style: none; display: flex; flex-wrap: wrap; gap: 0.5rem; padding: 0; margin: 0.5rem 0 1rem; }
 .upload-progress { margin: 1rem 0; }
