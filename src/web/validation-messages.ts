@@ -18,6 +18,21 @@ const GERMAN: Readonly<Record<string, string>> = {
   'You cannot move this dataset to another organization': 'Sie dürfen diesen Datensatz nicht in eine andere Organisation verschieben.',
   'Invalid integer': 'Keine gültige ganze Zahl.',
   'Must be true or false': 'Muss ja oder nein sein.',
+  // The harvest and sensor source forms' own messages
+  'Invalid URL: only absolute http and https URLs are harvested': 'Nur vollständige http- und https-Adressen können geerntet werden.',
+  'There already is a Harvest Source for this URL': 'Für diese Adresse gibt es schon eine Harvest-Quelle.',
+  'Error parsing the configuration options: not a JSON object': 'Die Einstellungen sind kein JSON-Objekt.',
+  'That name is already in use.': 'Dieser Kurzname ist schon vergeben.',
+  'Must be a URL': 'Bitte eine Adresse (URL) angeben.',
+  'Must be an http or https URL': 'Bitte eine http- oder https-Adresse angeben.',
+  'Must be an mqtt, mqtts, ws or wss URL': 'Bitte eine mqtt-, mqtts-, ws- oder wss-Adresse angeben.',
+  'Must be a string': 'Bitte Text angeben.',
+  'Must be a whole number': 'Keine gültige ganze Zahl.',
+  'Must be longer than zero': 'Muss länger als null sein.',
+  'Must be an ISO 8601 duration such as P1D or PT6H': 'Bitte eine Dauer nach ISO 8601 angeben, z. B. P1D oder PT6H.',
+  'Must be an ISO 8601 duration such as P1D': 'Bitte eine Dauer nach ISO 8601 angeben, z. B. P1D.',
+  'Must be a time zone name such as Europe/Berlin': 'Bitte eine Zeitzone wie Europe/Berlin angeben.',
+  'Must be a maximum of 1000 characters long': 'Höchstens 1000 Zeichen.',
 };
 
 /**

@@ -1,6 +1,7 @@
 import { pickLang, translator } from './i18n/i18n';
 import { safeHref } from './dataset-fields';
 import { stateFromForm } from './dataset-form';
+import { localMessage } from './validation-messages';
 import { filterClause, parseSearch, searchHref } from './search-params';
 
 describe('page language', () => {
@@ -53,5 +54,15 @@ describe('dataset form input', () => {
     expect(s.values.notes).toEqual(['Erste Zeile\n\nZweite']);
     expect(s.values.spatial).toEqual(['{"type":\n"Point", "coordinates": [7, 50]}']);
     expect(s.values.documentation).toEqual(['https://a.example', 'https://b.example']);
+  });
+});
+
+describe('form messages', () => {
+  it('reads CKAN\'s and the source actions\' messages in German on German pages, and as the API wrote them on English ones', () => {
+    expect(localMessage('Invalid URL: only absolute http and https URLs are harvested', 'de')).toBe('Nur vollständige http- und https-Adressen können geerntet werden.');
+    expect(localMessage('Invalid URL: only absolute http and https URLs are harvested', 'en')).toBe('Invalid URL: only absolute http and https URLs are harvested');
+    expect(localMessage('Missing value', 'de')).toBe('Bitte ausfüllen.');
+    expect(localMessage('Pflichtfeld fehlt / Required field missing', 'en')).toBe('Required field missing');
+    expect(localMessage('Something nobody translated', 'de')).toBe('Something nobody translated');
   });
 });

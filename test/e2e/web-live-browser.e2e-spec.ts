@@ -58,7 +58,7 @@ describeInBrowser('web live data in the browser', () => {
 
   /** A page in a fresh context that reaches only the service: everything else (the base map's tiles) fails. */
   async function open(path: string): Promise<{ page: Page; close: () => Promise<void> }> {
-    const context = await browser.newContext();
+    const context = await browser.newContext({ locale: 'de-DE' });
     await context.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : route.abort()));
     const page = await context.newPage();
     const errors: string[] = [];

@@ -137,7 +137,7 @@ describe('web live data', () => {
       const res = await get('/sensors/gauges');
       expect(res.status).toBe(200);
       const rows = [...res.text.matchAll(/<tr data-state="(\w+)"><th scope="row"><a href="\/dataset\/[^"]+">([^<]+)<\/a><\/th><td class="num">([^<]*)<\/td>/g)].map((m) => [m[2], m[1], m[3].trim()]);
-      expect(rows).toEqual([['COCHEM', 'above_hsw', '725 cm'], ['DIEZ', 'unknown', '– cm'], ['TRIER', 'normal', '410 cm']]);
+      expect(rows).toEqual([['COCHEM', 'above_hsw', '725 cm'], ['DIEZ', 'unknown', '–'], ['TRIER', 'normal', '410 cm']]);
       expect(res.text).toContain('<span class="state state-normal">normal</span>');
       // The map island gets the same places, coloured by state, and the base map of MAP_STYLE_URL.
       const config = JSON.parse((/data-map="([^"]+)"/.exec(res.text)?.[1] ?? '{}').replace(/&quot;/g, '"').replace(/&amp;/g, '&')) as { tiles: string; attribution: string; points: Dict[] };

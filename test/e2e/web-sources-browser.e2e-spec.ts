@@ -1,5 +1,5 @@
 import type { Browser, Page } from 'playwright-core';
-import { describeInBrowser, logInThroughForm, seriousAxeViolations, serveToChromium } from '../browser';
+import { describeInBrowser, logInThroughForm, saveScreenshot, seriousAxeViolations, serveToChromium } from '../browser';
 import request from 'supertest';
 import { ckanPortal, RemoteSite } from '../harvest-remote';
 import { staGauge } from '../sta-gauge';
@@ -61,7 +61,7 @@ describeInBrowser('web steward sources in the browser', () => {
     await page.getByLabel('Passwort oder API-Schlüssel').fill('schluessel-123');
     await page.getByRole('button', { name: 'Anlegen' }).click();
     // The refused URL beside its field; what was typed stays, the key does not come back.
-    expect(await page.textContent('#url-error')).toContain('only absolute http and https URLs');
+    expect(await page.textContent('#url-error')).toContain('Nur vollständige http- und https-Adressen können geerntet werden.');
     expect(await page.inputValue('#title')).toBe('Portal Beispiel');
     expect(await page.inputValue('#secret')).toBe('');
     await axe(page);
@@ -86,6 +86,7 @@ describeInBrowser('web steward sources in the browser', () => {
     expect(report).toBe(`beendet: ${job.stats.added} neu, ${job.stats.updated} geändert, ${job.stats.deleted} entfernt, ${job.stats.errored} Fehler`);
     expect(await page.textContent('main')).not.toContain('schluessel-123');
     await axe(page);
+    await saveScreenshot(page, 'harvest-source');
 
     await page.getByRole('link', { name: 'Quelle leeren' }).click();
     await page.waitForURL(`${base}/harvest/clear/portal-beispiel`);
@@ -103,6 +104,7 @@ describeInBrowser('web steward sources in the browser', () => {
     await page.waitForURL(`${base}/sensors/sources`);
     expect(await page.textContent('main')).toContain('Stadt Pegel');
     await axe(page);
+    await saveScreenshot(page, 'sensor-sources');
     await page.getByRole('link', { name: 'Stadt Pegel' }).click();
     await page.waitForURL(`${base}/sensors/sources/stadt-pegel`);
     expect(await page.textContent('main')).toContain('HTTP-Push');

@@ -95,7 +95,7 @@ describe('web steward: harvest and sensor sources', () => {
       expect(res.text).toContain('Die Quelle wurde nicht gespeichert.');
       expect(res.text).toMatch(/<input type="text" id="name" name="name" value="Kaputt Name" required aria-invalid="true" aria-describedby="name-error name-hint"/);
       expect(res.text).toMatch(/<p class="field-error" id="name-error">Nur Kleinbuchstaben/);
-      expect(res.text).toMatch(/<p class="field-error" id="url-error">Invalid URL: only absolute http and https URLs are harvested<\/p>/);
+      expect(res.text).toMatch(/<p class="field-error" id="url-error">Nur vollständige http- und https-Adressen können geerntet werden.<\/p>/);
       expect(res.text).not.toContain('nie-zeigen');
       await expect(t.call('harvest_source_show', { id: 'kaputt-name' })).rejects.toMatchObject({ kind: 'not_found' });
     });

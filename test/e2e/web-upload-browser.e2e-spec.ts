@@ -1,5 +1,5 @@
 import type { Browser } from 'playwright-core';
-import { describeInBrowser, logInThroughForm, seriousAxeViolations, serveToChromium } from '../browser';
+import { describeInBrowser, logInThroughForm, saveScreenshot, seriousAxeViolations, serveToChromium } from '../browser';
 import { TestApp } from '../test-app';
 
 type Dict = Record<string, unknown>;
@@ -79,6 +79,7 @@ describeInBrowser('web resource upload in the browser', () => {
     expect(await page.innerHTML('.notes')).toContain('<strong>vorläufig</strong>');
     await page.reload();
     expect(await seriousAxeViolations(page)).toEqual([]);
+    await saveScreenshot(page, 'resource-loaded');
 
     // A refusal comes back through the island too: the form again in place, the message beside its field, focus on the summary.
     await page.goto(`${base}/dataset/pegel-cochem-up/resource/new`);

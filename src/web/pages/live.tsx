@@ -58,6 +58,12 @@ export function formatNumber(value: number | null | undefined, lang: Lang): stri
   return typeof value === 'number' && Number.isFinite(value) ? value.toLocaleString(locale(lang), { maximumFractionDigits: 2 }) : '–';
 }
 
+/** A value with its unit ("411 cm"); a dash alone when there is no value yet. */
+function withUnit(value: number | null | undefined, unit: string | undefined | null, lang: Lang): string {
+  const text = formatNumber(value, lang);
+  return text === '–' || !unit ? text : `${text} ${unit}`;
+}
+
 export const stateLabel = (env: PageEnv, s: GaugeState): string => env.t(`live.state.${s}` as MessageKey);
 
 /** The latest value, large, with its time and (for a gauge) its state. */
@@ -143,7 +149,7 @@ export function GaugesPage({ env, rows, settings }: { env: PageEnv; rows: GaugeR
   const { t } = env;
   const points: MapPoint[] = rows.filter((r) => r.stream.location).map((r) => ({
     lon: r.stream.location![0], lat: r.stream.location![1], name: r.dataset.title, href: `/dataset/${encodeURIComponent(r.dataset.name)}`,
-    text: `${formatNumber(r.stream.latest?.result, env.lang)} ${r.stream.unit ?? ''} – ${stateLabel(env, r.stream.state)}`, colour: STATE_COLOURS[r.stream.state],
+    text: `${withUnit(r.stream.latest?.result, r.stream.unit, env.lang)} – ${stateLabel(env, r.stream.state)}`, colour: STATE_COLOURS[r.stream.state],
   }));
   return (
     <>
@@ -168,7 +174,7 @@ export function GaugesPage({ env, rows, settings }: { env: PageEnv; rows: GaugeR
               {rows.map(({ dataset, stream: s }) => (
                 <tr data-state={s.state}>
                   <th scope="row"><a href={`/dataset/${encodeURIComponent(dataset.name)}`}>{dataset.title}</a></th>
-                  <td class="num">{formatNumber(s.latest?.result, env.lang)} {s.unit ?? ''}</td>
+                  <td class="num">{withUnit(s.latest?.result, s.unit, env.lang)}</td>
                   <td>{s.latest ? formatTime(s.latest.time, env.lang) : '–'}</td>
                   {THRESHOLD_KEYS.map((k) => <td class="num">{formatNumber(s.thresholds[k], env.lang)}</td>)}
                   <td><span class={`state state-${s.state}`}>{stateLabel(env, s.state)}</span></td>
@@ -214,7 +220,7 @@ export function TrafficPage({ env, sites, settings }: { env: PageEnv; sites: Tra
                 <tr>
                   <th scope="row"><a href={`/dataset/${encodeURIComponent(dataset.name)}`}>{dataset.title}</a></th>
                   <td>{s.name}</td>
-                  <td class="num">{formatNumber(s.latest?.result, env.lang)} {s.unit ?? ''}</td>
+                  <td class="num">{withUnit(s.latest?.result, s.unit, env.lang)}</td>
                   <td>{s.latest ? formatTime(s.latest.time, env.lang) : '–'}</td>
                 </tr>
               )))}

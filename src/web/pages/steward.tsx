@@ -108,7 +108,7 @@ export function DashboardPage({ env, orgs, approvals }: { env: PageEnv; orgs: Da
                           : t('dashboard.noScore')}
                       </td>
                       {mayEdit ? (
-                        <td>
+                        <td class="actions">
                           <a href={`/dataset/edit/${encodeURIComponent(d.name)}`} aria-label={t('dashboard.editLabel', { title: d.title || d.name })}>{t('dashboard.edit')}</a>{' '}
                           <a href={`/dataset/${encodeURIComponent(d.name)}/access`} aria-label={t('acc.shortLabel', { title: d.title || d.name })}>{t('acc.short')}</a>
                         </td>
