@@ -76,10 +76,14 @@ describe('web in the browser', () => {
       expect(search).toContain("<pre><code>curl 'http://catalog.test/api/3/action/package_search?q=");
     });
 
-    it('is English with ?lang=en', async () => {
+    it('is English with ?lang=en, and German again for the next German reader (each language rendered once and kept)', async () => {
       const res = await request(t.http).get('/api?lang=en').set('Accept', BROWSER_ACCEPT);
       expect(res.text).toContain('<h1>API for developers</h1>');
       expect(res.text).toContain('<caption>Parameters of package_create</caption>');
+      const again = await request(t.http).get('/api?lang=de').set('Accept', BROWSER_ACCEPT);
+      expect(again.text).not.toContain('<h1>API for developers</h1>');
+      expect(again.text).toContain('<caption>Parameter von package_create</caption>');
+      expect((await request(t.http).get('/api?lang=en').set('Accept', BROWSER_ACCEPT)).text).toBe(res.text);
     });
 
     it("keeps answering CKAN clients, curl and JSON clients with CKAN's {\"version\": 1}", async () => {

@@ -1,4 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
+import { render } from 'preact-render-to-string';
 import { ApiDocs } from '../api/api-docs.service';
 import { AccessController } from './access.controller';
 import { AccessPages } from './access-pages';
@@ -8,6 +9,9 @@ import { AuthModule } from '../auth/auth.module';
 import { DatasetHtmlPages } from '../dcat/dataset-html';
 import { DcatModule } from '../dcat/dcat.module';
 import { apiPage } from './pages/api';
+import type { Lang } from './i18n/i18n';
+import type { PageEnv } from './pages/layout';
+import type { Page } from './web-pages';
 import { getClientBundles } from './client-build';
 import { WebController } from './web.controller';
 import { StewardController } from './steward.controller';
@@ -33,13 +37,26 @@ import { ChartData } from './chart-data';
   providers: [WebPages, StewardPages, MemberPages, TokenPages, SourcePages, ChartData, ResourcePages, AccessPages],
 })
 export class WebModule implements OnModuleInit {
+  /** The `/api` page's content per language, rendered once: it is made only from the action registry, as ApiDocs' model is. */
+  private readonly apiBodies = new Map<Lang, string>();
+
   constructor(private readonly htmlPages: DatasetHtmlPages, private readonly pages: WebPages, private readonly apiPages: ApiHtmlPages, private readonly apiDocs: ApiDocs) {}
 
   onModuleInit(): void {
     this.htmlPages.register((req, reply, id) => this.pages.serve(req, reply, (ctx, env) => this.pages.dataset(ctx, env, id)));
     // `/api` stays the action API's route (CKAN clients get `{"version": 1}`); browsers get the documentation page.
-    this.apiPages.register((req, reply) => this.pages.serve(req, reply, (_ctx, env) => Promise.resolve(apiPage(env, this.apiDocs.actions(), ACTION_FAMILIES))));
+    this.apiPages.register((req, reply) => this.pages.serve(req, reply, (_ctx, env) => Promise.resolve(this.apiPage(env))));
     // The chart and map bundles: built now when this content has none yet (client-build.ts), so no page waits for it.
     getClientBundles();
+  }
+
+  /** The `/api` page: some 260 KB of HTML that only the language changes, so it is rendered once per language; the layout around it (who is logged in) per request. */
+  private apiPage(env: PageEnv): Page {
+    let html = this.apiBodies.get(env.lang);
+    if (html === undefined) {
+      html = render(apiPage(env, this.apiDocs.actions(), ACTION_FAMILIES).body);
+      this.apiBodies.set(env.lang, html);
+    }
+    return { title: env.t('api.title'), body: <div class="api-page" dangerouslySetInnerHTML={{ __html: html }} /> };
   }
 }
