@@ -333,7 +333,10 @@ export class WebPages {
   };
 
   group = (kind: 'organization' | 'group', id: string) => async (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>): Promise<Page> => {
-    const g = await ctx.call<{ id: string; name: string; title?: string; description?: string; type?: string }>(`${kind}_show`, { id, include_datasets: false });
+    // Only what the page shows: the count comes from the search below, so no second search for package_count, and no members, tags or followers.
+    const g = await ctx.call<{ id: string; name: string; title?: string; description?: string; type?: string }>(`${kind}_show`, {
+      id, include_datasets: false, include_dataset_count: false, include_users: false, include_groups: false, include_tags: false, include_followers: false, include_extras: false,
+    });
     const fixed: FacetField = kind === 'organization' ? 'organization' : 'groups';
     const state = parseSearch(query, [fixed]);
     const fq = kind === 'organization' ? `owner_org:"${g.id}"` : `groups:"${g.name.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
