@@ -111,7 +111,7 @@ export function stateFromDict(d: PackageDict & { owner_org?: string | null }): F
  * The package dict a form sends: CKAN's fields, the DCAT-AP.de extras (a list field as a JSON list, GovData's form),
  * and the resources. For an edit, `stored` keeps what the form does not show: other extras, other resource fields.
  */
-export function dictFromState(s: FormState, stored?: PackageDict): Record<string, unknown> {
+export function dictFromState(s: FormState, stored?: PackageDict & { owner_org?: string | null }): Record<string, unknown> {
   const extras: { key: string; value: string }[] = (stored?.extras ?? []).filter((e) => !EXTRA_KEYS.has(e.key));
   for (const f of EXTRA_FIELDS) {
     const v = s.values[f.key] ?? [];
@@ -129,6 +129,15 @@ export function dictFromState(s: FormState, stored?: PackageDict): Record<string
     title: first(s, 'title'), name: first(s, 'name').trim(), notes: first(s, 'notes'), owner_org: first(s, 'owner_org'), private: first(s, 'private') === 'true',
     license_id: first(s, 'license_id'), url: first(s, 'url'), version: first(s, 'version'), tags, extras, resources,
   };
+  if (stored) {
+    // An edit sends the organization and the visibility only when the steward changed them: package_patch keeps them
+    // otherwise, so a shared dataset keeps its access level, and an editor by share (who may not move or reveal the
+    // dataset) can save its content.
+    const org = first(s, 'owner_org');
+    if (!org || org === stored.owner_org || org === stored.organization?.id || org === stored.organization?.name) delete dict.owner_org;
+    const priv = first(s, 'private');
+    if (!priv || (priv === 'true') === Boolean(stored.private)) delete dict.private;
+  }
   return dict;
 }
 

@@ -9,7 +9,7 @@ import { csrfMatches } from './csrf';
 import type { PackageDict, ResourceDict } from './dataset-fields';
 import type { PageEnv } from './pages/layout';
 import { ResourceFormPage, ResourceFormValues, ResourceMessages, sizeInWords } from './pages/resource-form';
-import { datasetPath, mayEditDataset, resourcePagePath } from './steward-parts';
+import { datasetPath, mayChangeDataset, resourcePagePath } from './steward-parts';
 import { localMessage } from './validation-messages';
 import { isMultipart, Page, PageError, WebPages } from './web-pages';
 
@@ -38,7 +38,7 @@ export class ResourcePages {
   /** The dataset, if the caller gets the steward's forms for it (403 otherwise; 404 when it may not read it). */
   private async editable(ctx: ActionContext, id: string): Promise<Dataset> {
     const d = await ctx.call<Dataset>('package_show', { id });
-    if (!(await mayEditDataset(ctx, d))) throw new PageError(403);
+    if (!(await mayChangeDataset(this.pages, ctx, d))) throw new PageError(403);
     return d;
   }
 

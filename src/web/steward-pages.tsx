@@ -10,6 +10,7 @@ import type { MessageKey } from './i18n/de';
 import { DatasetFormPage, FormOptions } from './pages/dataset-form';
 import type { PageEnv } from './pages/layout';
 import { DashboardDataset, DashboardOrg, DashboardPage, LoginPage, UserDict, UserPage } from './pages/steward';
+import { mayChangeDataset } from './steward-parts';
 import { Page, PageError, WebPages } from './web-pages';
 
 /** The login form's own CSRF cookie (before a login there is no session to bind a token to): double submit. */
@@ -152,14 +153,17 @@ export class StewardPages {
   /**
    * `/dataset/edit/{name}`: GET the form with the stored values and the DCAT-AP.de findings beside their fields
    * (dcat_validate), POST it through package_patch. Whether the caller may edit is package_patch's decision; the
-   * form is offered to members who may create datasets in the dataset's organization (and sysadmins).
+   * form is offered to whom package_patch's auth rule lets write (mayChangeDataset).
    */
   editDataset(req: FastifyRequest, reply: FastifyReply, id: string): Promise<void> {
     return this.pages.serve(req, reply, async (ctx, env, _query, form) => {
       if (!env.user) return { title: '', redirect: `/user/login?came_from=${encodeURIComponent(`/dataset/edit/${id}`)}` };
       const d = await ctx.call<PackageDict & { owner_org?: string }>('package_show', { id });
+      if (!(await mayChangeDataset(this.pages, ctx, d))) throw new PageError(403);
       const opts = await this.formOptions(ctx);
-      if (!opts.orgs.some((o) => o.id === d.owner_org)) throw new PageError(403);
+      // A collaborator or a sharing organization's editor may edit without creating datasets in its organization: the
+      // dataset's own organization stays the picker's choice (moving it is package_patch's decision).
+      if (d.owner_org && d.organization && !opts.orgs.some((o) => o.id === d.owner_org)) opts.orgs = [{ id: d.owner_org, name: d.organization.name, title: d.organization.title ?? undefined }, ...opts.orgs];
       const action = `/dataset/edit/${encodeURIComponent(d.name)}`;
       if (req.method !== 'POST') {
         const report = await ctx.call<{ findings: { severity: string; field: string; resource?: number; message: string; message_de?: string; message_en?: string }[] }>('dcat_validate', { id: d.id });

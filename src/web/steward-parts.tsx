@@ -12,9 +12,9 @@ export const resourcePagePath = (d: { name: string }, rid: string): string => `$
 export const resourceDataPath = (d: { name: string }, rid: string): string => `${datasetPath(d)}/resource_data/${encodeURIComponent(rid)}`;
 
 /**
- * Whether the caller gets the steward's forms for this dataset: the rule the dataset edit form uses, from an action's
- * answer (organization_list_for_user with create_dataset holds the dataset's organization; all of them for sysadmins).
- * The writes themselves are still each action's decision.
+ * Whether the caller is an editor or admin of the dataset's organization (a sysadmin: all of them), as
+ * organization_list_for_user answers it: who gets the access page (level, shares) and the workflow's buttons.
+ * The changes themselves are still each action's decision.
  */
 export async function mayEditDataset(ctx: ActionContext, d: PackageDict & { owner_org?: string | null }): Promise<boolean> {
   const owner = d.owner_org ?? d.organization?.id;
@@ -23,9 +23,23 @@ export async function mayEditDataset(ctx: ActionContext, d: PackageDict & { owne
   return orgs.some((o) => o.id === owner);
 }
 
-/** "Edit dataset" and "add resource" on the dataset page, for those who may edit (`mayEdit`: mayEditDataset's answer). */
-export function datasetStewardLinks(env: PageEnv, d: PackageDict, mayEdit: boolean): VNode | null {
-  if (!mayEdit) return null;
+/** Asks an action's auth rule without running the action (WebPages.may). */
+export interface ActionCheck {
+  may(ctx: ActionContext, action: string, data: Record<string, unknown>): Promise<boolean>;
+}
+
+/**
+ * Whether the caller may change the dataset's content and resources: package_patch's own auth rule, asked without
+ * running it, so the organization's editors, editor collaborators and organizations it is shared with for editing get
+ * the forms exactly when the API would let them write (and nobody gets them for a harvested, read-only dataset).
+ */
+export function mayChangeDataset(pages: ActionCheck, ctx: ActionContext, d: { id: string }): Promise<boolean> {
+  return pages.may(ctx, 'package_patch', { id: d.id });
+}
+
+/** "Edit dataset" and "add resource" on the dataset page, for those who may change it (`mayChange`: mayChangeDataset's answer). */
+export function datasetStewardLinks(env: PageEnv, d: PackageDict, mayChange: boolean): VNode | null {
+  if (!mayChange) return null;
   return (
     <StewardLinks env={env} links={[
       { href: `/dataset/edit/${encodeURIComponent(d.name)}`, label: 'dataset.edit' },
@@ -34,9 +48,9 @@ export function datasetStewardLinks(env: PageEnv, d: PackageDict, mayEdit: boole
   );
 }
 
-/** "Edit resource" on the resource page, for those who may edit. */
-export async function resourceStewardLinks(ctx: ActionContext, env: PageEnv, d: PackageDict, r: ResourceDict): Promise<VNode | null> {
-  if (!(await mayEditDataset(ctx, d))) return null;
+/** "Edit resource" on the resource page, for those who may change the dataset. */
+export async function resourceStewardLinks(pages: ActionCheck, ctx: ActionContext, env: PageEnv, d: PackageDict, r: ResourceDict): Promise<VNode | null> {
+  if (!(await mayChangeDataset(pages, ctx, d))) return null;
   return <StewardLinks env={env} links={[{ href: `${resourcePagePath(d, r.id)}/edit`, label: 'resource.edit' }]} />;
 }
 

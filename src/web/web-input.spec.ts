@@ -1,6 +1,6 @@
 import { pickLang, translator } from './i18n/i18n';
 import { safeHref } from './dataset-fields';
-import { stateFromForm } from './dataset-form';
+import { dictFromState, stateFromForm } from './dataset-form';
 import { localMessage } from './validation-messages';
 import { filterClause, parseSearch, searchHref } from './search-params';
 
@@ -64,5 +64,22 @@ describe('form messages', () => {
     expect(localMessage('Missing value', 'de')).toBe('Bitte ausfüllen.');
     expect(localMessage('Pflichtfeld fehlt / Required field missing', 'en')).toBe('Required field missing');
     expect(localMessage('Something nobody translated', 'de')).toBe('Something nobody translated');
+  });
+});
+
+describe('dataset form output', () => {
+  const stored = { id: 'd1', name: 'd', owner_org: 'org-a', private: true, organization: { id: 'org-a', name: 'stadt-a' } };
+  const form = (o: Record<string, string>): ReturnType<typeof stateFromForm> => stateFromForm(new URLSearchParams({ title: 'T', name: 'd', ...o }));
+
+  it('leaves the organization and the visibility out of an edit when the steward did not change them, so package_patch keeps them', () => {
+    const dict = dictFromState(form({ owner_org: 'org-a', private: 'true' }), stored);
+    expect(dict).not.toHaveProperty('owner_org');
+    expect(dict).not.toHaveProperty('private');
+    expect(dictFromState(form({}), stored)).not.toHaveProperty('private');
+  });
+
+  it('sends them when the steward changed them, and always for a new dataset', () => {
+    expect(dictFromState(form({ owner_org: 'org-b', private: 'false' }), stored)).toMatchObject({ owner_org: 'org-b', private: false });
+    expect(dictFromState(form({ owner_org: 'org-a', private: 'true' }))).toMatchObject({ owner_org: 'org-a', private: true });
   });
 });

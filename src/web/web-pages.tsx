@@ -22,7 +22,7 @@ import { DatasetSearch, FacetItem, SearchResult } from './pages/search';
 import { FacetField, parseSearch, searchInput } from './search-params';
 import { DatastorePage, DatastorePreview, FilePreview, FilePreviewSection } from './pages/preview';
 import { parsePreview, PreviewState, previewSearchInput } from './preview-params';
-import { datasetStewardLinks, loaderPart, mayEditDataset, resourceStewardLinks } from './steward-parts';
+import { datasetStewardLinks, loaderPart, mayChangeDataset, mayEditDataset, resourceStewardLinks } from './steward-parts';
 
 const HTML_TYPE = 'text/html;charset=utf-8';
 const YEAR = 365 * 24 * 3600;
@@ -72,6 +72,21 @@ export class WebPages {
 
   constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator, @Inject(APP_CONFIG) private readonly config: AppConfig) {
     this.map = { tiles: config.MAP_STYLE_URL, attribution: config.MAP_ATTRIBUTION };
+  }
+
+  /**
+   * Whether the action's own auth rule lets the caller call it with this input (the dispatcher's check without
+   * running it): what a page offers (an edit link, a form) follows exactly what the API would allow.
+   */
+  async may(ctx: ActionContext, action: string, data: Record<string, unknown>): Promise<boolean> {
+    if (!ctx.user) return false;
+    try {
+      await this.dispatcher.authorize(action, data, ctx);
+      return true;
+    } catch (err) {
+      if (err instanceof CkanError && (err.kind === 'not_authorized' || err.kind === 'not_found')) return false;
+      throw err;
+    }
   }
 
   /** Whether a POST's Origin (when sent) is this site's. */
@@ -175,11 +190,11 @@ export class WebPages {
     const d = await ctx.call<PackageDict>('package_show', { id });
     const rdf = (ext: string): string => `/dataset/${encodeURIComponent(d.id)}.${ext}`;
     const alternates = [{ type: 'text/turtle', href: rdf('ttl') }, { type: 'application/rdf+xml', href: rdf('rdf') }, { type: 'application/ld+json', href: rdf('jsonld') }];
-    const [live, mayEdit] = await Promise.all([this.liveParts(ctx, env, d), mayEditDataset(ctx, d)]);
+    const [live, mayEdit, mayChange] = await Promise.all([this.liveParts(ctx, env, d), mayEditDataset(ctx, d), mayChangeDataset(this, ctx, d)]);
     const steward = env.user ? await datasetStewardPart(ctx, env, d, mayEdit) : null;
     return {
       title: d.title || d.name, alternates, islands: live.islands,
-      body: <DatasetPage env={env} d={d} steward={steward} actions={datasetStewardLinks(env, d, mayEdit)}>{live.body}</DatasetPage>,
+      body: <DatasetPage env={env} d={d} steward={steward} actions={datasetStewardLinks(env, d, mayChange)}>{live.body}</DatasetPage>,
     };
   };
 
@@ -296,7 +311,7 @@ export class WebPages {
       });
       if (file) preview = <FilePreviewSection env={env} name={name} preview={file} />;
     }
-    const [live, links, loader] = await Promise.all([this.streamOfResource(ctx, env, d, r), resourceStewardLinks(ctx, env, d, r), loaderPart(ctx, env, d, r)]);
+    const [live, links, loader] = await Promise.all([this.streamOfResource(ctx, env, d, r), resourceStewardLinks(this, ctx, env, d, r), loaderPart(ctx, env, d, r)]);
     const islands: Page['islands'] = [...(live ? ['chart' as const] : []), ...(loader.busy ? ['loader' as const] : [])];
     return { status, title: name, islands, body: <><ResourcePage env={env} d={d} r={r} actions={links}>{loader.body}{preview}</ResourcePage>{live}</> };
   };

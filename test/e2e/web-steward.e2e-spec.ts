@@ -357,6 +357,32 @@ describe('web steward: login, session, CSRF, dashboard', () => {
       await expect(t.call('package_show', { id: 'ohne-token' })).rejects.toThrow();
     });
 
+    it('offers the edit link and form to whom package_patch lets write: an edit share, not a read share; the dataset keeps its organization', async () => {
+      const { cookie, csrf } = await session('steward-anna');
+      for (const [name, capacity] of [['fremd-bearbeitbar', 'edit'], ['fremd-lesbar', 'read']]) {
+        await t.factories.dataset({ name, title: name, owner_org: other.id as string, access_level: 'shared' });
+        await t.call('dataset_share_create', { id: name, organization_id: own.id, capacity });
+      }
+      const editable = await request(t.http).get('/dataset/fremd-bearbeitbar').set('accept', BROWSER).set('cookie', cookie);
+      expect(editable.text).toContain('href="/dataset/edit/fremd-bearbeitbar"');
+      const readable = await request(t.http).get('/dataset/fremd-lesbar').set('accept', BROWSER).set('cookie', cookie);
+      expect(readable.status).toBe(200);
+      expect(readable.text).not.toContain('href="/dataset/edit/fremd-lesbar"');
+      expect((await request(t.http).get('/dataset/edit/fremd-lesbar').set('accept', BROWSER).set('cookie', cookie)).status).toBe(403);
+
+      const form = await request(t.http).get('/dataset/edit/fremd-bearbeitbar').set('accept', BROWSER).set('cookie', cookie);
+      expect(form.status).toBe(200);
+      expect(form.text).toContain(`<option value="${other.id as string}" selected>Kreis Fremd</option>`);
+      const fields = new URLSearchParams([...form.text.matchAll(/<input type="(?:text|url|email|date|hidden)" (?:id="[^"]*" )?name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1], m[2].replace(/&amp;/g, '&').replace(/&quot;/g, '"')]));
+      fields.set('title', 'Von Zell ergänzt');
+      fields.set('owner_org', other.id as string);
+      fields.set('_csrf', csrf);
+      const saved = await request(t.http).post('/dataset/edit/fremd-bearbeitbar').set('accept', BROWSER).set('cookie', cookie).type('form').send(fields.toString());
+      expect(saved.status).toBe(303);
+      const d = await t.call<{ title: string; owner_org: string }>('package_show', { id: 'fremd-bearbeitbar' });
+      expect(d).toMatchObject({ title: 'Von Zell ergänzt', owner_org: other.id });
+    });
+
     it('edits a dataset through package_patch, keeping extras and resource fields the form does not show', async () => {
       await t.factories.dataset({ name: 'zell-edit', title: 'Alt', owner_org: own.id as string, extras: [{ key: 'custom_key', value: 'bleibt' }], resources: [{ url: 'https://zell.example/x.csv', format: 'CSV', description: 'Beschreibung bleibt' }] });
       const { cookie, csrf } = await session('steward-anna');
