@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActionContext } from '../api/action-context';
 import { CkanError, ValidationError } from '../api/errors';
 import { messagesByField } from './dataset-form';
+import { typedText } from './form-text';
 import { mayEditDataset } from './steward-parts';
 import type { MessageKey } from './i18n/de';
 import { AccessPage, ApprovalQueuePage, CollaboratorRow, CollaboratorsPage, FormMessages, OrgOption, QueueItem, ShareDict, WorkflowDict } from './pages/access';
@@ -182,7 +183,7 @@ export class AccessPages {
             return { title: '', redirect: `/dashboard/approvals?done=published&id=${enc(d.name)}` };
           }
           if (op === 'send_back') {
-            const d = await ctx.call<WorkflowDict>('dataset_send_back', { id, note: form.get('note') ?? '' });
+            const d = await ctx.call<WorkflowDict>('dataset_send_back', { id, note: typedText(form.get('note') ?? '') });
             return { title: '', redirect: `/dashboard/approvals?done=sent_back&id=${enc(d.name)}` };
           }
           throw new PageError(400);

@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Dispatcher } from '../api/dispatcher';
 import { CkanError } from '../api/errors';
-import { Authenticator } from '../auth/authenticator';
-import type { Logger } from '../common/logger';
+import { WebPages } from './web-pages';
 
 /** Values the chart draws at most (the newest). */
 export const CHART_POINTS = 2000;
@@ -17,15 +15,13 @@ export const CHART_POINTS = 2000;
  */
 @Injectable()
 export class ChartData {
-  constructor(private readonly dispatcher: Dispatcher, private readonly authenticator: Authenticator) {}
+  constructor(private readonly pages: WebPages) {}
 
   async series(req: FastifyRequest, reply: FastifyReply, resourceId: string): Promise<void> {
     const send = (status: number, body: unknown): void =>
       void reply.code(status).header('content-type', 'application/json;charset=utf-8').header('cache-control', 'private, no-store').header('vary', 'Cookie').send(JSON.stringify(body));
     try {
-      const user = await this.authenticator.fromPageHeaders(req.headers);
-      const request = { method: req.method, path: req.url.split('?')[0], requestId: String(req.id), address: req.ip };
-      const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, request, scope: 'read', what: 'reading a chart' });
+      const ctx = this.pages.contextFor(req, await this.pages.caller(req), 'read', 'reading a chart');
       const r = await ctx.call<{ records: { phenomenon_time: string; result: number | null }[] }>('datastore_search', {
         resource_id: resourceId, sort: 'phenomenon_time desc', limit: CHART_POINTS, fields: ['phenomenon_time', 'result'],
       });

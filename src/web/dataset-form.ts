@@ -4,6 +4,7 @@ import { LAENDER } from '../../dcat-profiles/vocabularies/regions';
 import { extrasOf, PackageDict, termsOf } from './dataset-fields';
 import type { MessageKey } from './i18n/de';
 import type { Lang } from './i18n/i18n';
+import { typedText } from './form-text';
 import { localMessage } from './validation-messages';
 
 /** How a form field is entered and stored. */
@@ -77,8 +78,7 @@ export function regionChoices(): { value: string; label: string }[] {
 /** The form's state from a POSTed form: text as typed (trimmed only at the ends of lines fields), rows with any value. */
 export function stateFromForm(form: URLSearchParams): FormState {
   const values: Record<string, string[]> = {};
-  // Browsers send a textarea's line breaks as CRLF (HTML's form encoding); the steward typed plain line breaks.
-  const text = (k: string): string => (form.get(k) ?? '').replace(/\r\n?/g, '\n');
+  const text = (k: string): string => typedText(form.get(k) ?? '');
   for (const k of ['title', 'name', 'notes', 'owner_org', 'private', 'license_id', 'tags', 'url', 'version']) values[k] = [text(k)];
   for (const f of EXTRA_FIELDS) {
     if (f.kind === 'lines') values[f.key] = (form.get(f.key) ?? '').split(/\r?\n/).map((x) => x.trim()).filter(Boolean);

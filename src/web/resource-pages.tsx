@@ -10,6 +10,7 @@ import type { PackageDict, ResourceDict } from './dataset-fields';
 import type { PageEnv } from './pages/layout';
 import { ResourceFormPage, ResourceFormValues, ResourceMessages, sizeInWords } from './pages/resource-form';
 import { datasetPath, mayChangeDataset, resourcePagePath } from './steward-parts';
+import { typedText } from './form-text';
 import { localMessage } from './validation-messages';
 import { isMultipart, Page, PageError, WebPages } from './web-pages';
 
@@ -199,7 +200,7 @@ export class ResourcePages {
 
 /** resource_create's input from the form: the dataset is the page's, whatever the form says. */
 function createInput(data: DataDict, d: Dataset): DataDict {
-  const input: DataDict = { package_id: d.id, name: text(data.name), description: text(data.description), format: text(data.format), url: text(data.url) };
+  const input: DataDict = { package_id: d.id, name: text(data.name), description: typedText(text(data.description)), format: text(data.format), url: text(data.url) };
   if (data.upload !== undefined) input.upload = data.upload;
   return input;
 }
@@ -209,7 +210,7 @@ function createInput(data: DataDict, d: Dataset): DataDict {
  * old link); an upload resource's empty link field keeps its file.
  */
 function editInput(data: DataDict, r: Resource): DataDict {
-  const input: DataDict = { id: r.id, name: text(data.name), description: text(data.description), format: text(data.format) };
+  const input: DataDict = { id: r.id, name: text(data.name), description: typedText(text(data.description)), format: text(data.format) };
   const url = text(data.url).trim();
   if (data.upload !== undefined) input.upload = data.upload;
   else if (r.url_type === 'upload') {

@@ -8,6 +8,7 @@ import {
   HarvestClearPage, HarvestFormPage, HarvestJob, HarvestListPage, HarvestReport, HarvestSource, HarvestSourcePage, OrgOption, SensorFormPage, SensorListPage,
   SensorSource, SensorSourcePage, SourceFormValues, SourceMessages,
 } from './pages/sources';
+import { typedText } from './form-text';
 import { localMessage } from './validation-messages';
 import { Page, PageError, WebPages } from './web-pages';
 
@@ -47,7 +48,7 @@ export function withSecret(config: string, secret: string, key: string): string 
 }
 
 /** The form's values (never the secret: it is not shown back). */
-const valuesOf = (form: URLSearchParams, keys: string[]): SourceFormValues => Object.fromEntries(keys.map((k) => [k, (form.get(k) ?? '').replace(/\r\n/g, '\n')]));
+const valuesOf = (form: URLSearchParams, keys: string[]): SourceFormValues => Object.fromEntries(keys.map((k) => [k, typedText(form.get(k) ?? '')]));
 
 /** An action's refusal as the page's 403 (the API answers the same); everything else as it was. */
 function forbidden(err: unknown): never {

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { VNode } from 'preact';
 import { render } from 'preact-render-to-string';
-import type { ActionContext } from '../api/action-context';
+import type { ActionContext, Caller } from '../api/action-context';
 import { Dispatcher } from '../api/dispatcher';
 import { CkanError, TooManyRequests } from '../api/errors';
 import { Authenticator } from '../auth/authenticator';
@@ -89,6 +89,17 @@ export class WebPages {
     }
   }
 
+  /** The caller of a page request: an API token, else the web login's session cookie (Authenticator decides); null for anonymous. */
+  caller(req: FastifyRequest): Promise<Caller | null> {
+    return this.authenticator.fromPageHeaders(req.headers);
+  }
+
+  /** The action context a page request runs its actions in, for its caller. */
+  contextFor(req: FastifyRequest, user: Caller | null, scope: 'read' | 'write', what: string): ActionContext {
+    const request = { method: req.method, path: req.url.split('?')[0], requestId: String(req.id), address: req.ip };
+    return this.dispatcher.context(user, { log: req.log as unknown as Logger, request, scope, what });
+  }
+
   /** Whether a POST's Origin (when sent) is this site's. */
   sameOrigin(req: FastifyRequest): boolean {
     return sameOrigin(req, this.config.SITE_URL);
@@ -110,7 +121,7 @@ export class WebPages {
     let page: Page;
     try {
       // An API token, else the web login's cookie (Authenticator decides); only a cookie login has a CSRF token.
-      const user = await this.authenticator.fromPageHeaders(req.headers);
+      const user = await this.caller(req);
       const session = cookieFrom(req.headers.cookie, SESSION_COOKIE);
       if (user) env.user = user.name;
       if (user && !user.token && session) env.csrf = sessionCsrfToken(session);
@@ -118,8 +129,7 @@ export class WebPages {
       // A multipart form (uploads) carries its token in the body the page streams: the page checks it before storing a file.
       const inBody = opts.csrf === 'multipart' && isMultipart(req);
       if (post && (opts.csrf ?? 'session') !== 'none' && (!this.sameOrigin(req) || (!inBody && !csrfMatches(form.get('_csrf'), env.csrf)))) throw new PageError(403, env.t('error.csrfText'));
-      const request = { method: req.method, path: req.url.split('?')[0], requestId: String(req.id), address: req.ip };
-      const ctx = this.dispatcher.context(user, { log: req.log as unknown as Logger, request, scope: post ? 'write' : 'read', what: post ? 'sending a form' : 'reading a page' });
+      const ctx = this.contextFor(req, user, post ? 'write' : 'read', post ? 'sending a form' : 'reading a page');
       const site = await ctx.call<{ site_title?: string }>('status_show', {});
       if (site.site_title) env.siteTitle = site.site_title;
       page = await build(ctx, env, query, form);

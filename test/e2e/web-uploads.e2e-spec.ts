@@ -118,6 +118,12 @@ describe('web steward: resource uploads, edit and the loader state', () => {
     expect(shown.text).toContain('Werte <strong>täglich</strong>');
   });
 
+  it('stores a description\'s line breaks as typed, not as the browser\'s CRLF', async () => {
+    const res = await post('/dataset/pegel-bernkastel/resource/new', anna, { name: 'Zeilen', description: 'Erste Zeile\r\nZweite Zeile', format: 'JSON', url: 'https://pegel.example/zeilen.json' });
+    expect(res.status).toBe(303);
+    expect((await resources()).find((r) => r.name === 'Zeilen')).toMatchObject({ description: 'Erste Zeile\nZweite Zeile' });
+  });
+
   it('creates a link resource when no file is chosen', async () => {
     const res = await post('/dataset/pegel-bernkastel/resource/new', anna, { name: 'Pegel-API', format: 'JSON', url: 'https://pegel.example/api.json' });
     expect(res.status).toBe(303);
