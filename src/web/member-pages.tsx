@@ -7,7 +7,7 @@ import type { Lang } from './i18n/i18n';
 import type { PageEnv } from './pages/layout';
 import { GroupHead, GroupKind, MemberDeletePage, MemberFormPage, MembersPage, Messages, MemberUser } from './pages/members';
 import { localMessage } from './validation-messages';
-import { Page, PageError, WebPages } from './web-pages';
+import { orForbidden, Page, PageError, WebPages } from './web-pages';
 
 /** Users offered in the user name field's datalist; more are found by their suggestions after a miss. */
 const KNOWN_USERS = 500;
@@ -16,16 +16,6 @@ const SUGGESTIONS = 8;
 
 /** The organization or group with its members (organization_show / group_show with include_users). */
 type GroupWithUsers = GroupHead & { users?: MemberUser[] };
-
-/** An action's answer "not authorized" as the 403 page (WebPages shows an unreadable thing as 404; here the thing is readable). */
-export async function orForbidden<T>(work: Promise<T>): Promise<T> {
-  try {
-    return await work;
-  } catch (err) {
-    if (err instanceof CkanError && err.kind === 'not_authorized') throw new PageError(403);
-    throw err;
-  }
-}
 
 /** A write's field errors in the page language, by field; messages for no field shown go under '' (the summary). */
 export function fieldMessages(fields: Record<string, unknown>, lang: Lang, shown: string[], own: (message: string) => { field: string; text: string } | undefined): Messages {
@@ -56,15 +46,8 @@ export class MemberPages {
   }
 
   /** Whether the member action's auth rule lets the caller add members here (CKAN's check_access). */
-  private async mayManage(ctx: ActionContext, kind: GroupKind, g: GroupHead, env: PageEnv): Promise<boolean> {
-    if (!env.user) return false;
-    try {
-      await this.dispatcher.authorize(`${kind}_member_create`, { id: g.id, username: env.user, role: 'member' }, ctx);
-      return true;
-    } catch (err) {
-      if (err instanceof CkanError && err.kind === 'not_authorized') return false;
-      throw err;
-    }
+  private mayManage(ctx: ActionContext, kind: GroupKind, g: GroupHead, env: PageEnv): Promise<boolean> {
+    return env.user ? this.pages.may(ctx, `${kind}_member_create`, { id: g.id, username: env.user, role: 'member' }) : Promise.resolve(false);
   }
 
   private login(path: string): Page {

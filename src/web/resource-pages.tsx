@@ -12,7 +12,7 @@ import { ResourceFormPage, ResourceFormValues, ResourceMessages, sizeInWords } f
 import { datasetPath, mayChangeDataset, resourcePagePath } from './steward-parts';
 import { typedText } from './form-text';
 import { localMessage } from './validation-messages';
-import { isMultipart, Page, PageError, WebPages } from './web-pages';
+import { isMultipart, orForbidden, Page, PageError, WebPages } from './web-pages';
 
 /** The form's fields; a message for any other key goes into the summary. */
 const FIELDS = ['name', 'description', 'format', 'url', 'upload'] as const;
@@ -163,7 +163,7 @@ export class ResourcePages {
     return this.pages.serve(req, reply, async (ctx) => {
       const d = await this.editable(ctx, id);
       const r = this.resourceOf(d, rid);
-      await this.asPage(ctx.call('resource_delete', { id: r.id }));
+      await orForbidden(ctx.call('resource_delete', { id: r.id }));
       return { title: '', redirect: datasetPath(d) };
     });
   }
@@ -173,7 +173,7 @@ export class ResourcePages {
     return this.pages.serve(req, reply, async (ctx) => {
       const d = await ctx.call<Dataset>('package_show', { id });
       const r = this.resourceOf(d, rid);
-      await this.asPage(ctx.call('xloader_submit', { resource_id: r.id, ignore_hash: true }));
+      await orForbidden(ctx.call('xloader_submit', { resource_id: r.id, ignore_hash: true }));
       return { title: '', redirect: `${resourcePagePath(d, r.id)}#loader` };
     });
   }
@@ -187,15 +187,6 @@ export class ResourcePages {
     });
   }
 
-  /** An action refused for this caller is the 403 page (the caller could read the dataset, so its existence is no secret). */
-  private async asPage<T>(p: Promise<T>): Promise<T> {
-    try {
-      return await p;
-    } catch (err) {
-      if (err instanceof CkanError && err.kind === 'not_authorized') throw new PageError(403);
-      throw err;
-    }
-  }
 }
 
 /** resource_create's input from the form: the dataset is the page's, whatever the form says. */

@@ -10,7 +10,7 @@ import {
 } from './pages/sources';
 import { typedText } from './form-text';
 import { localMessage } from './validation-messages';
-import { Page, PageError, WebPages } from './web-pages';
+import { orForbidden, Page, PageError, WebPages } from './web-pages';
 
 type Build = (ctx: ActionContext, env: PageEnv, query: Record<string, unknown>, form: URLSearchParams) => Promise<Page>;
 
@@ -50,12 +50,6 @@ export function withSecret(config: string, secret: string, key: string): string 
 /** The form's values (never the secret: it is not shown back). */
 const valuesOf = (form: URLSearchParams, keys: string[]): SourceFormValues => Object.fromEntries(keys.map((k) => [k, typedText(form.get(k) ?? '')]));
 
-/** An action's refusal as the page's 403 (the API answers the same); everything else as it was. */
-function forbidden(err: unknown): never {
-  if (err instanceof CkanError && err.kind === 'not_authorized') throw new PageError(403);
-  throw err;
-}
-
 /**
  * The steward's harvest and sensor sources (issue 17): ckanext-harvest's pages at its addresses (`/harvest`,
  * `/harvest/{name}`, `/harvest/new`, `/harvest/edit/{name}`, `/harvest/refresh|abort|clear/{name}`) and ours for sensor
@@ -70,7 +64,7 @@ export class SourcePages {
   private serve(req: FastifyRequest, reply: FastifyReply, build: Build): Promise<void> {
     return this.pages.serve(req, reply, async (ctx, env, query, form) => {
       if (!env.user) return { title: '', redirect: `/user/login?came_from=${encodeURIComponent(req.url.split('?')[0])}` };
-      return build(ctx, env, query, form).catch(forbidden);
+      return orForbidden(build(ctx, env, query, form));
     });
   }
 

@@ -3,11 +3,11 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ActionContext } from '../api/action-context';
 import { CkanError, ValidationError } from '../api/errors';
 import { APP_CONFIG, AppConfig } from '../config/env';
-import { fieldMessages, orForbidden } from './member-pages';
+import { fieldMessages } from './member-pages';
 import type { PageEnv } from './pages/layout';
 import type { Messages } from './pages/members';
 import { CreatedToken, TokenDict, TokensPage } from './pages/tokens';
-import { Page, PageError, WebPages } from './web-pages';
+import { orForbidden, Page, PageError, WebPages } from './web-pages';
 
 const DAY_SECONDS = 86_400;
 

@@ -61,6 +61,20 @@ export class PageError extends Error {
 }
 
 /**
+ * An action's "not authorized" as the 403 page. The portal shows a thing the caller may not read as 404; a page that
+ * uses this has already read the thing (a dataset, a source, a token list of the caller's), so a refusal of a write or
+ * of a steward's read is no secret and says so.
+ */
+export async function orForbidden<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (err) {
+    if (err instanceof CkanError && err.kind === 'not_authorized') throw new PageError(403);
+    throw err;
+  }
+}
+
+/**
  * The citizen pages, server-rendered with Preact. Each request resolves its caller as the API does (Authenticator:
  * the API token headers; anonymous without one) and reads only through actions (`ctx.call`), so what a page shows
  * is exactly what package_search and package_show let that caller see. Bad input never reaches a 500: unknown
